@@ -1,0 +1,47 @@
+"""spacecraft-data: Launch Library 2 ``/2.3.0/spacecraft/`` as an offline, versioned, validated data package.
+
+>>> import spacecraft_data
+>>> snap = spacecraft_data.load()          # the latest bundled snapshot
+>>> snap.version, len(snap)                # data version, records held
+
+Data: The Space Devs, Launch Library 2 (https://thespacedevs.com).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from .errors import ModeNotHeld, PageError, RecordNotFound, SnapshotError, SpacecraftDataError
+from .snapshot import Snapshot, load
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "__version__",
+    "load",
+    "validate",
+    "schema",
+    "Snapshot",
+    "SpacecraftDataError",
+    "SnapshotError",
+    "PageError",
+    "RecordNotFound",
+    "ModeNotHeld",
+]
+
+
+def validate(obj_or_path: Any) -> Any:
+    """Validate records, a page, a snapshot folder or a file against the bundled JSON Schema.
+
+    See :func:`spacecraft_data.validation.validate`. jsonschema is imported only here.
+    """
+    from .validation import validate as _validate
+
+    return _validate(obj_or_path)
+
+
+def schema(name: str = "normal") -> dict[str, Any]:
+    """The JSON Schema ``name`` (``normal``, ``detailed``, ``list``, …) from the package resources."""
+    from .validation import schema as _schema
+
+    return _schema(name)

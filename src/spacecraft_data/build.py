@@ -1,0 +1,265 @@
+"""Turn raw inputs (saved pages, JSON arrays) into a versioned snapshot folder.
+
+The build is a pure function of its inputs: the same raw files give the same
+bytes, so a rebuild can be checked byte for byte. Records are kept exactly as
+the API returned them; the build only sorts them by id, de-duplicates them and
+refuses inputs that disagree.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Callable, Sequence
+
+from .errors import BuildError, PageError
+from .pages import Page, read_page
+from .store import MANIFEST, TABLE_FILES, dump_json, publish, sha256_bytes, sha256_file
+
+__all__ = ["Source", "SnapshotInputs", "read_sources", "assemble", "build_snapshot", "DEFAULT_BASE_URL"]
+
+DEFAULT_BASE_URL = "https://ll.thespacedevs.com"
+ENDPOINT_TABLES = {
+    "spacecraft": "spacecraft",
+    "spacecraft_configurations": "spacecraft_configurations",
+    "spacecraft_statuses": "spacecraft_statuses",
+    "config/spacecraft_statuses": "spacecraft_statuses",
+}
+
+Record = dict[str, Any]
+Problems = list[str]
+
+
+@dataclass
+class Source:
+    """One raw input file and what is known of where it came from."""
+
+    file: Path
+    endpoint: str
+    kind: str = "page"  # "page": browsable text or JSON page; "array": bare JSON array of records
+    mode: str = "normal"
+    request_url: str | None = None
+    captured: str | None = None
+    received: str | None = None
+    complete: bool = False
+    origin: str | None = None
+    label: str | None = None  # how the manifest names the file (repo-relative path)
+
+    def read(self, base_url: str) -> tuple[list[Record], int | None, str | None]:
+        """Return (records, count reported, request URL) from the raw file."""
+        if self.kind == "array":
+            try:
+                body = json.loads(self.file.read_text(encoding="utf-8"))
+            except json.JSONDecodeError as exc:
+                raise BuildError(f"{self.file}:{exc.lineno}: invalid JSON: {exc.msg}") from None
+            if not isinstance(body, list):
+                raise BuildError(f"{self.file}: expected a JSON array of records, found {type(body).__name__}")
+            return body, None, self.request_url
+        page: Page = read_page(self.file)
+        if page.status != 200:
+            raise BuildError(f"{self.file}: page answered HTTP {page.status} {page.reason}; only 200 pages hold records")
+        url = self.request_url or (page.request.url(base_url) if page.request else None)
+        count = page.body.get("count") if page.is_list else None
+        return page.records(), count, url
+
+
+@dataclass
+class SnapshotInputs:
+    """Everything a snapshot is built from."""
+
+    sources: list[Source]
+    api_version: str = "2.3.0"
+    base_url: str = DEFAULT_BASE_URL
+    snapshot_version: str | None = None
+    notes: list[str] = field(default_factory=list)
+
+
+def read_sources(raw_root: Path, sources_file: Path | None = None, repo_root: Path | None = None) -> SnapshotInputs:
+    """Read ``sources.json`` (the provenance list of the raw inputs) under ``raw_root``."""
+    sources_file = sources_file or raw_root / "sources.json"
+    try:
+        spec = json.loads(sources_file.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise BuildError(f"{sources_file}: missing (the list of raw inputs)") from None
+    except json.JSONDecodeError as exc:
+        raise BuildError(f"{sources_file}:{exc.lineno}: invalid JSON: {exc.msg}") from None
+    repo_root = repo_root or raw_root.parent.parent
+    sources = []
+    for i, entry in enumerate(spec.get("sources", [])):
+        try:
+            file = raw_root / entry["file"]
+            endpoint = entry["endpoint"]
+        except KeyError as exc:
+            raise BuildError(f"{sources_file}: sources[{i}] lacks {exc.args[0]!r}") from None
+        sources.append(Source(
+            file=file,
+            endpoint=endpoint,
+            kind=entry.get("kind", "page"),
+            mode=entry.get("mode", "normal"),
+            request_url=entry.get("request_url"),
+            captured=entry.get("captured"),
+            received=entry.get("received"),
+            complete=bool(entry.get("complete", False)),
+            origin=entry.get("origin"),
+            label=_relative(file, repo_root),
+        ))
+    return SnapshotInputs(
+        sources=sources,
+        api_version=spec.get("api_version", "2.3.0"),
+        base_url=spec.get("base_url", DEFAULT_BASE_URL),
+    )
+
+
+def _relative(path: Path, root: Path) -> str:
+    try:
+        return path.resolve().relative_to(root.resolve()).as_posix()
+    except ValueError:
+        return path.name
+
+
+def _merge(table: str, into: dict[int, Record], records: Sequence[Any], where: str) -> None:
+    for n, record in enumerate(records):
+        if not isinstance(record, dict) or not isinstance(record.get("id"), int):
+            raise BuildError(f"{where}: {table} record #{n} has no integer 'id'")
+        old = into.get(record["id"])
+        if old is not None and old != record:
+            raise BuildError(
+                f"{where}: {table} record id {record['id']} differs from the copy already read from another input; "
+                "refusing to guess which is right"
+            )
+        into[record["id"]] = record
+
+
+def _default_version(sources: Sequence[Source]) -> str:
+    dates = [d for s in sources for d in (s.captured, s.received) if d]
+    if not dates:
+        raise BuildError("no source carries a capture or received date; pass a snapshot version explicitly")
+    return _dt.date.fromisoformat(max(dates)[:10]).strftime("%Y.%m.%d")
+
+
+def assemble(
+    inputs: SnapshotInputs,
+    validate: Callable[[str, list[Record]], Problems] | None = None,
+) -> dict[str, bytes]:
+    """Build the files of a snapshot (name -> bytes) from ``inputs`` without writing anything.
+
+    ``validate(table, records)`` may return a list of problems; any problem stops
+    the build with a :class:`BuildError` listing them.
+    """
+    if not any(ENDPOINT_TABLES.get(s.endpoint) == "spacecraft" for s in inputs.sources):
+        raise BuildError("no spacecraft input: at least one source must hold /spacecraft/ records")
+    tables: dict[str, dict[int, Record]] = {t: {} for t in TABLE_FILES}
+    reported: set[int] = set()
+    manifest_sources = []
+    complete_tables: set[str] = set()
+    for source in inputs.sources:
+        table = ENDPOINT_TABLES.get(source.endpoint)
+        if table is None:
+            raise BuildError(f"{source.file}: unknown endpoint {source.endpoint!r} (known: {sorted(ENDPOINT_TABLES)})")
+        try:
+            records, count, url = source.read(inputs.base_url)
+        except PageError as exc:
+            raise BuildError(str(exc)) from None
+        _merge(table, tables[table], records, str(source.file))
+        if table == "spacecraft" and count is not None:
+            reported.add(count)
+        if source.complete:
+            complete_tables.add(table)
+        entry: dict[str, Any] = {
+            "file": source.label or source.file.name,
+            "sha256": sha256_file(source.file),
+            "endpoint": f"/{inputs.api_version}/{source.endpoint}/",
+            "mode": source.mode,
+            "request_url": url,
+            "captured": source.captured,
+            "received": source.received,
+            "records": len(records),
+            "count_reported": count,
+        }
+        if source.origin:
+            entry["origin"] = source.origin
+        manifest_sources.append(entry)
+
+    spacecraft = [tables["spacecraft"][i] for i in sorted(tables["spacecraft"])]
+    configurations = [tables["spacecraft_configurations"][i] for i in sorted(tables["spacecraft_configurations"])]
+    statuses_from = "source"
+    if not tables["spacecraft_statuses"]:
+        # No status table was fetched: derive the statuses the records show, and say so.
+        statuses_from = "records"
+        for record in spacecraft:
+            status = record.get("status")
+            if isinstance(status, dict) and isinstance(status.get("id"), int):
+                tables["spacecraft_statuses"].setdefault(status["id"], status)
+    statuses = [tables["spacecraft_statuses"][i] for i in sorted(tables["spacecraft_statuses"])]
+
+    if validate is not None:
+        problems = validate("spacecraft", spacecraft) + validate("spacecraft_configurations", configurations)
+        if problems:
+            shown = "\n  ".join(problems[:20])
+            more = f"\n  … and {len(problems) - 20} more" if len(problems) > 20 else ""
+            raise BuildError(f"{len(problems)} schema problem(s); nothing was published:\n  {shown}{more}")
+
+    if len(reported) > 1:
+        inputs.notes.append(f"pages reported different counts: {sorted(reported)}")
+    reported_count = max(reported) if reported else None
+    config_modes = sorted({s.mode for s in inputs.sources if ENDPOINT_TABLES[s.endpoint] == "spacecraft_configurations"})
+    files = {
+        TABLE_FILES["spacecraft"]: dump_json(spacecraft),
+        TABLE_FILES["spacecraft_configurations"]: dump_json(configurations),
+        TABLE_FILES["spacecraft_statuses"]: dump_json(statuses),
+    }
+    detailed_held = any(r.get("response_mode") == "detailed" for r in spacecraft)
+    manifest = {
+        "snapshot_version": inputs.snapshot_version or _default_version(inputs.sources),
+        "api_version": inputs.api_version,
+        "endpoint": f"/{inputs.api_version}/spacecraft/",
+        "base_url": inputs.base_url,
+        "attribution": "Data: The Space Devs, Launch Library 2 (https://thespacedevs.com). "
+                       "Free to use; attribution encouraged; accuracy not guaranteed; images carry their own licences.",
+        "records": {
+            "held": len(spacecraft),
+            "reported": reported_count,
+            "complete": reported_count is not None and len(spacecraft) >= reported_count,
+        },
+        "modes": {
+            "normal": {"held": not detailed_held},
+            "detailed": {
+                "held": detailed_held,
+                **({} if detailed_held else {"why": "only normal-mode list pages were captured; detailed records "
+                                                    "(flights, full configuration and agency objects) need "
+                                                    "'spacecraft-data harvest --mode detailed' on a networked machine"}),
+            },
+        },
+        "tables": {
+            "spacecraft": {"file": TABLE_FILES["spacecraft"], "rows": len(spacecraft),
+                            "complete": reported_count is not None and len(spacecraft) >= reported_count},
+            "spacecraft_configurations": {"file": TABLE_FILES["spacecraft_configurations"], "rows": len(configurations),
+                                          "modes": config_modes,
+                                          "complete": "spacecraft_configurations" in complete_tables},
+            "spacecraft_statuses": {"file": TABLE_FILES["spacecraft_statuses"], "rows": len(statuses),
+                                    "derived_from": statuses_from,
+                                    "complete": "spacecraft_statuses" in complete_tables},
+        },
+        "sources": manifest_sources,
+        "notes": list(inputs.notes),
+        "files": {name: {"sha256": sha256_bytes(data), "bytes": len(data)} for name, data in sorted(files.items())},
+    }
+    files[MANIFEST] = dump_json(manifest)
+    return files
+
+
+def build_snapshot(
+    inputs: SnapshotInputs,
+    out_root: Path,
+    replace: bool = False,
+    validate: Callable[[str, list[Record]], Problems] | None = None,
+) -> Path:
+    """Assemble a snapshot from ``inputs`` and publish it atomically under ``out_root``.
+
+    Returns the snapshot folder ``out_root/<api version>/<snapshot version>``.
+    """
+    files = assemble(inputs, validate=validate)
+    version = json.loads(files[MANIFEST])["snapshot_version"]
+    return publish(files, Path(out_root) / inputs.api_version / version, replace=replace)

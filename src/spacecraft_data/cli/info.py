@@ -1,0 +1,56 @@
+"""``spacecraft-data info``: versions, coverage and sources of a snapshot."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+
+from .. import __version__
+from ._common import add_snapshot_option, snapshot_from
+
+ORDER = 10
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("info", help="show versions, coverage and sources of a snapshot",
+                       description="Show the code and data versions, how many records the snapshot holds against "
+                                   "what the API reported, which modes it holds, and where its data came from.")
+    add_snapshot_option(p)
+    p.add_argument("--format", choices=["text", "json"], default="text", help="output format (default: text)")
+    p.set_defaults(run=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    snap = snapshot_from(args)
+    m = snap.manifest
+    rec = m.get("records", {})
+    if args.format == "json":
+        json.dump({"package_version": __version__, "snapshot_path": str(snap.path), **m}, sys.stdout,
+                  indent=2, ensure_ascii=False)
+        print()
+        return 0
+    held, reported = rec.get("held"), rec.get("reported")
+    pct = f" ({100 * held / reported:.1f}%)" if held is not None and reported else ""
+    out = [
+        f"spacecraft-data {__version__}",
+        f"snapshot:      {snap.version} (LL2 API {snap.api_version}, {m.get('endpoint')})",
+        f"path:          {snap.path}",
+        f"records:       {held} held of {reported} reported by the API{pct}"
+        + ("" if rec.get("complete") else " - INCOMPLETE: 'spacecraft-data harvest' fetches the rest"),
+    ]
+    for mode, state in m.get("modes", {}).items():
+        out.append(f"mode {mode + ':':9}{'held' if state.get('held') else 'not held'}"
+                   + (f" - {state['why']}" if state.get("why") else ""))
+    for name, table in m.get("tables", {}).items():
+        extra = f", derived from {table['derived_from']}" if table.get("derived_from") == "records" else ""
+        out.append(f"table {name}: {table.get('rows')} rows ({'complete' if table.get('complete') else 'partial'}{extra})")
+    out.append("sources:")
+    for s in m.get("sources", []):
+        when = s.get("captured") or f"captured unknown, received {s.get('received')}"
+        out.append(f"  {s['file']}: {s['records']} records, {s.get('request_url') or s['endpoint']} ({when})")
+    for note in m.get("notes", []):
+        out.append(f"note: {note}")
+    out.append(m.get("attribution", ""))
+    print("\n".join(out))
+    return 0

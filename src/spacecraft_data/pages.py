@@ -1,0 +1,193 @@
+"""Read and write saved API pages.
+
+Two kinds of page are understood:
+
+* a **browsable-API page** saved as text, the way Django REST Framework's
+  browsable renderer shows it: the view description, ``GET <path?query>``,
+  ``HTTP <code> <reason>``, ``Name: value`` headers, a blank line, the JSON body;
+* a **JSON page**: the body alone (a list envelope, a record, or a bare array).
+
+Indentation is never relied on: the body is handed to a JSON parser whatever its
+layout. Errors name the file, the line and what was expected.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+from urllib.parse import parse_qsl, urlsplit
+
+from .errors import PageError
+
+__all__ = ["Request", "Page", "parse_page", "read_page", "render_browsable"]
+
+_GET_LINE = re.compile(r"^GET (/\S*)$")
+_STATUS_LINE = re.compile(r"^HTTP (\d{3}) (.+)$")
+_HEADER_LINE = re.compile(r"^([A-Za-z0-9-]+): (.*)$")
+
+
+@dataclass(frozen=True)
+class Request:
+    """The request a page answered: the path and the raw query string as sent."""
+
+    path: str
+    query: str = ""
+
+    @property
+    def params(self) -> list[tuple[str, str]]:
+        """Query parameters in order, repeats and blanks kept (as Django reads them)."""
+        return parse_qsl(self.query, keep_blank_values=True)
+
+    @property
+    def full_path(self) -> str:
+        """Path plus ``?query`` exactly as the ``GET`` line showed it."""
+        return f"{self.path}?{self.query}" if self.query else self.path
+
+    def url(self, base_url: str) -> str:
+        """The absolute URL of this request on ``base_url`` (scheme and host)."""
+        return base_url.rstrip("/") + self.full_path
+
+    @classmethod
+    def from_url(cls, url: str) -> Request:
+        """Split a full URL or a path-with-query into a request."""
+        parts = urlsplit(url)
+        return cls(parts.path or "/", parts.query)
+
+
+@dataclass(frozen=True)
+class Page:
+    """One saved response: the request (when the page records it) and the response."""
+
+    status: int
+    body: Any
+    request: Request | None = None
+    reason: str = ""
+    headers: dict[str, str] = field(default_factory=dict)
+    description: str = ""
+    source: str = "<page>"
+
+    @property
+    def is_list(self) -> bool:
+        """True when the body is a paginated list envelope."""
+        return isinstance(self.body, dict) and "results" in self.body and "count" in self.body
+
+    def records(self) -> list[dict[str, Any]]:
+        """The records the body holds: envelope results, a bare array, or one record."""
+        if self.is_list:
+            return list(self.body["results"])
+        if isinstance(self.body, list):
+            return list(self.body)
+        if isinstance(self.body, dict) and "id" in self.body:
+            return [self.body]
+        raise PageError(self.source, None, "the body holds no records (not a list envelope, an array or a record)")
+
+
+def parse_page(text: str, source: str = "<page>") -> Page:
+    """Parse a saved page, browsable text or plain JSON, from ``text``.
+
+    ``source`` names the page in error messages (usually its file name).
+    Raises :class:`PageError` naming the line and what was expected.
+    """
+    stripped = text.lstrip("\ufeff \t\r\n")
+    if stripped[:1] in ("{", "["):
+        return Page(status=200, body=_loads(stripped, source, first_line=1 + _leading_lines(text)), source=source)
+    return _parse_browsable(text, source)
+
+
+def read_page(path: str | Path) -> Page:
+    """Read and parse the saved page at ``path`` (UTF-8)."""
+    p = Path(path)
+    try:
+        text = p.read_text(encoding="utf-8")
+    except UnicodeDecodeError as exc:
+        raise PageError(str(p), None, f"not UTF-8 text ({exc.reason} at byte {exc.start})") from None
+    except OSError as exc:
+        raise PageError(str(p), None, f"cannot read: {exc.strerror or exc}") from None
+    return parse_page(text, source=str(p))
+
+
+def _leading_lines(text: str) -> int:
+    head = text[: len(text) - len(text.lstrip("\ufeff \t\r\n"))]
+    return head.count("\n")
+
+
+def _parse_browsable(text: str, source: str) -> Page:
+    lines = text.split("\n")
+    get_index = next((i for i, line in enumerate(lines) if _GET_LINE.match(line.rstrip("\r"))), None)
+    if get_index is None:
+        raise PageError(
+            source, 1,
+            "expected a JSON body or a browsable-API page with a line 'GET /path?query'; found neither",
+        )
+    description = "\n".join(lines[:get_index]).strip()
+    full_path = _GET_LINE.match(lines[get_index].rstrip("\r")).group(1)  # type: ignore[union-attr]
+    request = Request.from_url(full_path)
+
+    status_index = get_index + 1
+    status_line = lines[status_index].rstrip("\r") if status_index < len(lines) else ""
+    status_match = _STATUS_LINE.match(status_line)
+    if not status_match:
+        raise PageError(
+            source, status_index + 1,
+            f"expected the status line 'HTTP <code> <reason>' after the GET line; found {status_line!r}",
+        )
+
+    headers: dict[str, str] = {}
+    i = status_index + 1
+    while i < len(lines) and lines[i].strip():
+        header = _HEADER_LINE.match(lines[i].rstrip("\r"))
+        if not header:
+            raise PageError(
+                source, i + 1,
+                f"expected a header line 'Name: value' or a blank line before the body; found {lines[i]!r}",
+            )
+        headers[header.group(1)] = header.group(2)
+        i += 1
+    if i >= len(lines):
+        raise PageError(source, i, "expected a blank line and a JSON body after the headers; the page ends")
+
+    body_text = "\n".join(lines[i + 1:])
+    if not body_text.strip():
+        raise PageError(source, i + 2, "expected a JSON body after the blank line; found nothing")
+    body = _loads(body_text, source, first_line=i + 2)
+    return Page(
+        status=int(status_match.group(1)),
+        reason=status_match.group(2),
+        headers=headers,
+        body=body,
+        request=request,
+        description=description,
+        source=source,
+    )
+
+
+def _loads(body_text: str, source: str, first_line: int) -> Any:
+    try:
+        return json.loads(body_text)
+    except json.JSONDecodeError as exc:
+        raise PageError(
+            source, first_line + exc.lineno - 1,
+            f"expected valid JSON in the body: {exc.msg} (column {exc.colno})",
+        ) from None
+
+
+def render_browsable(
+    body: Any,
+    full_path: str,
+    status: int = 200,
+    reason: str = "OK",
+    headers: dict[str, str] | None = None,
+    description: str = "",
+) -> str:
+    """Render a response as a browsable-API text page, the layout :func:`parse_page` reads.
+
+    The body is written as DRF's browsable renderer shows it:
+    ``json.dumps(indent=4, ensure_ascii=False)``, no trailing newline.
+    """
+    head = [description.rstrip(), ""] if description.strip() else []
+    header_lines = [f"{name}: {value}" for name, value in sorted((headers or {}).items())]
+    lines = [*head, f"GET {full_path}", f"HTTP {status} {reason}", *header_lines, ""]
+    return "\n".join(lines) + "\n" + json.dumps(body, indent=4, ensure_ascii=False)

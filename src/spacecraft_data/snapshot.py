@@ -1,0 +1,130 @@
+"""A loaded snapshot: its records, reference tables and manifest.
+
+Loading reads JSON only; nothing heavy (jsonschema, frictionless, requests,
+pandas) is imported here. Queries and API answers are delegated to
+:mod:`spacecraft_data.query` and :mod:`spacecraft_data.api`.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from importlib.resources.abc import Traversable
+from pathlib import Path
+from typing import Any, Iterator, Mapping
+
+from .errors import RecordNotFound, SnapshotError
+from .store import MANIFEST, TABLE_FILES, bundled_root, latest_snapshot_dir, read_json
+
+__all__ = ["Snapshot", "load"]
+
+Record = dict[str, Any]
+_MISSING: Any = object()
+
+
+class Snapshot:
+    """One versioned snapshot of LL2 ``/2.3.0/spacecraft/`` and its reference tables.
+
+    Records are the API's own JSON objects, in id order. Treat them as read-only:
+    they are shared, not copied, so that loading and querying stay cheap.
+    """
+
+    def __init__(self, path: Path | Traversable) -> None:
+        self.path = path
+        manifest = read_json(path.joinpath(MANIFEST), "snapshot manifest")
+        if not isinstance(manifest, dict) or "snapshot_version" not in manifest:
+            raise SnapshotError(f"{path.joinpath(MANIFEST)}: not a spacecraft-data manifest (no 'snapshot_version')")
+        self.manifest: Mapping[str, Any] = manifest
+        self.tables: dict[str, list[Record]] = {}
+        for table, file_name in TABLE_FILES.items():
+            file = path.joinpath(file_name)
+            if table != "spacecraft" and not file.is_file():
+                self.tables[table] = []
+                continue
+            rows = read_json(file, f"table {table}")
+            if not isinstance(rows, list):
+                raise SnapshotError(f"{file}: expected a JSON array of records, found {type(rows).__name__}")
+            self.tables[table] = rows
+        self.records: list[Record] = self.tables["spacecraft"]
+        self._by_id: dict[int, Record] = {r["id"]: r for r in self.records}
+
+    # -- identity -------------------------------------------------------------
+    @property
+    def version(self) -> str:
+        """The snapshot (data) version, e.g. ``2026.11.22``; independent of the code version."""
+        return str(self.manifest["snapshot_version"])
+
+    @property
+    def api_version(self) -> str:
+        """The LL2 API version the records come from, e.g. ``2.3.0``."""
+        return str(self.manifest["api_version"])
+
+    @property
+    def reported_count(self) -> int | None:
+        """How many records the API reported when the snapshot was taken."""
+        return self.manifest.get("records", {}).get("reported")
+
+    @property
+    def complete(self) -> bool:
+        """True when the snapshot holds every record the API reported."""
+        return bool(self.manifest.get("records", {}).get("complete"))
+
+    @property
+    def modes(self) -> tuple[str, ...]:
+        """The response modes whose records this snapshot holds (``normal``, ``detailed``)."""
+        return tuple(m for m, held in self.manifest.get("modes", {}).items() if held.get("held"))
+
+    # -- records --------------------------------------------------------------
+    def __len__(self) -> int:
+        return len(self.records)
+
+    def __iter__(self) -> Iterator[Record]:
+        return iter(self.records)
+
+    def __contains__(self, record_id: object) -> bool:
+        return record_id in self._by_id
+
+    def get(self, record_id: int, default: Any = _MISSING) -> Record:
+        """The record with ``record_id``.
+
+        Raises :class:`RecordNotFound` (a ``KeyError``) when the snapshot does not
+        hold it, unless ``default`` is given.
+        """
+        try:
+            return self._by_id[record_id]
+        except KeyError:
+            if default is not _MISSING:
+                return default
+            held = f"{len(self)} of {self.reported_count}" if self.reported_count else str(len(self))
+            raise RecordNotFound(
+                f"spacecraft {record_id!r} is not in snapshot {self.version} "
+                f"(it holds {held} records; run 'spacecraft-data harvest' for the rest)"
+            ) from None
+
+    def __repr__(self) -> str:
+        return f"<Snapshot {self.api_version}/{self.version}: {len(self)} of {self.reported_count} records>"
+
+
+@lru_cache(maxsize=8)
+def _load_cached(path: Path | Traversable) -> Snapshot:
+    return Snapshot(path)
+
+
+def load(path: str | Path | None = None) -> Snapshot:
+    """Load a snapshot.
+
+    With no argument, the latest snapshot bundled with the package (cached: the
+    same object is returned on every call). With ``path``, the snapshot folder at
+    that path (a folder holding ``manifest.json``), or a folder of snapshots
+    (``<root>/<api version>/<version>/``), whose latest is loaded.
+    """
+    if path is None:
+        return _load_cached(latest_snapshot_dir(bundled_root()))
+    folder = Path(path)
+    if not folder.is_dir():
+        raise SnapshotError(f"{folder}: no such snapshot folder")
+    if not (folder / MANIFEST).is_file():
+        try:
+            folder = Path(latest_snapshot_dir(folder))  # a store root
+        except SnapshotError:
+            raise SnapshotError(f"{folder}: not a snapshot folder (no {MANIFEST}) and holds no snapshots") from None
+    return Snapshot(folder)

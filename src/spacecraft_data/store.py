@@ -1,0 +1,192 @@
+"""The snapshot store: where snapshots live on disk and how they are written.
+
+Layout: ``<root>/<api version>/<snapshot version>/`` holding ``manifest.json``
+and one JSON file per table (``spacecraft.json``, ``spacecraft_configurations.json``,
+``spacecraft_statuses.json``). Snapshot versions are dates, ``YYYY.MM.DD``, with an
+optional ``.N`` for a second snapshot on the same day; the highest is the latest.
+
+Writes are atomic: a snapshot is written into a temporary sibling folder,
+every file and the folder are fsynced, and the folder is renamed into place.
+A reader never sees a half-written snapshot, and a failure leaves what was
+there before untouched.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import re
+import shutil
+import tempfile
+from importlib import resources
+from importlib.resources.abc import Traversable
+from pathlib import Path
+from typing import Any
+
+from .errors import SnapshotError
+
+__all__ = [
+    "MANIFEST",
+    "TABLE_FILES",
+    "dump_json",
+    "sha256_bytes",
+    "sha256_file",
+    "bundled_root",
+    "snapshot_versions",
+    "latest_snapshot_dir",
+    "publish",
+    "write_atomic",
+    "version_key",
+    "read_json",
+    "is_snapshot_version",
+]
+
+MANIFEST = "manifest.json"
+#: table name -> file name inside a snapshot folder
+TABLE_FILES = {
+    "spacecraft": "spacecraft.json",
+    "spacecraft_configurations": "spacecraft_configurations.json",
+    "spacecraft_statuses": "spacecraft_statuses.json",
+}
+
+_VERSION = re.compile(r"^\d{4}\.\d{2}\.\d{2}(\.\d+)?$")
+
+
+def dump_json(obj: Any) -> bytes:
+    """Serialise ``obj`` deterministically: 2-space indent, UTF-8, key order kept, final newline."""
+    return (json.dumps(obj, indent=2, ensure_ascii=False) + "\n").encode("utf-8")
+
+
+def sha256_bytes(data: bytes) -> str:
+    """Hex SHA-256 of ``data``."""
+    return hashlib.sha256(data).hexdigest()
+
+
+def sha256_file(path: Path | Traversable) -> str:
+    """Hex SHA-256 of the file at ``path``."""
+    return sha256_bytes(path.read_bytes())
+
+
+def version_key(version: str) -> tuple[int, ...]:
+    """Sort key of a snapshot version (``2026.11.22`` < ``2026.11.22.1`` < ``2026.12.01``)."""
+    return tuple(int(part) for part in version.split("."))
+
+
+def is_snapshot_version(name: str) -> bool:
+    """True when ``name`` has the form of a snapshot version."""
+    return bool(_VERSION.match(name))
+
+
+def bundled_root() -> Traversable:
+    """The folder of snapshots shipped with the package.
+
+    In an installed wheel it is ``spacecraft_data/_bundled/snapshots``; in a source
+    checkout (editable install, or ``src`` on the path) it is the repository's
+    ``data/snapshots``.
+    """
+    packaged = resources.files("spacecraft_data").joinpath("_bundled", "snapshots")
+    if packaged.is_dir():
+        return packaged
+    checkout = Path(__file__).resolve().parents[2] / "data" / "snapshots"
+    if checkout.is_dir():
+        return checkout
+    raise SnapshotError(
+        "no bundled snapshots found: the package was installed without its data "
+        f"(looked in {packaged} and {checkout})"
+    )
+
+
+def snapshot_versions(root: Path | Traversable, api_version: str = "2.3.0") -> list[str]:
+    """The snapshot versions under ``root/<api_version>``, oldest first."""
+    api_dir = root.joinpath(api_version)
+    if not api_dir.is_dir():
+        return []
+    names = [d.name for d in api_dir.iterdir() if d.is_dir() and is_snapshot_version(d.name)]
+    return sorted(names, key=version_key)
+
+
+def latest_snapshot_dir(root: Path | Traversable, api_version: str = "2.3.0") -> Path | Traversable:
+    """The folder of the newest snapshot under ``root`` for ``api_version``."""
+    versions = snapshot_versions(root, api_version)
+    if not versions:
+        raise SnapshotError(f"no snapshot for API {api_version} under {root}")
+    return root.joinpath(api_version, versions[-1])
+
+
+def _fsync_path(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def write_atomic(path: Path, data: bytes) -> None:
+    """Write ``data`` to ``path`` atomically (temporary file, fsync, rename)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    _fsync_path(path.parent)
+
+
+def publish(files: dict[str, bytes], target: Path, replace: bool = False) -> Path:
+    """Write a snapshot folder atomically and return it.
+
+    ``files`` maps file names to their bytes. The folder is assembled beside
+    ``target`` and renamed into place only once every file is on disk. When
+    ``target`` exists it is left as it is unless ``replace`` is true; with
+    ``replace`` the old folder is swapped out and removed only after the new one
+    is in place.
+    """
+    target = Path(target)
+    if target.exists() and not replace:
+        raise SnapshotError(f"{target} already exists; refusing to overwrite a published snapshot")
+    target.parent.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent))
+    try:
+        os.chmod(staging, 0o755)  # mkdtemp makes it private; a published snapshot is readable by all
+        for name, data in files.items():
+            with open(staging / name, "wb") as fh:
+                fh.write(data)
+                fh.flush()
+                os.fsync(fh.fileno())
+        _fsync_path(staging)
+        old: Path | None = None
+        if target.exists():
+            old = target.with_name(f".{target.name}.old-{os.getpid()}")
+            os.rename(target, old)
+        try:
+            os.rename(staging, target)
+        except BaseException:
+            if old is not None:
+                os.rename(old, target)
+            raise
+        _fsync_path(target.parent)
+        if old is not None:
+            shutil.rmtree(old)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+    return target
+
+
+def read_json(path: Path | Traversable, what: str) -> Any:
+    """Load a JSON file of a snapshot, naming the file and line on failure."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise SnapshotError(f"{path}: missing ({what})") from None
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise SnapshotError(f"{path}:{exc.lineno}: invalid JSON in {what}: {exc.msg} (column {exc.colno})") from None
+

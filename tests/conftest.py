@@ -1,0 +1,45 @@
+"""Shared fixtures. Synthetic records are made only in tests and benchmarks, and say so."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+import spacecraft_data
+from spacecraft_data.pages import read_page
+from spacecraft_data.snapshot import Snapshot
+
+ROOT = Path(__file__).resolve().parents[1]
+RAW = ROOT / "data" / "raw"
+SEED_FILES = sorted((RAW / "seeds").glob("*.txt"))
+
+
+@pytest.fixture(scope="session")
+def repo_root() -> Path:
+    return ROOT
+
+
+@pytest.fixture(scope="session")
+def bundled() -> Snapshot:
+    """The latest bundled snapshot (the one `load()` returns)."""
+    return spacecraft_data.load()
+
+
+@pytest.fixture(scope="session")
+def seed_pages():
+    """The two real saved browsable-API pages, parsed."""
+    return [read_page(p) for p in SEED_FILES]
+
+
+@pytest.fixture(scope="session")
+def seed_records(seed_pages) -> list[dict]:
+    """The 20 real seed records, in page order."""
+    return [r for page in seed_pages for r in page.body["results"]]
+
+
+@pytest.fixture(scope="session")
+def configurations() -> list[dict]:
+    """The 46 real /spacecraft_configurations/ records (detailed), raw file order."""
+    return json.loads((RAW / "launchschedule-masterdata" / "spacecrafts.json").read_text(encoding="utf-8"))
