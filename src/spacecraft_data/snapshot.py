@@ -100,6 +100,16 @@ class Snapshot:
                 f"(it holds {held} records; run 'spacecraft-data harvest' for the rest)"
             ) from None
 
+    # -- views --------------------------------------------------------------
+    def to_pandas(self, table: str = "spacecraft") -> Any:
+        """The CSV table ``table`` as a pandas DataFrame (needs the ``pandas`` extra).
+
+        See :mod:`spacecraft_data.tables`; pandas is imported only here.
+        """
+        from .tables import to_pandas
+
+        return to_pandas(self, table)
+
     def __repr__(self) -> str:
         return f"<Snapshot {self.api_version}/{self.version}: {len(self)} of {self.reported_count} records>"
 
