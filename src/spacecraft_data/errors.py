@@ -13,6 +13,7 @@ __all__ = [
     "BuildError",
     "RecordNotFound",
     "ModeNotHeld",
+    "QueryError",
 ]
 
 
@@ -52,3 +53,18 @@ class RecordNotFound(SpacecraftDataError, KeyError):
 
 class ModeNotHeld(SpacecraftDataError):
     """A response mode (e.g. ``detailed``) was asked for that the snapshot does not hold."""
+
+
+class QueryError(SpacecraftDataError, ValueError):
+    """A query parameter has a value the API would refuse with HTTP 400.
+
+    ``params`` names the refused parameter(s); ``body`` is the JSON body LL2
+    answers (django-filter's ``{"<param>": ["<message>"]}`` or DRF's
+    ``["<message>"]`` for ``search``), so callers can show or forward it.
+    """
+
+    def __init__(self, message: str, params: tuple[str, ...] = (), body: object = None, status: int = 400) -> None:
+        self.params = params
+        self.body = body
+        self.status = status
+        super().__init__(message)
