@@ -1,0 +1,41 @@
+"""``spacecraft-data serve``: the LL2 spacecraft endpoint, offline, over HTTP."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from ._common import add_snapshot_option, snapshot_from
+
+ORDER = 60
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser(
+        "serve", help="serve a snapshot as the LL2 /2.3.0/spacecraft/ endpoint on a local port",
+        description="Answer /2.3.0/spacecraft/ and /2.3.0/spacecraft/{id}/ from a snapshot, as Launch Library 2 "
+                    "answers them (status codes, JSON bodies, next/previous links on this server, format=json and "
+                    "format=api), with no network and no rate limit. Stops on Ctrl-C or SIGTERM.",
+        epilog="example:\n  spacecraft-data serve --port 8000 &\n"
+               "  curl 'http://127.0.0.1:8000/2.3.0/spacecraft/?search=soyuz&limit=2'",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    add_snapshot_option(p)
+    p.add_argument("--host", default="127.0.0.1",
+                   help="address to listen on (default: 127.0.0.1, this machine only)")
+    p.add_argument("--port", type=int, default=8000, help="port to listen on; 0 picks a free one (default: 8000)")
+    p.add_argument("--quiet", action="store_true", help="do not log one line per request on stderr")
+    p.set_defaults(run=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    from ..server import serve
+
+    snapshot = snapshot_from(args)
+    try:
+        serve(snapshot, args.host, args.port, quiet=args.quiet)
+    except OSError as exc:  # the port is taken, the address is not this machine's, ...
+        print(f"spacecraft-data serve: error: cannot listen on {args.host}:{args.port}: {exc.strerror or exc}",
+              file=sys.stderr)
+        return 1
+    return 0

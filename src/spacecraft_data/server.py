@@ -1,0 +1,377 @@
+"""An offline stand-in for the LL2 spacecraft endpoint, over HTTP.
+
+``spacecraft-data serve`` answers ``/2.3.0/spacecraft/`` and
+``/2.3.0/spacecraft/{id}/`` from a snapshot, so that apps and tests written
+against Launch Library 2 can point at ``http://127.0.0.1:<port>`` instead:
+no network, no rate limit.
+
+The server computes no answer of its own. Every request that reaches the API
+is answered by :meth:`Snapshot.respond` (status code and JSON body, with
+``next``/``previous`` and record URLs on the request's host); this module only
+turns that pair into HTTP, the way Django REST Framework does:
+
+* renderer choice (DRF ``DefaultContentNegotiation``): ``?format=json`` gives
+  JSON, ``?format=api`` the browsable page, any other ``format`` value a 404
+  ``{"detail": "Not found."}``; without ``format`` the ``Accept`` header decides
+  (``text/html`` -> browsable page, ``application/json`` or ``*/*`` -> JSON, a
+  type neither renderer gives -> 406);
+* JSON as DRF's ``JSONRenderer`` writes it: compact separators, non-ASCII
+  characters literal (``ensure_ascii=False``), UTF-8, ``Content-Type:
+  application/json`` with no charset;
+* the browsable page as *text*, in the layout of the saved LL2 pages that
+  :func:`spacecraft_data.pages.parse_page` reads (description, ``GET`` line,
+  status line, headers, JSON body indented by 4), served as
+  ``text/plain; charset=utf-8`` because it is text, not LL2's HTML;
+* headers ``Allow: GET`` and ``Vary: Accept`` as the saved LL2 pages show them;
+* GET and HEAD are answered; any other method on an API route gets DRF's 405
+  ``{"detail": "Method \\"POST\\" not allowed."}`` with ``Allow: GET``
+  (OPTIONS included: LL2 advertises ``Allow: GET`` only).
+
+Requests outside the API are refused before any lookup, and nothing here ever
+touches the filesystem: a target that is not origin-form ASCII, holds ``.`` or
+``..`` segments (plain or percent-encoded), a backslash or a control character
+gets 400; a request line over :data:`MAX_REQUEST_LINE` bytes gets 414; a path
+not under ``/<api version>/`` gets 404. An unexpected failure is answered 500
+``{"detail": "Internal server error"}``, never with a traceback in the body
+(the traceback goes to the server's stderr).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import signal
+import socket
+import sys
+import threading
+import traceback
+from http import HTTPStatus
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any, Protocol
+from urllib.parse import parse_qsl, unquote
+
+from . import __version__
+from .pages import render_browsable
+
+__all__ = ["MAX_REQUEST_LINE", "Responder", "SpacecraftServer", "make_server", "serve"]
+
+#: Longest request line accepted (method, target and version), in bytes.
+MAX_REQUEST_LINE = 8192
+
+#: The view description LL2 shows at the top of its browsable spacecraft pages,
+#: as it appears in the saved pages ``data/raw/seeds/*.txt`` (both hold the same text).
+DESCRIPTION = """\
+Modes
+
+Levels of detail in the response - normal, detailed
+
+Example - /spacecraft/?mode=detailed
+
+Filters
+
+Parameters - in_space, is_placeholder, name, spacecraft_config, status
+
+Example - /spacecraft/?is_placeholder=True
+
+Fields searched - name, spacecraft_config__name
+
+Example - /spacecraft/?search=Endeavour
+
+Ordering
+
+Fields - flights_count, id, mission_ends_count, time_docked, time_in_space
+
+Example - /spacecraft/?ordering=-flights_count
+
+Number of results
+
+Use limit to control the number of objects in the response (max 100)
+
+Example - /spacecraft/?limit=2
+
+Format
+
+Switch to JSON output - /spacecraft/?format=json
+
+Help
+
+Find all the FAQs and support links on the documentation homepage - ll.thespacedevs.com/docs
+"""
+
+JSON_TYPE = "application/json"
+PAGE_TYPE = "text/plain; charset=utf-8"
+#: The headers LL2's browsable pages list above the body (the JSON response's own headers).
+PAGE_HEADERS = {"Allow": "GET", "Content-Type": JSON_TYPE, "Vary": "Accept"}
+
+# Django's rule for a Host header (host name or bracketed IPv6, optional port);
+# anything else could smuggle a path or query into the URLs of the answer.
+_HOST = re.compile(r"^(?:[A-Za-z0-9.-]+|\[[0-9A-Fa-f:.]+\])(?::\d{1,5})?$")
+# Printable ASCII only: what a well-formed request target is made of (RFC 3986).
+_TARGET = re.compile(r"^/[\x21-\x7e]*$")
+# DRF router route of the spacecraft views (lookup ``[^/.]+``): a method other
+# than GET on these paths is a 405; elsewhere it is a 404, as in Django.
+_ROUTE = r"^/{api}/spacecraft/(?:[^/.]+/)?$"
+
+_ALLOWED = ("GET", "HEAD")
+
+
+class Responder(Protocol):
+    """What the server needs from a snapshot: :meth:`Snapshot.respond` and its versions."""
+
+    version: str
+    api_version: str
+
+    def respond(self, url: str) -> tuple[int, Any]:
+        """The status code and JSON body LL2 would answer for ``url``."""
+
+
+class SpacecraftServer(ThreadingHTTPServer):
+    """A threading HTTP server answering LL2 spacecraft requests from ``snapshot``."""
+
+    daemon_threads = True
+    # A load of short-lived clients overflows the default backlog of 5, and a
+    # refused SYN costs the client a one-second retry.
+    request_queue_size = 128
+
+    def __init__(self, snapshot: Responder, host: str, port: int, *, quiet: bool = False) -> None:
+        self.snapshot = snapshot
+        self.quiet = quiet
+        self.route = re.compile(_ROUTE.format(api=re.escape(snapshot.api_version)))
+        self.api_prefix = f"/{snapshot.api_version}/"
+        super().__init__((host, port), _Handler)
+
+    @property
+    def url(self) -> str:
+        """The base URL the server answers on, e.g. ``http://127.0.0.1:8000``."""
+        host, port = self.server_address[:2]
+        host = f"[{host}]" if ":" in host else host
+        return f"http://{host}:{port}"
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        # A client hanging up mid-answer is routine; anything else is logged in full, on stderr only.
+        exc = sys.exc_info()[1]
+        if isinstance(exc, (ConnectionError, TimeoutError)):
+            return
+        if not self.quiet:
+            super().handle_error(request, client_address)
+
+
+class _IPv6Server(SpacecraftServer):
+    address_family = socket.AF_INET6
+
+
+class _Handler(BaseHTTPRequestHandler):
+    server: SpacecraftServer
+    protocol_version = "HTTP/1.1"  # keep-alive: every answer carries Content-Length
+    server_version = f"spacecraft-data/{__version__}"
+    sys_version = ""
+    disable_nagle_algorithm = True  # headers and body go out in separate writes
+    timeout = 60  # an idle keep-alive connection does not hold a thread for ever
+
+    # -- methods ------------------------------------------------------------
+    def do_GET(self) -> None:
+        self._answer()
+
+    def do_HEAD(self) -> None:
+        self._answer()
+
+    def __getattr__(self, name: str) -> Any:
+        # The stdlib answers 501 for a method it has no do_<METHOD> for; Django
+        # REST Framework answers 405 for every method the view does not allow.
+        if name.startswith("do_"):
+            return self._answer
+        raise AttributeError(name)
+
+    # -- the answer ---------------------------------------------------------
+    def _answer(self) -> None:
+        self._no_http09()
+        try:
+            self._discard_request_body()
+            status, body, renderer = self._respond()
+            self._send(status, body, renderer)
+        except ConnectionError:
+            self.close_connection = True
+        except Exception:
+            self.log_error("internal error answering %r:\n%s", self.requestline, traceback.format_exc())
+            self.close_connection = True
+            self._send(500, {"detail": "Internal server error"}, "json")
+
+    def _respond(self) -> tuple[int, Any, str]:
+        """(status, body, renderer) for the current request; the body still to be rendered."""
+        if len(self.raw_requestline) > MAX_REQUEST_LINE:
+            return 414, {"detail": f"Request line too long ({len(self.raw_requestline)} bytes; "
+                                   f"the limit is {MAX_REQUEST_LINE})."}, "json"
+        refusal = _refuse_target(self.path)
+        if refusal:
+            return 400, {"detail": refusal}, "json"
+        path, _, query = self.path.partition("?")
+        decoded = unquote(path)
+        if not decoded.startswith(self.server.api_prefix):
+            return 404, {"detail": "Not found."}, "json"
+        host = self.headers.get("Host")
+        if host is None:
+            host = self.server.url.removeprefix("http://")
+        elif not _HOST.match(host):
+            return 400, {"detail": f"Invalid Host header {host[:100]!r}."}, "json"
+
+        renderer = _choose_renderer(query, self.headers.get_all("Accept") or [])
+        if renderer is None:
+            return 404, {"detail": "Not found."}, "json"
+        if renderer == "none":
+            return 406, {"detail": "Could not satisfy the request Accept header."}, "json"
+        if self.command not in _ALLOWED:
+            if not self.server.route.match(decoded):
+                return 404, {"detail": "Not found."}, renderer
+            return 405, {"detail": f'Method "{self.command}" not allowed.'}, renderer
+        status, body = self.server.snapshot.respond(f"http://{host}{self.path}")
+        return status, body, renderer
+
+    def _send(self, status: int, body: Any, renderer: str) -> None:
+        if renderer == "api":
+            reason = _reason(status)
+            content = render_browsable(body, self.path, status, reason, PAGE_HEADERS, DESCRIPTION).encode("utf-8")
+            content_type = PAGE_TYPE
+        else:
+            content = json.dumps(body, ensure_ascii=False, separators=(",", ":"), allow_nan=False).encode("utf-8")
+            content_type = JSON_TYPE
+        self.send_response(status)
+        self.send_header("Content-Type", content_type)
+        self.send_header("Content-Length", str(len(content)))
+        self.send_header("Allow", "GET")
+        self.send_header("Vary", "Accept")
+        self.send_header("X-Snapshot-Version", self.server.snapshot.version)
+        if self.close_connection:
+            self.send_header("Connection", "close")
+        self.end_headers()
+        if self.command != "HEAD":
+            self.wfile.write(content)
+
+    def _no_http09(self) -> None:
+        # A request line without a version (or too broken to show one) is taken
+        # by the stdlib as HTTP/0.9, which it answers with a bare body: no status
+        # line, no Content-Type. Nobody speaks 0.9 any more; answer in HTTP/1.0.
+        if self.request_version in ("HTTP/0.9", ""):
+            self.request_version = "HTTP/1.0"
+            self.close_connection = True
+
+    def _discard_request_body(self) -> None:
+        # LL2's answers never depend on a body; rather than read one, close the
+        # connection after answering so that it cannot be taken for the next request.
+        if self.headers.get("Content-Length", "0").strip() not in ("", "0") or "Transfer-Encoding" in self.headers:
+            self.close_connection = True
+
+    # -- the stdlib's own refusals (bad request line, headers too long, ...) ----
+    def send_error(self, code: int, message: str | None = None, explain: str | None = None) -> None:
+        """Answer a malformed request with a JSON ``{"detail": ...}`` body, never HTML."""
+        self.close_connection = True
+        self._no_http09()
+        detail = message or _reason(code)
+        try:
+            self._send(code, {"detail": detail if detail.endswith(".") else detail + "."}, "json")
+        except ConnectionError:
+            pass
+
+    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - the stdlib's signature
+        if not self.server.quiet:
+            super().log_message(format, *args)
+
+
+def _reason(status: int) -> str:
+    try:
+        return HTTPStatus(status).phrase
+    except ValueError:
+        return "Unknown"
+
+
+def _refuse_target(target: str) -> str | None:
+    """Why the request target is refused (a 400 detail), or None when it may be looked up."""
+    if not _TARGET.match(target):
+        return "Bad request target: only an absolute path of printable ASCII characters is accepted."
+    path = target.partition("?")[0]
+    if "#" in target:
+        return "Bad request target: a fragment ('#') is not part of a request."
+    try:
+        decoded = unquote(path, errors="strict") if "%" in path else path
+    except UnicodeDecodeError:
+        return "Bad request target: the percent-encoded path is not UTF-8."
+    if any(ch < " " or ch == "\x7f" or ch == "\\" for ch in decoded):
+        return "Bad request target: the path holds a control character or a backslash."
+    if any(segment in (".", "..") for segment in decoded.split("/")):
+        return "Bad request target: '.' and '..' path segments are refused."
+    return None
+
+
+def _choose_renderer(query: str, accept_headers: list[str]) -> str | None:
+    """``"json"``, ``"api"``, ``None`` (unknown ``format``: 404) or ``"none"`` (nothing acceptable: 406).
+
+    DRF's rule: the ``format`` query parameter (last value wins, blank ignored)
+    picks the renderer; otherwise the most specific ``Accept`` media types are
+    tried first (``type/subtype`` before ``type/*`` before ``*/*``; ``q`` is not
+    used), against the renderers in LL2's order: JSON, then browsable.
+    """
+    fmt = ""
+    if "format=" in query:
+        for key, value in parse_qsl(query, keep_blank_values=True):
+            if key == "format":
+                fmt = value
+    if fmt:
+        return {"json": "json", "api": "api"}.get(fmt)
+    media_types = [part.split(";")[0].strip().lower() for header in accept_headers for part in header.split(",")]
+    media_types = [m for m in media_types if m] or ["*/*"]
+    renderers = (("json", "application/json"), ("api", "text/html"))
+    for precedence in (2, 1, 0):
+        group = [m for m in media_types if _precedence(m) == precedence]
+        for name, renderer_type in renderers:
+            if any(_matches(renderer_type, m) for m in group):
+                return name
+    return "none"
+
+
+def _precedence(media_type: str) -> int:
+    if media_type.startswith("*/"):
+        return 0
+    return 1 if media_type.endswith("/*") else 2
+
+
+def _matches(renderer_type: str, media_type: str) -> bool:
+    main, _, sub = media_type.partition("/")
+    r_main, _, r_sub = renderer_type.partition("/")
+    return main in ("*", r_main) and sub in ("*", r_sub)
+
+
+def make_server(snapshot: Responder, host: str = "127.0.0.1", port: int = 8000, *,
+                quiet: bool = False) -> SpacecraftServer:
+    """A bound (not yet serving) server answering from ``snapshot`` on ``host:port``.
+
+    ``port=0`` binds a free port: read it back from ``server.server_address`` or
+    ``server.url``. Call ``serve_forever()`` (in a thread, for tests) and
+    ``shutdown()`` / ``server_close()`` to stop.
+    """
+    cls = _IPv6Server if ":" in host else SpacecraftServer
+    return cls(snapshot, host, port, quiet=quiet)
+
+
+def serve(snapshot: Responder, host: str = "127.0.0.1", port: int = 8000, *, quiet: bool = False) -> None:
+    """Serve ``snapshot`` on ``host:port`` until SIGINT or SIGTERM, then return.
+
+    The first line on stdout names the URL (``--port 0`` picks a free port).
+    Requests are logged on stderr, one line each, unless ``quiet``.
+    """
+    server = make_server(snapshot, host, port, quiet=quiet)
+
+    def stop(signum: int, frame: Any) -> None:
+        # shutdown() waits for serve_forever() to return, so it cannot run on the
+        # thread that is inside serve_forever() (the main thread, where signals land).
+        threading.Thread(target=server.shutdown, daemon=True).start()
+
+    previous = {sig: signal.signal(sig, stop) for sig in (signal.SIGINT, signal.SIGTERM)}
+    try:
+        print(f"Serving snapshot {snapshot.version} at {server.url}/{snapshot.api_version}/spacecraft/ "
+              "(Ctrl-C or SIGTERM to stop)", flush=True)
+        server.serve_forever()
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+        server.server_close()
+    if not quiet:
+        print("spacecraft-data serve: stopped", file=sys.stderr, flush=True)
