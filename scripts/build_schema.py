@@ -1,0 +1,57 @@
+#!/usr/bin/env python3
+"""Regenerate schema/ (JSON Schema 2020-12) from LL2's OpenAPI document in data/raw/ll2-openapi/.
+
+    python scripts/build_schema.py           # (re)write schema/*.schema.json
+    python scripts/build_schema.py --check   # write nothing; exit 1 if a committed file differs
+
+The output is a pure function of the spec and of spacecraft_data/schemagen.py,
+where the translation rules and every tightening are documented.
+"""
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "src"))
+
+from spacecraft_data.schemagen import API_VERSION, build_documents, load_spec, render  # noqa: E402
+from spacecraft_data.store import write_atomic  # noqa: E402
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--spec", type=Path, default=ROOT / "data" / "raw" / "ll2-openapi" / f"ll_{API_VERSION}.json",
+                        help="the OpenAPI document (default: data/raw/ll2-openapi/ll_2.3.0.json)")
+    parser.add_argument("--out", type=Path, default=ROOT / "schema", help="output folder (default: schema/)")
+    parser.add_argument("--check", action="store_true", help="compare with the files on disk; write nothing")
+    args = parser.parse_args(argv)
+    try:
+        files = {name: render(doc) for name, doc in build_documents(load_spec(args.spec)).items()}
+    except (OSError, ValueError, KeyError) as exc:
+        print(f"build_schema: error: {args.spec}: {exc}", file=sys.stderr)
+        return 1
+    if args.check:
+        stale = sorted(n for n, data in files.items()
+                       if not (args.out / n).is_file() or (args.out / n).read_bytes() != data)
+        extra = sorted(p.name for p in args.out.glob("*.schema.json") if p.name not in files)
+        if stale or extra:
+            print(f"build_schema: {args.out} is out of date: differs {stale}, unexpected {extra}; "
+                  "run scripts/build_schema.py", file=sys.stderr)
+            return 1
+        print(f"build_schema: {args.out} matches a rebuild ({len(files)} files)")
+        return 0
+    for name, data in files.items():
+        path = args.out / name
+        if not path.is_file() or path.read_bytes() != data:
+            write_atomic(path, data)
+            path.chmod(0o644)  # write_atomic's temporary file is private; a schema is for everyone
+    for stale in sorted(p for p in args.out.glob("*.schema.json") if p.name not in files):
+        stale.unlink()
+    print(f"build_schema: wrote {args.out} ({len(files)} files)")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
