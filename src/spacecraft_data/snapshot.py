@@ -10,10 +10,13 @@ from __future__ import annotations
 from functools import lru_cache
 from importlib.resources.abc import Traversable
 from pathlib import Path
-from typing import Any, Iterator, Mapping
+from typing import TYPE_CHECKING, Any, Iterator, Mapping, Sequence
 
 from .errors import RecordNotFound, SnapshotError
 from .store import MANIFEST, TABLE_FILES, bundled_root, latest_snapshot_dir, read_json
+
+if TYPE_CHECKING:
+    from .api import Page
 
 __all__ = ["Snapshot", "load"]
 
@@ -99,6 +102,56 @@ class Snapshot:
                 f"spacecraft {record_id!r} is not in snapshot {self.version} "
                 f"(it holds {held} records; run 'spacecraft-data harvest' for the rest)"
             ) from None
+
+    # -- queries (see spacecraft_data.api) -----------------------------------
+    def query(
+        self,
+        *,
+        search: str | None = None,
+        ordering: str | Sequence[str] | None = None,
+        in_space: bool | str | None = None,
+        is_placeholder: bool | str | None = None,
+        name: str | None = None,
+        spacecraft_config: int | str | None = None,
+        status: int | str | None = None,
+        limit: int | str | None = None,
+        offset: int | str | None = None,
+        mode: str | None = None,
+        format: str | None = None,
+        base_url: str | None = None,
+    ) -> Page:
+        """One page of ``/2.3.0/spacecraft/`` answered from this snapshot, with LL2's semantics.
+
+        Each argument is the API parameter of the same name (None: not sent);
+        booleans are sent as ``true``/``false``, an ordering sequence as a comma
+        list. ``format`` is carried onto hyperlinks as LL2 does; ``base_url`` is
+        the host of links (default ``https://ll.thespacedevs.com``). No or invalid
+        ordering, and ties, are id ascending. Returns a :class:`~spacecraft_data.api.Page`
+        (``count``, ``next``, ``previous``, ``results``; ``to_dict()`` is the envelope).
+
+        Raises :class:`~spacecraft_data.errors.QueryError` for a value LL2 refuses
+        (naming the parameter; ``.body`` is LL2's 400 body) and
+        :class:`~spacecraft_data.errors.ModeNotHeld` for ``mode="detailed"`` when
+        the snapshot holds only normal-mode records.
+        """
+        from .api import query
+
+        params = {"search": search, "ordering": ordering, "in_space": in_space, "is_placeholder": is_placeholder,
+                  "name": name, "spacecraft_config": spacecraft_config, "status": status, "limit": limit,
+                  "offset": offset, "mode": mode, "format": format}
+        return query(self, params, base_url=base_url)
+
+    def respond(self, url: str, *, base_url: str | None = None) -> tuple[int, Any]:
+        """``(status, JSON body)`` that LL2 answers to ``GET url``, from this snapshot.
+
+        ``url`` is a full URL or a path with its query (``/2.3.0/spacecraft/?search=soyuz``,
+        ``/2.3.0/spacecraft/463/``); the host of a path is ``base_url`` (default
+        ``https://ll.thespacedevs.com``). Never raises for the request's content.
+        See :func:`spacecraft_data.api.respond`.
+        """
+        from .api import respond
+
+        return respond(self, url, base_url=base_url)
 
     # -- views --------------------------------------------------------------
     def to_pandas(self, table: str = "spacecraft") -> Any:

@@ -1,0 +1,265 @@
+"""Answer LL2 URLs from a snapshot: URL in, ``(status, JSON body)`` out.
+
+:func:`respond` is what a client sees (``/2.3.0/spacecraft/?…`` and
+``/2.3.0/spacecraft/<id>/``); :func:`query` is the same answer for Python callers,
+built from keyword arguments and returned as a :class:`Page` or raised as an
+error. Both go through :func:`answer`, so nothing is computed in two places.
+
+The answer is LL2's answer as if LL2 held exactly the snapshot's records:
+``count`` counts the records the snapshot holds (the bundled snapshot holds 20
+of 590), and a detail id the snapshot does not hold is a 404.
+
+Status codes, in the order a DRF view decides them:
+
+* 404 ``{"detail": "Not found."}``: a path that is not an endpoint route, a ``format``
+  no renderer serves (DRF content negotiation, before anything else), or a
+  detail id that is not an integer;
+* 400: django-filter's ``{"<param>": ["<message>"]}`` for refused filter values
+  (all of them together), or DRF's ``["Null characters are not allowed."]`` for ``search``;
+* 404 ``{"detail": "No Spacecraft matches the given query."}``: the detail id exists
+  nowhere in the snapshot, or the request's filters exclude it (DRF runs the
+  filter backends on the detail route too);
+* 501 ``{"detail": "…"}``: the request is valid but needs a mode (``detailed``) the
+  snapshot does not hold; the message says how to harvest it. Nothing is fabricated.
+
+Hyperlinks inside records (the record's ``url``, its configuration's, its
+agency's: every ``url`` under the snapshot's ``base_url``) are rewritten to the
+request's scheme and host, with ``?format=<value>`` when the request had
+``format`` (DRF's ``preserve_builtin_query_params``). Image URLs are left alone.
+Stored records are never modified: the answer copies what it rewrites.
+"""
+
+from __future__ import annotations
+
+import re
+import weakref
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, Mapping, Sequence
+from urllib.parse import parse_qs, unquote, urlencode, urlsplit
+
+from .endpoint import ENDPOINTS, SPACECRAFT, Endpoint
+from .errors import ModeNotHeld, QueryError
+from .query import BadRequest, Engine, QueryParams
+
+if TYPE_CHECKING:
+    from .snapshot import Snapshot
+
+__all__ = ["DEFAULT_BASE_URL", "Page", "respond", "query", "answer", "mode_not_held_message"]
+
+DEFAULT_BASE_URL = "https://ll.thespacedevs.com"
+NOT_FOUND: dict[str, str] = {"detail": "Not found."}
+#: DRF router's lookup pattern for the detail route
+_PK = re.compile(r"[^/.]+")
+
+Record = dict[str, Any]
+
+
+@dataclass(frozen=True)
+class Page:
+    """One page of a list answer: the API envelope as attributes."""
+
+    count: int
+    next: str | None
+    previous: str | None
+    results: list[Record] = field(default_factory=list)
+
+    def to_dict(self) -> dict[str, Any]:
+        """The page as the API's JSON envelope ``{count, next, previous, results}``."""
+        return {"count": self.count, "next": self.next, "previous": self.previous, "results": self.results}
+
+    def __len__(self) -> int:
+        return len(self.results)
+
+
+# --------------------------------------------------------------------------- per-snapshot state
+class _Served:
+    """What answering one endpoint over one snapshot needs, built once on first use."""
+
+    def __init__(self, snapshot: Snapshot, endpoint: Endpoint) -> None:
+        self.endpoint = endpoint
+        self.records = snapshot.tables.get(endpoint.table, [])
+        self.engine = Engine(self.records, snapshot.tables, endpoint.filters, endpoint.search, endpoint.ordering)
+        self.positions = {r.get("id"): pos for pos, r in enumerate(self.records)}
+        self.api_root = str(snapshot.manifest.get("base_url") or DEFAULT_BASE_URL).rstrip("/") + "/"
+        self._links: dict[int, list[tuple[tuple[Any, ...], str, list[tuple[str, str]]]]] = {}
+        table = snapshot.manifest.get("tables", {}).get(endpoint.table, {})
+        self.held_modes = tuple(table["modes"]) if "modes" in table else snapshot.modes
+        self.version = snapshot.version
+
+    def links(self, pos: int) -> list[tuple[tuple[Any, ...], str, list[tuple[str, str]]]]:
+        """The API hyperlinks of record ``pos``: (key path, URL path, query pairs other than ``format``)."""
+        found = self._links.get(pos)
+        if found is None:
+            found = self._links[pos] = []
+            self._find_links(self.records[pos], (), found)
+        return found
+
+    def _find_links(self, node: Any, keys: tuple[Any, ...], out: list) -> None:
+        items = node.items() if isinstance(node, dict) else enumerate(node) if isinstance(node, list) else ()
+        for key, value in items:
+            if isinstance(value, (dict, list)):
+                self._find_links(value, keys + (key,), out)
+            elif key == "url" and isinstance(value, str) and value.startswith(self.api_root):
+                parts = urlsplit(value)
+                rest = [(k, v) for k, vs in parse_qs(parts.query, keep_blank_values=True).items()
+                        if k != "format" for v in vs]
+                out.append((keys + (key,), parts.path, rest))
+
+    def render(self, pos: int, origin: str, fmt: str | None) -> Record:
+        """Record ``pos`` with its API hyperlinks on ``origin``; only the containers on a link's path are copied."""
+        record = self.records[pos]
+        links = self.links(pos)
+        if not links:
+            return record
+        out = dict(record)
+        copies: dict[tuple[Any, ...], Any] = {(): out}
+        for keys, path, rest in links:
+            parent = out
+            for depth in range(1, len(keys)):
+                prefix = keys[:depth]
+                node = copies.get(prefix)
+                if node is None:
+                    original = parent[keys[depth - 1]]
+                    node = copies[prefix] = dict(original) if isinstance(original, dict) else list(original)
+                    parent[keys[depth - 1]] = node
+                parent = node
+            query = rest + [("format", fmt)] if fmt is not None else rest
+            parent[keys[-1]] = origin + path + ("?" + urlencode(sorted(query)) if query else "")
+        return out
+
+
+_STATE: weakref.WeakKeyDictionary[Any, dict[str, _Served]] = weakref.WeakKeyDictionary()
+
+
+def _served(snapshot: Snapshot, endpoint: Endpoint) -> _Served:
+    per_snapshot = _STATE.setdefault(snapshot, {})
+    served = per_snapshot.get(endpoint.name)
+    if served is None:
+        served = per_snapshot[endpoint.name] = _Served(snapshot, endpoint)
+    return served
+
+
+def mode_not_held_message(version: str, mode: str, held: Sequence[str]) -> str:
+    """Why ``mode`` cannot be answered from snapshot ``version``, and how to get it."""
+    holds = " and ".join(f"{m}-mode" for m in held) or "no"
+    what = " (flights, full configuration and agency objects)" if mode == "detailed" else ""
+    return (f"snapshot {version} holds only {holds} records; {mode} records{what} are not in it and are "
+            f"fetched with 'spacecraft-data harvest --mode {mode}'")
+
+
+# --------------------------------------------------------------------------- answering
+def _origin(url_parts: Any, base_url: str | None) -> str:
+    if url_parts.scheme and url_parts.netloc:
+        return f"{url_parts.scheme}://{url_parts.netloc}"
+    base = urlsplit(base_url or DEFAULT_BASE_URL)
+    if not (base.scheme and base.netloc):
+        raise ValueError(f"base_url {base_url!r} is not an absolute URL (scheme://host)")
+    return f"{base.scheme}://{base.netloc}"
+
+
+def answer(snapshot: Snapshot, endpoint: Endpoint, origin: str, query_string: str,
+           pk: str | None = None) -> tuple[int, Any]:
+    """The status and body of ``GET <origin>/<api>/<endpoint>/[<pk>/]?<query_string>``."""
+    served = _served(snapshot, endpoint)
+    try:
+        params = QueryParams.parse(query_string)
+        fmt = params.get("format")
+        if fmt and fmt not in endpoint.formats:
+            return 404, dict(NOT_FOUND)
+        selected = served.engine.select(params)
+    except BadRequest as exc:
+        return exc.status, exc.body
+    fmt = params.get("format")  # preserved on hyperlinks even when blank, as DRF does
+    if pk is not None:
+        return _detail(snapshot, served, selected, pk, origin, fmt)
+    mode = endpoint.mode_of(params.get("mode"))
+    if mode not in served.held_modes:
+        return 501, {"detail": mode_not_held_message(served.version, mode, served.held_modes)}
+    pagination = endpoint.pagination
+    limit, offset = pagination.get_limit(params), pagination.get_offset(params)
+    count = len(selected)
+    url = origin + endpoint.list_path(snapshot.api_version) + (f"?{query_string}" if query_string else "")
+    return 200, {
+        "count": count,
+        "next": pagination.get_next_link(url, count, offset, limit),
+        "previous": pagination.get_previous_link(url, count, offset, limit),
+        "results": [served.render(p, origin, fmt) for p in pagination.page(selected, offset, limit)],
+    }
+
+
+def _detail(snapshot: Snapshot, served: _Served, selected: list[int], pk: str, origin: str,
+            fmt: str | None) -> tuple[int, Any]:
+    try:
+        record_id = int(pk)  # Django's IntegerField lookup: int() of the path segment
+    except ValueError:
+        return 404, dict(NOT_FOUND)
+    pos = served.positions.get(record_id)
+    if pos is None or pos not in set(selected):
+        return 404, {"detail": f"No {served.endpoint.model} matches the given query."}
+    mode = served.endpoint.detail_mode
+    if mode not in served.held_modes:
+        return 501, {"detail": mode_not_held_message(served.version, mode, served.held_modes)}
+    return 200, served.render(pos, origin, fmt)
+
+
+def _route(snapshot: Snapshot, path: str) -> tuple[Endpoint, str | None] | None:
+    prefix = f"/{snapshot.api_version}/"
+    if not path.startswith(prefix) or not path.endswith("/"):
+        return None
+    parts = path[len(prefix):-1].split("/")
+    endpoint = ENDPOINTS.get(parts[0])
+    if endpoint is None or len(parts) > 2:
+        return None
+    if len(parts) == 1:
+        return endpoint, None
+    return (endpoint, parts[1]) if _PK.fullmatch(parts[1]) else None
+
+
+def respond(snapshot: Snapshot, url: str, *, base_url: str | None = None) -> tuple[int, Any]:
+    """The status code and JSON body LL2 answers to ``GET url``, from ``snapshot``.
+
+    ``url`` is a full URL (its scheme and host are used in links) or a path with
+    its query as a client sends it (the host is ``base_url``, by default
+    ``https://ll.thespacedevs.com``). Never raises for what the request holds:
+    every refusal is a status and a body.
+    """
+    parts = urlsplit(url)
+    origin = _origin(parts, base_url)
+    path = unquote(parts.path if parts.path.startswith("/") else "/" + parts.path)
+    route = _route(snapshot, path)
+    if route is None:
+        return 404, dict(NOT_FOUND)
+    endpoint, pk = route
+    return answer(snapshot, endpoint, origin, parts.query, pk)
+
+
+def _param_value(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, (list, tuple)):
+        return ",".join(str(v) for v in value)
+    return str(value)
+
+
+def query(snapshot: Snapshot, params: Mapping[str, Any], *, endpoint: Endpoint = SPACECRAFT,
+          base_url: str | None = None) -> Page:
+    """One page of ``endpoint`` for ``params`` (API parameter -> value; None values are left out).
+
+    Booleans become ``true``/``false`` and sequences comma lists, as a client would
+    send them. Raises :class:`QueryError` (naming the parameter, carrying the 400
+    body) for refused values and :class:`ModeNotHeld` for a mode the snapshot lacks.
+    """
+    pairs = [(k, _param_value(v)) for k, v in params.items() if v is not None]
+    origin = _origin(urlsplit(""), base_url)
+    status, body = answer(snapshot, endpoint, origin, urlencode(pairs))
+    if status == 200:
+        return Page(body["count"], body["next"], body["previous"], body["results"])
+    if status == 501:
+        raise ModeNotHeld(body["detail"])
+    names = tuple(body) if isinstance(body, dict) and "detail" not in body else ()
+    if isinstance(body, list):
+        names = ("search",)
+    if not names and status == 404:
+        names = ("format",)
+    shown = "; ".join(f"{n}={params.get(n)!r}" for n in names)
+    raise QueryError(f"HTTP {status} for {shown or 'the query'}: {body}", names, body, status)

@@ -1,0 +1,533 @@
+"""Django REST Framework and django-filter query semantics over in-memory records.
+
+One small class per concern, each with short methods named after the DRF or
+django-filter method it mirrors, so each can be checked against that code:
+
+* :class:`QueryParams` — Django's ``QueryDict``: every pair kept, ``get`` gives the last value;
+* :class:`BooleanFilter`, :class:`ExactFilter`, :class:`ChoiceFilter` — django-filter fields
+  (``BooleanWidget``; ``forms.CharField(strip=True)``; ``ModelChoiceField`` on a reference table);
+* :class:`SearchFilter` — DRF ``SearchFilter`` (``search_smart_split``, ``icontains``);
+* :class:`OrderingFilter` — DRF ``OrderingFilter`` plus PostgreSQL's NULL placement;
+* :class:`LimitOffsetPagination` — DRF ``LimitOffsetPagination`` and its links;
+* :class:`Engine` — the indexes of one endpoint over one snapshot, built once, and the
+  pipeline (filters, search, ordering) that turns parameters into ordered record positions.
+
+Which filters, fields and tables an endpoint has is declared as data in
+:mod:`spacecraft_data.endpoint`. Only the standard library is used here; ``isodate``
+is imported when duration sort keys are first built.
+
+Rules where LL2's behaviour is unspecified (documented, deterministic):
+
+* no ordering, or only invalid ordering fields: **id ascending** (LL2 returns PostgreSQL's
+  unspecified row order);
+* ties under the requested ordering: broken by **id ascending** (LL2 adds no tie-breaker);
+* case folding for search: character by character, as PostgreSQL's ``upper()`` does
+  (``str.upper()`` of each character when that is one character; ``ß`` stays ``ß``).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Any, Iterable, Mapping, Sequence
+from urllib.parse import parse_qs, parse_qsl, urlencode, urlsplit, urlunsplit
+
+from .errors import SnapshotError
+
+__all__ = [
+    "QueryParams",
+    "Invalid",
+    "BadRequest",
+    "Filter",
+    "BooleanFilter",
+    "ExactFilter",
+    "ChoiceFilter",
+    "SearchFilter",
+    "OrderingFilter",
+    "LimitOffsetPagination",
+    "Engine",
+    "search_terms",
+    "fold",
+    "replace_query_param",
+    "remove_query_param",
+    "NULL_CHARACTERS",
+    "INVALID_CHOICE",
+]
+
+Record = dict[str, Any]
+Positions = frozenset[int]
+
+#: Django's ``DATA_UPLOAD_MAX_NUMBER_FIELDS``: more fields than this is refused.
+MAX_NUMBER_FIELDS = 1000
+NULL_CHARACTERS = "Null characters are not allowed."
+SURROGATE_CHARACTERS = "Surrogate characters are not allowed: U+{code_point:X}."
+INVALID_CHOICE = "Select a valid choice. That choice is not one of the available choices."
+
+
+# --------------------------------------------------------------------------- requests
+class QueryParams:
+    """The decoded query of a request, as Django's ``QueryDict`` holds it.
+
+    Pairs keep their order, repeats and blanks; :meth:`get` returns the last
+    value of a key, as ``QueryDict.get`` and ``QueryDict.__getitem__`` do.
+    """
+
+    __slots__ = ("pairs", "_last")
+
+    def __init__(self, pairs: Iterable[tuple[str, str]] = ()) -> None:
+        self.pairs: list[tuple[str, str]] = list(pairs)
+        self._last: dict[str, str] = dict(self.pairs)
+
+    @classmethod
+    def parse(cls, query: str) -> QueryParams:
+        """Decode a raw query string (``+`` is a space, ``%XX`` UTF-8 with replacement, ``&`` only).
+
+        Raises :class:`BadRequest` past Django's 1000-field limit.
+        """
+        try:
+            return cls(parse_qsl(query, keep_blank_values=True, max_num_fields=MAX_NUMBER_FIELDS))
+        except ValueError:
+            raise BadRequest(
+                400, {"detail": f"Bad Request: more than {MAX_NUMBER_FIELDS} query parameters "
+                                "(Django's DATA_UPLOAD_MAX_NUMBER_FIELDS)"}, ("query",)
+            ) from None
+
+    def get(self, key: str, default: str | None = None) -> str | None:
+        """The last value given for ``key``, or ``default``."""
+        return self._last.get(key, default)
+
+    def __contains__(self, key: object) -> bool:
+        return key in self._last
+
+    def __repr__(self) -> str:
+        return f"QueryParams({self.pairs!r})"
+
+
+class Invalid(Exception):
+    """A parameter value a form field refuses: ``messages`` as django-filter lists them."""
+
+    def __init__(self, *messages: str) -> None:
+        super().__init__(*messages)
+        self.messages = list(messages)
+
+
+class BadRequest(Exception):
+    """The request is answered with ``status`` and the JSON ``body`` instead of records."""
+
+    def __init__(self, status: int, body: Any, params: tuple[str, ...] = ()) -> None:
+        super().__init__(status, body)
+        self.status = status
+        self.body = body
+        self.params = params
+
+
+# --------------------------------------------------------------------------- records
+def pluck(record: Mapping[str, Any], path: str) -> Any:
+    """The value at the dotted ``path`` of ``record`` (``spacecraft_config.name``), None when absent."""
+    value: Any = record
+    for key in path.split("."):
+        if not isinstance(value, Mapping):
+            return None
+        value = value.get(key)
+    return value
+
+
+def fold(text: str) -> str:
+    """Upper-case ``text`` character by character, as PostgreSQL's ``upper()`` does.
+
+    ``str.upper()`` alone would expand ``ß`` to ``SS``; a per-character mapping keeps
+    every character whose upper case is not a single character.
+    """
+    if text.isascii():
+        return text.upper()
+    return "".join(u if len(u := c.upper()) == 1 else c for c in text)
+
+
+# --------------------------------------------------------------------------- filters
+class Filter:
+    """One field of a django-filter ``FilterSet``: reads ``param``, matches the value at ``path``.
+
+    ``build`` runs once per snapshot and returns what ``select`` needs; ``clean``
+    mirrors the form field (``None``: the filter is not applied; :class:`Invalid`:
+    HTTP 400 naming ``param``).
+    """
+
+    def __init__(self, param: str, path: str | None = None) -> None:
+        self.param = param
+        self.path = path or param
+
+    def build(self, records: Sequence[Record], tables: Mapping[str, Sequence[Record]]) -> Any:
+        """Positions of the records per value of ``path``."""
+        index: dict[Any, set[int]] = {}
+        for pos, record in enumerate(records):
+            value = pluck(record, self.path)
+            if isinstance(value, (str, int, bool)) or value is None:
+                index.setdefault(value, set()).add(pos)
+        return {value: frozenset(positions) for value, positions in index.items()}
+
+    def clean(self, raw: str, built: Any) -> Any:
+        raise NotImplementedError
+
+    def select(self, raw: str | None, built: Any) -> Positions | None:
+        """The positions the value ``raw`` selects, or None when the filter is not applied."""
+        if raw is None:
+            return None
+        value = self.clean(raw, built)
+        if value is None:
+            return None
+        return built.get(value, frozenset())
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}({self.param!r}, path={self.path!r})"
+
+
+class BooleanFilter(Filter):
+    """django-filter ``BooleanFilter`` with ``BooleanWidget``: true/false/1/0 in any case; anything else is ignored."""
+
+    VALUES = {"1": True, "0": False, "true": True, "false": False}
+
+    def clean(self, raw: str, built: Any) -> bool | None:
+        return self.VALUES.get(raw.lower())
+
+
+class ExactFilter(Filter):
+    """django-filter ``CharFilter`` (exact): the value stripped, compared case-sensitively; blank is ignored."""
+
+    def clean(self, raw: str, built: Any) -> str | None:
+        value = raw.strip()
+        if not value:
+            return None
+        if "\x00" in value:
+            raise Invalid(NULL_CHARACTERS)
+        return value
+
+
+class ChoiceFilter(Filter):
+    """django-filter ``ModelChoiceFilter`` on a foreign key: the value must be an id of ``table``.
+
+    The universe of ids is the reference table plus every id records point to (a
+    foreign key guarantees those exist). An id that exists but no record uses
+    selects nothing; a value that is not an existing id is refused.
+    """
+
+    def __init__(self, param: str, path: str | None = None, table: str = "", id_key: str = "id") -> None:
+        super().__init__(param, path or f"{param}.id")
+        self.table = table
+        self.id_key = id_key
+
+    def build(self, records: Sequence[Record], tables: Mapping[str, Sequence[Record]]) -> Any:
+        by_value = super().build(records, tables)
+        universe = {row.get(self.id_key) for row in tables.get(self.table, ())} | set(by_value)
+        return by_value, frozenset(v for v in universe if isinstance(v, int) and not isinstance(v, bool))
+
+    def clean(self, raw: str, built: Any) -> int | None:
+        if raw == "":
+            return None
+        if "\x00" in raw:
+            raise Invalid(NULL_CHARACTERS)
+        try:
+            value = int(raw)  # Django's IntegerField.get_prep_value: int() of the string
+        except ValueError:
+            raise Invalid(INVALID_CHOICE) from None
+        if value not in built[1]:
+            raise Invalid(INVALID_CHOICE)
+        return value
+
+    def select(self, raw: str | None, built: Any) -> Positions | None:
+        if raw is None:
+            return None
+        value = self.clean(raw, built)
+        if value is None:
+            return None
+        return built[0].get(value, frozenset())
+
+
+# --------------------------------------------------------------------------- search
+# Django's smart_split grammar: a token is a run of non-space characters in which
+# single- or double-quoted sections (backslash escapes allowed) may hold spaces;
+# a quote that is never closed is an ordinary character.
+_SMART_SPLIT = re.compile(
+    r"""(?:[^\s'"]*(?:"(?:[^"\\]|\\.)*"|'(?:[^'\\]|\\.)*')[^\s'"]*)+|\S+"""
+)
+
+
+def _unquote_literal(token: str) -> str:
+    quote = token[0]
+    return token[1:-1].replace("\\" + quote, quote).replace("\\\\", "\\")
+
+
+def search_terms(value: str) -> list[str]:
+    """Split a ``search`` value into terms as DRF's ``search_smart_split`` does.
+
+    Whitespace separates tokens (quoted runs stay whole); commas are trimmed from
+    both ends of a token; a token quoted at both ends with the same quote is one
+    phrase (quotes removed, escapes undone); any other token is split on commas,
+    empty pieces dropped, pieces stripped.
+    """
+    terms: list[str] = []
+    for match in _SMART_SPLIT.finditer(value):
+        token = match.group(0).strip(",")
+        if token[:1] in ("'", '"') and token[0] == token[-1]:
+            terms.append(_unquote_literal(token))
+        else:
+            terms.extend(piece.strip() for piece in token.split(",") if piece)
+    return terms
+
+
+class SearchFilter:
+    """DRF ``SearchFilter`` with ``icontains`` on each of ``fields`` (dotted record paths).
+
+    A record matches when every term is contained, case-insensitively, in at least
+    one field (OR across fields, AND across terms). A null field matches nothing.
+    """
+
+    param = "search"
+
+    def __init__(self, fields: Sequence[str]) -> None:
+        self.fields = tuple(fields)
+
+    def build(self, records: Sequence[Record], tables: Mapping[str, Sequence[Record]]) -> list[tuple[str, ...]]:
+        """The folded text of each search field, per record."""
+        out = []
+        for record in records:
+            texts = (pluck(record, f) for f in self.fields)
+            out.append(tuple(fold(t if isinstance(t, str) else str(t)) for t in texts if t is not None))
+        return out
+
+    def get_search_terms(self, params: QueryParams) -> list[str]:
+        """The terms of the request; :class:`BadRequest` (a list body, as DRF's ``CharField``) for NUL or surrogates."""
+        value = params.get(self.param, "")
+        if value == "":
+            return []
+        problems = []
+        if "\x00" in value:
+            problems.append(NULL_CHARACTERS)
+        surrogate = next((c for c in value if 0xD800 <= ord(c) <= 0xDFFF), None)
+        if surrogate is not None:
+            problems.append(SURROGATE_CHARACTERS.format(code_point=ord(surrogate)))
+        if problems:
+            raise BadRequest(400, problems, (self.param,))
+        return search_terms(value)
+
+    def select(self, terms: Sequence[str], texts: Sequence[tuple[str, ...]], candidates: Iterable[int]) -> set[int]:
+        """The candidate positions whose fields contain every term."""
+        folded = [fold(t) for t in terms]
+        return {p for p in candidates if all(any(t in text for text in texts[p]) for t in folded)}
+
+
+# --------------------------------------------------------------------------- ordering
+def _duration_key(value: Any, where: str) -> timedelta:
+    import isodate  # ~7 ms; needed only when a duration ordering is first built
+
+    try:
+        parsed = isodate.parse_duration(value)
+    except (isodate.ISO8601Error, TypeError, ValueError) as exc:
+        raise SnapshotError(f"{where}: {value!r} is not an ISO 8601 duration ({exc})") from None
+    if isinstance(parsed, isodate.Duration):  # years/months: PostgreSQL counts a month as 30 days
+        parsed = parsed.tdelta + timedelta(days=30 * int(parsed.months) + 360 * int(parsed.years))
+    return parsed
+
+
+class OrderingFilter:
+    """DRF ``OrderingFilter`` over ``fields`` (name -> ``"number"`` or ``"duration"``).
+
+    ``ordering`` is split on commas, each part stripped; a part is kept when it
+    names a field after removing one leading ``-``. Nothing valid: the default.
+    Nulls sort as PostgreSQL sorts them (last ascending, first descending);
+    durations compare as durations. Ties, and the default, are id ascending.
+    """
+
+    param = "ordering"
+
+    def __init__(self, fields: Mapping[str, str], default: Sequence[str] = ("id",), tie_breaker: str = "id") -> None:
+        self.fields = dict(fields)
+        self.default = tuple(default)
+        self.tie_breaker = tie_breaker
+
+    def get_ordering(self, params: QueryParams) -> tuple[str, ...]:
+        """The effective ordering terms of the request (``-`` prefix for descending)."""
+        value = params.get(self.param)
+        if value:
+            terms = tuple(t for t in (p.strip() for p in value.split(",")) if self.term_valid(t))
+            if terms:
+                return terms
+        return self.default
+
+    def term_valid(self, term: str) -> bool:
+        return (term[1:] if term.startswith("-") else term) in self.fields
+
+    def build(self, records: Sequence[Record], tables: Mapping[str, Sequence[Record]]) -> dict[str, list[Any]]:
+        """Sort keys per field: ``(is null, value)``, so that nulls sort after every value."""
+        keys: dict[str, list[Any]] = {}
+        for name, kind in self.fields.items():
+            column = []
+            for record in records:
+                value = pluck(record, name)
+                if value is None:
+                    column.append((True, 0))
+                elif kind == "duration":
+                    column.append((False, _duration_key(value, f"record id {record.get('id')}, field {name!r}")))
+                else:
+                    column.append((False, value))
+            keys[name] = column
+        return keys
+
+    def sort(self, positions: Sequence[int], ordering: Sequence[str], keys: Mapping[str, list[Any]]) -> list[int]:
+        """``positions`` ordered by ``ordering``, then by the tie-breaker ascending."""
+        out = sorted(positions, key=keys[self.tie_breaker].__getitem__)
+        # Stable sorts from the least to the most significant term; reverse=True keeps ties in place.
+        for term in reversed(ordering):
+            desc = term.startswith("-")
+            column = keys[term[1:] if desc else term]
+            out.sort(key=column.__getitem__, reverse=desc)
+        return out
+
+
+# --------------------------------------------------------------------------- pagination
+def replace_query_param(url: str, key: str, value: Any) -> str:
+    """Set ``key`` in the query of ``url``; keys sorted, as DRF's ``replace_query_param``."""
+    scheme, netloc, path, query, fragment = urlsplit(url)
+    query_dict = parse_qs(query, keep_blank_values=True)
+    query_dict[key] = [str(value)]
+    return urlunsplit((scheme, netloc, path, urlencode(sorted(query_dict.items()), doseq=True), fragment))
+
+
+def remove_query_param(url: str, key: str) -> str:
+    """Drop ``key`` from the query of ``url``; keys sorted, as DRF's ``remove_query_param``."""
+    scheme, netloc, path, query, fragment = urlsplit(url)
+    query_dict = parse_qs(query, keep_blank_values=True)
+    query_dict.pop(key, None)
+    return urlunsplit((scheme, netloc, path, urlencode(sorted(query_dict.items()), doseq=True), fragment))
+
+
+def _positive_int(value: str, strict: bool = False, cutoff: int | None = None) -> int:
+    number = int(value)
+    if number < 0 or (number == 0 and strict):
+        raise ValueError(value)
+    return min(number, cutoff) if cutoff else number
+
+
+@dataclass(frozen=True)
+class LimitOffsetPagination:
+    """DRF ``LimitOffsetPagination`` with LL2's settings (10 by default, at most 100)."""
+
+    default_limit: int = 10
+    max_limit: int = 100
+    limit_param: str = "limit"
+    offset_param: str = "offset"
+
+    def get_limit(self, params: QueryParams) -> int:
+        """``int()`` of the last ``limit``; clamped to ``max_limit``; non-positive or not a number: the default."""
+        raw = params.get(self.limit_param)
+        if raw is not None:
+            try:
+                return _positive_int(raw, strict=True, cutoff=self.max_limit)
+            except ValueError:
+                pass
+        return self.default_limit
+
+    def get_offset(self, params: QueryParams) -> int:
+        """``int()`` of the last ``offset``; negative or not a number: 0."""
+        raw = params.get(self.offset_param)
+        if raw is not None:
+            try:
+                return _positive_int(raw)
+            except ValueError:
+                pass
+        return 0
+
+    def page(self, rows: Sequence[Any], offset: int, limit: int) -> list[Any]:
+        """The rows of the page (none when the offset is past the end)."""
+        if not rows or offset > len(rows):
+            return []
+        return list(rows[offset:offset + limit])
+
+    def get_next_link(self, url: str, count: int, offset: int, limit: int) -> str | None:
+        """The next page of the request at absolute ``url``, or None on the last page."""
+        if offset + limit >= count:
+            return None
+        url = replace_query_param(url, self.limit_param, limit)
+        return replace_query_param(url, self.offset_param, offset + limit)
+
+    def get_previous_link(self, url: str, count: int, offset: int, limit: int) -> str | None:
+        """The previous page (``offset`` dropped when it would be 0 or less), or None on the first."""
+        if offset <= 0:
+            return None
+        url = replace_query_param(url, self.limit_param, limit)
+        if offset - limit <= 0:
+            return remove_query_param(url, self.offset_param)
+        return replace_query_param(url, self.offset_param, offset - limit)
+
+
+# --------------------------------------------------------------------------- engine
+class Engine:
+    """The query pipeline of one endpoint over one list of records, with its indexes built once.
+
+    ``filters`` run first (all their errors reported together, as django-filter
+    does), then ``search``, then ``ordering``, as in a DRF view whose
+    ``filter_backends`` are ``(DjangoFilterBackend, SearchFilter, OrderingFilter)``.
+    """
+
+    def __init__(
+        self,
+        records: Sequence[Record],
+        tables: Mapping[str, Sequence[Record]],
+        filters: Sequence[Filter],
+        search: SearchFilter,
+        ordering: OrderingFilter,
+    ) -> None:
+        self.records = records
+        self.filters = tuple(filters)
+        self.search = search
+        self.ordering = ordering
+        self._filter_index = [f.build(records, tables) for f in self.filters]
+        self._texts = search.build(records, tables)
+        self._tables = tables
+        self._keys: dict[str, list[Any]] | None = None
+        self._orders: dict[tuple[str, ...], list[int]] = {}
+
+    def sort_keys(self) -> dict[str, list[Any]]:
+        """The per-record sort keys of every ordering field (built on first use)."""
+        if self._keys is None:
+            self._keys = self.ordering.build(self.records, self._tables)
+        return self._keys
+
+    def ordered(self, ordering: tuple[str, ...]) -> list[int]:
+        """Every record position in ``ordering`` (cached per ordering)."""
+        order = self._orders.get(ordering)
+        if order is None:
+            if len(self._orders) >= 128:
+                self._orders.clear()
+            order = self._orders[ordering] = self.ordering.sort(range(len(self.records)), ordering, self.sort_keys())
+        return order
+
+    def filter_positions(self, params: QueryParams) -> Positions | None:
+        """Positions every applied filter selects (None: no filter applied); :class:`BadRequest` with all errors."""
+        selected: Positions | None = None
+        errors: dict[str, list[str]] = {}
+        for f, built in zip(self.filters, self._filter_index):
+            try:
+                positions = f.select(params.get(f.param), built)
+            except Invalid as exc:
+                errors[f.param] = exc.messages
+                continue
+            if positions is not None:
+                selected = positions if selected is None else selected & positions
+        if errors:
+            raise BadRequest(400, errors, tuple(errors))
+        return selected
+
+    def select(self, params: QueryParams) -> list[int]:
+        """The record positions the request selects, in order. Raises :class:`BadRequest`."""
+        selected: Iterable[int] | None = self.filter_positions(params)
+        terms = self.search.get_search_terms(params)
+        if terms:
+            candidates = range(len(self.records)) if selected is None else selected
+            selected = self.search.select(terms, self._texts, candidates)
+        order = self.ordered(self.ordering.get_ordering(params))
+        if selected is None:
+            return order
+        keep = selected if isinstance(selected, (set, frozenset)) else set(selected)
+        return [p for p in order if p in keep]
+
