@@ -29,57 +29,9 @@ from spacecraft_data.snapshot import Snapshot
 LIST = "/2.3.0/spacecraft/"
 
 
-class _TemporaryResponder:
-    """TEMPORARY stand-in for ``Snapshot.respond`` until the engine lands (remove then).
-
-    Minimal LL2-shaped answers over the real bundled records; no filters.
-    """
-
-    def __init__(self, snapshot: Snapshot) -> None:
-        self.snapshot, self.version, self.api_version = snapshot, snapshot.version, snapshot.api_version
-        self.records = snapshot.records
-
-    def respond(self, url: str) -> tuple[int, Any]:
-        from urllib.parse import parse_qsl, urlencode
-
-        parts = urlsplit(url)
-        params = dict(parse_qsl(parts.query, keep_blank_values=True))
-        if "\x00" in parts.query or "%00" in parts.query:
-            return 400, ["Null characters are not allowed."]
-        if "status" in params and params["status"].strip() not in ("", "3", "4"):
-            return 400, {"status": ["Select a valid choice. That choice is not one of the available choices."]}
-        if parts.path != LIST:
-            return 404, {"detail": "Not found."}
-        try:
-            limit = min(int(params.get("limit", 10)), 100)
-        except ValueError:
-            limit = 10
-        limit = limit if limit > 0 else 10
-        try:
-            offset = max(int(params.get("offset", 0)), 0)
-        except ValueError:
-            offset = 0
-        host = f"{parts.scheme}://{parts.netloc}"
-        suffix = f"?format={params['format']}" if params.get("format") else ""
-
-        def link(off: int | None) -> str:
-            q = {**params, "limit": str(limit)}
-            q.pop("offset", None)
-            if off:
-                q["offset"] = str(off)
-            return f"{host}{LIST}?{urlencode(sorted(q.items()))}"
-
-        page = [dict(r, url=f"{host}{LIST}{r['id']}/{suffix}") for r in self.records[offset:offset + limit]]
-        page = json.loads(json.dumps(page).replace("https://ll.thespacedevs.com", host))
-        return 200, {"count": len(self.records),
-                     "next": link(offset + limit) if offset + limit < len(self.records) else None,
-                     "previous": link(max(offset - limit, 0)) if offset > 0 else None, "results": page}
-
-
 @pytest.fixture(scope="module")
 def snap() -> Snapshot:
-    snapshot = spacecraft_data.load()
-    return snapshot if hasattr(snapshot, "respond") else _TemporaryResponder(snapshot)
+    return spacecraft_data.load()
 
 
 @pytest.fixture(scope="module")
@@ -418,7 +370,6 @@ def test_server_binds_loopback_by_default_and_reports_its_url(snap):
 
 
 @pytest.mark.slow
-@pytest.mark.skipif(not hasattr(Snapshot, "respond"), reason="TEMPORARY: Snapshot.respond has not landed yet")
 @pytest.mark.parametrize("signame", ["SIGTERM", "SIGINT"])
 def test_serve_command_stops_cleanly_on_a_signal(signame):
     import os

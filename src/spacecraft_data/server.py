@@ -51,6 +51,7 @@ from typing import Any, Protocol
 from urllib.parse import parse_qsl, unquote
 
 from . import __version__
+from .endpoint import ENDPOINTS
 from .pages import render_browsable
 
 __all__ = ["MAX_REQUEST_LINE", "Responder", "SpacecraftServer", "make_server", "serve"]
@@ -108,9 +109,9 @@ PAGE_HEADERS = {"Allow": "GET", "Content-Type": JSON_TYPE, "Vary": "Accept"}
 _HOST = re.compile(r"^(?:[A-Za-z0-9.-]+|\[[0-9A-Fa-f:.]+\])(?::\d{1,5})?$")
 # Printable ASCII only: what a well-formed request target is made of (RFC 3986).
 _TARGET = re.compile(r"^/[\x21-\x7e]*$")
-# DRF router route of the spacecraft views (lookup ``[^/.]+``): a method other
-# than GET on these paths is a 405; elsewhere it is a 404, as in Django.
-_ROUTE = r"^/{api}/spacecraft/(?:[^/.]+/)?$"
+# DRF router routes of the declared endpoints (lookup ``[^/.]+``): a method
+# other than GET on these paths is a 405; elsewhere it is a 404, as in Django.
+_ROUTE = r"^/{api}/(?:{names})/(?:[^/.]+/)?$"
 
 _ALLOWED = ("GET", "HEAD")
 
@@ -136,7 +137,8 @@ class SpacecraftServer(ThreadingHTTPServer):
     def __init__(self, snapshot: Responder, host: str, port: int, *, quiet: bool = False) -> None:
         self.snapshot = snapshot
         self.quiet = quiet
-        self.route = re.compile(_ROUTE.format(api=re.escape(snapshot.api_version)))
+        names = "|".join(re.escape(name) for name in ENDPOINTS)
+        self.route = re.compile(_ROUTE.format(api=re.escape(snapshot.api_version), names=names))
         self.api_prefix = f"/{snapshot.api_version}/"
         super().__init__((host, port), _Handler)
 
