@@ -11,9 +11,13 @@ ignored, as LL2 ignores it).
 from __future__ import annotations
 
 import argparse
+import re
 from typing import Any
 
 __all__ = ["add_query_arguments", "query_kwargs", "fetch", "QUERY_FLAGS"]
+
+# argparse's own negative-number pattern, plus descending ordering lists such as "-id,flights_count".
+_DASH_VALUE = re.compile(r"^-\d+$|^-\d*\.\d+$|^-[a-z_]+(,\s*-?[a-z_]*)*$")
 
 #: flag dest -> API parameter name
 QUERY_FLAGS = {
@@ -31,7 +35,14 @@ QUERY_FLAGS = {
 
 
 def add_query_arguments(parser: argparse.ArgumentParser, *, allow_all: bool = True) -> None:
-    """Add the query flags (``--search`` … ``--mode``, and ``--all`` when ``allow_all``) to ``parser``."""
+    """Add the query flags (``--search`` … ``--mode``, and ``--all`` when ``allow_all``) to ``parser``.
+
+    ``--ordering -time_in_space`` is accepted as written: argparse would take
+    ``-time_in_space`` for an unknown option, so words after a single dash that are
+    not options of this parser are read as values (like negative numbers).
+    """
+    if hasattr(parser, "_negative_number_matcher"):
+        parser._negative_number_matcher = _DASH_VALUE
     g = parser.add_argument_group("query (the parameters of /2.3.0/spacecraft/)")
     g.add_argument("--search", metavar="TEXT",
                    help="terms matched case-insensitively in name and spacecraft_config.name; "
