@@ -74,6 +74,8 @@ class SnapshotInputs:
     base_url: str = DEFAULT_BASE_URL
     snapshot_version: str | None = None
     notes: list[str] = field(default_factory=list)
+    #: lists whose count or ids still disagreed after re-fetching (recorded by a harvest, never hidden)
+    discrepancy: list[dict[str, Any]] | None = None
 
 
 def read_sources(raw_root: Path, sources_file: Path | None = None, repo_root: Path | None = None) -> SnapshotInputs:
@@ -109,6 +111,10 @@ def read_sources(raw_root: Path, sources_file: Path | None = None, repo_root: Pa
         sources=sources,
         api_version=spec.get("api_version", "2.3.0"),
         base_url=spec.get("base_url", DEFAULT_BASE_URL),
+        # Written by a harvest so that a rebuild gives the same version, notes and discrepancy.
+        snapshot_version=spec.get("snapshot_version"),
+        notes=list(spec.get("notes", [])),
+        discrepancy=spec.get("discrepancy"),
     )
 
 
@@ -222,6 +228,7 @@ def assemble(
             "held": len(spacecraft),
             "reported": reported_count,
             "complete": reported_count is not None and len(spacecraft) >= reported_count,
+            **({"discrepancy": inputs.discrepancy} if inputs.discrepancy else {}),
         },
         "modes": {
             "normal": {"held": not detailed_held},

@@ -1,0 +1,45 @@
+"""``spacecraft-data diff OLD NEW``: records added, removed and changed between two snapshots."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+ORDER = 72
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser(
+        "diff", help="compare two snapshots: records added, removed and changed (field by field)",
+        description="Compare two snapshots, each a folder or a version (YYYY.MM.DD[.N]) in --root. Records are "
+                    "matched by id in every table; changed fields are JSON paths with old and new values. "
+                    "The ?format= parameter of url fields is ignored unless --strict.",
+        epilog="examples:\n  spacecraft-data diff 2026.11.22 data/snapshots/2.3.0/2026.11.25\n"
+               "  spacecraft-data diff OLD_DIR NEW_DIR --format json",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    p.add_argument("old", help="older snapshot: folder or version")
+    p.add_argument("new", help="newer snapshot: folder or version")
+    p.add_argument("--root", type=Path, default=None,
+                   help="snapshot store for versions (default: the bundled snapshots)")
+    p.add_argument("--api-version", default="2.3.0", help="API version for versions (default: %(default)s)")
+    p.add_argument("--format", choices=["text", "json"], default="text", help="output format (default: text)")
+    p.add_argument("--strict", action="store_true", help="also report url fields that differ only by ?format=")
+    p.add_argument("--exit-code", action="store_true", help="exit 1 when the snapshots differ (like git diff)")
+    p.set_defaults(run=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    from ..diff import diff_snapshots, resolve_snapshot
+
+    old = resolve_snapshot(args.old, args.root, args.api_version)
+    new = resolve_snapshot(args.new, args.root, args.api_version)
+    d = diff_snapshots(old, new, ignore_format=not args.strict)
+    if args.format == "json":
+        json.dump(d.to_json(), sys.stdout, indent=2, ensure_ascii=False)
+        print()
+    else:
+        print(d.to_text())
+    return 1 if args.exit_code and not d.empty else 0

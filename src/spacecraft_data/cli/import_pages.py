@@ -1,0 +1,45 @@
+"""``spacecraft-data import-pages``: a snapshot from saved API pages."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+ORDER = 71
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser(
+        "import-pages", help="publish a snapshot from saved API pages (browsable text or JSON)",
+        description="Build, validate and publish a new snapshot from saved /spacecraft/ pages: browsable-API text "
+                    "pages (like the seeds) or JSON bodies. The pages are copied into the raw folder with a "
+                    "sources.json, so scripts/build_snapshot.py can rebuild the snapshot. Nothing is published if "
+                    "any page is unreadable or any record fails the schema.",
+        epilog="example:\n  spacecraft-data import-pages saved/*.txt --output /tmp/snaps --raw-dir /tmp/raw "
+               "--no-changelog",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    p.add_argument("files", nargs="+", type=Path, metavar="FILE", help="saved page(s)")
+    p.add_argument("--endpoint", default=None,
+                   help="endpoint of pages that do not record their request (JSON bodies); default: spacecraft")
+    p.add_argument("--api-version", default="2.3.0", help="API version (default: %(default)s)")
+    p.add_argument("--output", type=Path, default=Path("data/snapshots"),
+                   help="snapshot store to publish into (default: %(default)s)")
+    p.add_argument("--raw-dir", type=Path, default=Path("data/raw/imports"),
+                   help="where the pages are copied (default: %(default)s)")
+    p.add_argument("--changelog", type=Path, default=Path("DATA_CHANGES.md"),
+                   help="data changelog to append the summary to (default: %(default)s)")
+    p.add_argument("--no-changelog", action="store_true", help="do not append to a data changelog")
+    p.add_argument("--quiet", action="store_true", help="no progress on stderr")
+    p.set_defaults(run=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    from ..harvest import import_pages
+
+    kwargs = {"progress": (lambda message: None)} if args.quiet else {}
+    target = import_pages(args.files, output=args.output, raw_dir=args.raw_dir,
+                          changelog=None if args.no_changelog else args.changelog,
+                          api_version=args.api_version, endpoint=args.endpoint, **kwargs)
+    print(target)
+    return 0
