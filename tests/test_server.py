@@ -290,6 +290,17 @@ def test_the_host_header_names_the_links_host(base):
     assert page["next"].startswith("http://spacecraft.local:8080/2.3.0/spacecraft/?")
 
 
+def test_a_request_without_host_header_gets_links_on_the_servers_own_address(base):
+    status, _, body = raw_request(base, f"GET {LIST}?limit=1 HTTP/1.0\r\n\r\n".encode())
+    assert status == 200 and json.loads(body)["next"].startswith(base + LIST + "?")
+
+
+def test_a_versionless_request_line_gets_a_full_http_answer_not_a_bare_body(base, snap):
+    status, headers, body = raw_request(base, b"GET " + LIST.encode() + b"?limit=1\r\n\r\n")
+    assert status == 200 and headers["content-type"] == "application/json"
+    assert json.loads(body)["count"] == len(snap)
+
+
 def test_malformed_request_lines_get_a_json_400(base):
     for line in (b"GARBAGE\r\n\r\n", b"GET / HTTP/9.9\r\n\r\n", b"GET / HTTP/1.1 extra\r\n\r\n"):
         status, headers, body = raw_request(base, line)
