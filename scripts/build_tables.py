@@ -56,7 +56,10 @@ def generate(root: Path = ROOT, snapshot_path: Path | None = None) -> dict[str, 
     for table, file_name in TABLE_FILES.items():
         file = snap_dir / file_name
         if file.is_file():
-            schema = JSON_SCHEMAS[table] if (root / JSON_SCHEMAS[table]).is_file() else None
+            schema = JSON_SCHEMAS[table]
+            if table == "spacecraft" and "detailed" in snap.modes:
+                schema = schema.replace(".normal.", ".detailed.")
+            schema = schema if (root / schema).is_file() else None
             json_resources[f"{table.replace('_', '-')}-json"] = (
                 file.relative_to(root.resolve()).as_posix(), file.read_bytes(), schema)
     files = package_files(snap, table_dir=TABLE_DIR, json_resources=json_resources)
