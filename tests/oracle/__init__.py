@@ -17,6 +17,6 @@ effects. See :mod:`.core` for the flavours (``postgres`` and ``stock``).
 
 from __future__ import annotations
 
-from .core import FLAVOURS, Oracle, pg_upper, setup
+from .core import FLAVOURS, Answer, Oracle, pg_upper, setup
 
-__all__ = ["Oracle", "FLAVOURS", "pg_upper", "setup"]
+__all__ = ["Answer", "Oracle", "FLAVOURS", "pg_upper", "setup"]

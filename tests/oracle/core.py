@@ -34,10 +34,11 @@ from __future__ import annotations
 
 import json
 import threading
+from dataclasses import dataclass
 from typing import Any, Iterable, Mapping
 from urllib.parse import urlsplit
 
-__all__ = ["FLAVOURS", "Oracle", "pg_upper", "setup"]
+__all__ = ["Answer", "FLAVOURS", "Oracle", "pg_upper", "setup"]
 
 APP = __name__.rpartition(".")[0]  # this package, installed as the Django app
 FLAVOURS = ("postgres", "stock")
@@ -143,6 +144,16 @@ def _duration(value: Any, where: str) -> Any:
     return parsed
 
 
+@dataclass(frozen=True)
+class Answer:
+    """An answer of the oracle: HTTP ``status``, ``body`` (JSON, or text for Django's own pages), and
+    ``detailed``: whether the view chose the detailed serializer (``mode=detailed`` or the detail route)."""
+
+    status: int
+    body: Any
+    detailed: bool
+
+
 class Oracle:
     """LL2's spacecraft endpoint over ``records``, answered by real DRF/django-filter classes.
 
@@ -222,11 +233,24 @@ class Oracle:
         Detailed mode (``mode=detailed`` or the detail route) is not held: where
         LL2 would serialize a detailed record the oracle answers 501.
         """
+        answer = self.answer(url)
+        return answer.status, answer.body
+
+    def answer(self, url: str) -> Answer:
+        """Like :meth:`respond`, and also whether LL2 would have used its detailed serializer."""
         response = self.get(url)
-        if getattr(response, "data", None) is not None or response.get("Content-Type", "").startswith(
-                "application/json"):
-            return response.status_code, json.loads(response.content)
-        return response.status_code, response.content.decode("utf-8", "replace")
+        context = getattr(response, "renderer_context", None) or {}
+        view = context.get("view")
+        detailed = False
+        if view is not None and getattr(view, "request", None) is not None:
+            from .views import DetailedNotHeldSerializer
+
+            detailed = view.get_serializer_class() is DetailedNotHeldSerializer
+        if view is not None:
+            body = json.loads(response.content)
+        else:
+            body = response.content.decode("utf-8", "replace")
+        return Answer(response.status_code, body, detailed)
 
     def get(self, url: str) -> Any:
         """The Django response object of a GET of ``url`` (status, headers, content)."""
