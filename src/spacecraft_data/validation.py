@@ -439,6 +439,9 @@ def _validate_body(body: Any, source: str, kind: str | None = None, line: int | 
         return report
     if isinstance(body, list):
         return validate_records(body, source, kind)
+    if isinstance(body, dict) and set(body) == {"detail"}:
+        return Report([Problem(source, None, "$", f"an API error body ({_short(body['detail'])}), not a record",
+                               line)], 0, [source])
     if isinstance(body, dict):
         return validate_records([body], source, kind, [line] if line else None)
     return Report([Problem(source, None, "$", f"expected a record, a list of records or a list page; "

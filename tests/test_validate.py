@@ -1,0 +1,312 @@
+"""`spacecraft_data.validate()` and `spacecraft-data validate`: every input kind, every problem named, exit codes.
+
+Corrupted inputs are copies of the real records with one change each; they say so where made.
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+import spacecraft_data
+from spacecraft_data.build import Source, SnapshotInputs, assemble
+from spacecraft_data.cli import main
+from spacecraft_data.errors import BuildError
+from spacecraft_data.pages import render_browsable
+from spacecraft_data.validation import Report, ValidationFailed, problems_for_table, record_schema_name, validate
+
+ROOT = Path(__file__).resolve().parents[1]
+SEEDS = sorted((ROOT / "data" / "raw" / "seeds").glob("*.txt"))
+
+
+def _cli(capsys, *argv: str) -> tuple[int, str]:
+    code = main(["validate", *argv])
+    return code, capsys.readouterr().out
+
+
+def _corrupt(record: dict) -> dict:
+    """A copy of a real record with one wrong field type (synthetic corruption)."""
+    bad = copy.deepcopy(record)
+    bad["flights_count"] = "one"
+    return bad
+
+
+@pytest.fixture
+def snapshot_copy(tmp_path, bundled) -> Path:
+    target = tmp_path / "2026.11.22"
+    shutil.copytree(Path(str(bundled.path)), target)
+    return target
+
+
+# -- realistic corruptions of real records --------------------------------------------------
+
+CORRUPTIONS = {
+    "missing key": (lambda r: r.pop("name"), "$.name", "required property is missing"),
+    "extra key": (lambda r: r.__setitem__("launcher_stage", []), "$.launcher_stage", "unexpected property"),
+    "nested extra key": (lambda r: r["spacecraft_config"]["agency"].__setitem__("logo", None),
+                         "$.spacecraft_config.agency.logo", "unexpected property"),
+    "wrong type": (lambda r: r.__setitem__("in_space", "false"), "$.in_space", "is not of type boolean"),
+    "null where not nullable": (lambda r: r.__setitem__("status", None), "$.status", "null is not of type object"),
+    "bad duration": (lambda r: r.__setitem__("time_in_space", "54 days, 1:56:34"), "$.time_in_space",
+                     "is not a valid duration"),
+    "wrong response_mode": (lambda r: r.__setitem__("response_mode", "list"), "$.response_mode",
+                            "'list' is not the expected 'normal'"),
+    "wrong nested response_mode": (lambda r: r["spacecraft_config"]["agency"].__setitem__("response_mode", "normal"),
+                                   "$.spacecraft_config.agency.response_mode", "is not the expected 'list'"),
+}
+
+
+@pytest.mark.parametrize("kind", sorted(CORRUPTIONS))
+def test_corrupted_real_spacecraft_record_is_rejected_with_id_and_path(seed_records, kind):
+    change, path, words = CORRUPTIONS[kind]
+    record = copy.deepcopy(seed_records[3])  # synthetic: a real record with one change
+    change(record)
+    report = validate(record)
+    assert not report.valid
+    assert [(p.record, p.path) for p in report.problems] == [(record["id"], path)]
+    text = str(report.problems[0])
+    assert f"record {record['id']}: {path}: " in text and words in text
+
+
+@pytest.mark.parametrize("change, path, words", [
+    (lambda r: r.pop("human_rated"), "$.human_rated", "required property is missing"),
+    (lambda r: r.__setitem__("crew_capacity", "3"), "$.crew_capacity", "is not of type integer or null"),
+    (lambda r: r.__setitem__("response_mode", "normal"), "$.capability", "unexpected property"),
+    (lambda r: r["family"][0].__setitem__("maiden_flight", "28/11/1966"), "$.family[0].maiden_flight", "not a valid date"),
+    (lambda r: r.__setitem__("fastest_turnaround", "P0DT5H"), "$.fastest_turnaround", "not a valid duration"),
+])
+def test_corrupted_real_configuration_is_rejected_with_id_and_path(configurations, change, path, words):
+    soyuz = next(c for c in configurations if c["id"] == 1)  # it has a family with a maiden flight
+    record = copy.deepcopy(soyuz)  # synthetic: a real record with one change
+    change(record)
+    problems = validate(record).problems
+    assert any(p.record == record["id"] and p.path == path and words in p.message for p in problems), problems
+
+
+def test_record_kind_and_mode_rule():
+    assert record_schema_name({"url": "https://x/2.3.0/spacecraft_configurations/1/", "response_mode": "detailed"}) \
+        == "configuration.detailed"
+    assert record_schema_name({"url": "https://x/2.3.0/spacecraft/1/"}) == "normal"
+    assert record_schema_name({"response_mode": "bogus", "flights": []}) == "detailed"
+    assert record_schema_name({"agency": {}, "capability": ""}) == "configuration.detailed"
+    assert record_schema_name({"id": 4, "name": "Single Use"}) == "status"
+    assert record_schema_name({"id": 4, "name": "x"}, kind="spacecraft") == "normal"
+
+
+# -- the Python API --------------------------------------------------------------------------
+
+def test_validate_report_and_raise_for_problems(seed_records):
+    ok = spacecraft_data.validate(seed_records)
+    assert ok.valid and ok.records_checked == 20 and ok.raise_for_problems() is ok
+    bad = spacecraft_data.validate([seed_records[0], _corrupt(seed_records[1])])
+    assert not bad.valid and bad.records_checked == 2
+    with pytest.raises(ValidationFailed, match=rf"record {seed_records[1]['id']}: \$\.flights_count: 'one'"):
+        bad.raise_for_problems()
+
+
+def test_validate_accepts_a_loaded_snapshot_and_none_for_the_bundled_one(bundled):
+    assert validate(bundled).records_checked == 68  # 20 spacecraft + 46 configurations + 2 statuses
+    assert validate(None).valid
+
+
+def test_validate_refuses_an_unsupported_object():
+    with pytest.raises(TypeError, match="got int"):
+        validate(5)
+
+
+# -- input kinds through the CLI ----------------------------------------------------------------
+
+def test_cli_with_no_path_checks_the_bundled_snapshot(capsys):
+    code, out = _cli(capsys)
+    assert code == 0
+    assert out.strip() == "68 record(s) in 1 input(s) checked: valid"
+
+
+def test_cli_accepts_the_real_browsable_pages(capsys):
+    code, out = _cli(capsys, *map(str, SEEDS))
+    assert code == 0 and "20 record(s) in 2 input(s) checked: valid" in out
+
+
+def test_cli_reports_a_corrupted_browsable_page_with_file_record_and_path(capsys, tmp_path, seed_pages):
+    page = seed_pages[0]
+    body = copy.deepcopy(page.body)
+    body["results"][2] = _corrupt(body["results"][2])  # synthetic corruption of a real page
+    file = tmp_path / "page.txt"
+    file.write_text(render_browsable(body, page.request.full_path, headers=page.headers), encoding="utf-8")
+    code, out = _cli(capsys, str(file))
+    assert code == 1
+    assert f"{file}: record {body['results'][2]['id']}: $.flights_count: 'one' is not of type integer or null" in out
+
+
+def test_cli_checks_a_json_list_page_envelope_too(capsys, tmp_path, seed_pages):
+    body = copy.deepcopy(seed_pages[1].body)
+    good, bad = tmp_path / "good.json", tmp_path / "bad.json"
+    good.write_text(json.dumps(body))
+    body["next"] = "?offset=360"  # synthetic: a relative link where DRF writes an absolute URI
+    del body["previous"]
+    bad.write_text(json.dumps(body))
+    assert _cli(capsys, str(good))[0] == 0
+    code, out = _cli(capsys, str(bad))
+    assert code == 1
+    assert f"{bad}: $.next: '?offset=360' is not a valid uri" in out
+    assert f"{bad}: $.previous: required property is missing" in out
+
+
+def test_cli_accepts_a_configuration_list_page(capsys, tmp_path, configurations):
+    file = tmp_path / "configs.json"
+    file.write_text(json.dumps({"count": 46, "next": None, "previous": None, "results": configurations}))
+    code, out = _cli(capsys, str(file))
+    assert code == 0 and "46 record(s)" in out
+
+
+def test_cli_accepts_a_single_record_and_a_json_array(capsys, tmp_path, seed_records, configurations):
+    one, many = tmp_path / "one.json", tmp_path / "many.json"
+    one.write_text(json.dumps(configurations[5], indent=4))
+    many.write_text(json.dumps(seed_records))
+    code, out = _cli(capsys, str(one), str(many))
+    assert code == 0 and "21 record(s) in 2 input(s) checked: valid" in out
+
+
+@pytest.mark.parametrize("name", ["records.ndjson", "records.json"])
+def test_cli_reports_the_ndjson_line_of_a_bad_record(capsys, tmp_path, seed_records, name):
+    file = tmp_path / name
+    lines = [json.dumps(r) for r in seed_records[:4]]
+    lines[2] = json.dumps(_corrupt(seed_records[2]))  # synthetic corruption on line 3
+    file.write_text("\n".join(lines) + "\n")
+    code, out = _cli(capsys, str(file))
+    assert code == 1
+    assert f"{file}:3: record {seed_records[2]['id']}: $.flights_count:" in out
+    assert "4 record(s) in 1 input(s) checked: INVALID: 1 problem(s)" in out
+
+
+def test_cli_names_file_and_line_of_unreadable_input(capsys, tmp_path):
+    broken = tmp_path / "broken.json"
+    broken.write_text('{\n  "count": 1,\n  "results": [\n    {"id": 1,}\n  ]\n}\n')
+    page = tmp_path / "page.txt"
+    page.write_text("GET /2.3.0/spacecraft/\nHTTP/1.1 200 OK\n\n{}")
+    nd = tmp_path / "x.ndjson"
+    nd.write_text('{"id": 1}\nnot json\n')
+    code, out = _cli(capsys, str(broken), str(page), str(nd), str(tmp_path / "absent.json"))
+    assert code == 1
+    assert f"{broken}:4: expected valid JSON in the body" in out
+    assert f"{page}:2: expected the status line" in out
+    assert f"{nd}:2: expected one JSON record on this line (NDJSON)" in out
+    assert f"{tmp_path / 'absent.json'}: no such file or folder" in out
+
+
+def test_cli_reports_an_error_page(capsys, tmp_path):
+    file = tmp_path / "404.txt"
+    file.write_text(render_browsable({"detail": "Not found."}, "/2.3.0/spacecraft/9999/", 404, "Not Found"))
+    code, out = _cli(capsys, str(file))
+    assert code == 1 and "the page answered HTTP 404 Not Found" in out
+
+
+def test_a_saved_json_error_body_is_reported_as_such(tmp_path):
+    file = tmp_path / "throttled.json"
+    file.write_text(json.dumps({"detail": "Request was throttled. Expected available in 60 seconds."}))
+    assert [str(p) for p in validate(file).problems] == [
+        f"{file}: $: an API error body ('Request was throttled. Expected available in 60 seconds.'), not a record"]
+
+
+def test_the_validation_module_imports_jsonschema_only_when_validating():
+    code = ("import sys, spacecraft_data.validation as v; a = 'jsonschema' in sys.modules; "
+            "v.validate([]); print(a, 'jsonschema' in sys.modules)")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.split() == ["False", "False"]  # an empty list needs no validator
+    out = subprocess.run([sys.executable, "-c", code.replace("v.validate([])", "v.validate([{}])")],
+                         capture_output=True, text=True, check=True).stdout
+    assert out.split() == ["False", "True"]
+
+
+def test_cli_json_format_is_machine_readable(capsys, tmp_path, seed_records):
+    file = tmp_path / "bad.json"
+    file.write_text(json.dumps([seed_records[0], _corrupt(seed_records[1])]))
+    code, out = _cli(capsys, str(file), "--format", "json")
+    report = json.loads(out)
+    assert code == 1
+    assert report["valid"] is False and report["records_checked"] == 2 and report["problem_count"] == 1
+    assert report["problems"] == [{"source": str(file), "line": None, "record": seed_records[1]["id"],
+                                   "path": "$.flights_count", "message": "'one' is not of type integer or null"}]
+
+
+# -- snapshot folders -----------------------------------------------------------------------------
+
+def test_a_copy_of_the_bundled_snapshot_validates(capsys, snapshot_copy):
+    code, out = _cli(capsys, str(snapshot_copy))
+    assert code == 0 and "68 record(s)" in out
+
+
+def test_a_modified_snapshot_file_is_reported_by_name(capsys, snapshot_copy):
+    table = snapshot_copy / "spacecraft_statuses.json"
+    table.write_text(table.read_text().replace("Destroyed", "Destroyed "))  # still schema-valid
+    code, out = _cli(capsys, str(snapshot_copy))
+    assert code == 1
+    assert f"{table}: sha256 " in out and "differs from manifest.json" in out
+
+
+def test_an_invalid_record_in_a_snapshot_is_reported_with_checksum_and_schema_problems(capsys, snapshot_copy):
+    table = snapshot_copy / "spacecraft.json"
+    rows = json.loads(table.read_text())
+    rows[0]["time_docked"] = "43 days"  # synthetic corruption of a real record
+    table.write_text(json.dumps(rows, indent=2))
+    code, out = _cli(capsys, str(snapshot_copy), "--format", "json")
+    problems = json.loads(out)["problems"]
+    assert code == 1
+    assert {(p["source"], p["record"], p["path"]) for p in problems} == {
+        (str(table), None, ""), (str(table), rows[0]["id"], "$.time_docked")}
+
+
+def test_a_missing_snapshot_file_and_a_wrong_row_count_are_reported(snapshot_copy):
+    (snapshot_copy / "spacecraft_statuses.json").unlink()
+    rows = json.loads((snapshot_copy / "spacecraft_configurations.json").read_text())
+    (snapshot_copy / "spacecraft_configurations.json").write_text(json.dumps(rows[:-1]))
+    messages = [str(p) for p in validate(snapshot_copy).problems]
+    assert any("spacecraft_statuses.json: missing, but listed in manifest.json" in m for m in messages)
+    assert any("spacecraft_configurations.json: holds 45 records; manifest.json says 46" in m for m in messages)
+
+
+def test_a_folder_of_snapshots_checks_each_snapshot(capsys):
+    code, out = _cli(capsys, str(ROOT / "data" / "snapshots"))
+    assert code == 0 and "68 record(s)" in out
+
+
+def test_a_folder_that_is_no_snapshot_is_reported(capsys, tmp_path):
+    code, out = _cli(capsys, str(tmp_path))
+    assert code == 1 and "neither a snapshot" in out
+
+
+# -- the build --------------------------------------------------------------------------------------
+
+def test_the_build_refuses_a_raw_page_with_an_invalid_record(tmp_path, seed_pages):
+    page = seed_pages[1]
+    body = copy.deepcopy(page.body)
+    body["results"][0]["spacecraft_config"]["family"] = {}  # synthetic corruption of a real page
+    raw = tmp_path / "page.txt"
+    raw.write_text(render_browsable(body, page.request.full_path))
+    inputs = SnapshotInputs([Source(file=raw, endpoint="spacecraft", received="2026-11-22")])
+    with pytest.raises(BuildError, match=rf"spacecraft: record {body['results'][0]['id']}: "
+                                         r"\$\.spacecraft_config\.family: \{\} is not of type array or null"):
+        assemble(inputs, validate=problems_for_table)
+
+
+def test_cli_runs_as_a_subprocess_with_exit_code(tmp_path, seed_records):
+    file = tmp_path / "bad.ndjson"
+    file.write_text(json.dumps(_corrupt(seed_records[0])) + "\n")
+    proc = subprocess.run([sys.executable, "-m", "spacecraft_data", "validate", str(file)],
+                          capture_output=True, text=True)
+    assert proc.returncode == 1, proc.stderr
+    assert f"{file}:1: record {seed_records[0]['id']}: $.flights_count" in proc.stdout
+
+
+def test_report_merging_keeps_every_problem():
+    a, b = validate([{"id": 1}]), validate([{"id": 2}])
+    merged = Report()
+    merged.extend(a)
+    merged.extend(b)
+    assert len(merged.problems) == len(a.problems) + len(b.problems) and merged.records_checked == 2
