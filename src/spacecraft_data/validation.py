@@ -32,6 +32,7 @@ spacecraft_data`` and ``load()`` never pay for them.
 
 from __future__ import annotations
 
+import datetime as _dt
 import json
 import re
 from dataclasses import dataclass, field
@@ -44,7 +45,7 @@ from urllib.parse import urlsplit
 
 from .errors import PageError, SpacecraftDataError
 from .pages import Page, parse_page
-from .schemagen import file_name
+from .schemagen import DURATION_PATTERN, file_name
 from .store import MANIFEST, TABLE_FILES, is_snapshot_version, sha256_bytes
 
 __all__ = [
@@ -237,9 +238,6 @@ def format_checker() -> Any:
 def _is_duration(value: object) -> bool:
     if not isinstance(value, str):
         return True
-    from .schemagen import DURATION_PATTERN
-    import datetime as _dt
-
     import isodate
 
     try:
@@ -259,8 +257,6 @@ _RFC3339 = re.compile(r"^\d{4}-\d{2}-\d{2}[Tt]\d{2}:\d{2}:\d{2}(\.\d+)?([Zz]|[+-
 def _is_date_time(value: object) -> bool:
     if not isinstance(value, str):
         return True
-    import datetime as _dt
-
     if not _RFC3339.match(value):
         raise ValueError("not an RFC 3339 date-time")
     _dt.datetime.fromisoformat(value.upper().replace("Z", "+00:00"))
