@@ -266,3 +266,41 @@ def test_importing_the_tables_module_imports_nothing_heavy():
             "print(sorted(m for m in ('pandas', 'isodate', 'frictionless', 'jsonschema', 'requests') if m in sys.modules))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.strip() == "[]"
+
+
+# -- the columns follow the LL2 OpenAPI document ------------------------------------------------------------
+# table -> OpenAPI schema whose properties its columns come from (the widest shape the table holds)
+_SPEC_SCHEMAS = {
+    "spacecraft": "SpacecraftNormal",
+    "spacecraft_configurations": "SpacecraftConfigDetailed",
+    "spacecraft_families": "SpacecraftConfigFamilyNormal",
+    "agencies": "AgencyNormal",
+    "images": "Image",
+    "image_licenses": "ImageLicense",
+    "countries": "Country",
+}
+# columns that are not properties of that schema: made here, or from a nested object
+_NOT_SPEC = {"held_as", "position", "license_name", "license_link"}
+
+
+def test_column_nullability_matches_the_openapi_document(repo_root):
+    spec = json.loads((repo_root / "data/raw/ll2-openapi/ll_2.3.0.json").read_text(encoding="utf-8"))
+    schemas = spec["components"]["schemas"]
+    compared = 0
+    for table_name, schema_name in _SPEC_SCHEMAS.items():
+        properties = dict(schemas[schema_name]["properties"])
+        if table_name == "spacecraft_families":  # the detailed family adds the launch/landing counts
+            for key, value in schemas["SpacecraftConfigFamilyDetailed"]["properties"].items():
+                properties.setdefault(key, value)
+        for column in T.TABLES[table_name].columns:
+            name = column.name
+            if name in _NOT_SPEC:
+                continue
+            if name.endswith("_seconds"):
+                name = name[: -len("_seconds")]
+            elif name.endswith("_id") and name[: -len("_id")] in properties:
+                name = name[: -len("_id")]
+            assert name in properties, f"{table_name}.{column.name}: no property {name!r} in {schema_name}"
+            assert column.nullable == bool(properties[name].get("nullable")), f"{table_name}.{column.name}"
+            compared += 1
+    assert compared > 80
