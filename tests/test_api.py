@@ -1,0 +1,204 @@
+"""Snapshot.respond and Snapshot.query: routes, status codes, bodies and hyperlinks, on the real bundled data."""
+
+from __future__ import annotations
+
+import copy
+import json
+
+import pytest
+
+from spacecraft_data import ModeNotHeld
+from spacecraft_data.api import Page
+from spacecraft_data.errors import QueryError
+
+LIST = "/2.3.0/spacecraft/"
+NO_MATCH = {"detail": "No Spacecraft matches the given query."}
+NOT_FOUND = {"detail": "Not found."}
+INVALID_CHOICE = ["Select a valid choice. That choice is not one of the available choices."]
+
+
+def ids(body):
+    return [r["id"] for r in body["results"]]
+
+
+# -- routes and status codes ------------------------------------------------------------------
+@pytest.mark.parametrize("path", ["/", "/2.3.0/", "/2.3.0/spacecraft", "/2.2.0/spacecraft/", "/2.3.0/launches/",
+                                  "/2.3.0/spacecraft/463/extra/", "/2.3.0/spacecraft/4.6/"])
+def test_paths_that_are_not_routes_answer_not_found(bundled, path):
+    assert bundled.respond(path) == (404, NOT_FOUND)
+
+
+def test_percent_encoded_path_is_decoded_before_routing(bundled):
+    assert bundled.respond("/2.3.0/space%63raft/?limit=1")[0] == 200
+
+
+def test_detail_route_of_a_held_record_says_detailed_mode_is_not_held(bundled):
+    status, body = bundled.respond("/2.3.0/spacecraft/463/")
+    assert status == 501
+    assert "2026.11.22" in body["detail"] and "harvest --mode detailed" in body["detail"]
+
+
+def test_detail_route_runs_the_filters_before_the_mode_check(bundled):
+    assert bundled.respond("/2.3.0/spacecraft/463/?in_space=true") == (404, NO_MATCH)
+    assert bundled.respond("/2.3.0/spacecraft/463/?in_space=false")[0] == 501
+    assert bundled.respond("/2.3.0/spacecraft/463/?search=dragon") == (404, NO_MATCH)
+    assert bundled.respond("/2.3.0/spacecraft/463/?spacecraft_config=x") == (400, {"spacecraft_config": INVALID_CHOICE})
+    assert bundled.respond("/2.3.0/spacecraft/abc/?status=x") == (400, {"status": INVALID_CHOICE})
+
+
+def test_detail_id_that_is_not_an_integer_is_not_found_and_an_unheld_id_matches_nothing(bundled):
+    assert bundled.respond("/2.3.0/spacecraft/abc/") == (404, NOT_FOUND)
+    assert bundled.respond("/2.3.0/spacecraft/9999/") == (404, NO_MATCH)
+    assert bundled.respond("/2.3.0/spacecraft/+463/")[0] == 501  # int("+463"), as Django's lookup reads it
+
+
+def test_list_in_detailed_mode_is_refused_only_after_the_parameters_are_checked(bundled):
+    assert bundled.respond(LIST + "?mode=detailed&status=x") == (400, {"status": INVALID_CHOICE})
+    status, body = bundled.respond(LIST + "?mode=detailed")
+    assert status == 501 and "normal-mode" in body["detail"]
+    # Only the exact word selects detailed mode; anything else is normal.
+    for mode in ("Detailed", "list", "", "detailed "):
+        assert bundled.respond(LIST + f"?mode={mode}")[0] == 200
+
+
+def test_format_no_renderer_serves_is_not_found_before_anything_else(bundled):
+    assert bundled.respond(LIST + "?format=xml&status=x") == (404, NOT_FOUND)
+    assert bundled.respond(LIST + "?format=json")[0] == 200
+    assert bundled.respond(LIST + "?format=api")[0] == 200
+    assert bundled.respond(LIST + "?format=")[0] == 200
+
+
+def test_all_refused_filters_are_reported_together(bundled):
+    status, body = bundled.respond(LIST + "?status=99&spacecraft_config=1.0&name=a%00b&in_space=maybe")
+    assert status == 400
+    assert body == {"name": ["Null characters are not allowed."], "spacecraft_config": INVALID_CHOICE,
+                    "status": INVALID_CHOICE}
+
+
+def test_search_with_a_null_character_gets_drf_list_body(bundled):
+    assert bundled.respond(LIST + "?search=soy%00uz") == (400, ["Null characters are not allowed."])
+
+
+def test_too_many_parameters_are_refused_as_django_refuses_them(bundled):
+    status, body = bundled.respond(LIST + "?" + "&".join(["a=1"] * 1001))
+    assert status == 400 and "1000" in body["detail"]
+    assert bundled.respond(LIST + "?" + "&".join(["a=1"] * 1000))[0] == 200
+
+
+# -- filters on real records ---------------------------------------------------------------------
+def test_config_id_that_exists_in_the_reference_table_but_is_unused_gives_an_empty_page(bundled):
+    configs = {c["id"] for c in bundled.tables["spacecraft_configurations"]}
+    used = {r["spacecraft_config"]["id"] for r in bundled}
+    unused = min(configs - used)
+    assert bundled.respond(LIST + f"?spacecraft_config={unused}") == (200, {"count": 0, "next": None,
+                                                                             "previous": None, "results": []})
+    missing = next(i for i in range(1, 100) if i not in configs)
+    assert bundled.respond(LIST + f"?spacecraft_config={missing}") == (400, {"spacecraft_config": INVALID_CHOICE})
+
+
+def test_status_filter_tolerates_spaces_and_refuses_non_integers(bundled):
+    status, body = bundled.respond(LIST + "?status=+3+&limit=100")  # '+' decodes to a space
+    assert status == 200 and ids(body) == [233]
+    for bad in ("3.0", "1%2C2", "three", "%20"):
+        assert bundled.respond(LIST + f"?status={bad}")[0] == 400, bad
+    assert bundled.respond(LIST + "?status=")[0] == 200
+
+
+def test_name_filter_is_exact_case_sensitive_and_stripped(bundled):
+    assert ids(bundled.respond(LIST + "?name=+Soyuz+22+")[1]) == [185]
+    assert bundled.respond(LIST + "?name=soyuz+22")[1]["count"] == 0
+    assert bundled.respond(LIST + "?name=Soyuz")[1]["count"] == 0
+    assert bundled.respond(LIST + "?name=+++")[1]["count"] == 20
+
+
+@pytest.mark.parametrize("value,count", [("true", 0), ("TRUE", 0), ("1", 0), ("false", 20), ("False", 20),
+                                         ("0", 20), ("yes", 20), ("", 20), ("+true", 20), ("%00", 20)])
+def test_boolean_filter_reads_true_false_1_0_in_any_case_and_ignores_anything_else(bundled, value, count):
+    assert bundled.respond(LIST + f"?in_space={value}&limit=1")[1]["count"] == count
+
+
+def test_repeated_parameters_take_the_last_value(bundled):
+    assert ids(bundled.respond(LIST + "?name=Soyuz+22&name=Progress+MS-01")[1]) == [243]
+    assert ids(bundled.respond(LIST + "?ordering=id&ordering=-id&limit=1")[1]) == [562]
+
+
+def test_search_matches_name_or_configuration_name_and_every_term(bundled):
+    assert ids(bundled.respond(LIST + "?search=dragon")[1]) == [233]  # config "Crew Dragon 2", name "Crew Dragon C204"
+    assert ids(bundled.respond(LIST + "?search=tianzhou")[1]) == [463]
+    assert bundled.respond(LIST + "?search=progress+ms-0")[1]["count"] == 9
+    assert ids(bundled.respond(LIST + "?search=%22soyuz+7k-ok%22")[1]) == [491]
+    assert bundled.respond(LIST + "?search=soyuz+progress")[1]["count"] == 0
+
+
+# -- ordering and pagination on real records -------------------------------------------------------
+def test_durations_are_ordered_as_durations_not_as_text(bundled):
+    body = bundled.respond(LIST + "?ordering=time_in_space&limit=3")[1]
+    assert [r["time_in_space"] for r in body["results"]] == ["PT6M20S", "P2DT23H57M", "P3DT14H30M1S"]
+
+
+def test_limit_is_clamped_and_bad_limits_and_offsets_fall_back(bundled):
+    assert len(bundled.respond(LIST + "?limit=1000")[1]["results"]) == 20
+    for bad in ("0", "-1", "abc", "1.5", ""):
+        body = bundled.respond(LIST + f"?limit={bad}")[1]
+        assert len(body["results"]) == 10 and "limit=10" in body["next"], bad
+    assert ids(bundled.respond(LIST + "?offset=-5&limit=1")[1]) == [167]
+    assert ids(bundled.respond(LIST + "?offset=x&limit=1")[1]) == [167]
+
+
+def test_next_and_previous_keep_every_parameter_sorted_with_the_effective_limit(bundled):
+    body = bundled.respond(LIST + "?zeta=1&search=Soyuz+7K%2Cx&limit=1000&offset=2&format=json&a=&zeta=2")[1]
+    assert body["next"] is None
+    assert body["previous"] == ("https://ll.thespacedevs.com/2.3.0/spacecraft/?a=&format=json&limit=100"
+                                "&search=Soyuz+7K%2Cx&zeta=1&zeta=2")
+
+
+# -- hyperlinks -----------------------------------------------------------------------------------
+def test_hyperlinks_follow_the_request_host_and_format_and_images_are_untouched(bundled):
+    stored = bundled.get(463)
+    status, body = bundled.respond("http://127.0.0.1:8000/2.3.0/spacecraft/?name=Tianzhou-3&format=json")
+    record = body["results"][0]
+    assert record["url"] == "http://127.0.0.1:8000/2.3.0/spacecraft/463/?format=json"
+    assert record["spacecraft_config"]["url"] == "http://127.0.0.1:8000/2.3.0/spacecraft_configurations/25/?format=json"
+    assert record["spacecraft_config"]["agency"]["url"].startswith("http://127.0.0.1:8000/2.3.0/agencies/")
+    assert record["image"] == stored["image"]
+    plain = bundled.respond(LIST + "?name=Tianzhou-3")[1]["results"][0]
+    assert plain["url"] == "https://ll.thespacedevs.com/2.3.0/spacecraft/463/"
+    assert bundled.respond(LIST + "?name=Tianzhou-3", base_url="http://localhost:9")[1]["results"][0]["url"] == \
+        "http://localhost:9/2.3.0/spacecraft/463/"
+
+
+def test_answering_never_modifies_the_stored_records(bundled):
+    before = copy.deepcopy(bundled.records)
+    bundled.respond("http://example.test/2.3.0/spacecraft/?limit=100&format=json")
+    bundled.query(limit=100, base_url="http://other.test")
+    assert bundled.records == before
+
+
+def test_body_is_json_serialisable_as_the_api_sends_it(bundled):
+    status, body = bundled.respond(LIST + "?limit=100&format=api")
+    assert json.loads(json.dumps(body)) == body
+    assert list(body) == ["count", "next", "previous", "results"]
+
+
+# -- Snapshot.query -------------------------------------------------------------------------------
+def test_query_and_respond_give_the_same_answer(bundled):
+    page = bundled.query(search="soyuz", ordering=["-time_docked", "id"], in_space=False, limit=2, offset=1)
+    status, body = bundled.respond(LIST + "?search=soyuz&ordering=-time_docked%2Cid&in_space=false&limit=2&offset=1")
+    assert isinstance(page, Page) and status == 200
+    assert page.to_dict() == body
+
+
+def test_query_raises_query_error_naming_the_parameter_with_ll2s_body(bundled):
+    with pytest.raises(QueryError) as caught:
+        bundled.query(spacecraft_config=23)
+    assert caught.value.params == ("spacecraft_config",)
+    assert caught.value.body == {"spacecraft_config": INVALID_CHOICE}
+    assert "spacecraft_config=23" in str(caught.value)
+    with pytest.raises(QueryError) as caught:
+        bundled.query(search="a\x00")
+    assert caught.value.params == ("search",) and caught.value.body == ["Null characters are not allowed."]
+
+
+def test_query_in_detailed_mode_raises_mode_not_held_with_the_harvest_command(bundled):
+    with pytest.raises(ModeNotHeld, match="harvest --mode detailed"):
+        bundled.query(mode="detailed")

@@ -1,0 +1,159 @@
+"""The engine's parts, each checked against the DRF/Django code it mirrors or against PostgreSQL's rules.
+
+Records marked SYNTHETIC below are made up in this test (copies of a real record
+with other ids, counts and durations) to reach cases the 20 real records do not
+have: null sort keys, long durations, many ties.
+"""
+
+from __future__ import annotations
+
+import copy
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from spacecraft_data.endpoint import SPACECRAFT
+from spacecraft_data.query import (
+    BooleanFilter,
+    ChoiceFilter,
+    Engine,
+    ExactFilter,
+    Invalid,
+    LimitOffsetPagination,
+    QueryParams,
+    fold,
+    search_terms,
+)
+
+
+@pytest.fixture(scope="module")
+def drf_split():
+    """DRF's own search_smart_split, from the oracle's Django configuration."""
+    from tests.oracle import setup
+
+    setup()
+    from rest_framework.filters import search_smart_split
+
+    return search_smart_split
+
+
+# -- search terms ---------------------------------------------------------------------------------
+@pytest.mark.parametrize("value,terms", [
+    ("a b", ["a", "b"]), ("a,b", ["a", "b"]), ("a, b", ["a", "b"]), ('"crew dragon" soyuz', ["crew dragon", "soyuz"]),
+    ('"a,b"', ["a,b"]), (",a,", ["a"]), ("'a b',c", ["'a b'", "c"]), ('"unterminated a', ['"unterminated', "a"]),
+    ("a\tb", ["a", "b"]), ('""', [""]), ("   ", []), ('"a \\"b\\""', ['a "b"']),
+])
+def test_search_terms_split_as_the_research_notes_observed(value, terms):
+    assert search_terms(value) == terms
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.text(alphabet=st.sampled_from(list("ab ,'\"\\\t\n\u00a0\u2003x-")), max_size=14))
+def test_search_terms_equal_drfs_search_smart_split(drf_split, value):
+    assert search_terms(value) == drf_split(value)
+
+
+def test_fold_maps_one_character_at_a_time_like_postgresql_upper():
+    assert fold("straße") == "STRAßE"  # str.upper() would give STRASSE
+    assert fold("ﬁsh") == "ﬁSH"
+    assert fold("прогресс") == "ПРОГРЕСС"
+    assert fold("Soyuz") == "SOYUZ"
+
+
+# -- filters --------------------------------------------------------------------------------------
+def test_boolean_filter_values():
+    f = BooleanFilter("in_space")
+    assert [f.clean(v, None) for v in ("true", "TrUe", "1", "false", "FALSE", "0")] == [True, True, True,
+                                                                                      False, False, False]
+    assert [f.clean(v, None) for v in ("yes", "on", " true", "", "2", "\x00")] == [None] * 6
+
+
+def test_exact_filter_strips_and_refuses_null_characters():
+    f = ExactFilter("name")
+    assert f.clean("\u2003Soyuz 22\n", None) == "Soyuz 22"
+    assert f.clean(" \t", None) is None
+    with pytest.raises(Invalid) as caught:
+        f.clean(" a\x00 ", None)
+    assert caught.value.messages == ["Null characters are not allowed."]
+
+
+def test_choice_filter_universe_is_the_reference_table_plus_ids_records_use():
+    records = [{"id": 1, "status": {"id": 9}}]  # SYNTHETIC: a status id missing from the table
+    f = ChoiceFilter("status", table="spacecraft_statuses")
+    built = f.build(records, {"spacecraft_statuses": [{"id": 3}]})
+    assert f.select("9", built) == frozenset({0})
+    assert f.select(" 3 ", built) == frozenset()
+    assert f.select("", built) is None
+    for bad in ("4", "3.0", "x", " ", "9" * 5000):
+        with pytest.raises(Invalid):
+            f.select(bad, built)
+
+
+# -- ordering on synthetic records with nulls -----------------------------------------------------
+def _synthetic(bundled):
+    """SYNTHETIC records: copies of real record 463 with other ids, counts and durations (some null)."""
+    base = bundled.get(463)
+    shapes = [(10, 2, "P1DT1S"), (11, None, None), (12, 2, "PT30M"), (13, 0, "P400D"), (14, None, "P1D"),
+              (15, 5, None), (16, 2, "PT86400S")]
+    records = []
+    for rid, flights, docked in shapes:
+        r = copy.deepcopy(base)
+        r.update(id=rid, flights_count=flights, time_docked=docked)
+        records.append(r)
+    return records
+
+
+@pytest.fixture(scope="module")
+def engine(bundled):
+    return Engine(_synthetic(bundled), bundled.tables, SPACECRAFT.filters, SPACECRAFT.search, SPACECRAFT.ordering)
+
+
+def _ids(engine, ordering):
+    return [engine.records[p]["id"] for p in engine.select(QueryParams([("ordering", ordering)]))]
+
+
+def test_nulls_sort_last_ascending_and_first_descending_as_in_postgresql(engine):
+    assert _ids(engine, "flights_count") == [13, 10, 12, 16, 15, 11, 14]
+    assert _ids(engine, "-flights_count") == [11, 14, 15, 10, 12, 16, 13]
+
+
+def test_durations_compare_as_durations_with_ties_by_id(engine):
+    # P1D and PT86400S are the same duration: tie, broken by id ascending.
+    assert _ids(engine, "time_docked") == [12, 14, 16, 10, 13, 11, 15]
+    assert _ids(engine, "-time_docked") == [11, 15, 13, 10, 14, 16, 12]
+
+
+def test_ordering_drops_invalid_parts_and_keeps_the_first_of_duplicates(engine):
+    assert _ids(engine, "name,--id, -flights_count ,time_docked") == _ids(engine, "-flights_count,time_docked")
+    assert _ids(engine, "-id,id") == [16, 15, 14, 13, 12, 11, 10]
+    assert _ids(engine, "name,+id") == _ids(engine, "") == [10, 11, 12, 13, 14, 15, 16]
+
+
+def test_a_bad_duration_in_the_data_is_reported_with_its_record_and_field(bundled):
+    from spacecraft_data.errors import SnapshotError
+
+    bad = copy.deepcopy(bundled.get(463))  # SYNTHETIC: a corrupted duration
+    bad["time_in_space"] = "3 days"
+    e = Engine([bad], bundled.tables, SPACECRAFT.filters, SPACECRAFT.search, SPACECRAFT.ordering)
+    with pytest.raises(SnapshotError, match=r"record id 463, field 'time_in_space'"):
+        e.select(QueryParams([("ordering", "time_in_space")]))
+
+
+# -- pagination ----------------------------------------------------------------------------------
+@pytest.mark.parametrize("raw,limit", [(None, 10), ("5", 5), (" 5", 5), ("+5", 5), ("1000", 100), ("100", 100),
+                                       ("0", 10), ("-3", 10), ("1.5", 10), ("1e3", 10), ("", 10), ("\u0663", 3),
+                                       ("9" * 5000, 10)])
+def test_limit_follows_drf_positive_int_with_cutoff(raw, limit):
+    params = QueryParams([] if raw is None else [("limit", raw)])
+    assert LimitOffsetPagination().get_limit(params) == limit
+
+
+def test_links_drop_offset_when_previous_reaches_zero_and_stop_at_the_end():
+    p = LimitOffsetPagination()
+    url = "https://h/x/?b=2&offset=3&a=1"
+    assert p.get_previous_link(url, 50, 3, 10) == "https://h/x/?a=1&b=2&limit=10"
+    assert p.get_previous_link(url, 50, 0, 10) is None
+    assert p.get_previous_link(url, 5, 100, 10) == "https://h/x/?a=1&b=2&limit=10&offset=90"  # not clamped to count
+    assert p.get_next_link(url, 13, 3, 10) is None
+    assert p.get_next_link(url, 14, 3, 10) == "https://h/x/?a=1&b=2&limit=10&offset=13"
