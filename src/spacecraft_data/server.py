@@ -167,7 +167,8 @@ class _Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"  # keep-alive: every answer carries Content-Length
     server_version = f"spacecraft-data/{__version__}"
     sys_version = ""
-    disable_nagle_algorithm = True  # headers and body go out in separate writes
+    disable_nagle_algorithm = True  # an answer is never held back waiting for an ACK
+    wbufsize = -1  # buffered: the headers and a small body leave in one write (flushed after each answer)
     timeout = 60  # an idle keep-alive connection does not hold a thread for ever
 
     # -- methods ------------------------------------------------------------
