@@ -194,6 +194,20 @@ def test_format_parameter_overrides_accept_and_unknown_formats_are_404(base):
     assert requests.get(base + LIST + "?format=", timeout=10).status_code == 200
 
 
+def test_format_is_read_from_the_decoded_query_as_django_reads_it(base, snap):
+    path = LIST + "?%66ormat=api&limit=2"
+    response = requests.get(base + path, timeout=10)
+    assert response.headers["Content-Type"] == "text/plain; charset=utf-8"
+    assert parse_page(response.text).body == snap.respond(base + path)[1]
+
+
+def test_too_many_query_parameters_is_the_engines_400_in_json(base, snap):
+    path = LIST + "?" + "&".join(f"p{i}=1" for i in range(1001))
+    response = requests.get(base + path, timeout=10)
+    assert (response.status_code, response.json()) == snap.respond(base + path)
+    assert response.status_code == 400
+
+
 def test_unsatisfiable_accept_header_is_406(base):
     response = requests.get(base + LIST, headers={"Accept": "image/png"}, timeout=10)
     assert response.status_code == 406

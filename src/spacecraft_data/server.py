@@ -48,11 +48,12 @@ import traceback
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any, Protocol
-from urllib.parse import parse_qsl, unquote
+from urllib.parse import unquote
 
 from . import __version__
 from .endpoint import ENDPOINTS
 from .pages import render_browsable
+from .query import BadRequest, QueryParams
 
 __all__ = ["MAX_REQUEST_LINE", "Responder", "SpacecraftServer", "make_server", "serve"]
 
@@ -312,11 +313,10 @@ def _choose_renderer(query: str, accept_headers: list[str]) -> str | None:
     tried first (``type/subtype`` before ``type/*`` before ``*/*``; ``q`` is not
     used), against the renderers in LL2's order: JSON, then browsable.
     """
-    fmt = ""
-    if "format=" in query:
-        for key, value in parse_qsl(query, keep_blank_values=True):
-            if key == "format":
-                fmt = value
+    try:
+        fmt = QueryParams.parse(query).get("format")  # decoded as the engine decodes it
+    except BadRequest:
+        return "json"  # the engine answers this 400; DRF renders errors as JSON
     if fmt:
         return {"json": "json", "api": "api"}.get(fmt)
     media_types = [part.split(";")[0].strip().lower() for header in accept_headers for part in header.split(",")]
