@@ -1,5 +1,6 @@
 #!/usr/bin/env python3
-"""Rebuild the bundled snapshot from data/raw/ (the inputs listed in data/raw/sources.json).
+"""Rebuild the bundled snapshot from data/raw/ (the inputs listed in data/raw/sources.json),
+and every harvested or imported snapshot from the sources.json of its run folder under data/raw/.
 
     python scripts/build_snapshot.py            # (re)write data/snapshots/<api>/<version>/
     python scripts/build_snapshot.py --check    # exit 1 if the committed snapshot differs from a rebuild
@@ -35,8 +36,21 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--out", type=Path, default=ROOT / "data" / "snapshots", help="snapshot store (default: data/snapshots)")
     parser.add_argument("--check", action="store_true", help="compare a rebuild with the files on disk; write nothing")
     args = parser.parse_args(argv)
+    # Every published harvest or import keeps a sources.json in its run folder: rebuild those too.
+    from spacecraft_data.harvest import label_root
+
+    top = (args.raw / "sources.json").resolve()
+    runs = sorted(p for p in args.raw.rglob("sources.json") if p.resolve() != top)
+    status = _build(args, read_sources_args=(args.raw,), repo_root=ROOT) if top.exists() or not runs else 0
+    for sources in runs:
+        status = max(status, _build(args, read_sources_args=(sources.parent, sources),
+                                    repo_root=label_root(sources.parent)))
+    return status
+
+
+def _build(args: argparse.Namespace, read_sources_args: tuple, repo_root: Path) -> int:
     try:
-        inputs = read_sources(args.raw, repo_root=ROOT)
+        inputs = read_sources(*read_sources_args, repo_root=repo_root)
         files = assemble(inputs, validate=_validator())
     except SpacecraftDataError as exc:
         print(f"build_snapshot: error: {exc}", file=sys.stderr)

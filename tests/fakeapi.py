@@ -50,7 +50,9 @@ class Fault:
     ``kind`` is one of ``status`` (answer ``status`` with an optional
     ``retry_after`` header), ``reset`` (close the connection with a TCP RST, no
     response), ``slow`` (wait ``delay`` seconds before answering), ``truncate``
-    (cut the JSON body in half, with a matching Content-Length), ``invalid_record``
+    (cut the JSON body in half, with a matching Content-Length), ``count_drift``
+    (the page reports one more record than there are, as a list that keeps changing
+    would), ``invalid_record``
     (one record in the page violates the schema: SYNTHETIC) and ``insert_front``
     (insert a SYNTHETIC record at the front of the data set, then answer).
 
@@ -119,7 +121,7 @@ class FakeLL2:
     """The server; use as a context manager. ``base_url`` is ``http://127.0.0.1:<port>``."""
 
     def __init__(self, faults: list[Fault] | None = None, throttle: Throttle | None = None,
-                 api_version: str = "2.3.0") -> None:
+                 api_version: str = "2.3.0", throttle_endpoint: bool = True) -> None:
         snap = spacecraft_data.load()
         self.api_version = api_version
         self.tables: dict[str, list[dict]] = {
@@ -129,8 +131,10 @@ class FakeLL2:
         }
         self.faults = list(faults or [])
         self.throttle = throttle or Throttle()
+        self.throttle_endpoint = throttle_endpoint  # False: /api-throttle/ answers 404, as on a plain server
         self.seen: list[Seen] = []
         self.counted = 0
+        self.throttled = 0  # 429s answered because the budget was used up
         self.lock = threading.Lock()
         self._server: ThreadingHTTPServer | None = None
         self._thread: threading.Thread | None = None
@@ -182,7 +186,7 @@ class FakeLL2:
         parts = urlsplit(h.path)
         path, query = parts.path, parts.query
         prefix = f"/{self.api_version}/"
-        if path == f"{prefix}api-throttle/":
+        if path == f"{prefix}api-throttle/" and self.throttle_endpoint:
             with self.lock:
                 self.seen.append(Seen(None, path, query, dict(h.headers)))
                 t = self.throttle
@@ -202,6 +206,7 @@ class FakeLL2:
                 f.used += 1
             throttled = self.throttle.enforce and self.throttle.current_use >= self.throttle.limit
             self.throttle.current_use += 1
+            self.throttled += throttled
         kinds = {f.kind: f for f in active}
 
         if throttled:
@@ -233,6 +238,8 @@ class FakeLL2:
         body = self._envelope(table, path, params)
         if "invalid_record" in kinds and body["results"]:
             body["results"][0] = dict(body["results"][0], in_space="SYNTHETIC: not a boolean")
+        if "count_drift" in kinds:
+            body["count"] += 1
         if "truncate" in kinds:
             raw = json.dumps(body).encode()
             return self._send_bytes(h, 200, raw[: len(raw) // 2])

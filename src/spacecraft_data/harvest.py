@@ -54,6 +54,7 @@ __all__ = [
     "next_version",
     "default_validator",
     "import_pages",
+    "label_root",
 ]
 
 API_KEY_ENV = "SPACECRAFT_DATA_API_KEY"
@@ -527,13 +528,14 @@ def _prior_count(options: HarvestOptions) -> int | None:
     return None
 
 
-def _label_root(raw_dir: Path) -> Path:
-    """The folder the manifest's file labels are relative to.
+def label_root(run_dir: Path) -> Path:
+    """The folder the manifest's file labels are relative to, for the run folder ``run_dir``.
 
-    The folder above ``data/raw`` when the raw dir lies inside one (the repository root,
-    as ``scripts/build_snapshot.py`` uses, wherever the command runs from); else the raw dir's parent.
+    The folder above ``data/raw`` when the run lies inside one (the repository root, as
+    ``scripts/build_snapshot.py`` uses, wherever the command runs from); else the run
+    folder's parent. Publishing and rebuilding both call it with the run folder, so labels agree.
     """
-    resolved = raw_dir.resolve()
+    resolved = run_dir.resolve()
     for folder in (resolved, *resolved.parents):
         if folder.name == "raw" and folder.parent.name == "data":
             return folder.parent.parent
@@ -646,7 +648,7 @@ def harvest(options: HarvestOptions) -> HarvestResult:
                      f"request(s) made; {records} unique spacecraft records; validating")
     try:
         target = publish_sources(run_dir, spec, Path(options.output), validate, options.changelog,
-                                 options.now().date(), _label_root(Path(options.raw_dir)), options.progress)
+                                 options.now().date(), label_root(run_dir), options.progress)
     except SpacecraftDataError as exc:
         raise HarvestError(f"{exc}\n{harvester.kept()}") from None
     return HarvestResult(target, run_dir, harvester.client.requests, harvester.fetched, harvester.reused,
@@ -716,7 +718,7 @@ def import_pages(
                            "snapshot from it.",
                 "api_version": api_version, "base_url": base_url, "sources": entries, "notes": []}
         return publish_sources(run_dir, spec, Path(output), validate, changelog, now().date(),
-                               _label_root(Path(raw_dir)), progress)
+                               label_root(run_dir), progress)
     except BaseException:
         if not (run_dir / SOURCES).is_file():
             shutil.rmtree(run_dir, ignore_errors=True)  # only copies; the user's files are untouched

@@ -1,0 +1,344 @@
+"""Harvest against a real HTTP server on 127.0.0.1 (tests/fakeapi.py) serving the real bundled records.
+
+No request is mocked: every fault is injected by the server. Waits go through an
+injected sleep that records them, so the suite never really waits. Each test
+asserts the outcome: a complete valid snapshot equal to the bundled records, or a
+clear failure with the previous snapshot untouched and every fetched page kept.
+
+Comparison with the bundled records is modulo the ``?format=`` parameter of ``url``
+fields (the bundle was saved from ``format=api`` pages; a harvest asks for
+``format=json`` and DRF echoes the format on every URL): both sides go through
+``diff.strip_format`` and must then be equal as JSON.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import importlib.util
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+
+import spacecraft_data
+from spacecraft_data.build import assemble, read_sources
+from spacecraft_data.diff import strip_format
+from spacecraft_data.harvest import HarvestError, HarvestOptions, harvest, label_root
+from spacecraft_data.store import bundled_root, latest_snapshot_dir
+
+from fakeapi import SYNTHETIC_ID, FakeLL2, Fault, Throttle
+
+TODAY = dt.datetime(2026, 11, 25, 12, 0, tzinfo=dt.timezone.utc)
+PAGE = 10  # 20 real records -> 2 spacecraft pages; 46 configurations -> 5 pages; 2 statuses -> 1 page
+REQUESTS = 2 + 5 + 1
+
+
+def strip_formats(obj):
+    if isinstance(obj, list):
+        return [strip_formats(v) for v in obj]
+    if isinstance(obj, dict):
+        return {k: strip_format(v) if k == "url" and isinstance(v, str) else strip_formats(v) for k, v in obj.items()}
+    return obj
+
+
+def tree_digest(folder: Path) -> dict[str, str]:
+    return {str(p.relative_to(folder)): hashlib.sha256(p.read_bytes()).hexdigest()
+            for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+class Run:
+    """Paths of one test's store, raw folder and changelog (all under tmp_path), plus what the harvest said."""
+
+    def __init__(self, tmp_path: Path) -> None:
+        self.output = tmp_path / "snapshots"
+        self.raw = tmp_path / "raw" / "harvest"
+        self.changelog = tmp_path / "DATA_CHANGES.md"
+        self.sleeps: list[float] = []
+        self.messages: list[str] = []
+        # A previous snapshot: a copy of the bundled one, which no harvest may modify.
+        bundled = Path(latest_snapshot_dir(bundled_root()))
+        self.previous = self.output / "2.3.0" / bundled.name
+        shutil.copytree(bundled, self.previous)
+        self.previous_digest = tree_digest(self.previous)
+
+    def options(self, api: FakeLL2, **kw) -> HarvestOptions:
+        base = dict(base_url=api.base_url, output=self.output, raw_dir=self.raw, changelog=self.changelog,
+                    page_size=PAGE, read_timeout=0.5, connect_timeout=2, sleep=self.sleeps.append,
+                    progress=self.messages.append, now=lambda: TODAY)
+        base.update(kw)
+        return HarvestOptions(**base)
+
+    def pages(self) -> list[Path]:
+        return sorted(self.raw.glob("*/*.txt"))
+
+    def assert_previous_untouched(self) -> None:
+        assert tree_digest(self.previous) == self.previous_digest
+
+    def assert_nothing_published(self) -> None:
+        assert sorted(p.name for p in (self.output / "2.3.0").iterdir()) == [self.previous.name]
+
+
+@pytest.fixture
+def run(tmp_path: Path) -> Run:
+    return Run(tmp_path)
+
+
+def assert_equals_bundled(snapshot_dir: Path) -> None:
+    harvested = spacecraft_data.load(snapshot_dir)
+    bundled = spacecraft_data.load()
+    for table in ("spacecraft", "spacecraft_configurations", "spacecraft_statuses"):
+        assert strip_formats(harvested.tables[table]) == strip_formats(bundled.tables[table]), table
+    # Not vacuous: the harvested URLs really carry the requested format and the bundled ones another.
+    assert harvested.records[0]["url"].endswith("?format=json")
+    assert bundled.records[0]["url"].endswith("?format=api")
+    assert harvested.manifest["records"] == {"held": 20, "reported": 20, "complete": True}
+
+
+def test_harvest_publishes_the_served_records_with_the_fewest_requests(run: Run) -> None:
+    with FakeLL2() as api:
+        result = harvest(run.options(api))
+    assert result.snapshot == run.output / "2.3.0" / "2026.11.25"
+    assert_equals_bundled(result.snapshot)
+    counted = [s for s in api.seen if s.number is not None]
+    assert len(counted) == REQUESTS == result.requests
+    for seen in counted:
+        assert "format=json" in seen.query and f"limit={PAGE}" in seen.query and "ordering=id" in seen.query
+    # The throttle endpoint is read first and is not counted.
+    assert api.seen[0].path == "/2.3.0/api-throttle/"
+    manifest = json.loads((result.snapshot / "manifest.json").read_text())
+    assert manifest["tables"]["spacecraft_configurations"]["complete"] is True
+    assert manifest["notes"] == []
+    assert not (result.run_dir / "IN_PROGRESS").exists()
+    assert (result.run_dir / "sources.json").is_file()
+    run.assert_previous_untouched()
+    # Progress: pages and records, and the plan with its expected wait.
+    text = "\n".join(run.messages)
+    assert "plan: about" in text and "expected wait for the rate limit" in text
+    assert "fetched 10 records (count 20)" in text
+
+
+def test_harvested_snapshot_rebuilds_byte_identically_from_its_raw_pages(run: Run) -> None:
+    with FakeLL2() as api:
+        result = harvest(run.options(api))
+    inputs = read_sources(result.run_dir, repo_root=label_root(result.run_dir))
+    files = assemble(inputs)
+    assert {n: (result.snapshot / n).read_bytes() for n in files} == files
+    # And through scripts/build_snapshot.py, which finds every run's sources.json.
+    spec = importlib.util.spec_from_file_location("build_snapshot", Path(__file__).parents[1] / "scripts/build_snapshot.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    assert module.main(["--raw", str(run.raw.parent), "--out", str(run.output), "--check"]) == 0
+    (result.snapshot / "spacecraft.json").write_bytes(b"[]\n")
+    assert module.main(["--raw", str(run.raw.parent), "--out", str(run.output), "--check"]) == 1
+
+
+def test_changelog_gets_the_summary_and_diff_against_the_previous_snapshot(run: Run) -> None:
+    with FakeLL2() as api:
+        harvest(run.options(api))
+    log = run.changelog.read_text()
+    assert log.startswith("# Data changes")
+    assert "## 2.3.0/2026.11.25" in log
+    assert "records: 20 held of 20 reported" in log
+    # Same records (url fields compared without ?format=), so nothing added, removed or changed.
+    assert "versus 2026.11.22: spacecraft: 0 added, 0 removed, 0 changed" in log
+
+
+@pytest.mark.parametrize("fault, waits", [
+    (Fault("status", at=2, status=429, retry_after=7), [7.0]),
+    (Fault("status", at=2, status=500), None),
+    (Fault("status", at=2, status=502), None),
+    (Fault("status", path="offset=10", status=503, times=3), None),
+    (Fault("reset", at=2), None),
+    (Fault("slow", at=2, delay=1.0), None),
+    (Fault("truncate", at=2), None),
+], ids=["429-retry-after", "500", "502", "503x3", "connection-reset", "slower-than-timeout", "truncated-json"])
+def test_transient_fault_is_retried_and_the_snapshot_is_complete(run: Run, fault: Fault, waits) -> None:
+    with FakeLL2(faults=[fault]) as api:
+        result = harvest(run.options(api))
+    assert fault.used == fault.times  # the fault really happened
+    assert_equals_bundled(result.snapshot)
+    assert result.requests == REQUESTS + fault.times
+    assert any("retry" in m or "fetching it again" in m for m in run.messages)
+    if waits is not None:
+        assert run.sleeps == waits
+        assert any("Retry-After" in m and "waiting 7.0 s" in m for m in run.messages)
+    if fault.times == 3:  # exponential backoff: 0 (urllib3's first retry), then growing waits
+        assert len(run.sleeps) == 2 and run.sleeps[1] > run.sleeps[0] > 0
+    run.assert_previous_untouched()
+
+
+def test_persistent_5xx_fails_clearly_and_keeps_pages_and_previous_snapshot(run: Run) -> None:
+    with FakeLL2(faults=[Fault("status", path="offset=10", status=503, times=None)]) as api:
+        with pytest.raises(HarvestError) as err:
+            harvest(run.options(api, retries=3))
+    message = str(err.value)
+    assert "offset=10" in message and "HTTP 503" in message and "after 4 attempt(s)" in message
+    assert "kept 1 saved page(s)" in message and "no snapshot was published" in message
+    assert [p.name for p in run.pages()] == ["spacecraft_normal_pass1_offset000000.txt"]
+    # 3 retries: urllib3's first is immediate, then exponential backoff with jitter.
+    assert sum("retry" in m for m in run.messages) == 3
+    assert len(run.sleeps) == 2 and 4 <= run.sleeps[0] < 5 <= 8 <= run.sleeps[1] < 9
+    run.assert_nothing_published()
+    run.assert_previous_untouched()
+    assert not run.changelog.exists()
+
+
+def test_rerun_after_a_failure_reuses_saved_pages_and_fetches_only_the_rest(run: Run) -> None:
+    with FakeLL2(faults=[Fault("reset", path="offset=10", times=None)]) as api:
+        with pytest.raises(HarvestError, match="failed after 6 attempts"):
+            harvest(run.options(api))
+        kept = run.pages()
+        assert len(kept) == 1
+        first_bytes = kept[0].read_bytes()
+        api.faults.clear()  # the network is back (same server: a run folder is keyed by host and port)
+        api.seen.clear()
+        result = harvest(run.options(api, now=lambda: TODAY + dt.timedelta(hours=1)))
+    assert result.pages_reused == 1 and result.pages_fetched == REQUESTS - 1
+    assert not any("offset=0" in s.query and s.path.endswith("/spacecraft/") for s in api.seen)
+    assert result.run_dir == kept[0].parent
+    assert kept[0].read_bytes() == first_bytes  # the saved page was not rewritten
+    assert_equals_bundled(result.snapshot)
+
+
+def test_a_published_run_is_not_reused_by_the_next_harvest(run: Run) -> None:
+    with FakeLL2() as api:
+        first = harvest(run.options(api))
+    with FakeLL2() as api:
+        second = harvest(run.options(api, now=lambda: TODAY + dt.timedelta(seconds=5)))
+    assert second.pages_reused == 0 and second.run_dir != first.run_dir
+    # Same day: the second snapshot gets the .1 suffix, the first is untouched.
+    assert first.snapshot.name == "2026.11.25" and second.snapshot.name == "2026.11.25.1"
+
+
+def test_truncated_json_every_time_fails_after_bounded_refetches(run: Run) -> None:
+    with FakeLL2(faults=[Fault("truncate", path="offset=10", times=None)]) as api:
+        with pytest.raises(HarvestError, match=r"not valid JSON .* on all 3 tries") as err:
+            harvest(run.options(api))
+    assert sum(1 for s in api.seen if "offset=10" in s.query) == 3
+    assert "kept 1 saved page(s)" in str(err.value)
+    run.assert_nothing_published()
+    run.assert_previous_untouched()
+
+
+def test_schema_violation_publishes_nothing_and_names_the_record(run: Run) -> None:
+    with FakeLL2(faults=[Fault("invalid_record", path="/spacecraft/?", times=None)]) as api:
+        with pytest.raises(HarvestError) as err:
+            harvest(run.options(api))
+    message = str(err.value)
+    first_id = api.tables["spacecraft"][0]["id"]
+    assert "schema problem" in message and str(first_id) in message and "in_space" in message
+    assert len(run.pages()) == REQUESTS  # every fetched page kept for inspection
+    assert not list(run.raw.glob("*/sources.json"))
+    assert list(run.raw.glob("*/IN_PROGRESS"))
+    run.assert_nothing_published()
+    run.assert_previous_untouched()
+
+
+def test_record_inserted_between_pages_triggers_a_refetch_and_a_note(run: Run) -> None:
+    # After the first spacecraft page, a (synthetic) record appears at the front: count 20 -> 21.
+    with FakeLL2(faults=[Fault("insert_front", at=2)]) as api:
+        result = harvest(run.options(api))
+    snap = spacecraft_data.load(result.snapshot)
+    assert snap.manifest["records"] == {"held": 21, "reported": 21, "complete": True}
+    assert SYNTHETIC_ID in snap  # the re-fetch saw the new record
+    assert any("pass 2 was consistent after pass 1: the reported count changed between pages (20 -> 21 -> 21), "
+               "20 unique ids for a reported count of 21 (1 duplicate(s) across pages)" in n
+               for n in snap.manifest["notes"])
+    assert (result.run_dir / "spacecraft_normal_pass2_offset000000.txt").is_file()
+    assert (result.run_dir / "spacecraft_normal_pass1_offset000000.txt").is_file()  # pass 1 kept too
+
+
+def test_count_that_never_settles_is_published_with_the_discrepancy_recorded(run: Run) -> None:
+    with FakeLL2(faults=[Fault("count_drift", path="/spacecraft/?format=json&limit=10&mode=normal&offset=10",
+                               times=None)]) as api:
+        result = harvest(run.options(api))
+    manifest = spacecraft_data.load(result.snapshot).manifest
+    assert manifest["records"]["held"] == 20 and manifest["records"]["reported"] == 21
+    assert manifest["records"]["complete"] is False
+    assert manifest["records"]["discrepancy"] == [{"endpoint": "/2.3.0/spacecraft/", "mode": "normal",
+                                                   "counts": [20, 21, 20], "unique_ids": 20, "passes": 2}]
+    assert any("still inconsistent after 2 passes" in n for n in manifest["notes"])
+    assert "DISCREPANCY" in run.changelog.read_text()
+    assert any(m.startswith("warning:") for m in run.messages)
+
+
+def test_pacing_waits_for_the_budget_instead_of_provoking_429(run: Run) -> None:
+    throttle = Throttle(limit=5, current_use=2, next_use_secs=1200, enforce=True)
+    with FakeLL2(throttle=throttle) as api:
+        def sleep(seconds: float) -> None:
+            run.sleeps.append(seconds)
+            api.reset_window()  # the window passes while we wait
+        result = harvest(run.options(api, sleep=sleep))
+    assert api.throttled == 0  # never provoked a 429
+    assert run.sleeps == [1200]  # 3 requests fit the budget, then a wait, then the other 5
+    assert_equals_bundled(result.snapshot)
+    assert any(m.startswith("rate limit: 5 of 5 requests used") and "waiting 20 min 00 s" in m
+               for m in run.messages)
+    plan = next(m for m in run.messages if m.startswith("plan:"))
+    # Before page 1 the estimate uses the last known count (590: 59 pages of 10 + 2) at 5 an hour.
+    assert "plan: about 61 request(s)" in plan and "expected wait for the rate limit: 12 h 00 min" in plan
+
+
+def test_server_without_throttle_endpoint_is_harvested_without_pacing(run: Run) -> None:
+    with FakeLL2(throttle_endpoint=False) as api:
+        result = harvest(run.options(api))
+    assert any("not pacing" in m for m in run.messages)
+    assert_equals_bundled(result.snapshot)
+
+
+def test_non_retryable_status_fails_at_once_with_its_body(run: Run) -> None:
+    with FakeLL2() as api:
+        with pytest.raises(HarvestError) as err:
+            harvest(run.options(api, modes=("detailed",)))
+    message = str(err.value)
+    assert "HTTP 400" in message and "after 1 attempt(s)" in message and "mode=detailed" in message
+    run.assert_nothing_published()
+
+
+def test_api_key_is_sent_as_token_and_never_written_or_printed(run: Run, monkeypatch, capsys) -> None:
+    from spacecraft_data.cli import main
+
+    secret = "k3y-that-must-not-leak-0123456789"
+    monkeypatch.setenv("SPACECRAFT_DATA_API_KEY", secret)
+    with FakeLL2(faults=[Fault("status", at=2, status=503)]) as api:
+        code = main(["harvest", "--base-url", api.base_url, "--output", str(run.output), "--raw-dir", str(run.raw),
+                     "--changelog", str(run.changelog), "--page-size", str(PAGE)])
+    assert code == 0
+    assert {s.headers.get("Authorization") for s in api.seen} == {f"Token {secret}"}
+    out = capsys.readouterr()
+    assert secret not in out.out + out.err
+    for path in run.output.parent.rglob("*"):
+        if path.is_file():
+            assert secret.encode() not in path.read_bytes(), path
+
+
+def test_cli_reports_progress_on_stderr_and_quiet_silences_it(run: Run, capsys) -> None:
+    from spacecraft_data.cli import main
+
+    args = ["--output", str(run.output), "--raw-dir", str(run.raw), "--no-changelog", "--page-size", str(PAGE)]
+    with FakeLL2() as api:
+        assert main(["harvest", "--base-url", api.base_url, *args]) == 0
+    out = capsys.readouterr()
+    assert "/2.3.0/20" in out.out
+    assert "page spacecraft_normal_pass1_offset000000.txt: fetched 10 records" in out.err
+    assert "published" in out.err
+    with FakeLL2() as api:
+        assert main(["harvest", "--base-url", api.base_url, "--quiet", *args]) == 0
+    out = capsys.readouterr()
+    assert out.err == "" and "2.3.0" in out.out
+    assert not run.changelog.exists()
+
+
+def test_cli_failure_exits_non_zero_saying_what_failed_and_what_was_kept(run: Run, capsys) -> None:
+    from spacecraft_data.cli import main
+
+    with FakeLL2(faults=[Fault("invalid_record", path="offset=10", times=None)]) as api:
+        code = main(["harvest", "--base-url", api.base_url, "--output", str(run.output), "--raw-dir", str(run.raw),
+                     "--changelog", str(run.changelog), "--page-size", str(PAGE), "--quiet"])
+    err = capsys.readouterr().err
+    assert code == 1
+    assert err.startswith("spacecraft-data harvest: error: ")
+    assert "schema problem" in err and "kept 8 saved page(s)" in err and "existing snapshots are untouched" in err
+    run.assert_previous_untouched()
