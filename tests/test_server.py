@@ -22,6 +22,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import spacecraft_data
+from spacecraft_data.errors import SpacecraftDataError
 from spacecraft_data.pages import parse_page, read_page
 from spacecraft_data.server import DESCRIPTION, MAX_REQUEST_LINE, PAGE_HEADERS, make_server
 from spacecraft_data.snapshot import Snapshot
@@ -431,3 +432,46 @@ def test_serve_command_reports_a_taken_port_clearly(snap, capsys):
         busy.server_close()
     assert code == 1
     assert f"cannot listen on 127.0.0.1:{busy.server_address[1]}" in capsys.readouterr().err
+
+
+def _ids_and_records_modulo_links(records: list[dict]) -> list[dict]:
+    return [strip_format(r) for r in sorted(records, key=lambda r: r["id"])]
+
+
+@pytest.mark.slow
+def test_pages_saved_from_serve_import_into_a_snapshot_of_the_same_records(base, snap, tmp_path):
+    """The page importer (``import-pages``) reads what ``serve`` renders back into the served records."""
+    harvest = pytest.importorskip("spacecraft_data.harvest")
+    files = []
+    for n, path in enumerate([LIST + "?format=api&limit=7&ordering=id", LIST + "?format=api&limit=7&offset=7&ordering=id",
+                              LIST + "?format=api&limit=100&offset=14&ordering=id"]):
+        files.append(tmp_path / f"page{n}.txt")
+        files[-1].write_bytes(requests.get(base + path, timeout=10).content)
+    published = harvest.import_pages(files, output=tmp_path / "out", raw_dir=tmp_path / "raw", changelog=None,
+                                     progress=lambda message: None)
+    imported = spacecraft_data.load(published)
+    assert len(imported) == len(snap)
+    assert _ids_and_records_modulo_links(imported.records) == _ids_and_records_modulo_links(snap.records)
+
+
+def _serves_reference_tables() -> bool:
+    from spacecraft_data.endpoint import ENDPOINTS
+
+    return {"spacecraft_configurations", "config/spacecraft_statuses"} <= set(ENDPOINTS)
+
+
+@pytest.mark.slow
+@pytest.mark.xfail(not _serves_reference_tables(), strict=True, raises=SpacecraftDataError,
+                   reason="the harvester also fetches /spacecraft_configurations/ and /config/spacecraft_statuses/, "
+                          "which the engine does not declare yet, so serve answers them 404")
+def test_harvester_pointed_at_serve_rebuilds_the_served_snapshot(base, snap, tmp_path):
+    """End to end: ``harvest --base-url <serve>`` publishes the records ``serve`` serves."""
+    harvest = pytest.importorskip("spacecraft_data.harvest")
+    result = harvest.harvest(harvest.HarvestOptions(
+        base_url=base, output=tmp_path / "out", raw_dir=tmp_path / "raw", changelog=None, retries=0,
+        sleep=lambda seconds: None, progress=lambda message: None))
+    harvested = spacecraft_data.load(result.snapshot)
+    assert harvested.reported_count == len(harvested) == len(snap)
+    assert _ids_and_records_modulo_links(harvested.records) == _ids_and_records_modulo_links(snap.records)
+    for table in ("spacecraft_configurations", "spacecraft_statuses"):
+        assert harvested.tables[table] == snap.tables[table]
