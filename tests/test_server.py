@@ -418,7 +418,7 @@ def test_serve_command_stops_cleanly_on_a_signal(signame):
             proc.communicate()
     assert proc.returncode == 0, err
     assert "Traceback" not in err
-    assert f'"GET {LIST}?limit=1 HTTP/1.1" 200' in err  # one log line per request
+    assert re.search(rf'"GET {re.escape(LIST)}\?limit=1 HTTP/1.1" 200 \d+\n', err)  # one log line per request
     assert err.rstrip().endswith("stopped")
 
 

@@ -238,6 +238,7 @@ class _Handler(BaseHTTPRequestHandler):
         else:
             content = json.dumps(body, ensure_ascii=False, separators=(",", ":"), allow_nan=False).encode("utf-8")
             content_type = JSON_TYPE
+        self._logged_size = len(content)
         self.send_response(status)
         self.send_header("Content-Type", content_type)
         self.send_header("Content-Length", str(len(content)))
@@ -274,6 +275,10 @@ class _Handler(BaseHTTPRequestHandler):
             self._send(code, {"detail": detail if detail.endswith(".") else detail + "."}, "json")
         except ConnectionError:
             pass
+
+    def log_request(self, code: int | str = "-", size: int | str = "-") -> None:
+        # send_response() logs before the body is written; the size is known by then.
+        super().log_request(code, getattr(self, "_logged_size", size))
 
     def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - the stdlib's signature
         if not self.server.quiet:
