@@ -475,3 +475,19 @@ def test_harvester_pointed_at_serve_rebuilds_the_served_snapshot(base, snap, tmp
     assert _ids_and_records_modulo_links(harvested.records) == _ids_and_records_modulo_links(snap.records)
     for table in ("spacecraft_configurations", "spacecraft_statuses"):
         assert harvested.tables[table] == snap.tables[table]
+
+
+def test_ipv6_loopback_is_served_with_bracketed_links(snap):
+    try:
+        server = make_server(snap, "::1", 0, quiet=True)
+    except OSError:
+        pytest.skip("no IPv6 loopback on this machine")
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        assert re.fullmatch(r"http://\[::1\]:\d+", server.url)
+        page = requests.get(server.url + LIST + "?limit=1", timeout=10).json()
+        assert page["next"].startswith(server.url + LIST + "?")
+    finally:
+        server.shutdown()
+        server.server_close()

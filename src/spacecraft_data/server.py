@@ -167,7 +167,6 @@ class _Handler(BaseHTTPRequestHandler):
     server: SpacecraftServer
     protocol_version = "HTTP/1.1"  # keep-alive: every answer carries Content-Length
     server_version = f"spacecraft-data/{__version__}"
-    sys_version = ""
     disable_nagle_algorithm = True  # an answer is never held back waiting for an ACK
     wbufsize = -1  # buffered: the headers and a small body leave in one write (flushed after each answer)
     timeout = 60  # an idle keep-alive connection does not hold a thread for ever
@@ -275,6 +274,9 @@ class _Handler(BaseHTTPRequestHandler):
             self._send(code, {"detail": detail if detail.endswith(".") else detail + "."}, "json")
         except ConnectionError:
             pass
+
+    def version_string(self) -> str:
+        return self.server_version  # no "Python/3.x": the stdlib version says nothing useful to a client
 
     def log_request(self, code: int | str = "-", size: int | str = "-") -> None:
         # send_response() logs before the body is written; the size is known by then.
