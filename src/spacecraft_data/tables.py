@@ -66,6 +66,7 @@ from urllib.parse import urlsplit, urlunsplit
 from .errors import SpacecraftDataError
 
 __all__ = [
+    "SPACECRAFT",
     "SPACECRAFT_COLUMNS",
     "TABLES",
     "TableError",
@@ -74,6 +75,7 @@ __all__ = [
     "spacecraft_rows",
     "duration_seconds",
     "build_tables",
+    "snapshot_tables",
     "table_schema",
     "csv_bytes",
     "datapackage",
