@@ -32,6 +32,7 @@ import json
 import math
 import os
 import random
+import re
 import sys
 import time
 from dataclasses import dataclass, field
@@ -337,16 +338,30 @@ def _run_key(options: HarvestOptions) -> str:
     return f"{host}_{options.api_version}_{'+'.join(options.modes)}"
 
 
+def _fresh_dir(parent: Path, name: str) -> Path:
+    """``parent/name``, created; ``name.1``, ``name.2``… when taken (two runs in the same second)."""
+    parent.mkdir(parents=True, exist_ok=True)
+    candidate, n = parent / name, 0
+    while True:
+        try:
+            candidate.mkdir()
+            return candidate
+        except FileExistsError:
+            n += 1
+            candidate = parent / f"{name}.{n}"
+
+
 def _open_run(options: HarvestOptions) -> tuple[Path, bool]:
     """The run folder to use: the newest unfinished one for this server/version/modes, or a new one."""
     key = _run_key(options)
     raw_dir = Path(options.raw_dir)
     if raw_dir.is_dir():
+        name = re.compile(rf"^\d{{8}}T\d{{6}}Z_{re.escape(key)}(\.\d+)?$")
         unfinished = sorted(d for d in raw_dir.iterdir()
-                            if d.is_dir() and d.name.endswith(f"_{key}") and (d / IN_PROGRESS).is_file())
+                            if d.is_dir() and name.match(d.name) and (d / IN_PROGRESS).is_file())
         if unfinished:
             return unfinished[-1], True
-    run_dir = raw_dir / f"{options.now().strftime('%Y%m%dT%H%M%SZ')}_{key}"
+    run_dir = _fresh_dir(raw_dir, f"{options.now().strftime('%Y%m%dT%H%M%SZ')}_{key}")
     marker = {"base_url": options.base_url, "api_version": options.api_version, "modes": list(options.modes),
               "started": _iso(options.now()),
               "note": "harvest in progress: pages here are reused by a rerun; removed when the snapshot is published"}
@@ -681,9 +696,7 @@ def import_pages(
 
     validate = validate or default_validator()
     prefix = f"/{api_version}/"
-    run_dir = Path(raw_dir) / f"{now().strftime('%Y%m%dT%H%M%SZ')}_import"
-    if run_dir.exists():
-        raise HarvestError(f"{run_dir} exists already; wait a second and retry")
+    run_dir = _fresh_dir(Path(raw_dir), f"{now().strftime('%Y%m%dT%H%M%SZ')}_import")
     entries = []
     try:
         for n, file in enumerate(map(Path, files)):

@@ -1,0 +1,108 @@
+"""import-pages: a snapshot from saved pages (browsable text or JSON), rebuildable from its raw copy."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import importlib.util
+import json
+from pathlib import Path
+
+import pytest
+
+import spacecraft_data
+from spacecraft_data.cli import main
+from spacecraft_data.errors import BuildError, PageError
+from spacecraft_data.harvest import import_pages
+from spacecraft_data.pages import read_page
+from spacecraft_data.store import TABLE_FILES, bundled_root, latest_snapshot_dir
+
+ROOT = Path(__file__).resolve().parents[1]
+SEEDS = sorted((ROOT / "data" / "raw" / "seeds").glob("*.txt"))
+CONFIGS = ROOT / "data" / "raw" / "launchschedule-masterdata" / "spacecrafts.json"
+BUNDLED = Path(latest_snapshot_dir(bundled_root()))
+NOW = dt.datetime(2026, 11, 25, 9, 30, tzinfo=dt.timezone.utc)
+
+
+def quiet(message: str) -> None:
+    pass
+
+
+def do_import(tmp_path: Path, files, **kw) -> Path:
+    args = dict(output=tmp_path / "snaps", raw_dir=tmp_path / "raw" / "imports", changelog=tmp_path / "CHANGES.md",
+                now=lambda: NOW, progress=quiet)
+    args.update(kw)
+    return import_pages(list(files), **args)
+
+
+def digest(folder: Path) -> dict[str, str]:
+    return {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in sorted(folder.iterdir())}
+
+
+def test_importing_the_seed_pages_reproduces_the_bundled_tables_byte_for_byte(tmp_path: Path) -> None:
+    target = do_import(tmp_path, [*SEEDS, CONFIGS], endpoint="spacecraft_configurations")
+    assert target == tmp_path / "snaps" / "2.3.0" / "2026.11.25"
+    for name in TABLE_FILES.values():
+        assert (target / name).read_bytes() == (BUNDLED / name).read_bytes(), name
+    snap = spacecraft_data.load(target)
+    assert snap.manifest["records"] == {"held": 20, "reported": 590, "complete": False}
+    assert [s["origin"] for s in snap.manifest["sources"]][0] == f"imported by spacecraft-data import-pages from {SEEDS[0].name}"
+    # The seeds' GET lines give their endpoint; --endpoint applied only to the bare JSON array.
+    assert [s["endpoint"] for s in snap.manifest["sources"]] == ["/2.3.0/spacecraft/"] * 2 + ["/2.3.0/spacecraft_configurations/"]
+    assert "first snapshot in this store" in (tmp_path / "CHANGES.md").read_text()
+
+
+def test_imported_snapshot_rebuilds_from_its_raw_copy(tmp_path: Path) -> None:
+    target = do_import(tmp_path, SEEDS)
+    spec = importlib.util.spec_from_file_location("build_snapshot", ROOT / "scripts" / "build_snapshot.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    before = digest(target)
+    assert module.main(["--raw", str(tmp_path / "raw"), "--out", str(tmp_path / "snaps"), "--check"]) == 0
+    assert digest(target) == before
+
+
+def test_json_pages_are_imported_like_browsable_ones(tmp_path: Path) -> None:
+    page = tmp_path / "page.json"
+    page.write_text(json.dumps(read_page(SEEDS[1]).body), encoding="utf-8")
+    target = do_import(tmp_path, [page])
+    held = spacecraft_data.load(target)
+    assert sorted(r["id"] for r in held) == sorted(r["id"] for r in read_page(SEEDS[1]).records())
+    assert held.manifest["sources"][0]["request_url"] is None  # a bare body does not say what was asked
+
+
+def test_unreadable_page_names_file_and_line_and_publishes_nothing(tmp_path: Path) -> None:
+    broken = tmp_path / "broken.txt"
+    text = SEEDS[0].read_text(encoding="utf-8")
+    broken.write_text(text[: len(text) // 2], encoding="utf-8")
+    with pytest.raises(PageError, match=r"broken\.txt:\d+: expected valid JSON"):
+        do_import(tmp_path, [SEEDS[1], broken])
+    assert not (tmp_path / "snaps").exists()
+    assert not any((tmp_path / "raw" / "imports").glob("*"))  # the partial copy folder is removed
+    assert not (tmp_path / "CHANGES.md").exists()
+
+
+def test_record_violating_the_schema_is_refused(tmp_path: Path) -> None:
+    body = read_page(SEEDS[0]).body
+    body["results"][2]["flights_count"] = "SYNTHETIC: not an integer"  # test-only damage
+    page = tmp_path / "bad.json"
+    page.write_text(json.dumps(body), encoding="utf-8")
+    with pytest.raises(BuildError, match=r"(?s)schema problem.*record 466: \$\.flights_count"):
+        do_import(tmp_path, [page])
+    assert not (tmp_path / "snaps").exists()
+
+
+def test_cli_import_pages_prints_the_snapshot_and_appends_the_changelog(tmp_path: Path, capsys) -> None:
+    args = ["--output", str(tmp_path / "snaps"), "--raw-dir", str(tmp_path / "raw"), "--changelog",
+            str(tmp_path / "DATA_CHANGES.md")]
+    assert main(["import-pages", *map(str, SEEDS), *args]) == 0
+    out = capsys.readouterr()
+    first = Path(out.out.strip())
+    assert first.parent == tmp_path / "snaps" / "2.3.0"
+    assert "10 spacecraft record(s), mode normal" in out.err
+    assert main(["import-pages", str(SEEDS[0]), *args, "--quiet"]) == 0
+    second = Path(capsys.readouterr().out.strip())
+    assert second.name == first.name + ".1"
+    log = (tmp_path / "DATA_CHANGES.md").read_text()
+    assert log.count("\n## 2.3.0/") == 2
+    assert f"versus {first.name}: spacecraft: 0 added, 10 removed, 0 changed" in log
