@@ -22,7 +22,8 @@ turns that pair into HTTP, the way Django REST Framework does:
   :func:`spacecraft_data.pages.parse_page` reads (description, ``GET`` line,
   status line, headers, JSON body indented by 4), served as
   ``text/plain; charset=utf-8`` because it is text, not LL2's HTML;
-* headers ``Allow: GET`` and ``Vary: Accept`` as the saved LL2 pages show them;
+* headers ``Allow: GET`` and ``Vary: Accept`` as the saved LL2 pages show them,
+  plus ``X-Snapshot-Version`` (not LL2's: it tells a client which data answered);
 * GET and HEAD are answered; any other method on an API route gets DRF's 405
   ``{"detail": "Method \\"POST\\" not allowed."}`` with ``Allow: GET``
   (OPTIONS included: LL2 advertises ``Allow: GET`` only).
@@ -105,7 +106,7 @@ PAGE_TYPE = "text/plain; charset=utf-8"
 #: The headers LL2's browsable pages list above the body (the JSON response's own headers).
 PAGE_HEADERS = {"Allow": "GET", "Content-Type": JSON_TYPE, "Vary": "Accept"}
 
-# Django's rule for a Host header (host name or bracketed IPv6, optional port);
+# The Host header shapes Django accepts (host name or bracketed IPv6, optional port);
 # anything else could smuggle a path or query into the URLs of the answer.
 _HOST = re.compile(r"^(?:[A-Za-z0-9.-]+|\[[0-9A-Fa-f:.]+\])(?::\d{1,5})?$")
 # Printable ASCII only: what a well-formed request target is made of (RFC 3986).
