@@ -29,10 +29,13 @@ from spacecraft_data.query import (
 
 @pytest.fixture(scope="module")
 def drf_split():
-    """DRF's own search_smart_split, from the oracle's Django configuration."""
-    from tests.oracle import setup
+    """DRF's own search_smart_split (importing it needs Django settings: the oracle's, unless already configured)."""
+    from django.conf import settings as django_settings
 
-    setup()
+    if not django_settings.configured:
+        from tests.oracle import setup
+
+        setup()
     from rest_framework.filters import search_smart_split
 
     return search_smart_split
