@@ -11,7 +11,8 @@ Two flavours of the same view stack:
     2. Case folding in ``icontains``: SQLite's ``LIKE`` folds ASCII only;
        PostgreSQL runs ``UPPER(col) LIKE UPPER(term)``, which folds Unicode.
     3. Ties (and no ``ordering`` at all): both databases return tied rows in an
-       unspecified order; SQLite happens to return insertion order.
+       unspecified order. SQLite happens to follow its rowid, which is the id;
+       LL2's PostgreSQL does not (seed page 000 shows ties in no id order).
 
 ``postgres`` (the default, used for the exact differential comparison)
     The same stock classes plus three thin adapters, each undoing one of the
@@ -219,8 +220,6 @@ class Oracle:
             models.SpacecraftStatus.objects.bulk_create(models.SpacecraftStatus(**s) for s in self.statuses)
             models.SpacecraftConfiguration.objects.bulk_create(
                 models.SpacecraftConfiguration(**c) for c in self.configurations)
-            # Inserted in the order given: the stock flavour's "no ordering" and tie order is SQLite's
-            # insertion order, which tests of that flavour rely on being the input order.
             models.Spacecraft.objects.bulk_create(models.Spacecraft(**r) for r in self.rows)
         _loaded = self
 
