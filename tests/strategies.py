@@ -21,7 +21,8 @@ from hypothesis import strategies as st
 import spacecraft_data
 
 API = "/2.3.0/spacecraft/"
-HOSTS = ("https://ll.thespacedevs.com", "http://127.0.0.1:8000", "http://localhost")
+HOSTS = ("https://ll.thespacedevs.com", "http://127.0.0.1:8000", "http://localhost", "https://LL.TheSpaceDevs.com:443",
+         "")  # "": a path alone
 FILTERS = ("in_space", "is_placeholder", "name", "spacecraft_config", "status")
 PARAMS = (*FILTERS, "search", "ordering", "limit", "offset", "mode", "format")
 UNKNOWN = ("foo", "IN_SPACE", "Search", "name__icontains", "spacecraft_config__ids", "status__ids", "page",
@@ -161,3 +162,23 @@ def urls(draw: Any, detail: bool | None = None, hostile: bool = True) -> str:
     path = API + (draw(detail_segments()) + "/" if detail else "")
     query = draw(queries() if hostile else clean_queries())
     return f"{host}{path}?{query}" if query or draw(st.booleans()) else f"{host}{path}"
+
+
+def query_kwargs() -> st.SearchStrategy[dict[str, Any]]:
+    """Keyword arguments of ``Snapshot.query``: realistic strings, and the Python types it also takes
+    (bool for the boolean filters, int for ids, limit and offset, a list for ``ordering``)."""
+    real = real_values()
+
+    def typed(param: str) -> st.SearchStrategy[Any]:
+        text = values_for(param, hostile=False)
+        if param in ("in_space", "is_placeholder"):
+            return st.one_of(st.booleans(), text)
+        if param in ("spacecraft_config", "status", "limit", "offset"):
+            return st.one_of(st.sampled_from([int(v) for v in real[param] if v.lstrip("-").isdigit()]), st.integers(-3, 150), text)
+        if param == "ordering":
+            return st.one_of(st.lists(st.sampled_from([*ORDERING_FIELDS, *("-" + f for f in ORDERING_FIELDS)]),
+                                      max_size=3), text)
+        return text
+
+    chosen = st.lists(st.sampled_from(PARAMS), unique=True, max_size=5)
+    return chosen.flatmap(lambda keys: st.fixed_dictionaries({k: typed(k) for k in keys}))

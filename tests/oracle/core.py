@@ -45,6 +45,8 @@ APP = __name__.rpartition(".")[0]  # this package, installed as the Django app
 FLAVOURS = ("postgres", "stock")
 #: WSGI environ key that tells the middleware which URLconf (flavour) to use
 FLAVOUR_KEY = "oracle.flavour"
+#: the origin of a URL given as a path alone
+DEFAULT_ORIGIN = "https://ll.thespacedevs.com"
 
 _lock = threading.RLock()
 _client: Any = None
@@ -102,6 +104,10 @@ def setup() -> None:
                 MIDDLEWARE=[f"{APP}.urls.FlavourMiddleware"],
                 ROOT_URLCONF=f"{APP}.urls",
                 DEFAULT_AUTO_FIELD="django.db.models.AutoField",
+                # 4xx/5xx answers are the point of many tests; Django would log each one. A real
+                # error in the oracle still surfaces: the test client re-raises it.
+                LOGGING={"version": 1, "disable_existing_loggers": False,
+                         "loggers": {"django.request": {"level": "CRITICAL"}}},
                 REST_FRAMEWORK={
                     # No auth app: LL2's throttles and keys are out of the oracle's scope.
                     "DEFAULT_AUTHENTICATION_CLASSES": [],
@@ -226,8 +232,9 @@ class Oracle:
     def respond(self, url: str) -> tuple[int, Any]:
         """Answer a GET of ``url`` as LL2 would: ``(HTTP status, body)``.
 
-        Scheme and host come from ``url`` and end up in the links, as behind a
-        proxy that passes ``Host`` through. The body is the parsed JSON for answers
+        Scheme and host come from ``url`` (``https://ll.thespacedevs.com`` for a
+        path alone) and end up in the links, as behind a proxy that passes ``Host``
+        through. The body is the parsed JSON for answers
         of the DRF view, or the text of Django's own page (an unrouted path).
         Detailed mode (``mode=detailed`` or the detail route) is not held: where
         LL2 would serialize a detailed record the oracle answers 501.
@@ -255,13 +262,15 @@ class Oracle:
         """The Django response object of a GET of ``url`` (status, headers, content)."""
         setup()
         parts = urlsplit(url)
+        if not parts.netloc:  # a path alone: LL2's own origin, as Snapshot.respond assumes
+            parts = urlsplit(DEFAULT_ORIGIN + (url if url.startswith("/") else "/" + url))
         with _lock:
             self._load()
             return _client.generic(
                 "GET",
                 parts.path or "/",
                 secure=parts.scheme == "https",
-                HTTP_HOST=parts.netloc or "testserver",
+                HTTP_HOST=parts.netloc,
                 # As a WSGI server passes it: the raw bytes of the query, decoded as Latin-1.
                 QUERY_STRING=parts.query.encode("utf-8").decode("iso-8859-1"),
                 **{FLAVOUR_KEY: self.flavour},
