@@ -15,9 +15,11 @@ the keys sorted. Record ``url`` fields carry ``?format=<requested format>`` as D
 records (which were saved from ``?format=api`` pages).
 
 Simplifications, on purpose: ``ordering`` other than ``id`` is ignored (records are
-always served in id order), filters are not implemented, and ``mode=detailed`` on
-``/spacecraft/`` answers 400 because the bundle holds no real detailed records and
-this server invents none.
+always served in id order) and filters are not implemented. The bundle holds no real
+detailed spacecraft records, so ``mode=detailed`` on ``/spacecraft/`` answers 400,
+unless ``detailed=True``: then it serves SYNTHETIC detailed records, each a real normal
+record with ``response_mode`` "detailed", its real detailed configuration from the
+configurations table, ``flights: []`` and " [SYNTHETIC detailed]" added to its name.
 
 Faults (:class:`Fault`) are matched per counted request (every request except
 ``/api-throttle/``), by request number and/or a substring of the path and query.
@@ -121,7 +123,7 @@ class FakeLL2:
     """The server; use as a context manager. ``base_url`` is ``http://127.0.0.1:<port>``."""
 
     def __init__(self, faults: list[Fault] | None = None, throttle: Throttle | None = None,
-                 api_version: str = "2.3.0", throttle_endpoint: bool = True) -> None:
+                 api_version: str = "2.3.0", throttle_endpoint: bool = True, detailed: bool = False) -> None:
         snap = spacecraft_data.load()
         self.api_version = api_version
         self.tables: dict[str, list[dict]] = {
@@ -131,6 +133,7 @@ class FakeLL2:
         }
         self.faults = list(faults or [])
         self.throttle = throttle or Throttle()
+        self.detailed = detailed
         self.throttle_endpoint = throttle_endpoint  # False: /api-throttle/ answers 404, as on a plain server
         self.seen: list[Seen] = []
         self.counted = 0
@@ -180,6 +183,14 @@ class FakeLL2:
         record["name"] = "SYNTHETIC test record inserted by tests/fakeapi.py"
         record["url"] = f"{LL2_HOST}/{self.api_version}/spacecraft/{SYNTHETIC_ID}/?format=api"
         return record
+
+    def synthetic_detailed(self, record: dict) -> dict:
+        """A SYNTHETIC detailed view of a real normal record (see the module docstring)."""
+        configs = {c["id"]: c for c in self.tables["spacecraft_configurations"]}
+        out = dict(record, response_mode="detailed", name=record["name"] + " [SYNTHETIC detailed]")
+        out["spacecraft_config"] = configs[record["spacecraft_config"]["id"]]
+        out["flights"] = []
+        return out
 
     # -- request handling -----------------------------------------------------
     def _handle(self, h: BaseHTTPRequestHandler) -> None:
@@ -233,9 +244,12 @@ class FakeLL2:
         if table not in self.tables:
             return self._send(h, 404, {"detail": "Not found."})
         params = dict(parse_qsl(query, keep_blank_values=True))  # last value wins, as Django's QueryDict.get
-        if table == "spacecraft" and params.get("mode") == "detailed":
+        detailed = table == "spacecraft" and params.get("mode") == "detailed"
+        if detailed and not self.detailed:
             return self._send(h, 400, {"detail": "fake API: the bundle holds no real detailed records"})
         body = self._envelope(table, path, params)
+        if detailed:
+            body["results"] = [self.synthetic_detailed(r) for r in body["results"]]
         if "invalid_record" in kinds and body["results"]:
             body["results"][0] = dict(body["results"][0], in_space="SYNTHETIC: not a boolean")
         if "count_drift" in kinds:

@@ -63,8 +63,8 @@ class Run:
         shutil.copytree(bundled, self.previous)
         self.previous_digest = tree_digest(self.previous)
 
-    def options(self, api: FakeLL2, **kw) -> HarvestOptions:
-        base = dict(base_url=api.base_url, output=self.output, raw_dir=self.raw, changelog=self.changelog,
+    def options(self, api, **kw) -> HarvestOptions:
+        base = dict(base_url=getattr(api, "base_url", None), output=self.output, raw_dir=self.raw, changelog=self.changelog,
                     page_size=PAGE, read_timeout=0.5, connect_timeout=2, sleep=self.sleeps.append,
                     progress=self.messages.append, now=lambda: TODAY)
         base.update(kw)
@@ -342,3 +342,57 @@ def test_cli_failure_exits_non_zero_saying_what_failed_and_what_was_kept(run: Ru
     assert err.startswith("spacecraft-data harvest: error: ")
     assert "schema problem" in err and "kept 8 saved page(s)" in err and "existing snapshots are untouched" in err
     run.assert_previous_untouched()
+
+
+def test_mode_both_keeps_normal_records_in_the_table_and_detailed_ones_beside_it(run: Run) -> None:
+    from spacecraft_data.validation import validate
+
+    with FakeLL2(detailed=True) as api:  # detailed records served here are SYNTHETIC (see fakeapi)
+        result = harvest(run.options(api, modes=("normal", "detailed")))
+    assert result.requests == REQUESTS + 2  # 2 more spacecraft pages for the second mode, nothing else
+    assert_equals_bundled(result.snapshot)  # spacecraft.json: the normal records the query engine serves
+    detailed = json.loads((result.snapshot / "spacecraft_detailed.json").read_text())
+    assert [r["id"] for r in detailed] == [r["id"] for r in spacecraft_data.load().records]
+    assert {r["response_mode"] for r in detailed} == {"detailed"} and all("flights" in r for r in detailed)
+    manifest = json.loads((result.snapshot / "manifest.json").read_text())
+    assert manifest["modes"]["normal"] == {"held": True}
+    assert manifest["modes"]["detailed"]["held"] is True and manifest["modes"]["detailed"]["file"] == "spacecraft_detailed.json"
+    assert manifest["tables"]["spacecraft"]["modes"] == ["normal"]
+    assert manifest["tables"]["spacecraft_detailed"] == {"file": "spacecraft_detailed.json", "rows": 20,
+                                                         "modes": ["detailed"], "count_reported": 20, "complete": True}
+    assert "spacecraft_detailed.json" in manifest["files"]
+    assert validate(result.snapshot).problems == []
+    assert result.run_dir.name.endswith("_2.3.0_normal+detailed")
+
+
+def test_mode_detailed_alone_puts_detailed_records_in_the_spacecraft_table(run: Run) -> None:
+    with FakeLL2(detailed=True) as api:
+        result = harvest(run.options(api, modes=("detailed",)))
+    snap = spacecraft_data.load(result.snapshot)
+    assert snap.modes == ("detailed",)
+    assert {r["response_mode"] for r in snap.records} == {"detailed"}
+    assert not (result.snapshot / "spacecraft_detailed.json").exists()
+
+
+def test_harvest_from_spacecraft_data_serve_gives_back_the_bundled_records(run: Run) -> None:
+    """`spacecraft-data serve` as the target: it serves /spacecraft/ only, so the reference tables are noted."""
+    import threading
+
+    from spacecraft_data.server import make_server
+
+    server = make_server(spacecraft_data.load(), "127.0.0.1", 0, quiet=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        result = harvest(run.options(server, base_url=server.url))
+    finally:
+        server.shutdown()
+        server.server_close()
+    snap = spacecraft_data.load(result.snapshot)
+    # serve writes its own origin into url fields; compare with LL2's origin put back.
+    served = json.loads(json.dumps(snap.records).replace(server.url, "https://ll.thespacedevs.com"))
+    assert strip_formats(served) == strip_formats(spacecraft_data.load().records)
+    assert snap.manifest["records"] == {"held": 20, "reported": 20, "complete": True}
+    assert snap.tables["spacecraft_configurations"] == []
+    assert snap.manifest["tables"]["spacecraft_statuses"]["derived_from"] == "records"
+    assert any("spacecraft_configurations/ is not served" in n for n in snap.manifest["notes"])

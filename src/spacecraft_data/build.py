@@ -18,7 +18,7 @@ from .errors import BuildError, PageError
 from .pages import Page, read_page
 from .store import MANIFEST, TABLE_FILES, dump_json, publish, sha256_bytes, sha256_file
 
-__all__ = ["Source", "SnapshotInputs", "read_sources", "assemble", "build_snapshot", "DEFAULT_BASE_URL"]
+__all__ = ["Source", "SnapshotInputs", "read_sources", "assemble", "build_snapshot", "DEFAULT_BASE_URL", "DETAILED_FILE"]
 
 DEFAULT_BASE_URL = "https://ll.thespacedevs.com"
 ENDPOINT_TABLES = {
@@ -30,6 +30,8 @@ ENDPOINT_TABLES = {
 
 Record = dict[str, Any]
 Problems = list[str]
+#: where a snapshot holding both modes keeps its detailed spacecraft records (spacecraft.json keeps the normal ones)
+DETAILED_FILE = "spacecraft_detailed.json"
 
 
 @dataclass
@@ -158,6 +160,12 @@ def assemble(
         raise BuildError("no spacecraft input: at least one source must hold /spacecraft/ records")
     tables: dict[str, dict[int, Record]] = {t: {} for t in TABLE_FILES}
     reported: set[int] = set()
+    # Normal and detailed records of one id differ, so a harvest of both modes keeps them apart:
+    # normal ones in spacecraft.json (the table queries serve), detailed ones in DETAILED_FILE.
+    spacecraft_modes = {s.mode for s in inputs.sources if ENDPOINT_TABLES.get(s.endpoint) == "spacecraft"}
+    split = "detailed" in spacecraft_modes and len(spacecraft_modes) > 1
+    detailed_by_id: dict[int, Record] = {}
+    reported_detailed: set[int] = set()
     manifest_sources = []
     complete_tables: set[str] = set()
     for source in inputs.sources:
@@ -168,9 +176,10 @@ def assemble(
             records, count, url = source.read(inputs.base_url)
         except PageError as exc:
             raise BuildError(str(exc)) from None
-        _merge(table, tables[table], records, str(source.file))
+        to_detailed = split and table == "spacecraft" and source.mode == "detailed"
+        _merge(table, detailed_by_id if to_detailed else tables[table], records, str(source.file))
         if table == "spacecraft" and count is not None:
-            reported.add(count)
+            (reported_detailed if to_detailed else reported).add(count)
         if source.complete:
             complete_tables.add(table)
         entry: dict[str, Any] = {
@@ -202,6 +211,8 @@ def assemble(
 
     if validate is not None:
         problems = validate("spacecraft", spacecraft) + validate("spacecraft_configurations", configurations)
+        if split:
+            problems += validate("spacecraft", [detailed_by_id[i] for i in sorted(detailed_by_id)])
         if problems:
             shown = "\n  ".join(problems[:20])
             more = f"\n  … and {len(problems) - 20} more" if len(problems) > 20 else ""
@@ -216,6 +227,8 @@ def assemble(
         TABLE_FILES["spacecraft_configurations"]: dump_json(configurations),
         TABLE_FILES["spacecraft_statuses"]: dump_json(statuses),
     }
+    if split:
+        files[DETAILED_FILE] = dump_json([detailed_by_id[i] for i in sorted(detailed_by_id)])
     detailed_held = any(r.get("response_mode") == "detailed" for r in spacecraft)
     manifest = {
         "snapshot_version": inputs.snapshot_version or _default_version(inputs.sources),
@@ -253,8 +266,28 @@ def assemble(
         "notes": list(inputs.notes),
         "files": {name: {"sha256": sha256_bytes(data), "bytes": len(data)} for name, data in sorted(files.items())},
     }
+    if split:
+        _describe_split(manifest, len(detailed_by_id), reported_detailed, inputs.notes)
     files[MANIFEST] = dump_json(manifest)
     return files
+
+
+def _describe_split(manifest: dict[str, Any], held: int, reported: set[int], notes: list[str]) -> None:
+    """Manifest entries of a snapshot holding both modes (normal in spacecraft.json, detailed in DETAILED_FILE)."""
+    count = max(reported) if reported else None
+    if len(reported) > 1:
+        notes.append(f"detailed pages reported different counts: {sorted(reported)}")
+        manifest["notes"] = list(notes)
+    manifest["modes"]["detailed"] = {
+        "held": True,
+        "file": DETAILED_FILE,
+        "why": f"detailed records are in {DETAILED_FILE}; queries and the server answer from "
+               f"{TABLE_FILES['spacecraft']} (normal mode)",
+    }
+    manifest["tables"]["spacecraft"]["modes"] = ["normal"]
+    manifest["tables"]["spacecraft_detailed"] = {"file": DETAILED_FILE, "rows": held, "modes": ["detailed"],
+                                                 "count_reported": count,
+                                                 "complete": count is not None and held >= count}
 
 
 def build_snapshot(

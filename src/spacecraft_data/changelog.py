@@ -28,12 +28,15 @@ def entry(new: Snapshot, previous: Snapshot | None) -> str:
     """The Markdown entry of snapshot ``new``, diffed against ``previous`` when there is one."""
     m = new.manifest
     rec = m.get("records", {})
-    dates = sorted({s.get("captured") or s.get("received") for s in m.get("sources", [])} - {None})
-    when = dates[-1] if dates else "unknown"
+    dated = []
+    for key in ("captured", "received"):
+        dates = [s[key] for s in m.get("sources", []) if s.get(key)]
+        if dates:
+            dated.append(f"{key} up to {max(dates)}")
     lines = [
         f"## {new.api_version}/{new.version}",
         "",
-        f"- source: {m.get('base_url')} {m.get('endpoint')}, captured up to {when}",
+        f"- source: {m.get('base_url', '').rstrip('/')}{m.get('endpoint')}; inputs {', '.join(dated) or 'undated'}",
         f"- records: {rec.get('held')} held of {rec.get('reported')} reported"
         + ("" if rec.get("complete") else " (incomplete)")
         + f"; modes held: {', '.join(new.modes) or 'none'}",

@@ -75,6 +75,10 @@ class HarvestError(SpacecraftDataError):
     """A harvest failed; the message says what failed and what was kept."""
 
 
+class _NotServed(HarvestError):
+    """The server answered 404 for a list: it does not serve that endpoint."""
+
+
 def _utcnow() -> _dt.datetime:
     return _dt.datetime.now(_dt.timezone.utc)
 
@@ -428,7 +432,7 @@ class _Harvester:
             response, attempts = self.client.get(url)
             self.pacer.spent(attempts)
             if response.status_code != 200:
-                raise HarvestError(
+                raise (_NotServed if response.status_code == 404 else HarvestError)(
                     f"GET {url} answered HTTP {response.status_code} {response.reason} after {attempts} attempt(s): "
                     f"{response.text[:200]!r}")
             problem = _envelope_problem(response)
@@ -512,8 +516,18 @@ class _Harvester:
                  f"reference tables); expected wait for the rate limit: {_duration(wait)}")
         out = []
         for endpoint, mode in lists:
-            for page, complete in self.table(endpoint, mode):
-                out.append((endpoint, mode, page, complete))
+            try:
+                pages = self.table(endpoint, mode)
+            except _NotServed as exc:
+                if endpoint == "spacecraft":
+                    raise
+                # An LL2-compatible server may serve the spacecraft list alone (spacecraft-data serve does).
+                self.expected.pop(f"{endpoint} {mode}", None)
+                self.notes.append(f"/{options.api_version}/{endpoint}/ is not served by {options.base_url} "
+                                  "(HTTP 404); that table was not harvested")
+                self.say(f"note: {self.notes[-1]}")
+                continue
+            out += [(endpoint, mode, page, complete) for page, complete in pages]
         return out
 
 
@@ -643,9 +657,6 @@ def harvest(options: HarvestOptions) -> HarvestResult:
     for mode in options.modes:
         if mode not in MODES:
             raise HarvestError(f"unknown mode {mode!r} (known: {', '.join(MODES)})")
-    if len(options.modes) > 1:
-        raise HarvestError("--mode both is not supported yet: a snapshot holds one spacecraft table, and normal and "
-                           "detailed records of the same id differ; harvest each mode into its own output")
     if not 1 <= options.page_size <= 100:
         raise HarvestError(f"page size {options.page_size} is outside 1..100 (LL2 clamps limit to 100)")
     validate = options.validate or default_validator()
