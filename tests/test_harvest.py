@@ -274,7 +274,7 @@ def test_pacing_waits_for_the_budget_instead_of_provoking_429(run: Run) -> None:
     assert api.throttled == 0  # never provoked a 429
     assert run.sleeps == [1200]  # 3 requests fit the budget, then a wait, then the other 5
     assert_equals_bundled(result.snapshot)
-    assert any(m.startswith("rate limit: 5 of 5 requests used") and "waiting 20 min 00 s" in m
+    assert any(m.startswith("rate limit: 5 of 5 requests used") and "waiting 20 min 00 s, until 12:20:00 UTC" in m
                for m in run.messages)
     plan = next(m for m in run.messages if m.startswith("plan:"))
     # Before page 1 the estimate uses the last known count (590: 59 pages of 10 + 2) at 5 an hour.
@@ -362,7 +362,7 @@ def test_mode_both_keeps_normal_records_in_the_table_and_detailed_ones_beside_it
                                                          "modes": ["detailed"], "count_reported": 20, "complete": True}
     assert "spacecraft_detailed.json" in manifest["files"]
     assert validate(result.snapshot).problems == []
-    assert result.run_dir.name.endswith("_2.3.0_normal+detailed")
+    assert result.run_dir.name.endswith("_2.3.0_normal+detailed_limit10")
 
 
 def test_mode_detailed_alone_puts_detailed_records_in_the_spacecraft_table(run: Run) -> None:
@@ -396,3 +396,17 @@ def test_harvest_from_spacecraft_data_serve_gives_back_the_bundled_records(run: 
     assert snap.tables["spacecraft_configurations"] == []
     assert snap.manifest["tables"]["spacecraft_statuses"]["derived_from"] == "records"
     assert any("spacecraft_configurations/ is not served" in n for n in snap.manifest["notes"])
+
+
+def test_interrupted_harvest_says_what_was_kept_and_resumes(run: Run) -> None:
+    def interrupt(seconds: float) -> None:
+        raise KeyboardInterrupt  # Ctrl-C during a backoff wait
+
+    with FakeLL2(faults=[Fault("status", path="offset=10", status=503, times=2)]) as api:
+        with pytest.raises(KeyboardInterrupt):
+            harvest(run.options(api, sleep=interrupt))
+        assert run.messages[-1].startswith("interrupted: kept 1 saved page(s)")
+        run.assert_nothing_published()
+        result = harvest(run.options(api))
+    assert result.pages_reused == 1
+    assert_equals_bundled(result.snapshot)

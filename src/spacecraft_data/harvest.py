@@ -294,9 +294,10 @@ class _Pacer:
                 return
             wait = self.next_use or self.frequency
             left = self.estimate(still_needed)
+            until = (self.options.now() + _dt.timedelta(seconds=wait)).strftime("%H:%M:%S UTC")
             self.options.progress(
                 f"rate limit: {self.limit - self.remaining} of {self.limit} requests used in the "
-                f"{_duration(self.frequency)} window; waiting {_duration(wait)} "
+                f"{_duration(self.frequency)} window; waiting {_duration(wait)}, until {until} "
                 f"({still_needed} request(s) to go, about {_duration(left)} of waiting left)")
             self.options.sleep(wait)
         self.read()
@@ -339,7 +340,9 @@ def _read_saved(file: Path) -> _Saved | None:
 
 def _run_key(options: HarvestOptions) -> str:
     host = (urlsplit(options.base_url).netloc or "server").replace(":", "-")
-    return f"{host}_{options.api_version}_{'+'.join(options.modes)}"
+    # Saved pages are keyed by offset, so pages of another size belong to another run.
+    size = "" if options.page_size == 100 else f"_limit{options.page_size}"
+    return f"{host}_{options.api_version}_{'+'.join(options.modes)}{size}"
 
 
 def _fresh_dir(parent: Path, name: str) -> Path:
@@ -668,6 +671,9 @@ def harvest(options: HarvestOptions) -> HarvestResult:
         pages = harvester.run()
     except HarvestError as exc:
         raise HarvestError(f"{exc}\n{harvester.kept()}") from None
+    except KeyboardInterrupt:
+        options.progress(f"interrupted: {harvester.kept()}")
+        raise
     spec = _sources_spec(options, pages, harvester.notes, harvester.discrepancies)
     records = len({r["id"] for e, m, p, c in pages if e == "spacecraft" for r in p.records if "id" in r})
     options.progress(f"fetched {harvester.fetched} page(s), reused {harvester.reused}, {harvester.client.requests} "
