@@ -33,7 +33,6 @@ from __future__ import annotations
 
 import re
 import weakref
-from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Mapping, Sequence
 from urllib.parse import parse_qs, unquote, urlencode, urlsplit
 
@@ -54,14 +53,16 @@ _PK = re.compile(r"[^/.]+")
 Record = dict[str, Any]
 
 
-@dataclass(frozen=True)
 class Page:
     """One page of a list answer: the API envelope as attributes."""
 
-    count: int
-    next: str | None
-    previous: str | None
-    results: list[Record] = field(default_factory=list)
+    __slots__ = ("count", "next", "previous", "results")
+
+    def __init__(self, count: int, next: str | None, previous: str | None, results: list[Record]) -> None:
+        self.count = count
+        self.next = next
+        self.previous = previous
+        self.results = results
 
     def to_dict(self) -> dict[str, Any]:
         """The page as the API's JSON envelope ``{count, next, previous, results}``."""
@@ -69,6 +70,12 @@ class Page:
 
     def __len__(self) -> int:
         return len(self.results)
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Page) and self.to_dict() == other.to_dict()
+
+    def __repr__(self) -> str:
+        return f"<Page count={self.count} results={len(self.results)} next={self.next!r}>"
 
 
 # --------------------------------------------------------------------------- per-snapshot state

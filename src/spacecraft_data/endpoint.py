@@ -12,32 +12,48 @@ see ``research/api-semantics.md`` §2-§5).
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-
 from .query import BooleanFilter, ChoiceFilter, ExactFilter, Filter, LimitOffsetPagination, OrderingFilter, SearchFilter
 
 __all__ = ["Endpoint", "SPACECRAFT", "ENDPOINTS"]
 
 
-@dataclass(frozen=True)
 class Endpoint:
-    """One list endpoint ``/<api version>/<name>/`` and its detail route ``/<api version>/<name>/<id>/``."""
+    """One list endpoint ``/<api version>/<name>/`` and its detail route ``/<api version>/<name>/<id>/``.
 
-    name: str
-    #: the model's verbose name, as DRF's 404 body names it ("No Spacecraft matches the given query.")
-    model: str
-    #: the snapshot table holding the records
-    table: str
-    filters: tuple[Filter, ...]
-    search: SearchFilter
-    ordering: OrderingFilter
-    modes: tuple[str, ...] = ("normal", "detailed")
-    default_mode: str = "normal"
-    #: the mode the detail route always answers in
-    detail_mode: str = "detailed"
-    pagination: LimitOffsetPagination = field(default_factory=LimitOffsetPagination)
-    #: DRF renderers: ``?format=`` must name one of them, or the answer is 404
-    formats: tuple[str, ...] = ("json", "api")
+    ``model`` is the model's verbose name as DRF's 404 body names it ("No Spacecraft
+    matches the given query."); ``table`` the snapshot table holding the records;
+    ``detail_mode`` the mode the detail route always answers in; ``formats`` the DRF
+    renderers (a ``?format=`` naming none of them is a 404).
+    """
+
+    def __init__(
+        self,
+        name: str,
+        model: str,
+        table: str,
+        filters: tuple[Filter, ...],
+        search: SearchFilter,
+        ordering: OrderingFilter,
+        modes: tuple[str, ...] = ("normal", "detailed"),
+        default_mode: str = "normal",
+        detail_mode: str = "detailed",
+        pagination: LimitOffsetPagination | None = None,
+        formats: tuple[str, ...] = ("json", "api"),
+    ) -> None:
+        self.name = name
+        self.model = model
+        self.table = table
+        self.filters = tuple(filters)
+        self.search = search
+        self.ordering = ordering
+        self.modes = tuple(modes)
+        self.default_mode = default_mode
+        self.detail_mode = detail_mode
+        self.pagination = pagination or LimitOffsetPagination()
+        self.formats = tuple(formats)
+
+    def __repr__(self) -> str:
+        return f"<Endpoint /{self.name}/>"
 
     def list_path(self, api_version: str) -> str:
         """The list route, e.g. ``/2.3.0/spacecraft/``."""

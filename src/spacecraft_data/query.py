@@ -28,7 +28,6 @@ Rules where LL2's behaviour is unspecified (documented, deterministic):
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any, Iterable, Mapping, Sequence
 from urllib.parse import parse_qs, parse_qsl, urlencode, urlsplit, urlunsplit
@@ -358,20 +357,22 @@ class OrderingFilter:
         return (term[1:] if term.startswith("-") else term) in self.fields
 
     def build(self, records: Sequence[Record], tables: Mapping[str, Sequence[Record]]) -> dict[str, list[Any]]:
-        """Sort keys per field: ``(is null, value)``, so that nulls sort after every value."""
-        keys: dict[str, list[Any]] = {}
-        for name, kind in self.fields.items():
-            column = []
-            for record in records:
-                value = pluck(record, name)
-                if value is None:
-                    column.append((True, 0))
-                elif kind == "duration":
-                    column.append((False, _duration_key(value, f"record id {record.get('id')}, field {name!r}")))
-                else:
-                    column.append((False, value))
-            keys[name] = column
-        return keys
+        """Sort keys of every field, per record (see :meth:`build_column`)."""
+        return {name: self.build_column(records, name) for name in self.fields}
+
+    def build_column(self, records: Sequence[Record], name: str) -> list[Any]:
+        """Sort keys of field ``name`` per record: ``(is null, value)``, so nulls sort after every value."""
+        kind = self.fields[name]
+        column: list[Any] = []
+        for record in records:
+            value = pluck(record, name)
+            if value is None:
+                column.append((True, 0))
+            elif kind == "duration":
+                column.append((False, _duration_key(value, f"record id {record.get('id')}, field {name!r}")))
+            else:
+                column.append((False, value))
+        return column
 
     def sort(self, positions: Sequence[int], ordering: Sequence[str], keys: Mapping[str, list[Any]]) -> list[int]:
         """``positions`` ordered by ``ordering``, then by the tie-breaker ascending."""
@@ -408,14 +409,18 @@ def _positive_int(value: str, strict: bool = False, cutoff: int | None = None) -
     return min(number, cutoff) if cutoff else number
 
 
-@dataclass(frozen=True)
 class LimitOffsetPagination:
     """DRF ``LimitOffsetPagination`` with LL2's settings (10 by default, at most 100)."""
 
-    default_limit: int = 10
-    max_limit: int = 100
-    limit_param: str = "limit"
-    offset_param: str = "offset"
+    def __init__(self, default_limit: int = 10, max_limit: int = 100, limit_param: str = "limit",
+                 offset_param: str = "offset") -> None:
+        self.default_limit = default_limit
+        self.max_limit = max_limit
+        self.limit_param = limit_param
+        self.offset_param = offset_param
+
+    def __repr__(self) -> str:
+        return f"LimitOffsetPagination(default_limit={self.default_limit}, max_limit={self.max_limit})"
 
     def get_limit(self, params: QueryParams) -> int:
         """``int()`` of the last ``limit``; clamped to ``max_limit``; non-positive or not a number: the default."""
@@ -484,13 +489,14 @@ class Engine:
         self._filter_index = [f.build(records, tables) for f in self.filters]
         self._texts = search.build(records, tables)
         self._tables = tables
-        self._keys: dict[str, list[Any]] | None = None
+        self._keys: dict[str, list[Any]] = {}
         self._orders: dict[tuple[str, ...], list[int]] = {}
 
-    def sort_keys(self) -> dict[str, list[Any]]:
-        """The per-record sort keys of every ordering field (built on first use)."""
-        if self._keys is None:
-            self._keys = self.ordering.build(self.records, self._tables)
+    def sort_keys(self, names: Iterable[str]) -> dict[str, list[Any]]:
+        """The per-record sort keys of the ordering fields ``names``, each built on first use."""
+        for name in names:
+            if name not in self._keys:
+                self._keys[name] = self.ordering.build_column(self.records, name)
         return self._keys
 
     def ordered(self, ordering: tuple[str, ...]) -> list[int]:
@@ -499,7 +505,8 @@ class Engine:
         if order is None:
             if len(self._orders) >= 128:
                 self._orders.clear()
-            order = self._orders[ordering] = self.ordering.sort(range(len(self.records)), ordering, self.sort_keys())
+            keys = self.sort_keys([self.ordering.tie_breaker, *(t[1:] if t.startswith("-") else t for t in ordering)])
+            order = self._orders[ordering] = self.ordering.sort(range(len(self.records)), ordering, keys)
         return order
 
     def filter_positions(self, params: QueryParams) -> Positions | None:
