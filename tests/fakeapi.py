@@ -52,7 +52,8 @@ class Fault:
     ``kind`` is one of ``status`` (answer ``status`` with an optional
     ``retry_after`` header), ``reset`` (close the connection with a TCP RST, no
     response), ``slow`` (wait ``delay`` seconds before answering), ``truncate``
-    (cut the JSON body in half, with a matching Content-Length), ``count_drift``
+    (cut the JSON body in half, with a matching Content-Length), ``cut`` (announce
+    the whole body's Content-Length, send half, close), ``count_drift``
     (the page reports one more record than there are, as a list that keeps changing
     would), ``invalid_record``
     (one record in the page violates the schema: SYNTHETIC) and ``insert_front``
@@ -257,6 +258,16 @@ class FakeLL2:
         if "truncate" in kinds:
             raw = json.dumps(body).encode()
             return self._send_bytes(h, 200, raw[: len(raw) // 2])
+        if "cut" in kinds:
+            raw = json.dumps(body).encode()
+            h.send_response(200)
+            h.send_header("Content-Type", "application/json")
+            h.send_header("Content-Length", str(len(raw)))
+            h.end_headers()
+            h.wfile.write(raw[: len(raw) // 2])
+            h.wfile.flush()
+            h.close_connection = True
+            return None
         return self._send(h, 200, body)
 
     def _envelope(self, table: str, path: str, params: dict[str, str]) -> dict:

@@ -79,6 +79,10 @@ class _NotServed(HarvestError):
     """The server answered 404 for a list: it does not serve that endpoint."""
 
 
+class _BodyCut(HarvestError):
+    """The connection broke while the body was being read (urllib3 retries only up to the headers)."""
+
+
 def _utcnow() -> _dt.datetime:
     return _dt.datetime.now(_dt.timezone.utc)
 
@@ -233,15 +237,21 @@ class _Client:
     def get(self, url: str) -> tuple[Any, int]:
         """GET ``url``; returns (response, attempts). Raises HarvestError when no answer came."""
         import requests
+        from urllib3.exceptions import MaxRetryError
 
         try:
             response = self.session.get(url, timeout=(self.options.connect_timeout, self.options.read_timeout))
+        except (requests.exceptions.ChunkedEncodingError, requests.exceptions.ContentDecodingError) as exc:
+            self.requests += 1
+            raise _BodyCut(f"the connection broke while reading the body ({exc})") from None
         except requests.RequestException as exc:
-            self.requests += self.options.retries + 1
-            reason = getattr(exc.args[0], "reason", None) if exc.args else None
-            raise HarvestError(
-                f"GET {url} failed after {self.options.retries + 1} attempts: {reason or exc}"
-            ) from None
+            cause = exc.args[0] if exc.args else None
+            if isinstance(cause, MaxRetryError):
+                self.requests += self.options.retries + 1
+                raise HarvestError(
+                    f"GET {url} failed after {self.options.retries + 1} attempts: {cause.reason}") from None
+            self.requests += 1
+            raise HarvestError(f"GET {url} failed: {exc}") from None
         history = getattr(getattr(response.raw, "retries", None), "history", ()) or ()
         attempts = len(history) + 1
         self.requests += attempts
@@ -432,13 +442,17 @@ class _Harvester:
         for attempt in range(1, self.options.body_tries + 1):
             self.pacer.before_request(self.planned)
             fetched_at = _iso(self.options.now())
-            response, attempts = self.client.get(url)
+            try:
+                response, attempts = self.client.get(url)
+            except _BodyCut as exc:
+                response, attempts, problem = None, 1, str(exc)
             self.pacer.spent(attempts)
-            if response.status_code != 200:
+            if response is not None and response.status_code != 200:
                 raise (_NotServed if response.status_code == 404 else HarvestError)(
                     f"GET {url} answered HTTP {response.status_code} {response.reason} after {attempts} attempt(s): "
                     f"{response.text[:200]!r}")
-            problem = _envelope_problem(response)
+            if response is not None:
+                problem = _envelope_problem(response)
             if not problem:
                 break
             if attempt < self.options.body_tries:
