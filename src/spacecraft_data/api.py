@@ -51,6 +51,8 @@ NOT_FOUND: dict[str, str] = {"detail": "Not found."}
 _PK = re.compile(r"[^/.]+")
 
 Record = dict[str, Any]
+#: (containers to copy, parents first; (container, key, URL path, query pairs other than format) per hyperlink)
+_Plan = tuple[list[tuple[Any, ...]], list[tuple[tuple[Any, ...], Any, str, list[tuple[str, str]]]]]
 
 
 class Page:
@@ -88,18 +90,24 @@ class _Served:
         self.engine = Engine(self.records, snapshot.tables, endpoint.filters, endpoint.search, endpoint.ordering)
         self.positions = {r.get("id"): pos for pos, r in enumerate(self.records)}
         self.api_root = str(snapshot.manifest.get("base_url") or DEFAULT_BASE_URL).rstrip("/") + "/"
-        self._links: dict[int, list[tuple[tuple[Any, ...], str, list[tuple[str, str]]]]] = {}
+        self._plans: dict[int, _Plan | None] = {}
         table = snapshot.manifest.get("tables", {}).get(endpoint.table, {})
         self.held_modes = tuple(table["modes"]) if "modes" in table else snapshot.modes
         self.version = snapshot.version
 
-    def links(self, pos: int) -> list[tuple[tuple[Any, ...], str, list[tuple[str, str]]]]:
-        """The API hyperlinks of record ``pos``: (key path, URL path, query pairs other than ``format``)."""
-        found = self._links.get(pos)
-        if found is None:
-            found = self._links[pos] = []
-            self._find_links(self.records[pos], (), found)
-        return found
+    def plan(self, pos: int) -> _Plan | None:
+        """How to rewrite record ``pos`` (None: it has no API hyperlink), worked out on first use."""
+        if pos in self._plans:
+            return self._plans[pos]
+        links: list[tuple[tuple[Any, ...], str, list[tuple[str, str]]]] = []
+        self._find_links(self.records[pos], (), links)
+        plan = None
+        if links:
+            # Containers to copy, parents before children, then (container, key, URL path, other query pairs).
+            prefixes = sorted({keys[:depth] for keys, _, _ in links for depth in range(1, len(keys))}, key=len)
+            plan = (prefixes, [(keys[:-1], keys[-1], path, rest) for keys, path, rest in links])
+        self._plans[pos] = plan
+        return plan
 
     def _find_links(self, node: Any, keys: tuple[Any, ...], out: list) -> None:
         items = node.items() if isinstance(node, dict) else enumerate(node) if isinstance(node, list) else ()
@@ -112,26 +120,31 @@ class _Served:
                         if k != "format" for v in vs]
                 out.append((keys + (key,), parts.path, rest))
 
-    def render(self, pos: int, origin: str, fmt: str | None) -> Record:
-        """Record ``pos`` with its API hyperlinks on ``origin``; only the containers on a link's path are copied."""
+    def render(self, pos: int, origin: str, fmt: str | None, suffix: str | None = None) -> Record:
+        """Record ``pos`` with its API hyperlinks on ``origin``; only the containers on a link's path are copied.
+
+        ``suffix`` is the query of a link that had none but ``format`` (``?format=<fmt>`` or
+        ``""``), passed in so a page encodes it once rather than once per link.
+        """
         record = self.records[pos]
-        links = self.links(pos)
-        if not links:
+        plan = self.plan(pos)
+        if plan is None:
             return record
+        if suffix is None:
+            suffix = "?" + urlencode([("format", fmt)]) if fmt is not None else ""
+        prefixes, assignments = plan
         out = dict(record)
-        copies: dict[tuple[Any, ...], Any] = {(): out}
-        for keys, path, rest in links:
-            parent = out
-            for depth in range(1, len(keys)):
-                prefix = keys[:depth]
-                node = copies.get(prefix)
-                if node is None:
-                    original = parent[keys[depth - 1]]
-                    node = copies[prefix] = dict(original) if isinstance(original, dict) else list(original)
-                    parent[keys[depth - 1]] = node
-                parent = node
-            query = rest + [("format", fmt)] if fmt is not None else rest
-            parent[keys[-1]] = origin + path + ("?" + urlencode(sorted(query)) if query else "")
+        nodes: dict[tuple[Any, ...], Any] = {(): out}
+        for prefix in prefixes:
+            parent = nodes[prefix[:-1]]
+            original = parent[prefix[-1]]
+            nodes[prefix] = parent[prefix[-1]] = dict(original) if type(original) is dict else list(original)
+        for where, key, path, rest in assignments:
+            if rest:
+                query = rest + [("format", fmt)] if fmt is not None else rest
+                nodes[where][key] = origin + path + "?" + urlencode(sorted(query))
+            else:
+                nodes[where][key] = origin + path + suffix
         return out
 
 
@@ -183,6 +196,7 @@ def answer(snapshot: Snapshot, endpoint: Endpoint, origin: str, query_string: st
     if mode not in served.held_modes:
         return 501, {"detail": mode_not_held_message(served.version, mode, served.held_modes)}
     pagination = endpoint.pagination
+    suffix = "?" + urlencode([("format", fmt)]) if fmt is not None else ""
     limit, offset = pagination.get_limit(params), pagination.get_offset(params)
     count = len(selected)
     url = origin + endpoint.list_path(snapshot.api_version) + (f"?{query_string}" if query_string else "")
@@ -190,7 +204,7 @@ def answer(snapshot: Snapshot, endpoint: Endpoint, origin: str, query_string: st
         "count": count,
         "next": pagination.get_next_link(url, count, offset, limit),
         "previous": pagination.get_previous_link(url, count, offset, limit),
-        "results": [served.render(p, origin, fmt) for p in pagination.page(selected, offset, limit)],
+        "results": [served.render(p, origin, fmt, suffix) for p in pagination.page(selected, offset, limit)],
     }
 
 
