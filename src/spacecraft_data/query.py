@@ -175,7 +175,11 @@ class Filter:
         value = self.clean(raw, built)
         if value is None:
             return None
-        return built.get(value, frozenset())
+        return self.positions_by_value(built).get(value, frozenset())
+
+    def positions_by_value(self, built: Any) -> Mapping[Any, Positions]:
+        """The value -> positions map inside what :meth:`build` returned."""
+        return built
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}({self.param!r}, path={self.path!r})"
@@ -233,13 +237,8 @@ class ChoiceFilter(Filter):
             raise Invalid(INVALID_CHOICE)
         return value
 
-    def select(self, raw: str | None, built: Any) -> Positions | None:
-        if raw is None:
-            return None
-        value = self.clean(raw, built)
-        if value is None:
-            return None
-        return built[0].get(value, frozenset())
+    def positions_by_value(self, built: Any) -> Mapping[Any, Positions]:
+        return built[0]
 
 
 # --------------------------------------------------------------------------- search
