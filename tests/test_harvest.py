@@ -63,8 +63,8 @@ class Run:
         shutil.copytree(bundled, self.previous)
         self.previous_digest = tree_digest(self.previous)
 
-    def options(self, api, **kw) -> HarvestOptions:
-        base = dict(base_url=getattr(api, "base_url", None), output=self.output, raw_dir=self.raw, changelog=self.changelog,
+    def options(self, api: FakeLL2, **kw) -> HarvestOptions:
+        base = dict(base_url=api.base_url, output=self.output, raw_dir=self.raw, changelog=self.changelog,
                     page_size=PAGE, read_timeout=0.5, connect_timeout=2, sleep=self.sleeps.append,
                     progress=self.messages.append, now=lambda: TODAY)
         base.update(kw)
@@ -373,30 +373,6 @@ def test_mode_detailed_alone_puts_detailed_records_in_the_spacecraft_table(run: 
     assert snap.modes == ("detailed",)
     assert {r["response_mode"] for r in snap.records} == {"detailed"}
     assert not (result.snapshot / "spacecraft_detailed.json").exists()
-
-
-def test_harvest_from_spacecraft_data_serve_gives_back_the_bundled_records(run: Run) -> None:
-    """`spacecraft-data serve` as the target: it serves /spacecraft/ only, so the reference tables are noted."""
-    import threading
-
-    from spacecraft_data.server import make_server
-
-    server = make_server(spacecraft_data.load(), "127.0.0.1", 0, quiet=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        result = harvest(run.options(server, base_url=server.url))
-    finally:
-        server.shutdown()
-        server.server_close()
-    snap = spacecraft_data.load(result.snapshot)
-    # serve writes its own origin into url fields; compare with LL2's origin put back.
-    served = json.loads(json.dumps(snap.records).replace(server.url, "https://ll.thespacedevs.com"))
-    assert strip_formats(served) == strip_formats(spacecraft_data.load().records)
-    assert snap.manifest["records"] == {"held": 20, "reported": 20, "complete": True}
-    assert snap.tables["spacecraft_configurations"] == []
-    assert snap.manifest["tables"]["spacecraft_statuses"]["derived_from"] == "records"
-    assert any("spacecraft_configurations/ is not served" in n for n in snap.manifest["notes"])
 
 
 def test_interrupted_harvest_says_what_was_kept_and_resumes(run: Run) -> None:

@@ -75,10 +75,6 @@ class HarvestError(SpacecraftDataError):
     """A harvest failed; the message says what failed and what was kept."""
 
 
-class _NotServed(HarvestError):
-    """The server answered 404 for a list: it does not serve that endpoint."""
-
-
 class _BodyCut(HarvestError):
     """The connection broke while the body was being read (urllib3 retries only up to the headers)."""
 
@@ -448,7 +444,7 @@ class _Harvester:
                 response, attempts, problem = None, 1, str(exc)
             self.pacer.spent(attempts)
             if response is not None and response.status_code != 200:
-                raise (_NotServed if response.status_code == 404 else HarvestError)(
+                raise HarvestError(
                     f"GET {url} answered HTTP {response.status_code} {response.reason} after {attempts} attempt(s): "
                     f"{response.text[:200]!r}")
             if response is not None:
@@ -533,18 +529,7 @@ class _Harvester:
                  f"reference tables); expected wait for the rate limit: {_duration(wait)}")
         out = []
         for endpoint, mode in lists:
-            try:
-                pages = self.table(endpoint, mode)
-            except _NotServed as exc:
-                if endpoint == "spacecraft":
-                    raise
-                # An LL2-compatible server may serve the spacecraft list alone (spacecraft-data serve does).
-                self.expected.pop(f"{endpoint} {mode}", None)
-                self.notes.append(f"/{options.api_version}/{endpoint}/ is not served by {options.base_url} "
-                                  "(HTTP 404); that table was not harvested")
-                self.say(f"note: {self.notes[-1]}")
-                continue
-            out += [(endpoint, mode, page, complete) for page, complete in pages]
+            out += [(endpoint, mode, page, complete) for page, complete in self.table(endpoint, mode)]
         return out
 
 
