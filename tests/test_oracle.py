@@ -269,3 +269,32 @@ def test_detailed_answers_are_not_held_by_the_oracle(oracle):
     for mode in ("normal", "list", "Detailed", ""):
         answer = oracle.answer(LL2 + f"?mode={mode}")
         assert (answer.status, answer.detailed) == (200, False)
+
+
+# -- isolation ----------------------------------------------------------------------------------
+def _run(code: str) -> "subprocess.CompletedProcess[str]":
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    tests = Path(__file__).resolve().parent
+    return subprocess.run([sys.executable, "-c", code], cwd=tests, capture_output=True, text=True, timeout=60)
+
+
+def test_importing_the_oracle_configures_nothing_until_it_answers():
+    done = _run("import oracle, oracle.synthetic; from django.conf import settings; print(settings.configured)")
+    assert (done.returncode, done.stdout.strip()) == (0, "False"), done.stderr
+
+
+def test_the_oracle_refuses_django_settings_configured_by_someone_else():
+    done = _run("from django.conf import settings; settings.configure(INSTALLED_APPS=[]);"
+                "import oracle; oracle.setup()")
+    assert done.returncode != 0 and "configured elsewhere" in done.stderr and "'oracle'" in done.stderr
+
+
+def test_synthetic_snapshots_may_not_be_written_under_data(bundled, repo_root):
+    from oracle.synthetic import write_snapshot
+
+    with pytest.raises(ValueError, match="may not be written under"):
+        write_snapshot(bundled, with_nulls_and_ties(bundled.records), repo_root / "data" / "snapshots" / "x")
+    assert not (repo_root / "data" / "snapshots" / "x").exists()
