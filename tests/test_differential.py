@@ -31,7 +31,7 @@ from strategies import ORDERING_FIELDS, query_kwargs, urls
 pytestmark = pytest.mark.skipif(not hasattr(Snapshot, "respond"), reason="the engine (Snapshot.respond) has not landed")
 
 LL2 = "https://ll.thespacedevs.com/2.3.0/spacecraft/"
-SETTINGS = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+SETTINGS = settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 
 def _show(body: Any) -> str:

@@ -137,7 +137,7 @@ def _postgres_order(rows: dict[int, dict[str, Any]], found: list[int], ordering:
     return out
 
 
-@settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(url=urls(hostile=False))
 def test_the_flavours_differ_only_by_the_documented_divergences(flavours, url):
     stock, pg = flavours
