@@ -22,7 +22,9 @@ BUNDLED = Path(latest_snapshot_dir(bundled_root()))
 
 
 def edited_copy(tmp_path: Path, edit) -> Path:
-    """A copy of the bundled snapshot at tmp_path/2.3.0/2099.01.01 whose spacecraft list ``edit`` changes (SYNTHETIC)."""
+    """A copy of the bundled snapshot at tmp_path/2.3.0/2099.01.01, its spacecraft list changed by ``edit``.
+
+    SYNTHETIC test data."""
     target = tmp_path / "2.3.0" / "2099.01.01"
     shutil.copytree(BUNDLED, target)
     records = json.loads((target / "spacecraft.json").read_text())
@@ -99,6 +101,12 @@ def test_cli_diff_text_json_versions_and_exit_code(tmp_path: Path, capsys) -> No
     out = capsys.readouterr().out
     assert out.startswith("diff 2.3.0/2026.11.22 (20 records) -> 2.3.0/2099.01.01 (20 records)")
     assert main(["diff", BUNDLED.name, BUNDLED.name, "--exit-code"]) == 0
+    capsys.readouterr()
+    assert main(["diff", str(BUNDLED), str(new), "--summary"]) == 0
+    assert capsys.readouterr().out.splitlines()[1:] == [
+        "spacecraft: 1 added, 1 removed, 1 changed",
+        "spacecraft_configurations: 0 added, 0 removed, 0 changed",
+        "spacecraft_statuses: 0 added, 0 removed, 0 changed"]
 
 
 def test_unknown_snapshot_argument_is_a_clear_error(tmp_path: Path, capsys) -> None:

@@ -126,7 +126,8 @@ def test_harvested_snapshot_rebuilds_byte_identically_from_its_raw_pages(run: Ru
     files = assemble(inputs)
     assert {n: (result.snapshot / n).read_bytes() for n in files} == files
     # And through scripts/build_snapshot.py, which finds every run's sources.json.
-    spec = importlib.util.spec_from_file_location("build_snapshot", Path(__file__).parents[1] / "scripts/build_snapshot.py")
+    script = Path(__file__).parents[1] / "scripts" / "build_snapshot.py"
+    spec = importlib.util.spec_from_file_location("build_snapshot", script)
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     assert module.main(["--raw", str(run.raw.parent), "--out", str(run.output), "--check"]) == 0
@@ -146,7 +147,8 @@ def test_changelog_gets_the_summary_and_diff_against_the_previous_snapshot(run: 
 
 
 @pytest.mark.parametrize("fault, said", [
-    (Fault("status", at=2, status=429, retry_after=7), "after HTTP 429: the server asked to wait (Retry-After), waiting 7.0 s"),
+    (Fault("status", at=2, status=429, retry_after=7),
+     "after HTTP 429: the server asked to wait (Retry-After), waiting 7.0 s"),
     (Fault("status", at=2, status=500), "after HTTP 500"),
     (Fault("status", at=2, status=502), "after HTTP 502"),
     (Fault("status", path="offset=10", status=503, times=3), "retry 3 of /2.3.0/spacecraft/"),
@@ -357,7 +359,8 @@ def test_mode_both_keeps_normal_records_in_the_table_and_detailed_ones_beside_it
     assert {r["response_mode"] for r in detailed} == {"detailed"} and all("flights" in r for r in detailed)
     manifest = json.loads((result.snapshot / "manifest.json").read_text())
     assert manifest["modes"]["normal"] == {"held": True}
-    assert manifest["modes"]["detailed"]["held"] is True and manifest["modes"]["detailed"]["file"] == "spacecraft_detailed.json"
+    assert manifest["modes"]["detailed"]["held"] is True
+    assert manifest["modes"]["detailed"]["file"] == "spacecraft_detailed.json"
     assert manifest["tables"]["spacecraft"]["modes"] == ["normal"]
     assert manifest["tables"]["spacecraft_detailed"] == {"file": "spacecraft_detailed.json", "rows": 20,
                                                          "modes": ["detailed"], "count_reported": 20, "complete": True}

@@ -46,9 +46,10 @@ def test_importing_the_seed_pages_reproduces_the_bundled_tables_byte_for_byte(tm
         assert (target / name).read_bytes() == (BUNDLED / name).read_bytes(), name
     snap = spacecraft_data.load(target)
     assert snap.manifest["records"] == {"held": 20, "reported": 590, "complete": False}
-    assert [s["origin"] for s in snap.manifest["sources"]][0] == f"imported by spacecraft-data import-pages from {SEEDS[0].name}"
+    sources = snap.manifest["sources"]
+    assert sources[0]["origin"] == f"imported by spacecraft-data import-pages from {SEEDS[0].name}"
     # The seeds' GET lines give their endpoint; --endpoint applied only to the bare JSON array.
-    assert [s["endpoint"] for s in snap.manifest["sources"]] == ["/2.3.0/spacecraft/"] * 2 + ["/2.3.0/spacecraft_configurations/"]
+    assert [s["endpoint"] for s in sources] == ["/2.3.0/spacecraft/"] * 2 + ["/2.3.0/spacecraft_configurations/"]
     assert "first snapshot in this store" in (tmp_path / "CHANGES.md").read_text()
 
 

@@ -18,7 +18,9 @@ from .errors import BuildError, PageError
 from .pages import Page, read_page
 from .store import MANIFEST, TABLE_FILES, dump_json, publish, sha256_bytes, sha256_file
 
-__all__ = ["Source", "SnapshotInputs", "read_sources", "assemble", "build_snapshot", "DEFAULT_BASE_URL", "DETAILED_FILE"]
+__all__ = [
+    "Source", "SnapshotInputs", "read_sources", "assemble", "build_snapshot", "DEFAULT_BASE_URL", "DETAILED_FILE",
+]
 
 DEFAULT_BASE_URL = "https://ll.thespacedevs.com"
 ENDPOINT_TABLES = {

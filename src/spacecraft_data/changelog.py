@@ -54,7 +54,8 @@ def entry(new: Snapshot, previous: Snapshot | None) -> str:
         spacecraft = d.tables["spacecraft"]
         if spacecraft.changed:
             paths = sorted({c.path for changes in spacecraft.changed.values() for c in changes})
-            shown = ", ".join(f"`{p}`" for p in paths[:10]) + (f" and {len(paths) - 10} more" if len(paths) > 10 else "")
+            shown = ", ".join(f"`{p}`" for p in paths[:10])
+            shown += f" and {len(paths) - 10} more" if len(paths) > 10 else ""
             lines.append(f"- spacecraft fields changed: {shown}")
     return "\n".join(lines) + "\n"
 

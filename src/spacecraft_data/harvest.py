@@ -40,7 +40,7 @@ from pathlib import Path
 from typing import Any, Callable, Iterable
 from urllib.parse import urlencode, urlsplit
 
-from .build import DEFAULT_BASE_URL, SnapshotInputs, assemble, read_sources
+from .build import DEFAULT_BASE_URL, assemble, read_sources
 from .errors import PageError, SpacecraftDataError
 from .pages import read_page, render_browsable
 from .store import MANIFEST, latest_snapshot_dir, publish, snapshot_versions, write_atomic

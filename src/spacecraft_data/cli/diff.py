@@ -27,6 +27,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--api-version", default="2.3.0", help="API version for versions (default: %(default)s)")
     p.add_argument("--format", choices=["text", "json"], default="text", help="output format (default: text)")
     p.add_argument("--strict", action="store_true", help="also report url fields that differ only by ?format=")
+    p.add_argument("--summary", action="store_true", help="text: one line of counts per table, no record lines")
     p.add_argument("--exit-code", action="store_true", help="exit 1 when the snapshots differ (like git diff)")
     p.set_defaults(run=run)
 
@@ -40,6 +41,8 @@ def run(args: argparse.Namespace) -> int:
     if args.format == "json":
         json.dump(d.to_json(), sys.stdout, indent=2, ensure_ascii=False)
         print()
+    elif args.summary:
+        print("\n".join([d.to_text().splitlines()[0], *d.summary_lines()]))
     else:
         print(d.to_text())
     return 1 if args.exit_code and not d.empty else 0
