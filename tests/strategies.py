@@ -110,7 +110,7 @@ def pair(draw: Any, names: st.SearchStrategy[str] | None = None) -> str:
     elif style <= 7:
         encoded = quote(value, safe="")
     elif style == 8:
-        encoded = quote(value, safe="+,'\"-") # a literal + becomes a space
+        encoded = quote(value, safe="+,'\"-")  # a literal + becomes a space
     else:
         encoded = quote_plus(value) + draw(st.sampled_from(RAW_FRAGMENTS))
     return f"{quote_plus(key)}={encoded}"
