@@ -390,3 +390,15 @@ def test_interrupted_harvest_says_what_was_kept_and_resumes(run: Run) -> None:
         result = harvest(run.options(api))
     assert result.pages_reused == 1
     assert_equals_bundled(result.snapshot)
+
+
+def test_unreachable_server_fails_clearly_and_leaves_no_empty_run_folder(run: Run) -> None:
+    with FakeLL2() as api:
+        base_url = api.base_url  # the server is stopped on leaving the block: its port refuses connections
+    with pytest.raises(HarvestError) as err:
+        harvest(run.options(api, base_url=base_url, retries=1))
+    message = str(err.value)
+    assert f"GET {base_url}/2.3.0/spacecraft/?" in message and "failed after 2 attempts" in message
+    assert "no page had been saved; no snapshot was published" in message
+    assert not run.raw.exists() or not any(run.raw.iterdir())
+    run.assert_nothing_published()

@@ -412,9 +412,18 @@ class _Harvester:
             self.expected[key] = max(self.expected.get(key, 1) - 1, 0)
 
     def kept(self) -> str:
+        """What a failure leaves behind, for its message; a run folder holding no page is removed."""
         pages = sorted(self.run_dir.glob("*.txt"))
+        untouched = "no snapshot was published and existing snapshots are untouched"
+        if not pages:
+            (self.run_dir / IN_PROGRESS).unlink(missing_ok=True)
+            try:
+                self.run_dir.rmdir()  # only if nothing else is in it
+            except OSError:
+                pass
+            return f"no page had been saved; {untouched}"
         return (f"kept {len(pages)} saved page(s) in {self.run_dir} (rerun the same command to resume; "
-                f"saved pages are reused); no snapshot was published and existing snapshots are untouched")
+                f"saved pages are reused); {untouched}")
 
     def url(self, endpoint: str, mode: str | None, offset: int) -> str:
         params = {"format": "json", "limit": str(self.options.page_size), "offset": str(offset), "ordering": "id"}
