@@ -149,6 +149,8 @@ class FakeLL2:
 
         class Handler(BaseHTTPRequestHandler):
             protocol_version = "HTTP/1.1"
+            # Headers and body go out in two writes: without TCP_NODELAY each answer waits for a delayed ACK.
+            disable_nagle_algorithm = True
 
             def do_GET(self) -> None:  # noqa: N802
                 fake._handle(self)
@@ -158,7 +160,9 @@ class FakeLL2:
 
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         self._server.daemon_threads = True
-        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+        # A short poll interval: shutdown() waits up to one interval, once per test.
+        self._thread = threading.Thread(target=self._server.serve_forever, kwargs={"poll_interval": 0.02},
+                                        daemon=True)
         self._thread.start()
         return self
 
