@@ -9,10 +9,13 @@ Data: The Space Devs, Launch Library 2 (https://thespacedevs.com).
 
 from __future__ import annotations
 
-from typing import Any
-
 from .errors import ModeNotHeld, PageError, RecordNotFound, SnapshotError, SpacecraftDataError
 from .snapshot import Snapshot, load
+
+# typing costs ~4 ms of start-up; annotations are strings, so only type checkers import it.
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
 
 __version__ = "0.1.0"
 

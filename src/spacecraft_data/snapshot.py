@@ -7,21 +7,64 @@ pandas) is imported here. Queries and API answers are delegated to
 
 from __future__ import annotations
 
+from collections.abc import Iterator, Mapping
 from functools import lru_cache
-from importlib.resources.abc import Traversable
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Iterator, Mapping, Sequence
 
 from .errors import RecordNotFound, SnapshotError
 from .store import MANIFEST, TABLE_FILES, bundled_root, latest_snapshot_dir, read_json
 
+# `typing` costs ~4 ms of start-up; annotations are strings here, so it is imported
+# only by type checkers (which treat any TYPE_CHECKING name as true).
+TYPE_CHECKING = False
 if TYPE_CHECKING:
+    from collections.abc import Sequence
+    from importlib.resources.abc import Traversable
+    from typing import Any
+
     from .api import Page
 
-__all__ = ["Snapshot", "load"]
+    Record = dict[str, Any]
 
-Record = dict[str, Any]
-_MISSING: Any = object()
+__all__ = ["Snapshot", "Tables", "load"]
+
+_MISSING = object()
+
+
+class Tables(Mapping):
+    """The snapshot's tables (name -> list of records), each file read on first access.
+
+    Only the ``spacecraft`` table is needed to load and answer most queries; the
+    reference tables (the 46 detailed configurations are 16 times larger than the
+    20 spacecraft) are parsed when something asks for them.
+    """
+
+    def __init__(self, path: Path | Traversable) -> None:
+        self._path = path
+        self._loaded: dict[str, list[Record]] = {}
+
+    def __getitem__(self, table: str) -> list[Record]:
+        rows = self._loaded.get(table)
+        if rows is None:
+            if table not in TABLE_FILES:
+                raise KeyError(table)
+            rows = self._loaded[table] = self._read(table)
+        return rows
+
+    def _read(self, table: str) -> list[Record]:
+        file = self._path.joinpath(TABLE_FILES[table])
+        if table != "spacecraft" and not file.is_file():
+            return []
+        rows = read_json(file, f"table {table}")
+        if not isinstance(rows, list):
+            raise SnapshotError(f"{file}: expected a JSON array of records, found {type(rows).__name__}")
+        return rows
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(TABLE_FILES)
+
+    def __len__(self) -> int:
+        return len(TABLE_FILES)
 
 
 class Snapshot:
@@ -37,16 +80,7 @@ class Snapshot:
         if not isinstance(manifest, dict) or "snapshot_version" not in manifest:
             raise SnapshotError(f"{path.joinpath(MANIFEST)}: not a spacecraft-data manifest (no 'snapshot_version')")
         self.manifest: Mapping[str, Any] = manifest
-        self.tables: dict[str, list[Record]] = {}
-        for table, file_name in TABLE_FILES.items():
-            file = path.joinpath(file_name)
-            if table != "spacecraft" and not file.is_file():
-                self.tables[table] = []
-                continue
-            rows = read_json(file, f"table {table}")
-            if not isinstance(rows, list):
-                raise SnapshotError(f"{file}: expected a JSON array of records, found {type(rows).__name__}")
-            self.tables[table] = rows
+        self.tables = Tables(path)
         self.records: list[Record] = self.tables["spacecraft"]
         self._by_id: dict[int, Record] = {r["id"]: r for r in self.records}
 

@@ -13,18 +13,20 @@ there before untouched.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import re
-import shutil
-import tempfile
-from importlib import resources
-from importlib.resources.abc import Traversable
 from pathlib import Path
-from typing import Any
 
 from .errors import SnapshotError
+
+# Start-up matters (a CLI query should cost about one interpreter start): hashlib,
+# tempfile, shutil and importlib.resources (~10 ms together) are imported in the
+# functions that write or locate files, and typing only by type checkers.
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from importlib.resources.abc import Traversable
+    from typing import Any
 
 __all__ = [
     "MANIFEST",
@@ -60,6 +62,8 @@ def dump_json(obj: Any) -> bytes:
 
 def sha256_bytes(data: bytes) -> str:
     """Hex SHA-256 of ``data``."""
+    import hashlib
+
     return hashlib.sha256(data).hexdigest()
 
 
@@ -85,12 +89,20 @@ def bundled_root() -> Traversable:
     checkout (editable install, or ``src`` on the path) it is the repository's
     ``data/snapshots``.
     """
+    # A wheel installs the package as plain files, so the folder is found next to this
+    # module without importlib.resources; resources are asked only for other loaders (zip).
+    here = Path(__file__).resolve().parent
+    packaged_dir = here / "_bundled" / "snapshots"
+    if packaged_dir.is_dir():
+        return packaged_dir
+    checkout = here.parents[1] / "data" / "snapshots"
+    if checkout.is_dir():
+        return checkout
+    from importlib import resources
+
     packaged = resources.files("spacecraft_data").joinpath("_bundled", "snapshots")
     if packaged.is_dir():
         return packaged
-    checkout = Path(__file__).resolve().parents[2] / "data" / "snapshots"
-    if checkout.is_dir():
-        return checkout
     raise SnapshotError(
         "no bundled snapshots found: the package was installed without its data "
         f"(looked in {packaged} and {checkout})"
@@ -124,6 +136,8 @@ def _fsync_path(path: Path) -> None:
 
 def write_atomic(path: Path, data: bytes) -> None:
     """Write ``data`` to ``path`` atomically (temporary file, fsync, rename)."""
+    import tempfile
+
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
@@ -148,6 +162,9 @@ def publish(files: dict[str, bytes], target: Path, replace: bool = False) -> Pat
     ``replace`` the old folder is swapped out and removed only after the new one
     is in place.
     """
+    import shutil
+    import tempfile
+
     target = Path(target)
     if target.exists() and not replace:
         raise SnapshotError(f"{target} already exists; refusing to overwrite a published snapshot")

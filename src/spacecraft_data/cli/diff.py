@@ -7,7 +7,6 @@ import json
 import sys
 from pathlib import Path
 
-ORDER = 72
 
 
 def register(sub: argparse._SubParsersAction) -> None:

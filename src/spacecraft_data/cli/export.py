@@ -6,13 +6,15 @@ import argparse
 import json
 import sys
 from pathlib import Path
-from typing import Any
+# typing costs ~4 ms of start-up; annotations are strings, so only type checkers import it.
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
 
 from ..errors import SpacecraftDataError
 from ._common import add_snapshot_option, snapshot_from
 from ._query_args import add_query_arguments, fetch, query_kwargs
 
-ORDER = 40
 
 _OUTPUTS = {"json": "spacecraft.json", "ndjson": "spacecraft.ndjson"}
 

@@ -8,7 +8,6 @@ import sys
 
 from ._common import add_snapshot_option, snapshot_from
 
-ORDER = 25
 
 
 def register(sub: argparse._SubParsersAction) -> None:

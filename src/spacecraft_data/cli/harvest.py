@@ -7,7 +7,6 @@ import os
 import sys
 from pathlib import Path
 
-ORDER = 70
 MODE_CHOICES = {"normal": ("normal",), "detailed": ("detailed",), "both": ("normal", "detailed")}
 
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-ORDER = 71
 
 
 def register(sub: argparse._SubParsersAction) -> None:

@@ -9,7 +9,6 @@ import sys
 from .. import __version__
 from ._common import add_snapshot_option, snapshot_from
 
-ORDER = 10
 
 
 def register(sub: argparse._SubParsersAction) -> None:

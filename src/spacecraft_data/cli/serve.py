@@ -7,7 +7,6 @@ import sys
 
 from ._common import add_snapshot_option, snapshot_from
 
-ORDER = 60
 
 
 def register(sub: argparse._SubParsersAction) -> None:

@@ -6,7 +6,6 @@ import argparse
 import json
 import sys
 
-ORDER = 20
 
 
 def register(sub: argparse._SubParsersAction) -> None:
