@@ -1,0 +1,84 @@
+"""Smoke tests of ``benchmarks/run.py``: it runs on tiny sizes and writes a complete report. No timing is asserted."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "benchmarks"))
+
+from queries import query_mix  # noqa: E402
+
+pytestmark = pytest.mark.slow
+
+
+def _run(*args: str) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, str(ROOT / "benchmarks" / "run.py"), *args], capture_output=True,
+                          text=True, timeout=120)
+
+
+def _table(text: str, heading: str) -> list[list[str]]:
+    """The rows (cells) of the first markdown table after ``## heading``."""
+    section = text.split(f"## {heading}\n", 1)[1]
+    lines = [line for line in section.split("\n## ", 1)[0].splitlines() if line.startswith("|")]
+    return [[cell.strip() for cell in line.strip("|").split("|")] for line in lines]
+
+
+@pytest.fixture(scope="module")
+def quick_report(tmp_path_factory):
+    out = tmp_path_factory.mktemp("bench") / "results.md"
+    done = _run("--sizes", "bundled,30", "--quick", "--cli-runs", "1", "--output", str(out))
+    assert done.returncode == 0, done.stderr
+    return out.read_text(encoding="utf-8"), done.stdout
+
+
+def test_a_quick_run_writes_the_report_it_prints(quick_report):
+    written, printed = quick_report
+    assert printed.strip() == written.strip()
+    for heading in ("Query latency", "Load and memory", "First-query costs", "Cold CLI", "Targets"):
+        assert f"## {heading}" in written
+    assert "CPU:" in written and "Python:" in written and "--quick" in written
+
+
+def test_the_latency_table_has_every_query_on_every_size_and_all_agree_with_the_oracle(quick_report):
+    written, _ = quick_report
+    header, _, *rows = _table(written, "Query latency")
+    assert all(len(row) == len(header) for row in rows)
+    names = [q.name for q in query_mix(30, 15)]
+    for size in ("bundled (20)", "synthetic 30"):
+        assert [row[1] for row in rows if row[0] == size] == names
+    assert {row[header.index("agrees")] for row in rows} == {"yes"}
+    assert {row[header.index("status")] for row in rows} == {"200", "400", "501"}
+    ratio = header.index("oracle/respond")
+    assert all(re.fullmatch(r"[\d,.]+", row[ratio]) for row in rows)
+
+
+def test_load_memory_first_query_and_cli_tables_have_a_row_per_size_or_command(quick_report):
+    written, _ = quick_report
+    assert [row[0] for row in _table(written, "Load and memory")[2:]] == ["bundled (20)", "synthetic 30"]
+    assert [row[0] for row in _table(written, "First-query costs (what is computed once per snapshot)")[2:]] == [
+        "bundled (20)", "synthetic 30"]
+    commands = [row[0] for row in _table(written, "Cold CLI")[2:]]
+    assert commands[:3] == ["`python -c pass`", '`python -c "import json"`',
+                            "`spacecraft-data query --search soyuz --ordering -time_in_space --limit 5`"]
+    assert "--snapshot <synthetic-30>" in commands[3]
+    assert "`spacecraft_data" in written.split("-X importtime", 1)[1]
+
+
+def test_an_unknown_size_is_refused_naming_the_option(tmp_path):
+    done = _run("--sizes", "bundled,lots", "--output", str(tmp_path / "r.md"))
+    assert done.returncode == 2
+    assert "--sizes: 'lots'" in done.stderr
+    assert not (tmp_path / "r.md").exists()
+
+
+@pytest.mark.parametrize("count", [20, 30, 600, 12000])
+def test_the_deep_offset_page_is_near_the_end_and_never_empty(count):
+    deep = next(q for q in query_mix(count, 1) if q.name.startswith("deep offset"))
+    offset = deep.kwargs["offset"]
+    assert 0 < offset < count and count - offset <= 50
