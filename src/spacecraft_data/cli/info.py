@@ -39,7 +39,7 @@ def run(args: argparse.Namespace) -> int:
         + ("" if rec.get("complete") else " - INCOMPLETE: 'spacecraft-data harvest' fetches the rest"),
     ]
     for mode, state in m.get("modes", {}).items():
-        out.append(f"mode {mode + ':':9}{'held' if state.get('held') else 'not held'}"
+        out.append(f"{'mode ' + mode + ':':15}{'held' if state.get('held') else 'not held'}"
                    + (f" - {state['why']}" if state.get("why") else ""))
     for name, table in m.get("tables", {}).items():
         extra = f", derived from {table['derived_from']}" if table.get("derived_from") == "records" else ""
