@@ -17,7 +17,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
 
 from spacecraft_data.schemagen import API_VERSION, build_documents, load_spec, render  # noqa: E402
-from spacecraft_data.store import write_atomic  # noqa: E402
+from spacecraft_data.store import sync_files  # noqa: E402
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -32,23 +32,15 @@ def main(argv: list[str] | None = None) -> int:
     except (OSError, ValueError, KeyError) as exc:
         print(f"build_schema: error: {args.spec}: {exc}", file=sys.stderr)
         return 1
+    stale, extra = sync_files({args.out / name: data for name, data in files.items()},
+                              managed=list(args.out.glob("*.schema.json")), check=args.check)
     if args.check:
-        stale = sorted(n for n, data in files.items()
-                       if not (args.out / n).is_file() or (args.out / n).read_bytes() != data)
-        extra = sorted(p.name for p in args.out.glob("*.schema.json") if p.name not in files)
         if stale or extra:
-            print(f"build_schema: {args.out} is out of date: differs {stale}, unexpected {extra}; "
-                  "run scripts/build_schema.py", file=sys.stderr)
+            print(f"build_schema: {args.out} is out of date: differs {[p.name for p in stale]}, "
+                  f"unexpected {[p.name for p in extra]}; run scripts/build_schema.py", file=sys.stderr)
             return 1
         print(f"build_schema: {args.out} matches a rebuild ({len(files)} files)")
         return 0
-    for name, data in files.items():
-        path = args.out / name
-        if not path.is_file() or path.read_bytes() != data:
-            write_atomic(path, data)
-            path.chmod(0o644)  # write_atomic's temporary file is private; a schema is for everyone
-    for stale in sorted(p for p in args.out.glob("*.schema.json") if p.name not in files):
-        stale.unlink()
     print(f"build_schema: wrote {args.out} ({len(files)} files)")
     return 0
 

@@ -20,7 +20,7 @@ sys.path.insert(0, str(ROOT / "src"))
 
 from spacecraft_data import load  # noqa: E402
 from spacecraft_data.errors import SpacecraftDataError  # noqa: E402
-from spacecraft_data.store import TABLE_FILES, write_atomic  # noqa: E402
+from spacecraft_data.store import TABLE_FILES, sync_files  # noqa: E402
 from spacecraft_data.tables import TableError, package_files  # noqa: E402
 
 TABLE_DIR = "data/tables"
@@ -78,6 +78,10 @@ def generate(root: Path = ROOT, snapshot_path: Path | None = None) -> dict[str, 
     return files
 
 
+def _rel(paths: list[Path]) -> list[str]:
+    return [p.relative_to(ROOT).as_posix() for p in paths]
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--snapshot", type=Path, default=None, help="snapshot folder (default: the latest bundled)")
@@ -88,21 +92,15 @@ def main(argv: list[str] | None = None) -> int:
     except SpacecraftDataError as exc:
         print(f"build_tables: error: {exc}", file=sys.stderr)
         return 1
-    expected_csv = {ROOT / rel for rel in files if rel.startswith(TABLE_DIR + "/")}
-    extra = sorted(p.relative_to(ROOT).as_posix() for p in (ROOT / TABLE_DIR).glob("*.csv") if p not in expected_csv)
+    stale, extra = sync_files({ROOT / rel: data for rel, data in files.items()},
+                              managed=list((ROOT / TABLE_DIR).glob("*.csv")), check=args.check)
     if args.check:
-        stale = sorted(rel for rel, data in files.items()
-                       if not (ROOT / rel).is_file() or (ROOT / rel).read_bytes() != data)
         if stale or extra:
-            print(f"build_tables: out of date: differs {stale}, unexpected {extra}; "
+            print(f"build_tables: out of date: differs {_rel(stale)}, unexpected {_rel(extra)}; "
                   "run python scripts/build_tables.py", file=sys.stderr)
             return 1
         print(f"build_tables: {len(files)} files match a rebuild")
         return 0
-    for rel, data in sorted(files.items()):
-        write_atomic(ROOT / rel, data)
-    for rel in extra:  # a table that no longer exists
-        (ROOT / rel).unlink()
     print(f"build_tables: wrote {len(files)} files ({TABLE_DIR}/*.csv, datapackage.json)")
     return 0
 

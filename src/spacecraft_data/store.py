@@ -41,6 +41,7 @@ __all__ = [
     "write_atomic",
     "version_key",
     "read_json",
+    "sync_files",
     "is_snapshot_version",
 ]
 
@@ -195,6 +196,24 @@ def publish(files: dict[str, bytes], target: Path, replace: bool = False) -> Pat
         shutil.rmtree(staging, ignore_errors=True)
         raise
     return target
+
+
+def sync_files(files: dict[Path, bytes], managed: list[Path], check: bool = False) -> tuple[list[Path], list[Path]]:
+    """Bring generated files on disk in line with ``files`` (path -> bytes).
+
+    Returns ``(stale, extra)``: the paths whose bytes are missing or differ, and
+    the ``managed`` paths no longer generated. Unless ``check``, stale files are
+    written atomically and extra ones removed; with ``check`` nothing is touched,
+    which is how a ``--check`` run proves the committed files are up to date.
+    """
+    stale = sorted(path for path, data in files.items() if not path.is_file() or path.read_bytes() != data)
+    extra = sorted(path for path in managed if path not in files)
+    if not check:
+        for path in stale:
+            write_atomic(path, files[path])
+        for path in extra:
+            path.unlink()
+    return stale, extra
 
 
 def read_json(path: Path | Traversable, what: str) -> Any:
