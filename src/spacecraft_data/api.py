@@ -1,9 +1,17 @@
 """Answer LL2 URLs from a snapshot: URL in, ``(status, JSON body)`` out.
 
 :func:`respond` is what a client sees (``/2.3.0/spacecraft/?…`` and
-``/2.3.0/spacecraft/<id>/``); :func:`query` is the same answer for Python callers,
-built from keyword arguments and returned as a :class:`Page` or raised as an
-error. Both go through :func:`answer`, so nothing is computed in two places.
+``/2.3.0/spacecraft/<id>/``, and the same for every endpoint declared in
+:mod:`spacecraft_data.endpoint`: ``/2.3.0/spacecraft_configurations/``,
+``/2.3.0/config/spacecraft_statuses/``); :func:`query` is the same answer for
+Python callers, built from keyword arguments and returned as a :class:`Page` or
+raised as an error (:class:`EndpointQuery` binds it to one endpoint). All go
+through :func:`answer`, so nothing is computed in two places.
+
+Modes: a list request's ``mode`` is answered from the table's stored records
+when the table holds that mode, or as the endpoint's declared
+:class:`~spacecraft_data.endpoint.Projection` of a mode it holds (normal-mode
+configurations are projected from the stored detailed ones); otherwise 501.
 
 The answer is LL2's answer as if LL2 held exactly the snapshot's records:
 ``count`` counts the records the snapshot holds (the bundled snapshot holds 20
@@ -37,7 +45,7 @@ from collections.abc import Mapping, Sequence
 from urllib.parse import parse_qs, unquote, urlencode, urlsplit
 
 from .endpoint import ENDPOINTS, SPACECRAFT, Endpoint
-from .errors import ModeNotHeld, QueryError
+from .errors import ModeNotHeld, QueryError, RecordNotFound
 from .query import BadRequest, Engine, QueryParams
 
 # typing costs ~4 ms of start-up; annotations are strings, so only type checkers import it.
@@ -45,13 +53,14 @@ TYPE_CHECKING = False
 if TYPE_CHECKING:
     from typing import Any
 
+    from .endpoint import Projection
     from .snapshot import Snapshot
 
     Record = dict[str, Any]
     #: (containers to copy, parents first; (container, key, URL path, query pairs other than format) per hyperlink)
     _Plan = tuple[list[tuple[Any, ...]], list[tuple[tuple[Any, ...], Any, str, list[tuple[str, str]]]]]
 
-__all__ = ["DEFAULT_BASE_URL", "Page", "respond", "query", "answer", "mode_not_held_message"]
+__all__ = ["DEFAULT_BASE_URL", "Page", "EndpointQuery", "respond", "query", "answer", "mode_not_held_message"]
 
 DEFAULT_BASE_URL = "https://ll.thespacedevs.com"
 NOT_FOUND: dict[str, str] = {"detail": "Not found."}
@@ -95,17 +104,57 @@ class _Served:
         self.engine = Engine(self.records, snapshot.tables, endpoint.filters, endpoint.search, endpoint.ordering)
         self.positions = {r.get("id"): pos for pos, r in enumerate(self.records)}
         self.api_root = str(snapshot.manifest.get("base_url") or DEFAULT_BASE_URL).rstrip("/") + "/"
-        self._plans: dict[int, _Plan | None] = {}
         table = snapshot.manifest.get("tables", {}).get(endpoint.table, {})
+        #: the modes the table stores (its own "modes", else the snapshot's)
         self.held_modes = tuple(table["modes"]) if "modes" in table else snapshot.modes
+        #: the modes answered: those stored, and the declared projections of a stored mode
+        self.answerable = endpoint.answerable_modes(self.held_modes)
         self.version = snapshot.version
+        self._views: dict[str | None, _View] = {}
+
+    def view(self, mode: str | None) -> _View:
+        """The records as mode ``mode`` emits them (``None``: a view without modes, the stored records)."""
+        view = self._views.get(mode)
+        if view is None:
+            projection = None
+            if mode is not None and mode not in self.held_modes:
+                projection = self.endpoint.derived[mode][1]
+            view = self._views[mode] = _View(self.records, projection, self.api_root)
+        return view
+
+    def not_held(self, mode: str | None) -> tuple[int, Any] | None:
+        """The 501 answer when ``mode`` can be neither read nor projected from the snapshot, else None."""
+        if mode is None or mode in self.answerable:
+            return None
+        return 501, {"detail": mode_not_held_message(self.version, mode, self.held_modes)}
+
+
+class _View:
+    """The records of one mode (stored, or projected on first use) and how to rewrite their hyperlinks."""
+
+    def __init__(self, records: Sequence[Record], projection: Projection | None, api_root: str) -> None:
+        self.stored = records
+        self.projection = projection
+        self.api_root = api_root
+        self._projected: dict[int, Record] = {}
+        self._plans: dict[int, _Plan | None] = {}
+
+    def record(self, pos: int) -> Record:
+        """Record ``pos`` in this view's mode (links as stored)."""
+        if self.projection is None:
+            return self.stored[pos]
+        out = self._projected.get(pos)
+        if out is None:
+            stored = self.stored[pos]
+            out = self._projected[pos] = self.projection.apply(stored, f"record id {stored.get('id')!r}")
+        return out
 
     def plan(self, pos: int) -> _Plan | None:
         """How to rewrite record ``pos`` (None: it has no API hyperlink), worked out on first use."""
         if pos in self._plans:
             return self._plans[pos]
         links: list[tuple[tuple[Any, ...], str, list[tuple[str, str]]]] = []
-        self._find_links(self.records[pos], (), links)
+        self._find_links(self.record(pos), (), links)
         plan = None
         if links:
             # Containers to copy, parents before children, then (container, key, URL path, other query pairs).
@@ -131,7 +180,7 @@ class _Served:
         ``suffix`` is the query of a link that had none but ``format`` (``?format=<fmt>`` or
         ``""``), passed in so a page encodes it once rather than once per link.
         """
-        record = self.records[pos]
+        record = self.record(pos)
         plan = self.plan(pos)
         if plan is None:
             return record
@@ -198,8 +247,10 @@ def answer(snapshot: Snapshot, endpoint: Endpoint, origin: str, query_string: st
     if pk is not None:
         return _detail(snapshot, served, selected, pk, origin, fmt)
     mode = endpoint.mode_of(params.get("mode"))
-    if mode not in served.held_modes:
-        return 501, {"detail": mode_not_held_message(served.version, mode, served.held_modes)}
+    refused = served.not_held(mode)
+    if refused:
+        return refused
+    view = served.view(mode)
     pagination = endpoint.pagination
     suffix = "?" + urlencode([("format", fmt)]) if fmt is not None else ""
     limit, offset = pagination.get_limit(params), pagination.get_offset(params)
@@ -209,7 +260,7 @@ def answer(snapshot: Snapshot, endpoint: Endpoint, origin: str, query_string: st
         "count": count,
         "next": pagination.get_next_link(url, count, offset, limit),
         "previous": pagination.get_previous_link(url, count, offset, limit),
-        "results": [served.render(p, origin, fmt, suffix) for p in pagination.page(selected, offset, limit)],
+        "results": [view.render(p, origin, fmt, suffix) for p in pagination.page(selected, offset, limit)],
     }
 
 
@@ -222,23 +273,25 @@ def _detail(snapshot: Snapshot, served: _Served, selected: list[int], pk: str, o
     pos = served.positions.get(record_id)
     if pos is None or pos not in set(selected):
         return 404, {"detail": f"No {served.endpoint.model} matches the given query."}
-    mode = served.endpoint.detail_mode
-    if mode not in served.held_modes:
-        return 501, {"detail": mode_not_held_message(served.version, mode, served.held_modes)}
-    return 200, served.render(pos, origin, fmt)
+    mode = served.endpoint.detail_mode if served.endpoint.modes else None
+    refused = served.not_held(mode)
+    if refused:
+        return refused
+    return 200, served.view(mode).render(pos, origin, fmt)
 
 
 def _route(snapshot: Snapshot, path: str) -> tuple[Endpoint, str | None] | None:
     prefix = f"/{snapshot.api_version}/"
     if not path.startswith(prefix) or not path.endswith("/"):
         return None
-    parts = path[len(prefix):-1].split("/")
-    endpoint = ENDPOINTS.get(parts[0])
-    if endpoint is None or len(parts) > 2:
-        return None
-    if len(parts) == 1:
+    rest = path[len(prefix):-1]
+    endpoint = ENDPOINTS.get(rest)
+    if endpoint is not None:
         return endpoint, None
-    return (endpoint, parts[1]) if _PK.fullmatch(parts[1]) else None
+    # A detail route: the endpoint's name (which may hold a "/", as config/spacecraft_statuses), then one segment.
+    name, _, pk = rest.rpartition("/")
+    endpoint = ENDPOINTS.get(name)
+    return (endpoint, pk) if endpoint is not None and _PK.fullmatch(pk) else None
 
 
 def respond(snapshot: Snapshot, url: str, *, base_url: str | None = None) -> tuple[int, Any]:
@@ -272,7 +325,8 @@ def query(snapshot: Snapshot, params: Mapping[str, Any], *, endpoint: Endpoint =
     """One page of ``endpoint`` for ``params`` (API parameter -> value; None values are left out).
 
     Booleans become ``true``/``false`` and sequences comma lists, as a client would
-    send them. Raises :class:`QueryError` (naming the parameter, carrying the 400
+    send them. Keys are not checked here (the API ignores unknown parameters;
+    :meth:`EndpointQuery.query` refuses them). Raises :class:`QueryError` (naming the parameter, carrying the 400
     body) for refused values and :class:`ModeNotHeld` for a mode the snapshot lacks.
     """
     pairs = [(k, _param_value(v)) for k, v in params.items() if v is not None]
@@ -289,3 +343,57 @@ def query(snapshot: Snapshot, params: Mapping[str, Any], *, endpoint: Endpoint =
         names = ("format",)
     shown = "; ".join(f"{n}={params.get(n)!r}" for n in names)
     raise QueryError(f"HTTP {status} for {shown or 'the query'}: {body}", names, body, status)
+
+
+class EndpointQuery:
+    """One declared endpoint of one snapshot, queried from Python: ``snapshot.endpoint(name)``.
+
+    >>> configs = spacecraft_data.load().endpoint("spacecraft_configurations")
+    >>> configs.query(agency=121, human_rated=True).count
+    >>> configs.get(6)["name"]
+    'Crew Dragon 2'
+    """
+
+    def __init__(self, snapshot: Snapshot, endpoint: Endpoint) -> None:
+        self.snapshot = snapshot
+        self.endpoint = endpoint
+
+    def __repr__(self) -> str:
+        return f"<EndpointQuery /{self.snapshot.api_version}/{self.endpoint.name}/ of snapshot {self.snapshot.version}>"
+
+    @property
+    def parameters(self) -> tuple[str, ...]:
+        """The API parameters :meth:`query` accepts, as the endpoint declares them."""
+        return self.endpoint.parameters
+
+    def query(self, *, base_url: str | None = None, **params: Any) -> Page:
+        """One page of the endpoint for ``params`` (API parameter -> value; None: not sent), with LL2's semantics.
+
+        Values are sent as :func:`query` sends them (booleans ``true``/``false``,
+        sequences comma lists). Raises ``TypeError`` for a keyword that is not one
+        of :attr:`parameters` (naming it and the endpoint), :class:`QueryError`
+        for a value LL2 refuses, :class:`ModeNotHeld` for a mode the snapshot can
+        neither read nor project.
+        """
+        unknown = [k for k in params if k not in self.endpoint.parameters]
+        if unknown:
+            raise TypeError(f"{', '.join(map(repr, unknown))}: not a parameter of "
+                            f"{self.endpoint.list_path(self.snapshot.api_version)} "
+                            f"(its parameters: {', '.join(self.endpoint.parameters)})")
+        return query(self.snapshot, params, endpoint=self.endpoint, base_url=base_url)
+
+    def get(self, record_id: int, *, base_url: str | None = None) -> Record:
+        """The detail route's answer for ``record_id`` (links on ``base_url``, default LL2's host).
+
+        Raises :class:`RecordNotFound` when the snapshot does not hold the record
+        and :class:`ModeNotHeld` when the detail mode is neither stored nor derivable.
+        """
+        origin = _origin(urlsplit(""), base_url)
+        status, body = answer(self.snapshot, self.endpoint, origin, "", str(record_id))
+        if status == 200:
+            return body
+        path = self.endpoint.detail_path(self.snapshot.api_version, record_id)
+        if status == 501:
+            raise ModeNotHeld(f"{path}: {body['detail']}")
+        raise RecordNotFound(f"{path}: {self.endpoint.name} record {record_id!r} is not in snapshot "
+                             f"{self.snapshot.version} (HTTP {status}: {body})")

@@ -216,10 +216,11 @@ class ChoiceFilter(Filter):
 
     The universe of ids is the reference table plus every id records point to (a
     foreign key guarantees those exist). An id that exists but no record uses
-    selects nothing; a value that is not an existing id is refused.
+    selects nothing; a value that is not an existing id is refused. Without a
+    ``table`` the universe is the ids records point to.
     """
 
-    def __init__(self, param: str, path: str | None = None, table: str = "", id_key: str = "id") -> None:
+    def __init__(self, param: str, path: str | None = None, table: str | None = None, id_key: str = "id") -> None:
         super().__init__(param, path or f"{param}.id")
         self.table = table
         self.id_key = id_key
@@ -232,7 +233,8 @@ class ChoiceFilter(Filter):
     def universe(self, built: Any) -> frozenset[int]:
         """Every id this filter accepts: the reference table's ids and every id records point to."""
         if built["universe"] is None:
-            ids = {row.get(self.id_key) for row in built["tables"].get(self.table, ())} | set(built["by_value"])
+            rows = built["tables"].get(self.table, ()) if self.table else ()
+            ids = {row.get(self.id_key) for row in rows} | set(built["by_value"])
             built["universe"] = frozenset(v for v in ids if isinstance(v, int) and not isinstance(v, bool))
         return built["universe"]
 
@@ -340,12 +342,14 @@ def _duration_key(value: Any, where: str) -> timedelta:
 
 
 class OrderingFilter:
-    """DRF ``OrderingFilter`` over ``fields`` (name -> ``"number"`` or ``"duration"``).
+    """DRF ``OrderingFilter`` over ``fields`` (name -> ``"number"``, ``"duration"`` or ``"text"``).
 
     ``ordering`` is split on commas, each part stripped; a part is kept when it
     names a field after removing one leading ``-``. Nothing valid: the default.
     Nulls sort as PostgreSQL sorts them (last ascending, first descending);
-    durations compare as durations. Ties, and the default, are id ascending.
+    durations compare as durations; text by code point (Python ``str`` order,
+    SQLite's BINARY collation; LL2's collation is not published). Ties, and the
+    default, are id ascending. With no fields, ``ordering`` is ignored.
     """
 
     param = "ordering"
@@ -373,7 +377,7 @@ class OrderingFilter:
 
     def build_column(self, records: Sequence[Record], name: str) -> list[Any]:
         """Sort keys of field ``name`` per record: ``(is null, value)``, so nulls sort after every value."""
-        kind = self.fields[name]
+        kind = self.fields.get(name, "number")  # the tie-breaker need not be an ordering field
         column: list[Any] = []
         for record in records:
             value = pluck(record, name)

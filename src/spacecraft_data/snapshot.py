@@ -22,7 +22,7 @@ if TYPE_CHECKING:
     from importlib.resources.abc import Traversable
     from typing import Any
 
-    from .api import Page
+    from .api import EndpointQuery, Page
 
     Record = dict[str, Any]
 
@@ -174,6 +174,22 @@ class Snapshot:
                   "name": name, "spacecraft_config": spacecraft_config, "status": status, "limit": limit,
                   "offset": offset, "mode": mode, "format": format}
         return query(self, params, base_url=base_url)
+
+    def endpoint(self, name: str) -> EndpointQuery:
+        """Another LL2 endpoint answered from this snapshot with the same engine, e.g. ``"spacecraft_configurations"``.
+
+        ``snapshot.endpoint("spacecraft_configurations").query(agency=121, human_rated=True,
+        ordering="name")`` is ``/2.3.0/spacecraft_configurations/?agency=121&human_rated=true&ordering=name``;
+        ``.get(6)`` is its detail route. The names are those of
+        :data:`spacecraft_data.endpoint.ENDPOINTS`; an unknown name raises ``KeyError`` listing them.
+        """
+        from .api import EndpointQuery
+        from .endpoint import ENDPOINTS
+
+        try:
+            return EndpointQuery(self, ENDPOINTS[name])
+        except KeyError:
+            raise KeyError(f"unknown endpoint {name!r}; the endpoints are: {', '.join(ENDPOINTS)}") from None
 
     def respond(self, url: str, *, base_url: str | None = None) -> tuple[int, Any]:
         """``(status, JSON body)`` that LL2 answers to ``GET url``, from this snapshot.
