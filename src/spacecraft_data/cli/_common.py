@@ -17,3 +17,14 @@ def add_snapshot_option(parser: argparse.ArgumentParser) -> None:
 def snapshot_from(args: argparse.Namespace) -> Snapshot:
     """The snapshot named by ``--snapshot``, or the bundled one."""
     return load(getattr(args, "snapshot", None))
+
+
+def add_publish_options(parser: argparse.ArgumentParser, raw_default: str) -> None:
+    """Where a new snapshot, its raw pages and its changelog entry go (``harvest``, ``import-pages``)."""
+    parser.add_argument("--output", type=Path, default=Path("data/snapshots"),
+                        help="snapshot store to publish into (default: %(default)s)")
+    parser.add_argument("--raw-dir", type=Path, default=Path(raw_default),
+                        help="where the raw pages are kept, one folder per run (default: %(default)s)")
+    parser.add_argument("--changelog", type=Path, default=Path("DATA_CHANGES.md"),
+                        help="data changelog to append the summary to (default: %(default)s)")
+    parser.add_argument("--no-changelog", action="store_true", help="do not append to a data changelog")

@@ -7,6 +7,8 @@ import os
 import sys
 from pathlib import Path
 
+from ._common import add_publish_options
+
 MODE_CHOICES = {"normal": ("normal",), "detailed": ("detailed",), "both": ("normal", "detailed")}
 
 
@@ -28,13 +30,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--api-version", default="2.3.0", help="API version path (default: %(default)s)")
     p.add_argument("--mode", choices=sorted(MODE_CHOICES), default="normal",
                    help="response mode to harvest (default: %(default)s)")
-    p.add_argument("--output", type=Path, default=Path("data/snapshots"),
-                   help="snapshot store to publish into (default: %(default)s)")
-    p.add_argument("--raw-dir", type=Path, default=Path("data/raw/harvest"),
-                   help="where raw pages are saved, one run folder per harvest (default: %(default)s)")
-    p.add_argument("--changelog", type=Path, default=Path("DATA_CHANGES.md"),
-                   help="data changelog to append the summary to (default: %(default)s)")
-    p.add_argument("--no-changelog", action="store_true", help="do not append to a data changelog")
+    add_publish_options(p, raw_default="data/raw/harvest")
     p.add_argument("--page-size", type=int, default=100, help="records per request, 1..100 (default: %(default)s)")
     p.add_argument("--timeout", type=float, default=60.0, help="read timeout per request in seconds (default: 60)")
     p.add_argument("--quiet", action="store_true", help="no progress on stderr (errors are still printed)")

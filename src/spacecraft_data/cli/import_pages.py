@@ -5,6 +5,8 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
+from ._common import add_publish_options
+
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -22,13 +24,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--endpoint", default=None,
                    help="endpoint of pages that do not record their request (JSON bodies); default: spacecraft")
     p.add_argument("--api-version", default="2.3.0", help="API version (default: %(default)s)")
-    p.add_argument("--output", type=Path, default=Path("data/snapshots"),
-                   help="snapshot store to publish into (default: %(default)s)")
-    p.add_argument("--raw-dir", type=Path, default=Path("data/raw/imports"),
-                   help="where the pages are copied (default: %(default)s)")
-    p.add_argument("--changelog", type=Path, default=Path("DATA_CHANGES.md"),
-                   help="data changelog to append the summary to (default: %(default)s)")
-    p.add_argument("--no-changelog", action="store_true", help="do not append to a data changelog")
+    add_publish_options(p, raw_default="data/raw/imports")
     p.add_argument("--quiet", action="store_true", help="no progress on stderr")
     p.set_defaults(run=run)
 
