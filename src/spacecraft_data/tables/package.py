@@ -1,0 +1,209 @@
+"""Rows -> files: CSV bytes, Table Schemas and the Frictionless data package descriptor."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from typing import Any, Iterable, Mapping, Sequence
+
+from .columns import Column, NULL_MARKER, Row, TABLES, Table, TableError
+from .rows import snapshot_tables
+
+# -- tables -> CSV and Table Schema --------------------------------------------------------------------------
+def _missing_values(column: Column, rows: Sequence[Row]) -> list[str] | None:
+    """The field's missingValues when it differs from the default [""] (see the module docstring)."""
+    if column.type != "string":
+        return None
+    values = [row[column.name] for row in rows]
+    if None not in values:
+        return []
+    if "" in values:
+        return [NULL_MARKER]
+    return None
+
+
+def table_schema(table: Table, rows: Sequence[Row]) -> dict[str, Any]:
+    """The Frictionless Table Schema of ``table`` as written for ``rows``.
+
+    ``required`` is set on columns that are never null: by the LL2 spec, and in
+    every row (detailed-only columns of rows held in a narrower shape are empty).
+    """
+    fields = []
+    for column in table.columns:
+        field: dict[str, Any] = {"name": column.name, "type": column.type, "description": column.description}
+        if column.format:
+            field["format"] = column.format
+        constraints: dict[str, Any] = {}
+        if not column.nullable and all(row[column.name] is not None for row in rows):
+            constraints["required"] = True
+        if column.enum:
+            constraints["enum"] = list(column.enum)
+        if constraints:
+            field["constraints"] = constraints
+        missing = _missing_values(column, rows)
+        if missing is not None:
+            field["missingValues"] = missing
+        fields.append(field)
+    schema: dict[str, Any] = {
+        "fields": fields,
+        "missingValues": [""],
+        "primaryKey": list(table.primary_key),
+    }
+    foreign_keys = []
+    for column in table.columns:
+        if column.ref:
+            ref_table, ref_field = column.ref
+            reference: dict[str, Any] = {"fields": [ref_field]}
+            if ref_table != table.name:  # Table Schema v2: a self-reference omits "resource"
+                reference = {"resource": ref_table, **reference}
+            foreign_keys.append({"fields": [column.name], "reference": reference})
+    if foreign_keys:
+        schema["foreignKeys"] = foreign_keys
+    return schema
+
+
+def _cell(value: Any, null: str) -> str:
+    if value is None:
+        return null
+    if value is True:
+        return "true"
+    if value is False:
+        return "false"
+    if isinstance(value, float):
+        return repr(value)
+    return str(value)
+
+
+def csv_bytes(table: Table, rows: Sequence[Row], schema: Mapping[str, Any] | None = None) -> bytes:
+    """The CSV file of ``table``: UTF-8, header row, ``\\n`` line ends, nulls as the schema says."""
+    schema = schema or table_schema(table, rows)
+    nulls = {}
+    for field in schema["fields"]:
+        missing = field.get("missingValues", schema.get("missingValues", [""]))
+        nulls[field["name"]] = missing[0] if missing else None
+    buf = io.StringIO(newline="")
+    writer = csv.writer(buf, lineterminator="\n")
+    writer.writerow(table.column_names)
+    for row in rows:
+        cells = []
+        for name in table.column_names:
+            value = row[name]
+            if value is None and nulls[name] is None:
+                raise TableError(f"table {table.name}: column {name!r} declares no missing value but a row holds null")
+            if value == NULL_MARKER and nulls[name] == NULL_MARKER:
+                raise TableError(f"table {table.name}: column {name!r} holds the text {NULL_MARKER!r}, "
+                                 "which is its null marker")
+            cells.append(_cell(value, nulls[name] or ""))
+        writer.writerow(cells)
+    return buf.getvalue().encode("utf-8")
+
+
+# -- the data package -----------------------------------------------------------------------------------------
+TSD_TERMS = "https://github.com/TheSpaceDevs/Tutorials/blob/main/faqs/faq_TSD.md"
+
+
+def _resource_file(path: str, data: bytes) -> dict[str, Any]:
+    import hashlib
+
+    return {"path": path, "bytes": len(data), "hash": f"sha256:{hashlib.sha256(data).hexdigest()}"}
+
+
+def datapackage(
+    snapshot: Any,
+    tables: Mapping[str, Sequence[Row]],
+    csv_files: Mapping[str, bytes],
+    table_dir: str = "data/tables",
+    json_resources: Mapping[str, tuple[str, bytes, str | None]] | None = None,
+    note: str | None = None,
+) -> dict[str, Any]:
+    """The Frictionless Data Package (v2) descriptor of the tables (and the snapshot's JSON files).
+
+    ``csv_files`` maps table name -> CSV bytes (for size and hash); ``json_resources``
+    maps resource name -> (path, bytes, JSON Schema path or ``None``). Paths are
+    relative to the folder the descriptor is written in. ``note`` is added to the
+    description (e.g. which query selected the records of an export).
+    """
+    manifest = snapshot.manifest
+    resources: list[dict[str, Any]] = []
+    for name, (path, data, schema_path) in (json_resources or {}).items():
+        resource = {
+            "name": name, "type": "json", **_resource_file(path, data), "format": "json",
+            "mediatype": "application/json", "encoding": "utf-8",
+            "description": f"The snapshot's {name.replace('-json', '')} records exactly as LL2 returned them "
+                           "(a JSON array, id order). Frictionless does not check nested JSON: validate it with "
+                           "'spacecraft-data validate' (JSON Schema).",
+        }
+        if schema_path:
+            resource["jsonSchema"] = schema_path
+        resources.append(resource)
+    for name, table in TABLES.items():
+        resources.append({
+            "name": name, "type": "table", **_resource_file(f"{table_dir}/{name}.csv".lstrip("/"), csv_files[name]),
+            "format": "csv", "mediatype": "text/csv", "encoding": "utf-8", "title": table.title,
+            "description": table.description,
+            "dialect": {"header": True, "delimiter": ",", "lineTerminator": "\n", "quoteChar": '"'},
+            "schema": table_schema(table, tables[name]),
+        })
+    sources = []
+    for s in manifest.get("sources", []):
+        source = {"title": f"{s.get('endpoint')} ({s.get('mode')} mode): {s.get('file')}",
+                  "path": s.get("request_url") or s.get("endpoint")}
+        if s.get("captured") or s.get("received"):
+            source["version"] = s.get("captured") or f"received {s.get('received')}"
+        sources.append(source)
+    records = manifest.get("records", {})
+    return {
+        "$schema": "https://datapackage.org/profiles/2.0/datapackage.json",
+        "name": "spacecraft-data",
+        "title": "Launch Library 2 spacecraft (/2.3.0/spacecraft/), offline snapshot",
+        "description": (
+            f"Snapshot {snapshot.version} of The Space Devs' Launch Library 2 API {snapshot.api_version} "
+            f"spacecraft endpoint: {records.get('held')} of {records.get('reported')} records "
+            f"({'complete' if records.get('complete') else 'incomplete'}), modes held: "
+            f"{', '.join(snapshot.modes) or 'none'}; with the spacecraft configurations and statuses. "
+            "The JSON resources are the records as the API returned them; the CSV tables are their normalised form "
+            "(generated by scripts/build_tables.py). Images are referenced by URL and carry their own licence "
+            "(images table)."
+            + (f" {note}" if note else "")
+        ),
+        "version": snapshot.version,
+        "homepage": "https://thespacedevs.com/llapi",
+        "keywords": ["launch library", "spacecraft", "space", "The Space Devs"],
+        "licenses": [
+            {"name": "MIT", "path": "https://opensource.org/licenses/MIT",
+             "title": "MIT License: the spacecraft-data code, schemas and scripts"},
+            {"path": TSD_TERMS,
+             "title": "The Space Devs terms of use (the data): free to use in any way, shape, or form; attribution "
+                      "is not mandatory but encouraged and appreciated; 100% accuracy is not guaranteed; images "
+                      "carry their own licences (images.license_*)"},
+        ],
+        "sources": sources,
+        "contributors": [
+            {"title": "The Space Devs (Launch Library 2)", "path": "https://thespacedevs.com", "roles": ["author"]},
+            {"title": "spacecraft-data developers", "roles": ["packager"]},
+        ],
+        "resources": resources,
+    }
+
+
+def package_files(
+    snapshot: Any,
+    records: Iterable[Mapping[str, Any]] | None = None,
+    table_dir: str = "data/tables",
+    json_resources: Mapping[str, tuple[str, bytes, str | None]] | None = None,
+    note: str | None = None,
+) -> dict[str, bytes]:
+    """Every file of the tables package: ``{relative path: bytes}`` (the CSVs and ``datapackage.json``).
+
+    Nothing is written; see ``scripts/build_tables.py`` and ``spacecraft-data export``.
+    """
+    tables = snapshot_tables(snapshot, records)
+    files: dict[str, bytes] = {}
+    csv_files: dict[str, bytes] = {}
+    for name, table in TABLES.items():
+        csv_files[name] = csv_bytes(table, tables[name])
+        files[f"{table_dir}/{name}.csv".lstrip("/")] = csv_files[name]
+    descriptor = datapackage(snapshot, tables, csv_files, table_dir, json_resources, note)
+    files["datapackage.json"] = (json.dumps(descriptor, indent=2, ensure_ascii=False) + "\n").encode("utf-8")
+    return files
