@@ -130,7 +130,7 @@ def setup() -> None:
 
         connection.ensure_connection()
         with connection.schema_editor() as editor:
-            for model in (models.SpacecraftStatus, models.SpacecraftConfiguration, models.Spacecraft):
+            for model in (models.SpacecraftStatus, models.Agency, models.SpacecraftConfiguration, models.Spacecraft):
                 editor.create_model(model)
         _client = Client(raise_request_exception=True)
 
@@ -167,6 +167,11 @@ class Oracle:
     ``configurations`` and ``statuses`` are the reference tables: the universe of
     ids the ``spacecraft_config`` and ``status`` filters accept (an id outside them
     is a 400, an id inside them used by no record is a 200 with ``count: 0``).
+    They are also served as ``/2.3.0/spacecraft_configurations/`` (normal mode
+    projected from the stored records by the OpenAPI components, see
+    :func:`.views.spec_projection`) and ``/2.3.0/config/spacecraft_statuses/``;
+    the agencies table behind the configurations' ``agency`` filter holds the
+    agencies the configurations name.
     """
 
     def __init__(
@@ -180,7 +185,17 @@ class Oracle:
             raise ValueError(f"flavour {flavour!r}: expected one of {FLAVOURS}")
         self.flavour = flavour
         self.statuses = [{"id": s["id"], "name": s["name"]} for s in statuses]
-        self.configurations = [{"id": c["id"], "name": c["name"]} for c in configurations]
+        configurations = list(configurations)
+        self.agencies = list({c["agency"]["id"]: {k: c["agency"][k] for k in ("id", "name", "abbrev")}
+                              for c in configurations if isinstance(c.get("agency"), dict)}.values())
+        self.configurations = [{
+            "id": c["id"],
+            "name": c["name"],
+            "agency_id": c["agency"]["id"] if isinstance(c.get("agency"), dict) else None,
+            "human_rated": c.get("human_rated"),
+            "in_use": c.get("in_use"),
+            "raw": json.dumps(c, ensure_ascii=False),
+        } for c in configurations]
         status_ids = {s["id"] for s in self.statuses}
         config_ids = {c["id"] for c in self.configurations}
         self.rows: list[dict[str, Any]] = []
@@ -222,8 +237,10 @@ class Oracle:
         with transaction.atomic():
             models.Spacecraft.objects.all().delete()
             models.SpacecraftConfiguration.objects.all().delete()
+            models.Agency.objects.all().delete()
             models.SpacecraftStatus.objects.all().delete()
             models.SpacecraftStatus.objects.bulk_create(models.SpacecraftStatus(**s) for s in self.statuses)
+            models.Agency.objects.bulk_create(models.Agency(**a) for a in self.agencies)
             models.SpacecraftConfiguration.objects.bulk_create(
                 models.SpacecraftConfiguration(**c) for c in self.configurations)
             models.Spacecraft.objects.bulk_create(models.Spacecraft(**r) for r in self.rows)

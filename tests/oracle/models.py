@@ -1,4 +1,5 @@
-"""The tables behind LL2's spacecraft endpoint, as far as its filters, search and ordering see them.
+"""The tables behind LL2's spacecraft, configuration and status endpoints, as far as their filters, search
+and ordering see them.
 
 Only the columns a query can touch are real columns; the record itself is kept as
 the JSON the API emitted (``raw``) and served back by the serializer, with its
@@ -34,9 +35,21 @@ class SpacecraftStatus(models.Model):
     name = models.CharField(max_length=255)
 
 
-class SpacecraftConfiguration(models.Model):
+class Agency(models.Model):
+    # The agencies the configurations name: the universe of the configurations' ``agency`` filter.
     id = models.IntegerField(primary_key=True)
     name = models.CharField(max_length=200)
+    abbrev = models.CharField(max_length=255)
+
+
+class SpacecraftConfiguration(models.Model):
+    # The model's name is part of the 404 body: "No SpacecraftConfiguration matches the given query."
+    id = models.IntegerField(primary_key=True)
+    name = models.CharField(max_length=200)
+    agency = models.ForeignKey(Agency, on_delete=models.PROTECT, null=True)
+    human_rated = models.BooleanField(null=True)
+    in_use = models.BooleanField(null=True)
+    raw = models.TextField(default="{}")  # the stored (detailed) record
 
 
 class Spacecraft(models.Model):

@@ -1,8 +1,8 @@
 """URL routing of the oracle: LL2's paths, one URLconf per flavour.
 
 The detail route's id pattern is DRF ``DefaultRouter``'s default ``[^/.]+``.
-The configuration and agency routes exist so that ``reverse()`` builds their
-links; they answer nothing the tests use.
+The agency route exists so that ``reverse()`` builds its links; it answers
+nothing the tests use.
 """
 
 from __future__ import annotations
@@ -16,25 +16,32 @@ from . import views
 from .core import FLAVOUR_KEY
 
 
-def _patterns(viewset: type) -> list[Any]:
+def _routes(prefix: str, name: str, viewset: type) -> list[Any]:
     return [
-        re_path(r"^2\.3\.0/spacecraft/$", viewset.as_view({"get": "list"}), name="spacecraft-list"),
-        re_path(r"^2\.3\.0/spacecraft/(?P<pk>[^/.]+)/$", viewset.as_view({"get": "retrieve"}),
-                name="spacecraft-detail"),
-        re_path(r"^2\.3\.0/spacecraft_configurations/(?P<pk>[^/.]+)/$", views.not_held,
-                name="spacecraftconfiguration-detail"),
+        re_path(rf"^2\.3\.0/{prefix}/$", viewset.as_view({"get": "list"}), name=f"{name}-list"),
+        re_path(rf"^2\.3\.0/{prefix}/(?P<pk>[^/.]+)/$", viewset.as_view({"get": "retrieve"}),
+                name=f"{name}-detail"),
+    ]
+
+
+def _patterns(spacecraft: type, configurations: type, statuses: type) -> list[Any]:
+    return [
+        *_routes("spacecraft", "spacecraft", spacecraft),
+        *_routes("spacecraft_configurations", "spacecraftconfiguration", configurations),
+        *_routes("config/spacecraft_statuses", "spacecraftstatus", statuses),
         re_path(r"^2\.3\.0/agencies/(?P<pk>[^/.]+)/$", views.not_held, name="agency-detail"),
     ]
 
 
 #: the ``stock`` flavour (the ROOT_URLCONF)
-urlpatterns = _patterns(views.SpacecraftViewSet)
+urlpatterns = _patterns(views.SpacecraftViewSet, views.ConfigurationViewSet, views.StatusViewSet)
 
 
 class PostgresURLConf:
-    """The ``postgres`` flavour: the same routes over the adapted view."""
+    """The ``postgres`` flavour: the same routes over the adapted views."""
 
-    urlpatterns = _patterns(views.PostgresSpacecraftViewSet)
+    urlpatterns = _patterns(views.PostgresSpacecraftViewSet, views.PostgresConfigurationViewSet,
+                            views.PostgresStatusViewSet)
 
 
 class FlavourMiddleware:

@@ -1,4 +1,5 @@
-"""LL2's spacecraft view, built from the stock DRF and django-filter classes, and the thin adapters.
+"""LL2's spacecraft, configuration and status views, built from the stock DRF and django-filter classes,
+and the thin adapters.
 
 The view configuration follows the research notes (api-semantics.md, sections
 2-5): ``filterset_fields`` (exact lookups; ``BooleanFilter``/``BooleanWidget``,
@@ -12,7 +13,10 @@ one and decides which 400 is reported when several parameters are bad [I].
 from __future__ import annotations
 
 import json
+from functools import lru_cache
+from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from django.db.models import F
 from django.http import Http404, HttpRequest
@@ -23,7 +27,7 @@ from rest_framework.filters import OrderingFilter, SearchFilter
 from rest_framework.pagination import LimitOffsetPagination
 from rest_framework.reverse import reverse
 
-from .models import Spacecraft
+from .models import Spacecraft, SpacecraftConfiguration, SpacecraftStatus
 
 
 class NotHeld(APIException):
@@ -116,3 +120,124 @@ class PostgresSpacecraftViewSet(SpacecraftViewSet):
 def not_held(request: HttpRequest, pk: str) -> Any:
     """Configuration and agency pages: routes for ``reverse()`` only."""
     raise Http404("not held by the oracle")
+
+
+# --------------------------------------------------------------------------- configurations and statuses
+_SPEC = Path(__file__).resolve().parents[2] / "data" / "raw" / "ll2-openapi" / "ll_2.3.0.json"
+
+
+@lru_cache(maxsize=1)
+def _components() -> dict[str, Any]:
+    return json.loads(_SPEC.read_text(encoding="utf-8"))["components"]["schemas"]
+
+
+def _ref(prop: dict[str, Any]) -> str | None:
+    """The component a property refers to (``$ref`` or a one-item ``allOf``), if any."""
+    if "$ref" in prop:
+        return prop["$ref"].rsplit("/", 1)[-1]
+    if len(prop.get("allOf", ())) == 1:
+        return _ref(prop["allOf"][0])
+    return None
+
+
+def spec_projection(obj: Any, component: str) -> Any:
+    """``obj`` as the OpenAPI ``component`` emits it, read from the spec itself (not from the engine's declaration).
+
+    Every property of the component in the spec's order; ``response_mode`` is the
+    component's declared default; a property referring to another component
+    (directly, via ``allOf`` or as array items) is projected recursively.
+    """
+    if obj is None:
+        return None
+    out = {}
+    for key, prop in _components()[component]["properties"].items():
+        if key == "response_mode":
+            out[key] = prop["default"]
+            continue
+        inner = _ref(prop)
+        item = _ref(prop.get("items", {})) if prop.get("type") == "array" else None
+        value = obj[key]
+        if inner:
+            out[key] = spec_projection(value, inner)
+        elif item and value is not None:
+            out[key] = [spec_projection(v, item) for v in value]
+        else:
+            out[key] = value
+    return out
+
+
+_ROUTES = {"spacecraft_configurations": "spacecraftconfiguration-detail", "agencies": "agency-detail"}
+
+
+def _relink_all(node: Any, request: HttpRequest) -> None:
+    """Rebuild every API link (configurations, agencies) under ``node`` with ``reverse()``, as DRF's fields do."""
+    if isinstance(node, list):
+        for item in node:
+            _relink_all(item, request)
+    elif isinstance(node, dict):
+        url = node.get("url")
+        if isinstance(url, str) and "id" in node:
+            route = _ROUTES.get(urlsplit(url).path.strip("/").split("/")[-2])
+            if route:
+                node["url"] = reverse(route, kwargs={"pk": node["id"]}, request=request)
+        for value in node.values():
+            _relink_all(value, request)
+
+
+class ConfigurationDetailedSerializer(serializers.Serializer):
+    """The stored (detailed) configuration, links rebuilt from the request."""
+
+    def to_representation(self, instance: SpacecraftConfiguration) -> dict[str, Any]:
+        record = json.loads(instance.raw)
+        _relink_all(record, self.context["request"])
+        return record
+
+
+class ConfigurationNormalSerializer(serializers.Serializer):
+    """``SpacecraftConfigNormal`` projected from the stored record by the spec, links rebuilt from the request."""
+
+    def to_representation(self, instance: SpacecraftConfiguration) -> dict[str, Any]:
+        record = spec_projection(json.loads(instance.raw), "SpacecraftConfigNormal")
+        _relink_all(record, self.context["request"])
+        return record
+
+
+class ConfigurationViewSet(viewsets.ReadOnlyModelViewSet):
+    """``/2.3.0/spacecraft_configurations/`` as its docs describe it (the ``stock`` flavour)."""
+
+    queryset = SpacecraftConfiguration.objects.all()
+    filter_backends = [DjangoFilterBackend, SearchFilter, OrderingFilter]
+    filterset_fields = ["agency", "human_rated", "in_use", "name"]
+    search_fields = ["agency__abbrev", "agency__name", "name"]
+    ordering_fields = ["name"]
+    pagination_class = SpacecraftPagination
+
+    def get_serializer_class(self) -> type[serializers.Serializer]:
+        if self.action == "retrieve" or self.request.query_params.get("mode") == "detailed":
+            return ConfigurationDetailedSerializer
+        return ConfigurationNormalSerializer
+
+
+class PostgresConfigurationViewSet(ConfigurationViewSet):
+    filter_backends = [DjangoFilterBackend, PostgresSearchFilter, PostgresOrderingFilter]
+
+
+class StatusSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = SpacecraftStatus
+        fields = ["id", "name"]
+
+
+class StatusViewSet(viewsets.ReadOnlyModelViewSet):
+    """``/2.3.0/config/spacecraft_statuses/``: search and ordering listed by the spec with no fields."""
+
+    queryset = SpacecraftStatus.objects.all()
+    serializer_class = StatusSerializer
+    filter_backends = [DjangoFilterBackend, SearchFilter, OrderingFilter]
+    search_fields: list[str] = []
+    ordering_fields: list[str] = []
+    pagination_class = SpacecraftPagination
+
+
+class PostgresStatusViewSet(StatusViewSet):
+    filter_backends = [DjangoFilterBackend, PostgresSearchFilter, PostgresOrderingFilter]
