@@ -543,8 +543,8 @@ class Engine:
     def select(self, params: QueryParams) -> list[int]:
         """The record positions the request selects, in order. Raises :class:`BadRequest`."""
         selected: Iterable[int] | None = self.filter_positions(params)
-        terms = self.search.get_search_terms(params)
-        if terms:
+        terms = self.search.get_search_terms(params)  # validated even when there are no fields, as DRF does
+        if terms and self.search.fields:
             candidates = range(len(self.records)) if selected is None else selected
             selected = self.search.select(terms, self._texts, candidates)
         order = self.ordered(self.ordering.get_ordering(params))

@@ -17,7 +17,7 @@ from typing import Any
 from spacecraft_data.snapshot import Snapshot
 from spacecraft_data.store import MANIFEST, TABLE_FILES, dump_json, publish, sha256_bytes
 
-__all__ = ["SYNTHETIC_MARK", "with_nulls_and_ties", "many", "write_snapshot"]
+__all__ = ["SYNTHETIC_MARK", "with_nulls_and_ties", "many", "configurations_with_ties", "write_snapshot"]
 
 SYNTHETIC_MARK = "SYNTHETIC test record derived from a real LL2 record; not LL2 data."
 
@@ -66,8 +66,38 @@ def many(records: list[dict[str, Any]], count: int) -> list[dict[str, Any]]:
     return out
 
 
-def write_snapshot(real: Snapshot, records: list[dict[str, Any]], target: Path) -> Snapshot:
-    """SYNTHETIC: a snapshot folder at ``target`` holding ``records`` and ``real``'s reference tables.
+# Configuration names that put code point order to the test: lower case after upper case, accents and
+# Cyrillic after ASCII, a repeated name (a tie), a leading space and digit.
+_CONFIG_NAMES = {0: "dragon (lower case)", 3: "Éclair", 5: "Прогресс", 8: "Shared", 9: "Shared", 12: "Zeta",
+                 15: "ärger", 20: "1st", 25: "Weltraumstraße"}
+_AGENCY_NAMES = {121: "Space Exploration Technologies Ñ", 63: "Роскосмос"}
+
+
+def configurations_with_ties(configurations: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """SYNTHETIC: copies of the detailed ``configurations`` with odd names, ties and booleans set (by position ``i``).
+
+    Names from :data:`_CONFIG_NAMES`; ``human_rated`` every 3rd, ``in_use`` every 2nd;
+    two agencies renamed (non-ASCII) in every copy that names them, so the agency
+    table stays consistent. ``details`` says the record is synthetic.
+    """
+    out = []
+    for i, real in enumerate(configurations):
+        rec = copy.deepcopy(real)
+        rec["details"] = SYNTHETIC_MARK
+        rec["name"] = _CONFIG_NAMES.get(i, rec["name"])
+        rec["human_rated"] = i % 3 == 0
+        rec["in_use"] = i % 2 == 0
+        agency = rec.get("agency")
+        if isinstance(agency, dict) and agency.get("id") in _AGENCY_NAMES:
+            agency["name"] = _AGENCY_NAMES[agency["id"]]
+        out.append(rec)
+    return out
+
+
+def write_snapshot(real: Snapshot, records: list[dict[str, Any]], target: Path,
+                   configurations: list[dict[str, Any]] | None = None) -> Snapshot:
+    """SYNTHETIC: a snapshot folder at ``target`` holding ``records`` and ``real``'s reference tables
+    (or ``configurations`` instead of its configurations).
 
     ``target`` must be a temporary folder: refusing anything under the repository's
     ``data/`` keeps synthetic records out of the package.
@@ -82,7 +112,8 @@ def write_snapshot(real: Snapshot, records: list[dict[str, Any]], target: Path) 
     manifest["snapshot_version"] = datetime.date(2000, 1, 1).strftime("%Y.%m.%d")
     files = {
         TABLE_FILES["spacecraft"]: dump_json(sorted(records, key=lambda r: r["id"])),
-        TABLE_FILES["spacecraft_configurations"]: dump_json(real.tables["spacecraft_configurations"]),
+        TABLE_FILES["spacecraft_configurations"]: dump_json(
+            real.tables["spacecraft_configurations"] if configurations is None else configurations),
         TABLE_FILES["spacecraft_statuses"]: dump_json(real.tables["spacecraft_statuses"]),
     }
     manifest["files"] = {name: {"sha256": sha256_bytes(data), "bytes": len(data)} for name, data in sorted(files.items())}
