@@ -82,3 +82,14 @@ def test_the_deep_offset_page_is_near_the_end_and_never_empty(count):
     deep = next(q for q in query_mix(count, 1) if q.name.startswith("deep offset"))
     offset = deep.kwargs["offset"]
     assert 0 < offset < count and count - offset <= 50
+
+
+def test_hotspots_profiles_a_named_query_and_refuses_an_unknown_one():
+    script = str(ROOT / "benchmarks" / "hotspots.py")
+    done = subprocess.run([sys.executable, script, "--size", "bundled", "--calls", "2", "--query", "filters"],
+                          capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stderr
+    assert "== filters on 20 records" in done.stdout and "respond" in done.stdout
+    done = subprocess.run([sys.executable, script, "--size", "bundled", "--query", "nonsense"],
+                          capture_output=True, text=True, timeout=60)
+    assert done.returncode == 2 and "--query: unknown ['nonsense']" in done.stderr
