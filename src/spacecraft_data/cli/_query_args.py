@@ -1,75 +1,146 @@
-"""Query flags shared by ``query`` and ``export``: one flag per API parameter.
+"""Query flags shared by ``query`` and ``export``: one flag per API parameter, generated from the declarations.
 
-``add_query_arguments(parser)`` adds them; ``query_kwargs(args)`` turns the
-parsed flags into keyword arguments for :meth:`Snapshot.query`;
-``fetch(snapshot, args)`` runs the query, paging through everything with
-``--all``. Values are passed through as the API receives them, so the CLI
-answers exactly what ``/2.3.0/spacecraft/?...`` answers (``--in-space yes`` is
-ignored, as LL2 ignores it).
+``add_query_arguments(parser, endpoints=...)`` adds the flags of the named endpoints
+(:data:`spacecraft_data.endpoint.ENDPOINTS`; ``--endpoint`` chooses among several);
+``query_kwargs(args)`` turns the parsed flags into keyword arguments for the chosen
+endpoint's query and refuses a flag that endpoint lacks, naming it;
+``fetch(snapshot, args)`` runs the query, paging through everything with ``--all``.
+Values are passed through as the API receives them, so the CLI answers exactly what
+``/2.3.0/<endpoint>/?...`` answers (``--in-space yes`` is ignored, as LL2 ignores it).
 """
 
 from __future__ import annotations
 
 import argparse
 import re
+
+from ..endpoint import ENDPOINTS, Endpoint
+from ..query import BooleanFilter, ChoiceFilter, ExactFilter
+
 # typing costs ~4 ms of start-up; annotations are strings, so only type checkers import it.
 TYPE_CHECKING = False
 if TYPE_CHECKING:
+    from collections.abc import Sequence
     from typing import Any
 
-__all__ = ["add_query_arguments", "query_kwargs", "fetch", "QUERY_FLAGS"]
+__all__ = ["add_query_arguments", "query_kwargs", "fetch", "endpoint_of", "QUERY_FLAGS"]
 
 # argparse's own negative-number pattern, plus descending ordering lists such as "-id,flights_count".
 _DASH_VALUE = re.compile(r"^-\d+$|^-\d*\.\d+$|^-[a-z_]+(,\s*-?[a-z_]*)*$")
 
-#: flag dest -> API parameter name
-QUERY_FLAGS = {
-    "search": "search",
-    "ordering": "ordering",
-    "in_space": "in_space",
-    "is_placeholder": "is_placeholder",
-    "name": "name",
-    "spacecraft_config": "spacecraft_config",
-    "status": "status",
-    "limit": "limit",
-    "offset": "offset",
-    "mode": "mode",
+#: What a choice filter's id names, with an example, for the help text.
+_CHOICE_HELP = {
+    "spacecraft_config": "spacecraft configuration id",
+    "status": "status id (e.g. 4 = Single Use)",
+    "agency": "agency id (e.g. 121 = SpaceX); ids of agencies with no configuration are refused offline",
 }
+#: flags every endpoint has, after its filters
+_COMMON = ("search", "ordering", "limit", "offset", "mode")
 
 
-def add_query_arguments(parser: argparse.ArgumentParser, *, allow_all: bool = True) -> None:
-    """Add the query flags (``--search`` … ``--mode``, and ``--all`` when ``allow_all``) to ``parser``.
+def _filter_help(f: Any) -> str:
+    if isinstance(f, BooleanFilter):
+        return "true/false/1/0 (other values are ignored)"
+    if isinstance(f, ExactFilter):
+        return f"exact, case-sensitive {f.param}"
+    if isinstance(f, ChoiceFilter):
+        return _CHOICE_HELP.get(f.param, f"{f.param} id")
+    return f.param
 
-    ``--ordering -time_in_space`` is accepted as written: argparse would take
-    ``-time_in_space`` for an unknown option, so words after a single dash that are
-    not options of this parser are read as values (like negative numbers).
+
+def _dests(endpoints: Sequence[Endpoint]) -> list[str]:
+    """The parameters with a flag: every filter of ``endpoints`` (first seen first), then the common ones."""
+    names: dict[str, None] = {}
+    for e in endpoints:
+        names.update((f.param, None) for f in e.filters)
+    return [*names, *_COMMON]
+
+
+#: flag dest -> API parameter name, for the spacecraft endpoint (the default)
+QUERY_FLAGS = {dest: dest for dest in _dests([ENDPOINTS["spacecraft"]])}
+
+
+def add_query_arguments(parser: argparse.ArgumentParser, *, allow_all: bool = True,
+                        endpoints: Sequence[str] = ("spacecraft",)) -> None:
+    """Add the query flags of ``endpoints`` (``--search`` … ``--mode``, ``--all`` when ``allow_all``) to ``parser``.
+
+    With several endpoints, ``--endpoint`` picks one (default: the first) and each
+    filter flag's help says which endpoints have it. ``--ordering -time_in_space``
+    is accepted as written: argparse would take ``-time_in_space`` for an unknown
+    option, so words after a single dash that are not options of this parser are
+    read as values (like negative numbers).
     """
     if hasattr(parser, "_negative_number_matcher"):
         parser._negative_number_matcher = _DASH_VALUE
-    g = parser.add_argument_group("query (the parameters of /2.3.0/spacecraft/)")
+    chosen = [ENDPOINTS[name] for name in endpoints]
+    several = len(chosen) > 1
+    title = "query (the parameters of " + ", ".join(f"/2.3.0/{e.name}/" for e in chosen) + ")"
+    g = parser.add_argument_group(title)
+    if several:
+        g.add_argument("--endpoint", choices=[e.name for e in chosen], default=chosen[0].name,
+                       help=f"the LL2 list to query (default: {chosen[0].name}); a flag the endpoint does not "
+                            "have is an error")
+
+    def per_endpoint(describe: Any) -> str:
+        return "; ".join(f"{describe(e)} ({e.name})" if several else describe(e) for e in chosen)
+
     g.add_argument("--search", metavar="TEXT",
-                   help="terms matched case-insensitively in name and spacecraft_config.name; "
-                        "all terms must match (split on spaces and commas, \"quoted phrases\" kept)")
+                   help="terms matched case-insensitively in "
+                        + per_endpoint(lambda e: ", ".join(e.search.fields) or "no fields, so ignored")
+                        + "; all terms must match (split on spaces and commas, \"quoted phrases\" kept)")
     g.add_argument("--ordering", metavar="FIELDS",
-                   help="comma list of flights_count, id, mission_ends_count, time_docked, time_in_space, "
-                        "'-' for descending; ties and no ordering: id ascending")
-    g.add_argument("--in-space", dest="in_space", metavar="BOOL", help="true/false/1/0 (other values are ignored)")
-    g.add_argument("--is-placeholder", dest="is_placeholder", metavar="BOOL",
-                   help="true/false/1/0 (other values are ignored)")
-    g.add_argument("--name", metavar="NAME", help="exact, case-sensitive name")
-    g.add_argument("--spacecraft-config", dest="spacecraft_config", metavar="ID", help="spacecraft configuration id")
-    g.add_argument("--status", metavar="ID", help="status id (e.g. 4 = Single Use)")
+                   help="comma list of "
+                        + per_endpoint(lambda e: ", ".join(e.ordering.fields) or "no fields, so ignored")
+                        + "; '-' for descending; text in code point order; ties and no ordering: id ascending")
+    filters: dict[str, Any] = {}
+    for e in chosen:
+        for f in e.filters:
+            filters.setdefault(f.param, f)
+    for param, f in filters.items():
+        having = [e.name for e in chosen if any(x.param == param for x in e.filters)]
+        where = f" [{', '.join(having)} only]" if several and len(having) < len(chosen) else ""
+        metavar = "BOOL" if isinstance(f, BooleanFilter) else "ID" if isinstance(f, ChoiceFilter) else param.upper()
+        g.add_argument("--" + param.replace("_", "-"), dest=param, metavar=metavar, help=_filter_help(f) + where)
     g.add_argument("--limit", type=int, metavar="N", help="records per page (default 10, at most 100)")
     g.add_argument("--offset", type=int, metavar="N", help="records to skip (default 0)")
-    g.add_argument("--mode", choices=["normal", "detailed"], default=None, help="response mode (default: normal)")
+    modes = list(dict.fromkeys(m for e in chosen for m in e.modes))
+    g.add_argument("--mode", choices=modes, default=None, help="response mode (default: normal)")
     if allow_all:
         g.add_argument("--all", action="store_true",
                        help="every matching record, paging through with limit 100 (--limit/--offset ignored)")
+    parser.set_defaults(_query_parser=parser, _query_dests=_dests(chosen))
+
+
+def endpoint_of(args: argparse.Namespace) -> Endpoint:
+    """The endpoint the flags query (``--endpoint``, else spacecraft)."""
+    return ENDPOINTS[getattr(args, "endpoint", None) or "spacecraft"]
 
 
 def query_kwargs(args: argparse.Namespace) -> dict[str, Any]:
-    """Keyword arguments for :meth:`Snapshot.query` from the flags that were given."""
-    return {param: getattr(args, dest) for dest, param in QUERY_FLAGS.items() if getattr(args, dest, None) is not None}
+    """Keyword arguments for the chosen endpoint's query from the flags that were given.
+
+    A flag the endpoint does not have is a usage error (exit status 2) naming the
+    flag and the endpoint's own flags.
+    """
+    endpoint = endpoint_of(args)
+    dests = getattr(args, "_query_dests", None) or list(QUERY_FLAGS)
+    given = {dest: getattr(args, dest) for dest in dests if getattr(args, dest, None) is not None}
+    wrong = [dest for dest in given if dest not in endpoint.parameters]
+    if wrong:
+        flags = ", ".join("--" + d.replace("_", "-") for d in wrong)
+        own = ", ".join("--" + d.replace("_", "-") for d in dests if d in endpoint.parameters)
+        message = f"{flags}: not a parameter of /2.3.0/{endpoint.name}/ (its flags: {own})"
+        parser = getattr(args, "_query_parser", None)
+        if parser is not None:
+            parser.error(message)
+        raise ValueError(message)
+    return given
+
+
+def _query(snapshot: Any, endpoint: Endpoint, kwargs: dict[str, Any]) -> Any:
+    if endpoint.name == "spacecraft":
+        return snapshot.query(**kwargs)
+    return snapshot.endpoint(endpoint.name).query(**kwargs)
 
 
 def fetch(snapshot: Any, args: argparse.Namespace) -> tuple[list[dict[str, Any]], int]:
@@ -78,16 +149,17 @@ def fetch(snapshot: Any, args: argparse.Namespace) -> tuple[list[dict[str, Any]]
     With ``--all`` every page is fetched in turn (limit 100) and concatenated,
     which is what a client following ``next`` links would collect.
     """
+    endpoint = endpoint_of(args)
     kwargs = query_kwargs(args)
     if not getattr(args, "all", False):
-        page = snapshot.query(**kwargs)
+        page = _query(snapshot, endpoint, kwargs)
         return list(page.results), page.count
     kwargs.pop("offset", None)
     kwargs["limit"] = 100
     records: list[dict[str, Any]] = []
     offset = 0
     while True:
-        page = snapshot.query(**kwargs, offset=offset)
+        page = _query(snapshot, endpoint, {**kwargs, "offset": offset})
         records.extend(page.results)
         if page.next is None:
             return records, page.count

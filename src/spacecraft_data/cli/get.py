@@ -12,13 +12,16 @@ from ._common import add_snapshot_option, snapshot_from
 
 def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser(
-        "get", help="print the JSON body LL2 answers to a /2.3.0/spacecraft/ URL",
+        "get", help="print the JSON body LL2 answers to a URL of a declared endpoint (spacecraft, configurations, statuses)",
         description="Print the JSON body that LL2 answers to GET URL (a full URL, or a path with its query), "
-                    "answered from a snapshot. Exit status 0 for a 2xx answer, 1 otherwise (the HTTP status "
-                    "goes to stderr).",
+                    "answered from a snapshot. The routes are those of /2.3.0/spacecraft/, "
+                    "/2.3.0/spacecraft_configurations/ and /2.3.0/config/spacecraft_statuses/ (list and detail). "
+                    "Exit status 0 for a 2xx answer, 1 otherwise (the HTTP status goes to stderr).",
         epilog="examples:\n"
                "  spacecraft-data get '/2.3.0/spacecraft/?status=4&limit=2'\n"
-               "  spacecraft-data get 'https://ll.thespacedevs.com/2.3.0/spacecraft/?search=soyuz&format=json'",
+               "  spacecraft-data get 'https://ll.thespacedevs.com/2.3.0/spacecraft/?search=soyuz&format=json'\n"
+               "  spacecraft-data get '/2.3.0/spacecraft_configurations/6/'\n"
+               "  spacecraft-data get '/2.3.0/spacecraft_configurations/?search=dragon&ordering=name&mode=detailed'",
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     add_snapshot_option(p)
