@@ -91,7 +91,7 @@ def test_the_projection_narrows_exactly_the_fields_the_detailed_component_widens
 
 
 def test_the_declaration_is_the_one_in_the_endpoints_openapi_parameters(spec):
-    """Filters, search, ordering and pagination: the spec's parameter list, nothing more (its modes come from its text)."""
+    """Filters, search, ordering, pagination: the spec's parameter list, nothing more (modes: from its text)."""
     declared = set(ep.SPACECRAFT_CONFIGURATIONS.parameters) - {"mode", "format"}
     listed = {p["name"] for p in spec["paths"][CONFIGS]["get"]["parameters"]}
     assert declared == listed
@@ -111,7 +111,8 @@ def test_a_stored_record_missing_a_projected_field_is_an_error_naming_its_json_p
 
     broken = json.loads(json.dumps(bundled.tables["spacecraft_configurations"][5]))
     del broken["family"][1]["parent"]["name"]
-    with pytest.raises(SnapshotError, match=r"record\.family\[1\]\.parent: no field 'name'.*SpacecraftConfigFamilyMini"):
+    expected = r"record\.family\[1\]\.parent: no field 'name'.*SpacecraftConfigFamilyMini"
+    with pytest.raises(SnapshotError, match=expected):
         ep.CONFIGURATION_NORMAL.apply(broken)
 
 

@@ -30,7 +30,8 @@ def test_query_endpoint_json_is_the_page_the_python_api_returns(capsys, bundled)
 
 
 def test_query_endpoint_table_names_the_tables_coverage(capsys):
-    code, out, _ = run(capsys, "query", "--endpoint", "spacecraft_configurations", "--ordering", "-name", "--limit", "2")
+    code, out, _ = run(capsys, "query", "--endpoint", "spacecraft_configurations", "--ordering", "-name",
+                       "--limit", "2")
     lines = out.splitlines()
     assert code == 0 and lines[0].split() == ["id", "name", "agency", "type", "in_use", "family"]
     assert lines[1].split()[:2] == ["30", "X-37B"]  # code point order, descending

@@ -12,7 +12,7 @@ from ._common import add_snapshot_option, snapshot_from
 
 def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser(
-        "get", help="print the JSON body LL2 answers to a URL of a declared endpoint (spacecraft, configurations, statuses)",
+        "get", help="print the JSON body LL2 answers to a spacecraft, configuration or status URL",
         description="Print the JSON body that LL2 answers to GET URL (a full URL, or a path with its query), "
                     "answered from a snapshot. The routes are those of /2.3.0/spacecraft/, "
                     "/2.3.0/spacecraft_configurations/ and /2.3.0/config/spacecraft_statuses/ (list and detail). "
