@@ -261,3 +261,21 @@ def test_serve_answers_both_new_routes_and_405s_on_them(bundled):
     finally:
         server.shutdown()
         server.server_close()
+
+
+def test_a_manifest_that_does_not_say_the_tables_mode_is_read_from_the_records(bundled, tmp_path):
+    """An older manifest without ``tables.spacecraft_configurations.modes``: the records' response_mode decides."""
+    import shutil
+
+    from spacecraft_data.snapshot import Snapshot
+
+    folder = tmp_path / "snap"
+    shutil.copytree(bundled.path, folder)
+    manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
+    del manifest["tables"]["spacecraft_configurations"]["modes"]
+    (folder / "manifest.json").write_text(json.dumps(manifest), encoding="utf-8")
+    snap = Snapshot(folder)
+    for mode in ("normal", "detailed"):
+        status, body = snap.respond(CONFIGS + f"?mode={mode}&limit=1")
+        assert status == 200 and body["results"][0]["response_mode"] == mode
+    assert snap.respond("/2.3.0/spacecraft/?mode=detailed")[0] == 501

@@ -105,8 +105,11 @@ class _Served:
         self.positions = {r.get("id"): pos for pos, r in enumerate(self.records)}
         self.api_root = str(snapshot.manifest.get("base_url") or DEFAULT_BASE_URL).rstrip("/") + "/"
         table = snapshot.manifest.get("tables", {}).get(endpoint.table, {})
-        #: the modes the table stores (its own "modes", else the snapshot's)
-        self.held_modes = tuple(table["modes"]) if "modes" in table else snapshot.modes
+        #: the modes the table stores: its own "modes" in the manifest, else its records' response_mode
+        #: (a manifest written before tables declared modes), else the snapshot's
+        self.held_modes = tuple(table["modes"]) if "modes" in table else (
+            tuple(m for m in endpoint.modes if any(r.get("response_mode") == m for r in self.records))
+            or snapshot.modes)
         #: the modes answered: those stored, and the declared projections of a stored mode
         self.answerable = endpoint.answerable_modes(self.held_modes)
         self.version = snapshot.version
