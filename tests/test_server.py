@@ -483,3 +483,17 @@ def test_ipv6_loopback_is_served_with_bracketed_links(snap):
     finally:
         server.shutdown()
         server.server_close()
+
+
+def test_browsable_pages_of_each_endpoint_carry_that_endpoints_description(base):
+    """The configurations and statuses pages describe their own view, not the spacecraft one."""
+    import urllib.request
+
+    from spacecraft_data.server import DESCRIPTIONS
+
+    for name in ("spacecraft_configurations", "config/spacecraft_statuses"):
+        with urllib.request.urlopen(f"{base}/2.3.0/{name}/?format=api&limit=1") as answer:
+            page = parse_page(answer.read().decode("utf-8"))
+        assert page.description == DESCRIPTIONS[name].strip()
+        assert f"/{name}/?format=json" in page.description and "spacecraft_config__name" not in page.description
+        assert page.body["results"]

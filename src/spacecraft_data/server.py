@@ -61,45 +61,51 @@ __all__ = ["MAX_REQUEST_LINE", "Responder", "SpacecraftServer", "make_server", "
 #: Longest request line accepted (method, target and version), in bytes.
 MAX_REQUEST_LINE = 8192
 
-#: The view description LL2 shows at the top of its browsable spacecraft pages,
-#: as it appears in the saved pages ``data/raw/seeds/*.txt`` (both hold the same text).
-DESCRIPTION = """\
-Modes
+def view_description(path: str, *, modes: str = "", filters: str = "", filter_example: str = "", searched: str = "",
+                     search_example: str = "", ordering: str = "", ordering_example: str = "") -> str:
+    """The text LL2's browsable pages show above the request line for the list route ``path``.
 
-Levels of detail in the response - normal, detailed
+    It is the view's markdown docstring as the saved pages render it: headings and
+    paragraphs separated by blank lines, links reduced to their text, and (as in
+    the captured pages) no "Search" heading. Sections a view lacks are left out.
+    """
+    sections = []
+    if modes:
+        sections.append(f"Modes\n\nLevels of detail in the response - {modes}\n\nExample - {path}?mode=detailed")
+    if filters or searched:
+        lines = []
+        if filters:
+            lines.append(f"Parameters - {filters}\n\nExample - {path}?{filter_example}")
+        if searched:
+            lines.append(f"Fields searched - {searched}\n\nExample - {path}?search={search_example}")
+        sections.append("Filters\n\n" + "\n\n".join(lines))
+    if ordering:
+        sections.append(f"Ordering\n\nFields - {ordering}\n\nExample - {path}?ordering={ordering_example}")
+    sections.append("Number of results\n\nUse limit to control the number of objects in the response (max 100)"
+                    f"\n\nExample - {path}?limit=2")
+    sections.append(f"Format\n\nSwitch to JSON output - {path}?format=json")
+    sections.append("Help\n\nFind all the FAQs and support links on the documentation homepage - ll.thespacedevs.com/docs")
+    return "\n\n".join(sections) + "\n"
 
-Example - /spacecraft/?mode=detailed
 
-Filters
-
-Parameters - in_space, is_placeholder, name, spacecraft_config, status
-
-Example - /spacecraft/?is_placeholder=True
-
-Fields searched - name, spacecraft_config__name
-
-Example - /spacecraft/?search=Endeavour
-
-Ordering
-
-Fields - flights_count, id, mission_ends_count, time_docked, time_in_space
-
-Example - /spacecraft/?ordering=-flights_count
-
-Number of results
-
-Use limit to control the number of objects in the response (max 100)
-
-Example - /spacecraft/?limit=2
-
-Format
-
-Switch to JSON output - /spacecraft/?format=json
-
-Help
-
-Find all the FAQs and support links on the documentation homepage - ll.thespacedevs.com/docs
-"""
+#: The view description of each endpoint's browsable pages. The spacecraft text is the one in
+#: the saved pages (``data/raw/seeds/*.txt``, tested); the others follow the OpenAPI spec's
+#: description of their view, rendered the same way (no saved page of them exists).
+DESCRIPTIONS = {
+    "spacecraft": view_description(
+        "/spacecraft/", modes="normal, detailed",
+        filters="in_space, is_placeholder, name, spacecraft_config, status", filter_example="is_placeholder=True",
+        searched="name, spacecraft_config__name", search_example="Endeavour",
+        ordering="flights_count, id, mission_ends_count, time_docked, time_in_space",
+        ordering_example="-flights_count"),
+    "spacecraft_configurations": view_description(
+        "/spacecraft_configurations/", modes="normal, detailed",
+        filters="agency, human_rated, in_use, name", filter_example="human_rated=True",
+        searched="agency__abbrev, agency__name, name", search_example="Dragon",
+        ordering="name", ordering_example="name"),
+    "config/spacecraft_statuses": view_description("/config/spacecraft_statuses/"),
+}
+DESCRIPTION = DESCRIPTIONS["spacecraft"]
 
 JSON_TYPE = "application/json"
 PAGE_TYPE = "text/plain; charset=utf-8"
@@ -150,6 +156,14 @@ class SpacecraftServer(ThreadingHTTPServer):
         host, port = self.server_address[:2]
         host = f"[{host}]" if ":" in host else host
         return f"http://{host}:{port}"
+
+    def description_of(self, target: str) -> str:
+        """The view description for a browsable page of ``target`` (empty outside the declared endpoints)."""
+        path = target.split("?", 1)[0]
+        for name, text in DESCRIPTIONS.items():
+            if path.startswith(f"{self.api_prefix}{name}/"):
+                return text
+        return ""
 
     def handle_error(self, request: Any, client_address: Any) -> None:
         # A client hanging up mid-answer is routine; anything else is logged in full, on stderr only.
@@ -233,7 +247,8 @@ class _Handler(BaseHTTPRequestHandler):
     def _send(self, status: int, body: Any, renderer: str) -> None:
         if renderer == "api":
             reason = _reason(status)
-            content = render_browsable(body, self.path, status, reason, PAGE_HEADERS, DESCRIPTION).encode("utf-8")
+            content = render_browsable(body, self.path, status, reason, PAGE_HEADERS,
+                                       self.server.description_of(self.path)).encode("utf-8")
             content_type = PAGE_TYPE
         else:
             content = json.dumps(body, ensure_ascii=False, separators=(",", ":"), allow_nan=False).encode("utf-8")
@@ -377,8 +392,9 @@ def serve(snapshot: Responder, host: str = "127.0.0.1", port: int = 8000, *, qui
 
     previous = {sig: signal.signal(sig, stop) for sig in (signal.SIGINT, signal.SIGTERM)}
     try:
+        others = ", ".join(f"/{name}/" for name in ENDPOINTS if name != "spacecraft")
         print(f"Serving snapshot {snapshot.version} at {server.url}/{snapshot.api_version}/spacecraft/ "
-              "(Ctrl-C or SIGTERM to stop)", flush=True)
+              f"(also {others}; Ctrl-C or SIGTERM to stop)", flush=True)
         server.serve_forever()
     finally:
         for sig, handler in previous.items():
