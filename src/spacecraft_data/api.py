@@ -35,6 +35,11 @@ agency's: every ``url`` under the snapshot's ``base_url``) are rewritten to the
 request's scheme and host, with ``?format=<value>`` when the request had
 ``format`` (DRF's ``preserve_builtin_query_params``). Image URLs are left alone.
 Stored records are never modified: the answer copies what it rewrites.
+
+Answers are read-only, like :class:`~spacecraft_data.snapshot.Snapshot` records: a
+record without API hyperlinks is the stored object itself, and a rewritten record is
+kept (per record, origin and ``format``, in a bounded cache) and handed to the next
+request asking for the same one. Copy a result before changing it.
 """
 
 from __future__ import annotations
@@ -66,6 +71,10 @@ DEFAULT_BASE_URL = "https://ll.thespacedevs.com"
 NOT_FOUND: dict[str, str] = {"detail": "Not found."}
 #: DRF router's lookup pattern for the detail route
 _PK = re.compile(r"[^/.]+")
+#: rewritten records a view keeps (per record, origin and format); past this the cache starts over
+RENDER_CACHE_SIZE = 4096
+#: characters urlsplit drops from a URL (WHATWG): a query holding one gets its links the long way, as DRF builds them
+_URL_UNSAFE = frozenset("\t\r\n")
 
 
 
@@ -141,6 +150,7 @@ class _View:
         self.api_root = api_root
         self._projected: dict[int, Record] = {}
         self._plans: dict[int, _Plan | None] = {}
+        self._rendered: dict[tuple[int, str, str | None], Record] = {}
 
     def record(self, pos: int) -> Record:
         """Record ``pos`` in this view's mode (links as stored)."""
@@ -181,8 +191,20 @@ class _View:
         """Record ``pos`` with its API hyperlinks on ``origin``; only the containers on a link's path are copied.
 
         ``suffix`` is the query of a link that had none but ``format`` (``?format=<fmt>`` or
-        ``""``), passed in so a page encodes it once rather than once per link.
+        ``""``), passed in so a page encodes it once rather than once per link. The
+        result is shared with later requests for the same (``pos``, ``origin``, ``fmt``):
+        read-only, as stored records are.
         """
+        key = (pos, origin, fmt)
+        out = self._rendered.get(key)
+        if out is None:
+            if len(self._rendered) >= RENDER_CACHE_SIZE:
+                self._rendered.clear()
+            out = self._rendered[key] = self.rewrite(pos, origin, fmt, suffix)
+        return out
+
+    def rewrite(self, pos: int, origin: str, fmt: str | None, suffix: str | None = None) -> Record:
+        """Record ``pos`` with its API hyperlinks on ``origin`` (see :meth:`render`), built afresh."""
         record = self.record(pos)
         plan = self.plan(pos)
         if plan is None:
@@ -243,39 +265,45 @@ def answer(snapshot: Snapshot, endpoint: Endpoint, origin: str, query_string: st
         fmt = params.get("format")
         if fmt and fmt not in endpoint.formats:
             return 404, dict(NOT_FOUND)
-        selected = served.engine.select(params)
+        if pk is not None:
+            return _detail(served, params, pk, origin)
+        pagination = endpoint.pagination
+        limit, offset = pagination.get_limit(params), pagination.get_offset(params)
+        count, page = served.engine.page(params, offset, limit)
     except BadRequest as exc:
         return exc.status, exc.body
     fmt = params.get("format")  # preserved on hyperlinks even when blank, as DRF does
-    if pk is not None:
-        return _detail(snapshot, served, selected, pk, origin, fmt)
     mode = endpoint.mode_of(params.get("mode"))
     refused = served.not_held(mode)
     if refused:
         return refused
     view = served.view(mode)
-    pagination = endpoint.pagination
     suffix = "?" + urlencode([("format", fmt)]) if fmt is not None else ""
-    limit, offset = pagination.get_limit(params), pagination.get_offset(params)
-    count = len(selected)
-    url = origin + endpoint.list_path(snapshot.api_version) + (f"?{query_string}" if query_string else "")
+    base = origin + endpoint.list_path(snapshot.api_version)
+    if _URL_UNSAFE.isdisjoint(query_string):
+        next_link, previous_link = pagination.get_links(base, params, count, offset, limit)
+    else:
+        url = base + (f"?{query_string}" if query_string else "")
+        next_link = pagination.get_next_link(url, count, offset, limit)
+        previous_link = pagination.get_previous_link(url, count, offset, limit)
     return 200, {
         "count": count,
-        "next": pagination.get_next_link(url, count, offset, limit),
-        "previous": pagination.get_previous_link(url, count, offset, limit),
-        "results": [view.render(p, origin, fmt, suffix) for p in pagination.page(selected, offset, limit)],
+        "next": next_link,
+        "previous": previous_link,
+        "results": [view.render(p, origin, fmt, suffix) for p in page],
     }
 
 
-def _detail(snapshot: Snapshot, served: _Served, selected: list[int], pk: str, origin: str,
-            fmt: str | None) -> tuple[int, Any]:
+def _detail(served: _Served, params: QueryParams, pk: str, origin: str) -> tuple[int, Any]:
+    selected = served.engine.mask(params)  # DRF runs the filter backends on the detail route too: a 400 comes first
     try:
         record_id = int(pk)  # Django's IntegerField lookup: int() of the path segment
     except ValueError:
         return 404, dict(NOT_FOUND)
     pos = served.positions.get(record_id)
-    if pos is None or pos not in set(selected):
+    if pos is None or (selected is not None and not selected >> pos & 1):
         return 404, {"detail": f"No {served.endpoint.model} matches the given query."}
+    fmt = params.get("format")  # preserved on hyperlinks even when blank, as DRF does
     mode = served.endpoint.detail_mode if served.endpoint.modes else None
     refused = served.not_held(mode)
     if refused:

@@ -13,8 +13,12 @@ django-filter method it mirrors, so each can be checked against that code:
   pipeline (filters, search, ordering) that turns parameters into ordered record positions.
 
 Which filters, fields and tables an endpoint has is declared as data in
-:mod:`spacecraft_data.endpoint`. Only the standard library is used here; ``isodate``
-is imported when duration sort keys are first built.
+:mod:`spacecraft_data.endpoint`. Only the standard library is used here;
+``isodate`` is imported only for a duration not in LL2's compact form (:mod:`spacecraft_data.durations`).
+
+Selections are bitmasks (``int``: bit ``p`` set when record position ``p`` is selected):
+``&`` intersects filters and search terms in C, ``int.bit_count()`` is the page's ``count``,
+and the page is picked from the cached order without materialising the whole selection.
 
 Rules where LL2's behaviour is unspecified (documented, deterministic):
 
@@ -28,10 +32,11 @@ Rules where LL2's behaviour is unspecified (documented, deterministic):
 from __future__ import annotations
 
 import re
-from datetime import timedelta
+from bisect import bisect_right
 from collections.abc import Iterable, Mapping, Sequence
 from urllib.parse import parse_qs, parse_qsl, urlencode, urlsplit, urlunsplit
 
+from . import durations
 from .errors import SnapshotError
 
 # typing costs ~4 ms of start-up; annotations are strings, so only type checkers import it.
@@ -48,6 +53,7 @@ __all__ = [
     "ExactFilter",
     "ChoiceFilter",
     "SearchFilter",
+    "SearchText",
     "OrderingFilter",
     "LimitOffsetPagination",
     "Engine",
@@ -173,11 +179,15 @@ class Filter:
     def clean(self, raw: str, built: Any) -> Any:
         raise NotImplementedError
 
-    def select(self, raw: str | None, built: Any) -> Positions | None:
-        """The positions the value ``raw`` selects, or None when the filter is not applied."""
+    def cleaned(self, raw: str | None, built: Any) -> Any:
+        """The value ``raw`` selects by, or None when the filter is not applied; :class:`Invalid` when refused."""
         if raw is None:
             return None
-        value = self.clean(raw, built)
+        return self.clean(raw, built)
+
+    def select(self, raw: str | None, built: Any) -> Positions | None:
+        """The positions the value ``raw`` selects, or None when the filter is not applied."""
+        value = self.cleaned(raw, built)
         if value is None:
             return None
         return self.positions_by_value(built).get(value, frozenset())
@@ -299,13 +309,17 @@ class SearchFilter:
     def __init__(self, fields: Sequence[str]) -> None:
         self.fields = tuple(fields)
 
-    def build(self, records: Sequence[Record], tables: Mapping[str, Sequence[Record]]) -> list[tuple[str, ...]]:
-        """The folded text of each search field, per record."""
-        out = []
-        for record in records:
-            texts = (pluck(record, f) for f in self.fields)
-            out.append(tuple(fold(t if isinstance(t, str) else str(t)) for t in texts if t is not None))
-        return out
+    def build(self, records: Sequence[Record], tables: Mapping[str, Sequence[Record]]) -> SearchText:
+        """The folded text of every search field of every record, in one string (see :class:`SearchText`)."""
+        pieces = []
+        has_text = []
+        for pos, record in enumerate(records):
+            texts = [t if isinstance(t, str) else str(t) for t in (pluck(record, f) for f in self.fields)
+                     if t is not None]
+            pieces.append("\x00".join(texts))
+            if texts:
+                has_text.append(pos)
+        return SearchText(pieces, has_text)
 
     def get_search_terms(self, params: QueryParams) -> list[str]:
         """The terms of the request; :class:`BadRequest` (a list body, as DRF's ``CharField``) for NUL or surrogates."""
@@ -322,23 +336,64 @@ class SearchFilter:
             raise BadRequest(400, problems, (self.param,))
         return search_terms(value)
 
-    def select(self, terms: Sequence[str], texts: Sequence[tuple[str, ...]], candidates: Iterable[int]) -> set[int]:
+    def select(self, terms: Sequence[str], texts: SearchText, candidates: Iterable[int]) -> set[int]:
         """The candidate positions whose fields contain every term."""
-        folded = [fold(t) for t in terms]
-        return {p for p in candidates if all(any(t in text for text in texts[p]) for t in folded)}
+        keep = set(candidates)
+        for term in terms:
+            keep.intersection_update(texts.containing(fold(term)))
+        return keep
+
+
+class SearchText:
+    """The folded search fields of every record, joined into one string, and where each record starts.
+
+    Fields are joined with NUL within a record and records with NUL between them: a
+    term holding NUL is refused with a 400 before it gets here, so no match can span
+    two fields or two records, and ``term in field`` for some field equals "``term``
+    occurs in the record's span". One ``str.find`` pass over the whole string (in C)
+    replaces a Python-level ``in`` per record and field. Folding is per character
+    (:func:`fold`), so folding the joined string keeps every offset.
+    """
+
+    __slots__ = ("text", "starts", "has_text")
+
+    def __init__(self, pieces: Sequence[str], has_text: Sequence[int]) -> None:
+        self.text = fold("\x00".join(pieces))
+        #: start offset of each record's span, plus one past the end (a record's span ends before the next start's NUL)
+        starts = [0] * (len(pieces) + 1)
+        offset = 0
+        for pos, piece in enumerate(pieces):
+            starts[pos] = offset
+            offset += len(piece) + 1
+        starts[len(pieces)] = offset
+        self.starts = starts
+        #: positions with at least one non-null field: the records an empty term matches ("" is in any string)
+        self.has_text = tuple(has_text)
+
+    def __len__(self) -> int:
+        return len(self.starts) - 1
+
+    def containing(self, term: str) -> list[int]:
+        """Positions, ascending, of the records one of whose fields contains the folded ``term``."""
+        if term == "":
+            return list(self.has_text)
+        out = []
+        text, starts = self.text, self.starts
+        find = text.find
+        i = find(term)
+        while i >= 0:
+            pos = bisect_right(starts, i) - 1
+            out.append(pos)
+            i = find(term, starts[pos + 1])  # next record: one match per record is enough
+        return out
 
 
 # --------------------------------------------------------------------------- ordering
-def _duration_key(value: Any, where: str) -> timedelta:
-    import isodate  # ~7 ms; needed only when a duration ordering is first built
-
+def _duration_key(value: Any, where: str) -> Any:
     try:
-        parsed = isodate.parse_duration(value)
-    except (isodate.ISO8601Error, TypeError, ValueError) as exc:
+        return durations.interval(value)  # years/months: PostgreSQL counts a month as 30 days
+    except durations.DurationError as exc:
         raise SnapshotError(f"{where}: {value!r} is not an ISO 8601 duration ({exc})") from None
-    if isinstance(parsed, isodate.Duration):  # years/months: PostgreSQL counts a month as 30 days
-        parsed = parsed.tdelta + timedelta(days=30 * int(parsed.months) + 360 * int(parsed.years))
-    return parsed
 
 
 class OrderingFilter:
@@ -470,6 +525,34 @@ class LimitOffsetPagination:
         url = replace_query_param(url, self.limit_param, limit)
         return replace_query_param(url, self.offset_param, offset + limit)
 
+    def get_links(self, base: str, params: QueryParams, count: int, offset: int,
+                  limit: int) -> tuple[str | None, str | None]:
+        """``(next, previous)``: :meth:`get_next_link` and :meth:`get_previous_link` of ``base?<params>``.
+
+        Byte for byte what DRF's ``replace_query_param``/``remove_query_param`` give
+        (``parse_qs`` of the query, the key set, keys sorted, ``urlencode`` with
+        ``doseq``), built from the pairs already parsed rather than by re-parsing the
+        URL once per parameter. ``base`` is the URL without its query (scheme, host, path).
+        """
+        has_next, has_previous = offset + limit < count, offset > 0
+        if not (has_next or has_previous):
+            return None, None
+        query: dict[str, list[str]] = {}
+        for key, value in params.pairs:
+            query.setdefault(key, []).append(value)
+        query[self.limit_param] = [str(limit)]
+        next_link = previous_link = None
+        if has_next:
+            query[self.offset_param] = [str(offset + limit)]
+            next_link = base + "?" + urlencode(sorted(query.items()), doseq=True)
+        if has_previous:
+            if offset - limit <= 0:
+                query.pop(self.offset_param, None)
+            else:
+                query[self.offset_param] = [str(offset - limit)]
+            previous_link = base + "?" + urlencode(sorted(query.items()), doseq=True)
+        return next_link, previous_link
+
     def get_previous_link(self, url: str, count: int, offset: int, limit: int) -> str | None:
         """The previous page (``offset`` dropped when it would be 0 or less), or None on the first."""
         if offset <= 0:
@@ -481,12 +564,41 @@ class LimitOffsetPagination:
 
 
 # --------------------------------------------------------------------------- engine
+#: values (per filter) and search terms whose bitmask an engine keeps; past this the cache starts over,
+#: so memory stays bounded however many distinct values clients send
+MASK_CACHE_SIZE = 256
+
+
+def positions_mask(positions: Iterable[int], size: int) -> int:
+    """The bitmask of ``positions`` (bit ``p`` set for each) over ``size`` records."""
+    bits = bytearray((size + 7) >> 3)
+    for p in positions:
+        bits[p >> 3] |= 1 << (p & 7)
+    return int.from_bytes(bits, "little")
+
+
+def mask_positions(mask: int) -> list[int]:
+    """The positions set in ``mask``, ascending."""
+    bits = format(mask, "b")[::-1]  # character p is bit p
+    out = []
+    find = bits.find
+    i = find("1")
+    while i >= 0:
+        out.append(i)
+        i = find("1", i + 1)
+    return out
+
+
 class Engine:
     """The query pipeline of one endpoint over one list of records, with its indexes built once.
 
     ``filters`` run first (all their errors reported together, as django-filter
     does), then ``search``, then ``ordering``, as in a DRF view whose
     ``filter_backends`` are ``(DjangoFilterBackend, SearchFilter, OrderingFilter)``.
+
+    Built once per engine (so per snapshot and endpoint): each filter's value index,
+    the folded search text, each ordering's sort keys and order. Cached per engine,
+    bounded: the bitmask of each filter value and search term asked for.
     """
 
     def __init__(
@@ -506,7 +618,11 @@ class Engine:
         self._tables = tables
         self._keys: dict[str, list[Any]] = {}
         self._orders: dict[tuple[str, ...], list[int]] = {}
+        self._ranks: dict[tuple[str, ...], list[int]] = {}
+        self._value_masks: list[dict[Any, int]] = [{} for _ in self.filters]
+        self._term_masks: dict[str, int] = {}
 
+    # -- ordering ----------------------------------------------------------------
     def sort_keys(self, names: Iterable[str]) -> dict[str, list[Any]]:
         """The per-record sort keys of the ordering fields ``names``, each built on first use."""
         for name in names:
@@ -520,36 +636,102 @@ class Engine:
         if order is None:
             if len(self._orders) >= 128:
                 self._orders.clear()
+                self._ranks.clear()
             keys = self.sort_keys([self.ordering.tie_breaker, *(t[1:] if t.startswith("-") else t for t in ordering)])
             order = self._orders[ordering] = self.ordering.sort(range(len(self.records)), ordering, keys)
         return order
 
-    def filter_positions(self, params: QueryParams) -> Positions | None:
-        """Positions every applied filter selects (None: no filter applied); :class:`BadRequest` with all errors."""
-        selected: Positions | None = None
+    def rank(self, ordering: tuple[str, ...]) -> list[int]:
+        """Each position's place in :meth:`ordered` (``rank[p]``), cached with it."""
+        rank = self._ranks.get(ordering)
+        if rank is None:
+            order = self.ordered(ordering)
+            rank = [0] * len(order)
+            for place, pos in enumerate(order):
+                rank[pos] = place
+            self._ranks[ordering] = rank
+        return rank
+
+    # -- selection ---------------------------------------------------------------
+    def filter_mask(self, params: QueryParams) -> int | None:
+        """The bitmask of what every applied filter selects (None: no filter applied); :class:`BadRequest` with all errors."""
+        selected: int | None = None
         errors: dict[str, list[str]] = {}
-        for f, built in zip(self.filters, self._filter_index):
+        for i, (f, built) in enumerate(zip(self.filters, self._filter_index)):
             try:
-                positions = f.select(params.get(f.param), built)
+                value = f.cleaned(params.get(f.param), built)
             except Invalid as exc:
                 errors[f.param] = exc.messages
                 continue
-            if positions is not None:
-                selected = positions if selected is None else selected & positions
+            if value is None:
+                continue
+            masks = self._value_masks[i]
+            mask = masks.get(value)
+            if mask is None:
+                if len(masks) >= MASK_CACHE_SIZE:
+                    masks.clear()
+                positions = f.positions_by_value(built).get(value, ())
+                mask = masks[value] = positions_mask(positions, len(self.records))
+            selected = mask if selected is None else selected & mask
         if errors:
             raise BadRequest(400, errors, tuple(errors))
         return selected
 
-    def select(self, params: QueryParams) -> list[int]:
-        """The record positions the request selects, in order. Raises :class:`BadRequest`."""
-        selected: Iterable[int] | None = self.filter_positions(params)
+    def term_mask(self, term: str) -> int:
+        """The bitmask of the records one of whose search fields contains ``term`` (any case)."""
+        folded = fold(term)
+        mask = self._term_masks.get(folded)
+        if mask is None:
+            if len(self._term_masks) >= MASK_CACHE_SIZE:
+                self._term_masks.clear()
+            mask = self._term_masks[folded] = positions_mask(self._texts.containing(folded), len(self.records))
+        return mask
+
+    def mask(self, params: QueryParams) -> int | None:
+        """The bitmask of the records the filters and search select (None: all). Raises :class:`BadRequest`."""
+        selected = self.filter_mask(params)
         terms = self.search.get_search_terms(params)  # validated even when there are no fields, as DRF does
         if terms and self.search.fields:
-            candidates = range(len(self.records)) if selected is None else selected
-            selected = self.search.select(terms, self._texts, candidates)
-        order = self.ordered(self.ordering.get_ordering(params))
-        if selected is None:
-            return order
-        keep = selected if isinstance(selected, (set, frozenset)) else set(selected)
-        return [p for p in order if p in keep]
+            for term in terms:
+                mask = self.term_mask(term)
+                selected = mask if selected is None else selected & mask
+        return selected
 
+    def select(self, params: QueryParams) -> list[int]:
+        """The record positions the request selects, in order. Raises :class:`BadRequest`."""
+        selected = self.mask(params)
+        ordering = self.ordering.get_ordering(params)
+        if selected is None:
+            return self.ordered(ordering)
+        return self.in_order(selected, ordering, 0, len(self.records))
+
+    def page(self, params: QueryParams, offset: int, limit: int) -> tuple[int, list[int]]:
+        """``(count, positions of the page)`` for the request: the selection's size and its ``[offset:offset+limit]``."""
+        selected = self.mask(params)
+        ordering = self.ordering.get_ordering(params)
+        if selected is None:
+            order = self.ordered(ordering)
+            return len(order), order[offset:offset + limit]
+        return selected.bit_count(), self.in_order(selected, ordering, offset, limit)
+
+    def in_order(self, mask: int, ordering: tuple[str, ...], offset: int, limit: int) -> list[int]:
+        """The positions set in ``mask``, in ``ordering``, from the ``offset``-th, at most ``limit``."""
+        count = mask.bit_count()
+        stop = min(offset + limit, count)
+        if offset >= stop:
+            return []
+        order = self.ordered(ordering)
+        # Walking the order meets `stop` selected records after about stop * n / count steps;
+        # sorting the selection by rank costs about `count`. Take the cheaper.
+        if stop * len(order) <= 2 * count * count:
+            bits = format(mask, "b")[::-1].ljust(len(order), "0")  # character p is bit p
+            picked = []
+            for pos in order:
+                if bits[pos] == "1":
+                    picked.append(pos)
+                    if len(picked) == stop:
+                        break
+            return picked[offset:]
+        positions = mask_positions(mask)
+        positions.sort(key=self.rank(ordering).__getitem__)
+        return positions[offset:stop]

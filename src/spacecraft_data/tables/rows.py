@@ -12,18 +12,14 @@ def duration_seconds(value: str | None, where: str = "duration") -> float | int 
     """Seconds of an LL2 ISO 8601 duration (``None`` stays ``None``); whole seconds come back as ``int``."""
     if value is None:
         return None
-    import datetime
-
-    import isodate
+    from .. import durations
 
     try:
-        parsed = isodate.parse_duration(value)
-    except (isodate.ISO8601Error, ValueError, TypeError) as exc:
+        return durations.seconds(value)
+    except durations.YearsOrMonths:  # no fixed length in seconds
+        raise TableError(f"{where}: {value!r} has years or months; LL2 durations count days only") from None
+    except durations.DurationError as exc:
         raise TableError(f"{where}: {value!r} is not an ISO 8601 duration ({exc})") from None
-    if not isinstance(parsed, datetime.timedelta):  # years or months: no fixed length in seconds
-        raise TableError(f"{where}: {value!r} has years or months; LL2 durations count days only")
-    seconds = parsed.total_seconds()
-    return int(seconds) if seconds.is_integer() else seconds
 
 
 def _id(obj: Any) -> Any:
