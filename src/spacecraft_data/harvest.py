@@ -271,7 +271,9 @@ class _Pacer:
         try:
             response = self.client.session.get(
                 self.url, timeout=(self.options.connect_timeout, self.options.read_timeout))
-            state = response.json()[0] if response.status_code == 200 else None
+            if response.status_code != 200:
+                raise ValueError(response.status_code)
+            state = response.json()[0]
             limit, used = int(state["your_request_limit"]), int(state["current_use"])
             frequency, next_use = int(state["limit_frequency_secs"]), int(state["next_use_secs"])
         except Exception:  # noqa: BLE001 - any failure means "no throttle information", never fatal
@@ -611,7 +613,7 @@ def publish_sources(
         pending.unlink(missing_ok=True)
         raise
     try:
-        previous: Path | None = Path(latest_snapshot_dir(output, api_version))
+        previous: Path | None = Path(str(latest_snapshot_dir(output, api_version)))
     except SpacecraftDataError:
         previous = None
     target = output / api_version / spec["snapshot_version"]

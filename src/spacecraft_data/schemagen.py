@@ -203,7 +203,7 @@ def _make_nullable(schema: dict[str, Any]) -> dict[str, Any]:
             schema["enum"] = [*schema["enum"], None]
         return schema
     # an object by reference (or a combination): null is a second alternative
-    annotations = {k: schema[k] for k in ("title", "description") if k in schema}
+    annotations: dict[str, Any] = {k: schema[k] for k in ("title", "description") if k in schema}
     body = {k: v for k, v in schema.items() if k not in annotations}
     return {**annotations, "anyOf": [body, {"type": "null"}]}
 

@@ -127,8 +127,13 @@ _ALLOWED = ("GET", "HEAD")
 class Responder(Protocol):
     """What the server needs from a snapshot: :meth:`Snapshot.respond` and its versions."""
 
-    version: str
-    api_version: str
+    @property
+    def version(self) -> str:
+        """The snapshot version, sent as ``X-Snapshot-Version``."""
+
+    @property
+    def api_version(self) -> str:
+        """The API version the routes live under (``2.3.0``)."""
 
     def respond(self, url: str) -> tuple[int, Any]:
         """The status code and JSON body LL2 would answer for ``url``."""
@@ -154,6 +159,7 @@ class SpacecraftServer(ThreadingHTTPServer):
     def url(self) -> str:
         """The base URL the server answers on, e.g. ``http://127.0.0.1:8000``."""
         host, port = self.server_address[:2]
+        host = str(host)
         host = f"[{host}]" if ":" in host else host
         return f"http://{host}:{port}"
 

@@ -217,9 +217,9 @@ class Snapshot:
         return f"<Snapshot {self.api_version}/{self.version}: {len(self)} of {self.reported_count} records>"
 
 
-@lru_cache(maxsize=8)
-def _load_cached(path: Path | Traversable) -> Snapshot:
-    return Snapshot(path)
+@lru_cache(maxsize=1)
+def _bundled() -> Snapshot:
+    return Snapshot(latest_snapshot_dir(bundled_root()))
 
 
 def load(path: str | Path | None = None) -> Snapshot:
@@ -231,13 +231,13 @@ def load(path: str | Path | None = None) -> Snapshot:
     (``<root>/<api version>/<version>/``), whose latest is loaded.
     """
     if path is None:
-        return _load_cached(latest_snapshot_dir(bundled_root()))
+        return _bundled()
     folder = Path(path)
     if not folder.is_dir():
         raise SnapshotError(f"{folder}: no such snapshot folder")
     if not (folder / MANIFEST).is_file():
         try:
-            folder = Path(latest_snapshot_dir(folder))  # a store root
+            folder = Path(str(latest_snapshot_dir(folder)))  # a store root
         except SnapshotError:
             raise SnapshotError(f"{folder}: not a snapshot folder (no {MANIFEST}) and holds no snapshots") from None
     return Snapshot(folder)

@@ -32,9 +32,9 @@ def register(sub: argparse._SubParsersAction) -> None:
 def run(args: argparse.Namespace) -> int:
     from ..harvest import import_pages
 
-    kwargs = {"progress": (lambda message: None)} if args.quiet else {}
+    options = {"progress": (lambda message: None)} if args.quiet else {}
     target = import_pages(args.files, output=args.output, raw_dir=args.raw_dir,
                           changelog=None if args.no_changelog else args.changelog,
-                          api_version=args.api_version, endpoint=args.endpoint, **kwargs)
+                          api_version=args.api_version, endpoint=args.endpoint, **options)  # type: ignore[arg-type]
     print(target)
     return 0

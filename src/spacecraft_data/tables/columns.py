@@ -256,7 +256,7 @@ _FAMILY_KEYS = {
 }
 _FAMILY_KEYS["detailed"] = _FAMILY_KEYS["normal"] + _STAT_KEYS
 _FAMILY_MODE = {"mini": "list", "normal": "normal", "detailed": "normal"}
-_CONFIG_KEYS = {"normal": ("response_mode", "id", "url", "name", "type", "agency", "family", "in_use", "image")}
+_CONFIG_KEYS: dict[str, tuple[str, ...]] = {"normal": ("response_mode", "id", "url", "name", "type", "agency", "family", "in_use", "image")}
 _CONFIG_DETAIL_KEYS = ("capability", "history", "details", "maiden_flight", "height", "diameter", "human_rated",
                        "crew_capacity", "payload_capacity", "payload_return_capacity", "flight_life", "wiki_link",
                        "info_link", *_STAT_KEYS, "fastest_turnaround")
