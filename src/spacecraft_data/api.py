@@ -51,7 +51,7 @@ from urllib.parse import parse_qs, unquote, urlencode, urlsplit
 
 from .endpoint import ENDPOINTS, SPACECRAFT, Endpoint
 from .errors import ModeNotHeld, QueryError, RecordNotFound
-from .query import BadRequest, Engine, QueryParams
+from .query import MAX_NUMBER_FIELDS, BadRequest, Engine, QueryParams
 
 # typing costs ~4 ms of start-up; annotations are strings, so only type checkers import it.
 TYPE_CHECKING = False
@@ -122,6 +122,7 @@ class _Served:
         #: the modes answered: those stored, and the declared projections of a stored mode
         self.answerable = endpoint.answerable_modes(self.held_modes)
         self.version = snapshot.version
+        self.list_path = endpoint.list_path(snapshot.api_version)
         self._views: dict[str | None, _View] = {}
 
     def view(self, mode: str | None) -> _View:
@@ -231,7 +232,9 @@ _STATE: weakref.WeakKeyDictionary[Any, dict[str, _Served]] = weakref.WeakKeyDict
 
 
 def _served(snapshot: Snapshot, endpoint: Endpoint) -> _Served:
-    per_snapshot = _STATE.setdefault(snapshot, {})
+    per_snapshot = _STATE.get(snapshot)
+    if per_snapshot is None:
+        per_snapshot = _STATE[snapshot] = {}
     served = per_snapshot.get(endpoint.name)
     if served is None:
         served = per_snapshot[endpoint.name] = _Served(snapshot, endpoint)
@@ -259,9 +262,18 @@ def _origin(url_parts: Any, base_url: str | None) -> str:
 def answer(snapshot: Snapshot, endpoint: Endpoint, origin: str, query_string: str,
            pk: str | None = None) -> tuple[int, Any]:
     """The status and body of ``GET <origin>/<api>/<endpoint>/[<pk>/]?<query_string>``."""
-    served = _served(snapshot, endpoint)
     try:
         params = QueryParams.parse(query_string)
+    except BadRequest as exc:
+        return exc.status, exc.body
+    return _answer(snapshot, endpoint, origin, params, query_string, pk)
+
+
+def _answer(snapshot: Snapshot, endpoint: Endpoint, origin: str, params: QueryParams, query_string: str | None,
+            pk: str | None = None) -> tuple[int, Any]:
+    """:func:`answer` of the parsed ``params`` (``query_string``: the raw query they came from; None: made from pairs)."""
+    served = _served(snapshot, endpoint)
+    try:
         fmt = params.get("format")
         if fmt and fmt not in endpoint.formats:
             return 404, dict(NOT_FOUND)
@@ -279,8 +291,8 @@ def answer(snapshot: Snapshot, endpoint: Endpoint, origin: str, query_string: st
         return refused
     view = served.view(mode)
     suffix = "?" + urlencode([("format", fmt)]) if fmt is not None else ""
-    base = origin + endpoint.list_path(snapshot.api_version)
-    if _URL_UNSAFE.isdisjoint(query_string):
+    base = origin + served.list_path
+    if query_string is None or _URL_UNSAFE.isdisjoint(query_string):
         next_link, previous_link = pagination.get_links(base, params, count, offset, limit)
     else:
         url = base + (f"?{query_string}" if query_string else "")
@@ -361,8 +373,12 @@ def query(snapshot: Snapshot, params: Mapping[str, Any], *, endpoint: Endpoint =
     body) for refused values and :class:`ModeNotHeld` for a mode the snapshot lacks.
     """
     pairs = [(k, _param_value(v)) for k, v in params.items() if v is not None]
-    origin = _origin(urlsplit(""), base_url)
-    status, body = answer(snapshot, endpoint, origin, urlencode(pairs))
+    origin = DEFAULT_BASE_URL if base_url is None else _origin(urlsplit(""), base_url)  # the default is an origin
+    if len(pairs) <= MAX_NUMBER_FIELDS and all(k.isascii() and v.isascii() for k, v in pairs):
+        # urlencode then parse_qsl gives ASCII pairs back unchanged: skip the round trip
+        status, body = _answer(snapshot, endpoint, origin, QueryParams(pairs), None)
+    else:  # what a client would send, decoded as the server decodes it
+        status, body = answer(snapshot, endpoint, origin, urlencode(pairs))
     if status == 200:
         return Page(body["count"], body["next"], body["previous"], body["results"])
     if status == 501:
