@@ -45,7 +45,6 @@ request asking for the same one. Copy a result before changing it.
 from __future__ import annotations
 
 import re
-import weakref
 from collections.abc import Mapping, Sequence
 from urllib.parse import parse_qs, unquote, urlencode, urlsplit
 
@@ -228,13 +227,15 @@ class _View:
         return out
 
 
-_STATE: weakref.WeakKeyDictionary[Any, dict[str, _Served]] = weakref.WeakKeyDictionary()
+#: the attribute of a snapshot holding its per-endpoint state: it lives and dies with the snapshot
+#: (the job of a WeakKeyDictionary, without importing weakref at start-up or a lookup through it per request)
+_STATE_ATTRIBUTE = "_api_served"
 
 
 def _served(snapshot: Snapshot, endpoint: Endpoint) -> _Served:
-    per_snapshot = _STATE.get(snapshot)
+    per_snapshot = snapshot.__dict__.get(_STATE_ATTRIBUTE)
     if per_snapshot is None:
-        per_snapshot = _STATE[snapshot] = {}
+        per_snapshot = snapshot.__dict__[_STATE_ATTRIBUTE] = {}
     served = per_snapshot.get(endpoint.name)
     if served is None:
         served = per_snapshot[endpoint.name] = _Served(snapshot, endpoint)

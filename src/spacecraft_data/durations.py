@@ -10,8 +10,9 @@ query ordered by a duration would otherwise pay on every run.
 
 Two readings of a parsed duration, kept apart on purpose:
 
-* :func:`interval` (the engine's sort key) orders years and months as PostgreSQL
-  orders intervals: a month is 30 days, a year 360 days;
+* :func:`interval` orders years and months as PostgreSQL orders intervals: a month
+  is 30 days, a year 360 days; :func:`sort_key` is that length in whole
+  microseconds, the engine's sort key (ordered exactly as the ``timedelta``s are);
 * :func:`seconds` (the tables' ``…_seconds`` columns) refuses years and months,
   which have no fixed length in seconds.
 """
@@ -19,14 +20,18 @@ Two readings of a parsed duration, kept apart on purpose:
 from __future__ import annotations
 
 import re
-from datetime import timedelta
 
 # typing costs ~4 ms of start-up; annotations are strings, so only type checkers import it.
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from typing import Any
 
-__all__ = ["DurationError", "YearsOrMonths", "parse", "interval", "seconds"]
+__all__ = ["DurationError", "YearsOrMonths", "parse", "interval", "sort_key", "seconds"]
+
+# datetime (~1 ms of start-up) is imported by the functions that build a timedelta: a CLI query
+# ordered by a duration needs only sort_key, which counts microseconds in ints.
+#: timedelta.max in microseconds: past it timedelta raises OverflowError, which the int path must too
+_MAX_MICROSECONDS = ((999_999_999 * 86_400) + 86_399) * 1_000_000 + 999_999
 
 # ASCII digits only: str.isdigit() digits of other scripts go to isodate, which decides about them.
 _COMPACT = re.compile(r"P(?:([0-9]+)D)?(?:T(?:([0-9]+)H)?(?:([0-9]+)M)?(?:([0-9]+(?:\.[0-9]+)?)S)?)?")
@@ -45,6 +50,8 @@ def parse(value: Any) -> Any:
 
     Raises :class:`DurationError` (naming isodate's reason) for anything that is not a duration.
     """
+    from datetime import timedelta
+
     if type(value) is str and value != "P":  # isodate refuses a bare "P"; the pattern would accept it
         match = _COMPACT.fullmatch(value)
         if match is not None:
@@ -62,14 +69,37 @@ def parse(value: Any) -> Any:
 
 def interval(value: Any) -> timedelta:
     """``value`` as a ``timedelta`` ordered as PostgreSQL orders intervals (a month 30 days, a year 360)."""
+    from datetime import timedelta
+
     parsed = parse(value)
     if not isinstance(parsed, timedelta):  # isodate.Duration: years/months
         parsed = parsed.tdelta + timedelta(days=30 * int(parsed.months) + 360 * int(parsed.years))
     return parsed
 
 
+def sort_key(value: Any) -> int:
+    """Whole microseconds of :func:`interval` of ``value``: the same order, without building a ``timedelta``.
+
+    LL2's compact form without fractional seconds is counted in ints; anything else
+    goes through :func:`interval` (so it raises what that raises).
+    """
+    if type(value) is str and value != "P":
+        match = _COMPACT.fullmatch(value)
+        if match is not None:
+            days, hours, minutes, secs = match.groups()
+            if secs is None or "." not in secs:
+                total = (((int(days or 0) * 24 + int(hours or 0)) * 60 + int(minutes or 0)) * 60
+                         + int(secs or 0)) * 1_000_000
+                if total <= _MAX_MICROSECONDS:
+                    return total
+    delta = interval(value)
+    return (delta.days * 86_400 + delta.seconds) * 1_000_000 + delta.microseconds
+
+
 def seconds(value: Any) -> float | int:
     """Seconds of ``value``; whole seconds as ``int``. Raises :class:`YearsOrMonths` for years or months."""
+    from datetime import timedelta
+
     parsed = parse(value)
     if not isinstance(parsed, timedelta):
         raise YearsOrMonths(f"{value!r} has years or months")

@@ -395,9 +395,9 @@ class SearchText:
 
 
 # --------------------------------------------------------------------------- ordering
-def _duration_key(value: Any, where: str) -> Any:
+def _duration_key(value: Any, where: str) -> int:
     try:
-        return durations.interval(value)  # years/months: PostgreSQL counts a month as 30 days
+        return durations.sort_key(value)  # microseconds; years/months: PostgreSQL counts a month as 30 days
     except durations.DurationError as exc:
         raise SnapshotError(f"{where}: {value!r} is not an ISO 8601 duration ({exc})") from None
 
