@@ -53,8 +53,8 @@ def engine(records):
 def _plain_select(engine: q.Engine, params: q.QueryParams) -> list[int]:
     """The selection computed the plain way: frozenset filters, per-field ``in``, a full sort."""
     keep = set(range(len(engine.records)))
-    for f, built in zip(engine.filters, engine._filter_index):
-        positions = f.select(params.get(f.param), built)
+    for i, f in enumerate(engine.filters):
+        positions = f.select(params.get(f.param), engine.filter_index(i))
         if positions is not None:
             keep &= positions
     terms = engine.search.get_search_terms(params)

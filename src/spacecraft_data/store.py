@@ -13,7 +13,6 @@ there before untouched.
 
 from __future__ import annotations
 
-import gc
 import json
 import os
 import re
@@ -223,15 +222,8 @@ def read_json(path: Path | Traversable, what: str) -> Any:
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
         raise SnapshotError(f"{path}: missing ({what})") from None
-    # json.loads of a large snapshot allocates hundreds of thousands of containers, each a trigger of the
-    # cyclic collector, which finds nothing (parsed JSON has no cycles): pausing it cuts load time by a third.
-    was_enabled = gc.isenabled()
-    gc.disable()
     try:
         return json.loads(text)
     except json.JSONDecodeError as exc:
         raise SnapshotError(f"{path}:{exc.lineno}: invalid JSON in {what}: {exc.msg} (column {exc.colno})") from None
-    finally:
-        if was_enabled:
-            gc.enable()
 
