@@ -280,9 +280,10 @@ def _answer(snapshot: Snapshot, endpoint: Endpoint, origin: str, params: QueryPa
             return 404, dict(NOT_FOUND)
         if pk is not None:
             return _detail(served, params, pk, origin)
+        selected = served.engine.mask(params)  # a refused value is a 400 before anything else is worked out
         pagination = endpoint.pagination
         limit, offset = pagination.get_limit(params), pagination.get_offset(params)
-        count, page = served.engine.page(params, offset, limit)
+        count, page = served.engine.page_of(selected, params, offset, limit)
     except BadRequest as exc:
         return exc.status, exc.body
     fmt = params.get("format")  # preserved on hyperlinks even when blank, as DRF does
@@ -373,7 +374,7 @@ def query(snapshot: Snapshot, params: Mapping[str, Any], *, endpoint: Endpoint =
     :meth:`EndpointQuery.query` refuses them). Raises :class:`QueryError` (naming the parameter, carrying the 400
     body) for refused values and :class:`ModeNotHeld` for a mode the snapshot lacks.
     """
-    pairs = [(k, _param_value(v)) for k, v in params.items() if v is not None]
+    pairs = [(k, v if type(v) is str else _param_value(v)) for k, v in params.items() if v is not None]
     origin = DEFAULT_BASE_URL if base_url is None else _origin(urlsplit(""), base_url)  # the default is an origin
     if len(pairs) <= MAX_NUMBER_FIELDS and all(k.isascii() and v.isascii() for k, v in pairs):
         # urlencode then parse_qsl gives ASCII pairs back unchanged: skip the round trip

@@ -737,7 +737,10 @@ class Engine:
 
     def page(self, params: QueryParams, offset: int, limit: int) -> tuple[int, list[int]]:
         """``(count, positions of the page)`` for the request: the selection's size and its ``[offset:offset+limit]``."""
-        selected = self.mask(params)
+        return self.page_of(self.mask(params), params, offset, limit)
+
+    def page_of(self, selected: int | None, params: QueryParams, offset: int, limit: int) -> tuple[int, list[int]]:
+        """:meth:`page` of the :meth:`mask` ``selected`` (None: every record), ordered as ``params`` asks."""
         ordering = self.ordering.get_ordering(params)
         if selected is None:
             order = self.ordered(ordering)
