@@ -3,10 +3,11 @@
 One small class per concern, each with short methods named after the DRF or
 django-filter method it mirrors, so each can be checked against that code:
 
-* :class:`QueryParams` — Django's ``QueryDict``: every pair kept, ``get`` gives the last value;
+* :class:`QueryParams` — Django's ``QueryDict`` (a ``dict``): every pair kept, a key gives its last value;
 * :class:`BooleanFilter`, :class:`ExactFilter`, :class:`ChoiceFilter` — django-filter fields
   (``BooleanWidget``; ``forms.CharField(strip=True)``; ``ModelChoiceField`` on a reference table);
-* :class:`SearchFilter` — DRF ``SearchFilter`` (``search_smart_split``, ``icontains``);
+* :class:`SearchFilter` — DRF ``SearchFilter`` (``search_smart_split``, ``icontains``), over a
+  :class:`SearchText` (every record's folded fields in one string, searched with ``str.find``);
 * :class:`OrderingFilter` — DRF ``OrderingFilter`` plus PostgreSQL's NULL placement;
 * :class:`LimitOffsetPagination` — DRF ``LimitOffsetPagination`` and its links;
 * :class:`Engine` — the indexes of one endpoint over one snapshot, built once, and the
@@ -19,6 +20,9 @@ Which filters, fields and tables an endpoint has is declared as data in
 Selections are bitmasks (``int``: bit ``p`` set when record position ``p`` is selected):
 ``&`` intersects filters and search terms in C, ``int.bit_count()`` is the page's ``count``,
 and the page is picked from the cached order without materialising the whole selection.
+The bitmask of each filter value and search term is cached per engine (bounded by
+:data:`MASK_CACHE_SIZE`), so a repeated term costs a dictionary lookup; a new term costs
+one ``str.find`` pass over the snapshot's search text.
 
 Rules where LL2's behaviour is unspecified (documented, deterministic):
 
@@ -309,6 +313,8 @@ class SearchFilter:
 
     A record matches when every term is contained, case-insensitively, in at least
     one field (OR across fields, AND across terms). A null field matches nothing.
+    :meth:`build` gives the :class:`SearchText` whose ``containing`` finds one term;
+    :meth:`Engine.mask` intersects the terms.
     """
 
     param = "search"
@@ -342,13 +348,6 @@ class SearchFilter:
         if problems:
             raise BadRequest(400, problems, (self.param,))
         return list(_search_terms(value))
-
-    def select(self, terms: Sequence[str], texts: SearchText, candidates: Iterable[int]) -> set[int]:
-        """The candidate positions whose fields contain every term."""
-        keep = set(candidates)
-        for term in terms:
-            keep.intersection_update(texts.containing(fold(term)))
-        return keep
 
 
 class SearchText:
