@@ -210,7 +210,8 @@ def test_links_from_parsed_pairs_equal_drfs_replace_and_remove_query_param(pairs
 
 def test_python_queries_with_non_ascii_values_answer_as_the_url_does():
     snap = spacecraft_data.load()
-    for kwargs in ({"search": "é", "limit": 3}, {"name": "Союз", "offset": 1}, {"search": "soyuz", "offset": 2, "limit": 2}):
+    for kwargs in ({"search": "é", "limit": 3}, {"name": "Союз", "offset": 1},
+                   {"search": "soyuz", "offset": 2, "limit": 2}):
         page = snap.query(**kwargs)
         status, body = snap.respond("/2.3.0/spacecraft/?" + urlencode(kwargs))
         assert status == 200 and page.to_dict() == body
@@ -220,8 +221,9 @@ def test_python_queries_with_non_ascii_values_answer_as_the_url_does():
 def test_rendered_records_carry_each_requests_host_and_format_never_anothers():
     snap = spacecraft_data.load()
     stored = json.dumps(snap.records, sort_keys=True)
-    requests = [("http://127.0.0.1:8000", ""), ("https://example.org", "?format=json"), ("http://127.0.0.1:8000", "?format=json"),
-                ("https://example.org", ""), ("http://127.0.0.1:8000", ""), ("https://example.org", "?format=api")]
+    requests = [("http://127.0.0.1:8000", ""), ("https://example.org", "?format=json"),
+                ("http://127.0.0.1:8000", "?format=json"), ("https://example.org", ""),
+                ("http://127.0.0.1:8000", ""), ("https://example.org", "?format=api")]
     for origin, query in requests:
         _, body = api.respond(snap, f"{origin}/2.3.0/spacecraft/{query}")
         for record in body["results"]:

@@ -272,7 +272,7 @@ def answer(snapshot: Snapshot, endpoint: Endpoint, origin: str, query_string: st
 
 def _answer(snapshot: Snapshot, endpoint: Endpoint, origin: str, params: QueryParams, query_string: str | None,
             pk: str | None = None) -> tuple[int, Any]:
-    """:func:`answer` of the parsed ``params`` (``query_string``: the raw query they came from; None: made from pairs)."""
+    """:func:`answer` of the parsed ``params`` (``query_string``: the raw query they came from; None: from pairs)."""
     served = _served(snapshot, endpoint)
     try:
         fmt = params.get("format")

@@ -24,6 +24,7 @@ import re
 # typing costs ~4 ms of start-up; annotations are strings, so only type checkers import it.
 TYPE_CHECKING = False
 if TYPE_CHECKING:
+    from datetime import timedelta
     from typing import Any
 
 __all__ = ["DurationError", "YearsOrMonths", "parse", "interval", "sort_key", "seconds"]
