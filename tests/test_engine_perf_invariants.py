@@ -10,7 +10,6 @@ deep offsets through both page paths, cache bounds, a second snapshot, hosts and
 
 from __future__ import annotations
 
-import gc
 import json
 import subprocess
 import sys
@@ -27,7 +26,6 @@ import spacecraft_data
 from spacecraft_data import api, durations, query as q
 from spacecraft_data.endpoint import SPACECRAFT
 from spacecraft_data.errors import SnapshotError
-from spacecraft_data.store import read_json
 from spacecraft_data.tables import duration_seconds
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -297,24 +295,7 @@ def test_engine_and_tables_read_durations_with_one_parser_and_keep_their_differe
                                                                      "time_in_space")
 
 
-# --------------------------------------------------------------------------- load and imports
-@pytest.mark.parametrize("enabled", [True, False])
-def test_reading_a_snapshot_file_restores_the_garbage_collectors_state(tmp_path, enabled):
-    good, bad = tmp_path / "good.json", tmp_path / "bad.json"
-    good.write_text('[{"id": 1}]', encoding="utf-8")
-    bad.write_text('[{"id": 1},\n oops]', encoding="utf-8")
-    was = gc.isenabled()
-    try:
-        (gc.enable if enabled else gc.disable)()
-        assert read_json(good, "table") == [{"id": 1}]
-        assert gc.isenabled() is enabled
-        with pytest.raises(SnapshotError, match="bad.json:2"):
-            read_json(bad, "table")
-        assert gc.isenabled() is enabled
-    finally:
-        (gc.enable if was else gc.disable)()
-
-
+# --------------------------------------------------------------------------- imports
 def test_a_duration_ordered_query_imports_neither_isodate_nor_datetime_nor_weakref():
     code = ("import sys, spacecraft_data; s = spacecraft_data.load(); "
             "s.query(search='soyuz', ordering='-time_in_space,time_docked', limit=5); "
