@@ -67,10 +67,6 @@ def _plain_select(engine: q.Engine, params: q.QueryParams) -> list[int]:
     return [p for p in engine.ordering.sort(range(len(engine.records)), ordering, keys) if p in keep]
 
 
-def _params(draw_pairs):
-    return q.QueryParams(draw_pairs)
-
-
 @st.composite
 def engine_params(draw, records):
     pairs = []
