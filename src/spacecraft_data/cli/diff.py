@@ -17,7 +17,6 @@ def register(sub: argparse._SubParsersAction) -> None:
                     "The ?format= parameter of url fields is ignored unless --strict.",
         epilog="examples:\n  spacecraft-data diff 2026.11.22 data/snapshots/2.3.0/2026.11.25\n"
                "  spacecraft-data diff OLD_DIR NEW_DIR --format json",
-        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     p.add_argument("old", help="older snapshot: folder or version")
     p.add_argument("new", help="newer snapshot: folder or version")

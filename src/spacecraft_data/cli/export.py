@@ -32,7 +32,6 @@ def register(sub: argparse._SubParsersAction) -> None:
                "  spacecraft-data export --format csv --output out/\n"
                "  spacecraft-data export --format ndjson --output out/ --status 4 --ordering -time_in_space\n"
                "  spacecraft-data export --format json --output out/ --search progress --force",
-        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     add_snapshot_option(p)
     p.add_argument("--format", choices=["csv", "json", "ndjson"], required=True, help="what to write")

@@ -22,7 +22,6 @@ def register(sub: argparse._SubParsersAction) -> None:
                "  spacecraft-data get 'https://ll.thespacedevs.com/2.3.0/spacecraft/?search=soyuz&format=json'\n"
                "  spacecraft-data get '/2.3.0/spacecraft_configurations/6/'\n"
                "  spacecraft-data get '/2.3.0/spacecraft_configurations/?search=dragon&ordering=name&mode=detailed'",
-        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     add_snapshot_option(p)
     p.add_argument("url", metavar="URL", help="full URL or path with query, e.g. '/2.3.0/spacecraft/?search=soyuz'")

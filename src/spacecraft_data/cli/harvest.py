@@ -23,7 +23,6 @@ def register(sub: argparse._SubParsersAction) -> None:
         epilog="examples:\n  spacecraft-data harvest\n"
                "  spacecraft-data harvest --base-url http://127.0.0.1:8000 --output /tmp/snaps --raw-dir /tmp/raw "
                "--changelog /tmp/DATA_CHANGES.md",
-        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     p.add_argument("--base-url", default="https://ll.thespacedevs.com", help="server (default: %(default)s)")
     p.add_argument("--api-version", default="2.3.0", help="API version path (default: %(default)s)")

@@ -18,7 +18,6 @@ def register(sub: argparse._SubParsersAction) -> None:
                     "any page is unreadable or any record fails the schema.",
         epilog="example:\n  spacecraft-data import-pages saved/*.txt --output /tmp/snaps --raw-dir /tmp/raw "
                "--no-changelog",
-        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     p.add_argument("files", nargs="+", type=Path, metavar="FILE", help="saved page(s)")
     p.add_argument("--endpoint", default=None,

@@ -63,7 +63,6 @@ def register(sub: argparse._SubParsersAction) -> None:
                "  spacecraft-data query --all --format csv > spacecraft.csv\n"
                "  spacecraft-data query --endpoint spacecraft_configurations --agency 121 --human-rated true\n"
                "  spacecraft-data query --endpoint config/spacecraft_statuses",
-        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     add_snapshot_option(p)
     add_query_arguments(p, endpoints=ENDPOINT_NAMES)

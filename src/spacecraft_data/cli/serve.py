@@ -17,7 +17,6 @@ def register(sub: argparse._SubParsersAction) -> None:
                     "format=api), with no network and no rate limit. Stops on Ctrl-C or SIGTERM.",
         epilog="example:\n  spacecraft-data serve --port 8000 &\n"
                "  curl 'http://127.0.0.1:8000/2.3.0/spacecraft/?search=soyuz&limit=2'",
-        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     add_snapshot_option(p)
     p.add_argument("--host", default="127.0.0.1",
