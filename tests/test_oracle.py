@@ -7,6 +7,9 @@ oracle is wrong here, every differential test built on it would be wrong too.
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
+from pathlib import Path
 from urllib.parse import parse_qsl, urlsplit
 
 import pytest
@@ -272,11 +275,7 @@ def test_detailed_answers_are_not_held_by_the_oracle(oracle):
 
 
 # -- isolation ----------------------------------------------------------------------------------
-def _run(code: str) -> "subprocess.CompletedProcess[str]":
-    import subprocess
-    import sys
-    from pathlib import Path
-
+def _run(code: str) -> subprocess.CompletedProcess[str]:
     tests = Path(__file__).resolve().parent
     return subprocess.run([sys.executable, "-c", code], cwd=tests, capture_output=True, text=True, timeout=60)
 
