@@ -8,7 +8,6 @@ import sys
 from pathlib import Path
 
 
-
 def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser(
         "diff", help="compare two snapshots: records added, removed and changed (field by field)",

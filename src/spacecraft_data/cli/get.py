@@ -9,7 +9,6 @@ import sys
 from ._common import add_snapshot_option, snapshot_from
 
 
-
 def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser(
         "get", help="print the JSON body LL2 answers to a spacecraft, configuration or status URL",

@@ -8,7 +8,6 @@ from pathlib import Path
 from ._common import add_publish_options
 
 
-
 def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser(
         "import-pages", help="publish a snapshot from saved API pages (browsable text or JSON)",

@@ -10,7 +10,6 @@ from .. import __version__
 from ._common import add_snapshot_option, snapshot_from
 
 
-
 def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("info", help="show versions, coverage and sources of a snapshot",
                        description="Show the code and data versions, how many records the snapshot holds against "

@@ -8,11 +8,11 @@ import sys
 from ._common import add_snapshot_option, snapshot_from
 
 
-
 def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser(
-        "serve", help="serve a snapshot as the LL2 /2.3.0/spacecraft/ endpoint on a local port",
-        description="Answer /2.3.0/spacecraft/ and /2.3.0/spacecraft/{id}/ from a snapshot, as Launch Library 2 "
+        "serve", help="serve a snapshot as LL2's spacecraft endpoints on a local port",
+        description="Answer /2.3.0/spacecraft/, /2.3.0/spacecraft_configurations/ and "
+                    "/2.3.0/config/spacecraft_statuses/ (lists and {id}/ details) from a snapshot, as Launch Library 2 "
                     "answers them (status codes, JSON bodies, next/previous links on this server, format=json and "
                     "format=api), with no network and no rate limit. Stops on Ctrl-C or SIGTERM.",
         epilog="example:\n  spacecraft-data serve --port 8000 &\n"

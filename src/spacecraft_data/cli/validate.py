@@ -7,7 +7,6 @@ import json
 import sys
 
 
-
 def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser(
         "validate", help="check snapshots, pages, records, arrays or NDJSON against the JSON Schema",
