@@ -67,11 +67,21 @@ def _columns() -> int:
 
 
 class HelpFormatter(argparse.RawDescriptionHelpFormatter):
-    """argparse's formatter (descriptions and epilogs kept as written), sized like shutil would size it."""
+    """argparse's formatter, sized like shutil would size it; examples in descriptions and epilogs kept as written."""
 
     def __init__(self, prog: str, indent_increment: int = 2, max_help_position: int = 24,
                  width: int | None = None) -> None:
         super().__init__(prog, indent_increment, max_help_position, _columns() - 2 if width is None else width)
+
+    def _fill_text(self, text: str, width: int, indent: str) -> str:
+        # Prose lines are wrapped to the terminal; indented lines (examples) are kept as written.
+        import textwrap
+
+        return "\n".join(
+            indent + line if line.startswith(" ") or not line.strip()
+            else textwrap.fill(line, width, initial_indent=indent, subsequent_indent=indent)
+            for line in text.splitlines()
+        )
 
 
 class _Parser(argparse.ArgumentParser):
