@@ -1,0 +1,57 @@
+"""Harvest LL2 (or any LL2-compatible server) into a new versioned snapshot.
+
+The flow is one way: fetch list pages -> save each raw page as it arrives ->
+check the pages agree -> validate -> publish the snapshot atomically -> append
+the data changelog. Nothing already published is modified: a failure leaves the
+previous snapshots as they were and keeps every page fetched so far, so that
+rerunning the same command resumes where it stopped.
+
+Raw pages live in a *run folder*, ``<raw dir>/<started>_<host>_<api>_<modes>/``,
+marked ``IN_PROGRESS`` until its snapshot is published. A rerun with the same
+server, API version and modes picks the newest unfinished run folder up again and
+reuses its pages. Each page is a browsable-API text page (see
+:mod:`spacecraft_data.pages`) whose description block records the URL and the
+fetch time; it holds the response headers, never the request's (the API key
+is never written or printed). Once published, the run folder gets a
+``sources.json`` in the format of ``data/raw/sources.json``, so
+``scripts/build_snapshot.py`` rebuilds the snapshot byte for byte.
+
+Requests: ``limit`` (100), ``format=json`` and ``ordering=id``, so a list of
+``count`` records takes ceil(count/limit) requests per mode, plus one each for the
+reference tables. The free ``/api-throttle/`` is read first to say how long the
+harvest will take and to wait when the budget is used up instead of provoking
+429s. Retries (429 with ``Retry-After``, 5xx, resets, timeouts) are urllib3's
+``Retry`` behind a ``requests`` ``HTTPAdapter``; its sleep is injectable and
+reported. ``requests`` is imported only when a harvest runs.
+
+The package is split by job, each module depending only on those listed before it:
+``options`` (options, result, errors and constants every step shares), ``client``
+(HTTP session, retries, timeouts), ``pacing`` (the throttle), ``runs`` (run folders,
+saved pages, resume), ``publish`` (``sources.json``, versions, publishing),
+``harvester`` (paging, consistency checks and :func:`harvest`) and ``importing``
+(:func:`import_pages`).
+"""
+
+from __future__ import annotations
+
+from .options import API_KEY_ENV, HarvestError, HarvestOptions, HarvestResult, default_validator
+from .publish import label_root, next_version, publish_sources
+from .harvester import harvest
+from .importing import import_pages
+
+# The other public names of the former single module, still importable from here.
+from .options import IN_PROGRESS as IN_PROGRESS, MODES as MODES, REFERENCE_TABLES as REFERENCE_TABLES
+from .options import SOURCES as SOURCES, Record as Record, Validator as Validator
+
+__all__ = [
+    "API_KEY_ENV",
+    "HarvestError",
+    "HarvestOptions",
+    "HarvestResult",
+    "harvest",
+    "publish_sources",
+    "next_version",
+    "default_validator",
+    "import_pages",
+    "label_root",
+]

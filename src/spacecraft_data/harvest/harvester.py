@@ -1,0 +1,243 @@
+"""The harvest itself: page through each list, save every page, re-fetch lists that disagree, publish."""
+
+from __future__ import annotations
+
+import math
+import random
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlencode, urlsplit
+
+from ..errors import SpacecraftDataError
+from ..pages import render_browsable
+from ..store import snapshot_versions, write_atomic
+from .client import _BodyCut, _Client
+from .options import (
+    IN_PROGRESS, MODES, REFERENCE_TABLES, HarvestError, HarvestOptions, HarvestResult, _duration, _iso,
+    default_validator,
+)
+from .pacing import _Pacer
+from .publish import _sources_spec, label_root, publish_sources
+from .runs import _open_run, _page_file, _read_saved, _Saved
+
+#: response headers not worth keeping in a saved page (hop-by-hop, or describing the wire form, not the body)
+_DROP_HEADERS = {"set-cookie", "connection", "keep-alive", "transfer-encoding", "content-length", "content-encoding"}
+
+
+class _Harvester:
+    def __init__(self, options: HarvestOptions, run_dir: Path) -> None:
+        self.options = options
+        self.run_dir = run_dir
+        self.client = _Client(options)
+        self.pacer = _Pacer(self.client, options)
+        self.fetched = 0
+        self.reused = 0
+        self.expected: dict[str, int] = {}  # list -> pages still expected (estimated until its first page)
+        self.notes: list[str] = []
+        self.discrepancies: list[dict[str, Any]] = []
+
+    def say(self, message: str) -> None:
+        self.options.progress(message)
+
+    @property
+    def planned(self) -> int:
+        """Requests still expected, for the progress line and the throttle wait."""
+        return sum(self.expected.values())
+
+    def _done(self, key: str, page: _Saved, offset: int) -> None:
+        if offset == 0:  # the count is known now: replace the estimate
+            self.expected[key] = max(math.ceil(page.count / self.options.page_size) - 1, 0)
+        else:
+            self.expected[key] = max(self.expected.get(key, 1) - 1, 0)
+
+    def kept(self) -> str:
+        """What a failure leaves behind, for its message; a run folder holding no page is removed."""
+        pages = sorted(self.run_dir.glob("*.txt"))
+        untouched = "no snapshot was published and existing snapshots are untouched"
+        if not pages:
+            (self.run_dir / IN_PROGRESS).unlink(missing_ok=True)
+            try:
+                self.run_dir.rmdir()  # only if nothing else is in it
+            except OSError:
+                pass
+            return f"no page had been saved; {untouched}"
+        return (f"kept {len(pages)} saved page(s) in {self.run_dir} (rerun the same command to resume; "
+                f"saved pages are reused); {untouched}")
+
+    def url(self, endpoint: str, mode: str | None, offset: int) -> str:
+        params = {"format": "json", "limit": str(self.options.page_size), "offset": str(offset), "ordering": "id"}
+        if mode:
+            params["mode"] = mode
+        # Keys sorted, as DRF writes its own next/previous links.
+        return (f"{self.options.base_url.rstrip('/')}/{self.options.api_version}/{endpoint}/?"
+                + urlencode(sorted(params.items())))
+
+    def page(self, endpoint: str, mode: str | None, pass_no: int, offset: int) -> _Saved:
+        file = _page_file(self.run_dir, endpoint, mode, pass_no, offset)
+        saved = _read_saved(file)
+        key = f"{endpoint} {mode}"
+        if saved is not None:
+            self.reused += 1
+            self._done(key, saved, offset)
+            self.say(f"page {file.name}: reused ({len(saved.records)} records, count {saved.count})")
+            return saved
+        url = self.url(endpoint, mode, offset)
+        problem = ""
+        for attempt in range(1, self.options.body_tries + 1):
+            self.pacer.before_request(self.planned)
+            fetched_at = _iso(self.options.now())
+            try:
+                response, attempts = self.client.get(url)
+            except _BodyCut as exc:
+                response, attempts, problem = None, 1, str(exc)
+            self.pacer.spent(attempts)
+            if response is not None and response.status_code != 200:
+                raise HarvestError(
+                    f"GET {url} answered HTTP {response.status_code} {response.reason} after {attempts} attempt(s): "
+                    f"{response.text[:200]!r}")
+            if response is not None:
+                problem = _envelope_problem(response)
+            if not problem:
+                break
+            if attempt < self.options.body_tries:
+                wait = self.options.backoff_factor * 2 ** (attempt - 1) + random.random() * self.options.backoff_jitter
+                self.say(f"GET {url}: {problem}; fetching it again in {wait:.1f} s "
+                         f"(try {attempt + 1} of {self.options.body_tries})")
+                self.options.sleep(wait)
+        else:
+            raise HarvestError(f"GET {url}: {problem} on all {self.options.body_tries} tries")
+        body = response.json()
+        headers = {k: v for k, v in response.headers.items() if k.lower() not in _DROP_HEADERS}
+        split = urlsplit(url)
+        text = render_browsable(
+            body, f"{split.path}?{split.query}", response.status_code, response.reason or "OK", headers,
+            description=f"Saved by spacecraft-data harvest\nURL: {url}\nFetched: {fetched_at}",
+        )
+        write_atomic(file, text.encode("utf-8"))
+        self.fetched += 1
+        saved = _Saved(file, url, fetched_at, int(body["count"]), list(body["results"]))
+        self._done(key, saved, offset)
+        self.say(f"page {file.name}: fetched {len(body['results'])} records (count {body['count']}); "
+                 f"{self.fetched} fetched, {self.reused} reused, about {self.planned} to go")
+        return saved
+
+    def table(self, endpoint: str, mode: str | None) -> list[tuple[_Saved, bool]]:
+        """Every page of one list, consistent if possible within ``passes`` passes; (page, complete) pairs."""
+        label = f"/{self.options.api_version}/{endpoint}/" + (f" mode={mode}" if mode else "")
+        seen: list[str] = []
+        pages: list[_Saved] = []
+        for pass_no in range(1, self.options.passes + 1):
+            first = self.page(endpoint, mode, pass_no, 0)
+            pages = [first]
+            counts = [first.count]
+            offset = self.options.page_size
+            while offset < max(counts):
+                pages.append(self.page(endpoint, mode, pass_no, offset))
+                counts.append(pages[-1].count)
+                offset += self.options.page_size
+            ids = [r.get("id") for p in pages for r in p.records]
+            unique = len(set(ids))
+            problems = []
+            if len(set(counts)) > 1:
+                problems.append(f"the reported count changed between pages ({' -> '.join(map(str, counts))})")
+            if unique != counts[-1]:
+                problems.append(f"{unique} unique ids for a reported count of {counts[-1]}"
+                                + (f" ({len(ids) - unique} duplicate(s) across pages)" if len(ids) != unique else ""))
+            if not problems:
+                if seen:
+                    self.notes.append(f"{label}: pass {pass_no} was consistent after " + "; ".join(seen))
+                return [(p, True) for p in pages]
+            seen.append(f"pass {pass_no}: " + ", ".join(problems))
+            if pass_no < self.options.passes:
+                self.say(f"{label}: {', '.join(problems)}; fetching the whole list again "
+                         f"(pass {pass_no + 1} of {self.options.passes})")
+                self.expected[f"{endpoint} {mode}"] = len(pages)
+        message = f"{label}: still inconsistent after {self.options.passes} passes: " + "; ".join(seen)
+        self.say(f"warning: {message}; publishing the last pass with the discrepancy recorded in the manifest")
+        self.notes.append(message)
+        self.discrepancies.append({"endpoint": f"/{self.options.api_version}/{endpoint}/", "mode": mode,
+                                   "counts": counts, "unique_ids": unique, "passes": self.options.passes})
+        return [(p, False) for p in pages]
+
+    def run(self) -> list[tuple[str, str | None, _Saved, bool]]:
+        options = self.options
+        prior = _prior_count(options)
+        lists = [("spacecraft", m) for m in options.modes] + list(REFERENCE_TABLES)
+        per_mode = math.ceil(prior / options.page_size) if prior else 1
+        self.expected = {f"{e} {m}": (per_mode if e == "spacecraft" else 1) for e, m in lists}
+        if self.pacer.read():
+            wait = self.pacer.estimate(self.planned)
+            self.say(f"throttle: {self.pacer.limit - self.pacer.remaining} of {self.pacer.limit} requests used in "
+                     f"the {_duration(self.pacer.frequency)} window")
+        else:
+            wait = 0.0
+            self.say("throttle: the server has no readable /api-throttle/; not pacing (429s are still honoured)")
+        self.say(f"plan: about {self.planned} request(s) ({per_mode} page(s) of {options.page_size} per mode"
+                 + (f", from the last known count {prior}" if prior else "") + f", plus {len(REFERENCE_TABLES)} "
+                 f"reference tables); expected wait for the rate limit: {_duration(wait)}")
+        out = []
+        for endpoint, mode in lists:
+            out += [(endpoint, mode, page, complete) for page, complete in self.table(endpoint, mode)]
+        return out
+
+
+def _envelope_problem(response: Any) -> str:
+    try:
+        body = response.json()
+    except ValueError as exc:
+        return f"the body is not valid JSON ({exc}; {len(response.content)} bytes received, possibly truncated)"
+    if not (isinstance(body, dict) and isinstance(body.get("count"), int) and isinstance(body.get("results"), list)):
+        return "the body is not a list envelope {count, next, previous, results}"
+    return ""
+
+
+def _prior_count(options: HarvestOptions) -> int | None:
+    """The last known record count (latest snapshot in the output, else the bundled one), for the first estimate."""
+    from ..snapshot import load
+
+    output = Path(options.output)
+    candidates = ([output] if snapshot_versions(output, options.api_version) else []) + [None]
+    for where in candidates:
+        try:
+            count = load(where).reported_count
+        except SpacecraftDataError:
+            continue
+        if count:
+            return int(count)
+    return None
+
+
+def harvest(options: HarvestOptions) -> HarvestResult:
+    """Fetch, save, check, validate and publish a new snapshot; see the module docstring.
+
+    Raises :class:`HarvestError` (or another :class:`SpacecraftDataError`) saying what
+    failed and what was kept; on failure nothing is published and saved pages remain.
+    """
+    for mode in options.modes:
+        if mode not in MODES:
+            raise HarvestError(f"unknown mode {mode!r} (known: {', '.join(MODES)})")
+    if not 1 <= options.page_size <= 100:
+        raise HarvestError(f"page size {options.page_size} is outside 1..100 (LL2 clamps limit to 100)")
+    validate = options.validate or default_validator()
+    run_dir, resumed = _open_run(options)
+    options.progress(f"{'resuming' if resumed else 'starting'} harvest of {options.base_url} "
+                     f"/{options.api_version}/spacecraft/ (mode {'+'.join(options.modes)}) in {run_dir}")
+    harvester = _Harvester(options, run_dir)
+    try:
+        pages = harvester.run()
+    except HarvestError as exc:
+        raise HarvestError(f"{exc}\n{harvester.kept()}") from None
+    except KeyboardInterrupt:
+        options.progress(f"interrupted: {harvester.kept()}")
+        raise
+    spec = _sources_spec(options, pages, harvester.notes, harvester.discrepancies)
+    records = len({r["id"] for e, m, p, c in pages if e == "spacecraft" for r in p.records if "id" in r})
+    options.progress(f"fetched {harvester.fetched} page(s), reused {harvester.reused}, {harvester.client.requests} "
+                     f"request(s) made; {records} unique spacecraft records; validating")
+    try:
+        target = publish_sources(run_dir, spec, Path(options.output), validate, options.changelog,
+                                 options.now().date(), label_root(run_dir), options.progress)
+    except SpacecraftDataError as exc:
+        raise HarvestError(f"{exc}\n{harvester.kept()}") from None
+    return HarvestResult(target, run_dir, harvester.client.requests, harvester.fetched, harvester.reused,
+                         harvester.notes)

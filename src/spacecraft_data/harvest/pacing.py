@@ -1,0 +1,66 @@
+"""Pacing: keep within the API's request budget, read from the free ``/api-throttle/`` endpoint."""
+
+from __future__ import annotations
+
+import datetime as _dt
+import math
+
+from .client import _Client
+from .options import HarvestOptions, _duration
+
+
+class _Pacer:
+    """Keeps within the API's request budget using the free ``/api-throttle/`` endpoint."""
+
+    def __init__(self, client: _Client, options: HarvestOptions) -> None:
+        self.client, self.options = client, options
+        self.url = f"{options.base_url.rstrip('/')}/{options.api_version}/api-throttle/?format=json"
+        self.known = False
+        self.limit = self.frequency = self.remaining = self.next_use = 0
+
+    def read(self) -> bool:
+        """Read the throttle state; False (and pacing off) when the server has no such endpoint."""
+        try:
+            response = self.client.session.get(
+                self.url, timeout=(self.options.connect_timeout, self.options.read_timeout))
+            if response.status_code != 200:
+                raise ValueError(response.status_code)
+            state = response.json()[0]
+            limit, used = int(state["your_request_limit"]), int(state["current_use"])
+            frequency, next_use = int(state["limit_frequency_secs"]), int(state["next_use_secs"])
+        except Exception:  # noqa: BLE001 - any failure means "no throttle information", never fatal
+            self.known = False
+            return False
+        self.known = True
+        self.limit, self.frequency, self.next_use = limit, frequency, next_use
+        self.remaining = limit - used
+        return True
+
+    def estimate(self, needed: int) -> float:
+        """Seconds of waiting ``needed`` more requests will take, roughly."""
+        if not self.known or needed <= self.remaining or self.limit <= 0:
+            return 0.0
+        deficit = needed - max(self.remaining, 0)
+        windows = math.ceil(deficit / self.limit)
+        first = self.next_use if self.remaining <= 0 and self.next_use else self.frequency
+        return first + (windows - 1) * self.frequency
+
+    def before_request(self, still_needed: int) -> None:
+        """Wait, when the budget is used up, until the API allows another request."""
+        if not self.known or self.remaining > 0:
+            return
+        for _ in range(self.options.max_throttle_waits):
+            if not self.read() or self.remaining > 0:
+                return
+            wait = self.next_use or self.frequency
+            left = self.estimate(still_needed)
+            until = (self.options.now() + _dt.timedelta(seconds=wait)).strftime("%H:%M:%S UTC")
+            self.options.progress(
+                f"rate limit: {self.limit - self.remaining} of {self.limit} requests used in the "
+                f"{_duration(self.frequency)} window; waiting {_duration(wait)}, until {until} "
+                f"({still_needed} request(s) to go, about {_duration(left)} of waiting left)")
+            self.options.sleep(wait)
+        self.read()
+
+    def spent(self, n: int) -> None:
+        self.remaining -= n

@@ -1,0 +1,81 @@
+"""Run folders of raw pages: where a run's pages are saved, reading them back, and resuming a run."""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import urlsplit
+
+from ..errors import PageError
+from ..pages import read_page
+from ..store import write_atomic
+from .options import IN_PROGRESS, HarvestOptions, Record, _iso
+
+
+@dataclass
+class _Saved:
+    """A saved page: its file and what it says."""
+
+    file: Path
+    url: str
+    fetched: str
+    count: int
+    records: list[Record]
+
+
+def _page_file(run_dir: Path, endpoint: str, mode: str | None, pass_no: int, offset: int) -> Path:
+    return run_dir / f"{endpoint.replace('/', '_')}_{mode or 'default'}_pass{pass_no}_offset{offset:06d}.txt"
+
+
+def _read_saved(file: Path) -> _Saved | None:
+    """A previously saved page, or None when it is missing or unreadable (then it is fetched again)."""
+    if not file.is_file():
+        return None
+    try:
+        page = read_page(file)
+    except PageError:
+        return None
+    meta = dict(line.split(": ", 1) for line in page.description.splitlines() if ": " in line)
+    if page.status != 200 or not page.is_list or "URL" not in meta or "Fetched" not in meta:
+        return None
+    return _Saved(file, meta["URL"], meta["Fetched"], int(page.body["count"]), page.records())
+
+
+def _run_key(options: HarvestOptions) -> str:
+    host = (urlsplit(options.base_url).netloc or "server").replace(":", "-")
+    # Saved pages are keyed by offset, so pages of another size belong to another run.
+    size = "" if options.page_size == 100 else f"_limit{options.page_size}"
+    return f"{host}_{options.api_version}_{'+'.join(options.modes)}{size}"
+
+
+def _fresh_dir(parent: Path, name: str) -> Path:
+    """``parent/name``, created; ``name.1``, ``name.2``… when taken (two runs in the same second)."""
+    parent.mkdir(parents=True, exist_ok=True)
+    candidate, n = parent / name, 0
+    while True:
+        try:
+            candidate.mkdir()
+            return candidate
+        except FileExistsError:
+            n += 1
+            candidate = parent / f"{name}.{n}"
+
+
+def _open_run(options: HarvestOptions) -> tuple[Path, bool]:
+    """The run folder to use: the newest unfinished one for this server/version/modes, or a new one."""
+    key = _run_key(options)
+    raw_dir = Path(options.raw_dir)
+    if raw_dir.is_dir():
+        name = re.compile(rf"^\d{{8}}T\d{{6}}Z_{re.escape(key)}(\.\d+)?$")
+        unfinished = sorted(d for d in raw_dir.iterdir()
+                            if d.is_dir() and name.match(d.name) and (d / IN_PROGRESS).is_file())
+        if unfinished:
+            return unfinished[-1], True
+    run_dir = _fresh_dir(raw_dir, f"{options.now().strftime('%Y%m%dT%H%M%SZ')}_{key}")
+    marker = {"base_url": options.base_url, "api_version": options.api_version, "modes": list(options.modes),
+              "started": _iso(options.now()),
+              "note": "harvest in progress: pages here are reused by a rerun; removed when the snapshot is published"}
+    write_atomic(run_dir / IN_PROGRESS, (json.dumps(marker, indent=2) + "\n").encode("utf-8"))
+    return run_dir, False
