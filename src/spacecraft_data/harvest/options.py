@@ -28,7 +28,6 @@ class HarvestError(SpacecraftDataError):
     """A harvest failed; the message says what failed and what was kept."""
 
 
-
 def _utcnow() -> _dt.datetime:
     return _dt.datetime.now(_dt.timezone.utc)
 

@@ -27,7 +27,6 @@ def next_version(output: Path, api_version: str, day: _dt.date) -> str:
     return f"{base}.{n}"
 
 
-
 def label_root(run_dir: Path) -> Path:
     """The folder the manifest's file labels are relative to, for the run folder ``run_dir``.
 
