@@ -9,9 +9,14 @@ raised as an error (:class:`EndpointQuery` binds it to one endpoint). All go
 through :func:`answer`, so nothing is computed in two places.
 
 Modes: a list request's ``mode`` is answered from the table's stored records
-when the table holds that mode, or as the endpoint's declared
-:class:`~spacecraft_data.endpoint.Projection` of a mode it holds (normal-mode
-configurations are projected from the stored detailed ones); otherwise 501.
+when the table holds that mode, from the table the endpoint keeps that mode in
+beside its own (``Endpoint.mode_tables``: a snapshot harvested in both modes keeps
+detailed spacecraft in ``spacecraft_detailed.json``) record for record by id, or as
+the endpoint's declared :class:`~spacecraft_data.endpoint.Projection` of a mode it
+holds (normal-mode configurations are projected from the stored detailed ones);
+otherwise 501. Filters, search and ordering always run over the endpoint's table,
+so both modes of one query select the same ids in the same order; an id whose
+record the mode's own table lacks (a harvest discrepancy) is a 501 naming it.
 
 The answer is LL2's answer as if LL2 held exactly the snapshot's records:
 ``count`` counts the records the snapshot holds (the bundled snapshot holds 20
@@ -28,7 +33,8 @@ Status codes, in the order a DRF view decides them:
   nowhere in the snapshot, or the request's filters exclude it (DRF runs the
   filter backends on the detail route too);
 * 501 ``{"detail": "…"}``: the request is valid but needs a mode (``detailed``) the
-  snapshot does not hold; the message says how to harvest it. Nothing is fabricated.
+  snapshot does not hold, or a record of it that the mode's own table lacks; the
+  message says which and how to harvest it. Nothing is fabricated.
 
 Hyperlinks inside records (the record's ``url``, its configuration's, its
 agency's: every ``url`` under the snapshot's ``base_url``) are rewritten to the
@@ -115,9 +121,16 @@ class _Served:
         table = snapshot.manifest.get("tables", {}).get(endpoint.table, {})
         #: the modes the table stores: its own "modes" in the manifest, else its records' response_mode
         #: (a manifest written before tables declared modes), else the snapshot's
-        self.held_modes = tuple(table["modes"]) if "modes" in table else (
+        held = tuple(table["modes"]) if "modes" in table else (
             tuple(m for m in endpoint.modes if any(r.get("response_mode") == m for r in self.records))
             or snapshot.modes)
+        declared = snapshot.manifest.get("tables", {})
+        #: modes stored in a table of their own that the manifest declares (mode -> table), read on first use
+        self.mode_tables = {m: t for m, t in endpoint.mode_tables.items() if t in declared and m not in held}
+        self.held_modes = held + tuple(self.mode_tables)
+        self._tables = snapshot.tables
+        self._files = {t: declared[t].get("file", t) if isinstance(declared[t], dict) else t
+                       for t in self.mode_tables.values()}
         #: the modes answered: those stored, and the declared projections of a stored mode
         self.answerable = endpoint.answerable_modes(self.held_modes)
         self.version = snapshot.version
@@ -129,10 +142,32 @@ class _Served:
         view = self._views.get(mode)
         if view is None:
             projection = None
-            if mode is not None and mode not in self.held_modes:
+            records: Sequence[Record | None] = self.records
+            if mode in self.mode_tables:
+                # Position for position with self.records, so the engine's selections index both;
+                # None where the mode's table lacks the id (answered by unmatched(), never fabricated).
+                by_id = {r.get("id"): r for r in self._tables[self.mode_tables[mode]] if isinstance(r, dict)}
+                records = [by_id.get(r.get("id")) for r in self.records]
+            elif mode is not None and mode not in self.held_modes:
                 projection = self.endpoint.derived[mode][1]
-            view = self._views[mode] = _View(self.records, projection, self.api_root)
+            view = self._views[mode] = _View(records, projection, self.api_root)
         return view
+
+    def unmatched(self, mode: str | None, view: _View, positions: Sequence[int]) -> tuple[int, Any] | None:
+        """The 501 answer when a record at ``positions`` has no ``mode`` record in the mode's own table, else None."""
+        if not view.partial:
+            return None
+        missing = [self.records[p].get("id") for p in positions if view.stored[p] is None]
+        if not missing:
+            return None
+        table = self.mode_tables[mode]  # type: ignore[index]  # only such views are partial
+        ids = ", ".join(map(str, missing))
+        return 501, {"detail": (
+            f"snapshot {self.version} holds no {mode} record for {self.endpoint.name} id {ids}: "
+            f"{self._files[table]} lacks {'them' if len(missing) > 1 else 'it'} though {self.endpoint.table} "
+            f"holds the {self.endpoint.default_mode}-mode record (the harvest's {mode} pages disagreed with its "
+            f"{self.endpoint.default_mode} ones); nothing is made up for it. Fetch it again with "
+            f"'spacecraft-data harvest --mode both'")}
 
     def not_held(self, mode: str | None) -> tuple[int, Any] | None:
         """The 501 answer when ``mode`` can be neither read nor projected from the snapshot, else None."""
@@ -144,8 +179,10 @@ class _Served:
 class _View:
     """The records of one mode (stored, or projected on first use) and how to rewrite their hyperlinks."""
 
-    def __init__(self, records: Sequence[Record], projection: Projection | None, api_root: str) -> None:
+    def __init__(self, records: Sequence[Record | None], projection: Projection | None, api_root: str) -> None:
         self.stored = records
+        #: True when a position has no record (a mode read from its own table that lacks an id)
+        self.partial = any(r is None for r in records)
         self.projection = projection
         self.api_root = api_root
         self._projected: dict[int, Record] = {}
@@ -292,6 +329,9 @@ def _answer(snapshot: Snapshot, endpoint: Endpoint, origin: str, params: QueryPa
     if refused:
         return refused
     view = served.view(mode)
+    refused = served.unmatched(mode, view, page)
+    if refused:
+        return refused
     suffix = "?" + urlencode([("format", fmt)]) if fmt is not None else ""
     base = origin + served.list_path
     if query_string is None or _URL_UNSAFE.isdisjoint(query_string):
@@ -322,7 +362,8 @@ def _detail(served: _Served, params: QueryParams, pk: str, origin: str) -> tuple
     refused = served.not_held(mode)
     if refused:
         return refused
-    return 200, served.view(mode).render(pos, origin, fmt)
+    view = served.view(mode)
+    return served.unmatched(mode, view, (pos,)) or (200, view.render(pos, origin, fmt))
 
 
 def _route(snapshot: Snapshot, path: str) -> tuple[Endpoint, str | None] | None:

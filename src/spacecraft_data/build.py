@@ -283,8 +283,8 @@ def _describe_split(manifest: dict[str, Any], held: int, reported: set[int], not
     manifest["modes"]["detailed"] = {
         "held": True,
         "file": DETAILED_FILE,
-        "why": f"detailed records are in {DETAILED_FILE}; queries and the server answer from "
-               f"{TABLE_FILES['spacecraft']} (normal mode)",
+        "why": f"detailed records are in {DETAILED_FILE}, matched by id to the normal ones in "
+               f"{TABLE_FILES['spacecraft']}: mode=detailed and the detail route answer from it",
     }
     manifest["tables"]["spacecraft"]["modes"] = ["normal"]
     manifest["tables"]["spacecraft_detailed"] = {"file": DETAILED_FILE, "rows": held, "modes": ["detailed"],

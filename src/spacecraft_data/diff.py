@@ -19,7 +19,7 @@ from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from .errors import SnapshotError
 from .snapshot import Snapshot, load
-from .store import MANIFEST, TABLE_FILES, bundled_root, is_snapshot_version
+from .store import MANIFEST, OPTIONAL_TABLE_FILES, TABLE_FILES, bundled_root, is_snapshot_version
 
 __all__ = ["Change", "TableDiff", "SnapshotDiff", "diff_values", "diff_snapshots", "strip_format", "resolve_snapshot"]
 
@@ -163,9 +163,16 @@ def _diff_table(old: list[dict], new: list[dict], ignore_format: bool) -> TableD
 
 
 def diff_snapshots(old: Snapshot, new: Snapshot, ignore_format: bool = True) -> SnapshotDiff:
-    """Compare every table of ``old`` and ``new``, records matched by id."""
+    """Compare every table of ``old`` and ``new``, records matched by id.
+
+    ``spacecraft_detailed`` (the detailed records of a snapshot harvested in both modes)
+    is compared only when either snapshot's manifest declares it.
+    """
+    # An optional table is left out where neither side has it, so the usual report is unchanged.
+    names = [*TABLE_FILES, *(name for name in OPTIONAL_TABLE_FILES
+                             if any(name in s.manifest.get("tables", {}) for s in (old, new)))]
     return SnapshotDiff(old, new, {name: _diff_table(old.tables.get(name, []), new.tables.get(name, []), ignore_format)
-                                   for name in TABLE_FILES})
+                                   for name in names})
 
 
 def resolve_snapshot(arg: str, root: Path | None = None, api_version: str = "2.3.0") -> Snapshot:

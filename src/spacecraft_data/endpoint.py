@@ -32,6 +32,7 @@ __all__ = [
     "Projection",
     "Endpoint",
     "SPACECRAFT",
+    "SPACECRAFT_NORMAL",
     "SPACECRAFT_CONFIGURATIONS",
     "SPACECRAFT_STATUSES",
     "CONFIGURATION_NORMAL",
@@ -93,7 +94,9 @@ class Endpoint:
     knows (empty: the view has no modes and ignores ``mode``); ``detail_mode``
     the mode the detail route always answers in; ``derived`` the modes that are a
     :class:`Projection` of another mode (mode -> (source mode, projection));
-    ``formats`` the DRF renderers (a ``?format=`` naming none of them is a 404).
+    ``formats`` the DRF renderers (a ``?format=`` naming none of them is a 404);
+    ``mode_tables`` the modes a snapshot may keep in a table of their own beside
+    ``table`` (mode -> table name), whose records are matched to ``table``'s by id.
     """
 
     def __init__(
@@ -110,6 +113,7 @@ class Endpoint:
         pagination: LimitOffsetPagination | None = None,
         formats: tuple[str, ...] = ("json", "api"),
         derived: Mapping[str, tuple[str, Projection]] | None = None,
+        mode_tables: Mapping[str, str] | None = None,
     ) -> None:
         self.name = name
         self.model = model
@@ -123,6 +127,7 @@ class Endpoint:
         self.pagination = pagination or LimitOffsetPagination()
         self.formats = tuple(formats)
         self.derived = dict(derived or {})
+        self.mode_tables = dict(mode_tables or {})
 
     def __repr__(self) -> str:
         return f"<Endpoint /{self.name}/>"
@@ -155,6 +160,37 @@ class Endpoint:
         return (*params, "format")
 
 
+# SpacecraftConfigNormal, as the OpenAPI spec's components give it (tests/test_configurations.py
+# checks every key list and response_mode against ll_2.3.0.json).
+AGENCY_MINI = Projection("AgencyMini", ("response_mode", "id", "url", "name", "abbrev", "type"), "list")
+FAMILY_MINI = Projection("SpacecraftConfigFamilyMini", ("response_mode", "id", "name"), "list")
+FAMILY_NORMAL = Projection(
+    "SpacecraftConfigFamilyNormal",
+    ("response_mode", "id", "name", "description", "manufacturer", "parent", "maiden_flight"),
+    "normal", {"manufacturer": AGENCY_MINI, "parent": FAMILY_MINI},
+)
+CONFIGURATION_NORMAL = Projection(
+    "SpacecraftConfigNormal",
+    ("response_mode", "id", "url", "name", "type", "agency", "family", "in_use", "image"),
+    "normal", {"agency": AGENCY_MINI, "family": FAMILY_NORMAL},
+)
+
+# SpacecraftNormal is SpacecraftEndpointDetailed without ``flights`` and with the normal configuration
+# (the OpenAPI components; tests/test_detailed_mode.py checks them against ll_2.3.0.json). It answers
+# normal mode from a snapshot that stores only detailed records ('harvest --mode detailed').
+SPACECRAFT_NORMAL = Projection(
+    "SpacecraftNormal",
+    ("response_mode", "id", "url", "name", "serial_number", "is_placeholder", "image", "in_space", "time_in_space",
+     "time_docked", "flights_count", "mission_ends_count", "status", "description", "spacecraft_config",
+     "fastest_turnaround"),
+    "normal", {"spacecraft_config": CONFIGURATION_NORMAL},
+)
+
+#: ``/2.3.0/spacecraft/``: filters, search and ordering as LL2's view declares them; modes ``normal``
+#: and ``detailed`` (also the detail route's). Normal is stored, or projected (:data:`SPACECRAFT_NORMAL`)
+#: from stored detailed records; detailed is stored in the table, or beside it in ``spacecraft_detailed``
+#: (a snapshot of both modes), matched to the normal records by id: the filters, search and ordering
+#: then run over the normal records, whose fields they read are the same in both modes.
 SPACECRAFT = Endpoint(
     name="spacecraft",
     model="Spacecraft",
@@ -174,21 +210,8 @@ SPACECRAFT = Endpoint(
         "time_docked": "duration",
         "time_in_space": "duration",
     }),
-)
-
-# SpacecraftConfigNormal, as the OpenAPI spec's components give it (tests/test_configurations.py
-# checks every key list and response_mode against ll_2.3.0.json).
-AGENCY_MINI = Projection("AgencyMini", ("response_mode", "id", "url", "name", "abbrev", "type"), "list")
-FAMILY_MINI = Projection("SpacecraftConfigFamilyMini", ("response_mode", "id", "name"), "list")
-FAMILY_NORMAL = Projection(
-    "SpacecraftConfigFamilyNormal",
-    ("response_mode", "id", "name", "description", "manufacturer", "parent", "maiden_flight"),
-    "normal", {"manufacturer": AGENCY_MINI, "parent": FAMILY_MINI},
-)
-CONFIGURATION_NORMAL = Projection(
-    "SpacecraftConfigNormal",
-    ("response_mode", "id", "url", "name", "type", "agency", "family", "in_use", "image"),
-    "normal", {"agency": AGENCY_MINI, "family": FAMILY_NORMAL},
+    derived={"normal": ("detailed", SPACECRAFT_NORMAL)},
+    mode_tables={"detailed": "spacecraft_detailed"},
 )
 
 #: ``/2.3.0/spacecraft_configurations/``: filters ``agency``, ``human_rated``, ``in_use``,

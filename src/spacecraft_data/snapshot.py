@@ -12,7 +12,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from .errors import RecordNotFound, SnapshotError
-from .store import MANIFEST, TABLE_FILES, bundled_root, latest_snapshot_dir, read_json
+from .store import MANIFEST, OPTIONAL_TABLE_FILES, TABLE_FILES, bundled_root, latest_snapshot_dir, read_json
 
 # `typing` costs ~4 ms of start-up; annotations are strings here, so it is imported
 # only by type checkers (which treat any TYPE_CHECKING name as true).
@@ -50,7 +50,10 @@ class Tables(Mapping):
 
     Only the ``spacecraft`` table is needed to load and answer most queries; the
     reference tables (the 46 detailed configurations are 16 times larger than the
-    20 spacecraft) are parsed when something asks for them.
+    20 spacecraft) are parsed when something asks for them, and so is
+    ``spacecraft_detailed`` (a snapshot of both modes: its detailed records, read
+    when a detailed answer is first asked for). A table whose file the snapshot
+    does not have is empty, except ``spacecraft``.
     """
 
     def __init__(self, path: Path | Traversable) -> None:
@@ -60,13 +63,13 @@ class Tables(Mapping):
     def __getitem__(self, table: str) -> list[Record]:
         rows = self._loaded.get(table)
         if rows is None:
-            if table not in TABLE_FILES:
+            if table not in TABLE_FILES and table not in OPTIONAL_TABLE_FILES:
                 raise KeyError(table)
             rows = self._loaded[table] = self._read(table)
         return rows
 
     def _read(self, table: str) -> list[Record]:
-        file = self._path.joinpath(TABLE_FILES[table])
+        file = self._path.joinpath(TABLE_FILES.get(table) or OPTIONAL_TABLE_FILES[table])
         if table != "spacecraft" and not file.is_file():
             return []
         rows = read_json(file, f"table {table}")
@@ -75,10 +78,11 @@ class Tables(Mapping):
         return rows
 
     def __iter__(self) -> Iterator[str]:
-        return iter(TABLE_FILES)
+        yield from TABLE_FILES
+        yield from OPTIONAL_TABLE_FILES
 
     def __len__(self) -> int:
-        return len(TABLE_FILES)
+        return len(TABLE_FILES) + len(OPTIONAL_TABLE_FILES)
 
 
 class Snapshot:

@@ -2,7 +2,8 @@
 
 Layout: ``<root>/<api version>/<snapshot version>/`` holding ``manifest.json``
 and one JSON file per table (``spacecraft.json``, ``spacecraft_configurations.json``,
-``spacecraft_statuses.json``). Snapshot versions are dates, ``YYYY.MM.DD``, with an
+``spacecraft_statuses.json``, and ``spacecraft_detailed.json`` in a snapshot of both
+modes). Snapshot versions are dates, ``YYYY.MM.DD``, with an
 optional ``.N`` for a second snapshot on the same day; the highest is the latest.
 
 Writes are atomic: a snapshot is written into a temporary sibling folder,
@@ -31,6 +32,7 @@ if TYPE_CHECKING:
 __all__ = [
     "MANIFEST",
     "TABLE_FILES",
+    "OPTIONAL_TABLE_FILES",
     "dump_json",
     "sha256_bytes",
     "sha256_file",
@@ -52,6 +54,9 @@ TABLE_FILES = {
     "spacecraft_configurations": "spacecraft_configurations.json",
     "spacecraft_statuses": "spacecraft_statuses.json",
 }
+#: tables only some snapshots have (name -> file): the detailed records of a snapshot harvested in both
+#: modes (build.DETAILED_FILE; its spacecraft.json then holds the normal ones)
+OPTIONAL_TABLE_FILES = {"spacecraft_detailed": "spacecraft_detailed.json"}
 
 _VERSION = re.compile(r"^\d{4}\.\d{2}\.\d{2}(\.\d+)?$")
 

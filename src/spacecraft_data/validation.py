@@ -8,7 +8,8 @@
 What is accepted (a path, or the same thing already in memory):
 
 * a **snapshot folder** (holding ``manifest.json``): every table file against its
-  schema, and every ``sha256`` of the manifest's ``files``; a folder of
+  schema (``spacecraft_detailed.json``, of a snapshot harvested in both modes,
+  against the detailed one), and every ``sha256`` of the manifest's ``files``; a folder of
   snapshots (``<api version>/<snapshot version>/``): each snapshot in it;
 * a **saved page**, browsable-API text or a JSON list page (envelope and records);
 * a **single record**, a **JSON array** of records, or **NDJSON** (one record a
@@ -46,7 +47,7 @@ from urllib.parse import urlsplit
 from .errors import PageError, SpacecraftDataError
 from .pages import Page, parse_page
 from .schemagen import DURATION_PATTERN, file_name
-from .store import MANIFEST, TABLE_FILES, is_snapshot_version, sha256_bytes
+from .store import MANIFEST, OPTIONAL_TABLE_FILES, TABLE_FILES, is_snapshot_version, sha256_bytes
 
 __all__ = [
     "SCHEMA_NAMES",
@@ -76,7 +77,9 @@ SCHEMA_NAMES = {
 
 #: snapshot table -> record kind
 TABLE_KINDS = {"spacecraft": "spacecraft", "spacecraft_configurations": "configuration",
-               "spacecraft_statuses": "status"}
+               "spacecraft_statuses": "status", "spacecraft_detailed": "spacecraft"}
+#: snapshot table -> the one schema every record of it must meet, whatever its response_mode says
+TABLE_SCHEMAS = {"spacecraft_detailed": "detailed"}
 _DETAILED_ONLY = {"spacecraft": "flights", "configuration": "capability"}
 _NDJSON_SUFFIXES = {".ndjson", ".jsonl"}
 
@@ -392,14 +395,17 @@ def _record_problems(record: Any, name: str, source: str, label: int | str, line
 
 
 def validate_records(records: Iterable[Any], source: str = "<records>", kind: str | None = None,
-                     lines: list[int] | None = None) -> Report:
-    """Validate each record of ``records`` (see the module docstring for which schema each gets)."""
+                     lines: list[int] | None = None, schema_name: str | None = None) -> Report:
+    """Validate each record of ``records`` (see the module docstring for which schema each gets).
+
+    ``schema_name`` (a key of :data:`SCHEMA_NAMES`) holds every record to that one schema instead.
+    """
     report = Report(inputs=[source])
     for i, record in enumerate(records):
         line = lines[i] if lines else None
         report.records_checked += 1
-        report.problems.extend(
-            _record_problems(record, record_schema_name(record, kind), source, _label(record, i), line))
+        name = schema_name or record_schema_name(record, kind)
+        report.problems.extend(_record_problems(record, name, source, _label(record, i), line))
     return report
 
 
@@ -408,7 +414,7 @@ def problems_for_table(table: str, records: list[Record]) -> list[str]:
 
     Used by the snapshot build: any problem stops it before anything is written.
     """
-    report = validate_records(records, source=table, kind=TABLE_KINDS[table])
+    report = validate_records(records, source=table, kind=TABLE_KINDS[table], schema_name=TABLE_SCHEMAS.get(table))
     return [str(p) for p in report.problems]
 
 
@@ -540,7 +546,7 @@ def _validate_snapshot(folder: Path) -> Report:
                 str(path), None, "",
                 f"sha256 {actual} differs from {MANIFEST} ({expected}): the file changed after the snapshot was built"))
     tables = manifest.get("tables", {}) if isinstance(manifest.get("tables"), dict) else {}
-    for table, name in TABLE_FILES.items():
+    for table, name in {**TABLE_FILES, **OPTIONAL_TABLE_FILES}.items():
         path = folder / name
         if not path.is_file():
             if table == "spacecraft":
@@ -557,7 +563,7 @@ def _validate_snapshot(folder: Path) -> Report:
         declared = tables.get(table, {}).get("rows") if isinstance(tables.get(table), dict) else None
         if declared is not None and declared != len(rows):
             report.problems.append(Problem(str(path), None, "", f"holds {len(rows)} records; {MANIFEST} says {declared}"))
-        inner = validate_records(rows, str(path), TABLE_KINDS[table])
+        inner = validate_records(rows, str(path), TABLE_KINDS[table], schema_name=TABLE_SCHEMAS.get(table))
         report.problems.extend(inner.problems)
         report.records_checked += inner.records_checked
     return report
