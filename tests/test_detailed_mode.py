@@ -399,3 +399,32 @@ def test_a_harvest_of_detailed_mode_alone_answers_normal_mode_as_the_projection_
     real = {r["id"]: strip_formats(r) for r in bundled.records}
     assert all(strip_formats(dict(r, name=real[r["id"]]["name"])) == real[r["id"]] for r in normal)
     assert snap.query(mode="detailed", limit=100).results == snap.records
+
+
+# --------------------------------------------------------------------------- the server and the CLI
+def test_the_server_answers_the_detail_route_with_links_on_its_own_address(snap, detailed_by_id):
+    import threading
+    import urllib.request
+
+    from spacecraft_data.server import make_server
+
+    server = make_server(snap, "127.0.0.1", 0, quiet=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        record_id = snap.records[0]["id"]
+        with urllib.request.urlopen(f"{server.url}{LIST}{record_id}/?format=json", timeout=5) as reply:
+            body = json.loads(reply.read())
+        assert body == rewritten(detailed_by_id[record_id], server.url, "json")
+        assert body["flights"][0]["url"].startswith(server.url + "/2.3.0/spacecraft/flights/")
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join(5)
+
+
+def test_the_get_command_prints_the_detailed_record(both, detailed_by_id):
+    record_id = next(iter(detailed_by_id))
+    out = subprocess.run([sys.executable, "-m", "spacecraft_data", "get", f"{LIST}{record_id}/",
+                          "--snapshot", str(both), "--compact"], capture_output=True, text=True, check=True).stdout
+    assert json.loads(out) == rewritten(detailed_by_id[record_id], LL2, None)

@@ -184,7 +184,11 @@ class Snapshot:
         Raises :class:`~spacecraft_data.errors.QueryError` for a value LL2 refuses
         (naming the parameter; ``.body`` is LL2's 400 body) and
         :class:`~spacecraft_data.errors.ModeNotHeld` for ``mode="detailed"`` when
-        the snapshot holds only normal-mode records.
+        the snapshot holds only normal-mode records (or when its detailed file
+        lacks a record of the page: the message names the ids). A snapshot
+        harvested with ``--mode both`` answers detailed mode from
+        ``spacecraft_detailed.json``, one of ``--mode detailed`` answers normal
+        mode as the projection of its detailed records.
         """
         params = {"search": search, "ordering": ordering, "in_space": in_space, "is_placeholder": is_placeholder,
                   "name": name, "spacecraft_config": spacecraft_config, "status": status, "limit": limit,
