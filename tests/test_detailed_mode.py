@@ -26,6 +26,10 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+import strategies
 
 import spacecraft_data
 from spacecraft_data import endpoint as ep
@@ -75,10 +79,12 @@ def synthetic_detailed(record: dict, configurations: dict[int, dict]) -> dict:
     return out
 
 
-def build_both_modes(folder: Path, detailed_ids: set[int] | None = None) -> Path:
+def build_both_modes(folder: Path, detailed_ids: set[int] | None = None, modes: tuple[str, ...] = ("normal", "detailed"),
+                     ) -> Path:
     """A snapshot of both modes built by build.build_snapshot from saved arrays (detailed ones SYNTHETIC).
 
-    ``detailed_ids``: the ids whose detailed record the detailed source holds (default: all).
+    ``detailed_ids``: the ids whose detailed record the detailed source holds (default: all);
+    ``modes``: the spacecraft sources given (``("detailed",)``: a snapshot of detailed mode alone).
     """
     bundled = spacecraft_data.load()
     configurations = {c["id"]: c for c in bundled.tables["spacecraft_configurations"]}
@@ -95,8 +101,8 @@ def build_both_modes(folder: Path, detailed_ids: set[int] | None = None) -> Path
     for name, rows in arrays.items():
         (raw / name).write_bytes(dump_json(rows))
     sources = [
-        Source(raw / "normal.json", "spacecraft", kind="array", mode="normal", captured="2026-11-25"),
-        Source(raw / "detailed.json", "spacecraft", kind="array", mode="detailed", captured="2026-11-25"),
+        Source(raw / f"{mode}.json", "spacecraft", kind="array", mode=mode, captured="2026-11-25") for mode in modes
+    ] + [
         Source(raw / "configurations.json", "spacecraft_configurations", kind="array", mode="detailed"),
         Source(raw / "statuses.json", "config/spacecraft_statuses", kind="array"),
     ]
@@ -276,6 +282,37 @@ print(json.dumps([sorted(m for m in sys.modules if m.split(".")[0] in ("jsonsche
     out = subprocess.run([sys.executable, "-c", probe.replace("format=json", "mode=detailed")],
                          capture_output=True, text=True, check=True).stdout
     assert json.loads(out.strip().splitlines()[-1])[1] == [str(both / DETAILED_FILE)]
+
+
+@pytest.fixture(scope="module")
+def detailed_only(tmp_path_factory):
+    return spacecraft_data.load(build_both_modes(tmp_path_factory.mktemp("detailed_only"), modes=("detailed",)))
+
+
+def test_the_oracle_snapshot_stores_detailed_records_in_its_table(detailed_only):
+    assert detailed_only.modes == ("detailed",) and not (Path(detailed_only.path) / DETAILED_FILE).exists()
+
+
+@pytest.fixture(scope="module")
+def both_snap(both):
+    return spacecraft_data.load(both)
+
+
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(url=st.one_of(strategies.urls(hostile=True), strategies.urls(hostile=False)))
+def test_every_url_is_answered_alike_by_the_two_ways_a_snapshot_can_hold_detailed_records(both_snap, detailed_only,
+                                                                                          url):
+    """Both modes side by side (detailed matched by id) vs detailed alone (the engine over detailed records,
+    normal projected): two storage layouts of the same SYNTHETIC records, one answer for every request
+    (about one clean URL in six asks for detailed mode or the detail route)."""
+    assert both_snap.respond(url) == detailed_only.respond(url)
+
+
+def test_the_two_layouts_do_differ_in_what_they_store(both_snap, detailed_only):
+    # Guards the property above against comparing one layout with itself.
+    assert both_snap.records != detailed_only.records
+    assert both_snap.respond(LIST + "463/") == detailed_only.respond(LIST + "463/")
+    assert both_snap.respond(LIST + "463/")[1]["flights"]
 
 
 # --------------------------------------------------------------------------- validation and diff

@@ -143,14 +143,16 @@ class _Served:
         if view is None:
             projection = None
             records: Sequence[Record | None] = self.records
+            partial = False
             if mode in self.mode_tables:
                 # Position for position with self.records, so the engine's selections index both;
                 # None where the mode's table lacks the id (answered by unmatched(), never fabricated).
                 by_id = {r.get("id"): r for r in self._tables[self.mode_tables[mode]] if isinstance(r, dict)}
                 records = [by_id.get(r.get("id")) for r in self.records]
+                partial = None in records
             elif mode is not None and mode not in self.held_modes:
                 projection = self.endpoint.derived[mode][1]
-            view = self._views[mode] = _View(records, projection, self.api_root)
+            view = self._views[mode] = _View(records, projection, self.api_root, partial)
         return view
 
     def unmatched(self, mode: str | None, view: _View, positions: Sequence[int]) -> tuple[int, Any] | None:
@@ -179,10 +181,11 @@ class _Served:
 class _View:
     """The records of one mode (stored, or projected on first use) and how to rewrite their hyperlinks."""
 
-    def __init__(self, records: Sequence[Record | None], projection: Projection | None, api_root: str) -> None:
+    def __init__(self, records: Sequence[Record | None], projection: Projection | None, api_root: str,
+                 partial: bool = False) -> None:
         self.stored = records
-        #: True when a position has no record (a mode read from its own table that lacks an id)
-        self.partial = any(r is None for r in records)
+        #: True when a position has no record (None: a mode read from its own table that lacks an id)
+        self.partial = partial
         self.projection = projection
         self.api_root = api_root
         self._projected: dict[int, Record] = {}
