@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 import spacecraft_data
+from spacecraft_data.diff import strip_format
 from spacecraft_data.pages import read_page
 from spacecraft_data.snapshot import Snapshot
 
@@ -43,3 +44,12 @@ def seed_records(seed_pages) -> list[dict]:
 def configurations() -> list[dict]:
     """The 46 real /spacecraft_configurations/ records (detailed), raw file order."""
     return json.loads((RAW / "launchschedule-masterdata" / "spacecrafts.json").read_text(encoding="utf-8"))
+
+
+def strip_formats(obj):
+    """``obj`` with every ``url`` field's ``?format=`` removed: records fetched as JSON and as pages compare equal."""
+    if isinstance(obj, list):
+        return [strip_formats(v) for v in obj]
+    if isinstance(obj, dict):
+        return {k: strip_format(v) if k == "url" and isinstance(v, str) else strip_formats(v) for k, v in obj.items()}
+    return obj

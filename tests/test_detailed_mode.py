@@ -35,7 +35,8 @@ import spacecraft_data
 from spacecraft_data import endpoint as ep
 from spacecraft_data.api import mode_not_held_message
 from spacecraft_data.build import DETAILED_FILE, SnapshotInputs, Source, build_snapshot
-from spacecraft_data.diff import diff_snapshots, strip_format
+from conftest import strip_formats
+from spacecraft_data.diff import diff_snapshots
 from spacecraft_data.errors import ModeNotHeld
 from spacecraft_data.store import OPTIONAL_TABLE_FILES, dump_json
 from spacecraft_data.validation import problems_for_table, validate, validate_records
@@ -391,14 +392,6 @@ def test_the_bundled_snapshot_still_answers_501_with_the_same_message(bundled):
 
 # --------------------------------------------------------------------------- the harvest path (tests/fakeapi.py)
 TODAY = dt.datetime(2026, 11, 25, 12, 0, tzinfo=dt.timezone.utc)
-
-
-def strip_formats(obj):
-    if isinstance(obj, list):
-        return [strip_formats(v) for v in obj]
-    if isinstance(obj, dict):
-        return {k: strip_format(v) if k == "url" and isinstance(v, str) else strip_formats(v) for k, v in obj.items()}
-    return obj
 
 
 def harvested(tmp_path: Path, modes: tuple[str, ...]):

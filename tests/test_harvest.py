@@ -24,7 +24,7 @@ import pytest
 
 import spacecraft_data
 from spacecraft_data.build import assemble, read_sources
-from spacecraft_data.diff import strip_format
+from conftest import strip_formats
 from spacecraft_data.harvest import HarvestError, HarvestOptions, harvest, label_root
 from spacecraft_data.store import bundled_root, latest_snapshot_dir
 
@@ -33,14 +33,6 @@ from fakeapi import SYNTHETIC_ID, FakeLL2, Fault, Throttle
 TODAY = dt.datetime(2026, 11, 25, 12, 0, tzinfo=dt.timezone.utc)
 PAGE = 10  # 20 real records -> 2 spacecraft pages; 46 configurations -> 5 pages; 2 statuses -> 1 page
 REQUESTS = 2 + 5 + 1
-
-
-def strip_formats(obj):
-    if isinstance(obj, list):
-        return [strip_formats(v) for v in obj]
-    if isinstance(obj, dict):
-        return {k: strip_format(v) if k == "url" and isinstance(v, str) else strip_formats(v) for k, v in obj.items()}
-    return obj
 
 
 def tree_digest(folder: Path) -> dict[str, str]:
