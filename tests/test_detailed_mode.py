@@ -35,11 +35,11 @@ import spacecraft_data
 from spacecraft_data import endpoint as ep
 from spacecraft_data.api import mode_not_held_message
 from spacecraft_data.build import DETAILED_FILE, SnapshotInputs, Source, build_snapshot
-from conftest import strip_formats
 from spacecraft_data.diff import diff_snapshots
 from spacecraft_data.errors import ModeNotHeld
 from spacecraft_data.store import OPTIONAL_TABLE_FILES, dump_json
 from spacecraft_data.validation import problems_for_table, validate, validate_records
+from conftest import strip_formats
 
 ROOT = Path(__file__).resolve().parents[1]
 SPEC = ROOT / "data" / "raw" / "ll2-openapi" / "ll_2.3.0.json"

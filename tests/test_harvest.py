@@ -24,11 +24,11 @@ import pytest
 
 import spacecraft_data
 from spacecraft_data.build import assemble, read_sources
-from conftest import strip_formats
 from spacecraft_data.harvest import HarvestError, HarvestOptions, harvest, label_root
 from spacecraft_data.store import bundled_root, latest_snapshot_dir
 
 from fakeapi import SYNTHETIC_ID, FakeLL2, Fault, Throttle
+from conftest import strip_formats
 
 TODAY = dt.datetime(2026, 11, 25, 12, 0, tzinfo=dt.timezone.utc)
 PAGE = 10  # 20 real records -> 2 spacecraft pages; 46 configurations -> 5 pages; 2 statuses -> 1 page
