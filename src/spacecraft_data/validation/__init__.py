@@ -1,0 +1,64 @@
+"""Validate LL2 records, pages and snapshot folders against the bundled JSON Schemas.
+
+>>> import spacecraft_data
+>>> report = spacecraft_data.validate("page.json")   # or a folder, a record, a list of records
+>>> report.valid, report.records_checked
+>>> report.raise_for_problems()                      # ValidationFailed listing every problem
+
+What is accepted (a path, or the same thing already in memory):
+
+* a **snapshot folder** (holding ``manifest.json``): every table file against its
+  schema (``spacecraft_detailed.json``, of a snapshot harvested in both modes,
+  against the detailed one), and every ``sha256`` of the manifest's ``files``; a folder of
+  snapshots (``<api version>/<snapshot version>/``): each snapshot in it;
+* a **saved page**, browsable-API text or a JSON list page (envelope and records);
+* a **single record**, a **JSON array** of records, or **NDJSON** (one record a
+  line; problems name the line). A file is read as NDJSON when it is named
+  ``*.ndjson``/``*.jsonl``, or when it is not one JSON document but every line is.
+
+Which schema a record gets (one rule, used everywhere):
+
+* its **kind** comes from where it was found (a snapshot table file, the path of
+  a page's ``GET`` line); otherwise from its ``url`` (``/spacecraft_configurations/``
+  or ``/spacecraft/``); otherwise from its keys (``spacecraft_config`` means a
+  spacecraft, ``agency`` a configuration, exactly ``id`` and ``name`` a status);
+  otherwise it is taken for a spacecraft;
+* its **mode** is its ``response_mode`` when that is ``normal`` or ``detailed``;
+  otherwise detailed when it carries a detailed-only key (``flights`` /
+  ``capability``), else normal, and the schema then reports the bad ``response_mode``.
+
+jsonschema and referencing are imported inside functions only: ``import
+spacecraft_data`` and ``load()`` never pay for them.
+
+The package is split by job, each module depending only on those listed before it:
+``report`` (:class:`Problem`, :class:`Report`, :class:`ValidationFailed`),
+``schemas`` (schema files, :func:`schema`, the format checker, :func:`validator`),
+``messages`` (jsonschema errors as JSON paths and readable messages), ``records``
+(which schema a record gets, :func:`validate_records`, :func:`problems_for_table`)
+and ``inputs`` (pages, files, snapshot folders and :func:`validate`).
+"""
+
+from __future__ import annotations
+
+from .report import Problem, Report, ValidationFailed
+from .schemas import SCHEMA_NAMES, format_checker, schema, schema_dir, validator
+from .records import problems_for_table, record_schema_name, validate_records
+from .inputs import validate
+
+# The other public names of the former single module, still importable from here.
+from .records import TABLE_KINDS as TABLE_KINDS, TABLE_SCHEMAS as TABLE_SCHEMAS, Record as Record
+
+__all__ = [
+    "SCHEMA_NAMES",
+    "Problem",
+    "Report",
+    "ValidationFailed",
+    "schema",
+    "schema_dir",
+    "format_checker",
+    "validator",
+    "record_schema_name",
+    "validate",
+    "validate_records",
+    "problems_for_table",
+]

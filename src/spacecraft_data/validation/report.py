@@ -1,0 +1,82 @@
+"""What a validation found: :class:`Problem`, :class:`Report` and :class:`ValidationFailed`."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from ..errors import SpacecraftDataError
+
+
+class ValidationFailed(SpacecraftDataError):
+    """Raised by :meth:`Report.raise_for_problems` when anything was invalid; ``report`` holds every problem."""
+
+    def __init__(self, report: Report) -> None:
+        self.report = report
+        shown = "\n  ".join(str(p) for p in report.problems[:20])
+        more = f"\n  … and {len(report.problems) - 20} more" if len(report.problems) > 20 else ""
+        super().__init__(f"{len(report.problems)} problem(s) in {report.records_checked} record(s) checked:\n"
+                         f"  {shown}{more}")
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One thing wrong: where (file, line, record id, JSON path inside the record) and what.
+
+    ``record`` is the record's id, or ``#<n>`` (its 0-based position) when it has
+    no integer id, or ``None`` for a problem of a whole file (checksum, unreadable).
+    """
+
+    source: str
+    record: int | str | None
+    path: str
+    message: str
+    line: int | None = None
+
+    def __str__(self) -> str:
+        where = f"{self.source}:{self.line}" if self.line is not None else self.source
+        if self.record is None:
+            return f"{where}: {self.message}" if not self.path else f"{where}: {self.path}: {self.message}"
+        return f"{where}: record {self.record}: {self.path}: {self.message}"
+
+    def to_dict(self) -> dict[str, Any]:
+        """The problem as a JSON-ready dict."""
+        return {"source": self.source, "line": self.line, "record": self.record, "path": self.path,
+                "message": self.message}
+
+
+@dataclass
+class Report:
+    """The outcome of :func:`validate`: every problem found and how much was checked."""
+
+    problems: list[Problem] = field(default_factory=list)
+    records_checked: int = 0
+    inputs: list[str] = field(default_factory=list)
+
+    @property
+    def valid(self) -> bool:
+        """True when nothing was wrong."""
+        return not self.problems
+
+    def raise_for_problems(self) -> Report:
+        """Raise :class:`ValidationFailed` when anything was invalid; return the report otherwise."""
+        if self.problems:
+            raise ValidationFailed(self)
+        return self
+
+    def extend(self, other: Report) -> None:
+        """Add the problems and counts of ``other`` to this report."""
+        self.problems.extend(other.problems)
+        self.records_checked += other.records_checked
+        self.inputs.extend(other.inputs)
+
+    def to_dict(self) -> dict[str, Any]:
+        """The report as a JSON-ready dict (the CLI's ``--format json``)."""
+        return {"valid": self.valid, "records_checked": self.records_checked, "inputs": list(self.inputs),
+                "problem_count": len(self.problems), "problems": [p.to_dict() for p in self.problems]}
+
+    def __str__(self) -> str:
+        lines = [str(p) for p in self.problems]
+        verdict = "valid" if self.valid else f"INVALID: {len(self.problems)} problem(s)"
+        lines.append(f"{self.records_checked} record(s) in {len(self.inputs)} input(s) checked: {verdict}")
+        return "\n".join(lines)
