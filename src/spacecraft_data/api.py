@@ -192,13 +192,15 @@ class _View:
         self._plans: dict[int, _Plan | None] = {}
         self._rendered: dict[tuple[int, str, str | None], Record] = {}
 
-    def record(self, pos: int) -> Record:
-        """Record ``pos`` in this view's mode (links as stored)."""
+    def record(self, pos: int) -> Record | None:
+        """Record ``pos`` in this view's mode (links as stored); None where a partial view lacks it."""
         if self.projection is None:
             return self.stored[pos]
         out = self._projected.get(pos)
         if out is None:
             stored = self.stored[pos]
+            if stored is None:
+                return None
             out = self._projected[pos] = self.projection.apply(stored, f"record id {stored.get('id')!r}")
         return out
 
@@ -246,6 +248,8 @@ class _View:
     def rewrite(self, pos: int, origin: str, fmt: str | None, suffix: str | None = None) -> Record:
         """Record ``pos`` with its API hyperlinks on ``origin`` (see :meth:`render`), built afresh."""
         record = self.record(pos)
+        if record is None:  # callers answer 501 for what a partial view lacks before rendering anything
+            raise LookupError(f"no record at position {pos} in this mode")
         plan = self.plan(pos)
         if plan is None:
             return record
