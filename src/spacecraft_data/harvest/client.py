@@ -17,8 +17,8 @@ def _retry_class() -> type:
     from urllib3.util.retry import Retry
 
     class ReportingRetry(Retry):
-        sleeper: Callable[[float], None] = staticmethod(time.sleep)  # type: ignore[assignment]
-        report: Callable[[str], None] = staticmethod(lambda message: None)  # type: ignore[assignment]
+        sleeper: Callable[[float], None] = staticmethod(time.sleep)
+        report: Callable[[str], None] = staticmethod(lambda message: None)
 
         def new(self, **kw: Any) -> ReportingRetry:
             # Retry.new rebuilds from a fixed parameter list; carry the hooks over.
