@@ -93,3 +93,19 @@ def test_hotspots_profiles_a_named_query_and_refuses_an_unknown_one():
     done = subprocess.run([sys.executable, script, "--size", "bundled", "--query", "nonsense"],
                           capture_output=True, text=True, timeout=60)
     assert done.returncode == 2 and "--query: unknown ['nonsense']" in done.stderr
+
+
+def test_the_generated_workload_is_distinct_deterministic_and_every_answer_agrees_with_the_oracle(tmp_path):
+    import spacecraft_data
+    from workload import generate_urls
+
+    snap = spacecraft_data.load()
+    urls = generate_urls(snap, 200, seed=7)
+    assert len(set(urls)) == 200 and urls == generate_urls(snap, 200, seed=7)
+    assert urls != generate_urls(snap, 200, seed=8)
+    assert any("%D0" in u for u in urls) and any("format=api" in u for u in urls)  # non-ASCII terms, the api format
+    out = tmp_path / "workload.md"
+    done = subprocess.run([sys.executable, str(ROOT / "benchmarks" / "workload.py"), "--urls", "60", "--seed", "3",
+                           "--output", str(out)], capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert "60/60 answers agree with the oracle" in out.read_text(encoding="utf-8")
