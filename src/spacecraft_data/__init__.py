@@ -1,7 +1,8 @@
 """spacecraft-data: Launch Library 2 ``/2.3.0/spacecraft/`` as an offline, versioned, validated data package.
 
 >>> import spacecraft_data
->>> snap = spacecraft_data.load()          # the latest bundled snapshot
+>>> snap = spacecraft_data.load()          # the newest in the user store, else the bundled one
+>>> spacecraft_data.snapshots()            # every snapshot available, in that order
 >>> snap.version, len(snap)                # data version, records held
 
 Data: The Space Devs, Launch Library 2 (https://thespacedevs.com).
@@ -10,6 +11,7 @@ Data: The Space Devs, Launch Library 2 (https://thespacedevs.com).
 from __future__ import annotations
 
 from .errors import ModeNotHeld, PageError, RecordNotFound, SnapshotError, SpacecraftDataError
+from .locate import SnapshotInfo, snapshots
 from .snapshot import Snapshot, load
 
 # typing costs ~4 ms of start-up; annotations are strings, so only type checkers import it.
@@ -22,6 +24,8 @@ __version__ = "0.1.0"
 __all__ = [
     "__version__",
     "load",
+    "snapshots",
+    "SnapshotInfo",
     "validate",
     "schema",
     "Snapshot",

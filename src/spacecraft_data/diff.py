@@ -19,7 +19,7 @@ from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from .errors import SnapshotError
 from .snapshot import Snapshot, load
-from .store import MANIFEST, OPTIONAL_TABLE_FILES, TABLE_FILES, bundled_root, is_snapshot_version
+from .store import MANIFEST, OPTIONAL_TABLE_FILES, TABLE_FILES, is_snapshot_version
 
 __all__ = ["Change", "TableDiff", "SnapshotDiff", "diff_values", "diff_snapshots", "strip_format", "resolve_snapshot"]
 
@@ -176,12 +176,21 @@ def diff_snapshots(old: Snapshot, new: Snapshot, ignore_format: bool = True) -> 
 
 
 def resolve_snapshot(arg: str, root: Path | None = None, api_version: str = "2.3.0") -> Snapshot:
-    """A snapshot named by a folder path, or by a version under ``root`` (default: the bundled snapshots)."""
+    """A snapshot named by a folder path, or by a version under ``root``.
+
+    Without ``root`` a version is looked up as :func:`~spacecraft_data.load` does: the
+    user store, then the bundled snapshots.
+    """
     path = Path(arg)
     if path.is_dir():
         return load(path)
+    if is_snapshot_version(arg) and root is None:
+        from .locate import resolve
+
+        origin, folder = resolve(arg, api_version)
+        return Snapshot(folder, origin)
     if is_snapshot_version(arg):
-        base = root if root is not None else bundled_root()
+        base = root
         folder = base.joinpath(api_version, arg)
         if folder.joinpath(MANIFEST).is_file():
             return Snapshot(folder)

@@ -8,11 +8,12 @@ pandas) is imported here. Queries and API answers are delegated to
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
-from functools import lru_cache
+import os
 from pathlib import Path
 
 from .errors import RecordNotFound, SnapshotError
-from .store import MANIFEST, OPTIONAL_TABLE_FILES, TABLE_FILES, bundled_root, latest_snapshot_dir, read_json
+from .locate import DEFAULT_API_VERSION, resolve
+from .store import MANIFEST, OPTIONAL_TABLE_FILES, TABLE_FILES, latest_snapshot_dir, read_json, snapshot_versions
 
 # `typing` costs ~4 ms of start-up; annotations are strings here, so it is imported
 # only by type checkers (which treat any TYPE_CHECKING name as true).
@@ -92,8 +93,9 @@ class Snapshot:
     they are shared, not copied, so that loading and querying stay cheap.
     """
 
-    def __init__(self, path: Path | Traversable) -> None:
+    def __init__(self, path: Path | Traversable, origin: str | None = None) -> None:
         self.path = path
+        self._origin = origin
         manifest = read_json(path.joinpath(MANIFEST), "snapshot manifest")
         if not isinstance(manifest, dict) or "snapshot_version" not in manifest:
             raise SnapshotError(f"{path.joinpath(MANIFEST)}: not a spacecraft-data manifest (no 'snapshot_version')")
@@ -103,6 +105,16 @@ class Snapshot:
         self._by_id: dict[int, Record] = {r["id"]: r for r in self.records}
 
     # -- identity -------------------------------------------------------------
+    @property
+    def origin(self) -> str:
+        """Where the snapshot came from: ``user`` (the user store), ``bundled`` (shipped with the package),
+        or ``path`` (a folder elsewhere, given by path). ``path`` is its folder."""
+        if self._origin is None:
+            from .locate import origin_of
+
+            self._origin = origin_of(self.path)
+        return self._origin
+
     @property
     def version(self) -> str:
         """The snapshot (data) version, e.g. ``2026.11.22``; independent of the code version."""
@@ -235,24 +247,69 @@ class Snapshot:
         return f"<Snapshot {self.api_version}/{self.version}: {len(self)} of {self.reported_count} records>"
 
 
-@lru_cache(maxsize=1)
-def _bundled() -> Snapshot:
-    return Snapshot(latest_snapshot_dir(bundled_root()))
+#: snapshots kept by load() without a path, keyed by origin, folder and manifest time
+LOAD_CACHE_SIZE = 4
+_CACHE: dict[tuple[str, str, int | None], Snapshot] = {}
 
 
-def load(path: str | Path | None = None) -> Snapshot:
+def _manifest_stamp(folder: Path | Traversable) -> int | None:
+    # A snapshot republished in place (harvest --replace) gets a new manifest, hence a new stamp.
+    if not isinstance(folder, Path):
+        return None  # inside a zip: it cannot change under us
+    try:
+        return os.stat(folder / MANIFEST).st_mtime_ns
+    except OSError:
+        return None  # Snapshot() below names the missing manifest
+
+
+def _resolved(version: str | None) -> Snapshot:
+    origin, folder = resolve(version)
+    key = (origin, str(folder), _manifest_stamp(folder))
+    snap = _CACHE.get(key)
+    if snap is None:
+        try:
+            snap = Snapshot(folder, origin)
+        except SnapshotError as exc:
+            if origin != "user":
+                raise
+            # Never fall back to an older snapshot: the user would get other data without knowing it.
+            raise SnapshotError(f"{exc} (a snapshot of the user store: repair or remove {folder}, or pick "
+                                f"another with load(version=...) or --snapshot)") from None
+        while len(_CACHE) >= LOAD_CACHE_SIZE:
+            _CACHE.pop(next(iter(_CACHE)))
+        _CACHE[key] = snap
+    return snap
+
+
+def load(path: str | Path | None = None, *, version: str | None = None) -> Snapshot:
     """Load a snapshot.
 
-    With no argument, the latest snapshot bundled with the package (cached: the
-    same object is returned on every call). With ``path``, the snapshot folder at
-    that path (a folder holding ``manifest.json``), or a folder of snapshots
-    (``<root>/<api version>/<version>/``), whose latest is loaded.
+    With no ``path``, the snapshot is looked up as :mod:`spacecraft_data.locate`
+    describes: the newest snapshot in the user store (``$SPACECRAFT_DATA_HOME``,
+    else the platform's user data folder), else the newest bundled one; with
+    ``version`` (``YYYY.MM.DD[.N]``), that version, from the user store first. A
+    missing version raises :class:`SnapshotError` listing the available ones; so
+    does a user snapshot that cannot be read (it is never skipped for an older one).
+    The same object is returned while the lookup finds the same folder with the
+    same manifest: a new snapshot, or a changed ``$SPACECRAFT_DATA_HOME``, is
+    picked up by the next call.
+
+    With ``path``, the snapshot folder at that path (a folder holding
+    ``manifest.json``), or a folder of snapshots (``<root>/<api version>/<version>/``),
+    whose latest (or ``version``) is loaded; not cached.
     """
     if path is None:
-        return _bundled()
+        return _resolved(version)
     folder = Path(path)
     if not folder.is_dir():
         raise SnapshotError(f"{folder}: no such snapshot folder")
+    if version is not None and not (folder / MANIFEST).is_file():
+        picked = folder / DEFAULT_API_VERSION / version
+        if not (picked / MANIFEST).is_file():
+            available = ", ".join(snapshot_versions(folder, DEFAULT_API_VERSION)) or "none"
+            raise SnapshotError(f"{folder}: no snapshot {version} for API {DEFAULT_API_VERSION} "
+                                f"(available: {available})")
+        return Snapshot(picked)
     if not (folder / MANIFEST).is_file():
         try:
             folder = Path(str(latest_snapshot_dir(folder)))  # a store root

@@ -13,8 +13,8 @@ import importlib
 import os
 import sys
 
-from .. import __version__
 from ..errors import SpacecraftDataError
+from ._version import VersionAction
 
 # typing costs ~4 ms of start-up; annotations are strings, so only type checkers import it.
 TYPE_CHECKING = False
@@ -35,12 +35,13 @@ COMMANDS = {
     "harvest": "harvest",
     "import-pages": "import_pages",
     "diff": "diff",
+    "snapshots": "snapshots",
 }
 
 EPILOG = """\
 examples:
   spacecraft-data info
-  spacecraft-data validate                      # the bundled snapshot
+  spacecraft-data validate                      # the snapshot in use (see: spacecraft-data snapshots)
   spacecraft-data validate page.json --format json
   spacecraft-data query --search soyuz --ordering -time_in_space --limit 5
   spacecraft-data get '/2.3.0/spacecraft/?status=4&limit=2'
@@ -99,7 +100,8 @@ def build_parser(only: str | None = None) -> argparse.ArgumentParser:
         description="Launch Library 2 /2.3.0/spacecraft/ as an offline, versioned, validated data package.",
         epilog=EPILOG,
     )
-    parser.add_argument("--version", action="version", version=f"spacecraft-data {__version__}")
+    parser.add_argument("--version", action=VersionAction,
+                        help="show the code version and the data version in use, with its origin, and exit")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
     for name, module in COMMANDS.items():
         if only is None or name == only:

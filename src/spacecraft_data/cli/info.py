@@ -10,6 +10,11 @@ from .. import __version__
 from ._common import add_snapshot_option, snapshot_from
 
 
+_ORIGINS = {"user": "user store (newest there; 'spacecraft-data snapshots' lists all)",
+            "bundled": "bundled with the package (the user store holds none; 'spacecraft-data harvest' fills it)",
+            "path": "a folder named by --snapshot"}
+
+
 def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("info", help="show versions, coverage and sources of a snapshot",
                        description="Show the code and data versions, how many records the snapshot holds against "
@@ -24,7 +29,8 @@ def run(args: argparse.Namespace) -> int:
     m = snap.manifest
     rec = m.get("records", {})
     if args.format == "json":
-        json.dump({"package_version": __version__, "snapshot_path": str(snap.path), **m}, sys.stdout,
+        json.dump({"package_version": __version__, "snapshot_path": str(snap.path),
+                   "snapshot_origin": snap.origin, **m}, sys.stdout,
                   indent=2, ensure_ascii=False)
         print()
         return 0
@@ -33,6 +39,7 @@ def run(args: argparse.Namespace) -> int:
     out = [
         f"spacecraft-data {__version__}",
         f"snapshot:      {snap.version} (LL2 API {snap.api_version}, {m.get('endpoint')})",
+        f"origin:        {_ORIGINS.get(snap.origin, snap.origin)}",
         f"path:          {snap.path}",
         f"records:       {held} held of {reported} reported by the API{pct}"
         + ("" if rec.get("complete") else " - INCOMPLETE: 'spacecraft-data harvest' fetches the rest"),

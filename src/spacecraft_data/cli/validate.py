@@ -14,10 +14,10 @@ def register(sub: argparse._SubParsersAction) -> None:
                     "JSON Schema, e.g. in CI to catch API drift. PATH may be a snapshot folder (tables and manifest "
                     "checksums), a saved page (browsable-API text or a JSON list page), a single record, a JSON "
                     "array of records or NDJSON (*.ndjson / *.jsonl, or one record a line). With no PATH the "
-                    "bundled snapshot is checked. Every problem is printed as "
+                    "snapshot every command uses is checked (the newest in the user store, else the bundled one). Every problem is printed as "
                     "'<file>: record <id>: <JSON path>: <message>'; the exit code is 1 when anything is invalid.",
     )
-    p.add_argument("paths", nargs="*", metavar="PATH", help="files or folders to check (default: the bundled snapshot)")
+    p.add_argument("paths", nargs="*", metavar="PATH", help="files or folders to check (default: the snapshot load() uses)")
     p.add_argument("--format", choices=["text", "json"], default="text", help="output format (default: text)")
     p.set_defaults(run=run)
 

@@ -192,15 +192,15 @@ def validate(obj_or_path: Any) -> Report:
     Objects: a record (dict), a list page body (dict with ``count`` and
     ``results``), a list of records, a :class:`~spacecraft_data.pages.Page`, a
     :class:`~spacecraft_data.snapshot.Snapshot` (its folder is validated), or
-    ``None`` for the bundled snapshot. Returns a :class:`Report`; nothing is
+    ``None`` for the snapshot :func:`~spacecraft_data.load` would use. Returns a :class:`Report`; nothing is
     raised for invalid data (call :meth:`Report.raise_for_problems` for that).
     """
     from ..snapshot import Snapshot
 
     if obj_or_path is None:
-        from ..store import bundled_root, latest_snapshot_dir
+        from ..locate import resolve  # the snapshot load() would use (user store, then bundled)
 
-        return validate(Path(str(latest_snapshot_dir(bundled_root()))))
+        return validate(Path(str(resolve()[1])))
     if isinstance(obj_or_path, (str, Path)):
         return _validate_path(Path(obj_or_path))
     if isinstance(obj_or_path, Snapshot):

@@ -1,0 +1,53 @@
+"""``spacecraft-data --version``: the code version and the data version the commands would use."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from collections.abc import Sequence
+    from typing import Any
+
+
+def version_text() -> str:
+    """``spacecraft-data <code version>`` and a line naming the snapshot load() would use, with its origin.
+
+    Only the manifest is read. Raises :class:`~spacecraft_data.errors.SnapshotError`
+    when there is no usable snapshot.
+    """
+    from .. import __version__
+    from ..errors import SnapshotError
+    from ..locate import resolve
+    from ..store import MANIFEST, read_json
+
+    origin, folder = resolve()
+    manifest = read_json(folder.joinpath(MANIFEST), "snapshot manifest")
+    if not isinstance(manifest, dict) or "snapshot_version" not in manifest:
+        raise SnapshotError(f"{folder.joinpath(MANIFEST)}: not a spacecraft-data manifest (no 'snapshot_version')")
+    where = "the user store" if origin == "user" else "the bundled snapshots"
+    return (f"spacecraft-data {__version__}\n"
+            f"data {manifest['snapshot_version']} (LL2 API {manifest.get('api_version')}) from {where}: {folder}")
+
+
+class VersionAction(argparse.Action):
+    """Like argparse's ``version`` action, but the data line is worked out only when ``--version`` is given."""
+
+    def __init__(self, option_strings: Sequence[str], dest: str = argparse.SUPPRESS,
+                 default: str = argparse.SUPPRESS, help: str | None = None) -> None:
+        super().__init__(option_strings=option_strings, dest=dest, default=default, nargs=0, help=help)
+
+    def __call__(self, parser: argparse.ArgumentParser, namespace: argparse.Namespace, values: Any,
+                 option_string: str | None = None) -> None:
+        from .. import __version__
+        from ..errors import SpacecraftDataError
+
+        try:
+            text = version_text()
+        except SpacecraftDataError as exc:
+            print(f"spacecraft-data {__version__}", flush=True)
+            print(f"spacecraft-data: error: no usable snapshot: {exc}", file=sys.stderr)
+            parser.exit(2)
+        print(text, flush=True)
+        parser.exit(0)
