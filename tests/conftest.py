@@ -17,6 +17,27 @@ RAW = ROOT / "data" / "raw"
 SEED_FILES = sorted((RAW / "seeds").glob("*.txt"))
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _session_data_home(tmp_path_factory):
+    """Session fixtures (``bundled``…) see an empty user store of their own, never the real user's."""
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("SPACECRAFT_DATA_HOME", str(tmp_path_factory.mktemp("session_data_home")))
+        yield
+
+
+@pytest.fixture(autouse=True)
+def data_home(tmp_path_factory, monkeypatch) -> Path:
+    """Every test gets a fresh, empty user store (``$SPACECRAFT_DATA_HOME``), inherited by its subprocesses.
+
+    So no test reads or writes the real user data folder, and ``load()`` answers from the
+    bundled snapshot unless the test publishes into this store. Kept out of ``tmp_path``
+    so that a test listing its own folder does not see it.
+    """
+    home = tmp_path_factory.mktemp("data_home")
+    monkeypatch.setenv("SPACECRAFT_DATA_HOME", str(home))
+    return home
+
+
 @pytest.fixture(scope="session")
 def repo_root() -> Path:
     return ROOT

@@ -58,3 +58,56 @@ def test_installed_wheel_ships_the_schemas_and_the_cli(installed):
         assert out.returncode == 0 and "site-packages" not in out.stdout, out.stderr
         val = _run(installed, str(installed / "venv" / "bin" / "spacecraft-data"), "validate")
         assert val.returncode == 0, val.stdout + val.stderr
+
+
+def test_installed_wheel_harvests_into_the_user_store_and_answers_from_it_with_no_flags(installed, tmp_path):
+    # The Done-when of issue 12: from an empty folder, one harvest, then every entry point uses it.
+    import re
+
+    import requests
+
+    from fakeapi import FakeLL2
+
+    bin_dir = installed / "venv" / "bin"
+    cwd, home = tmp_path / "empty", tmp_path / "home"
+    cwd.mkdir()
+    env = {**{k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "VIRTUAL_ENV")},
+           "SPACECRAFT_DATA_HOME": str(home), "PYTHONUNBUFFERED": "1"}
+
+    def run(*args: str) -> subprocess.CompletedProcess:
+        return subprocess.run(list(args), cwd=cwd, env=env, capture_output=True, text=True, timeout=120)
+
+    with FakeLL2() as api:
+        api.tables["spacecraft"].insert(0, api.synthetic_record())  # SYNTHETIC: tells the harvest from the bundle
+        harvest = run(str(bin_dir / "spacecraft-data"), "harvest", "--base-url", api.base_url, "--quiet")
+    assert harvest.returncode == 0, harvest.stderr
+    snapshot = Path(harvest.stdout.strip())
+    assert list(cwd.iterdir()) == [], "harvest wrote into the current folder"
+    assert snapshot.parent.parent == home / "snapshots" and (home / "DATA_CHANGES.md").is_file()
+
+    info = run(str(bin_dir / "spacecraft-data"), "info", "--format", "json")
+    assert info.returncode == 0, info.stderr
+    assert json.loads(info.stdout)["snapshot_path"] == str(snapshot)
+    assert json.loads(info.stdout)["records"]["held"] == 21
+    query = run(str(bin_dir / "spacecraft-data"), "query", "--search", "SYNTHETIC", "--format", "json")
+    assert query.returncode == 0, query.stderr
+    assert [r["id"] for r in json.loads(query.stdout)["results"]] == [1]
+    loaded = run(str(bin_dir / "python"), "-c", "import spacecraft_data; print(spacecraft_data.load())")
+    assert loaded.returncode == 0, loaded.stderr
+    assert loaded.stdout.strip() == f"<Snapshot 2.3.0/{snapshot.name}: 21 of 21 records>"
+    version = run(str(bin_dir / "spacecraft-data"), "--version")
+    assert version.returncode == 0, version.stderr
+    assert f"data {snapshot.name} (LL2 API 2.3.0) from the user store: {snapshot}" in version.stdout
+
+    serve = subprocess.Popen([str(bin_dir / "spacecraft-data"), "serve", "--port", "0", "--quiet"], cwd=cwd, env=env,
+                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        first_line = serve.stdout.readline()
+        assert f"Serving snapshot {snapshot.name} " in first_line, first_line + serve.stderr.read()
+        url = re.search(r"(http://127\.0\.0\.1:\d+)/2\.3\.0/spacecraft/", first_line).group(1)
+        page = requests.get(url + "/2.3.0/spacecraft/?limit=1", timeout=30).json()
+        assert page["count"] == 21 and page["results"][0]["id"] == 1
+    finally:
+        serve.terminate()
+        serve.communicate(timeout=30)
+    assert list(cwd.iterdir()) == []

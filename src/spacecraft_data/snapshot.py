@@ -247,7 +247,8 @@ class Snapshot:
         return f"<Snapshot {self.api_version}/{self.version}: {len(self)} of {self.reported_count} records>"
 
 
-#: snapshots kept by load() without a path, keyed by origin, folder and manifest time
+#: snapshots kept by load() without a path (least recently used dropped first), keyed by origin, folder and
+#: manifest time: enough for a process that switches between a few stores or versions
 LOAD_CACHE_SIZE = 4
 _CACHE: dict[tuple[str, str, int | None], Snapshot] = {}
 
@@ -265,7 +266,7 @@ def _manifest_stamp(folder: Path | Traversable) -> int | None:
 def _resolved(version: str | None) -> Snapshot:
     origin, folder = resolve(version)
     key = (origin, str(folder), _manifest_stamp(folder))
-    snap = _CACHE.get(key)
+    snap = _CACHE.pop(key, None)  # re-inserted below: the dict's order is least recently used first
     if snap is None:
         try:
             snap = Snapshot(folder, origin)
@@ -277,7 +278,7 @@ def _resolved(version: str | None) -> Snapshot:
                                 f"another with load(version=...) or --snapshot)") from None
         while len(_CACHE) >= LOAD_CACHE_SIZE:
             _CACHE.pop(next(iter(_CACHE)))
-        _CACHE[key] = snap
+    _CACHE[key] = snap
     return snap
 
 

@@ -14,21 +14,14 @@ if TYPE_CHECKING:
 def version_text() -> str:
     """``spacecraft-data <code version>`` and a line naming the snapshot load() would use, with its origin.
 
-    Only the manifest is read. Raises :class:`~spacecraft_data.errors.SnapshotError`
-    when there is no usable snapshot.
+    The snapshot is loaded as every command loads it, so a snapshot they would refuse is
+    refused here too: :class:`~spacecraft_data.errors.SnapshotError` names it.
     """
-    from .. import __version__
-    from ..errors import SnapshotError
-    from ..locate import resolve
-    from ..store import MANIFEST, read_json
+    from .. import __version__, load
 
-    origin, folder = resolve()
-    manifest = read_json(folder.joinpath(MANIFEST), "snapshot manifest")
-    if not isinstance(manifest, dict) or "snapshot_version" not in manifest:
-        raise SnapshotError(f"{folder.joinpath(MANIFEST)}: not a spacecraft-data manifest (no 'snapshot_version')")
-    where = "the user store" if origin == "user" else "the bundled snapshots"
-    return (f"spacecraft-data {__version__}\n"
-            f"data {manifest['snapshot_version']} (LL2 API {manifest.get('api_version')}) from {where}: {folder}")
+    snap = load()
+    where = "the user store" if snap.origin == "user" else "the bundled snapshots"
+    return f"spacecraft-data {__version__}\ndata {snap.version} (LL2 API {snap.api_version}) from {where}: {snap.path}"
 
 
 class VersionAction(argparse.Action):
