@@ -184,15 +184,14 @@ def resolve_snapshot(arg: str, root: Path | None = None, api_version: str = "2.3
     path = Path(arg)
     if path.is_dir():
         return load(path)
-    if is_snapshot_version(arg) and root is None:
-        from .locate import resolve
-
-        origin, folder = resolve(arg, api_version)
-        return Snapshot(folder, origin)
     if is_snapshot_version(arg):
-        base = root
-        folder = base.joinpath(api_version, arg)
+        if root is None:
+            from .locate import resolve
+
+            origin, found = resolve(arg, api_version)
+            return Snapshot(found, origin)
+        folder = root.joinpath(api_version, arg)
         if folder.joinpath(MANIFEST).is_file():
             return Snapshot(folder)
-        raise SnapshotError(f"no snapshot {api_version}/{arg} under {base}")
+        raise SnapshotError(f"no snapshot {api_version}/{arg} under {root}")
     raise SnapshotError(f"{arg}: neither a snapshot folder nor a snapshot version (YYYY.MM.DD[.N])")
