@@ -255,3 +255,10 @@ def test_after_one_harvest_every_command_answers_from_it_with_no_flags(data_home
     assert capsys.readouterr().out.startswith("69 record(s)")  # 21 spacecraft + 46 configurations + 2 statuses
     assert main(["diff", BUNDLED_VERSION, target.name, "--summary"]) == 0
     assert "spacecraft: 1 added" in capsys.readouterr().out
+
+
+def test_the_suite_never_uses_the_real_user_data_folder(bundled, tmp_path_factory):
+    # conftest's autouse fixtures: session fixtures and each test see a temporary store, never platformdirs'.
+    base = tmp_path_factory.getbasetemp()
+    assert locate.user_home().is_relative_to(base)
+    assert bundled.origin == "bundled"

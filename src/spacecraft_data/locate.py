@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import os
 import re
+from functools import lru_cache
 from pathlib import Path
 
 from .errors import SnapshotError
@@ -99,10 +100,17 @@ def search_path() -> list[tuple[str, Path | Traversable]]:
     """
     places: list[tuple[str, Path | Traversable]] = [("user", user_snapshots())]
     try:
-        places.append(("bundled", bundled_root()))
+        places.append(("bundled", _bundled_root()))
     except SnapshotError:
         pass
     return places
+
+
+@lru_cache(maxsize=1)
+def _bundled_root() -> Path | Traversable:
+    # The package's own files do not move while it runs; finding them costs ~1 ms (path resolution), which
+    # every load() would pay. A failure is not cached (lru_cache keeps only results).
+    return bundled_root()
 
 
 def resolve(version: str | None = None,

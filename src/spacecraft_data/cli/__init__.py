@@ -41,6 +41,7 @@ COMMANDS = {
 EPILOG = """\
 examples:
   spacecraft-data info
+  spacecraft-data snapshots                     # which snapshot every command uses, and the others
   spacecraft-data validate                      # the snapshot in use (see: spacecraft-data snapshots)
   spacecraft-data validate page.json --format json
   spacecraft-data query --search soyuz --ordering -time_in_space --limit 5
