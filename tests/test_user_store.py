@@ -215,6 +215,16 @@ def test_version_names_the_code_and_the_data_in_use_with_its_origin(data_home, c
     assert capsys.readouterr().out.splitlines()[1] == f"data 2026.12.01 (LL2 API 2.3.0) from the user store: {mine}"
 
 
+def test_info_says_where_the_snapshot_came_from(data_home, capsys):
+    assert main(["info"]) == 0
+    assert "origin:        bundled with the package (the user store holds none; 'spacecraft-data harvest' fills it)" \
+        in capsys.readouterr().out.splitlines()
+    mine = _user_copy(data_home, "2026.12.01")
+    assert main(["info"]) == 0
+    out = capsys.readouterr().out.splitlines()
+    assert "origin:        user store" in out and f"path:          {mine}" in out
+
+
 def test_snapshot_option_overrides_and_takes_a_version(data_home, capsys):
     _user_copy(data_home, "2026.12.01")
     assert main(["info", "--format", "json"]) == 0

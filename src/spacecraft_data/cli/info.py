@@ -10,9 +10,8 @@ from .. import __version__
 from ._common import add_snapshot_option, snapshot_from
 
 
-_ORIGINS = {"user": "user store (newest there; 'spacecraft-data snapshots' lists all)",
-            "bundled": "bundled with the package (the user store holds none; 'spacecraft-data harvest' fills it)",
-            "path": "a folder named by --snapshot"}
+_ORIGINS = {"user": "user store", "bundled": "bundled with the package",
+            "path": "a folder named by --snapshot, outside the user store"}
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -39,7 +38,9 @@ def run(args: argparse.Namespace) -> int:
     out = [
         f"spacecraft-data {__version__}",
         f"snapshot:      {snap.version} (LL2 API {snap.api_version}, {m.get('endpoint')})",
-        f"origin:        {_ORIGINS.get(snap.origin, snap.origin)}",
+        f"origin:        {_ORIGINS.get(snap.origin, snap.origin)}"
+        + (" (the user store holds none; 'spacecraft-data harvest' fills it)"
+           if snap.origin == "bundled" and args.snapshot is None else ""),
         f"path:          {snap.path}",
         f"records:       {held} held of {reported} reported by the API{pct}"
         + ("" if rec.get("complete") else " - INCOMPLETE: 'spacecraft-data harvest' fetches the rest"),
