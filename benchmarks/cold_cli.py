@@ -32,9 +32,15 @@ class ColdRun(NamedTuple):
 
 
 def cached_env(pycache: Path) -> dict[str, str]:
-    """This environment with bytecode caching on, into ``pycache``."""
-    env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+    """This environment with bytecode caching on, into ``pycache``, and an empty user store.
+
+    The user store would come before the bundled snapshot (a harvest on this machine would be
+    measured instead): it is pointed at an empty folder through ``XDG_DATA_HOME`` rather than
+    ``$SPACECRAFT_DATA_HOME``, so the children still pay what a user pays to find it (platformdirs).
+    """
+    env = {k: v for k, v in os.environ.items() if k not in ("PYTHONDONTWRITEBYTECODE", "SPACECRAFT_DATA_HOME")}
     env["PYTHONPYCACHEPREFIX"] = str(pycache)
+    env["XDG_DATA_HOME"] = str(pycache.parent / "empty_user_data")
     return env
 
 
