@@ -100,6 +100,10 @@ def test_load_version_in_a_given_store_folder(tmp_path):
     assert spacecraft_data.load(tmp_path / "snapshots", version="2026.12.01").version == "2026.12.01"
     with pytest.raises(SnapshotError, match=r"no snapshot 2026\.12\.03 .*available: 2026\.12\.01, 2026\.12\.02"):
         spacecraft_data.load(tmp_path / "snapshots", version="2026.12.03")
+    folder = tmp_path / "snapshots" / "2.3.0" / "2026.12.01"
+    assert spacecraft_data.load(folder, version="2026.12.01").version == "2026.12.01"
+    with pytest.raises(SnapshotError, match=r"snapshot 2026\.12\.01, not the version 2026\.12\.02 asked for"):
+        spacecraft_data.load(folder, version="2026.12.02")
 
 
 # -- a corrupt user snapshot -------------------------------------------------------------------------------

@@ -7,8 +7,8 @@ pandas) is imported here. Queries and API answers are delegated to
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
 import os
+from collections.abc import Iterator, Mapping
 from pathlib import Path
 
 from .errors import RecordNotFound, SnapshotError
@@ -316,4 +316,7 @@ def load(path: str | Path | None = None, *, version: str | None = None) -> Snaps
             folder = Path(str(latest_snapshot_dir(folder)))  # a store root
         except SnapshotError:
             raise SnapshotError(f"{folder}: not a snapshot folder (no {MANIFEST}) and holds no snapshots") from None
-    return Snapshot(folder)
+    snap = Snapshot(folder)
+    if version is not None and snap.version != version:
+        raise SnapshotError(f"{folder}: snapshot {snap.version}, not the version {version} asked for")
+    return snap
