@@ -122,12 +122,14 @@ def resolve(version: str | None = None,
     first place holding it. Raises :class:`SnapshotError` naming the places searched,
     and the versions they hold, when there is no such snapshot.
     """
-    held = [(origin, root, _versions(root, api_version)) for origin, root in search_path()]
-    for origin, root, versions in held:
+    held: list[tuple[str, Path | Traversable, list[str]]] = []
+    for origin, root in search_path():  # a later place is listed only when the earlier ones lack the snapshot
+        versions = _versions(root, api_version)
         if version is None and versions:
             return origin, root.joinpath(api_version, versions[-1])
         if version is not None and version in versions:
             return origin, root.joinpath(api_version, version)
+        held.append((origin, root, versions))
     where = "; ".join(f"{origin} store {root}: {', '.join(versions) or 'none'}" for origin, root, versions in held)
     wanted = f"snapshot {version}" if version is not None else "snapshot"
     raise SnapshotError(f"no {wanted} for API {api_version} (available: {where})")
