@@ -5,6 +5,8 @@ Two kinds of page are understood:
 * a **browsable-API page** saved as text, the way Django REST Framework's
   browsable renderer shows it: the view description, ``GET <path?query>``,
   ``HTTP <code> <reason>``, ``Name: value`` headers, a blank line, the JSON body;
+  a header name is any HTTP token (``_`` and ``.`` included) and a repeated
+  header (two ``Set-Cookie``, two ``Vary``) is one line each, kept in order;
 * a **JSON page**: the body alone (a list envelope, a record, or a bare array).
 
 Indentation is never relied on: the body is handed to a JSON parser whatever its
@@ -17,7 +19,7 @@ import json
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Iterable, Mapping
 from urllib.parse import parse_qsl, urlsplit
 
 from .errors import PageError
@@ -26,7 +28,9 @@ __all__ = ["Request", "Page", "parse_page", "read_page", "render_browsable"]
 
 _GET_LINE = re.compile(r"^GET (/\S*)$")
 _STATUS_LINE = re.compile(r"^HTTP (\d{3}) (.+)$")
-_HEADER_LINE = re.compile(r"^([A-Za-z0-9-]+): (.*)$")
+#: a header name is an RFC 9110 token; the value follows ": " (the space is optional when the value is empty)
+_HEADER_LINE = re.compile(r"^([!#$%&'*+.^_`|~0-9A-Za-z-]+):(?: (.*))?$")
+_LINE_BREAKS = re.compile(r"[\r\n]+[ \t]*")
 
 
 @dataclass(frozen=True)
@@ -68,6 +72,12 @@ class Page:
     headers: dict[str, str] = field(default_factory=dict)
     description: str = ""
     source: str = "<page>"
+    #: every header line in order, repeats kept; ``headers`` joins repeats with ", " (RFC 9110 5.3)
+    header_list: tuple[tuple[str, str], ...] = ()
+
+    def __post_init__(self) -> None:
+        if not self.header_list and self.headers:
+            object.__setattr__(self, "header_list", tuple(self.headers.items()))
 
     @property
     def is_list(self) -> bool:
@@ -135,7 +145,7 @@ def _parse_browsable(text: str, source: str) -> Page:
             f"expected the status line 'HTTP <code> <reason>' after the GET line; found {status_line!r}",
         )
 
-    headers: dict[str, str] = {}
+    header_list: list[tuple[str, str]] = []
     i = status_index + 1
     while i < len(lines) and lines[i].strip():
         header = _HEADER_LINE.match(lines[i].rstrip("\r"))
@@ -144,7 +154,7 @@ def _parse_browsable(text: str, source: str) -> Page:
                 source, i + 1,
                 f"expected a header line 'Name: value' or a blank line before the body; found {lines[i]!r}",
             )
-        headers[header.group(1)] = header.group(2)
+        header_list.append((header.group(1), header.group(2) or ""))
         i += 1
     if i >= len(lines):
         raise PageError(source, i, "expected a blank line and a JSON body after the headers; the page ends")
@@ -156,7 +166,8 @@ def _parse_browsable(text: str, source: str) -> Page:
     return Page(
         status=int(status_match.group(1)),
         reason=status_match.group(2),
-        headers=headers,
+        headers=_joined(header_list),
+        header_list=tuple(header_list),
         body=body,
         request=request,
         description=description,
@@ -164,9 +175,21 @@ def _parse_browsable(text: str, source: str) -> Page:
     )
 
 
+def _joined(items: Iterable[tuple[str, str]]) -> dict[str, str]:
+    """Headers as a dict, the values of a repeated name joined with ", " in order (first spelling kept)."""
+    out: dict[str, str] = {}
+    names: dict[str, str] = {}
+    for name, value in items:
+        first = names.setdefault(name.lower(), name)
+        out[first] = f"{out[first]}, {value}" if first in out else value
+    return out
+
+
 def _loads(body_text: str, source: str, first_line: int) -> Any:
     try:
         return json.loads(body_text)
+    except RecursionError:
+        raise PageError(source, first_line, "expected JSON in the body: it is nested too deeply to read") from None
     except json.JSONDecodeError as exc:
         raise PageError(
             source, first_line + exc.lineno - 1,
@@ -179,15 +202,19 @@ def render_browsable(
     full_path: str,
     status: int = 200,
     reason: str = "OK",
-    headers: dict[str, str] | None = None,
+    headers: Mapping[str, str] | Iterable[tuple[str, str]] | None = None,
     description: str = "",
 ) -> str:
     """Render a response as a browsable-API text page, the layout :func:`parse_page` reads.
 
-    The body is written as DRF's browsable renderer shows it:
-    ``json.dumps(indent=4, ensure_ascii=False)``, no trailing newline.
+    ``headers`` is a mapping or (name, value) pairs; pairs may repeat a name, and each
+    becomes its own line. Lines are sorted by name, repeats keeping their order. The body
+    is written as DRF's browsable renderer shows it: ``json.dumps(indent=4,
+    ensure_ascii=False)``, no trailing newline.
     """
     head = [description.rstrip(), ""] if description.strip() else []
-    header_lines = [f"{name}: {value}" for name, value in sorted((headers or {}).items())]
+    items = list(headers.items() if isinstance(headers, Mapping) else headers or ())
+    # A line break inside a value (an obsolete folded header) would end the header block: fold it to a space.
+    header_lines = [f"{name}: {_LINE_BREAKS.sub(' ', value)}" for name, value in sorted(items, key=lambda kv: kv[0])]
     lines = [*head, f"GET {full_path}", f"HTTP {status} {reason}", *header_lines, ""]
     return "\n".join(lines) + "\n" + json.dumps(body, indent=4, ensure_ascii=False)

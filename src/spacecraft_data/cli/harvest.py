@@ -4,9 +4,15 @@ from __future__ import annotations
 
 import argparse
 import os
+import re
 import sys
+import textwrap
 
 from ._common import add_publish_options
+
+# Mirrors of spacecraft_data.harvest.options (not imported: that would load the harvest package for --help).
+_API_VERSION = re.compile(r"^[0-9]+\.[0-9]+\.[0-9]+$")
+_MAX_WAIT, _MAX_BODY_MB, _DEADLINE = 3600.0, 32, 120.0
 
 MODE_CHOICES = {"normal": ("normal",), "detailed": ("detailed",), "both": ("normal", "detailed")}
 
@@ -14,25 +20,70 @@ MODE_CHOICES = {"normal": ("normal",), "detailed": ("detailed",), "both": ("norm
 def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser(
         "harvest", help="fetch every record from LL2 (or a compatible server) into a new snapshot",
-        description="Page through /<api>/spacecraft/ (limit=100, ordering=id, format=json) and the reference tables, "
+        description=textwrap.fill(width=100, text="Page through /<api>/spacecraft/ (limit=100, ordering=id, format=json) and the reference tables, "
                     "saving each raw page as it arrives, then validate every record and publish a new snapshot "
                     "atomically. Reads the free /api-throttle/ first and waits rather than exceed the rate limit "
                     "(15 requests an hour without a key). Rerunning after an interruption reuses the saved pages. "
                     "A failure publishes nothing, keeps the saved pages and leaves existing snapshots untouched. "
-                    "An API key is read from $SPACECRAFT_DATA_API_KEY and sent as 'Authorization: Token <key>'.",
-        epilog="examples:\n  spacecraft-data harvest\n"
+                    "An API key is read from $SPACECRAFT_DATA_API_KEY and sent as 'Authorization: Token <key>'."),
+        epilog=textwrap.fill(width=100, text="limits: requests never leave the origin of --base-url (a redirect or a 'next' link elsewhere stops "
+               "the run); each body is at most --max-body-mb once decoded; each request ends within --deadline; a "
+               "wait longer than --max-wait stops the run at once, saying when to rerun; a count above 100000 or "
+               "more than 5000 pages per list is refused; a refused connection is retried once, a failed DNS "
+               "lookup never.") + "\n\n"
+               "examples:\n  spacecraft-data harvest\n"
                "  spacecraft-data harvest --base-url http://127.0.0.1:8000 --output /tmp/snaps --raw-dir /tmp/raw "
                "--changelog /tmp/DATA_CHANGES.md",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     p.add_argument("--base-url", default="https://ll.thespacedevs.com", help="server (default: %(default)s)")
-    p.add_argument("--api-version", default="2.3.0", help="API version path (default: %(default)s)")
+    p.add_argument("--api-version", default="2.3.0", type=_api_version, metavar="N.N.N",
+                   help="API version path (default: %(default)s)")
     p.add_argument("--mode", choices=sorted(MODE_CHOICES), default="normal",
                    help="response mode to harvest (default: %(default)s)")
     add_publish_options(p, raw_default="data/raw/harvest")
     p.add_argument("--page-size", type=int, default=100, help="records per request, 1..100 (default: %(default)s)")
     p.add_argument("--timeout", type=float, default=60.0, help="read timeout per request in seconds (default: 60)")
+    p.add_argument("--max-wait", type=_non_negative, default=_MAX_WAIT, metavar="SECONDS",
+                   help="longest single wait for the rate limit or a Retry-After; past it the run stops and says "
+                        "when to rerun (default: %(default)g, one window of the anonymous LL2 throttle)")
+    p.add_argument("--max-body-mb", type=_positive, default=_MAX_BODY_MB, metavar="MB",
+                   help="largest response body, decoded size included, in MiB (default: %(default)g)")
+    p.add_argument("--deadline", type=_positive, default=_DEADLINE, metavar="SECONDS",
+                   help="longest time one whole request may take, however slowly bytes arrive "
+                        "(default: %(default)g)")
     p.add_argument("--quiet", action="store_true", help="no progress on stderr (errors are still printed)")
     p.set_defaults(run=run)
+
+
+def _api_version(text: str) -> str:
+    if not _API_VERSION.match(text):
+        raise argparse.ArgumentTypeError(f"{text!r} does not look like N.N.N (e.g. 2.3.0)")
+    return text
+
+
+def _number(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
+    if value != value or value in (float("inf"), float("-inf")):
+        raise argparse.ArgumentTypeError(f"{text!r} is not a finite number")
+    return value
+
+
+def _non_negative(text: str) -> float:
+    value = _number(text)
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"{text!r} is negative")
+    return value
+
+
+def _positive(text: str) -> float:
+    value = _number(text)
+    if value <= 0:
+        raise argparse.ArgumentTypeError(f"{text!r} is not positive")
+    return value
 
 
 def run(args: argparse.Namespace) -> int:
@@ -48,6 +99,9 @@ def run(args: argparse.Namespace) -> int:
         api_key=os.environ.get(API_KEY_ENV) or None,
         page_size=args.page_size,
         read_timeout=args.timeout,
+        max_wait=args.max_wait,
+        max_body_bytes=int(args.max_body_mb * 1024 * 1024),
+        deadline=args.deadline,
     )
     if args.quiet:
         options.progress = lambda message: None

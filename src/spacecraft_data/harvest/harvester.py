@@ -11,17 +11,19 @@ from urllib.parse import urlencode, urlsplit
 from ..errors import SpacecraftDataError
 from ..pages import render_browsable
 from ..store import snapshot_versions, write_atomic
-from .client import _BodyCut, _Client
+from .client import _Answer, _BodyCut, _Client, same_origin_or_refuse
+from .envelope import envelope_problem
 from .options import (
     IN_PROGRESS, MODES, REFERENCE_TABLES, HarvestError, HarvestOptions, HarvestResult, _duration, _iso,
-    default_validator,
+    check_options, default_validator,
 )
 from .pacing import _Pacer
 from .publish import _sources_spec, label_root, publish_sources
 from .runs import _open_run, _page_file, _read_saved, _Saved
 
-#: response headers not worth keeping in a saved page (hop-by-hop, or describing the wire form, not the body)
-_DROP_HEADERS = {"set-cookie", "connection", "keep-alive", "transfer-encoding", "content-length", "content-encoding"}
+#: response headers not kept in a saved page: hop-by-hop ones, and those describing the wire form of the body,
+#: which the saved page re-renders. Every other header is kept as sent, repeats (Set-Cookie, Vary) included.
+_DROP_HEADERS = {"connection", "keep-alive", "transfer-encoding", "content-length", "content-encoding"}
 
 
 class _Harvester:
@@ -74,9 +76,10 @@ class _Harvester:
 
     def page(self, endpoint: str, mode: str | None, pass_no: int, offset: int) -> _Saved:
         file = _page_file(self.run_dir, endpoint, mode, pass_no, offset)
-        saved = _read_saved(file)
+        saved = _read_saved(file, self.options)
         key = f"{endpoint} {mode}"
         if saved is not None:
+            self._check_links(saved.url, saved.links)
             self.reused += 1
             self._done(key, saved, offset)
             self.say(f"page {file.name}: reused ({len(saved.records)} records, count {saved.count})")
@@ -86,6 +89,7 @@ class _Harvester:
         for attempt in range(1, self.options.body_tries + 1):
             self.pacer.before_request(self.planned)
             fetched_at = _iso(self.options.now())
+            response: _Answer | None
             try:
                 response, attempts = self.client.get(url)
             except _BodyCut as exc:
@@ -96,7 +100,7 @@ class _Harvester:
                     f"GET {url} answered HTTP {response.status_code} {response.reason} after {attempts} attempt(s): "
                     f"{response.text[:200]!r}")
             if response is not None:
-                problem = _envelope_problem(response)
+                problem = self._problem(response)
             if not problem:
                 break
             if attempt < self.options.body_tries:
@@ -106,8 +110,10 @@ class _Harvester:
                 self.options.sleep(wait)
         else:
             raise HarvestError(f"GET {url}: {problem} on all {self.options.body_tries} tries")
+        assert response is not None
         body = response.json()
-        headers = {k: v for k, v in response.headers.items() if k.lower() not in _DROP_HEADERS}
+        self._check_links(url, (body["next"], body["previous"]))
+        headers = [(k, v) for k, v in response.header_items if k.lower() not in _DROP_HEADERS]
         split = urlsplit(url)
         text = render_browsable(
             body, f"{split.path}?{split.query}", response.status_code, response.reason or "OK", headers,
@@ -115,11 +121,25 @@ class _Harvester:
         )
         write_atomic(file, text.encode("utf-8"))
         self.fetched += 1
-        saved = _Saved(file, url, fetched_at, int(body["count"]), list(body["results"]))
+        saved = _Saved(file, url, fetched_at, body["count"], list(body["results"]), (body["next"], body["previous"]))
         self._done(key, saved, offset)
         self.say(f"page {file.name}: fetched {len(body['results'])} records (count {body['count']}); "
                  f"{self.fetched} fetched, {self.reused} reused, about {self.planned} to go")
         return saved
+
+    def _problem(self, response: _Answer) -> str:
+        """What is wrong with a 200 answer's body as a list page; "" when nothing is."""
+        try:
+            body = response.json()
+        except ValueError as exc:
+            return f"the body is not valid JSON ({exc}; {len(response.content)} bytes received, possibly truncated)"
+        return envelope_problem(body, self.options.page_size, self.options.max_count)
+
+    def _check_links(self, url: str, links: tuple[str | None, ...]) -> None:
+        """A page's next/previous links must stay on the configured origin (it is never followed elsewhere)."""
+        for link in links:
+            if link is not None:
+                same_origin_or_refuse(self.options.base_url, link, f"the page GET {url} links to")
 
     def table(self, endpoint: str, mode: str | None) -> list[tuple[_Saved, bool]]:
         """Every page of one list, consistent if possible within ``passes`` passes; (page, complete) pairs."""
@@ -132,6 +152,9 @@ class _Harvester:
             counts = [first.count]
             offset = self.options.page_size
             while offset < max(counts):
+                if len(pages) >= self.options.max_pages:
+                    raise HarvestError(f"{label}: a count of {max(counts)} needs more than the sanity bound of "
+                                       f"{self.options.max_pages} pages of {self.options.page_size}; stopped")
                 pages.append(self.page(endpoint, mode, pass_no, offset))
                 counts.append(pages[-1].count)
                 offset += self.options.page_size
@@ -181,16 +204,6 @@ class _Harvester:
         return out
 
 
-def _envelope_problem(response: Any) -> str:
-    try:
-        body = response.json()
-    except ValueError as exc:
-        return f"the body is not valid JSON ({exc}; {len(response.content)} bytes received, possibly truncated)"
-    if not (isinstance(body, dict) and isinstance(body.get("count"), int) and isinstance(body.get("results"), list)):
-        return "the body is not a list envelope {count, next, previous, results}"
-    return ""
-
-
 def _prior_count(options: HarvestOptions) -> int | None:
     """The last known record count (latest snapshot in the output, else the bundled one), for the first estimate."""
     from ..snapshot import load
@@ -216,8 +229,7 @@ def harvest(options: HarvestOptions) -> HarvestResult:
     for mode in options.modes:
         if mode not in MODES:
             raise HarvestError(f"unknown mode {mode!r} (known: {', '.join(MODES)})")
-    if not 1 <= options.page_size <= 100:
-        raise HarvestError(f"page size {options.page_size} is outside 1..100 (LL2 clamps limit to 100)")
+    check_options(options)
     validate = options.validate or default_validator()
     run_dir, resumed = _open_run(options)
     options.progress(f"{'resuming' if resumed else 'starting'} harvest of {options.base_url} "

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as _dt
 import math
+import re
 import sys
 import time
 from dataclasses import dataclass, field
@@ -19,6 +20,26 @@ IN_PROGRESS = "IN_PROGRESS"
 SOURCES = "sources.json"
 #: reference tables fetched with every harvest: (endpoint, mode sent or None)
 REFERENCE_TABLES = (("spacecraft_configurations", "detailed"), ("config/spacecraft_statuses", None))
+
+# Limits. Each is a HarvestOptions field (the ones a user may need to change are also CLI options);
+# the module named after each enforces it.
+#: a response body's size in bytes, decoded (gzip/deflate) size included: client.py, while streaming (--max-body-mb)
+MAX_BODY_BYTES = 32 * 1024 * 1024
+#: seconds one whole request may take, connection to last body byte, however the bytes trickle: client.py (--deadline)
+REQUEST_DEADLINE = 120.0
+#: seconds any single wait may last (Retry-After, /api-throttle/, backoff) before the run stops: client.py, pacing.py
+#: (--max-wait). One window of LL2's anonymous throttle (15 requests an hour), so a keyless harvest still completes.
+MAX_WAIT = 3600.0
+#: the largest list ``count`` believed; LL2 holds a few thousand spacecraft: harvester.py
+MAX_COUNT = 100_000
+#: the most pages one pass over one list may take: harvester.py
+MAX_PAGES = 5_000
+#: retries of a connection that could not be made (refused, timed out); a failed DNS lookup is never retried: client.py
+CONNECT_RETRIES = 1
+#: same-origin redirects followed per request; one to another origin is refused at once: client.py
+MAX_REDIRECTS = 5
+#: what --api-version must look like (it becomes a path component of --output and --raw-dir)
+API_VERSION_PATTERN = re.compile(r"^[0-9]+\.[0-9]+\.[0-9]+$")
 
 Record = dict[str, Any]
 Validator = Callable[[str, list[Record]], list[str]]
@@ -61,6 +82,12 @@ class HarvestOptions:
     backoff_factor: float = 2.0
     backoff_jitter: float = 1.0
     max_throttle_waits: int = 24
+    max_body_bytes: int = MAX_BODY_BYTES
+    deadline: float = REQUEST_DEADLINE
+    max_wait: float = MAX_WAIT
+    max_count: int = MAX_COUNT
+    max_pages: int = MAX_PAGES
+    connect_retries: int = CONNECT_RETRIES
     sleep: Callable[[float], None] = time.sleep
     now: Callable[[], _dt.datetime] = _utcnow
     progress: Callable[[str], None] = _stderr
@@ -86,6 +113,28 @@ def default_validator() -> Validator:
     except ImportError as exc:
         raise HarvestError(f"cannot validate records: spacecraft_data.validation is unavailable ({exc})") from None
     return problems_for_table
+
+
+def check_options(options: HarvestOptions) -> None:
+    """Raise :class:`HarvestError` naming the first option that is out of range."""
+    if not API_VERSION_PATTERN.match(options.api_version):
+        raise HarvestError(f"API version {options.api_version!r} does not look like N.N.N (e.g. 2.3.0)")
+    if not 1 <= options.page_size <= 100:
+        raise HarvestError(f"page size {options.page_size} is outside 1..100 (LL2 clamps limit to 100)")
+    for name in ("max_body_bytes", "deadline", "max_count", "max_pages"):
+        if not getattr(options, name) > 0:
+            raise HarvestError(f"{name} must be positive, not {getattr(options, name)!r}")
+    if not options.max_wait >= 0:
+        raise HarvestError(f"max_wait must be 0 or more seconds, not {options.max_wait!r}")
+
+
+def _rerun_at(options: HarvestOptions, wait: float) -> str:
+    """When a wait of ``wait`` seconds starting now ends, for a 'rerun after' message (UTC)."""
+    try:
+        moment = options.now() + _dt.timedelta(seconds=wait)
+    except OverflowError:
+        return "a date too far away to name"
+    return _iso(moment).replace("T", " ").replace("Z", " UTC")
 
 
 def _iso(moment: _dt.datetime) -> str:

@@ -5,8 +5,8 @@ from __future__ import annotations
 import datetime as _dt
 import math
 
-from .client import _Client
-from .options import HarvestOptions, _duration
+from .client import _Client, _Refused
+from .options import HarvestOptions, _duration, _rerun_at
 
 
 class _Pacer:
@@ -21,18 +21,20 @@ class _Pacer:
     def read(self) -> bool:
         """Read the throttle state; False (and pacing off) when the server has no such endpoint."""
         try:
-            response = self.client.session.get(
-                self.url, timeout=(self.options.connect_timeout, self.options.read_timeout))
+            response, _ = self.client.get(self.url, counted=False)
             if response.status_code != 200:
                 raise ValueError(response.status_code)
             state = response.json()[0]
             limit, used = int(state["your_request_limit"]), int(state["current_use"])
             frequency, next_use = int(state["limit_frequency_secs"]), int(state["next_use_secs"])
-        except Exception:  # noqa: BLE001 - any failure means "no throttle information", never fatal
+        except _Refused:  # another origin, a limit or a wait too long: as fatal here as for a page
+            raise
+        except Exception:  # noqa: BLE001 - any other failure means "no throttle information", never fatal
             self.known = False
             return False
         self.known = True
-        self.limit, self.frequency, self.next_use = limit, frequency, next_use
+        # Negative waits (a broken server) would make sleep() raise: read them as "no wait".
+        self.limit, self.frequency, self.next_use = limit, max(frequency, 0), max(next_use, 0)
         self.remaining = limit - used
         return True
 
@@ -54,6 +56,11 @@ class _Pacer:
                 return
             wait = self.next_use or self.frequency
             left = self.estimate(still_needed)
+            if wait > self.options.max_wait:
+                raise _Refused(
+                    f"rate limit: {self.limit - self.remaining} of {self.limit} requests used; the next is allowed "
+                    f"in {_duration(wait)}, more than the --max-wait of {_duration(self.options.max_wait)}; "
+                    f"stopped without waiting. Rerun after {_rerun_at(self.options, wait)} (saved pages are reused)")
             until = (self.options.now() + _dt.timedelta(seconds=wait)).strftime("%H:%M:%S UTC")
             self.options.progress(
                 f"rate limit: {self.limit - self.remaining} of {self.limit} requests used in the "

@@ -11,6 +11,7 @@ from urllib.parse import urlsplit
 from ..errors import PageError
 from ..pages import read_page
 from ..store import write_atomic
+from .envelope import envelope_problem
 from .options import IN_PROGRESS, HarvestOptions, Record, _iso
 
 
@@ -23,24 +24,29 @@ class _Saved:
     fetched: str
     count: int
     records: list[Record]
+    links: tuple[str | None, ...] = ()  # the page's next and previous URLs
 
 
 def _page_file(run_dir: Path, endpoint: str, mode: str | None, pass_no: int, offset: int) -> Path:
     return run_dir / f"{endpoint.replace('/', '_')}_{mode or 'default'}_pass{pass_no}_offset{offset:06d}.txt"
 
 
-def _read_saved(file: Path) -> _Saved | None:
-    """A previously saved page, or None when it is missing or unreadable (then it is fetched again)."""
-    if not file.is_file():
+def _read_saved(file: Path, options: HarvestOptions) -> _Saved | None:
+    """A previously saved page, or None when it is missing, unreadable or of the wrong shape (then it is
+    fetched again and overwritten: a bad page saved by an earlier run must not poison the resume)."""
+    if not file.is_file() or file.is_symlink():
         return None
     try:
         page = read_page(file)
     except PageError:
         return None
     meta = dict(line.split(": ", 1) for line in page.description.splitlines() if ": " in line)
-    if page.status != 200 or not page.is_list or "URL" not in meta or "Fetched" not in meta:
+    if page.status != 200 or "URL" not in meta or "Fetched" not in meta:
         return None
-    return _Saved(file, meta["URL"], meta["Fetched"], int(page.body["count"]), page.records())
+    if envelope_problem(page.body, options.page_size, options.max_count):
+        return None
+    return _Saved(file, meta["URL"], meta["Fetched"], page.body["count"], page.records(),
+                  (page.body["next"], page.body["previous"]))
 
 
 def _run_key(options: HarvestOptions) -> str:
