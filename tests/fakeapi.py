@@ -59,6 +59,14 @@ class Fault:
     (one record in the page violates the schema: SYNTHETIC) and ``insert_front``
     (insert a SYNTHETIC record at the front of the data set, then answer).
 
+    Hostile faults: ``redirect`` (answer ``status``, default 302, with ``Location: location``),
+    ``next_link`` (the page's ``next`` is ``location``), ``body`` (answer 200 with ``body``
+    as the JSON body instead of the page), ``headers`` (add the (name, value) pairs
+    ``headers``, repeats allowed, to the real page), ``encoded`` (answer 200 with the bytes
+    ``payload`` and ``Content-Encoding: encoding``: a compression bomb), ``trickle`` (send
+    the real page one byte every ``delay`` seconds, for at most ``seconds``, then the rest)
+    and ``trickle_headers`` (the same, from the status line on).
+
     It applies to counted request number ``at`` (1-based) and/or to requests whose
     path+query contains ``path``, at most ``times`` times (None: always).
     """
@@ -70,6 +78,12 @@ class Fault:
     status: int = 503
     retry_after: int | None = None
     delay: float = 1.0
+    location: str | None = None
+    body: Any = None
+    headers: list[tuple[str, str]] = field(default_factory=list)
+    payload: bytes = b""
+    encoding: str = "gzip"
+    seconds: float = 10.0
     used: int = 0
 
     def matches(self, number: int, full_path: str) -> bool:
@@ -236,6 +250,15 @@ class FakeLL2:
             return None
         if "slow" in kinds:
             time.sleep(kinds["slow"].delay)
+        if "redirect" in kinds:
+            f = kinds["redirect"]
+            return self._send(h, f.status if f.status != 503 else 302, {"detail": "moved"},
+                              {"Location": f.location or "/"})
+        if "body" in kinds:
+            return self._send(h, 200, kinds["body"].body)
+        if "encoded" in kinds:
+            f = kinds["encoded"]
+            return self._send_bytes(h, 200, f.payload, {"Content-Encoding": f.encoding})
         if "status" in kinds:
             f = kinds["status"]
             headers = {"Retry-After": str(f.retry_after)} if f.retry_after is not None else {}
@@ -259,6 +282,12 @@ class FakeLL2:
             body["results"][0] = dict(body["results"][0], in_space="SYNTHETIC: not a boolean")
         if "count_drift" in kinds:
             body["count"] += 1
+        if "next_link" in kinds:
+            body["next"] = kinds["next_link"].location
+        if "trickle" in kinds or "trickle_headers" in kinds:
+            return self._trickle(h, body, kinds.get("trickle") or kinds["trickle_headers"], "trickle" not in kinds)
+        if "headers" in kinds:
+            return self._send(h, 200, body, kinds["headers"].headers)
         if "truncate" in kinds:
             raw = json.dumps(body).encode()
             return self._send_bytes(h, 200, raw[: len(raw) // 2])
@@ -300,18 +329,41 @@ class FakeLL2:
         prev = None if offset <= 0 else link(offset - limit if offset - limit > 0 else None)
         return {"count": count, "next": nxt, "previous": prev, "results": results}
 
-    def _send(self, h: BaseHTTPRequestHandler, status: int, body: Any, headers: dict[str, str] | None = None) -> None:
+    @staticmethod
+    def _trickle(h: BaseHTTPRequestHandler, body: Any, f: Fault, from_status_line: bool) -> None:
+        data = json.dumps(body).encode()
+        head = (f"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: {len(data)}\r\n"
+                f"\r\n").encode()
+        wire = head + data
+        start = len(head) if not from_status_line else 0
+        h.close_connection = True
+        try:
+            h.wfile.write(wire[:start])
+            h.wfile.flush()
+            began, i = time.monotonic(), start
+            while i < len(wire) and time.monotonic() - began < f.seconds:
+                h.wfile.write(wire[i:i + 1])
+                h.wfile.flush()
+                i += 1
+                time.sleep(f.delay)
+            h.wfile.write(wire[i:])
+            h.wfile.flush()
+        except OSError:
+            pass  # the client gave up (its deadline): that is the point
+
+    def _send(self, h: BaseHTTPRequestHandler, status: int, body: Any, headers: dict[str, str] | list[tuple[str, str]] | None = None) -> None:
         self._send_bytes(h, status, json.dumps(body, ensure_ascii=False).encode("utf-8"), headers)
 
     @staticmethod
-    def _send_bytes(h: BaseHTTPRequestHandler, status: int, data: bytes, headers: dict[str, str] | None = None) -> None:
+    def _send_bytes(h: BaseHTTPRequestHandler, status: int, data: bytes, headers: dict[str, str] | list[tuple[str, str]] | None = None) -> None:
         try:
             h.send_response(status)
             h.send_header("Content-Type", "application/json")
             h.send_header("Content-Length", str(len(data)))
             h.send_header("Allow", "GET")
             h.send_header("Vary", "Accept")
-            for name, value in (headers or {}).items():
+            pairs = headers.items() if isinstance(headers, dict) else headers or []
+            for name, value in pairs:
                 h.send_header(name, value)
             h.end_headers()
             h.wfile.write(data)

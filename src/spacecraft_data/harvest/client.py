@@ -305,6 +305,9 @@ class _Client:
                 raise HarvestError(f"GET {url} failed after {n} attempt{'s' if n != 1 else ''}: "
                                    f"{_reason(cause.reason)}") from None
             raise HarvestError(f"GET {url} failed: {_reason(exc)}") from None
+        if self.watch.expired:  # the watchdog cut the headers short; what urllib3 made of the rest is not an answer
+            response.close()
+            raise self._late(url)
         history = getattr(getattr(response.raw, "retries", None), "history", ()) or ()
         return response, len(history) + 1
 
@@ -336,4 +339,6 @@ class _Client:
             if self.watch.expired:
                 raise self._late(url) from None
             raise _BodyCut(f"the connection broke while reading the body ({_reason(exc)})") from None
+        if self.watch.expired:  # the watchdog's shutdown ends a body without Content-Length like a normal EOF
+            raise self._late(url)
         return b"".join(chunks)

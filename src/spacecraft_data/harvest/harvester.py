@@ -204,6 +204,11 @@ class _Harvester:
         return out
 
 
+def _with_kept(error: Exception, kept: str) -> str:
+    """The failure, then what was kept: on one line when nothing was (a run that could not start)."""
+    return f"{error}{'; ' if kept.startswith('no page had been saved') else chr(10)}{kept}"
+
+
 def _prior_count(options: HarvestOptions) -> int | None:
     """The last known record count (latest snapshot in the output, else the bundled one), for the first estimate."""
     from ..snapshot import load
@@ -238,7 +243,7 @@ def harvest(options: HarvestOptions) -> HarvestResult:
     try:
         pages = harvester.run()
     except HarvestError as exc:
-        raise HarvestError(f"{exc}\n{harvester.kept()}") from None
+        raise HarvestError(_with_kept(exc, harvester.kept())) from None
     except KeyboardInterrupt:
         options.progress(f"interrupted: {harvester.kept()}")
         raise
@@ -250,6 +255,6 @@ def harvest(options: HarvestOptions) -> HarvestResult:
         target = publish_sources(run_dir, spec, Path(options.output), validate, options.changelog,
                                  options.now().date(), label_root(run_dir), options.progress)
     except SpacecraftDataError as exc:
-        raise HarvestError(f"{exc}\n{harvester.kept()}") from None
+        raise HarvestError(_with_kept(exc, harvester.kept())) from None
     return HarvestResult(target, run_dir, harvester.client.requests, harvester.fetched, harvester.reused,
                          harvester.notes)
