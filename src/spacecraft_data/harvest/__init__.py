@@ -16,6 +16,11 @@ is never written or printed). Once published, the run folder gets a
 ``sources.json`` in the format of ``data/raw/sources.json``, so
 ``scripts/build_snapshot.py`` rebuilds the snapshot byte for byte.
 
+Hostile servers: requests never leave the origin of ``base_url`` (redirects and
+``next`` links elsewhere are refused); bodies, whole requests, waits, ``count`` and
+pages are bounded (see the limits in :mod:`.options`); a page of the wrong shape is
+never saved or reused.
+
 Requests: ``limit`` (100), ``format=json`` and ``ordering=id``, so a list of
 ``count`` records takes ceil(count/limit) requests per mode, plus one each for the
 reference tables. The free ``/api-throttle/`` is read first to say how long the
@@ -25,9 +30,10 @@ harvest will take and to wait when the budget is used up instead of provoking
 reported. ``requests`` is imported only when a harvest runs.
 
 The package is split by job, each module depending only on those listed before it:
-``options`` (options, result, errors and constants every step shares), ``client``
-(HTTP session, retries, timeouts), ``pacing`` (the throttle), ``runs`` (run folders,
-saved pages, resume), ``publish`` (``sources.json``, versions, publishing),
+``options`` (options, result, errors, limits and constants every step shares),
+``client`` (HTTP session, retries, timeouts, the origin rule, body and deadline limits),
+``pacing`` (the throttle), ``envelope`` (the shape a list page must have), ``runs``
+(run folders, saved pages, resume), ``publish`` (``sources.json``, versions, publishing),
 ``harvester`` (paging, consistency checks and :func:`harvest`) and ``importing``
 (:func:`import_pages`).
 """

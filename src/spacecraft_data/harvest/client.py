@@ -168,7 +168,7 @@ def _retry_class() -> type:
             # Past the deadline, or a host name that does not resolve: retrying cannot help soon.
             if self.hooks.watch.expired or _dns_failure(error) is not None:
                 raise MaxRetryError(_pool, url, error or ResponseError("deadline")) from error
-            return super().increment(method, url, response, error, _pool, _stacktrace)  # type: ignore[no-any-return]
+            return super().increment(method, url, response, error, _pool, _stacktrace)
 
         def sleep(self, response: Any = None) -> None:
             # Retry.sleep's logic (Retry-After first, else backoff), with the wait reported, bounded, injectable.
@@ -199,7 +199,7 @@ def _adapter(watch: _Watch, retry: Any) -> Any:
     from urllib3.connectionpool import HTTPConnectionPool, HTTPSConnectionPool
 
     def watched(base: type) -> type:
-        class Watched(base):  # type: ignore[valid-type, misc]
+        class Watched(base):
             def _get_conn(self, timeout: float | None = None) -> Any:
                 conn = super()._get_conn(timeout)
                 watch.arm(conn)
