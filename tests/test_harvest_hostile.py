@@ -21,6 +21,7 @@ from pathlib import Path
 import pytest
 
 from spacecraft_data.harvest import HarvestError, HarvestOptions, harvest
+from spacecraft_data.errors import PageError
 from spacecraft_data.pages import parse_page, read_page, render_browsable
 
 from fakeapi import FakeLL2, Fault, Throttle
@@ -272,6 +273,15 @@ def test_page_of_the_wrong_shape_is_a_clear_error_and_a_rerun_completes(run: Run
         result = harvest(run.options(api, now=lambda: TODAY + dt.timedelta(hours=1)))  # healthy again
     assert result.pages_reused == 1
     assert_equals_bundled(result.snapshot)
+
+
+def test_body_nested_too_deeply_to_parse_is_a_clear_error(run: Run) -> None:
+    deep = b"[" * 200_000  # SYNTHETIC: json.loads would raise RecursionError
+    with FakeLL2(faults=[Fault("encoded", path="offset=10", payload=deep, encoding="identity", times=None)]) as api:
+        with pytest.raises(HarvestError, match=r"offset=10.*not valid JSON \(nested too deeply to parse"):
+            harvest(run.options(api))
+    with pytest.raises(PageError, match="nested too deeply"):
+        parse_page("GET /2.3.0/spacecraft/\nHTTP 200 OK\n\n" + "[" * 200_000)
 
 
 def test_wrong_shape_page_through_the_cli_is_one_error_not_a_traceback(run: Run, capsys) -> None:
