@@ -14,6 +14,7 @@ import os
 import sys
 
 from ..errors import SpacecraftDataError
+from ..extras import MissingExtra
 from ._version import VersionAction
 
 # typing costs ~4 ms of start-up; annotations are strings, so only type checkers import it.
@@ -120,6 +121,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     try:
         return int(args.run(args) or 0)
+    except MissingExtra as exc:  # an install problem, not a finding: a usage error (2)
+        print(f"spacecraft-data {args.command}: error: {exc}", file=sys.stderr)
+        return 2
     except SpacecraftDataError as exc:
         print(f"spacecraft-data {args.command}: error: {exc}", file=sys.stderr)
         return 1

@@ -1,4 +1,4 @@
-"""``spacecraft-data export``: write the records a query selects as CSV tables, JSON or NDJSON files."""
+"""``spacecraft-data export``: write a snapshot's tables, or the records a query selects, as CSV, Parquet, JSON or NDJSON."""
 
 from __future__ import annotations
 
@@ -11,34 +11,47 @@ TYPE_CHECKING = False
 if TYPE_CHECKING:
     from typing import Any
 
+from ..endpoint import ENDPOINTS
 from ..errors import SpacecraftDataError
 from ._common import add_snapshot_option, snapshot_from
-from ._query_args import add_query_arguments, fetch, query_kwargs
+from ._query_args import add_query_arguments, endpoint_of, fetch, query_kwargs
 
-
-_OUTPUTS = {"json": "spacecraft.json", "ndjson": "spacecraft.ndjson"}
+#: formats written as one file, which may go to standard output (--output -)
+SINGLE_FILE_FORMATS = ("json", "ndjson")
+#: formats written as a folder of tables
+TABLE_FORMATS = ("csv", "parquet")
 
 
 def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser(
-        "export", help="write the (filtered) spacecraft as CSV tables with a datapackage.json, JSON or NDJSON",
-        description="Write the records a query selects into a folder. With no query flags every record of the "
-                    "snapshot is written; with flags, every record the query matches (all pages, in the query's "
-                    "order; --limit/--offset export that one page). Records are written as the snapshot stores "
-                    "them. csv: the normalised tables (spacecraft and every row they reference) and a Frictionless "
-                    "datapackage.json; json: spacecraft.json, a JSON array; ndjson: spacecraft.ndjson, one record a "
-                    "line. Each file is written atomically; existing files are never overwritten without --force.",
+        "export", help="write the snapshot's tables (or a query's records) as CSV with a datapackage.json, "
+                       "Parquet, JSON or NDJSON",
+        description="Write a snapshot's data into a folder (or, for json and ndjson, to standard output with "
+                    "--output -). csv: the normalised tables and a Frictionless datapackage.json; parquet: the same "
+                    "tables as typed Parquet files (needs the 'parquet' extra); json: the records as a JSON array; "
+                    "ndjson: one record a line. With no query flags every record and every complete reference "
+                    "table is written. With flags, the records the query matches (all pages, in the query's order; "
+                    "--limit/--offset export that one page), with the complete reference tables, or only the "
+                    "reference rows they use with --referenced-only. --endpoint exports another endpoint's records "
+                    "(and the tables they lead to). Records are written as the snapshot stores them. Each file is "
+                    "written atomically; existing files are never overwritten without --force.",
         epilog="examples:\n"
                "  spacecraft-data export --format csv --output out/\n"
-               "  spacecraft-data export --format ndjson --output out/ --status 4 --ordering -time_in_space\n"
-               "  spacecraft-data export --format json --output out/ --search progress --force",
+               "  spacecraft-data export --format parquet --output out/\n"
+               "  spacecraft-data export --format csv --output progress/ --search progress --referenced-only\n"
+               "  spacecraft-data export --format ndjson --output - --status 4 --ordering -time_in_space\n"
+               "  spacecraft-data export --format json --output out/ --endpoint spacecraft_configurations "
+               "--agency 121 --force",
     )
     add_snapshot_option(p)
-    p.add_argument("--format", choices=["csv", "json", "ndjson"], required=True, help="what to write")
-    p.add_argument("--output", type=Path, required=True, metavar="DIR", help="folder to write into (created if absent)")
+    p.add_argument("--format", choices=[*TABLE_FORMATS, *SINGLE_FILE_FORMATS], required=True, help="what to write")
+    p.add_argument("--output", type=Path, required=True, metavar="DIR",
+                   help="folder to write into (created if absent); '-' writes json or ndjson to standard output")
     p.add_argument("--force", action="store_true", help="overwrite files of the same names in DIR")
-    add_query_arguments(p, allow_all=False)
-    p.set_defaults(run=run)
+    p.add_argument("--referenced-only", action="store_true",
+                   help="csv/parquet: only the reference rows the exported records use (default: complete tables)")
+    add_query_arguments(p, allow_all=False, endpoints=tuple(ENDPOINTS))
+    p.set_defaults(run=run, _parser=p)
 
 
 def _selected(snap: Any, args: argparse.Namespace) -> list[dict[str, Any]]:
@@ -46,35 +59,79 @@ def _selected(snap: Any, args: argparse.Namespace) -> list[dict[str, Any]]:
     args.all = args.limit is None and args.offset is None
     answered, _count = fetch(snap, args)
     # Query answers carry rewritten links; export the records exactly as the snapshot holds them.
-    return [snap.get(record["id"]) for record in answered]
+    stored = {r["id"]: r for r in _stored(snap, args)}
+    return [stored[record["id"]] for record in answered]
 
 
-def export_files(snap: Any, records: list[dict[str, Any]], fmt: str, note: str | None = None) -> dict[str, bytes]:
-    """The files ``export`` writes for ``records`` in format ``fmt``: file name -> bytes.
+def _stored(snap: Any, args: argparse.Namespace) -> list[dict[str, Any]]:
+    """The stored records of the chosen endpoint (and mode: a both-modes snapshot keeps detailed ones apart)."""
+    endpoint = endpoint_of(args)
+    if endpoint.name != "spacecraft":
+        return list(snap.tables[endpoint.table])
+    mode_table = endpoint.mode_tables.get(args.mode or "")
+    if mode_table and snap.tables.get(mode_table):
+        return list(snap.tables[mode_table])
+    return list(snap.records)
 
-    ``note`` (csv only) is added to the datapackage description.
+
+def export_files(snap: Any, records: list[dict[str, Any]] | None, fmt: str, note: str | None = None, *,
+                 table: str = "spacecraft", referenced_only: bool = False) -> dict[str, bytes]:
+    """The files ``export`` writes in format ``fmt``: file name -> bytes.
+
+    ``records`` are the selected records of ``table`` (``None``: every record, complete
+    tables). ``note`` (csv only) is added to the datapackage description.
     """
     from ..store import dump_json
 
+    selection = records
+    if records is None:
+        records = list(snap.records) if table == "spacecraft" else list(snap.tables[table])
+        # Every table when every spacecraft is exported; another endpoint's records lead to fewer tables.
+        selection = None if table == "spacecraft" else records
     if fmt == "json":
-        return {_OUTPUTS["json"]: dump_json(records)}
+        return {f"{table}.json": dump_json(records)}
     if fmt == "ndjson":
         lines = "".join(json.dumps(r, ensure_ascii=False, separators=(",", ":")) + "\n" for r in records)
-        return {_OUTPUTS["ndjson"]: lines.encode("utf-8")}
+        return {f"{table}.ndjson": lines.encode("utf-8")}
+    if fmt == "parquet":
+        from ..tables import snapshot_tables
+        from ..tables.parquet import parquet_files
+
+        return parquet_files(snapshot_tables(snap, selection, table=table, referenced_only=referenced_only))
     from ..tables import package_files
 
-    return package_files(snap, records, table_dir="", note=note)
+    return package_files(snap, selection, table_dir="", note=note, table=table, referenced_only=referenced_only)
 
 
 def run(args: argparse.Namespace) -> int:
     from ..store import publish, write_atomic
 
+    to_stdout = str(args.output) == "-"
+    if to_stdout and args.format not in SINGLE_FILE_FORMATS:
+        args._parser.error(f"--output -: {args.format} writes a folder of tables; standard output takes "
+                           f"{' or '.join(SINGLE_FILE_FORMATS)} only")
     snap = snapshot_from(args)
-    records = _selected(snap, args)
+    endpoint = endpoint_of(args)
     params = query_kwargs(args)
+    everything = not params and not args.referenced_only
+    records = None if everything else _selected(snap, args)
+    total = len(snap.records) if endpoint.name == "spacecraft" else len(snap.tables[endpoint.table])
+    count = total if records is None else len(records)
     selection = ", ".join(f"{k}={v}" for k, v in params.items()) or "no query (every record)"
-    note = f"This export holds {len(records)} of the snapshot's {len(snap)} spacecraft records, selected by: {selection}."
-    files = export_files(snap, records, args.format, note)
+    what = "spacecraft" if endpoint.name == "spacecraft" else endpoint.table
+    note = f"This export holds {count} of the snapshot's {total} {what} records, selected by: {selection}" + (
+        "; reference tables hold only the rows they use." if args.referenced_only else
+        "; reference tables are complete.")
+    files = export_files(snap, records, args.format, note, table=endpoint.table,
+                         referenced_only=args.referenced_only)
+    done = f"exported {count} of {total} records (snapshot {snap.version}) as {args.format}"
+    if to_stdout:
+        (data,) = files.values()
+        sys.stdout.flush()
+        sys.stdout.buffer.write(data)
+        sys.stdout.buffer.flush()
+        print(f"{done} to standard output", file=sys.stderr)
+        return 0
     out: Path = args.output
     if out.exists() and not out.is_dir():
         raise SpacecraftDataError(f"{out}: exists and is not a folder")
@@ -86,6 +143,5 @@ def run(args: argparse.Namespace) -> int:
     else:
         for name, data in sorted(files.items()):
             write_atomic(out / name, data)
-    print(f"exported {len(records)} of {len(snap)} records (snapshot {snap.version}) as {args.format} to {out}: "
-          f"{', '.join(sorted(files))}", file=sys.stderr)
+    print(f"{done} to {out}: {', '.join(sorted(files))}", file=sys.stderr)
     return 0

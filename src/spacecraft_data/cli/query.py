@@ -61,13 +61,15 @@ def register(sub: argparse._SubParsersAction) -> None:
                "  spacecraft-data query --search soyuz --ordering -time_in_space --limit 5\n"
                "  spacecraft-data query --status 4 --format json\n"
                "  spacecraft-data query --all --format csv > spacecraft.csv\n"
+               "  spacecraft-data query --all --format ndjson > spacecraft.ndjson\n"
                "  spacecraft-data query --endpoint spacecraft_configurations --agency 121 --human-rated true\n"
                "  spacecraft-data query --endpoint config/spacecraft_statuses",
     )
     add_snapshot_option(p)
     add_query_arguments(p, endpoints=ENDPOINT_NAMES)
-    p.add_argument("--format", choices=["table", "json", "csv"], default="table",
+    p.add_argument("--format", choices=["table", "json", "ndjson", "csv"], default="table",
                    help="table: aligned text with a count footer (default); json: the API page envelope; "
+                        "ndjson: the page's records, one JSON object a line (no envelope); "
                         "csv: one flat row per record (the columns of the endpoint's normalised table, "
                         "as 'export --format csv' writes it)")
     p.add_argument("--base-url", default=None, metavar="URL",
@@ -140,6 +142,9 @@ def run(args: argparse.Namespace) -> int:
     if args.format == "json":
         json.dump(envelope, out, indent=2, ensure_ascii=False)
         out.write("\n")
+    elif args.format == "ndjson":
+        for record in records:
+            out.write(json.dumps(record, ensure_ascii=False, separators=(",", ":")) + "\n")
     elif args.format == "csv":
         out.flush()
         sys.stdout.buffer.write(_csv(snap, endpoint, records))

@@ -7,7 +7,7 @@ module splits every nested object into a table of its own, keyed by its LL2
 ============================================  =====================================================
 table                                         one row per
 ============================================  =====================================================
-``spacecraft``                                spacecraft record (durations as ISO string + seconds)
+``spacecraft``                                spacecraft record (durations as ISO string + whole seconds)
 ``spacecraft_statuses``                       spacecraft status
 ``spacecraft_configurations``                 configuration (normal or detailed, see ``held_as``)
 ``spacecraft_configuration_types``            configuration type
@@ -20,7 +20,24 @@ table                                         one row per
 ``images``                                    image, with its licence's id, name and link
 ``image_licenses``                            image licence
 ``image_variants``                            (image, position) -> variant
+``spacecraft_flights``                        flight of a spacecraft held in detailed mode (only then)
 ============================================  =====================================================
+
+Key names. One rule for every table: a table's own key is ``id`` (LL2's);
+a column holding the id of a nested object is named after the LL2 field that
+holds the object, plus ``_id`` (``spacecraft_config`` -> ``spacecraft_config_id``,
+``status`` -> ``status_id``, ``agency`` -> ``agency_id``, ``type`` -> ``type_id``);
+a list table names its parent's key as that key is named everywhere else
+(``spacecraft_config_id``, ``agency_id``, ``image_id``, ``spacecraft_id``) and
+the member's after the list field (``family`` -> ``family_id``, ``country`` ->
+``country_id``), beside a 0-based ``position``.
+
+Types. Every column declares its Table Schema type, so no reader guesses (an
+all-empty column is still ``integer``): durations come as LL2's ISO 8601 string
+(type ``duration``) and as whole seconds (``…_seconds``, type ``integer``,
+truncated toward zero; never a float). :mod:`.parquet` gives the DuckDB type of
+every column and writes typed Parquet files; :func:`to_pandas` gives
+``timedelta64`` durations and ``Int64`` integers.
 
 How copies of one object are merged. The same agency, family, image, … is
 seen many times, and in LL2 serializers of different widths: an agency is an
@@ -50,15 +67,15 @@ what was written.
 
 The package is split by direction: ``columns`` (what the tables are), ``rows``
 (snapshot -> rows), ``package`` (rows -> CSV and ``datapackage.json``), ``rebuild``
-(CSV -> records), ``frames`` (pandas).
+(CSV -> records), ``frames`` (pandas), ``parquet`` (rows -> Parquet, DuckDB types).
 
-Nothing heavy is imported at module level: pandas and isodate are imported
-inside the functions that need them.
+Nothing heavy is imported at module level: pandas, duckdb and isodate are
+imported inside the functions that need them.
 """
 
 from __future__ import annotations
 
-from .columns import SPACECRAFT, SPACECRAFT_COLUMNS, TABLES, TableError, Column, Table
+from .columns import SPACECRAFT, SPACECRAFT_COLUMNS, TABLES, TableError, Column, Table, referenced_tables
 from .rows import spacecraft_rows, duration_seconds, build_tables, snapshot_tables
 from .package import table_schema, csv_bytes, datapackage, package_files
 from .rebuild import read_package, records_from_tables, configurations_from_tables
@@ -71,6 +88,7 @@ __all__ = [
     "TableError",
     "Column",
     "Table",
+    "referenced_tables",
     "spacecraft_rows",
     "duration_seconds",
     "build_tables",

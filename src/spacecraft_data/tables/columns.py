@@ -22,7 +22,7 @@ class Column:
     """One column of a table: its Table Schema type and what it holds."""
 
     name: str
-    type: str  # Table Schema type: integer, number, boolean, string, date, duration
+    type: str  # Table Schema type: integer, number, boolean, string, date, datetime, duration
     description: str
     nullable: bool = False
     ref: tuple[str, str] | None = None  # foreign key: (table, column)
@@ -39,6 +39,9 @@ class Table:
     description: str
     columns: tuple[Column, ...]
     primary_key: tuple[str, ...] = ("id",)
+    #: the response mode whose records fill this table (None: every snapshot has it); a snapshot that holds
+    #: no record of that mode has no such table, rather than an empty one that would claim "no flights"
+    needs_mode: str | None = None
 
     @property
     def column_names(self) -> tuple[str, ...]:
@@ -53,7 +56,8 @@ def _c(name: str, type_: str, description: str, nullable: bool = False, **kw: An
 def _duration(name: str, what: str) -> tuple[Column, Column]:
     return (
         _c(name, "duration", f"{what}: ISO 8601 duration exactly as LL2 gives it (e.g. P54DT1H56M34S)", True),
-        _c(f"{name}_seconds", "number", f"{what} in seconds (from the ISO duration; empty when it is)", True),
+        _c(f"{name}_seconds", "integer", f"{what} in whole seconds, truncated toward zero (from the ISO duration, "
+                                         "which is exact; empty when it is)", True),
     )
 
 
@@ -129,11 +133,11 @@ TABLES: dict[str, Table] = {t.name: t for t in (
         "spacecraft_configuration_families", "Configuration families (link table)",
         "The family list of each configuration, in API order.",
         (
-            _c("configuration_id", "integer", "configuration", ref=("spacecraft_configurations", "id")),
+            _c("spacecraft_config_id", "integer", "configuration", ref=("spacecraft_configurations", "id")),
             _c("position", "integer", "0-based position in the configuration's family list"),
             _c("family_id", "integer", "family", ref=("spacecraft_families", "id")),
         ),
-        ("configuration_id", "position"),
+        ("spacecraft_config_id", "position"),
     ),
     Table(
         "spacecraft_families", "Spacecraft families",
@@ -229,6 +233,26 @@ TABLES: dict[str, Table] = {t.name: t for t in (
         ),
         ("image_id", "position"),
     ),
+    Table(
+        "spacecraft_flights", "Spacecraft flights",
+        "The flights of each spacecraft held in detailed mode (SpacecraftFlightNormal), in API order. Only the "
+        "flight's own fields and the ids of its launch and landing: the JSON records hold the full objects.",
+        (
+            _c("id", "integer", "LL2 spacecraft flight id"),
+            _c("spacecraft_id", "integer", "spacecraft", ref=("spacecraft", "id")),
+            _c("position", "integer", "0-based position in the spacecraft's flights list"),
+            _c("url", "string", "API URL (without the capture's ?format=)", format="uri"),
+            _c("destination", "string", "destination", True),
+            _c("mission_end", "datetime", "mission end", True),
+            _c("launch_id", "string", "LL2 launch id (a UUID)", format="uuid"),
+            _c("launch_name", "string", "launch name"),
+            _c("launch_net", "datetime", "launch NET (no earlier than) time", True),
+            _c("landing_id", "integer", "LL2 landing id", True),
+            *_duration("duration", "flight duration"),
+            *_duration("turn_around_time", "turnaround before this flight"),
+        ),
+        needs_mode="detailed",
+    ),
 )}
 
 #: The columns of the ``spacecraft`` table: one flat row per spacecraft record.
@@ -266,3 +290,27 @@ _CONFIG_MODE = {"normal": "normal", "detailed": "detailed"}
 _FAMILY_INNER = {"normal": ("mini", "mini"), "detailed": ("normal", "normal")}  # (manufacturer, parent)
 _CONFIG_INNER = {"normal": ("mini", "normal"), "detailed": ("normal", "detailed")}  # (agency, families)
 _DURATION_FIELDS = ("time_in_space", "time_docked", "fastest_turnaround")
+_FLIGHT_KEYS = ("id", "url", "destination", "mission_end", "spacecraft", "launch", "landing", "duration",
+                "turn_around_time", "response_mode")
+
+
+def referenced_tables(name: str) -> tuple[str, ...]:
+    """``name`` and every table its rows lead to: by foreign key, and the link tables of those tables' lists.
+
+    The tables an export of ``name``'s rows needs so that every foreign key resolves, in
+    :data:`TABLES` order. A link table (primary key with ``position``) belongs to the table
+    its first key column references.
+    """
+    wanted = {name}
+    while True:
+        more = set()
+        for table in TABLES.values():
+            if table.name in wanted:
+                more.update(c.ref[0] for c in table.columns if c.ref)
+            elif "position" in table.column_names:
+                parent = next(c.ref[0] for c in table.columns if c.ref)
+                if parent in wanted:
+                    more.add(table.name)
+        if more <= wanted:
+            return tuple(t for t in TABLES if t in wanted)
+        wanted |= more

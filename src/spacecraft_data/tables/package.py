@@ -138,6 +138,8 @@ def datapackage(
             resource["jsonSchema"] = schema_path
         resources.append(resource)
     for name, table in TABLES.items():
+        if name not in tables:
+            continue
         resources.append({
             "name": name, "type": "table", **_resource_file(f"{table_dir}/{name}.csv".lstrip("/"), csv_files[name]),
             "format": "csv", "mediatype": "text/csv", "encoding": "utf-8", "title": table.title,
@@ -193,16 +195,23 @@ def package_files(
     table_dir: str = "data/tables",
     json_resources: Mapping[str, tuple[str, bytes, str | None]] | None = None,
     note: str | None = None,
+    *,
+    table: str = "spacecraft",
+    referenced_only: bool = False,
 ) -> dict[str, bytes]:
     """Every file of the tables package: ``{relative path: bytes}`` (the CSVs and ``datapackage.json``).
 
-    Nothing is written; see ``scripts/build_tables.py`` and ``spacecraft-data export``.
+    ``records``, ``table`` and ``referenced_only`` select the rows as
+    :func:`~spacecraft_data.tables.snapshot_tables` does. Nothing is written; see
+    ``scripts/build_tables.py`` and ``spacecraft-data export``.
     """
-    tables = snapshot_tables(snapshot, records)
+    tables = snapshot_tables(snapshot, records, table=table, referenced_only=referenced_only)
     files: dict[str, bytes] = {}
     csv_files: dict[str, bytes] = {}
-    for name, table in TABLES.items():
-        csv_files[name] = csv_bytes(table, tables[name])
+    for name, table_def in TABLES.items():
+        if name not in tables:
+            continue
+        csv_files[name] = csv_bytes(table_def, tables[name])
         files[f"{table_dir}/{name}.csv".lstrip("/")] = csv_files[name]
     descriptor = datapackage(snapshot, tables, csv_files, table_dir, json_resources, note)
     files["datapackage.json"] = (json.dumps(descriptor, indent=2, ensure_ascii=False) + "\n").encode("utf-8")

@@ -5,17 +5,21 @@ from __future__ import annotations
 from typing import Any, Iterable, Mapping, Sequence
 from urllib.parse import urlsplit, urlunsplit
 
-from .columns import Row, SPACECRAFT_COLUMNS, TABLES, TableError, _AGENCY_KEYS, _AGENCY_MODE, _CONFIG_DETAIL_KEYS, _CONFIG_INNER, _CONFIG_KEYS, _CONFIG_MODE, _COUNTRY_KEYS, _DURATION_FIELDS, _FAMILY_INNER, _FAMILY_KEYS, _FAMILY_MODE, _IMAGE_KEYS, _LEVELS, _LICENSE_KEYS, _SPACECRAFT_KEYS, _STAT_KEYS, _VARIANT_KEYS
+from .columns import Row, SPACECRAFT_COLUMNS, TABLES, TableError, _FLIGHT_KEYS, referenced_tables, _AGENCY_KEYS, _AGENCY_MODE, _CONFIG_DETAIL_KEYS, _CONFIG_INNER, _CONFIG_KEYS, _CONFIG_MODE, _COUNTRY_KEYS, _DURATION_FIELDS, _FAMILY_INNER, _FAMILY_KEYS, _FAMILY_MODE, _IMAGE_KEYS, _LEVELS, _LICENSE_KEYS, _SPACECRAFT_KEYS, _STAT_KEYS, _VARIANT_KEYS
 
 # -- flat spacecraft rows (also used by `query --format csv`) ----------------------------------------------
-def duration_seconds(value: str | None, where: str = "duration") -> float | int | None:
-    """Seconds of an LL2 ISO 8601 duration (``None`` stays ``None``); whole seconds come back as ``int``."""
+def duration_seconds(value: str | None, where: str = "duration") -> int | None:
+    """Whole seconds of an LL2 ISO 8601 duration, truncated toward zero (``None`` stays ``None``).
+
+    Always an ``int``, so that every tool reads the ``…_seconds`` columns as integers; the
+    ISO column beside it keeps any fraction of a second exactly.
+    """
     if value is None:
         return None
     from .. import durations
 
     try:
-        return durations.seconds(value)
+        return int(durations.seconds(value))
     except durations.YearsOrMonths:  # no fixed length in seconds
         raise TableError(f"{where}: {value!r} has years or months; LL2 durations count days only") from None
     except durations.DurationError as exc:
@@ -65,6 +69,7 @@ class _Builder:
     def __init__(self) -> None:
         self.rows: dict[str, dict[Any, Row]] = {name: {} for name in TABLES}
         self.seen_at: dict[tuple[str, Any], dict[str, str]] = {}
+        self.modes_seen: set[str] = set()
 
     def add(self, table: str, row: Row, where: str, key: Any = None) -> None:
         key = row["id"] if key is None else key
@@ -187,7 +192,7 @@ class _Builder:
         family_ids = [self.family(f, family_level, f"{where}.family[{i}]") for i, f in enumerate(families)]
         for position, family_id in enumerate(family_ids):
             self.add("spacecraft_configuration_families",
-                     {"configuration_id": config["id"], "position": position, "family_id": family_id},
+                     {"spacecraft_config_id": config["id"], "position": position, "family_id": family_id},
                      f"{where}.family[{position}]", key=(config["id"], position))
         row: Row = {
             "id": config["id"], "held_as": level, "url": _strip_query(config["url"]), "name": config["name"],
@@ -205,23 +210,56 @@ class _Builder:
         return config["id"]
 
     def spacecraft(self, record: Any, where: str) -> None:
+        """A spacecraft row from a normal record, or from a detailed one (then also its flights)."""
         if not isinstance(record, dict):
             raise TableError(f"{where}: expected an object, found {type(record).__name__}")
-        if record.get("response_mode") != "normal":
-            raise TableError(
-                f"{where}: response_mode {record.get('response_mode')!r}; only normal-mode spacecraft records can be "
-                "normalised (the flights of detailed records have no table yet)"
-            )
-        self.check_shape(record, _SPACECRAFT_KEYS, where)
+        mode = record.get("response_mode")
+        if mode not in ("normal", "detailed"):
+            raise TableError(f"{where}: response_mode {mode!r}; spacecraft records are normal or detailed")
+        self.check_shape(record, _SPACECRAFT_KEYS + (("flights",) if mode == "detailed" else ()), where)
         self.image(record["image"], f"{where}.image")
         self.named("spacecraft_statuses", record["status"], f"{where}.status")
-        self.configuration(record["spacecraft_config"], "normal", f"{where}.spacecraft_config")
+        self.configuration(record["spacecraft_config"], mode, f"{where}.spacecraft_config")
         (row,) = spacecraft_rows([record])
         self.add("spacecraft", row, where)
+        if mode == "detailed":
+            self.flights(record, where)
+
+    def flights(self, record: Any, where: str) -> None:
+        """The flights of a detailed spacecraft record (and its detailed configuration), not its own row.
+
+        A snapshot of both modes keeps the spacecraft rows of its normal records; the
+        detailed copy of each adds what only it has.
+        """
+        self.modes_seen.add("detailed")
+        if not isinstance(record, dict) or record.get("response_mode") != "detailed":
+            raise TableError(f"{where}: expected a detailed spacecraft record")
+        self.check_shape(record, _SPACECRAFT_KEYS + ("flights",), where)
+        self.configuration(record["spacecraft_config"], "detailed", f"{where}.spacecraft_config")
+        for position, flight in enumerate(self.list_of(record["flights"], f"{where}.flights")):
+            fwhere = f"{where}.flights[{position}]"
+            self.check_shape(flight, _FLIGHT_KEYS, fwhere, "normal")
+            craft, launch, landing = flight["spacecraft"], flight["launch"], flight["landing"]
+            if _id(craft) != record["id"]:
+                raise TableError(f"{fwhere}.spacecraft: id {_id(craft)!r} is not the record's id {record['id']!r}")
+            if not isinstance(launch, dict):
+                raise TableError(f"{fwhere}.launch: expected an object, found {type(launch).__name__}")
+            row: Row = {
+                "id": flight["id"], "spacecraft_id": record["id"], "position": position,
+                "url": _strip_query(flight["url"]), "destination": flight["destination"],
+                "mission_end": flight["mission_end"], "launch_id": launch.get("id"),
+                "launch_name": launch.get("name"), "launch_net": launch.get("net"), "landing_id": _id(landing),
+            }
+            for key in ("duration", "turn_around_time"):
+                row[key] = flight[key]
+                row[f"{key}_seconds"] = duration_seconds(flight[key], f"{fwhere}.{key}")
+            self.add("spacecraft_flights", row, fwhere)
 
     def finish(self) -> dict[str, list[Row]]:
         out: dict[str, list[Row]] = {}
         for name, table in TABLES.items():
+            if table.needs_mode is not None and table.needs_mode not in self.modes_seen:
+                continue  # e.g. no spacecraft_flights table without detailed records
             rows = [self.rows[name][k] for k in sorted(self.rows[name])]
             out[name] = [{c: row.get(c) for c in table.column_names} for row in rows]
         return out
@@ -231,12 +269,17 @@ def build_tables(
     records: Iterable[Mapping[str, Any]],
     configurations: Iterable[Mapping[str, Any]] = (),
     statuses: Iterable[Mapping[str, Any]] = (),
+    detailed: Iterable[Mapping[str, Any]] = (),
 ) -> dict[str, list[Row]]:
-    """Normalise spacecraft records (normal mode) and detailed configurations into tables.
+    """Normalise spacecraft records and detailed configurations into tables.
 
+    ``records`` are spacecraft records of one mode, normal or detailed (a detailed
+    record also fills ``spacecraft_flights``); ``detailed`` the detailed copies of
+    normal ``records`` (a snapshot of both modes), which add their flights only.
     Returns table name -> rows (dicts in column order), each table sorted by its
-    primary key. Raises :class:`TableError` when copies of one object disagree,
-    or an object does not have the LL2 shape its place calls for.
+    primary key; a table of a mode no record was held in (``spacecraft_flights``
+    without detailed records) is absent. Raises :class:`TableError` when copies of
+    one object disagree, or an object does not have the LL2 shape its place calls for.
     """
     builder = _Builder()
     # Widest sources first, so that a disagreement names the detailed copy as the first seen.
@@ -244,25 +287,64 @@ def build_tables(
         builder.configuration(config, "detailed", f"spacecraft_configurations[{n}] (id {_id(config)!r})")
     for n, status in enumerate(statuses):
         builder.named("spacecraft_statuses", status, f"spacecraft_statuses[{n}]")
+    for n, record in enumerate(detailed):
+        builder.flights(record, f"spacecraft_detailed[{n}] (id {_id(record)!r})")
     for n, record in enumerate(records):
         builder.spacecraft(record, f"spacecraft[{n}] (id {_id(record)!r})")
     return builder.finish()
 
 
-def snapshot_tables(snapshot: Any, records: Iterable[Mapping[str, Any]] | None = None) -> dict[str, list[Row]]:
-    """The tables of ``snapshot``, or of ``records`` of it and the reference rows they reference.
+def _detailed_copies(snapshot: Any) -> list[Mapping[str, Any]]:
+    """The detailed records a snapshot of both modes keeps beside its normal ones (else none)."""
+    if "detailed" not in snapshot.modes or not snapshot.records or \
+            snapshot.records[0].get("response_mode") == "detailed":
+        return []
+    return list(snapshot.tables["spacecraft_detailed"])
 
-    With ``records`` (e.g. a query's selection) only the configurations and
-    statuses those records use are included, taken from the snapshot's tables.
+
+def _children(name: str) -> set[str]:
+    """The list tables (with a ``position``) whose rows belong to rows of table ``name``."""
+    return {t.name for t in TABLES.values()
+            if "position" in t.column_names and next(c.ref[0] for c in t.columns if c.ref) == name}
+
+
+#: the endpoint tables a selection may come from -> the normalised table their records fill
+SELECTABLE = ("spacecraft", "spacecraft_configurations", "spacecraft_statuses")
+
+
+def snapshot_tables(snapshot: Any, records: Iterable[Mapping[str, Any]] | None = None, *,
+                    table: str = "spacecraft", referenced_only: bool = False) -> dict[str, list[Row]]:
+    """The tables of ``snapshot``; with ``records`` (a selection of table ``table``), the tables of that selection.
+
+    Without ``records``: every table, complete (as far as the snapshot holds it).
+    With ``records`` (e.g. a query's answer, as stored): ``table`` holds those
+    records (and its list tables their lists), and the result has only the tables
+    they lead to by foreign key (:func:`~spacecraft_data.tables.columns.referenced_tables`):
+    complete, or with ``referenced_only`` only the rows the selection uses.
     """
+    if table not in SELECTABLE:
+        raise TableError(f"cannot select from table {table!r}; the selectable tables are: {', '.join(SELECTABLE)}")
+    full = build_tables(snapshot.records, snapshot.tables.get("spacecraft_configurations", []),
+                        snapshot.tables.get("spacecraft_statuses", []), _detailed_copies(snapshot))
     if records is None:
-        return build_tables(snapshot.records, snapshot.tables.get("spacecraft_configurations", []),
-                            snapshot.tables.get("spacecraft_statuses", []))
+        return full
     records = list(records)
-    config_ids = {_id(r.get("spacecraft_config")) for r in records}
-    status_ids = {_id(r.get("status")) for r in records}
-    return build_tables(
-        records,
-        [c for c in snapshot.tables.get("spacecraft_configurations", []) if c.get("id") in config_ids],
-        [s for s in snapshot.tables.get("spacecraft_statuses", []) if s.get("id") in status_ids],
-    )
+    if table == "spacecraft":
+        config_ids = {_id(r.get("spacecraft_config")) for r in records}
+        status_ids = {_id(r.get("status")) for r in records}
+        record_ids = {r.get("id") for r in records}
+        chosen = build_tables(
+            records,
+            [c for c in snapshot.tables.get("spacecraft_configurations", []) if c.get("id") in config_ids],
+            [s for s in snapshot.tables.get("spacecraft_statuses", []) if s.get("id") in status_ids],
+            [d for d in _detailed_copies(snapshot) if d.get("id") in record_ids],
+        )
+    elif table == "spacecraft_configurations":
+        chosen = build_tables((), configurations=records)
+    else:
+        chosen = build_tables((), statuses=records)
+    own = {table} | _children(table)
+    names = [n for n in referenced_tables(table) if n in full]
+    if referenced_only:
+        return {n: chosen.get(n, []) for n in names}
+    return {n: chosen.get(n, []) if n in own else full[n] for n in names}

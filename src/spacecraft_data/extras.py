@@ -1,0 +1,46 @@
+"""Optional extras: which one a feature needs, and one clear error when it is not installed.
+
+``pip install spacecraft-data`` installs what loading, querying, ``serve`` and
+``validate`` need. The rest comes with an extra (see :data:`EXTRAS`); a feature
+calls :func:`require` before importing its library, so a missing extra is one line
+naming what to install (the CLI exits 2 on it), never an ``ImportError`` traceback.
+"""
+
+from __future__ import annotations
+
+import importlib
+
+from .errors import SpacecraftDataError
+
+# typing costs ~4 ms of start-up; annotations are strings, so only type checkers import it.
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from types import ModuleType
+
+__all__ = ["EXTRAS", "MissingExtra", "require"]
+
+#: extra -> the importable modules it provides (pyproject.toml's [project.optional-dependencies])
+EXTRAS: dict[str, tuple[str, ...]] = {
+    "tables": ("frictionless",),
+    "pandas": ("pandas",),
+    "parquet": ("duckdb",),
+    "harvest": ("requests",),
+}
+
+
+class MissingExtra(SpacecraftDataError, ImportError):
+    """A feature needs an optional extra that is not installed; the message says which and how to install it."""
+
+    def __init__(self, extra: str, feature: str) -> None:
+        self.extra = extra
+        self.feature = feature
+        super().__init__(f"{feature} needs the '{extra}' extra, which is not installed: "
+                         f"pip install 'spacecraft-data[{extra}]'")
+
+
+def require(module: str, extra: str, feature: str) -> ModuleType:
+    """Import ``module`` (provided by ``extra``) for ``feature``, or raise :class:`MissingExtra`."""
+    try:
+        return importlib.import_module(module)
+    except ImportError:  # the module, or a library it needs, is not installed
+        raise MissingExtra(extra, feature) from None
