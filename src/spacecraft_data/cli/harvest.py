@@ -87,6 +87,9 @@ def _positive(text: str) -> float:
 
 
 def run(args: argparse.Namespace) -> int:
+    from ..extras import require
+
+    require("requests", "harvest", "harvest")  # before anything is fetched or written
     from ..harvest import API_KEY_ENV, HarvestOptions, harvest
 
     options = HarvestOptions(
