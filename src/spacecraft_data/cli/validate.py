@@ -18,7 +18,8 @@ def register(sub: argparse._SubParsersAction) -> None:
                     "'<file>: record <id>: <JSON path>: <message>'; the exit code is 1 when anything is invalid.",
     )
     p.add_argument("paths", nargs="*", metavar="PATH", help="files or folders to check (default: the snapshot load() uses)")
-    p.add_argument("--format", choices=["text", "json"], default="text", help="output format (default: text)")
+    p.add_argument("--format", choices=["text", "json", "github"], default="text",
+                   help="output format (default: text); github: GitHub Actions annotations (::error file=…,line=…::…)")
     p.set_defaults(run=run)
 
 
@@ -28,7 +29,11 @@ def run(args: argparse.Namespace) -> int:
     report = Report()
     for target in args.paths or [None]:
         report.extend(validate(target))
-    if args.format == "json":
+    if args.format == "github":
+        from ..validation.annotations import github_annotations
+
+        print(github_annotations(report))
+    elif args.format == "json":
         json.dump(report.to_dict(), sys.stdout, indent=2, ensure_ascii=False)
         print()
     else:

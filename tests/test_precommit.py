@@ -1,0 +1,62 @@
+"""The ``spacecraft-data-validate`` pre-commit hook, run by the real ``pre-commit try-repo`` on this checkout.
+
+pre-commit installs the hook (``language: python``) the way a user's machine would: it
+copies this repository (uncommitted changes included) and pip-installs it into a
+virtualenv of its own. That needs only the package index pip is configured with, so it
+runs on this machine without the internet. Slow: one virtualenv and one wheel build.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+import spacecraft_data
+from conftest import ROOT
+
+pytestmark = pytest.mark.slow
+pytest.importorskip("pre_commit")
+if shutil.which("git") is None:
+    pytest.skip("pre-commit needs git", allow_module_level=True)
+
+
+@pytest.fixture(scope="module")
+def project(tmp_path_factory) -> Path:
+    """A git repository holding a valid JSON array of real records and an invalid copy (one bad duration)."""
+    folder = tmp_path_factory.mktemp("project")
+    records = spacecraft_data.load().records[:3]
+    (folder / "valid.json").write_text(json.dumps(records), encoding="utf-8")
+    bad = [dict(r) for r in records]
+    bad[1]["time_in_space"] = "54 days, 1:56:34"  # edited: not an ISO 8601 duration
+    (folder / "invalid.json").write_text(json.dumps(bad), encoding="utf-8")
+    for args in (["init", "-q"], ["add", "valid.json", "invalid.json"]):
+        subprocess.run(["git", *args], cwd=folder, check=True, capture_output=True)
+    return folder
+
+
+def _try_repo(project: Path, *files: str) -> subprocess.CompletedProcess:
+    env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "VIRTUAL_ENV")}
+    env["PRE_COMMIT_HOME"] = str(project.parent / "pre-commit-home")  # the hook's venv lives with the test
+    return subprocess.run(
+        [sys.executable, "-m", "pre_commit", "try-repo", str(ROOT), "spacecraft-data-validate", "--files", *files],
+        cwd=project, env=env, capture_output=True, text=True, timeout=900,
+    )
+
+
+def test_the_hook_passes_a_valid_file(project):
+    result = _try_repo(project, "valid.json")
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "spacecraft-data validate" in result.stdout and "Passed" in result.stdout
+
+
+def test_the_hook_fails_an_invalid_file_naming_the_problem(project):
+    result = _try_repo(project, "invalid.json")
+    assert result.returncode == 1, result.stdout + result.stderr
+    assert "Failed" in result.stdout
+    assert "invalid.json: record 185: $.time_in_space: '54 days, 1:56:34' is not a valid duration" in result.stdout
