@@ -12,22 +12,40 @@ from pathlib import Path
 import pytest
 
 from conftest import ROOT
+from spacecraft_data import tables as T
 
 pytestmark = pytest.mark.slow
 
 
 @pytest.fixture(scope="module")
-def installed(tmp_path_factory) -> Path:
-    """Build the wheel from this checkout and pip-install it (with its dependencies) into a new venv."""
-    work = tmp_path_factory.mktemp("wheel")
-    subprocess.run([sys.executable, "-m", "build", "--wheel", "--no-isolation", "--outdir", str(work / "dist"), str(ROOT)],
+def wheel(tmp_path_factory) -> Path:
+    """The wheel built from this checkout."""
+    dist = tmp_path_factory.mktemp("dist")
+    subprocess.run([sys.executable, "-m", "build", "--wheel", "--no-isolation", "--outdir", str(dist), str(ROOT)],
                    check=True, capture_output=True)
-    wheels = list((work / "dist").glob("spacecraft_data-*.whl"))
+    wheels = list(dist.glob("spacecraft_data-*.whl"))
     assert len(wheels) == 1
+    return wheels[0]
+
+
+def _install(tmp_path_factory, wheel: Path, extra: str = "") -> Path:
+    work = tmp_path_factory.mktemp("wheel")
     venv.EnvBuilder(with_pip=True).create(work / "venv")
     py = work / "venv" / "bin" / "python"
-    subprocess.run([str(py), "-m", "pip", "install", "-q", str(wheels[0])], check=True, capture_output=True)
+    subprocess.run([str(py), "-m", "pip", "install", "-q", f"{wheel}{extra}"], check=True, capture_output=True)
     return work
+
+
+@pytest.fixture(scope="module")
+def installed(tmp_path_factory, wheel) -> Path:
+    """The wheel pip-installed (with its own dependencies, no extra) into a new venv: the core install."""
+    return _install(tmp_path_factory, wheel)
+
+
+@pytest.fixture(scope="module")
+def installed_harvest(tmp_path_factory, wheel) -> Path:
+    """The wheel with the ``harvest`` extra, in a venv of its own."""
+    return _install(tmp_path_factory, wheel, "[harvest]")
 
 
 def _run(installed: Path, *args: str) -> subprocess.CompletedProcess:
@@ -60,7 +78,7 @@ def test_installed_wheel_ships_the_schemas_and_the_cli(installed):
         assert val.returncode == 0, val.stdout + val.stderr
 
 
-def test_installed_wheel_harvests_into_the_user_store_and_answers_from_it_with_no_flags(installed, tmp_path):
+def test_installed_wheel_harvests_into_the_user_store_and_answers_from_it_with_no_flags(installed_harvest, tmp_path):
     # The Done-when of issue 12: from an empty folder, one harvest, then every entry point uses it.
     import re
 
@@ -68,7 +86,7 @@ def test_installed_wheel_harvests_into_the_user_store_and_answers_from_it_with_n
 
     from fakeapi import FakeLL2
 
-    bin_dir = installed / "venv" / "bin"
+    bin_dir = installed_harvest / "venv" / "bin"
     cwd, home = tmp_path / "empty", tmp_path / "home"
     cwd.mkdir()
     env = {**{k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "VIRTUAL_ENV")},
@@ -111,3 +129,40 @@ def test_installed_wheel_harvests_into_the_user_store_and_answers_from_it_with_n
         serve.terminate()
         serve.communicate(timeout=30)
     assert list(cwd.iterdir()) == []
+
+
+# -- the light install: the wheel's own dependencies, no extra ------------------------------------------------
+def test_the_core_install_is_at_most_ten_packages_and_holds_no_extra(installed):
+    out = _run(installed, str(installed / "venv" / "bin" / "python"), "-m", "pip", "list", "--format=freeze")
+    names = {line.split("==")[0].lower() for line in out.stdout.split()} - {"pip", "setuptools"}
+    assert len(names) <= 10, sorted(names)
+    assert not names & {"frictionless", "pandas", "duckdb", "requests", "pyarrow", "numpy"}, sorted(names)
+
+
+def test_the_core_install_exports_every_configuration_and_loads_in_the_tables(installed, bundled):
+    exe = str(installed / "venv" / "bin" / "spacecraft-data")
+    out = _run(installed, exe, "export", "--format", "csv", "--output", "csv-out", "--force")
+    assert out.returncode == 0, out.stderr
+    lines = (installed / "elsewhere" / "csv-out" / "spacecraft_configurations.csv").read_text().count("\n")
+    rows = len(T.snapshot_tables(bundled)["spacecraft_configurations"])
+    assert rows == len(bundled.tables["spacecraft_configurations"])  # every configuration, not those in use
+    assert lines >= rows + 1  # header + rows (descriptions hold quoted line breaks)
+    assert json.loads((installed / "elsewhere" / "csv-out" / "datapackage.json").read_text())["resources"]
+
+
+@pytest.mark.parametrize("argv, extra", [
+    (["export", "--format", "parquet", "--output", "pq-out"], "parquet"),
+    (["harvest", "--base-url", "http://127.0.0.1:9", "--output", "snaps", "--raw-dir", "raw", "--no-changelog"],
+     "harvest"),
+])
+def test_a_command_of_a_missing_extra_says_which_to_install(installed, argv, extra):
+    out = _run(installed, str(installed / "venv" / "bin" / "spacecraft-data"), *argv)
+    assert out.returncode == 2
+    assert out.stderr.strip() == (f"spacecraft-data {argv[0]}: error: " + out.stderr.split("error: ", 1)[1].strip())
+    assert len(out.stderr.strip().splitlines()) == 1 and f"pip install 'spacecraft-data[{extra}]'" in out.stderr
+
+
+def test_to_pandas_without_the_extra_names_it(installed):
+    code = ("import spacecraft_data as s\ntry:\n    s.load().to_pandas()\nexcept ImportError as exc:\n    print(exc)")
+    out = _run(installed, str(installed / "venv" / "bin" / "python"), "-c", code)
+    assert "pip install 'spacecraft-data[pandas]'" in out.stdout, out.stderr
