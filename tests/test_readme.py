@@ -112,3 +112,34 @@ def test_a_researchers_example_prints_what_the_readme_shows(research_folder, lan
     result = subprocess.run(command, cwd=research_folder, env=env, capture_output=True, text=True, timeout=300)
     assert result.returncode == 0, result.stderr
     assert _lines(result.stdout) == _lines(expected)
+
+
+def _console_examples(title: str) -> list[tuple[str, str]]:
+    """($ command, expected output) pairs of the console blocks of a section."""
+    pairs = []
+    for lang, body, _ in _blocks(_section(title)):
+        if lang != "console":
+            continue
+        for chunk in body.split("$ ")[1:]:
+            command, _, output = chunk.partition("\n")
+            pairs.append((command.split("  #")[0].strip(), output))
+    return pairs
+
+
+def test_the_validation_console_examples_print_what_the_readme_shows(tmp_path, monkeypatch, capsys):
+    import shlex
+
+    from spacecraft_data.cli import main
+
+    _write_edited_records(tmp_path)
+    monkeypatch.chdir(tmp_path)
+    ran = 0
+    for command, expected in _console_examples("Validating LL2 data (e.g. in your CI)"):
+        argv = [str(ROOT / a) if a.startswith("data/") else a for a in shlex.split(command)]
+        if argv[0] != "spacecraft-data" or not all(Path(a).exists() for a in argv[2:] if not a.startswith("-")
+                                                   and a not in ("github", "json", "text")):
+            continue  # examples on files this test does not make (the edited snapshot copy)
+        main(argv[1:])
+        assert _lines(capsys.readouterr().out) == _lines(expected), command
+        ran += 1
+    assert ran >= 4
