@@ -298,12 +298,12 @@ def referenced_tables(name: str) -> tuple[str, ...]:
     """``name`` and every table its rows lead to: by foreign key, and the link tables of those tables' lists.
 
     The tables an export of ``name``'s rows needs so that every foreign key resolves, in
-    :data:`TABLES` order. A link table (primary key with ``position``) belongs to the table
-    its first key column references.
+    :data:`TABLES` order. A list table (one with a ``position`` column: link tables, flights)
+    belongs to the table its first foreign key references.
     """
     wanted = {name}
     while True:
-        more = set()
+        more: set[str] = set()
         for table in TABLES.values():
             if table.name in wanted:
                 more.update(c.ref[0] for c in table.columns if c.ref)
