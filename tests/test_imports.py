@@ -5,7 +5,8 @@ from __future__ import annotations
 import subprocess
 import sys
 
-HEAVY = ("jsonschema", "frictionless", "requests", "pandas", "django", "rest_framework", "urllib3", "numpy")
+HEAVY = ("jsonschema", "frictionless", "requests", "pandas", "django", "rest_framework", "urllib3", "numpy", "duckdb",
+         "pyarrow")
 
 PROBE = """
 import sys, json

@@ -256,3 +256,12 @@ def test_seconds_of_a_fractional_duration_are_whole_seconds_truncated_toward_zer
     assert T.duration_seconds("PT1.9S") == 1 and type(T.duration_seconds("PT1.9S")) is int
     assert T.duration_seconds("-PT1.9S") == -1
     assert all(c.type == "integer" for t in T.TABLES.values() for c in t.columns if c.name.endswith("_seconds"))
+
+
+def test_a_detailed_json_export_of_a_both_modes_snapshot_writes_the_stored_detailed_records(both, tmp_path):
+    snap = spacecraft_data.load(both)
+    assert main(["export", "--snapshot", str(both), "--format", "json", "--output", str(tmp_path), "--mode",
+                 "detailed", "--search", "progress"]) == 0
+    written = json.loads((tmp_path / "spacecraft.json").read_text(encoding="utf-8"))
+    stored = {r["id"]: r for r in snap.tables["spacecraft_detailed"]}
+    assert written and all(r == stored[r["id"]] and r["response_mode"] == "detailed" for r in written)
