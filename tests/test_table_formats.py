@@ -18,7 +18,7 @@ import pytest
 import spacecraft_data
 from spacecraft_data import tables as T
 from spacecraft_data.cli import main
-from spacecraft_data.tables.parquet import duckdb_columns
+from spacecraft_data.tables.parquet import DUCKDB_INTERVAL_MACRO, duckdb_columns
 from test_detailed_mode import build_both_modes
 
 duckdb = pytest.importorskip("duckdb")
@@ -143,15 +143,54 @@ def test_query_ndjson_prints_the_page_records_one_a_line(bundled, capsys):
     assert [json.loads(line) for line in lines] == page.results and len(lines) == 3
 
 
-def test_ndjson_export_loads_in_duckdb_and_pandas_with_durations_from_the_tables(tmp_path):
+def test_ndjson_export_loads_in_duckdb_and_pandas_with_time_in_space_as_a_duration(bundled, tmp_path):
     pd = pytest.importorskip("pandas")
     assert main(["export", "--format", "ndjson", "--output", str(tmp_path)]) == 0
     path = tmp_path / "spacecraft.ndjson"
     con = duckdb.connect()
-    (count,) = con.execute(f"SELECT count(*) FROM read_json('{path.as_posix()}', format='newline_delimited')").fetchone()
-    frame = pd.read_json(path, lines=True)
-    assert count == len(frame) == len(spacecraft_data.load())
-    assert set(frame["time_in_space"]) >= {"P309DT20H20M49S"}
+    con.execute(DUCKDB_INTERVAL_MACRO)
+    rows = _sql_rows(con, f"SELECT id, ll2_interval(time_in_space) AS t FROM read_json('{path.as_posix()}', "
+                          "format='newline_delimited') ORDER BY id")
+    frame = pd.read_json(path, lines=True, dtype={"time_in_space": "string"})
+    frame["time_in_space"] = pd.to_timedelta(frame["time_in_space"])
+    assert str(frame["time_in_space"].dtype).startswith("timedelta64")
+    expected = {r["id"]: spacecraft_data.durations.interval(r["time_in_space"]) for r in bundled.records}
+    assert {r["id"]: r["t"] for r in rows} == expected
+    assert dict(zip(frame["id"], (t.to_pytimedelta() for t in frame["time_in_space"]))) == expected
+
+
+@pytest.mark.parametrize("value", ["P309DT20H20M49S", "PT3H30M", "P0D", "P1DT2H3M4.5S", "-P1DT1S", "PT45S", "P2D",
+                                   "PT0.000001S"])
+def test_the_duckdb_macro_reads_lls_compact_durations_as_the_package_does(value):
+    con = duckdb.connect()
+    con.execute(DUCKDB_INTERVAL_MACRO)
+    assert con.execute("SELECT ll2_interval(?)", [value]).fetchone()[0] == spacecraft_data.durations.interval(value)
+
+
+@pytest.mark.parametrize("value", ["P", "bogus", "P1W", "", None])
+def test_the_duckdb_macro_gives_null_for_anything_else(value):
+    con = duckdb.connect()
+    con.execute(DUCKDB_INTERVAL_MACRO)
+    assert con.execute("SELECT ll2_interval(?)", [value]).fetchone()[0] is None
+
+
+def test_the_duckdb_macro_reads_every_csv_duration_as_its_seconds_say(tmp_path):
+    assert main(["export", "--format", "csv", "--output", str(tmp_path)]) == 0
+    con = duckdb.connect()
+    con.execute(DUCKDB_INTERVAL_MACRO)
+    checked = 0
+    for name, table in T.TABLES.items():
+        path = tmp_path / f"{name}.csv"
+        if not path.is_file():
+            continue
+        source = f"read_csv('{path.as_posix()}', header=true, columns={duckdb_columns(name)!r})"
+        for column in (c.name for c in table.columns if c.type == "duration"):
+            rows = con.execute(f'SELECT ll2_interval("{column}"), "{column}_seconds" FROM {source} '
+                               f'WHERE "{column}" IS NOT NULL').fetchall()
+            for interval, seconds in rows:
+                assert int(interval.total_seconds()) == seconds
+                checked += 1
+    assert checked >= 40
 
 
 # -- detailed mode: the flights table (SYNTHETIC detailed records) ------------------------------------------

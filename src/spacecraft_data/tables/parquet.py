@@ -19,15 +19,30 @@ from typing import Any, Mapping, Sequence
 
 from .columns import Row, TABLES, Table, TableError
 
-__all__ = ["DUCKDB_TYPES", "CSV_DUCKDB_TYPES", "duckdb_columns", "parquet_bytes", "parquet_files"]
+__all__ = ["DUCKDB_TYPES", "CSV_DUCKDB_TYPES", "DUCKDB_INTERVAL_MACRO", "duckdb_columns", "parquet_bytes",
+           "parquet_files"]
 
 #: Table Schema type -> DuckDB type of the column in a Parquet file
 DUCKDB_TYPES = {"integer": "BIGINT", "number": "DOUBLE", "boolean": "BOOLEAN", "string": "VARCHAR",
                 "date": "DATE", "datetime": "TIMESTAMPTZ", "duration": "INTERVAL"}
 #: Table Schema type -> DuckDB type to read the CSV column with. DuckDB cannot cast an ISO 8601
-#: duration ('P309DT20H20M49S') to INTERVAL, so a CSV duration is read as text; its ``…_seconds``
-#: column gives the INTERVAL: ``to_seconds(time_in_space_seconds)``.
+#: duration ('P309DT20H20M49S') to INTERVAL, so a CSV duration is read as text; the ``ll2_interval``
+#: macro (:data:`DUCKDB_INTERVAL_MACRO`) or ``to_seconds(time_in_space_seconds)`` gives the INTERVAL.
 CSV_DUCKDB_TYPES = {**DUCKDB_TYPES, "duration": "VARCHAR"}
+
+#: A DuckDB macro reading LL2's compact ISO 8601 durations (``[-]P[nD][T[nH][nM][n[.n]S]]``, the form
+#: the schemas allow) as INTERVAL: ``ll2_interval(time_in_space)`` in CSV or NDJSON data; anything
+#: else (another duration form, text) gives NULL. Run it once per connection: ``con.execute(...)``.
+DUCKDB_INTERVAL_MACRO = r"""CREATE OR REPLACE MACRO ll2_interval(d) AS
+    CASE WHEN regexp_full_match(d, '-?P(\d+D)?(T(\d+H)?(\d+M)?(\d+(\.\d+)?S)?)?') AND d NOT IN ('P', '-P') THEN
+        (CASE WHEN starts_with(d, '-') THEN -1 ELSE 1 END) * (
+            to_days(coalesce(try_cast(nullif(regexp_extract(d, '(\d+)D', 1), '') AS BIGINT), 0))
+            + to_hours(coalesce(try_cast(nullif(regexp_extract(d, 'T(\d+)H', 1), '') AS BIGINT), 0))
+            + to_minutes(coalesce(try_cast(nullif(regexp_extract(d, 'T(?:\d+H)?(\d+)M', 1), '') AS BIGINT), 0))
+            + to_microseconds(coalesce(round(try_cast(nullif(
+                regexp_extract(d, 'T(?:\d+H)?(?:\d+M)?(\d+(?:\.\d+)?)S', 1), '') AS DOUBLE) * 1000000)::BIGINT, 0))
+        )
+    END"""
 
 
 def duckdb_columns(table: str, csv: bool = True) -> dict[str, str]:
