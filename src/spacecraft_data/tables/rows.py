@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any, Iterable, Mapping, Sequence
 from urllib.parse import urlsplit, urlunsplit
 
+from ..endpoint import ENDPOINTS
 from .columns import Row, SPACECRAFT_COLUMNS, TABLES, TableError, _FLIGHT_KEYS, referenced_tables, _AGENCY_KEYS, _AGENCY_MODE, _CONFIG_DETAIL_KEYS, _CONFIG_INNER, _CONFIG_KEYS, _CONFIG_MODE, _COUNTRY_KEYS, _DURATION_FIELDS, _FAMILY_INNER, _FAMILY_KEYS, _FAMILY_MODE, _IMAGE_KEYS, _LEVELS, _LICENSE_KEYS, _SPACECRAFT_KEYS, _STAT_KEYS, _VARIANT_KEYS
 
 # -- flat spacecraft rows (also used by `query --format csv`) ----------------------------------------------
@@ -308,8 +309,8 @@ def _children(name: str) -> set[str]:
             if "position" in t.column_names and next(c.ref[0] for c in t.columns if c.ref) == name}
 
 
-#: the endpoint tables a selection may come from -> the normalised table their records fill
-SELECTABLE = ("spacecraft", "spacecraft_configurations", "spacecraft_statuses")
+#: the tables a selection of stored records may come from: each declared endpoint's (see snapshot_tables)
+SELECTABLE = tuple(endpoint.table for endpoint in ENDPOINTS.values())
 
 
 def snapshot_tables(snapshot: Any, records: Iterable[Mapping[str, Any]] | None = None, *,
