@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import os
 import subprocess
-import sys
 import venv
 from pathlib import Path
 
@@ -17,16 +16,12 @@ pytestmark = pytest.mark.slow
 
 
 @pytest.fixture(scope="module")
-def installed(tmp_path_factory) -> Path:
-    """Build the wheel from this checkout and pip-install it (with its dependencies) into a new venv."""
+def installed(tmp_path_factory, built_wheel) -> Path:
+    """pip-install the wheel built from this checkout (with its dependencies) into a new venv."""
     work = tmp_path_factory.mktemp("wheel")
-    subprocess.run([sys.executable, "-m", "build", "--wheel", "--no-isolation", "--outdir", str(work / "dist"), str(ROOT)],
-                   check=True, capture_output=True)
-    wheels = list((work / "dist").glob("spacecraft_data-*.whl"))
-    assert len(wheels) == 1
     venv.EnvBuilder(with_pip=True).create(work / "venv")
     py = work / "venv" / "bin" / "python"
-    subprocess.run([str(py), "-m", "pip", "install", "-q", str(wheels[0])], check=True, capture_output=True)
+    subprocess.run([str(py), "-m", "pip", "install", "-q", str(built_wheel)], check=True, capture_output=True)
     return work
 
 
