@@ -7,7 +7,7 @@ from typing import Any
 
 import requests
 from requests.adapters import HTTPAdapter
-from urllib3 import HTTPResponse
+from urllib3 import HTTPHeaderDict, HTTPResponse
 
 from .interception import Offline
 
@@ -29,10 +29,12 @@ class OfflineAdapter(HTTPAdapter):
     def send(self, request: requests.PreparedRequest, stream: bool = False, timeout: Any = None,
              verify: Any = True, cert: Any = None, proxies: Any = None) -> requests.Response:
         method = request.method or "GET"
-        accept = [request.headers["Accept"]] if "Accept" in request.headers else []
+        accept = [str(request.headers["Accept"])] if "Accept" in request.headers else []
         reply = self.offline.respond(method, request.url or "", accept, "requests")
-        raw = HTTPResponse(body=io.BytesIO(b"" if method.upper() == "HEAD" else reply.body),
-                           headers=list(reply.headers), status=reply.status, reason=reply.reason,
-                           preload_content=False, decode_content=False, request_method=method,
+        headers = HTTPHeaderDict()
+        for name, value in reply.headers:
+            headers.add(name, value)
+        raw = HTTPResponse(body=io.BytesIO(b"" if method.upper() == "HEAD" else reply.body), headers=headers,
+                           status=reply.status, reason=reply.reason, preload_content=False, decode_content=False, request_method=method,
                            request_url=request.url)
         return self.build_response(request, raw)
