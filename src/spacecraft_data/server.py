@@ -18,10 +18,11 @@ turns that pair into HTTP, the way Django REST Framework does:
 * JSON as DRF's ``JSONRenderer`` writes it: compact separators, non-ASCII
   characters literal (``ensure_ascii=False``), UTF-8, ``Content-Type:
   application/json`` with no charset;
-* the browsable page as *text*, in the layout of the saved LL2 pages that
-  :func:`spacecraft_data.pages.parse_page` reads (description, ``GET`` line,
-  status line, headers, JSON body indented by 4), served as
-  ``text/plain; charset=utf-8`` because it is text, not LL2's HTML;
+* the browsable page as HTML (:mod:`spacecraft_data.browsable`: view name and
+  description, request line, status and headers, the JSON with its URLs as links,
+  a filter form and previous/next buttons), ``text/html; charset=utf-8``; its
+  visible text is the layout of the saved LL2 pages that
+  :func:`spacecraft_data.pages.parse_page` reads;
 * headers ``Allow: GET`` and ``Vary: Accept`` as the saved LL2 pages show them,
   plus ``X-Snapshot-Version`` (not LL2's: it tells a client which data answered);
 * GET and HEAD are answered; any other method on an API route gets DRF's 405
@@ -55,7 +56,6 @@ from urllib.parse import unquote
 
 from . import __version__
 from .endpoint import ENDPOINTS
-from .pages import render_browsable
 from .query import BadRequest, QueryParams
 
 __all__ = ["MAX_REQUEST_LINE", "Answer", "Responder", "SpacecraftServer", "answer", "error_answer", "make_server",
@@ -111,7 +111,7 @@ DESCRIPTIONS = {
 DESCRIPTION = DESCRIPTIONS["spacecraft"]
 
 JSON_TYPE = "application/json"
-PAGE_TYPE = "text/plain; charset=utf-8"
+PAGE_TYPE = "text/html; charset=utf-8"
 #: The headers LL2's browsable pages list above the body (the JSON response's own headers).
 PAGE_HEADERS = {"Allow": "GET", "Content-Type": JSON_TYPE, "Vary": "Accept"}
 
@@ -343,8 +343,10 @@ def _respond(snapshot: Responder, method: str, target: str, host: str | None, ac
 def _render(snapshot: Responder, status: int, body: Any, renderer: str, target: str) -> Answer:
     reason = _reason(status)
     if renderer == "api":
-        content = render_browsable(body, target, status, reason, PAGE_HEADERS,
-                                   description_of(snapshot.api_version, target)).encode("utf-8")
+        from .browsable import render_html
+
+        content = render_html(body, target, status, reason, PAGE_HEADERS, description_of(snapshot.api_version, target),
+                              snapshot.api_version).encode("utf-8")
         content_type = PAGE_TYPE
     else:
         content = json.dumps(body, ensure_ascii=False, separators=(",", ":"), allow_nan=False).encode("utf-8")
