@@ -163,6 +163,14 @@ def test_head_and_post_are_answered_as_serve_answers_them(ll2_server, ll2_offlin
         assert (got.status_code, got.content) == (expected[0], expected[2]), method
 
 
+def test_links_carry_the_host_as_a_client_sends_it(ll2_offline):
+    # A default port is not part of the Host header; another port is, and so it is in the links.
+    body = requests.get("https://LL.thespacedevs.com:443" + SOYUZ + "&limit=2", timeout=10).json()
+    assert body["next"].startswith("https://ll.thespacedevs.com/2.3.0/spacecraft/?")
+    body = httpx.get("http://ll.thespacedevs.com:8080" + SOYUZ + "&limit=2").json()
+    assert body["next"].startswith("http://ll.thespacedevs.com:8080/2.3.0/spacecraft/?")
+
+
 def test_lldev_is_answered_too_with_its_own_links(ll2_offline):
     body = requests.get("https://lldev.thespacedevs.com" + SOYUZ + "&limit=2", timeout=10).json()
     assert body["next"].startswith("https://lldev.thespacedevs.com/2.3.0/spacecraft/?")

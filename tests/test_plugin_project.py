@@ -8,8 +8,10 @@ proves that a missing client library is skipped.
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import subprocess
+import sys
 import venv
 from pathlib import Path
 
@@ -66,6 +68,10 @@ def test_marker_picks_the_snapshot(ll2_offline, ll2_server):
     assert str(ll2_server.snapshot.path).endswith("snap")
 
 
+def test_ini_strict_setting_reaches_the_fixture(ll2_offline, pytestconfig):
+    assert ll2_offline.strict is pytestconfig.getini("ll2_offline_strict")
+
+
 def test_option_picks_the_snapshot(ll2_offline, pytestconfig):
     expected = "snap" if pytestconfig.getoption("--ll2-snapshot") else "_bundled"
     assert expected in str(ll2_offline.snapshot.path)
@@ -85,7 +91,15 @@ def project(tmp_path_factory, built_wheel) -> Path:
     (folder / "tests" / "test_client.py").write_text(PROJECT_TEST, encoding="utf-8")
     (folder / "pytest.ini").write_text("[pytest]\naddopts = --strict-markers\n", encoding="utf-8")
     shutil.copytree(SNAPSHOT, folder / "snap")
+    (folder / "tests" / "test_my_app.py").write_text(readme_examples()[0], encoding="utf-8")
     return folder
+
+
+def readme_examples() -> list[str]:
+    """The python blocks of the README's "Use it in your tests" section, in order."""
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    section = readme.split("\n## Use it in your tests\n", 1)[1].split("\n## ", 1)[0]
+    return re.findall(r"```python\n(.*?)```", section, flags=re.S)
 
 
 def run_pytest(project: Path, *args: str) -> subprocess.CompletedProcess:
@@ -99,15 +113,32 @@ def test_a_project_with_only_the_wheel_and_pytest_uses_both_fixtures(project):
     py = project.parent / "venv" / "bin" / "python"
     has_httpx = subprocess.run([str(py), "-c", "import httpx"], capture_output=True).returncode == 0
     assert not has_httpx, "httpx should be absent there: the plugin must do without it"
-    out = run_pytest(project)
+    out = run_pytest(project, "tests/test_client.py")
     assert out.returncode == 0, out.stdout + out.stderr
-    assert "5 passed" in out.stdout
+    assert "6 passed" in out.stdout
 
 
-def test_the_snapshot_option_reaches_both_fixtures(project):
-    out = run_pytest(project, "--ll2-snapshot", "snap")
+def test_the_snapshot_option_and_the_strict_ini_setting_reach_the_fixtures(project):
+    out = run_pytest(project, "tests/test_client.py", "--ll2-snapshot", "snap", "-o", "ll2_offline_strict=true")
     assert out.returncode == 0, out.stdout + out.stderr
-    assert "5 passed" in out.stdout
+    assert "6 passed" in out.stdout
+
+
+def test_the_readme_example_passes_as_it_says(project):
+    out = run_pytest(project, "tests/test_my_app.py")
+    assert out.returncode == 0, out.stdout + out.stderr
+    assert "3 passed" in out.stdout
+    assert "`pytest -q test_my_app.py` reports `3 passed`" in (ROOT / "README.md").read_text(encoding="utf-8")
+
+
+def test_the_readme_context_manager_example_prints_what_it_shows():
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    section = readme.split("\n## Use it in your tests\n", 1)[1].split("\n## ", 1)[0]
+    code = readme_examples()[1]
+    shown = section.split(code + "```\n```\n", 1)[1].split("```", 1)[0]
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout == shown
 
 
 def test_a_bad_snapshot_option_is_a_one_line_usage_error(project):

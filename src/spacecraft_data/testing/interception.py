@@ -15,7 +15,7 @@ import threading
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
-from urllib.parse import unquote, urlsplit
+from urllib.parse import SplitResult, unquote, urlsplit
 
 from ..errors import SpacecraftDataError
 from ..server import Answer, Responder, answer, api_route, error_answer
@@ -97,7 +97,7 @@ class Offline:
         """
         parts = urlsplit(url)
         target = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
-        reply = answer(self.snapshot, method.upper(), target, host=parts.netloc, accept=accept,
+        reply = answer(self.snapshot, method.upper(), target, host=_host_header(parts), accept=accept,
                        scheme=parts.scheme or "https", request_line_length=len(f"{method} {target} HTTP/1.1\r\n"))
         # serve's 404 for a path outside its routes would be LL2's answer only if LL2 had no such
         # endpoint; offline cannot know, so it says so (a refused target keeps serve's 400).
@@ -125,3 +125,15 @@ class Offline:
 
     def __exit__(self, *exc: object) -> None:
         self._undo.pop()()
+
+
+def _host_header(parts: SplitResult) -> str:
+    """The ``Host`` a client sends for this URL: the host, and the port only when it is not the scheme's default."""
+    host = parts.hostname or ""
+    host = f"[{host}]" if ":" in host else host
+    try:
+        port = parts.port
+    except ValueError:
+        port = None
+    default = {"http": 80, "https": 443}.get(parts.scheme)
+    return host if port is None or port == default else f"{host}:{port}"
