@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import http.client
 import json
+import subprocess
 import sys
 import urllib.error
 import urllib.request
@@ -245,3 +246,54 @@ def test_a_missing_client_library_is_skipped(monkeypatch):
     monkeypatch.setitem(sys.modules, "requests", None)
     with spacecraft_data.offline():
         assert get_urllib(LL2 + SOYUZ)[0] == 200
+
+
+# -- the plugin itself ---------------------------------------------------------------------
+def run_pytest_on(tmp_path, source: str, *args: str) -> subprocess.CompletedProcess:
+    """pytest in a subprocess on one SYNTHETIC test module, with the plugin from the installed entry point."""
+    (tmp_path / "test_it.py").write_text(source, encoding="utf-8")
+    (tmp_path / "pytest.ini").write_text("[pytest]\naddopts = --strict-markers\n", encoding="utf-8")
+    return subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", *args], cwd=tmp_path,
+                          capture_output=True, text=True, timeout=120)
+
+
+def test_the_plugin_is_loaded_from_the_entry_point_and_lists_its_options(tmp_path):
+    out = run_pytest_on(tmp_path, "", "--help")
+    assert "--ll2-snapshot=PATH" in out.stdout and "ll2_offline_strict" in out.stdout
+    out = run_pytest_on(tmp_path, "", "--markers")
+    assert "@pytest.mark.ll2_snapshot(path)" in out.stdout and "@pytest.mark.ll2_offline(" in out.stdout
+
+
+@pytest.mark.parametrize(("source", "message"), [
+    ("import pytest\n@pytest.mark.ll2_offline(stric=True)\ndef test_x(ll2_offline): pass\n",
+     "@pytest.mark.ll2_offline: unknown option(s) stric (known: strict, allow)"),
+    ("import pytest\n@pytest.mark.ll2_snapshot()\ndef test_x(ll2_server): pass\n",
+     "@pytest.mark.ll2_snapshot takes one argument: the snapshot path"),
+    ("import pytest\n@pytest.mark.ll2_snapshot('nowhere')\ndef test_x(ll2_offline): pass\n",
+     "nowhere: no such snapshot folder"),
+])
+def test_a_misused_marker_is_a_clear_error_not_a_traceback(tmp_path, source, message):
+    out = run_pytest_on(tmp_path, source)
+    assert out.returncode != 0
+    assert message in out.stdout + out.stderr
+    assert "Traceback" not in out.stdout + out.stderr
+
+
+def test_the_session_servers_are_stopped_at_the_end(tmp_path):
+    source = ("import pathlib\n"
+              "def test_x(ll2_server):\n"
+              "    pathlib.Path('url').write_text(ll2_server.url)\n")
+    out = run_pytest_on(tmp_path, source)
+    assert out.returncode == 0, out.stdout + out.stderr
+    with pytest.raises(requests.ConnectionError):  # nothing listens there any more
+        requests.get((tmp_path / "url").read_text() + SOYUZ, timeout=5)
+
+
+def test_running_server_stops_and_closes_its_port(bundled):
+    from spacecraft_data.testing import running_server
+
+    with running_server(bundled) as server:
+        url = server.url
+        assert requests.get(url + SOYUZ, timeout=5).json()["count"] == 5
+    with pytest.raises(requests.ConnectionError):
+        requests.get(url + SOYUZ, timeout=5)

@@ -18,7 +18,10 @@ from typing import Any
 from urllib.parse import SplitResult, unquote, urlsplit
 
 from ..errors import SpacecraftDataError
-from ..server import Answer, Responder, answer, api_route, error_answer
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from ..server import Answer, Responder
 
 __all__ = ["LL2_HOSTS", "Call", "Offline", "OfflineRefused"]
 
@@ -95,6 +98,8 @@ class Offline:
         The 501 is for a path on an LL2 host that the snapshot cannot answer (another
         endpoint, another API version): such a request would otherwise reach LL2.
         """
+        from ..server import answer, api_route, error_answer  # the HTTP server module, only once a request comes
+
         parts = urlsplit(url)
         target = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
         reply = answer(self.snapshot, method.upper(), target, host=_host_header(parts), accept=accept,

@@ -24,8 +24,12 @@ from typing import Any
 
 import pytest
 
-from ..server import Responder, SpacecraftServer
-from . import Offline, running_server
+# The plugin is imported by every pytest run where the package is installed: the server and the
+# client hooks are imported only when a test asks for a fixture.
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from ..server import Responder, SpacecraftServer
+    from .interception import Offline
 
 __all__ = ["LL2Server"]
 
@@ -89,6 +93,8 @@ class _Snapshots:
         snap = self.snapshot(path)
         key = None if path is None else str((self.root / path).resolve())
         if key not in self.servers:
+            from . import running_server
+
             server = self.stack.enter_context(running_server(snap))
             self.servers[key] = LL2Server(server.url, snap, server)
         return self.servers[key]
@@ -117,6 +123,8 @@ def ll2_offline(request: pytest.FixtureRequest, _ll2_snapshots: _Snapshots) -> I
         raise pytest.UsageError(f"@pytest.mark.ll2_offline: unknown option(s) {', '.join(sorted(unknown))} "
                                 "(known: strict, allow)")
     strict = bool(options.get("strict", request.config.getini("ll2_offline_strict")))
+    from .interception import Offline
+
     with Offline(_ll2_snapshots.snapshot(_snapshot_path(request)), strict=strict,
                  allow=options.get("allow", ())) as offline:
         yield offline
