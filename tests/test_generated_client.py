@@ -50,6 +50,7 @@ def gen(tmp_path_factory):
             "api.spacecraft_configurations.spacecraft_configurations_list",
             "api.spacecraft_configurations.spacecraft_configurations_retrieve",
             "api.config.config_spacecraft_statuses_list", "api.config.config_spacecraft_statuses_retrieve",
+            "api.launches.launches_upcoming_list", "errors",
         )} | {"client": root.AuthenticatedClient}
     finally:
         sys.path.remove(str(work))
@@ -199,3 +200,12 @@ def test_statuses_list_and_detail_parse(gen, client, bundled, base):
     for status in model.results:
         detail = parsed(retrieve(status.id, client=client), "SpacecraftStatus")
         assert detail.to_dict() == status.to_dict()
+
+
+def test_an_endpoint_the_snapshot_lacks_is_a_501_naming_it_never_the_network(gen, ll2_offline):
+    with gen["client"](base_url="https://ll.thespacedevs.com", token="SYNTHETIC-KEY", prefix="Token",
+                       raise_on_unexpected_status=True) as client:
+        with pytest.raises(gen["errors"].UnexpectedStatus) as raised:
+            gen["api.launches.launches_upcoming_list"].sync_detailed(client=client, limit=5)
+    assert raised.value.status_code == 501
+    assert "/2.3.0/launches/upcoming/ is not answered from the snapshot" in raised.value.content.decode()

@@ -28,6 +28,7 @@ from typing import Any
 from urllib.parse import parse_qsl
 
 from .endpoint import ENDPOINTS, Endpoint
+from .query import BooleanFilter
 
 __all__ = ["HTML_TYPE", "render_html", "page_text", "view_name"]
 
@@ -116,7 +117,7 @@ def _pager(body: dict[str, Any]) -> str:
 def _form(endpoint: Endpoint, path: str, query: str) -> str:
     """A GET form for every parameter the endpoint declares (blank fields are ignored, as by django-filter)."""
     current = dict(parse_qsl(query, keep_blank_values=True))
-    fields: list[tuple[str, str]] = [(f.param, "booleans" if type(f).__name__ == "BooleanFilter" else "")
+    fields: list[tuple[str, str]] = [(f.param, "booleans" if isinstance(f, BooleanFilter) else "")
                                      for f in endpoint.filters]
     if endpoint.search.fields:
         fields.append((endpoint.search.param, ""))
