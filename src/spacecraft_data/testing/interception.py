@@ -28,7 +28,7 @@ __all__ = ["LL2_HOSTS", "Call", "Offline", "OfflineRefused"]
 #: The hosts answered from the snapshot: LL2's production and development servers.
 LL2_HOSTS = ("ll.thespacedevs.com", "lldev.thespacedevs.com")
 
-#: A ``requests``/``httpx`` header value never holds more; longer ones are cut in :class:`Call`.
+#: Longest URL quoted whole in a strict-mode refusal; a longer one is cut there (not in :attr:`Offline.calls`).
 _SHOWN_URL = 300
 
 
