@@ -22,6 +22,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import spacecraft_data
+from spacecraft_data.browsable import page_text
 from spacecraft_data.pages import parse_page, read_page
 from spacecraft_data.server import DESCRIPTION, MAX_REQUEST_LINE, PAGE_HEADERS, make_server
 from spacecraft_data.snapshot import Snapshot
@@ -138,9 +139,9 @@ def test_record_links_carry_the_local_host_not_ll2(base):
 def test_browsable_page_saved_from_serve_parses_into_the_same_records(base, snap, tmp_path, path):
     response = requests.get(base + path, timeout=10)
     assert response.status_code == 200
-    assert response.headers["Content-Type"] == "text/plain; charset=utf-8"
+    assert response.headers["Content-Type"] == "text/html; charset=utf-8"
     saved = tmp_path / "page.txt"
-    saved.write_bytes(response.content)
+    saved.write_text(page_text(response.text), encoding="utf-8")  # the page's text, as a browser saves it
 
     page = read_page(saved)
     status, body = snap.respond(base + path)
@@ -159,24 +160,24 @@ def test_browsable_page_layout_matches_the_saved_ll2_pages(base, repo_root):
     """The text before the body is laid out as in the real seed page, line for line (the body differs: other records)."""
     seed = (repo_root / "data/raw/seeds/000_6bd17e1b5860eff2.txt").read_text(encoding="utf-8")
     path = LIST + "?format=api&offset=290&ordering=-mission_ends_count"
-    ours = requests.get(base + path, timeout=10).text
+    ours = page_text(requests.get(base + path, timeout=10).text)
     assert ours.split("\n{", 1)[0] == seed.split("\n{", 1)[0]
 
 
 def test_browsable_page_of_an_error_keeps_its_status(base, snap):
     path = LIST + "?format=api&status=banana"
     response = requests.get(base + path, timeout=10)
-    page = parse_page(response.text)
+    page = parse_page(page_text(response.text))
     assert response.status_code == page.status == 400
     assert page.reason == "Bad Request"
     assert page.body == snap.respond(base + path)[1]
 
 
 @pytest.mark.parametrize(("accept", "content_type"), [
-    ("text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8", "text/plain; charset=utf-8"),  # a browser
+    ("text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8", "text/html; charset=utf-8"),  # a browser
     ("application/json", "application/json"),
     ("*/*", "application/json"),
-    ("text/*", "text/plain; charset=utf-8"),
+    ("text/*", "text/html; charset=utf-8"),
 ])
 def test_accept_header_picks_the_renderer_as_drf_negotiates(base, accept, content_type):
     response = requests.get(base + LIST + "?limit=1", headers={"Accept": accept}, timeout=10)
@@ -197,8 +198,8 @@ def test_format_parameter_overrides_accept_and_unknown_formats_are_404(base):
 def test_format_is_read_from_the_decoded_query_as_django_reads_it(base, snap):
     path = LIST + "?%66ormat=api&limit=2"
     response = requests.get(base + path, timeout=10)
-    assert response.headers["Content-Type"] == "text/plain; charset=utf-8"
-    assert parse_page(response.text).body == snap.respond(base + path)[1]
+    assert response.headers["Content-Type"] == "text/html; charset=utf-8"
+    assert parse_page(page_text(response.text)).body == snap.respond(base + path)[1]
 
 
 def test_too_many_query_parameters_is_the_engines_400_in_json(base, snap):
@@ -445,7 +446,7 @@ def test_pages_saved_from_serve_import_into_a_snapshot_of_the_same_records(base,
     for n, path in enumerate([LIST + "?format=api&limit=7&ordering=id", LIST + "?format=api&limit=7&offset=7&ordering=id",
                               LIST + "?format=api&limit=100&offset=14&ordering=id"]):
         files.append(tmp_path / f"page{n}.txt")
-        files[-1].write_bytes(requests.get(base + path, timeout=10).content)
+        files[-1].write_text(page_text(requests.get(base + path, timeout=10).text), encoding="utf-8")
     published = harvest.import_pages(files, output=tmp_path / "out", raw_dir=tmp_path / "raw", changelog=None,
                                      progress=lambda message: None)
     imported = spacecraft_data.load(published)
@@ -493,7 +494,7 @@ def test_browsable_pages_of_each_endpoint_carry_that_endpoints_description(base)
 
     for name in ("spacecraft_configurations", "config/spacecraft_statuses"):
         with urllib.request.urlopen(f"{base}/2.3.0/{name}/?format=api&limit=1") as answer:
-            page = parse_page(answer.read().decode("utf-8"))
+            page = parse_page(page_text(answer.read().decode("utf-8")))
         assert page.description == DESCRIPTIONS[name].strip()
         assert f"/{name}/?format=json" in page.description and "spacecraft_config__name" not in page.description
         assert page.body["results"]

@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import os
 import subprocess
-import sys
 import venv
 from pathlib import Path
 
@@ -18,14 +17,9 @@ pytestmark = pytest.mark.slow
 
 
 @pytest.fixture(scope="module")
-def wheel(tmp_path_factory) -> Path:
-    """The wheel built from this checkout."""
-    dist = tmp_path_factory.mktemp("dist")
-    subprocess.run([sys.executable, "-m", "build", "--wheel", "--no-isolation", "--outdir", str(dist), str(ROOT)],
-                   check=True, capture_output=True)
-    wheels = list(dist.glob("spacecraft_data-*.whl"))
-    assert len(wheels) == 1
-    return wheels[0]
+def wheel(built_wheel) -> Path:
+    """The wheel built from this checkout (built once per session, shared with the plugin's tests)."""
+    return built_wheel
 
 
 def _install(tmp_path_factory, wheel: Path, extra: str = "") -> Path:

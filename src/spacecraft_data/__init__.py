@@ -28,6 +28,7 @@ __all__ = [
     "SnapshotInfo",
     "validate",
     "schema",
+    "offline",
     "Snapshot",
     "SpacecraftDataError",
     "SnapshotError",
@@ -52,3 +53,14 @@ def schema(name: str = "normal") -> dict[str, Any]:
     from .validation import schema as _schema
 
     return _schema(name)
+
+
+def offline(snapshot: Any = None, *, strict: bool = False, allow: Any = ()) -> Any:
+    """A context manager: LL2 requests (requests, httpx, urllib.request) answered in-process from ``snapshot``.
+
+    See :func:`spacecraft_data.testing.offline` (default snapshot: ``load()``); the
+    client libraries are imported only here.
+    """
+    from .testing import offline as _offline
+
+    return _offline(snapshot, strict=strict, allow=allow)

@@ -18,10 +18,11 @@ turns that pair into HTTP, the way Django REST Framework does:
 * JSON as DRF's ``JSONRenderer`` writes it: compact separators, non-ASCII
   characters literal (``ensure_ascii=False``), UTF-8, ``Content-Type:
   application/json`` with no charset;
-* the browsable page as *text*, in the layout of the saved LL2 pages that
-  :func:`spacecraft_data.pages.parse_page` reads (description, ``GET`` line,
-  status line, headers, JSON body indented by 4), served as
-  ``text/plain; charset=utf-8`` because it is text, not LL2's HTML;
+* the browsable page as HTML (:mod:`spacecraft_data.browsable`: view name and
+  description, request line, status and headers, the JSON with its URLs as links,
+  a filter form and previous/next buttons), ``text/html; charset=utf-8``; its
+  visible text is the layout of the saved LL2 pages that
+  :func:`spacecraft_data.pages.parse_page` reads;
 * headers ``Allow: GET`` and ``Vary: Accept`` as the saved LL2 pages show them,
   plus ``X-Snapshot-Version`` (not LL2's: it tells a client which data answered);
 * GET and HEAD are answered; any other method on an API route gets DRF's 405
@@ -48,15 +49,17 @@ import threading
 import traceback
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any, Protocol
 from urllib.parse import unquote
 
 from . import __version__
 from .endpoint import ENDPOINTS
-from .pages import render_browsable
 from .query import BadRequest, QueryParams
 
-__all__ = ["MAX_REQUEST_LINE", "Responder", "SpacecraftServer", "make_server", "serve"]
+__all__ = ["MAX_REQUEST_LINE", "Answer", "Responder", "SpacecraftServer", "answer", "error_answer", "make_server",
+           "serve"]
 
 #: Longest request line accepted (method, target and version), in bytes.
 MAX_REQUEST_LINE = 8192
@@ -108,7 +111,7 @@ DESCRIPTIONS = {
 DESCRIPTION = DESCRIPTIONS["spacecraft"]
 
 JSON_TYPE = "application/json"
-PAGE_TYPE = "text/plain; charset=utf-8"
+PAGE_TYPE = "text/html; charset=utf-8"
 #: The headers LL2's browsable pages list above the body (the JSON response's own headers).
 PAGE_HEADERS = {"Allow": "GET", "Content-Type": JSON_TYPE, "Vary": "Accept"}
 
@@ -150,8 +153,7 @@ class SpacecraftServer(ThreadingHTTPServer):
     def __init__(self, snapshot: Responder, host: str, port: int, *, quiet: bool = False) -> None:
         self.snapshot = snapshot
         self.quiet = quiet
-        names = "|".join(re.escape(name) for name in ENDPOINTS)
-        self.route = re.compile(_ROUTE.format(api=re.escape(snapshot.api_version), names=names))
+        self.route = api_route(snapshot.api_version)
         self.api_prefix = f"/{snapshot.api_version}/"
         super().__init__((host, port), _Handler)
 
@@ -165,11 +167,7 @@ class SpacecraftServer(ThreadingHTTPServer):
 
     def description_of(self, target: str) -> str:
         """The view description for a browsable page of ``target`` (empty outside the declared endpoints)."""
-        path = target.split("?", 1)[0]
-        for name, text in DESCRIPTIONS.items():
-            if path.startswith(f"{self.api_prefix}{name}/"):
-                return text
-        return ""
+        return description_of(self.snapshot.api_version, target)
 
     def handle_error(self, request: Any, client_address: Any) -> None:
         # A client hanging up mid-answer is routine; anything else is logged in full, on stderr only.
@@ -211,66 +209,28 @@ class _Handler(BaseHTTPRequestHandler):
         self._no_http09()
         try:
             self._discard_request_body()
-            status, body, renderer = self._respond()
-            self._send(status, body, renderer)
+            reply = answer(self.server.snapshot, self.command, self.path, host=self.headers.get("Host"),
+                           accept=self.headers.get_all("Accept") or [],
+                           default_host=self.server.url.removeprefix("http://"),
+                           request_line_length=len(self.raw_requestline))
+            self._write(reply)
         except ConnectionError:
             self.close_connection = True
         except Exception:
             self.log_error("internal error answering %r:\n%s", self.requestline, traceback.format_exc())
             self.close_connection = True
-            self._send(500, {"detail": "Internal server error"}, "json")
+            self._write(error_answer(self.server.snapshot, 500, "Internal server error"))
 
-    def _respond(self) -> tuple[int, Any, str]:
-        """(status, body, renderer) for the current request; the body still to be rendered."""
-        if len(self.raw_requestline) > MAX_REQUEST_LINE:
-            return 414, {"detail": f"Request line too long ({len(self.raw_requestline)} bytes; "
-                                   f"the limit is {MAX_REQUEST_LINE})."}, "json"
-        refusal = _refuse_target(self.path)
-        if refusal:
-            return 400, {"detail": refusal}, "json"
-        path, _, query = self.path.partition("?")
-        decoded = unquote(path)
-        if not decoded.startswith(self.server.api_prefix):
-            return 404, {"detail": "Not found."}, "json"
-        host = self.headers.get("Host")
-        if host is None:
-            host = self.server.url.removeprefix("http://")
-        elif not _HOST.match(host):
-            return 400, {"detail": f"Invalid Host header {host[:100]!r}."}, "json"
-
-        renderer = _choose_renderer(query, self.headers.get_all("Accept") or [])
-        if renderer is None:
-            return 404, {"detail": "Not found."}, "json"
-        if renderer == "none":
-            return 406, {"detail": "Could not satisfy the request Accept header."}, "json"
-        if self.command not in _ALLOWED:
-            if not self.server.route.match(decoded):
-                return 404, {"detail": "Not found."}, renderer
-            return 405, {"detail": f'Method "{self.command}" not allowed.'}, renderer
-        status, body = self.server.snapshot.respond(f"http://{host}{self.path}")
-        return status, body, renderer
-
-    def _send(self, status: int, body: Any, renderer: str) -> None:
-        if renderer == "api":
-            reason = _reason(status)
-            content = render_browsable(body, self.path, status, reason, PAGE_HEADERS,
-                                       self.server.description_of(self.path)).encode("utf-8")
-            content_type = PAGE_TYPE
-        else:
-            content = json.dumps(body, ensure_ascii=False, separators=(",", ":"), allow_nan=False).encode("utf-8")
-            content_type = JSON_TYPE
-        self._logged_size = len(content)
-        self.send_response(status)
-        self.send_header("Content-Type", content_type)
-        self.send_header("Content-Length", str(len(content)))
-        self.send_header("Allow", "GET")
-        self.send_header("Vary", "Accept")
-        self.send_header("X-Snapshot-Version", self.server.snapshot.version)
+    def _write(self, reply: Answer) -> None:
+        self._logged_size = len(reply.body)
+        self.send_response(reply.status)
+        for name, value in reply.headers:
+            self.send_header(name, value)
         if self.close_connection:
             self.send_header("Connection", "close")
         self.end_headers()
         if self.command != "HEAD":
-            self.wfile.write(content)
+            self.wfile.write(reply.body)
 
     def _no_http09(self) -> None:
         # A request line without a version (or too broken to show one) is taken
@@ -293,7 +253,7 @@ class _Handler(BaseHTTPRequestHandler):
         self._no_http09()
         detail = message or _reason(code)
         try:
-            self._send(code, {"detail": detail if detail.endswith(".") else detail + "."}, "json")
+            self._write(error_answer(self.server.snapshot, code, detail if detail.endswith(".") else detail + "."))
         except ConnectionError:
             pass
 
@@ -307,6 +267,109 @@ class _Handler(BaseHTTPRequestHandler):
     def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - the stdlib's signature
         if not self.server.quiet:
             super().log_message(format, *args)
+
+
+@dataclass(frozen=True)
+class Answer:
+    """One HTTP answer as ``serve`` sends it: status, reason, headers in order, and the body bytes.
+
+    ``body`` is the GET body even for HEAD (whose ``Content-Length`` is the GET's): the
+    transport that writes the answer leaves it out. ``Connection`` is the transport's too.
+    """
+
+    status: int
+    reason: str
+    headers: tuple[tuple[str, str], ...]
+    body: bytes
+
+    def header(self, name: str) -> str | None:
+        """The value of header ``name`` (any case), or None."""
+        return next((v for k, v in self.headers if k.lower() == name.lower()), None)
+
+
+def answer(snapshot: Responder, method: str, target: str, *, host: str | None, accept: list[str] | tuple[str, ...] = (),
+           scheme: str = "http", default_host: str = "127.0.0.1", request_line_length: int = 0) -> Answer:
+    """The answer ``serve`` sends to ``method target`` with these ``Host`` and ``Accept`` headers.
+
+    This is the whole of serve's HTTP semantics (target checks, renderer choice, 405s,
+    rendering, headers); the socket server and the in-process transports of
+    :mod:`spacecraft_data.testing` both send what it returns, so they cannot differ.
+    ``scheme`` is the one the record URLs and ``next``/``previous`` links get (``https``
+    for a request that was made to ``https://ll.thespacedevs.com``); ``default_host`` is
+    used when the request has no ``Host``; ``request_line_length`` is the request line's
+    size in bytes (0: not checked).
+    """
+    status, body, renderer = _respond(snapshot, method, target, host, list(accept), scheme, default_host,
+                                      request_line_length)
+    return _render(snapshot, status, body, renderer, target)
+
+
+def error_answer(snapshot: Responder, status: int, detail: str) -> Answer:
+    """A JSON ``{"detail": ...}`` answer with serve's headers (malformed requests, internal errors)."""
+    return _render(snapshot, status, {"detail": detail}, "json", "")
+
+
+def _respond(snapshot: Responder, method: str, target: str, host: str | None, accept: list[str], scheme: str,
+             default_host: str, request_line_length: int) -> tuple[int, Any, str]:
+    """(status, body, renderer) for a request; the body still to be rendered."""
+    if request_line_length > MAX_REQUEST_LINE:
+        return 414, {"detail": f"Request line too long ({request_line_length} bytes; "
+                               f"the limit is {MAX_REQUEST_LINE})."}, "json"
+    refusal = _refuse_target(target)
+    if refusal:
+        return 400, {"detail": refusal}, "json"
+    path, _, query = target.partition("?")
+    decoded = unquote(path)
+    if not decoded.startswith(f"/{snapshot.api_version}/"):
+        return 404, {"detail": "Not found."}, "json"
+    if host is None:
+        host = default_host
+    elif not _HOST.match(host):
+        return 400, {"detail": f"Invalid Host header {host[:100]!r}."}, "json"
+
+    renderer = _choose_renderer(query, accept)
+    if renderer is None:
+        return 404, {"detail": "Not found."}, "json"
+    if renderer == "none":
+        return 406, {"detail": "Could not satisfy the request Accept header."}, "json"
+    if method not in _ALLOWED:
+        if not api_route(snapshot.api_version).match(decoded):
+            return 404, {"detail": "Not found."}, renderer
+        return 405, {"detail": f'Method "{method}" not allowed.'}, renderer
+    status, body = snapshot.respond(f"{scheme}://{host}{target}")
+    return status, body, renderer
+
+
+def _render(snapshot: Responder, status: int, body: Any, renderer: str, target: str) -> Answer:
+    reason = _reason(status)
+    if renderer == "api":
+        from .browsable import render_html
+
+        content = render_html(body, target, status, reason, PAGE_HEADERS, description_of(snapshot.api_version, target),
+                              snapshot.api_version).encode("utf-8")
+        content_type = PAGE_TYPE
+    else:
+        content = json.dumps(body, ensure_ascii=False, separators=(",", ":"), allow_nan=False).encode("utf-8")
+        content_type = JSON_TYPE
+    headers = (("Content-Type", content_type), ("Content-Length", str(len(content))), ("Allow", "GET"),
+               ("Vary", "Accept"), ("X-Snapshot-Version", snapshot.version))
+    return Answer(status, reason, headers, content)
+
+
+@lru_cache(maxsize=16)
+def api_route(api_version: str) -> re.Pattern[str]:
+    """The DRF router routes (list and detail) of the declared endpoints under ``/<api_version>/``."""
+    names = "|".join(re.escape(name) for name in ENDPOINTS)
+    return re.compile(_ROUTE.format(api=re.escape(api_version), names=names))
+
+
+def description_of(api_version: str, target: str) -> str:
+    """The view description for a browsable page of ``target`` (empty outside the declared endpoints)."""
+    path = target.split("?", 1)[0]
+    for name, text in DESCRIPTIONS.items():
+        if path.startswith(f"/{api_version}/{name}/"):
+            return text
+    return ""
 
 
 def _reason(status: int) -> str:

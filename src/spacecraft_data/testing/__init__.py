@@ -1,0 +1,53 @@
+"""LL2 offline inside tests: in-process answers for ``requests``, ``httpx`` and ``urllib``, and a pytest plugin.
+
+>>> import requests, spacecraft_data
+>>> with spacecraft_data.offline():
+...     requests.get("https://ll.thespacedevs.com/2.3.0/spacecraft/?search=soyuz").json()["count"]
+
+While :func:`offline` is active, requests to ``ll.thespacedevs.com`` and
+``lldev.thespacedevs.com`` are answered from the snapshot exactly as
+``spacecraft-data serve`` answers them (the same function builds both answers).
+The pytest plugin (:mod:`spacecraft_data.testing.plugin`, registered with the
+``pytest11`` entry point) gives the fixtures ``ll2_offline`` and ``ll2_server``.
+"""
+
+from __future__ import annotations
+
+from contextlib import contextmanager
+
+from .interception import LL2_HOSTS, Call, Offline, OfflineRefused
+
+__all__ = ["LL2_HOSTS", "Call", "Offline", "OfflineRefused", "offline", "running_server"]
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from collections.abc import Iterable, Iterator
+
+    from ..server import Responder, SpacecraftServer
+
+
+def offline(snapshot: Responder | None = None, *, strict: bool = False, allow: Iterable[str] = ()) -> Offline:
+    """A context manager answering LL2 requests in-process from ``snapshot`` (default ``load()``).
+
+    ``strict=True`` refuses requests to any other host (except those in ``allow``) with
+    :class:`OfflineRefused`, so that a test proves it makes no other call.
+    """
+    return Offline(snapshot, strict=strict, allow=allow)
+
+
+@contextmanager
+def running_server(snapshot: Responder, host: str = "127.0.0.1") -> Iterator[SpacecraftServer]:
+    """``serve`` on a free port of ``host`` in a daemon thread, yielded running, then stopped and closed."""
+    import threading
+
+    from ..server import make_server
+
+    server = make_server(snapshot, host, 0, quiet=True)
+    thread = threading.Thread(target=server.serve_forever, name="ll2-server", daemon=True)
+    thread.start()
+    try:
+        yield server
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join(10)
