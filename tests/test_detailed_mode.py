@@ -270,6 +270,9 @@ def spy(file, *a, **k):
 import pathlib
 real_read = pathlib.Path.read_text
 pathlib.Path.read_text = lambda self, *a, **k: (opened.append(str(self)), real_read(self, *a, **k))[1]
+import os
+real_os_open = os.open  # snapshot files are opened with os.open (non-blocking, so a FIFO cannot hang)
+os.open = lambda path, *a, **k: (opened.append(str(path)), real_os_open(path, *a, **k))[1]
 import spacecraft_data
 snap = spacecraft_data.load({str(both)!r})
 snap.query(search="soyuz", ordering="-time_in_space", limit=5)

@@ -16,7 +16,7 @@ import spacecraft_data
 from spacecraft_data.cli import main
 from spacecraft_data.diff import Change, diff_snapshots, diff_values, resolve_snapshot, strip_format
 from spacecraft_data.errors import SnapshotError
-from spacecraft_data.store import bundled_root, dump_json, latest_snapshot_dir
+from spacecraft_data.store import bundled_root, dump_json, latest_snapshot_dir, sha256_bytes
 
 BUNDLED = Path(latest_snapshot_dir(bundled_root()))
 
@@ -31,8 +31,11 @@ def edited_copy(tmp_path: Path, edit) -> Path:
     edit(records)
     manifest = json.loads((target / "manifest.json").read_text())
     manifest["snapshot_version"] = "2099.01.01"
+    data = dump_json(records)
+    # A consistent snapshot: load() checks each table against the manifest's checksum.
+    manifest["files"]["spacecraft.json"] = {"sha256": sha256_bytes(data), "bytes": len(data)}
     (target / "manifest.json").write_bytes(dump_json(manifest))
-    (target / "spacecraft.json").write_bytes(dump_json(records))
+    (target / "spacecraft.json").write_bytes(data)
     return target
 
 

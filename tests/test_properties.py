@@ -14,6 +14,7 @@ to a temporary folder, never to data/.
 from __future__ import annotations
 
 import copy
+import hashlib
 import json
 import random
 from datetime import timedelta
@@ -54,10 +55,15 @@ def synthetic(bundled, tmp_path_factory):
                 "records": {"held": 230, "reported": 230, "complete": True},
                 "modes": {"normal": {"held": True}, "detailed": {"held": False}},
                 "notes": ["SYNTHETIC test snapshot"]}
-    (folder / "manifest.json").write_text(json.dumps(manifest))
-    (folder / "spacecraft.json").write_text(json.dumps(records))
+    files = {"spacecraft.json": json.dumps(records).encode()}
     for table in ("spacecraft_configurations", "spacecraft_statuses"):
-        (folder / f"{table}.json").write_text(json.dumps(bundled.tables[table]))
+        files[f"{table}.json"] = json.dumps(bundled.tables[table]).encode()
+    # load() checks each table against the manifest's checksums
+    manifest["files"] = {name: {"sha256": hashlib.sha256(data).hexdigest(), "bytes": len(data)}
+                         for name, data in files.items()}
+    (folder / "manifest.json").write_text(json.dumps(manifest))
+    for name, data in files.items():
+        (folder / name).write_bytes(data)
     return spacecraft_data.load(folder)
 
 

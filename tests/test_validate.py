@@ -125,7 +125,13 @@ def test_validate_refuses_an_unsupported_object():
 def test_cli_with_no_path_checks_the_bundled_snapshot(capsys):
     code, out = _cli(capsys)
     assert code == 0
-    assert out.strip() == "68 record(s) in 1 input(s) checked: valid"
+    lines = out.strip().splitlines()
+    assert lines[-1] == "68 record(s) in 1 input(s) checked: valid"
+    assert [line.split(": ", 1)[1] for line in lines[:-1]] == [  # which schema checked each table file
+        "checked with normal (snapshot table spacecraft)",
+        "checked with configuration.detailed (snapshot table spacecraft_configurations)",
+        "checked with status (snapshot table spacecraft_statuses)",
+    ]
 
 
 def test_cli_accepts_the_real_browsable_pages(capsys):

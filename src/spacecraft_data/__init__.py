@@ -38,14 +38,15 @@ __all__ = [
 ]
 
 
-def validate(obj_or_path: Any) -> Any:
+def validate(obj_or_path: Any, schema: str | None = None) -> Any:
     """Validate records, a page, a snapshot folder or a file against the bundled JSON Schema.
 
+    ``schema`` holds every record of a page, record, array or NDJSON input to that schema.
     See :func:`spacecraft_data.validation.validate`. jsonschema is imported only here.
     """
     from .validation import validate as _validate
 
-    return _validate(obj_or_path)
+    return _validate(obj_or_path, schema=schema)
 
 
 def schema(name: str = "normal") -> dict[str, Any]:

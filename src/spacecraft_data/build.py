@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any, Callable, Sequence
 
 from .errors import BuildError, PageError
+from .ids import id_problems
 from .pages import Page, read_page
 from .store import MANIFEST, TABLE_FILES, dump_json, publish, sha256_bytes, sha256_file
 
@@ -54,10 +55,13 @@ class Source:
     def read(self, base_url: str) -> tuple[list[Record], int | None, str | None]:
         """Return (records, count reported, request URL) from the raw file."""
         if self.kind == "array":
+            from .strictjson import StrictJSONError, decode, loads
+
             try:
-                body = json.loads(self.file.read_text(encoding="utf-8"))
-            except json.JSONDecodeError as exc:
-                raise BuildError(f"{self.file}:{exc.lineno}: invalid JSON: {exc.msg}") from None
+                body = loads(decode(self.file.read_bytes()))
+            except StrictJSONError as exc:
+                line = f":{exc.line}" if exc.line is not None else ""
+                raise BuildError(f"{self.file}{line}: invalid JSON: {exc}") from None
             if not isinstance(body, list):
                 raise BuildError(f"{self.file}: expected a JSON array of records, found {type(body).__name__}")
             return body, None, self.request_url
@@ -129,17 +133,28 @@ def _relative(path: Path, root: Path) -> str:
         return path.name
 
 
-def _merge(table: str, into: dict[int, Record], records: Sequence[Any], where: str) -> None:
-    for n, record in enumerate(records):
-        if not isinstance(record, dict) or not isinstance(record.get("id"), int):
-            raise BuildError(f"{where}: {table} record #{n} has no integer 'id'")
+def _merge(table: str, into: dict[int, Record], records: Sequence[Any], where: str,
+           origin: dict[int, str]) -> None:
+    """Add ``records`` (read from ``where``) to ``into``; ``origin`` remembers which input gave each id.
+
+    One input listing an id twice is refused (a page never does; a repeat means the input is broken), and so
+    is the same id with different contents in two inputs. The same record in two inputs (overlapping pages)
+    is kept once.
+    """
+    problems = id_problems(records, "records")  # paths as records[n], whatever the input (page or array)
+    if problems:
+        path, message = problems[0]
+        more = f" (and {len(problems) - 1} more)" if len(problems) > 1 else ""
+        raise BuildError(f"{where}: {table} records: {path}: {message}{more}")
+    for record in records:
         old = into.get(record["id"])
         if old is not None and old != record:
             raise BuildError(
-                f"{where}: {table} record id {record['id']} differs from the copy already read from another input; "
+                f"{where}: {table} record id {record['id']} differs from the copy read from {origin[record['id']]}; "
                 "refusing to guess which is right"
             )
         into[record["id"]] = record
+        origin.setdefault(record["id"], where)
 
 
 def _default_version(sources: Sequence[Source]) -> str:
@@ -170,6 +185,7 @@ def assemble(
     reported_detailed: set[int] = set()
     manifest_sources = []
     complete_tables: set[str] = set()
+    origins: dict[str, dict[int, str]] = {}  # table -> id -> the input it was first read from
     for source in inputs.sources:
         table = ENDPOINT_TABLES.get(source.endpoint)
         if table is None:
@@ -179,7 +195,9 @@ def assemble(
         except PageError as exc:
             raise BuildError(str(exc)) from None
         to_detailed = split and table == "spacecraft" and source.mode == "detailed"
-        _merge(table, detailed_by_id if to_detailed else tables[table], records, str(source.file))
+        key = "spacecraft_detailed" if to_detailed else table
+        _merge(table, detailed_by_id if to_detailed else tables[table], records, str(source.file),
+               origins.setdefault(key, {}))
         if table == "spacecraft" and count is not None:
             (reported_detailed if to_detailed else reported).add(count)
         if source.complete:

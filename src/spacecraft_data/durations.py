@@ -27,12 +27,15 @@ if TYPE_CHECKING:
     from datetime import timedelta
     from typing import Any
 
-__all__ = ["DurationError", "YearsOrMonths", "parse", "interval", "sort_key", "seconds"]
+__all__ = ["DurationError", "YearsOrMonths", "DurationTooLarge", "parse", "interval", "sort_key", "seconds"]
 
 # datetime (~1 ms of start-up) is imported by the functions that build a timedelta: a CLI query
 # ordered by a duration needs only sort_key, which counts microseconds in ints.
 #: timedelta.max in microseconds: past it timedelta raises OverflowError, which the int path must too
 _MAX_MICROSECONDS = ((999_999_999 * 86_400) + 86_399) * 1_000_000 + 999_999
+
+#: why a duration past timedelta.max is refused (Python's timedelta, and so the engine, stops there)
+_TOO_LARGE = "{value} is too large for a duration: the longest is 999999999 days"
 
 # ASCII digits only: str.isdigit() digits of other scripts go to isodate, which decides about them.
 _COMPACT = re.compile(r"P(?:([0-9]+)D)?(?:T(?:([0-9]+)H)?(?:([0-9]+)M)?(?:([0-9]+(?:\.[0-9]+)?)S)?)?")
@@ -44,6 +47,10 @@ class DurationError(ValueError):
 
 class YearsOrMonths(DurationError):
     """A duration with years or months, which has no fixed length in seconds."""
+
+
+class DurationTooLarge(DurationError, OverflowError):
+    """A duration past ``timedelta.max`` (999999999 days): still an ``OverflowError``, as ``timedelta`` raises."""
 
 
 def parse(value: Any) -> Any:
@@ -58,14 +65,24 @@ def parse(value: Any) -> Any:
         if match is not None:
             days, hours, minutes, secs = match.groups()
             # The float arguments isodate passes, so the timedelta is bit-for-bit the same.
-            return timedelta(days=float(days or 0), hours=float(hours or 0), minutes=float(minutes or 0),
-                             seconds=float(secs or 0), weeks=0.0)
+            try:
+                return timedelta(days=float(days or 0), hours=float(hours or 0), minutes=float(minutes or 0),
+                                 seconds=float(secs or 0), weeks=0.0)
+            except OverflowError:
+                raise DurationTooLarge(_TOO_LARGE.format(value=_shown(value))) from None
     import isodate
 
     try:
         return isodate.parse_duration(value)
+    except OverflowError:
+        raise DurationTooLarge(_TOO_LARGE.format(value=_shown(value))) from None
     except (isodate.ISO8601Error, TypeError, ValueError) as exc:
         raise DurationError(str(exc)) from None
+
+
+def _shown(value: Any) -> str:
+    text = repr(value)
+    return text if len(text) <= 40 else text[:39] + "…"
 
 
 def interval(value: Any) -> timedelta:
@@ -74,7 +91,10 @@ def interval(value: Any) -> timedelta:
 
     parsed = parse(value)
     if not isinstance(parsed, timedelta):  # isodate.Duration: years/months
-        parsed = parsed.tdelta + timedelta(days=30 * int(parsed.months) + 360 * int(parsed.years))
+        try:
+            parsed = parsed.tdelta + timedelta(days=30 * int(parsed.months) + 360 * int(parsed.years))
+        except OverflowError:
+            raise DurationTooLarge(_TOO_LARGE.format(value=_shown(value))) from None
     return parsed
 
 

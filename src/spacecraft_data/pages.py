@@ -109,9 +109,15 @@ def parse_page(text: str, source: str = "<page>") -> Page:
 
 def read_page(path: str | Path) -> Page:
     """Read and parse the saved page at ``path`` (UTF-8)."""
+    from .errors import SnapshotError
+    from .store import read_file_bytes
+
     p = Path(path)
     try:
-        text = p.read_text(encoding="utf-8")
+        data = read_file_bytes(p, "page")  # a regular file only: a FIFO is refused, never waited on
+        text = data.decode("utf-8")
+    except SnapshotError as exc:
+        raise PageError(str(p), None, str(exc).removeprefix(f"{p}: ")) from None
     except UnicodeDecodeError as exc:
         raise PageError(str(p), None, f"not UTF-8 text ({exc.reason} at byte {exc.start})") from None
     except OSError as exc:
@@ -186,15 +192,14 @@ def _joined(items: Iterable[tuple[str, str]]) -> dict[str, str]:
 
 
 def _loads(body_text: str, source: str, first_line: int) -> Any:
+    from .strictjson import StrictJSONError, loads
+
     try:
-        return json.loads(body_text)
-    except RecursionError:
-        raise PageError(source, first_line, "expected JSON in the body: it is nested too deeply to read") from None
-    except json.JSONDecodeError as exc:
-        raise PageError(
-            source, first_line + exc.lineno - 1,
-            f"expected valid JSON in the body: {exc.msg} (column {exc.colno})",
-        ) from None
+        return loads(body_text)  # standard JSON only: no NaN/Infinity, nesting within Python's limit
+    except StrictJSONError as exc:
+        if exc.line is not None:
+            raise PageError(source, first_line + exc.line - 1, f"expected valid JSON in the body: {exc}") from None
+        raise PageError(source, None, f"expected valid JSON in the body: {exc}") from None
 
 
 def render_browsable(

@@ -12,7 +12,9 @@ from collections.abc import Iterator, Mapping
 from pathlib import Path
 
 from .errors import RecordNotFound, SnapshotError
+from .ids import id_problems
 from .locate import DEFAULT_API_VERSION, resolve
+from .manifest import checksums, inside, manifest_problems
 from .store import MANIFEST, OPTIONAL_TABLE_FILES, TABLE_FILES, latest_snapshot_dir, read_json, snapshot_versions
 
 # `typing` costs ~4 ms of start-up; annotations are strings here, so it is imported
@@ -57,9 +59,15 @@ class Tables(Mapping):
     does not have is empty, except ``spacecraft``.
     """
 
-    def __init__(self, path: Path | Traversable) -> None:
+    def __init__(self, path: Path | Traversable, manifest: Mapping[str, Any] | None = None,
+                 verify: bool = False) -> None:
         self._path = path
         self._loaded: dict[str, list[Record]] = {}
+        # file name -> the manifest's sha256, or None: nothing is checked (verify=False)
+        self._checksums = checksums(manifest) if verify and manifest is not None else None
+        if verify and self._checksums is None:
+            raise SnapshotError(f"{path.joinpath(MANIFEST)}: $.files: the manifest lists no checksums, so the "
+                                "tables cannot be verified (load(path, verify=False) reads them unchecked)")
 
     def __getitem__(self, table: str) -> list[Record]:
         rows = self._loaded.get(table)
@@ -70,12 +78,30 @@ class Tables(Mapping):
         return rows
 
     def _read(self, table: str) -> list[Record]:
-        file = self._path.joinpath(TABLE_FILES.get(table) or OPTIONAL_TABLE_FILES[table])
-        if table != "spacecraft" and not file.is_file():
+        name = TABLE_FILES.get(table) or OPTIONAL_TABLE_FILES[table]
+        file = self._path.joinpath(name)
+        if isinstance(file, Path):
+            if table != "spacecraft" and not os.path.lexists(file):
+                return []
+            if os.path.lexists(file) and inside(str(self._path), name) is None:
+                raise SnapshotError(f"{file}: a symlink that leads out of the snapshot folder; a snapshot "
+                                    "reads files of its own folder only")
+        elif table != "spacecraft" and not file.is_file():
             return []
-        rows = read_json(file, f"table {table}")
+        expected = None
+        if self._checksums is not None:
+            expected = self._checksums.get(name)
+            if expected is None:
+                raise SnapshotError(f"{file}: not listed in {MANIFEST} $.files, so it cannot be verified "
+                                    "(load(path, verify=False) reads it unchecked)")
+        rows = read_json(file, f"table {table}", sha256=expected)
         if not isinstance(rows, list):
             raise SnapshotError(f"{file}: expected a JSON array of records, found {type(rows).__name__}")
+        problems = id_problems(rows)
+        if problems:
+            path, message = problems[0]
+            more = f" (and {len(problems) - 1} more)" if len(problems) > 1 else ""
+            raise SnapshotError(f"{file}: table {table}: {path}: {message}{more}")
         return rows
 
     def __iter__(self) -> Iterator[str]:
@@ -93,14 +119,24 @@ class Snapshot:
     they are shared, not copied, so that loading and querying stay cheap.
     """
 
-    def __init__(self, path: Path | Traversable, origin: str | None = None) -> None:
+    def __init__(self, path: Path | Traversable, origin: str | None = None, verify: bool = True) -> None:
         self.path = path
         self._origin = origin
-        manifest = read_json(path.joinpath(MANIFEST), "snapshot manifest")
+        manifest_file = path.joinpath(MANIFEST)
+        if isinstance(manifest_file, Path) and os.path.lexists(manifest_file) and inside(str(path), MANIFEST) is None:
+            raise SnapshotError(f"{manifest_file}: a symlink that leads out of the snapshot folder")
+        manifest = read_json(manifest_file, "snapshot manifest")
         if not isinstance(manifest, dict) or "snapshot_version" not in manifest:
-            raise SnapshotError(f"{path.joinpath(MANIFEST)}: not a spacecraft-data manifest (no 'snapshot_version')")
+            raise SnapshotError(f"{manifest_file}: not a spacecraft-data manifest (no 'snapshot_version')")
+        problems = manifest_problems(manifest)
+        if problems:
+            where, message = problems[0]
+            more = f" (and {len(problems) - 1} more)" if len(problems) > 1 else ""
+            raise SnapshotError(f"{manifest_file}: {where}: {message}{more}")
         self.manifest: Mapping[str, Any] = manifest
-        self.tables = Tables(path)
+        #: whether table files are checked against the manifest's sha256 as they are read
+        self.verified = verify
+        self.tables = Tables(path, manifest, verify)
         self.records: list[Record] = self.tables["spacecraft"]
         self._by_id: dict[int, Record] = {r["id"]: r for r in self.records}
 
@@ -205,7 +241,10 @@ class Snapshot:
         params = {"search": search, "ordering": ordering, "in_space": in_space, "is_placeholder": is_placeholder,
                   "name": name, "spacecraft_config": spacecraft_config, "status": status, "limit": limit,
                   "offset": offset, "mode": mode, "format": format}
-        return _api().query(self, params, base_url=base_url)
+        try:
+            return _api().query(self, params, base_url=base_url)
+        except SnapshotError as exc:
+            raise self._naming_file(exc) from None
 
     def endpoint(self, name: str) -> EndpointQuery:
         """Another LL2 endpoint answered from this snapshot with the same engine, e.g. ``"spacecraft_configurations"``.
@@ -231,7 +270,17 @@ class Snapshot:
         ``https://ll.thespacedevs.com``). Never raises for the request's content.
         See :func:`spacecraft_data.api.respond`.
         """
-        return _api().respond(self, url, base_url=base_url)
+        try:
+            return _api().respond(self, url, base_url=base_url)
+        except SnapshotError as exc:
+            raise self._naming_file(exc) from None
+
+    def _naming_file(self, exc: SnapshotError) -> SnapshotError:
+        # The engine finds a bad value (a duration past timedelta.max) only when it first sorts by it, and
+        # names the record and field; the file is this snapshot's records (only spacecraft have durations).
+        if str(self.path) in str(exc):
+            return exc
+        return SnapshotError(f"{self.path.joinpath(TABLE_FILES['spacecraft'])}: {exc}")
 
     # -- views --------------------------------------------------------------
     def to_pandas(self, table: str = "spacecraft") -> Any:
@@ -263,8 +312,10 @@ def _manifest_stamp(folder: Path | Traversable) -> int | None:
         return None  # Snapshot() below names the missing manifest
 
 
-def _resolved(version: str | None) -> Snapshot:
+def _resolved(version: str | None, verify: bool = True) -> Snapshot:
     origin, folder = resolve(version)
+    if not verify:  # not cached: the cache holds verified snapshots only
+        return Snapshot(folder, origin, verify=False)
     key = (origin, str(folder), _manifest_stamp(folder))
     snap = _CACHE.pop(key, None)  # re-inserted below: the dict's order is least recently used first
     if snap is None:
@@ -282,7 +333,7 @@ def _resolved(version: str | None) -> Snapshot:
     return snap
 
 
-def load(path: str | Path | None = None, *, version: str | None = None) -> Snapshot:
+def load(path: str | Path | None = None, *, version: str | None = None, verify: bool = True) -> Snapshot:
     """Load a snapshot.
 
     With no ``path``, the snapshot is looked up as :mod:`spacecraft_data.locate`
@@ -298,25 +349,31 @@ def load(path: str | Path | None = None, *, version: str | None = None) -> Snaps
     With ``path``, the snapshot folder at that path (a folder holding
     ``manifest.json``), or a folder of snapshots (``<root>/<api version>/<version>/``),
     whose latest (or ``version``) is loaded; not cached.
+
+    Each table file is checked as it is first read (``spacecraft.json`` now, the
+    others on first use): its sha256 against the manifest's (unless ``verify`` is
+    false), standard JSON, and records that are objects with unique integer ids.
+    Anything else raises :class:`~spacecraft_data.errors.SnapshotError` naming the
+    file and, where there is one, the record and JSON path.
     """
     if path is None:
-        return _resolved(version)
+        return _resolved(version, verify)
     folder = Path(path)
     if not folder.is_dir():
         raise SnapshotError(f"{folder}: no such snapshot folder")
-    if version is not None and not (folder / MANIFEST).is_file():
+    if version is not None and not os.path.lexists(folder / MANIFEST):
         picked = folder / DEFAULT_API_VERSION / version
         if not (picked / MANIFEST).is_file():
             available = ", ".join(snapshot_versions(folder, DEFAULT_API_VERSION)) or "none"
             raise SnapshotError(f"{folder}: no snapshot {version} for API {DEFAULT_API_VERSION} "
                                 f"(available: {available})")
-        return Snapshot(picked)
-    if not (folder / MANIFEST).is_file():
+        return Snapshot(picked, verify=verify)
+    if not os.path.lexists(folder / MANIFEST):  # anything there, even a FIFO, makes it a snapshot to check
         try:
             folder = Path(str(latest_snapshot_dir(folder)))  # a store root
         except SnapshotError:
             raise SnapshotError(f"{folder}: not a snapshot folder (no {MANIFEST}) and holds no snapshots") from None
-    snap = Snapshot(folder)
+    snap = Snapshot(folder, verify=verify)
     if version is not None and snap.version != version:
         raise SnapshotError(f"{folder}: snapshot {snap.version}, not the version {version} asked for")
     return snap

@@ -17,6 +17,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import stat
 from pathlib import Path
 
 from .errors import SnapshotError
@@ -43,6 +44,7 @@ __all__ = [
     "write_atomic",
     "version_key",
     "read_json",
+    "read_file_bytes",
     "sync_files",
     "is_snapshot_version",
 ]
@@ -221,14 +223,59 @@ def sync_files(files: dict[Path, bytes], managed: list[Path], check: bool = Fals
     return stale, extra
 
 
-def read_json(path: Path | Traversable, what: str) -> Any:
-    """Load a JSON file of a snapshot, naming the file and line on failure."""
+#: what a file of each non-regular kind is called in an error
+_FILE_KINDS = ((stat.S_ISDIR, "a folder"), (stat.S_ISFIFO, "a FIFO (named pipe)"), (stat.S_ISSOCK, "a socket"),
+               (stat.S_ISCHR, "a character device"), (stat.S_ISBLK, "a block device"))
+
+
+def read_file_bytes(path: Path | Traversable, what: str) -> bytes:
+    """The bytes of the regular file at ``path``; anything else (folder, FIFO, device) is a :class:`SnapshotError`.
+
+    The file is opened non-blocking and checked with ``fstat`` before anything is
+    read, so a FIFO where a file should be is refused at once instead of hanging,
+    and nothing can be swapped in between the check and the read.
+    """
+    if not isinstance(path, Path):  # a resource inside a zip: always a plain member
+        try:
+            return path.read_bytes()
+        except FileNotFoundError:
+            raise SnapshotError(f"{path}: missing ({what})") from None
     try:
-        text = path.read_text(encoding="utf-8")
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0))
     except FileNotFoundError:
         raise SnapshotError(f"{path}: missing ({what})") from None
-    try:
-        return json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise SnapshotError(f"{path}:{exc.lineno}: invalid JSON in {what}: {exc.msg} (column {exc.colno})") from None
+    except OSError as exc:
+        raise SnapshotError(f"{path}: cannot read {what}: {exc.strerror or exc}") from None
+    mode = os.fstat(fd).st_mode
+    if not stat.S_ISREG(mode):
+        os.close(fd)
+        kind = next((name for test, name in _FILE_KINDS if test(mode)), "not a regular file")
+        raise SnapshotError(f"{path}: {kind} where the {what} file should be")
+    with os.fdopen(fd, "rb") as fh:
+        try:
+            return fh.read()
+        except OSError as exc:
+            raise SnapshotError(f"{path}: cannot read {what}: {exc.strerror or exc}") from None
 
+
+def read_json(path: Path | Traversable, what: str, sha256: str | None = None) -> Any:
+    """Load a JSON file of a snapshot, naming the file (and line, record id or JSON path) on failure.
+
+    Standard JSON only (see :mod:`spacecraft_data.strictjson`): UTF-8 without a byte
+    order mark, no NaN or Infinity, nesting within Python's limit. With ``sha256``, the
+    file's bytes must have that digest (the manifest's checksum of the file).
+    """
+    from .strictjson import StrictJSONError, decode, loads
+
+    data = read_file_bytes(path, what)
+    try:
+        value = loads(decode(data))
+    except StrictJSONError as exc:
+        line = f":{exc.line}" if exc.line is not None else ""
+        raise SnapshotError(f"{path}{line}: invalid JSON in {what}: {exc}") from None
+    if sha256 is not None:
+        actual = sha256_bytes(data)
+        if actual != sha256:
+            raise SnapshotError(f"{path}: sha256 {actual} differs from {MANIFEST} ({sha256}): the file changed "
+                                "after the snapshot was built (load(path, verify=False) reads it unchecked)")
+    return value

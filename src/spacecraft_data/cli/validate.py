@@ -6,6 +6,10 @@ import argparse
 import json
 import sys
 
+#: the schema names of spacecraft_data.validation.SCHEMA_NAMES, listed here so that --help imports nothing heavy
+SCHEMA_NAMES = ("normal", "detailed", "list", "configuration.normal", "configuration.detailed",
+                "configuration.list", "status")
+
 
 def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser(
@@ -14,12 +18,19 @@ def register(sub: argparse._SubParsersAction) -> None:
                     "JSON Schema, e.g. in CI to catch API drift. PATH may be a snapshot folder (tables and manifest "
                     "checksums), a saved page (browsable-API text or a JSON list page), a single record, a JSON "
                     "array of records or NDJSON (*.ndjson / *.jsonl, or one record a line). With no PATH the "
-                    "snapshot every command uses is checked (the newest in the user store, else the bundled one). Every problem is printed as "
+                    "snapshot every command uses is checked (the newest in the user store, else the bundled one). "
+                    "Each record is checked against a schema of the endpoint where it "
+                    "stands: a snapshot's table, or the endpoint a page's GET line or envelope links name (else "
+                    "--schema, else a guess from the record's url or keys); the report says which schema checked "
+                    "each input. Every problem is printed as "
                     "'<file>: record <id>: <JSON path>: <message>'; the exit code is 1 when anything is invalid.",
     )
     p.add_argument("paths", nargs="*", metavar="PATH", help="files or folders to check (default: the snapshot load() uses)")
     p.add_argument("--format", choices=["text", "json", "github"], default="text",
                    help="output format (default: text); github: GitHub Actions annotations (::error file=…,line=…::…)")
+    p.add_argument("--schema", choices=list(SCHEMA_NAMES), default=None, metavar="NAME",
+                   help="check every record of a page, record, array or NDJSON input against this schema: "
+                        f"{', '.join(SCHEMA_NAMES)} (snapshot tables always get their table's schema)")
     p.set_defaults(run=run)
 
 
@@ -28,7 +39,7 @@ def run(args: argparse.Namespace) -> int:
 
     report = Report()
     for target in args.paths or [None]:
-        report.extend(validate(target))
+        report.extend(validate(target, schema=args.schema))
     if args.format == "github":
         from ..validation.annotations import github_annotations
 

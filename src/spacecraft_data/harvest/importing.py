@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import datetime as _dt
 from pathlib import Path
-from typing import Callable
+from typing import Any, Callable
 
 from ..build import DEFAULT_BASE_URL
-from ..pages import read_page
+from ..errors import SpacecraftDataError
+from ..ids import id_problems
+from ..pages import Page, read_page
+from ..routes import Route, route_of, route_of_url
 from ..store import write_atomic
 from .options import MODES, SOURCES, HarvestError, Validator, _stderr, _utcnow, default_validator
 from .publish import label_root, publish_sources
@@ -39,26 +42,25 @@ def import_pages(
     from ..build import ENDPOINT_TABLES
 
     validate = validate or default_validator()
-    prefix = f"/{api_version}/"
     run_dir = _fresh_dir(Path(raw_dir), f"{now().strftime('%Y%m%dT%H%M%SZ')}_import")
     entries = []
+    copies: dict[Path, Path] = {}  # the run folder's copy -> the user's file, to name the latter in errors
     try:
         for n, file in enumerate(map(Path, files)):
             page = read_page(file)
             request = page.request
-            name = endpoint
-            if request is not None and request.path.startswith(prefix):
-                name = request.path[len(prefix):].strip("/")
-            name = name or "spacecraft"
+            name = _page_endpoint(page, file, api_version, endpoint)
             if name not in ENDPOINT_TABLES:
                 raise HarvestError(f"{file}: endpoint {name!r} is not one a snapshot holds "
                                    f"(known: {', '.join(sorted(ENDPOINT_TABLES))})")
             records = page.records()
+            _check_records(page, records, file)
             mode = dict(request.params).get("mode") if request is not None else None
             mode = mode or next((r.get("response_mode") for r in records if isinstance(r, dict)
                                  and r.get("response_mode") in MODES), "normal")
             copy = run_dir / f"{n:03d}_{file.name}"
             write_atomic(copy, file.read_bytes())
+            copies[copy] = file
             entries.append({
                 "file": copy.name,
                 "kind": "page",  # read_page takes envelopes, bare arrays and single records alike
@@ -74,9 +76,75 @@ def import_pages(
         spec = {"comment": "Written by spacecraft-data import-pages; scripts/build_snapshot.py rebuilds the "
                            "snapshot from it.",
                 "api_version": api_version, "base_url": base_url, "sources": entries, "notes": []}
-        return publish_sources(run_dir, spec, Path(output), validate, changelog, now().date(),
-                               label_root(run_dir), progress)
+        try:
+            return publish_sources(run_dir, spec, Path(output), validate, changelog, now().date(),
+                                   label_root(run_dir), progress)
+        except SpacecraftDataError as exc:
+            raise _naming_user_files(exc, copies) from None
     except BaseException:
         if not (run_dir / SOURCES).is_file():
             shutil.rmtree(run_dir, ignore_errors=True)  # only copies; the user's files are untouched
         raise
+
+
+def _page_endpoint(page: Page, file: Path, api_version: str, endpoint: str | None) -> str:
+    """The endpoint of ``page``: what its request line, envelope links and records' ``url`` name, all alike.
+
+    Each must be of ``api_version`` and name the same endpoint (``endpoint`` standing for the request line
+    of a page that has none): a page of another API version, or naming two endpoints, is refused rather
+    than filed under the wrong table. Nothing named: ``spacecraft``.
+    """
+    named: list[tuple[Route, str]] = []
+    if page.request is not None:
+        named.append((route_of(page.request.path), f"its request line 'GET {page.request.full_path}'"))
+    if page.is_list:
+        for key in ("next", "previous"):
+            link = route_of_url(page.body.get(key))
+            if link is not None:
+                named.append((link, f"its envelope's {key!r} link"))
+    records = page.body.get("results") if page.is_list else page.body if isinstance(page.body, list) else [page.body]
+    for n, record in enumerate(records if isinstance(records, list) else []):
+        link = route_of_url(record.get("url")) if isinstance(record, dict) else None
+        if link is not None and link.detail:
+            named.append((link, f"the 'url' of record #{n}"))
+    for route, where in named:
+        if route.version is not None and route.version != api_version:
+            raise HarvestError(f"{file}: {where} is of LL2 API {route.version}; this snapshot is of API "
+                               f"{api_version} (--api-version)")
+    # --endpoint stands for the request line a JSON body lacks; a page's own request line comes first.
+    if endpoint is not None and page.request is None:
+        named.insert(0, (Route(api_version, endpoint), f"--endpoint {endpoint}"))
+    for route, where in named[1:]:
+        if route.endpoint != named[0][0].endpoint:
+            raise HarvestError(f"{file}: {where} names endpoint {route.endpoint!r}, but {named[0][1]} names "
+                               f"{named[0][0].endpoint!r}; a page holds the records of one endpoint")
+    return named[0][0].endpoint if named else "spacecraft"
+
+
+def _check_records(page: Page, records: list[Any], file: Path) -> None:
+    """Refuse a page whose ``count`` is below its number of results, or whose records repeat or lack an id."""
+    if page.is_list:
+        count = page.body.get("count")
+        if type(count) is not int or count < 0:
+            raise HarvestError(f"{file}: $.count: {count!r} is not a record count (a non-negative integer)")
+        if count < len(records):
+            raise HarvestError(f"{file}: $.count: {count} is smaller than the {len(records)} results the page "
+                               "holds; the page is inconsistent")
+    problems = id_problems(records, "$.results" if page.is_list else "$")
+    if problems:
+        path, message = problems[0]
+        more = f" (and {len(problems) - 1} more)" if len(problems) > 1 else ""
+        raise HarvestError(f"{file}: {path}: {message}{more}")
+
+
+def _naming_user_files(exc: SpacecraftDataError, copies: dict[Path, Path]) -> SpacecraftDataError:
+    """``exc`` with each run-folder copy in its message replaced by the user's file it was copied from."""
+    message = str(exc)
+    for copy, file in sorted(copies.items(), key=lambda item: -len(str(item[0]))):
+        message = message.replace(str(copy), str(file))
+    if message == str(exc):
+        return exc
+    try:
+        return type(exc)(message)
+    except TypeError:  # an error class with other arguments: the message is what matters
+        return HarvestError(message)

@@ -2,16 +2,23 @@
 
 from __future__ import annotations
 
-import json
+import os
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ..errors import PageError
+from ..errors import PageError, SnapshotError
+from ..manifest import file_name_problem, inside, manifest_problems
 from ..pages import Page, parse_page
-from ..store import MANIFEST, OPTIONAL_TABLE_FILES, TABLE_FILES, is_snapshot_version, sha256_bytes
+from ..routes import route_of, route_of_url
+from ..store import (MANIFEST, OPTIONAL_TABLE_FILES, TABLE_FILES, is_snapshot_version, read_file_bytes, read_json,
+                     sha256_bytes)
+from ..strictjson import StrictJSONError, decode, loads
 from .messages import _short
-from .records import TABLE_KINDS, TABLE_SCHEMAS, _kind_of, _record_problems, validate_records
+from .records import (LIST_SCHEMAS, TABLE_KINDS, TABLE_SCHEMAS, _kind_of, _record_problems, kind_of_endpoint,
+                      kind_of_schema, validate_records)
 from .report import Problem, Report
+from .schemas import SCHEMA_API_VERSION, SCHEMA_NAMES
 
 _NDJSON_SUFFIXES = {".ndjson", ".jsonl"}
 
@@ -20,85 +27,161 @@ def _is_envelope(body: Any) -> bool:
     return isinstance(body, dict) and "results" in body and "count" in body
 
 
-def _validate_body(body: Any, source: str, kind: str | None = None, line: int | None = None) -> Report:
+@dataclass
+class _Context:
+    """Which schemas the records of one input get, and why (see the package docstring)."""
+
+    kind: str | None = None      # None: guessed per record from its url or keys
+    mode: str | None = None      # None: from each record's response_mode
+    schema_name: str | None = None
+    chosen_by: str = "guessed from each record's url or keys: nothing names the endpoint (--schema sets it)"
+    problems: list[Problem] = field(default_factory=list)
+    skip_records: bool = False   # the endpoint has no schema here: checking against another would be a guess
+
+
+def _context(body: Any, source: str, request: Any = None, schema_name: str | None = None,
+             line: int | None = None) -> _Context:
+    """The schema context of a page body: ``--schema``, else the endpoint its request line or envelope links name."""
+    named: list[tuple[str | None, str, bool, str]] = []
+    if request is not None:
+        r = route_of(request.path)
+        named.append((r.version, r.endpoint, r.detail, f"the request line 'GET {_short(request.full_path)[1:-1]}'"))
+    if _is_envelope(body):
+        for key in ("next", "previous"):
+            link = route_of_url(body.get(key))
+            if link is not None:  # a link that is no API URL names nothing (its schema reports it)
+                named.append((link.version, link.endpoint, link.detail, f"the envelope's {key!r} link"))
+    ctx = _Context()
+    routes = {route for _, route, _, _ in named}
+    if len(routes) > 1:
+        ctx.problems.append(Problem(source, None, "", "the page names more than one endpoint: " + "; ".join(
+            f"/{route}/ by {where}" for _, route, _, where in named), line))
+    for version, route, _, where in named:
+        if version is not None and version != SCHEMA_API_VERSION:
+            ctx.problems.append(Problem(source, None, "", f"{where} is of LL2 API {version}; the schemas are of "
+                                                          f"{SCHEMA_API_VERSION}", line))
+            break
+    if schema_name is not None:
+        ctx.schema_name = None if schema_name in LIST_SCHEMAS.values() else schema_name
+        ctx.kind = kind_of_schema(schema_name)
+        ctx.chosen_by = f"--schema {schema_name}"
+        return ctx
+    if not named:
+        return ctx
+    version, route, detail, where = named[0]
+    ctx.kind = kind_of_endpoint(route)
+    if ctx.kind is None:
+        from ..endpoint import ENDPOINTS
+
+        ctx.skip_records = True
+        ctx.chosen_by = f"no schema: endpoint /{route}/ named by {where}"
+        ctx.problems.append(Problem(source, None, "", f"{where} names endpoint /{route}/, which has no schema here "
+                                                      f"(the schemas are of /{'/, /'.join(ENDPOINTS)}/); use "
+                                                      "--schema NAME to check its records anyway", line))
+        return ctx
+    params = dict(request.params) if request is not None else {}
+    if detail:
+        ctx.mode = "detailed"  # LL2's detail route always answers in detailed mode
+    elif params.get("mode") in ("normal", "detailed") and ctx.kind != "status":
+        ctx.mode = params["mode"]
+    shown = f"/{version or SCHEMA_API_VERSION}/{route}/" + ("<id>/" if detail else "")
+    ctx.chosen_by = f"endpoint {shown} named by {where}" + (f", mode {ctx.mode}" if ctx.mode else "")
+    return ctx
+
+
+def _validate_body(body: Any, source: str, ctx: _Context | None = None, line: int | None = None) -> Report:
+    ctx = ctx or _context(body, source, line=line)
+    report = Report(inputs=[source])
+    report.problems.extend(ctx.problems)
+    if ctx.skip_records:
+        report.note_schemas(source, [], ctx.chosen_by)
+        return report
     if _is_envelope(body):
         results = body["results"]
         records = results if isinstance(results, list) else []
+        kind = ctx.kind
         if kind is None and records and all(_kind_of(r) == "configuration" for r in records):
             kind = "configuration"
-        list_name = "configuration.list" if kind == "configuration" else "list"
+        list_name = LIST_SCHEMAS.get(kind or "spacecraft")
         shell = {**body, "results": []} if isinstance(results, list) else body
-        report = Report(inputs=[source])
-        report.problems.extend(Problem(source, None, p.path, p.message, line)  # the envelope is no record
-                               for p in _record_problems(shell, list_name, source, "envelope", line))
-        inner = validate_records(records, source, kind)
+        if list_name is not None:
+            report.problems.extend(Problem(source, None, p.path, p.message, line)  # the envelope is no record
+                                   for p in _record_problems(shell, list_name, source, "envelope", line))
+        count = body.get("count")
+        if type(count) is int and count < len(records):
+            report.problems.append(Problem(source, None, "$.count", f"count {count} is smaller than the "
+                                                                    f"{len(records)} results the page holds", line))
+        inner = validate_records(records, source, kind, schema_name=ctx.schema_name, mode=ctx.mode,
+                                 chosen_by=ctx.chosen_by)
         report.problems.extend(Problem(p.source, p.record, p.path, p.message, line) for p in inner.problems)
         report.records_checked += inner.records_checked
+        report.note_schemas(source, [*inner.schemas.get(source, ([], ""))[0],
+                                     *([list_name] if list_name else [])], ctx.chosen_by)
         return report
     if isinstance(body, list):
-        return validate_records(body, source, kind)
+        report.extend(validate_records(body, source, ctx.kind, schema_name=ctx.schema_name, mode=ctx.mode,
+                                       chosen_by=ctx.chosen_by))
+        report.inputs = [source]
+        return report
     if isinstance(body, dict) and set(body) == {"detail"}:
-        return Report([Problem(source, None, "$", f"an API error body ({_short(body['detail'])}), not a record",
-                               line)], 0, [source])
+        report.problems.append(Problem(source, None, "$", f"an API error body ({_short(body['detail'])}), "
+                                                          "not a record", line))
+        return report
     if isinstance(body, dict):
-        return validate_records([body], source, kind, [line] if line else None)
-    return Report([Problem(source, None, "$", f"expected a record, a list of records or a list page; "
-                                              f"found {type(body).__name__}", line)], 0, [source])
+        report.extend(validate_records([body], source, ctx.kind, [line] if line else None,
+                                       schema_name=ctx.schema_name, mode=ctx.mode, chosen_by=ctx.chosen_by))
+        report.inputs = [source]
+        return report
+    report.problems.append(Problem(source, None, "$", f"expected a record, a list of records or a list page; "
+                                                      f"found {type(body).__name__}", line))
+    return report
 
 
-def _page_kind(page: Page) -> str | None:
-    if page.request is None:
-        return None
-    segments = [s for s in page.request.path.split("/") if s]
-    if "spacecraft_configurations" in segments:
-        return "configuration"
-    if "spacecraft" in segments:
-        return "spacecraft"
-    return None
-
-
-def _validate_page(page: Page) -> Report:
+def _validate_page(page: Page, schema_name: str | None = None) -> Report:
     if page.status != 200:
         return Report([Problem(page.source, None, "", f"the page answered HTTP {page.status} {page.reason}; "
                                                       "only a 200 page holds records")], 0, [page.source])
-    return _validate_body(page.body, page.source, _page_kind(page))
+    return _validate_body(page.body, page.source, _context(page.body, page.source, page.request, schema_name))
 
 
-def _validate_ndjson(text: str, source: str) -> Report:
+def _validate_ndjson(text: str, source: str, schema_name: str | None = None) -> Report:
     records, lines = [], []
     for n, raw in enumerate(text.split("\n"), start=1):
         if not raw.strip():
             continue
         try:
-            records.append(json.loads(raw))
-        except json.JSONDecodeError as exc:
-            raise PageError(source, n, f"expected one JSON record on this line (NDJSON): {exc.msg} "
-                                       f"(column {exc.colno})") from None
+            records.append(loads(raw))
+        except StrictJSONError as exc:
+            raise PageError(source, n, f"expected one JSON record on this line (NDJSON): {exc}") from None
         lines.append(n)
-    return validate_records(records, source, None, lines)
+    ctx = _context(None, source, schema_name=schema_name)
+    return validate_records(records, source, ctx.kind, lines, schema_name=ctx.schema_name, chosen_by=ctx.chosen_by)
 
 
-def _validate_file(path: Path) -> Report:
+def _validate_file(path: Path, schema_name: str | None = None) -> Report:
     source = str(path)
     try:
-        text = path.read_bytes().decode("utf-8")
-    except UnicodeDecodeError as exc:
-        return _unreadable(PageError(source, None, f"not UTF-8 text ({exc.reason} at byte {exc.start})"))
-    except OSError as exc:
-        return _unreadable(PageError(source, None, f"cannot read: {exc.strerror or exc}"))
+        data = read_file_bytes(path, "input")
+    except SnapshotError as exc:
+        message = str(exc)
+        return _unreadable(PageError(source, None, message[len(source) + 2:] if message.startswith(source) else message))
+    try:
+        text = decode(data, allow_bom=True)  # a page saved by a browser may carry a BOM: harmless here
+    except StrictJSONError as exc:
+        return _unreadable(PageError(source, exc.line, exc.reason))
     try:
         if path.suffix.lower() in _NDJSON_SUFFIXES:
-            return _validate_ndjson(text, source)
+            return _validate_ndjson(text, source, schema_name)
         try:
             page = parse_page(text, source)
         except PageError as exc:
             if "Extra data" in exc.reason and text.lstrip("\ufeff \t\r\n").startswith("{"):
                 try:
-                    return _validate_ndjson(text, source)
+                    return _validate_ndjson(text, source, schema_name)
                 except PageError:
                     pass
             raise
-        return _validate_page(page)
+        return _validate_page(page, schema_name)
     except PageError as exc:
         return _unreadable(exc)
 
@@ -107,36 +190,55 @@ def _unreadable(exc: PageError) -> Report:
     return Report([Problem(exc.source, None, "", exc.reason, exc.line)], 0, [exc.source])
 
 
-def _read_json(path: Path) -> tuple[Any, Problem | None]:
+def _read_json(path: Path, folder: Path) -> tuple[Any, Problem | None]:
+    if os.path.lexists(path) and inside(folder, path.name) is None:
+        return None, Problem(str(path), None, "", "a symlink that leads out of the snapshot folder: not read")
     try:
-        return json.loads(path.read_text(encoding="utf-8")), None
-    except FileNotFoundError:
-        return None, Problem(str(path), None, "", "missing")
-    except (UnicodeDecodeError, OSError) as exc:
-        return None, Problem(str(path), None, "", f"cannot read: {exc}")
-    except json.JSONDecodeError as exc:
-        return None, Problem(str(path), None, "", f"invalid JSON: {exc.msg} (column {exc.colno})", exc.lineno)
+        return read_json(path, path.name), None
+    except SnapshotError as exc:
+        message = str(exc)
+        line = None
+        if message.startswith(f"{path}:"):
+            message = message[len(str(path)) + 1:]
+            head, _, rest = message.partition(":")
+            if head.isdigit():
+                line, message = int(head), rest
+        return None, Problem(str(path), None, "", message.strip(), line)
 
 
 def _validate_snapshot(folder: Path) -> Report:
     report = Report(inputs=[str(folder)])
     manifest_path = folder / MANIFEST
-    manifest, problem = _read_json(manifest_path)
+    manifest, problem = _read_json(manifest_path, folder)
     if problem:
         report.problems.append(problem)
         return report
-    files = manifest.get("files") if isinstance(manifest, dict) else None
+    shape = manifest_problems(manifest)
+    report.problems.extend(Problem(str(manifest_path), None, where, message) for where, message in shape)
+    if not isinstance(manifest, dict):
+        return report
+    files = manifest.get("files")
     if not isinstance(files, dict) or not files:
         report.problems.append(Problem(str(manifest_path), None, "$.files",
                                        "not a spacecraft-data manifest: no 'files' with checksums"))
         return report
     for name, entry in sorted(files.items()):
+        if file_name_problem(name):
+            continue  # reported with the manifest's shape; never read
         path = folder / name
-        if not path.is_file():
+        if os.path.lexists(path) and inside(folder, name) is None:
+            report.problems.append(Problem(str(path), None, "", f"listed in {MANIFEST}, but a symlink that leads "
+                                                                "out of the snapshot folder: not read"))
+            continue
+        if not os.path.lexists(path):
             report.problems.append(Problem(str(path), None, "", f"missing, but listed in {MANIFEST}"))
             continue
         expected = entry.get("sha256") if isinstance(entry, dict) else None
-        actual = sha256_bytes(path.read_bytes())
+        try:
+            actual = sha256_bytes(read_file_bytes(path, name))
+        except SnapshotError as exc:
+            report.problems.append(Problem(str(path), None, "", str(exc)[len(str(path)) + 2:]))
+            continue
         if actual != expected:
             report.problems.append(Problem(
                 str(path), None, "",
@@ -144,13 +246,14 @@ def _validate_snapshot(folder: Path) -> Report:
     tables = manifest.get("tables", {}) if isinstance(manifest.get("tables"), dict) else {}
     for table, name in {**TABLE_FILES, **OPTIONAL_TABLE_FILES}.items():
         path = folder / name
-        if not path.is_file():
+        if not os.path.lexists(path):
             if table == "spacecraft":
                 report.problems.append(Problem(str(path), None, "", "missing: every snapshot holds the spacecraft table"))
             continue
-        rows, problem = _read_json(path)
+        rows, problem = _read_json(path, folder)
         if problem:
-            report.problems.append(problem)
+            if problem not in report.problems:
+                report.problems.append(problem)
             continue
         if not isinstance(rows, list):
             report.problems.append(Problem(str(path), None, "$", f"expected a JSON array of records, "
@@ -159,9 +262,12 @@ def _validate_snapshot(folder: Path) -> Report:
         declared = tables.get(table, {}).get("rows") if isinstance(tables.get(table), dict) else None
         if declared is not None and declared != len(rows):
             report.problems.append(Problem(str(path), None, "", f"holds {len(rows)} records; {MANIFEST} says {declared}"))
-        inner = validate_records(rows, str(path), TABLE_KINDS[table], schema_name=TABLE_SCHEMAS.get(table))
+        inner = validate_records(rows, str(path), TABLE_KINDS[table], schema_name=TABLE_SCHEMAS.get(table),
+                                 chosen_by=f"snapshot table {table}")
         report.problems.extend(inner.problems)
         report.records_checked += inner.records_checked
+        for source, (names, chosen_by) in inner.schemas.items():
+            report.note_schemas(source, names, chosen_by)
     return report
 
 
@@ -169,9 +275,9 @@ def _snapshot_folders(root: Path) -> list[Path]:
     return sorted(p.parent for p in root.glob(f"*/*/{MANIFEST}") if is_snapshot_version(p.parent.name))
 
 
-def _validate_path(path: Path) -> Report:
+def _validate_path(path: Path, schema_name: str | None = None) -> Report:
     if path.is_dir():
-        if (path / MANIFEST).is_file():
+        if os.path.lexists(path / MANIFEST):  # whatever it is (a FIFO, a folder), it is the snapshot's to report
             return _validate_snapshot(path)
         folders = _snapshot_folders(path)
         if not folders:
@@ -183,10 +289,10 @@ def _validate_path(path: Path) -> Report:
         return report
     if not path.exists():
         return Report([Problem(str(path), None, "", "no such file or folder")], 0, [str(path)])
-    return _validate_file(path)
+    return _validate_file(path, schema_name)
 
 
-def validate(obj_or_path: Any) -> Report:
+def validate(obj_or_path: Any, schema: str | None = None) -> Report:
     """Validate a path (snapshot folder, page, record, array or NDJSON file) or an object in memory.
 
     Objects: a record (dict), a list page body (dict with ``count`` and
@@ -194,7 +300,16 @@ def validate(obj_or_path: Any) -> Report:
     :class:`~spacecraft_data.snapshot.Snapshot` (its folder is validated), or
     ``None`` for the snapshot :func:`~spacecraft_data.load` would use. Returns a :class:`Report`; nothing is
     raised for invalid data (call :meth:`Report.raise_for_problems` for that).
+
+    ``schema`` (a name of :data:`SCHEMA_NAMES`) checks every record of a page,
+    record, array or NDJSON input against that schema (and an envelope against its
+    endpoint's list schema) instead of the one where the record stands would pick;
+    snapshot tables always get their table's schema.
     """
+    if schema is not None and schema not in SCHEMA_NAMES:
+        from ..errors import SpacecraftDataError
+
+        raise SpacecraftDataError(f"unknown schema {schema!r}; known: {', '.join(SCHEMA_NAMES)}")
     from ..snapshot import Snapshot
 
     if obj_or_path is None:
@@ -202,12 +317,12 @@ def validate(obj_or_path: Any) -> Report:
 
         return validate(Path(str(resolve()[1])))
     if isinstance(obj_or_path, (str, Path)):
-        return _validate_path(Path(obj_or_path))
+        return _validate_path(Path(obj_or_path), schema)
     if isinstance(obj_or_path, Snapshot):
         return _validate_path(Path(str(obj_or_path.path)))
     if isinstance(obj_or_path, Page):
-        return _validate_page(obj_or_path)
+        return _validate_page(obj_or_path, schema)
     if isinstance(obj_or_path, (dict, list)):
-        return _validate_body(obj_or_path, "<object>")
+        return _validate_body(obj_or_path, "<object>", _context(obj_or_path, "<object>", schema_name=schema))
     raise TypeError(f"validate() takes a path, a record, a list of records, a page body, a Page or a Snapshot; "
                     f"got {type(obj_or_path).__name__}")

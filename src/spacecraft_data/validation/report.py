@@ -52,6 +52,13 @@ class Report:
     problems: list[Problem] = field(default_factory=list)
     records_checked: int = 0
     inputs: list[str] = field(default_factory=list)
+    #: what checked each file: source -> (schema names, how they were chosen), in the order checked
+    schemas: dict[str, tuple[list[str], str]] = field(default_factory=dict)
+
+    def note_schemas(self, source: str, names: set[str] | list[str], chosen_by: str) -> None:
+        """Record that the schemas ``names`` checked records of ``source``, chosen by ``chosen_by``."""
+        old, _ = self.schemas.get(source, ([], ""))
+        self.schemas[source] = (sorted({*old, *names}), chosen_by)
 
     @property
     def valid(self) -> bool:
@@ -69,14 +76,20 @@ class Report:
         self.problems.extend(other.problems)
         self.records_checked += other.records_checked
         self.inputs.extend(other.inputs)
+        for source, (names, chosen_by) in other.schemas.items():
+            self.note_schemas(source, names, chosen_by)
 
     def to_dict(self) -> dict[str, Any]:
         """The report as a JSON-ready dict (the CLI's ``--format json``)."""
         return {"valid": self.valid, "records_checked": self.records_checked, "inputs": list(self.inputs),
+                "schemas": [{"source": source, "schemas": names, "chosen_by": chosen_by}
+                            for source, (names, chosen_by) in self.schemas.items()],
                 "problem_count": len(self.problems), "problems": [p.to_dict() for p in self.problems]}
 
     def __str__(self) -> str:
         lines = [str(p) for p in self.problems]
+        lines += [f"{source}: checked with {', '.join(names) or 'no schema (no records)'} ({chosen_by})"
+                  for source, (names, chosen_by) in self.schemas.items()]
         verdict = "valid" if self.valid else f"INVALID: {len(self.problems)} problem(s)"
         lines.append(f"{self.records_checked} record(s) in {len(self.inputs)} input(s) checked: {verdict}")
         return "\n".join(lines)

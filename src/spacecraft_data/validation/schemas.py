@@ -7,12 +7,17 @@ import json
 import re
 from functools import lru_cache
 from importlib import resources
-from importlib.resources.abc import Traversable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ..errors import SpacecraftDataError
 from ..schemagen import DURATION_PATTERN, file_name
+
+if TYPE_CHECKING:  # importlib.resources.abc is new in Python 3.11; 3.10 has only importlib.abc
+    from importlib.resources.abc import Traversable
+
+#: the LL2 API version the schemas describe
+SCHEMA_API_VERSION = "2.3.0"
 
 #: short name -> schema document stem (file ``schema/<stem>.schema.json``)
 SCHEMA_NAMES = {
@@ -111,6 +116,8 @@ def _is_duration(value: object) -> bool:
         parsed = isodate.parse_duration(value)
     except isodate.ISO8601Error as exc:
         raise ValueError(str(exc)) from None
+    except OverflowError:  # past timedelta.max: no duration Python (or the query engine) can hold
+        raise ValueError("too large for a duration: the longest is 999999999 days") from None
     if not isinstance(parsed, _dt.timedelta):
         raise ValueError("years or months are not used by LL2 durations")
     if not re.match(DURATION_PATTERN, value):
@@ -124,9 +131,13 @@ _RFC3339 = re.compile(r"^\d{4}-\d{2}-\d{2}[Tt]\d{2}:\d{2}:\d{2}(\.\d+)?([Zz]|[+-
 def _is_date_time(value: object) -> bool:
     if not isinstance(value, str):
         return True
-    if not _RFC3339.match(value):
+    match = _RFC3339.match(value)
+    if not match:
         raise ValueError("not an RFC 3339 date-time")
-    _dt.datetime.fromisoformat(value.upper().replace("Z", "+00:00"))
+    # Python 3.10's fromisoformat takes only 3 or 6 fraction digits (3.11 any): six, as 3.11 reads them.
+    fraction = match.group(1) or ""
+    text = value[: match.start(1)] + fraction[:7].ljust(7, "0") + value[match.end(1):] if fraction else value
+    _dt.datetime.fromisoformat(text.upper().replace("Z", "+00:00"))
     return True
 
 
