@@ -109,15 +109,11 @@ def parse_page(text: str, source: str = "<page>") -> Page:
 
 def read_page(path: str | Path) -> Page:
     """Read and parse the saved page at ``path`` (UTF-8)."""
-    from .errors import SnapshotError
-    from .store import read_file_bytes
+    from .store import open_regular
 
     p = Path(path)
     try:
-        data = read_file_bytes(p, "page")  # a regular file only: a FIFO is refused, never waited on
-        text = data.decode("utf-8")
-    except SnapshotError as exc:
-        raise PageError(str(p), None, str(exc).removeprefix(f"{p}: ")) from None
+        text = open_regular(p).decode("utf-8")  # a regular file only: a FIFO is refused, never waited on
     except UnicodeDecodeError as exc:
         raise PageError(str(p), None, f"not UTF-8 text ({exc.reason} at byte {exc.start})") from None
     except OSError as exc:

@@ -45,6 +45,8 @@ __all__ = [
     "version_key",
     "read_json",
     "read_file_bytes",
+    "open_regular",
+    "NotARegularFile",
     "sync_files",
     "is_snapshot_version",
 ]
@@ -228,34 +230,42 @@ _FILE_KINDS = ((stat.S_ISDIR, "a folder"), (stat.S_ISFIFO, "a FIFO (named pipe)"
                (stat.S_ISCHR, "a character device"), (stat.S_ISBLK, "a block device"))
 
 
-def read_file_bytes(path: Path | Traversable, what: str) -> bytes:
-    """The bytes of the regular file at ``path``; anything else (folder, FIFO, device) is a :class:`SnapshotError`.
+class NotARegularFile(OSError):
+    """A folder, FIFO, socket or device where a regular file should be (``strerror`` says which)."""
+
+
+def open_regular(path: Path) -> bytes:
+    """The bytes of the regular file at ``path``; :class:`NotARegularFile` (an ``OSError``) for anything else.
 
     The file is opened non-blocking and checked with ``fstat`` before anything is
     read, so a FIFO where a file should be is refused at once instead of hanging,
     and nothing can be swapped in between the check and the read.
     """
+    fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0))
+    mode = os.fstat(fd).st_mode
+    if not stat.S_ISREG(mode):
+        os.close(fd)
+        kind = next((name for test, name in _FILE_KINDS if test(mode)), "not a regular file")
+        raise NotARegularFile(0, f"{kind}, not a regular file", str(path))
+    with os.fdopen(fd, "rb") as fh:
+        return fh.read()
+
+
+def read_file_bytes(path: Path | Traversable, what: str) -> bytes:
+    """The bytes of the snapshot file at ``path`` (see :func:`open_regular`); a :class:`SnapshotError` otherwise."""
     if not isinstance(path, Path):  # a resource inside a zip: always a plain member
         try:
             return path.read_bytes()
         except FileNotFoundError:
             raise SnapshotError(f"{path}: missing ({what})") from None
     try:
-        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0))
+        return open_regular(path)
     except FileNotFoundError:
         raise SnapshotError(f"{path}: missing ({what})") from None
+    except NotARegularFile as exc:
+        raise SnapshotError(f"{path}: {exc.strerror.split(',')[0]} where the {what} file should be") from None
     except OSError as exc:
         raise SnapshotError(f"{path}: cannot read {what}: {exc.strerror or exc}") from None
-    mode = os.fstat(fd).st_mode
-    if not stat.S_ISREG(mode):
-        os.close(fd)
-        kind = next((name for test, name in _FILE_KINDS if test(mode)), "not a regular file")
-        raise SnapshotError(f"{path}: {kind} where the {what} file should be")
-    with os.fdopen(fd, "rb") as fh:
-        try:
-            return fh.read()
-        except OSError as exc:
-            raise SnapshotError(f"{path}: cannot read {what}: {exc.strerror or exc}") from None
 
 
 def read_json(path: Path | Traversable, what: str, sha256: str | None = None) -> Any:
