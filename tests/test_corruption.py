@@ -15,6 +15,7 @@ import hashlib
 import json
 import os
 import shutil
+import signal
 import subprocess
 import sys
 from pathlib import Path
@@ -27,7 +28,7 @@ from spacecraft_data.store import bundled_root, latest_snapshot_dir
 
 BUNDLED = Path(str(latest_snapshot_dir(bundled_root())))
 SC, CONF, STAT, MAN = "spacecraft.json", "spacecraft_configurations.json", "spacecraft_statuses.json", "manifest.json"
-TIMEOUT = 60  # seconds for both commands together; a hang (FIFO) would block forever
+TIMEOUT = 30  # seconds for both commands together; a hang (FIFO) would block forever
 
 
 def _records(folder: Path, name: str = SC) -> list:
@@ -200,11 +201,25 @@ def _load_everything(folder: Path) -> None:
     snap.query(ordering="-time_in_space")
 
 
+class Hang(Exception):
+    """Raised by the alarm when reading a snapshot blocks (a FIFO opened for reading waits for a writer)."""
+
+
+def _alarm(signum, frame):
+    raise Hang(f"still reading after {TIMEOUT} s: a hang")
+
+
 def test_a_corrupted_snapshot_is_a_snapshot_error_naming_the_file(corrupted):
     folder, file, phrase = corrupted
     before = _tree(folder)
-    with pytest.raises(SnapshotError) as caught:
-        _load_everything(folder)
+    previous = signal.signal(signal.SIGALRM, _alarm)
+    signal.alarm(TIMEOUT)
+    try:
+        with pytest.raises(SnapshotError) as caught:
+            _load_everything(folder)
+    finally:
+        signal.alarm(0)
+        signal.signal(signal.SIGALRM, previous)
     message = str(caught.value)
     assert str(file) in message and phrase in message, message
     assert "\n" not in message
