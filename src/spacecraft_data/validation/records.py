@@ -15,10 +15,6 @@ TABLE_KINDS = {"spacecraft": "spacecraft", "spacecraft_configurations": "configu
 #: snapshot table -> the one schema every record of it must meet, whatever its response_mode says
 TABLE_SCHEMAS = {"spacecraft_detailed": "detailed"}
 _DETAILED_ONLY = {"spacecraft": "flights", "configuration": "capability"}
-#: record kind -> every schema a record of that kind may be checked against
-KIND_SCHEMAS = {"spacecraft": ("normal", "detailed"),
-                "configuration": ("configuration.normal", "configuration.detailed"),
-                "status": ("status",)}
 #: record kind -> the list (envelope) schema of its endpoint, where it has one
 LIST_SCHEMAS = {"spacecraft": "list", "configuration": "configuration.list"}
 
