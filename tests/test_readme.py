@@ -140,7 +140,8 @@ def test_the_validation_console_examples_print_what_the_readme_shows(tmp_path, m
                                                    and a not in ("github", "json", "text")):
             continue  # examples on files this test does not make (the edited snapshot copy)
         main(argv[1:])
-        assert _lines(capsys.readouterr().out) == _lines(expected), command
+        # data/ paths were made absolute above; the report names its inputs as given
+        assert _lines(capsys.readouterr().out.replace(f"{ROOT}/", "")) == _lines(expected), command
         ran += 1
     assert ran >= 4
 

@@ -263,7 +263,8 @@ def read_file_bytes(path: Path | Traversable, what: str) -> bytes:
     except FileNotFoundError:
         raise SnapshotError(f"{path}: missing ({what})") from None
     except NotARegularFile as exc:
-        raise SnapshotError(f"{path}: {(exc.strerror or "not a regular file").split(',')[0]} where the {what} file should be") from None
+        kind = (exc.strerror or "not a regular file").split(",")[0]
+        raise SnapshotError(f"{path}: {kind} where the {what} file should be") from None
     except OSError as exc:
         raise SnapshotError(f"{path}: cannot read {what}: {exc.strerror or exc}") from None
 
