@@ -11,7 +11,7 @@ import os
 from collections.abc import Iterator, Mapping
 from pathlib import Path
 
-from .errors import RecordNotFound, SnapshotError
+from .errors import RecordNotFound, SnapshotError, SnapshotNotFound
 from .locate import DEFAULT_API_VERSION, resolve
 from .store import MANIFEST, OPTIONAL_TABLE_FILES, TABLE_FILES, latest_snapshot_dir, read_json, snapshot_versions
 
@@ -303,20 +303,20 @@ def load(path: str | Path | None = None, *, version: str | None = None) -> Snaps
         return _resolved(version)
     folder = Path(path)
     if not folder.is_dir():
-        raise SnapshotError(f"{folder}: no such snapshot folder")
+        raise SnapshotNotFound(f"{folder}: no such snapshot folder")
     if version is not None and not (folder / MANIFEST).is_file():
         picked = folder / DEFAULT_API_VERSION / version
         if not (picked / MANIFEST).is_file():
             available = ", ".join(snapshot_versions(folder, DEFAULT_API_VERSION)) or "none"
-            raise SnapshotError(f"{folder}: no snapshot {version} for API {DEFAULT_API_VERSION} "
+            raise SnapshotNotFound(f"{folder}: no snapshot {version} for API {DEFAULT_API_VERSION} "
                                 f"(available: {available})")
         return Snapshot(picked)
     if not (folder / MANIFEST).is_file():
         try:
             folder = Path(str(latest_snapshot_dir(folder)))  # a store root
         except SnapshotError:
-            raise SnapshotError(f"{folder}: not a snapshot folder (no {MANIFEST}) and holds no snapshots") from None
+            raise SnapshotNotFound(f"{folder}: not a snapshot folder (no {MANIFEST}) and holds no snapshots") from None
     snap = Snapshot(folder)
     if version is not None and snap.version != version:
-        raise SnapshotError(f"{folder}: snapshot {snap.version}, not the version {version} asked for")
+        raise SnapshotNotFound(f"{folder}: snapshot {snap.version}, not the version {version} asked for")
     return snap

@@ -15,7 +15,8 @@ def register(sub: argparse._SubParsersAction) -> None:
                     "checksums), a saved page (browsable-API text or a JSON list page), a single record, a JSON "
                     "array of records or NDJSON (*.ndjson / *.jsonl, or one record a line). With no PATH the "
                     "snapshot every command uses is checked (the newest in the user store, else the bundled one). Every problem is printed as "
-                    "'<file>: record <id>: <JSON path>: <message>'; the exit code is 1 when anything is invalid.",
+                    "'<file>: record <id>: <JSON path>: <message>'; the exit code is 1 when anything is invalid, "
+                    "2 when a PATH cannot be read.",
     )
     p.add_argument("paths", nargs="*", metavar="PATH", help="files or folders to check (default: the snapshot load() uses)")
     p.add_argument("--format", choices=["text", "json"], default="text", help="output format (default: text)")
@@ -24,7 +25,9 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from ..validation import Report, validate
+    from ._common import require_inputs
 
+    require_inputs(args.paths)  # a missing or unreadable PATH is a usage error (2), not invalid data (1)
     report = Report()
     for target in args.paths or [None]:
         report.extend(validate(target))
