@@ -323,3 +323,18 @@ def test_serve_answers_and_exits_0_on_sigterm():
         proc.stdout.close()
         assert "Traceback" not in proc.stderr.read()
         proc.stderr.close()
+
+
+def test_snapshots(capsys, tmp_path, monkeypatch):
+    # A finding (1: a listed snapshot that cannot be read) is in test_user_store.py.
+    monkeypatch.setenv("SPACECRAFT_DATA_HOME", str(tmp_path / "home"))
+    assert run(capsys, "snapshots")[0] == 0
+    assert run(capsys, "snapshots", "--format", "xml")[0] == 2
+
+
+def test_every_command_is_covered_here():
+    from spacecraft_data.cli import COMMANDS
+
+    tested = {name[len("test_"):].split("_")[0].replace("import", "import-pages")
+              for name in globals() if name.startswith("test_")}
+    assert set(COMMANDS) <= tested, set(COMMANDS) - tested
