@@ -84,14 +84,14 @@ def unreadable_file(tmp_path: Path) -> Path:
         yield path
         path.chmod(0o600)
         return
-    for candidate in ("/proc/1/mem",):
+    for candidate in ("/proc/1/mem",):  # another process's memory: refused unless ptrace would be allowed
         try:
             os.close(os.open(candidate, os.O_RDONLY))
         except PermissionError:
             yield Path(candidate)
             return
         except OSError:
-            continue
+            pass
     pytest.skip("running as root and no file here refuses root with EACCES")
 
 
