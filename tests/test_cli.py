@@ -44,7 +44,7 @@ def test_running_a_command_imports_only_that_commands_module():
 
 
 def test_library_errors_become_one_line_naming_the_command(tmp_path, capsys):
-    assert main(["info", "--snapshot", str(tmp_path)]) == 1
+    assert main(["info", "--snapshot", str(tmp_path)]) == 2  # not a snapshot folder: a usage error
     err = capsys.readouterr().err
     assert err.startswith("spacecraft-data info: error: ") and str(tmp_path) in err
     assert "Traceback" not in err

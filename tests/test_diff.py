@@ -115,5 +115,5 @@ def test_cli_diff_text_json_versions_and_exit_code(tmp_path: Path, capsys) -> No
 def test_unknown_snapshot_argument_is_a_clear_error(tmp_path: Path, capsys) -> None:
     with pytest.raises(SnapshotError, match="no snapshot 2.3.0/2000.01.01"):
         resolve_snapshot("2000.01.01", tmp_path)
-    assert main(["diff", "nonsense", BUNDLED.name]) == 1
+    assert main(["diff", "nonsense", BUNDLED.name]) == 2  # a usage error
     assert "nonsense: neither a snapshot folder nor a snapshot version" in capsys.readouterr().err

@@ -143,7 +143,7 @@ def test_existing_files_are_kept_unless_force(bundled, tmp_path, capsys):
     target = tmp_path / "spacecraft.json"
     target.write_text("[]\n")
     (tmp_path / "notes.txt").write_text("mine\n")
-    assert main(["export", "--format", "json", "--output", str(tmp_path), "--status", "3"]) == 1
+    assert main(["export", "--format", "json", "--output", str(tmp_path), "--status", "3"]) == 2
     assert "would overwrite spacecraft.json; pass --force" in capsys.readouterr().err
     assert target.read_text() == "[]\n"
     assert main(["export", "--format", "json", "--output", str(tmp_path), "--status", "3", "--force"]) == 0
@@ -159,7 +159,7 @@ def test_a_bad_query_value_fails_naming_the_parameter_and_writes_nothing(tmp_pat
 
 def test_output_that_is_a_file_is_refused(tmp_path, capsys):
     (tmp_path / "file").write_text("x")
-    assert main(["export", "--format", "json", "--output", str(tmp_path / "file")]) == 1
+    assert main(["export", "--format", "json", "--output", str(tmp_path / "file")]) == 2
     assert "exists and is not a folder" in capsys.readouterr().err
 
 

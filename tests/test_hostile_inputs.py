@@ -80,9 +80,14 @@ def test_validate_and_import_pages_report_a_malformed_page_in_one_line_and_touch
     before = _files_of(tmp_path)
     out = subprocess.run([sys.executable, "-m", "spacecraft_data", "validate", str(page)], capture_output=True,
                          text=True, timeout=TIMEOUT)
-    assert "Traceback" not in out.stderr and out.returncode == 1, out.stderr
-    problems = [line for line in out.stdout.splitlines() if line.startswith(str(page))]
-    assert any(phrase in line for line in problems), out.stdout
+    assert "Traceback" not in out.stderr
+    if page.is_dir():  # a folder that is no snapshot is a wrong PATH (a usage error, 2), not invalid data
+        assert out.returncode == 2, out.stderr
+        assert out.stderr.startswith(f"spacecraft-data validate: error: {page}: a folder"), out.stderr
+    else:
+        assert out.returncode == 1, out.stderr
+        problems = [line for line in out.stdout.splitlines() if line.startswith(str(page))]
+        assert any(phrase in line for line in problems), out.stdout
     out = subprocess.run([sys.executable, "-m", "spacecraft_data", "import-pages", str(page), "--output",
                           str(tmp_path / "snaps"), "--raw-dir", str(tmp_path / "raw"), "--no-changelog", "--quiet"],
                          capture_output=True, text=True, timeout=TIMEOUT)

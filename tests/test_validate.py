@@ -198,12 +198,14 @@ def test_cli_names_file_and_line_of_unreadable_input(capsys, tmp_path):
     page.write_text("GET /2.3.0/spacecraft/\nHTTP/1.1 200 OK\n\n{}")
     nd = tmp_path / "x.ndjson"
     nd.write_text('{"id": 1}\nnot json\n')
-    code, out = _cli(capsys, str(broken), str(page), str(nd), str(tmp_path / "absent.json"))
+    code, out = _cli(capsys, str(broken), str(page), str(nd))
     assert code == 1
     assert f"{broken}:4: expected valid JSON in the body" in out
     assert f"{page}:2: expected the status line" in out
     assert f"{nd}:2: expected one JSON record on this line (NDJSON)" in out
-    assert f"{tmp_path / 'absent.json'}: no such file or folder" in out
+    # A PATH that is not there is a usage error (2), named on stderr, not a finding (tests/test_exit_codes.py).
+    code, out = _cli(capsys, str(tmp_path / "absent.json"))
+    assert code == 2 and out == ""
 
 
 def test_cli_reports_an_error_page(capsys, tmp_path):
@@ -283,8 +285,8 @@ def test_a_folder_of_snapshots_checks_each_snapshot(capsys):
 
 
 def test_a_folder_that_is_no_snapshot_is_reported(capsys, tmp_path):
-    code, out = _cli(capsys, str(tmp_path))
-    assert code == 1 and "neither a snapshot" in out
+    code = main(["validate", str(tmp_path)])  # a usage error (2): the message goes to stderr
+    assert code == 2 and "neither a snapshot" in capsys.readouterr().err
 
 
 # -- the build --------------------------------------------------------------------------------------

@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
-from .errors import SnapshotError
+from .errors import SnapshotNotFound
 from .snapshot import Snapshot, load
 from .store import MANIFEST, OPTIONAL_TABLE_FILES, TABLE_FILES, is_snapshot_version
 
@@ -193,5 +193,5 @@ def resolve_snapshot(arg: str, root: Path | None = None, api_version: str = "2.3
         folder = root.joinpath(api_version, arg)
         if folder.joinpath(MANIFEST).is_file():
             return Snapshot(folder)
-        raise SnapshotError(f"no snapshot {api_version}/{arg} under {root}")
-    raise SnapshotError(f"{arg}: neither a snapshot folder nor a snapshot version (YYYY.MM.DD[.N])")
+        raise SnapshotNotFound(f"no snapshot {api_version}/{arg} under {root}")
+    raise SnapshotNotFound(f"{arg}: neither a snapshot folder nor a snapshot version (YYYY.MM.DD[.N])")

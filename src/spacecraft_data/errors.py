@@ -2,14 +2,29 @@
 
 Every error names what was wrong and where (file, line, record id, JSON path or
 query parameter), so that a message alone is enough to find the problem.
+
+Each class carries the exit status the ``spacecraft-data`` command ends with when
+the error stops it (``exit_code``), so the mapping lives here, in one place:
+
+- ``1``, findings: the data is not what it should be (invalid records, a corrupt
+  snapshot, a page LL2 would refuse), the default of :class:`SpacecraftDataError`;
+- ``2``, usage and I/O errors: the command cannot read what it was pointed at (a
+  missing or unreadable file or folder, a missing snapshot, a folder that is not a
+  snapshot) or was given an option it cannot use; :class:`InputError` and its
+  subclasses. An ``OSError`` that reaches the command line counts as one too.
 """
 
 from __future__ import annotations
 
 __all__ = [
     "SpacecraftDataError",
+    "InputError",
+    "EXIT_FINDINGS",
+    "EXIT_USAGE",
     "PageError",
     "SnapshotError",
+    "SnapshotNotFound",
+    "UnreadableInput",
     "BuildError",
     "RecordNotFound",
     "ModeNotHeld",
@@ -17,8 +32,27 @@ __all__ = [
 ]
 
 
+#: exit status for findings: invalid data, snapshots that differ under ``diff --exit-code``
+EXIT_FINDINGS = 1
+#: exit status for usage and I/O errors: bad options, missing or unreadable inputs, missing snapshots
+EXIT_USAGE = 2
+
+
 class SpacecraftDataError(Exception):
     """Base class of every error this package raises on purpose."""
+
+    #: the command-line exit status when this error ends a command (see the module docstring)
+    exit_code: int = EXIT_FINDINGS
+
+
+class InputError(SpacecraftDataError):
+    """What a command was pointed at cannot be used: missing, unreadable, not what was expected.
+
+    The usage and I/O class of errors (exit status 2), as opposed to data found
+    wrong (exit status 1).
+    """
+
+    exit_code = EXIT_USAGE
 
 
 class PageError(SpacecraftDataError, ValueError):
@@ -38,6 +72,16 @@ class PageError(SpacecraftDataError, ValueError):
 
 class SnapshotError(SpacecraftDataError):
     """A snapshot folder is missing, incomplete or does not match its manifest."""
+
+
+class SnapshotNotFound(SnapshotError, InputError):
+    """No snapshot can be read where one was named: no such folder or version, a folder that is not a
+    snapshot, a store that cannot be listed, or a file of the snapshot that is missing."""
+
+
+class UnreadableInput(PageError, InputError):
+    """A file given as input cannot be read at all (missing, a folder, no permission): an I/O error,
+    where :class:`PageError` itself is a page whose content is wrong."""
 
 
 class BuildError(SpacecraftDataError):

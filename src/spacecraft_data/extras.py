@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import importlib
 
-from .errors import SpacecraftDataError
+from .errors import EXIT_USAGE, SpacecraftDataError
 
 # typing costs ~4 ms of start-up; annotations are strings, so only type checkers import it.
 TYPE_CHECKING = False
@@ -30,6 +30,8 @@ EXTRAS: dict[str, tuple[str, ...]] = {
 
 class MissingExtra(SpacecraftDataError, ImportError):
     """A feature needs an optional extra that is not installed; the message says which and how to install it."""
+
+    exit_code = EXIT_USAGE  # an install problem, not a finding
 
     def __init__(self, extra: str, feature: str) -> None:
         self.extra = extra

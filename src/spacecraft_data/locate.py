@@ -28,7 +28,7 @@ import re
 from functools import lru_cache
 from pathlib import Path
 
-from .errors import SnapshotError
+from .errors import SnapshotError, SnapshotNotFound
 from .store import MANIFEST, bundled_root, read_json, snapshot_versions
 
 TYPE_CHECKING = False
@@ -132,7 +132,7 @@ def resolve(version: str | None = None,
         held.append((origin, root, versions))
     where = "; ".join(f"{origin} store {root}: {', '.join(versions) or 'none'}" for origin, root, versions in held)
     wanted = f"snapshot {version}" if version is not None else "snapshot"
-    raise SnapshotError(f"no {wanted} for API {api_version} (available: {where})")
+    raise SnapshotNotFound(f"no {wanted} for API {api_version} (available: {where})")
 
 
 class SnapshotInfo:
@@ -178,7 +178,7 @@ def _versions(root: Path | Traversable, api_version: str) -> list[str]:
     try:
         return snapshot_versions(root, api_version)
     except OSError as exc:
-        raise SnapshotError(f"{root}: cannot list snapshots: {exc.strerror or exc}") from None
+        raise SnapshotNotFound(f"{root}: cannot list snapshots: {exc.strerror or exc}") from None
 
 
 def _api_versions(root: Path | Traversable) -> list[str]:
@@ -187,7 +187,7 @@ def _api_versions(root: Path | Traversable) -> list[str]:
             return []
         names = [d.name for d in root.iterdir() if d.is_dir() and _API_VERSION.match(d.name)]
     except OSError as exc:
-        raise SnapshotError(f"{root}: cannot list snapshots: {exc.strerror or exc}") from None
+        raise SnapshotNotFound(f"{root}: cannot list snapshots: {exc.strerror or exc}") from None
     return sorted(names, key=lambda v: tuple(int(p) for p in v.split(".")))
 
 

@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Any, Iterable, Mapping
 from urllib.parse import parse_qsl, urlsplit
 
-from .errors import PageError
+from .errors import PageError, UnreadableInput
 
 __all__ = ["Request", "Page", "parse_page", "read_page", "render_browsable"]
 
@@ -117,7 +117,7 @@ def read_page(path: str | Path) -> Page:
     except UnicodeDecodeError as exc:
         raise PageError(str(p), None, f"not UTF-8 text ({exc.reason} at byte {exc.start})") from None
     except OSError as exc:
-        raise PageError(str(p), None, f"cannot read: {exc.strerror or exc}") from None
+        raise UnreadableInput(str(p), None, f"cannot read: {exc.strerror or exc}") from None
     return parse_page(text, source=str(p))
 
 

@@ -11,7 +11,7 @@ import os
 from collections.abc import Iterator, Mapping
 from pathlib import Path
 
-from .errors import RecordNotFound, SnapshotError
+from .errors import RecordNotFound, SnapshotError, SnapshotNotFound
 from .ids import id_problems
 from .locate import DEFAULT_API_VERSION, resolve
 from .manifest import checksums, inside, manifest_problems
@@ -360,20 +360,20 @@ def load(path: str | Path | None = None, *, version: str | None = None, verify: 
         return _resolved(version, verify)
     folder = Path(path)
     if not folder.is_dir():
-        raise SnapshotError(f"{folder}: no such snapshot folder")
+        raise SnapshotNotFound(f"{folder}: no such snapshot folder")
     if version is not None and not os.path.lexists(folder / MANIFEST):
         picked = folder / DEFAULT_API_VERSION / version
         if not (picked / MANIFEST).is_file():
             available = ", ".join(snapshot_versions(folder, DEFAULT_API_VERSION)) or "none"
-            raise SnapshotError(f"{folder}: no snapshot {version} for API {DEFAULT_API_VERSION} "
+            raise SnapshotNotFound(f"{folder}: no snapshot {version} for API {DEFAULT_API_VERSION} "
                                 f"(available: {available})")
         return Snapshot(picked, verify=verify)
     if not os.path.lexists(folder / MANIFEST):  # anything there, even a FIFO, makes it a snapshot to check
         try:
             folder = Path(str(latest_snapshot_dir(folder)))  # a store root
         except SnapshotError:
-            raise SnapshotError(f"{folder}: not a snapshot folder (no {MANIFEST}) and holds no snapshots") from None
+            raise SnapshotNotFound(f"{folder}: not a snapshot folder (no {MANIFEST}) and holds no snapshots") from None
     snap = Snapshot(folder, verify=verify)
     if version is not None and snap.version != version:
-        raise SnapshotError(f"{folder}: snapshot {snap.version}, not the version {version} asked for")
+        raise SnapshotNotFound(f"{folder}: snapshot {snap.version}, not the version {version} asked for")
     return snap

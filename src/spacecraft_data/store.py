@@ -20,7 +20,7 @@ import re
 import stat
 from pathlib import Path
 
-from .errors import SnapshotError
+from .errors import SnapshotError, SnapshotNotFound
 
 # Start-up matters (a CLI query should cost about one interpreter start): hashlib,
 # tempfile, shutil and importlib.resources (~10 ms together) are imported in the
@@ -113,7 +113,7 @@ def bundled_root() -> Traversable:
     packaged = resources.files("spacecraft_data").joinpath("_bundled", "snapshots")
     if packaged.is_dir():
         return packaged
-    raise SnapshotError(
+    raise SnapshotNotFound(
         "no bundled snapshots found: the package was installed without its data "
         f"(looked in {packaged} and {checkout})"
     )
@@ -132,7 +132,7 @@ def latest_snapshot_dir(root: Path | Traversable, api_version: str = "2.3.0") ->
     """The folder of the newest snapshot under ``root`` for ``api_version``."""
     versions = snapshot_versions(root, api_version)
     if not versions:
-        raise SnapshotError(f"no snapshot for API {api_version} under {root}")
+        raise SnapshotNotFound(f"no snapshot for API {api_version} under {root}")
     return root.joinpath(api_version, versions[-1])
 
 
@@ -257,11 +257,11 @@ def read_file_bytes(path: Path | Traversable, what: str) -> bytes:
         try:
             return path.read_bytes()
         except FileNotFoundError:
-            raise SnapshotError(f"{path}: missing ({what})") from None
+            raise SnapshotNotFound(f"{path}: missing ({what})") from None
     try:
         return open_regular(path)
     except FileNotFoundError:
-        raise SnapshotError(f"{path}: missing ({what})") from None
+        raise SnapshotNotFound(f"{path}: missing ({what})") from None
     except NotARegularFile as exc:
         kind = (exc.strerror or "not a regular file").split(",")[0]
         raise SnapshotError(f"{path}: {kind} where the {what} file should be") from None

@@ -13,8 +13,7 @@ import importlib
 import os
 import sys
 
-from ..errors import SpacecraftDataError
-from ..extras import MissingExtra
+from ..errors import EXIT_FINDINGS, EXIT_USAGE, SpacecraftDataError
 from ._version import VersionAction
 
 # typing costs ~4 ms of start-up; annotations are strings, so only type checkers import it.
@@ -23,7 +22,7 @@ if TYPE_CHECKING:
     from collections.abc import Sequence
     from typing import Any
 
-__all__ = ["main", "build_parser", "COMMANDS", "HelpFormatter"]
+__all__ = ["main", "build_parser", "os_error_message", "COMMANDS", "HelpFormatter"]
 
 #: command name -> module in this package, in the order ``--help`` lists them
 COMMANDS = {
@@ -48,6 +47,14 @@ examples:
   spacecraft-data query --search soyuz --ordering -time_in_space --limit 5
   spacecraft-data get '/2.3.0/spacecraft/?status=4&limit=2'
   spacecraft-data serve --port 8000
+
+exit status:
+  0  success
+  1  findings: invalid data (validate), snapshots that differ (diff --exit-code),
+     an answer that is an LL2 error (get, query)
+  2  usage and I/O errors: a bad option, a missing or unreadable file or folder,
+     a missing snapshot, a folder that is not a snapshot, a port it cannot listen on
+  Errors are one line on stderr: 'spacecraft-data COMMAND: error: ...'.
 
 Data: The Space Devs, Launch Library 2 (https://thespacedevs.com).
 """
@@ -111,6 +118,13 @@ def build_parser(only: str | None = None) -> argparse.ArgumentParser:
     return parser
 
 
+def os_error_message(exc: OSError) -> str:
+    """An ``OSError`` as ``PATH: reason`` (both paths for a rename), without Python's ``[Errno N]``."""
+    reason = exc.strerror or str(exc)
+    names = [os.fsdecode(n) if isinstance(n, bytes) else str(n) for n in (exc.filename, exc.filename2) if n is not None]
+    return f"{' -> '.join(names)}: {reason}" if names else reason
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the CLI; returns the process exit code."""
     argv = list(sys.argv[1:] if argv is None else argv)
@@ -118,20 +132,23 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if not getattr(args, "run", None):
         parser.print_help(sys.stderr)
-        return 2
+        return EXIT_USAGE
     try:
         return int(args.run(args) or 0)
-    except MissingExtra as exc:  # an install problem, not a finding: a usage error (2)
-        print(f"spacecraft-data {args.command}: error: {exc}", file=sys.stderr)
-        return 2
     except SpacecraftDataError as exc:
+        # The error's class says whether it is a finding (1) or a usage or I/O error (2): see errors.py.
         print(f"spacecraft-data {args.command}: error: {exc}", file=sys.stderr)
-        return 1
+        return int(getattr(exc, "exit_code", EXIT_FINDINGS))
     except KeyboardInterrupt:
         print(f"spacecraft-data {args.command}: interrupted", file=sys.stderr)
         return 130
     except BrokenPipeError:
         return 0
+    except OSError as exc:
+        # A path that cannot be read or written and that no module turned into its own message:
+        # still one line naming the path, never a traceback.
+        print(f"spacecraft-data {args.command}: error: {os_error_message(exc)}", file=sys.stderr)
+        return EXIT_USAGE
 
 
 if __name__ == "__main__":

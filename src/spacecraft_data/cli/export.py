@@ -12,7 +12,7 @@ if TYPE_CHECKING:
     from typing import Any
 
 from ..endpoint import ENDPOINTS
-from ..errors import SpacecraftDataError
+from ..errors import InputError
 from ._common import add_snapshot_option, snapshot_from
 from ._query_args import add_query_arguments, endpoint_of, fetch, query_kwargs
 
@@ -134,10 +134,10 @@ def run(args: argparse.Namespace) -> int:
         return 0
     out: Path = args.output
     if out.exists() and not out.is_dir():
-        raise SpacecraftDataError(f"{out}: exists and is not a folder")
+        raise InputError(f"{out}: exists and is not a folder")
     clash = sorted(name for name in files if (out / name).exists())
     if clash and not args.force:
-        raise SpacecraftDataError(f"{out}: would overwrite {', '.join(clash)}; pass --force to replace them")
+        raise InputError(f"{out}: would overwrite {', '.join(clash)}; pass --force to replace them")
     if not out.exists():
         publish(files, out)  # a new folder appears whole or not at all
     else:

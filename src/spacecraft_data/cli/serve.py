@@ -35,5 +35,5 @@ def run(args: argparse.Namespace) -> int:
     except OSError as exc:  # the port is taken, the address is not this machine's, ...
         print(f"spacecraft-data serve: error: cannot listen on {args.host}:{args.port}: {exc.strerror or exc}",
               file=sys.stderr)
-        return 1
+        return 2  # an I/O error, as errors.InputError
     return 0

@@ -23,7 +23,8 @@ def register(sub: argparse._SubParsersAction) -> None:
                     "stands: a snapshot's table, or the endpoint a page's GET line or envelope links name (else "
                     "--schema, else a guess from the record's url or keys); the report says which schema checked "
                     "each input. Every problem is printed as "
-                    "'<file>: record <id>: <JSON path>: <message>'; the exit code is 1 when anything is invalid.",
+                    "'<file>: record <id>: <JSON path>: <message>'; the exit code is 1 when anything is invalid, "
+                    "2 when a PATH cannot be read.",
     )
     p.add_argument("paths", nargs="*", metavar="PATH", help="files or folders to check (default: the snapshot load() uses)")
     p.add_argument("--format", choices=["text", "json", "github"], default="text",
@@ -36,7 +37,9 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from ..validation import Report, validate
+    from ._common import require_inputs
 
+    require_inputs(args.paths)  # a missing or unreadable PATH is a usage error (2), not invalid data (1)
     report = Report()
     for target in args.paths or [None]:
         report.extend(validate(target, schema=args.schema))
