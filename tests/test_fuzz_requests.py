@@ -176,3 +176,120 @@ def test_twenty_thousand_generated_urls_through_respond_raise_nothing(snap):
     assert total >= URLS, f"only {total} URLs in {TIME_LIMIT_S} s"
     assert counts[200] > total // 10 and counts[400] > total // 20 and counts[404] > total // 20, counts  # varied
     print(f"\nrespond(): {total} URLs in {time.monotonic() - started:.1f} s, statuses {dict(sorted(counts.items()))}")
+
+
+# --------------------------------------------------------------------------- serve
+HOST_HEADERS = (
+    None, *["{netloc}"] * 12, "spacecraft.local:8080", "LOCALHOST", "[::1]:8000", "example.org.",
+    "", "evil.example/x?y=", "a b", "[1.2.3.4]", "[::1::]", "[bad", "user@host", "x" * 300, "h:99999999",
+    "\xe9x.com", "[::1]:x",
+)
+ACCEPTS = (None, None, "application/json", "*/*", "text/html", "text/*", "image/png", "application/json;q=0.5, */*",
+           "", ",,,")
+METHODS = ("GET",) * 12 + ("HEAD", "HEAD", "POST", "OPTIONS", "DELETE", "BREW", "get")
+
+
+def random_request(rng: random.Random, netloc: str) -> bytes:
+    """One raw HTTP request: a generated URL's path and query as the target, and generated headers."""
+    url = random_url(rng)
+    target = url.split("://", 1)[1].partition("/")[1:] if "://" in url else ("", url)
+    target = "".join(target) or "/"
+    if rng.random() < 0.7:  # the target as a careful client would send it: percent-encoded
+        target = quote(target, safe="/?&=%+,;:@!$'()*-._~", errors="surrogatepass")
+    # A CR or LF would end the request line early: the next answer would then belong to another request.
+    raw_target = target.encode("utf-8", "surrogatepass").replace(b"\r", b"%0D").replace(b"\n", b"%0A")
+    version = rng.choice((b"HTTP/1.1",) * 8 + (b"HTTP/1.0", b""))
+    lines = [rng.choice(METHODS).encode() + b" " + raw_target + (b" " + version if version else b"")]
+    host = rng.choice(HOST_HEADERS)
+    if host is not None:
+        lines.append(b"Host: " + host.format(netloc=netloc).encode("latin-1"))
+    accept = rng.choice(ACCEPTS)
+    if accept is not None:
+        lines.append(b"Accept: " + accept.encode())
+    for _ in range(rng.choice((0, 0, 1, 3))):
+        lines.append(b"X-" + _text(rng, 4).encode("utf-8", "surrogatepass").replace(b"\r", b"").replace(b"\n", b"")
+                     .replace(b":", b"") + b": " + _text(rng, 8).encode("utf-8", "surrogatepass")
+                     .replace(b"\r", b"").replace(b"\n", b""))
+    roll = rng.random()
+    if roll < 0.005:
+        lines.append(b"X-Big: " + b"a" * (MAX_HEADER_LINE + 10))  # 431
+    elif roll < 0.01:
+        lines += [b"X-Many-%d: a" % i for i in range(150)]  # 431
+    elif roll < 0.015:
+        lines[0] = b"GET /2.3.0/spacecraft/?search=" + b"x" * MAX_REQUEST_LINE + b" HTTP/1.1"  # 414
+    body = b""
+    if rng.random() < 0.02:
+        body = b'{"name": "x"}'
+        lines.append(b"Content-Length: %d" % len(body))
+    return b"\r\n".join(lines) + b"\r\n\r\n" + body
+
+
+class _Client:
+    """One keep-alive connection to the server, opened again only when the server closes it."""
+
+    def __init__(self, host: str, port: int) -> None:
+        self.address = (host, port)
+        self.sock: socket.socket | None = None
+        self.connections = 0
+
+    def send(self, request: bytes) -> tuple[int, dict[str, str], bytes]:
+        if self.sock is None:
+            self.sock = socket.create_connection(self.address, timeout=10)
+            self.sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+            self.connections += 1
+        self.sock.sendall(request)
+        response = http.client.HTTPResponse(self.sock, method="HEAD" if request.startswith(b"HEAD ") else "GET")
+        response.begin()
+        body = response.read()
+        if response.will_close:
+            self.close()
+        return response.status, {k.lower(): v for k, v in response.getheaders()}, body
+
+    def close(self) -> None:
+        if self.sock is not None:
+            self.sock.close()
+            self.sock = None
+
+
+def test_twenty_thousand_generated_raw_requests_through_serve_get_no_5xx(snap):
+    server = make_server(snap, "127.0.0.1", 0, quiet=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    client = _Client("127.0.0.1", server.server_address[1])
+    netloc = server.url.removeprefix("http://")
+    counts: Counter = Counter()
+    started = time.monotonic()
+    try:
+        @settings(max_examples=URLS // BATCH, deadline=None, database=None, suppress_health_check=list(HealthCheck))
+        @given(seed=st.integers(0, 2**64))
+        def check(seed: int) -> None:
+            rng = random.Random(seed)
+            for _ in range(BATCH):
+                if time.monotonic() - started > TIME_LIMIT_S:
+                    return
+                request = random_request(rng, netloc)
+                try:
+                    status, headers, body = client.send(request)
+                except Exception as exc:
+                    client.close()
+                    raise AssertionError(f"{request[:300]!r} -> {exc!r}") from exc
+                counts[status] += 1
+                assert status < 500 or status == 501, (request[:300], status, body[:300])
+                assert b"Traceback" not in body
+                if headers.get("content-type") == "application/json" and not request.startswith(b"HEAD "):
+                    detail = json.loads(body)
+                    if status == 501:
+                        assert "spacecraft-data harvest" in detail["detail"]
+
+        check()
+    finally:
+        client.close()
+        server.shutdown()
+        server.server_close()
+        thread.join(5)
+    total = sum(counts.values())
+    assert total >= URLS, f"only {total} requests in {TIME_LIMIT_S} s"
+    assert counts[200] > total // 20 and counts[400] > total // 20 and counts[404] > total // 20, counts
+    assert counts[431] and counts[414] and counts[405], counts
+    print(f"\nserve: {total} requests on {client.connections} connections in {time.monotonic() - started:.1f} s, "
+          f"statuses {dict(sorted(counts.items()))}")
