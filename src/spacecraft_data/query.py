@@ -500,7 +500,7 @@ _QUOTED = BoundedCache(QUOTE_CACHE_BYTES)
 LINK_ENCODING_ERRORS = "surrogatepass"
 
 
-def _quote_plus(value: str, safe: str = "", encoding: str | None = None, errors: str | None = None) -> str:
+def _quote_plus(value: Any, safe: Any = "", encoding: Any = None, errors: Any = None) -> str:
     # urlencode's own quoting, remembered: a page's links quote the same few keys and values on every
     # request. Letters and digits need none (and are most of what links carry).
     if value.isalnum() and value.isascii():

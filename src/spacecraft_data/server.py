@@ -58,7 +58,7 @@ from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Any, BinaryIO, Protocol
+from typing import Any, Protocol
 from urllib.parse import unquote
 
 from . import __version__
@@ -295,7 +295,7 @@ class _Handler(BaseHTTPRequestHandler):
 class _HeaderReader:
     """The request's stream as ``http.client.parse_headers`` reads it, refusing headers past the limits."""
 
-    def __init__(self, raw: BinaryIO) -> None:
+    def __init__(self, raw: Any) -> None:
         self._raw = raw
         self._total = 0
         self._lines = 0
@@ -496,9 +496,10 @@ def make_server(snapshot: Responder, host: str = "127.0.0.1", port: int = 8000, 
 
 def network_warning(server: SpacecraftServer) -> str | None:
     """Why serving on ``server``'s address exposes the snapshot to the network, or None on a loopback address."""
-    host, port = server.server_address[:2]
+    bound, port = server.server_address[:2]
+    host = bound.decode() if isinstance(bound, bytes) else str(bound)
     try:
-        address = ipaddress.ip_address(str(host).partition("%")[0])
+        address = ipaddress.ip_address(host.partition("%")[0])
     except ValueError:
         return None  # not an address the socket reports; nothing to say about it
     if address.is_loopback:
