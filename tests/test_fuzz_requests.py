@@ -198,7 +198,7 @@ def random_request(rng: random.Random, netloc: str) -> bytes:
         target = quote(target, safe="/?&=%+,;:@!$'()*-._~", errors="surrogatepass")
     # A CR or LF would end the request line early: the next answer would then belong to another request.
     raw_target = target.encode("utf-8", "surrogatepass").replace(b"\r", b"%0D").replace(b"\n", b"%0A")
-    version = rng.choice((b"HTTP/1.1",) * 8 + (b"HTTP/1.0", b""))
+    version = rng.choice((b"HTTP/1.1",) * 18 + (b"HTTP/1.0", b""))
     lines = [rng.choice(METHODS).encode() + b" " + raw_target + (b" " + version if version else b"")]
     host = rng.choice(HOST_HEADERS)
     if host is not None:
