@@ -30,9 +30,6 @@ __all__ = ["BoundedCache", "ENTRY_OVERHEAD", "size_of"]
 #: Bytes counted per entry for the cache's own structures (an ordered-dict node and two dict slots).
 ENTRY_OVERHEAD = 160
 
-_MISSING = object()
-
-
 def size_of(*objects: Any) -> int:
     """The summed ``sys.getsizeof`` of ``objects`` and of the items of the tuples among them (one level deep)."""
     total = 0
@@ -76,15 +73,14 @@ class BoundedCache:
 
     def get(self, key: Hashable, default: Any = None) -> Any:
         """The value stored under ``key`` (now the most recently used), or ``default``."""
+        # Two C calls on a hit, no test first (a hit is the fast path; a miss costs an exception, and
+        # then the work the cache saves). An entry another thread evicts in between is a miss.
         entries = self._entries
-        value = entries.get(key, _MISSING)
-        if value is _MISSING:
-            return default
         try:
             entries.move_to_end(key)
-        except KeyError:  # evicted by another thread meanwhile: the value read is still right
-            pass
-        return value
+            return entries[key]
+        except KeyError:
+            return default
 
     def put(self, key: Hashable, value: Any, nbytes: int) -> Any:
         """Store ``value`` under ``key``, counted as ``nbytes`` (plus :data:`ENTRY_OVERHEAD`); returns ``value``.
