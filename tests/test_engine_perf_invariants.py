@@ -24,6 +24,7 @@ from hypothesis import strategies as st
 
 import spacecraft_data
 from spacecraft_data import api, durations, query as q
+from spacecraft_data.cache import ENTRY_OVERHEAD
 from spacecraft_data.endpoint import SPACECRAFT
 from spacecraft_data.errors import SnapshotError
 from spacecraft_data.tables import duration_seconds
@@ -164,13 +165,14 @@ def test_term_masks_are_cached_per_engine_so_a_second_snapshot_gets_its_own(tmp_
     assert api._served(first, SPACECRAFT).engine is not api._served(second, SPACECRAFT).engine
 
 
-def test_mask_caches_stay_bounded_and_right_after_they_start_over(engine, monkeypatch):
-    monkeypatch.setattr(q, "MASK_CACHE_SIZE", 3)
-    fresh = q.Engine(engine.records, {}, SPACECRAFT.filters, SPACECRAFT.search, SPACECRAFT.ordering)
+def test_mask_caches_stay_bounded_and_right_after_they_evict(engine):
+    # Room for about three masks: each new term or value evicts the least recently used.
+    fresh = q.Engine(engine.records, {}, SPACECRAFT.filters, SPACECRAFT.search, SPACECRAFT.ordering,
+                     cache_bytes=3 * (ENTRY_OVERHEAD + 120))
     for term in ["a", "b", "c", "d", "e", "soyuz", "a"]:
         params = q.QueryParams([("search", term), ("name", engine.records[ord(term[0]) % 50]["name"])])
         assert fresh.select(params) == _plain_select(fresh, params)
-        assert len(fresh._term_masks) <= 3 and all(len(m) <= 3 for m in fresh._value_masks)
+        assert fresh.cache.nbytes <= fresh.cache.max_bytes and len(fresh.cache) <= 3
 
 
 # --------------------------------------------------------------------------- requests and links
@@ -228,12 +230,13 @@ def test_rendered_records_carry_each_requests_host_and_format_never_anothers():
 
 
 def test_the_render_cache_is_bounded(monkeypatch):
-    monkeypatch.setattr(api, "RENDER_CACHE_SIZE", 4)
+    monkeypatch.setattr(api, "RENDER_CACHE_BYTES", 4 * 3 * 2_000)  # about four origins of three records
     snap = spacecraft_data.load(write_synthetic_snapshot(30, Path(__import__("tempfile").mkdtemp()), seed=3))
-    for port in range(8000, 8006):
+    for port in range(8000, 8012):
         _, body = snap.respond(f"http://127.0.0.1:{port}/2.3.0/spacecraft/?limit=3")
         assert all(r["url"].startswith(f"http://127.0.0.1:{port}/") for r in body["results"])
-    assert len(api._served(snap, SPACECRAFT).view("normal")._rendered) <= 4
+    rendered = api._served(snap, SPACECRAFT).rendered
+    assert 0 < rendered.nbytes <= rendered.max_bytes and len(rendered) < 12
 
 
 # --------------------------------------------------------------------------- durations

@@ -42,20 +42,31 @@ request's scheme and host, with ``?format=<value>`` when the request had
 ``format`` (DRF's ``preserve_builtin_query_params``). Image URLs are left alone.
 Stored records are never modified: the answer copies what it rewrites.
 
+The host of a full URL is checked as Django checks a ``Host`` header
+(:mod:`spacecraft_data.hosts`): one it refuses is a 400 ``{"detail": "Invalid Host
+header ..."}`` and never reaches a link. A URL starting with ``//`` is a path, as a
+server reads a request target: one Django routes nowhere (404 ``{"detail": "Not found."}``).
+:func:`respond` never raises for any ``str`` URL (lone surrogates included: links
+percent-encode them as ``surrogatepass`` bytes).
+
 Answers are read-only, like :class:`~spacecraft_data.snapshot.Snapshot` records: a
 record without API hyperlinks is the stored object itself, and a rewritten record is
-kept (per record, origin and ``format``, in a bounded cache) and handed to the next
-request asking for the same one. Copy a result before changing it.
+kept (per record, origin and ``format``, in a cache of :data:`RENDER_CACHE_BYTES`
+per endpoint, least recently used origins first out) and handed to the next request
+asking for the same one. Copy a result before changing it.
 """
 
 from __future__ import annotations
 
 import re
+import sys
 from collections.abc import Mapping, Sequence
 from urllib.parse import parse_qs, unquote, urlencode, urlsplit
 
+from .cache import ENTRY_OVERHEAD, BoundedCache, size_of
 from .endpoint import ENDPOINTS, SPACECRAFT, Endpoint
 from .errors import ModeNotHeld, QueryError, RecordNotFound
+from .hosts import invalid_host_body, valid_host
 from .query import MAX_NUMBER_FIELDS, BadRequest, Engine, QueryParams
 
 # typing costs ~4 ms of start-up; annotations are strings, so only type checkers import it.
@@ -76,8 +87,11 @@ DEFAULT_BASE_URL = "https://ll.thespacedevs.com"
 NOT_FOUND: dict[str, str] = {"detail": "Not found."}
 #: DRF router's lookup pattern for the detail route
 _PK = re.compile(r"[^/.]+")
-#: rewritten records a view keeps (per record, origin and format); past this the cache starts over
-RENDER_CACHE_SIZE = 4096
+#: Bytes of rewritten records (their copied containers and new link strings) kept per endpoint of a
+#: snapshot, grouped by request origin and format; least recently used groups are dropped first
+RENDER_CACHE_BYTES = 8 << 20
+#: a scheme at the start of a URL (RFC 3986), as urlsplit recognises one
+_SCHEME = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*:")
 #: characters urlsplit drops from a URL (WHATWG): a query holding one gets its links the long way, as DRF builds them
 _URL_UNSAFE = frozenset("\t\r\n")
 
@@ -135,6 +149,8 @@ class _Served:
         self.answerable = endpoint.answerable_modes(self.held_modes)
         self.version = snapshot.version
         self.list_path = endpoint.list_path(snapshot.api_version)
+        #: rewritten records of every view, per (mode, origin, format)
+        self.rendered = BoundedCache(RENDER_CACHE_BYTES)
         self._views: dict[str | None, _View] = {}
 
     def view(self, mode: str | None) -> _View:
@@ -152,7 +168,7 @@ class _Served:
                 partial = None in records
             elif mode is not None and mode not in self.held_modes:
                 projection = self.endpoint.derived[mode][1]
-            view = self._views[mode] = _View(records, projection, self.api_root, partial)
+            view = self._views[mode] = _View(records, projection, self.api_root, partial, self.rendered, mode)
         return view
 
     def unmatched(self, mode: str | None, view: _View, positions: Sequence[int]) -> tuple[int, Any] | None:
@@ -182,7 +198,7 @@ class _View:
     """The records of one mode (stored, or projected on first use) and how to rewrite their hyperlinks."""
 
     def __init__(self, records: Sequence[Record | None], projection: Projection | None, api_root: str,
-                 partial: bool = False) -> None:
+                 partial: bool = False, rendered: BoundedCache | None = None, name: str | None = None) -> None:
         self.stored = records
         #: True when a position has no record (None: a mode read from its own table that lacks an id)
         self.partial = partial
@@ -190,7 +206,9 @@ class _View:
         self.api_root = api_root
         self._projected: dict[int, Record] = {}
         self._plans: dict[int, _Plan | None] = {}
-        self._rendered: dict[tuple[int, str, str | None], Record] = {}
+        #: rewritten records, one group ({position: record}) per (name, origin, format)
+        self.rendered = BoundedCache(RENDER_CACHE_BYTES) if rendered is None else rendered
+        self._name = name
 
     def record(self, pos: int) -> Record | None:
         """Record ``pos`` in this view's mode (links as stored); None where a partial view lacks it."""
@@ -237,13 +255,45 @@ class _View:
         result is shared with later requests for the same (``pos``, ``origin``, ``fmt``):
         read-only, as stored records are.
         """
-        key = (pos, origin, fmt)
-        out = self._rendered.get(key)
-        if out is None:
-            if len(self._rendered) >= RENDER_CACHE_SIZE:
-                self._rendered.clear()
-            out = self._rendered[key] = self.rewrite(pos, origin, fmt, suffix)
+        return self.render_page((pos,), origin, fmt, suffix)[0]
+
+    def render_page(self, positions: Sequence[int], origin: str, fmt: str | None,
+                    suffix: str | None = None) -> list[Record]:
+        """:meth:`render` of each of ``positions``: one cache lookup for the page, one dict lookup per record."""
+        key = (self._name, origin, fmt)
+        cache = self.rendered
+        group = cache.get(key)
+        if group is None:
+            group = cache.put(key, {}, size_of(key) + sys.getsizeof({}))
+        out = []
+        for pos in positions:
+            record = group.get(pos)
+            if record is None:
+                record = group[pos] = self.rewrite(pos, origin, fmt, suffix)
+                cache.charge(key, self._rewritten_size(pos, record))
+            out.append(record)
         return out
+
+    def _rewritten_size(self, pos: int, record: Record) -> int:
+        # What the rewrite allocated: the containers it copied and the link strings it wrote
+        # (the rest is shared with the stored record), plus the group's slot for it.
+        plan = self._plans.get(pos)
+        size = ENTRY_OVERHEAD
+        if plan is None:
+            return size
+        prefixes, assignments = plan
+        size += sys.getsizeof(record)
+        for prefix in prefixes:
+            node: Any = record
+            for step in prefix:
+                node = node[step]
+            size += sys.getsizeof(node)
+        for where, key, _, _ in assignments:
+            node = record
+            for step in where:
+                node = node[step]
+            size += sys.getsizeof(node[key])
+        return size
 
     def rewrite(self, pos: int, origin: str, fmt: str | None, suffix: str | None = None) -> Record:
         """Record ``pos`` with its API hyperlinks on ``origin`` (see :meth:`render`), built afresh."""
@@ -351,7 +401,7 @@ def _answer(snapshot: Snapshot, endpoint: Endpoint, origin: str, params: QueryPa
         "count": count,
         "next": next_link,
         "previous": previous_link,
-        "results": [view.render(p, origin, fmt, suffix) for p in page],
+        "results": view.render_page(page, origin, fmt, suffix),
     }
 
 
@@ -393,9 +443,24 @@ def respond(snapshot: Snapshot, url: str, *, base_url: str | None = None) -> tup
     ``url`` is a full URL (its scheme and host are used in links) or a path with
     its query as a client sends it (the host is ``base_url``, by default
     ``https://ll.thespacedevs.com``). Never raises for what the request holds:
-    every refusal is a status and a body.
+    every refusal is a status and a body. A host Django would refuse is a 400
+    (:func:`spacecraft_data.hosts.invalid_host_body`); a URL starting with ``//`` is
+    a path, routed nowhere. Raises ``ValueError`` only for a ``base_url`` that is
+    not ``scheme://host``.
     """
-    parts = urlsplit(url)
+    try:
+        parts = urlsplit(url)
+    except ValueError:  # a netloc urlsplit refuses: unbalanced or bad brackets, characters NFKC makes special
+        if _SCHEME.match(url.lstrip(_C0_OR_SPACE)):
+            return 400, invalid_host_body(_netloc_of(url))
+        return 404, dict(NOT_FOUND)  # "//[bad/...": a path, as Django reads a request target
+    if not parts.scheme:
+        # "//host/...": to a server, a path starting with "//", which no route matches (the slices spare
+        # the usual "/2.3.0/..." a call)
+        if parts.netloc or ((url[:1] != "/" or url[1:2] in "/\t\n\r") and _network_path(url)):
+            return 404, dict(NOT_FOUND)
+    elif parts.netloc and not valid_host(parts.netloc):
+        return 400, invalid_host_body(parts.netloc)
     origin = _origin(parts, base_url)
     path = unquote(parts.path if parts.path.startswith("/") else "/" + parts.path)
     route = _route(snapshot, path)
@@ -403,6 +468,22 @@ def respond(snapshot: Snapshot, url: str, *, base_url: str | None = None) -> tup
         return 404, dict(NOT_FOUND)
     endpoint, pk = route
     return answer(snapshot, endpoint, origin, parts.query, pk)
+
+
+#: what urlsplit strips from the start of a URL (WHATWG C0 control or space)
+_C0_OR_SPACE = "".join(map(chr, range(0x21)))
+
+
+def _network_path(url: str) -> bool:
+    """Whether urlsplit reads ``url`` as ``//authority...`` (after dropping what it drops)."""
+    return url.lstrip(_C0_OR_SPACE).replace("\t", "").replace("\n", "").replace("\r", "")[:2] == "//"
+
+
+def _netloc_of(url: str) -> str:
+    """The authority of a URL urlsplit refused: what follows ``scheme://`` up to the path, query or fragment."""
+    rest = url.lstrip(_C0_OR_SPACE).partition(":")[2]
+    rest = rest[2:] if rest.startswith("//") else rest
+    return re.split(r"[/?#]", rest, maxsplit=1)[0]
 
 
 def _param_value(value: Any) -> str:

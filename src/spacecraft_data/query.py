@@ -20,9 +20,11 @@ Which filters, fields and tables an endpoint has is declared as data in
 Selections are bitmasks (``int``: bit ``p`` set when record position ``p`` is selected):
 ``&`` intersects filters and search terms in C, ``int.bit_count()`` is the page's ``count``,
 and the page is picked from the cached order without materialising the whole selection.
-The bitmask of each filter value and search term is cached per engine (bounded by
-:data:`MASK_CACHE_SIZE`), so a repeated term costs a dictionary lookup; a new term costs
-one ``str.find`` pass over the snapshot's search text.
+The bitmask of each filter value and search term, and each ordering's order, is cached per
+engine in one :class:`~spacecraft_data.cache.BoundedCache` of :data:`QUERY_CACHE_BYTES`
+(least recently used first out), so a repeated term costs a dictionary lookup; a new term costs
+one ``str.find`` pass over the snapshot's search text. No stream of distinct values, terms
+or orderings grows memory past that bound.
 
 Rules where LL2's behaviour is unspecified (documented, deterministic):
 
@@ -38,10 +40,10 @@ from __future__ import annotations
 import re
 from bisect import bisect_right
 from collections.abc import Iterable, Mapping, Sequence
-from functools import lru_cache
 from urllib.parse import parse_qs, quote_plus, unquote, urlencode, urlsplit, urlunsplit
 
 from . import durations
+from .cache import BoundedCache, size_of
 from .errors import SnapshotError
 
 # typing costs ~4 ms of start-up; annotations are strings, so only type checkers import it.
@@ -304,8 +306,18 @@ def search_terms(value: str) -> list[str]:
     return terms
 
 
-# Splitting is a pure function of the value; clients repeat the same few searches.
-_search_terms = lru_cache(maxsize=256)(lambda value: tuple(search_terms(value)))
+#: Bytes of split ``search`` values kept (all snapshots together): clients repeat the same few searches.
+SEARCH_SPLIT_CACHE_BYTES = 1 << 20
+_SPLITS = BoundedCache(SEARCH_SPLIT_CACHE_BYTES)
+
+
+def _search_terms(value: str) -> tuple[str, ...]:
+    # Splitting is a pure function of the value, remembered in a cache bounded in bytes.
+    terms = _SPLITS.get(value)
+    if terms is None:
+        terms = tuple(search_terms(value))
+        _SPLITS.put(value, terms, size_of(value, terms))
+    return terms
 
 
 class SearchFilter:
@@ -467,7 +479,8 @@ def replace_query_param(url: str, key: str, value: Any) -> str:
     scheme, netloc, path, query, fragment = urlsplit(url)
     query_dict = parse_qs(query, keep_blank_values=True)
     query_dict[key] = [str(value)]
-    return urlunsplit((scheme, netloc, path, urlencode(sorted(query_dict.items()), doseq=True), fragment))
+    query = urlencode(sorted(query_dict.items()), doseq=True, errors=LINK_ENCODING_ERRORS)
+    return urlunsplit((scheme, netloc, path, query, fragment))
 
 
 def remove_query_param(url: str, key: str) -> str:
@@ -475,11 +488,28 @@ def remove_query_param(url: str, key: str) -> str:
     scheme, netloc, path, query, fragment = urlsplit(url)
     query_dict = parse_qs(query, keep_blank_values=True)
     query_dict.pop(key, None)
-    return urlunsplit((scheme, netloc, path, urlencode(sorted(query_dict.items()), doseq=True), fragment))
+    query = urlencode(sorted(query_dict.items()), doseq=True, errors=LINK_ENCODING_ERRORS)
+    return urlunsplit((scheme, netloc, path, query, fragment))
 
 
-# urlencode's own quoting, remembered: a page's links quote the same few keys and values on every request.
-_quote_plus = lru_cache(maxsize=1024)(quote_plus)
+#: Bytes of quoted link keys and values kept (all snapshots together).
+QUOTE_CACHE_BYTES = 1 << 20
+_QUOTED = BoundedCache(QUOTE_CACHE_BYTES)
+#: How links encode a lone surrogate (which no HTTP request carries, but a ``str`` given to
+#: ``respond()`` may): as its UTF-8-like bytes, rather than failing.
+LINK_ENCODING_ERRORS = "surrogatepass"
+
+
+def _quote_plus(value: Any, safe: Any = "", encoding: Any = None, errors: Any = None) -> str:
+    # urlencode's own quoting, remembered: a page's links quote the same few keys and values on every
+    # request. Letters and digits need none (and are most of what links carry).
+    if value.isalnum() and value.isascii():
+        return value
+    quoted = _QUOTED.get(value)
+    if quoted is None:
+        quoted = quote_plus(value, safe, encoding, LINK_ENCODING_ERRORS)
+        _QUOTED.put(value, quoted, size_of(value, quoted))
+    return quoted
 
 
 def _positive_int(value: str, strict: bool = False, cutoff: int | None = None) -> int:
@@ -574,9 +604,26 @@ class LimitOffsetPagination:
 
 
 # --------------------------------------------------------------------------- engine
-#: values (per filter) and search terms whose bitmask an engine keeps; past this the cache starts over,
-#: so memory stays bounded however many distinct values clients send
-MASK_CACHE_SIZE = 256
+#: Bytes an engine (one endpoint of one snapshot) keeps of what requests chose: the bitmask of each
+#: filter value and search term, each ordering's order and ranks. Least recently used first out, so
+#: memory stays bounded however many distinct values, terms or orderings clients send.
+QUERY_CACHE_BYTES = 8 << 20
+
+
+def _first_of_each_field(ordering: tuple[str, ...]) -> tuple[str, ...]:
+    seen: set[str] = set()
+    out = []
+    for term in ordering:
+        name = term[1:] if term.startswith("-") else term
+        if name not in seen:
+            seen.add(name)
+            out.append(term)
+    return tuple(out) if len(out) < len(ordering) else ordering
+
+
+def _positions_size(positions: list[int]) -> int:
+    # The list, and an int object per position (ints past 256 are not shared; most positions are).
+    return size_of(positions) + 32 * len(positions)
 
 
 def positions_mask(positions: Iterable[int], size: int) -> int:
@@ -607,9 +654,10 @@ class Engine:
     ``filter_backends`` are ``(DjangoFilterBackend, SearchFilter, OrderingFilter)``.
 
     Built once per engine (so per snapshot and endpoint), each on the first request
-    that needs it: each filter's value index, the folded search text, each ordering's
-    sort keys and order. Cached per engine, bounded: the bitmask of each filter value
-    and search term asked for.
+    that needs it: each filter's value index, the folded search text, each field's
+    sort keys. Cached per engine in :attr:`cache` (:data:`QUERY_CACHE_BYTES`, or
+    ``cache_bytes``): the bitmask of each filter value and search term asked for,
+    each ordering's order and ranks.
     """
 
     def __init__(
@@ -619,6 +667,7 @@ class Engine:
         filters: Sequence[Filter],
         search: SearchFilter,
         ordering: OrderingFilter,
+        cache_bytes: int = QUERY_CACHE_BYTES,
     ) -> None:
         self.records = records
         self.filters = tuple(filters)
@@ -628,10 +677,9 @@ class Engine:
         self._filter_index: list[Any] = [None] * len(self.filters)
         self._texts: SearchText | None = None
         self._keys: dict[str, list[Any]] = {}
-        self._orders: dict[tuple[str, ...], list[int]] = {}
-        self._ranks: dict[tuple[str, ...], list[int]] = {}
-        self._value_masks: list[dict[Any, int]] = [{} for _ in self.filters]
-        self._term_masks: dict[str, int] = {}
+        #: what requests chose, keyed ("value", filter index, value), ("term", folded term),
+        #: ("order", ordering) and ("rank", ordering)
+        self.cache = BoundedCache(cache_bytes)
 
     # -- ordering ----------------------------------------------------------------
     def sort_keys(self, names: Iterable[str]) -> dict[str, list[Any]]:
@@ -643,24 +691,33 @@ class Engine:
 
     def ordered(self, ordering: tuple[str, ...]) -> list[int]:
         """Every record position in ``ordering`` (cached per ordering)."""
-        order = self._orders.get(ordering)
+        key = ("order", ordering)
+        order = self.cache.get(key)
         if order is None:
-            if len(self._orders) >= 128:
-                self._orders.clear()
-                self._ranks.clear()
+            # A field named again (either way) only breaks ties the first naming left, and there are
+            # none: so ``id,-id,id,...`` costs one sort, not one per term, and shares its cache entry.
+            # (Such an ordering is not cached under its own name: it cannot fill the cache.)
+            effective = _first_of_each_field(ordering)
+            if effective is not ordering:
+                return self.ordered(effective)
             keys = self.sort_keys([self.ordering.tie_breaker, *(t[1:] if t.startswith("-") else t for t in ordering)])
-            order = self._orders[ordering] = self.ordering.sort(range(len(self.records)), ordering, keys)
+            order = self.ordering.sort(range(len(self.records)), ordering, keys)
+            self.cache.put(key, order, _positions_size(order) + size_of(ordering))
         return order
 
     def rank(self, ordering: tuple[str, ...]) -> list[int]:
-        """Each position's place in :meth:`ordered` (``rank[p]``), cached with it."""
-        rank = self._ranks.get(ordering)
+        """Each position's place in :meth:`ordered` (``rank[p]``), cached beside it."""
+        key = ("rank", ordering)
+        rank = self.cache.get(key)
         if rank is None:
+            effective = _first_of_each_field(ordering)
+            if effective is not ordering:
+                return self.rank(effective)
             order = self.ordered(ordering)
             rank = [0] * len(order)
             for place, pos in enumerate(order):
                 rank[pos] = place
-            self._ranks[ordering] = rank
+            self.cache.put(key, rank, _positions_size(rank) + size_of(ordering))
         return rank
 
     # -- indexes -------------------------------------------------------------------
@@ -694,13 +751,12 @@ class Engine:
                 continue
             if value is None:
                 continue
-            masks = self._value_masks[i]
-            mask = masks.get(value)
+            key = ("value", i, value)
+            mask = self.cache.get(key)
             if mask is None:
-                if len(masks) >= MASK_CACHE_SIZE:
-                    masks.clear()
                 positions = f.positions_by_value(built).get(value, ())
-                mask = masks[value] = positions_mask(positions, len(self.records))
+                mask = positions_mask(positions, len(self.records))
+                self.cache.put(key, mask, size_of(mask, value))
             selected = mask if selected is None else selected & mask
         if errors:
             raise BadRequest(400, errors, tuple(errors))
@@ -709,11 +765,11 @@ class Engine:
     def term_mask(self, term: str) -> int:
         """The bitmask of the records one of whose search fields contains ``term`` (any case)."""
         folded = fold(term)
-        mask = self._term_masks.get(folded)
+        key = ("term", folded)
+        mask = self.cache.get(key)
         if mask is None:
-            if len(self._term_masks) >= MASK_CACHE_SIZE:
-                self._term_masks.clear()
-            mask = self._term_masks[folded] = positions_mask(self.search_text().containing(folded), len(self.records))
+            mask = positions_mask(self.search_text().containing(folded), len(self.records))
+            self.cache.put(key, mask, size_of(mask, folded))
         return mask
 
     def mask(self, params: QueryParams) -> int | None:
@@ -722,6 +778,8 @@ class Engine:
         terms = self.search.get_search_terms(params)  # validated even when there are no fields, as DRF does
         if terms and self.search.fields:
             for term in terms:
+                if selected == 0:  # nothing left to narrow: the other terms cannot change the answer
+                    break
                 mask = self.term_mask(term)
                 selected = mask if selected is None else selected & mask
         return selected

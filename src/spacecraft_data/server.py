@@ -32,20 +32,27 @@ turns that pair into HTTP, the way Django REST Framework does:
 Requests outside the API are refused before any lookup, and nothing here ever
 touches the filesystem: a target that is not origin-form ASCII, holds ``.`` or
 ``..`` segments (plain or percent-encoded), a backslash or a control character
-gets 400; a request line over :data:`MAX_REQUEST_LINE` bytes gets 414; a path
-not under ``/<api version>/`` gets 404. An unexpected failure is answered 500
+gets 400; a request line over :data:`MAX_REQUEST_LINE` bytes gets 414; a header
+line over :data:`MAX_HEADER_LINE` bytes, headers over :data:`MAX_HEADER_BYTES`
+bytes in all or more than :data:`MAX_HEADERS` of them get 431; a path not under
+``/<api version>/`` gets 404. The ``Host`` header is checked as Django checks it
+(:mod:`spacecraft_data.hosts`) before it names the host of any link: an invalid
+one gets 400 ``{"detail": "Invalid Host header ..."}``; a request without one
+(HTTP/1.0) gets links on the server's own address, as Django rebuilds the host
+from ``SERVER_NAME`` and ``SERVER_PORT``. An unexpected failure is answered 500
 ``{"detail": "Internal server error"}``, never with a traceback in the body
-(the traceback goes to the server's stderr).
+(the traceback goes to the server's stderr). Every refusal is JSON ``{"detail": ...}``.
 """
 
 from __future__ import annotations
 
+import http.client
+import ipaddress
 import json
 import re
 import signal
 import socket
 import sys
-import threading
 import traceback
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -56,13 +63,20 @@ from urllib.parse import unquote
 
 from . import __version__
 from .endpoint import ENDPOINTS
+from .hosts import invalid_host_body, valid_host
 from .query import BadRequest, QueryParams
 
-__all__ = ["MAX_REQUEST_LINE", "Answer", "Responder", "SpacecraftServer", "answer", "error_answer", "make_server",
-           "serve"]
+__all__ = ["MAX_REQUEST_LINE", "MAX_HEADER_LINE", "MAX_HEADER_BYTES", "MAX_HEADERS", "Answer", "Responder",
+           "SpacecraftServer", "answer", "error_answer", "make_server", "network_warning", "serve"]
 
-#: Longest request line accepted (method, target and version), in bytes.
+#: Longest request line accepted (method, target and version), in bytes: longer is a 414.
 MAX_REQUEST_LINE = 8192
+#: Longest header line accepted (name, value and line end), in bytes: longer is a 431.
+MAX_HEADER_LINE = 8192
+#: Most header bytes accepted in one request, all lines together: more is a 431.
+MAX_HEADER_BYTES = 32768
+#: Most header lines accepted in one request (the standard library's own limit): more is a 431.
+MAX_HEADERS = 100
 
 def view_description(path: str, *, modes: str = "", filters: str = "", filter_example: str = "", searched: str = "",
                      search_example: str = "", ordering: str = "", ordering_example: str = "") -> str:
@@ -115,9 +129,6 @@ PAGE_TYPE = "text/html; charset=utf-8"
 #: The headers LL2's browsable pages list above the body (the JSON response's own headers).
 PAGE_HEADERS = {"Allow": "GET", "Content-Type": JSON_TYPE, "Vary": "Accept"}
 
-# The Host header shapes Django accepts (host name or bracketed IPv6, optional port);
-# anything else could smuggle a path or query into the URLs of the answer.
-_HOST = re.compile(r"^(?:[A-Za-z0-9.-]+|\[[0-9A-Fa-f:.]+\])(?::\d{1,5})?$")
 # Printable ASCII only: what a well-formed request target is made of (RFC 3986).
 _TARGET = re.compile(r"^/[\x21-\x7e]*$")
 # DRF router routes of the declared endpoints (lookup ``[^/.]+``): a method
@@ -247,11 +258,23 @@ class _Handler(BaseHTTPRequestHandler):
             self.close_connection = True
 
     # -- the stdlib's own refusals (bad request line, headers too long, ...) ----
+    def parse_request(self) -> bool:
+        # The standard library reads up to 100 header lines of 64 KiB each; read them through a
+        # reader that holds them to this module's limits (its refusals become the stdlib's 431).
+        rfile = self.rfile
+        self.rfile = _HeaderReader(rfile)  # type: ignore[assignment]
+        try:
+            return super().parse_request()
+        finally:
+            self.rfile = rfile
+
     def send_error(self, code: int, message: str | None = None, explain: str | None = None) -> None:
         """Answer a malformed request with a JSON ``{"detail": ...}`` body, never HTML."""
         self.close_connection = True
         self._no_http09()
         detail = message or _reason(code)
+        if code == HTTPStatus.REQUEST_HEADER_FIELDS_TOO_LARGE and explain:
+            detail = f"Request header fields too large: {explain}"
         try:
             self._write(error_answer(self.server.snapshot, code, detail if detail.endswith(".") else detail + "."))
         except ConnectionError:
@@ -267,6 +290,31 @@ class _Handler(BaseHTTPRequestHandler):
     def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - the stdlib's signature
         if not self.server.quiet:
             super().log_message(format, *args)
+
+
+class _HeaderReader:
+    """The request's stream as ``http.client.parse_headers`` reads it, refusing headers past the limits."""
+
+    def __init__(self, raw: Any) -> None:
+        self._raw = raw
+        self._total = 0
+        self._lines = 0
+
+    def readline(self, size: int = -1) -> bytes:
+        line = self._raw.readline(MAX_HEADER_LINE + 1)
+        if len(line) > MAX_HEADER_LINE:
+            # (HTTPException, not LineTooLong: the stdlib words that one with its own 64 KiB limit)
+            raise http.client.HTTPException(f"a header line is longer than {MAX_HEADER_LINE} bytes")
+        self._total += len(line)
+        self._lines += 1
+        if self._total > MAX_HEADER_BYTES:
+            raise http.client.HTTPException(f"the headers are longer than {MAX_HEADER_BYTES} bytes in all")
+        if self._lines > MAX_HEADERS + 1:  # the blank line that ends them is read too
+            raise http.client.HTTPException(f"more than {MAX_HEADERS} header lines")
+        return line
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._raw, name)
 
 
 @dataclass(frozen=True)
@@ -322,10 +370,10 @@ def _respond(snapshot: Responder, method: str, target: str, host: str | None, ac
     decoded = unquote(path)
     if not decoded.startswith(f"/{snapshot.api_version}/"):
         return 404, {"detail": "Not found."}, "json"
-    if host is None:
+    if host is None:  # Django (PEP 3333) rebuilds it from the server's name and port
         host = default_host
-    elif not _HOST.match(host):
-        return 400, {"detail": f"Invalid Host header {host[:100]!r}."}, "json"
+    elif not valid_host(host):  # anything else could smuggle a path or query into the answer's links
+        return 400, invalid_host_body(host), "json"
 
     renderer = _choose_renderer(query, accept)
     if renderer is None:
@@ -446,26 +494,57 @@ def make_server(snapshot: Responder, host: str = "127.0.0.1", port: int = 8000, 
     return cls(snapshot, host, port, quiet=quiet)
 
 
+def network_warning(server: SpacecraftServer) -> str | None:
+    """Why serving on ``server``'s address exposes the snapshot to the network, or None on a loopback address."""
+    bound, port = server.server_address[:2]
+    host = bound.decode() if isinstance(bound, bytes) else str(bound)
+    try:
+        address = ipaddress.ip_address(host.partition("%")[0])
+    except ValueError:
+        return None  # not an address the socket reports; nothing to say about it
+    if address.is_loopback:
+        return None
+    where = "every interface of this machine" if address.is_unspecified else f"{host}, not a loopback address"
+    return (f"listening on {where}: the data is then reachable from the network by anyone who can reach "
+            f"port {port} of this machine (use --host 127.0.0.1 to serve this machine only)")
+
+
+class _Stop(Exception):
+    """Raised by the signal handler on the main thread: leaves ``serve_forever()`` at once."""
+
+
 def serve(snapshot: Responder, host: str = "127.0.0.1", port: int = 8000, *, quiet: bool = False) -> None:
     """Serve ``snapshot`` on ``host:port`` until SIGINT or SIGTERM, then return.
 
     The first line on stdout names the URL (``--port 0`` picks a free port).
-    Requests are logged on stderr, one line each, unless ``quiet``.
+    Requests are logged on stderr, one line each, unless ``quiet``. On an address
+    other than loopback a warning goes to stderr first: the data is reachable from
+    the network. A signal stops the server at once (not at the next poll), however
+    many keep-alive connections are open: their threads are daemons.
     """
     server = make_server(snapshot, host, port, quiet=quiet)
+    stopping: list[int] = []
 
     def stop(signum: int, frame: Any) -> None:
-        # shutdown() waits for serve_forever() to return, so it cannot run on the
-        # thread that is inside serve_forever() (the main thread, where signals land).
-        threading.Thread(target=server.shutdown, daemon=True).start()
+        # Signals land on the main thread, which is inside serve_forever(): an exception leaves
+        # its select() at once, where shutdown() would wait for the next poll (half a second).
+        if not stopping:
+            stopping.append(signum)
+            raise _Stop(signum)
 
     previous = {sig: signal.signal(sig, stop) for sig in (signal.SIGINT, signal.SIGTERM)}
     try:
+        warning = network_warning(server)
+        if warning:
+            print(f"spacecraft-data serve: warning: {warning}", file=sys.stderr, flush=True)
         others = ", ".join(f"/{name}/" for name in ENDPOINTS if name != "spacecraft")
         print(f"Serving snapshot {snapshot.version} at {server.url}/{snapshot.api_version}/spacecraft/ "
               f"(also {others}; Ctrl-C or SIGTERM to stop)", flush=True)
         server.serve_forever()
+    except _Stop:
+        pass
     finally:
+        stopping.append(0)  # a second signal during the clean-up is ignored, not raised
         for sig, handler in previous.items():
             signal.signal(sig, handler)
         server.server_close()

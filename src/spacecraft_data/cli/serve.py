@@ -20,10 +20,23 @@ def register(sub: argparse._SubParsersAction) -> None:
     )
     add_snapshot_option(p)
     p.add_argument("--host", default="127.0.0.1",
-                   help="address to listen on (default: 127.0.0.1, this machine only)")
-    p.add_argument("--port", type=int, default=8000, help="port to listen on; 0 picks a free one (default: 8000)")
+                   help="address to listen on (default: 127.0.0.1, this machine only; any other address, "
+                        "such as 0.0.0.0 or ::, makes the data reachable from the network, and a warning says so)")
+    p.add_argument("--port", type=port_number, default=8000,
+                   help="port to listen on, 0 to 65535; 0 picks a free one (default: 8000)")
     p.add_argument("--quiet", action="store_true", help="do not log one line per request on stderr")
     p.set_defaults(run=run)
+
+
+def port_number(text: str) -> int:
+    """``--port``: an integer from 0 to 65535 (argparse turns the ValueError into a usage error, exit 2)."""
+    try:
+        port = int(text, 10)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a port number (an integer from 0 to 65535)") from None
+    if not 0 <= port <= 65535:
+        raise argparse.ArgumentTypeError(f"{port} is out of range (a port is 0 to 65535)")
+    return port
 
 
 def run(args: argparse.Namespace) -> int:
