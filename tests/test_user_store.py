@@ -276,3 +276,17 @@ def test_the_suite_never_uses_the_real_user_data_folder(bundled, tmp_path_factor
     base = tmp_path_factory.getbasetemp()
     assert locate.user_home().is_relative_to(base)
     assert bundled.origin == "bundled"
+
+
+def test_the_library_defaults_publish_into_the_user_store_not_the_current_folder(data_home, tmp_path, monkeypatch):
+    # The CLI passes the store's paths; a Python caller of import_pages() or HarvestOptions() gets them too.
+    from spacecraft_data.harvest import HarvestOptions, import_pages
+
+    monkeypatch.chdir(tmp_path)
+    options = HarvestOptions()
+    assert (options.output, options.raw_dir, options.changelog) == (
+        data_home / "snapshots", data_home / "raw" / "harvest", data_home / "DATA_CHANGES.md")
+    target = import_pages([SEED_FILES[0]], progress=lambda message: None)
+    assert target.is_relative_to(data_home / "snapshots")
+    assert (data_home / "DATA_CHANGES.md").is_file() and any((data_home / "raw" / "imports").iterdir())
+    assert list(tmp_path.iterdir()) == []

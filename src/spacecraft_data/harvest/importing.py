@@ -19,9 +19,9 @@ from .runs import _fresh_dir
 
 def import_pages(
     files: list[Path],
-    output: Path = Path("data/snapshots"),
-    raw_dir: Path = Path("data/raw/imports"),
-    changelog: Path | None = Path("DATA_CHANGES.md"),
+    output: Path | None = None,
+    raw_dir: Path | None = None,
+    changelog: Path | None | bool = True,
     api_version: str = "2.3.0",
     base_url: str = DEFAULT_BASE_URL,
     endpoint: str | None = None,
@@ -36,7 +36,16 @@ def import_pages(
     A page's endpoint comes from its ``GET`` line, else from ``endpoint``
     (default ``spacecraft``); its mode from the ``mode`` parameter, else from its
     records' ``response_mode``. On failure nothing is published and the copies are removed.
+
+    ``output``, ``raw_dir`` and ``changelog`` default to the user store
+    (:mod:`spacecraft_data.locate`), never the current folder; ``changelog=None``
+    (or False) writes no changelog entry.
     """
+    from ..locate import user_changelog, user_raw_dir, user_snapshots
+
+    output = user_snapshots() if output is None else output
+    raw_dir = user_raw_dir("imports") if raw_dir is None else raw_dir
+    log: Path | None = user_changelog() if changelog is True else Path(changelog) if changelog else None
     import shutil
 
     from ..build import ENDPOINT_TABLES
@@ -77,7 +86,7 @@ def import_pages(
                            "snapshot from it.",
                 "api_version": api_version, "base_url": base_url, "sources": entries, "notes": []}
         try:
-            return publish_sources(run_dir, spec, Path(output), validate, changelog, now().date(),
+            return publish_sources(run_dir, spec, Path(output), validate, log, now().date(),
                                    label_root(run_dir), progress)
         except SpacecraftDataError as exc:
             raise _naming_user_files(exc, copies) from None

@@ -13,6 +13,7 @@ from typing import Any, Callable
 
 from ..build import DEFAULT_BASE_URL
 from ..errors import SpacecraftDataError
+from ..locate import user_changelog, user_raw_dir, user_snapshots
 
 API_KEY_ENV = "SPACECRAFT_DATA_API_KEY"
 MODES = ("normal", "detailed")
@@ -69,9 +70,11 @@ class HarvestOptions:
     base_url: str = DEFAULT_BASE_URL
     api_version: str = "2.3.0"
     modes: tuple[str, ...] = ("normal",)
-    output: Path = Path("data/snapshots")
-    raw_dir: Path = Path("data/raw/harvest")
-    changelog: Path | None = Path("DATA_CHANGES.md")
+    # The user store, never the current folder (a pip user's cwd is not a data folder); the
+    # repository's own scripts pass the repository's paths.
+    output: Path = field(default_factory=user_snapshots)
+    raw_dir: Path = field(default_factory=lambda: user_raw_dir("harvest"))
+    changelog: Path | None = field(default_factory=user_changelog)
     api_key: str | None = None
     page_size: int = 100
     connect_timeout: float = 10.0
