@@ -156,3 +156,16 @@ def test_every_readme_link_is_absolute_or_an_anchor_so_it_renders_on_a_package_i
     headings = {re.sub(r"[^a-z0-9 -]", "", h.lower()).replace(" ", "-")
                 for h in re.findall(r"^#+ (.+)$", README, re.M)}
     assert anchors <= headings, anchors - headings
+
+
+def test_ci_runs_the_readme_quick_start_commands():
+    # .ci/run must do what the README's two commands say: the same install steps, the same test command.
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    block = readme.split("## Quick start: two commands", 1)[1].split("```sh\n", 1)[1].split("```", 1)[0]
+    install, tests = [line for line in block.splitlines() if line.strip() and not line.startswith("#")]
+    ci = (ROOT / ".ci" / "run").read_text(encoding="utf-8")
+    apt, _, rest = install.partition(" && python3 -m venv")
+    assert apt == "apt-get update && apt-get install -y chromium chromium-driver"
+    assert "apt-get install -y -q chromium chromium-driver" in ci
+    assert "python3 -m venv" + rest in ci.splitlines()
+    assert tests in ci
