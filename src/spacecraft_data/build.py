@@ -13,7 +13,9 @@ import json
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Sequence
+from urllib.parse import urlsplit
 
+from .embedded import EMBEDDED_KIND, Embedded, read_embedded
 from .errors import BuildError, PageError
 from .ids import id_problems
 from .pages import Page, read_page
@@ -43,7 +45,9 @@ class Source:
 
     file: Path
     endpoint: str
-    kind: str = "page"  # "page": browsable text or JSON page; "array": bare JSON array of records
+    # "page": browsable text or JSON page; "array": bare JSON array of records; "embedded": any response
+    # embedding spacecraft records (a space station's docked vehicles, a launch's spacecraft_stage; see embedded.py)
+    kind: str = "page"
     mode: str = "normal"
     request_url: str | None = None
     captured: str | None = None
@@ -157,6 +161,73 @@ def _merge(table: str, into: dict[int, Record], records: Sequence[Any], where: s
         origin.setdefault(record["id"], where)
 
 
+def _read_embedded_source(source: Source, table: str, api_version: str
+                          ) -> tuple[Source, list[Embedded], dict[str, Any]]:
+    """The records a response of another endpoint embeds, and the manifest entry that says where each was."""
+    if table != "spacecraft":
+        raise BuildError(f"{source.file}: an {EMBEDDED_KIND!r} source yields spacecraft records; its endpoint must be "
+                         f"'spacecraft', not {source.endpoint!r}")
+    found = read_embedded(source.file)
+    request_path = urlsplit(source.request_url).path if source.request_url else None
+    entry: dict[str, Any] = {
+        "file": source.label or source.file.name,
+        "sha256": sha256_file(source.file),
+        "endpoint": f"/{api_version}/{source.endpoint}/",
+        "kind": EMBEDDED_KIND,
+        "embedded_in": request_path,
+        "mode": "normal",
+        "request_url": source.request_url,
+        "captured": source.captured,
+        "received": source.received,
+        "records": len(found),
+        "count_reported": None,
+        "ids": sorted(e.id for e in found),
+        "paths": {str(e.id): e.path for e in sorted(found, key=lambda e: e.id)},
+    }
+    if source.origin:
+        entry["origin"] = source.origin
+    return source, found, entry
+
+
+def _merge_embedded(into: dict[int, Record], embedded: list[tuple[Source, list[Embedded], dict[str, Any]]],
+                    held_from: dict[int, str], notes: list[str]) -> None:
+    """Add embedded records to the spacecraft table: direct sources win, then the newest capture.
+
+    Every id that two sources hold is a note (the manifest and the build output say it);
+    two embedded copies of one capture date that differ are refused, never guessed between.
+    """
+    # Newest capture first (undated last); the listing order breaks ties.
+    order = sorted(range(len(embedded)), key=lambda i: (embedded[i][0].captured or "", -i), reverse=True)
+    taken: dict[int, tuple[str, str | None, Record]] = {}  # id -> (file label, captured, record)
+    for i in order:
+        source, found, entry = embedded[i]
+        label = entry["file"]
+        unused = []
+        for item in found:
+            where = f"{label} at {item.path} (captured {source.captured or 'unknown'})"
+            if item.id in held_from:
+                same = "an identical copy" if into[item.id] == item.record else "a different copy"
+                notes.append(f"spacecraft {item.id}: {held_from[item.id]} holds it, so {same} embedded in {where} "
+                             "was not used (the endpoint's own pages win)")
+                unused.append(item.id)
+            elif item.id in taken:
+                other, captured, record = taken[item.id]
+                if record == item.record:
+                    notes.append(f"spacecraft {item.id}: embedded in both {other} and {where}, identical")
+                elif captured == source.captured:
+                    raise BuildError(f"{where}: spacecraft {item.id} differs from the copy embedded in {other}, "
+                                     "captured the same day; refusing to guess which is right")
+                else:
+                    notes.append(f"spacecraft {item.id}: the copy embedded in {other} (captured {captured}) is "
+                                 f"newer, so the one embedded in {where} was not used")
+                unused.append(item.id)
+            else:
+                taken[item.id] = (label, source.captured, item.record)
+                into[item.id] = item.record
+        if unused:
+            entry["not_used"] = sorted(unused)
+
+
 def _default_version(sources: Sequence[Source]) -> str:
     dates = [d for s in sources for d in (s.captured, s.received) if d]
     if not dates:
@@ -186,10 +257,17 @@ def assemble(
     manifest_sources = []
     complete_tables: set[str] = set()
     origins: dict[str, dict[int, str]] = {}  # table -> id -> the input it was first read from
+    embedded: list[tuple[Source, list[Embedded], dict[str, Any]]] = []
+    held_from: dict[int, str] = {}  # spacecraft id -> the direct source it was read from
     for source in inputs.sources:
         table = ENDPOINT_TABLES.get(source.endpoint)
         if table is None:
             raise BuildError(f"{source.file}: unknown endpoint {source.endpoint!r} (known: {sorted(ENDPOINT_TABLES)})")
+        if source.kind == EMBEDDED_KIND:
+            # Merged after every direct source: a record a page of the endpoint itself holds wins.
+            embedded.append(_read_embedded_source(source, table, inputs.api_version))
+            manifest_sources.append(embedded[-1][2])
+            continue
         try:
             records, count, url = source.read(inputs.base_url)
         except PageError as exc:
@@ -215,7 +293,12 @@ def assemble(
         }
         if source.origin:
             entry["origin"] = source.origin
+        if table == "spacecraft":
+            entry["ids"] = sorted({r["id"] for r in records})
+            for r in records:
+                held_from.setdefault(r["id"], entry["file"])
         manifest_sources.append(entry)
+    _merge_embedded(tables["spacecraft"], embedded, held_from, inputs.notes)
 
     spacecraft = [tables["spacecraft"][i] for i in sorted(tables["spacecraft"])]
     configurations = [tables["spacecraft_configurations"][i] for i in sorted(tables["spacecraft_configurations"])]
