@@ -36,11 +36,19 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--raw", type=Path, default=ROOT / "data" / "raw", help="raw inputs folder (default: data/raw)")
     parser.add_argument("--out", type=Path, default=ROOT / "data" / "snapshots", help="snapshot store (default: data/snapshots)")
     parser.add_argument("--check", action="store_true", help="compare a rebuild with the files on disk; write nothing")
-    parser.add_argument("--changelog", type=Path, default=ROOT / "DATA_CHANGES.md",
+    parser.add_argument("--changelog", type=Path, default=None,
                         help="data changelog that gets an entry for each snapshot version this build adds "
-                             "(default: DATA_CHANGES.md)")
+                             "(default: DATA_CHANGES.md when --out is the repository's data/snapshots, else none)")
     parser.add_argument("--no-changelog", action="store_true", help="do not append to the data changelog")
+    parser.add_argument("--keep-stale", action="store_true",
+                        help="keep snapshot folders no raw input rebuilds (default: remove them from the "
+                             "repository's data/snapshots; other stores are never pruned)")
     args = parser.parse_args(argv)
+    # The repository's store is generated from data/raw alone; another --out may hold snapshots from elsewhere.
+    repository = args.out.resolve() == (ROOT / "data" / "snapshots").resolve()
+    args.prune = repository and not args.keep_stale
+    if args.changelog is None and repository and not args.no_changelog:
+        args.changelog = ROOT / "DATA_CHANGES.md"
     # Every published harvest or import keeps a sources.json in its run folder: rebuild those too.
     from spacecraft_data.harvest import label_root
 
@@ -63,7 +71,7 @@ def _record_new(args: argparse.Namespace, existed: set[Path], built: set[Path]) 
     A rebuild that only reproduces existing folders adds nothing, so build_all stays byte-reproducible;
     a harvest or import has already written its own entry when it published.
     """
-    if args.no_changelog:
+    if args.no_changelog or args.changelog is None:
         return
     from spacecraft_data.changelog import append_entry
     from spacecraft_data.store import version_key
@@ -81,6 +89,8 @@ def _stale(args: argparse.Namespace, built: set[Path]) -> int:
     Every snapshot is generated from data/raw, so one that no sources.json yields is stale:
     keeping it would ship data the repository can no longer reproduce.
     """
+    if not args.prune:
+        return 0
     stale = sorted(folder for folder in args.out.glob("*/*")
                    if (folder / MANIFEST).is_file() and is_snapshot_version(folder.name) and folder not in built)
     if stale and args.check:

@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 import spacecraft_data
+import spacecraft_data.store
 from spacecraft_data.diff import strip_format
 from spacecraft_data.pages import read_page
 from spacecraft_data.snapshot import Snapshot
@@ -17,6 +18,10 @@ from spacecraft_data.snapshot import Snapshot
 ROOT = Path(__file__).resolve().parents[1]
 RAW = ROOT / "data" / "raw"
 SEED_FILES = sorted((RAW / "seeds").glob("*.txt"))
+#: the bundled snapshot's folder: the one scripts/build_snapshot.py builds from data/raw/sources.json
+BUNDLED_DIR = Path(str(spacecraft_data.store.latest_snapshot_dir(ROOT / "data" / "snapshots")))
+#: the real spacecraft records the bundled snapshot holds beyond the seeds, embedded in the space stations dump
+EMBEDDED_IDS = (551, 612, 616, 625, 626, 627, 628, 629)
 
 
 @pytest.fixture(scope="session", autouse=True)
@@ -60,6 +65,24 @@ def built_wheel(tmp_path_factory) -> Path:
 def bundled() -> Snapshot:
     """The latest bundled snapshot (the one `load()` returns)."""
     return spacecraft_data.load()
+
+
+@pytest.fixture(scope="session")
+def seed_snapshot(tmp_path_factory) -> Snapshot:
+    """The bundled inputs without the records other endpoints embed: the 20 seed records and the 46 configurations.
+
+    Facts stated about the two seed pages (their counts, orders, the oracle's answers over
+    exactly those records) are checked against this snapshot, built from data/raw as the
+    bundled one is; the bundled snapshot also holds the embedded records (tests/test_embedded.py).
+    """
+    from spacecraft_data.build import assemble, read_sources
+    from spacecraft_data.embedded import EMBEDDED_KIND
+    from spacecraft_data.store import publish
+
+    inputs = read_sources(RAW, repo_root=ROOT)
+    inputs.sources = [s for s in inputs.sources if s.kind != EMBEDDED_KIND]
+    target = tmp_path_factory.mktemp("seed_snapshot") / inputs.api_version / "2026.11.22"
+    return Snapshot(publish(assemble(inputs), target))
 
 
 @pytest.fixture(scope="session")

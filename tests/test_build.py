@@ -12,9 +12,9 @@ from spacecraft_data.build import Source, SnapshotInputs, assemble, build_snapsh
 from spacecraft_data.errors import BuildError, SnapshotError
 from spacecraft_data.store import MANIFEST, publish, sha256_bytes
 
-from conftest import RAW, ROOT, SEED_FILES
+from conftest import BUNDLED_DIR, EMBEDDED_IDS, RAW, ROOT, SEED_FILES
 
-SNAPSHOT_DIR = ROOT / "data" / "snapshots" / "2.3.0" / "2026.11.22"
+SNAPSHOT_DIR = BUNDLED_DIR
 
 
 def _seed_inputs(tmp_raw: Path | None = None) -> SnapshotInputs:
@@ -39,8 +39,8 @@ def test_two_builds_into_fresh_folders_are_byte_identical(tmp_path):
 
 def test_manifest_reports_coverage_sources_and_checksums():
     manifest = json.loads((SNAPSHOT_DIR / MANIFEST).read_text(encoding="utf-8"))
-    assert manifest["snapshot_version"] == "2026.11.22" and manifest["api_version"] == "2.3.0"
-    assert manifest["records"] == {"held": 20, "reported": 590, "complete": False}
+    assert manifest["snapshot_version"] == "2026.12.01" and manifest["api_version"] == "2.3.0"
+    assert manifest["records"] == {"held": 28, "reported": 590, "complete": False}
     assert manifest["modes"]["detailed"]["held"] is False and "harvest" in manifest["modes"]["detailed"]["why"]
     assert manifest["tables"]["spacecraft_statuses"]["derived_from"] == "records"
     assert manifest["tables"]["spacecraft_configurations"]["complete"] is True
@@ -50,15 +50,21 @@ def test_manifest_reports_coverage_sources_and_checksums():
         assert entry["sha256"] == sha256_bytes(seed.read_bytes())
         assert entry["count_reported"] == 590 and entry["records"] == 10
         assert entry["request_url"].startswith("https://ll.thespacedevs.com/2.3.0/spacecraft/?format=api&offset=")
+    embedded = by_file["data/raw/launchschedule-masterdata/spacestations.json"]
+    assert (embedded["kind"], embedded["embedded_in"], embedded["captured"]) == ("embedded", "/2.3.0/space_stations/",
+                                                                               "2026-07-24")
+    assert embedded["ids"] == list(EMBEDDED_IDS) and sorted(map(int, embedded["paths"])) == list(EMBEDDED_IDS)
+    held = sorted(i for s in manifest["sources"] if s["endpoint"] == "/2.3.0/spacecraft/" for i in s["ids"])
+    assert held == sorted(json.loads((SNAPSHOT_DIR / "spacecraft.json").read_text())[i]["id"] for i in range(28))
     for name, meta in manifest["files"].items():
         assert sha256_bytes((SNAPSHOT_DIR / name).read_bytes()) == meta["sha256"]
 
 
 def test_records_are_sorted_by_id_and_kept_exactly_as_the_pages_returned_them(seed_records):
     stored = json.loads((SNAPSHOT_DIR / "spacecraft.json").read_text(encoding="utf-8"))
-    assert [r["id"] for r in stored] == sorted(r["id"] for r in seed_records)
+    assert [r["id"] for r in stored] == sorted({r["id"] for r in seed_records} | set(EMBEDDED_IDS))
     by_id = {r["id"]: r for r in seed_records}
-    for record in stored:
+    for record in (r for r in stored if r["id"] not in EMBEDDED_IDS):
         assert json.dumps(record) == json.dumps(by_id[record["id"]]), "key order or values changed"
 
 
@@ -100,7 +106,7 @@ def test_schema_problems_stop_the_build_before_anything_is_written(tmp_path):
     def reject_all(table, records):
         return [f"record {r['id']}: $: synthetic problem" for r in records] if table == "spacecraft" else []
 
-    with pytest.raises(BuildError, match=r"20 schema problem\(s\); nothing was published"):
+    with pytest.raises(BuildError, match=r"28 schema problem\(s\); nothing was published"):
         build_snapshot(_seed_inputs(), tmp_path, validate=reject_all)
     assert not any(tmp_path.rglob("*.json"))
 

@@ -32,21 +32,21 @@ def test_query_table_lists_records_with_a_footer_naming_the_snapshot_coverage(ca
     assert code == 0
     assert lines[0].split()[:4] == ["id", "name", "status", "config"]
     assert lines[1].split()[:3] == ["463", "Tianzhou-3", "Single"]
-    assert lines[-1] == "1-3 of 19 (snapshot 2026.11.22 holds 20 of 590 records)"
+    assert lines[-1] == "1-3 of 23 (snapshot 2026.12.01 holds 28 of 590 records)"
 
 
 def test_query_csv_writes_the_spacecraft_table_rows(capsys):
     code, out, _ = run(capsys, "query", "--all", "--format", "csv", "--search", "progress")
     rows = list(csv.DictReader(io.StringIO(out)))
     assert code == 0
-    assert len(rows) == 11 and {r["status_id"] for r in rows} == {"4"}
+    assert len(rows) == 13 and {r["status_id"] for r in rows} == {"1", "4"}
     assert [int(r["id"]) for r in rows] == sorted(int(r["id"]) for r in rows)
 
 
 def test_query_all_pages_through_every_match(capsys):
     code, out, _ = run(capsys, "query", "--all", "--format", "json", "--limit", "3")
     body = json.loads(out)
-    assert code == 0 and body["count"] == len(body["results"]) == 20 and body["next"] is None
+    assert code == 0 and body["count"] == len(body["results"]) == 28 and body["next"] is None
 
 
 def test_query_refused_value_and_unheld_mode_exit_1_with_a_clear_message(capsys):
@@ -71,7 +71,7 @@ def test_get_prints_the_respond_body_and_exits_by_status(capsys, bundled):
 @pytest.mark.parametrize("flag", ["--ordering=-id", "--ordering -id"])
 def test_descending_ordering_needs_no_equals_sign(capsys, flag):
     code, out, _ = run(capsys, "query", *flag.split(), "--limit", "1", "--format", "json")
-    assert code == 0 and json.loads(out)["results"][0]["id"] == 562
+    assert code == 0 and json.loads(out)["results"][0]["id"] == 629
 
 
 def test_cold_query_command_imports_no_heavy_library():

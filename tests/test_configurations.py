@@ -221,7 +221,7 @@ def test_statuses_list_and_detail_come_from_the_statuses_table_and_ignore_search
     status, body = bundled.respond(STATUSES + "?search=nothing&ordering=-name&mode=detailed")
     assert status == 200 and body["results"] == statuses and body["count"] == len(statuses)
     assert bundled.respond(STATUSES + f"{statuses[0]['id']}/") == (200, statuses[0])
-    assert bundled.respond(STATUSES + "1/") == (404, {"detail": "No SpacecraftStatus matches the given query."})
+    assert bundled.respond(STATUSES + "2/") == (404, {"detail": "No SpacecraftStatus matches the given query."})
     assert bundled.respond(STATUSES + "?search=%00")[0] == 400  # DRF validates search before it sees no fields
 
 

@@ -35,9 +35,9 @@ def test_query_endpoint_table_names_the_tables_coverage(capsys):
     lines = out.splitlines()
     assert code == 0 and lines[0].split() == ["id", "name", "agency", "type", "in_use", "family"]
     assert lines[1].split()[:2] == ["30", "X-37B"]  # code point order, descending
-    assert lines[-1] == "1-2 of 46 (snapshot 2026.11.22 holds 46 spacecraft_configurations (complete))"
+    assert lines[-1] == "1-2 of 46 (snapshot 2026.12.01 holds 46 spacecraft_configurations (complete))"
     code, out, _ = run(capsys, "query", "--endpoint", "config/spacecraft_statuses")
-    assert out.splitlines()[-1] == ("1-2 of 2 (snapshot 2026.11.22 holds 2 spacecraft_statuses "
+    assert out.splitlines()[-1] == ("1-3 of 3 (snapshot 2026.12.01 holds 3 spacecraft_statuses "
                                     "(partial, derived from the spacecraft records))")
 
 
@@ -72,7 +72,7 @@ def test_query_endpoint_csv_rows_are_the_normalised_table_rows_in_query_order(ca
 def test_get_answers_configuration_and_status_urls(capsys, bundled):
     code, out, _ = run(capsys, "get", "/2.3.0/spacecraft_configurations/6/?format=api")
     assert code == 0 and json.loads(out) == bundled.respond("/2.3.0/spacecraft_configurations/6/?format=api")[1]
-    code, out, err = run(capsys, "get", "/2.3.0/config/spacecraft_statuses/1/")
+    code, out, err = run(capsys, "get", "/2.3.0/config/spacecraft_statuses/2/")
     assert code == 1 and "HTTP 404" in err and "SpacecraftStatus" in out
 
 

@@ -131,7 +131,7 @@ def test_json_resources_validate_against_their_json_schema(descriptor):
             errors = [e.message for e in check.iter_errors(record)]
             assert errors == [], f"{resource['path']}[{n}]: {errors[:3]}"
             checked += 1
-    assert checked == 20 + 46 + 2
+    assert checked == 28 + 46 + 3
 
 
 def test_duckdb_read_csv_auto_reads_every_row_and_types(bundled):

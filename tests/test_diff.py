@@ -66,7 +66,7 @@ def test_added_removed_and_field_level_changes_as_json_paths(tmp_path: Path) -> 
     assert [c.path for c in t.changed[233]] == ["$.name", "$.image.variants[0]", "$.status.id", "$.status.name"]
     assert t.changed[233][0] == Change("$.name", "Crew Dragon C204", "Crew Dragon C204 (SYNTHETIC rename)")
     as_json = d.to_json()
-    assert as_json["old"]["snapshot_version"] == "2026.11.22" and as_json["new"]["snapshot_version"] == "2099.01.01"
+    assert as_json["old"]["snapshot_version"] == BUNDLED.name and as_json["new"]["snapshot_version"] == "2099.01.01"
     variant = as_json["tables"]["spacecraft"]["changed"]["233"][1]
     assert "old" not in variant and variant["new"]["type"]["name"] == "SYNTHETIC"  # absent before: no "old" key
     assert d.tables["spacecraft_configurations"].summary() == "0 added, 0 removed, 0 changed"
@@ -102,7 +102,7 @@ def test_cli_diff_text_json_versions_and_exit_code(tmp_path: Path, capsys) -> No
     shutil.copytree(BUNDLED, tmp_path / "2.3.0" / BUNDLED.name)
     assert main(["diff", BUNDLED.name, "2099.01.01", "--root", str(tmp_path), "--exit-code"]) == 1
     out = capsys.readouterr().out
-    assert out.startswith("diff 2.3.0/2026.11.22 (20 records) -> 2.3.0/2099.01.01 (20 records)")
+    assert out.startswith(f"diff 2.3.0/{BUNDLED.name} (28 records) -> 2.3.0/2099.01.01 (28 records)")
     assert main(["diff", BUNDLED.name, BUNDLED.name, "--exit-code"]) == 0
     capsys.readouterr()
     assert main(["diff", str(BUNDLED), str(new), "--summary"]) == 0

@@ -26,7 +26,7 @@ def test_json_export_without_flags_writes_every_stored_record(bundled, tmp_path,
     assert main(["export", "--format", "json", "--output", str(tmp_path / "out")]) == 0
     written = json.loads((tmp_path / "out" / "spacecraft.json").read_text(encoding="utf-8"))
     assert written == bundled.records
-    assert "exported 20 of 20 records" in capsys.readouterr().err
+    assert "exported 28 of 28 records" in capsys.readouterr().err
 
 
 def test_ndjson_export_writes_the_filtered_records_one_a_line_in_query_order(bundled, tmp_path):

@@ -31,8 +31,8 @@ from fakeapi import SYNTHETIC_ID, FakeLL2, Fault, Throttle
 from conftest import strip_formats
 
 TODAY = dt.datetime(2026, 11, 25, 12, 0, tzinfo=dt.timezone.utc)
-PAGE = 10  # 20 real records -> 2 spacecraft pages; 46 configurations -> 5 pages; 2 statuses -> 1 page
-REQUESTS = 2 + 5 + 1
+PAGE = 10  # 28 real records -> 3 spacecraft pages; 46 configurations -> 5 pages; 3 statuses -> 1 page
+REQUESTS = 3 + 5 + 1
 
 
 def tree_digest(folder: Path) -> dict[str, str]:
@@ -85,7 +85,7 @@ def assert_equals_bundled(snapshot_dir: Path) -> None:
     # Not vacuous: the harvested URLs really carry the requested format and the bundled ones another.
     assert harvested.records[0]["url"].endswith("?format=json")
     assert bundled.records[0]["url"].endswith("?format=api")
-    assert harvested.manifest["records"] == {"held": 20, "reported": 20, "complete": True}
+    assert harvested.manifest["records"] == {"held": 28, "reported": 28, "complete": True}
 
 
 def test_harvest_publishes_the_served_records_with_the_fewest_requests(run: Run) -> None:
@@ -108,7 +108,7 @@ def test_harvest_publishes_the_served_records_with_the_fewest_requests(run: Run)
     # Progress: pages and records, and the plan with its expected wait.
     text = "\n".join(run.messages)
     assert "plan: about" in text and "expected wait for the rate limit" in text
-    assert "fetched 10 records (count 20)" in text
+    assert "fetched 10 records (count 28)" in text
 
 
 def test_harvested_snapshot_rebuilds_byte_identically_from_its_raw_pages(run: Run) -> None:
@@ -133,9 +133,9 @@ def test_changelog_gets_the_summary_and_diff_against_the_previous_snapshot(run: 
     log = run.changelog.read_text()
     assert log.startswith("# Data changes")
     assert "## 2.3.0/2026.11.25" in log
-    assert "records: 20 held of 20 reported" in log
+    assert "records: 28 held of 28 reported" in log
     # Same records (url fields compared without ?format=), so nothing added, removed or changed.
-    assert "versus 2026.11.22: spacecraft: 0 added, 0 removed, 0 changed" in log
+    assert f"versus {run.previous.name}: spacecraft: 0 added, 0 removed, 0 changed" in log
 
 
 @pytest.mark.parametrize("fault, said", [
@@ -232,14 +232,14 @@ def test_schema_violation_publishes_nothing_and_names_the_record(run: Run) -> No
 
 
 def test_record_inserted_between_pages_triggers_a_refetch_and_a_note(run: Run) -> None:
-    # After the first spacecraft page, a (synthetic) record appears at the front: count 20 -> 21.
+    # After the first spacecraft page, a (synthetic) record appears at the front: count 28 -> 29.
     with FakeLL2(faults=[Fault("insert_front", at=2)]) as api:
         result = harvest(run.options(api))
     snap = spacecraft_data.load(result.snapshot)
-    assert snap.manifest["records"] == {"held": 21, "reported": 21, "complete": True}
+    assert snap.manifest["records"] == {"held": 29, "reported": 29, "complete": True}
     assert SYNTHETIC_ID in snap  # the re-fetch saw the new record
-    assert any("pass 2 was consistent after pass 1: the reported count changed between pages (20 -> 21 -> 21), "
-               "20 unique ids for a reported count of 21 (1 duplicate(s) across pages)" in n
+    assert any("pass 2 was consistent after pass 1: the reported count changed between pages (28 -> 29 -> 29), "
+               "28 unique ids for a reported count of 29 (1 duplicate(s) across pages)" in n
                for n in snap.manifest["notes"])
     assert (result.run_dir / "spacecraft_normal_pass2_offset000000.txt").is_file()
     assert (result.run_dir / "spacecraft_normal_pass1_offset000000.txt").is_file()  # pass 1 kept too
@@ -250,10 +250,10 @@ def test_count_that_never_settles_is_published_with_the_discrepancy_recorded(run
                                times=None)]) as api:
         result = harvest(run.options(api))
     manifest = spacecraft_data.load(result.snapshot).manifest
-    assert manifest["records"]["held"] == 20 and manifest["records"]["reported"] == 21
+    assert manifest["records"]["held"] == 28 and manifest["records"]["reported"] == 29
     assert manifest["records"]["complete"] is False
     assert manifest["records"]["discrepancy"] == [{"endpoint": "/2.3.0/spacecraft/", "mode": "normal",
-                                                   "counts": [20, 21, 20], "unique_ids": 20, "passes": 2}]
+                                                   "counts": [28, 29, 28], "unique_ids": 28, "passes": 2}]
     assert any("still inconsistent after 2 passes" in n for n in manifest["notes"])
     assert "DISCREPANCY" in run.changelog.read_text()
     assert any(m.startswith("warning:") for m in run.messages)
@@ -267,7 +267,7 @@ def test_pacing_waits_for_the_budget_instead_of_provoking_429(run: Run) -> None:
             api.reset_window()  # the window passes while we wait
         result = harvest(run.options(api, sleep=sleep))
     assert api.throttled == 0  # never provoked a 429
-    assert run.sleeps == [1200]  # 3 requests fit the budget, then a wait, then the other 5
+    assert run.sleeps == [1200, 1200]  # 3 requests fit the budget, a wait, 5 more, a wait, the last one
     assert_equals_bundled(result.snapshot)
     assert any(m.startswith("rate limit: 5 of 5 requests used") and "waiting 20 min 00 s, until 12:20:00 UTC" in m
                for m in run.messages)
@@ -335,7 +335,7 @@ def test_cli_failure_exits_non_zero_saying_what_failed_and_what_was_kept(run: Ru
     err = capsys.readouterr().err
     assert code == 1
     assert err.startswith("spacecraft-data harvest: error: ")
-    assert "schema problem" in err and "kept 8 saved page(s)" in err and "existing snapshots are untouched" in err
+    assert "schema problem" in err and "kept 9 saved page(s)" in err and "existing snapshots are untouched" in err
     run.assert_previous_untouched()
 
 
@@ -344,7 +344,7 @@ def test_mode_both_keeps_normal_records_in_the_table_and_detailed_ones_beside_it
 
     with FakeLL2(detailed=True) as api:  # detailed records served here are SYNTHETIC (see fakeapi)
         result = harvest(run.options(api, modes=("normal", "detailed")))
-    assert result.requests == REQUESTS + 2  # 2 more spacecraft pages for the second mode, nothing else
+    assert result.requests == REQUESTS + 3  # 3 more spacecraft pages for the second mode, nothing else
     assert_equals_bundled(result.snapshot)  # spacecraft.json: the normal records the query engine serves
     detailed = json.loads((result.snapshot / "spacecraft_detailed.json").read_text())
     assert [r["id"] for r in detailed] == [r["id"] for r in spacecraft_data.load().records]
@@ -354,8 +354,8 @@ def test_mode_both_keeps_normal_records_in_the_table_and_detailed_ones_beside_it
     assert manifest["modes"]["detailed"]["held"] is True
     assert manifest["modes"]["detailed"]["file"] == "spacecraft_detailed.json"
     assert manifest["tables"]["spacecraft"]["modes"] == ["normal"]
-    assert manifest["tables"]["spacecraft_detailed"] == {"file": "spacecraft_detailed.json", "rows": 20,
-                                                         "modes": ["detailed"], "count_reported": 20, "complete": True}
+    assert manifest["tables"]["spacecraft_detailed"] == {"file": "spacecraft_detailed.json", "rows": 28,
+                                                         "modes": ["detailed"], "count_reported": 28, "complete": True}
     assert "spacecraft_detailed.json" in manifest["files"]
     assert validate(result.snapshot).problems == []
     assert result.run_dir.name.endswith("_2.3.0_normal+detailed_limit10")

@@ -1,7 +1,8 @@
 """The oracle (real DRF + django-filter over SQLite) reproduces what is known of LL2.
 
 Facts come from the two real saved pages and from research/api-semantics.md. If the
-oracle is wrong here, every differential test built on it would be wrong too.
+oracle is wrong here, every differential test built on it would be wrong too. The oracle holds the
+seed records' snapshot (``seed_snapshot``: exactly the records of the two pages and the 46 configurations).
 """
 
 from __future__ import annotations
@@ -22,22 +23,22 @@ INVALID_CHOICE = ["Select a valid choice. That choice is not one of the availabl
 
 
 @pytest.fixture(scope="module")
-def oracle(bundled) -> Oracle:
-    return Oracle.from_snapshot(bundled)
+def oracle(seed_snapshot) -> Oracle:
+    return Oracle.from_snapshot(seed_snapshot)
 
 
 @pytest.fixture(scope="module")
-def synthetic(bundled) -> Oracle:
+def synthetic(seed_snapshot) -> Oracle:
     """SYNTHETIC records (NULLs, ties, booleans set, non-ASCII names) over the real reference tables."""
-    return Oracle(with_nulls_and_ties(bundled.records), bundled.tables["spacecraft_configurations"],
-                  bundled.tables["spacecraft_statuses"])
+    return Oracle(with_nulls_and_ties(seed_snapshot.records), seed_snapshot.tables["spacecraft_configurations"],
+                  seed_snapshot.tables["spacecraft_statuses"])
 
 
 @pytest.fixture(scope="module")
-def oracle_590(bundled) -> Oracle:
+def oracle_590(seed_snapshot) -> Oracle:
     """SYNTHETIC: 590 copies of the real records (ids 1..590), the count LL2 reported."""
-    return Oracle(many(bundled.records, 590), bundled.tables["spacecraft_configurations"],
-                  bundled.tables["spacecraft_statuses"])
+    return Oracle(many(seed_snapshot.records, 590), seed_snapshot.tables["spacecraft_configurations"],
+                  seed_snapshot.tables["spacecraft_statuses"])
 
 
 def ids(body: dict) -> list[int]:
@@ -49,11 +50,11 @@ def get(oracle: Oracle, query: str = "", path: str = LL2) -> tuple[int, object]:
 
 
 # -- records and links --------------------------------------------------------------------------
-def test_records_come_back_byte_for_byte_when_requested_like_the_seeds(oracle, bundled):
+def test_records_come_back_byte_for_byte_when_requested_like_the_seeds(oracle, seed_snapshot):
     status, body = get(oracle, "format=api&limit=100")
-    assert status == 200 and body["count"] == len(bundled.records)
+    assert status == 200 and body["count"] == len(seed_snapshot.records)
     served = {r["id"]: json.dumps(r, ensure_ascii=False) for r in body["results"]}
-    assert served == {r["id"]: json.dumps(r, ensure_ascii=False) for r in bundled.records}
+    assert served == {r["id"]: json.dumps(r, ensure_ascii=False) for r in seed_snapshot.records}
 
 
 def test_seed_page_002_results_are_reproduced_from_the_real_records(oracle, seed_pages):
@@ -127,9 +128,9 @@ def test_config_filter_takes_what_python_int_takes(oracle, value):
     assert (status, body["count"]) == (200, 11)
 
 
-def test_config_filter_on_an_unused_id_in_the_table_is_an_empty_200(oracle, bundled):
-    used = {r["spacecraft_config"]["id"] for r in bundled.records}
-    unused = next(c["id"] for c in bundled.tables["spacecraft_configurations"] if c["id"] not in used)
+def test_config_filter_on_an_unused_id_in_the_table_is_an_empty_200(oracle, seed_snapshot):
+    used = {r["spacecraft_config"]["id"] for r in seed_snapshot.records}
+    unused = next(c["id"] for c in seed_snapshot.tables["spacecraft_configurations"] if c["id"] not in used)
     status, body = get(oracle, f"spacecraft_config={unused}")
     assert (status, body) == (200, {"count": 0, "next": None, "previous": None, "results": []})
 
@@ -141,8 +142,8 @@ def test_all_failing_filters_are_reported_together(oracle):
                     "status": INVALID_CHOICE}
 
 
-def test_status_universe_is_the_status_table(oracle, bundled):
-    held = sorted(s["id"] for s in bundled.tables["spacecraft_statuses"])
+def test_status_universe_is_the_status_table(oracle, seed_snapshot):
+    held = sorted(s["id"] for s in seed_snapshot.tables["spacecraft_statuses"])
     for status_id in held:
         assert get(oracle, f"status={status_id}")[0] == 200
     assert get(oracle, "status=99") == (400, {"status": INVALID_CHOICE})
@@ -179,10 +180,10 @@ def test_search_with_a_nul_is_a_400_with_a_list_body(oracle):
     ("_", []),
     ("dragon+dragon", [233]),
 ])
-def test_search_splits_terms_and_matches_all_of_them_in_any_field(oracle, bundled, search, expected):
+def test_search_splits_terms_and_matches_all_of_them_in_any_field(oracle, seed_snapshot, search, expected):
     status, body = get(oracle, f"search={search}&limit=100")
     assert status == 200
-    assert ids(body) == (sorted(r["id"] for r in bundled.records) if expected == "all" else expected)
+    assert ids(body) == (sorted(r["id"] for r in seed_snapshot.records) if expected == "all" else expected)
 
 
 def test_search_folds_unicode_as_postgresql_upper_does(synthetic):
@@ -205,14 +206,14 @@ def test_durations_sort_numerically_not_as_strings(oracle):
 
 
 @pytest.mark.parametrize("ordering", ["+id", "%20id", "id,-id", "name,id", "--id,id", "-,id"])
-def test_ordering_drops_invalid_parts_and_a_literal_plus_is_ascending(oracle, bundled, ordering):
-    assert ids(get(oracle, f"ordering={ordering}&limit=100")[1]) == sorted(r["id"] for r in bundled.records)
+def test_ordering_drops_invalid_parts_and_a_literal_plus_is_ascending(oracle, seed_snapshot, ordering):
+    assert ids(get(oracle, f"ordering={ordering}&limit=100")[1]) == sorted(r["id"] for r in seed_snapshot.records)
 
 
-def test_ordering_descending_by_id(oracle, bundled):
+def test_ordering_descending_by_id(oracle, seed_snapshot):
     for ordering in ("-id", "-id,id", "name,-id,id", "%20-id%20"):
         assert ids(get(oracle, f"ordering={ordering}&limit=100")[1]) == sorted(
-            (r["id"] for r in bundled.records), reverse=True)
+            (r["id"] for r in seed_snapshot.records), reverse=True)
 
 
 def test_nulls_sort_last_ascending_and_first_descending_like_postgresql(synthetic):
@@ -291,9 +292,9 @@ def test_the_oracle_refuses_django_settings_configured_by_someone_else():
     assert done.returncode != 0 and "configured elsewhere" in done.stderr and "'oracle'" in done.stderr
 
 
-def test_synthetic_snapshots_may_not_be_written_under_data(bundled, repo_root):
+def test_synthetic_snapshots_may_not_be_written_under_data(seed_snapshot, repo_root):
     from oracle.synthetic import write_snapshot
 
     with pytest.raises(ValueError, match="may not be written under"):
-        write_snapshot(bundled, with_nulls_and_ties(bundled.records), repo_root / "data" / "snapshots" / "x")
+        write_snapshot(seed_snapshot, with_nulls_and_ties(seed_snapshot.records), repo_root / "data" / "snapshots" / "x")
     assert not (repo_root / "data" / "snapshots" / "x").exists()

@@ -161,7 +161,7 @@ def _errors(name: str, instance) -> list[str]:
 
 
 def test_every_bundled_spacecraft_record_validates(bundled):
-    assert len(bundled.records) == 20
+    assert len(bundled.records) == 28
     for record in bundled.records:
         assert _errors("normal", record) == [], record["id"]
 

@@ -10,24 +10,26 @@ import pytest
 import spacecraft_data
 from spacecraft_data.errors import RecordNotFound, SnapshotError
 
-from conftest import ROOT
+from conftest import BUNDLED_DIR, EMBEDDED_IDS, ROOT
 
-SNAPSHOT_DIR = ROOT / "data" / "snapshots" / "2.3.0" / "2026.11.22"
+SNAPSHOT_DIR = BUNDLED_DIR
 
 
-def test_bundled_snapshot_holds_the_20_seed_records_json_equal_to_the_pages(bundled, seed_records):
-    assert len(bundled) == 20
-    assert sorted(seed_records, key=lambda r: r["id"]) == list(bundled)
+def test_bundled_snapshot_holds_the_20_seed_records_json_equal_to_the_pages_and_the_8_embedded_ones(bundled, seed_records):
+    assert len(bundled) == 28 == len(seed_records) + len(EMBEDDED_IDS)
+    assert sorted({r["id"] for r in seed_records} | set(EMBEDDED_IDS)) == [r["id"] for r in bundled]
     for record in seed_records:
         assert bundled.get(record["id"]) == record
 
 
 def test_snapshot_exposes_versions_coverage_and_modes(bundled):
-    assert bundled.version == "2026.11.22"
+    # The bundled snapshot carries the date of its newest input (the space stations dump, received 2026-12-01).
+    assert bundled.version == "2026.12.01" == max(
+        d for s in bundled.manifest["sources"] for d in (s["captured"], s["received"]) if d).replace("-", ".")
     assert bundled.api_version == "2.3.0"
     assert bundled.reported_count == 590 and not bundled.complete
     assert bundled.modes == ("normal",)
-    assert bundled.manifest["records"]["held"] == 20
+    assert bundled.manifest["records"]["held"] == 28
     assert spacecraft_data.__version__ != bundled.version  # data and code are versioned separately
 
 
@@ -38,22 +40,22 @@ def test_load_without_arguments_returns_the_same_cached_object():
 def test_reference_tables_are_loaded(bundled):
     configs = bundled.tables["spacecraft_configurations"]
     assert len(configs) == 46 and [c["id"] for c in configs] == sorted(c["id"] for c in configs)
-    assert {s["id"] for s in bundled.tables["spacecraft_statuses"]} == {3, 4}
+    assert {s["id"] for s in bundled.tables["spacecraft_statuses"]} == {1, 3, 4}
 
 
 def test_missing_id_raises_record_not_found_saying_the_snapshot_is_partial(bundled):
     with pytest.raises(RecordNotFound) as info:
         bundled.get(1)
     assert isinstance(info.value, KeyError)
-    assert "spacecraft 1 is not in snapshot 2026.11.22" in str(info.value)
-    assert "20 of 590" in str(info.value) and "harvest" in str(info.value)
+    assert f"spacecraft 1 is not in snapshot {bundled.version}" in str(info.value)
+    assert "28 of 590" in str(info.value) and "harvest" in str(info.value)
     assert bundled.get(1, None) is None
     assert 463 in bundled and 1 not in bundled
 
 
 def test_load_accepts_a_snapshot_folder_or_a_store_root(tmp_path):
-    assert spacecraft_data.load(SNAPSHOT_DIR).version == "2026.11.22"
-    assert spacecraft_data.load(ROOT / "data" / "snapshots").version == "2026.11.22"
+    assert spacecraft_data.load(SNAPSHOT_DIR).version == SNAPSHOT_DIR.name == "2026.12.01"
+    assert spacecraft_data.load(ROOT / "data" / "snapshots").version == SNAPSHOT_DIR.name
 
 
 def test_latest_version_wins_in_a_store(tmp_path):

@@ -49,7 +49,7 @@ def read_back(bundled, tmp_path_factory):
 # -- flat spacecraft rows ---------------------------------------------------------------------------------
 def test_spacecraft_rows_are_flat_with_ids_for_nested_objects(bundled):
     rows = T.spacecraft_rows(bundled.records)
-    assert len(rows) == len(bundled.records) == 20
+    assert len(rows) == len(bundled.records) == 28
     first = next(r for r in rows if r["id"] == 167)
     assert list(first) == list(T.SPACECRAFT_COLUMNS)
     assert first["image_id"] == 1910 and first["status_id"] == 4 and first["spacecraft_config_id"] == 19
@@ -85,7 +85,7 @@ def test_tables_hold_every_object_of_the_snapshot_once(bundled, tables):
     assert [r["id"] for r in tables["spacecraft"]] == sorted(r["id"] for r in bundled.records)
     assert len(tables["spacecraft_configurations"]) == 46
     assert all(r["held_as"] == "detailed" for r in tables["spacecraft_configurations"])
-    assert {r["id"] for r in tables["spacecraft_statuses"]} == {3, 4}
+    assert {r["id"] for r in tables["spacecraft_statuses"]} == {1, 3, 4}
     # agencies of the spacecraft records (mini copies) are merged with the detailed configurations' copies
     agency = next(r for r in tables["agencies"] if r["id"] == 257)
     assert agency["held_as"] == "normal" and agency["name"] == "Northrop Grumman Space Systems"
@@ -232,21 +232,21 @@ def test_read_package_names_file_row_and_column_of_a_bad_cell(bundled, tmp_path)
     descriptor = _write(T.package_files(bundled, table_dir=""), tmp_path)
     csv_path = tmp_path / "spacecraft_statuses.csv"
     csv_path.write_text(csv_path.read_text().replace("3,Destroyed", "three,Destroyed"))
-    with pytest.raises(T.TableError, match=r"spacecraft_statuses\.csv: row 2, id: 'three' is not a valid integer"):
+    with pytest.raises(T.TableError, match=r"spacecraft_statuses\.csv: row 3, id: 'three' is not a valid integer"):
         T.read_package(descriptor)
 
 
 # -- pandas -------------------------------------------------------------------------------------------------
 def test_to_pandas_gives_the_table_with_nullable_dtypes(bundled):
     frame = bundled.to_pandas()
-    assert list(frame.columns) == list(T.SPACECRAFT_COLUMNS) and len(frame) == 20
+    assert list(frame.columns) == list(T.SPACECRAFT_COLUMNS) and len(frame) == 28
     assert str(frame["id"].dtype) == "Int64"
     assert str(frame["in_space"].dtype) == "boolean"
     assert str(frame["time_in_space_seconds"].dtype) == "Int64"
     assert str(frame["time_in_space"].dtype) == "timedelta64[ns]"
     assert str(frame["fastest_turnaround"].dtype) == "timedelta64[ns]" and frame["fastest_turnaround"].isna().all()
     assert str(frame["name"].dtype).startswith("string")
-    assert frame["serial_number"].isna().sum() == 1
+    assert frame["serial_number"].isna().sum() == 2  # 167 (a seed) and 626 (Cygnus NG-24, embedded)
     assert frame.set_index("id").loc[167, "time_in_space_seconds"] == 4672594
     assert frame.set_index("id").loc[167, "time_in_space"].total_seconds() == 4672594
     configs = bundled.to_pandas("spacecraft_configurations")

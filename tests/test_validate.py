@@ -111,7 +111,7 @@ def test_validate_report_and_raise_for_problems(seed_records):
 
 
 def test_validate_accepts_a_loaded_snapshot_and_none_for_the_bundled_one(bundled):
-    assert validate(bundled).records_checked == 68  # 20 spacecraft + 46 configurations + 2 statuses
+    assert validate(bundled).records_checked == 77  # 28 spacecraft + 46 configurations + 3 statuses
     assert validate(None).valid
 
 
@@ -126,7 +126,7 @@ def test_cli_with_no_path_checks_the_bundled_snapshot(capsys):
     code, out = _cli(capsys)
     assert code == 0
     lines = out.strip().splitlines()
-    assert lines[-1] == "68 record(s) in 1 input(s) checked: valid"
+    assert lines[-1] == "77 record(s) in 1 input(s) checked: valid"
     assert [line.split(": ", 1)[1] for line in lines[:-1]] == [  # which schema checked each table file
         "checked with normal (snapshot table spacecraft)",
         "checked with configuration.detailed (snapshot table spacecraft_configurations)",
@@ -247,7 +247,7 @@ def test_cli_json_format_is_machine_readable(capsys, tmp_path, seed_records):
 
 def test_a_copy_of_the_bundled_snapshot_validates(capsys, snapshot_copy):
     code, out = _cli(capsys, str(snapshot_copy))
-    assert code == 0 and "68 record(s)" in out
+    assert code == 0 and "77 record(s)" in out
 
 
 def test_a_modified_snapshot_file_is_reported_by_name(capsys, snapshot_copy):
@@ -281,7 +281,7 @@ def test_a_missing_snapshot_file_and_a_wrong_row_count_are_reported(snapshot_cop
 
 def test_a_folder_of_snapshots_checks_each_snapshot(capsys):
     code, out = _cli(capsys, str(ROOT / "data" / "snapshots"))
-    assert code == 0 and "68 record(s)" in out
+    assert code == 0 and "77 record(s)" in out
 
 
 def test_a_folder_that_is_no_snapshot_is_reported(capsys, tmp_path):

@@ -57,13 +57,13 @@ def test_installed_wheel_loads_the_bundled_snapshot_from_another_directory(insta
     module_file, version, n, path, name = json.loads(out.stdout)
     assert "site-packages" in module_file and str(ROOT) not in module_file, "imported the checkout, not the wheel"
     assert "site-packages" in path and "_bundled" in path
-    assert (version, n, name) == ("2026.11.22", 20, "Tianzhou-3")
+    assert (version, n, name) == ("2026.12.01", 28, "Tianzhou-3")
 
 
 def test_installed_wheel_ships_the_schemas_and_the_cli(installed):
     info = _run(installed, str(installed / "venv" / "bin" / "spacecraft-data"), "info", "--format", "json")
     assert info.returncode == 0, info.stderr
-    assert json.loads(info.stdout)["records"]["held"] == 20
+    assert json.loads(info.stdout)["records"]["held"] == 28
     if any((ROOT / "schema").glob("*.json")):
         code = "import spacecraft_data as s; print(s.schema('normal')['$id'])"
         out = _run(installed, str(installed / "venv" / "bin" / "python"), "-c", code)
