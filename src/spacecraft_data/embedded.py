@@ -22,16 +22,18 @@ Each record keeps its provenance: the file and the JSON path it was found at.
 
 from __future__ import annotations
 
+import datetime as _dt
 import re
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 
 from .endpoint import SPACECRAFT_NORMAL
 from .errors import BuildError, PageError, SnapshotError
 from .pages import read_page
 
-__all__ = ["EMBEDDED_KIND", "MAX_DEPTH", "Embedded", "looks_like_spacecraft", "find_embedded", "read_embedded"]
+__all__ = ["EMBEDDED_KIND", "MAX_DEPTH", "Embedded", "looks_like_spacecraft", "find_embedded", "read_embedded",
+           "import_embedded"]
 
 #: the ``kind`` of a ``sources.json`` entry whose file embeds spacecraft records
 EMBEDDED_KIND = "embedded"
@@ -117,3 +119,71 @@ def read_embedded(file: Path) -> list[Embedded]:
     if page.status != 200:
         raise BuildError(f"{file}: page answered HTTP {page.status} {page.reason}; only 200 pages hold records")
     return find_embedded(page.body, str(file))
+
+
+def import_embedded(
+    files: list[Path],
+    output: Path,
+    raw_dir: Path,
+    changelog: Path | None,
+    captured: str | None = None,
+    request_url: str | None = None,
+    api_version: str = "2.3.0",
+    base_url: str | None = None,
+    validate: Callable[[str, list[dict[str, Any]]], list[str]] | None = None,
+    now: Callable[[], _dt.datetime] | None = None,
+    progress: Callable[[str], None] | None = None,
+) -> Path:
+    """Publish a snapshot of the spacecraft records embedded in saved responses of other endpoints.
+
+    Each file is copied byte for byte into a new run folder under ``raw_dir`` with a
+    ``sources.json`` whose entries have kind :data:`EMBEDDED_KIND`, so
+    ``scripts/build_snapshot.py`` rebuilds the snapshot. ``captured`` (YYYY-MM-DD) is
+    the date the responses were saved, when known; ``request_url`` the request of a
+    response that does not record it (a browsable page's ``GET`` line wins). A file
+    embedding no spacecraft record is an error: nothing is published, the copies are removed.
+    """
+    import shutil
+
+    from .build import DEFAULT_BASE_URL
+    from .harvest.options import SOURCES, _stderr, _utcnow, default_validator
+    from .harvest.publish import label_root, publish_sources
+    from .harvest.runs import _fresh_dir
+    from .store import write_atomic
+
+    now = now or _utcnow
+    progress = progress or _stderr
+    base_url = base_url or DEFAULT_BASE_URL
+    if captured is not None:
+        try:
+            captured = _dt.date.fromisoformat(captured).isoformat()
+        except ValueError:
+            raise BuildError(f"--captured {captured!r}: not a date (YYYY-MM-DD)") from None
+    run_dir = _fresh_dir(Path(raw_dir), f"{now().strftime('%Y%m%dT%H%M%SZ')}_embedded")
+    entries = []
+    try:
+        for n, file in enumerate(map(Path, files)):
+            found = read_embedded(file)
+            if not found:
+                raise BuildError(f"{file}: no spacecraft record is embedded in it (nothing has every "
+                                 "SpacecraftNormal field and a /spacecraft/<id>/ url)")
+            page = read_page(file)
+            url = page.request.url(base_url) if page.request is not None else request_url
+            copy = run_dir / f"{n:03d}_{file.name}"
+            write_atomic(copy, file.read_bytes())
+            entries.append({
+                "file": copy.name, "kind": EMBEDDED_KIND, "endpoint": "spacecraft", "mode": "normal",
+                "request_url": url, "captured": captured, "received": now().date().isoformat(), "complete": False,
+                "origin": f"imported by spacecraft-data import-embedded from {file.name}",
+            })
+            progress(f"{file}: {len(found)} embedded spacecraft record(s): "
+                     + ", ".join(str(e.id) for e in sorted(found, key=lambda e: e.id)))
+        spec = {"comment": "Written by spacecraft-data import-embedded; scripts/build_snapshot.py rebuilds the "
+                           "snapshot from it.",
+                "api_version": api_version, "base_url": base_url, "sources": entries, "notes": []}
+        return publish_sources(run_dir, spec, Path(output), validate or default_validator(), changelog,
+                               now().date(), label_root(run_dir), progress)
+    except BaseException:
+        if not (run_dir / SOURCES).is_file():
+            shutil.rmtree(run_dir, ignore_errors=True)  # only copies; the user's files are untouched
+        raise

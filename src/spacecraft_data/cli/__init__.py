@@ -34,6 +34,7 @@ COMMANDS = {
     "serve": "serve",
     "harvest": "harvest",
     "import-pages": "import_pages",
+    "import-embedded": "import_embedded",
     "diff": "diff",
     "snapshots": "snapshots",
 }

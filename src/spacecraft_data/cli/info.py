@@ -55,8 +55,17 @@ def run(args: argparse.Namespace) -> int:
     for s in m.get("sources", []):
         when = s.get("captured") or f"captured unknown, received {s.get('received')}"
         out.append(f"  {s['file']}: {s['records']} records, {s.get('request_url') or s['endpoint']} ({when})")
+        if s.get("ids"):
+            # Which spacecraft came from which source (and date); embedded ones with their JSON paths in the manifest.
+            kind = f"embedded in {s.get('embedded_in') or 'another response'}, " if s.get("kind") == "embedded" else ""
+            unused = f"; not used, held from another source: {_ids(s['not_used'])}" if s.get("not_used") else ""
+            out.append(f"    {kind}spacecraft ids {_ids(s['ids'])}{unused}")
     for note in m.get("notes", []):
         out.append(f"note: {note}")
     out.append(m.get("attribution", ""))
     print("\n".join(out))
     return 0
+
+
+def _ids(ids: list[int]) -> str:
+    return ", ".join(map(str, ids))

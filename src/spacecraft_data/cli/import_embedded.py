@@ -1,0 +1,66 @@
+"""``spacecraft-data import-embedded``: a snapshot of the spacecraft records other endpoints' responses embed."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+from ._common import add_publish_options
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser(
+        "import-embedded", help="publish a snapshot of the spacecraft records embedded in saved LL2 responses",
+        description="Find the spacecraft records that saved responses of other LL2 endpoints embed (a space "
+                    "station's docked vehicles, a launch's spacecraft_stage, a docking event's chaser), by shape, "
+                    "wherever they are; bring each to normal mode (its configuration projected as "
+                    "/spacecraft_configurations/ normal mode projects it); validate and publish them as a snapshot. "
+                    "The files are copied into the raw folder with a sources.json naming each record's JSON path, "
+                    "so scripts/build_snapshot.py can rebuild the snapshot. --list only shows what is found.",
+        epilog="examples:\n  spacecraft-data import-embedded spacestations.json --list\n"
+               "  spacecraft-data import-embedded spacestations.json --captured 2026-07-24 --output /tmp/snaps "
+               "--raw-dir /tmp/raw --no-changelog",
+    )
+    p.add_argument("files", nargs="+", type=Path, metavar="FILE", help="saved response(s): JSON or browsable text")
+    p.add_argument("--list", action="store_true",
+                   help="print each record found (id, name, file, JSON path) and whether it validates; write nothing")
+    p.add_argument("--captured", default=None, metavar="YYYY-MM-DD", help="the date the responses were saved")
+    p.add_argument("--request-url", default=None, metavar="URL",
+                   help="the request of responses that do not record it (a browsable page's GET line wins)")
+    p.add_argument("--api-version", default="2.3.0", help="API version (default: %(default)s)")
+    add_publish_options(p, raw_default="data/raw/imports")
+    p.add_argument("--quiet", action="store_true", help="no progress on stderr")
+    p.set_defaults(run=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    if args.list:
+        return _list(args.files)
+    from ..embedded import import_embedded
+
+    options = {"progress": (lambda message: None)} if args.quiet else {}
+    target = import_embedded(args.files, output=args.output, raw_dir=args.raw_dir,
+                             changelog=None if args.no_changelog else args.changelog, captured=args.captured,
+                             request_url=args.request_url, api_version=args.api_version,
+                             **options)  # type: ignore[arg-type]
+    print(target)
+    return 0
+
+
+def _list(files: list[Path]) -> int:
+    """One line per record found; exit 1 when a record fails the normal schema or a file embeds none."""
+    from ..embedded import read_embedded
+    from ..validation import problems_for_table
+
+    status = 0
+    for file in files:
+        found = read_embedded(file)
+        if not found:
+            print(f"{file}: no spacecraft record embedded")
+            status = 1
+        for item in found:
+            problems = problems_for_table("spacecraft", [item.record])
+            status = max(status, 1 if problems else 0)
+            print(f"{item.id}\t{item.record.get('name')}\t{file}\t{item.path}"
+                  + (f"\tINVALID: {'; '.join(problems[:3])}" if problems else ""))
+    return status
