@@ -50,7 +50,7 @@ def test_the_latency_table_has_every_query_on_every_size_and_all_agree_with_the_
     header, _, *rows = _table(written, "Query latency")
     assert all(len(row) == len(header) for row in rows)
     names = [q.name for q in query_mix(30, 15)]
-    for size in ("bundled (20)", "synthetic 30"):
+    for size in ("bundled (28)", "synthetic 30"):
         assert [row[1] for row in rows if row[0] == size] == names
     assert {row[header.index("agrees")] for row in rows} == {"yes"}
     assert {row[header.index("status")] for row in rows} == {"200", "400", "501"}
@@ -60,9 +60,9 @@ def test_the_latency_table_has_every_query_on_every_size_and_all_agree_with_the_
 
 def test_load_memory_first_query_and_cli_tables_have_a_row_per_size_or_command(quick_report):
     written, _ = quick_report
-    assert [row[0] for row in _table(written, "Load and memory")[2:]] == ["bundled (20)", "synthetic 30"]
+    assert [row[0] for row in _table(written, "Load and memory")[2:]] == ["bundled (28)", "synthetic 30"]
     assert [row[0] for row in _table(written, "First-query costs (what is computed once per snapshot)")[2:]] == [
-        "bundled (20)", "synthetic 30"]
+        "bundled (28)", "synthetic 30"]
     commands = [row[0] for row in _table(written, "Cold CLI")[2:]]
     assert commands[:3] == ["`python -c pass`", '`python -c "import json"`',
                             "`spacecraft-data query --search soyuz --ordering -time_in_space --limit 5`"]
@@ -89,7 +89,7 @@ def test_hotspots_profiles_a_named_query_and_refuses_an_unknown_one():
     done = subprocess.run([sys.executable, script, "--size", "bundled", "--calls", "2", "--query", "filters"],
                           capture_output=True, text=True, timeout=60)
     assert done.returncode == 0, done.stderr
-    assert "== filters on 20 records" in done.stdout and "respond" in done.stdout
+    assert "== filters on 28 records" in done.stdout and "respond" in done.stdout
     done = subprocess.run([sys.executable, script, "--size", "bundled", "--query", "nonsense"],
                           capture_output=True, text=True, timeout=60)
     assert done.returncode == 2 and "--query: unknown ['nonsense']" in done.stderr
