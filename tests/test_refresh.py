@@ -108,7 +108,9 @@ def test_a_refresh_publishes_the_changes_logs_them_and_leaves_the_tree_ready_to_
 def test_a_refresh_that_fails_or_finds_nothing_leaves_the_clone_byte_for_byte_as_it_was(clone, case):
     before = _tree(clone)
     if case == "stand-in fails":
-        server, extra = FakeLL2(faults=[Fault("status", path="/spacecraft/", times=None, status=404)]), ["--skip-tests"]
+        # The last request fails, after the harvest has saved the spacecraft and configuration pages (for a resume).
+        fault = Fault("status", path="/config/spacecraft_statuses/", times=None, status=404)
+        server, extra = FakeLL2(faults=[fault]), ["--skip-tests"]
     elif case == "a test fails":
         # The bundled-snapshot tests state the 28 records held; after the SYNTHETIC changes one is gone.
         server, extra = ChangedLL2(), ["--tests", "tests/test_snapshot.py"]
