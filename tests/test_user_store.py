@@ -21,7 +21,7 @@ from spacecraft_data import SnapshotError, locate
 from spacecraft_data.cli import main
 from spacecraft_data.store import MANIFEST, bundled_root, dump_json, latest_snapshot_dir
 
-BUNDLED_VERSION = "2026.11.22"
+BUNDLED_VERSION = Path(str(latest_snapshot_dir(bundled_root()))).name  # the bundle's, 2026.12.01
 
 
 def _user_copy(home: Path, version: str) -> Path:
@@ -63,11 +63,11 @@ def test_with_an_empty_or_missing_user_store_load_returns_the_bundled_snapshot(d
 
 
 def test_load_returns_the_newest_user_snapshot_before_any_bundled_one(data_home):
-    _user_copy(data_home, "2026.11.30")
-    newest = _user_copy(data_home, "2026.12.01.1")
-    _user_copy(data_home, "2026.12.01")
+    _user_copy(data_home, "2026.12.04")
+    newest = _user_copy(data_home, "2026.12.05.1")
+    _user_copy(data_home, "2026.12.05")
     snap = spacecraft_data.load()
-    assert (snap.version, snap.origin, Path(snap.path)) == ("2026.12.01.1", "user", newest)
+    assert (snap.version, snap.origin, Path(snap.path)) == ("2026.12.05.1", "user", newest)
     assert snap.get(463)["name"] == "Tianzhou-3"
 
 
@@ -78,41 +78,41 @@ def test_a_user_snapshot_older_than_the_bundled_one_still_comes_first(data_home)
 
 
 def test_load_version_picks_that_version_from_the_user_store_or_the_bundle(data_home):
-    _user_copy(data_home, "2026.11.30")
-    _user_copy(data_home, "2026.12.01")
-    assert spacecraft_data.load(version="2026.11.30").version == "2026.11.30"
+    _user_copy(data_home, "2026.12.04")
+    _user_copy(data_home, "2026.12.05")
+    assert spacecraft_data.load(version="2026.12.04").version == "2026.12.04"
     bundled = spacecraft_data.load(version=BUNDLED_VERSION)
     assert (bundled.version, bundled.origin) == (BUNDLED_VERSION, "bundled")
 
 
 def test_load_of_a_missing_version_names_the_available_ones(data_home):
-    _user_copy(data_home, "2026.12.01")
+    _user_copy(data_home, "2026.12.05")
     with pytest.raises(SnapshotError) as err:
         spacecraft_data.load(version="1999.01.01")
     message = str(err.value)
-    assert "1999.01.01" in message and "2026.12.01" in message and BUNDLED_VERSION in message
+    assert "1999.01.01" in message and "2026.12.05" in message and BUNDLED_VERSION in message
     assert str(data_home / "snapshots") in message
 
 
 def test_load_version_in_a_given_store_folder(tmp_path):
-    _user_copy(tmp_path, "2026.12.01")
+    _user_copy(tmp_path, "2026.12.05")
     _user_copy(tmp_path, "2026.12.02")
-    assert spacecraft_data.load(tmp_path / "snapshots", version="2026.12.01").version == "2026.12.01"
-    with pytest.raises(SnapshotError, match=r"no snapshot 2026\.12\.03 .*available: 2026\.12\.01, 2026\.12\.02"):
+    assert spacecraft_data.load(tmp_path / "snapshots", version="2026.12.05").version == "2026.12.05"
+    with pytest.raises(SnapshotError, match=r"no snapshot 2026\.12\.03 .*available: 2026\.12\.02, 2026\.12\.05"):
         spacecraft_data.load(tmp_path / "snapshots", version="2026.12.03")
-    folder = tmp_path / "snapshots" / "2.3.0" / "2026.12.01"
-    assert spacecraft_data.load(folder, version="2026.12.01").version == "2026.12.01"
-    with pytest.raises(SnapshotError, match=r"snapshot 2026\.12\.01, not the version 2026\.12\.02 asked for"):
+    folder = tmp_path / "snapshots" / "2.3.0" / "2026.12.05"
+    assert spacecraft_data.load(folder, version="2026.12.05").version == "2026.12.05"
+    with pytest.raises(SnapshotError, match=r"snapshot 2026\.12\.05, not the version 2026\.12\.02 asked for"):
         spacecraft_data.load(folder, version="2026.12.02")
 
 
 # -- a corrupt user snapshot -------------------------------------------------------------------------------
 @pytest.mark.parametrize("damage", ["manifest", "records", "no manifest"])
 def test_a_corrupt_newest_user_snapshot_is_an_error_naming_it_never_skipped(data_home, damage):
-    _user_copy(data_home, "2026.11.30")  # a good, older one: must not be used instead
-    bad = _user_copy(data_home, "2026.12.01")
+    _user_copy(data_home, "2026.12.04")  # a good, older one: must not be used instead
+    bad = _user_copy(data_home, "2026.12.05")
     if damage == "manifest":
-        (bad / MANIFEST).write_text('{"snapshot_version": "2026.12.01",\n  oops', encoding="utf-8")
+        (bad / MANIFEST).write_text('{"snapshot_version": "2026.12.05",\n  oops', encoding="utf-8")
     elif damage == "records":
         (bad / "spacecraft.json").write_text("[{", encoding="utf-8")
     else:
@@ -123,7 +123,7 @@ def test_a_corrupt_newest_user_snapshot_is_an_error_naming_it_never_skipped(data
 
 
 def test_every_command_refuses_a_corrupt_user_snapshot_with_one_line(data_home, capsys):
-    bad = _user_copy(data_home, "2026.12.01")
+    bad = _user_copy(data_home, "2026.12.05")
     (bad / "spacecraft.json").write_text("[{", encoding="utf-8")
     for argv in (["info"], ["query", "--limit", "1"], ["get", "/2.3.0/spacecraft/?limit=1"], ["--version"]):
         try:
@@ -136,7 +136,7 @@ def test_every_command_refuses_a_corrupt_user_snapshot_with_one_line(data_home, 
 
 
 def test_validate_without_a_path_checks_the_user_snapshot_in_use(data_home, capsys):
-    bad = _user_copy(data_home, "2026.12.01")
+    bad = _user_copy(data_home, "2026.12.05")
     (bad / "spacecraft.json").write_text("[]\n", encoding="utf-8")  # no longer matches the manifest checksum
     assert main(["validate"]) == 1
     assert str(bad / "spacecraft.json") in capsys.readouterr().out
@@ -145,7 +145,7 @@ def test_validate_without_a_path_checks_the_user_snapshot_in_use(data_home, caps
 # -- origin and the cache ----------------------------------------------------------------------------------
 def test_a_snapshot_says_where_it_came_from(data_home, tmp_path):
     assert spacecraft_data.load().origin == "bundled"
-    mine = _user_copy(data_home, "2026.12.01")
+    mine = _user_copy(data_home, "2026.12.05")
     assert spacecraft_data.load(mine).origin == "user"
     elsewhere = _user_copy(tmp_path, "2026.12.02")
     snap = spacecraft_data.load(elsewhere)
@@ -155,9 +155,9 @@ def test_a_snapshot_says_where_it_came_from(data_home, tmp_path):
 def test_load_is_cached_until_the_store_changes(data_home, tmp_path, monkeypatch):
     first = spacecraft_data.load()
     assert spacecraft_data.load() is first
-    _user_copy(data_home, "2026.12.01")
+    _user_copy(data_home, "2026.12.05")
     second = spacecraft_data.load()
-    assert second is not first and second.version == "2026.12.01"
+    assert second is not first and second.version == "2026.12.05"
     assert spacecraft_data.load() is second
     monkeypatch.setenv("SPACECRAFT_DATA_HOME", str(tmp_path / "other"))
     assert spacecraft_data.load() is first  # back to the bundled snapshot, still cached
@@ -165,24 +165,24 @@ def test_load_is_cached_until_the_store_changes(data_home, tmp_path, monkeypatch
 
 # -- snapshots() -------------------------------------------------------------------------------------------
 def test_snapshots_lists_user_then_bundled_newest_first_reading_only_manifests(data_home):
-    _user_copy(data_home, "2026.11.30")
-    newest = _user_copy(data_home, "2026.12.01")
+    _user_copy(data_home, "2026.12.04")
+    newest = _user_copy(data_home, "2026.12.05")
     (newest / "spacecraft.json").write_text("not json", encoding="utf-8")  # manifests only: unnoticed here
     found = spacecraft_data.snapshots()
     assert [(s.origin, s.version) for s in found] == [
-        ("user", "2026.12.01"), ("user", "2026.11.30"), ("bundled", BUNDLED_VERSION)]
+        ("user", "2026.12.05"), ("user", "2026.12.04"), ("bundled", BUNDLED_VERSION)]
     assert [s.default for s in found] == [True, False, False]
     bundled = found[-1]
     assert (bundled.api_version, bundled.held, bundled.reported, bundled.complete, bundled.modes, bundled.problem) \
-        == ("2.3.0", 20, 590, False, ("normal",), None)
+        == ("2.3.0", 28, 590, False, ("normal",), None)
     assert json.loads(json.dumps(bundled.to_dict()))["origin"] == "bundled"
 
 
 def test_snapshots_reports_an_unreadable_manifest_instead_of_hiding_it(data_home):
-    bad = _user_copy(data_home, "2026.12.01")
+    bad = _user_copy(data_home, "2026.12.05")
     (bad / MANIFEST).write_text("{", encoding="utf-8")
     first = spacecraft_data.snapshots()[0]
-    assert (first.version, first.default, first.held) == ("2026.12.01", True, None)
+    assert (first.version, first.default, first.held) == ("2026.12.05", True, None)
     assert str(bad / MANIFEST) in first.problem
 
 
@@ -190,17 +190,17 @@ def test_snapshots_reports_an_unreadable_manifest_instead_of_hiding_it(data_home
 def test_snapshots_command_marks_the_one_in_use_as_text_and_json(data_home, capsys):
     assert main(["snapshots"]) == 0
     out = capsys.readouterr().out
-    assert "* bundled 2.3.0 2026.11.22 20 of 590" in out and "no snapshots yet" in out
-    _user_copy(data_home, "2026.12.01")
+    assert f"* bundled 2.3.0 {BUNDLED_VERSION} 28 of 590" in out and "no snapshots yet" in out
+    _user_copy(data_home, "2026.12.05")
     assert main(["snapshots", "--format", "json"]) == 0
     listed = json.loads(capsys.readouterr().out)
     assert listed["user_store"] == str(data_home / "snapshots")
     assert [(s["origin"], s["version"], s["default"]) for s in listed["snapshots"]] == [
-        ("user", "2026.12.01", True), ("bundled", BUNDLED_VERSION, False)]
+        ("user", "2026.12.05", True), ("bundled", BUNDLED_VERSION, False)]
 
 
 def test_snapshots_command_exits_1_when_a_snapshot_is_unreadable(data_home, capsys):
-    bad = _user_copy(data_home, "2026.12.01")
+    bad = _user_copy(data_home, "2026.12.05")
     (bad / MANIFEST).write_text("{", encoding="utf-8")
     assert main(["snapshots"]) == 1
     assert f"unreadable: {bad / MANIFEST}" in capsys.readouterr().out
@@ -213,24 +213,24 @@ def test_version_names_the_code_and_the_data_in_use_with_its_origin(data_home, c
     lines = capsys.readouterr().out.splitlines()
     assert lines[0] == f"spacecraft-data {spacecraft_data.__version__}"
     assert lines[1].startswith(f"data {BUNDLED_VERSION} (LL2 API 2.3.0) from the bundled snapshots: ")
-    mine = _user_copy(data_home, "2026.12.01")
+    mine = _user_copy(data_home, "2026.12.05")
     with pytest.raises(SystemExit):
         main(["--version"])
-    assert capsys.readouterr().out.splitlines()[1] == f"data 2026.12.01 (LL2 API 2.3.0) from the user store: {mine}"
+    assert capsys.readouterr().out.splitlines()[1] == f"data 2026.12.05 (LL2 API 2.3.0) from the user store: {mine}"
 
 
 def test_info_says_where_the_snapshot_came_from(data_home, capsys):
     assert main(["info"]) == 0
     assert "origin:        bundled with the package (the user store holds none; 'spacecraft-data harvest' fills it)" \
         in capsys.readouterr().out.splitlines()
-    mine = _user_copy(data_home, "2026.12.01")
+    mine = _user_copy(data_home, "2026.12.05")
     assert main(["info"]) == 0
     out = capsys.readouterr().out.splitlines()
     assert "origin:        user store" in out and f"path:          {mine}" in out
 
 
 def test_snapshot_option_overrides_and_takes_a_version(data_home, capsys):
-    _user_copy(data_home, "2026.12.01")
+    _user_copy(data_home, "2026.12.05")
     assert main(["info", "--format", "json"]) == 0
     assert json.loads(capsys.readouterr().out)["snapshot_origin"] == "user"
     assert main(["info", "--format", "json", "--snapshot", BUNDLED_VERSION]) == 0
@@ -260,14 +260,15 @@ def test_after_one_harvest_every_command_answers_from_it_with_no_flags(data_home
 
     assert main(["info", "--format", "json"]) == 0
     info = json.loads(capsys.readouterr().out)
-    assert (info["snapshot_origin"], info["records"]["held"]) == ("user", 21)
+    assert (info["snapshot_origin"], info["records"]["held"]) == ("user", 29)
     assert main(["get", "/2.3.0/spacecraft/?limit=1"]) == 0
     assert "SYNTHETIC" in json.loads(capsys.readouterr().out)["results"][0]["name"]
     assert main(["query", "--limit", "1", "--format", "json"]) == 0
-    assert json.loads(capsys.readouterr().out)["count"] == 21
+    assert json.loads(capsys.readouterr().out)["count"] == 29
     assert main(["validate"]) == 0
-    assert capsys.readouterr().out.splitlines()[-1].startswith("69 record(s)")  # 21 spacecraft + 46 configurations + 2 statuses
-    assert main(["diff", BUNDLED_VERSION, target.name, "--summary"]) == 0
+    assert capsys.readouterr().out.splitlines()[-1].startswith("78 record(s)")  # 29 spacecraft + 46 configurations + 3 statuses
+    # The bundled folder by path: a harvest today has the bundle's version (2026.12.01) in the user store.
+    assert main(["diff", str(latest_snapshot_dir(bundled_root())), target.name, "--summary"]) == 0
     assert "spacecraft: 1 added" in capsys.readouterr().out
 
 
