@@ -100,13 +100,13 @@ def test_installed_wheel_harvests_into_the_user_store_and_answers_from_it_with_n
     info = run(str(bin_dir / "spacecraft-data"), "info", "--format", "json")
     assert info.returncode == 0, info.stderr
     assert json.loads(info.stdout)["snapshot_path"] == str(snapshot)
-    assert json.loads(info.stdout)["records"]["held"] == 21
+    assert json.loads(info.stdout)["records"]["held"] == 29  # 28 served + 1 SYNTHETIC
     query = run(str(bin_dir / "spacecraft-data"), "query", "--search", "SYNTHETIC", "--format", "json")
     assert query.returncode == 0, query.stderr
     assert [r["id"] for r in json.loads(query.stdout)["results"]] == [1]
     loaded = run(str(bin_dir / "python"), "-c", "import spacecraft_data; print(spacecraft_data.load())")
     assert loaded.returncode == 0, loaded.stderr
-    assert loaded.stdout.strip() == f"<Snapshot 2.3.0/{snapshot.name}: 21 of 21 records>"
+    assert loaded.stdout.strip() == f"<Snapshot 2.3.0/{snapshot.name}: 29 of 29 records>"
     version = run(str(bin_dir / "spacecraft-data"), "--version")
     assert version.returncode == 0, version.stderr
     assert f"data {snapshot.name} (LL2 API 2.3.0) from the user store: {snapshot}" in version.stdout
@@ -118,7 +118,7 @@ def test_installed_wheel_harvests_into_the_user_store_and_answers_from_it_with_n
         assert f"Serving snapshot {snapshot.name} " in first_line, first_line + serve.stderr.read()
         url = re.search(r"(http://127\.0\.0\.1:\d+)/2\.3\.0/spacecraft/", first_line).group(1)
         page = requests.get(url + "/2.3.0/spacecraft/?limit=1", timeout=30).json()
-        assert page["count"] == 21 and page["results"][0]["id"] == 1
+        assert page["count"] == 29 and page["results"][0]["id"] == 1
     finally:
         serve.terminate()
         serve.communicate(timeout=30)
