@@ -210,7 +210,7 @@ def test_count_beyond_the_sanity_bound_is_refused(run: Run) -> None:
 
 def test_more_pages_than_the_bound_is_refused(run: Run) -> None:
     with FakeLL2() as api:
-        with pytest.raises(HarvestError, match=r"count of 20 needs more than the sanity bound of 1 pages"):
+        with pytest.raises(HarvestError, match=r"count of 28 needs more than the sanity bound of 1 pages"):
             harvest(run.options(api, max_pages=1))
 
 
@@ -296,7 +296,7 @@ def test_wrong_shape_page_through_the_cli_is_one_error_not_a_traceback(run: Run,
 
 
 @pytest.mark.parametrize("bad", [
-    ('"count": 20', '"count": "twenty"'),
+    ('"count": 28', '"count": "twenty-eight"'),
     ('"results": [', '"results": [17, '),
 ], ids=["count-not-int", "result-not-object"])
 def test_saved_page_of_the_wrong_shape_is_fetched_again_not_reused(run: Run, bad: tuple[str, str]) -> None:
