@@ -42,9 +42,10 @@ def _python_value(column, value):
 
 
 # -- CSV: DuckDB with the declared types and frictionless agree ---------------------------------------------
-def test_duckdb_declares_every_column_even_an_all_empty_one(bundled):
+def test_duckdb_declares_every_column_even_a_nearly_empty_one(bundled):
     tables = T.snapshot_tables(bundled)
-    assert all(r["fastest_turnaround_seconds"] is None for r in tables["spacecraft"])  # the all-empty column
+    # A sparse column: only Crew Dragon Freedom (551) has a fastest turnaround, so type inference could not guess it.
+    assert [r["id"] for r in tables["spacecraft"] if r["fastest_turnaround_seconds"] is not None] == [551]
     columns = duckdb_columns("spacecraft")
     assert columns["fastest_turnaround_seconds"] == "BIGINT" and columns["time_in_space_seconds"] == "BIGINT"
     assert list(columns) == list(T.SPACECRAFT_COLUMNS)
@@ -118,7 +119,8 @@ def test_parquet_durations_are_intervals_and_seconds_are_bigint_equal_to_the_row
         source = by_id[row["id"]]
         assert row["time_in_space"] == spacecraft_data.durations.interval(source["time_in_space"])
         assert row["time_in_space_seconds"] == source["time_in_space_seconds"]
-        assert type(row["time_in_space_seconds"]) is int and row["fastest_turnaround_seconds"] is None
+        assert type(row["time_in_space_seconds"]) is int
+        assert row["fastest_turnaround_seconds"] == source["fastest_turnaround_seconds"]
     # SQL arithmetic on the interval works without a cast
     (days,) = con.execute(f"SELECT max(epoch(time_in_space)) / 86400 FROM '{path}'").fetchone()
     assert days == max(r["time_in_space_seconds"] for r in by_id.values()) / 86400
