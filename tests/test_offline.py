@@ -101,7 +101,7 @@ def test_paging_soyuz_through_next_yields_every_record_once(base, bundled, clien
     ids = every_record(CLIENTS[client], base + SOYUZ + query)
     expected = [r["id"] for r in bundled.respond(SOYUZ + query.replace("&limit=1", "").replace("&limit=2", "")
                                                  + "&limit=100")[1]["results"]]
-    assert ids == expected and len(set(ids)) == len(ids) == 5
+    assert ids == expected and len(set(ids)) == len(ids) == 7
 
 
 @pytest.mark.parametrize("client", CLIENTS)
@@ -234,7 +234,7 @@ def test_every_hook_is_undone_on_exit_and_nesting_unwinds():
 def test_a_session_created_before_activation_is_answered_too(bundled):
     with requests.Session() as session:
         with Offline(bundled):
-            assert session.get(LL2 + SOYUZ, timeout=10).json()["count"] == 5
+            assert session.get(LL2 + SOYUZ, timeout=10).json()["count"] == 7
 
 
 def test_a_missing_client_library_is_skipped(monkeypatch):
@@ -294,6 +294,6 @@ def test_running_server_stops_and_closes_its_port(bundled):
 
     with running_server(bundled) as server:
         url = server.url
-        assert requests.get(url + SOYUZ, timeout=5).json()["count"] == 5
+        assert requests.get(url + SOYUZ, timeout=5).json()["count"] == 7
     with pytest.raises(requests.ConnectionError):
         requests.get(url + SOYUZ, timeout=5)

@@ -21,7 +21,7 @@ from conftest import ROOT
 
 pytestmark = pytest.mark.slow
 
-SNAPSHOT = ROOT / "data" / "snapshots" / "2.3.0" / "2026.11.22"
+SNAPSHOT = ROOT / "data" / "snapshots" / "2.3.0" / "2026.12.01"
 
 # SYNTHETIC: the test module of someone else's project; it only calls LL2's URLs.
 PROJECT_TEST = '''
@@ -45,15 +45,15 @@ def every_id(base):
 
 def test_offline_pages_soyuz(ll2_offline):
     ids = every_id("https://ll.thespacedevs.com")
-    assert len(ids) == len(set(ids)) == 5
+    assert len(ids) == len(set(ids)) == 7
     with urllib.request.urlopen("https://ll.thespacedevs.com/2.3.0/spacecraft/?name=Tianzhou-3") as reply:
         assert json.loads(reply.read())["results"][0]["id"] == 463
 
 
 def test_server_pages_soyuz(ll2_server):
     ids = every_id(ll2_server.url)
-    assert len(ids) == len(set(ids)) == 5
-    assert ll2_server.snapshot.version == "2026.11.22"
+    assert len(ids) == len(set(ids)) == 7
+    assert ll2_server.snapshot.version == "2026.12.01"
 
 
 @pytest.mark.ll2_offline(strict=True)
