@@ -30,7 +30,7 @@ from spacecraft_data import endpoint as ep
 from spacecraft_data.build import assemble, read_sources
 from spacecraft_data.cli import main
 from spacecraft_data.embedded import MAX_DEPTH, find_embedded, looks_like_spacecraft, read_embedded
-from spacecraft_data.errors import BuildError
+from spacecraft_data.errors import BuildError, SpacecraftDataError
 from spacecraft_data.pages import render_browsable
 from spacecraft_data.snapshot import Snapshot
 
@@ -196,7 +196,7 @@ def test_a_record_of_the_right_shape_missing_a_nested_field_is_an_error_naming_i
 def test_hostile_files_are_clear_errors_not_tracebacks(tmp_path):
     deep = tmp_path / "deep.json"
     deep.write_text("[" * 100_000 + "]" * 100_000)
-    with pytest.raises(BuildError, match="deep.json"):
+    with pytest.raises(SpacecraftDataError, match="deep.json"):
         read_embedded(deep)
     nested: list = []
     inner = nested
@@ -207,7 +207,7 @@ def test_hostile_files_are_clear_errors_not_tracebacks(tmp_path):
         find_embedded(nested, "nested.json")
     bad = tmp_path / "bad.json"
     bad.write_text('{"a": [1,\n 2,,]}')
-    with pytest.raises(BuildError, match=r"bad\.json:2: expected valid JSON"):
+    with pytest.raises(SpacecraftDataError, match=r"bad\.json:2: expected valid JSON"):
         read_embedded(bad)
 
 

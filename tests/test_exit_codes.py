@@ -256,6 +256,17 @@ def test_import_pages(capsys, tmp_path, seed_pages):
         assert_one_line_error(err, "import-pages", str(path), why)
 
 
+def test_import_embedded(capsys, tmp_path):
+    args = ["--output", str(tmp_path / "snaps"), "--raw-dir", str(tmp_path / "raw"), "--no-changelog", "--quiet"]
+    stations = ROOT / "data" / "raw" / "launchschedule-masterdata" / "spacestations.json"
+    assert run(capsys, "import-embedded", str(stations), *args)[0] == 0
+    code, _, err = run(capsys, "import-embedded", str(SEED_FILES[0].parent / "SOURCE.md"), *args)
+    assert code == 1  # a readable file that is not a response: a finding
+    code, _, err = run(capsys, "import-embedded", str(tmp_path / "missing.json"), *args)
+    assert code == 2
+    assert_one_line_error(err, "import-embedded", str(tmp_path / "missing.json"), "No such file or directory")
+
+
 def test_harvest_usage_errors(capsys, tmp_path):
     # Success (0) and a finding (1: records that fail the schema) are in test_harvest.py, against tests/fakeapi.py.
     assert run(capsys, "harvest", "--timeout", "soon")[0] == 2
@@ -341,6 +352,6 @@ def test_snapshots(capsys, tmp_path, monkeypatch):
 def test_every_command_is_covered_here():
     from spacecraft_data.cli import COMMANDS
 
-    tested = {name[len("test_"):].split("_")[0].replace("import", "import-pages")
+    tested = {name[len("test_"):].replace("import_", "import-").split("_")[0]
               for name in globals() if name.startswith("test_")}
     assert set(COMMANDS) <= tested, set(COMMANDS) - tested

@@ -167,7 +167,10 @@ def _read_embedded_source(source: Source, table: str, api_version: str
     if table != "spacecraft":
         raise BuildError(f"{source.file}: an {EMBEDDED_KIND!r} source yields spacecraft records; its endpoint must be "
                          f"'spacecraft', not {source.endpoint!r}")
-    found = read_embedded(source.file)
+    try:
+        found = read_embedded(source.file)
+    except PageError as exc:
+        raise BuildError(str(exc)) from None
     request_path = urlsplit(source.request_url).path if source.request_url else None
     entry: dict[str, Any] = {
         "file": source.label or source.file.name,

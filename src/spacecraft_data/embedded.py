@@ -29,7 +29,7 @@ from pathlib import Path
 from typing import Any, Callable
 
 from .endpoint import SPACECRAFT_NORMAL
-from .errors import BuildError, PageError, SnapshotError
+from .errors import BuildError, SnapshotError
 from .pages import read_page
 
 __all__ = ["EMBEDDED_KIND", "MAX_DEPTH", "Embedded", "looks_like_spacecraft", "find_embedded", "read_embedded",
@@ -111,9 +111,7 @@ def find_embedded(body: Any, where: str = "<response>") -> list[Embedded]:
 def read_embedded(file: Path) -> list[Embedded]:
     """The spacecraft records embedded in a saved response (a JSON body or a browsable-API page)."""
     try:
-        page = read_page(file)
-    except PageError as exc:
-        raise BuildError(str(exc)) from None
+        page = read_page(file)  # a PageError (unreadable, not JSON) keeps its own class and exit code
     except RecursionError:
         raise BuildError(f"{file}: JSON nested too deeply to parse; not an LL2 response") from None
     if page.status != 200:
