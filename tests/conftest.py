@@ -5,6 +5,9 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -110,3 +113,28 @@ def strip_formats(obj):
     if isinstance(obj, dict):
         return {k: strip_format(v) if k == "url" and isinstance(v, str) else strip_formats(v) for k, v in obj.items()}
     return obj
+
+
+def urls_in(value) -> list[str]:
+    """Every http(s) URL in a JSON value, in document order (the links a browsable page must show)."""
+    if isinstance(value, dict):
+        return [u for v in value.values() for u in urls_in(v)]
+    if isinstance(value, list):
+        return [u for v in value for u in urls_in(v)]
+    return [value] if isinstance(value, str) and value.startswith(("http://", "https://")) else []
+
+
+@contextmanager
+def serving(snap) -> Iterator[str]:
+    """A live ``serve`` over ``snap`` on a free loopback port, in a thread; yields its base URL, then stops it."""
+    from spacecraft_data.server import make_server
+
+    server = make_server(snap, "127.0.0.1", 0, quiet=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield server.url
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join(5)

@@ -12,6 +12,8 @@ from spacecraft_data.endpoint import ENDPOINTS
 from spacecraft_data.pages import parse_page, render_browsable
 from spacecraft_data.server import DESCRIPTIONS, PAGE_HEADERS
 
+from conftest import urls_in
+
 API = "2.3.0"
 
 
@@ -33,14 +35,6 @@ def elements(page: str) -> Elements:
     parser = Elements()
     parser.feed(page)
     return parser
-
-
-def urls_in(value) -> list[str]:
-    if isinstance(value, dict):
-        return [u for v in value.values() for u in urls_in(v)]
-    if isinstance(value, list):
-        return [u for v in value for u in urls_in(v)]
-    return [value] if isinstance(value, str) and value.startswith(("http://", "https://")) else []
 
 
 TARGETS = [f"/{API}/spacecraft/?format=api", f"/{API}/spacecraft/?format=api&limit=2&offset=2&search=soyuz",

@@ -21,6 +21,8 @@ import pytest
 import spacecraft_data
 from spacecraft_data.pages import parse_page
 
+from conftest import urls_in
+
 pytestmark = pytest.mark.slow
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
@@ -51,14 +53,6 @@ def browser(tmp_path_factory):
         yield driver
     finally:
         driver.quit()
-
-
-def urls_in(value) -> list[str]:
-    if isinstance(value, dict):
-        return [u for v in value.values() for u in urls_in(v)]
-    if isinstance(value, list):
-        return [u for v in value for u in urls_in(v)]
-    return [value] if isinstance(value, str) and value.startswith(("http://", "https://")) else []
 
 
 def shown(driver) -> object:

@@ -12,7 +12,6 @@ import signal
 import socket
 import subprocess
 import sys
-import threading
 import time
 from pathlib import Path
 from typing import Iterator
@@ -24,6 +23,8 @@ from spacecraft_data import api, hosts, query as q
 from spacecraft_data.endpoint import SPACECRAFT
 from spacecraft_data.server import (MAX_HEADER_BYTES, MAX_HEADER_LINE, MAX_HEADERS, make_server,
                                     network_warning)
+
+from conftest import serving
 
 from test_server import raw_request
 
@@ -37,15 +38,9 @@ def snap() -> spacecraft_data.Snapshot:
 
 @pytest.fixture(scope="module")
 def base(snap) -> Iterator[str]:
-    server = make_server(snap, "127.0.0.1", 0, quiet=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield server.url
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join(5)
+    """The base URL of a live server over the bundled snapshot."""
+    with serving(snap) as url:
+        yield url
 
 
 # --------------------------------------------------------------------------- hosts

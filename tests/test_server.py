@@ -27,6 +27,8 @@ from spacecraft_data.pages import parse_page, read_page
 from spacecraft_data.server import DESCRIPTION, MAX_REQUEST_LINE, PAGE_HEADERS, make_server
 from spacecraft_data.snapshot import Snapshot
 
+from conftest import serving
+
 LIST = "/2.3.0/spacecraft/"
 
 
@@ -38,15 +40,8 @@ def snap() -> Snapshot:
 @pytest.fixture(scope="module")
 def base(snap) -> Iterator[str]:
     """The base URL of a live server over the bundled snapshot."""
-    server = make_server(snap, "127.0.0.1", 0, quiet=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield server.url
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join(5)
+    with serving(snap) as url:
+        yield url
 
 
 def raw_request(base: str, request_bytes: bytes) -> tuple[int, dict[str, str], bytes]:

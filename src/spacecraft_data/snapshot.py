@@ -48,6 +48,14 @@ def _api() -> Any:
     return _API
 
 
+def _refuse(where: str, problems: Sequence[tuple[str, str]]) -> None:
+    """Raise a :class:`SnapshotError` for the first of ``problems`` (JSON path, message), counting the rest."""
+    if problems:
+        path, message = problems[0]
+        more = f" (and {len(problems) - 1} more)" if len(problems) > 1 else ""
+        raise SnapshotError(f"{where}: {path}: {message}{more}")
+
+
 class Tables(Mapping):
     """The snapshot's tables (name -> list of records), each file read on first access.
 
@@ -97,11 +105,7 @@ class Tables(Mapping):
         rows = read_json(file, f"table {table}", sha256=expected)
         if not isinstance(rows, list):
             raise SnapshotError(f"{file}: expected a JSON array of records, found {type(rows).__name__}")
-        problems = id_problems(rows)
-        if problems:
-            path, message = problems[0]
-            more = f" (and {len(problems) - 1} more)" if len(problems) > 1 else ""
-            raise SnapshotError(f"{file}: table {table}: {path}: {message}{more}")
+        _refuse(f"{file}: table {table}", id_problems(rows))
         return rows
 
     def __iter__(self) -> Iterator[str]:
@@ -128,11 +132,7 @@ class Snapshot:
         manifest = read_json(manifest_file, "snapshot manifest")
         if not isinstance(manifest, dict) or "snapshot_version" not in manifest:
             raise SnapshotError(f"{manifest_file}: not a spacecraft-data manifest (no 'snapshot_version')")
-        problems = manifest_problems(manifest)
-        if problems:
-            where, message = problems[0]
-            more = f" (and {len(problems) - 1} more)" if len(problems) > 1 else ""
-            raise SnapshotError(f"{manifest_file}: {where}: {message}{more}")
+        _refuse(str(manifest_file), manifest_problems(manifest))
         self.manifest: Mapping[str, Any] = manifest
         #: whether table files are checked against the manifest's sha256 as they are read
         self.verified = verify
