@@ -276,3 +276,18 @@ def test_a_date_time_with_a_short_fraction_is_read_alike_on_every_python():
     # Python 3.10's fromisoformat refuses fractions of other than 3 or 6 digits
     for value in ("2026-11-22T10:00:00.5Z", "2026-11-22T10:00:00.1234567+01:00", "2026-11-22T10:00:00Z"):
         assert _is_date_time(value)
+
+
+@pytest.mark.parametrize("command", ["import-pages", "import-embedded", "harvest"])
+def test_an_api_version_that_is_not_n_n_n_is_a_usage_error_and_writes_nothing(command, tmp_path, capsys):
+    # The API version names a folder of the store: '../x' would publish outside the folder the user named.
+    from spacecraft_data.cli import main
+
+    store = tmp_path / "store"
+    argv = [command, *([] if command == "harvest" else [str(SEEDS[0])]), "--api-version", "../../escape",
+            "--output", str(store), "--raw-dir", str(tmp_path / "raw"), "--no-changelog", "--quiet"]
+    with pytest.raises(SystemExit) as exc:
+        main(argv)
+    assert exc.value.code == 2
+    assert "does not look like N.N.N" in capsys.readouterr().err
+    assert list(tmp_path.iterdir()) == []

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import argparse
 import os
+import re
 from pathlib import Path
 
 from ..errors import InputError
+from ..locate import DEFAULT_API_VERSION
 from ..snapshot import Snapshot, load
 from ..store import MANIFEST, is_snapshot_version
 
@@ -14,6 +16,9 @@ from ..store import MANIFEST, is_snapshot_version
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from collections.abc import Iterable
+    from typing import Any
+
+_API_VERSION = re.compile(r"^[0-9]+\.[0-9]+\.[0-9]+$")
 
 
 def add_snapshot_option(parser: argparse.ArgumentParser) -> None:
@@ -50,6 +55,27 @@ def add_publish_options(parser: argparse.ArgumentParser, raw_default: str) -> No
     parser.add_argument("--changelog", type=Path, default=user_changelog(),
                         help="data changelog to append the summary to (default: %(default)s)")
     parser.add_argument("--no-changelog", action="store_true", help="do not append to a data changelog")
+    # The API version becomes a folder name of the store: a value like '../x' would write outside it.
+    parser.add_argument("--api-version", default=DEFAULT_API_VERSION, type=api_version, metavar="N.N.N",
+                        help="API version (default: %(default)s)")
+    parser.add_argument("--quiet", action="store_true", help="no progress on stderr (errors are still printed)")
+
+
+def api_version(text: str) -> str:
+    """``--api-version``'s type: ``N.N.N`` or a usage error (exit 2)."""
+    if not _API_VERSION.match(text):
+        raise argparse.ArgumentTypeError(f"{text!r} does not look like N.N.N (e.g. 2.3.0)")
+    return text
+
+
+def publish_kwargs(args: argparse.Namespace) -> dict[str, Any]:
+    """The keyword arguments :func:`add_publish_options` gives a publishing library call (``import_pages`` …)."""
+    kwargs: dict[str, Any] = {"output": args.output, "raw_dir": args.raw_dir,
+                              "changelog": None if args.no_changelog else args.changelog,
+                              "api_version": args.api_version}
+    if args.quiet:
+        kwargs["progress"] = lambda message: None
+    return kwargs
 
 
 def _holds_snapshots(folder: Path) -> bool:

@@ -4,14 +4,12 @@ from __future__ import annotations
 
 import argparse
 import os
-import re
 import sys
 import textwrap
 
 from ._common import add_publish_options
 
 # Mirrors of spacecraft_data.harvest.options (not imported: that would load the harvest package for --help).
-_API_VERSION = re.compile(r"^[0-9]+\.[0-9]+\.[0-9]+$")
 _MAX_WAIT, _MAX_BODY_MB, _DEADLINE = 3600.0, 32, 120.0
 
 MODE_CHOICES = {"normal": ("normal",), "detailed": ("detailed",), "both": ("normal", "detailed")}
@@ -37,8 +35,6 @@ def register(sub: argparse._SubParsersAction) -> None:
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     p.add_argument("--base-url", default="https://ll.thespacedevs.com", help="server (default: %(default)s)")
-    p.add_argument("--api-version", default="2.3.0", type=_api_version, metavar="N.N.N",
-                   help="API version path (default: %(default)s)")
     p.add_argument("--mode", choices=sorted(MODE_CHOICES), default="normal",
                    help="response mode to harvest (default: %(default)s)")
     add_publish_options(p, raw_default="data/raw/harvest")
@@ -52,14 +48,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--deadline", type=_positive, default=_DEADLINE, metavar="SECONDS",
                    help="longest time one whole request may take, however slowly bytes arrive "
                         "(default: %(default)g)")
-    p.add_argument("--quiet", action="store_true", help="no progress on stderr (errors are still printed)")
     p.set_defaults(run=run)
-
-
-def _api_version(text: str) -> str:
-    if not _API_VERSION.match(text):
-        raise argparse.ArgumentTypeError(f"{text!r} does not look like N.N.N (e.g. 2.3.0)")
-    return text
 
 
 def _number(text: str) -> float:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from ._common import add_publish_options
+from ._common import add_publish_options, publish_kwargs
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -27,9 +27,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--captured", default=None, metavar="YYYY-MM-DD", help="the date the responses were saved")
     p.add_argument("--request-url", default=None, metavar="URL",
                    help="the request of responses that do not record it (a browsable page's GET line wins)")
-    p.add_argument("--api-version", default="2.3.0", help="API version (default: %(default)s)")
     add_publish_options(p, raw_default="data/raw/imports")
-    p.add_argument("--quiet", action="store_true", help="no progress on stderr")
     p.set_defaults(run=run)
 
 
@@ -38,11 +36,8 @@ def run(args: argparse.Namespace) -> int:
         return _list(args.files)
     from ..embedded import import_embedded
 
-    options = {"progress": (lambda message: None)} if args.quiet else {}
-    target = import_embedded(args.files, output=args.output, raw_dir=args.raw_dir,
-                             changelog=None if args.no_changelog else args.changelog, captured=args.captured,
-                             request_url=args.request_url, api_version=args.api_version,
-                             **options)  # type: ignore[arg-type]
+    target = import_embedded(args.files, captured=args.captured, request_url=args.request_url,
+                             **publish_kwargs(args))
     print(target)
     return 0
 

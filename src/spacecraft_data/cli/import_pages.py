@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from ._common import add_publish_options
+from ._common import add_publish_options, publish_kwargs
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -21,18 +21,13 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("files", nargs="+", type=Path, metavar="FILE", help="saved page(s)")
     p.add_argument("--endpoint", default=None,
                    help="endpoint of pages that do not record their request (JSON bodies); default: spacecraft")
-    p.add_argument("--api-version", default="2.3.0", help="API version (default: %(default)s)")
     add_publish_options(p, raw_default="data/raw/imports")
-    p.add_argument("--quiet", action="store_true", help="no progress on stderr")
     p.set_defaults(run=run)
 
 
 def run(args: argparse.Namespace) -> int:
     from ..harvest import import_pages
 
-    options = {"progress": (lambda message: None)} if args.quiet else {}
-    target = import_pages(args.files, output=args.output, raw_dir=args.raw_dir,
-                          changelog=None if args.no_changelog else args.changelog,
-                          api_version=args.api_version, endpoint=args.endpoint, **options)  # type: ignore[arg-type]
+    target = import_pages(args.files, endpoint=args.endpoint, **publish_kwargs(args))
     print(target)
     return 0
