@@ -19,8 +19,8 @@ __all__ = ["HEADER", "entry", "append_entry"]
 
 HEADER = (
     "# Data changes\n\n"
-    "One entry per published snapshot, oldest first; appended by `spacecraft-data harvest` and\n"
-    "`spacecraft-data import-pages`. Code changes are in CHANGELOG.md.\n"
+    "One entry per published snapshot, oldest first; appended by `spacecraft-data harvest`,\n"
+    "`import-pages`, `import-embedded` and `scripts/build_snapshot.py`. Code changes are in CHANGELOG.md.\n"
 )
 
 
