@@ -162,6 +162,15 @@ def test_the_workflow_runs_the_script_and_opens_a_pull_request_with_the_summary(
     assert job["permissions"] == {"contents": "write", "pull-requests": "write"}
 
 
+def test_the_workflow_installs_what_the_tests_need_as_ci_does(workflow):
+    # The refresh runs the tests with CI=true (GitHub sets it), where the browser test needs Debian's chromium.
+    (job,) = workflow["jobs"].values()
+    assert job["container"].endswith("-bookworm")
+    install = next(s for s in job["steps"] if "pip install" in s.get("run", ""))
+    assert "apt-get install -y chromium chromium-driver" in install["run"]
+    assert job["steps"].index(install) < next(i for i, s in enumerate(job["steps"]) if "refresh.py" in s.get("run", ""))
+
+
 def test_actionlint_finds_nothing_in_the_workflow():
     actionlint = shutil.which("actionlint") or shutil.which("actionlint", path=str(Path(sys.executable).parent))
     if actionlint is None:
