@@ -8,7 +8,7 @@ import pytest
 import requests
 
 from spacecraft_data.browsable import page_text, render_html, view_name
-from spacecraft_data.endpoint import ENDPOINTS
+from spacecraft_data.endpoints.v2_3_0 import ENDPOINTS
 from spacecraft_data.pages import parse_page, render_browsable
 from spacecraft_data.server import DESCRIPTIONS, PAGE_HEADERS
 

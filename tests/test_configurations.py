@@ -22,7 +22,7 @@ from pathlib import Path
 import pytest
 import requests
 
-from spacecraft_data import endpoint as ep
+from spacecraft_data.endpoints import v2_3_0 as ep
 from spacecraft_data.errors import ModeNotHeld, QueryError, RecordNotFound
 from spacecraft_data.server import make_server
 from spacecraft_data.validation import validator

@@ -32,7 +32,7 @@ from hypothesis import strategies as st
 import strategies
 
 import spacecraft_data
-from spacecraft_data import endpoint as ep
+from spacecraft_data.endpoints import v2_3_0 as ep
 from spacecraft_data.api import mode_not_held_message
 from spacecraft_data.build import DETAILED_FILE, SnapshotInputs, Source, build_snapshot
 from spacecraft_data.diff import diff_snapshots

@@ -26,7 +26,7 @@ from pathlib import Path
 
 import pytest
 
-from spacecraft_data import endpoint as ep
+from spacecraft_data.endpoints import v2_3_0 as ep
 from spacecraft_data.build import assemble, read_sources
 from spacecraft_data.cli import main
 from spacecraft_data.embedded import MAX_DEPTH, find_embedded, looks_like_spacecraft, read_embedded

@@ -25,7 +25,7 @@ from hypothesis import strategies as st
 import spacecraft_data
 from spacecraft_data import api, durations, query as q
 from spacecraft_data.cache import ENTRY_OVERHEAD
-from spacecraft_data.endpoint import SPACECRAFT
+from spacecraft_data.endpoints.v2_3_0 import SPACECRAFT
 from spacecraft_data.errors import SnapshotError
 from spacecraft_data.tables import duration_seconds
 

@@ -8,7 +8,7 @@ import pytest
 
 from spacecraft_data import tables as T
 from spacecraft_data.cli import main
-from spacecraft_data.endpoint import ENDPOINTS
+from spacecraft_data.endpoints.v2_3_0 import ENDPOINTS
 
 
 def _expected_ids(snap, **params) -> list[int]:

@@ -20,7 +20,7 @@ import pytest
 
 import spacecraft_data
 from spacecraft_data import api, hosts, query as q
-from spacecraft_data.endpoint import SPACECRAFT
+from spacecraft_data.endpoints.v2_3_0 import SPACECRAFT
 from spacecraft_data.server import (MAX_HEADER_BYTES, MAX_HEADER_LINE, MAX_HEADERS, make_server,
                                     network_warning)
 

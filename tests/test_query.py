@@ -13,7 +13,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from spacecraft_data.endpoint import SPACECRAFT
+from spacecraft_data.endpoints.v2_3_0 import SPACECRAFT
 from spacecraft_data.query import (
     BooleanFilter,
     ChoiceFilter,

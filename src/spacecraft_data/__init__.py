@@ -14,8 +14,7 @@ from .errors import ModeNotHeld, PageError, RecordNotFound, SnapshotError, Space
 from .locate import SnapshotInfo, snapshots
 from .snapshot import Snapshot, load
 
-# typing costs ~4 ms of start-up; annotations are strings, so only type checkers import it.
-TYPE_CHECKING = False
+from .typecheck import TYPE_CHECKING
 if TYPE_CHECKING:
     from typing import Any
 

@@ -2,7 +2,7 @@
 
 :func:`respond` is what a client sees (``/2.3.0/spacecraft/?…`` and
 ``/2.3.0/spacecraft/<id>/``, and the same for every endpoint declared in
-:mod:`spacecraft_data.endpoint`: ``/2.3.0/spacecraft_configurations/``,
+:mod:`spacecraft_data.endpoints`: ``/2.3.0/spacecraft_configurations/``,
 ``/2.3.0/config/spacecraft_statuses/``); :func:`query` is the same answer for
 Python callers, built from keyword arguments and returned as a :class:`Page` or
 raised as an error (:class:`EndpointQuery` binds it to one endpoint). All go
@@ -12,7 +12,7 @@ Modes: a list request's ``mode`` is answered from the table's stored records
 when the table holds that mode, from the table the endpoint keeps that mode in
 beside its own (``Endpoint.mode_tables``: a snapshot harvested in both modes keeps
 detailed spacecraft in ``spacecraft_detailed.json``) record for record by id, or as
-the endpoint's declared :class:`~spacecraft_data.endpoint.Projection` of a mode it
+the endpoint's declared :class:`~spacecraft_data.endpoints.Projection` of a mode it
 holds (normal-mode configurations are projected from the stored detailed ones);
 otherwise 501. Filters, search and ordering always run over the endpoint's table,
 so both modes of one query select the same ids in the same order; an id whose
@@ -64,26 +64,25 @@ from collections.abc import Mapping, Sequence
 from urllib.parse import parse_qs, unquote, urlencode, urlsplit
 
 from .cache import ENTRY_OVERHEAD, BoundedCache, size_of
-from .endpoint import ENDPOINTS, SPACECRAFT, Endpoint
+from .endpoints import DEFAULT_BASE_URL, Endpoint
+from .endpoints.v2_3_0 import ENDPOINTS, SPACECRAFT
 from .errors import ModeNotHeld, QueryError, RecordNotFound
 from .hosts import invalid_host_body, valid_host
-from .query import MAX_NUMBER_FIELDS, BadRequest, Engine, QueryParams
+from .query import MAX_NUMBER_FIELDS, Engine, InvalidSearch, QueryParams, Refused, TooManyFields
 
-# typing costs ~4 ms of start-up; annotations are strings, so only type checkers import it.
-TYPE_CHECKING = False
+from .typecheck import TYPE_CHECKING
 if TYPE_CHECKING:
     from typing import Any
 
-    from .endpoint import Projection
+    from .endpoints.v2_3_0 import Projection
     from .snapshot import Snapshot
 
     Record = dict[str, Any]
     #: (containers to copy, parents first; (container, key, URL path, query pairs other than format) per hyperlink)
     _Plan = tuple[list[tuple[Any, ...]], list[tuple[tuple[Any, ...], Any, str, list[tuple[str, str]]]]]
 
-__all__ = ["DEFAULT_BASE_URL", "Page", "EndpointQuery", "respond", "query", "answer", "mode_not_held_message"]
+__all__ = ["DEFAULT_BASE_URL", "Page", "EndpointQuery", "respond", "query", "answer", "error_answer", "mode_not_held_message"]
 
-DEFAULT_BASE_URL = "https://ll.thespacedevs.com"
 NOT_FOUND: dict[str, str] = {"detail": "Not found."}
 #: DRF router's lookup pattern for the detail route
 _PK = re.compile(r"[^/.]+")
@@ -354,13 +353,27 @@ def _origin(url_parts: Any, base_url: str | None) -> str:
     return f"{base.scheme}://{base.netloc}"
 
 
+def error_answer(exc: Refused) -> tuple[int, Any]:
+    """LL2's status and JSON body for a request the query layer refused.
+
+    django-filter's form errors are ``{"<param>": ["<message>"], ...}``; DRF's
+    ``SearchFilter`` raises a ``ValidationError`` of a list, so its body is the list
+    of messages; Django refuses too many fields before any view runs (``{"detail": ...}``).
+    """
+    if isinstance(exc, InvalidSearch):
+        return 400, [m for messages in exc.errors.values() for m in messages]
+    if isinstance(exc, TooManyFields):
+        return 400, {"detail": "; ".join(m for messages in exc.errors.values() for m in messages)}
+    return 400, {param: list(messages) for param, messages in exc.errors.items()}
+
+
 def answer(snapshot: Snapshot, endpoint: Endpoint, origin: str, query_string: str,
            pk: str | None = None) -> tuple[int, Any]:
     """The status and body of ``GET <origin>/<api>/<endpoint>/[<pk>/]?<query_string>``."""
     try:
         params = QueryParams.parse(query_string)
-    except BadRequest as exc:
-        return exc.status, exc.body
+    except Refused as exc:
+        return error_answer(exc)
     return _answer(snapshot, endpoint, origin, params, query_string, pk)
 
 
@@ -378,8 +391,8 @@ def _answer(snapshot: Snapshot, endpoint: Endpoint, origin: str, params: QueryPa
         pagination = endpoint.pagination
         limit, offset = pagination.get_limit(params), pagination.get_offset(params)
         count, page = served.engine.page_of(selected, params, offset, limit)
-    except BadRequest as exc:
-        return exc.status, exc.body
+    except Refused as exc:
+        return error_answer(exc)
     fmt = params.get("format")  # preserved on hyperlinks even when blank, as DRF does
     mode = endpoint.mode_of(params.get("mode"))
     refused = served.not_held(mode)

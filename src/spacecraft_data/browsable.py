@@ -4,7 +4,7 @@ LL2's browsable page is Django REST Framework's: the view's name and
 description, the request line, the response status and headers, and the JSON
 with its URLs as links. This page shows the same, plus a form for the
 endpoint's filters, search, ordering, limit and mode (read from its declaration
-in :data:`spacecraft_data.endpoint.ENDPOINTS`) and previous/next buttons.
+in :data:`spacecraft_data.endpoints.ENDPOINTS`) and previous/next buttons.
 
 Its visible text (a browser's "save as text", ``document.body.innerText``) is the
 saved-page layout that :func:`spacecraft_data.pages.parse_page` reads: the view
@@ -27,7 +27,8 @@ from html.parser import HTMLParser
 from typing import Any
 from urllib.parse import parse_qsl
 
-from .endpoint import ENDPOINTS, Endpoint
+from .endpoints import Endpoint
+from .endpoints.v2_3_0 import ENDPOINTS
 from .query import BooleanFilter
 
 __all__ = ["HTML_TYPE", "render_html", "page_text", "view_name"]

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any, Callable, Sequence
 from urllib.parse import urlsplit
 
+from .endpoints import DEFAULT_BASE_URL
 from .embedded import EMBEDDED_KIND, Embedded, read_embedded
 from .errors import BuildError, PageError
 from .ids import id_problems
@@ -25,7 +26,6 @@ __all__ = [
     "Source", "SnapshotInputs", "read_sources", "assemble", "build_snapshot", "DEFAULT_BASE_URL", "DETAILED_FILE",
 ]
 
-DEFAULT_BASE_URL = "https://ll.thespacedevs.com"
 ENDPOINT_TABLES = {
     "spacecraft": "spacecraft",
     "spacecraft_configurations": "spacecraft_configurations",

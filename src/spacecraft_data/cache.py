@@ -19,8 +19,7 @@ import sys
 from _thread import allocate_lock
 from collections import OrderedDict
 
-# typing costs ~4 ms of start-up; annotations are strings, so only type checkers import it.
-TYPE_CHECKING = False
+from .typecheck import TYPE_CHECKING
 if TYPE_CHECKING:
     from collections.abc import Hashable
     from typing import Any

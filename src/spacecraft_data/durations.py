@@ -21,8 +21,7 @@ from __future__ import annotations
 
 import re
 
-# typing costs ~4 ms of start-up; annotations are strings, so only type checkers import it.
-TYPE_CHECKING = False
+from .typecheck import TYPE_CHECKING
 if TYPE_CHECKING:
     from datetime import timedelta
     from typing import Any

@@ -11,7 +11,7 @@ with the configuration in detailed mode. A ``/spacecraft/`` detail answer
 The walk is generic: any object with every ``SpacecraftNormal`` key, a
 ``/spacecraft/<id>/`` URL and an object under ``spacecraft_config`` is taken for a
 spacecraft record, wherever it is, and is not searched further. Its normal-mode
-form is :data:`~spacecraft_data.endpoint.SPACECRAFT_NORMAL` applied to it: the
+form is :data:`~spacecraft_data.endpoints.v2_3_0.SPACECRAFT_NORMAL` applied to it: the
 same keys, the configuration projected by ``CONFIGURATION_NORMAL``, which rebuilds
 the 20 seed records' nested configurations exactly (``tests/test_embedded.py``).
 The stored values are never changed, only narrowed; a build then validates each
@@ -28,7 +28,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable
 
-from .endpoint import SPACECRAFT_NORMAL
+from .endpoints.v2_3_0 import SPACECRAFT_NORMAL
 from .errors import BuildError, SnapshotError
 from .pages import read_page
 

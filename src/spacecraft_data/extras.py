@@ -12,8 +12,7 @@ import importlib
 
 from .errors import EXIT_USAGE, SpacecraftDataError
 
-# typing costs ~4 ms of start-up; annotations are strings, so only type checkers import it.
-TYPE_CHECKING = False
+from .typecheck import TYPE_CHECKING
 if TYPE_CHECKING:
     from types import ModuleType
 

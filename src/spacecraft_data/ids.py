@@ -10,7 +10,7 @@ Light on purpose (no imports): ``load()`` runs it on every table it reads.
 
 from __future__ import annotations
 
-TYPE_CHECKING = False
+from .typecheck import TYPE_CHECKING
 if TYPE_CHECKING:
     from collections.abc import Sequence
     from typing import Any

@@ -28,10 +28,11 @@ import re
 from functools import lru_cache
 from pathlib import Path
 
+from .endpoints import DEFAULT_API_VERSION
 from .errors import SnapshotError, SnapshotNotFound
 from .store import MANIFEST, bundled_root, read_json, snapshot_versions
 
-TYPE_CHECKING = False
+from .typecheck import TYPE_CHECKING
 if TYPE_CHECKING:
     from importlib.resources.abc import Traversable
     from typing import Any
@@ -57,7 +58,6 @@ HOME_ENV = "SPACECRAFT_DATA_HOME"
 #: application name given to platformdirs
 APP_NAME = "spacecraft-data"
 #: the API version whose snapshots load() picks when none is named
-DEFAULT_API_VERSION = "2.3.0"
 #: the places snapshots are found, in resolution order
 ORIGINS = ("user", "bundled")
 

@@ -16,7 +16,7 @@ from __future__ import annotations
 import os
 import re
 
-TYPE_CHECKING = False
+from .typecheck import TYPE_CHECKING
 if TYPE_CHECKING:
     from typing import Any
 

@@ -14,7 +14,7 @@ django-filter method it mirrors, so each can be checked against that code:
   pipeline (filters, search, ordering) that turns parameters into ordered record positions.
 
 Which filters, fields and tables an endpoint has is declared as data in
-:mod:`spacecraft_data.endpoint`. Only the standard library is used here;
+:mod:`spacecraft_data.endpoints`. Only the standard library is used here;
 ``isodate`` is imported only for a duration not in LL2's compact form (:mod:`spacecraft_data.durations`).
 
 Selections are bitmasks (``int``: bit ``p`` set when record position ``p`` is selected):
@@ -46,15 +46,17 @@ from . import durations
 from .cache import BoundedCache, size_of
 from .errors import SnapshotError
 
-# typing costs ~4 ms of start-up; annotations are strings, so only type checkers import it.
-TYPE_CHECKING = False
+from .typecheck import TYPE_CHECKING
 if TYPE_CHECKING:
     from typing import Any
 
 __all__ = [
     "QueryParams",
     "Invalid",
-    "BadRequest",
+    "Refused",
+    "InvalidFilters",
+    "InvalidSearch",
+    "TooManyFields",
     "Filter",
     "BooleanFilter",
     "ExactFilter",
@@ -102,15 +104,13 @@ class QueryParams(dict):
     def parse(cls, query: str) -> QueryParams:
         """Decode a raw query string (``+`` is a space, ``%XX`` UTF-8 with replacement, ``&`` only).
 
-        Raises :class:`BadRequest` past Django's 1000-field limit.
+        Raises :class:`TooManyFields` past Django's 1000-field limit.
         """
         # parse_qsl(query, keep_blank_values=True, max_num_fields=MAX_NUMBER_FIELDS), step for step, without
         # its str/bytes coercion (a third of a small request's time); tests check it equals parse_qsl.
         if query.count("&") >= MAX_NUMBER_FIELDS:
-            raise BadRequest(
-                400, {"detail": f"Bad Request: more than {MAX_NUMBER_FIELDS} query parameters "
-                                "(Django's DATA_UPLOAD_MAX_NUMBER_FIELDS)"}, ("query",)
-            )
+            raise TooManyFields({"query": [f"Bad Request: more than {MAX_NUMBER_FIELDS} query parameters "
+                                           "(Django's DATA_UPLOAD_MAX_NUMBER_FIELDS)"]})
         pairs = []
         for field in query.split("&"):
             if field:
@@ -130,14 +130,34 @@ class Invalid(Exception):
         self.messages = list(messages)
 
 
-class BadRequest(Exception):
-    """The request is answered with ``status`` and the JSON ``body`` instead of records."""
+class Refused(Exception):
+    """A request the query layer refuses: ``errors`` maps each parameter at fault to its messages.
 
-    def __init__(self, status: int, body: Any, params: tuple[str, ...] = ()) -> None:
-        super().__init__(status, body)
-        self.status = status
-        self.body = body
-        self.params = params
+    No HTTP here: :func:`spacecraft_data.api.error_answer` turns each kind into LL2's
+    status and body, and :class:`~spacecraft_data.errors.QueryError` is built from
+    the same structure.
+    """
+
+    def __init__(self, errors: Mapping[str, Sequence[str]]) -> None:
+        self.errors = {param: list(messages) for param, messages in errors.items()}
+        super().__init__(self.errors)
+
+    @property
+    def params(self) -> tuple[str, ...]:
+        """The parameters at fault, in the order they were found."""
+        return tuple(self.errors)
+
+
+class InvalidFilters(Refused):
+    """django-filter's form errors: every refused filter value of the request, together."""
+
+
+class InvalidSearch(Refused):
+    """DRF ``SearchFilter``'s ``CharField`` refused the ``search`` value (NUL or a lone surrogate)."""
+
+
+class TooManyFields(Refused):
+    """More query fields than Django's ``DATA_UPLOAD_MAX_NUMBER_FIELDS`` (the parameter is the whole ``query``)."""
 
 
 # --------------------------------------------------------------------------- records
@@ -347,7 +367,7 @@ class SearchFilter:
         return SearchText(pieces, has_text)
 
     def get_search_terms(self, params: QueryParams) -> list[str]:
-        """The terms of the request; :class:`BadRequest` (a list body, as DRF's ``CharField``) for NUL or surrogates."""
+        """The terms of the request; :class:`InvalidSearch` for NUL or surrogates."""
         value = params.get(self.param, "")
         if value == "":
             return []
@@ -358,7 +378,7 @@ class SearchFilter:
         if surrogate is not None:
             problems.append(SURROGATE_CHARACTERS.format(code_point=ord(surrogate)))
         if problems:
-            raise BadRequest(400, problems, (self.param,))
+            raise InvalidSearch({self.param: problems})
         return list(_search_terms(value))
 
 
@@ -736,7 +756,7 @@ class Engine:
 
     # -- selection ---------------------------------------------------------------
     def filter_mask(self, params: QueryParams) -> int | None:
-        """The bitmask of what the applied filters select (None: none applied); :class:`BadRequest` with all errors."""
+        """The bitmask of what the applied filters select (None: none applied); :class:`InvalidFilters` with all errors."""
         selected: int | None = None
         errors: dict[str, list[str]] = {}
         for i, f in enumerate(self.filters):
@@ -759,7 +779,7 @@ class Engine:
                 self.cache.put(key, mask, size_of(mask, value))
             selected = mask if selected is None else selected & mask
         if errors:
-            raise BadRequest(400, errors, tuple(errors))
+            raise InvalidFilters(errors)
         return selected
 
     def term_mask(self, term: str) -> int:
@@ -773,7 +793,7 @@ class Engine:
         return mask
 
     def mask(self, params: QueryParams) -> int | None:
-        """The bitmask of the records the filters and search select (None: all). Raises :class:`BadRequest`."""
+        """The bitmask of the records the filters and search select (None: all). Raises :class:`Refused`."""
         selected = self.filter_mask(params)
         terms = self.search.get_search_terms(params)  # validated even when there are no fields, as DRF does
         if terms and self.search.fields:
@@ -785,7 +805,7 @@ class Engine:
         return selected
 
     def select(self, params: QueryParams) -> list[int]:
-        """The record positions the request selects, in order. Raises :class:`BadRequest`."""
+        """The record positions the request selects, in order. Raises :class:`Refused`."""
         selected = self.mask(params)
         ordering = self.ordering.get_ordering(params)
         if selected is None:

@@ -62,9 +62,9 @@ from typing import Any, Protocol
 from urllib.parse import unquote
 
 from . import __version__
-from .endpoint import ENDPOINTS
+from .endpoints.v2_3_0 import ENDPOINTS
 from .hosts import invalid_host_body, valid_host
-from .query import BadRequest, QueryParams
+from .query import QueryParams, Refused
 
 __all__ = ["MAX_REQUEST_LINE", "MAX_HEADER_LINE", "MAX_HEADER_BYTES", "MAX_HEADERS", "Answer", "Responder",
            "SpacecraftServer", "answer", "error_answer", "make_server", "network_warning", "serve"]
@@ -455,7 +455,7 @@ def _choose_renderer(query: str, accept_headers: list[str]) -> str | None:
     """
     try:
         fmt = QueryParams.parse(query).get("format")  # decoded as the engine decodes it
-    except BadRequest:
+    except Refused:
         return "json"  # the engine answers this 400; DRF renders errors as JSON
     if fmt:
         return {"json": "json", "api": "api"}.get(fmt)

@@ -17,9 +17,7 @@ from .locate import DEFAULT_API_VERSION, resolve
 from .manifest import checksums, inside, manifest_problems
 from .store import MANIFEST, OPTIONAL_TABLE_FILES, TABLE_FILES, latest_snapshot_dir, read_json, snapshot_versions
 
-# `typing` costs ~4 ms of start-up; annotations are strings here, so it is imported
-# only by type checkers (which treat any TYPE_CHECKING name as true).
-TYPE_CHECKING = False
+from .typecheck import TYPE_CHECKING
 if TYPE_CHECKING:
     from collections.abc import Sequence
     from importlib.resources.abc import Traversable
@@ -252,10 +250,10 @@ class Snapshot:
         ``snapshot.endpoint("spacecraft_configurations").query(agency=121, human_rated=True,
         ordering="name")`` is ``/2.3.0/spacecraft_configurations/?agency=121&human_rated=true&ordering=name``;
         ``.get(6)`` is its detail route. The names are those of
-        :data:`spacecraft_data.endpoint.ENDPOINTS`; an unknown name raises ``KeyError`` listing them.
+        :data:`spacecraft_data.endpoints.ENDPOINTS`; an unknown name raises ``KeyError`` listing them.
         """
         from .api import EndpointQuery
-        from .endpoint import ENDPOINTS
+        from .endpoints.v2_3_0 import ENDPOINTS
 
         try:
             return EndpointQuery(self, ENDPOINTS[name])

@@ -24,8 +24,8 @@ from .errors import SnapshotError, SnapshotNotFound
 
 # Start-up matters (a CLI query should cost about one interpreter start): hashlib,
 # tempfile, shutil and importlib.resources (~10 ms together) are imported in the
-# functions that write or locate files, and typing only by type checkers.
-TYPE_CHECKING = False
+# functions that write or locate files.
+from .typecheck import TYPE_CHECKING
 if TYPE_CHECKING:
     from importlib.resources.abc import Traversable
     from typing import Any

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import json
 
-TYPE_CHECKING = False
+from .typecheck import TYPE_CHECKING
 if TYPE_CHECKING:
     from typing import Any
 

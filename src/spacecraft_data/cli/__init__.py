@@ -16,8 +16,7 @@ import sys
 from ..errors import EXIT_FINDINGS, EXIT_USAGE, SpacecraftDataError
 from ._version import VersionAction
 
-# typing costs ~4 ms of start-up; annotations are strings, so only type checkers import it.
-TYPE_CHECKING = False
+from ..typecheck import TYPE_CHECKING
 if TYPE_CHECKING:
     from collections.abc import Sequence
     from typing import Any

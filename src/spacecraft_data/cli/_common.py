@@ -12,8 +12,7 @@ from ..locate import DEFAULT_API_VERSION
 from ..snapshot import Snapshot, load
 from ..store import MANIFEST, is_snapshot_version
 
-# typing costs ~4 ms of start-up; annotations are strings, so only type checkers import it.
-TYPE_CHECKING = False
+from ..typecheck import TYPE_CHECKING
 if TYPE_CHECKING:
     from collections.abc import Iterable
     from typing import Any

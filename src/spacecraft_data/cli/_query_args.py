@@ -1,7 +1,7 @@
 """Query flags shared by ``query`` and ``export``: one flag per API parameter, generated from the declarations.
 
 ``add_query_arguments(parser, endpoints=...)`` adds the flags of the named endpoints
-(:data:`spacecraft_data.endpoint.ENDPOINTS`; ``--endpoint`` chooses among several);
+(:data:`spacecraft_data.endpoints.ENDPOINTS`; ``--endpoint`` chooses among several);
 ``query_kwargs(args)`` turns the parsed flags into keyword arguments for the chosen
 endpoint's query and refuses a flag that endpoint lacks, naming it;
 ``fetch(snapshot, args)`` runs the query, paging through everything with ``--all``.
@@ -14,11 +14,11 @@ from __future__ import annotations
 import argparse
 import re
 
-from ..endpoint import ENDPOINTS, Endpoint
+from ..endpoints import Endpoint
+from ..endpoints.v2_3_0 import ENDPOINTS
 from ..query import BooleanFilter, ChoiceFilter, ExactFilter
 
-# typing costs ~4 ms of start-up; annotations are strings, so only type checkers import it.
-TYPE_CHECKING = False
+from ..typecheck import TYPE_CHECKING
 if TYPE_CHECKING:
     from collections.abc import Sequence
     from typing import Any

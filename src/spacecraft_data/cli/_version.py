@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-TYPE_CHECKING = False
+from ..typecheck import TYPE_CHECKING
 if TYPE_CHECKING:
     from collections.abc import Sequence
     from typing import Any

@@ -6,12 +6,11 @@ import argparse
 import json
 import sys
 from pathlib import Path
-# typing costs ~4 ms of start-up; annotations are strings, so only type checkers import it.
-TYPE_CHECKING = False
+from ..typecheck import TYPE_CHECKING
 if TYPE_CHECKING:
     from typing import Any
 
-from ..endpoint import ENDPOINTS
+from ..endpoints.v2_3_0 import ENDPOINTS
 from ..errors import InputError
 from ._common import add_snapshot_option, snapshot_from
 from ._query_args import add_query_arguments, endpoint_of, fetch, query_kwargs

@@ -6,14 +6,13 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-# typing costs ~4 ms of start-up; annotations are strings, so only type checkers import it.
-TYPE_CHECKING = False
+from ..typecheck import TYPE_CHECKING
 if TYPE_CHECKING:
     from collections.abc import Sequence
     from typing import Any
 
 from ._common import add_snapshot_option, snapshot_from
-from ..endpoint import ENDPOINTS
+from ..endpoints.v2_3_0 import ENDPOINTS
 from ._query_args import add_query_arguments, endpoint_of, fetch, query_kwargs
 
 #: The endpoints ``--endpoint`` offers: every declared one, spacecraft first (the default).

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any, Iterable, Mapping, Sequence
 from urllib.parse import urlsplit, urlunsplit
 
-from ..endpoint import ENDPOINTS
+from ..endpoints.v2_3_0 import ENDPOINTS
 from .columns import Row, SPACECRAFT_COLUMNS, TABLES, TableError, _FLIGHT_KEYS, referenced_tables, _AGENCY_KEYS, _AGENCY_MODE, _CONFIG_DETAIL_KEYS, _CONFIG_INNER, _CONFIG_KEYS, _CONFIG_MODE, _COUNTRY_KEYS, _DURATION_FIELDS, _FAMILY_INNER, _FAMILY_KEYS, _FAMILY_MODE, _IMAGE_KEYS, _LEVELS, _LICENSE_KEYS, _SPACECRAFT_KEYS, _STAT_KEYS, _VARIANT_KEYS
 
 # -- flat spacecraft rows (also used by `query --format csv`) ----------------------------------------------

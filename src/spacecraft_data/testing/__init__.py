@@ -19,7 +19,7 @@ from .interception import LL2_HOSTS, Call, Offline, OfflineRefused
 
 __all__ = ["LL2_HOSTS", "Call", "Offline", "OfflineRefused", "offline", "running_server"]
 
-TYPE_CHECKING = False
+from ..typecheck import TYPE_CHECKING
 if TYPE_CHECKING:
     from collections.abc import Iterable, Iterator
 

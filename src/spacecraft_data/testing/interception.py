@@ -19,7 +19,7 @@ from urllib.parse import SplitResult, unquote, urlsplit
 
 from ..errors import SpacecraftDataError
 
-TYPE_CHECKING = False
+from ..typecheck import TYPE_CHECKING
 if TYPE_CHECKING:
     from ..server import Answer, Responder
 
@@ -113,7 +113,7 @@ class Offline:
         return reply
 
     def _routes(self) -> str:
-        from ..endpoint import ENDPOINTS
+        from ..endpoints.v2_3_0 import ENDPOINTS
 
         return ", ".join(e.list_path(self.snapshot.api_version) for e in ENDPOINTS.values()) + " and their detail routes"
 

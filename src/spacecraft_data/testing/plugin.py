@@ -26,7 +26,7 @@ import pytest
 
 # The plugin is imported by every pytest run where the package is installed: the server and the
 # client hooks are imported only when a test asks for a fixture.
-TYPE_CHECKING = False
+from ..typecheck import TYPE_CHECKING
 if TYPE_CHECKING:
     from ..server import Responder, SpacecraftServer
     from .interception import Offline

@@ -9,8 +9,7 @@ or a path holding them cannot end the command early or forge another one.
 
 from __future__ import annotations
 
-# typing costs ~4 ms of start-up; annotations are strings, so only type checkers import it.
-TYPE_CHECKING = False
+from ..typecheck import TYPE_CHECKING
 if TYPE_CHECKING:
     from .report import Problem, Report
 

@@ -71,7 +71,7 @@ def _context(body: Any, source: str, request: Any = None, schema_name: str | Non
     version, route, detail, where = named[0]
     ctx.kind = kind_of_endpoint(route)
     if ctx.kind is None:
-        from ..endpoint import ENDPOINTS
+        from ..endpoints.v2_3_0 import ENDPOINTS
 
         ctx.skip_records = True
         ctx.chosen_by = f"no schema: endpoint /{route}/ named by {where}"

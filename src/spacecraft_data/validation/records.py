@@ -42,7 +42,7 @@ def _kind_of(record: Any) -> str:
 
 def kind_of_endpoint(name: str) -> str | None:
     """The record kind of the endpoint ``name`` (``spacecraft``, ``config/spacecraft_statuses``…), None if unknown."""
-    from ..endpoint import ENDPOINTS
+    from ..endpoints.v2_3_0 import ENDPOINTS
 
     endpoint = ENDPOINTS.get(name) or next((e for e in ENDPOINTS.values() if e.table == name), None)
     return TABLE_KINDS.get(endpoint.table) if endpoint is not None else None

@@ -1,0 +1,77 @@
+"""The registry: every LL2 resource this package knows, declared once, keyed by API version.
+
+``ENDPOINTS["2.3.0"]`` is :data:`spacecraft_data.endpoints.v2_3_0.ENDPOINTS`: endpoint name
+(the route below the API version) -> :class:`Endpoint`. Store, build, harvest, validation,
+the API, the server, the CLI, the tables and the scripts loop over it; none of them names a
+table. A new endpoint is a new declaration in the version's module (and its schema inputs);
+LL2 2.4.0 would be a new module and a new key here.
+
+The registry is looked up at call time, never copied at import time, so a declaration added
+to ``ENDPOINTS[version]`` (as a test may) is seen by every layer.
+"""
+
+from __future__ import annotations
+
+from . import v2_3_0
+from .declaration import Endpoint, Projection, Schema, table_file, view_description
+
+__all__ = [
+    "DEFAULT_API_VERSION",
+    "DEFAULT_BASE_URL",
+    "ENDPOINTS",
+    "Endpoint",
+    "Projection",
+    "Schema",
+    "endpoints",
+    "endpoint",
+    "primary",
+    "by_table",
+    "table_files",
+    "table_file",
+    "view_description",
+]
+
+#: The LL2 API version answered, harvested and validated when none is named.
+DEFAULT_API_VERSION = "2.3.0"
+#: LL2's origin: where a harvest fetches from, and the host of links when a request names none.
+DEFAULT_BASE_URL = "https://ll.thespacedevs.com"
+
+#: API version -> endpoint name -> declaration
+ENDPOINTS: dict[str, dict[str, Endpoint]] = {"2.3.0": v2_3_0.ENDPOINTS}
+
+
+def endpoints(api_version: str | None = None) -> dict[str, Endpoint]:
+    """The declarations of ``api_version`` (default :data:`DEFAULT_API_VERSION`), primary first.
+
+    An API version with no declarations of its own is answered with the default
+    version's (a snapshot's records keep their shape across patch versions of the
+    API; the schemas check that).
+    """
+    return ENDPOINTS.get(api_version or DEFAULT_API_VERSION) or ENDPOINTS[DEFAULT_API_VERSION]
+
+
+def endpoint(name: str, api_version: str | None = None) -> Endpoint:
+    """The declaration of endpoint ``name`` (or of one of its aliases); ``KeyError`` listing the endpoints."""
+    declared = endpoints(api_version)
+    found = declared.get(name) or next((e for e in declared.values() if name in e.aliases), None)
+    if found is None:
+        raise KeyError(f"unknown endpoint {name!r}; the endpoints are: {', '.join(declared)}")
+    return found
+
+
+def primary(api_version: str | None = None) -> Endpoint:
+    """The endpoint whose records are the snapshot's own (``/spacecraft/``)."""
+    return next(e for e in endpoints(api_version).values() if e.primary)
+
+
+def by_table(table: str, api_version: str | None = None) -> Endpoint | None:
+    """The endpoint whose records a snapshot table holds (its own table or a mode's), or None."""
+    return next((e for e in endpoints(api_version).values() if table in e.tables), None)
+
+
+def table_files(api_version: str | None = None) -> dict[str, str]:
+    """Every snapshot table -> its file name, endpoint by endpoint (own table, then those of modes kept apart)."""
+    files: dict[str, str] = {}
+    for e in endpoints(api_version).values():
+        files.update(e.files)
+    return files

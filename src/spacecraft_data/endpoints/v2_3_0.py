@@ -1,0 +1,159 @@
+"""LL2 2.3.0: the resources this package answers, one declaration each (``ENDPOINTS``).
+
+Each declaration follows LL2's own documentation of its route: the view
+description on every browsable page and the official OpenAPI spec
+(``data/raw/ll2-openapi/ll_2.3.0.json``; ``research/api-semantics.md`` §1-§5).
+A mode the snapshot does not store can still be answered when it is a
+:class:`~spacecraft_data.endpoints.declaration.Projection` of a stored mode, so a
+normal-mode configuration is derived from the stored detailed one and never stored twice.
+"""
+
+from __future__ import annotations
+
+from ..query import BooleanFilter, ChoiceFilter, ExactFilter, OrderingFilter, SearchFilter
+from .declaration import Endpoint, Projection, Schema
+
+__all__ = ["ENDPOINTS", "SPACECRAFT", "SPACECRAFT_CONFIGURATIONS", "SPACECRAFT_STATUSES", "SPACECRAFT_NORMAL",
+           "CONFIGURATION_NORMAL"]
+
+
+def _name_of(key: str):  # a text-table cell: the name of the object under ``key``
+    return lambda record: (record.get(key) or {}).get("name")
+
+
+def _field(key: str):
+    return lambda record: record.get(key)
+
+
+# SpacecraftConfigNormal, as the OpenAPI spec's components give it (tests/test_configurations.py
+# checks every key list and response_mode against ll_2.3.0.json).
+AGENCY_MINI = Projection("AgencyMini", ("response_mode", "id", "url", "name", "abbrev", "type"), "list")
+FAMILY_MINI = Projection("SpacecraftConfigFamilyMini", ("response_mode", "id", "name"), "list")
+FAMILY_NORMAL = Projection(
+    "SpacecraftConfigFamilyNormal",
+    ("response_mode", "id", "name", "description", "manufacturer", "parent", "maiden_flight"),
+    "normal", {"manufacturer": AGENCY_MINI, "parent": FAMILY_MINI},
+)
+CONFIGURATION_NORMAL = Projection(
+    "SpacecraftConfigNormal",
+    ("response_mode", "id", "url", "name", "type", "agency", "family", "in_use", "image"),
+    "normal", {"agency": AGENCY_MINI, "family": FAMILY_NORMAL},
+)
+
+# SpacecraftNormal is SpacecraftEndpointDetailed without ``flights`` and with the normal configuration
+# (the OpenAPI components; tests/test_detailed_mode.py checks them against ll_2.3.0.json). It answers
+# normal mode from a snapshot that stores only detailed records ('harvest --mode detailed').
+SPACECRAFT_NORMAL = Projection(
+    "SpacecraftNormal",
+    ("response_mode", "id", "url", "name", "serial_number", "is_placeholder", "image", "in_space", "time_in_space",
+     "time_docked", "flights_count", "mission_ends_count", "status", "description", "spacecraft_config",
+     "fastest_turnaround"),
+    "normal", {"spacecraft_config": CONFIGURATION_NORMAL},
+)
+
+#: ``/2.3.0/spacecraft/``: filters, search and ordering as LL2's view declares them; modes ``normal``
+#: and ``detailed`` (also the detail route's). Normal is stored, or projected (:data:`SPACECRAFT_NORMAL`)
+#: from stored detailed records; detailed is stored in the table, or beside it in ``spacecraft_detailed``
+#: (a snapshot of both modes), matched to the normal records by id: the filters, search and ordering
+#: then run over the normal records, whose fields they read are the same in both modes.
+SPACECRAFT = Endpoint(
+    name="spacecraft",
+    model="Spacecraft",
+    table="spacecraft",
+    filters=(
+        BooleanFilter("in_space"),
+        BooleanFilter("is_placeholder"),
+        ExactFilter("name"),
+        ChoiceFilter("spacecraft_config", table="spacecraft_configurations"),
+        ChoiceFilter("status", table="spacecraft_statuses"),
+    ),
+    search=SearchFilter(("name", "spacecraft_config.name")),
+    ordering=OrderingFilter({
+        "flights_count": "number",
+        "id": "number",
+        "mission_ends_count": "number",
+        "time_docked": "duration",
+        "time_in_space": "duration",
+    }),
+    derived={"normal": ("detailed", SPACECRAFT_NORMAL)},
+    mode_tables={"detailed": "spacecraft_detailed"},
+    primary=True,
+    schemas={"normal": Schema("normal", "spacecraft.normal"), "detailed": Schema("detailed", "spacecraft.detailed"),
+             "list": Schema("list", "spacecraft.list")},
+    detailed_only="flights",
+    marker_keys=("spacecraft_config",),
+    harvest_mode="chosen",
+    text_columns=(
+        ("id", _field("id")), ("name", _field("name")), ("status", _name_of("status")),
+        ("config", _name_of("spacecraft_config")), ("in_space", _field("in_space")),
+        ("flights", _field("flights_count")), ("ends", _field("mission_ends_count")),
+        ("time_in_space", _field("time_in_space")), ("time_docked", _field("time_docked")),
+    ),
+    csv_table="spacecraft",
+    help={"spacecraft_config": "spacecraft configuration id", "status": "status id (e.g. 4 = Single Use)"},
+    # The saved pages' own description (data/raw/seeds/*.txt) is written from these (tested).
+    examples={"filter": "is_placeholder=True", "search": "Endeavour", "ordering": "-flights_count"},
+)
+
+#: ``/2.3.0/spacecraft_configurations/``: filters ``agency``, ``human_rated``, ``in_use``,
+#: ``name``; search over ``agency__abbrev``, ``agency__name``, ``name``; ordering by ``name``
+#: in **code point order** (Python ``str`` comparison, SQLite's BINARY collation: LL2's
+#: PostgreSQL collation is not published, so ``"Cargo Dragon 2" < "Crew Dragon 2" < "H-II…"
+#: < "HTV-X" < "North…"``: upper case before lower case), ties and no ordering by id
+#: ascending; modes ``normal`` (:data:`CONFIGURATION_NORMAL` of the stored detailed record)
+#: and ``detailed`` (the stored record, also what the detail route answers).
+SPACECRAFT_CONFIGURATIONS = Endpoint(
+    name="spacecraft_configurations",
+    model="SpacecraftConfiguration",
+    table="spacecraft_configurations",
+    filters=(
+        # The universe of agency ids offline is the agencies of the configurations: LL2 checks
+        # its whole agencies table, so an agency with no configuration is 200/count 0 there, 400 here.
+        ChoiceFilter("agency"),
+        BooleanFilter("human_rated"),
+        BooleanFilter("in_use"),
+        ExactFilter("name"),
+    ),
+    search=SearchFilter(("agency.abbrev", "agency.name", "name")),
+    ordering=OrderingFilter({"name": "text"}),
+    derived={"normal": ("detailed", CONFIGURATION_NORMAL)},
+    schemas={"normal": Schema("configuration.normal", "spacecraft_configuration.normal"),
+             "detailed": Schema("configuration.detailed", "spacecraft_configuration.detailed"),
+             "list": Schema("configuration.list", "spacecraft_configuration.list")},
+    detailed_only="capability",
+    marker_keys=("agency",),
+    harvest_mode="detailed",
+    text_columns=(
+        ("id", _field("id")), ("name", _field("name")),
+        ("agency", lambda r: (r.get("agency") or {}).get("abbrev") or (r.get("agency") or {}).get("name")),
+        ("type", _name_of("type")), ("in_use", _field("in_use")),
+        ("family", lambda r: ", ".join(f.get("name", "") for f in r.get("family") or []) or None),
+    ),
+    csv_table="spacecraft_configurations",
+    help={"agency": "agency id (e.g. 121 = SpaceX); ids of agencies with no configuration are refused offline"},
+    # The OpenAPI spec's description of the view, rendered as the saved spacecraft pages render theirs.
+    examples={"filter": "human_rated=True", "search": "Dragon", "ordering": "name"},
+)
+
+#: ``/2.3.0/config/spacecraft_statuses/``: no filters and no modes. The spec lists ``search``
+#: and ``ordering`` parameters but publishes no fields for either, so both are accepted and
+#: ignored (as DRF ignores them with empty ``search_fields``/``ordering_fields``); id order.
+SPACECRAFT_STATUSES = Endpoint(
+    name="config/spacecraft_statuses",
+    model="SpacecraftStatus",
+    table="spacecraft_statuses",
+    filters=(),
+    search=SearchFilter(()),
+    ordering=OrderingFilter({}),
+    modes=(),
+    aliases=("spacecraft_statuses",),
+    filled_from=("spacecraft", "status"),
+    schemas={"record": Schema("status", "spacecraft_status")},
+    only_keys=frozenset({"id", "name"}),
+    harvest_mode=None,
+    text_columns=(("id", _field("id")), ("name", _field("name"))),
+    csv_table="spacecraft_statuses",
+)
+
+#: endpoint name -> declaration, in the order every layer lists them (the primary one first)
+ENDPOINTS: dict[str, Endpoint] = {e.name: e for e in (SPACECRAFT, SPACECRAFT_CONFIGURATIONS, SPACECRAFT_STATUSES)}
