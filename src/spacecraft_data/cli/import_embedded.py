@@ -34,7 +34,7 @@ def register(sub: argparse._SubParsersAction) -> None:
 def run(args: argparse.Namespace) -> int:
     if args.list:
         return _list(args.files)
-    from ..embedded import import_embedded
+    from ..harvest import import_embedded
 
     target = import_embedded(args.files, captured=args.captured, request_url=args.request_url,
                              **publish_kwargs(args))
