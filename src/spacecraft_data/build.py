@@ -268,6 +268,7 @@ def assemble(
     source_modes = {e.name: {s.mode for s in inputs.sources if endpoint_of[s.endpoint] is e} for e in declared}
     apart = {e.name: {mode: table for mode, table in e.mode_tables.items()
                       if mode in source_modes[e.name] and len(source_modes[e.name]) > 1} for e in declared}
+    own_modes = {e.name: sorted(source_modes[e.name] - apart[e.name].keys()) for e in declared}
     rows: dict[str, dict[int, Record]] = {t: {} for t in table_files(version)}
     reported: dict[str, set[int]] = {t: set() for t in rows}  # table -> the counts its pages reported
     manifest_sources = []
@@ -335,22 +336,20 @@ def assemble(
     files = {table_file(e.table): dump_json(held[e.table]) for e in declared}
     tables: dict[str, dict[str, Any]] = {}
     for e in declared:
-        own_modes = sorted(source_modes[e.name] - apart[e.name].keys())
         entry = {"file": table_file(e.table), "rows": len(held[e.table])}
         if e.primary:
             entry["complete"] = complete
             if apart[e.name]:
-                entry["modes"] = own_modes
+                entry["modes"] = own_modes[e.name]
         else:
             if e.modes:
-                entry["modes"] = own_modes
+                entry["modes"] = own_modes[e.name]
             if e.table in derived_from:
                 entry["derived_from"] = derived_from[e.table]
             entry["complete"] = e.table in complete_tables
         tables[e.table] = entry
     modes = _held_modes(main, held[main.table])
     for e in declared:
-        own_modes = sorted(source_modes[e.name] - apart[e.name].keys())
         for mode, table in apart[e.name].items():
             files[table_file(table)] = dump_json(held[table])
             count = max(reported[table]) if reported[table] else None
@@ -362,7 +361,7 @@ def assemble(
                 answers = f"mode={mode} and the detail route answer" if mode == e.detail_mode else f"mode={mode} answers"
                 modes[mode] = {"held": True, "file": table_file(table),
                                "why": f"{mode} records are in {table_file(table)}, matched by id to the "
-                                      f"{'/'.join(own_modes)} ones in {table_file(e.table)}: {answers} from it"}
+                                      f"{'/'.join(own_modes[e.name])} ones in {table_file(e.table)}: {answers} from it"}
     manifest = {
         "snapshot_version": inputs.snapshot_version or _default_version(inputs.sources),
         "api_version": version,
