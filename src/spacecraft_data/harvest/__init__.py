@@ -46,10 +46,6 @@ from .publish import label_root, next_version, publish_sources
 from .harvester import harvest
 from .importing import import_embedded, import_pages
 
-# The other public names of the former single module, still importable from here.
-from .options import IN_PROGRESS as IN_PROGRESS, MODES as MODES
-from .options import SOURCES as SOURCES, Record as Record, Validator as Validator
-
 __all__ = [
     "API_KEY_ENV",
     "HarvestError",
