@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any, Callable
 
 from ..build import endpoint_named, endpoint_names
-from ..embedded import EMBEDDED_KIND, read_embedded
+from ..embedded import EMBEDDED_KIND, projection, read_embedded
 from ..endpoints import DEFAULT_API_VERSION, DEFAULT_BASE_URL, primary
 from ..errors import BuildError, SpacecraftDataError
 from ..ids import id_problems
@@ -137,8 +137,8 @@ def import_embedded(
         for n, file in enumerate(map(Path, files)):
             found = read_embedded(file, api_version)
             if not found:
-                raise BuildError(f"{file}: no spacecraft record is embedded in it (nothing has every "
-                                 "SpacecraftNormal field and a /spacecraft/<id>/ url)")
+                raise BuildError(f"{file}: no {main.table} record is embedded in it (nothing has every "
+                                 f"{projection(api_version).component} field and a /{main.name}/<id>/ url)")
             page = read_page(file)
             url = page.request.url(base_url) if page.request is not None else request_url
             copy = run_dir / f"{n:03d}_{file.name}"
@@ -148,7 +148,7 @@ def import_embedded(
                 "request_url": url, "captured": captured, "received": now().date().isoformat(), "complete": False,
                 "origin": f"imported by spacecraft-data import-embedded from {file.name}",
             })
-            progress(f"{file}: {len(found)} embedded spacecraft record(s): "
+            progress(f"{file}: {len(found)} embedded {main.table} record(s): "
                      + ", ".join(str(e.id) for e in sorted(found, key=lambda e: e.id)))
         spec = {"comment": "Written by spacecraft-data import-embedded; scripts/build_snapshot.py rebuilds the "
                            "snapshot from it.",
