@@ -69,6 +69,7 @@ class Smoke:
         self.work = work
         self.require_wheel = require_wheel
         self.snap: Any = None
+        self.list_path = ""  # the primary endpoint's list route in the snapshot's API version (/2.3.0/spacecraft/)
 
     def load(self) -> None:
         import spacecraft_data
@@ -81,7 +82,10 @@ class Smoke:
         _check(len(snap) > 0, f"load() gave an empty snapshot {snap!r}")
         first = next(iter(snap))
         _check(snap.get(first["id"]) == first, f"get({first['id']}) differs from the record iteration gave")
+        from spacecraft_data.endpoints import primary
+
         self.snap = snap
+        self.list_path = primary(snap.api_version).list_path(snap.api_version)
         print(f"  load: {snap!r} from {where}")
 
     def query(self) -> None:
@@ -90,16 +94,16 @@ class Smoke:
         ids = [r["id"] for r in page.results]
         _check(page.count == len(snap), f"query() counted {page.count}, the snapshot holds {len(snap)}")
         _check(ids == sorted(ids, reverse=True) and len(ids) == min(2, len(snap)), f"ordering=-id gave ids {ids}")
-        status, body = snap.respond("/2.3.0/spacecraft/?limit=1&format=json")
+        status, body = snap.respond(f"{self.list_path}?limit=1&format=json")
         _check(status == 200 and body["count"] == len(snap), f"respond() answered {status} {str(body)[:200]}")
-        status, _ = snap.respond("/2.3.0/spacecraft/?status=banana")
+        status, _ = snap.respond(f"{self.list_path}?status=banana")
         _check(status == 400, f"respond() answered {status} to a refused status, LL2 answers 400")
         print(f"  query: {page.count} records, first ids by -id {ids}")
 
     def validate(self) -> None:
         import spacecraft_data
 
-        _, body = self.snap.respond("/2.3.0/spacecraft/?limit=5&format=json")
+        _, body = self.snap.respond(f"{self.list_path}?limit=5&format=json")
         page = self.work / "page.json"
         page.write_text(json.dumps(body), encoding="utf-8")
         report = spacecraft_data.validate(page)

@@ -8,8 +8,11 @@ from pathlib import Path
 
 import pytest
 
+from spacecraft_data import load
 from spacecraft_data.build import Source, SnapshotInputs, assemble, build_snapshot, read_sources
+from spacecraft_data.endpoints import ENDPOINTS, Endpoint
 from spacecraft_data.errors import BuildError, SnapshotError
+from spacecraft_data.query import OrderingFilter, SearchFilter
 from spacecraft_data.store import MANIFEST, publish, sha256_bytes
 
 from conftest import BUNDLED_DIR, EMBEDDED_IDS, RAW, ROOT, SEED_FILES
@@ -122,3 +125,82 @@ def test_publish_refuses_to_overwrite_and_a_failed_replace_keeps_the_old_snapsho
     assert [p.name for p in tmp_path.iterdir()] == ["v"], "staging folder left behind"
     publish({"a.json": b"new\n"}, target, replace=True)
     assert (target / "a.json").read_bytes() == b"new\n"
+
+
+# -- a resource declared in the test alone (SYNTHETIC records) ---------------------------------------------------
+
+#: SYNTHETIC: a resource LL2 does not have, declared here only, with a detailed mode kept in a table of its own
+WIDGETS = Endpoint(
+    name="config/widgets", model="Widget", table="widgets", filters=(), search=SearchFilter(()),
+    ordering=OrderingFilter({}), aliases=("widgets",), mode_tables={"detailed": "widgets_detailed"}, harvest_mode=None,
+)
+#: SYNTHETIC records of WIDGETS in both modes
+WIDGET_RECORDS = {
+    "normal": [{"id": 2, "name": "Widget B", "response_mode": "normal"},
+               {"id": 1, "name": "Widget A", "response_mode": "normal"}],
+    "detailed": [{"id": 1, "name": "Widget A", "response_mode": "detailed", "parts": []}],
+}
+
+
+@pytest.fixture
+def widgets(monkeypatch):
+    """WIDGETS added to the registry of API 2.3.0 for one test: no source file of the package changes."""
+    monkeypatch.setitem(ENDPOINTS["2.3.0"], WIDGETS.name, WIDGETS)
+    return WIDGETS
+
+
+def _with_widgets(tmp_path: Path, modes: tuple[str, ...]) -> SnapshotInputs:
+    inputs = _seed_inputs()
+    for mode in modes:
+        file = tmp_path / f"widgets_{mode}.json"
+        file.write_text(json.dumps(WIDGET_RECORDS[mode]), encoding="utf-8")
+        inputs.sources.append(Source(file=file, endpoint="widgets", kind="array", mode=mode, received="2026-11-22",
+                                     complete=True))
+    return inputs
+
+
+def test_a_declared_endpoint_is_built_validated_and_loaded_with_no_change_to_the_build(tmp_path, widgets):
+    checked = []
+
+    def validate(table, records):
+        checked.append((table, [r["id"] for r in records]))
+        return []
+
+    files = assemble(_with_widgets(tmp_path, ("normal", "detailed")), validate=validate)
+    committed = {p.name: p.read_bytes() for p in SNAPSHOT_DIR.iterdir()}
+    for name in ("spacecraft.json", "spacecraft_configurations.json", "spacecraft_statuses.json"):
+        assert files[name] == committed[name], f"declaring another endpoint changed {name}"
+    assert json.loads(files["widgets.json"]) == sorted(WIDGET_RECORDS["normal"], key=lambda r: r["id"])
+    assert json.loads(files["widgets_detailed.json"]) == WIDGET_RECORDS["detailed"]
+    assert ("widgets", [1, 2]) in checked and ("widgets", [1]) in checked
+    manifest = json.loads(files[MANIFEST])
+    assert manifest["tables"]["widgets"] == {"file": "widgets.json", "rows": 2, "modes": ["normal"], "complete": True}
+    assert manifest["tables"]["widgets_detailed"] == {"file": "widgets_detailed.json", "rows": 1, "modes": ["detailed"],
+                                                      "count_reported": None, "complete": False}
+    assert manifest["sources"][-1]["endpoint"] == "/2.3.0/widgets/"
+
+    snapshot = load(build_snapshot(_with_widgets(tmp_path, ("normal", "detailed")), tmp_path / "out"))
+    assert "widgets" in snapshot.tables and "widgets_detailed" in snapshot.tables
+    assert snapshot.tables["widgets"] == json.loads(files["widgets.json"])
+    assert snapshot.tables["widgets_detailed"] == WIDGET_RECORDS["detailed"]
+
+
+def test_a_declared_endpoint_held_in_one_mode_keeps_a_single_table(tmp_path, widgets):
+    files = assemble(_with_widgets(tmp_path, ("detailed",)))
+    assert "widgets_detailed.json" not in files
+    assert json.loads(files["widgets.json"]) == WIDGET_RECORDS["detailed"]
+    snapshot = load(build_snapshot(_with_widgets(tmp_path, ("detailed",)), tmp_path / "out"))
+    assert snapshot.tables["widgets_detailed"] == [] and snapshot.tables["widgets"] == WIDGET_RECORDS["detailed"]
+
+
+def test_a_snapshot_without_the_file_of_a_declared_table_reads_it_as_empty(widgets):
+    assert load(SNAPSHOT_DIR).tables["widgets"] == []
+
+
+def test_an_unknown_endpoint_is_refused_naming_every_declared_name(tmp_path, widgets):
+    inputs = _seed_inputs()
+    inputs.sources.append(Source(file=tmp_path / "x.json", endpoint="gadgets", kind="array"))
+    with pytest.raises(BuildError, match=r"unknown endpoint 'gadgets' \(known: \['config/spacecraft_statuses', "
+                                         r"'config/widgets', 'spacecraft', 'spacecraft_configurations', "
+                                         r"'spacecraft_statuses', 'widgets'\]\)"):
+        assemble(inputs)

@@ -34,7 +34,7 @@ import strategies
 import spacecraft_data
 from spacecraft_data.endpoints import v2_3_0 as ep
 from spacecraft_data.api import mode_not_held_message
-from spacecraft_data.build import DETAILED_FILE, SnapshotInputs, Source, build_snapshot
+from spacecraft_data.build import SnapshotInputs, Source, build_snapshot
 from spacecraft_data.diff import diff_snapshots
 from spacecraft_data.errors import ModeNotHeld
 from spacecraft_data.store import OPTIONAL_TABLE_FILES, dump_json
@@ -42,6 +42,8 @@ from spacecraft_data.validation import problems_for_table, validate, validate_re
 from conftest import strip_formats
 
 ROOT = Path(__file__).resolve().parents[1]
+#: where a snapshot holding both modes keeps its detailed spacecraft records (spacecraft.json keeps the normal ones)
+DETAILED_FILE = "spacecraft_detailed.json"
 SPEC = ROOT / "data" / "raw" / "ll2-openapi" / "ll_2.3.0.json"
 LL2 = "https://ll.thespacedevs.com"
 HOST = "http://127.0.0.1:8000"

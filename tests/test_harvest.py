@@ -394,3 +394,26 @@ def test_unreachable_server_fails_clearly_and_leaves_no_empty_run_folder(run: Ru
     assert "no page had been saved; no snapshot was published" in message
     assert not run.raw.exists() or not any(run.raw.iterdir())
     run.assert_nothing_published()
+
+
+def test_a_declared_endpoint_is_harvested_published_and_loaded_with_no_change_to_the_harvest(
+        run: Run, monkeypatch) -> None:
+    from spacecraft_data.endpoints import ENDPOINTS, Endpoint
+    from spacecraft_data.query import OrderingFilter, SearchFilter
+
+    # SYNTHETIC: a resource LL2 does not have, declared in this test alone, without modes
+    widgets = Endpoint(name="config/widgets", model="Widget", table="widgets", filters=(), search=SearchFilter(()),
+                       ordering=OrderingFilter({}), modes=(), harvest_mode=None)
+    monkeypatch.setitem(ENDPOINTS["2.3.0"], widgets.name, widgets)
+    records = [{"id": n, "name": f"SYNTHETIC widget {n}"} for n in range(1, 13)]
+    with FakeLL2() as api:
+        api.tables["config/widgets"] = records
+        result = harvest(run.options(api))
+    assert result.requests == REQUESTS + 2  # 12 widgets -> 2 pages of 10, no mode parameter sent
+    widget_requests = [s for s in api.seen if s.path == "/2.3.0/config/widgets/"]
+    assert len(widget_requests) == 2 and all("mode=" not in s.query for s in widget_requests)
+    assert "plus 3 reference tables" in "\n".join(run.messages)
+    snap = spacecraft_data.load(result.snapshot)
+    assert snap.tables["widgets"] == records
+    assert snap.manifest["tables"]["widgets"] == {"file": "widgets.json", "rows": 12, "complete": True}
+    assert_equals_bundled(result.snapshot)

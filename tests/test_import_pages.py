@@ -108,3 +108,36 @@ def test_cli_import_pages_prints_the_snapshot_and_appends_the_changelog(tmp_path
     log = (tmp_path / "DATA_CHANGES.md").read_text()
     assert log.count("\n## 2.3.0/") == 2
     assert f"versus {first.name}: spacecraft: 0 added, 10 removed, 0 changed" in log
+
+
+def test_pages_of_a_declared_endpoint_are_imported_and_rebuilt_with_no_change_to_the_import(
+        tmp_path: Path, monkeypatch) -> None:
+    from spacecraft_data.endpoints import ENDPOINTS, Endpoint
+    from spacecraft_data.query import OrderingFilter, SearchFilter
+
+    # SYNTHETIC: a resource LL2 does not have, declared in this test alone
+    widgets = Endpoint(name="config/widgets", model="Widget", table="widgets", filters=(), search=SearchFilter(()),
+                       ordering=OrderingFilter({}), modes=(), harvest_mode=None)
+    monkeypatch.setitem(ENDPOINTS["2.3.0"], widgets.name, widgets)
+    records = [{"id": 2, "name": "SYNTHETIC widget 2"}, {"id": 1, "name": "SYNTHETIC widget 1"}]
+    page = tmp_path / "widgets.json"
+    page.write_text(json.dumps({"count": 2, "next": None, "previous": None, "results": records}), encoding="utf-8")
+    target = do_import(tmp_path, [*SEEDS, page], endpoint="config/widgets")
+    snap = spacecraft_data.load(target)
+    assert snap.tables["widgets"] == sorted(records, key=lambda r: r["id"])
+    assert snap.manifest["sources"][-1]["endpoint"] == "/2.3.0/config/widgets/"
+    spec = importlib.util.spec_from_file_location("build_snapshot", ROOT / "scripts" / "build_snapshot.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    before = digest(target)
+    assert module.main(["--raw", str(tmp_path / "raw"), "--out", str(tmp_path / "snaps"), "--check"]) == 0
+    assert digest(target) == before
+
+
+def test_a_page_of_an_undeclared_endpoint_is_refused_naming_the_declared_ones(tmp_path: Path) -> None:
+    page = tmp_path / "gadgets.json"
+    page.write_text(json.dumps({"count": 0, "next": None, "previous": None, "results": []}), encoding="utf-8")
+    with pytest.raises(spacecraft_data.SpacecraftDataError,
+                       match=r"endpoint 'gadgets' is not one a snapshot holds \(known: config/spacecraft_statuses, "
+                             r"spacecraft, spacecraft_configurations, spacecraft_statuses\)"):
+        do_import(tmp_path, [page], endpoint="gadgets")

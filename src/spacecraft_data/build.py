@@ -15,28 +15,32 @@ from pathlib import Path
 from typing import Any, Callable, Sequence
 from urllib.parse import urlsplit
 
-from .endpoints import DEFAULT_BASE_URL
 from .embedded import EMBEDDED_KIND, Embedded, read_embedded
+from .endpoints import DEFAULT_API_VERSION, DEFAULT_BASE_URL, Endpoint, endpoint, endpoints, primary, table_file
 from .errors import BuildError, PageError
 from .ids import id_problems
 from .pages import Page, read_page
-from .store import MANIFEST, TABLE_FILES, dump_json, publish, sha256_bytes, sha256_file
+from .store import MANIFEST, dump_json, publish, sha256_bytes, sha256_file, table_files
 
 __all__ = [
-    "Source", "SnapshotInputs", "read_sources", "assemble", "build_snapshot", "DEFAULT_BASE_URL", "DETAILED_FILE",
+    "Source", "SnapshotInputs", "read_sources", "assemble", "build_snapshot", "endpoint_named", "endpoint_names",
 ]
-
-ENDPOINT_TABLES = {
-    "spacecraft": "spacecraft",
-    "spacecraft_configurations": "spacecraft_configurations",
-    "spacecraft_statuses": "spacecraft_statuses",
-    "config/spacecraft_statuses": "spacecraft_statuses",
-}
 
 Record = dict[str, Any]
 Problems = list[str]
-#: where a snapshot holding both modes keeps its detailed spacecraft records (spacecraft.json keeps the normal ones)
-DETAILED_FILE = "spacecraft_detailed.json"
+
+
+def endpoint_named(name: str, api_version: str | None = None) -> Endpoint | None:
+    """The declaration a source's ``endpoint`` names (an endpoint's name or one of its aliases), or None."""
+    try:
+        return endpoint(name, api_version)
+    except KeyError:
+        return None
+
+
+def endpoint_names(api_version: str | None = None) -> list[str]:
+    """Every name a source's ``endpoint`` may give (names and aliases of the declared endpoints), sorted."""
+    return sorted(n for e in endpoints(api_version).values() for n in (e.name, *e.aliases))
 
 
 @dataclass
@@ -46,7 +50,8 @@ class Source:
     file: Path
     endpoint: str
     # "page": browsable text or JSON page; "array": bare JSON array of records; "embedded": any response
-    # embedding spacecraft records (a space station's docked vehicles, a launch's spacecraft_stage; see embedded.py)
+    # embedding records of the primary endpoint (a space station's docked vehicles, a launch's spacecraft_stage;
+    # see embedded.py)
     kind: str = "page"
     mode: str = "normal"
     request_url: str | None = None
@@ -82,7 +87,7 @@ class SnapshotInputs:
     """Everything a snapshot is built from."""
 
     sources: list[Source]
-    api_version: str = "2.3.0"
+    api_version: str = DEFAULT_API_VERSION
     base_url: str = DEFAULT_BASE_URL
     snapshot_version: str | None = None
     notes: list[str] = field(default_factory=list)
@@ -121,7 +126,7 @@ def read_sources(raw_root: Path, sources_file: Path | None = None, repo_root: Pa
         ))
     return SnapshotInputs(
         sources=sources,
-        api_version=spec.get("api_version", "2.3.0"),
+        api_version=spec.get("api_version", DEFAULT_API_VERSION),
         base_url=spec.get("base_url", DEFAULT_BASE_URL),
         # Written by a harvest so that a rebuild gives the same version, notes and discrepancy.
         snapshot_version=spec.get("snapshot_version"),
@@ -161,14 +166,15 @@ def _merge(table: str, into: dict[int, Record], records: Sequence[Any], where: s
         origin.setdefault(record["id"], where)
 
 
-def _read_embedded_source(source: Source, table: str, api_version: str
+def _read_embedded_source(source: Source, endpoint: Endpoint, api_version: str
                           ) -> tuple[Source, list[Embedded], dict[str, Any]]:
     """The records a response of another endpoint embeds, and the manifest entry that says where each was."""
-    if table != "spacecraft":
-        raise BuildError(f"{source.file}: an {EMBEDDED_KIND!r} source yields spacecraft records; its endpoint must be "
-                         f"'spacecraft', not {source.endpoint!r}")
+    main = primary(api_version)
+    if endpoint is not main:
+        raise BuildError(f"{source.file}: an {EMBEDDED_KIND!r} source yields {main.table} records; its endpoint must be "
+                         f"{main.name!r}, not {source.endpoint!r}")
     try:
-        found = read_embedded(source.file)
+        found = read_embedded(source.file, api_version)
     except PageError as exc:
         raise BuildError(str(exc)) from None
     request_path = urlsplit(source.request_url).path if source.request_url else None
@@ -178,7 +184,7 @@ def _read_embedded_source(source: Source, table: str, api_version: str
         "endpoint": f"/{api_version}/{source.endpoint}/",
         "kind": EMBEDDED_KIND,
         "embedded_in": request_path,
-        "mode": "normal",
+        "mode": main.default_mode,
         "request_url": source.request_url,
         "captured": source.captured,
         "received": source.received,
@@ -192,9 +198,10 @@ def _read_embedded_source(source: Source, table: str, api_version: str
     return source, found, entry
 
 
-def _merge_embedded(into: dict[int, Record], embedded: list[tuple[Source, list[Embedded], dict[str, Any]]],
+def _merge_embedded(table: str, into: dict[int, Record],
+                    embedded: list[tuple[Source, list[Embedded], dict[str, Any]]],
                     held_from: dict[int, str], notes: list[str]) -> None:
-    """Add embedded records to the spacecraft table: direct sources win, then the newest capture.
+    """Add embedded records to the primary ``table``: direct sources win, then the newest capture.
 
     Every id that two sources hold is a note (the manifest and the build output say it);
     two embedded copies of one capture date that differ are refused, never guessed between.
@@ -210,18 +217,18 @@ def _merge_embedded(into: dict[int, Record], embedded: list[tuple[Source, list[E
             where = f"{label} at {item.path} (captured {source.captured or 'unknown'})"
             if item.id in held_from:
                 same = "an identical copy" if into[item.id] == item.record else "a different copy"
-                notes.append(f"spacecraft {item.id}: {held_from[item.id]} holds it, so {same} embedded in {where} "
+                notes.append(f"{table} {item.id}: {held_from[item.id]} holds it, so {same} embedded in {where} "
                              "was not used (the endpoint's own pages win)")
                 unused.append(item.id)
             elif item.id in taken:
                 other, captured, record = taken[item.id]
                 if record == item.record:
-                    notes.append(f"spacecraft {item.id}: embedded in both {other} and {where}, identical")
+                    notes.append(f"{table} {item.id}: embedded in both {other} and {where}, identical")
                 elif captured == source.captured:
-                    raise BuildError(f"{where}: spacecraft {item.id} differs from the copy embedded in {other}, "
+                    raise BuildError(f"{where}: {table} {item.id} differs from the copy embedded in {other}, "
                                      "captured the same day; refusing to guess which is right")
                 else:
-                    notes.append(f"spacecraft {item.id}: the copy embedded in {other} (captured {captured}) is "
+                    notes.append(f"{table} {item.id}: the copy embedded in {other} (captured {captured}) is "
                                  f"newer, so the one embedded in {where} was not used")
                 unused.append(item.id)
             else:
@@ -244,49 +251,54 @@ def assemble(
 ) -> dict[str, bytes]:
     """Build the files of a snapshot (name -> bytes) from ``inputs`` without writing anything.
 
-    ``validate(table, records)`` may return a list of problems; any problem stops
-    the build with a :class:`BuildError` listing them.
+    Every table is an endpoint's of the registry (:mod:`spacecraft_data.endpoints`) for
+    ``inputs.api_version``: a source names its endpoint, whose declaration says which
+    table its records go to. ``validate(table, records)`` may return a list of problems;
+    any problem stops the build with a :class:`BuildError` listing them.
     """
-    if not any(ENDPOINT_TABLES.get(s.endpoint) == "spacecraft" for s in inputs.sources):
-        raise BuildError("no spacecraft input: at least one source must hold /spacecraft/ records")
-    tables: dict[str, dict[int, Record]] = {t: {} for t in TABLE_FILES}
-    reported: set[int] = set()
-    # Normal and detailed records of one id differ, so a harvest of both modes keeps them apart:
-    # normal ones in spacecraft.json (the table queries serve), detailed ones in DETAILED_FILE.
-    spacecraft_modes = {s.mode for s in inputs.sources if ENDPOINT_TABLES.get(s.endpoint) == "spacecraft"}
-    split = "detailed" in spacecraft_modes and len(spacecraft_modes) > 1
-    detailed_by_id: dict[int, Record] = {}
-    reported_detailed: set[int] = set()
+    version = inputs.api_version
+    declared = list(endpoints(version).values())
+    main = primary(version)
+    endpoint_of = {s.endpoint: endpoint_named(s.endpoint, version) for s in inputs.sources}
+    if not any(endpoint_of[s.endpoint] is main for s in inputs.sources):
+        raise BuildError(f"no {main.table} input: at least one source must hold /{main.name}/ records")
+    # The modes each endpoint's sources are in. Normal and detailed records of one id differ, so a harvest of
+    # both modes keeps them apart: a mode with a table of its own (Endpoint.mode_tables) goes there when the
+    # sources hold another mode too; the endpoint's table (the one queries serve) keeps the rest.
+    source_modes = {e.name: {s.mode for s in inputs.sources if endpoint_of[s.endpoint] is e} for e in declared}
+    apart = {e.name: {mode: table for mode, table in e.mode_tables.items()
+                      if mode in source_modes[e.name] and len(source_modes[e.name]) > 1} for e in declared}
+    own_modes = {e.name: sorted(source_modes[e.name] - apart[e.name].keys()) for e in declared}
+    rows: dict[str, dict[int, Record]] = {t: {} for t in table_files(version)}
+    reported: dict[str, set[int]] = {t: set() for t in rows}  # table -> the counts its pages reported
     manifest_sources = []
     complete_tables: set[str] = set()
     origins: dict[str, dict[int, str]] = {}  # table -> id -> the input it was first read from
     embedded: list[tuple[Source, list[Embedded], dict[str, Any]]] = []
-    held_from: dict[int, str] = {}  # spacecraft id -> the direct source it was read from
+    held_from: dict[int, str] = {}  # primary record id -> the direct source it was read from
     for source in inputs.sources:
-        table = ENDPOINT_TABLES.get(source.endpoint)
-        if table is None:
-            raise BuildError(f"{source.file}: unknown endpoint {source.endpoint!r} (known: {sorted(ENDPOINT_TABLES)})")
+        endpoint = endpoint_of[source.endpoint]
+        if endpoint is None:
+            raise BuildError(f"{source.file}: unknown endpoint {source.endpoint!r} (known: {endpoint_names(version)})")
         if source.kind == EMBEDDED_KIND:
             # Merged after every direct source: a record a page of the endpoint itself holds wins.
-            embedded.append(_read_embedded_source(source, table, inputs.api_version))
+            embedded.append(_read_embedded_source(source, endpoint, version))
             manifest_sources.append(embedded[-1][2])
             continue
         try:
             records, count, url = source.read(inputs.base_url)
         except PageError as exc:
             raise BuildError(str(exc)) from None
-        to_detailed = split and table == "spacecraft" and source.mode == "detailed"
-        key = "spacecraft_detailed" if to_detailed else table
-        _merge(table, detailed_by_id if to_detailed else tables[table], records, str(source.file),
-               origins.setdefault(key, {}))
-        if table == "spacecraft" and count is not None:
-            (reported_detailed if to_detailed else reported).add(count)
+        table = apart[endpoint.name].get(source.mode, endpoint.table)
+        _merge(endpoint.table, rows[table], records, str(source.file), origins.setdefault(table, {}))
+        if count is not None:
+            reported[table].add(count)
         if source.complete:
-            complete_tables.add(table)
+            complete_tables.add(endpoint.table)
         entry: dict[str, Any] = {
             "file": source.label or source.file.name,
             "sha256": sha256_file(source.file),
-            "endpoint": f"/{inputs.api_version}/{source.endpoint}/",
+            "endpoint": f"/{version}/{source.endpoint}/",
             "mode": source.mode,
             "request_url": url,
             "captured": source.captured,
@@ -296,104 +308,120 @@ def assemble(
         }
         if source.origin:
             entry["origin"] = source.origin
-        if table == "spacecraft":
+        if endpoint.primary:
             entry["ids"] = sorted({r["id"] for r in records})
             for r in records:
                 held_from.setdefault(r["id"], entry["file"])
         manifest_sources.append(entry)
-    _merge_embedded(tables["spacecraft"], embedded, held_from, inputs.notes)
+    _merge_embedded(main.table, rows[main.table], embedded, held_from, inputs.notes)
 
-    spacecraft = [tables["spacecraft"][i] for i in sorted(tables["spacecraft"])]
-    configurations = [tables["spacecraft_configurations"][i] for i in sorted(tables["spacecraft_configurations"])]
-    statuses_from = "source"
-    if not tables["spacecraft_statuses"]:
-        # No status table was fetched: derive the statuses the records show, and say so.
-        statuses_from = "records"
-        for record in spacecraft:
-            status = record.get("status")
-            if isinstance(status, dict) and isinstance(status.get("id"), int):
-                tables["spacecraft_statuses"].setdefault(status["id"], status)
-    statuses = [tables["spacecraft_statuses"][i] for i in sorted(tables["spacecraft_statuses"])]
+    derived_from = _fill(declared, rows)
+    held = {table: [by_id[i] for i in sorted(by_id)] for table, by_id in rows.items()}
 
     if validate is not None:
-        problems = validate("spacecraft", spacecraft) + validate("spacecraft_configurations", configurations)
-        if split:
-            problems += validate("spacecraft", [detailed_by_id[i] for i in sorted(detailed_by_id)])
+        # Endpoints without modes (statuses: an id and a name) are not schema-checked here, as they never were.
+        checked = [e for e in declared if e.modes]
+        problems = [p for e in checked for p in validate(e.table, held[e.table])]
+        problems += [p for e in checked for table in apart[e.name].values() for p in validate(e.table, held[table])]
         if problems:
             shown = "\n  ".join(problems[:20])
             more = f"\n  … and {len(problems) - 20} more" if len(problems) > 20 else ""
             raise BuildError(f"{len(problems)} schema problem(s); nothing was published:\n  {shown}{more}")
 
-    if len(reported) > 1:
-        inputs.notes.append(f"pages reported different counts: {sorted(reported)}")
-    reported_count = max(reported) if reported else None
-    config_modes = sorted({s.mode for s in inputs.sources if ENDPOINT_TABLES[s.endpoint] == "spacecraft_configurations"})
-    files = {
-        TABLE_FILES["spacecraft"]: dump_json(spacecraft),
-        TABLE_FILES["spacecraft_configurations"]: dump_json(configurations),
-        TABLE_FILES["spacecraft_statuses"]: dump_json(statuses),
-    }
-    if split:
-        files[DETAILED_FILE] = dump_json([detailed_by_id[i] for i in sorted(detailed_by_id)])
-    detailed_held = any(r.get("response_mode") == "detailed" for r in spacecraft)
+    counts = reported[main.table]
+    if len(counts) > 1:
+        inputs.notes.append(f"pages reported different counts: {sorted(counts)}")
+    reported_count = max(counts) if counts else None
+    complete = reported_count is not None and len(held[main.table]) >= reported_count
+    files = {table_file(e.table): dump_json(held[e.table]) for e in declared}
+    tables: dict[str, dict[str, Any]] = {}
+    for e in declared:
+        entry = {"file": table_file(e.table), "rows": len(held[e.table])}
+        if e.primary:
+            entry["complete"] = complete
+            if apart[e.name]:
+                entry["modes"] = own_modes[e.name]
+        else:
+            if e.modes:
+                entry["modes"] = own_modes[e.name]
+            if e.table in derived_from:
+                entry["derived_from"] = derived_from[e.table]
+            entry["complete"] = e.table in complete_tables
+        tables[e.table] = entry
+    modes = _held_modes(main, held[main.table])
+    for e in declared:
+        for mode, table in apart[e.name].items():
+            files[table_file(table)] = dump_json(held[table])
+            count = max(reported[table]) if reported[table] else None
+            if len(reported[table]) > 1:
+                inputs.notes.append(f"{mode} pages reported different counts: {sorted(reported[table])}")
+            tables[table] = {"file": table_file(table), "rows": len(held[table]), "modes": [mode],
+                             "count_reported": count, "complete": count is not None and len(held[table]) >= count}
+            if e.primary:
+                answers = f"mode={mode} and the detail route answer" if mode == e.detail_mode else f"mode={mode} answers"
+                modes[mode] = {"held": True, "file": table_file(table),
+                               "why": f"{mode} records are in {table_file(table)}, matched by id to the "
+                                      f"{'/'.join(own_modes[e.name])} ones in {table_file(e.table)}: {answers} from it"}
     manifest = {
         "snapshot_version": inputs.snapshot_version or _default_version(inputs.sources),
-        "api_version": inputs.api_version,
-        "endpoint": f"/{inputs.api_version}/spacecraft/",
+        "api_version": version,
+        "endpoint": main.list_path(version),
         "base_url": inputs.base_url,
         "attribution": "Data: The Space Devs, Launch Library 2 (https://thespacedevs.com). "
                        "Free to use; attribution encouraged; accuracy not guaranteed; images carry their own licences.",
         "records": {
-            "held": len(spacecraft),
+            "held": len(held[main.table]),
             "reported": reported_count,
-            "complete": reported_count is not None and len(spacecraft) >= reported_count,
+            "complete": complete,
             **({"discrepancy": inputs.discrepancy} if inputs.discrepancy else {}),
         },
-        "modes": {
-            "normal": {"held": not detailed_held},
-            "detailed": {
-                "held": detailed_held,
-                **({} if detailed_held else {"why": "only normal-mode list pages were captured; detailed records "
-                                                    "(flights, full configuration and agency objects) need "
-                                                    "'spacecraft-data harvest --mode detailed' on a networked machine"}),
-            },
-        },
-        "tables": {
-            "spacecraft": {"file": TABLE_FILES["spacecraft"], "rows": len(spacecraft),
-                            "complete": reported_count is not None and len(spacecraft) >= reported_count},
-            "spacecraft_configurations": {"file": TABLE_FILES["spacecraft_configurations"], "rows": len(configurations),
-                                          "modes": config_modes,
-                                          "complete": "spacecraft_configurations" in complete_tables},
-            "spacecraft_statuses": {"file": TABLE_FILES["spacecraft_statuses"], "rows": len(statuses),
-                                    "derived_from": statuses_from,
-                                    "complete": "spacecraft_statuses" in complete_tables},
-        },
+        "modes": modes,
+        "tables": tables,
         "sources": manifest_sources,
         "notes": list(inputs.notes),
         "files": {name: {"sha256": sha256_bytes(data), "bytes": len(data)} for name, data in sorted(files.items())},
     }
-    if split:
-        _describe_split(manifest, len(detailed_by_id), reported_detailed, inputs.notes)
     files[MANIFEST] = dump_json(manifest)
     return files
 
 
-def _describe_split(manifest: dict[str, Any], held: int, reported: set[int], notes: list[str]) -> None:
-    """Manifest entries of a snapshot holding both modes (normal in spacecraft.json, detailed in DETAILED_FILE)."""
-    count = max(reported) if reported else None
-    if len(reported) > 1:
-        notes.append(f"detailed pages reported different counts: {sorted(reported)}")
-        manifest["notes"] = list(notes)
-    manifest["modes"]["detailed"] = {
-        "held": True,
-        "file": DETAILED_FILE,
-        "why": f"detailed records are in {DETAILED_FILE}, matched by id to the normal ones in "
-               f"{TABLE_FILES['spacecraft']}: mode=detailed and the detail route answer from it",
-    }
-    manifest["tables"]["spacecraft"]["modes"] = ["normal"]
-    manifest["tables"]["spacecraft_detailed"] = {"file": DETAILED_FILE, "rows": held, "modes": ["detailed"],
-                                                 "count_reported": count,
-                                                 "complete": count is not None and held >= count}
+def _fill(declared: Sequence[Endpoint], rows: dict[str, dict[int, Record]]) -> dict[str, str]:
+    """Fill each table declared ``filled_from`` that no source gave from the objects another table's records hold.
+
+    Returns table -> where its rows came from (``source`` or ``records``), which the manifest says.
+    """
+    derived_from = {}
+    for e in declared:
+        if e.filled_from is None:
+            continue
+        derived_from[e.table] = "source"
+        if not rows[e.table]:
+            derived_from[e.table] = "records"
+            other, key = e.filled_from
+            for record_id in sorted(rows[other]):
+                obj = rows[other][record_id].get(key)
+                if isinstance(obj, dict) and isinstance(obj.get("id"), int):
+                    rows[e.table].setdefault(obj["id"], obj)
+    return derived_from
+
+
+def _held_modes(main: Endpoint, records: list[Record]) -> dict[str, dict[str, Any]]:
+    """The manifest's ``modes``: which modes of the primary endpoint its table holds, and why one is missing.
+
+    The table holds its default mode unless a record says it is in another. A mode neither held nor
+    derivable from the held one (a :class:`~spacecraft_data.endpoints.Projection`) says what it would take.
+    """
+    held = next((m for m in main.modes if m != main.default_mode
+                 and any(r.get("response_mode") == m for r in records)), main.default_mode)
+    modes: dict[str, dict[str, Any]] = {}
+    for mode in main.modes:
+        modes[mode] = {"held": mode == held}
+        if mode != held and mode not in main.derived:
+            contents = main.mode_contents.get(mode)
+            modes[mode]["why"] = (f"only {held}-mode list pages were captured; {mode} records"
+                                  + (f" ({contents})" if contents else "")
+                                  + f" need 'spacecraft-data harvest --mode {mode}' on a networked machine")
+    return modes
 
 
 def build_snapshot(

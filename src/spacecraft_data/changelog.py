@@ -12,6 +12,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from .diff import diff_snapshots
+from .endpoints import primary
 from .snapshot import Snapshot
 from .store import write_atomic
 
@@ -51,12 +52,13 @@ def entry(new: Snapshot, previous: Snapshot | None) -> str:
     else:
         d = diff_snapshots(previous, new)
         lines.append(f"- versus {previous.version}: " + "; ".join(d.summary_lines()))
-        spacecraft = d.tables["spacecraft"]
-        if spacecraft.changed:
-            paths = sorted({c.path for changes in spacecraft.changed.values() for c in changes})
+        table = primary(new.api_version).table
+        changed = d.tables[table].changed
+        if changed:
+            paths = sorted({c.path for changes in changed.values() for c in changes})
             shown = ", ".join(f"`{p}`" for p in paths[:10])
             shown += f" and {len(paths) - 10} more" if len(paths) > 10 else ""
-            lines.append(f"- spacecraft fields changed: {shown}")
+            lines.append(f"- {table} fields changed: {shown}")
     return "\n".join(lines) + "\n"
 
 

@@ -1,9 +1,9 @@
 """The snapshot store: where snapshots live on disk and how they are written.
 
 Layout: ``<root>/<api version>/<snapshot version>/`` holding ``manifest.json``
-and one JSON file per table (``spacecraft.json``, ``spacecraft_configurations.json``,
-``spacecraft_statuses.json``, and ``spacecraft_detailed.json`` in a snapshot of both
-modes). Snapshot versions are dates, ``YYYY.MM.DD``, with an
+and one JSON file per table (:func:`table_files`): each endpoint's own table the
+registry (:mod:`spacecraft_data.endpoints`) declares, and the table of a mode kept
+apart in a snapshot of both modes. Snapshot versions are dates, ``YYYY.MM.DD``, with an
 optional ``.N`` for a second snapshot on the same day; the highest is the latest.
 
 Writes are atomic: a snapshot is written into a temporary sibling folder,
@@ -18,8 +18,10 @@ import json
 import os
 import re
 import stat
+from collections.abc import Mapping
 from pathlib import Path
 
+from .endpoints import DEFAULT_API_VERSION, endpoints, table_file
 from .errors import SnapshotError, SnapshotNotFound
 
 # Start-up matters (a CLI query should cost about one interpreter start): hashlib,
@@ -27,6 +29,7 @@ from .errors import SnapshotError, SnapshotNotFound
 # functions that write or locate files.
 from .typecheck import TYPE_CHECKING
 if TYPE_CHECKING:
+    from collections.abc import Callable, Iterator
     from importlib.resources.abc import Traversable
     from typing import Any
 
@@ -34,6 +37,9 @@ __all__ = [
     "MANIFEST",
     "TABLE_FILES",
     "OPTIONAL_TABLE_FILES",
+    "table_files",
+    "endpoint_table_files",
+    "mode_table_files",
     "dump_json",
     "sha256_bytes",
     "sha256_file",
@@ -52,15 +58,53 @@ __all__ = [
 ]
 
 MANIFEST = "manifest.json"
-#: table name -> file name inside a snapshot folder
-TABLE_FILES = {
-    "spacecraft": "spacecraft.json",
-    "spacecraft_configurations": "spacecraft_configurations.json",
-    "spacecraft_statuses": "spacecraft_statuses.json",
-}
-#: tables only some snapshots have (name -> file): the detailed records of a snapshot harvested in both
-#: modes (build.DETAILED_FILE; its spacecraft.json then holds the normal ones)
-OPTIONAL_TABLE_FILES = {"spacecraft_detailed": "spacecraft_detailed.json"}
+
+
+def endpoint_table_files(api_version: str | None = None) -> dict[str, str]:
+    """Each endpoint's own table -> its file name, in the registry's order (the primary one first).
+
+    Every snapshot may hold these; one missing is empty, except the primary endpoint's.
+    """
+    return {e.table: table_file(e.table) for e in endpoints(api_version).values()}
+
+
+def mode_table_files(api_version: str | None = None) -> dict[str, str]:
+    """The tables of modes kept apart (``Endpoint.mode_tables``) -> file name: only a snapshot of both modes has them."""
+    return {table: table_file(table) for e in endpoints(api_version).values() for table in e.mode_tables.values()}
+
+
+def table_files(api_version: str | None = None) -> dict[str, str]:
+    """Every table a snapshot of ``api_version`` may hold -> its file name: endpoints' own tables, then mode tables."""
+    return {**endpoint_table_files(api_version), **mode_table_files(api_version)}
+
+
+class _RegistryFiles(Mapping[str, str]):
+    """A read-only view of table -> file name for the default API version, asked of the registry at each use.
+
+    Never a copy: a declaration added to the registry (as a test adds one) is seen at once.
+    """
+
+    def __init__(self, files: Callable[[], dict[str, str]]) -> None:
+        self._files = files
+
+    def __getitem__(self, table: str) -> str:
+        return self._files()[table]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._files())
+
+    def __len__(self) -> int:
+        return len(self._files())
+
+    def __repr__(self) -> str:
+        return repr(self._files())
+
+
+#: each endpoint's own table -> file name inside a snapshot folder (:func:`endpoint_table_files`, live)
+TABLE_FILES: Mapping[str, str] = _RegistryFiles(endpoint_table_files)
+#: tables only some snapshots have -> file name: the records of a mode kept apart in a snapshot harvested in
+#: both modes (:func:`mode_table_files`, live)
+OPTIONAL_TABLE_FILES: Mapping[str, str] = _RegistryFiles(mode_table_files)
 
 _VERSION = re.compile(r"^\d{4}\.\d{2}\.\d{2}(\.\d+)?$")
 
@@ -119,7 +163,7 @@ def bundled_root() -> Traversable:
     )
 
 
-def snapshot_versions(root: Path | Traversable, api_version: str = "2.3.0") -> list[str]:
+def snapshot_versions(root: Path | Traversable, api_version: str = DEFAULT_API_VERSION) -> list[str]:
     """The snapshot versions under ``root/<api_version>``, oldest first."""
     api_dir = root.joinpath(api_version)
     if not api_dir.is_dir():
@@ -128,7 +172,7 @@ def snapshot_versions(root: Path | Traversable, api_version: str = "2.3.0") -> l
     return sorted(names, key=version_key)
 
 
-def latest_snapshot_dir(root: Path | Traversable, api_version: str = "2.3.0") -> Path | Traversable:
+def latest_snapshot_dir(root: Path | Traversable, api_version: str = DEFAULT_API_VERSION) -> Path | Traversable:
     """The folder of the newest snapshot under ``root`` for ``api_version``."""
     versions = snapshot_versions(root, api_version)
     if not versions:

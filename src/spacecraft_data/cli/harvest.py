@@ -7,6 +7,7 @@ import os
 import sys
 import textwrap
 
+from ..endpoints import DEFAULT_BASE_URL, primary
 from ._common import add_publish_options
 
 # Mirrors of spacecraft_data.harvest.options (not imported: that would load the harvest package for --help).
@@ -18,7 +19,7 @@ MODE_CHOICES = {"normal": ("normal",), "detailed": ("detailed",), "both": ("norm
 def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser(
         "harvest", help="fetch every record from LL2 (or a compatible server) into a new snapshot",
-        description=textwrap.fill(width=100, text="Page through /<api>/spacecraft/ (limit=100, ordering=id, format=json) and the reference tables, "
+        description=textwrap.fill(width=100, text=f"Page through /<api>/{primary().name}/ (limit=100, ordering=id, format=json) and the reference tables, "
                     "saving each raw page as it arrives, then validate every record and publish a new snapshot "
                     "atomically. Reads the free /api-throttle/ first and waits rather than exceed the rate limit "
                     "(15 requests an hour without a key). Rerunning after an interruption reuses the saved pages. "
@@ -34,7 +35,7 @@ def register(sub: argparse._SubParsersAction) -> None:
                "--changelog /tmp/DATA_CHANGES.md",
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    p.add_argument("--base-url", default="https://ll.thespacedevs.com", help="server (default: %(default)s)")
+    p.add_argument("--base-url", default=DEFAULT_BASE_URL, help="server (default: %(default)s)")
     p.add_argument("--mode", choices=sorted(MODE_CHOICES), default="normal",
                    help="response mode to harvest (default: %(default)s)")
     add_publish_options(p, raw_default="data/raw/harvest")

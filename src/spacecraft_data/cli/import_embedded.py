@@ -34,7 +34,7 @@ def register(sub: argparse._SubParsersAction) -> None:
 def run(args: argparse.Namespace) -> int:
     if args.list:
         return _list(args.files)
-    from ..embedded import import_embedded
+    from ..harvest import import_embedded
 
     target = import_embedded(args.files, captured=args.captured, request_url=args.request_url,
                              **publish_kwargs(args))
@@ -45,16 +45,17 @@ def run(args: argparse.Namespace) -> int:
 def _list(files: list[Path]) -> int:
     """One line per record found; exit 1 when a record fails the normal schema or a file embeds none."""
     from ..embedded import read_embedded
+    from ..endpoints import primary
     from ..validation import problems_for_table
 
-    status = 0
+    table, status = primary().table, 0
     for file in files:
         found = read_embedded(file)
         if not found:
             print(f"{file}: no spacecraft record embedded")
             status = 1
         for item in found:
-            problems = problems_for_table("spacecraft", [item.record])
+            problems = problems_for_table(table, [item.record])
             status = max(status, 1 if problems else 0)
             print(f"{item.id}\t{item.record.get('name')}\t{file}\t{item.path}"
                   + (f"\tINVALID: {'; '.join(problems[:3])}" if problems else ""))

@@ -136,6 +136,9 @@ class Endpoint:
     normalised table (:mod:`spacecraft_data.tables`) whose rows are its CSV (None: its records flattened);
     ``help`` the help text of a parameter's ``--flag``; ``examples`` the browsable page's example values
     (``filter``, ``search``, ``ordering``), from which :attr:`description` is written.
+
+    Build: ``mode_contents`` says what the records of a mode hold that the others lack (mode -> text),
+    for the manifest's reason a mode of the primary endpoint is not held.
     """
 
     def __init__(
@@ -167,6 +170,9 @@ class Endpoint:
         csv_table: str | None = None,
         help: Mapping[str, str] | None = None,
         examples: Mapping[str, str] | None = None,
+        # build (write wing): what a mode's records hold that the others lack, for the manifest's reason a
+        # mode is not held ("flights, full configuration and agency objects")
+        mode_contents: Mapping[str, str] | None = None,
     ) -> None:
         self.name = name
         self.model = model
@@ -194,6 +200,7 @@ class Endpoint:
         self.csv_table = csv_table
         self.help = dict(help or {})
         self.examples = dict(examples or {})
+        self.mode_contents = dict(mode_contents or {})
 
     def __repr__(self) -> str:
         return f"<Endpoint /{self.name}/>"

@@ -93,6 +93,8 @@ SPACECRAFT = Endpoint(
     help={"spacecraft_config": "spacecraft configuration id", "status": "status id (e.g. 4 = Single Use)"},
     # The saved pages' own description (data/raw/seeds/*.txt) is written from these (tested).
     examples={"filter": "is_placeholder=True", "search": "Endeavour", "ordering": "-flights_count"},
+    # build: the manifest's reason detailed mode is not held
+    mode_contents={"detailed": "flights, full configuration and agency objects"},
 )
 
 #: ``/2.3.0/spacecraft_configurations/``: filters ``agency``, ``human_rated``, ``in_use``,

@@ -35,7 +35,8 @@ The package is split by job, each module depending only on those listed before i
 ``pacing`` (the throttle), ``envelope`` (the shape a list page must have), ``runs``
 (run folders, saved pages, resume), ``publish`` (``sources.json``, versions, publishing),
 ``harvester`` (paging, consistency checks and :func:`harvest`) and ``importing``
-(:func:`import_pages`).
+(:func:`import_pages`, :func:`import_embedded`). Which lists a harvest fetches, and in which
+mode, is the registry's (:func:`~.harvester.harvest_lists`): no table is named here.
 """
 
 from __future__ import annotations
@@ -43,11 +44,7 @@ from __future__ import annotations
 from .options import API_KEY_ENV, HarvestError, HarvestOptions, HarvestResult, default_validator
 from .publish import label_root, next_version, publish_sources
 from .harvester import harvest
-from .importing import import_pages
-
-# The other public names of the former single module, still importable from here.
-from .options import IN_PROGRESS as IN_PROGRESS, MODES as MODES, REFERENCE_TABLES as REFERENCE_TABLES
-from .options import SOURCES as SOURCES, Record as Record, Validator as Validator
+from .importing import import_embedded, import_pages
 
 __all__ = [
     "API_KEY_ENV",
@@ -59,5 +56,6 @@ __all__ = [
     "next_version",
     "default_validator",
     "import_pages",
+    "import_embedded",
     "label_root",
 ]

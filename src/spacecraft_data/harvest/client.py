@@ -18,18 +18,18 @@ from dataclasses import dataclass
 from typing import Any, Callable
 from urllib.parse import urljoin, urlsplit
 
-from .options import MAX_REDIRECTS, HarvestError, HarvestOptions, _duration, _rerun_at
+from .options import MAX_REDIRECTS, HarvestError, HarvestOptions, duration_text, rerun_at
 
 #: bytes asked of the decoder per read; with urllib3 >= 2.6 also the most one read decodes at once
 _CHUNK = 64 * 1024
 _DEFAULT_PORTS = {"http": 80, "https": 443}
 
 
-class _BodyCut(HarvestError):
+class BodyCut(HarvestError):
     """The connection broke while the body was being read (urllib3 retries only up to the headers)."""
 
 
-class _Refused(HarvestError):
+class RequestRefused(HarvestError):
     """A request broke a limit or left the origin: never retried or fetched again within this run."""
 
 
@@ -45,14 +45,14 @@ def origin(url: str) -> tuple[str, str, int | None]:
 
 
 def same_origin_or_refuse(base_url: str, url: str, what: str) -> None:
-    """Raise :class:`_Refused` naming both URLs when ``url`` is on another origin than ``base_url``."""
+    """Raise :class:`RequestRefused` naming both URLs when ``url`` is on another origin than ``base_url``."""
     if origin(url) != origin(base_url):
-        raise _Refused(f"{what} {url}, which is not on the configured origin {base_url}: refused "
+        raise RequestRefused(f"{what} {url}, which is not on the configured origin {base_url}: refused "
                        "(it is not followed, the API key is not sent there, nothing is published)")
 
 
 @dataclass
-class _Answer:
+class Answer:
     """A complete response: status, headers as sent (repeats kept, in order) and the decoded body."""
 
     url: str
@@ -63,6 +63,7 @@ class _Answer:
 
     @property
     def text(self) -> str:
+        """The body as text (UTF-8, undecodable bytes replaced), for error messages."""
         return self.content.decode("utf-8", "replace")
 
     def json(self) -> Any:
@@ -181,10 +182,10 @@ def _retry_class() -> type:
                      else type(last.error).__name__ if last is not None and last.error else "an error")
             options = self.hooks.options
             if wait > options.max_wait:
-                raise _Refused(
-                    f"GET {self.hooks.url} after {cause}: {why}, {_duration(wait)}, more than the "
-                    f"--max-wait of {_duration(options.max_wait)}; stopped without waiting. "
-                    f"Rerun after {_rerun_at(options, wait)} (saved pages are reused)")
+                raise RequestRefused(
+                    f"GET {self.hooks.url} after {cause}: {why}, {duration_text(wait)}, more than the "
+                    f"--max-wait of {duration_text(options.max_wait)}; stopped without waiting. "
+                    f"Rerun after {rerun_at(options, wait)} (saved pages are reused)")
             url = last.url if last is not None else "?"
             self.hooks.report(f"retry {len(self.history)} of {url} after {cause}: {why}, waiting {wait:.1f} s")
             if wait > 0:
@@ -226,7 +227,7 @@ def _adapter(watch: _Watch, retry: Any) -> Any:
     return WatchedAdapter(max_retries=retry)
 
 
-class _Client:
+class HarvestClient:
     """A requests session with bounded retries, timeouts, limits and the API key; counts requests."""
 
     def __init__(self, options: HarvestOptions) -> None:
@@ -257,12 +258,12 @@ class _Client:
             self.session.headers["Authorization"] = f"Token {options.api_key}"
         self.requests = 0
 
-    def get(self, url: str, counted: bool = True) -> tuple[_Answer, int]:
+    def get(self, url: str, counted: bool = True) -> tuple[Answer, int]:
         """GET ``url`` on the configured origin; returns (answer, attempts).
 
         Same-origin redirects are followed (at most :data:`MAX_REDIRECTS`), others refused.
-        Raises :class:`HarvestError` when no complete answer came, :class:`_Refused` when a
-        limit or the origin rule stopped it, :class:`_BodyCut` when the body broke off.
+        Raises :class:`HarvestError` when no complete answer came, :class:`RequestRefused` when a
+        limit or the origin rule stopped it, :class:`BodyCut` when the body broke off.
         """
         first, attempts = url, 0
         for _ in range(MAX_REDIRECTS + 1):
@@ -280,11 +281,11 @@ class _Client:
                     continue
                 content = self._body(response, url)
                 items = list(getattr(getattr(response.raw, "headers", None), "items", response.headers.items)())
-                return _Answer(url, response.status_code, response.reason or "", items, content), attempts
+                return Answer(url, response.status_code, response.reason or "", items, content), attempts
             finally:
                 response.close()
                 self.watch.disarm()
-        raise _Refused(f"GET {first}: more than {MAX_REDIRECTS} redirects; stopped")
+        raise RequestRefused(f"GET {first}: more than {MAX_REDIRECTS} redirects; stopped")
 
     def _send(self, url: str) -> tuple[Any, int]:
         import requests
@@ -311,8 +312,8 @@ class _Client:
         history = getattr(getattr(response.raw, "retries", None), "history", ()) or ()
         return response, len(history) + 1
 
-    def _late(self, url: str) -> _Refused:
-        return _Refused(f"GET {url}: no complete answer within the {_duration(self.options.deadline)} deadline "
+    def _late(self, url: str) -> RequestRefused:
+        return RequestRefused(f"GET {url}: no complete answer within the {duration_text(self.options.deadline)} deadline "
                         f"for one request (--deadline); stopped")
 
     def _body(self, response: Any, url: str) -> bytes:
@@ -322,7 +323,7 @@ class _Client:
         limit = self.options.max_body_bytes
         declared = (response.headers.get("Content-Length") or "").strip()
         if declared.isdigit() and int(declared) > limit:
-            raise _Refused(f"GET {url}: the body is {int(declared)} bytes (Content-Length), more than the "
+            raise RequestRefused(f"GET {url}: the body is {int(declared)} bytes (Content-Length), more than the "
                            f"{limit}-byte limit (--max-body-mb); not read")
         encoding = response.headers.get("Content-Encoding")
         total, chunks = 0, []
@@ -330,7 +331,7 @@ class _Client:
             for chunk in response.iter_content(_CHUNK):
                 total += len(chunk)
                 if total > limit:
-                    raise _Refused(
+                    raise RequestRefused(
                         f"GET {url}: the body passed the {limit}-byte limit (--max-body-mb)"
                         + (f" once decoded (Content-Encoding: {encoding}, a compression bomb?)" if encoding else "")
                         + "; stopped reading")
@@ -338,7 +339,7 @@ class _Client:
         except (requests.RequestException, OSError) as exc:
             if self.watch.expired:
                 raise self._late(url) from None
-            raise _BodyCut(f"the connection broke while reading the body ({_reason(exc)})") from None
+            raise BodyCut(f"the connection broke while reading the body ({_reason(exc)})") from None
         if self.watch.expired:  # the watchdog's shutdown ends a body without Content-Length like a normal EOF
             raise self._late(url)
         return b"".join(chunks)

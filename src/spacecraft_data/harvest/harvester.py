@@ -8,30 +8,44 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode, urlsplit
 
+from ..endpoints import endpoints, primary
 from ..errors import SpacecraftDataError
 from ..pages import render_browsable
 from ..store import snapshot_versions, write_atomic
-from .client import _Answer, _BodyCut, _Client, same_origin_or_refuse
+from .client import Answer, BodyCut, HarvestClient, same_origin_or_refuse
 from .envelope import envelope_problem
 from .options import (
-    IN_PROGRESS, MODES, REFERENCE_TABLES, HarvestError, HarvestOptions, HarvestResult, _duration, _iso,
-    check_options, default_validator,
+    IN_PROGRESS, MODES, HarvestError, HarvestOptions, HarvestResult, check_options, default_validator, duration_text,
+    iso_utc,
 )
-from .pacing import _Pacer
-from .publish import _sources_spec, label_root, publish_sources
-from .runs import _open_run, _page_file, _read_saved, _Saved
+from .pacing import Pacer
+from .publish import label_root, publish_sources, sources_spec
+from .runs import SavedPage, open_run, page_file, read_saved
 
 #: response headers not kept in a saved page: hop-by-hop ones, and those describing the wire form of the body,
 #: which the saved page re-renders. Every other header is kept as sent, repeats (Set-Cookie, Vary) included.
 _DROP_HEADERS = {"connection", "keep-alive", "transfer-encoding", "content-length", "content-encoding"}
 
 
+def harvest_lists(options: HarvestOptions) -> list[tuple[str, str | None]]:
+    """The lists a harvest pages through, in the registry's order: (endpoint name, ``mode`` sent or None).
+
+    Each harvested endpoint (``Endpoint.harvested``) once per mode of the harvest when its ``harvest_mode``
+    is ``"chosen"`` (the primary one: ``--mode``), else once in its own ``harvest_mode`` (None: no mode sent).
+    """
+    lists: list[tuple[str, str | None]] = []
+    for e in endpoints(options.api_version).values():
+        if e.harvested:
+            lists += [(e.name, m) for m in (options.modes if e.harvest_mode == "chosen" else (e.harvest_mode,))]
+    return lists
+
+
 class _Harvester:
     def __init__(self, options: HarvestOptions, run_dir: Path) -> None:
         self.options = options
         self.run_dir = run_dir
-        self.client = _Client(options)
-        self.pacer = _Pacer(self.client, options)
+        self.client = HarvestClient(options)
+        self.pacer = Pacer(self.client, options)
         self.fetched = 0
         self.reused = 0
         self.expected: dict[str, int] = {}  # list -> pages still expected (estimated until its first page)
@@ -46,7 +60,7 @@ class _Harvester:
         """Requests still expected, for the progress line and the throttle wait."""
         return sum(self.expected.values())
 
-    def _done(self, key: str, page: _Saved, offset: int) -> None:
+    def _done(self, key: str, page: SavedPage, offset: int) -> None:
         if offset == 0:  # the count is known now: replace the estimate
             self.expected[key] = max(math.ceil(page.count / self.options.page_size) - 1, 0)
         else:
@@ -74,9 +88,9 @@ class _Harvester:
         return (f"{self.options.base_url.rstrip('/')}/{self.options.api_version}/{endpoint}/?"
                 + urlencode(sorted(params.items())))
 
-    def page(self, endpoint: str, mode: str | None, pass_no: int, offset: int) -> _Saved:
-        file = _page_file(self.run_dir, endpoint, mode, pass_no, offset)
-        saved = _read_saved(file, self.options)
+    def page(self, endpoint: str, mode: str | None, pass_no: int, offset: int) -> SavedPage:
+        file = page_file(self.run_dir, endpoint, mode, pass_no, offset)
+        saved = read_saved(file, self.options)
         key = f"{endpoint} {mode}"
         if saved is not None:
             self._check_links(saved.url, saved.links)
@@ -88,11 +102,11 @@ class _Harvester:
         problem = ""
         for attempt in range(1, self.options.body_tries + 1):
             self.pacer.before_request(self.planned)
-            fetched_at = _iso(self.options.now())
-            response: _Answer | None
+            fetched_at = iso_utc(self.options.now())
+            response: Answer | None
             try:
                 response, attempts = self.client.get(url)
-            except _BodyCut as exc:
+            except BodyCut as exc:
                 response, attempts, problem = None, 1, str(exc)
             self.pacer.spent(attempts)
             if response is not None and response.status_code != 200:
@@ -121,13 +135,13 @@ class _Harvester:
         )
         write_atomic(file, text.encode("utf-8"))
         self.fetched += 1
-        saved = _Saved(file, url, fetched_at, body["count"], list(body["results"]), (body["next"], body["previous"]))
+        saved = SavedPage(file, url, fetched_at, body["count"], list(body["results"]), (body["next"], body["previous"]))
         self._done(key, saved, offset)
         self.say(f"page {file.name}: fetched {len(body['results'])} records (count {body['count']}); "
                  f"{self.fetched} fetched, {self.reused} reused, about {self.planned} to go")
         return saved
 
-    def _problem(self, response: _Answer) -> str:
+    def _problem(self, response: Answer) -> str:
         """What is wrong with a 200 answer's body as a list page; "" when nothing is."""
         try:
             body = response.json()
@@ -141,11 +155,11 @@ class _Harvester:
             if link is not None:
                 same_origin_or_refuse(self.options.base_url, link, f"the page GET {url} links to")
 
-    def table(self, endpoint: str, mode: str | None) -> list[tuple[_Saved, bool]]:
+    def table(self, endpoint: str, mode: str | None) -> list[tuple[SavedPage, bool]]:
         """Every page of one list, consistent if possible within ``passes`` passes; (page, complete) pairs."""
         label = f"/{self.options.api_version}/{endpoint}/" + (f" mode={mode}" if mode else "")
         seen: list[str] = []
-        pages: list[_Saved] = []
+        pages: list[SavedPage] = []
         for pass_no in range(1, self.options.passes + 1):
             first = self.page(endpoint, mode, pass_no, 0)
             pages = [first]
@@ -182,22 +196,24 @@ class _Harvester:
                                    "counts": counts, "unique_ids": unique, "passes": self.options.passes})
         return [(p, False) for p in pages]
 
-    def run(self) -> list[tuple[str, str | None, _Saved, bool]]:
+    def run(self) -> list[tuple[str, str | None, SavedPage, bool]]:
         options = self.options
         prior = _prior_count(options)
-        lists = [("spacecraft", m) for m in options.modes] + list(REFERENCE_TABLES)
+        lists = harvest_lists(options)
+        main = primary(options.api_version).name
+        references = sum(1 for e, m in lists if e != main)
         per_mode = math.ceil(prior / options.page_size) if prior else 1
-        self.expected = {f"{e} {m}": (per_mode if e == "spacecraft" else 1) for e, m in lists}
+        self.expected = {f"{e} {m}": (per_mode if e == main else 1) for e, m in lists}
         if self.pacer.read():
             wait = self.pacer.estimate(self.planned)
             self.say(f"throttle: {self.pacer.limit - self.pacer.remaining} of {self.pacer.limit} requests used in "
-                     f"the {_duration(self.pacer.frequency)} window")
+                     f"the {duration_text(self.pacer.frequency)} window")
         else:
             wait = 0.0
             self.say("throttle: the server has no readable /api-throttle/; not pacing (429s are still honoured)")
         self.say(f"plan: about {self.planned} request(s) ({per_mode} page(s) of {options.page_size} per mode"
-                 + (f", from the last known count {prior}" if prior else "") + f", plus {len(REFERENCE_TABLES)} "
-                 f"reference tables); expected wait for the rate limit: {_duration(wait)}")
+                 + (f", from the last known count {prior}" if prior else "") + f", plus {references} "
+                 f"reference tables); expected wait for the rate limit: {duration_text(wait)}")
         out = []
         for endpoint, mode in lists:
             out += [(endpoint, mode, page, complete) for page, complete in self.table(endpoint, mode)]
@@ -236,9 +252,9 @@ def harvest(options: HarvestOptions) -> HarvestResult:
             raise HarvestError(f"unknown mode {mode!r} (known: {', '.join(MODES)})")
     check_options(options)
     validate = options.validate or default_validator()
-    run_dir, resumed = _open_run(options)
+    run_dir, resumed = open_run(options)
     options.progress(f"{'resuming' if resumed else 'starting'} harvest of {options.base_url} "
-                     f"/{options.api_version}/spacecraft/ (mode {'+'.join(options.modes)}) in {run_dir}")
+                     f"{primary(options.api_version).list_path(options.api_version)} (mode {'+'.join(options.modes)}) in {run_dir}")
     harvester = _Harvester(options, run_dir)
     try:
         pages = harvester.run()
@@ -247,10 +263,11 @@ def harvest(options: HarvestOptions) -> HarvestResult:
     except KeyboardInterrupt:
         options.progress(f"interrupted: {harvester.kept()}")
         raise
-    spec = _sources_spec(options, pages, harvester.notes, harvester.discrepancies)
-    records = len({r["id"] for e, m, p, c in pages if e == "spacecraft" for r in p.records if "id" in r})
+    spec = sources_spec(options, pages, harvester.notes, harvester.discrepancies)
+    main = primary(options.api_version)
+    records = len({r["id"] for e, m, p, c in pages if e == main.name for r in p.records if "id" in r})
     options.progress(f"fetched {harvester.fetched} page(s), reused {harvester.reused}, {harvester.client.requests} "
-                     f"request(s) made; {records} unique spacecraft records; validating")
+                     f"request(s) made; {records} unique {main.table} records; validating")
     try:
         target = publish_sources(run_dir, spec, Path(options.output), validate, options.changelog,
                                  options.now().date(), label_root(run_dir), options.progress)

@@ -1,4 +1,5 @@
-"""``import_pages``: publish a snapshot from pages saved elsewhere, copied into a run folder of their own."""
+"""Publishing files saved elsewhere, each copied into a run folder of its own: ``import_pages`` (saved list pages)
+and ``import_embedded`` (responses of other endpoints embedding spacecraft records)."""
 
 from __future__ import annotations
 
@@ -6,15 +7,17 @@ import datetime as _dt
 from pathlib import Path
 from typing import Any, Callable
 
-from ..build import DEFAULT_BASE_URL
-from ..errors import SpacecraftDataError
+from ..build import endpoint_named, endpoint_names
+from ..embedded import EMBEDDED_KIND, projection, read_embedded
+from ..endpoints import DEFAULT_API_VERSION, DEFAULT_BASE_URL, primary
+from ..errors import BuildError, SpacecraftDataError
 from ..ids import id_problems
 from ..pages import Page, read_page
 from ..routes import Route, route_of, route_of_url
 from ..store import write_atomic
-from .options import MODES, SOURCES, HarvestError, Validator, _stderr, _utcnow, default_validator
+from .options import MODES, SOURCES, HarvestError, Validator, default_validator, to_stderr, utc_now
 from .publish import label_root, publish_sources
-from .runs import _fresh_dir
+from .runs import fresh_dir
 
 
 def import_pages(
@@ -22,19 +25,19 @@ def import_pages(
     output: Path | None = None,
     raw_dir: Path | None = None,
     changelog: Path | None | bool = True,
-    api_version: str = "2.3.0",
+    api_version: str = DEFAULT_API_VERSION,
     base_url: str = DEFAULT_BASE_URL,
     endpoint: str | None = None,
     validate: Validator | None = None,
-    now: Callable[[], _dt.datetime] = _utcnow,
-    progress: Callable[[str], None] = _stderr,
+    now: Callable[[], _dt.datetime] = utc_now,
+    progress: Callable[[str], None] = to_stderr,
 ) -> Path:
     """Publish a snapshot from saved pages (browsable text or JSON), like the seeds.
 
     Each page is copied byte for byte into a new folder under ``raw_dir`` with a
     ``sources.json``, so the snapshot can be rebuilt from ``data/raw`` like any other.
     A page's endpoint comes from its ``GET`` line, else from ``endpoint``
-    (default ``spacecraft``); its mode from the ``mode`` parameter, else from its
+    (default: the primary endpoint, ``spacecraft``); its mode from the ``mode`` parameter, else from its
     records' ``response_mode``. On failure nothing is published and the copies are removed.
 
     ``output``, ``raw_dir`` and ``changelog`` default to the user store
@@ -48,10 +51,8 @@ def import_pages(
     log: Path | None = user_changelog() if changelog is True else Path(changelog) if changelog else None
     import shutil
 
-    from ..build import ENDPOINT_TABLES
-
     validate = validate or default_validator()
-    run_dir = _fresh_dir(Path(raw_dir), f"{now().strftime('%Y%m%dT%H%M%SZ')}_import")
+    run_dir = fresh_dir(Path(raw_dir), f"{now().strftime('%Y%m%dT%H%M%SZ')}_import")
     entries = []
     copies: dict[Path, Path] = {}  # the run folder's copy -> the user's file, to name the latter in errors
     try:
@@ -59,9 +60,9 @@ def import_pages(
             page = read_page(file)
             request = page.request
             name = _page_endpoint(page, file, api_version, endpoint)
-            if name not in ENDPOINT_TABLES:
+            if endpoint_named(name, api_version) is None:
                 raise HarvestError(f"{file}: endpoint {name!r} is not one a snapshot holds "
-                                   f"(known: {', '.join(sorted(ENDPOINT_TABLES))})")
+                                   f"(known: {', '.join(endpoint_names(api_version))})")
             records = page.records()
             _check_records(page, records, file)
             mode = dict(request.params).get("mode") if request is not None else None
@@ -96,12 +97,76 @@ def import_pages(
         raise
 
 
+def import_embedded(
+    files: list[Path],
+    output: Path,
+    raw_dir: Path,
+    changelog: Path | None,
+    captured: str | None = None,
+    request_url: str | None = None,
+    api_version: str = DEFAULT_API_VERSION,
+    base_url: str | None = None,
+    validate: Callable[[str, list[dict[str, Any]]], list[str]] | None = None,
+    now: Callable[[], _dt.datetime] | None = None,
+    progress: Callable[[str], None] | None = None,
+) -> Path:
+    """Publish a snapshot of the spacecraft records embedded in saved responses of other endpoints.
+
+    The records are found by :func:`~spacecraft_data.embedded.read_embedded`. Each file is copied
+    byte for byte into a new run folder under ``raw_dir`` with a ``sources.json`` whose entries
+    have kind :data:`~spacecraft_data.embedded.EMBEDDED_KIND`, so
+    ``scripts/build_snapshot.py`` rebuilds the snapshot. ``captured`` (YYYY-MM-DD) is
+    the date the responses were saved, when known; ``request_url`` the request of a
+    response that does not record it (a browsable page's ``GET`` line wins). A file
+    embedding no spacecraft record is an error: nothing is published, the copies are removed.
+    """
+    import shutil
+
+    now = now or utc_now
+    progress = progress or to_stderr
+    main = primary(api_version)
+    base_url = base_url or DEFAULT_BASE_URL
+    if captured is not None:
+        try:
+            captured = _dt.date.fromisoformat(captured).isoformat()
+        except ValueError:
+            raise BuildError(f"--captured {captured!r}: not a date (YYYY-MM-DD)") from None
+    run_dir = fresh_dir(Path(raw_dir), f"{now().strftime('%Y%m%dT%H%M%SZ')}_embedded")
+    entries = []
+    try:
+        for n, file in enumerate(map(Path, files)):
+            found = read_embedded(file, api_version)
+            if not found:
+                raise BuildError(f"{file}: no {main.table} record is embedded in it (nothing has every "
+                                 f"{projection(api_version).component} field and a /{main.name}/<id>/ url)")
+            page = read_page(file)
+            url = page.request.url(base_url) if page.request is not None else request_url
+            copy = run_dir / f"{n:03d}_{file.name}"
+            write_atomic(copy, file.read_bytes())
+            entries.append({
+                "file": copy.name, "kind": EMBEDDED_KIND, "endpoint": main.name, "mode": main.default_mode,
+                "request_url": url, "captured": captured, "received": now().date().isoformat(), "complete": False,
+                "origin": f"imported by spacecraft-data import-embedded from {file.name}",
+            })
+            progress(f"{file}: {len(found)} embedded {main.table} record(s): "
+                     + ", ".join(str(e.id) for e in sorted(found, key=lambda e: e.id)))
+        spec = {"comment": "Written by spacecraft-data import-embedded; scripts/build_snapshot.py rebuilds the "
+                           "snapshot from it.",
+                "api_version": api_version, "base_url": base_url, "sources": entries, "notes": []}
+        return publish_sources(run_dir, spec, Path(output), validate or default_validator(), changelog,
+                               now().date(), label_root(run_dir), progress)
+    except BaseException:
+        if not (run_dir / SOURCES).is_file():
+            shutil.rmtree(run_dir, ignore_errors=True)  # only copies; the user's files are untouched
+        raise
+
+
 def _page_endpoint(page: Page, file: Path, api_version: str, endpoint: str | None) -> str:
     """The endpoint of ``page``: what its request line, envelope links and records' ``url`` name, all alike.
 
     Each must be of ``api_version`` and name the same endpoint (``endpoint`` standing for the request line
     of a page that has none): a page of another API version, or naming two endpoints, is refused rather
-    than filed under the wrong table. Nothing named: ``spacecraft``.
+    than filed under the wrong table. Nothing named: the primary endpoint (``spacecraft``).
     """
     named: list[tuple[Route, str]] = []
     if page.request is not None:
@@ -127,7 +192,7 @@ def _page_endpoint(page: Page, file: Path, api_version: str, endpoint: str | Non
         if route.endpoint != named[0][0].endpoint:
             raise HarvestError(f"{file}: {where} names endpoint {route.endpoint!r}, but {named[0][1]} names "
                                f"{named[0][0].endpoint!r}; a page holds the records of one endpoint")
-    return named[0][0].endpoint if named else "spacecraft"
+    return named[0][0].endpoint if named else primary(api_version).name
 
 
 def _check_records(page: Page, records: list[Any], file: Path) -> None:

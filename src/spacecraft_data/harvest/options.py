@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable
 
-from ..build import DEFAULT_BASE_URL
+from ..endpoints import DEFAULT_API_VERSION, DEFAULT_BASE_URL
 from ..errors import SpacecraftDataError
 from ..locate import user_changelog, user_raw_dir, user_snapshots
 
@@ -19,8 +19,6 @@ API_KEY_ENV = "SPACECRAFT_DATA_API_KEY"
 MODES = ("normal", "detailed")
 IN_PROGRESS = "IN_PROGRESS"
 SOURCES = "sources.json"
-#: reference tables fetched with every harvest: (endpoint, mode sent or None)
-REFERENCE_TABLES = (("spacecraft_configurations", "detailed"), ("config/spacecraft_statuses", None))
 
 # Limits. Each is a HarvestOptions field (the ones a user may need to change are also CLI options);
 # the module named after each enforces it.
@@ -50,11 +48,13 @@ class HarvestError(SpacecraftDataError):
     """A harvest failed; the message says what failed and what was kept."""
 
 
-def _utcnow() -> _dt.datetime:
+def utc_now() -> _dt.datetime:
+    """Now, in UTC (the default clock of every harvest step; tests inject their own)."""
     return _dt.datetime.now(_dt.timezone.utc)
 
 
-def _stderr(message: str) -> None:
+def to_stderr(message: str) -> None:
+    """Print a progress line on stderr at once (the default ``progress`` of a harvest or an import)."""
     print(message, file=sys.stderr, flush=True)
 
 
@@ -68,7 +68,7 @@ class HarvestOptions:
     """
 
     base_url: str = DEFAULT_BASE_URL
-    api_version: str = "2.3.0"
+    api_version: str = DEFAULT_API_VERSION
     modes: tuple[str, ...] = ("normal",)
     # The user store, never the current folder (a pip user's cwd is not a data folder); the
     # repository's own scripts pass the repository's paths.
@@ -92,8 +92,8 @@ class HarvestOptions:
     max_pages: int = MAX_PAGES
     connect_retries: int = CONNECT_RETRIES
     sleep: Callable[[float], None] = time.sleep
-    now: Callable[[], _dt.datetime] = _utcnow
-    progress: Callable[[str], None] = _stderr
+    now: Callable[[], _dt.datetime] = utc_now
+    progress: Callable[[str], None] = to_stderr
     validate: Validator | None = None
 
 
@@ -131,20 +131,22 @@ def check_options(options: HarvestOptions) -> None:
         raise HarvestError(f"max_wait must be 0 or more seconds, not {options.max_wait!r}")
 
 
-def _rerun_at(options: HarvestOptions, wait: float) -> str:
+def rerun_at(options: HarvestOptions, wait: float) -> str:
     """When a wait of ``wait`` seconds starting now ends, for a 'rerun after' message (UTC)."""
     try:
         moment = options.now() + _dt.timedelta(seconds=wait)
     except OverflowError:
         return "a date too far away to name"
-    return _iso(moment).replace("T", " ").replace("Z", " UTC")
+    return iso_utc(moment).replace("T", " ").replace("Z", " UTC")
 
 
-def _iso(moment: _dt.datetime) -> str:
+def iso_utc(moment: _dt.datetime) -> str:
+    """``moment`` as ``YYYY-MM-DDTHH:MM:SSZ`` in UTC: how saved pages and run markers write a time."""
     return moment.astimezone(_dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
-def _duration(seconds: float) -> str:
+def duration_text(seconds: float) -> str:
+    """A wait for a person to read: ``42 s``, ``3 min 05 s``, ``1 h 02 min`` (rounded up to the second)."""
     seconds = int(math.ceil(seconds))
     if seconds < 60:
         return f"{seconds} s"

@@ -5,14 +5,14 @@ from __future__ import annotations
 import datetime as _dt
 import math
 
-from .client import _Client, _Refused
-from .options import HarvestOptions, _duration, _rerun_at
+from .client import HarvestClient, RequestRefused
+from .options import HarvestOptions, duration_text, rerun_at
 
 
-class _Pacer:
+class Pacer:
     """Keeps within the API's request budget using the free ``/api-throttle/`` endpoint."""
 
-    def __init__(self, client: _Client, options: HarvestOptions) -> None:
+    def __init__(self, client: HarvestClient, options: HarvestOptions) -> None:
         self.client, self.options = client, options
         self.url = f"{options.base_url.rstrip('/')}/{options.api_version}/api-throttle/?format=json"
         self.known = False
@@ -27,7 +27,7 @@ class _Pacer:
             state = response.json()[0]
             limit, used = int(state["your_request_limit"]), int(state["current_use"])
             frequency, next_use = int(state["limit_frequency_secs"]), int(state["next_use_secs"])
-        except _Refused:  # another origin, a limit or a wait too long: as fatal here as for a page
+        except RequestRefused:  # another origin, a limit or a wait too long: as fatal here as for a page
             raise
         except Exception:  # noqa: BLE001 - any other failure means "no throttle information", never fatal
             self.known = False
@@ -57,17 +57,18 @@ class _Pacer:
             wait = self.next_use or self.frequency
             left = self.estimate(still_needed)
             if wait > self.options.max_wait:
-                raise _Refused(
+                raise RequestRefused(
                     f"rate limit: {self.limit - self.remaining} of {self.limit} requests used; the next is allowed "
-                    f"in {_duration(wait)}, more than the --max-wait of {_duration(self.options.max_wait)}; "
-                    f"stopped without waiting. Rerun after {_rerun_at(self.options, wait)} (saved pages are reused)")
+                    f"in {duration_text(wait)}, more than the --max-wait of {duration_text(self.options.max_wait)}; "
+                    f"stopped without waiting. Rerun after {rerun_at(self.options, wait)} (saved pages are reused)")
             until = (self.options.now() + _dt.timedelta(seconds=wait)).strftime("%H:%M:%S UTC")
             self.options.progress(
                 f"rate limit: {self.limit - self.remaining} of {self.limit} requests used in the "
-                f"{_duration(self.frequency)} window; waiting {_duration(wait)}, until {until} "
-                f"({still_needed} request(s) to go, about {_duration(left)} of waiting left)")
+                f"{duration_text(self.frequency)} window; waiting {duration_text(wait)}, until {until} "
+                f"({still_needed} request(s) to go, about {duration_text(left)} of waiting left)")
             self.options.sleep(wait)
         self.read()
 
     def spent(self, n: int) -> None:
+        """Count ``n`` requests made against the budget read last."""
         self.remaining -= n

@@ -9,10 +9,11 @@ from pathlib import Path
 from typing import Any, Callable, Iterable
 
 from ..build import assemble, read_sources
+from ..endpoints import DEFAULT_API_VERSION
 from ..errors import SpacecraftDataError
 from ..store import MANIFEST, latest_snapshot_dir, publish, snapshot_versions, write_atomic
-from .options import IN_PROGRESS, SOURCES, HarvestOptions, Validator, _stderr
-from .runs import _Saved
+from .options import IN_PROGRESS, SOURCES, HarvestOptions, Validator, to_stderr
+from .runs import SavedPage
 
 
 def next_version(output: Path, api_version: str, day: _dt.date) -> str:
@@ -49,7 +50,7 @@ def publish_sources(
     changelog: Path | None,
     today: _dt.date,
     label_root: Path,
-    progress: Callable[[str], None] = _stderr,
+    progress: Callable[[str], None] = to_stderr,
 ) -> Path:
     """Validate, publish and record the snapshot described by ``spec`` (a ``sources.json`` for ``run_dir``).
 
@@ -59,7 +60,7 @@ def publish_sources(
     Returns the snapshot folder.
     """
     output = Path(output)
-    api_version = spec.get("api_version", "2.3.0")
+    api_version = spec.get("api_version", DEFAULT_API_VERSION)
     spec = {**spec, "snapshot_version": next_version(output, api_version, today)}
     pending = run_dir / f".{SOURCES}.pending"
     write_atomic(pending, (json.dumps(spec, indent=2, ensure_ascii=False) + "\n").encode("utf-8"))
@@ -90,8 +91,9 @@ def publish_sources(
     return target
 
 
-def _sources_spec(options: HarvestOptions, pages: Iterable[tuple[str, str | None, _Saved, bool]],
-                  notes: list[str], discrepancies: list[dict[str, Any]]) -> dict[str, Any]:
+def sources_spec(options: HarvestOptions, pages: Iterable[tuple[str, str | None, SavedPage, bool]],
+                 notes: list[str], discrepancies: list[dict[str, Any]]) -> dict[str, Any]:
+    """The ``sources.json`` of a harvest's run folder: one entry per saved page (endpoint, mode, page, complete)."""
     sources = []
     for endpoint, mode, page, complete in pages:
         sources.append({

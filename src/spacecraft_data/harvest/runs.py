@@ -12,11 +12,11 @@ from ..errors import PageError
 from ..pages import read_page
 from ..store import write_atomic
 from .envelope import envelope_problem
-from .options import IN_PROGRESS, HarvestOptions, Record, _iso
+from .options import IN_PROGRESS, HarvestOptions, Record, iso_utc
 
 
 @dataclass
-class _Saved:
+class SavedPage:
     """A saved page: its file and what it says."""
 
     file: Path
@@ -27,11 +27,12 @@ class _Saved:
     links: tuple[str | None, ...] = ()  # the page's next and previous URLs
 
 
-def _page_file(run_dir: Path, endpoint: str, mode: str | None, pass_no: int, offset: int) -> Path:
+def page_file(run_dir: Path, endpoint: str, mode: str | None, pass_no: int, offset: int) -> Path:
+    """Where the page at ``offset`` of one list (endpoint, mode) in pass ``pass_no`` is saved in ``run_dir``."""
     return run_dir / f"{endpoint.replace('/', '_')}_{mode or 'default'}_pass{pass_no}_offset{offset:06d}.txt"
 
 
-def _read_saved(file: Path, options: HarvestOptions) -> _Saved | None:
+def read_saved(file: Path, options: HarvestOptions) -> SavedPage | None:
     """A previously saved page, or None when it is missing, unreadable or of the wrong shape (then it is
     fetched again and overwritten: a bad page saved by an earlier run must not poison the resume)."""
     if not file.is_file() or file.is_symlink():
@@ -45,7 +46,7 @@ def _read_saved(file: Path, options: HarvestOptions) -> _Saved | None:
         return None
     if envelope_problem(page.body, options.page_size, options.max_count):
         return None
-    return _Saved(file, meta["URL"], meta["Fetched"], page.body["count"], page.records(),
+    return SavedPage(file, meta["URL"], meta["Fetched"], page.body["count"], page.records(),
                   (page.body["next"], page.body["previous"]))
 
 
@@ -56,7 +57,7 @@ def _run_key(options: HarvestOptions) -> str:
     return f"{host}_{options.api_version}_{'+'.join(options.modes)}{size}"
 
 
-def _fresh_dir(parent: Path, name: str) -> Path:
+def fresh_dir(parent: Path, name: str) -> Path:
     """``parent/name``, created; ``name.1``, ``name.2``… when taken (two runs in the same second)."""
     parent.mkdir(parents=True, exist_ok=True)
     candidate, n = parent / name, 0
@@ -69,7 +70,7 @@ def _fresh_dir(parent: Path, name: str) -> Path:
             candidate = parent / f"{name}.{n}"
 
 
-def _open_run(options: HarvestOptions) -> tuple[Path, bool]:
+def open_run(options: HarvestOptions) -> tuple[Path, bool]:
     """The run folder to use: the newest unfinished one for this server/version/modes, or a new one."""
     key = _run_key(options)
     raw_dir = Path(options.raw_dir)
@@ -79,9 +80,9 @@ def _open_run(options: HarvestOptions) -> tuple[Path, bool]:
                             if d.is_dir() and name.match(d.name) and (d / IN_PROGRESS).is_file())
         if unfinished:
             return unfinished[-1], True
-    run_dir = _fresh_dir(raw_dir, f"{options.now().strftime('%Y%m%dT%H%M%SZ')}_{key}")
+    run_dir = fresh_dir(raw_dir, f"{options.now().strftime('%Y%m%dT%H%M%SZ')}_{key}")
     marker = {"base_url": options.base_url, "api_version": options.api_version, "modes": list(options.modes),
-              "started": _iso(options.now()),
+              "started": iso_utc(options.now()),
               "note": "harvest in progress: pages here are reused by a rerun; removed when the snapshot is published"}
     write_atomic(run_dir / IN_PROGRESS, (json.dumps(marker, indent=2) + "\n").encode("utf-8"))
     return run_dir, False
