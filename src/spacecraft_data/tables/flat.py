@@ -4,10 +4,11 @@ An endpoint whose declaration names no ``csv_table`` (one declared outside the p
 test declares one) has no table in :data:`~spacecraft_data.tables.columns.TABLES`; its CSV
 (``query --format csv``) follows this rule, which depends on the records alone:
 
-* a key whose value is a scalar (string, number, boolean, null) is a column of its own name;
-* a key whose value is an object is a column ``<key>_id`` holding the object's ``id``
-  (empty when it has none), as the normalised tables name foreign keys;
-* a key whose value is a list is left out (a cell holds one value; JSON and NDJSON keep lists);
+* a key that holds an object in any record is a column ``<key>_id``, as the normalised tables
+  name foreign keys: the object's ``id`` (empty when it has none), or the value itself where a
+  record holds a scalar there (null, or an id given bare);
+* any other key whose value is a scalar (string, number, boolean, null) is a column of its own name;
+* a list is left out (a cell holds one value; JSON and NDJSON keep lists);
 * columns are in the order they are first met, record by record in the order given
   (a record that lacks a column leaves its cell empty; two keys giving one column name share it);
 * cells are written as the normalised tables write theirs (:func:`~spacecraft_data.tables.csv_bytes`):
@@ -24,12 +25,15 @@ from .columns import Column, Row, Table
 __all__ = ["flat_rows", "flat_csv"]
 
 
-def _flat(record: Mapping[str, Any]) -> Row:
+def _flat(record: Mapping[str, Any], nested: set[str]) -> Row:
+    """One record's row: ``nested`` are the keys that hold an object in some record."""
     row: Row = {}
     for key, value in record.items():
-        if isinstance(value, dict):
-            row[f"{key}_id"] = value.get("id")
-        elif not isinstance(value, list):
+        if isinstance(value, list):
+            continue
+        if key in nested:
+            row[f"{key}_id"] = value.get("id") if isinstance(value, dict) else value
+        else:
             row[key] = value
     return row
 
@@ -48,7 +52,9 @@ def _type(values: list[Any]) -> str:
 
 def flat_rows(records: Iterable[Mapping[str, Any]], name: str = "records") -> tuple[Table, list[Row]]:
     """``records`` flattened by the module's rule: a :class:`Table` named ``name`` (its columns) and its rows."""
-    flat = [_flat(record) for record in records]
+    records = list(records)
+    nested = {key for record in records for key, value in record.items() if isinstance(value, dict)}
+    flat = [_flat(record, nested) for record in records]
     names: dict[str, None] = {}
     for row in flat:
         names.update(dict.fromkeys(row))
