@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any, Iterable, Mapping, Sequence
 from urllib.parse import urlsplit, urlunsplit
 
-from ..endpoints import endpoints
+from ..endpoints import endpoints, primary
 from .columns import Row, SPACECRAFT_COLUMNS, TABLES, TableError, referenced_tables
 from .shapes import (AGENCY_KEYS, AGENCY_MODE, CONFIG_DETAIL_KEYS, CONFIG_INNER, CONFIG_KEYS, CONFIG_MODE, COUNTRY_KEYS,
                      DURATION_FIELDS, FAMILY_INNER, FAMILY_KEYS, FAMILY_MODE, FLIGHT_KEYS, IMAGE_KEYS, LEVELS,
@@ -356,7 +356,7 @@ def _children(name: str) -> set[str]:
 
 
 def snapshot_tables(snapshot: Any, records: Iterable[Mapping[str, Any]] | None = None, *,
-                    table: str = "spacecraft", referenced_only: bool = False) -> dict[str, list[Row]]:
+                    table: str | None = None, referenced_only: bool = False) -> dict[str, list[Row]]:
     """The tables of ``snapshot``; with ``records`` (a selection of table ``table``), the tables of that selection.
 
     Without ``records``: every table, complete (as far as the snapshot holds it).
@@ -364,9 +364,12 @@ def snapshot_tables(snapshot: Any, records: Iterable[Mapping[str, Any]] | None =
     is ``table``): ``table`` holds those records (and its list tables their lists), and
     the result has only the tables they lead to by foreign key
     (:func:`~spacecraft_data.tables.columns.referenced_tables`): complete, or with
-    ``referenced_only`` only the rows the selection uses.
+    ``referenced_only`` only the rows the selection uses. ``table`` defaults to the primary
+    endpoint's ``csv_table``.
     """
     choices = selectable(snapshot.api_version)
+    if table is None:
+        table = primary(snapshot.api_version).csv_table or ""
     if table not in choices:
         raise TableError(f"cannot select from table {table!r}; the selectable tables are: {', '.join(choices)}")
     sources = _sources(snapshot)
