@@ -21,7 +21,7 @@ if TYPE_CHECKING:
     from collections.abc import Sequence
     from typing import Any
 
-__all__ = ["main", "build_parser", "epilog", "os_error_message", "COMMANDS", "HelpFormatter"]
+__all__ = ["main", "build_parser", "os_error_message", "COMMANDS", "HelpFormatter"]
 
 #: command name -> module in this package, in the order ``--help`` lists them
 COMMANDS = {
@@ -60,13 +60,14 @@ Data: The Space Devs, Launch Library 2 (https://thespacedevs.com).
 """
 
 
-def epilog() -> str:
+def _epilog() -> str:
     """The top-level help's epilog: examples (the primary endpoint's, from its declaration) and exit statuses."""
     from ..endpoints import DEFAULT_API_VERSION, primary
 
     main = primary()
     examples = main.examples
-    query = "".join(f" --{param} {examples[param]}" for param in ("search", "ordering") if examples.get(param))
+    query = "".join(f" --{param.replace('_', '-')} {examples[kind]}" for kind, param in
+                    (("search", main.search.param), ("ordering", main.ordering.param)) if examples.get(kind))
     return _EPILOG.format(query=query, path=main.list_path(DEFAULT_API_VERSION),
                           filter=f"{examples['filter']}&" if examples.get("filter") else "")
 
@@ -121,7 +122,7 @@ def build_parser(only: str | None = None) -> argparse.ArgumentParser:
         prog="spacecraft-data",
         description=f"Launch Library 2 {primary().list_path(DEFAULT_API_VERSION)} as an offline, versioned, "
                     "validated data package.",
-        epilog=epilog(),
+        epilog=_epilog(),
     )
     parser.add_argument("--version", action=VersionAction,
                         help="show the code version and the data version in use, with its origin, and exit")

@@ -18,11 +18,6 @@ from ..endpoints import DEFAULT_API_VERSION, endpoint as declared, endpoints, pr
 from ._query_args import add_query_arguments, endpoint_of, example_flags, fetch, query_kwargs, query_page
 
 
-def endpoint_names() -> tuple[str, ...]:
-    """The endpoints ``--endpoint`` offers: every declared one, the primary one first (the default)."""
-    return tuple(endpoints())
-
-
 def _description() -> str:
     first, *others = (e.list_path(DEFAULT_API_VERSION) for e in endpoints().values())
     with_endpoint = f" (or one of {', '.join(others)} with --endpoint)" if others else ""
@@ -55,7 +50,8 @@ def register(sub: argparse._SubParsersAction) -> None:
         epilog=_epilog(),
     )
     add_snapshot_option(p)
-    add_query_arguments(p, endpoints=endpoint_names())
+    # --endpoint offers every declared endpoint, the primary one first (the default).
+    add_query_arguments(p, endpoints=tuple(endpoints()))
     p.add_argument("--format", choices=["table", "json", "ndjson", "csv"], default="table",
                    help="table: aligned text with a count footer (default); json: the API page envelope; "
                         "ndjson: the page's records, one JSON object a line (no envelope); "
