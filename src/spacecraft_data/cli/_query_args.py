@@ -150,7 +150,10 @@ def query_kwargs(args: argparse.Namespace) -> dict[str, Any]:
 
 
 def query_page(snapshot: Any, endpoint: Endpoint, kwargs: dict[str, Any], *, base_url: str | None = None) -> Any:
-    """One page of ``endpoint`` from ``snapshot`` for the API parameters ``kwargs`` (a :class:`~spacecraft_data.api.Page`)."""
+    """One page of ``endpoint`` from ``snapshot`` for the API parameters ``kwargs``.
+
+    Returns a :class:`~spacecraft_data.api.Page`; ``base_url`` is the host of its links.
+    """
     if endpoint.primary:
         # Snapshot.query names the snapshot's file in a SnapshotError (a bad duration met while sorting).
         return snapshot.query(**kwargs, base_url=base_url)

@@ -49,9 +49,9 @@ def register(sub: argparse._SubParsersAction) -> None:
                     "table is written. With flags, the records the query matches (all pages, in the query's order; "
                     "--limit/--offset export that one page), with the complete reference tables, or only the "
                     "reference rows they use with --referenced-only. --endpoint exports another endpoint's records "
-                    "(and the tables they lead to; an endpoint with no normalised table exports as json or ndjson only). "
-                    "Records are written as the snapshot stores them. Each file is "
-                    "written atomically; existing files are never overwritten without --force.",
+                    "(and the tables they lead to; an endpoint with no normalised table exports as json or ndjson "
+                    "only). Records are written as the snapshot stores them. Each file is written atomically; "
+                    "existing files are never overwritten without --force.",
         epilog=_epilog(),
     )
     add_snapshot_option(p)

@@ -1,4 +1,4 @@
-"""The tables' definitions: columns, types, keys, and the LL2 shapes each table is filled from."""
+"""The tables' definitions: columns, types and keys (the LL2 shapes they are filled from are in :mod:`.shapes`)."""
 
 from __future__ import annotations
 

@@ -10,8 +10,8 @@ from typing import Any, Mapping, Sequence
 from urllib.parse import urlsplit
 
 from .columns import Record, Row, TABLES, TableError
-from .shapes import (AGENCY_MODE, CONFIG_DETAIL_KEYS, CONFIG_INNER, CONFIG_MODE, COUNTRY_KEYS, FAMILY_INNER, FAMILY_MODE,
-                     LEVELS, LICENSE_KEYS, SPACECRAFT_KEYS, STAT_KEYS)
+from .shapes import (AGENCY_MODE, CONFIG_DETAIL_KEYS, CONFIG_INNER, CONFIG_MODE, COUNTRY_KEYS, FAMILY_INNER,
+                     FAMILY_MODE, LEVELS, LICENSE_KEYS, SPACECRAFT_KEYS, STAT_KEYS)
 
 # -- CSV -> tables -> records ---------------------------------------------------------------------------------
 _FLOAT_TEXT = re.compile(r"[.eEnN]")  # a decimal point, an exponent, nan or inf
