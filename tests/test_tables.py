@@ -316,3 +316,22 @@ def test_column_nullability_matches_the_openapi_document(repo_root):
             assert column.nullable == bool(properties[name].get("nullable")), f"{table_name}.{column.name}"
             compared += 1
     assert compared > 80
+
+
+def test_records_of_an_endpoint_without_a_normalised_table_flatten_by_one_rule():
+    records = [  # SYNTHETIC: a resource with no table in T.TABLES
+        {"id": 1, "name": "SYNTHETIC Alpha", "kind": {"id": 7, "name": "Gear"}, "tags": ["a"], "mass": 1.5,
+         "active": True, "note": ""},
+        {"id": 2, "name": "SYNTHETIC Beta", "kind": None, "tags": [], "mass": 2, "active": False, "note": None},
+        {"id": 3, "name": "SYNTHETIC Gamma", "kind": 8, "extra": "late"},
+    ]
+    table, rows = T.flat_rows(records, "widgets")
+    # Nested objects become <key>_id (a bare scalar there is kept), lists are left out, columns in first-seen order.
+    assert table.column_names == ("id", "name", "kind_id", "mass", "active", "note", "extra")
+    assert [r["kind_id"] for r in rows] == [7, None, 8]
+    assert [c.type for c in table.columns] == ["integer", "string", "integer", "number", "boolean", "string", "string"]
+    lines = T.flat_csv(records, "widgets").decode().splitlines()
+    assert lines == ["id,name,kind_id,mass,active,note,extra",
+                     "1,SYNTHETIC Alpha,7,1.5,true,,",  # null is empty, but \N in a text column that has ""
+                     "2,SYNTHETIC Beta,,2,false,\\N,",
+                     "3,SYNTHETIC Gamma,8,,,\\N,late"]

@@ -4,7 +4,8 @@ LL2's browsable page is Django REST Framework's: the view's name and
 description, the request line, the response status and headers, and the JSON
 with its URLs as links. This page shows the same, plus a form for the
 endpoint's filters, search, ordering, limit and mode (read from its declaration
-in :data:`spacecraft_data.endpoints.ENDPOINTS`) and previous/next buttons.
+in the registry, :func:`spacecraft_data.endpoints.endpoints`, looked up for each page) and
+previous/next buttons.
 
 Its visible text (a browser's "save as text", ``document.body.innerText``) is the
 saved-page layout that :func:`spacecraft_data.pages.parse_page` reads: the view
@@ -27,8 +28,7 @@ from html.parser import HTMLParser
 from typing import Any
 from urllib.parse import parse_qsl
 
-from .endpoints import Endpoint
-from .endpoints.v2_3_0 import ENDPOINTS
+from .endpoints import Endpoint, endpoints
 from .query import BooleanFilter
 
 __all__ = ["HTML_TYPE", "render_html", "page_text", "view_name"]
@@ -97,7 +97,8 @@ def render_html(body: Any, target: str, status: int, reason: str, headers: dict[
 
 
 def _endpoint_of(path: str, api_version: str) -> tuple[Endpoint | None, bool]:
-    for endpoint in ENDPOINTS.values():
+    """The declared endpoint whose list (False) or detail (True) route ``path`` is, or (None, False)."""
+    for endpoint in endpoints(api_version).values():
         list_path = endpoint.list_path(api_version)
         if path.startswith(list_path):
             return endpoint, path != list_path

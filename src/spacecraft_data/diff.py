@@ -1,7 +1,7 @@
 """Compare two snapshots: records added, removed and changed, field by field.
 
-Records are matched by ``id`` in each table (spacecraft, configurations,
-statuses). A change is a JSON path (``$.status.name``, ``$.image.variants[0]``)
+Records are matched by ``id`` in each table of the declared endpoints
+(:func:`spacecraft_data.endpoints.endpoints`). A change is a JSON path (``$.status.name``, ``$.image.variants[0]``)
 with its old and new value; lists are compared item by item, and a list that grew
 or shrank shows the extra items as added or removed paths.
 
@@ -17,9 +17,10 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
+from .endpoints import DEFAULT_API_VERSION, endpoints
 from .errors import SnapshotNotFound
 from .snapshot import Snapshot, load
-from .store import MANIFEST, OPTIONAL_TABLE_FILES, TABLE_FILES, is_snapshot_version
+from .store import MANIFEST, is_snapshot_version
 
 __all__ = ["Change", "TableDiff", "SnapshotDiff", "diff_values", "diff_snapshots", "strip_format", "resolve_snapshot"]
 
@@ -165,17 +166,20 @@ def _diff_table(old: list[dict], new: list[dict], ignore_format: bool) -> TableD
 def diff_snapshots(old: Snapshot, new: Snapshot, ignore_format: bool = True) -> SnapshotDiff:
     """Compare every table of ``old`` and ``new``, records matched by id.
 
-    ``spacecraft_detailed`` (the detailed records of a snapshot harvested in both modes)
-    is compared only when either snapshot's manifest declares it.
+    The tables are each declared endpoint's own, then those a mode is kept apart in
+    (``spacecraft_detailed``, the detailed records of a snapshot harvested in both modes),
+    which are compared only when either snapshot's manifest declares them.
     """
-    # An optional table is left out where neither side has it, so the usual report is unchanged.
-    names = [*TABLE_FILES, *(name for name in OPTIONAL_TABLE_FILES
-                             if any(name in s.manifest.get("tables", {}) for s in (old, new)))]
+    declared = {**endpoints(old.api_version), **endpoints(new.api_version)}.values()
+    # A table kept apart is left out where neither side has it, so the usual report is unchanged.
+    apart = [table for e in declared for table in e.mode_tables.values()
+             if any(table in s.manifest.get("tables", {}) for s in (old, new))]
+    names = list(dict.fromkeys([*(e.table for e in declared), *apart]))
     return SnapshotDiff(old, new, {name: _diff_table(old.tables.get(name, []), new.tables.get(name, []), ignore_format)
                                    for name in names})
 
 
-def resolve_snapshot(arg: str, root: Path | None = None, api_version: str = "2.3.0") -> Snapshot:
+def resolve_snapshot(arg: str, root: Path | None = None, api_version: str = DEFAULT_API_VERSION) -> Snapshot:
     """A snapshot named by a folder path, or by a version under ``root``.
 
     Without ``root`` a version is looked up as :func:`~spacecraft_data.load` does: the

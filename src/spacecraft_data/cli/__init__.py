@@ -38,14 +38,14 @@ COMMANDS = {
     "snapshots": "snapshots",
 }
 
-EPILOG = """\
+_EPILOG = """\
 examples:
   spacecraft-data info
   spacecraft-data snapshots                     # which snapshot every command uses, and the others
   spacecraft-data validate                      # the snapshot in use (see: spacecraft-data snapshots)
   spacecraft-data validate page.json --format json
-  spacecraft-data query --search soyuz --ordering -time_in_space --limit 5
-  spacecraft-data get '/2.3.0/spacecraft/?status=4&limit=2'
+  spacecraft-data query{query} --limit 5
+  spacecraft-data get '{path}?{filter}limit=2'
   spacecraft-data serve --port 8000
 
 exit status:
@@ -58,6 +58,18 @@ exit status:
 
 Data: The Space Devs, Launch Library 2 (https://thespacedevs.com).
 """
+
+
+def _epilog() -> str:
+    """The top-level help's epilog: examples (the primary endpoint's, from its declaration) and exit statuses."""
+    from ..endpoints import DEFAULT_API_VERSION, primary
+
+    main = primary()
+    examples = main.examples
+    query = "".join(f" --{param.replace('_', '-')} {examples[kind]}" for kind, param in
+                    (("search", main.search.param), ("ordering", main.ordering.param)) if examples.get(kind))
+    return _EPILOG.format(query=query, path=main.list_path(DEFAULT_API_VERSION),
+                          filter=f"{examples['filter']}&" if examples.get("filter") else "")
 
 
 def _columns() -> int:
@@ -104,10 +116,13 @@ class _Parser(argparse.ArgumentParser):
 
 def build_parser(only: str | None = None) -> argparse.ArgumentParser:
     """The argument parser of ``spacecraft-data``: every sub-command, or just ``only``."""
+    from ..endpoints import DEFAULT_API_VERSION, primary
+
     parser = _Parser(
         prog="spacecraft-data",
-        description="Launch Library 2 /2.3.0/spacecraft/ as an offline, versioned, validated data package.",
-        epilog=EPILOG,
+        description=f"Launch Library 2 {primary().list_path(DEFAULT_API_VERSION)} as an offline, versioned, "
+                    "validated data package.",
+        epilog=_epilog(),
     )
     parser.add_argument("--version", action=VersionAction,
                         help="show the code version and the data version in use, with its origin, and exit")

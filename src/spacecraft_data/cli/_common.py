@@ -8,7 +8,7 @@ import re
 from pathlib import Path
 
 from ..errors import InputError
-from ..locate import DEFAULT_API_VERSION
+from ..endpoints import DEFAULT_API_VERSION
 from ..snapshot import Snapshot, load
 from ..store import MANIFEST, is_snapshot_version
 

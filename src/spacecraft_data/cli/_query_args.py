@@ -1,12 +1,13 @@
 """Query flags shared by ``query`` and ``export``: one flag per API parameter, generated from the declarations.
 
 ``add_query_arguments(parser, endpoints=...)`` adds the flags of the named endpoints
-(:data:`spacecraft_data.endpoints.ENDPOINTS`; ``--endpoint`` chooses among several);
+(:func:`spacecraft_data.endpoints.endpoints`, looked up when the parser is built;
+``--endpoint`` chooses among several, the primary endpoint by default);
 ``query_kwargs(args)`` turns the parsed flags into keyword arguments for the chosen
 endpoint's query and refuses a flag that endpoint lacks, naming it;
 ``fetch(snapshot, args)`` runs the query, paging through everything with ``--all``.
 Values are passed through as the API receives them, so the CLI answers exactly what
-``/2.3.0/<endpoint>/?...`` answers (``--in-space yes`` is ignored, as LL2 ignores it).
+``/<api version>/<endpoint>/?...`` answers (``--in-space yes`` is ignored, as LL2 ignores it).
 """
 
 from __future__ import annotations
@@ -14,8 +15,7 @@ from __future__ import annotations
 import argparse
 import re
 
-from ..endpoints import Endpoint
-from ..endpoints.v2_3_0 import ENDPOINTS
+from ..endpoints import DEFAULT_API_VERSION, Endpoint, endpoint as declared, primary
 from ..query import BooleanFilter, ChoiceFilter, ExactFilter
 
 from ..typecheck import TYPE_CHECKING
@@ -23,28 +23,23 @@ if TYPE_CHECKING:
     from collections.abc import Sequence
     from typing import Any
 
-__all__ = ["add_query_arguments", "query_kwargs", "fetch", "endpoint_of", "QUERY_FLAGS"]
+__all__ = ["add_query_arguments", "query_kwargs", "query_page", "fetch", "endpoint_of", "example_flags"]
 
 # argparse's own negative-number pattern, plus descending ordering lists such as "-id,flights_count".
 _DASH_VALUE = re.compile(r"^-\d+$|^-\d*\.\d+$|^-[a-z_]+(,\s*-?[a-z_]*)*$")
 
-#: What a choice filter's id names, with an example, for the help text.
-_CHOICE_HELP = {
-    "spacecraft_config": "spacecraft configuration id",
-    "status": "status id (e.g. 4 = Single Use)",
-    "agency": "agency id (e.g. 121 = SpaceX); ids of agencies with no configuration are refused offline",
-}
 #: flags every endpoint has, after its filters
 _COMMON = ("search", "ordering", "limit", "offset", "mode")
 
 
-def _filter_help(f: Any) -> str:
+def _filter_help(f: Any, endpoints: Sequence[Endpoint]) -> str:
+    """A filter flag's help: its kind's, a choice filter's from the first declaration with a ``help`` for it."""
     if isinstance(f, BooleanFilter):
         return "true/false/1/0 (other values are ignored)"
     if isinstance(f, ExactFilter):
         return f"exact, case-sensitive {f.param}"
     if isinstance(f, ChoiceFilter):
-        return _CHOICE_HELP.get(f.param, f"{f.param} id")
+        return next((e.help[f.param] for e in endpoints if f.param in e.help), f"{f.param} id")
     return f.param
 
 
@@ -56,13 +51,28 @@ def _dests(endpoints: Sequence[Endpoint]) -> list[str]:
     return [*names, *_COMMON]
 
 
-#: flag dest -> API parameter name, for the spacecraft endpoint (the default)
-QUERY_FLAGS = {dest: dest for dest in _dests([ENDPOINTS["spacecraft"]])}
+def _flag(param: str) -> str:
+    return "--" + param.replace("_", "-")
+
+
+def example_flags(endpoint: Endpoint) -> tuple[str, str, str]:
+    """The declaration's browsable-page examples (``search``, ``ordering``, ``filter``) as flags, for help texts.
+
+    Each is `` --flag value`` (a leading space), or empty when the declaration gives none.
+    """
+    examples = endpoint.examples
+    search = f" {_flag(endpoint.search.param)} {examples['search']}" if examples.get("search") else ""
+    ordering = f" {_flag(endpoint.ordering.param)} {examples['ordering']}" if examples.get("ordering") else ""
+    filtered = "".join(f" {_flag(k)} {v}" for k, _, v in
+                       (pair.partition("=") for pair in examples.get("filter", "").split("&") if pair))
+    return search, ordering, filtered
 
 
 def add_query_arguments(parser: argparse.ArgumentParser, *, allow_all: bool = True,
-                        endpoints: Sequence[str] = ("spacecraft",)) -> None:
+                        endpoints: Sequence[str] | None = None) -> None:
     """Add the query flags of ``endpoints`` (``--search`` … ``--mode``, ``--all`` when ``allow_all``) to ``parser``.
+
+    ``endpoints`` are names of declared endpoints (default: the primary one).
 
     With several endpoints, ``--endpoint`` picks one (default: the first) and each
     filter flag's help says which endpoints have it. ``--ordering -time_in_space``
@@ -72,9 +82,9 @@ def add_query_arguments(parser: argparse.ArgumentParser, *, allow_all: bool = Tr
     """
     if hasattr(parser, "_negative_number_matcher"):
         parser._negative_number_matcher = _DASH_VALUE
-    chosen = [ENDPOINTS[name] for name in endpoints]
+    chosen = [declared(name) for name in endpoints] if endpoints is not None else [primary()]
     several = len(chosen) > 1
-    title = "query (the parameters of " + ", ".join(f"/2.3.0/{e.name}/" for e in chosen) + ")"
+    title = "query (the parameters of " + ", ".join(e.list_path(DEFAULT_API_VERSION) for e in chosen) + ")"
     g = parser.add_argument_group(title)
     if several:
         g.add_argument("--endpoint", choices=[e.name for e in chosen], default=chosen[0].name,
@@ -100,7 +110,8 @@ def add_query_arguments(parser: argparse.ArgumentParser, *, allow_all: bool = Tr
         having = [e.name for e in chosen if any(x.param == param for x in e.filters)]
         where = f" [{', '.join(having)} only]" if several and len(having) < len(chosen) else ""
         metavar = "BOOL" if isinstance(f, BooleanFilter) else "ID" if isinstance(f, ChoiceFilter) else param.upper()
-        g.add_argument("--" + param.replace("_", "-"), dest=param, metavar=metavar, help=_filter_help(f) + where)
+        g.add_argument(_flag(param), dest=param, metavar=metavar,
+                       help=_filter_help(f, chosen) + where)
     g.add_argument("--limit", type=int, metavar="N", help="records per page (default 10, at most 100)")
     g.add_argument("--offset", type=int, metavar="N", help="records to skip (default 0)")
     modes = list(dict.fromkeys(m for e in chosen for m in e.modes))
@@ -112,8 +123,9 @@ def add_query_arguments(parser: argparse.ArgumentParser, *, allow_all: bool = Tr
 
 
 def endpoint_of(args: argparse.Namespace) -> Endpoint:
-    """The endpoint the flags query (``--endpoint``, else spacecraft)."""
-    return ENDPOINTS[getattr(args, "endpoint", None) or "spacecraft"]
+    """The endpoint the flags query (``--endpoint``, else the primary one)."""
+    name = getattr(args, "endpoint", None)
+    return declared(name) if name else primary()
 
 
 def query_kwargs(args: argparse.Namespace) -> dict[str, Any]:
@@ -123,13 +135,13 @@ def query_kwargs(args: argparse.Namespace) -> dict[str, Any]:
     flag and the endpoint's own flags.
     """
     endpoint = endpoint_of(args)
-    dests = getattr(args, "_query_dests", None) or list(QUERY_FLAGS)
+    dests = getattr(args, "_query_dests", None) or _dests([endpoint])
     given = {dest: getattr(args, dest) for dest in dests if getattr(args, dest, None) is not None}
     wrong = [dest for dest in given if dest not in endpoint.parameters]
     if wrong:
-        flags = ", ".join("--" + d.replace("_", "-") for d in wrong)
-        own = ", ".join("--" + d.replace("_", "-") for d in dests if d in endpoint.parameters)
-        message = f"{flags}: not a parameter of /2.3.0/{endpoint.name}/ (its flags: {own})"
+        flags = ", ".join(_flag(d) for d in wrong)
+        own = ", ".join(_flag(d) for d in dests if d in endpoint.parameters)
+        message = f"{flags}: not a parameter of {endpoint.list_path(DEFAULT_API_VERSION)} (its flags: {own})"
         parser = getattr(args, "_query_parser", None)
         if parser is not None:
             parser.error(message)
@@ -137,10 +149,15 @@ def query_kwargs(args: argparse.Namespace) -> dict[str, Any]:
     return given
 
 
-def _query(snapshot: Any, endpoint: Endpoint, kwargs: dict[str, Any]) -> Any:
-    if endpoint.name == "spacecraft":
-        return snapshot.query(**kwargs)
-    return snapshot.endpoint(endpoint.name).query(**kwargs)
+def query_page(snapshot: Any, endpoint: Endpoint, kwargs: dict[str, Any], *, base_url: str | None = None) -> Any:
+    """One page of ``endpoint`` from ``snapshot`` for the API parameters ``kwargs``.
+
+    Returns a :class:`~spacecraft_data.api.Page`; ``base_url`` is the host of its links.
+    """
+    if endpoint.primary:
+        # Snapshot.query names the snapshot's file in a SnapshotError (a bad duration met while sorting).
+        return snapshot.query(**kwargs, base_url=base_url)
+    return snapshot.endpoint(endpoint.name).query(**kwargs, base_url=base_url)
 
 
 def fetch(snapshot: Any, args: argparse.Namespace) -> tuple[list[dict[str, Any]], int]:
@@ -152,14 +169,14 @@ def fetch(snapshot: Any, args: argparse.Namespace) -> tuple[list[dict[str, Any]]
     endpoint = endpoint_of(args)
     kwargs = query_kwargs(args)
     if not getattr(args, "all", False):
-        page = _query(snapshot, endpoint, kwargs)
+        page = query_page(snapshot, endpoint, kwargs)
         return list(page.results), page.count
     kwargs.pop("offset", None)
     kwargs["limit"] = 100
     records: list[dict[str, Any]] = []
     offset = 0
     while True:
-        page = _query(snapshot, endpoint, {**kwargs, "offset": offset})
+        page = query_page(snapshot, endpoint, {**kwargs, "offset": offset})
         records.extend(page.results)
         if page.next is None:
             return records, page.count

@@ -7,6 +7,8 @@ import json
 import sys
 from pathlib import Path
 
+from ..endpoints import DEFAULT_API_VERSION
+
 
 def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser(
@@ -21,7 +23,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("new", help="newer snapshot: folder or version")
     p.add_argument("--root", type=Path, default=None,
                    help="snapshot store for versions (default: the user store, then the bundled snapshots)")
-    p.add_argument("--api-version", default="2.3.0", help="API version for versions (default: %(default)s)")
+    p.add_argument("--api-version", default=DEFAULT_API_VERSION, help="API version for versions (default: %(default)s)")
     p.add_argument("--format", choices=["text", "json"], default="text", help="output format (default: text)")
     p.add_argument("--strict", action="store_true", help="also report url fields that differ only by ?format=")
     p.add_argument("--summary", action="store_true", help="text: one line of counts per table, no record lines")

@@ -10,15 +10,32 @@ from ..typecheck import TYPE_CHECKING
 if TYPE_CHECKING:
     from typing import Any
 
-from ..endpoints.v2_3_0 import ENDPOINTS
+    from ..endpoints import Endpoint
+
+from ..endpoints import by_table, endpoints, primary
 from ..errors import InputError
 from ._common import add_snapshot_option, snapshot_from
-from ._query_args import add_query_arguments, endpoint_of, fetch, query_kwargs
+from ._query_args import add_query_arguments, endpoint_of, example_flags, fetch, query_kwargs
 
 #: formats written as one file, which may go to standard output (--output -)
 SINGLE_FILE_FORMATS = ("json", "ndjson")
 #: formats written as a folder of tables
 TABLE_FORMATS = ("csv", "parquet")
+
+
+def _epilog() -> str:
+    """Examples written from each declaration's browsable-page examples (``Endpoint.examples``)."""
+    main = primary()
+    search, ordering, filtered = example_flags(main)
+    lines = ["  spacecraft-data export --format csv --output out/",
+             "  spacecraft-data export --format parquet --output out/",
+             f"  spacecraft-data export --format csv --output selection/{search} --referenced-only" if search else "",
+             f"  spacecraft-data export --format ndjson --output -{filtered}{ordering}" if filtered or ordering else ""]
+    for e in endpoints().values():
+        if e is not main:
+            lines.append(f"  spacecraft-data export --format json --output out/ --endpoint {e.name}"
+                         f"{example_flags(e)[2]} --force")
+    return "examples:\n" + "\n".join(line for line in lines if line)
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -32,15 +49,10 @@ def register(sub: argparse._SubParsersAction) -> None:
                     "table is written. With flags, the records the query matches (all pages, in the query's order; "
                     "--limit/--offset export that one page), with the complete reference tables, or only the "
                     "reference rows they use with --referenced-only. --endpoint exports another endpoint's records "
-                    "(and the tables they lead to). Records are written as the snapshot stores them. Each file is "
-                    "written atomically; existing files are never overwritten without --force.",
-        epilog="examples:\n"
-               "  spacecraft-data export --format csv --output out/\n"
-               "  spacecraft-data export --format parquet --output out/\n"
-               "  spacecraft-data export --format csv --output progress/ --search progress --referenced-only\n"
-               "  spacecraft-data export --format ndjson --output - --status 4 --ordering -time_in_space\n"
-               "  spacecraft-data export --format json --output out/ --endpoint spacecraft_configurations "
-               "--agency 121 --force",
+                    "(and the tables they lead to; an endpoint with no normalised table exports as json or ndjson "
+                    "only). Records are written as the snapshot stores them. Each file is written atomically; "
+                    "existing files are never overwritten without --force.",
+        epilog=_epilog(),
     )
     add_snapshot_option(p)
     p.add_argument("--format", choices=[*TABLE_FORMATS, *SINGLE_FILE_FORMATS], required=True, help="what to write")
@@ -49,7 +61,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--force", action="store_true", help="overwrite files of the same names in DIR")
     p.add_argument("--referenced-only", action="store_true",
                    help="csv/parquet: only the reference rows the exported records use (default: complete tables)")
-    add_query_arguments(p, allow_all=False, endpoints=tuple(ENDPOINTS))
+    add_query_arguments(p, allow_all=False, endpoints=tuple(endpoints()))
     p.set_defaults(run=run, _parser=p)
 
 
@@ -65,41 +77,55 @@ def _selected(snap: Any, args: argparse.Namespace) -> list[dict[str, Any]]:
 def _stored(snap: Any, args: argparse.Namespace) -> list[dict[str, Any]]:
     """The stored records of the chosen endpoint (and mode: a both-modes snapshot keeps detailed ones apart)."""
     endpoint = endpoint_of(args)
-    if endpoint.name != "spacecraft":
-        return list(snap.tables[endpoint.table])
     mode_table = endpoint.mode_tables.get(args.mode or "")
     if mode_table and snap.tables.get(mode_table):
         return list(snap.tables[mode_table])
-    return list(snap.records)
+    return list(snap.tables[endpoint.table])
+
+
+def formats_of(endpoint: Endpoint) -> tuple[str, ...]:
+    """The formats ``export`` writes ``endpoint``'s records in: the table formats need its normalised table."""
+    return (*(TABLE_FORMATS if endpoint.csv_table else ()), *SINGLE_FILE_FORMATS)
 
 
 def export_files(snap: Any, records: list[dict[str, Any]] | None, fmt: str, note: str | None = None, *,
-                 table: str = "spacecraft", referenced_only: bool = False) -> dict[str, bytes]:
+                 table: str | None = None, referenced_only: bool = False) -> dict[str, bytes]:
     """The files ``export`` writes in format ``fmt``: file name -> bytes.
 
-    ``records`` are the selected records of ``table`` (``None``: every record, complete
-    tables). ``note`` (csv only) is added to the datapackage description.
+    ``records`` are the selected records of snapshot table ``table`` (default: the primary
+    endpoint's; ``None`` records: every record, complete tables). ``note`` (csv only) is added
+    to the datapackage description. csv and parquet write the normalised tables of the
+    endpoint's ``csv_table``; :class:`InputError` for an endpoint that has none.
     """
     from ..store import dump_json
 
+    endpoint = by_table(table, snap.api_version) if table else primary(snap.api_version)
+    if endpoint is None:
+        raise InputError(f"no endpoint keeps its records in table {table!r}")
+    table = endpoint.table
     selection = records
     if records is None:
-        records = list(snap.records) if table == "spacecraft" else list(snap.tables[table])
-        # Every table when every spacecraft is exported; another endpoint's records lead to fewer tables.
-        selection = None if table == "spacecraft" else records
+        records = list(snap.tables[table])
+        # Every table when every record of the primary endpoint is exported; another's lead to fewer tables.
+        selection = None if endpoint.primary else records
     if fmt == "json":
         return {f"{table}.json": dump_json(records)}
     if fmt == "ndjson":
         lines = "".join(json.dumps(r, ensure_ascii=False, separators=(",", ":")) + "\n" for r in records)
         return {f"{table}.ndjson": lines.encode("utf-8")}
+    if endpoint.csv_table is None:
+        raise InputError(f"{endpoint.list_path(snap.api_version)} has no normalised table, so no {fmt} export; "
+                         f"its records export as {' or '.join(SINGLE_FILE_FORMATS)}")
     if fmt == "parquet":
         from ..tables import snapshot_tables
         from ..tables.parquet import parquet_files
 
-        return parquet_files(snapshot_tables(snap, selection, table=table, referenced_only=referenced_only))
+        return parquet_files(snapshot_tables(snap, selection, table=endpoint.csv_table,
+                                             referenced_only=referenced_only))
     from ..tables import package_files
 
-    return package_files(snap, selection, table_dir="", note=note, table=table, referenced_only=referenced_only)
+    return package_files(snap, selection, table_dir="", note=note, table=endpoint.csv_table,
+                         referenced_only=referenced_only)
 
 
 def run(args: argparse.Namespace) -> int:
@@ -109,15 +135,18 @@ def run(args: argparse.Namespace) -> int:
     if to_stdout and args.format not in SINGLE_FILE_FORMATS:
         args._parser.error(f"--output -: {args.format} writes a folder of tables; standard output takes "
                            f"{' or '.join(SINGLE_FILE_FORMATS)} only")
-    snap = snapshot_from(args)
     endpoint = endpoint_of(args)
+    if args.format not in formats_of(endpoint):
+        args._parser.error(f"--format {args.format}: {endpoint.name} has no normalised table; its records export "
+                           f"as {' or '.join(formats_of(endpoint))}")
+    snap = snapshot_from(args)
     params = query_kwargs(args)
     everything = not params and not args.referenced_only
     records = None if everything else _selected(snap, args)
-    total = len(snap.records) if endpoint.name == "spacecraft" else len(snap.tables[endpoint.table])
+    total = len(snap.tables[endpoint.table])
     count = total if records is None else len(records)
     selection = ", ".join(f"{k}={v}" for k, v in params.items()) or "no query (every record)"
-    what = "spacecraft" if endpoint.name == "spacecraft" else endpoint.table
+    what = endpoint.table
     note = f"This export holds {count} of the snapshot's {total} {what} records, selected by: {selection}" + (
         "; reference tables hold only the rows they use." if args.referenced_only else
         "; reference tables are complete.")

@@ -7,6 +7,7 @@ import json
 import sys
 
 from .. import __version__
+from ..endpoints import primary
 from ._common import add_snapshot_option, snapshot_from
 
 
@@ -59,7 +60,7 @@ def run(args: argparse.Namespace) -> int:
             # Which spacecraft came from which source (and date); embedded ones with their JSON paths in the manifest.
             kind = f"embedded in {s.get('embedded_in') or 'another response'}, " if s.get("kind") == "embedded" else ""
             unused = f"; not used, held from another source: {_ids(s['not_used'])}" if s.get("not_used") else ""
-            out.append(f"    {kind}spacecraft ids {_ids(s['ids'])}{unused}")
+            out.append(f"    {kind}{primary(snap.api_version).name} ids {_ids(s['ids'])}{unused}")
     for note in m.get("notes", []):
         out.append(f"note: {note}")
     out.append(m.get("attribution", ""))

@@ -1,4 +1,4 @@
-"""``spacecraft-data query``: an LL2 list (``/2.3.0/spacecraft/`` by default, or ``--endpoint``), answered from a
+"""``spacecraft-data query``: an LL2 list (the primary endpoint's by default, or ``--endpoint``), answered from a
 snapshot, as JSON, CSV or a table."""
 
 from __future__ import annotations
@@ -11,66 +11,53 @@ if TYPE_CHECKING:
     from collections.abc import Sequence
     from typing import Any
 
+    from ..endpoints import Endpoint
+
 from ._common import add_snapshot_option, snapshot_from
-from ..endpoints.v2_3_0 import ENDPOINTS
-from ._query_args import add_query_arguments, endpoint_of, fetch, query_kwargs
+from ..endpoints import DEFAULT_API_VERSION, endpoint as declared, endpoints, primary
+from ._query_args import add_query_arguments, endpoint_of, example_flags, fetch, query_kwargs, query_page
 
-#: The endpoints ``--endpoint`` offers: every declared one, spacecraft first (the default).
-ENDPOINT_NAMES = tuple(ENDPOINTS)
 
-#: (header, getter) of the text table of spacecraft
-_TABLE_COLUMNS: tuple[tuple[str, Any], ...] = (
-    ("id", lambda r: r.get("id")),
-    ("name", lambda r: r.get("name")),
-    ("status", lambda r: (r.get("status") or {}).get("name")),
-    ("config", lambda r: (r.get("spacecraft_config") or {}).get("name")),
-    ("in_space", lambda r: r.get("in_space")),
-    ("flights", lambda r: r.get("flights_count")),
-    ("ends", lambda r: r.get("mission_ends_count")),
-    ("time_in_space", lambda r: r.get("time_in_space")),
-    ("time_docked", lambda r: r.get("time_docked")),
-)
-#: endpoint -> (header, getter) of its text table
-_COLUMNS: dict[str, tuple[tuple[str, Any], ...]] = {
-    "spacecraft": _TABLE_COLUMNS,
-    "spacecraft_configurations": (
-        ("id", lambda r: r.get("id")),
-        ("name", lambda r: r.get("name")),
-        ("agency", lambda r: (r.get("agency") or {}).get("abbrev") or (r.get("agency") or {}).get("name")),
-        ("type", lambda r: (r.get("type") or {}).get("name")),
-        ("in_use", lambda r: r.get("in_use")),
-        ("family", lambda r: ", ".join(f.get("name", "") for f in r.get("family") or []) or None),
-    ),
-    "config/spacecraft_statuses": (("id", lambda r: r.get("id")), ("name", lambda r: r.get("name"))),
-}
-#: endpoint -> the normalised table its CSV rows come from (spacecraft_data.tables)
-_CSV_TABLES = {"spacecraft_configurations": "spacecraft_configurations",
-               "config/spacecraft_statuses": "spacecraft_statuses"}
+def _description() -> str:
+    first, *others = (e.list_path(DEFAULT_API_VERSION) for e in endpoints().values())
+    with_endpoint = f" (or one of {', '.join(others)} with --endpoint)" if others else ""
+    return (f"Answer a {first} query{with_endpoint} from a snapshot with LL2's semantics (DRF "
+            "search, ordering and limit/offset pagination, django-filter filters). Where LL2's order is "
+            "unspecified (no ordering, ties) records are in id order; names order by code point. Counts "
+            "are of the records the snapshot holds.")
+
+
+def _epilog() -> str:
+    """Examples written from each declaration's browsable-page examples (``Endpoint.examples``)."""
+    main = primary()
+    search, ordering, filtered = example_flags(main)
+    lines = [f"  spacecraft-data query{search}{ordering} --limit 5" if search or ordering else None,
+             f"  spacecraft-data query{filtered} --format json" if filtered else None,
+             f"  spacecraft-data query --all --format csv > {main.table}.csv",
+             f"  spacecraft-data query --all --format ndjson > {main.table}.ndjson"]
+    for e in endpoints().values():
+        if e is not main:
+            search, _ordering, filtered = example_flags(e)
+            lines.append(f"  spacecraft-data query --endpoint {e.name}{filtered}{search}")
+    return "examples:\n" + "\n".join(line for line in lines if line)
 
 
 def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser(
-        "query", help="filter, search, order and page the spacecraft (or --endpoint), as LL2's lists do",
-        description="Answer a /2.3.0/spacecraft/ query (or one of /2.3.0/spacecraft_configurations/, "
-                    "/2.3.0/config/spacecraft_statuses/ with --endpoint) from a snapshot with LL2's semantics (DRF "
-                    "search, ordering and limit/offset pagination, django-filter filters). Where LL2's order is "
-                    "unspecified (no ordering, ties) records are in id order; names order by code point. Counts "
-                    "are of the records the snapshot holds.",
-        epilog="examples:\n"
-               "  spacecraft-data query --search soyuz --ordering -time_in_space --limit 5\n"
-               "  spacecraft-data query --status 4 --format json\n"
-               "  spacecraft-data query --all --format csv > spacecraft.csv\n"
-               "  spacecraft-data query --all --format ndjson > spacecraft.ndjson\n"
-               "  spacecraft-data query --endpoint spacecraft_configurations --agency 121 --human-rated true\n"
-               "  spacecraft-data query --endpoint config/spacecraft_statuses",
+        "query", help=f"filter, search, order and page the {primary().name} records (or --endpoint), "
+                      "as LL2's lists do",
+        description=_description(),
+        epilog=_epilog(),
     )
     add_snapshot_option(p)
-    add_query_arguments(p, endpoints=ENDPOINT_NAMES)
+    # --endpoint offers every declared endpoint, the primary one first (the default).
+    add_query_arguments(p, endpoints=tuple(endpoints()))
     p.add_argument("--format", choices=["table", "json", "ndjson", "csv"], default="table",
                    help="table: aligned text with a count footer (default); json: the API page envelope; "
                         "ndjson: the page's records, one JSON object a line (no envelope); "
                         "csv: one flat row per record (the columns of the endpoint's normalised table, "
-                        "as 'export --format csv' writes it)")
+                        "as 'export --format csv' writes it; an endpoint without one: its scalar fields, "
+                        "nested objects as <key>_id, lists left out)")
     p.add_argument("--base-url", default=None, metavar="URL",
                    help="host of the hyperlinks in records and next/previous (default: https://ll.thespacedevs.com)")
     p.set_defaults(run=run)
@@ -84,58 +71,49 @@ def _text(value: Any) -> str:
     return str(value)
 
 
-def format_table(records: Sequence[dict[str, Any]], endpoint: str = "spacecraft") -> str:
-    """Records of ``endpoint`` as an aligned text table (one line per record, a header line first)."""
-    columns = _COLUMNS[endpoint]
+def format_table(records: Sequence[dict[str, Any]], endpoint: str | None = None) -> str:
+    """Records of ``endpoint`` (default: the primary one) as an aligned text table (a header line first).
+
+    The columns are the declaration's ``text_columns``; an endpoint that declares none shows
+    each record's ``id`` and ``name``.
+    """
+    chosen = primary() if endpoint is None else declared(endpoint)
+    columns = chosen.text_columns or (("id", lambda r: r.get("id")), ("name", lambda r: r.get("name")))
     rows = [[h for h, _ in columns]] + [[_text(get(r)) for _, get in columns] for r in records]
     widths = [max(len(row[i]) for row in rows) for i in range(len(columns))]
     return "\n".join("  ".join(cell.ljust(w) for cell, w in zip(row, widths)).rstrip() for row in rows)
 
 
-def _csv(snap: Any, endpoint: str, records: Sequence[dict[str, Any]]) -> bytes:
-    from ..tables import SPACECRAFT, TABLES, build_tables, csv_bytes, spacecraft_rows
+def _csv(snap: Any, endpoint: Endpoint, records: Sequence[dict[str, Any]]) -> bytes:
+    from ..tables import TABLES, answer_rows, csv_bytes, flat_csv
 
-    if endpoint == "spacecraft":
-        return csv_bytes(SPACECRAFT, spacecraft_rows(records))
-    # Rows of the normalised table, built from the stored records of the answer, in the answer's order.
-    table = _CSV_TABLES[endpoint]
-    stored = {r["id"]: r for r in snap.tables[table]}
-    chosen = [stored[r["id"]] for r in records]
-    if table == "spacecraft_configurations":
-        rows = build_tables((), configurations=chosen)[table]
-    else:
-        rows = build_tables((), statuses=chosen)[table]
-    by_id = {row["id"]: row for row in rows}
-    return csv_bytes(TABLES[table], [by_id[r["id"]] for r in records])
+    if endpoint.csv_table is None:
+        return flat_csv(records, endpoint.table)
+    return csv_bytes(TABLES[endpoint.csv_table], answer_rows(endpoint.csv_table, records, snap.tables[endpoint.table]))
 
 
-def _holds(snap: Any, endpoint: str) -> str:
+def _holds(snap: Any, endpoint: Endpoint) -> str:
     """What the snapshot holds of ``endpoint``, for the footer."""
-    if endpoint == "spacecraft":
+    if endpoint.primary:
         held = f"{len(snap)} of {snap.reported_count}" if snap.reported_count else str(len(snap))
         return f"{held} records"
-    table = _CSV_TABLES[endpoint]
+    table = endpoint.table
     info = snap.manifest.get("tables", {}).get(table, {})
     rows = len(snap.tables[table])
     state = "complete" if info.get("complete") else "partial"
     if info.get("derived_from") == "records":
-        state += ", derived from the spacecraft records"
+        state += f", derived from the {primary(snap.api_version).name} records"
     return f"{rows} {table} ({state})"
 
 
 def run(args: argparse.Namespace) -> int:
     snap = snapshot_from(args)
-    endpoint = endpoint_of(args).name
+    endpoint = endpoint_of(args)
     if args.all:
         records, count = fetch(snap, args)
         envelope: dict[str, Any] = {"count": count, "next": None, "previous": None, "results": records}
     else:
-        kwargs = query_kwargs(args)
-        if endpoint == "spacecraft":
-            page = snap.query(**kwargs, base_url=args.base_url)
-        else:
-            page = snap.endpoint(endpoint).query(**kwargs, base_url=args.base_url)
-        envelope = page.to_dict()
+        envelope = query_page(snap, endpoint, query_kwargs(args), base_url=args.base_url).to_dict()
         records, count = envelope["results"], envelope["count"]
     out = sys.stdout
     if args.format == "json":
@@ -150,6 +128,6 @@ def run(args: argparse.Namespace) -> int:
     else:
         offset = 0 if args.all or args.offset is None or args.offset < 0 else args.offset
         shown = f"{offset + 1}-{offset + len(records)}" if records else "0"
-        out.write(format_table(records, endpoint) + "\n")
+        out.write(format_table(records, endpoint.name) + "\n")
         out.write(f"{shown} of {count} (snapshot {snap.version} holds {_holds(snap, endpoint)})\n")
     return 0

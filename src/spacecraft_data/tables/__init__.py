@@ -65,9 +65,13 @@ holds both ``null`` and ``""`` writes ``null`` as ``\\N`` and declares
 applies, so Frictionless readers (and :func:`read_package`) read back exactly
 what was written.
 
-The package is split by direction: ``columns`` (what the tables are), ``rows``
-(snapshot -> rows), ``package`` (rows -> CSV and ``datapackage.json``), ``rebuild``
-(CSV -> records), ``frames`` (pandas), ``parquet`` (rows -> Parquet, DuckDB types).
+The package is split by direction: ``columns`` (what the tables are), ``shapes`` (the LL2
+objects they are filled from), ``rows`` (snapshot -> rows), ``package`` (rows -> CSV and
+``datapackage.json``), ``rebuild`` (CSV -> records), ``frames`` (pandas), ``parquet`` (rows ->
+Parquet, DuckDB types), ``flat`` (the records of an endpoint with no normalised table, as CSV).
+
+Which normalised table an endpoint's records are (its CSV, the table an export of its records
+selects from) is the endpoint's ``csv_table`` in :mod:`spacecraft_data.endpoints`.
 
 Nothing heavy is imported at module level: pandas, duckdb and isodate are
 imported inside the functions that need them.
@@ -76,10 +80,11 @@ imported inside the functions that need them.
 from __future__ import annotations
 
 from .columns import SPACECRAFT, SPACECRAFT_COLUMNS, TABLES, TableError, Column, Table, referenced_tables
-from .rows import spacecraft_rows, duration_seconds, build_tables, snapshot_tables
+from .rows import spacecraft_rows, duration_seconds, build_tables, snapshot_tables, rows_of, answer_rows, selectable
 from .package import table_schema, csv_bytes, datapackage, package_files
 from .rebuild import read_package, records_from_tables, configurations_from_tables
 from .frames import to_pandas
+from .flat import flat_csv, flat_rows
 
 __all__ = [
     "SPACECRAFT",
@@ -93,6 +98,9 @@ __all__ = [
     "duration_seconds",
     "build_tables",
     "snapshot_tables",
+    "rows_of",
+    "answer_rows",
+    "selectable",
     "table_schema",
     "csv_bytes",
     "datapackage",
@@ -101,4 +109,6 @@ __all__ = [
     "records_from_tables",
     "configurations_from_tables",
     "to_pandas",
+    "flat_rows",
+    "flat_csv",
 ]

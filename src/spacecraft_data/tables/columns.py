@@ -1,4 +1,4 @@
-"""The tables' definitions: columns, types, keys, and the LL2 shapes each table is filled from."""
+"""The tables' definitions: columns, types and keys (the LL2 shapes they are filled from are in :mod:`.shapes`)."""
 
 from __future__ import annotations
 
@@ -6,11 +6,11 @@ from dataclasses import dataclass
 from typing import Any
 
 from ..errors import SpacecraftDataError
+from .shapes import STAT_KEYS
 
 Record = dict[str, Any]
 Row = dict[str, Any]
 NULL_MARKER = "\\N"
-_LEVELS = {"mini": 0, "normal": 1, "detailed": 2}
 
 
 class TableError(SpacecraftDataError, ValueError):
@@ -61,15 +61,13 @@ def _duration(name: str, what: str) -> tuple[Column, Column]:
     )
 
 
-_STATS = tuple(
-    _c(n, "integer", d, True)
-    for n, d in [
-        ("spacecraft_flown", "spacecraft flown"), ("total_launch_count", "launches"),
-        ("successful_launches", "successful launches"), ("failed_launches", "failed launches"),
-        ("attempted_landings", "landings attempted"), ("successful_landings", "successful landings"),
-        ("failed_landings", "failed landings"),
-    ]
-)
+_STAT_DESCRIPTIONS = {
+    "spacecraft_flown": "spacecraft flown", "total_launch_count": "launches",
+    "successful_launches": "successful launches", "failed_launches": "failed launches",
+    "attempted_landings": "landings attempted", "successful_landings": "successful landings",
+    "failed_landings": "failed landings",
+}
+_STATS = tuple(_c(n, "integer", _STAT_DESCRIPTIONS[n], True) for n in STAT_KEYS)
 _NAME_TABLE_COLUMNS = (_c("id", "integer", "LL2 id"), _c("name", "string", "name"))
 
 SPACECRAFT = Table(
@@ -257,42 +255,6 @@ TABLES: dict[str, Table] = {t.name: t for t in (
 
 #: The columns of the ``spacecraft`` table: one flat row per spacecraft record.
 SPACECRAFT_COLUMNS: tuple[str, ...] = SPACECRAFT.column_names
-
-# The shapes (keys, in emitted order) of each nested object, from the OpenAPI document
-# (research notes §1.2-1.3), and the response_mode each shape carries in the data.
-_SPACECRAFT_KEYS = ("response_mode", "id", "url", "name", "serial_number", "is_placeholder", "image", "in_space",
-                    "time_in_space", "time_docked", "flights_count", "mission_ends_count", "status", "description",
-                    "spacecraft_config", "fastest_turnaround")
-_IMAGE_KEYS = ("id", "name", "image_url", "thumbnail_url", "credit", "license", "single_use", "variants")
-_LICENSE_KEYS = ("id", "name", "priority", "link")
-_VARIANT_KEYS = ("id", "type", "image_url")
-_COUNTRY_KEYS = ("id", "name", "alpha_2_code", "alpha_3_code", "nationality_name", "nationality_name_composed")
-_AGENCY_KEYS = {
-    "mini": ("response_mode", "id", "url", "name", "abbrev", "type"),
-    "normal": ("response_mode", "id", "url", "name", "abbrev", "type", "featured", "country", "description",
-               "administrator", "founding_year", "launchers", "spacecraft", "parent", "image", "logo", "social_logo"),
-}
-_AGENCY_MODE = {"mini": "list", "normal": "normal"}
-_STAT_KEYS = tuple(c.name for c in _STATS)
-_FAMILY_KEYS = {
-    "mini": ("response_mode", "id", "name"),
-    "normal": ("response_mode", "id", "name", "description", "manufacturer", "parent", "maiden_flight"),
-}
-_FAMILY_KEYS["detailed"] = _FAMILY_KEYS["normal"] + _STAT_KEYS
-_FAMILY_MODE = {"mini": "list", "normal": "normal", "detailed": "normal"}
-_CONFIG_KEYS: dict[str, tuple[str, ...]] = {"normal": ("response_mode", "id", "url", "name", "type", "agency", "family", "in_use", "image")}
-_CONFIG_DETAIL_KEYS = ("capability", "history", "details", "maiden_flight", "height", "diameter", "human_rated",
-                       "crew_capacity", "payload_capacity", "payload_return_capacity", "flight_life", "wiki_link",
-                       "info_link", *_STAT_KEYS, "fastest_turnaround")
-_CONFIG_KEYS["detailed"] = _CONFIG_KEYS["normal"] + _CONFIG_DETAIL_KEYS
-_CONFIG_MODE = {"normal": "normal", "detailed": "detailed"}
-# The shapes nested inside a family/agency of a given width.
-_FAMILY_INNER = {"normal": ("mini", "mini"), "detailed": ("normal", "normal")}  # (manufacturer, parent)
-_CONFIG_INNER = {"normal": ("mini", "normal"), "detailed": ("normal", "detailed")}  # (agency, families)
-_DURATION_FIELDS = ("time_in_space", "time_docked", "fastest_turnaround")
-_FLIGHT_KEYS = ("id", "url", "destination", "mission_end", "spacecraft", "launch", "landing", "duration",
-                "turn_around_time", "response_mode")
-
 
 def referenced_tables(name: str) -> tuple[str, ...]:
     """``name`` and every table its rows lead to: by foreign key, and the link tables of those tables' lists.

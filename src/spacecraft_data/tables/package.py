@@ -124,6 +124,9 @@ def datapackage(
     relative to the folder the descriptor is written in. ``note`` is added to the
     description (e.g. which query selected the records of an export).
     """
+    from ..endpoints import primary
+
+    main = primary(snapshot.api_version)
     manifest = snapshot.manifest
     resources: list[dict[str, Any]] = []
     for name, (path, data, schema_path) in (json_resources or {}).items():
@@ -158,10 +161,10 @@ def datapackage(
     return {
         "$schema": "https://datapackage.org/profiles/2.0/datapackage.json",
         "name": "spacecraft-data",
-        "title": "Launch Library 2 spacecraft (/2.3.0/spacecraft/), offline snapshot",
+        "title": f"Launch Library 2 {main.name} ({main.list_path(snapshot.api_version)}), offline snapshot",
         "description": (
             f"Snapshot {snapshot.version} of The Space Devs' Launch Library 2 API {snapshot.api_version} "
-            f"spacecraft endpoint: {records.get('held')} of {records.get('reported')} records "
+            f"{main.name} endpoint: {records.get('held')} of {records.get('reported')} records "
             f"({'complete' if records.get('complete') else 'incomplete'}), modes held: "
             f"{', '.join(snapshot.modes) or 'none'}; with the spacecraft configurations and statuses. "
             "The JSON resources are the records as the API returned them; the CSV tables are their normalised form "
@@ -196,13 +199,13 @@ def package_files(
     json_resources: Mapping[str, tuple[str, bytes, str | None]] | None = None,
     note: str | None = None,
     *,
-    table: str = "spacecraft",
+    table: str | None = None,
     referenced_only: bool = False,
 ) -> dict[str, bytes]:
     """Every file of the tables package: ``{relative path: bytes}`` (the CSVs and ``datapackage.json``).
 
-    ``records``, ``table`` and ``referenced_only`` select the rows as
-    :func:`~spacecraft_data.tables.snapshot_tables` does. Nothing is written; see
+    ``records``, ``table`` (default: the primary endpoint's ``csv_table``) and ``referenced_only``
+    select the rows as :func:`~spacecraft_data.tables.snapshot_tables` does. Nothing is written; see
     ``scripts/build_tables.py`` and ``spacecraft-data export``.
     """
     tables = snapshot_tables(snapshot, records, table=table, referenced_only=referenced_only)

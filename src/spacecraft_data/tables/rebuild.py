@@ -9,11 +9,17 @@ from pathlib import Path
 from typing import Any, Mapping, Sequence
 from urllib.parse import urlsplit
 
-from .columns import Record, Row, TABLES, TableError, _AGENCY_MODE, _CONFIG_DETAIL_KEYS, _CONFIG_INNER, _CONFIG_MODE, _COUNTRY_KEYS, _FAMILY_INNER, _FAMILY_MODE, _LEVELS, _LICENSE_KEYS, _SPACECRAFT_KEYS, _STAT_KEYS
-from .rows import _with_query
+from .columns import Record, Row, TABLES, TableError
+from .shapes import (AGENCY_MODE, CONFIG_DETAIL_KEYS, CONFIG_INNER, CONFIG_MODE, COUNTRY_KEYS, FAMILY_INNER,
+                     FAMILY_MODE, LEVELS, LICENSE_KEYS, SPACECRAFT_KEYS, STAT_KEYS)
 
 # -- CSV -> tables -> records ---------------------------------------------------------------------------------
 _FLOAT_TEXT = re.compile(r"[.eEnN]")  # a decimal point, an exponent, nan or inf
+
+
+def _with_query(url: str, query: str) -> str:
+    """A reference table's link (kept without a query) as the record it is rebuilt into carries it."""
+    return f"{url}?{query}" if query else url
 
 
 def _parse(text: str, field: Mapping[str, Any], where: str) -> Any:
@@ -89,7 +95,7 @@ class _Index:
             row = self.by_key[table][key]
         except KeyError:
             raise TableError(f"{where}: table {table} has no row with id {key!r}") from None
-        if level is not None and _LEVELS[row["held_as"]] < _LEVELS[level]:
+        if level is not None and LEVELS[row["held_as"]] < LEVELS[level]:
             raise TableError(f"{where}: table {table} holds id {key!r} as {row['held_as']}, "
                              f"but a {level} object is needed here")
         return row
@@ -105,7 +111,7 @@ class _Index:
         lic = self.row("image_licenses", row["license_id"], where)
         return {
             "id": row["id"], "name": row["name"], "image_url": row["image_url"], "thumbnail_url": row["thumbnail_url"],
-            "credit": row["credit"], "license": {k: lic[k] for k in _LICENSE_KEYS}, "single_use": row["single_use"],
+            "credit": row["credit"], "license": {k: lic[k] for k in LICENSE_KEYS}, "single_use": row["single_use"],
             "variants": [
                 {"id": v["id"], "type": {"id": v["type_id"], "name": v["type_name"]}, "image_url": v["image_url"]}
                 for v in self.links["image_variants"].get(key, [])
@@ -117,13 +123,13 @@ class _Index:
             return None
         row = self.row("agencies", key, where, level)
         out: Record = {
-            "response_mode": _AGENCY_MODE[level], "id": row["id"], "url": _with_query(row["url"], query),
+            "response_mode": AGENCY_MODE[level], "id": row["id"], "url": _with_query(row["url"], query),
             "name": row["name"], "abbrev": row["abbrev"], "type": self.named("agency_types", row["type_id"], where),
         }
         if level == "normal":
             out.update({
                 "featured": row["featured"],
-                "country": [{k: c[k] for k in _COUNTRY_KEYS}
+                "country": [{k: c[k] for k in COUNTRY_KEYS}
                             for c in (self.row("countries", link["country_id"], where)
                                       for link in self.links["agency_countries"].get(key, []))],
                 "description": row["description"], "administrator": row["administrator"],
@@ -138,9 +144,9 @@ class _Index:
         if key is None:
             return None
         row = self.row("spacecraft_families", key, where, level)
-        out: Record = {"response_mode": _FAMILY_MODE[level], "id": row["id"], "name": row["name"]}
+        out: Record = {"response_mode": FAMILY_MODE[level], "id": row["id"], "name": row["name"]}
         if level != "mini":
-            manufacturer_level, parent_level = _FAMILY_INNER[level]
+            manufacturer_level, parent_level = FAMILY_INNER[level]
             out.update({
                 "description": row["description"],
                 "manufacturer": self.agency(row["manufacturer_id"], manufacturer_level, query, where),
@@ -148,14 +154,14 @@ class _Index:
                 "maiden_flight": row["maiden_flight"],
             })
         if level == "detailed":
-            out.update({k: row[k] for k in _STAT_KEYS})
+            out.update({k: row[k] for k in STAT_KEYS})
         return out
 
     def configuration(self, key: Any, level: str, query: str, where: str) -> Record:
         row = self.row("spacecraft_configurations", key, where, level)
-        agency_level, family_level = _CONFIG_INNER[level]
+        agency_level, family_level = CONFIG_INNER[level]
         out: Record = {
-            "response_mode": _CONFIG_MODE[level], "id": row["id"], "url": _with_query(row["url"], query),
+            "response_mode": CONFIG_MODE[level], "id": row["id"], "url": _with_query(row["url"], query),
             "name": row["name"], "type": self.named("spacecraft_configuration_types", row["type_id"], where),
             "agency": self.agency(row["agency_id"], agency_level, query, where),
             "family": [self.family(link["family_id"], family_level, query, where)
@@ -163,7 +169,7 @@ class _Index:
             "in_use": row["in_use"], "image": self.image(row["image_id"], where),
         }
         if level == "detailed":
-            out.update({k: row[k] for k in _CONFIG_DETAIL_KEYS})
+            out.update({k: row[k] for k in CONFIG_DETAIL_KEYS})
         return out
 
 
@@ -179,7 +185,7 @@ def records_from_tables(tables: Mapping[str, Sequence[Row]]) -> list[Record]:
         where = f"spacecraft id {row['id']}"
         query = urlsplit(row["url"]).query
         record: Record = {}
-        for key in _SPACECRAFT_KEYS:
+        for key in SPACECRAFT_KEYS:
             if key == "image":
                 record[key] = index.image(row["image_id"], where)
             elif key == "status":

@@ -5,8 +5,11 @@ from __future__ import annotations
 from typing import Any, Iterable, Mapping, Sequence
 from urllib.parse import urlsplit, urlunsplit
 
-from ..endpoints.v2_3_0 import ENDPOINTS
-from .columns import Row, SPACECRAFT_COLUMNS, TABLES, TableError, _FLIGHT_KEYS, referenced_tables, _AGENCY_KEYS, _AGENCY_MODE, _CONFIG_DETAIL_KEYS, _CONFIG_INNER, _CONFIG_KEYS, _CONFIG_MODE, _COUNTRY_KEYS, _DURATION_FIELDS, _FAMILY_INNER, _FAMILY_KEYS, _FAMILY_MODE, _IMAGE_KEYS, _LEVELS, _LICENSE_KEYS, _SPACECRAFT_KEYS, _STAT_KEYS, _VARIANT_KEYS
+from ..endpoints import endpoints, primary
+from .columns import Row, SPACECRAFT_COLUMNS, TABLES, TableError, referenced_tables
+from .shapes import (AGENCY_KEYS, AGENCY_MODE, CONFIG_DETAIL_KEYS, CONFIG_INNER, CONFIG_KEYS, CONFIG_MODE, COUNTRY_KEYS,
+                     DURATION_FIELDS, FAMILY_INNER, FAMILY_KEYS, FAMILY_MODE, FLIGHT_KEYS, IMAGE_KEYS, LEVELS,
+                     LICENSE_KEYS, SPACECRAFT_KEYS, STAT_KEYS, VARIANT_KEYS)
 
 # -- flat spacecraft rows (also used by `query --format csv`) ----------------------------------------------
 def duration_seconds(value: str | None, where: str = "duration") -> int | None:
@@ -41,11 +44,11 @@ def spacecraft_rows(records: Iterable[Mapping[str, Any]]) -> list[Row]:
     for record in records:
         where = f"spacecraft {record.get('id')!r}"
         row: Row = {}
-        for key in _SPACECRAFT_KEYS:
+        for key in SPACECRAFT_KEYS:
             value = record.get(key)
             if key in ("image", "status", "spacecraft_config"):
                 row[f"{key}_id"] = _id(value)
-            elif key in _DURATION_FIELDS:
+            elif key in DURATION_FIELDS:
                 row[key] = value
                 row[f"{key}_seconds"] = duration_seconds(value, f"{where} .{key}")
             else:
@@ -58,10 +61,6 @@ def spacecraft_rows(records: Iterable[Mapping[str, Any]]) -> list[Row]:
 def _strip_query(url: str) -> str:
     parts = urlsplit(url)
     return urlunsplit((parts.scheme, parts.netloc, parts.path, "", ""))
-
-
-def _with_query(url: str, query: str) -> str:
-    return f"{url}?{query}" if query else url
 
 
 class _Builder:
@@ -92,7 +91,7 @@ class _Builder:
             if field not in old:
                 old[field] = value
                 seen_at[field] = where
-        if "held_as" in row and _LEVELS[row["held_as"]] > _LEVELS[old["held_as"]]:
+        if "held_as" in row and LEVELS[row["held_as"]] > LEVELS[old["held_as"]]:
             old["held_as"] = row["held_as"]
 
     @staticmethod
@@ -118,9 +117,9 @@ class _Builder:
     def image(self, img: Any, where: str) -> int | None:
         if img is None:
             return None
-        self.check_shape(img, _IMAGE_KEYS, where)
+        self.check_shape(img, IMAGE_KEYS, where)
         lic = img["license"]
-        self.check_shape(lic, _LICENSE_KEYS, f"{where}.license")
+        self.check_shape(lic, LICENSE_KEYS, f"{where}.license")
         self.add("image_licenses", dict(lic), f"{where}.license")
         variants = self.list_of(img["variants"], f"{where}.variants")
         self.add("images", {
@@ -131,7 +130,7 @@ class _Builder:
         }, where)
         for position, variant in enumerate(variants):
             vwhere = f"{where}.variants[{position}]"
-            self.check_shape(variant, _VARIANT_KEYS, vwhere)
+            self.check_shape(variant, VARIANT_KEYS, vwhere)
             self.check_shape(variant["type"], ("id", "name"), f"{vwhere}.type")
             self.add("image_variants", {
                 "image_id": img["id"], "position": position, "id": variant["id"],
@@ -143,7 +142,7 @@ class _Builder:
     def agency(self, agency: Any, level: str, where: str) -> int | None:
         if agency is None:
             return None
-        self.check_shape(agency, _AGENCY_KEYS[level], where, _AGENCY_MODE[level])
+        self.check_shape(agency, AGENCY_KEYS[level], where, AGENCY_MODE[level])
         row: Row = {
             "id": agency["id"], "held_as": level, "url": _strip_query(agency["url"]), "name": agency["name"],
             "abbrev": agency["abbrev"], "type_id": self.named("agency_types", agency["type"], f"{where}.type"),
@@ -152,7 +151,7 @@ class _Builder:
             countries = self.list_of(agency["country"], f"{where}.country")
             for position, country in enumerate(countries):
                 cwhere = f"{where}.country[{position}]"
-                self.check_shape(country, _COUNTRY_KEYS, cwhere)
+                self.check_shape(country, COUNTRY_KEYS, cwhere)
                 self.add("countries", dict(country), cwhere)
                 self.add("agency_countries", {"agency_id": agency["id"], "position": position,
                                               "country_id": country["id"]}, cwhere, key=(agency["id"], position))
@@ -171,10 +170,10 @@ class _Builder:
     def family(self, family: Any, level: str, where: str) -> int | None:
         if family is None:
             return None
-        self.check_shape(family, _FAMILY_KEYS[level], where, _FAMILY_MODE[level])
+        self.check_shape(family, FAMILY_KEYS[level], where, FAMILY_MODE[level])
         row: Row = {"id": family["id"], "held_as": level, "name": family["name"]}
         if level != "mini":
-            manufacturer_level, parent_level = _FAMILY_INNER[level]
+            manufacturer_level, parent_level = FAMILY_INNER[level]
             row.update({
                 "description": family["description"],
                 "manufacturer_id": self.agency(family["manufacturer"], manufacturer_level, f"{where}.manufacturer"),
@@ -182,13 +181,13 @@ class _Builder:
                 "maiden_flight": family["maiden_flight"],
             })
         if level == "detailed":
-            row.update({k: family[k] for k in _STAT_KEYS})
+            row.update({k: family[k] for k in STAT_KEYS})
         self.add("spacecraft_families", row, where)
         return family["id"]
 
     def configuration(self, config: Any, level: str, where: str) -> int:
-        self.check_shape(config, _CONFIG_KEYS[level], where, _CONFIG_MODE[level])
-        agency_level, family_level = _CONFIG_INNER[level]
+        self.check_shape(config, CONFIG_KEYS[level], where, CONFIG_MODE[level])
+        agency_level, family_level = CONFIG_INNER[level]
         families = self.list_of(config["family"], f"{where}.family")
         family_ids = [self.family(f, family_level, f"{where}.family[{i}]") for i, f in enumerate(families)]
         for position, family_id in enumerate(family_ids):
@@ -203,7 +202,7 @@ class _Builder:
             "_families": family_ids,
         }
         if level == "detailed":
-            for key in _CONFIG_DETAIL_KEYS:
+            for key in CONFIG_DETAIL_KEYS:
                 row[key] = config[key]
             row["fastest_turnaround_seconds"] = duration_seconds(config["fastest_turnaround"],
                                                                  f"{where}.fastest_turnaround")
@@ -217,7 +216,7 @@ class _Builder:
         mode = record.get("response_mode")
         if mode not in ("normal", "detailed"):
             raise TableError(f"{where}: response_mode {mode!r}; spacecraft records are normal or detailed")
-        self.check_shape(record, _SPACECRAFT_KEYS + (("flights",) if mode == "detailed" else ()), where)
+        self.check_shape(record, SPACECRAFT_KEYS + (("flights",) if mode == "detailed" else ()), where)
         self.image(record["image"], f"{where}.image")
         self.named("spacecraft_statuses", record["status"], f"{where}.status")
         self.configuration(record["spacecraft_config"], mode, f"{where}.spacecraft_config")
@@ -235,11 +234,11 @@ class _Builder:
         self.modes_seen.add("detailed")
         if not isinstance(record, dict) or record.get("response_mode") != "detailed":
             raise TableError(f"{where}: expected a detailed spacecraft record")
-        self.check_shape(record, _SPACECRAFT_KEYS + ("flights",), where)
+        self.check_shape(record, SPACECRAFT_KEYS + ("flights",), where)
         self.configuration(record["spacecraft_config"], "detailed", f"{where}.spacecraft_config")
         for position, flight in enumerate(self.list_of(record["flights"], f"{where}.flights")):
             fwhere = f"{where}.flights[{position}]"
-            self.check_shape(flight, _FLIGHT_KEYS, fwhere, "normal")
+            self.check_shape(flight, FLIGHT_KEYS, fwhere, "normal")
             craft, launch, landing = flight["spacecraft"], flight["launch"], flight["landing"]
             if _id(craft) != record["id"]:
                 raise TableError(f"{fwhere}.spacecraft: id {_id(craft)!r} is not the record's id {record['id']!r}")
@@ -295,12 +294,59 @@ def build_tables(
     return builder.finish()
 
 
-def _detailed_copies(snapshot: Any) -> list[Mapping[str, Any]]:
-    """The detailed records a snapshot of both modes keeps beside its normal ones (else none)."""
-    if "detailed" not in snapshot.modes or not snapshot.records or \
-            snapshot.records[0].get("response_mode") == "detailed":
-        return []
-    return list(snapshot.tables["spacecraft_detailed"])
+#: normalised table -> the argument of :func:`build_tables` that the stored records of its endpoint fill
+#: (an endpoint's ``csv_table``, :mod:`spacecraft_data.endpoints`, names the table its records become)
+_FILLED_BY = {"spacecraft": "records", "spacecraft_configurations": "configurations",
+              "spacecraft_statuses": "statuses"}
+
+
+def selectable(api_version: str | None = None) -> tuple[str, ...]:
+    """The normalised tables a selection of stored records may come from: each declared endpoint's ``csv_table``."""
+    return tuple(e.csv_table for e in endpoints(api_version).values() if e.csv_table in _FILLED_BY)
+
+
+def _sources(snapshot: Any) -> dict[str, Any]:
+    """:func:`build_tables`'s arguments for every record ``snapshot`` stores, endpoint by endpoint."""
+    kwargs: dict[str, Any] = {}
+    for endpoint in endpoints(snapshot.api_version).values():
+        argument = _FILLED_BY.get(endpoint.csv_table or "")
+        if argument is None:
+            continue
+        # Snapshot.records are the primary endpoint's (a stand-in snapshot may hold no table of them).
+        stored = snapshot.records if endpoint.primary else snapshot.tables.get(endpoint.table, [])
+        kwargs[argument] = stored
+        # A snapshot of both modes keeps the detailed copies of its normal records beside them.
+        kept_apart = endpoint.mode_tables.get("detailed")
+        if kept_apart and "detailed" in snapshot.modes and stored and stored[0].get("response_mode") != "detailed":
+            kwargs["detailed"] = list(snapshot.tables[kept_apart])
+    return kwargs
+
+
+def rows_of(table: str, records: Iterable[Mapping[str, Any]]) -> list[Row]:
+    """The rows of normalised table ``table`` for stored records of the endpoint whose CSV it is, in their order.
+
+    Raises :class:`TableError` for a table no endpoint's records fill (see :func:`selectable`).
+    """
+    argument = _FILLED_BY.get(table)
+    if argument is None:
+        raise TableError(f"no endpoint's records fill table {table!r}; they fill: {', '.join(_FILLED_BY)}")
+    records = list(records)
+    by_id = {row["id"]: row for row in build_tables(**{"records": (), argument: records})[table]}
+    return [by_id[r["id"]] for r in records]
+
+
+def answer_rows(table: str, answered: Sequence[Mapping[str, Any]],
+                stored: Iterable[Mapping[str, Any]]) -> list[Row]:
+    """The rows of normalised table ``table`` for the records of a query's answer, in the answer's order.
+
+    ``spacecraft`` rows are the answered records flattened as they are (their links as answered,
+    in the answer's mode); the rows of another table are built from the ``stored`` records of
+    the answer's ids, as an export writes them (an answer may be a narrower projection).
+    """
+    if _FILLED_BY.get(table) == "records":
+        return spacecraft_rows(answered)
+    by_id = {r["id"]: r for r in stored}
+    return rows_of(table, [by_id[r["id"]] for r in answered])
 
 
 def _children(name: str) -> set[str]:
@@ -309,41 +355,41 @@ def _children(name: str) -> set[str]:
             if "position" in t.column_names and next(c.ref[0] for c in t.columns if c.ref) == name}
 
 
-#: the tables a selection of stored records may come from: each declared endpoint's (see snapshot_tables)
-SELECTABLE = tuple(endpoint.table for endpoint in ENDPOINTS.values())
-
-
 def snapshot_tables(snapshot: Any, records: Iterable[Mapping[str, Any]] | None = None, *,
-                    table: str = "spacecraft", referenced_only: bool = False) -> dict[str, list[Row]]:
+                    table: str | None = None, referenced_only: bool = False) -> dict[str, list[Row]]:
     """The tables of ``snapshot``; with ``records`` (a selection of table ``table``), the tables of that selection.
 
     Without ``records``: every table, complete (as far as the snapshot holds it).
-    With ``records`` (e.g. a query's answer, as stored): ``table`` holds those
-    records (and its list tables their lists), and the result has only the tables
-    they lead to by foreign key (:func:`~spacecraft_data.tables.columns.referenced_tables`):
-    complete, or with ``referenced_only`` only the rows the selection uses.
+    With ``records`` (e.g. a query's answer, as stored, of the endpoint whose ``csv_table``
+    is ``table``): ``table`` holds those records (and its list tables their lists), and
+    the result has only the tables they lead to by foreign key
+    (:func:`~spacecraft_data.tables.columns.referenced_tables`): complete, or with
+    ``referenced_only`` only the rows the selection uses. ``table`` defaults to the primary
+    endpoint's ``csv_table``.
     """
-    if table not in SELECTABLE:
-        raise TableError(f"cannot select from table {table!r}; the selectable tables are: {', '.join(SELECTABLE)}")
-    full = build_tables(snapshot.records, snapshot.tables.get("spacecraft_configurations", []),
-                        snapshot.tables.get("spacecraft_statuses", []), _detailed_copies(snapshot))
+    choices = selectable(snapshot.api_version)
+    if table is None:
+        table = primary(snapshot.api_version).csv_table or ""
+    if table not in choices:
+        raise TableError(f"cannot select from table {table!r}; the selectable tables are: {', '.join(choices)}")
+    sources = _sources(snapshot)
+    full = build_tables(**{"records": (), **sources})
     if records is None:
         return full
     records = list(records)
-    if table == "spacecraft":
+    if _FILLED_BY[table] == "records":
+        # Spacecraft rows lead to the configuration and status rows (and the detailed copies) of their ids.
         config_ids = {_id(r.get("spacecraft_config")) for r in records}
         status_ids = {_id(r.get("status")) for r in records}
         record_ids = {r.get("id") for r in records}
         chosen = build_tables(
             records,
-            [c for c in snapshot.tables.get("spacecraft_configurations", []) if c.get("id") in config_ids],
-            [s for s in snapshot.tables.get("spacecraft_statuses", []) if s.get("id") in status_ids],
-            [d for d in _detailed_copies(snapshot) if d.get("id") in record_ids],
+            [c for c in sources.get("configurations", ()) if c.get("id") in config_ids],
+            [s for s in sources.get("statuses", ()) if s.get("id") in status_ids],
+            [d for d in sources.get("detailed", ()) if d.get("id") in record_ids],
         )
-    elif table == "spacecraft_configurations":
-        chosen = build_tables((), configurations=records)
     else:
-        chosen = build_tables((), statuses=records)
+        chosen = build_tables(**{"records": (), _FILLED_BY[table]: records})
     own = {table} | _children(table)
     names = [n for n in referenced_tables(table) if n in full]
     if referenced_only:
