@@ -89,14 +89,14 @@ def test_corrupted_real_configuration_is_rejected_with_id_and_path(configuration
     assert any(p.record == record["id"] and p.path == path and words in p.message for p in problems), problems
 
 
-def test_record_kind_and_mode_rule():
+def test_record_endpoint_and_mode_rule():
     assert record_schema_name({"url": "https://x/2.3.0/spacecraft_configurations/1/", "response_mode": "detailed"}) \
         == "configuration.detailed"
     assert record_schema_name({"url": "https://x/2.3.0/spacecraft/1/"}) == "normal"
     assert record_schema_name({"response_mode": "bogus", "flights": []}) == "detailed"
     assert record_schema_name({"agency": {}, "capability": ""}) == "configuration.detailed"
     assert record_schema_name({"id": 4, "name": "Single Use"}) == "status"
-    assert record_schema_name({"id": 4, "name": "x"}, kind="spacecraft") == "normal"
+    assert record_schema_name({"id": 4, "name": "x"}, endpoint="spacecraft") == "normal"
 
 
 # -- the Python API --------------------------------------------------------------------------
