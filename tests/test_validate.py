@@ -409,3 +409,18 @@ def test_cli_validates_a_declared_resources_table_in_a_snapshot(capsys, snapshot
     write([WIDGETS[0], _bad_widget()])
     code, out = _cli(capsys, str(snapshot_copy))
     assert code == 1 and f"{table}: record 2: $.made: '2026-13-01' is not a valid date" in out
+
+
+def test_a_page_of_another_declared_api_version_is_checked_with_that_versions_declarations(capsys, tmp_path,
+                                                                                           monkeypatch, widgets):
+    from spacecraft_data.endpoints import ENDPOINTS
+
+    monkeypatch.setitem(ENDPOINTS, "9.9.9", {"widgets": widgets})  # SYNTHETIC API version
+    monkeypatch.setattr(widgets, "primary", True)
+    page = tmp_path / "widgets.txt"
+    page.write_text(render_browsable({"count": 1, "next": None, "previous": None, "results": [_bad_widget()]},
+                                     "/9.9.9/widgets/"), encoding="utf-8")
+    code, out = _cli(capsys, str(page))
+    assert code == 1 and "is of LL2 API" not in out
+    assert f"{page}: record 2: $.made: '2026-13-01' is not a valid date" in out
+    assert "checked with widget, widget.list (endpoint /9.9.9/widgets/ named by" in out

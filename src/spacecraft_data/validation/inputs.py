@@ -36,6 +36,7 @@ class _Context:
     """Which schemas the records of one input get, and why (see the package docstring)."""
 
     endpoint: Endpoint | None = None  # None: guessed per record from its url or keys
+    api_version: str | None = None    # whose declarations apply; None: the registry's default
     mode: str | None = None      # None: from each record's response_mode
     schema_name: str | None = None
     chosen_by: str = "guessed from each record's url or keys: nothing names the endpoint (--schema sets it)"
@@ -73,11 +74,12 @@ def _context(body: Any, source: str, request: Any = None, schema_name: str | Non
     if not named:
         return ctx
     version, route, detail, where = named[0]
-    ctx.endpoint = endpoint_of_route(route, version)
+    ctx.api_version = version if version in ENDPOINTS else None
+    ctx.endpoint = endpoint_of_route(route, ctx.api_version)
     if ctx.endpoint is None or not ctx.endpoint.schemas:
         ctx.endpoint = None
         ctx.skip_records = True
-        checked = [e.name for e in endpoints(version).values() if e.schemas]
+        checked = [e.name for e in endpoints(ctx.api_version).values() if e.schemas]
         ctx.chosen_by = f"no schema: endpoint /{route}/ named by {where}"
         ctx.problems.append(Problem(source, None, "", f"{where} names endpoint /{route}/, which has no schema here "
                                                       f"(the schemas are of /{'/, /'.join(checked)}/); use "
@@ -93,9 +95,9 @@ def _context(body: Any, source: str, request: Any = None, schema_name: str | Non
     return ctx
 
 
-def _endpoint_of_results(records: list[Any]) -> Endpoint | None:
+def _endpoint_of_results(records: list[Any], api_version: str | None) -> Endpoint | None:
     """The endpoint every record of a page names alike, when it has a list schema (None: each is guessed)."""
-    guessed = {endpoint_of_record(r) for r in records}
+    guessed = {endpoint_of_record(r, api_version) for r in records}
     found = guessed.pop() if len(guessed) == 1 else None
     return found if found is not None and "list" in found.schemas else None
 
@@ -110,19 +112,20 @@ def _validate_body(body: Any, source: str, ctx: _Context | None = None, line: in
     if _is_envelope(body):
         results = body["results"]
         records = results if isinstance(results, list) else []
-        endpoint = ctx.endpoint or _endpoint_of_results(records)
-        listed = (endpoint or primary()).schemas.get("list")
+        endpoint = ctx.endpoint or _endpoint_of_results(records, ctx.api_version)
+        listed = (endpoint or primary(ctx.api_version)).schemas.get("list")
         list_name = listed.name if listed is not None else None
         shell = {**body, "results": []} if isinstance(results, list) else body
         if list_name is not None:
             report.problems.extend(Problem(source, None, p.path, p.message, line)  # the envelope is no record
-                                   for p in record_problems(shell, list_name, source, "envelope", line))
+                                   for p in record_problems(shell, list_name, source, "envelope", line,
+                                                            ctx.api_version))
         count = body.get("count")
         if type(count) is int and count < len(records):
             report.problems.append(Problem(source, None, "$.count", f"count {count} is smaller than the "
                                                                     f"{len(records)} results the page holds", line))
         inner = validate_records(records, source, endpoint, schema_name=ctx.schema_name, mode=ctx.mode,
-                                 chosen_by=ctx.chosen_by)
+                                 chosen_by=ctx.chosen_by, api_version=ctx.api_version)
         report.problems.extend(Problem(p.source, p.record, p.path, p.message, line) for p in inner.problems)
         report.records_checked += inner.records_checked
         report.note_schemas(source, [*inner.schemas.get(source, ([], ""))[0],
@@ -130,7 +133,7 @@ def _validate_body(body: Any, source: str, ctx: _Context | None = None, line: in
         return report
     if isinstance(body, list):
         report.extend(validate_records(body, source, ctx.endpoint, schema_name=ctx.schema_name, mode=ctx.mode,
-                                       chosen_by=ctx.chosen_by))
+                                       chosen_by=ctx.chosen_by, api_version=ctx.api_version))
         report.inputs = [source]
         return report
     if isinstance(body, dict) and set(body) == {"detail"}:
@@ -139,7 +142,8 @@ def _validate_body(body: Any, source: str, ctx: _Context | None = None, line: in
         return report
     if isinstance(body, dict):
         report.extend(validate_records([body], source, ctx.endpoint, [line] if line else None,
-                                       schema_name=ctx.schema_name, mode=ctx.mode, chosen_by=ctx.chosen_by))
+                                       schema_name=ctx.schema_name, mode=ctx.mode, chosen_by=ctx.chosen_by,
+                                       api_version=ctx.api_version))
         report.inputs = [source]
         return report
     report.problems.append(Problem(source, None, "$", f"expected a record, a list of records or a list page; "
@@ -254,7 +258,7 @@ def _validate_snapshot(folder: Path) -> Report:
                 str(path), None, "",
                 f"sha256 {actual} differs from {MANIFEST} ({expected}): the file changed after the snapshot was built"))
     tables = manifest.get("tables", {}) if isinstance(manifest.get("tables"), dict) else {}
-    api_version = manifest.get("api_version") if isinstance(manifest.get("api_version"), str) else None
+    api_version = manifest.get("api_version") if manifest.get("api_version") in ENDPOINTS else None
     for endpoint, table in _snapshot_tables(api_version):
         path = folder / table_file(table)
         if not os.path.lexists(path):
@@ -277,7 +281,7 @@ def _validate_snapshot(folder: Path) -> Report:
         if declared is not None and declared != len(rows):
             report.problems.append(Problem(str(path), None, "", f"holds {len(rows)} records; {MANIFEST} says {declared}"))
         inner = validate_records(rows, str(path), endpoint, schema_name=table_schema_name(endpoint, table),
-                                 chosen_by=f"snapshot table {table}")
+                                 chosen_by=f"snapshot table {table}", api_version=api_version)
         report.problems.extend(inner.problems)
         report.records_checked += inner.records_checked
         for source, (names, chosen_by) in inner.schemas.items():

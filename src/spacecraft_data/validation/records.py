@@ -151,9 +151,10 @@ def _label(record: Any, index: int) -> int | str:
     return rid if isinstance(rid, int) and not isinstance(rid, bool) else f"#{index}"
 
 
-def record_problems(record: Any, name: str, source: str, label: int | str, line: int | None) -> list[Problem]:
+def record_problems(record: Any, name: str, source: str, label: int | str, line: int | None,
+                    api_version: str | None = None) -> list[Problem]:
     """The problems of one record (or envelope) against the schema ``name``, sorted by JSON path."""
-    pairs = [leaf for e in validator(name).iter_errors(record) for leaf in leaves(e)]
+    pairs = [leaf for e in validator(name, api_version).iter_errors(record) for leaf in leaves(e)]
     errors = [e for e, _ in pairs]
     found = {f for e, nullable in pairs for f in findings(e, nullable)}
     # A duration failing its format also fails the pattern that says the same to
@@ -166,26 +167,27 @@ def record_problems(record: Any, name: str, source: str, label: int | str, line:
 
 def validate_records(records: Iterable[Any], source: str = "<records>", endpoint: Endpoint | str | None = None,
                      lines: list[int] | None = None, schema_name: str | None = None, mode: str | None = None,
-                     chosen_by: str | None = None) -> Report:
+                     chosen_by: str | None = None, api_version: str | None = None) -> Report:
     """Validate each record of ``records`` (see the module docstring for which schema each gets).
 
     ``endpoint`` (a declaration or an endpoint's name) says whose records they are (None: read
     from each record). ``schema_name`` (a key of :data:`SCHEMA_NAMES`) holds every record to that
     one schema instead; ``mode`` holds each to that mode's schema of its endpoint. A repeated id is
     a problem naming both positions. The report records which schemas checked ``source`` and
-    ``chosen_by`` (how they were chosen).
+    ``chosen_by`` (how they were chosen). ``api_version`` names whose declarations apply (default: the
+    registry's default version).
     """
     records = list(records)
-    known = _endpoint(endpoint, None)
+    known = _endpoint(endpoint, api_version)
     report = Report(inputs=[source])
     used: set[str] = set()
     for i, record in enumerate(records):
         line = lines[i] if lines else None
         report.records_checked += 1
-        name = schema_name or record_schema_name(record, known, mode)
+        name = schema_name or record_schema_name(record, known, mode, api_version)
         used.add(name)
         try:
-            report.problems.extend(record_problems(record, name, source, _label(record, i), line))
+            report.problems.extend(record_problems(record, name, source, _label(record, i), line, api_version))
         except RecursionError:
             report.problems.append(Problem(source, _label(record, i), "$", "nested too deeply to check", line))
     first: dict[int, int] = {}
@@ -220,5 +222,6 @@ def problems_for_table(table: str, records: list[dict[str, Any]], api_version: s
     found = by_table(table, api_version)
     if found is None:
         raise KeyError(f"no endpoint keeps a table {table!r}")
-    report = validate_records(records, source=table, endpoint=found, schema_name=table_schema_name(found, table))
+    report = validate_records(records, source=table, endpoint=found, schema_name=table_schema_name(found, table),
+                              api_version=api_version)
     return [str(p) for p in report.problems]
