@@ -424,3 +424,15 @@ def test_a_page_of_another_declared_api_version_is_checked_with_that_versions_de
     assert code == 1 and "is of LL2 API" not in out
     assert f"{page}: record 2: $.made: '2026-13-01' is not a valid date" in out
     assert "checked with widget, widget.list (endpoint /9.9.9/widgets/ named by" in out
+
+
+def test_a_declared_resource_without_schema_is_left_unchecked_by_the_build_check(monkeypatch):
+    from spacecraft_data.endpoints import ENDPOINTS, Endpoint
+    from spacecraft_data.query import OrderingFilter, SearchFilter
+
+    bare = Endpoint(name="gadgets", model="Gadget", table="gadgets", filters=(), search=SearchFilter(()),
+                    ordering=OrderingFilter({}), modes=())  # SYNTHETIC, declares no schema
+    monkeypatch.setitem(ENDPOINTS["2.3.0"], "gadgets", bare)
+    assert problems_for_table("gadgets", [{"id": 1}]) == []
+    with pytest.raises(KeyError, match="no endpoint keeps a table 'nope'"):
+        problems_for_table("nope", [])
