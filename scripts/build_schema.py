@@ -4,8 +4,9 @@
     python scripts/build_schema.py           # (re)write schema/*.schema.json
     python scripts/build_schema.py --check   # write nothing; exit 1 if a committed file differs
 
-The output is a pure function of the spec and of spacecraft_data/schemagen.py,
-where the translation rules and every tightening are documented.
+The output is a pure function of the spec, of spacecraft_data/schemagen.py, where the
+translation rules and every tightening are documented, and of the endpoint declarations
+(spacecraft_data/endpoints/), which name the component and title of each file.
 """
 from __future__ import annotations
 
@@ -16,14 +17,15 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
 
-from spacecraft_data.schemagen import API_VERSION, build_documents, load_spec, render  # noqa: E402
+from spacecraft_data.endpoints import DEFAULT_API_VERSION  # noqa: E402
+from spacecraft_data.schemagen import build_documents, load_spec, render  # noqa: E402
 from spacecraft_data.store import sync_files  # noqa: E402
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--spec", type=Path, default=ROOT / "data" / "raw" / "ll2-openapi" / f"ll_{API_VERSION}.json",
-                        help="the OpenAPI document (default: data/raw/ll2-openapi/ll_2.3.0.json)")
+    spec = f"data/raw/ll2-openapi/ll_{DEFAULT_API_VERSION}.json"
+    parser.add_argument("--spec", type=Path, default=ROOT / spec, help=f"the OpenAPI document (default: {spec})")
     parser.add_argument("--out", type=Path, default=ROOT / "schema", help="output folder (default: schema/)")
     parser.add_argument("--check", action="store_true", help="compare with the files on disk; write nothing")
     args = parser.parse_args(argv)

@@ -343,7 +343,7 @@ def test_a_corrupted_detailed_record_is_reported_with_its_id_and_json_path(both,
     assert any(p.source == str(path) and p.record is None and "sha256" in p.message for p in problems)
     assert all(p.source == str(path) for p in problems)
     # The same record in spacecraft.json would have been taken for a normal one by its response_mode.
-    assert validate_records([rows[7]], kind="spacecraft").problems[0].path != "$.response_mode"
+    assert validate_records([rows[7]], endpoint="spacecraft").problems[0].path != "$.response_mode"
 
 
 def test_diff_compares_the_detailed_table_only_when_a_snapshot_has_it(snap, bundled):
@@ -427,7 +427,7 @@ def test_a_harvest_of_detailed_mode_alone_answers_normal_mode_as_the_projection_
     assert snap.modes == ("detailed",)
     normal = snap.query(ordering="id", limit=100).results
     assert normal == [ep.SPACECRAFT_NORMAL.apply(r) for r in sorted(snap.records, key=lambda r: r["id"])]
-    assert validate_records(normal, kind="spacecraft").valid
+    assert validate_records(normal, endpoint="spacecraft").valid
     assert {r["response_mode"] for r in normal} == {"normal"} and all("flights" not in r for r in normal)
     # The fake's detailed record is the real normal one renamed: its projection is the real one but for the
     # name (and the format the harvest asked for on its links).

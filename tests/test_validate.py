@@ -89,14 +89,14 @@ def test_corrupted_real_configuration_is_rejected_with_id_and_path(configuration
     assert any(p.record == record["id"] and p.path == path and words in p.message for p in problems), problems
 
 
-def test_record_kind_and_mode_rule():
+def test_record_endpoint_and_mode_rule():
     assert record_schema_name({"url": "https://x/2.3.0/spacecraft_configurations/1/", "response_mode": "detailed"}) \
         == "configuration.detailed"
     assert record_schema_name({"url": "https://x/2.3.0/spacecraft/1/"}) == "normal"
     assert record_schema_name({"response_mode": "bogus", "flights": []}) == "detailed"
     assert record_schema_name({"agency": {}, "capability": ""}) == "configuration.detailed"
     assert record_schema_name({"id": 4, "name": "Single Use"}) == "status"
-    assert record_schema_name({"id": 4, "name": "x"}, kind="spacecraft") == "normal"
+    assert record_schema_name({"id": 4, "name": "x"}, endpoint="spacecraft") == "normal"
 
 
 # -- the Python API --------------------------------------------------------------------------
@@ -318,3 +318,121 @@ def test_report_merging_keeps_every_problem():
     merged.extend(a)
     merged.extend(b)
     assert len(merged.problems) == len(a.problems) + len(b.problems) and merged.records_checked == 2
+
+
+# -- a resource declared outside the package ---------------------------------------------------------
+# SYNTHETIC: a "widgets" endpoint that LL2 does not have, declared in this test alone with its schemas
+# given inline; validation must find it in the registry and check its records with the same rules.
+
+WIDGET_SCHEMA = {
+    "$schema": "https://json-schema.org/draft/2020-12/schema",
+    "$id": "urn:spacecraft-data-test:widget",
+    "type": "object",
+    "properties": {"id": {"type": "integer"}, "label": {"type": "string"}, "made": {"type": "string", "format": "date"}},
+    "required": ["id", "label", "made"],
+    "additionalProperties": False,
+}
+WIDGET_LIST_SCHEMA = {
+    "$schema": "https://json-schema.org/draft/2020-12/schema",
+    "type": "object",
+    "properties": {"count": {"type": "integer", "minimum": 0}, "next": {"type": ["string", "null"]},
+                   "previous": {"type": ["string", "null"]},
+                   "results": {"type": "array", "items": {"$ref": "urn:spacecraft-data-test:widget"}}},
+    "required": ["count", "next", "previous", "results"],
+    "additionalProperties": False,
+}
+WIDGETS = [{"id": 1, "label": "sprocket", "made": "2026-11-30"}, {"id": 2, "label": "gear", "made": "2026-12-01"}]
+
+
+@pytest.fixture
+def widgets(monkeypatch):
+    from spacecraft_data.endpoints import ENDPOINTS, Endpoint, Schema
+    from spacecraft_data.query import OrderingFilter, SearchFilter
+
+    declared = Endpoint(
+        name="widgets", model="Widget", table="widgets", filters=(), search=SearchFilter(()),
+        ordering=OrderingFilter({}), modes=(), marker_keys=("label",),
+        schemas={"record": Schema("widget", "widget", document=WIDGET_SCHEMA),
+                 "list": Schema("widget.list", "widget.list", document=WIDGET_LIST_SCHEMA)},
+    )
+    monkeypatch.setitem(ENDPOINTS["2.3.0"], "widgets", declared)
+    return declared
+
+
+def _bad_widget() -> dict:
+    return {**WIDGETS[1], "made": "2026-13-01"}  # synthetic: no 13th month
+
+
+def test_a_declared_resource_is_checked_against_its_inline_schema_with_formats(widgets):
+    from spacecraft_data.validation import SCHEMA_NAMES
+
+    assert SCHEMA_NAMES["widget"] == "widget" and spacecraft_data.schema("widget") == WIDGET_SCHEMA
+    assert record_schema_name(WIDGETS[0]) == "widget"  # recognised by its marker key
+    report = validate([WIDGETS[0], _bad_widget()])
+    assert report.schemas["<object>"][0] == ["widget"]
+    assert [(p.record, p.path) for p in report.problems] == [(2, "$.made")]
+    assert "is not a valid date" in report.problems[0].message
+    assert validate({"count": 2, "next": None, "previous": None, "results": WIDGETS}).valid
+
+
+def test_cli_validates_a_saved_page_of_a_declared_resource(capsys, tmp_path, widgets):
+    page = tmp_path / "widgets.txt"
+    body = {"count": 2, "next": None, "previous": None, "results": [WIDGETS[0], _bad_widget()]}
+    page.write_text(render_browsable(body, "/2.3.0/widgets/?format=api"), encoding="utf-8")
+    code, out = _cli(capsys, str(page))
+    assert code == 1
+    assert f"{page}: record 2: $.made: '2026-13-01' is not a valid date" in out
+    assert (f"{page}: checked with widget, widget.list (endpoint /2.3.0/widgets/ named by the request line "
+            "'GET /2.3.0/widgets/?format=api')") in out
+    code, out = _cli(capsys, str(page), "--schema", "widget")
+    assert code == 1 and "checked with widget, widget.list (--schema widget)" in out
+
+
+def test_cli_validates_a_declared_resources_table_in_a_snapshot(capsys, snapshot_copy, widgets):
+    import hashlib
+
+    table = snapshot_copy / "widgets.json"
+    manifest_path = snapshot_copy / "manifest.json"
+    manifest = json.loads(manifest_path.read_text())
+
+    def write(rows: list) -> None:
+        data = json.dumps(rows).encode()
+        table.write_bytes(data)
+        manifest["files"]["widgets.json"] = {"sha256": hashlib.sha256(data).hexdigest(), "bytes": len(data)}
+        manifest["tables"]["widgets"] = {"file": "widgets.json", "rows": len(rows), "complete": True}
+        manifest_path.write_text(json.dumps(manifest, indent=2))
+
+    write(WIDGETS)
+    code, out = _cli(capsys, str(snapshot_copy))
+    assert code == 0 and "79 record(s) in 1 input(s) checked: valid" in out
+    assert f"{table}: checked with widget (snapshot table widgets)" in out
+    write([WIDGETS[0], _bad_widget()])
+    code, out = _cli(capsys, str(snapshot_copy))
+    assert code == 1 and f"{table}: record 2: $.made: '2026-13-01' is not a valid date" in out
+
+
+def test_a_page_of_another_declared_api_version_is_checked_with_that_versions_declarations(capsys, tmp_path,
+                                                                                           monkeypatch, widgets):
+    from spacecraft_data.endpoints import ENDPOINTS
+
+    monkeypatch.setitem(ENDPOINTS, "9.9.9", {"widgets": widgets})  # SYNTHETIC API version
+    monkeypatch.setattr(widgets, "primary", True)
+    page = tmp_path / "widgets.txt"
+    page.write_text(render_browsable({"count": 1, "next": None, "previous": None, "results": [_bad_widget()]},
+                                     "/9.9.9/widgets/"), encoding="utf-8")
+    code, out = _cli(capsys, str(page))
+    assert code == 1 and "is of LL2 API" not in out
+    assert f"{page}: record 2: $.made: '2026-13-01' is not a valid date" in out
+    assert "checked with widget, widget.list (endpoint /9.9.9/widgets/ named by" in out
+
+
+def test_a_declared_resource_without_schema_is_left_unchecked_by_the_build_check(monkeypatch):
+    from spacecraft_data.endpoints import ENDPOINTS, Endpoint
+    from spacecraft_data.query import OrderingFilter, SearchFilter
+
+    bare = Endpoint(name="gadgets", model="Gadget", table="gadgets", filters=(), search=SearchFilter(()),
+                    ordering=OrderingFilter({}), modes=())  # SYNTHETIC, declares no schema
+    monkeypatch.setitem(ENDPOINTS["2.3.0"], "gadgets", bare)
+    assert problems_for_table("gadgets", [{"id": 1}]) == []
+    with pytest.raises(KeyError, match="no endpoint keeps a table 'nope'"):
+        problems_for_table("nope", [])

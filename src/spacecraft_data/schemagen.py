@@ -38,11 +38,12 @@ import json
 from pathlib import Path
 from typing import Any, Callable
 
+from .endpoints import DEFAULT_API_VERSION, endpoints
+
 __all__ = [
-    "API_VERSION",
     "SCHEMA_DRAFT",
-    "ID_BASE",
-    "DOCUMENTS",
+    "id_base",
+    "documents",
     "DURATION_FIELDS",
     "DURATION_PATTERN",
     "WIDENED_NULLABLE",
@@ -56,29 +57,27 @@ __all__ = [
     "load_spec",
 ]
 
-API_VERSION = "2.3.0"
 SCHEMA_DRAFT = "https://json-schema.org/draft/2020-12/schema"
-#: Stable base of every ``$id``: the LL2 API version, not the package version, is in it,
-#: so an id changes only when the API's shapes do.
-ID_BASE = f"https://spacecraft-data.readthedocs.io/schema/{API_VERSION}/"
 
-#: document stem -> (root component in the spec, kind, title)
-DOCUMENTS: dict[str, tuple[str, str, str]] = {
-    "spacecraft.normal": ("SpacecraftNormal", "record",
-                          "LL2 2.3.0 /spacecraft/ record, normal mode"),
-    "spacecraft.detailed": ("SpacecraftEndpointDetailed", "record",
-                            "LL2 2.3.0 /spacecraft/ record, detailed mode (?mode=detailed and /spacecraft/{id}/)"),
-    "spacecraft.list": ("PaginatedPolymorphicSpacecraftEndpointList", "list",
-                        "LL2 2.3.0 /spacecraft/ list page (paginated envelope)"),
-    "spacecraft_configuration.normal": ("SpacecraftConfigNormal", "record",
-                                        "LL2 2.3.0 /spacecraft_configurations/ record, normal mode"),
-    "spacecraft_configuration.detailed": ("SpacecraftConfigDetailed", "record",
-                                          "LL2 2.3.0 /spacecraft_configurations/ record, detailed mode"),
-    "spacecraft_configuration.list": ("PaginatedPolymorphicSpacecraftConfigurationEndpointList", "list",
-                                      "LL2 2.3.0 /spacecraft_configurations/ list page (paginated envelope)"),
-    "spacecraft_status": ("SpacecraftStatus", "record",
-                          "LL2 2.3.0 spacecraft status (/config/spacecraft_statuses/ record)"),
-}
+
+def id_base(api_version: str | None = None) -> str:
+    """The stable base of every ``$id`` of ``api_version``'s documents (default: the registry's default).
+
+    The LL2 API version, not the package version, is in it, so an id changes only when the API's shapes do.
+    """
+    return f"https://spacecraft-data.readthedocs.io/schema/{api_version or DEFAULT_API_VERSION}/"
+
+
+def documents(api_version: str | None = None) -> dict[str, tuple[str, str, str]]:
+    """Document stem -> (root component in the spec, kind, title) of every generated schema of ``api_version``.
+
+    Each endpoint's declaration names them (:class:`~spacecraft_data.endpoints.Schema` ``component`` and
+    ``title``), in registry order; kind is ``list`` for the endpoint's list envelope, else ``record``.
+    A schema without a component (e.g. one given inline as a document) is not generated.
+    """
+    return {s.stem: (s.component, "list" if key == "list" else "record", s.title or s.stem)
+            for e in endpoints(api_version).values() for key, s in e.schemas.items() if s.component is not None}
+
 
 #: Properties holding durations. The spec types them as bare strings; the values
 #: (research notes section 1.6) are ``isodate.duration_isoformat`` output.
@@ -115,9 +114,9 @@ _JSON_SCHEMA_FORMATS = {"uri", "date", "date-time", "uuid", "email", "duration"}
 _DROPPED = {"readOnly", "writeOnly", "example", "default", "discriminator", "nullable"}
 
 
-def schema_id(stem: str) -> str:
+def schema_id(stem: str, api_version: str | None = None) -> str:
     """The stable ``$id`` of the schema document ``stem`` (e.g. ``spacecraft.normal``)."""
-    return ID_BASE + file_name(stem)
+    return id_base(api_version) + file_name(stem)
 
 
 def file_name(stem: str) -> str:
@@ -252,15 +251,15 @@ def _allow_blank(schema: dict[str, Any]) -> dict[str, Any]:
     return {**rest, "anyOf": [{"format": "uri"}, {"const": ""}]}
 
 
-def _record_document(spec: dict[str, Any], stem: str, root: str, title: str) -> dict[str, Any]:
+def _record_document(spec: dict[str, Any], stem: str, root: str, title: str, api_version: str) -> dict[str, Any]:
     defs = {name: translate_component(spec, name) for name in reachable_components(spec, root)}
-    return _document(stem, title, root, {"$ref": _local_ref(root)}, defs)
+    return _document(stem, title, root, {"$ref": _local_ref(root)}, defs, api_version)
 
 
-def _list_document(spec: dict[str, Any], stem: str, root: str, title: str) -> dict[str, Any]:
+def _list_document(spec: dict[str, Any], stem: str, root: str, title: str,
+                   record_roots: dict[str, str], api_version: str) -> dict[str, Any]:
     # Records on a page are checked by the record documents (by $id, so each stays
     # the single definition of its record); the envelope keeps only its own $defs.
-    record_roots = {DOCUMENTS[s][0]: file_name(s) for s in DOCUMENTS if DOCUMENTS[s][1] == "record"}
 
     def ref(name: str) -> str:
         return record_roots.get(name) or _local_ref(name)
@@ -276,17 +275,18 @@ def _list_document(spec: dict[str, Any], stem: str, root: str, title: str) -> di
     envelope = defs[root]
     envelope["required"] = list(envelope["properties"])  # DRF emits next/previous as null, never omits them
     envelope["properties"]["count"] = {**envelope["properties"]["count"], "minimum": 0}
-    return _document(stem, title, root, {"$ref": _local_ref(root)}, dict(sorted(defs.items())))
+    return _document(stem, title, root, {"$ref": _local_ref(root)}, dict(sorted(defs.items())), api_version)
 
 
-def _document(stem: str, title: str, root: str, body: dict[str, Any], defs: dict[str, Any]) -> dict[str, Any]:
+def _document(stem: str, title: str, root: str, body: dict[str, Any], defs: dict[str, Any],
+              api_version: str) -> dict[str, Any]:
     return {
         "$schema": SCHEMA_DRAFT,
-        "$id": schema_id(stem),
+        "$id": schema_id(stem, api_version),
         "title": title,
         "description": (
             f"Generated by scripts/build_schema.py from LL2's OpenAPI document "
-            f"(data/raw/ll2-openapi/ll_{API_VERSION}.json, component {root}); do not edit by hand. "
+            f"(data/raw/ll2-openapi/ll_{api_version}.json, component {root}); do not edit by hand. "
             "Every property is required and no other is allowed; response_mode is a constant; "
             "durations use the compact ISO 8601 form."
         ),
@@ -295,12 +295,15 @@ def _document(stem: str, title: str, root: str, body: dict[str, Any], defs: dict
     }
 
 
-def build_documents(spec: dict[str, Any]) -> dict[str, dict[str, Any]]:
-    """Every schema document, file name -> schema, from the OpenAPI ``spec``."""
+def build_documents(spec: dict[str, Any], api_version: str | None = None) -> dict[str, dict[str, Any]]:
+    """Every schema document of ``api_version`` (see :func:`documents`), file name -> schema, from its OpenAPI ``spec``."""
+    api_version = api_version or DEFAULT_API_VERSION
+    declared = documents(api_version)
+    record_roots = {root: file_name(stem) for stem, (root, kind, _) in declared.items() if kind == "record"}
     out = {}
-    for stem, (root, kind, title) in DOCUMENTS.items():
-        build = _record_document if kind == "record" else _list_document
-        out[file_name(stem)] = build(spec, stem, root, title)
+    for stem, (root, kind, title) in declared.items():
+        out[file_name(stem)] = (_record_document(spec, stem, root, title, api_version) if kind == "record" else
+                                _list_document(spec, stem, root, title, record_roots, api_version))
     return out
 
 

@@ -6,15 +6,27 @@ import argparse
 import json
 import sys
 
-#: the schema names of spacecraft_data.validation.SCHEMA_NAMES, listed here so that --help imports nothing heavy
-SCHEMA_NAMES = ("normal", "detailed", "list", "configuration.normal", "configuration.detailed",
-                "configuration.list", "status")
+from ..endpoints import DEFAULT_API_VERSION, endpoints
+
+
+def schema_names() -> list[str]:
+    """The names ``--schema`` takes: those of spacecraft_data.validation.SCHEMA_NAMES, read from the declarations
+    here so that --help imports only the registry, not the validation package."""
+    return list(dict.fromkeys(s.name for e in endpoints().values() for s in e.schemas.values()))
+
+
+def _checked_endpoints() -> str:
+    # "/2.3.0/spacecraft/ (and /spacecraft_configurations/, ...)": the primary endpoint first, as declared
+    routes = [f"/{e.name}/" for e in endpoints().values() if e.schemas]
+    first = f"/{DEFAULT_API_VERSION}{routes[0]}" if routes else f"/{DEFAULT_API_VERSION}/"
+    return first + (f" (and {', '.join(routes[1:])})" if len(routes) > 1 else "")
 
 
 def register(sub: argparse._SubParsersAction) -> None:
+    names = schema_names()
     p = sub.add_parser(
         "validate", help="check snapshots, pages, records, arrays or NDJSON against the JSON Schema",
-        description="Validate LL2 /2.3.0/spacecraft/ (and /spacecraft_configurations/) data against the bundled "
+        description=f"Validate LL2 {_checked_endpoints()} data against the bundled "
                     "JSON Schema, e.g. in CI to catch API drift. PATH may be a snapshot folder (tables and manifest "
                     "checksums), a saved page (browsable-API text or a JSON list page), a single record, a JSON "
                     "array of records or NDJSON (*.ndjson / *.jsonl, or one record a line). With no PATH the "
@@ -29,9 +41,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("paths", nargs="*", metavar="PATH", help="files or folders to check (default: the snapshot load() uses)")
     p.add_argument("--format", choices=["text", "json", "github"], default="text",
                    help="output format (default: text); github: GitHub Actions annotations (::error file=…,line=…::…)")
-    p.add_argument("--schema", choices=list(SCHEMA_NAMES), default=None, metavar="NAME",
+    p.add_argument("--schema", choices=names, default=None, metavar="NAME",
                    help="check every record of a page, record, array or NDJSON input against this schema: "
-                        f"{', '.join(SCHEMA_NAMES)} (snapshot tables always get their table's schema)")
+                        f"{', '.join(names)} (snapshot tables always get their table's schema)")
     p.set_defaults(run=run)
 
 

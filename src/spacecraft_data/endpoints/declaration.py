@@ -83,14 +83,21 @@ class Schema:
 
     ``document`` is the schema itself, for a resource whose schema is not one of the package's files
     (a declaration made outside the package, as a test makes one); None: read from the file.
+
+    ``component`` and ``title`` (schema layer: :mod:`spacecraft_data.schemagen`) say what the file is
+    generated from: the OpenAPI spec's root component of the record (or of the list envelope) and the
+    document's title. None: the file is not generated here (an inline ``document``, or none at all).
     """
 
-    __slots__ = ("name", "stem", "document")
+    __slots__ = ("name", "stem", "document", "component", "title")
 
-    def __init__(self, name: str, stem: str, document: Mapping[str, Any] | None = None) -> None:
+    def __init__(self, name: str, stem: str, document: Mapping[str, Any] | None = None,
+                 component: str | None = None, title: str | None = None) -> None:
         self.name = name
         self.stem = stem
         self.document = document
+        self.component = component
+        self.title = title
 
     def __repr__(self) -> str:
         return f"Schema({self.name!r}, {self.stem!r})"

@@ -16,16 +16,22 @@ What is accepted (a path, or the same thing already in memory):
   line; problems name the line). A file is read as NDJSON when it is named
   ``*.ndjson``/``*.jsonl``, or when it is not one JSON document but every line is.
 
-Which schema a record gets (one rule, used everywhere):
+Which schema a record gets (one rule, used everywhere, read from the endpoint
+declarations of :mod:`spacecraft_data.endpoints` at call time):
 
-* its **kind** comes from where it was found (a snapshot table file, the path of
-  a page's ``GET`` line); otherwise from its ``url`` (``/spacecraft_configurations/``
-  or ``/spacecraft/``); otherwise from its keys (``spacecraft_config`` means a
-  spacecraft, ``agency`` a configuration, exactly ``id`` and ``name`` a status);
-  otherwise it is taken for a spacecraft;
-* its **mode** is its ``response_mode`` when that is ``normal`` or ``detailed``;
-  otherwise detailed when it carries a detailed-only key (``flights`` /
-  ``capability``), else normal, and the schema then reports the bad ``response_mode``.
+* its **endpoint** comes from where it was found (a snapshot table file, the path of
+  a page's ``GET`` line or of its envelope's links); otherwise from its ``url``
+  (``/2.3.0/spacecraft_configurations/1/`` names ``/spacecraft_configurations/``);
+  otherwise from its keys: a declaration's ``marker_keys`` (``spacecraft_config``
+  means a spacecraft, ``agency`` a configuration), then its ``only_keys`` (exactly
+  ``id`` and ``name``: a status); otherwise it is taken for the primary endpoint's
+  (a spacecraft);
+* its **mode**, for an endpoint with modes, is its ``response_mode`` when that is one
+  of them; otherwise detailed when it carries the declaration's detailed-only key
+  (``flights`` / ``capability``), else the default mode, and the schema then reports
+  the bad ``response_mode``. The schema is the one the declaration gives that mode
+  (``record`` for an endpoint without modes): a file of ``schema/``, or a document
+  given inline by a declaration made outside the package.
 
 jsonschema and referencing are imported inside functions only: ``import
 spacecraft_data`` and ``load()`` never pay for them.
@@ -44,9 +50,6 @@ from .report import Problem, Report, ValidationFailed
 from .schemas import SCHEMA_NAMES, format_checker, schema, schema_dir, validator
 from .records import problems_for_table, record_schema_name, validate_records
 from .inputs import validate
-
-# The other public names of the former single module, still importable from here.
-from .records import TABLE_KINDS as TABLE_KINDS, TABLE_SCHEMAS as TABLE_SCHEMAS, Record as Record
 
 __all__ = [
     "SCHEMA_NAMES",

@@ -7,18 +7,22 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from ..endpoints import DEFAULT_API_VERSION, ENDPOINTS, endpoints, primary, table_file
 from ..errors import PageError, SnapshotError
 from ..manifest import file_name_problem, inside, manifest_problems
 from ..pages import Page, parse_page
 from ..routes import route_of, route_of_url
-from ..store import (MANIFEST, OPTIONAL_TABLE_FILES, TABLE_FILES, is_snapshot_version, read_file_bytes, read_json,
-                     sha256_bytes)
+from ..store import MANIFEST, is_snapshot_version, read_file_bytes, read_json, sha256_bytes
 from ..strictjson import StrictJSONError, decode, loads
-from .messages import _short
-from .records import (LIST_SCHEMAS, TABLE_KINDS, TABLE_SCHEMAS, _kind_of, _record_problems, kind_of_endpoint,
-                      kind_of_schema, validate_records)
+from .messages import short
+from .records import (endpoint_of_record, endpoint_of_route, endpoint_of_schema, record_problems, table_schema_name,
+                      validate_records)
 from .report import Problem, Report
-from .schemas import SCHEMA_API_VERSION, SCHEMA_NAMES
+from .schemas import SCHEMA_NAMES
+
+from ..typecheck import TYPE_CHECKING
+if TYPE_CHECKING:
+    from ..endpoints import Endpoint
 
 _NDJSON_SUFFIXES = {".ndjson", ".jsonl"}
 
@@ -31,7 +35,8 @@ def _is_envelope(body: Any) -> bool:
 class _Context:
     """Which schemas the records of one input get, and why (see the package docstring)."""
 
-    kind: str | None = None      # None: guessed per record from its url or keys
+    endpoint: Endpoint | None = None  # None: guessed per record from its url or keys
+    api_version: str | None = None    # whose declarations apply; None: the registry's default
     mode: str | None = None      # None: from each record's response_mode
     schema_name: str | None = None
     chosen_by: str = "guessed from each record's url or keys: nothing names the endpoint (--schema sets it)"
@@ -45,7 +50,7 @@ def _context(body: Any, source: str, request: Any = None, schema_name: str | Non
     named: list[tuple[str | None, str, bool, str]] = []
     if request is not None:
         r = route_of(request.path)
-        named.append((r.version, r.endpoint, r.detail, f"the request line 'GET {_short(request.full_path)[1:-1]}'"))
+        named.append((r.version, r.endpoint, r.detail, f"the request line 'GET {short(request.full_path)[1:-1]}'"))
     if _is_envelope(body):
         for key in ("next", "previous"):
             link = route_of_url(body.get(key))
@@ -57,36 +62,44 @@ def _context(body: Any, source: str, request: Any = None, schema_name: str | Non
         ctx.problems.append(Problem(source, None, "", "the page names more than one endpoint: " + "; ".join(
             f"/{route}/ by {where}" for _, route, _, where in named), line))
     for version, route, _, where in named:
-        if version is not None and version != SCHEMA_API_VERSION:
+        if version is not None and version not in ENDPOINTS:
             ctx.problems.append(Problem(source, None, "", f"{where} is of LL2 API {version}; the schemas are of "
-                                                          f"{SCHEMA_API_VERSION}", line))
+                                                          f"{', '.join(ENDPOINTS)}", line))
             break
     if schema_name is not None:
-        ctx.schema_name = None if schema_name in LIST_SCHEMAS.values() else schema_name
-        ctx.kind = kind_of_schema(schema_name)
+        ctx.endpoint, key = endpoint_of_schema(schema_name)
+        ctx.schema_name = None if key == "list" else schema_name
         ctx.chosen_by = f"--schema {schema_name}"
         return ctx
     if not named:
         return ctx
     version, route, detail, where = named[0]
-    ctx.kind = kind_of_endpoint(route)
-    if ctx.kind is None:
-        from ..endpoints.v2_3_0 import ENDPOINTS
-
+    ctx.api_version = version if version in ENDPOINTS else None
+    ctx.endpoint = endpoint_of_route(route, ctx.api_version)
+    if ctx.endpoint is None or not ctx.endpoint.schemas:
+        ctx.endpoint = None
         ctx.skip_records = True
+        checked = [e.name for e in endpoints(ctx.api_version).values() if e.schemas]
         ctx.chosen_by = f"no schema: endpoint /{route}/ named by {where}"
         ctx.problems.append(Problem(source, None, "", f"{where} names endpoint /{route}/, which has no schema here "
-                                                      f"(the schemas are of /{'/, /'.join(ENDPOINTS)}/); use "
+                                                      f"(the schemas are of /{'/, /'.join(checked)}/); use "
                                                       "--schema NAME to check its records anyway", line))
         return ctx
     params = dict(request.params) if request is not None else {}
     if detail:
-        ctx.mode = "detailed"  # LL2's detail route always answers in detailed mode
-    elif params.get("mode") in ("normal", "detailed") and ctx.kind != "status":
+        ctx.mode = ctx.endpoint.detail_mode  # LL2's detail route always answers in its detail mode
+    elif params.get("mode") in ctx.endpoint.modes:
         ctx.mode = params["mode"]
-    shown = f"/{version or SCHEMA_API_VERSION}/{route}/" + ("<id>/" if detail else "")
+    shown = f"/{version or DEFAULT_API_VERSION}/{route}/" + ("<id>/" if detail else "")
     ctx.chosen_by = f"endpoint {shown} named by {where}" + (f", mode {ctx.mode}" if ctx.mode else "")
     return ctx
+
+
+def _endpoint_of_results(records: list[Any], api_version: str | None) -> Endpoint | None:
+    """The endpoint every record of a page names alike, when it has a list schema (None: each is guessed)."""
+    guessed = {endpoint_of_record(r, api_version) for r in records}
+    found = guessed.pop() if len(guessed) == 1 else None
+    return found if found is not None and "list" in found.schemas else None
 
 
 def _validate_body(body: Any, source: str, ctx: _Context | None = None, line: int | None = None) -> Report:
@@ -99,37 +112,38 @@ def _validate_body(body: Any, source: str, ctx: _Context | None = None, line: in
     if _is_envelope(body):
         results = body["results"]
         records = results if isinstance(results, list) else []
-        kind = ctx.kind
-        if kind is None and records and all(_kind_of(r) == "configuration" for r in records):
-            kind = "configuration"
-        list_name = LIST_SCHEMAS.get(kind or "spacecraft")
+        endpoint = ctx.endpoint or _endpoint_of_results(records, ctx.api_version)
+        listed = (endpoint or primary(ctx.api_version)).schemas.get("list")
+        list_name = listed.name if listed is not None else None
         shell = {**body, "results": []} if isinstance(results, list) else body
         if list_name is not None:
             report.problems.extend(Problem(source, None, p.path, p.message, line)  # the envelope is no record
-                                   for p in _record_problems(shell, list_name, source, "envelope", line))
+                                   for p in record_problems(shell, list_name, source, "envelope", line,
+                                                            ctx.api_version))
         count = body.get("count")
         if type(count) is int and count < len(records):
             report.problems.append(Problem(source, None, "$.count", f"count {count} is smaller than the "
                                                                     f"{len(records)} results the page holds", line))
-        inner = validate_records(records, source, kind, schema_name=ctx.schema_name, mode=ctx.mode,
-                                 chosen_by=ctx.chosen_by)
+        inner = validate_records(records, source, endpoint, schema_name=ctx.schema_name, mode=ctx.mode,
+                                 chosen_by=ctx.chosen_by, api_version=ctx.api_version)
         report.problems.extend(Problem(p.source, p.record, p.path, p.message, line) for p in inner.problems)
         report.records_checked += inner.records_checked
         report.note_schemas(source, [*inner.schemas.get(source, ([], ""))[0],
                                      *([list_name] if list_name else [])], ctx.chosen_by)
         return report
     if isinstance(body, list):
-        report.extend(validate_records(body, source, ctx.kind, schema_name=ctx.schema_name, mode=ctx.mode,
-                                       chosen_by=ctx.chosen_by))
+        report.extend(validate_records(body, source, ctx.endpoint, schema_name=ctx.schema_name, mode=ctx.mode,
+                                       chosen_by=ctx.chosen_by, api_version=ctx.api_version))
         report.inputs = [source]
         return report
     if isinstance(body, dict) and set(body) == {"detail"}:
-        report.problems.append(Problem(source, None, "$", f"an API error body ({_short(body['detail'])}), "
+        report.problems.append(Problem(source, None, "$", f"an API error body ({short(body['detail'])}), "
                                                           "not a record", line))
         return report
     if isinstance(body, dict):
-        report.extend(validate_records([body], source, ctx.kind, [line] if line else None,
-                                       schema_name=ctx.schema_name, mode=ctx.mode, chosen_by=ctx.chosen_by))
+        report.extend(validate_records([body], source, ctx.endpoint, [line] if line else None,
+                                       schema_name=ctx.schema_name, mode=ctx.mode, chosen_by=ctx.chosen_by,
+                                       api_version=ctx.api_version))
         report.inputs = [source]
         return report
     report.problems.append(Problem(source, None, "$", f"expected a record, a list of records or a list page; "
@@ -155,7 +169,7 @@ def _validate_ndjson(text: str, source: str, schema_name: str | None = None) -> 
             raise PageError(source, n, f"expected one JSON record on this line (NDJSON): {exc}") from None
         lines.append(n)
     ctx = _context(None, source, schema_name=schema_name)
-    return validate_records(records, source, ctx.kind, lines, schema_name=ctx.schema_name, chosen_by=ctx.chosen_by)
+    return validate_records(records, source, ctx.endpoint, lines, schema_name=ctx.schema_name, chosen_by=ctx.chosen_by)
 
 
 def _validate_file(path: Path, schema_name: str | None = None) -> Report:
@@ -244,11 +258,12 @@ def _validate_snapshot(folder: Path) -> Report:
                 str(path), None, "",
                 f"sha256 {actual} differs from {MANIFEST} ({expected}): the file changed after the snapshot was built"))
     tables = manifest.get("tables", {}) if isinstance(manifest.get("tables"), dict) else {}
-    for table, name in {**TABLE_FILES, **OPTIONAL_TABLE_FILES}.items():
-        path = folder / name
+    api_version = manifest.get("api_version") if manifest.get("api_version") in ENDPOINTS else None
+    for endpoint, table in _snapshot_tables(api_version):
+        path = folder / table_file(table)
         if not os.path.lexists(path):
-            if table == "spacecraft":
-                report.problems.append(Problem(str(path), None, "", "missing: every snapshot holds the spacecraft table"))
+            if endpoint.primary and table == endpoint.table:
+                report.problems.append(Problem(str(path), None, "", f"missing: every snapshot holds the {table} table"))
             continue
         rows, problem = _read_json(path, folder)
         if problem:
@@ -259,16 +274,25 @@ def _validate_snapshot(folder: Path) -> Report:
             report.problems.append(Problem(str(path), None, "$", f"expected a JSON array of records, "
                                                                  f"found {type(rows).__name__}"))
             continue
+        if not endpoint.schemas:  # a declaration with no schema: nothing to check its records against
+            report.note_schemas(str(path), [], f"snapshot table {table}, whose endpoint declares no schema")
+            continue
         declared = tables.get(table, {}).get("rows") if isinstance(tables.get(table), dict) else None
         if declared is not None and declared != len(rows):
             report.problems.append(Problem(str(path), None, "", f"holds {len(rows)} records; {MANIFEST} says {declared}"))
-        inner = validate_records(rows, str(path), TABLE_KINDS[table], schema_name=TABLE_SCHEMAS.get(table),
-                                 chosen_by=f"snapshot table {table}")
+        inner = validate_records(rows, str(path), endpoint, schema_name=table_schema_name(endpoint, table),
+                                 chosen_by=f"snapshot table {table}", api_version=api_version)
         report.problems.extend(inner.problems)
         report.records_checked += inner.records_checked
         for source, (names, chosen_by) in inner.schemas.items():
             report.note_schemas(source, names, chosen_by)
     return report
+
+
+def _snapshot_tables(api_version: str | None) -> list[tuple[Endpoint, str]]:
+    """Every table a snapshot may hold and its endpoint: each endpoint's own, then the tables of modes kept apart."""
+    declared = list(endpoints(api_version).values())
+    return [(e, e.table) for e in declared] + [(e, t) for e in declared for t in e.mode_tables.values()]
 
 
 def _snapshot_folders(root: Path) -> list[Path]:

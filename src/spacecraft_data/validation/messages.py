@@ -6,8 +6,11 @@ import json
 import re
 from typing import Any, Iterable, Iterator
 
+__all__ = ["short", "leaves", "findings"]
 
-def _short(value: Any, limit: int = 80) -> str:
+
+def short(value: Any, limit: int = 80) -> str:
+    """``value`` as a message quotes it: a string's repr, else its JSON, cut to ``limit`` characters."""
     text = json.dumps(value, ensure_ascii=False) if not isinstance(value, str) else repr(value)
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
@@ -17,16 +20,16 @@ def _message(error: Any, nullable: bool = False) -> str:
     if v == "type":
         types = expected if isinstance(expected, list) else [expected]
         types = [*types, "null"] if nullable and "null" not in types else types
-        return f"{_short(error.instance)} is not of type {' or '.join(types)}"
+        return f"{short(error.instance)} is not of type {' or '.join(types)}"
     if v == "const":
-        return f"{_short(error.instance)} is not the expected {expected!r}"
+        return f"{short(error.instance)} is not the expected {expected!r}"
     if v == "format":
         cause = f" ({error.cause})" if error.cause else ""
-        return f"{_short(error.instance)} is not a valid {expected}{cause}"
+        return f"{short(error.instance)} is not a valid {expected}{cause}"
     if v == "pattern":
-        return f"{_short(error.instance)} does not match the pattern of this field"
+        return f"{short(error.instance)} does not match the pattern of this field"
     if v in ("anyOf", "oneOf"):
-        return f"{_short(error.instance)} matches none of the allowed shapes"
+        return f"{short(error.instance)} matches none of the allowed shapes"
     message = error.message
     return message if len(message) <= 300 else message[:299] + "…"
 
@@ -35,7 +38,7 @@ def _null_like(branch: Any) -> bool:
     return branch in ({"type": "null"}, {"const": ""})
 
 
-def _leaves(error: Any, nullable: bool = False) -> Iterator[tuple[Any, bool]]:
+def leaves(error: Any, nullable: bool = False) -> Iterator[tuple[Any, bool]]:
     """The errors worth reporting, each with whether null was allowed at its place.
 
     A nullable field's failure is reported as its non-null alternative's failure.
@@ -48,7 +51,7 @@ def _leaves(error: Any, nullable: bool = False) -> Iterator[tuple[Any, bool]]:
             if inner:
                 allows_null = {"type": "null"} in branches
                 for e in inner:
-                    yield from _leaves(e, allows_null and list(e.absolute_path) == list(error.absolute_path))
+                    yield from leaves(e, allows_null and list(e.absolute_path) == list(error.absolute_path))
                 return
     yield error, nullable
 
@@ -60,7 +63,7 @@ def _json_path(parts: Iterable[Any]) -> str:
     return path
 
 
-def _findings(error: Any, nullable: bool = False) -> list[tuple[str, str]]:
+def findings(error: Any, nullable: bool = False) -> list[tuple[str, str]]:
     """(JSON path, message) pairs of one error; a missing or extra key is named in the path itself."""
     parts = list(error.absolute_path)
     if error.validator == "required" and isinstance(error.instance, dict):

@@ -1,34 +1,61 @@
-"""The bundled JSON Schema files and ready validators (formats checked, ``$ref``s resolved offline)."""
+"""The declared endpoints' JSON Schemas and ready validators (formats checked, ``$ref``s resolved offline).
+
+Each endpoint's declaration names its schemas (:class:`~spacecraft_data.endpoints.Schema`): a file of
+the package's ``schema/`` folder, or a document given inline by a declaration made outside the package.
+The registry is read at every call, so a declaration added at run time is seen here too.
+"""
 
 from __future__ import annotations
 
 import datetime as _dt
 import json
 import re
+from collections.abc import Iterator, Mapping
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
 
+from ..endpoints import endpoints
 from ..errors import SpacecraftDataError
 from ..schemagen import DURATION_PATTERN, file_name
 
+from ..typecheck import TYPE_CHECKING
 if TYPE_CHECKING:  # importlib.resources.abc is new in Python 3.11; 3.10 has only importlib.abc
     from importlib.resources.abc import Traversable
+    from typing import Any
 
-#: the LL2 API version the schemas describe
-SCHEMA_API_VERSION = "2.3.0"
+    from ..endpoints import Schema
 
-#: short name -> schema document stem (file ``schema/<stem>.schema.json``)
-SCHEMA_NAMES = {
-    "normal": "spacecraft.normal",
-    "detailed": "spacecraft.detailed",
-    "list": "spacecraft.list",
-    "configuration.normal": "spacecraft_configuration.normal",
-    "configuration.detailed": "spacecraft_configuration.detailed",
-    "configuration.list": "spacecraft_configuration.list",
-    "status": "spacecraft_status",
-}
+__all__ = ["SCHEMA_NAMES", "SchemaNames", "declared_schemas", "find_schema", "schema_document", "schema_dir",
+           "schema", "format_checker", "validator"]
+
+
+def declared_schemas(api_version: str | None = None) -> dict[str, Schema]:
+    """Short name -> :class:`~spacecraft_data.endpoints.Schema` of every endpoint of ``api_version``, in registry order."""
+    return {s.name: s for e in endpoints(api_version).values() for s in e.schemas.values()}
+
+
+class SchemaNames(Mapping[str, str]):
+    """Short schema name (``validate --schema``) -> document stem, read from the registry at each use."""
+
+    def __init__(self, api_version: str | None = None) -> None:
+        self.api_version = api_version
+
+    def __getitem__(self, name: str) -> str:
+        return declared_schemas(self.api_version)[name].stem
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(declared_schemas(self.api_version))
+
+    def __len__(self) -> int:
+        return len(declared_schemas(self.api_version))
+
+    def __repr__(self) -> str:
+        return f"SchemaNames({dict(self)!r})"
+
+
+#: short name -> schema document stem (file ``schema/<stem>.schema.json``), of the default API version's endpoints
+SCHEMA_NAMES = SchemaNames()
 
 
 def schema_dir() -> Path | Traversable:
@@ -42,30 +69,34 @@ def schema_dir() -> Path | Traversable:
     raise SpacecraftDataError(f"no JSON Schema files found (looked in {packaged} and {checkout})")
 
 
-@lru_cache(maxsize=1)
-def _documents() -> dict[str, dict[str, Any]]:
-    folder = schema_dir()
-    docs = {}
-    for stem in SCHEMA_NAMES.values():
-        path = folder.joinpath(file_name(stem))
-        try:
-            docs[stem] = json.loads(path.read_text(encoding="utf-8"))
-        except FileNotFoundError:
-            raise SpacecraftDataError(f"{path}: schema file missing (run scripts/build_schema.py)") from None
-        except json.JSONDecodeError as exc:
-            raise SpacecraftDataError(f"{path}:{exc.lineno}: invalid JSON in a schema file: {exc.msg}") from None
-    return docs
+@lru_cache(maxsize=None)
+def _file_document(stem: str) -> dict[str, Any]:
+    path = schema_dir().joinpath(file_name(stem))
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise SpacecraftDataError(f"{path}: schema file missing (run scripts/build_schema.py)") from None
+    except json.JSONDecodeError as exc:
+        raise SpacecraftDataError(f"{path}:{exc.lineno}: invalid JSON in a schema file: {exc.msg}") from None
 
 
-def _stem(name: str) -> str:
-    docs = _documents()
-    if name in SCHEMA_NAMES:
-        return SCHEMA_NAMES[name]
-    for stem, doc in docs.items():
-        if name in (stem, file_name(stem), doc.get("$id")):
-            return stem
-    known = ", ".join(SCHEMA_NAMES)
-    raise SpacecraftDataError(f"unknown schema {name!r}; known: {known} (or a file name or $id)")
+def schema_document(declared: Schema) -> Mapping[str, Any]:
+    """The document of a declared schema: the one given inline, else its file's (read once)."""
+    return declared.document if declared.document is not None else _file_document(declared.stem)
+
+
+def find_schema(name: str, api_version: str | None = None) -> Schema:
+    """The declared schema ``name`` names: a short name, a file stem or name, or a ``$id``."""
+    declared = declared_schemas(api_version)
+    if name in declared:
+        return declared[name]
+    for found in declared.values():
+        if name in (found.stem, file_name(found.stem)):
+            return found
+    for found in declared.values():
+        if name == schema_document(found).get("$id"):
+            return found
+    raise SpacecraftDataError(f"unknown schema {name!r}; known: {', '.join(declared)} (or a file name or $id)")
 
 
 def schema(name: str = "normal") -> dict[str, Any]:
@@ -73,18 +104,18 @@ def schema(name: str = "normal") -> dict[str, Any]:
 
     ``name`` is a short name (``normal``, ``detailed``, ``list``,
     ``configuration.normal``, ``configuration.detailed``, ``configuration.list``,
-    ``status``), a file name (``spacecraft.normal.schema.json``) or a ``$id``.
+    ``status``, or that of another declared endpoint's schema), a file name
+    (``spacecraft.normal.schema.json``) or a ``$id``.
     """
-    return json.loads(json.dumps(_documents()[_stem(name)]))
+    return json.loads(json.dumps(dict(schema_document(find_schema(name)))))
 
 
-@lru_cache(maxsize=1)
-def _registry() -> Any:
+@lru_cache(maxsize=8)
+def _registry(declared: tuple[Schema, ...]) -> Any:
     from referencing import Registry, Resource
 
-    return Registry().with_resources(
-        (doc["$id"], Resource.from_contents(doc)) for doc in _documents().values()
-    )
+    docs = [schema_document(s) for s in declared]
+    return Registry().with_resources((doc["$id"], Resource.from_contents(doc)) for doc in docs if "$id" in doc)
 
 
 def format_checker() -> Any:
@@ -141,10 +172,17 @@ def _is_date_time(value: object) -> bool:
     return True
 
 
+def validator(name: str, api_version: str | None = None) -> Any:
+    """A ready jsonschema validator (draft 2020-12, formats checked, ``$ref``s resolved offline) for ``name``.
+
+    ``$ref``s to another declared schema's ``$id`` resolve to that schema, offline; one validator is
+    made per schema and set of declared schemas, then reused.
+    """
+    return _validator(find_schema(name, api_version), tuple(declared_schemas(api_version).values()))
+
+
 @lru_cache(maxsize=None)
-def validator(name: str) -> Any:
-    """A ready jsonschema validator (draft 2020-12, formats checked, ``$ref``s resolved offline) for ``name``."""
+def _validator(declared: Schema, every: tuple[Schema, ...]) -> Any:
     from jsonschema import Draft202012Validator
 
-    doc = _documents()[_stem(name)]
-    return Draft202012Validator(doc, registry=_registry(), format_checker=format_checker())
+    return Draft202012Validator(schema_document(declared), registry=_registry(every), format_checker=format_checker())
