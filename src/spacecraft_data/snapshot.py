@@ -1,8 +1,10 @@
 """A loaded snapshot: its records, reference tables and manifest.
 
 Loading reads JSON only; nothing heavy (jsonschema, frictionless, requests,
-pandas) is imported here. Queries and API answers are delegated to
-:mod:`spacecraft_data.query` and :mod:`spacecraft_data.api`.
+pandas) is imported here. A snapshot holds data; answering URLs and queries is the
+job of its :class:`spacecraft_data.api.Api` (``snapshot.api``, made on first use:
+loading does not import the API), to which :meth:`Snapshot.query`,
+:meth:`Snapshot.endpoint` and :meth:`Snapshot.respond` delegate.
 """
 
 from __future__ import annotations
@@ -23,27 +25,13 @@ if TYPE_CHECKING:
     from importlib.resources.abc import Traversable
     from typing import Any
 
-    from .api import EndpointQuery, Page
+    from .api import Api, EndpointQuery, Page
 
     Record = dict[str, Any]
 
 __all__ = ["Snapshot", "Tables", "load"]
 
 _MISSING = object()
-_API: Any = None
-
-
-def _api() -> Any:
-    """:mod:`spacecraft_data.api`, imported on the first query (loading does not need it).
-
-    Kept in a global: a ``from .api import …`` inside each query method costs ~1 µs per call.
-    """
-    global _API
-    if _API is None:
-        from . import api
-
-        _API = api
-    return _API
 
 
 def _refuse(where: str, problems: Sequence[tuple[str, str]]) -> None:
@@ -137,6 +125,7 @@ class Snapshot:
         self.tables = Tables(path, manifest, verify)
         self.records: list[Record] = self.tables["spacecraft"]
         self._by_id: dict[int, Record] = {r["id"]: r for r in self.records}
+        self._api: Api | None = None
 
     # -- identity -------------------------------------------------------------
     @property
@@ -201,31 +190,29 @@ class Snapshot:
                 f"(it holds {held} records; run 'spacecraft-data harvest' for the rest)"
             ) from None
 
-    # -- queries (see spacecraft_data.api) -----------------------------------
-    def query(
-        self,
-        *,
-        search: str | None = None,
-        ordering: str | Sequence[str] | None = None,
-        in_space: bool | str | None = None,
-        is_placeholder: bool | str | None = None,
-        name: str | None = None,
-        spacecraft_config: int | str | None = None,
-        status: int | str | None = None,
-        limit: int | str | None = None,
-        offset: int | str | None = None,
-        mode: str | None = None,
-        format: str | None = None,
-        base_url: str | None = None,
-    ) -> Page:
-        """One page of ``/2.3.0/spacecraft/`` answered from this snapshot, with LL2's semantics.
+    # -- the API over this data (spacecraft_data.api) -------------------------
+    @property
+    def api(self) -> Api:
+        """The LL2 API answered from this snapshot: the service owning engines and caches, made on first use."""
+        api = self._api
+        if api is None:
+            from .api import Api
 
-        Each argument is the API parameter of the same name (None: not sent);
-        booleans are sent as ``true``/``false``, an ordering sequence as a comma
-        list. ``format`` is carried onto hyperlinks as LL2 does; ``base_url`` is
-        the host of links (default ``https://ll.thespacedevs.com``). No or invalid
-        ordering, and ties, are id ascending. Returns a :class:`~spacecraft_data.api.Page`
-        (``count``, ``next``, ``previous``, ``results``; ``to_dict()`` is the envelope).
+            api = self._api = Api(self)
+        return api
+
+    def query(self, *, base_url: str | None = None, **params: Any) -> Page:
+        """One page of ``/2.3.0/spacecraft/`` (the primary endpoint) answered from this snapshot, with LL2's semantics.
+
+        Each keyword is the API parameter of the same name (None: not sent), one of
+        the endpoint's declared parameters (``search``, ``ordering``, ``in_space``,
+        ``is_placeholder``, ``name``, ``spacecraft_config``, ``status``, ``limit``,
+        ``offset``, ``mode``, ``format``; another raises ``TypeError``); booleans are
+        sent as ``true``/``false``, an ordering sequence as a comma list. ``format`` is
+        carried onto hyperlinks as LL2 does; ``base_url`` is the host of links (default
+        ``https://ll.thespacedevs.com``). No or invalid ordering, and ties, are id
+        ascending. Returns a :class:`~spacecraft_data.api.Page` (``count``, ``next``,
+        ``previous``, ``results``; ``to_dict()`` is the envelope).
 
         Raises :class:`~spacecraft_data.errors.QueryError` for a value LL2 refuses
         (naming the parameter; ``.body`` is LL2's 400 body) and
@@ -236,13 +223,7 @@ class Snapshot:
         ``spacecraft_detailed.json``, one of ``--mode detailed`` answers normal
         mode as the projection of its detailed records.
         """
-        params = {"search": search, "ordering": ordering, "in_space": in_space, "is_placeholder": is_placeholder,
-                  "name": name, "spacecraft_config": spacecraft_config, "status": status, "limit": limit,
-                  "offset": offset, "mode": mode, "format": format}
-        try:
-            return _api().query(self, params, base_url=base_url)
-        except SnapshotError as exc:
-            raise self._naming_file(exc) from None
+        return self.api.primary().query(base_url=base_url, **params)
 
     def endpoint(self, name: str) -> EndpointQuery:
         """Another LL2 endpoint answered from this snapshot with the same engine, e.g. ``"spacecraft_configurations"``.
@@ -250,15 +231,10 @@ class Snapshot:
         ``snapshot.endpoint("spacecraft_configurations").query(agency=121, human_rated=True,
         ordering="name")`` is ``/2.3.0/spacecraft_configurations/?agency=121&human_rated=true&ordering=name``;
         ``.get(6)`` is its detail route. The names are those of
-        :data:`spacecraft_data.endpoints.ENDPOINTS`; an unknown name raises ``KeyError`` listing them.
+        :func:`spacecraft_data.endpoints.endpoints` for the snapshot's API version; an unknown
+        name raises ``KeyError`` listing them.
         """
-        from .api import EndpointQuery
-        from .endpoints.v2_3_0 import ENDPOINTS
-
-        try:
-            return EndpointQuery(self, ENDPOINTS[name])
-        except KeyError:
-            raise KeyError(f"unknown endpoint {name!r}; the endpoints are: {', '.join(ENDPOINTS)}") from None
+        return self.api.endpoint(name)
 
     def respond(self, url: str, *, base_url: str | None = None) -> tuple[int, Any]:
         """``(status, JSON body)`` that LL2 answers to ``GET url``, from this snapshot.
@@ -266,19 +242,9 @@ class Snapshot:
         ``url`` is a full URL or a path with its query (``/2.3.0/spacecraft/?search=soyuz``,
         ``/2.3.0/spacecraft/463/``); the host of a path is ``base_url`` (default
         ``https://ll.thespacedevs.com``). Never raises for the request's content.
-        See :func:`spacecraft_data.api.respond`.
+        See :meth:`spacecraft_data.api.Api.respond`.
         """
-        try:
-            return _api().respond(self, url, base_url=base_url)
-        except SnapshotError as exc:
-            raise self._naming_file(exc) from None
-
-    def _naming_file(self, exc: SnapshotError) -> SnapshotError:
-        # The engine finds a bad value (a duration past timedelta.max) only when it first sorts by it, and
-        # names the record and field; the file is this snapshot's records (only spacecraft have durations).
-        if str(self.path) in str(exc):
-            return exc
-        return SnapshotError(f"{self.path.joinpath(TABLE_FILES['spacecraft'])}: {exc}")
+        return self.api.respond(url, base_url=base_url)
 
     # -- views --------------------------------------------------------------
     def to_pandas(self, table: str = "spacecraft") -> Any:
