@@ -119,8 +119,8 @@ if TYPE_CHECKING:
         def api_version(self) -> str:
             """The LL2 API version its records come from (the first segment of every route)."""
 
-__all__ = ["DEFAULT_BASE_URL", "RENDER_CACHE_BYTES", "Api", "Page", "EndpointQuery", "Served", "error_answer",
-           "mode_not_held_message"]
+__all__ = ["DEFAULT_BASE_URL", "RENDER_CACHE_BYTES", "HOST_CACHE_BYTES", "Api", "Page", "EndpointQuery", "Served", "error_answer",
+           "mode_not_held_message", "split_plain"]
 
 #: DRF router's lookup pattern for the detail route
 _PK = re.compile(r"[^/.]+")
@@ -131,6 +131,8 @@ RENDER_CACHE_BYTES = 8 << 20
 _SCHEME = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*:")
 #: characters urlsplit drops from a URL (WHATWG): a query holding one gets its links the long way, as DRF builds them
 _URL_UNSAFE = frozenset("\t\r\n")
+#: Bytes of request hosts found valid, kept per snapshot so that a host is checked once, not once per request
+HOST_CACHE_BYTES = 64 << 10
 
 
 class Page:
@@ -238,6 +240,15 @@ class Served:
         #: rewritten records of every view, per (mode, origin, format)
         self.rendered = BoundedCache(RENDER_CACHE_BYTES)
         self._views: dict[str | None, _View] = {}
+        #: the query of a hyperlink that had none, per request format (None, "" or a declared one: a few keys)
+        self._suffixes: dict[str | None, str] = {}
+
+    def suffix(self, fmt: str | None) -> str:
+        """``?format=<fmt>`` (``""`` without ``fmt``): the query a link without one gets, encoded once per format."""
+        suffix = self._suffixes.get(fmt)
+        if suffix is None:
+            suffix = self._suffixes[fmt] = "?" + urlencode([("format", fmt)]) if fmt is not None else ""
+        return suffix
 
     def view(self, mode: str | None) -> _View:
         """The records as mode ``mode`` emits them (``None``: a view without modes, the stored records)."""
@@ -421,6 +432,8 @@ class Api:
     def __init__(self, snapshot: Source) -> None:
         self.snapshot = snapshot
         self._served: dict[Endpoint, Served] = {}
+        #: hosts (URL netlocs) already found valid: clients send a handful of hosts, over and over
+        self._hosts = BoundedCache(HOST_CACHE_BYTES)
 
     def __repr__(self) -> str:
         return f"<Api /{self.snapshot.api_version}/ of snapshot {self.snapshot.version}>"
@@ -455,11 +468,27 @@ class Api:
         snapshot file found broken while answering (naming the file).
         """
         try:
-            return self._respond(url, base_url)
+            split = split_plain(url)
+            if split is None:
+                scheme, netloc, path, query = self._split(url)
+            else:
+                scheme, netloc, path, query = split
+            if netloc and self._hosts.get(netloc) is None:
+                if not valid_host(netloc):
+                    raise InvalidHost(netloc, invalid_host_body(netloc)["detail"])
+                self._hosts.put(netloc, True, sys.getsizeof(netloc))
+            if scheme and netloc:
+                origin = f"{scheme}://{netloc}"
+            else:
+                origin = DEFAULT_BASE_URL if base_url is None else _origin_of(base_url)
+            declared, pk = self._route(unquote(path if path.startswith("/") else "/" + path))
+            return self._answer(declared, origin, QueryParams.parse(query), query, pk)
         except (Refused, Refusal, ModeNotHeld) as exc:
             return error_answer(exc)
 
-    def _respond(self, url: str, base_url: str | None) -> tuple[int, Any]:
+    @staticmethod
+    def _split(url: str) -> tuple[str, str, str, str]:
+        """``(scheme, netloc, path, query)`` of ``url`` by ``urlsplit``; refusals raised (see :meth:`respond`)."""
         try:
             parts = urlsplit(url)
         except ValueError:  # a netloc urlsplit refuses: unbalanced or bad brackets, characters NFKC makes special
@@ -472,12 +501,8 @@ class Api:
             # the usual "/2.3.0/..." a call)
             if parts.netloc or ((url[:1] != "/" or url[1:2] in "/\t\n\r") and _network_path(url)):
                 raise NotFound()
-        elif parts.netloc and not valid_host(parts.netloc):
-            raise InvalidHost(parts.netloc, invalid_host_body(parts.netloc)["detail"])
-        origin = _origin(parts, base_url)
-        path = unquote(parts.path if parts.path.startswith("/") else "/" + parts.path)
-        declared, pk = self._route(path)
-        return self.answer(declared, origin, parts.query, pk)
+            return "", "", parts.path, parts.query
+        return parts.scheme, parts.netloc, parts.path, parts.query
 
     def _route(self, path: str) -> tuple[Endpoint, str | None]:
         """The endpoint and detail id (None: the list route) of ``path``; :class:`NotFound` when none."""
@@ -534,7 +559,7 @@ class Api:
         mode the snapshot lacks.
         """
         pairs = [(k, v if type(v) is str else _param_value(v)) for k, v in params.items() if v is not None]
-        origin = DEFAULT_BASE_URL if base_url is None else _origin(urlsplit(""), base_url)  # the default is an origin
+        origin = DEFAULT_BASE_URL if base_url is None else _origin_of(base_url)  # the default is an origin
         try:
             if len(pairs) <= MAX_NUMBER_FIELDS and all(k.isascii() and v.isascii() for k, v in pairs):
                 # urlencode then parse_qsl gives ASCII pairs back unchanged: skip the round trip
@@ -554,10 +579,10 @@ class Api:
         Raises :class:`RecordNotFound` when the snapshot does not hold the record
         and :class:`ModeNotHeld` when the detail mode is neither stored nor derivable.
         """
-        origin = _origin(urlsplit(""), base_url)
+        origin = _origin_of(base_url)
         api_version, version = self.snapshot.api_version, self.snapshot.version
         try:
-            return self.answer(declared, origin, "", str(record_id))[1]  # type: ignore[no-any-return]
+            return self.answer(declared, origin, "", str(record_id))[1]
         except ModeNotHeld as exc:
             raise ModeNotHeld(f"{declared.detail_path(api_version, record_id)}: {exc}") from None
         except NotFound as exc:
@@ -583,7 +608,7 @@ def _list(served: Served, params: QueryParams, query_string: str | None, origin:
     served.check_held(mode)
     view = served.view(mode)
     served.check_matched(mode, view, page)
-    suffix = "?" + urlencode([("format", fmt)]) if fmt is not None else ""
+    suffix = served.suffix(fmt)
     base = origin + served.list_path
     if query_string is None or _URL_UNSAFE.isdisjoint(query_string):
         next_link, previous_link = pagination.get_links(base, params, count, offset, limit)
@@ -615,13 +640,42 @@ def _detail(served: Served, params: QueryParams, pk: str, origin: str, fmt: str 
     return view.render(pos, origin, fmt)
 
 
-def _origin(url_parts: Any, base_url: str | None) -> str:
-    if url_parts.scheme and url_parts.netloc:
-        return f"{url_parts.scheme}://{url_parts.netloc}"
+def _origin_of(base_url: str | None) -> str:
+    """``scheme://host`` of ``base_url`` (default LL2's); ``ValueError`` when it is not an absolute URL."""
     base = urlsplit(base_url or DEFAULT_BASE_URL)
     if not (base.scheme and base.netloc):
         raise ValueError(f"base_url {base_url!r} is not an absolute URL (scheme://host)")
     return f"{base.scheme}://{base.netloc}"
+
+
+def split_plain(url: str) -> tuple[str, str, str, str] | None:
+    """``(scheme, netloc, path, query)`` as ``urlsplit`` gives them, for the URLs clients send; None for others.
+
+    The URLs handled are printable ASCII without a space or a fragment: ``http(s)://host/...``
+    with no bracket in the host, and paths starting with one ``/``. On those urlsplit strips
+    and removes nothing, and finds the scheme, netloc, path and query as the slices below
+    (``tests/test_api.py`` checks it against urlsplit); every other URL goes to urlsplit.
+    """
+    if "#" in url or " " in url or not url.isascii() or not url.isprintable():
+        return None
+    if url[:1] == "/":
+        if url[1:2] == "/":
+            return None
+        path, _, query = url.partition("?")
+        return "", "", path, query
+    scheme, sep, rest = url.partition("://")
+    if not sep or (scheme != "https" and scheme != "http"):
+        return None
+    end = len(rest)
+    for delimiter in "/?":
+        found = rest.find(delimiter, 0, end)
+        if found >= 0:
+            end = found
+    netloc = rest[:end]
+    if "[" in netloc or "]" in netloc:
+        return None
+    path, _, query = rest[end:].partition("?")
+    return scheme, netloc, path, query
 
 
 #: what urlsplit strips from the start of a URL (WHATWG C0 control or space)

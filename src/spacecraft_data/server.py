@@ -333,7 +333,7 @@ def answer(snapshot: Responder, method: str, target: str, *, host: str | None, a
             host = default_host
         elif not valid_host(host):  # anything else could smuggle a path or query into the answer's links
             raise InvalidHost(host, invalid_host_body(host)["detail"])
-        renderer = _choose_renderer(query, accept)
+        renderer = _choose_renderer(query, list(accept))
         if method not in _ALLOWED:
             if not api_route(snapshot.api_version).match(decoded):
                 raise NotFound()
