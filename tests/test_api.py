@@ -211,7 +211,8 @@ def test_query_in_detailed_mode_raises_mode_not_held_with_the_harvest_command(bu
     "https://ll.thespacedevs.com/2.3.0/spacecraft/?search=soyuz&limit=2",
     "http://127.0.0.1:8000/2.3.0/spacecraft/463/", "http://localhost:8000?x=1", "https://h", "http://",
     "https://h/p?a=http://x?y", "/2.3.0/spacecraft/?next=http://x", "/", "/?", "https://h?q/r",
-    "https://user@h:1/p", "http://h%20x/p", "https://h:port/",
+    "https://user@h:1/p", "http://h%20x/p", "https://h:port/", "/2.3.0/spacecraft/?search=союз", "https://h/a b",
+    "https://h/\x01?\x7f", "/\x00", "https://h/p?q=\ud800",
 ])
 def test_the_fast_url_split_is_urlsplit_on_the_urls_it_takes(url):
     from urllib.parse import urlsplit
@@ -224,7 +225,7 @@ def test_the_fast_url_split_is_urlsplit_on_the_urls_it_takes(url):
 
 @pytest.mark.parametrize("url", [
     "//h/2.3.0/spacecraft/", "HTTPS://h/", "https://[::1]/", "https://h/#f", " https://h/", "https://h/\t",
-    "/2.3.0/spacecraft/?search=союз", "ftp://h/", "2.3.0/spacecraft/", "https://h/a b",
+    "https://h/\r", "/\n", "ftp://h/", "2.3.0/spacecraft/", "https://hé/", "https://h]/", "\x00/",
 ])
 def test_urls_the_fast_split_does_not_take_go_to_urlsplit(url):
     from spacecraft_data.api import split_plain
