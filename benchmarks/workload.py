@@ -16,6 +16,9 @@ URLs), then for each URL, in the same run:
   on SQLite ``:memory:``), and checks the two answers agree as
   ``tests/test_differential.py`` compares them.
 
+URLs are timed in blocks of :data:`BLOCK`, each by ``respond()`` then by the oracle,
+so that the machine's load, which changes over a run, weighs on both alike.
+
 It reports the median and p99 per query of each, and the ratio of medians.
 Snapshot ``N`` is a SYNTHETIC N-record snapshot (``synthetic.py``), written to a
 temporary folder; ``bundled`` is the real bundled one.
@@ -119,6 +122,11 @@ def _percentile(values: list[float], q: float) -> float:
     return ordered[min(len(ordered) - 1, int(round(q * (len(ordered) - 1))))]
 
 
+#: URLs timed per block: each block is timed with respond() then with the oracle, so that a change of the
+#: machine's load (a shared machine's other jobs) weighs on both sides of the ratio alike
+BLOCK = 50
+
+
 def measure(snap: Any, urls: list[str]) -> dict[str, Any]:
     """Per-URL seconds of a first and a repeated ``respond``, and of the oracle; agreement count."""
     from oracle import Oracle
@@ -128,18 +136,20 @@ def measure(snap: Any, urls: list[str]) -> dict[str, Any]:
     snap.respond("/2.3.0/spacecraft/?search=warmup&ordering=time_in_space,-time_docked&status=4")  # builds indexes
     clock = time.perf_counter
     first, again, drf = [], [], []
-    for url in urls:
-        t0 = clock()
-        snap.respond(url)
-        t1 = clock()
-        snap.respond(url)
-        t2 = clock()
-        first.append(t1 - t0)
-        again.append(t2 - t1)
-    for url in urls:
-        t0 = clock()
-        oracle.get(url)
-        drf.append(clock() - t0)
+    for start in range(0, len(urls), BLOCK):
+        block = urls[start:start + BLOCK]
+        for url in block:
+            t0 = clock()
+            snap.respond(url)
+            t1 = clock()
+            snap.respond(url)
+            t2 = clock()
+            first.append(t1 - t0)
+            again.append(t2 - t1)
+        for url in block:
+            t0 = clock()
+            oracle.get(url)
+            drf.append(clock() - t0)
     agree = sum(_agrees(snap, oracle, url) for url in urls)
     return {"first": first, "again": again, "oracle": drf, "agree": agree}
 
