@@ -17,7 +17,9 @@ from .errors import RecordNotFound, SnapshotError, SnapshotNotFound
 from .ids import id_problems
 from .locate import DEFAULT_API_VERSION, resolve
 from .manifest import checksums, inside, manifest_problems
-from .store import MANIFEST, OPTIONAL_TABLE_FILES, TABLE_FILES, latest_snapshot_dir, read_json, snapshot_versions
+from .endpoints import primary
+from .store import (MANIFEST, endpoint_table_files, latest_snapshot_dir, mode_table_files, read_json,
+                    snapshot_versions)
 
 from .typecheck import TYPE_CHECKING
 if TYPE_CHECKING:
@@ -45,18 +47,22 @@ def _refuse(where: str, problems: Sequence[tuple[str, str]]) -> None:
 class Tables(Mapping):
     """The snapshot's tables (name -> list of records), each file read on first access.
 
-    Only the ``spacecraft`` table is needed to load and answer most queries; the
-    reference tables (the 46 detailed configurations are 16 times larger than the
-    20 spacecraft) are parsed when something asks for them, and so is
+    The tables are those the registry declares for the manifest's API version
+    (:mod:`spacecraft_data.endpoints`, asked at each use). Only the primary
+    endpoint's table (``spacecraft``) is needed to load and answer most queries;
+    the reference tables (the 46 detailed configurations are 16 times larger than
+    the 20 spacecraft) are parsed when something asks for them, and so is
     ``spacecraft_detailed`` (a snapshot of both modes: its detailed records, read
     when a detailed answer is first asked for). A table whose file the snapshot
-    does not have is empty, except ``spacecraft``.
+    does not have is empty, except the primary one.
     """
 
     def __init__(self, path: Path | Traversable, manifest: Mapping[str, Any] | None = None,
                  verify: bool = False) -> None:
         self._path = path
         self._loaded: dict[str, list[Record]] = {}
+        #: the API version whose declarations name the tables (None: the default one)
+        self._api_version = manifest.get("api_version") if manifest is not None else None
         # file name -> the manifest's sha256, or None: nothing is checked (verify=False)
         self._checksums = checksums(manifest) if verify and manifest is not None else None
         if verify and self._checksums is None:
@@ -66,21 +72,31 @@ class Tables(Mapping):
     def __getitem__(self, table: str) -> list[Record]:
         rows = self._loaded.get(table)
         if rows is None:
-            if table not in TABLE_FILES and table not in OPTIONAL_TABLE_FILES:
+            name = self._files().get(table)
+            if name is None:
                 raise KeyError(table)
-            rows = self._loaded[table] = self._read(table)
+            rows = self._loaded[table] = self._read(table, name)
         return rows
 
-    def _read(self, table: str) -> list[Record]:
-        name = TABLE_FILES.get(table) or OPTIONAL_TABLE_FILES[table]
+    def _files(self) -> dict[str, str]:
+        """Every table the registry declares -> its file: endpoints' own tables, then the tables of modes."""
+        return {**endpoint_table_files(self._api_version), **mode_table_files(self._api_version)}
+
+    @property
+    def primary(self) -> str:
+        """The table of the snapshot's own records (the primary endpoint's): the one a snapshot must have."""
+        return primary(self._api_version).table
+
+    def _read(self, table: str, name: str) -> list[Record]:
         file = self._path.joinpath(name)
+        required = table == self.primary
         if isinstance(file, Path):
-            if table != "spacecraft" and not os.path.lexists(file):
+            if not required and not os.path.lexists(file):
                 return []
             if os.path.lexists(file) and inside(str(self._path), name) is None:
                 raise SnapshotError(f"{file}: a symlink that leads out of the snapshot folder; a snapshot "
                                     "reads files of its own folder only")
-        elif table != "spacecraft" and not file.is_file():
+        elif not required and not file.is_file():
             return []
         expected = None
         if self._checksums is not None:
@@ -95,11 +111,10 @@ class Tables(Mapping):
         return rows
 
     def __iter__(self) -> Iterator[str]:
-        yield from TABLE_FILES
-        yield from OPTIONAL_TABLE_FILES
+        return iter(self._files())
 
     def __len__(self) -> int:
-        return len(TABLE_FILES) + len(OPTIONAL_TABLE_FILES)
+        return len(self._files())
 
 
 class Snapshot:
@@ -123,7 +138,7 @@ class Snapshot:
         #: whether table files are checked against the manifest's sha256 as they are read
         self.verified = verify
         self.tables = Tables(path, manifest, verify)
-        self.records: list[Record] = self.tables["spacecraft"]
+        self.records: list[Record] = self.tables[self.tables.primary]
         self._by_id: dict[int, Record] = {r["id"]: r for r in self.records}
         self._api: Api | None = None
 
@@ -186,7 +201,7 @@ class Snapshot:
                 return default
             held = f"{len(self)} of {self.reported_count}" if self.reported_count else str(len(self))
             raise RecordNotFound(
-                f"spacecraft {record_id!r} is not in snapshot {self.version} "
+                f"{primary(self.api_version).name} {record_id!r} is not in snapshot {self.version} "
                 f"(it holds {held} records; run 'spacecraft-data harvest' for the rest)"
             ) from None
 
@@ -247,14 +262,16 @@ class Snapshot:
         return self.api.respond(url, base_url=base_url)
 
     # -- views --------------------------------------------------------------
-    def to_pandas(self, table: str = "spacecraft") -> Any:
-        """The CSV table ``table`` as a pandas DataFrame (needs the ``pandas`` extra).
+    def to_pandas(self, table: str | None = None) -> Any:
+        """The CSV table ``table`` (default: the primary endpoint's, ``spacecraft``) as a pandas DataFrame.
+
+        Needs the ``pandas`` extra.
 
         See :mod:`spacecraft_data.tables`; pandas is imported only here.
         """
         from .tables import to_pandas
 
-        return to_pandas(self, table)
+        return to_pandas(self, self.tables.primary if table is None else table)
 
     def __repr__(self) -> str:
         return f"<Snapshot {self.api_version}/{self.version}: {len(self)} of {self.reported_count} records>"
