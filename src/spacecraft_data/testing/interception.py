@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import SplitResult, unquote, urlsplit
 
-from ..errors import SpacecraftDataError
+from .interceptor import OfflineRefused
 
 from ..typecheck import TYPE_CHECKING
 if TYPE_CHECKING:
@@ -30,10 +30,6 @@ LL2_HOSTS = ("ll.thespacedevs.com", "lldev.thespacedevs.com")
 
 #: Longest URL quoted whole in a strict-mode refusal; a longer one is cut there (not in :attr:`Offline.calls`).
 _SHOWN_URL = 300
-
-
-class OfflineRefused(SpacecraftDataError):
-    """A request to a host that strict offline mode does not answer (it would have gone to the network)."""
 
 
 @dataclass(frozen=True)
