@@ -55,7 +55,7 @@ class Offline:
     def __init__(self, snapshot: Responder | None = None, *, strict: bool = False,
                  hosts: Iterable[str] = LL2_HOSTS, allow: Iterable[str] = ()) -> None:
         if snapshot is None:
-            from .. import load
+            from ..snapshot import load
 
             snapshot = load()
         self.snapshot = snapshot
