@@ -192,7 +192,7 @@ def error_answer(exc: Exception) -> tuple[int, Any]:
     if isinstance(exc, MalformedRequest):
         return exc.status, {"detail": exc.detail}
     if isinstance(exc, Refusal):
-        status = next((_STATUS[kind] for kind in type(exc).__mro__ if kind in _STATUS), None)
+        status = _STATUS.get(type(exc)) or next((_STATUS[kind] for kind in type(exc).__mro__ if kind in _STATUS), None)
         if status is not None:
             return status, {"detail": exc.detail}
     raise TypeError(f"no HTTP answer is defined for {type(exc).__name__}: {exc}")
@@ -240,6 +240,8 @@ class Served:
         #: rewritten records of every view, per (mode, origin, format)
         self.rendered = BoundedCache(RENDER_CACHE_BYTES)
         self._views: dict[str | None, _View] = {}
+        #: why each declared mode the snapshot cannot answer is refused (a few keys: the declared modes)
+        self._not_held: dict[str, str] = {}
         #: the query of a hyperlink that had none, per request format (None, "" or a declared one: a few keys)
         self._suffixes: dict[str | None, str] = {}
 
@@ -291,7 +293,10 @@ class Served:
     def check_held(self, mode: str | None) -> None:
         """Raise :class:`ModeNotHeld` when ``mode`` can be neither read nor projected from the snapshot."""
         if mode is not None and mode not in self.answerable:
-            raise ModeNotHeld(mode_not_held_message(self.version, mode, self.held_modes))
+            message = self._not_held.get(mode)
+            if message is None:  # worded once per mode: every detail request of a normal-mode snapshot asks
+                message = self._not_held[mode] = mode_not_held_message(self.version, mode, self.held_modes)
+            raise ModeNotHeld(message)
 
 
 class _View:

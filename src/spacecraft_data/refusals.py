@@ -41,7 +41,7 @@ class NoMatch(NotFound):
     """A detail id the snapshot does not hold, or that the request's own filters exclude."""
 
     def __init__(self, model: str, record_id: int) -> None:
-        super().__init__(f"No {model} matches the given query.")
+        Refusal.__init__(self, f"No {model} matches the given query.")  # NotFound's only job is its default
         self.model = model
         self.record_id = record_id
 
