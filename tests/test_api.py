@@ -204,3 +204,114 @@ def test_query_raises_query_error_naming_the_parameter_with_ll2s_body(bundled):
 def test_query_in_detailed_mode_raises_mode_not_held_with_the_harvest_command(bundled):
     with pytest.raises(ModeNotHeld, match="harvest --mode detailed"):
         bundled.query(mode="detailed")
+
+
+# --------------------------------------------------------------------------- URL splitting
+@pytest.mark.parametrize("url", [
+    "https://ll.thespacedevs.com/2.3.0/spacecraft/?search=soyuz&limit=2",
+    "http://127.0.0.1:8000/2.3.0/spacecraft/463/", "http://localhost:8000?x=1", "https://h", "http://",
+    "https://h/p?a=http://x?y", "/2.3.0/spacecraft/?next=http://x", "/", "/?", "https://h?q/r",
+    "https://user@h:1/p", "http://h%20x/p", "https://h:port/", "/2.3.0/spacecraft/?search=союз", "https://h/a b",
+    "https://h/\x01?\x7f", "/\x00", "https://h/p?q=\ud800",
+])
+def test_the_fast_url_split_is_urlsplit_on_the_urls_it_takes(url):
+    from urllib.parse import urlsplit
+
+    from spacecraft_data.api import split_plain
+
+    parts = urlsplit(url)
+    assert split_plain(url) == (parts.scheme, parts.netloc, parts.path, parts.query)
+
+
+@pytest.mark.parametrize("url", [
+    "//h/2.3.0/spacecraft/", "HTTPS://h/", "https://[::1]/", "https://h/#f", " https://h/", "https://h/\t",
+    "https://h/\r", "/\n", "ftp://h/", "2.3.0/spacecraft/", "https://hé/", "https://h]/", "\x00/",
+])
+def test_urls_the_fast_split_does_not_take_go_to_urlsplit(url):
+    from spacecraft_data.api import split_plain
+
+    assert split_plain(url) is None
+
+
+# --------------------------------------------------------------------------- the service and the registry
+def test_the_snapshot_keeps_one_api_that_owns_the_endpoint_state(bundled):
+    from spacecraft_data.api import Api
+    from spacecraft_data.endpoints import primary
+
+    assert isinstance(bundled.api, Api) and bundled.api is bundled.api and bundled.api.snapshot is bundled
+    assert "_api_served" not in vars(bundled)
+    served = bundled.api.served(primary())
+    assert served is bundled.api.served(primary()) and served.records is bundled.records
+
+
+def test_snapshot_query_takes_exactly_the_primary_endpoints_declared_parameters(bundled):
+    from spacecraft_data.endpoints import primary
+
+    assert bundled.query(**{p: None for p in primary().parameters}) == bundled.query()
+    with pytest.raises(TypeError, match=r"'agency': not a parameter of /2\.3\.0/spacecraft/ \(its parameters: in_space, "):
+        bundled.query(agency=121)
+    assert bundled.query(limit=1, base_url="http://other.test").results[0]["url"].startswith("http://other.test/")
+
+
+def test_an_endpoint_declared_at_run_time_is_answered_by_respond_query_and_serve(bundled, monkeypatch):
+    import urllib.error
+    import urllib.request
+
+    from spacecraft_data.endpoints import ENDPOINTS, Endpoint
+    from conftest import serving
+
+    statuses = ENDPOINTS["2.3.0"]["config/spacecraft_statuses"]
+    again = Endpoint("statuses_again", "SpacecraftStatus", statuses.table, statuses.filters, statuses.search,
+                     statuses.ordering, modes=())
+    monkeypatch.setitem(ENDPOINTS["2.3.0"], "statuses_again", again)
+    expected = bundled.respond("/2.3.0/config/spacecraft_statuses/?limit=100")[1]["results"]
+    status, body = bundled.respond("/2.3.0/statuses_again/?limit=100")
+    assert status == 200 and body["results"] == expected
+    assert bundled.respond(f"/2.3.0/statuses_again/{expected[0]['id']}/") == (200, expected[0])
+    assert bundled.endpoint("statuses_again").query(limit=100).results == expected
+    with serving(bundled) as url:
+        with urllib.request.urlopen(f"{url}/2.3.0/statuses_again/?limit=100") as answer:
+            assert json.loads(answer.read())["results"] == expected
+        request = urllib.request.Request(f"{url}/2.3.0/statuses_again/", method="POST")
+        with pytest.raises(urllib.error.HTTPError) as refused:
+            urllib.request.urlopen(request)
+        assert refused.value.code == 405  # a route of the server too, not a 404
+
+
+# --------------------------------------------------------------------------- errors -> HTTP in one place
+@pytest.mark.parametrize("kind, args, status", [
+    ("NotFound", (), 404), ("UnknownFormat", (), 404), ("NoMatch", ("Spacecraft", 1), 404),
+    ("InvalidHost", ("a b", "Invalid Host header 'a b'"), 400), ("BadTarget", ("Bad request target.",), 400),
+    ("NotAcceptable", (), 406), ("MethodNotAllowed", ("POST",), 405), ("RequestLineTooLong", ("Too long.",), 414),
+    ("HeadersTooLarge", ("Too large.",), 431), ("MalformedRequest", (505, "Bad version."), 505),
+    ("NotServed", ("Not here.",), 501), ("InternalError", (), 500),
+])
+def test_error_answer_gives_each_refusal_its_status_and_a_detail_body(kind, args, status):
+    from spacecraft_data import refusals
+    from spacecraft_data.api import error_answer
+
+    refusal = getattr(refusals, kind)(*args)
+    assert error_answer(refusal) == (status, {"detail": refusal.detail})
+
+
+def test_error_answer_gives_query_refusals_and_unheld_modes_ll2s_bodies():
+    from spacecraft_data.api import error_answer
+    from spacecraft_data.query import InvalidFilters, InvalidSearch, TooManyFields
+
+    assert error_answer(InvalidFilters({"status": ["bad"], "name": ["worse"]})) == (400, {"status": ["bad"], "name": ["worse"]})
+    assert error_answer(InvalidSearch({"search": ["Null characters are not allowed."]})) == (
+        400, ["Null characters are not allowed."])
+    assert error_answer(TooManyFields({"query": ["too many"]})) == (400, {"detail": "too many"})
+    assert error_answer(ModeNotHeld("not held")) == (501, {"detail": "not held"})
+    with pytest.raises(TypeError, match="no HTTP answer is defined for ValueError"):
+        error_answer(ValueError("x"))
+
+
+def test_query_error_names_the_refused_parameters_from_the_refusal_not_from_the_body(bundled):
+    with pytest.raises(QueryError) as caught:
+        bundled.query(status="x", spacecraft_config="y", in_space="maybe")  # a boolean LL2 ignores, not refuses
+    assert caught.value.params == tuple(caught.value.body) and set(caught.value.params) == {"status", "spacecraft_config"}
+    with pytest.raises(QueryError) as caught:
+        bundled.query(format="xml")
+    assert (caught.value.params, caught.value.status, caught.value.body) == (("format",), 404, NOT_FOUND)
+    assert str(caught.value) == "HTTP 404 for format='xml': {'detail': 'Not found.'}"

@@ -10,7 +10,7 @@ import requests
 from spacecraft_data.browsable import page_text, render_html, view_name
 from spacecraft_data.endpoints.v2_3_0 import ENDPOINTS
 from spacecraft_data.pages import parse_page, render_browsable
-from spacecraft_data.server import DESCRIPTIONS, PAGE_HEADERS
+from spacecraft_data.server import PAGE_HEADERS, description_of
 
 from conftest import urls_in
 
@@ -45,7 +45,7 @@ TARGETS = [f"/{API}/spacecraft/?format=api", f"/{API}/spacecraft/?format=api&lim
 
 def page_of(bundled, target: str) -> tuple[str, int, object]:
     status, body = bundled.respond("https://ll.thespacedevs.com" + target)
-    description = next((t for n, t in DESCRIPTIONS.items() if target.startswith(f"/{API}/{n}/")), "")
+    description = description_of(API, target)
     reason = {200: "OK", 400: "Bad Request", 404: "Not Found"}[status]
     return render_html(body, target, status, reason, PAGE_HEADERS, description, API), status, body
 
@@ -53,7 +53,7 @@ def page_of(bundled, target: str) -> tuple[str, int, object]:
 @pytest.mark.parametrize("target", TARGETS)
 def test_page_text_is_exactly_the_saved_page_layout(bundled, target):
     html, status, body = page_of(bundled, target)
-    description = next((t for n, t in DESCRIPTIONS.items() if target.startswith(f"/{API}/{n}/")), "")
+    description = description_of(API, target)
     reason = "OK" if status == 200 else "Bad Request"
     assert page_text(html) == render_browsable(body, target, status, reason, PAGE_HEADERS, description)
     page = parse_page(page_text(html))

@@ -129,10 +129,8 @@ def test_normal_mode_of_each_seed_records_configuration_is_the_one_ll2_nested_in
 
 
 def test_the_spacecraft_endpoint_and_this_one_read_the_same_configuration_table(bundled):
-    from spacecraft_data.api import _served
-
     table = bundled.tables["spacecraft_configurations"]
-    assert _served(bundled, ep.SPACECRAFT_CONFIGURATIONS).records is table
+    assert bundled.api.served(ep.SPACECRAFT_CONFIGURATIONS).records is table
     assert bundled.respond(f"/2.3.0/spacecraft/?spacecraft_config={table[-1]['id']}")[0] == 200
     assert bundled.respond("/2.3.0/spacecraft/?spacecraft_config=23")[0] == 400  # 23 is no configuration
 

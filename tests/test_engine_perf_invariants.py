@@ -162,7 +162,7 @@ def test_term_masks_are_cached_per_engine_so_a_second_snapshot_gets_its_own(tmp_
                     if "SOYUZ" in q.fold(r["name"]) or "SOYUZ" in q.fold(r["spacecraft_config"]["name"])]
         assert [r["id"] for r in body["results"]] == expected
         assert body["count"] == len(expected)
-    assert api._served(first, SPACECRAFT).engine is not api._served(second, SPACECRAFT).engine
+    assert first.api.served(SPACECRAFT).engine is not second.api.served(SPACECRAFT).engine
 
 
 def test_mask_caches_stay_bounded_and_right_after_they_evict(engine):
@@ -221,7 +221,7 @@ def test_rendered_records_carry_each_requests_host_and_format_never_anothers():
                 ("http://127.0.0.1:8000", "?format=json"), ("https://example.org", ""),
                 ("http://127.0.0.1:8000", ""), ("https://example.org", "?format=api")]
     for origin, query in requests:
-        _, body = api.respond(snap, f"{origin}/2.3.0/spacecraft/{query}")
+        _, body = snap.api.respond(f"{origin}/2.3.0/spacecraft/{query}")
         for record in body["results"]:
             fmt = query.partition("=")[2]
             assert record["url"] == f"{origin}/2.3.0/spacecraft/{record['id']}/" + (f"?format={fmt}" if fmt else "")
@@ -235,7 +235,7 @@ def test_the_render_cache_is_bounded(monkeypatch):
     for port in range(8000, 8012):
         _, body = snap.respond(f"http://127.0.0.1:{port}/2.3.0/spacecraft/?limit=3")
         assert all(r["url"].startswith(f"http://127.0.0.1:{port}/") for r in body["results"])
-    rendered = api._served(snap, SPACECRAFT).rendered
+    rendered = snap.api.served(SPACECRAFT).rendered
     assert 0 < rendered.nbytes <= rendered.max_bytes and len(rendered) < 12
 
 

@@ -112,7 +112,7 @@ def test_a_lone_surrogate_reaches_links_percent_encoded(snap):
 
 
 def test_an_ordering_naming_a_field_many_times_sorts_once(snap):
-    engine = api._served(snap, SPACECRAFT).engine
+    engine = snap.api.served(SPACECRAFT).engine
     long = ",".join(["-time_in_space", "id"] * 1500)
     results = snap.respond(f"{LIST}?ordering={long}&limit=100")[1]["results"]
     assert results == snap.respond(f"{LIST}?ordering=-time_in_space,id&limit=100")[1]["results"]
@@ -153,7 +153,7 @@ def _rss_bytes() -> int:
 
 @pytest.mark.skipif(not Path("/proc/self/statm").exists(), reason="needs /proc (Linux)")
 def test_fifty_thousand_distinct_terms_and_hosts_stay_within_the_cache_limits(snap):
-    served = api._served(snap, SPACECRAFT)
+    served = snap.api.served(SPACECRAFT)
     for i in range(500):  # warm-up: indexes, the interpreter's own free lists
         snap.respond(f"http://h{i}.example/2.3.0/spacecraft/?limit=2&search=w{i:06d}{'x' * 200}&name=n{i}")
     before = _rss_bytes()

@@ -24,7 +24,8 @@ from hypothesis import strategies as st
 import spacecraft_data
 from spacecraft_data.browsable import page_text
 from spacecraft_data.pages import parse_page, read_page
-from spacecraft_data.server import DESCRIPTION, MAX_REQUEST_LINE, PAGE_HEADERS, make_server
+from spacecraft_data.endpoints import endpoint, primary
+from spacecraft_data.server import MAX_REQUEST_LINE, PAGE_HEADERS, make_server
 from spacecraft_data.snapshot import Snapshot
 
 from conftest import serving
@@ -143,7 +144,7 @@ def test_browsable_page_saved_from_serve_parses_into_the_same_records(base, snap
     assert (page.status, page.reason) == (status, "OK")
     assert page.request.full_path == path  # the GET line is the request as sent
     assert page.headers == PAGE_HEADERS
-    assert page.description == DESCRIPTION.strip()
+    assert page.description == primary().description.strip()  # the declaration's text is the saved page's
     assert page.body == body
     # The records are the stored ones; only their hyperlinks follow the request (host, ?format=api).
     stored = {r["id"]: r for r in snap.records}
@@ -485,11 +486,9 @@ def test_browsable_pages_of_each_endpoint_carry_that_endpoints_description(base)
     """The configurations and statuses pages describe their own view, not the spacecraft one."""
     import urllib.request
 
-    from spacecraft_data.server import DESCRIPTIONS
-
     for name in ("spacecraft_configurations", "config/spacecraft_statuses"):
         with urllib.request.urlopen(f"{base}/2.3.0/{name}/?format=api&limit=1") as answer:
             page = parse_page(page_text(answer.read().decode("utf-8")))
-        assert page.description == DESCRIPTIONS[name].strip()
+        assert page.description == endpoint(name).description.strip()
         assert f"/{name}/?format=json" in page.description and "spacecraft_config__name" not in page.description
         assert page.body["results"]

@@ -1,12 +1,14 @@
 """Answer LL2 URLs from a snapshot: URL in, ``(status, JSON body)`` out.
 
-:func:`respond` is what a client sees (``/2.3.0/spacecraft/?…`` and
+:class:`Api` is the service over one snapshot's data (``snapshot.api``): it owns the
+per-endpoint state (engines, views, render caches) and answers.
+:meth:`Api.respond` is what a client sees (``/2.3.0/spacecraft/?…`` and
 ``/2.3.0/spacecraft/<id>/``, and the same for every endpoint declared in
-:mod:`spacecraft_data.endpoints`: ``/2.3.0/spacecraft_configurations/``,
-``/2.3.0/config/spacecraft_statuses/``); :func:`query` is the same answer for
-Python callers, built from keyword arguments and returned as a :class:`Page` or
-raised as an error (:class:`EndpointQuery` binds it to one endpoint). All go
-through :func:`answer`, so nothing is computed in two places.
+:mod:`spacecraft_data.endpoints`, looked up when the request comes:
+``/2.3.0/spacecraft_configurations/``, ``/2.3.0/config/spacecraft_statuses/``);
+:meth:`Api.endpoint` gives an :class:`EndpointQuery`, the same answers for Python
+callers, built from keyword arguments and returned as a :class:`Page` or raised as
+an error. Both go through one answering path, so nothing is computed in two places.
 
 Modes: a list request's ``mode`` is answered from the table's stored records
 when the table holds that mode, from the table the endpoint keeps that mode in
@@ -22,7 +24,10 @@ The answer is LL2's answer as if LL2 held exactly the snapshot's records:
 ``count`` counts the records the snapshot holds (the bundled snapshot holds 20
 of 590), and a detail id the snapshot does not hold is a 404.
 
-Status codes, in the order a DRF view decides them:
+Refusals are exceptions (:class:`spacecraft_data.query.Refused` from the query
+layer, the kinds of :mod:`spacecraft_data.refusals` from here and the server,
+:class:`~spacecraft_data.errors.ModeNotHeld`); :func:`error_answer` alone turns
+them into LL2's status and body. In the order a DRF view decides them:
 
 * 404 ``{"detail": "Not found."}``: a path that is not an endpoint route, a ``format``
   no renderer serves (DRF content negotiation, before anything else), or a
@@ -46,7 +51,7 @@ The host of a full URL is checked as Django checks a ``Host`` header
 (:mod:`spacecraft_data.hosts`): one it refuses is a 400 ``{"detail": "Invalid Host
 header ..."}`` and never reaches a link. A URL starting with ``//`` is a path, as a
 server reads a request target: one Django routes nowhere (404 ``{"detail": "Not found."}``).
-:func:`respond` never raises for any ``str`` URL (lone surrogates included: links
+:meth:`Api.respond` never raises for any ``str`` URL (lone surrogates included: links
 percent-encode them as ``surrogatepass`` bytes).
 
 Answers are read-only, like :class:`~spacecraft_data.snapshot.Snapshot` records: a
@@ -54,6 +59,10 @@ record without API hyperlinks is the stored object itself, and a rewritten recor
 kept (per record, origin and ``format``, in a cache of :data:`RENDER_CACHE_BYTES`
 per endpoint, least recently used origins first out) and handed to the next request
 asking for the same one. Copy a result before changing it.
+
+This module reads the snapshot through :class:`Source` (what a snapshot holds) and
+imports nothing of :mod:`spacecraft_data.snapshot`: the snapshot imports it, not the
+other way round.
 """
 
 from __future__ import annotations
@@ -64,26 +73,55 @@ from collections.abc import Mapping, Sequence
 from urllib.parse import parse_qs, unquote, urlencode, urlsplit
 
 from .cache import ENTRY_OVERHEAD, BoundedCache, size_of
-from .endpoints import DEFAULT_BASE_URL, Endpoint
-from .endpoints.v2_3_0 import ENDPOINTS, SPACECRAFT
-from .errors import ModeNotHeld, QueryError, RecordNotFound
+from .endpoints import DEFAULT_BASE_URL, Endpoint, endpoint, endpoints, primary
+from .errors import ModeNotHeld, QueryError, RecordNotFound, SnapshotError
 from .hosts import invalid_host_body, valid_host
 from .query import MAX_NUMBER_FIELDS, Engine, InvalidSearch, QueryParams, Refused, TooManyFields
+from .refusals import (BadTarget, HeadersTooLarge, InternalError, InvalidHost, MalformedRequest, MethodNotAllowed,
+                       NoMatch, NotAcceptable, NotFound, NotServed, Refusal, RequestLineTooLong, UnknownFormat)
 
 from .typecheck import TYPE_CHECKING
 if TYPE_CHECKING:
-    from typing import Any
+    from importlib.resources.abc import Traversable
+    from pathlib import Path
+    from typing import Any, Protocol
 
-    from .endpoints.v2_3_0 import Projection
-    from .snapshot import Snapshot
+    from .endpoints import Projection
 
     Record = dict[str, Any]
     #: (containers to copy, parents first; (container, key, URL path, query pairs other than format) per hyperlink)
     _Plan = tuple[list[tuple[Any, ...]], list[tuple[tuple[Any, ...], Any, str, list[tuple[str, str]]]]]
 
-__all__ = ["DEFAULT_BASE_URL", "Page", "EndpointQuery", "respond", "query", "answer", "error_answer", "mode_not_held_message"]
+    class Source(Protocol):
+        """What the API reads of a snapshot (:class:`~spacecraft_data.snapshot.Snapshot` is one)."""
 
-NOT_FOUND: dict[str, str] = {"detail": "Not found."}
+        @property
+        def path(self) -> Path | Traversable:
+            """The snapshot's folder (named in errors about its files)."""
+
+        @property
+        def tables(self) -> Mapping[str, list[Record]]:
+            """Table name -> records."""
+
+        @property
+        def manifest(self) -> Mapping[str, Any]:
+            """The snapshot's manifest (``base_url``, ``tables`` and their ``modes``)."""
+
+        @property
+        def modes(self) -> tuple[str, ...]:
+            """The response modes the snapshot holds."""
+
+        @property
+        def version(self) -> str:
+            """The snapshot version."""
+
+        @property
+        def api_version(self) -> str:
+            """The LL2 API version its records come from (the first segment of every route)."""
+
+__all__ = ["DEFAULT_BASE_URL", "RENDER_CACHE_BYTES", "HOST_CACHE_BYTES", "Api", "Page", "EndpointQuery", "Served", "error_answer",
+           "mode_not_held_message", "split_plain"]
+
 #: DRF router's lookup pattern for the detail route
 _PK = re.compile(r"[^/.]+")
 #: Bytes of rewritten records (their copied containers and new link strings) kept per endpoint of a
@@ -93,7 +131,8 @@ RENDER_CACHE_BYTES = 8 << 20
 _SCHEME = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*:")
 #: characters urlsplit drops from a URL (WHATWG): a query holding one gets its links the long way, as DRF builds them
 _URL_UNSAFE = frozenset("\t\r\n")
-
+#: Bytes of request hosts found valid, kept per snapshot so that a host is checked once, not once per request
+HOST_CACHE_BYTES = 64 << 10
 
 
 class Page:
@@ -121,11 +160,61 @@ class Page:
         return f"<Page count={self.count} results={len(self.results)} next={self.next!r}>"
 
 
-# --------------------------------------------------------------------------- per-snapshot state
-class _Served:
-    """What answering one endpoint over one snapshot needs, built once on first use."""
+# --------------------------------------------------------------------------- errors -> HTTP
+#: LL2's status for each refusal of this package (the first class in the method order that is listed)
+_STATUS: dict[type, int] = {
+    NoMatch: 404, UnknownFormat: 404, NotFound: 404, InvalidHost: 400, BadTarget: 400, NotAcceptable: 406,
+    MethodNotAllowed: 405, RequestLineTooLong: 414, HeadersTooLarge: 431, NotServed: 501, InternalError: 500,
+}
 
-    def __init__(self, snapshot: Snapshot, endpoint: Endpoint) -> None:
+
+def error_answer(exc: Exception) -> tuple[int, Any]:
+    """LL2's status and JSON body for a refused request: the one place errors become HTTP.
+
+    ``exc`` is a :class:`~spacecraft_data.query.Refused` of the query layer (400:
+    django-filter's form errors ``{"<param>": ["<message>"], ...}``; DRF's
+    ``SearchFilter`` raises a ``ValidationError`` of a list, so its body is the list of
+    messages; Django refuses too many fields before any view runs, ``{"detail": ...}``),
+    a :class:`~spacecraft_data.errors.ModeNotHeld` (501), or a kind of
+    :mod:`spacecraft_data.refusals` (404 "Not found." and "No <model> matches the
+    given query.", 400 invalid host or target, 405, 406, 414, 431, 500, 501; a
+    :class:`~spacecraft_data.refusals.MalformedRequest` keeps the status the HTTP
+    parser chose). Raises ``TypeError`` for any other exception.
+    """
+    if isinstance(exc, Refused):
+        if isinstance(exc, InvalidSearch):
+            return 400, [m for messages in exc.errors.values() for m in messages]
+        if isinstance(exc, TooManyFields):
+            return 400, {"detail": "; ".join(m for messages in exc.errors.values() for m in messages)}
+        return 400, {param: list(messages) for param, messages in exc.errors.items()}
+    if isinstance(exc, ModeNotHeld):
+        return 501, {"detail": str(exc)}
+    if isinstance(exc, MalformedRequest):
+        return exc.status, {"detail": exc.detail}
+    if isinstance(exc, Refusal):
+        status = _STATUS.get(type(exc)) or next((_STATUS[kind] for kind in type(exc).__mro__ if kind in _STATUS), None)
+        if status is not None:
+            return status, {"detail": exc.detail}
+    raise TypeError(f"no HTTP answer is defined for {type(exc).__name__}: {exc}")
+
+
+def mode_not_held_message(version: str, mode: str, held: Sequence[str]) -> str:
+    """Why ``mode`` cannot be answered from snapshot ``version``, and how to get it."""
+    holds = " and ".join(f"{m}-mode" for m in held) or "no"
+    what = " (flights, full configuration and agency objects)" if mode == "detailed" else ""
+    return (f"snapshot {version} holds only {holds} records; {mode} records{what} are not in it and are "
+            f"fetched with 'spacecraft-data harvest --mode {mode}'")
+
+
+# --------------------------------------------------------------------------- per-endpoint state
+class Served:
+    """What answering one endpoint over one snapshot needs, built once on first use (:meth:`Api.served`).
+
+    ``records`` the endpoint's table, ``engine`` its query engine, ``rendered`` the cache
+    of rewritten records of every view (per mode, origin and format).
+    """
+
+    def __init__(self, snapshot: Source, endpoint: Endpoint) -> None:
         self.endpoint = endpoint
         self.records = snapshot.tables.get(endpoint.table, [])
         self.engine = Engine(self.records, snapshot.tables, endpoint.filters, endpoint.search, endpoint.ordering)
@@ -151,17 +240,32 @@ class _Served:
         #: rewritten records of every view, per (mode, origin, format)
         self.rendered = BoundedCache(RENDER_CACHE_BYTES)
         self._views: dict[str | None, _View] = {}
+        #: why each declared mode the snapshot cannot answer is refused (a few keys: the declared modes)
+        self._not_held: dict[str, str] = {}
+        #: the query of a hyperlink that had none, per request format (None, "" or a declared one: a few keys)
+        self._suffixes: dict[str | None, str] = {}
+
+    def suffix(self, fmt: str | None) -> str:
+        """``?format=<fmt>`` (``""`` without ``fmt``): the query a link without one gets, encoded once per format."""
+        suffix = self._suffixes.get(fmt)
+        if suffix is None:
+            suffix = self._suffixes[fmt] = "?" + urlencode([("format", fmt)]) if fmt is not None else ""
+        return suffix
 
     def view(self, mode: str | None) -> _View:
-        """The records as mode ``mode`` emits them (``None``: a view without modes, the stored records)."""
+        """The records as mode ``mode`` emits them (``None``: a view without modes, the stored records).
+
+        Raises :class:`ModeNotHeld` when ``mode`` can be neither read nor projected from the snapshot.
+        """
         view = self._views.get(mode)
         if view is None:
+            self.check_held(mode)
             projection = None
             records: Sequence[Record | None] = self.records
             partial = False
             if mode in self.mode_tables:
                 # Position for position with self.records, so the engine's selections index both;
-                # None where the mode's table lacks the id (answered by unmatched(), never fabricated).
+                # None where the mode's table lacks the id (answered by check_matched(), never fabricated).
                 by_id = {r.get("id"): r for r in self._tables[self.mode_tables[mode]] if isinstance(r, dict)}
                 records = [by_id.get(r.get("id")) for r in self.records]
                 partial = None in records
@@ -170,27 +274,29 @@ class _Served:
             view = self._views[mode] = _View(records, projection, self.api_root, partial, self.rendered, mode)
         return view
 
-    def unmatched(self, mode: str | None, view: _View, positions: Sequence[int]) -> tuple[int, Any] | None:
-        """The 501 answer when a record at ``positions`` has no ``mode`` record in the mode's own table, else None."""
+    def check_matched(self, mode: str | None, view: _View, positions: Sequence[int]) -> None:
+        """Raise :class:`ModeNotHeld` when a record at ``positions`` has no ``mode`` record in the mode's own table."""
         if not view.partial:
-            return None
+            return
         missing = [self.records[p].get("id") for p in positions if view.stored[p] is None]
         if not missing:
-            return None
+            return
         table = self.mode_tables[mode]  # type: ignore[index]  # only such views are partial
         ids = ", ".join(map(str, missing))
-        return 501, {"detail": (
+        raise ModeNotHeld(
             f"snapshot {self.version} holds no {mode} record for {self.endpoint.name} id {ids}: "
             f"{self._files[table]} lacks {'them' if len(missing) > 1 else 'it'} though {self.endpoint.table} "
             f"holds the {self.endpoint.default_mode}-mode record (the harvest's {mode} pages disagreed with its "
             f"{self.endpoint.default_mode} ones); nothing is made up for it. Fetch it again with "
-            f"'spacecraft-data harvest --mode both'")}
+            f"'spacecraft-data harvest --mode both'")
 
-    def not_held(self, mode: str | None) -> tuple[int, Any] | None:
-        """The 501 answer when ``mode`` can be neither read nor projected from the snapshot, else None."""
-        if mode is None or mode in self.answerable:
-            return None
-        return 501, {"detail": mode_not_held_message(self.version, mode, self.held_modes)}
+    def check_held(self, mode: str | None) -> None:
+        """Raise :class:`ModeNotHeld` when ``mode`` can be neither read nor projected from the snapshot."""
+        if mode is not None and mode not in self.answerable:
+            message = self._not_held.get(mode)
+            if message is None:  # worded once per mode: every detail request of a normal-mode snapshot asks
+                message = self._not_held[mode] = mode_not_held_message(self.version, mode, self.held_modes)
+            raise ModeNotHeld(message)
 
 
 class _View:
@@ -259,6 +365,8 @@ class _View:
     def render_page(self, positions: Sequence[int], origin: str, fmt: str | None,
                     suffix: str | None = None) -> list[Record]:
         """:meth:`render` of each of ``positions``: one cache lookup for the page, one dict lookup per record."""
+        if not positions:
+            return []
         key = (self._name, origin, fmt)
         cache = self.rendered
         group = cache.get(key)
@@ -320,89 +428,207 @@ class _View:
         return out
 
 
-#: the attribute of a snapshot holding its per-endpoint state: it lives and dies with the snapshot
-#: (the job of a WeakKeyDictionary, without importing weakref at start-up or a lookup through it per request)
-_STATE_ATTRIBUTE = "_api_served"
+# --------------------------------------------------------------------------- the service
+class Api:
+    """The LL2 API answered from one snapshot: routes, per-endpoint state and caches, errors as HTTP.
 
-
-def _served(snapshot: Snapshot, endpoint: Endpoint) -> _Served:
-    per_snapshot = snapshot.__dict__.get(_STATE_ATTRIBUTE)
-    if per_snapshot is None:
-        per_snapshot = snapshot.__dict__[_STATE_ATTRIBUTE] = {}
-    served = per_snapshot.get(endpoint.name)
-    if served is None:
-        served = per_snapshot[endpoint.name] = _Served(snapshot, endpoint)
-    return served
-
-
-def mode_not_held_message(version: str, mode: str, held: Sequence[str]) -> str:
-    """Why ``mode`` cannot be answered from snapshot ``version``, and how to get it."""
-    holds = " and ".join(f"{m}-mode" for m in held) or "no"
-    what = " (flights, full configuration and agency objects)" if mode == "detailed" else ""
-    return (f"snapshot {version} holds only {holds} records; {mode} records{what} are not in it and are "
-            f"fetched with 'spacecraft-data harvest --mode {mode}'")
-
-
-# --------------------------------------------------------------------------- answering
-def _origin(url_parts: Any, base_url: str | None) -> str:
-    if url_parts.scheme and url_parts.netloc:
-        return f"{url_parts.scheme}://{url_parts.netloc}"
-    base = urlsplit(base_url or DEFAULT_BASE_URL)
-    if not (base.scheme and base.netloc):
-        raise ValueError(f"base_url {base_url!r} is not an absolute URL (scheme://host)")
-    return f"{base.scheme}://{base.netloc}"
-
-
-def error_answer(exc: Refused) -> tuple[int, Any]:
-    """LL2's status and JSON body for a request the query layer refused.
-
-    django-filter's form errors are ``{"<param>": ["<message>"], ...}``; DRF's
-    ``SearchFilter`` raises a ``ValidationError`` of a list, so its body is the list
-    of messages; Django refuses too many fields before any view runs (``{"detail": ...}``).
+    ``Api(snapshot)`` reads the snapshot's data (:class:`Source`) and keeps, per endpoint
+    declaration, what answering it needs (:class:`Served`: engine, views, render cache),
+    built on first use and living as long as this object (a snapshot keeps its own in
+    ``snapshot.api``). Endpoints are looked up in
+    :func:`spacecraft_data.endpoints.endpoints` of the snapshot's API version at every
+    call, so a declaration added to the registry is answered at once.
     """
-    if isinstance(exc, InvalidSearch):
-        return 400, [m for messages in exc.errors.values() for m in messages]
-    if isinstance(exc, TooManyFields):
-        return 400, {"detail": "; ".join(m for messages in exc.errors.values() for m in messages)}
-    return 400, {param: list(messages) for param, messages in exc.errors.items()}
+
+    def __init__(self, snapshot: Source) -> None:
+        self.snapshot = snapshot
+        #: the API version of every route (a snapshot's manifest does not change)
+        self.api_version = snapshot.api_version
+        self._prefix = f"/{self.api_version}/"
+        self._served: dict[Endpoint, Served] = {}
+        self._queries: dict[Endpoint, EndpointQuery] = {}
+        #: hosts (URL netlocs) already found valid: clients send a handful of hosts, over and over
+        self._hosts = BoundedCache(HOST_CACHE_BYTES)
+
+    def __repr__(self) -> str:
+        return f"<Api /{self.snapshot.api_version}/ of snapshot {self.snapshot.version}>"
+
+    # -- state ----------------------------------------------------------------
+    def served(self, endpoint: Endpoint) -> Served:
+        """The state of ``endpoint`` over this snapshot (engine, views, render cache), built on first use."""
+        served = self._served.get(endpoint)
+        if served is None:
+            served = self._served[endpoint] = Served(self.snapshot, endpoint)
+        return served
+
+    def endpoint(self, name: str) -> EndpointQuery:
+        """Endpoint ``name`` (or one of its aliases) queried from Python; ``KeyError`` listing the endpoints."""
+        return self._query_of(endpoint(name, self.api_version))
+
+    def primary(self) -> EndpointQuery:
+        """The endpoint of the snapshot's own records (``/spacecraft/``), queried from Python."""
+        return self._query_of(primary(self.api_version))
+
+    def _query_of(self, declared: Endpoint) -> EndpointQuery:
+        found = self._queries.get(declared)
+        if found is None:
+            found = self._queries[declared] = EndpointQuery(self, declared)
+        return found
+
+    # -- answering URLs -------------------------------------------------------
+    def respond(self, url: str, *, base_url: str | None = None) -> tuple[int, Any]:
+        """The status code and JSON body LL2 answers to ``GET url``, from the snapshot.
+
+        ``url`` is a full URL (its scheme and host are used in links) or a path with
+        its query as a client sends it (the host is ``base_url``, by default
+        ``https://ll.thespacedevs.com``). Never raises for what the request holds:
+        every refusal is a status and a body (:func:`error_answer`). A host Django would
+        refuse is a 400 (:func:`spacecraft_data.hosts.invalid_host_body`); a URL starting
+        with ``//`` is a path, routed nowhere. Raises ``ValueError`` only for a
+        ``base_url`` that is not ``scheme://host``, and :class:`SnapshotError` for a
+        snapshot file found broken while answering (naming the file).
+        """
+        try:
+            split = split_plain(url)
+            if split is None:
+                scheme, netloc, path, query = self._split(url)
+            else:
+                scheme, netloc, path, query = split
+            if netloc and self._hosts.get(netloc) is None:
+                if not valid_host(netloc):
+                    raise InvalidHost(netloc, invalid_host_body(netloc)["detail"])
+                self._hosts.put(netloc, True, sys.getsizeof(netloc))
+            if scheme and netloc:
+                origin = f"{scheme}://{netloc}"
+            else:
+                origin = DEFAULT_BASE_URL if base_url is None else _origin_of(base_url)
+            declared, pk = self._route(unquote(path if path.startswith("/") else "/" + path))
+            return self._answer(declared, origin, QueryParams.parse(query), query, pk)
+        except (Refused, Refusal, ModeNotHeld) as exc:
+            return error_answer(exc)
+
+    @staticmethod
+    def _split(url: str) -> tuple[str, str, str, str]:
+        """``(scheme, netloc, path, query)`` of ``url`` by ``urlsplit``; refusals raised (see :meth:`respond`)."""
+        try:
+            parts = urlsplit(url)
+        except ValueError:  # a netloc urlsplit refuses: unbalanced or bad brackets, characters NFKC makes special
+            if _SCHEME.match(url.lstrip(_C0_OR_SPACE)):
+                host = _netloc_of(url)
+                raise InvalidHost(host, invalid_host_body(host)["detail"]) from None
+            raise NotFound() from None  # "//[bad/...": a path, as Django reads a request target
+        if not parts.scheme:
+            # "//host/...": to a server, a path starting with "//", which no route matches (the slices spare
+            # the usual "/2.3.0/..." a call)
+            if parts.netloc or ((url[:1] != "/" or url[1:2] in "/\t\n\r") and _network_path(url)):
+                raise NotFound()
+            return "", "", parts.path, parts.query
+        return parts.scheme, parts.netloc, parts.path, parts.query
+
+    def _route(self, path: str) -> tuple[Endpoint, str | None]:
+        """The endpoint and detail id (None: the list route) of ``path``; :class:`NotFound` when none."""
+        prefix = self._prefix
+        if not path.startswith(prefix) or path[-1] != "/":
+            raise NotFound()
+        declared = endpoints(self.api_version)
+        rest = path[len(prefix):-1]
+        found = declared.get(rest)
+        if found is not None:
+            return found, None
+        # A detail route: the endpoint's name (which may hold a "/", as config/spacecraft_statuses), then one segment.
+        name, _, pk = rest.rpartition("/")
+        found = declared.get(name)
+        if found is None or not _PK.fullmatch(pk):
+            raise NotFound()
+        return found, pk
+
+    def answer(self, declared: Endpoint, origin: str, query_string: str, pk: str | None = None) -> tuple[int, Any]:
+        """``(200, body)`` of ``GET <origin>/<api>/<endpoint>/[<pk>/]?<query_string>``; refusals are raised."""
+        return self._answer(declared, origin, QueryParams.parse(query_string), query_string, pk)
+
+    def _answer(self, declared: Endpoint, origin: str, params: QueryParams, query_string: str | None,
+                pk: str | None = None) -> tuple[int, Any]:
+        """:meth:`answer` of the parsed ``params`` (``query_string``: the raw query they came from; None: from pairs)."""
+        served = self.served(declared)
+        try:
+            fmt = params.get("format")  # preserved on hyperlinks even when blank, as DRF does
+            if fmt and fmt not in declared.formats:
+                raise UnknownFormat()
+            if pk is not None:
+                return 200, _detail(served, params, pk, origin, fmt)
+            return 200, _list(served, params, query_string, origin, fmt)
+        except SnapshotError as exc:
+            raise self._naming_file(exc, declared) from None
+
+    def _naming_file(self, exc: SnapshotError, declared: Endpoint) -> SnapshotError:
+        # The engine finds a bad value (a duration past timedelta.max) only when it first sorts by it, and
+        # names the record and field; the file is that of the endpoint's records.
+        path = self.snapshot.path
+        if str(path) in str(exc):
+            return exc
+        return SnapshotError(f"{path.joinpath(declared.files[declared.table])}: {exc}")
+
+    # -- answering Python calls ------------------------------------------------
+    def query(self, declared: Endpoint, params: Mapping[str, Any], *, base_url: str | None = None) -> Page:
+        """One page of ``declared`` for ``params`` (API parameter -> value; None values are left out).
+
+        Booleans become ``true``/``false`` and sequences comma lists, as a client would
+        send them. Keys are not checked here (the API ignores unknown parameters;
+        :meth:`EndpointQuery.query` refuses them). Raises :class:`QueryError` (naming the
+        parameters, carrying LL2's body) for refused values and :class:`ModeNotHeld` for a
+        mode the snapshot lacks.
+        """
+        pairs = [(k, v if type(v) is str else _param_value(v)) for k, v in params.items() if v is not None]
+        origin = DEFAULT_BASE_URL if base_url is None else _origin_of(base_url)  # the default is an origin
+        try:
+            if len(pairs) <= MAX_NUMBER_FIELDS and all(k.isascii() and v.isascii() for k, v in pairs):
+                # urlencode then parse_qsl gives ASCII pairs back unchanged: skip the round trip
+                body = self._answer(declared, origin, QueryParams(pairs), None)[1]
+            else:  # what a client would send, decoded as the server decodes it
+                body = self.answer(declared, origin, urlencode(pairs))[1]
+        except Refused as exc:
+            # Too many fields is a refusal of the whole query, not of a parameter.
+            raise _query_error(exc, () if isinstance(exc, TooManyFields) else exc.params, params) from None
+        except UnknownFormat as exc:
+            raise _query_error(exc, (exc.param,), params) from None
+        return Page(body["count"], body["next"], body["previous"], body["results"])
+
+    def get(self, declared: Endpoint, record_id: int, *, base_url: str | None = None) -> Record:
+        """The detail route's answer for ``record_id`` (links on ``base_url``, default LL2's host).
+
+        Raises :class:`RecordNotFound` when the snapshot does not hold the record
+        and :class:`ModeNotHeld` when the detail mode is neither stored nor derivable.
+        """
+        origin = _origin_of(base_url)
+        api_version, version = self.snapshot.api_version, self.snapshot.version
+        try:
+            return self.answer(declared, origin, "", str(record_id))[1]
+        except ModeNotHeld as exc:
+            raise ModeNotHeld(f"{declared.detail_path(api_version, record_id)}: {exc}") from None
+        except NotFound as exc:
+            status, body = error_answer(exc)
+            raise RecordNotFound(f"{declared.detail_path(api_version, record_id)}: {declared.name} record "
+                                 f"{record_id!r} is not in snapshot {version} (HTTP {status}: {body})") from None
 
 
-def answer(snapshot: Snapshot, endpoint: Endpoint, origin: str, query_string: str,
-           pk: str | None = None) -> tuple[int, Any]:
-    """The status and body of ``GET <origin>/<api>/<endpoint>/[<pk>/]?<query_string>``."""
-    try:
-        params = QueryParams.parse(query_string)
-    except Refused as exc:
-        return error_answer(exc)
-    return _answer(snapshot, endpoint, origin, params, query_string, pk)
+def _query_error(exc: Exception, names: tuple[str, ...], params: Mapping[str, Any]) -> QueryError:
+    """The :class:`QueryError` of a refused Python query: the parameters at fault, and LL2's status and body."""
+    status, body = error_answer(exc)
+    shown = "; ".join(f"{n}={params.get(n)!r}" for n in names)
+    return QueryError(f"HTTP {status} for {shown or 'the query'}: {body}", names, body, status)
 
 
-def _answer(snapshot: Snapshot, endpoint: Endpoint, origin: str, params: QueryParams, query_string: str | None,
-            pk: str | None = None) -> tuple[int, Any]:
-    """:func:`answer` of the parsed ``params`` (``query_string``: the raw query they came from; None: from pairs)."""
-    served = _served(snapshot, endpoint)
-    try:
-        fmt = params.get("format")
-        if fmt and fmt not in endpoint.formats:
-            return 404, dict(NOT_FOUND)
-        if pk is not None:
-            return _detail(served, params, pk, origin)
-        selected = served.engine.mask(params)  # a refused value is a 400 before anything else is worked out
-        pagination = endpoint.pagination
-        limit, offset = pagination.get_limit(params), pagination.get_offset(params)
-        count, page = served.engine.page_of(selected, params, offset, limit)
-    except Refused as exc:
-        return error_answer(exc)
-    fmt = params.get("format")  # preserved on hyperlinks even when blank, as DRF does
-    mode = endpoint.mode_of(params.get("mode"))
-    refused = served.not_held(mode)
-    if refused:
-        return refused
+def _list(served: Served, params: QueryParams, query_string: str | None, origin: str, fmt: str | None) -> Any:
+    selected = served.engine.mask(params)  # a refused value is a 400 before anything else is worked out
+    declared = served.endpoint
+    pagination = declared.pagination
+    limit, offset = pagination.get_limit(params), pagination.get_offset(params)
+    count, page = served.engine.page_of(selected, params, offset, limit)
+    mode = declared.mode_of(params.get("mode"))
     view = served.view(mode)
-    refused = served.unmatched(mode, view, page)
-    if refused:
-        return refused
-    suffix = "?" + urlencode([("format", fmt)]) if fmt is not None else ""
+    if view.partial:
+        served.check_matched(mode, view, page)
+    suffix = served.suffix(fmt)
     base = origin + served.list_path
     if query_string is None or _URL_UNSAFE.isdisjoint(query_string):
         next_link, previous_link = pagination.get_links(base, params, count, offset, limit)
@@ -410,7 +636,7 @@ def _answer(snapshot: Snapshot, endpoint: Endpoint, origin: str, params: QueryPa
         url = base + (f"?{query_string}" if query_string else "")
         next_link = pagination.get_next_link(url, count, offset, limit)
         previous_link = pagination.get_previous_link(url, count, offset, limit)
-    return 200, {
+    return {
         "count": count,
         "next": next_link,
         "previous": previous_link,
@@ -418,69 +644,59 @@ def _answer(snapshot: Snapshot, endpoint: Endpoint, origin: str, params: QueryPa
     }
 
 
-def _detail(served: _Served, params: QueryParams, pk: str, origin: str) -> tuple[int, Any]:
+def _detail(served: Served, params: QueryParams, pk: str, origin: str, fmt: str | None) -> Any:
     selected = served.engine.mask(params)  # DRF runs the filter backends on the detail route too: a 400 comes first
     try:
         record_id = int(pk)  # Django's IntegerField lookup: int() of the path segment
     except ValueError:
-        return 404, dict(NOT_FOUND)
+        raise NotFound() from None
     pos = served.positions.get(record_id)
     if pos is None or (selected is not None and not selected >> pos & 1):
-        return 404, {"detail": f"No {served.endpoint.model} matches the given query."}
-    fmt = params.get("format")  # preserved on hyperlinks even when blank, as DRF does
+        raise NoMatch(served.endpoint.model, record_id)
     mode = served.endpoint.detail_mode if served.endpoint.modes else None
-    refused = served.not_held(mode)
-    if refused:
-        return refused
     view = served.view(mode)
-    return served.unmatched(mode, view, (pos,)) or (200, view.render(pos, origin, fmt))
+    served.check_matched(mode, view, (pos,))
+    return view.render(pos, origin, fmt)
 
 
-def _route(snapshot: Snapshot, path: str) -> tuple[Endpoint, str | None] | None:
-    prefix = f"/{snapshot.api_version}/"
-    if not path.startswith(prefix) or not path.endswith("/"):
-        return None
-    rest = path[len(prefix):-1]
-    endpoint = ENDPOINTS.get(rest)
-    if endpoint is not None:
-        return endpoint, None
-    # A detail route: the endpoint's name (which may hold a "/", as config/spacecraft_statuses), then one segment.
-    name, _, pk = rest.rpartition("/")
-    endpoint = ENDPOINTS.get(name)
-    return (endpoint, pk) if endpoint is not None and _PK.fullmatch(pk) else None
+def _origin_of(base_url: str | None) -> str:
+    """``scheme://host`` of ``base_url`` (default LL2's); ``ValueError`` when it is not an absolute URL."""
+    base = urlsplit(base_url or DEFAULT_BASE_URL)
+    if not (base.scheme and base.netloc):
+        raise ValueError(f"base_url {base_url!r} is not an absolute URL (scheme://host)")
+    return f"{base.scheme}://{base.netloc}"
 
 
-def respond(snapshot: Snapshot, url: str, *, base_url: str | None = None) -> tuple[int, Any]:
-    """The status code and JSON body LL2 answers to ``GET url``, from ``snapshot``.
+def split_plain(url: str) -> tuple[str, str, str, str] | None:
+    """``(scheme, netloc, path, query)`` as ``urlsplit`` gives them, for the URLs clients send; None for others.
 
-    ``url`` is a full URL (its scheme and host are used in links) or a path with
-    its query as a client sends it (the host is ``base_url``, by default
-    ``https://ll.thespacedevs.com``). Never raises for what the request holds:
-    every refusal is a status and a body. A host Django would refuse is a 400
-    (:func:`spacecraft_data.hosts.invalid_host_body`); a URL starting with ``//`` is
-    a path, routed nowhere. Raises ``ValueError`` only for a ``base_url`` that is
-    not ``scheme://host``.
+    Taken: ``http(s)://host...`` with an ASCII host holding no bracket, and paths starting
+    with one ``/``, neither holding a fragment or a character urlsplit removes (tab, CR,
+    LF). Their first character is no C0 control or space, so urlsplit strips nothing, and
+    it finds the scheme, netloc, path and query as the slices below (``tests/test_api.py``
+    checks it against urlsplit). Every other URL goes to urlsplit, at several times the cost.
     """
-    try:
-        parts = urlsplit(url)
-    except ValueError:  # a netloc urlsplit refuses: unbalanced or bad brackets, characters NFKC makes special
-        if _SCHEME.match(url.lstrip(_C0_OR_SPACE)):
-            return 400, invalid_host_body(_netloc_of(url))
-        return 404, dict(NOT_FOUND)  # "//[bad/...": a path, as Django reads a request target
-    if not parts.scheme:
-        # "//host/...": to a server, a path starting with "//", which no route matches (the slices spare
-        # the usual "/2.3.0/..." a call)
-        if parts.netloc or ((url[:1] != "/" or url[1:2] in "/\t\n\r") and _network_path(url)):
-            return 404, dict(NOT_FOUND)
-    elif parts.netloc and not valid_host(parts.netloc):
-        return 400, invalid_host_body(parts.netloc)
-    origin = _origin(parts, base_url)
-    path = unquote(parts.path if parts.path.startswith("/") else "/" + parts.path)
-    route = _route(snapshot, path)
-    if route is None:
-        return 404, dict(NOT_FOUND)
-    endpoint, pk = route
-    return answer(snapshot, endpoint, origin, parts.query, pk)
+    if "#" in url or "\n" in url or "\r" in url or "\t" in url:
+        return None
+    if url[:1] == "/":
+        if url[1:2] == "/":
+            return None
+        path, _, query = url.partition("?")
+        return "", "", path, query
+    scheme, sep, rest = url.partition("://")
+    if not sep or (scheme != "https" and scheme != "http"):
+        return None
+    end = rest.find("/")
+    if end < 0:
+        end = len(rest)
+    question = rest.find("?", 0, end)
+    if question >= 0:
+        end = question
+    netloc = rest[:end]
+    if "[" in netloc or "]" in netloc or not netloc.isascii():
+        return None
+    path, _, query = rest[end:].partition("?")
+    return scheme, netloc, path, query
 
 
 #: what urlsplit strips from the start of a URL (WHATWG C0 control or space)
@@ -507,35 +723,6 @@ def _param_value(value: Any) -> str:
     return str(value)
 
 
-def query(snapshot: Snapshot, params: Mapping[str, Any], *, endpoint: Endpoint = SPACECRAFT,
-          base_url: str | None = None) -> Page:
-    """One page of ``endpoint`` for ``params`` (API parameter -> value; None values are left out).
-
-    Booleans become ``true``/``false`` and sequences comma lists, as a client would
-    send them. Keys are not checked here (the API ignores unknown parameters;
-    :meth:`EndpointQuery.query` refuses them). Raises :class:`QueryError` (naming the parameter, carrying the 400
-    body) for refused values and :class:`ModeNotHeld` for a mode the snapshot lacks.
-    """
-    pairs = [(k, v if type(v) is str else _param_value(v)) for k, v in params.items() if v is not None]
-    origin = DEFAULT_BASE_URL if base_url is None else _origin(urlsplit(""), base_url)  # the default is an origin
-    if len(pairs) <= MAX_NUMBER_FIELDS and all(k.isascii() and v.isascii() for k, v in pairs):
-        # urlencode then parse_qsl gives ASCII pairs back unchanged: skip the round trip
-        status, body = _answer(snapshot, endpoint, origin, QueryParams(pairs), None)
-    else:  # what a client would send, decoded as the server decodes it
-        status, body = answer(snapshot, endpoint, origin, urlencode(pairs))
-    if status == 200:
-        return Page(body["count"], body["next"], body["previous"], body["results"])
-    if status == 501:
-        raise ModeNotHeld(body["detail"])
-    names = tuple(body) if isinstance(body, dict) and "detail" not in body else ()
-    if isinstance(body, list):
-        names = ("search",)
-    if not names and status == 404:
-        names = ("format",)
-    shown = "; ".join(f"{n}={params.get(n)!r}" for n in names)
-    raise QueryError(f"HTTP {status} for {shown or 'the query'}: {body}", names, body, status)
-
-
 class EndpointQuery:
     """One declared endpoint of one snapshot, queried from Python: ``snapshot.endpoint(name)``.
 
@@ -545,12 +732,14 @@ class EndpointQuery:
     'Crew Dragon 2'
     """
 
-    def __init__(self, snapshot: Snapshot, endpoint: Endpoint) -> None:
-        self.snapshot = snapshot
+    def __init__(self, api: Api, endpoint: Endpoint) -> None:
+        self.api = api
         self.endpoint = endpoint
+        self._accepted = frozenset(endpoint.parameters)
 
     def __repr__(self) -> str:
-        return f"<EndpointQuery /{self.snapshot.api_version}/{self.endpoint.name}/ of snapshot {self.snapshot.version}>"
+        snapshot = self.api.snapshot
+        return f"<EndpointQuery /{snapshot.api_version}/{self.endpoint.name}/ of snapshot {snapshot.version}>"
 
     @property
     def parameters(self) -> tuple[str, ...]:
@@ -560,18 +749,19 @@ class EndpointQuery:
     def query(self, *, base_url: str | None = None, **params: Any) -> Page:
         """One page of the endpoint for ``params`` (API parameter -> value; None: not sent), with LL2's semantics.
 
-        Values are sent as :func:`query` sends them (booleans ``true``/``false``,
-        sequences comma lists). Raises ``TypeError`` for a keyword that is not one
-        of :attr:`parameters` (naming it and the endpoint), :class:`QueryError`
-        for a value LL2 refuses, :class:`ModeNotHeld` for a mode the snapshot can
-        neither read nor project.
+        Values are sent as a client sends them (booleans ``true``/``false``, sequences
+        comma lists); ``base_url`` is the host of links (default LL2's). Raises
+        ``TypeError`` for a keyword that is not one of :attr:`parameters` (naming it and
+        the endpoint), :class:`QueryError` for a value LL2 refuses, :class:`ModeNotHeld`
+        for a mode the snapshot can neither read nor project.
         """
-        unknown = [k for k in params if k not in self.endpoint.parameters]
-        if unknown:
+        declared = self.endpoint
+        if not self._accepted.issuperset(params):
+            unknown = [k for k in params if k not in self._accepted]
             raise TypeError(f"{', '.join(map(repr, unknown))}: not a parameter of "
-                            f"{self.endpoint.list_path(self.snapshot.api_version)} "
-                            f"(its parameters: {', '.join(self.endpoint.parameters)})")
-        return query(self.snapshot, params, endpoint=self.endpoint, base_url=base_url)
+                            f"{declared.list_path(self.api.api_version)} "
+                            f"(its parameters: {', '.join(declared.parameters)})")
+        return self.api.query(declared, params, base_url=base_url)
 
     def get(self, record_id: int, *, base_url: str | None = None) -> Record:
         """The detail route's answer for ``record_id`` (links on ``base_url``, default LL2's host).
@@ -579,12 +769,4 @@ class EndpointQuery:
         Raises :class:`RecordNotFound` when the snapshot does not hold the record
         and :class:`ModeNotHeld` when the detail mode is neither stored nor derivable.
         """
-        origin = _origin(urlsplit(""), base_url)
-        status, body = answer(self.snapshot, self.endpoint, origin, "", str(record_id))
-        if status == 200:
-            return body
-        path = self.endpoint.detail_path(self.snapshot.api_version, record_id)
-        if status == 501:
-            raise ModeNotHeld(f"{path}: {body['detail']}")
-        raise RecordNotFound(f"{path}: {self.endpoint.name} record {record_id!r} is not in snapshot "
-                             f"{self.snapshot.version} (HTTP {status}: {body})")
+        return self.api.get(self.endpoint, record_id, base_url=base_url)

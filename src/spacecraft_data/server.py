@@ -6,9 +6,12 @@ against Launch Library 2 can point at ``http://127.0.0.1:<port>`` instead:
 no network, no rate limit.
 
 The server computes no answer of its own. Every request that reaches the API
-is answered by :meth:`Snapshot.respond` (status code and JSON body, with
-``next``/``previous`` and record URLs on the request's host); this module only
-turns that pair into HTTP, the way Django REST Framework does:
+is answered by the snapshot's :meth:`spacecraft_data.api.Api.respond` (status code
+and JSON body, with ``next``/``previous`` and record URLs on the request's host), and
+every refusal of its own (406, 414, 431, "Not found.", ...) is an exception of
+:mod:`spacecraft_data.refusals` that :func:`spacecraft_data.api.error_answer` turns
+into a status and body; this module only turns that pair into HTTP, the way Django
+REST Framework does:
 
 * renderer choice (DRF ``DefaultContentNegotiation``): ``?format=json`` gives
   JSON, ``?format=api`` the browsable page, any other ``format`` value a 404
@@ -62,12 +65,20 @@ from typing import Any, Protocol
 from urllib.parse import unquote
 
 from . import __version__
-from .endpoints.v2_3_0 import ENDPOINTS
+from .api import error_answer
+from .endpoints import endpoints, primary
 from .hosts import invalid_host_body, valid_host
 from .query import QueryParams, Refused
+from .refusals import (BadTarget, HeadersTooLarge, InternalError, InvalidHost, MalformedRequest, MethodNotAllowed,
+                       NotAcceptable, NotFound, Refusal, RequestLineTooLong, UnknownFormat)
+
+from .typecheck import TYPE_CHECKING
+if TYPE_CHECKING:
+    from .api import Api
 
 __all__ = ["MAX_REQUEST_LINE", "MAX_HEADER_LINE", "MAX_HEADER_BYTES", "MAX_HEADERS", "Answer", "Responder",
-           "SpacecraftServer", "answer", "error_answer", "make_server", "network_warning", "serve"]
+           "SpacecraftServer", "answer", "refusal_answer", "api_route", "description_of", "make_server",
+           "network_warning", "serve"]
 
 #: Longest request line accepted (method, target and version), in bytes: longer is a 414.
 MAX_REQUEST_LINE = 8192
@@ -77,52 +88,6 @@ MAX_HEADER_LINE = 8192
 MAX_HEADER_BYTES = 32768
 #: Most header lines accepted in one request (the standard library's own limit): more is a 431.
 MAX_HEADERS = 100
-
-def view_description(path: str, *, modes: str = "", filters: str = "", filter_example: str = "", searched: str = "",
-                     search_example: str = "", ordering: str = "", ordering_example: str = "") -> str:
-    """The text LL2's browsable pages show above the request line for the list route ``path``.
-
-    It is the view's markdown docstring as the saved pages render it: headings and
-    paragraphs separated by blank lines, links reduced to their text, and (as in
-    the captured pages) no "Search" heading. Sections a view lacks are left out.
-    """
-    sections = []
-    if modes:
-        sections.append(f"Modes\n\nLevels of detail in the response - {modes}\n\nExample - {path}?mode=detailed")
-    if filters or searched:
-        lines = []
-        if filters:
-            lines.append(f"Parameters - {filters}\n\nExample - {path}?{filter_example}")
-        if searched:
-            lines.append(f"Fields searched - {searched}\n\nExample - {path}?search={search_example}")
-        sections.append("Filters\n\n" + "\n\n".join(lines))
-    if ordering:
-        sections.append(f"Ordering\n\nFields - {ordering}\n\nExample - {path}?ordering={ordering_example}")
-    sections.append("Number of results\n\nUse limit to control the number of objects in the response (max 100)"
-                    f"\n\nExample - {path}?limit=2")
-    sections.append(f"Format\n\nSwitch to JSON output - {path}?format=json")
-    sections.append("Help\n\nFind all the FAQs and support links on the documentation homepage - ll.thespacedevs.com/docs")
-    return "\n\n".join(sections) + "\n"
-
-
-#: The view description of each endpoint's browsable pages. The spacecraft text is the one in
-#: the saved pages (``data/raw/seeds/*.txt``, tested); the others follow the OpenAPI spec's
-#: description of their view, rendered the same way (no saved page of them exists).
-DESCRIPTIONS = {
-    "spacecraft": view_description(
-        "/spacecraft/", modes="normal, detailed",
-        filters="in_space, is_placeholder, name, spacecraft_config, status", filter_example="is_placeholder=True",
-        searched="name, spacecraft_config__name", search_example="Endeavour",
-        ordering="flights_count, id, mission_ends_count, time_docked, time_in_space",
-        ordering_example="-flights_count"),
-    "spacecraft_configurations": view_description(
-        "/spacecraft_configurations/", modes="normal, detailed",
-        filters="agency, human_rated, in_use, name", filter_example="human_rated=True",
-        searched="agency__abbrev, agency__name, name", search_example="Dragon",
-        ordering="name", ordering_example="name"),
-    "config/spacecraft_statuses": view_description("/config/spacecraft_statuses/"),
-}
-DESCRIPTION = DESCRIPTIONS["spacecraft"]
 
 JSON_TYPE = "application/json"
 PAGE_TYPE = "text/html; charset=utf-8"
@@ -139,7 +104,7 @@ _ALLOWED = ("GET", "HEAD")
 
 
 class Responder(Protocol):
-    """What the server needs from a snapshot: :meth:`Snapshot.respond` and its versions."""
+    """What the server needs from a snapshot: its :class:`~spacecraft_data.api.Api` and its versions."""
 
     @property
     def version(self) -> str:
@@ -149,8 +114,9 @@ class Responder(Protocol):
     def api_version(self) -> str:
         """The API version the routes live under (``2.3.0``)."""
 
-    def respond(self, url: str) -> tuple[int, Any]:
-        """The status code and JSON body LL2 would answer for ``url``."""
+    @property
+    def api(self) -> Api:
+        """The service answering URLs from the snapshot (:meth:`~spacecraft_data.api.Api.respond`)."""
 
 
 class SpacecraftServer(ThreadingHTTPServer):
@@ -230,7 +196,7 @@ class _Handler(BaseHTTPRequestHandler):
         except Exception:
             self.log_error("internal error answering %r:\n%s", self.requestline, traceback.format_exc())
             self.close_connection = True
-            self._write(error_answer(self.server.snapshot, 500, "Internal server error"))
+            self._write(refusal_answer(self.server.snapshot, InternalError()))
 
     def _write(self, reply: Answer) -> None:
         self._logged_size = len(reply.body)
@@ -275,8 +241,12 @@ class _Handler(BaseHTTPRequestHandler):
         detail = message or _reason(code)
         if code == HTTPStatus.REQUEST_HEADER_FIELDS_TOO_LARGE and explain:
             detail = f"Request header fields too large: {explain}"
+        detail = detail if detail.endswith(".") else detail + "."
+        refusal = (HeadersTooLarge(detail) if code == HTTPStatus.REQUEST_HEADER_FIELDS_TOO_LARGE
+                   else RequestLineTooLong(detail) if code == HTTPStatus.REQUEST_URI_TOO_LONG
+                   else MalformedRequest(code, detail))
         try:
-            self._write(error_answer(self.server.snapshot, code, detail if detail.endswith(".") else detail + "."))
+            self._write(refusal_answer(self.server.snapshot, refusal))
         except ConnectionError:
             pass
 
@@ -347,45 +317,37 @@ def answer(snapshot: Responder, method: str, target: str, *, host: str | None, a
     used when the request has no ``Host``; ``request_line_length`` is the request line's
     size in bytes (0: not checked).
     """
-    status, body, renderer = _respond(snapshot, method, target, host, list(accept), scheme, default_host,
-                                      request_line_length)
+    renderer = "json"  # DRF renders the errors found before a renderer is chosen as JSON
+    try:
+        if request_line_length > MAX_REQUEST_LINE:
+            raise RequestLineTooLong(f"Request line too long ({request_line_length} bytes; "
+                                     f"the limit is {MAX_REQUEST_LINE}).")
+        refusal = _refuse_target(target)
+        if refusal:
+            raise BadTarget(refusal)
+        path, _, query = target.partition("?")
+        decoded = unquote(path)
+        if not decoded.startswith(f"/{snapshot.api_version}/"):
+            raise NotFound()
+        if host is None:  # Django (PEP 3333) rebuilds it from the server's name and port
+            host = default_host
+        elif not valid_host(host):  # anything else could smuggle a path or query into the answer's links
+            raise InvalidHost(host, invalid_host_body(host)["detail"])
+        renderer = _choose_renderer(query, list(accept))
+        if method not in _ALLOWED:
+            if not api_route(snapshot.api_version).match(decoded):
+                raise NotFound()
+            raise MethodNotAllowed(method)
+        status, body = snapshot.api.respond(f"{scheme}://{host}{target}")
+    except Refusal as exc:
+        status, body = error_answer(exc)
     return _render(snapshot, status, body, renderer, target)
 
 
-def error_answer(snapshot: Responder, status: int, detail: str) -> Answer:
-    """A JSON ``{"detail": ...}`` answer with serve's headers (malformed requests, internal errors)."""
-    return _render(snapshot, status, {"detail": detail}, "json", "")
-
-
-def _respond(snapshot: Responder, method: str, target: str, host: str | None, accept: list[str], scheme: str,
-             default_host: str, request_line_length: int) -> tuple[int, Any, str]:
-    """(status, body, renderer) for a request; the body still to be rendered."""
-    if request_line_length > MAX_REQUEST_LINE:
-        return 414, {"detail": f"Request line too long ({request_line_length} bytes; "
-                               f"the limit is {MAX_REQUEST_LINE})."}, "json"
-    refusal = _refuse_target(target)
-    if refusal:
-        return 400, {"detail": refusal}, "json"
-    path, _, query = target.partition("?")
-    decoded = unquote(path)
-    if not decoded.startswith(f"/{snapshot.api_version}/"):
-        return 404, {"detail": "Not found."}, "json"
-    if host is None:  # Django (PEP 3333) rebuilds it from the server's name and port
-        host = default_host
-    elif not valid_host(host):  # anything else could smuggle a path or query into the answer's links
-        return 400, invalid_host_body(host), "json"
-
-    renderer = _choose_renderer(query, accept)
-    if renderer is None:
-        return 404, {"detail": "Not found."}, "json"
-    if renderer == "none":
-        return 406, {"detail": "Could not satisfy the request Accept header."}, "json"
-    if method not in _ALLOWED:
-        if not api_route(snapshot.api_version).match(decoded):
-            return 404, {"detail": "Not found."}, renderer
-        return 405, {"detail": f'Method "{method}" not allowed.'}, renderer
-    status, body = snapshot.respond(f"{scheme}://{host}{target}")
-    return status, body, renderer
+def refusal_answer(snapshot: Responder, refusal: Refusal) -> Answer:
+    """The JSON answer, with serve's headers, to a request refused outright (malformed, internal error, ...)."""
+    status, body = error_answer(refusal)
+    return _render(snapshot, status, body, "json", "")
 
 
 def _render(snapshot: Responder, status: int, body: Any, renderer: str, target: str) -> Answer:
@@ -404,19 +366,25 @@ def _render(snapshot: Responder, status: int, body: Any, renderer: str, target: 
     return Answer(status, reason, headers, content)
 
 
-@lru_cache(maxsize=16)
 def api_route(api_version: str) -> re.Pattern[str]:
-    """The DRF router routes (list and detail) of the declared endpoints under ``/<api_version>/``."""
-    names = "|".join(re.escape(name) for name in ENDPOINTS)
-    return re.compile(_ROUTE.format(api=re.escape(api_version), names=names))
+    """The DRF router routes (list and detail) of the endpoints declared now under ``/<api_version>/``."""
+    return _route_pattern(api_version, tuple(endpoints(api_version)))
+
+
+@lru_cache(maxsize=16)
+def _route_pattern(api_version: str, names: tuple[str, ...]) -> re.Pattern[str]:
+    return re.compile(_ROUTE.format(api=re.escape(api_version), names="|".join(map(re.escape, names))))
 
 
 def description_of(api_version: str, target: str) -> str:
-    """The view description for a browsable page of ``target`` (empty outside the declared endpoints)."""
+    """The view description (:attr:`Endpoint.description`) for a browsable page of ``target``.
+
+    Empty outside the declared endpoints.
+    """
     path = target.split("?", 1)[0]
-    for name, text in DESCRIPTIONS.items():
+    for name, declared in endpoints(api_version).items():
         if path.startswith(f"/{api_version}/{name}/"):
-            return text
+            return declared.description
     return ""
 
 
@@ -445,8 +413,8 @@ def _refuse_target(target: str) -> str | None:
     return None
 
 
-def _choose_renderer(query: str, accept_headers: list[str]) -> str | None:
-    """``"json"``, ``"api"``, ``None`` (unknown ``format``: 404) or ``"none"`` (nothing acceptable: 406).
+def _choose_renderer(query: str, accept_headers: list[str]) -> str:
+    """``"json"`` or ``"api"``; raises :class:`UnknownFormat` (an unknown ``format``) or :class:`NotAcceptable`.
 
     DRF's rule: the ``format`` query parameter (last value wins, blank ignored)
     picks the renderer; otherwise the most specific ``Accept`` media types are
@@ -458,7 +426,9 @@ def _choose_renderer(query: str, accept_headers: list[str]) -> str | None:
     except Refused:
         return "json"  # the engine answers this 400; DRF renders errors as JSON
     if fmt:
-        return {"json": "json", "api": "api"}.get(fmt)
+        if fmt not in ("json", "api"):
+            raise UnknownFormat()
+        return fmt
     media_types = [part.split(";")[0].strip().lower() for header in accept_headers for part in header.split(",")]
     media_types = [m for m in media_types if m] or ["*/*"]
     renderers = (("json", "application/json"), ("api", "text/html"))
@@ -467,7 +437,7 @@ def _choose_renderer(query: str, accept_headers: list[str]) -> str | None:
         for name, renderer_type in renderers:
             if any(_matches(renderer_type, m) for m in group):
                 return name
-    return "none"
+    raise NotAcceptable()
 
 
 def _precedence(media_type: str) -> int:
@@ -537,8 +507,9 @@ def serve(snapshot: Responder, host: str = "127.0.0.1", port: int = 8000, *, qui
         warning = network_warning(server)
         if warning:
             print(f"spacecraft-data serve: warning: {warning}", file=sys.stderr, flush=True)
-        others = ", ".join(f"/{name}/" for name in ENDPOINTS if name != "spacecraft")
-        print(f"Serving snapshot {snapshot.version} at {server.url}/{snapshot.api_version}/spacecraft/ "
+        first = primary(snapshot.api_version).name
+        others = ", ".join(f"/{name}/" for name in endpoints(snapshot.api_version) if name != first)
+        print(f"Serving snapshot {snapshot.version} at {server.url}/{snapshot.api_version}/{first}/ "
               f"(also {others}; Ctrl-C or SIGTERM to stop)", flush=True)
         server.serve_forever()
     except _Stop:

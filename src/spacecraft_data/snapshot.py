@@ -1,8 +1,10 @@
 """A loaded snapshot: its records, reference tables and manifest.
 
 Loading reads JSON only; nothing heavy (jsonschema, frictionless, requests,
-pandas) is imported here. Queries and API answers are delegated to
-:mod:`spacecraft_data.query` and :mod:`spacecraft_data.api`.
+pandas) is imported here. A snapshot holds data; answering URLs and queries is the
+job of its :class:`spacecraft_data.api.Api` (``snapshot.api``, made on first use:
+loading does not import the API), to which :meth:`Snapshot.query`,
+:meth:`Snapshot.endpoint` and :meth:`Snapshot.respond` delegate.
 """
 
 from __future__ import annotations
@@ -15,7 +17,9 @@ from .errors import RecordNotFound, SnapshotError, SnapshotNotFound
 from .ids import id_problems
 from .locate import DEFAULT_API_VERSION, resolve
 from .manifest import checksums, inside, manifest_problems
-from .store import MANIFEST, OPTIONAL_TABLE_FILES, TABLE_FILES, latest_snapshot_dir, read_json, snapshot_versions
+from .endpoints import primary
+from .store import (MANIFEST, endpoint_table_files, latest_snapshot_dir, mode_table_files, read_json,
+                    snapshot_versions)
 
 from .typecheck import TYPE_CHECKING
 if TYPE_CHECKING:
@@ -23,27 +27,13 @@ if TYPE_CHECKING:
     from importlib.resources.abc import Traversable
     from typing import Any
 
-    from .api import EndpointQuery, Page
+    from .api import Api, EndpointQuery, Page
 
     Record = dict[str, Any]
 
 __all__ = ["Snapshot", "Tables", "load"]
 
 _MISSING = object()
-_API: Any = None
-
-
-def _api() -> Any:
-    """:mod:`spacecraft_data.api`, imported on the first query (loading does not need it).
-
-    Kept in a global: a ``from .api import …`` inside each query method costs ~1 µs per call.
-    """
-    global _API
-    if _API is None:
-        from . import api
-
-        _API = api
-    return _API
 
 
 def _refuse(where: str, problems: Sequence[tuple[str, str]]) -> None:
@@ -57,18 +47,22 @@ def _refuse(where: str, problems: Sequence[tuple[str, str]]) -> None:
 class Tables(Mapping):
     """The snapshot's tables (name -> list of records), each file read on first access.
 
-    Only the ``spacecraft`` table is needed to load and answer most queries; the
-    reference tables (the 46 detailed configurations are 16 times larger than the
-    20 spacecraft) are parsed when something asks for them, and so is
+    The tables are those the registry declares for the manifest's API version
+    (:mod:`spacecraft_data.endpoints`, asked at each use). Only the primary
+    endpoint's table (``spacecraft``) is needed to load and answer most queries;
+    the reference tables (the 46 detailed configurations are 16 times larger than
+    the 20 spacecraft) are parsed when something asks for them, and so is
     ``spacecraft_detailed`` (a snapshot of both modes: its detailed records, read
     when a detailed answer is first asked for). A table whose file the snapshot
-    does not have is empty, except ``spacecraft``.
+    does not have is empty, except the primary one.
     """
 
     def __init__(self, path: Path | Traversable, manifest: Mapping[str, Any] | None = None,
                  verify: bool = False) -> None:
         self._path = path
         self._loaded: dict[str, list[Record]] = {}
+        #: the API version whose declarations name the tables (None: the default one)
+        self._api_version = manifest.get("api_version") if manifest is not None else None
         # file name -> the manifest's sha256, or None: nothing is checked (verify=False)
         self._checksums = checksums(manifest) if verify and manifest is not None else None
         if verify and self._checksums is None:
@@ -78,21 +72,31 @@ class Tables(Mapping):
     def __getitem__(self, table: str) -> list[Record]:
         rows = self._loaded.get(table)
         if rows is None:
-            if table not in TABLE_FILES and table not in OPTIONAL_TABLE_FILES:
+            name = self._files().get(table)
+            if name is None:
                 raise KeyError(table)
-            rows = self._loaded[table] = self._read(table)
+            rows = self._loaded[table] = self._read(table, name)
         return rows
 
-    def _read(self, table: str) -> list[Record]:
-        name = TABLE_FILES.get(table) or OPTIONAL_TABLE_FILES[table]
+    def _files(self) -> dict[str, str]:
+        """Every table the registry declares -> its file: endpoints' own tables, then the tables of modes."""
+        return {**endpoint_table_files(self._api_version), **mode_table_files(self._api_version)}
+
+    @property
+    def primary(self) -> str:
+        """The table of the snapshot's own records (the primary endpoint's): the one a snapshot must have."""
+        return primary(self._api_version).table
+
+    def _read(self, table: str, name: str) -> list[Record]:
         file = self._path.joinpath(name)
+        required = table == self.primary
         if isinstance(file, Path):
-            if table != "spacecraft" and not os.path.lexists(file):
+            if not required and not os.path.lexists(file):
                 return []
             if os.path.lexists(file) and inside(str(self._path), name) is None:
                 raise SnapshotError(f"{file}: a symlink that leads out of the snapshot folder; a snapshot "
                                     "reads files of its own folder only")
-        elif table != "spacecraft" and not file.is_file():
+        elif not required and not file.is_file():
             return []
         expected = None
         if self._checksums is not None:
@@ -107,11 +111,10 @@ class Tables(Mapping):
         return rows
 
     def __iter__(self) -> Iterator[str]:
-        yield from TABLE_FILES
-        yield from OPTIONAL_TABLE_FILES
+        return iter(self._files())
 
     def __len__(self) -> int:
-        return len(TABLE_FILES) + len(OPTIONAL_TABLE_FILES)
+        return len(self._files())
 
 
 class Snapshot:
@@ -135,8 +138,9 @@ class Snapshot:
         #: whether table files are checked against the manifest's sha256 as they are read
         self.verified = verify
         self.tables = Tables(path, manifest, verify)
-        self.records: list[Record] = self.tables["spacecraft"]
+        self.records: list[Record] = self.tables[self.tables.primary]
         self._by_id: dict[int, Record] = {r["id"]: r for r in self.records}
+        self._api: Api | None = None
 
     # -- identity -------------------------------------------------------------
     @property
@@ -197,35 +201,33 @@ class Snapshot:
                 return default
             held = f"{len(self)} of {self.reported_count}" if self.reported_count else str(len(self))
             raise RecordNotFound(
-                f"spacecraft {record_id!r} is not in snapshot {self.version} "
+                f"{primary(self.api_version).name} {record_id!r} is not in snapshot {self.version} "
                 f"(it holds {held} records; run 'spacecraft-data harvest' for the rest)"
             ) from None
 
-    # -- queries (see spacecraft_data.api) -----------------------------------
-    def query(
-        self,
-        *,
-        search: str | None = None,
-        ordering: str | Sequence[str] | None = None,
-        in_space: bool | str | None = None,
-        is_placeholder: bool | str | None = None,
-        name: str | None = None,
-        spacecraft_config: int | str | None = None,
-        status: int | str | None = None,
-        limit: int | str | None = None,
-        offset: int | str | None = None,
-        mode: str | None = None,
-        format: str | None = None,
-        base_url: str | None = None,
-    ) -> Page:
-        """One page of ``/2.3.0/spacecraft/`` answered from this snapshot, with LL2's semantics.
+    # -- the API over this data (spacecraft_data.api) -------------------------
+    @property
+    def api(self) -> Api:
+        """The LL2 API answered from this snapshot: the service owning engines and caches, made on first use."""
+        api = self._api
+        if api is None:
+            from .api import Api
 
-        Each argument is the API parameter of the same name (None: not sent);
-        booleans are sent as ``true``/``false``, an ordering sequence as a comma
-        list. ``format`` is carried onto hyperlinks as LL2 does; ``base_url`` is
-        the host of links (default ``https://ll.thespacedevs.com``). No or invalid
-        ordering, and ties, are id ascending. Returns a :class:`~spacecraft_data.api.Page`
-        (``count``, ``next``, ``previous``, ``results``; ``to_dict()`` is the envelope).
+            api = self._api = Api(self)
+        return api
+
+    def query(self, *, base_url: str | None = None, **params: Any) -> Page:
+        """One page of ``/2.3.0/spacecraft/`` (the primary endpoint) answered from this snapshot, with LL2's semantics.
+
+        Each keyword is the API parameter of the same name (None: not sent), one of
+        the endpoint's declared parameters (``search``, ``ordering``, ``in_space``,
+        ``is_placeholder``, ``name``, ``spacecraft_config``, ``status``, ``limit``,
+        ``offset``, ``mode``, ``format``; another raises ``TypeError``); booleans are
+        sent as ``true``/``false``, an ordering sequence as a comma list. ``format`` is
+        carried onto hyperlinks as LL2 does; ``base_url`` is the host of links (default
+        ``https://ll.thespacedevs.com``). No or invalid ordering, and ties, are id
+        ascending. Returns a :class:`~spacecraft_data.api.Page` (``count``, ``next``,
+        ``previous``, ``results``; ``to_dict()`` is the envelope).
 
         Raises :class:`~spacecraft_data.errors.QueryError` for a value LL2 refuses
         (naming the parameter; ``.body`` is LL2's 400 body) and
@@ -236,13 +238,7 @@ class Snapshot:
         ``spacecraft_detailed.json``, one of ``--mode detailed`` answers normal
         mode as the projection of its detailed records.
         """
-        params = {"search": search, "ordering": ordering, "in_space": in_space, "is_placeholder": is_placeholder,
-                  "name": name, "spacecraft_config": spacecraft_config, "status": status, "limit": limit,
-                  "offset": offset, "mode": mode, "format": format}
-        try:
-            return _api().query(self, params, base_url=base_url)
-        except SnapshotError as exc:
-            raise self._naming_file(exc) from None
+        return self.api.primary().query(base_url=base_url, **params)
 
     def endpoint(self, name: str) -> EndpointQuery:
         """Another LL2 endpoint answered from this snapshot with the same engine, e.g. ``"spacecraft_configurations"``.
@@ -250,15 +246,10 @@ class Snapshot:
         ``snapshot.endpoint("spacecraft_configurations").query(agency=121, human_rated=True,
         ordering="name")`` is ``/2.3.0/spacecraft_configurations/?agency=121&human_rated=true&ordering=name``;
         ``.get(6)`` is its detail route. The names are those of
-        :data:`spacecraft_data.endpoints.ENDPOINTS`; an unknown name raises ``KeyError`` listing them.
+        :func:`spacecraft_data.endpoints.endpoints` for the snapshot's API version; an unknown
+        name raises ``KeyError`` listing them.
         """
-        from .api import EndpointQuery
-        from .endpoints.v2_3_0 import ENDPOINTS
-
-        try:
-            return EndpointQuery(self, ENDPOINTS[name])
-        except KeyError:
-            raise KeyError(f"unknown endpoint {name!r}; the endpoints are: {', '.join(ENDPOINTS)}") from None
+        return self.api.endpoint(name)
 
     def respond(self, url: str, *, base_url: str | None = None) -> tuple[int, Any]:
         """``(status, JSON body)`` that LL2 answers to ``GET url``, from this snapshot.
@@ -266,29 +257,21 @@ class Snapshot:
         ``url`` is a full URL or a path with its query (``/2.3.0/spacecraft/?search=soyuz``,
         ``/2.3.0/spacecraft/463/``); the host of a path is ``base_url`` (default
         ``https://ll.thespacedevs.com``). Never raises for the request's content.
-        See :func:`spacecraft_data.api.respond`.
+        See :meth:`spacecraft_data.api.Api.respond`.
         """
-        try:
-            return _api().respond(self, url, base_url=base_url)
-        except SnapshotError as exc:
-            raise self._naming_file(exc) from None
-
-    def _naming_file(self, exc: SnapshotError) -> SnapshotError:
-        # The engine finds a bad value (a duration past timedelta.max) only when it first sorts by it, and
-        # names the record and field; the file is this snapshot's records (only spacecraft have durations).
-        if str(self.path) in str(exc):
-            return exc
-        return SnapshotError(f"{self.path.joinpath(TABLE_FILES['spacecraft'])}: {exc}")
+        return self.api.respond(url, base_url=base_url)
 
     # -- views --------------------------------------------------------------
-    def to_pandas(self, table: str = "spacecraft") -> Any:
-        """The CSV table ``table`` as a pandas DataFrame (needs the ``pandas`` extra).
+    def to_pandas(self, table: str | None = None) -> Any:
+        """The CSV table ``table`` (default: the primary endpoint's, ``spacecraft``) as a pandas DataFrame.
+
+        Needs the ``pandas`` extra.
 
         See :mod:`spacecraft_data.tables`; pandas is imported only here.
         """
         from .tables import to_pandas
 
-        return to_pandas(self, table)
+        return to_pandas(self, self.tables.primary if table is None else table)
 
     def __repr__(self) -> str:
         return f"<Snapshot {self.api_version}/{self.version}: {len(self)} of {self.reported_count} records>"

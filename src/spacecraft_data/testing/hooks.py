@@ -1,4 +1,4 @@
-"""The client libraries' own extension points, pointed at an :class:`~.interception.Offline`.
+"""The client libraries' own extension points, pointed at an :class:`~.interceptor.Interceptor` (``Offline``).
 
 Each library is hooked where it lets a caller choose how a request is sent, and
 nowhere lower (no socket is patched):
@@ -30,12 +30,14 @@ import importlib.util
 from collections.abc import Callable
 from typing import Any
 
-from .interception import Offline
+from ..typecheck import TYPE_CHECKING
+if TYPE_CHECKING:
+    from .interceptor import Interceptor
 
 __all__ = ["install"]
 
 
-def install(offline: Offline) -> Callable[[], None]:
+def install(offline: Interceptor) -> Callable[[], None]:
     """Hook every installed client library to ``offline``; return the function that undoes it (LIFO)."""
     undo: list[Callable[[], None]] = []
     try:
@@ -55,7 +57,7 @@ def install(offline: Offline) -> Callable[[], None]:
 
 
 # -- requests ---------------------------------------------------------------
-def _hook_requests(offline: Offline) -> Callable[[], None]:
+def _hook_requests(offline: Interceptor) -> Callable[[], None]:
     import requests
 
     from .requests_adapter import OfflineAdapter
@@ -79,7 +81,7 @@ def _hook_requests(offline: Offline) -> Callable[[], None]:
 
 
 # -- httpx ------------------------------------------------------------------
-def _hook_httpx(offline: Offline) -> Callable[[], None]:
+def _hook_httpx(offline: Interceptor) -> Callable[[], None]:
     import httpx
 
     from .httpx_transport import OfflineAsyncTransport, OfflineTransport
@@ -122,7 +124,7 @@ def _hook_httpx(offline: Offline) -> Callable[[], None]:
 
 
 # -- urllib.request ---------------------------------------------------------
-def _hook_urllib(offline: Offline) -> Callable[[], None]:
+def _hook_urllib(offline: Interceptor) -> Callable[[], None]:
     import urllib.request
 
     from .urllib_handler import OfflineHandler

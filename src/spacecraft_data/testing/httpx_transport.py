@@ -5,12 +5,15 @@ from __future__ import annotations
 import httpx
 
 from ..server import Answer
-from .interception import Offline
+
+from ..typecheck import TYPE_CHECKING
+if TYPE_CHECKING:
+    from .interceptor import Interceptor
 
 __all__ = ["OfflineTransport", "OfflineAsyncTransport"]
 
 
-def _answer(offline: Offline, request: httpx.Request) -> httpx.Response:
+def _answer(offline: Interceptor, request: httpx.Request) -> httpx.Response:
     accept = request.headers.get_list("Accept")
     reply: Answer = offline.respond(request.method, str(request.url), accept, "httpx")
     content = b"" if request.method.upper() == "HEAD" else reply.body
@@ -21,7 +24,7 @@ def _answer(offline: Offline, request: httpx.Request) -> httpx.Response:
 class OfflineTransport(httpx.BaseTransport):
     """A sync transport: serve's answer, built in-process (``Client(mounts=...)``)."""
 
-    def __init__(self, offline: Offline) -> None:
+    def __init__(self, offline: Interceptor) -> None:
         self.offline = offline
 
     def handle_request(self, request: httpx.Request) -> httpx.Response:
@@ -33,7 +36,7 @@ class OfflineTransport(httpx.BaseTransport):
 class OfflineAsyncTransport(httpx.AsyncBaseTransport):
     """An async transport: serve's answer, built in-process (``AsyncClient(mounts=...)``)."""
 
-    def __init__(self, offline: Offline) -> None:
+    def __init__(self, offline: Interceptor) -> None:
         self.offline = offline
 
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import SplitResult, unquote, urlsplit
 
-from ..errors import SpacecraftDataError
+from .interceptor import OfflineRefused
 
 from ..typecheck import TYPE_CHECKING
 if TYPE_CHECKING:
@@ -30,10 +30,6 @@ LL2_HOSTS = ("ll.thespacedevs.com", "lldev.thespacedevs.com")
 
 #: Longest URL quoted whole in a strict-mode refusal; a longer one is cut there (not in :attr:`Offline.calls`).
 _SHOWN_URL = 300
-
-
-class OfflineRefused(SpacecraftDataError):
-    """A request to a host that strict offline mode does not answer (it would have gone to the network)."""
 
 
 @dataclass(frozen=True)
@@ -59,7 +55,7 @@ class Offline:
     def __init__(self, snapshot: Responder | None = None, *, strict: bool = False,
                  hosts: Iterable[str] = LL2_HOSTS, allow: Iterable[str] = ()) -> None:
         if snapshot is None:
-            from .. import load
+            from ..snapshot import load
 
             snapshot = load()
         self.snapshot = snapshot
@@ -98,7 +94,8 @@ class Offline:
         The 501 is for a path on an LL2 host that the snapshot cannot answer (another
         endpoint, another API version): such a request would otherwise reach LL2.
         """
-        from ..server import answer, api_route, error_answer  # the HTTP server module, only once a request comes
+        from ..refusals import NotServed
+        from ..server import answer, api_route, refusal_answer  # the HTTP server module, only once a request comes
 
         parts = urlsplit(url)
         target = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
@@ -107,15 +104,16 @@ class Offline:
         # serve's 404 for a path outside its routes would be LL2's answer only if LL2 had no such
         # endpoint; offline cannot know, so it says so (a refused target keeps serve's 400).
         if reply.status == 404 and not api_route(self.snapshot.api_version).match(unquote(parts.path or "/")):
-            reply = error_answer(self.snapshot, 501, f"spacecraft_data offline: {parts.path or '/'} is not answered "
-                                                     f"from the snapshot (it holds {self._routes()}).")
+            reply = refusal_answer(self.snapshot, NotServed(f"spacecraft_data offline: {parts.path or '/'} is not "
+                                                            f"answered from the snapshot (it holds {self._routes()})."))
         self._record(Call(method.upper(), url, reply.status, via))
         return reply
 
     def _routes(self) -> str:
-        from ..endpoints.v2_3_0 import ENDPOINTS
+        from ..endpoints import endpoints
 
-        return ", ".join(e.list_path(self.snapshot.api_version) for e in ENDPOINTS.values()) + " and their detail routes"
+        api_version = self.snapshot.api_version
+        return ", ".join(e.list_path(api_version) for e in endpoints(api_version).values()) + " and their detail routes"
 
     def _record(self, call: Call) -> None:
         with self._lock:

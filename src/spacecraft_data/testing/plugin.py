@@ -80,7 +80,7 @@ class _Snapshots:
     def snapshot(self, path: str | None) -> Responder:
         key = None if path is None else str((self.root / path).resolve())
         if key not in self.snapshots:
-            from .. import load
+            from ..snapshot import load
             from ..errors import SnapshotError
 
             try:

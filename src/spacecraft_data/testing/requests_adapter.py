@@ -9,7 +9,9 @@ import requests
 from requests.adapters import HTTPAdapter
 from urllib3 import HTTPHeaderDict, HTTPResponse
 
-from .interception import Offline
+from ..typecheck import TYPE_CHECKING
+if TYPE_CHECKING:
+    from .interceptor import Interceptor
 
 __all__ = ["OfflineAdapter"]
 
@@ -22,7 +24,7 @@ class OfflineAdapter(HTTPAdapter):
     a real answer.
     """
 
-    def __init__(self, offline: Offline) -> None:
+    def __init__(self, offline: Interceptor) -> None:
         super().__init__()
         self.offline = offline
 

@@ -7,7 +7,11 @@ import io
 import urllib.request
 from urllib.error import URLError
 
-from .interception import Offline, OfflineRefused
+from .interceptor import OfflineRefused
+
+from ..typecheck import TYPE_CHECKING
+if TYPE_CHECKING:
+    from .interceptor import Interceptor
 
 __all__ = ["OfflineHandler"]
 
@@ -24,7 +28,7 @@ class OfflineHandler(urllib.request.BaseHandler):
 
     handler_order = 100
 
-    def __init__(self, offline: Offline) -> None:
+    def __init__(self, offline: Interceptor) -> None:
         self.offline = offline
 
     def http_open(self, req: urllib.request.Request) -> http.client.HTTPResponse | None:

@@ -1,0 +1,100 @@
+"""Why a request gets no answer, as exceptions that know nothing of HTTP.
+
+The query layer refuses parameter values with :class:`spacecraft_data.query.Refused`;
+the API and the server refuse the rest of a request with the kinds below. Each one
+says what was refused; :func:`spacecraft_data.api.error_answer`, alone, turns every
+one of them (and ``Refused``, and :class:`~spacecraft_data.errors.ModeNotHeld`) into
+LL2's status code and JSON body, so no status is written anywhere else.
+"""
+
+from __future__ import annotations
+
+__all__ = ["Refusal", "NotFound", "UnknownFormat", "NoMatch", "InvalidHost", "BadTarget", "NotAcceptable",
+           "MethodNotAllowed", "RequestLineTooLong", "HeadersTooLarge", "MalformedRequest", "NotServed",
+           "InternalError"]
+
+
+class Refusal(Exception):
+    """A request refused before (or instead of) an answer; ``detail`` is what the body says."""
+
+    def __init__(self, detail: str) -> None:
+        super().__init__(detail)
+        self.detail = detail
+
+
+class NotFound(Refusal):
+    """Nothing lives at the request's path (no route of the API, a detail id that is not an integer):
+    Django's and DRF's "Not found."."""
+
+    def __init__(self, detail: str = "Not found.") -> None:
+        super().__init__(detail)
+
+
+class UnknownFormat(NotFound):
+    """``?format=`` names no renderer of the endpoint: DRF's content negotiation raises ``Http404``."""
+
+    #: the parameter at fault, as :class:`~spacecraft_data.errors.QueryError` names it
+    param = "format"
+
+
+class NoMatch(NotFound):
+    """A detail id the snapshot does not hold, or that the request's own filters exclude."""
+
+    def __init__(self, model: str, record_id: int) -> None:
+        Refusal.__init__(self, f"No {model} matches the given query.")  # NotFound's only job is its default
+        self.model = model
+        self.record_id = record_id
+
+
+class InvalidHost(Refusal):
+    """A ``Host`` (or a URL's host) Django refuses (``DisallowedHost``); ``detail`` names it, shortened."""
+
+    def __init__(self, host: str, detail: str) -> None:
+        super().__init__(detail)
+        self.host = host
+
+
+class BadTarget(Refusal):
+    """A request target the server does not look up (not printable ASCII, ``..``, a control character)."""
+
+
+class NotAcceptable(Refusal):
+    """No renderer gives a media type the ``Accept`` header lists."""
+
+    def __init__(self) -> None:
+        super().__init__("Could not satisfy the request Accept header.")
+
+
+class MethodNotAllowed(Refusal):
+    """A method other than GET or HEAD on an API route."""
+
+    def __init__(self, method: str) -> None:
+        super().__init__(f'Method "{method}" not allowed.')
+        self.method = method
+
+
+class RequestLineTooLong(Refusal):
+    """A request line longer than the server reads."""
+
+
+class HeadersTooLarge(Refusal):
+    """Request headers past the server's limits (a line, their total, their number)."""
+
+
+class MalformedRequest(Refusal):
+    """A request the HTTP layer could not parse; ``status`` is the one the standard library chose for it."""
+
+    def __init__(self, status: int, detail: str) -> None:
+        super().__init__(detail)
+        self.status = status
+
+
+class NotServed(Refusal):
+    """A path on an LL2 host that the snapshot cannot answer in-process (another endpoint or API version)."""
+
+
+class InternalError(Refusal):
+    """An unexpected failure while answering (its traceback goes to the log, never to the body)."""
+
+    def __init__(self) -> None:
+        super().__init__("Internal server error")
