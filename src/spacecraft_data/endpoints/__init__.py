@@ -61,7 +61,11 @@ def endpoint(name: str, api_version: str | None = None) -> Endpoint:
 
 def primary(api_version: str | None = None) -> Endpoint:
     """The endpoint whose records are the snapshot's own (``/spacecraft/``)."""
-    return next(e for e in endpoints(api_version).values() if e.primary)
+    found = next((e for e in endpoints(api_version).values() if e.primary), None)
+    if found is None:
+        raise KeyError(f"API {api_version or DEFAULT_API_VERSION}: no endpoint is declared primary "
+                       "(a version's declarations need one whose records are the snapshot's own)")
+    return found
 
 
 def by_table(table: str, api_version: str | None = None) -> Endpoint | None:
