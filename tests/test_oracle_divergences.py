@@ -143,6 +143,12 @@ def test_the_flavours_differ_only_by_the_documented_divergences(flavours, url):
     stock, pg = flavours
     url = url + ("&" if "?" in url else "?") + "limit=100&offset=0"  # the whole result, in one page
     a, b = stock.answer(url), pg.answer(url)
+    search = dict(parse_qsl(urlsplit(url).query, keep_blank_values=True)).get("search", "")
+    if not search.isascii() and (a.status, b.status) == (200, 501) and a.body.get("count") == 0:
+        # (2) again: only PostgreSQL's UPPER() matched the term, and what it matched would be serialized in
+        # detailed mode, which the oracle does not hold (an empty page serializes nothing, hence stock's 200).
+        assert b.detailed, url
+        return
     assert (a.status, a.detailed) == (b.status, b.detailed), url
     if a.status != 200 or not isinstance(a.body, dict) or "results" not in a.body:
         assert a.body == b.body, url
@@ -150,7 +156,6 @@ def test_the_flavours_differ_only_by_the_documented_divergences(flavours, url):
     rows = {r["id"]: r for r in pg.rows}
     got_stock = [r["id"] for r in a.body["results"]]
     got_pg = [r["id"] for r in b.body["results"]]
-    search = dict(parse_qsl(urlsplit(url).query, keep_blank_values=True)).get("search", "")
     if search.isascii():
         assert a.body["count"] == b.body["count"], url
     else:
