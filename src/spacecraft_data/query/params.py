@@ -60,12 +60,20 @@ class QueryParams(dict):
         if query.count("&") >= MAX_NUMBER_FIELDS:
             raise TooManyFields({"query": [f"Bad Request: more than {MAX_NUMBER_FIELDS} query parameters "
                                            "(Django's DATA_UPLOAD_MAX_NUMBER_FIELDS)"]})
+        # Each step only where it changes something: most fields hold neither "+" nor "%".
         pairs = []
         for field in query.split("&"):
             if field:
+                if "+" in field:
+                    field = field.replace("+", " ")
                 name, _, value = field.partition("=")
-                pairs.append((unquote(name.replace("+", " ")), unquote(value.replace("+", " "))))
-        return cls(pairs)
+                if "%" in field:
+                    name, value = unquote(name), unquote(value)
+                pairs.append((name, value))
+        params = cls.__new__(cls)  # the list is new: no copy, as __init__ would make
+        params.pairs = pairs
+        dict.__init__(params, pairs)
+        return params
 
     def __repr__(self) -> str:
         return f"QueryParams({self.pairs!r})"
