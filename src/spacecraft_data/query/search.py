@@ -73,6 +73,10 @@ def search_terms(value: str) -> list[str]:
     phrase (quotes removed, escapes undone); any other token is split on commas,
     empty pieces dropped, pieces stripped.
     """
+    if "'" not in value and '"' not in value and "," not in value:
+        # Most values: no quote can start a phrase and no comma can split a token, so the tokens are
+        # the runs of non-space characters; str.split and the pattern's \s agree on what a space is.
+        return value.split()
     terms: list[str] = []
     for match in _SMART_SPLIT.finditer(value):
         token = match.group(0).strip(",")
