@@ -10,7 +10,7 @@ from ..typecheck import TYPE_CHECKING
 if TYPE_CHECKING:
     from collections.abc import Iterable
 
-__all__ = ["positions_mask", "mask_positions", "mask_bits"]
+__all__ = ["positions_mask", "mask_positions", "mask_flags"]
 
 
 def positions_mask(positions: Iterable[int], size: int) -> int:
@@ -21,9 +21,13 @@ def positions_mask(positions: Iterable[int], size: int) -> int:
     return int.from_bytes(bits, "little")
 
 
-def mask_bits(mask: int, size: int) -> str:
-    """``mask`` as a string of ``size`` characters: character ``p`` is ``"1"`` when bit ``p`` is set."""
-    return format(mask, "b")[::-1].ljust(size, "0")
+#: "0" -> byte 0, "1" -> byte 1
+_FLAG_BYTES = bytes.maketrans(b"01", b"\x00\x01")
+
+
+def mask_flags(mask: int, size: int) -> bytes:
+    """``mask`` as ``size`` bytes: byte ``p`` is 1 when bit ``p`` is set, else 0 (a selector for ``itertools.compress``)."""
+    return format(mask, "b")[::-1].ljust(size, "0").encode("ascii").translate(_FLAG_BYTES)
 
 
 def mask_positions(mask: int) -> list[int]:

@@ -15,7 +15,9 @@ Rules where LL2's behaviour is unspecified (documented, deterministic):
 
 from __future__ import annotations
 
-from .bitmask import mask_bits, mask_positions
+from itertools import compress, islice
+
+from .bitmask import mask_flags, mask_positions
 from .records import pluck
 from .. import durations
 from ..cache import size_of
@@ -179,14 +181,9 @@ class OrderIndex:
         # Walking the order meets `stop` selected records after about stop * n / count steps;
         # sorting the selection by rank costs about `count`. Take the cheaper.
         if stop * len(order) <= 2 * count * count:
-            bits = mask_bits(selected, len(order))
-            picked = []
-            for pos in order:
-                if bits[pos] == "1":
-                    picked.append(pos)
-                    if len(picked) == stop:
-                        break
-            return count, picked[offset:]
+            # In C: the selected positions of the order (flags[pos] is 1 for those), from the offset-th to stop.
+            flags = mask_flags(selected, len(order))
+            return count, list(islice(compress(order, map(flags.__getitem__, order)), offset, stop))
         positions = mask_positions(selected)
         positions.sort(key=self.rank(ordering).__getitem__)
         return count, positions[offset:stop]

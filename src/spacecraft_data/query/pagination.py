@@ -68,13 +68,6 @@ def _urlencode(query: dict[str, list[str]]) -> str:
                      for key, values in sorted(query.items()) for quoted in (_quote_plus(key),) for value in values])
 
 
-def _positive_int(value: str, strict: bool = False, cutoff: int | None = None) -> int:
-    number = int(value)
-    if number < 0 or (number == 0 and strict):
-        raise ValueError(value)
-    return min(number, cutoff) if cutoff else number
-
-
 class LimitOffsetPagination:
     """DRF ``LimitOffsetPagination`` with LL2's settings (10 by default, at most 100)."""
 
@@ -93,9 +86,12 @@ class LimitOffsetPagination:
         raw = params.get(self.limit_param)
         if raw is not None:
             try:
-                return _positive_int(raw, strict=True, cutoff=self.max_limit)
+                number = int(raw)  # DRF's _positive_int(raw, strict=True, cutoff=max_limit)
             except ValueError:
                 pass
+            else:
+                if number > 0:
+                    return min(number, self.max_limit) if self.max_limit else number
         return self.default_limit
 
     def get_offset(self, params: QueryParams) -> int:
@@ -103,9 +99,12 @@ class LimitOffsetPagination:
         raw = params.get(self.offset_param)
         if raw is not None:
             try:
-                return _positive_int(raw)
+                number = int(raw)  # DRF's _positive_int(raw)
             except ValueError:
                 pass
+            else:
+                if number >= 0:
+                    return number
         return 0
 
     def get_links(self, base: str, params: QueryParams, count: int, offset: int,
