@@ -9,6 +9,7 @@ does, which a URL holding a tab, CR or LF needs (``urlsplit`` drops them).
 
 from __future__ import annotations
 
+import re
 from urllib.parse import parse_qs, quote_plus, urlencode, urlsplit, urlunsplit
 
 from ..cache import BoundedCache, size_of
@@ -29,6 +30,8 @@ LINK_ENCODING_ERRORS = "surrogatepass"
 QUOTE_CACHE_BYTES = 1 << 20
 #: key or value -> its ``quote_plus`` form, as links quote it
 QUOTE_CACHE = BoundedCache(QUOTE_CACHE_BYTES)
+#: a whole string of the characters ``quote_plus`` never quotes (with ``safe=""``)
+_ALWAYS_SAFE = re.compile(r"[A-Za-z0-9_.~-]*").fullmatch
 
 
 def replace_query_param(url: str, key: str, value: Any) -> str:
@@ -51,8 +54,9 @@ def remove_query_param(url: str, key: str) -> str:
 
 def _quote_plus(value: Any, safe: Any = "", encoding: Any = None, errors: Any = None) -> str:
     # urlencode's own quoting, remembered: a page's links quote the same few keys and values on every
-    # request. Letters and digits need none (and are most of what links carry).
-    if value.isalnum() and value.isascii():
+    # request. Letters and digits need none (and are most of what links carry); nor do "_.-~", which
+    # most parameter names hold (is_placeholder, spacecraft_config).
+    if (value.isalnum() and value.isascii()) or _ALWAYS_SAFE(value):
         return value
     quoted = QUOTE_CACHE.get(value)
     if quoted is None:
