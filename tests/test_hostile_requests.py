@@ -161,7 +161,7 @@ def test_fifty_thousand_distinct_terms_and_hosts_stay_within_the_cache_limits(sn
         # SYNTHETIC request values: a distinct host, search term and filter value every time.
         snap.respond(f"http://h{i}.example/2.3.0/spacecraft/?limit=2&search=t{i:06d}{'x' * 200}&name=n{i}")
     growth = _rss_bytes() - before
-    caches = [served.engine.cache, served.rendered, q._SPLITS, q._QUOTED]
+    caches = [served.engine.cache, served.rendered, q.search.SPLIT_CACHE, q.pagination.QUOTE_CACHE]
     for cache in caches:
         assert 0 < cache.nbytes <= cache.max_bytes, cache
     assert len(served.engine.cache) < 50_000 and len(served.rendered) < 50_000  # entries were evicted

@@ -28,6 +28,8 @@ __all__ = ["BoundedCache", "ENTRY_OVERHEAD", "size_of"]
 
 #: Bytes counted per entry for the cache's own structures (an ordered-dict node and two dict slots).
 ENTRY_OVERHEAD = 160
+#: what :meth:`BoundedCache.get` finds for a key it does not hold (no stored value is this object)
+_MISSING = object()
 
 def size_of(*objects: Any) -> int:
     """The summed ``sys.getsizeof`` of ``objects`` and of the items of the tuples among them (one level deep)."""
@@ -72,14 +74,17 @@ class BoundedCache:
 
     def get(self, key: Hashable, default: Any = None) -> Any:
         """The value stored under ``key`` (now the most recently used), or ``default``."""
-        # Two C calls on a hit, no test first (a hit is the fast path; a miss costs an exception, and
-        # then the work the cache saves). An entry another thread evicts in between is a miss.
+        # Two C calls on a hit, one on a miss, and no exception raised on either: clients send new values
+        # (terms, hosts) all the time, and a caught KeyError costs more than the lookup.
         entries = self._entries
+        value = entries.get(key, _MISSING)
+        if value is _MISSING:
+            return default
         try:
             entries.move_to_end(key)
-            return entries[key]
-        except KeyError:
-            return default
+        except KeyError:  # another thread evicted it in between: still this caller's value
+            pass
+        return value
 
     def put(self, key: Hashable, value: Any, nbytes: int) -> Any:
         """Store ``value`` under ``key``, counted as ``nbytes`` (plus :data:`ENTRY_OVERHEAD`); returns ``value``.

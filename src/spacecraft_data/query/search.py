@@ -1,0 +1,219 @@
+"""DRF's ``SearchFilter``: splitting ``search`` into terms, folding case, finding each term.
+
+* :func:`search_terms` — DRF's ``search_smart_split``; splits are remembered in
+  :data:`SPLIT_CACHE` (a pure function of the value, shared by every snapshot);
+* :func:`fold` — PostgreSQL's ``upper()``, character by character;
+* :class:`SearchFilter` — the declaration (which record paths are searched) and
+  the validation of the ``search`` value;
+* :class:`SearchText` — every record's folded fields in one string, searched with ``str.find``;
+* :class:`SearchIndex` — per engine: the search text, built on first use, and the
+  bitmask of each term asked for, in the engine's cache.
+
+Case folding is character by character, as PostgreSQL's ``upper()`` does
+(``str.upper()`` of each character when that is one character; ``ß`` stays ``ß``).
+"""
+
+from __future__ import annotations
+
+import re
+from bisect import bisect_right
+
+from .bitmask import positions_mask
+from .params import NULL_CHARACTERS, InvalidSearch
+from .records import pluck
+from ..cache import BoundedCache, size_of
+
+from ..typecheck import TYPE_CHECKING
+if TYPE_CHECKING:
+    from collections.abc import Mapping, Sequence
+
+    from .params import QueryParams
+    from .records import Record
+
+__all__ = ["SearchFilter", "SearchText", "SearchIndex", "search_terms", "fold", "SPLIT_CACHE",
+           "SURROGATE_CHARACTERS"]
+
+#: DRF's ``CharField`` message for a lone surrogate in the ``search`` value
+SURROGATE_CHARACTERS = "Surrogate characters are not allowed: U+{code_point:X}."
+
+# Django's smart_split grammar: a token is a run of non-space characters in which
+# single- or double-quoted sections (backslash escapes allowed) may hold spaces;
+# a quote that is never closed is an ordinary character.
+_SMART_SPLIT = re.compile(
+    r"""(?:[^\s'"]*(?:"(?:[^"\\]|\\.)*"|'(?:[^'\\]|\\.)*')[^\s'"]*)+|\S+"""
+)
+
+#: Bytes of split ``search`` values kept (all snapshots together): clients repeat the same few searches.
+SEARCH_SPLIT_CACHE_BYTES = 1 << 20
+#: ``search`` value -> its terms (a tuple), as :func:`search_terms` splits it
+SPLIT_CACHE = BoundedCache(SEARCH_SPLIT_CACHE_BYTES)
+
+
+def fold(text: str) -> str:
+    """Upper-case ``text`` character by character, as PostgreSQL's ``upper()`` does.
+
+    ``str.upper()`` alone would expand ``ß`` to ``SS``; a per-character mapping keeps
+    every character whose upper case is not a single character.
+    """
+    if text.isascii():
+        return text.upper()
+    return "".join(u if len(u := c.upper()) == 1 else c for c in text)
+
+
+def _unquote_literal(token: str) -> str:
+    quote = token[0]
+    return token[1:-1].replace("\\" + quote, quote).replace("\\\\", "\\")
+
+
+def search_terms(value: str) -> list[str]:
+    """Split a ``search`` value into terms as DRF's ``search_smart_split`` does.
+
+    Whitespace separates tokens (quoted runs stay whole); commas are trimmed from
+    both ends of a token; a token quoted at both ends with the same quote is one
+    phrase (quotes removed, escapes undone); any other token is split on commas,
+    empty pieces dropped, pieces stripped.
+    """
+    if "'" not in value and '"' not in value and "," not in value:
+        # Most values: no quote can start a phrase and no comma can split a token, so the tokens are
+        # the runs of non-space characters; str.split and the pattern's \s agree on what a space is.
+        return value.split()
+    terms: list[str] = []
+    for match in _SMART_SPLIT.finditer(value):
+        token = match.group(0).strip(",")
+        if token[:1] in ("'", '"') and token[0] == token[-1]:
+            terms.append(_unquote_literal(token))
+        else:
+            terms.extend(piece.strip() for piece in token.split(",") if piece)
+    return terms
+
+
+class SearchFilter:
+    """DRF ``SearchFilter`` with ``icontains`` on each of ``fields`` (dotted record paths).
+
+    A record matches when every term is contained, case-insensitively, in at least
+    one field (OR across fields, AND across terms). A null field matches nothing.
+    :meth:`build` gives the :class:`SearchText` whose ``containing`` finds one term;
+    :meth:`SearchIndex.narrow` intersects the terms.
+    """
+
+    param = "search"
+
+    def __init__(self, fields: Sequence[str]) -> None:
+        self.fields = tuple(fields)
+
+    def build(self, records: Sequence[Record]) -> SearchText:
+        """The folded text of every search field of every record, in one string (see :class:`SearchText`)."""
+        pieces = []
+        has_text = []
+        for pos, record in enumerate(records):
+            texts = [t if isinstance(t, str) else str(t) for t in (pluck(record, f) for f in self.fields)
+                     if t is not None]
+            pieces.append("\x00".join(texts))
+            if texts:
+                has_text.append(pos)
+        return SearchText(pieces, has_text)
+
+    def get_search_terms(self, params: QueryParams) -> tuple[str, ...]:
+        """The terms of the request; :class:`~.params.InvalidSearch` for NUL or surrogates."""
+        value = params.get(self.param, "")
+        if value == "":
+            return ()
+        problems = []
+        if "\x00" in value:
+            problems.append(NULL_CHARACTERS)
+        surrogate = None if value.isascii() else next((c for c in value if 0xD800 <= ord(c) <= 0xDFFF), None)
+        if surrogate is not None:
+            problems.append(SURROGATE_CHARACTERS.format(code_point=ord(surrogate)))
+        if problems:
+            raise InvalidSearch({self.param: problems})
+        terms = SPLIT_CACHE.get(value)
+        if terms is None:
+            terms = tuple(search_terms(value))
+            SPLIT_CACHE.put(value, terms, size_of(value, terms))
+        return terms
+
+
+class SearchText:
+    """The folded search fields of every record, joined into one string, and where each record starts.
+
+    Fields are joined with NUL within a record and records with NUL between them: a
+    term holding NUL is refused with a 400 before it gets here, so no match can span
+    two fields or two records, and ``term in field`` for some field equals "``term``
+    occurs in the record's span". One ``str.find`` pass over the whole string (in C)
+    replaces a Python-level ``in`` per record and field. Folding is per character
+    (:func:`fold`), so folding the joined string keeps every offset.
+    """
+
+    __slots__ = ("text", "starts", "has_text")
+
+    def __init__(self, pieces: Sequence[str], has_text: Sequence[int]) -> None:
+        self.text = fold("\x00".join(pieces))
+        #: start offset of each record's span, plus one past the end (a record's span ends before the next start's NUL)
+        starts = [0] * (len(pieces) + 1)
+        offset = 0
+        for pos, piece in enumerate(pieces):
+            starts[pos] = offset
+            offset += len(piece) + 1
+        starts[len(pieces)] = offset
+        self.starts = starts
+        #: positions with at least one non-null field: the records an empty term matches ("" is in any string)
+        self.has_text = tuple(has_text)
+
+    def __len__(self) -> int:
+        return len(self.starts) - 1
+
+    def containing(self, term: str) -> list[int]:
+        """Positions, ascending, of the records one of whose fields contains the folded ``term``."""
+        if term == "":
+            return list(self.has_text)
+        out = []
+        text, starts = self.text, self.starts
+        find = text.find
+        i = find(term)
+        while i >= 0:
+            pos = bisect_right(starts, i) - 1
+            out.append(pos)
+            i = find(term, starts[pos + 1])  # next record: one match per record is enough
+        return out
+
+
+class SearchIndex:
+    """The search of one endpoint over one list of records: the folded text, and each term's bitmask.
+
+    The :class:`SearchText` is built on the first request that searches; the bitmask
+    of each folded term is kept in ``cache`` under ``("term", folded term)``, so a
+    repeated term costs a dictionary lookup and a new one a ``str.find`` pass.
+    """
+
+    def __init__(self, search: SearchFilter, records: Sequence[Record], cache: BoundedCache) -> None:
+        self.search = search
+        self.records = records
+        self.cache = cache
+        self._text: SearchText | None = None
+
+    def text(self) -> SearchText:
+        """The folded search text of every record, built on first use."""
+        if self._text is None:
+            self._text = self.search.build(self.records)
+        return self._text
+
+    def term_mask(self, term: str) -> int:
+        """The bitmask of the records one of whose search fields contains ``term`` (any case)."""
+        folded = fold(term)
+        key = ("term", folded)
+        mask = self.cache.get(key)
+        if mask is None:
+            mask = positions_mask(self.text().containing(folded), len(self.records))
+            self.cache.put(key, mask, size_of(mask, folded))
+        return mask
+
+    def narrow(self, selected: int | None, params: QueryParams) -> int | None:
+        """``selected`` (None: every record) narrowed to what the request's terms match; :class:`~.params.InvalidSearch`."""
+        terms = self.search.get_search_terms(params)  # validated even when there are no fields, as DRF does
+        if terms and self.search.fields:
+            for term in terms:
+                if selected == 0:  # nothing left to narrow: the other terms cannot change the answer
+                    break
+                mask = self.term_mask(term)
+                selected = mask if selected is None else selected & mask
+        return selected
