@@ -23,7 +23,8 @@ from spacecraft_data.pages import parse_page
 
 from conftest import urls_in
 
-pytestmark = pytest.mark.slow
+#: load() with no path and the commands given no snapshot answer from the pinned snapshot (tests/conftest.py)
+pytestmark = [pytest.mark.slow, pytest.mark.usefixtures("pinned_home")]
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 CHROMEDRIVER = shutil.which("chromedriver")
