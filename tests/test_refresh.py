@@ -144,7 +144,8 @@ def test_a_refresh_that_grows_the_bundle_passes_its_tests_publishes_logs_and_lea
     assert entry.strip() in summary and summary == done.stdout[done.stdout.index("# Data refresh"):].split(
         "refresh: done")[0]
     assert f"  + {SYNTHETIC_ID} SYNTHETIC test record inserted by tests/fakeapi.py" in summary
-    assert f"  + {CHANGED + 1000 * COPIES} Tianzhou-3 [SYNTHETIC copy {COPIES}]" in summary
+    twin = min(r["id"] for r in before if r["id"] not in (REMOVED, CHANGED))
+    assert f"  + {twin + 1000 * COPIES} {before.get(twin)['name']} [SYNTHETIC copy {COPIES}]" in summary
     assert f"  - {REMOVED} Cygnus CRS OA-7" in summary
     assert f'  ~ {CHANGED} Tianzhou-3\n      $.name: "Tianzhou-3" -> "{RENAMED}"' in summary
     assert f"  + {SYNTHETIC_STATUS['id']} {SYNTHETIC_STATUS['name']}" in summary
