@@ -21,7 +21,7 @@ import pytest
 
 from spacecraft_data.snapshot import Snapshot
 
-from conftest import ROOT
+from conftest import PINNED_DIR, ROOT
 from fakeapi import LL2_HOST, SYNTHETIC_ID, FakeLL2, Fault
 
 pytestmark = pytest.mark.slow
@@ -54,7 +54,7 @@ class GrownLL2(ChangedLL2):
 
     def __init__(self, **kw) -> None:
         super().__init__(**kw)
-        real = [r for r in self.tables["spacecraft"] if r["id"] != SYNTHETIC_ID]
+        real = [r for r in Snapshot(PINNED_DIR).records if r["id"] != REMOVED]  # as captured: not renamed
         copies = []
         for k in range(1, COPIES + 1):
             for record in real:
