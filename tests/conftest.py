@@ -29,6 +29,11 @@ def pytest_configure(config) -> None:
     config.addinivalue_line(
         "markers", "bundle: checks the repository's bundle itself (data/snapshots, data/tables, datapackage.json: "
         "well-formed, consistent, reproducible) whatever it holds; scripts/refresh.py --bundle-tests runs these")
+    # The plugin's ll2_server and ll2_offline serve the pinned snapshot (tests compare them with `bundled`),
+    # unless --ll2-snapshot names another. Its fixtures cache one snapshot per session: it must not depend on
+    # which test asks first.
+    if not config.getoption("--ll2-snapshot", None) and not config.getini("ll2_snapshot"):
+        config.option.ll2_snapshot = str(PINNED_DIR)
 
 
 def _built_from_sources_json() -> Path:

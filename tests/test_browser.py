@@ -23,8 +23,7 @@ from spacecraft_data.pages import parse_page
 
 from conftest import urls_in
 
-#: load() with no path and the commands given no snapshot answer from the pinned snapshot (tests/conftest.py)
-pytestmark = [pytest.mark.slow, pytest.mark.usefixtures("pinned_home")]
+pytestmark = pytest.mark.slow
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 CHROMEDRIVER = shutil.which("chromedriver")

@@ -20,6 +20,9 @@ from spacecraft_data.store import dump_json, sha256_bytes
 
 from conftest import PINNED_DIR
 
+#: load() with no path and the commands given no snapshot answer from the pinned snapshot (tests/conftest.py)
+pytestmark = pytest.mark.usefixtures("pinned_home")
+
 BUNDLED = PINNED_DIR
 
 

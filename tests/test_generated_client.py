@@ -23,8 +23,7 @@ import pytest
 
 from conftest import RAW
 
-#: load() with no path and the commands given no snapshot answer from the pinned snapshot (tests/conftest.py)
-pytestmark = [pytest.mark.slow, pytest.mark.usefixtures("pinned_home")]
+pytestmark = pytest.mark.slow
 
 SPEC = RAW / "ll2-openapi" / "ll_2.3.0.json"
 PACKAGE = "ll2_generated_client"  # SYNTHETIC name of the generated package
