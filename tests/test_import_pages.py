@@ -15,14 +15,12 @@ from spacecraft_data.cli import main
 from spacecraft_data.errors import BuildError, PageError
 from spacecraft_data.harvest import import_pages
 from spacecraft_data.pages import read_page
-from spacecraft_data.store import TABLE_FILES
-
-from conftest import PINNED_DIR
+from spacecraft_data.store import TABLE_FILES, bundled_root, latest_snapshot_dir
 
 ROOT = Path(__file__).resolve().parents[1]
 SEEDS = sorted((ROOT / "data" / "raw" / "seeds").glob("*.txt"))
 CONFIGS = ROOT / "data" / "raw" / "launchschedule-masterdata" / "spacecrafts.json"
-BUNDLED = PINNED_DIR
+BUNDLED = Path(latest_snapshot_dir(bundled_root()))
 NOW = dt.datetime(2026, 11, 25, 9, 30, tzinfo=dt.timezone.utc)
 
 
