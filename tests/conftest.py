@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import subprocess
 import sys
@@ -131,6 +132,43 @@ def pinned_home(data_home, pinned_store) -> Path:
     rel = Path("snapshots", "2.3.0", PINNED_VERSION)
     shutil.copytree(pinned_store / rel, data_home / rel)
     return data_home
+
+
+@pytest.fixture(scope="session")
+def pinned_checkout(tmp_path_factory) -> Path:
+    """A checkout whose only bundled snapshot is the pinned one, as a user of a release of it sees the data:
+    what the package needs (src/, scripts/, schema/, pyproject.toml, README.md, LICENSE) copied from the
+    repository, data/snapshots holding the pinned snapshot alone, data/tables and datapackage.json built from it
+    by scripts/build_tables.py. Its ``load()`` answers from the pinned snapshot with origin "bundled"."""
+    root = tmp_path_factory.mktemp("pinned_checkout")
+    skip = shutil.ignore_patterns("__pycache__", "*.pyc")
+    for folder in ("src", "scripts", "schema"):
+        shutil.copytree(ROOT / folder, root / folder, ignore=skip)
+    for file in ("pyproject.toml", "README.md", "LICENSE"):
+        shutil.copy2(ROOT / file, root / file)
+    shutil.copytree(PINNED_STORE / "snapshots", root / "data" / "snapshots")
+    snapshot = root / "data" / "snapshots" / "2.3.0" / PINNED_VERSION
+    subprocess.run([sys.executable, str(root / "scripts" / "build_tables.py"), "--snapshot", str(snapshot)],
+                   cwd=root, env=checkout_env(root), check=True, capture_output=True)
+    return root
+
+
+def checkout_env(checkout: Path) -> dict[str, str]:
+    """The environment of a subprocess that imports ``checkout``'s package, with an empty user store."""
+    env = {k: v for k, v in os.environ.items() if k != "COLUMNS"}
+    env["PYTHONPATH"] = str(checkout / "src")
+    env["SPACECRAFT_DATA_HOME"] = str(checkout / "empty user store")
+    return env
+
+
+@pytest.fixture(scope="session")
+def pinned_wheel(tmp_path_factory, pinned_checkout) -> Path:
+    """The wheel built from :func:`pinned_checkout`: this package, bundling the pinned snapshot alone."""
+    dist = tmp_path_factory.mktemp("pinned_dist")
+    subprocess.run([sys.executable, "-m", "build", "--wheel", "--no-isolation", "--outdir", str(dist),
+                    str(pinned_checkout)], check=True, capture_output=True)
+    (wheel,) = dist.glob("spacecraft_data-*.whl")
+    return wheel
 
 
 @pytest.fixture(scope="session")

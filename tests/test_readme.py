@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import copy
 import json
-import os
 import re
 import shutil
 import subprocess
@@ -29,7 +28,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import PINNED_VERSION, ROOT
+from conftest import PINNED_VERSION, ROOT, checkout_env
 
 README = (ROOT / "README.md").read_text(encoding="utf-8")
 _FENCE = re.compile(r"^```([a-z]*)\n(.*?)^```\n", re.M | re.S)
@@ -44,29 +43,6 @@ def _section(title: str) -> str:
     start = README.index(f"\n## {title}\n")
     end = README.find("\n## ", start + 1)
     return README[start:end if end != -1 else len(README)]
-
-
-@pytest.fixture(scope="module")
-def pinned_checkout(tmp_path_factory, pinned_store) -> Path:
-    """A checkout whose only bundled snapshot is the pinned one: src/, scripts/ and schema/ copied from the
-    repository, data/snapshots from the pinned store, data/tables and datapackage.json built from it."""
-    root = tmp_path_factory.mktemp("pinned_checkout")
-    skip = shutil.ignore_patterns("__pycache__", "*.pyc")
-    for folder in ("src", "scripts", "schema"):
-        shutil.copytree(ROOT / folder, root / folder, ignore=skip)
-    shutil.copytree(pinned_store / "snapshots", root / "data" / "snapshots")
-    snapshot = root / "data" / "snapshots" / "2.3.0" / PINNED_VERSION
-    subprocess.run([sys.executable, str(root / "scripts" / "build_tables.py"), "--snapshot", str(snapshot)],
-                   cwd=root, env=_env(root), check=True, capture_output=True)
-    return root
-
-
-def _env(checkout: Path) -> dict[str, str]:
-    """The environment of a subprocess that imports the checkout's package with an empty user store."""
-    env = {k: v for k, v in os.environ.items() if k != "COLUMNS"}
-    env["PYTHONPATH"] = str(checkout / "src")
-    env["SPACECRAFT_DATA_HOME"] = str(checkout / "empty user store")
-    return env
 
 
 def _write_edited_records(folder: Path, snapshot: Path) -> None:
@@ -98,7 +74,7 @@ def test_the_readme_doctests_pass(tmp_path, pinned_checkout):
     _write_edited_records(tmp_path, pinned_checkout / "data" / "snapshots" / "2.3.0" / PINNED_VERSION)
     (tmp_path / "readme_doctests.txt").write_text("\n".join(sources), encoding="utf-8")
     done = subprocess.run([sys.executable, "-c", _DOCTEST_RUNNER, "readme_doctests.txt"], cwd=tmp_path,
-                          env=_env(pinned_checkout), capture_output=True, text=True, timeout=300)
+                          env=checkout_env(pinned_checkout), capture_output=True, text=True, timeout=300)
     assert done.returncode == 0, done.stderr
     counts, _, report = done.stdout.partition("\n")
     tries, failures = map(int, counts.split())
@@ -127,7 +103,7 @@ def research_folder(pinned_checkout) -> Path:
     if any("out/" in code for _, code, _ in _examples()):
         pytest.importorskip("duckdb")
         subprocess.run([sys.executable, "-m", "spacecraft_data", "export", "--format", "parquet", "--output", "out"],
-                       cwd=pinned_checkout, env=_env(pinned_checkout), check=True, capture_output=True)
+                       cwd=pinned_checkout, env=checkout_env(pinned_checkout), check=True, capture_output=True)
     return pinned_checkout
 
 
@@ -146,7 +122,7 @@ def test_a_researchers_example_prints_what_the_readme_shows(research_folder, lan
         for module in re.findall(r"^import (\w+)", code, re.M):
             pytest.importorskip(module)
         command = [sys.executable, "-c", code]
-    result = subprocess.run(command, cwd=research_folder, env=_env(research_folder), capture_output=True,
+    result = subprocess.run(command, cwd=research_folder, env=checkout_env(research_folder), capture_output=True,
                             text=True, timeout=300)
     assert result.returncode == 0, result.stderr
     assert _lines(result.stdout) == _lines(expected)
