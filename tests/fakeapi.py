@@ -1,8 +1,9 @@
 """A fault-injecting LL2-compatible server on 127.0.0.1, for harvest tests.
 
 It is a real ``http.server.ThreadingHTTPServer`` in a thread, serving the REAL
-records of the bundled snapshot (``spacecraft_data.load()``) and its reference
-tables in LL2-shaped list envelopes. What it serves beyond them is test-only and
+records of the pinned snapshot (tests/conftest.py's ``PINNED_DIR``: the 28 bundled on
+2026-12-01, whatever a refresh harvested since) and its reference tables in LL2-shaped
+list envelopes. What it serves beyond them is test-only and
 SYNTHETIC: the schema-violating record and the record inserted at the front are
 made here, marked synthetic, and never reach ``data/``.
 
@@ -38,7 +39,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlsplit
 
-import spacecraft_data
+from conftest import PINNED_DIR
+from spacecraft_data.snapshot import Snapshot
 
 LL2_HOST = "https://ll.thespacedevs.com"
 #: the synthetic record inserted at the front; id 1 sorts before every real id of the bundle
@@ -139,7 +141,7 @@ class FakeLL2:
 
     def __init__(self, faults: list[Fault] | None = None, throttle: Throttle | None = None,
                  api_version: str = "2.3.0", throttle_endpoint: bool = True, detailed: bool = False) -> None:
-        snap = spacecraft_data.load()
+        snap = Snapshot(PINNED_DIR)
         self.api_version = api_version
         self.tables: dict[str, list[dict]] = {
             "spacecraft": sorted(snap.tables["spacecraft"], key=lambda r: r["id"]),

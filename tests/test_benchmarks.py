@@ -14,7 +14,9 @@ sys.path.insert(0, str(ROOT / "benchmarks"))
 
 from queries import query_mix  # noqa: E402
 
-pytestmark = pytest.mark.slow
+# The scripts answer from load(): the pinned snapshot (tests/conftest.py) in the tests' store, except run.py,
+# which measures the package's newest bundled snapshot (it clears $SPACECRAFT_DATA_HOME).
+pytestmark = [pytest.mark.slow, pytest.mark.usefixtures("pinned_home")]
 
 
 def _run(*args: str) -> subprocess.CompletedProcess:
@@ -45,12 +47,12 @@ def test_a_quick_run_writes_the_report_it_prints(quick_report):
     assert "CPU:" in written and "Python:" in written and "--quick" in written
 
 
-def test_the_latency_table_has_every_query_on_every_size_and_all_agree_with_the_oracle(quick_report):
+def test_the_latency_table_has_every_query_on_every_size_and_all_agree_with_the_oracle(quick_report, latest_bundled):
     written, _ = quick_report
     header, _, *rows = _table(written, "Query latency")
     assert all(len(row) == len(header) for row in rows)
     names = [q.name for q in query_mix(30, 15)]
-    for size in ("bundled (28)", "synthetic 30"):
+    for size in (f"bundled ({len(latest_bundled)})", "synthetic 30"):
         assert [row[1] for row in rows if row[0] == size] == names
     assert {row[header.index("agrees")] for row in rows} == {"yes"}
     assert {row[header.index("status")] for row in rows} == {"200", "400", "501"}
@@ -58,11 +60,11 @@ def test_the_latency_table_has_every_query_on_every_size_and_all_agree_with_the_
     assert all(re.fullmatch(r"[\d,.]+", row[ratio]) for row in rows)
 
 
-def test_load_memory_first_query_and_cli_tables_have_a_row_per_size_or_command(quick_report):
+def test_load_memory_first_query_and_cli_tables_have_a_row_per_size_or_command(quick_report, latest_bundled):
     written, _ = quick_report
-    assert [row[0] for row in _table(written, "Load and memory")[2:]] == ["bundled (28)", "synthetic 30"]
-    assert [row[0] for row in _table(written, "First-query costs (what is computed once per snapshot)")[2:]] == [
-        "bundled (28)", "synthetic 30"]
+    sizes = [f"bundled ({len(latest_bundled)})", "synthetic 30"]
+    assert [row[0] for row in _table(written, "Load and memory")[2:]] == sizes
+    assert [row[0] for row in _table(written, "First-query costs (what is computed once per snapshot)")[2:]] == sizes
     commands = [row[0] for row in _table(written, "Cold CLI")[2:]]
     assert commands[:3] == ["`python -c pass`", '`python -c "import json"`',
                             "`spacecraft-data query --search soyuz --ordering -time_in_space --limit 5`"]

@@ -13,6 +13,10 @@ import pytest
 from spacecraft_data.cli import main
 
 
+#: the commands run with no --snapshot and state facts of the bundled records: they answer from the pinned snapshot
+pytestmark = pytest.mark.usefixtures("pinned_home")
+
+
 def run(capsys, *argv):
     code = main(list(argv))
     out, err = capsys.readouterr()

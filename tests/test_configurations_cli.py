@@ -12,6 +12,10 @@ from spacecraft_data.cli import main
 from spacecraft_data.snapshot import Snapshot
 
 
+#: the commands run with no --snapshot and state facts of the bundled records: they answer from the pinned snapshot
+pytestmark = pytest.mark.usefixtures("pinned_home")
+
+
 def run(capsys, *argv):
     try:
         code = main(list(argv))

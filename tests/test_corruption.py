@@ -24,9 +24,10 @@ import pytest
 
 import spacecraft_data
 from spacecraft_data.errors import SnapshotError
-from spacecraft_data.store import bundled_root, latest_snapshot_dir
 
-BUNDLED = Path(str(latest_snapshot_dir(bundled_root())))
+from conftest import PINNED_DIR
+
+BUNDLED = PINNED_DIR
 SC, CONF, STAT, MAN = "spacecraft.json", "spacecraft_configurations.json", "spacecraft_statuses.json", "manifest.json"
 TIMEOUT = 30  # seconds for both commands together; a hang (FIFO) would block forever
 

@@ -411,7 +411,7 @@ def harvested(tmp_path: Path, modes: tuple[str, ...]):
     return spacecraft_data.load(result.snapshot), result.snapshot
 
 
-def test_a_harvest_of_both_modes_answers_detailed_mode_from_its_detailed_file(tmp_path):
+def test_a_harvest_of_both_modes_answers_detailed_mode_from_its_detailed_file(tmp_path, pinned_home):
     snap, folder = harvested(tmp_path, ("normal", "detailed"))
     stored = {r["id"]: r for r in json.loads((folder / DETAILED_FILE).read_text())}
     ids = [r["id"] for r in snap.query(ordering="-time_in_space", limit=100).results]

@@ -16,9 +16,14 @@ import spacecraft_data
 from spacecraft_data.cli import main
 from spacecraft_data.diff import Change, diff_snapshots, diff_values, resolve_snapshot, strip_format
 from spacecraft_data.errors import SnapshotError
-from spacecraft_data.store import bundled_root, dump_json, latest_snapshot_dir, sha256_bytes
+from spacecraft_data.store import dump_json, sha256_bytes
 
-BUNDLED = Path(latest_snapshot_dir(bundled_root()))
+from conftest import PINNED_DIR
+
+#: load() with no path and the commands given no snapshot answer from the pinned snapshot (tests/conftest.py)
+pytestmark = pytest.mark.usefixtures("pinned_home")
+
+BUNDLED = PINNED_DIR
 
 
 def edited_copy(tmp_path: Path, edit) -> Path:

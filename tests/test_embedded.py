@@ -113,7 +113,7 @@ def test_the_bundled_snapshot_holds_the_embedded_records_in_normal_form_with_the
     assert source["embedded_in"] == "/2.3.0/space_stations/" and source["kind"] == "embedded"
 
 
-def test_info_names_each_sources_spacecraft_ids_and_date(capsys):
+def test_info_names_each_sources_spacecraft_ids_and_date(capsys, pinned_home):
     assert main(["info"]) == 0
     out = capsys.readouterr().out
     assert "records:       28 held of 590 reported by the API (4.7%)" in out
@@ -314,7 +314,7 @@ def test_build_snapshot_removes_a_snapshot_no_raw_input_rebuilds_and_logs_the_ne
     """In a copy of the repository's layout: the old bundled version goes, DATA_CHANGES.md gets one entry."""
     (tmp_path / "scripts").mkdir()
     shutil.copy(ROOT / "scripts" / "build_snapshot.py", tmp_path / "scripts")
-    shutil.copytree(RAW, tmp_path / "data" / "raw")
+    shutil.copytree(RAW, tmp_path / "data" / "raw", ignore=shutil.ignore_patterns("harvest", "imports"))  # as bundled
     stale = tmp_path / "data" / "snapshots" / "2.3.0" / "2026.11.22"
     shutil.copytree(BUNDLED_DIR, stale)
     manifest = json.loads((stale / "manifest.json").read_text())

@@ -37,6 +37,9 @@ sys.path.insert(0, str(ROOT / "benchmarks"))
 
 from synthetic import synthetic_records, write_synthetic_snapshot  # noqa: E402
 
+#: load() with no path and the commands given no snapshot answer from the pinned snapshot (tests/conftest.py)
+pytestmark = pytest.mark.usefixtures("pinned_home")
+
 FAST = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 COMPACT = r"P(?:[0-9]{1,4}D)?(?:T(?:[0-9]{1,3}H)?(?:[0-9]{1,3}M)?(?:[0-9]{1,5}(?:\.[0-9]{1,7})?S)?)?"
 

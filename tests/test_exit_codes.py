@@ -20,11 +20,11 @@ import pytest
 from spacecraft_data.cli import build_parser, main
 from spacecraft_data.errors import (EXIT_FINDINGS, EXIT_USAGE, InputError, PageError, SnapshotError,
                                     SnapshotNotFound, SpacecraftDataError, UnreadableInput)
-from spacecraft_data.store import bundled_root, dump_json, latest_snapshot_dir, sha256_bytes
+from spacecraft_data.store import dump_json, sha256_bytes
 
-from conftest import ROOT, SEED_FILES
+from conftest import PINNED_DIR, ROOT, SEED_FILES
 
-BUNDLED = Path(str(latest_snapshot_dir(bundled_root())))
+BUNDLED = PINNED_DIR
 
 
 def run(capsys, *argv: str) -> tuple[int, str, str]:

@@ -10,6 +10,9 @@ from spacecraft_data import tables as T
 from spacecraft_data.cli import main
 from spacecraft_data.endpoints.v2_3_0 import ENDPOINTS
 
+#: load() with no path and the commands given no snapshot answer from the pinned snapshot (tests/conftest.py)
+pytestmark = pytest.mark.usefixtures("pinned_home")
+
 
 def _expected_ids(snap, **params) -> list[int]:
     """Every record the library's query selects, page by page (what a client following `next` gets)."""

@@ -25,10 +25,9 @@ import pytest
 import spacecraft_data
 from spacecraft_data.build import assemble, read_sources
 from spacecraft_data.harvest import HarvestError, HarvestOptions, harvest, label_root
-from spacecraft_data.store import bundled_root, latest_snapshot_dir
 
 from fakeapi import SYNTHETIC_ID, FakeLL2, Fault, Throttle
-from conftest import strip_formats
+from conftest import PINNED_DIR, strip_formats
 
 TODAY = dt.datetime(2026, 11, 25, 12, 0, tzinfo=dt.timezone.utc)
 PAGE = 10  # 28 real records -> 3 spacecraft pages; 46 configurations -> 5 pages; 3 statuses -> 1 page
@@ -50,7 +49,7 @@ class Run:
         self.sleeps: list[float] = []
         self.messages: list[str] = []
         # A previous snapshot: a copy of the bundled one, which no harvest may modify.
-        bundled = Path(latest_snapshot_dir(bundled_root()))
+        bundled = PINNED_DIR
         self.previous = self.output / "2.3.0" / bundled.name
         shutil.copytree(bundled, self.previous)
         self.previous_digest = tree_digest(self.previous)
@@ -79,7 +78,7 @@ def run(tmp_path: Path) -> Run:
 
 def assert_equals_bundled(snapshot_dir: Path) -> None:
     harvested = spacecraft_data.load(snapshot_dir)
-    bundled = spacecraft_data.load()
+    bundled = spacecraft_data.load(PINNED_DIR)  # what the stand-in serves
     for table in ("spacecraft", "spacecraft_configurations", "spacecraft_statuses"):
         assert strip_formats(harvested.tables[table]) == strip_formats(bundled.tables[table]), table
     # Not vacuous: the harvested URLs really carry the requested format and the bundled ones another.
@@ -347,7 +346,7 @@ def test_mode_both_keeps_normal_records_in_the_table_and_detailed_ones_beside_it
     assert result.requests == REQUESTS + 3  # 3 more spacecraft pages for the second mode, nothing else
     assert_equals_bundled(result.snapshot)  # spacecraft.json: the normal records the query engine serves
     detailed = json.loads((result.snapshot / "spacecraft_detailed.json").read_text())
-    assert [r["id"] for r in detailed] == [r["id"] for r in spacecraft_data.load().records]
+    assert [r["id"] for r in detailed] == [r["id"] for r in spacecraft_data.load(PINNED_DIR).records]
     assert {r["response_mode"] for r in detailed} == {"detailed"} and all("flights" in r for r in detailed)
     manifest = json.loads((result.snapshot / "manifest.json").read_text())
     assert manifest["modes"]["normal"] == {"held": True}

@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import ROOT
+from conftest import ROOT, checkout_env
 
 pytestmark = pytest.mark.slow
 
@@ -79,8 +79,9 @@ def test_option_picks_the_snapshot(ll2_offline, pytestconfig):
 
 
 @pytest.fixture(scope="module")
-def project(tmp_path_factory, built_wheel) -> Path:
-    """A venv with the wheel, pytest and the project's own HTTP client (requests), and a project folder.
+def project(tmp_path_factory, pinned_wheel) -> Path:
+    """A venv with the wheel (bundling the pinned snapshot, whose facts the tests state), pytest and the project's
+    own HTTP client (requests), and a project folder.
 
     requests is the client under test, as in any app that calls LL2: the core install of spacecraft-data
     does not bring it (it is the ``[harvest]`` extra), and the plugin must not need it either.
@@ -88,7 +89,7 @@ def project(tmp_path_factory, built_wheel) -> Path:
     work = tmp_path_factory.mktemp("project")
     venv.EnvBuilder(with_pip=True).create(work / "venv")
     py = work / "venv" / "bin" / "python"
-    subprocess.run([str(py), "-m", "pip", "install", "-q", str(built_wheel), "pytest", "requests"], check=True,
+    subprocess.run([str(py), "-m", "pip", "install", "-q", str(pinned_wheel), "pytest", "requests"], check=True,
                    capture_output=True)
     folder = work / "someone-elses-project"
     (folder / "tests").mkdir(parents=True)
@@ -135,12 +136,13 @@ def test_the_readme_example_passes_as_it_says(project):
     assert "`pytest -q test_my_app.py` reports `3 passed`" in (ROOT / "README.md").read_text(encoding="utf-8")
 
 
-def test_the_readme_context_manager_example_prints_what_it_shows():
+def test_the_readme_context_manager_example_prints_what_it_shows(pinned_checkout):
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     section = readme.split("\n## Use it in your tests\n", 1)[1].split("\n## ", 1)[0]
     code = readme_examples()[1]
     shown = section.split(code + "```\n```\n", 1)[1].split("```", 1)[0]
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60,
+                         env=checkout_env(pinned_checkout))
     assert out.returncode == 0, out.stderr
     assert out.stdout == shown
 

@@ -1,20 +1,25 @@
 """README.md's examples run as tests, so that README and behaviour cannot drift apart.
 
+The README's outputs are those of the PINNED snapshot (tests/conftest.py: the 28 records bundled on
+2026-12-01, built from fixed inputs of data/raw), not of whatever a refresh harvested since. So the
+examples run in the pinned checkout: a copy of the package and scripts whose only bundled snapshot is
+the pinned one, with its ``data/tables`` and ``datapackage.json`` rebuilt from it by
+scripts/build_tables.py. There ``load()`` says what a user of the package sees (origin "bundled").
+
 * Every ```python block holding ``>>>`` examples runs as one doctest, in README order
   (later blocks use names earlier ones defined), with ELLIPSIS and NORMALIZE_WHITESPACE,
-  in a folder holding the ``records.ndjson`` the validation examples read.
+  in a subprocess importing the pinned checkout, from a folder holding the ``records.ndjson``
+  the validation examples read.
 * The researchers' examples (the ```python and ```r blocks of "For researchers", each
-  followed by a plain ``` block of output) run as scripts from a folder that has the
-  repository's ``data/`` and a Parquet export in ``out/``; their output must be what
-  the README shows. R runs where ``Rscript`` is installed.
+  followed by a plain ``` block of output) run as scripts from the pinned checkout, which has
+  ``data/`` and a Parquet export in ``out/``; their output must be what the README shows.
+  R runs where ``Rscript`` is installed.
 """
 
 from __future__ import annotations
 
 import copy
-import doctest
 import json
-import os
 import re
 import shutil
 import subprocess
@@ -23,8 +28,7 @@ from pathlib import Path
 
 import pytest
 
-import spacecraft_data
-from conftest import ROOT
+from conftest import PINNED_VERSION, ROOT, checkout_env
 
 README = (ROOT / "README.md").read_text(encoding="utf-8")
 _FENCE = re.compile(r"^```([a-z]*)\n(.*?)^```\n", re.M | re.S)
@@ -41,28 +45,41 @@ def _section(title: str) -> str:
     return README[start:end if end != -1 else len(README)]
 
 
-def _write_edited_records(folder: Path) -> None:
+def _write_edited_records(folder: Path, snapshot: Path) -> None:
     """records.ndjson as the validation examples describe it: 3 real records, edited (a bad duration, an
     extra key, a wrong mode)."""
-    records = copy.deepcopy(spacecraft_data.load().records[:3])
+    records = copy.deepcopy(json.loads((snapshot / "spacecraft.json").read_text(encoding="utf-8"))[:3])
     records[1]["time_in_space"] = "54 days, 1:56:34"
     records[2]["launcher_stage"] = None
     records[2]["response_mode"] = "list"
     (folder / "records.ndjson").write_text("".join(json.dumps(r) + "\n" for r in records), encoding="utf-8")
 
 
-def test_the_readme_doctests_pass(tmp_path, monkeypatch):
+#: runs the README's doctest blocks (a file holding them, argv[1]) and prints "<tries> <failures>", then the report
+_DOCTEST_RUNNER = """
+import doctest, pathlib, sys
+text = pathlib.Path(sys.argv[1]).read_text(encoding="utf-8")
+test = doctest.DocTestParser().get_doctest(text, {"__name__": "readme"}, "README.md", "README.md", 0)
+runner = doctest.DocTestRunner(optionflags=doctest.ELLIPSIS | doctest.NORMALIZE_WHITESPACE)
+report = []
+runner.run(test, out=report.append)
+print(runner.tries, runner.failures)
+print("".join(report))
+"""
+
+
+def test_the_readme_doctests_pass(tmp_path, pinned_checkout):
     sources = [body for lang, body, _ in _blocks(README) if lang == "python" and ">>>" in body]
     assert len(sources) >= 3
-    _write_edited_records(tmp_path)
-    monkeypatch.chdir(tmp_path)
-    parser = doctest.DocTestParser()
-    test = parser.get_doctest("\n".join(sources), {"__name__": "readme"}, "README.md", "README.md", 0)
-    runner = doctest.DocTestRunner(optionflags=doctest.ELLIPSIS | doctest.NORMALIZE_WHITESPACE)
-    failures: list[str] = []
-    runner.run(test, out=failures.append)
-    assert runner.failures == 0, "".join(failures)
-    assert runner.tries >= 20
+    _write_edited_records(tmp_path, pinned_checkout / "data" / "snapshots" / "2.3.0" / PINNED_VERSION)
+    (tmp_path / "readme_doctests.txt").write_text("\n".join(sources), encoding="utf-8")
+    done = subprocess.run([sys.executable, "-c", _DOCTEST_RUNNER, "readme_doctests.txt"], cwd=tmp_path,
+                          env=checkout_env(pinned_checkout), capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr
+    counts, _, report = done.stdout.partition("\n")
+    tries, failures = map(int, counts.split())
+    assert failures == 0, report
+    assert tries >= 20
 
 
 def _examples() -> list[tuple[str, str, str]]:
@@ -82,15 +99,12 @@ def _lines(text: str) -> list[str]:
 
 
 @pytest.fixture(scope="module")
-def research_folder(tmp_path_factory) -> Path:
-    folder = tmp_path_factory.mktemp("research")
-    (folder / "data").symlink_to(ROOT / "data", target_is_directory=True)
-    from spacecraft_data.cli import main
-
+def research_folder(pinned_checkout) -> Path:
     if any("out/" in code for _, code, _ in _examples()):
         pytest.importorskip("duckdb")
-        assert main(["export", "--format", "parquet", "--output", str(folder / "out")]) == 0
-    return folder
+        subprocess.run([sys.executable, "-m", "spacecraft_data", "export", "--format", "parquet", "--output", "out"],
+                       cwd=pinned_checkout, env=checkout_env(pinned_checkout), check=True, capture_output=True)
+    return pinned_checkout
 
 
 def test_the_researchers_examples_are_found():
@@ -108,8 +122,8 @@ def test_a_researchers_example_prints_what_the_readme_shows(research_folder, lan
         for module in re.findall(r"^import (\w+)", code, re.M):
             pytest.importorskip(module)
         command = [sys.executable, "-c", code]
-    env = {k: v for k, v in os.environ.items() if k != "COLUMNS"}
-    result = subprocess.run(command, cwd=research_folder, env=env, capture_output=True, text=True, timeout=300)
+    result = subprocess.run(command, cwd=research_folder, env=checkout_env(research_folder), capture_output=True,
+                            text=True, timeout=300)
     assert result.returncode == 0, result.stderr
     assert _lines(result.stdout) == _lines(expected)
 
@@ -126,12 +140,12 @@ def _console_examples(title: str) -> list[tuple[str, str]]:
     return pairs
 
 
-def test_the_validation_console_examples_print_what_the_readme_shows(tmp_path, monkeypatch, capsys):
+def test_the_validation_console_examples_print_what_the_readme_shows(tmp_path, monkeypatch, capsys, pinned_store):
     import shlex
 
     from spacecraft_data.cli import main
 
-    _write_edited_records(tmp_path)
+    _write_edited_records(tmp_path, pinned_store / "snapshots" / "2.3.0" / PINNED_VERSION)
     monkeypatch.chdir(tmp_path)
     ran = 0
     for command, expected in _console_examples("Validating LL2 data (e.g. in your CI)"):

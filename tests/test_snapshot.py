@@ -10,9 +10,9 @@ import pytest
 import spacecraft_data
 from spacecraft_data.errors import RecordNotFound, SnapshotError
 
-from conftest import BUNDLED_DIR, EMBEDDED_IDS, ROOT
+from conftest import EMBEDDED_IDS, PINNED_DIR, PINNED_STORE
 
-SNAPSHOT_DIR = BUNDLED_DIR
+SNAPSHOT_DIR = PINNED_DIR
 
 
 def test_bundled_snapshot_holds_the_20_seed_records_json_equal_to_the_pages_and_the_8_embedded_ones(bundled, seed_records):
@@ -55,7 +55,7 @@ def test_missing_id_raises_record_not_found_saying_the_snapshot_is_partial(bundl
 
 def test_load_accepts_a_snapshot_folder_or_a_store_root(tmp_path):
     assert spacecraft_data.load(SNAPSHOT_DIR).version == SNAPSHOT_DIR.name == "2026.12.01"
-    assert spacecraft_data.load(ROOT / "data" / "snapshots").version == SNAPSHOT_DIR.name
+    assert spacecraft_data.load(PINNED_STORE / "snapshots").version == SNAPSHOT_DIR.name  # a store: its latest
 
 
 def test_latest_version_wins_in_a_store(tmp_path):

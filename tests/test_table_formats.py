@@ -138,14 +138,14 @@ def test_parquet_read_into_pandas_gives_timedelta_durations_and_nullable_integer
 
 
 # -- NDJSON -------------------------------------------------------------------------------------------------
-def test_query_ndjson_prints_the_page_records_one_a_line(bundled, capsys):
+def test_query_ndjson_prints_the_page_records_one_a_line(bundled, capsys, pinned_home):
     assert main(["query", "--format", "ndjson", "--search", "soyuz", "--limit", "3"]) == 0
     lines = capsys.readouterr().out.splitlines()
     page = bundled.query(search="soyuz", limit=3)
     assert [json.loads(line) for line in lines] == page.results and len(lines) == 3
 
 
-def test_ndjson_export_loads_in_duckdb_and_pandas_with_time_in_space_as_a_duration(bundled, tmp_path):
+def test_ndjson_export_loads_in_duckdb_and_pandas_with_time_in_space_as_a_duration(bundled, tmp_path, pinned_home):
     pd = pytest.importorskip("pandas")
     assert main(["export", "--format", "ndjson", "--output", str(tmp_path)]) == 0
     path = tmp_path / "spacecraft.ndjson"

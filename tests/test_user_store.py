@@ -15,18 +15,19 @@ from pathlib import Path
 import pytest
 
 import spacecraft_data
-from conftest import RAW, SEED_FILES
+from conftest import PINNED_DIR, PINNED_STORE, RAW, SEED_FILES
 from fakeapi import FakeLL2
 from spacecraft_data import SnapshotError, locate
 from spacecraft_data.cli import main
-from spacecraft_data.store import MANIFEST, bundled_root, dump_json, latest_snapshot_dir
+from spacecraft_data.store import MANIFEST, bundled_root, dump_json, latest_snapshot_dir, snapshot_versions
 
-BUNDLED_VERSION = Path(str(latest_snapshot_dir(bundled_root()))).name  # the bundle's, 2026.12.01
+BUNDLED_VERSION = Path(str(latest_snapshot_dir(bundled_root()))).name  # the bundle's newest, 2026.12.01
+BUNDLED_VERSIONS = snapshot_versions(bundled_root())  # oldest first
 
 
 def _user_copy(home: Path, version: str) -> Path:
-    """A copy of the real bundled snapshot in the user store, published as ``version``."""
-    source = Path(str(latest_snapshot_dir(bundled_root())))
+    """A copy of the pinned snapshot (the real bundled 2026.12.01) in the user store, published as ``version``."""
+    source = PINNED_DIR
     target = home / "snapshots" / "2.3.0" / version
     shutil.copytree(source, target)
     manifest = json.loads((target / MANIFEST).read_text(encoding="utf-8"))
@@ -170,9 +171,9 @@ def test_snapshots_lists_user_then_bundled_newest_first_reading_only_manifests(d
     (newest / "spacecraft.json").write_text("not json", encoding="utf-8")  # manifests only: unnoticed here
     found = spacecraft_data.snapshots()
     assert [(s.origin, s.version) for s in found] == [
-        ("user", "2026.12.05"), ("user", "2026.12.04"), ("bundled", BUNDLED_VERSION)]
-    assert [s.default for s in found] == [True, False, False]
-    bundled = found[-1]
+        ("user", "2026.12.05"), ("user", "2026.12.04"), *(("bundled", v) for v in reversed(BUNDLED_VERSIONS))]
+    assert [s.default for s in found] == [True] + [False] * (len(found) - 1)
+    bundled = next(s for s in found if s.version == PINNED_DIR.name and s.origin == "bundled")
     assert (bundled.api_version, bundled.held, bundled.reported, bundled.complete, bundled.modes, bundled.problem) \
         == ("2.3.0", 28, 590, False, ("normal",), None)
     assert json.loads(json.dumps(bundled.to_dict()))["origin"] == "bundled"
@@ -190,13 +191,15 @@ def test_snapshots_reports_an_unreadable_manifest_instead_of_hiding_it(data_home
 def test_snapshots_command_marks_the_one_in_use_as_text_and_json(data_home, capsys):
     assert main(["snapshots"]) == 0
     out = capsys.readouterr().out
-    assert f"* bundled 2.3.0 {BUNDLED_VERSION} 28 of 590" in out and "no snapshots yet" in out
+    newest = json.loads((Path(str(latest_snapshot_dir(bundled_root()))) / MANIFEST).read_text())["records"]
+    assert f"* bundled 2.3.0 {BUNDLED_VERSION} {newest['held']} of {newest['reported']}" in out  # 28 of 590
+    assert "no snapshots yet" in out
     _user_copy(data_home, "2026.12.05")
     assert main(["snapshots", "--format", "json"]) == 0
     listed = json.loads(capsys.readouterr().out)
     assert listed["user_store"] == str(data_home / "snapshots")
     assert [(s["origin"], s["version"], s["default"]) for s in listed["snapshots"]] == [
-        ("user", "2026.12.05", True), ("bundled", BUNDLED_VERSION, False)]
+        ("user", "2026.12.05", True), *(("bundled", v, False) for v in reversed(BUNDLED_VERSIONS))]
 
 
 def test_snapshots_command_exits_1_when_a_snapshot_is_unreadable(data_home, capsys):
@@ -273,10 +276,11 @@ def test_after_one_harvest_every_command_answers_from_it_with_no_flags(data_home
 
 
 def test_the_suite_never_uses_the_real_user_data_folder(bundled, tmp_path_factory):
-    # conftest's autouse fixtures: session fixtures and each test see a temporary store, never platformdirs'.
+    # conftest's autouse fixtures: session fixtures see the pinned store and each test a temporary one,
+    # never platformdirs'.
     base = tmp_path_factory.getbasetemp()
     assert locate.user_home().is_relative_to(base)
-    assert bundled.origin == "bundled"
+    assert bundled.origin == "user" and Path(str(bundled.path)).is_relative_to(PINNED_STORE)
 
 
 def test_the_library_defaults_publish_into_the_user_store_not_the_current_folder(data_home, tmp_path, monkeypatch):
