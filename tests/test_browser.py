@@ -118,7 +118,9 @@ def test_a_browser_gets_html_without_format_and_the_form_keeps_it(browser, ll2_s
     field = browser.find_element(By.CSS_SELECTOR, "form#filters input[name=search]")
     field.send_keys("dragon")
     field.submit()
-    assert "search=dragon" in browser.current_url and "format=" not in browser.current_url
+    # submit() returns before the navigation it starts has finished: wait for the new page.
+    wait_for_url(browser, lambda url: "search=dragon" in url)
+    assert "format=" not in browser.current_url
     body = check_against_respond(browser, ll2_server.snapshot)
     assert body["count"] > 0
 

@@ -329,10 +329,10 @@ def test_serve_answers_and_exits_0_on_sigterm():
     try:
         first = proc.stdout.readline()
         url = first.split(" at ", 1)[1].split()[0]  # ".../2.3.0/spacecraft/"
-        with urllib.request.urlopen(url + "?limit=1", timeout=10) as answer:
+        with urllib.request.urlopen(url + "?limit=1", timeout=30) as answer:
             assert answer.status == 200 and json.load(answer)["count"] > 0
         proc.send_signal(signal.SIGTERM)
-        assert proc.wait(timeout=10) == 0
+        assert proc.wait(timeout=30) == 0
     finally:
         if proc.poll() is None:
             proc.kill()
