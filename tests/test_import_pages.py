@@ -54,14 +54,19 @@ def test_importing_the_seed_pages_reproduces_the_seed_tables_byte_for_byte(tmp_p
     assert "first snapshot in this store" in (tmp_path / "CHANGES.md").read_text()
 
 
-def test_imported_snapshot_rebuilds_from_its_raw_copy(tmp_path: Path) -> None:
-    target = do_import(tmp_path, SEEDS)
+def assert_rebuilds_unchanged(tmp_path: Path, target: Path) -> None:
+    """``scripts/build_snapshot.py --check`` rebuilds the imported snapshot from its raw copy, byte for byte."""
     spec = importlib.util.spec_from_file_location("build_snapshot", ROOT / "scripts" / "build_snapshot.py")
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     before = digest(target)
     assert module.main(["--raw", str(tmp_path / "raw"), "--out", str(tmp_path / "snaps"), "--check"]) == 0
     assert digest(target) == before
+
+
+def test_imported_snapshot_rebuilds_from_its_raw_copy(tmp_path: Path) -> None:
+    target = do_import(tmp_path, SEEDS)
+    assert_rebuilds_unchanged(tmp_path, target)
 
 
 def test_json_pages_are_imported_like_browsable_ones(tmp_path: Path) -> None:
@@ -126,12 +131,7 @@ def test_pages_of_a_declared_endpoint_are_imported_and_rebuilt_with_no_change_to
     snap = spacecraft_data.load(target)
     assert snap.tables["widgets"] == sorted(records, key=lambda r: r["id"])
     assert snap.manifest["sources"][-1]["endpoint"] == "/2.3.0/config/widgets/"
-    spec = importlib.util.spec_from_file_location("build_snapshot", ROOT / "scripts" / "build_snapshot.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    before = digest(target)
-    assert module.main(["--raw", str(tmp_path / "raw"), "--out", str(tmp_path / "snaps"), "--check"]) == 0
-    assert digest(target) == before
+    assert_rebuilds_unchanged(tmp_path, target)
 
 
 def test_a_page_of_an_undeclared_endpoint_is_refused_naming_the_declared_ones(tmp_path: Path) -> None:
