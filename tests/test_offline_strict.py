@@ -27,7 +27,7 @@ import urllib3
 
 import spacecraft_data
 from spacecraft_data.testing import Offline, OfflineRefused
-from spacecraft_data.testing.interception import _REGISTRY, as_flag, as_hosts, normal_host
+from spacecraft_data.testing import interception
 
 SOYUZ = "/2.3.0/spacecraft/?search=soyuz"
 INVALID = "http://example.invalid/"
@@ -203,11 +203,11 @@ def test_overlapping_contexts_in_one_thread_keep_hooks_exactly_while_one_is_acti
     assert hook_state() != before
     first, second = (a, b) if order == "first in, first out" else (b, a)
     first.__exit__(None, None, None)
-    assert hook_state() != before and _REGISTRY.installed
+    assert hook_state() != before and interception._REGISTRY.installed
     assert answered_by("https://ll.thespacedevs.com" + SOYUZ) == 200
     assert second.calls and second.calls[-1].status == 200  # the context still active answers
     second.__exit__(None, None, None)
-    assert hook_state() == before and not _REGISTRY.installed
+    assert hook_state() == before and not interception._REGISTRY.installed
 
 
 def test_overlapping_contexts_in_two_threads_leave_no_hook_after_the_last_exit(bundled):
@@ -236,7 +236,7 @@ def test_overlapping_contexts_in_two_threads_leave_no_hook_after_the_last_exit(b
     for t in threads:
         t.join(30)
     assert seen == {"after A's exit": True, "answered": 200, "by B": 1}
-    assert hook_state() == before and not _REGISTRY.installed
+    assert hook_state() == before and not interception._REGISTRY.installed
 
 
 def test_many_threads_entering_and_leaving_at_random_leave_no_hook(bundled):
@@ -249,7 +249,7 @@ def test_many_threads_entering_and_leaving_at_random_leave_no_hook(bundled):
             start.wait(10)
             for _ in range(40):
                 with Offline(bundled):
-                    assert _REGISTRY.installed
+                    assert interception._REGISTRY.installed
         except BaseException as exc:  # collected: a thread's failure must fail the test
             errors.append(exc)
 
@@ -259,7 +259,7 @@ def test_many_threads_entering_and_leaving_at_random_leave_no_hook(bundled):
     for t in threads:
         t.join(60)
     assert errors == []
-    assert hook_state() == before and not _REGISTRY.installed
+    assert hook_state() == before and not interception._REGISTRY.installed
 
 
 def test_one_context_entered_twice_unwinds_once_per_exit(bundled):
@@ -268,7 +268,7 @@ def test_one_context_entered_twice_unwinds_once_per_exit(bundled):
     with a:
         with a:
             pass
-        assert _REGISTRY.installed
+        assert interception._REGISTRY.installed
     assert hook_state() == before
 
 
@@ -340,7 +340,7 @@ def test_an_idna_mapped_host_is_answered_where_the_client_maps_it(network, bundl
     ("ll%2ethespacedevs.com", "ll%2ethespacedevs.com"), (None, ""),
 ])
 def test_host_names_are_compared_after_idna_case_and_trailing_dot(given, compared):
-    assert normal_host(given) == compared
+    assert interception.normal_host(given) == compared
 
 
 # -- typed options -------------------------------------------------------------------------------
@@ -349,8 +349,8 @@ def test_host_names_are_compared_after_idna_case_and_trailing_dot(given, compare
     ("true", True), ("1", True), ("yes", True), (1, True), (0, False),
 ])
 def test_strict_is_a_boolean_and_false_text_is_false(bundled, value, expected):
-    assert as_flag(value, "strict") is expected
     assert Offline(bundled, strict=value).strict is expected
+    assert interception.as_flag(value, "strict") is expected
 
 
 @pytest.mark.parametrize(("value", "expected"), [
@@ -359,8 +359,8 @@ def test_strict_is_a_boolean_and_false_text_is_false(bundled, value, expected):
     ("[::1]", {"::1"}),
 ])
 def test_allow_takes_a_list_or_a_comma_separated_string(bundled, value, expected):
-    assert as_hosts(value, "allow") == expected
     assert Offline(bundled, allow=value).allow == expected
+    assert interception.as_hosts(value, "allow") == expected
 
 
 @pytest.mark.parametrize(("option", "value"), [("strict", "maybe"), ("strict", None), ("allow", 5), ("allow", [5])])
