@@ -227,10 +227,11 @@ def _guard_sockets(offline: Interceptor) -> Callable[[], None]:
     socket_connect = socket.socket.connect
     socket_connect_ex = socket.socket.connect_ex
     socket_sendto = socket.socket.sendto
-    for name, wrapper in (("connect", connect), ("connect_ex", connect_ex), ("sendto", sendto)):
+    wrappers: dict[str, Any] = {"connect": connect, "connect_ex": connect_ex, "sendto": sendto}
+    for name, wrapper in wrappers.items():
         setattr(socket.socket, name, wrapper)
-    for name, wrapper in (("getaddrinfo", getaddrinfo), ("gethostbyname", gethostbyname),
-                          ("gethostbyname_ex", gethostbyname_ex)):
+    wrappers = {"getaddrinfo": getaddrinfo, "gethostbyname": gethostbyname, "gethostbyname_ex": gethostbyname_ex}
+    for name, wrapper in wrappers.items():
         setattr(socket, name, wrapper)
 
     def undo() -> None:

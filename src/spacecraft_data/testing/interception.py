@@ -81,7 +81,7 @@ def as_hosts(value: object, what: str) -> frozenset[str]:
     """Host names given as a list (any iterable of str) or as one comma-separated string, normalised."""
     if isinstance(value, (str, bytes)):
         text = value.decode("ascii", "replace") if isinstance(value, bytes) else value
-        items: list[object] = text.split(",")
+        items: list[object] = list(text.split(","))
     else:
         try:
             items = list(value)  # type: ignore[call-overload]
