@@ -222,6 +222,7 @@ def test_strict_mode_refuses_other_hosts_naming_the_url(ll2_server, ll2_offline,
     with pytest.raises((OfflineRefused, urllib.error.URLError)) as raised:
         CLIENTS[client](ll2_server.url + SOYUZ)
     assert f"refused" in str(raised.value) and ll2_server.url + SOYUZ in str(raised.value)
+    assert "(strict)" in str(raised.value) and "ll2_offline answers only" in str(raised.value)
     assert ll2_offline.calls[-1].status is None
     assert CLIENTS[client](LL2 + SOYUZ)[0] == 200  # LL2 itself is still answered
 

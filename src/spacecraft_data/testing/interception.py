@@ -151,9 +151,9 @@ class Offline:
             shown = url if len(url) <= _SHOWN_URL else url[:_SHOWN_URL] + "..."
             what = f"{method} {shown}" if method else f"a request to {shown}"
             raise OfflineRefused(
-                f"spacecraft_data offline (strict): refused {what} ({via}): only "
-                f"{', '.join(sorted(self.hosts))} are answered offline"
-                + (f" and {', '.join(sorted(self.allow))} allowed" if self.allow else "")
+                f"spacecraft_data offline (strict): refused {what} ({via}): {self.label} answers only "
+                f"{', '.join(sorted(self.hosts))}"
+                + (f" and allows {', '.join(sorted(self.allow))}" if self.allow else "")
             )
 
     def check_address(self, host: str | bytes | None, port: object, what: str) -> None:
