@@ -20,7 +20,6 @@ from __future__ import annotations
 import threading
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Any
 from urllib.parse import SplitResult, urlsplit
 
 from .interceptor import OfflineRefused
@@ -58,8 +57,7 @@ def normal_host(host: str | bytes | None) -> str:
             host = host.encode("idna").decode("ascii")
         except UnicodeError:
             pass  # not a name a client could look up: compared as it is, matching no LL2 host
-    host = host.lower()
-    return host[:-1] if host.endswith(".") else host
+    return host.lower().removesuffix(".")
 
 
 def as_flag(value: object, what: str) -> bool:
