@@ -350,6 +350,9 @@ def test_host_names_are_compared_after_idna_case_and_trailing_dot(given, compare
 ])
 def test_strict_is_a_boolean_and_false_text_is_false(bundled, value, expected):
     assert Offline(bundled, strict=value).strict is expected
+    offline = Offline(bundled, strict=not expected)
+    offline.strict = value  # set inside a test, as ll2_offline.strict = ...
+    assert offline.strict is expected
     assert interception.as_flag(value, "strict") is expected
 
 

@@ -124,7 +124,7 @@ class Offline:
 
             snapshot = load()
         self.snapshot = snapshot
-        self.strict = as_flag(strict, "offline(strict=...)")
+        self.strict = strict
         self.hosts = as_hosts(hosts, "offline(hosts=...)")
         self.allow = as_hosts(allow, "offline(allow=...)")
         self.label = label
@@ -132,6 +132,15 @@ class Offline:
         self._lock = threading.Lock()
         #: addresses the names in ``allow`` resolved to while strict (a connection to them is allowed)
         self._resolved: set[str] = set()
+
+    @property
+    def strict(self) -> bool:
+        """Whether other hosts, and any address off loopback, are refused; may be set while active."""
+        return self._strict
+
+    @strict.setter
+    def strict(self, value: bool | str) -> None:
+        self._strict = as_flag(value, "offline(strict=...)")
 
     # -- deciding -----------------------------------------------------------
     def answers(self, url: str) -> bool:
