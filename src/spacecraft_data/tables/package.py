@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import csv
-import io
 import json
 from typing import Any, Iterable, Mapping, Sequence
 
@@ -75,16 +73,38 @@ def _cell(value: Any, null: str) -> str:
     return str(value)
 
 
+#: the characters that make a CSV cell quoted: the delimiter, the quote and both line-end characters
+_QUOTED = (",", '"', "\n", "\r")
+
+
+def _csv_line(cells: Sequence[str]) -> str:
+    """One CSV record (RFC 4180 quoting) ending in ``\\n``.
+
+    Written here, not by :mod:`csv`: before Python 3.13 its writer, given ``lineterminator="\\n"``,
+    leaves a lone ``\\r`` unquoted, which every reader takes for a line end, so a text cell holding
+    one split its row, and the bytes differed between Pythons. Here any cell holding a delimiter,
+    quote, LF or CR is quoted on every Python. A record of one empty cell is written ``""``, as
+    :mod:`csv` does, so that it is not a blank line.
+    """
+    if len(cells) == 1 and cells[0] == "":
+        return '""\n'
+    return ",".join(f'"{c.replace(chr(34), chr(34) * 2)}"' if any(q in c for q in _QUOTED) else c
+                    for c in cells) + "\n"
+
+
 def csv_bytes(table: Table, rows: Sequence[Row], schema: Mapping[str, Any] | None = None) -> bytes:
-    """The CSV file of ``table``: UTF-8, header row, ``\\n`` line ends, nulls as the schema says."""
+    """The CSV file of ``table``: UTF-8, header row, ``\\n`` line ends, nulls as the schema says.
+
+    A cell holding the delimiter, a quote, LF or CR is quoted (the same bytes on every Python).
+    Text is written exactly: a cell that starts with ``=``, ``+``, ``-``, ``@`` or a tab is not
+    prefixed or escaped, so a spreadsheet may read it as a formula (README, "Formula-looking cells").
+    """
     schema = schema or table_schema(table, rows)
     nulls = {}
     for field in schema["fields"]:
         missing = field.get("missingValues", schema.get("missingValues", [""]))
         nulls[field["name"]] = missing[0] if missing else None
-    buf = io.StringIO(newline="")
-    writer = csv.writer(buf, lineterminator="\n")
-    writer.writerow(table.column_names)
+    lines = [_csv_line(table.column_names)]
     for row in rows:
         cells = []
         for name in table.column_names:
@@ -95,8 +115,8 @@ def csv_bytes(table: Table, rows: Sequence[Row], schema: Mapping[str, Any] | Non
                 raise TableError(f"table {table.name}: column {name!r} holds the text {NULL_MARKER!r}, "
                                  "which is its null marker")
             cells.append(_cell(value, nulls[name] or ""))
-        writer.writerow(cells)
-    return buf.getvalue().encode("utf-8")
+        lines.append(_csv_line(cells))
+    return "".join(lines).encode("utf-8")
 
 
 # -- the data package -----------------------------------------------------------------------------------------
