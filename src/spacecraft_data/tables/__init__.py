@@ -83,7 +83,7 @@ from .columns import SPACECRAFT, SPACECRAFT_COLUMNS, TABLES, TableError, Column,
 from .rows import spacecraft_rows, duration_seconds, build_tables, snapshot_tables, rows_of, answer_rows, selectable
 from .package import table_schema, csv_bytes, datapackage, package_files
 from .rebuild import read_package, records_from_tables, configurations_from_tables
-from .frames import to_pandas
+from .frames import to_pandas, pandas_csv_options
 from .flat import flat_csv, flat_rows
 
 __all__ = [
@@ -109,6 +109,7 @@ __all__ = [
     "records_from_tables",
     "configurations_from_tables",
     "to_pandas",
+    "pandas_csv_options",
     "flat_rows",
     "flat_csv",
 ]

@@ -18,6 +18,7 @@ duration type in one expression: ``to_seconds(time_in_space_seconds)`` in DuckDB
 from __future__ import annotations
 
 import errno
+import json
 import os
 import tempfile
 from pathlib import Path
@@ -76,10 +77,31 @@ def _load(con: Any, table: Table, rows: Sequence[Row]) -> str:
     return name
 
 
+#: Table Schema type -> the pandas dtype :func:`~spacecraft_data.tables.to_pandas` gives, which
+#: ``pandas.read_parquet`` then gives too (a nullable integer stays ``Int64``, not ``float64``)
+_PANDAS_NUMPY_TYPES = {"integer": ("int64", "Int64"), "number": ("float64", "Float64"), "boolean": ("bool", "boolean"),
+                       "string": ("unicode", "string"), "duration": ("unicode", "string")}
+
+
+def _pandas_metadata(table: Table) -> dict[str, Any]:
+    """The ``pandas`` key of the file's metadata, as pyarrow writes it for a DataFrame: pyarrow (so
+    ``pandas.read_parquet``) reads it and gives each column the pandas dtype named; other readers ignore it.
+    Dates and date-times are left to the reader (``object`` dates, ``datetime64`` in UTC)."""
+    columns = []
+    for column in table.columns:
+        pandas_type, numpy_type = _PANDAS_NUMPY_TYPES.get(column.type, (None, None))
+        if pandas_type is not None:
+            columns.append({"name": column.name, "field_name": column.name, "pandas_type": pandas_type,
+                            "numpy_type": numpy_type, "metadata": None})
+    return {"index_columns": [], "column_indexes": [], "columns": columns,
+            "creator": {"library": "spacecraft-data"}, "pandas_version": "2.0.0"}
+
+
 def _write(con: Any, table: Table, rows: Sequence[Row], path: Path) -> None:
     name = _load(con, table, rows)
     # Row order is the CSV's (primary key order); DuckDB keeps insertion order on COPY.
-    con.execute(f"COPY \"{name}\" TO '{path.as_posix()}' (FORMAT parquet)")
+    metadata = json.dumps(_pandas_metadata(table), separators=(",", ":")).replace("'", "''")
+    con.execute(f"COPY \"{name}\" TO '{path.as_posix()}' (FORMAT parquet, KV_METADATA {{pandas: '{metadata}'}})")
 
 
 def parquet_files(tables: Mapping[str, Sequence[Row]]) -> dict[str, bytes]:
