@@ -109,3 +109,13 @@ def test_an_export_of_records_holding_a_lone_cr_reads_back_row_for_row(tmp_path)
     assert by_id[ids[0]][header.index("description")] == "first line\rsecond line"
     assert by_id[ids[1]][header.index("serial_number")] == "=1+2"
     assert by_id[ids[2]][header.index("name")] == "x\r"
+
+
+def test_frictionless_finds_an_export_holding_a_lone_cr_valid(tmp_path):
+    frictionless = pytest.importorskip("frictionless")
+    ids = [r["id"] for r in spacecraft_data.load().records][:1]
+    snap = _snapshot_with(tmp_path / "snap", {ids[0]: {"description": "first line\rsecond line"}})  # SYNTHETIC
+    out = tmp_path / "out"
+    assert main(["export", "--snapshot", str(snap.path), "--format", "csv", "--output", str(out)]) == 0
+    report = frictionless.validate(str(out / "datapackage.json"))
+    assert report.valid, report.flatten(["resourceName", "rowNumber", "type", "note"])[:5]
