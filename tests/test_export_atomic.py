@@ -120,3 +120,11 @@ def test_the_read_back_check_finds_a_file_that_differs_and_names_it(bundled, tmp
 def test_export_of_json_reads_back_before_it_is_published(bundled, tmp_path):
     assert main(["export", "--format", "json", "--output", str(tmp_path / "j")]) == 0
     assert json.loads((tmp_path / "j" / "spacecraft.json").read_text()) == bundled.records
+
+
+@pytest.mark.parametrize("fmt", ["json", "ndjson"])
+def test_the_read_back_of_records_holding_line_separators_finds_them_equal(bundled, tmp_path, fmt):
+    records = [dict(bundled.records[0], description="a\u2028b\u0085c\x1cd\re\nf")]  # SYNTHETIC text
+    for name, data in export_files(bundled, records, fmt).items():
+        (tmp_path / name).write_bytes(data)
+    check_export(tmp_path, bundled, records, fmt)

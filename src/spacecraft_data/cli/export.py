@@ -158,7 +158,8 @@ def check_export(folder: Path, snap: Any, records: list[dict[str, Any]] | None, 
         if fmt in SINGLE_FILE_FORMATS:
             path = folder / f"{endpoint.table}.{fmt}"
             text = path.read_text(encoding="utf-8")
-            back = json.loads(text) if fmt == "json" else [json.loads(line) for line in text.splitlines()]
+            # split at LF alone: str.splitlines() also splits at U+2028 and the like, which JSON text may hold
+            back = json.loads(text) if fmt == "json" else [json.loads(line) for line in text.split("\n")[:-1]]
             if back != written:
                 raise TableError(f"{path}: does not read back as the {len(written)} records written")
             return
