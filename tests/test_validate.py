@@ -94,9 +94,11 @@ def test_record_endpoint_and_mode_rule():
         == "configuration.detailed"
     assert record_schema_name({"url": "https://x/2.3.0/spacecraft/1/"}) == "normal"
     assert record_schema_name({"response_mode": "bogus", "flights": []}) == "detailed"
-    assert record_schema_name({"agency": {}, "capability": ""}) == "configuration.detailed"
-    assert record_schema_name({"id": 4, "name": "Single Use"}) == "status"
-    assert record_schema_name({"id": 4, "name": "x"}, endpoint="spacecraft") == "normal"
+    # Keys never choose the endpoint: with no url naming another, a record is taken for a spacecraft
+    assert record_schema_name({"agency": {}, "capability": ""}) == "normal"
+    assert record_schema_name({"id": 4, "name": "Single Use"}) == "normal"
+    assert record_schema_name({"id": 4, "name": "x"}, endpoint="config/spacecraft_statuses") == "status"
+    assert record_schema_name({"url": "https://x/2.3.0/config/spacecraft_statuses/4/"}) == "status"
 
 
 # -- the Python API --------------------------------------------------------------------------
@@ -374,12 +376,16 @@ def test_a_declared_resource_is_checked_against_its_inline_schema_with_formats(w
     from spacecraft_data.validation import SCHEMA_NAMES
 
     assert SCHEMA_NAMES["widget"] == "widget" and spacecraft_data.schema("widget") == WIDGET_SCHEMA
-    assert record_schema_name(WIDGETS[0]) == "widget"  # recognised by its marker key
-    report = validate([WIDGETS[0], _bad_widget()])
+    assert record_schema_name(WIDGETS[0]) == "normal"  # its marker key is a hint, never a choice
+    assert record_schema_name(WIDGETS[0], endpoint="widgets") == "widget"
+    assert "some have the keys of a /widgets/ record" in validate(WIDGETS).schemas["<object>"][1]
+    report = validate([WIDGETS[0], _bad_widget()], schema="widget")
     assert report.schemas["<object>"][0] == ["widget"]
     assert [(p.record, p.path) for p in report.problems] == [(2, "$.made")]
     assert "is not a valid date" in report.problems[0].message
-    assert validate({"count": 2, "next": None, "previous": None, "results": WIDGETS}).valid
+    page = {"count": 2, "next": None, "previous": None, "results": WIDGETS}
+    assert not validate(page).valid  # nothing names /widgets/: checked as spacecraft
+    assert validate(page, schema="widget").valid
 
 
 def test_cli_validates_a_saved_page_of_a_declared_resource(capsys, tmp_path, widgets):
