@@ -57,7 +57,7 @@ def _is_envelope(body: Any) -> bool:
 class _Context:
     """Which schemas the records of one input get, and why (see the package docstring)."""
 
-    endpoint: Endpoint | None = None  # None: guessed per record from its url or keys
+    endpoint: Endpoint | None = None  # None: per record, the one its url names, else the primary one
     api_version: str | None = None    # whose declarations apply; None: the registry's default
     mode: str | None = None      # None: from each record's response_mode
     schema_name: str | None = None
@@ -118,9 +118,9 @@ def _context(body: Any, source: str, request: Any = None, schema_name: str | Non
 
 
 def _endpoint_of_results(records: list[Any], api_version: str | None) -> Endpoint | None:
-    """The endpoint every record of a page names alike, when it has a list schema (None: each is guessed)."""
-    guessed = {endpoint_of_record(r, api_version) for r in records}
-    found = guessed.pop() if len(guessed) == 1 else None
+    """The endpoint every record of a page is taken for alike, when it has a list schema (None: they differ)."""
+    taken = {endpoint_of_record(r, api_version) for r in records}
+    found = taken.pop() if len(taken) == 1 else None
     return found if found is not None and "list" in found.schemas else None
 
 

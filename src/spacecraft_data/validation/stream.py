@@ -58,10 +58,10 @@ class Stream:
             return ""
         data, self._head = (self._head, b"") if self._head else (self._fh.read(max(size, CHUNK)), b"")
         final = not data
+        pending = len(self._decoder.getstate()[0])  # bytes of a character split by the last chunk
         try:
             text = self._decoder.decode(data, final=final)
         except UnicodeDecodeError as exc:
-            pending = len(self._decoder.getstate()[0])
             at = max(exc.start - pending, 0)
             line = self._newlines + data.count(b"\n", 0, at) + 1
             self.error = StreamError(f"not UTF-8 text ({exc.reason} at byte {self._bytes + at})", line)
@@ -189,7 +189,7 @@ def array_elements(stream: Stream, errors: list[StreamError]) -> Iterator[tuple[
                         return
                     continue  # the end of the file: decode once more, now knowing nothing follows
                 if len(buf) - pos > MAX_RECORD_BYTES:
-                    fail(f"element {index} is longer than {MAX_RECORD_BYTES >> 20} MiB, the most one record "
+                    fail(f"element {index} is longer than {MAX_RECORD_BYTES:,} bytes, the most one record "
                          "may take", pos)
                 else:
                     fail(exc.msg, exc.pos)
@@ -234,7 +234,7 @@ def ndjson_lines(fh: BinaryIO, errors: list[StreamError]) -> Iterator[tuple[Any,
     offset = 0
     for n, raw in enumerate(iter(lambda: fh.readline(MAX_RECORD_BYTES + 1), b""), start=1):
         if len(raw) > MAX_RECORD_BYTES and not raw.endswith(b"\n"):
-            errors.append(StreamError(f"a line longer than {MAX_RECORD_BYTES >> 20} MiB, the most one record "
+            errors.append(StreamError(f"a line longer than {MAX_RECORD_BYTES:,} bytes, the most one record "
                                       "may take", n))
             return
         try:
