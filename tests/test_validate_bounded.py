@@ -191,3 +191,10 @@ def test_a_flood_of_tiny_invalid_records_stays_bounded_in_time_memory_and_output
     assert run["out"] < 200_000, run["out"]
     assert run["peak_kib"] < 300 * 1024, run["peak_kib"]
     assert run["seconds"] < 300, run["seconds"]
+
+
+def test_the_package_level_validate_takes_the_caps(tmp_path):
+    import spacecraft_data
+
+    report = spacecraft_data.validate([{"id": 1}, {"id": 2}], max_problems=3, max_record_problems=2)  # SYNTHETIC
+    assert len(report.problems) == 3 and report.unlisted == {"<object>": (27, 2)} and report.problem_count == 30

@@ -221,7 +221,10 @@ def _record_validator(declared: Schema, every: tuple[Schema, ...]) -> Any:
     # against the document, whose resolver the evolved validator keeps.
     ref = document.get("$ref")
     if isinstance(ref, str) and ref.startswith("#/") and not set(document) - _ANNOTATIONS:
-        return checker.evolve(schema=checker._resolver.lookup(ref).contents)
+        try:
+            return checker.evolve(schema=checker._resolver.lookup(ref).contents)
+        except Exception:  # a jsonschema without this (private) resolver: follow the ref per record instead
+            return checker
     return checker
 
 
