@@ -227,7 +227,7 @@ def validate_stream(pairs: Iterable[tuple[Any, int | None]], source: str, endpoi
             else:
                 found, by_url = _endpoint_and_basis(record, declared, api_version)
                 bases[(found.name, by_url)] = bases.get((found.name, by_url), 0) + 1
-                if not by_url and len(hints) < len(declared):
+                if not by_url and len(hints) < len(declared) - 1:  # stop looking once every other one is hinted
                     other = _looks_like(record, declared, found)
                     if other is not None:
                         hints.setdefault(other.name, other)
