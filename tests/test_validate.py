@@ -496,13 +496,15 @@ def test_a_real_statuses_page_saved_with_its_get_line_validates_as_statuses(caps
 
 
 def test_a_real_statuses_page_saved_with_its_links_validates_as_statuses(capsys, tmp_path, bundled):
-    body = _statuses_page(bundled, next="https://ll.thespacedevs.com/2.3.0/config/spacecraft_statuses/?limit=3&offset=3")
+    next_ = "https://ll.thespacedevs.com/2.3.0/config/spacecraft_statuses/?limit=3&offset=3"
+    body = _statuses_page(bundled, next=next_)
     body["count"] = 4  # SYNTHETIC: a first page of a longer list, so that it has a next link
     page = tmp_path / "statuses.json"
     page.write_text(json.dumps(body))
     code, out = _cli(capsys, str(page))
     assert code == 0, out
-    assert "checked with status (endpoint /2.3.0/config/spacecraft_statuses/ named by the envelope's 'next' link)" in out
+    assert ("checked with status (endpoint /2.3.0/config/spacecraft_statuses/ named by the envelope's 'next' "
+            "link)") in out
 
 
 def test_a_real_configurations_page_saved_with_its_get_line_validates_as_configurations(capsys, tmp_path,

@@ -259,7 +259,8 @@ def validate_stream(pairs: Iterable[tuple[Any, int | None]], source: str, endpoi
             where = line if line is not None else i
             seen = first.setdefault(rid, where)
             if seen != where:
-                both = f"lines {seen} and {line}" if line is not None else f"records #{seen} and #{i} (0-based positions)"
+                both = (f"lines {seen} and {line}" if line is not None
+                        else f"records #{seen} and #{i} (0-based positions)")
                 extra = Problem(source, rid, "$.id", f"duplicate id {rid}: {both} share it", line)
         if extra is not None:
             if budget:
