@@ -3,8 +3,9 @@
 Each problem becomes one ``::error file=…,line=…,title=…::message`` line, which
 GitHub shows as an annotation on that line of the file in the pull request; the
 report's summary follows as plain text, after the count of problems past the caps,
-if any. Values are escaped as the runner expects (``%``, CR and LF everywhere; also ``:`` and ``,`` in properties), so a message
-or a path holding them cannot end the command early or forge another one.
+if any. Values are escaped as the runner expects (``%``, CR and LF everywhere; also
+``:`` and ``,`` in properties), so a message or a path holding them cannot end the
+command early or forge another one.
 """
 
 from __future__ import annotations
