@@ -124,15 +124,17 @@ def test_a_json_envelope_names_its_endpoint_by_its_links(tmp_path):
 def test_schema_option_holds_every_record_to_that_schema(tmp_path, capsys):
     record = tmp_path / "record.json"
     record.write_text(json.dumps({"id": 5, "name": "x"}))  # SYNTHETIC
-    assert spacecraft_data.validate(record).valid  # alone, it looks like a status
+    assert not spacecraft_data.validate(record).valid  # alone, it is a spacecraft stripped to two keys
+    assert spacecraft_data.validate(record, schema="status").valid
     assert not spacecraft_data.validate(record, schema="normal").valid
     from spacecraft_data.cli import main
 
     assert main(["validate", str(record), "--schema", "normal", "--format", "json"]) == 1
     out = json.loads(capsys.readouterr().out)
     assert out["schemas"] == [{"source": str(record), "schemas": ["normal"], "chosen_by": "--schema normal"}]
-    assert main(["validate", str(record)]) == 0
-    assert f"{record}: checked with status (guessed from each record's url or keys" in capsys.readouterr().out
+    assert main(["validate", str(record)]) == 1
+    assert f"{record}: checked with normal (as spacecraft: the primary endpoint, nothing named another" \
+        in capsys.readouterr().out
     with pytest.raises(SpacecraftDataError, match="unknown schema"):
         spacecraft_data.validate(record, schema="nope")
 

@@ -94,9 +94,11 @@ def test_record_endpoint_and_mode_rule():
         == "configuration.detailed"
     assert record_schema_name({"url": "https://x/2.3.0/spacecraft/1/"}) == "normal"
     assert record_schema_name({"response_mode": "bogus", "flights": []}) == "detailed"
-    assert record_schema_name({"agency": {}, "capability": ""}) == "configuration.detailed"
-    assert record_schema_name({"id": 4, "name": "Single Use"}) == "status"
-    assert record_schema_name({"id": 4, "name": "x"}, endpoint="spacecraft") == "normal"
+    # Keys never choose the endpoint: with no url naming another, a record is taken for a spacecraft
+    assert record_schema_name({"agency": {}, "capability": ""}) == "normal"
+    assert record_schema_name({"id": 4, "name": "Single Use"}) == "normal"
+    assert record_schema_name({"id": 4, "name": "x"}, endpoint="config/spacecraft_statuses") == "status"
+    assert record_schema_name({"url": "https://x/2.3.0/config/spacecraft_statuses/4/"}) == "status"
 
 
 # -- the Python API --------------------------------------------------------------------------
@@ -374,12 +376,16 @@ def test_a_declared_resource_is_checked_against_its_inline_schema_with_formats(w
     from spacecraft_data.validation import SCHEMA_NAMES
 
     assert SCHEMA_NAMES["widget"] == "widget" and spacecraft_data.schema("widget") == WIDGET_SCHEMA
-    assert record_schema_name(WIDGETS[0]) == "widget"  # recognised by its marker key
-    report = validate([WIDGETS[0], _bad_widget()])
+    assert record_schema_name(WIDGETS[0]) == "normal"  # its marker key is a hint, never a choice
+    assert record_schema_name(WIDGETS[0], endpoint="widgets") == "widget"
+    assert "some have the keys of a /widgets/ record" in validate(WIDGETS).schemas["<object>"][1]
+    report = validate([WIDGETS[0], _bad_widget()], schema="widget")
     assert report.schemas["<object>"][0] == ["widget"]
     assert [(p.record, p.path) for p in report.problems] == [(2, "$.made")]
     assert "is not a valid date" in report.problems[0].message
-    assert validate({"count": 2, "next": None, "previous": None, "results": WIDGETS}).valid
+    page = {"count": 2, "next": None, "previous": None, "results": WIDGETS}
+    assert not validate(page).valid  # nothing names /widgets/: checked as spacecraft
+    assert validate(page, schema="widget").valid
 
 
 def test_cli_validates_a_saved_page_of_a_declared_resource(capsys, tmp_path, widgets):
@@ -443,3 +449,72 @@ def test_a_declared_resource_without_schema_is_left_unchecked_by_the_build_check
     assert problems_for_table("gadgets", [{"id": 1}]) == []
     with pytest.raises(KeyError, match="no endpoint keeps a table 'nope'"):
         problems_for_table("nope", [])
+
+
+# -- nothing named: the primary endpoint, never a guess from keys (issue 19) -------------------------
+
+def test_a_spacecraft_stripped_to_id_and_name_fails_when_nothing_names_the_endpoint(capsys, tmp_path):
+    file = tmp_path / "stripped.json"
+    file.write_text(json.dumps([{"id": 5, "name": "x"}]))  # SYNTHETIC: what a stripped API answer would hold
+    code, out = _cli(capsys, str(file))
+    assert code == 1
+    for key in ("url", "status", "spacecraft_config", "time_in_space", "response_mode"):
+        assert f"{file}: record 5: $.{key}: required property is missing" in out
+    assert f"{file}: checked with normal (as spacecraft: the primary endpoint, nothing named another" in out
+    assert "some have the keys of a /config/spacecraft_statuses/ record" in out  # a hint, not a choice
+    assert out.strip().splitlines()[-1] == "1 record(s) in 1 input(s) checked: INVALID: 14 problem(s)"
+
+
+def test_a_records_own_url_names_its_endpoint_and_the_report_says_so(configurations, seed_records):
+    report = validate([configurations[0], seed_records[0]])
+    assert report.valid
+    names, chosen_by = report.schemas["<object>"]
+    assert names == ["configuration.detailed", "normal"]
+    assert chosen_by == ("as spacecraft_configurations: named by the record's own url (1 record(s)); "
+                         "as spacecraft: named by the record's own url (1 record(s))")
+
+
+def _statuses_page(bundled, **links) -> dict:
+    """A list page of the real statuses of the pinned snapshot (3 records)."""
+    rows = [dict(r) for r in bundled.tables["spacecraft_statuses"]]
+    return {"count": len(rows), "next": links.get("next"), "previous": links.get("previous"), "results": rows}
+
+
+def test_a_real_statuses_page_saved_with_its_get_line_validates_as_statuses(capsys, tmp_path, bundled):
+    page = tmp_path / "statuses.txt"
+    page.write_text(render_browsable(_statuses_page(bundled), "/2.3.0/config/spacecraft_statuses/?format=api"),
+                    encoding="utf-8")
+    code, out = _cli(capsys, str(page))
+    assert code == 0, out
+    assert (f"{page}: checked with status (endpoint /2.3.0/config/spacecraft_statuses/ named by the request line "
+            "'GET /2.3.0/config/spacecraft_statuses/?format=api')") in out
+    assert "3 record(s) in 1 input(s) checked: valid" in out
+    bare = tmp_path / "statuses.json"  # the same records with nothing naming their endpoint: spacecraft
+    bare.write_text(json.dumps(_statuses_page(bundled)))
+    code, out = _cli(capsys, str(bare))
+    assert code == 1 and "as spacecraft: the primary endpoint, nothing named another" in out
+
+
+def test_a_real_statuses_page_saved_with_its_links_validates_as_statuses(capsys, tmp_path, bundled):
+    next_ = "https://ll.thespacedevs.com/2.3.0/config/spacecraft_statuses/?limit=3&offset=3"
+    body = _statuses_page(bundled, next=next_)
+    body["count"] = 4  # SYNTHETIC: a first page of a longer list, so that it has a next link
+    page = tmp_path / "statuses.json"
+    page.write_text(json.dumps(body))
+    code, out = _cli(capsys, str(page))
+    assert code == 0, out
+    assert ("checked with status (endpoint /2.3.0/config/spacecraft_statuses/ named by the envelope's 'next' "
+            "link)") in out
+
+
+def test_a_real_configurations_page_saved_with_its_get_line_validates_as_configurations(capsys, tmp_path,
+                                                                                          configurations):
+    body = {"count": 46, "next": None, "previous": None, "results": configurations[:10]}
+    page = tmp_path / "configurations.txt"
+    page.write_text(render_browsable(body, "/2.3.0/spacecraft_configurations/?format=api&mode=detailed"),
+                    encoding="utf-8")
+    code, out = _cli(capsys, str(page))
+    assert code == 0, out
+    assert ("checked with configuration.detailed, configuration.list (endpoint /2.3.0/spacecraft_configurations/ "
+            "named by the request line 'GET /2.3.0/spacecraft_configurations/?format=api&mode=detailed', "
+            "mode detailed)") in out

@@ -37,15 +37,16 @@ __all__ = [
 ]
 
 
-def validate(obj_or_path: Any, schema: str | None = None) -> Any:
+def validate(obj_or_path: Any, schema: str | None = None, **caps: int | None) -> Any:
     """Validate records, a page, a snapshot folder or a file against the bundled JSON Schema.
 
-    ``schema`` holds every record of a page, record, array or NDJSON input to that schema.
+    ``schema`` holds every record of a page, record, array or NDJSON input to that schema; ``caps``
+    (``max_problems``, ``max_record_problems``) bound the problems listed.
     See :func:`spacecraft_data.validation.validate`. jsonschema is imported only here.
     """
     from .validation import validate as _validate
 
-    return _validate(obj_or_path, schema=schema)
+    return _validate(obj_or_path, schema=schema, **caps)
 
 
 def schema(name: str = "normal") -> dict[str, Any]:

@@ -133,8 +133,10 @@ class Endpoint:
 
     Validation: ``schemas`` maps each mode (``"list"`` for the list envelope, ``"record"`` for an endpoint
     without modes) to its :class:`Schema`; ``detailed_only`` is a key only detailed records have (how a
-    record without ``response_mode`` shows its mode); ``marker_keys`` and ``only_keys`` recognise a record
-    that carries no API URL (any of ``marker_keys`` present, or exactly ``only_keys``).
+    record without ``response_mode`` shows its mode); ``marker_keys`` and ``only_keys`` describe a record
+    that carries no API URL (any of ``marker_keys`` present, or exactly ``only_keys``): the import of
+    embedded records finds them by ``marker_keys``, and ``validate`` names the endpoint they look like in
+    its report, but never chooses a schema by them (a record's keys are what drift changes).
 
     Harvest: ``harvest_mode`` is the ``mode`` sent when harvesting it (``"chosen"``: the harvest's own
     ``--mode``; None: no mode parameter); ``harvested`` False leaves it out of a harvest.

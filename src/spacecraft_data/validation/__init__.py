@@ -20,12 +20,12 @@ Which schema a record gets (one rule, used everywhere, read from the endpoint
 declarations of :mod:`spacecraft_data.endpoints` at call time):
 
 * its **endpoint** comes from where it was found (a snapshot table file, the path of
-  a page's ``GET`` line or of its envelope's links); otherwise from its ``url``
-  (``/2.3.0/spacecraft_configurations/1/`` names ``/spacecraft_configurations/``);
-  otherwise from its keys: a declaration's ``marker_keys`` (``spacecraft_config``
-  means a spacecraft, ``agency`` a configuration), then its ``only_keys`` (exactly
-  ``id`` and ``name``: a status); otherwise it is taken for the primary endpoint's
-  (a spacecraft);
+  a page's ``GET`` line or of its envelope's links, or ``schema``); otherwise from its
+  own ``url`` (``/2.3.0/spacecraft_configurations/1/`` names ``/spacecraft_configurations/``);
+  otherwise it is taken for the primary endpoint's (a spacecraft). Its keys never
+  choose: ``{"id": 5, "name": "x"}`` is a spacecraft missing 14 properties, not a
+  status. A declaration's ``marker_keys``/``only_keys`` only add a hint to the report
+  (which endpoint such records look like, and how to name it);
 * its **mode**, for an endpoint with modes, is its ``response_mode`` when that is one
   of them; otherwise detailed when it carries the declaration's detailed-only key
   (``flights`` / ``capability``), else the default mode, and the schema then reports
@@ -41,17 +41,25 @@ The package is split by job, each module depending only on those listed before i
 ``schemas`` (schema files, :func:`schema`, the format checker, :func:`validator`),
 ``messages`` (jsonschema errors as JSON paths and readable messages), ``records``
 (which schema a record gets, :func:`validate_records`, :func:`problems_for_table`)
-and ``inputs`` (pages, files, snapshot folders and :func:`validate`).
+``stream`` (array elements and NDJSON lines read from a file in chunks) and ``inputs`` (pages, files,
+snapshot folders and :func:`validate`).
+
+Bounded: at most ``max_problems`` problems (:data:`MAX_PROBLEMS`) are listed per input and
+``max_record_problems`` (:data:`MAX_RECORD_PROBLEMS`) per record; the rest are counted
+(:attr:`Report.unlisted`). A JSON array or NDJSON file is read as a stream, keeping only the ids
+seen (for the duplicate check); another document is read whole, up to 64 MiB.
 """
 
 from __future__ import annotations
 
-from .report import Problem, Report, ValidationFailed
+from .report import MAX_PROBLEMS, MAX_RECORD_PROBLEMS, Problem, Report, ValidationFailed
 from .schemas import SCHEMA_NAMES, format_checker, schema, schema_dir, validator
 from .records import problems_for_table, record_schema_name, validate_records
 from .inputs import validate
 
 __all__ = [
+    "MAX_PROBLEMS",
+    "MAX_RECORD_PROBLEMS",
     "SCHEMA_NAMES",
     "Problem",
     "Report",

@@ -2,9 +2,10 @@
 
 Each problem becomes one ``::error file=…,line=…,title=…::message`` line, which
 GitHub shows as an annotation on that line of the file in the pull request; the
-report's summary follows as plain text. Values are escaped as the runner expects
-(``%``, CR and LF everywhere; also ``:`` and ``,`` in properties), so a message
-or a path holding them cannot end the command early or forge another one.
+report's summary follows as plain text, after the count of problems past the caps,
+if any. Values are escaped as the runner expects (``%``, CR and LF everywhere; also
+``:`` and ``,`` in properties), so a message or a path holding them cannot end the
+command early or forge another one.
 """
 
 from __future__ import annotations
@@ -41,6 +42,7 @@ def annotation(problem: Problem) -> str:
 
 
 def github_annotations(report: Report) -> str:
-    """Every problem of ``report`` as a workflow command, then the plain summary line."""
+    """Every problem listed in ``report`` as a workflow command, then (as plain text) the count of those past
+    the caps and the summary line."""
     summary = str(report).splitlines()[-1] if str(report) else ""
-    return "\n".join([*(annotation(p) for p in report.problems), summary])
+    return "\n".join([*(annotation(p) for p in report.problems), *report.unlisted_lines(), summary])

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import os
+import stat
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO, TypedDict
 
 from ..endpoints import DEFAULT_API_VERSION, ENDPOINTS, endpoints, primary, table_file
 from ..errors import PageError, SnapshotError
@@ -16,15 +17,36 @@ from ..store import MANIFEST, is_snapshot_version, read_file_bytes, read_json, s
 from ..strictjson import StrictJSONError, decode, loads
 from .messages import short
 from .records import (endpoint_of_record, endpoint_of_route, endpoint_of_schema, record_problems, table_schema_name,
-                      validate_records)
-from .report import Problem, Report
+                      validate_records, validate_stream)
+from .report import MAX_PROBLEMS, MAX_RECORD_PROBLEMS, Problem, Report
 from .schemas import SCHEMA_NAMES
+from .stream import CHUNK, Stream, StreamError, array_elements, first_text, ndjson_lines
 
 from ..typecheck import TYPE_CHECKING
 if TYPE_CHECKING:
     from ..endpoints import Endpoint
 
 _NDJSON_SUFFIXES = {".ndjson", ".jsonl"}
+#: the largest input checked as one document (a page, envelope or record): arrays and NDJSON are streamed
+MAX_DOCUMENT_BYTES = 64 << 20
+
+
+@dataclass(frozen=True)
+class _Limits:
+    """How many problems are listed per input and per record (None: all of them)."""
+
+    problems: int | None = MAX_PROBLEMS
+    per_record: int | None = MAX_RECORD_PROBLEMS
+
+
+class _Caps(TypedDict):
+    max_problems: int | None
+    max_record_problems: int | None
+
+
+def _caps(limits: _Limits | None) -> _Caps:
+    limits = limits or _Limits(None, None)
+    return {"max_problems": limits.problems, "max_record_problems": limits.per_record}
 
 
 def _is_envelope(body: Any) -> bool:
@@ -35,11 +57,11 @@ def _is_envelope(body: Any) -> bool:
 class _Context:
     """Which schemas the records of one input get, and why (see the package docstring)."""
 
-    endpoint: Endpoint | None = None  # None: guessed per record from its url or keys
+    endpoint: Endpoint | None = None  # None: per record, the one its url names, else the primary one
     api_version: str | None = None    # whose declarations apply; None: the registry's default
     mode: str | None = None      # None: from each record's response_mode
     schema_name: str | None = None
-    chosen_by: str = "guessed from each record's url or keys: nothing names the endpoint (--schema sets it)"
+    chosen_by: str | None = None  # None: nothing names the endpoint; each record's own url, else the primary one
     problems: list[Problem] = field(default_factory=list)
     skip_records: bool = False   # the endpoint has no schema here: checking against another would be a guess
 
@@ -96,18 +118,19 @@ def _context(body: Any, source: str, request: Any = None, schema_name: str | Non
 
 
 def _endpoint_of_results(records: list[Any], api_version: str | None) -> Endpoint | None:
-    """The endpoint every record of a page names alike, when it has a list schema (None: each is guessed)."""
-    guessed = {endpoint_of_record(r, api_version) for r in records}
-    found = guessed.pop() if len(guessed) == 1 else None
+    """The endpoint every record of a page is taken for alike, when it has a list schema (None: they differ)."""
+    taken = {endpoint_of_record(r, api_version) for r in records}
+    found = taken.pop() if len(taken) == 1 else None
     return found if found is not None and "list" in found.schemas else None
 
 
-def _validate_body(body: Any, source: str, ctx: _Context | None = None, line: int | None = None) -> Report:
+def _validate_body(body: Any, source: str, ctx: _Context | None = None, line: int | None = None,
+                   limits: _Limits | None = None) -> Report:
     ctx = ctx or _context(body, source, line=line)
     report = Report(inputs=[source])
     report.problems.extend(ctx.problems)
     if ctx.skip_records:
-        report.note_schemas(source, [], ctx.chosen_by)
+        report.note_schemas(source, [], ctx.chosen_by or "")
         return report
     if _is_envelope(body):
         results = body["results"]
@@ -124,16 +147,18 @@ def _validate_body(body: Any, source: str, ctx: _Context | None = None, line: in
         if type(count) is int and count < len(records):
             report.problems.append(Problem(source, None, "$.count", f"count {count} is smaller than the "
                                                                     f"{len(records)} results the page holds", line))
-        inner = validate_records(records, source, endpoint, schema_name=ctx.schema_name, mode=ctx.mode,
-                                 chosen_by=ctx.chosen_by, api_version=ctx.api_version)
+        inner = validate_records(records, source, ctx.endpoint, schema_name=ctx.schema_name, mode=ctx.mode,
+                                 chosen_by=ctx.chosen_by, api_version=ctx.api_version, **_caps(limits))
         report.problems.extend(Problem(p.source, p.record, p.path, p.message, line) for p in inner.problems)
         report.records_checked += inner.records_checked
-        report.note_schemas(source, [*inner.schemas.get(source, ([], ""))[0],
-                                     *([list_name] if list_name else [])], ctx.chosen_by)
+        for n, m in inner.unlisted.values():
+            report.note_unlisted(source, n, m)
+        names, chosen_by = inner.schemas.get(source, ([], ctx.chosen_by or ""))
+        report.note_schemas(source, [*names, *([list_name] if list_name else [])], chosen_by)
         return report
     if isinstance(body, list):
         report.extend(validate_records(body, source, ctx.endpoint, schema_name=ctx.schema_name, mode=ctx.mode,
-                                       chosen_by=ctx.chosen_by, api_version=ctx.api_version))
+                                       chosen_by=ctx.chosen_by, api_version=ctx.api_version, **_caps(limits)))
         report.inputs = [source]
         return report
     if isinstance(body, dict) and set(body) == {"detail"}:
@@ -143,7 +168,7 @@ def _validate_body(body: Any, source: str, ctx: _Context | None = None, line: in
     if isinstance(body, dict):
         report.extend(validate_records([body], source, ctx.endpoint, [line] if line else None,
                                        schema_name=ctx.schema_name, mode=ctx.mode, chosen_by=ctx.chosen_by,
-                                       api_version=ctx.api_version))
+                                       api_version=ctx.api_version, **_caps(limits)))
         report.inputs = [source]
         return report
     report.problems.append(Problem(source, None, "$", f"expected a record, a list of records or a list page; "
@@ -151,51 +176,115 @@ def _validate_body(body: Any, source: str, ctx: _Context | None = None, line: in
     return report
 
 
-def _validate_page(page: Page, schema_name: str | None = None) -> Report:
+def _validate_page(page: Page, schema_name: str | None = None, limits: _Limits | None = None) -> Report:
     if page.status != 200:
         return Report([Problem(page.source, None, "", f"the page answered HTTP {page.status} {page.reason}; "
                                                       "only a 200 page holds records")], 0, [page.source])
-    return _validate_body(page.body, page.source, _context(page.body, page.source, page.request, schema_name))
+    return _validate_body(page.body, page.source, _context(page.body, page.source, page.request, schema_name),
+                          limits=limits)
 
 
-def _validate_ndjson(text: str, source: str, schema_name: str | None = None) -> Report:
-    records, lines = [], []
-    for n, raw in enumerate(text.split("\n"), start=1):
-        if not raw.strip():
-            continue
-        try:
-            records.append(loads(raw))
-        except StrictJSONError as exc:
-            raise PageError(source, n, f"expected one JSON record on this line (NDJSON): {exc}") from None
-        lines.append(n)
+def _validate_ndjson(text: str, source: str, schema_name: str | None = None,
+                     limits: _Limits | None = None) -> Report:
+    """NDJSON already in memory (a file first read whole); see :func:`_stream_ndjson` for the streamed kind."""
+    import io
+
+    return _stream_ndjson(io.BytesIO(text.encode("utf-8")), source, schema_name, limits)
+
+
+def _stream_ndjson(fh: BinaryIO, source: str, schema_name: str | None, limits: _Limits | None) -> Report:
+    errors: list[StreamError] = []
     ctx = _context(None, source, schema_name=schema_name)
-    return validate_records(records, source, ctx.endpoint, lines, schema_name=ctx.schema_name, chosen_by=ctx.chosen_by)
+    report = validate_stream(ndjson_lines(fh, errors), source, ctx.endpoint, schema_name=ctx.schema_name,
+                             chosen_by=ctx.chosen_by, **_caps(limits))
+    report.problems.extend(Problem(source, None, "", e.reason, e.line) for e in errors)
+    return report
 
 
-def _validate_file(path: Path, schema_name: str | None = None) -> Report:
+def _stream_array(stream: Stream, source: str, schema_name: str | None, limits: _Limits | None) -> Report:
+    errors: list[StreamError] = []
+    ctx = _context([], source, schema_name=schema_name)
+    report = validate_stream(((record, None) for record, _ in array_elements(stream, errors)), source,
+                             ctx.endpoint, schema_name=ctx.schema_name, mode=ctx.mode, chosen_by=ctx.chosen_by,
+                             api_version=ctx.api_version, **_caps(limits))
+    report.problems.extend(Problem(source, None, "", e.reason, e.line) for e in errors)
+    return report
+
+
+def _open_input(path: Path) -> BinaryIO:
+    """The regular file at ``path``, opened for reading (a FIFO is refused at once, never waited on)."""
+    try:
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0))
+    except FileNotFoundError:
+        raise PageError(str(path), None, "missing (input)") from None
+    except OSError as exc:
+        raise PageError(str(path), None, f"cannot read input: {exc.strerror or exc}") from None
+    mode = os.fstat(fd).st_mode
+    if not stat.S_ISREG(mode):
+        os.close(fd)
+        kinds = ((stat.S_ISDIR, "a folder"), (stat.S_ISFIFO, "a FIFO (named pipe)"), (stat.S_ISSOCK, "a socket"),
+                 (stat.S_ISCHR, "a character device"), (stat.S_ISBLK, "a block device"))
+        kind = next((name for test, name in kinds if test(mode)), "not a regular file")
+        raise PageError(str(path), None, f"{kind} where the input file should be")
+    return os.fdopen(fd, "rb")
+
+
+def _every_line_parses(text: str) -> bool:
+    try:
+        for line in text.split("\n"):
+            if line.strip():
+                loads(line)
+    except StrictJSONError:
+        return False
+    return True
+
+
+def _starts_ndjson(head: bytes) -> bool:
+    """True when ``head`` opens with a whole JSON value on its first line and has more after it: NDJSON."""
+    first, newline, rest = head.partition(b"\n")
+    if not newline or not rest.strip():
+        return False
+    try:
+        loads(first.decode("utf-8").lstrip("\ufeff"))
+    except (UnicodeDecodeError, StrictJSONError):
+        return False
+    return True
+
+
+def _validate_file(path: Path, schema_name: str | None = None, limits: _Limits | None = None) -> Report:
     source = str(path)
     try:
-        data = read_file_bytes(path, "input")
-    except SnapshotError as exc:
-        message = str(exc)
-        return _unreadable(PageError(source, None, message[len(source) + 2:] if message.startswith(source) else message))
+        fh = _open_input(path)
+    except PageError as exc:
+        return _unreadable(exc)
+    with fh:
+        try:
+            head = fh.read(CHUNK)
+        except OSError as exc:
+            return _unreadable(PageError(source, None, f"cannot read input: {exc.strerror or exc}"))
+        # A JSON array or NDJSON, of any length, is read as a stream; anything else is one document
+        if path.suffix.lower() in _NDJSON_SUFFIXES or (first_text(head) == "{" and _starts_ndjson(head)):
+            fh.seek(0)
+            return _stream_ndjson(fh, source, schema_name, limits)
+        if first_text(head) == "[":
+            return _stream_array(Stream(fh, head), source, schema_name, limits)
+        data = head + fh.read(MAX_DOCUMENT_BYTES + 1 - len(head))
+    if len(data) > MAX_DOCUMENT_BYTES:
+        return _unreadable(PageError(source, None, f"more than {MAX_DOCUMENT_BYTES >> 20} MiB in one document "
+                                                    "(a page, an envelope or a record), the most checked whole; a "
+                                                    "JSON array or NDJSON of any size is read as a stream"))
     try:
         text = decode(data, allow_bom=True)  # a page saved by a browser may carry a BOM: harmless here
     except StrictJSONError as exc:
         return _unreadable(PageError(source, exc.line, exc.reason))
     try:
-        if path.suffix.lower() in _NDJSON_SUFFIXES:
-            return _validate_ndjson(text, source, schema_name)
         try:
             page = parse_page(text, source)
         except PageError as exc:
-            if "Extra data" in exc.reason and text.lstrip("\ufeff \t\r\n").startswith("{"):
-                try:
-                    return _validate_ndjson(text, source, schema_name)
-                except PageError:
-                    pass
+            if "Extra data" in exc.reason and text.lstrip("\ufeff \t\r\n").startswith("{") and _every_line_parses(text):
+                return _validate_ndjson(text, source, schema_name, limits)
             raise
-        return _validate_page(page, schema_name)
+        return _validate_page(page, schema_name, limits)
     except PageError as exc:
         return _unreadable(exc)
 
@@ -220,7 +309,7 @@ def _read_json(path: Path, folder: Path) -> tuple[Any, Problem | None]:
         return None, Problem(str(path), None, "", message.strip(), line)
 
 
-def _validate_snapshot(folder: Path) -> Report:
+def _validate_snapshot(folder: Path, limits: _Limits | None = None) -> Report:
     report = Report(inputs=[str(folder)])
     manifest_path = folder / MANIFEST
     manifest, problem = _read_json(manifest_path, folder)
@@ -281,7 +370,7 @@ def _validate_snapshot(folder: Path) -> Report:
         if declared is not None and declared != len(rows):
             report.problems.append(Problem(str(path), None, "", f"holds {len(rows)} records; {MANIFEST} says {declared}"))
         inner = validate_records(rows, str(path), endpoint, schema_name=table_schema_name(endpoint, table),
-                                 chosen_by=f"snapshot table {table}", api_version=api_version)
+                                 chosen_by=f"snapshot table {table}", api_version=api_version, **_caps(limits))
         report.problems.extend(inner.problems)
         report.records_checked += inner.records_checked
         for source, (names, chosen_by) in inner.schemas.items():
@@ -299,24 +388,25 @@ def _snapshot_folders(root: Path) -> list[Path]:
     return sorted(p.parent for p in root.glob(f"*/*/{MANIFEST}") if is_snapshot_version(p.parent.name))
 
 
-def _validate_path(path: Path, schema_name: str | None = None) -> Report:
+def _validate_path(path: Path, schema_name: str | None = None, limits: _Limits | None = None) -> Report:
     if path.is_dir():
         if os.path.lexists(path / MANIFEST):  # whatever it is (a FIFO, a folder), it is the snapshot's to report
-            return _validate_snapshot(path)
+            return _validate_snapshot(path, limits)
         folders = _snapshot_folders(path)
         if not folders:
             return Report([Problem(str(path), None, "", f"a folder, but neither a snapshot (no {MANIFEST}) "
                                                         "nor a folder of snapshots")], 0, [str(path)])
         report = Report()
         for folder in folders:
-            report.extend(_validate_snapshot(folder))
+            report.extend(_validate_snapshot(folder, limits))
         return report
     if not path.exists():
         return Report([Problem(str(path), None, "", "no such file or folder")], 0, [str(path)])
-    return _validate_file(path, schema_name)
+    return _validate_file(path, schema_name, limits)
 
 
-def validate(obj_or_path: Any, schema: str | None = None) -> Report:
+def validate(obj_or_path: Any, schema: str | None = None, *, max_problems: int | None = MAX_PROBLEMS,
+             max_record_problems: int | None = MAX_RECORD_PROBLEMS) -> Report:
     """Validate a path (snapshot folder, page, record, array or NDJSON file) or an object in memory.
 
     Objects: a record (dict), a list page body (dict with ``count`` and
@@ -329,7 +419,13 @@ def validate(obj_or_path: Any, schema: str | None = None) -> Report:
     record, array or NDJSON input against that schema (and an envelope against its
     endpoint's list schema) instead of the one where the record stands would pick;
     snapshot tables always get their table's schema.
+
+    ``max_problems`` (per input: a file, a table file, an object) and ``max_record_problems`` cap the
+    problems listed in :attr:`Report.problems`; the rest are counted in :attr:`Report.unlisted`, and the
+    report is invalid all the same (None: list every one). A JSON array or NDJSON file is read as a
+    stream, in bounded memory whatever its size.
     """
+    limits = _Limits(max_problems, max_record_problems)
     if schema is not None and schema not in SCHEMA_NAMES:
         from ..errors import SpacecraftDataError
 
@@ -339,14 +435,15 @@ def validate(obj_or_path: Any, schema: str | None = None) -> Report:
     if obj_or_path is None:
         from ..locate import resolve  # the snapshot load() would use (user store, then bundled)
 
-        return validate(Path(str(resolve()[1])))
+        return _validate_path(Path(str(resolve()[1])), None, limits)
     if isinstance(obj_or_path, (str, Path)):
-        return _validate_path(Path(obj_or_path), schema)
+        return _validate_path(Path(obj_or_path), schema, limits)
     if isinstance(obj_or_path, Snapshot):
-        return _validate_path(Path(str(obj_or_path.path)))
+        return _validate_path(Path(str(obj_or_path.path)), None, limits)
     if isinstance(obj_or_path, Page):
-        return _validate_page(obj_or_path, schema)
+        return _validate_page(obj_or_path, schema, limits)
     if isinstance(obj_or_path, (dict, list)):
-        return _validate_body(obj_or_path, "<object>", _context(obj_or_path, "<object>", schema_name=schema))
+        return _validate_body(obj_or_path, "<object>", _context(obj_or_path, "<object>", schema_name=schema),
+                              limits=limits)
     raise TypeError(f"validate() takes a path, a record, a list of records, a page body, a Page or a Snapshot; "
                     f"got {type(obj_or_path).__name__}")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+from functools import lru_cache
 from typing import Any, Iterable, Iterator
 
 __all__ = ["short", "leaves", "findings"]
@@ -59,18 +60,31 @@ def leaves(error: Any, nullable: bool = False) -> Iterator[tuple[Any, bool]]:
 def _json_path(parts: Iterable[Any]) -> str:
     path = "$"
     for part in parts:
-        path += f"[{part}]" if isinstance(part, int) else (f".{part}" if re.fullmatch(r"\w+", part) else f"[{part!r}]")
+        path += f"[{part}]" if isinstance(part, int) else _member(part)
     return path
+
+
+def _member(key: str) -> str:
+    """``.key`` or ``['key']``; a hostile key may be megabytes long: it is named by its start."""
+    return _key(key) if len(key) <= _LONGEST_KEY else f"[{key[:_LONGEST_KEY]!r}…]"
+
+
+_LONGEST_KEY = 200
+
+
+@lru_cache(maxsize=4096)  # a flood of records repeats the same few keys: format each once
+def _key(part: str) -> str:
+    return f".{part}" if re.fullmatch(r"\w+", part) else f"[{part!r}]"
 
 
 def findings(error: Any, nullable: bool = False) -> list[tuple[str, str]]:
     """(JSON path, message) pairs of one error; a missing or extra key is named in the path itself."""
-    parts = list(error.absolute_path)
+    at = _json_path(error.absolute_path)
     if error.validator == "required" and isinstance(error.instance, dict):
-        return [(_json_path([*parts, key]), "required property is missing")
+        return [(at + _member(key), "required property is missing")
                 for key in error.validator_value if key not in error.instance]
     if error.validator == "additionalProperties" and isinstance(error.instance, dict):
         declared = error.schema.get("properties", {})
-        return [(_json_path([*parts, key]), "unexpected property: not in the schema (API drift?)")
+        return [(at + _member(key), "unexpected property: not in the schema (API drift?)")
                 for key in error.instance if key not in declared]
-    return [(_json_path(parts), _message(error, nullable))]
+    return [(at, _message(error, nullable))]

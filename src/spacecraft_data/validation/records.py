@@ -1,9 +1,9 @@
 """Which schema a record gets (the rule in the package docstring) and the check of records against it.
 
 Every rule reads the endpoint declarations (:mod:`spacecraft_data.endpoints`) at call time: a
-record's endpoint is recognised by what each declaration says of itself (its name in the record's
-``url``, its ``marker_keys``, its ``only_keys``), and its mode by the declaration's modes and
-``detailed_only`` key.
+record's endpoint is recognised by its name in the record's ``url`` (else the record is taken for the
+primary endpoint's: its keys never choose, they only give the report a hint), and its mode by the
+declaration's modes and ``detailed_only`` key.
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from ..endpoints import by_table, endpoint as endpoint_named, endpoints, primary
 from ..routes import route_of_url
 from .messages import findings, leaves
 from .report import Problem, Report
-from .schemas import validator
+from .schemas import record_validator
 
 from ..typecheck import TYPE_CHECKING
 if TYPE_CHECKING:
@@ -24,7 +24,7 @@ if TYPE_CHECKING:
     from ..endpoints import Endpoint, Schema
 
 __all__ = ["endpoint_of_record", "endpoint_of_route", "endpoint_of_schema", "record_schema", "record_schema_name",
-           "table_schema_name", "record_problems", "validate_records", "problems_for_table"]
+           "table_schema_name", "record_problems", "validate_records", "validate_stream", "problems_for_table"]
 
 def _checked(api_version: str | None) -> list[Endpoint]:
     """The endpoints whose records can be checked (those that declare a schema), in registry order."""
@@ -61,21 +61,30 @@ def _endpoint_of_url(url: object, declared: list[Endpoint]) -> Endpoint | None:
 def endpoint_of_record(record: Any, api_version: str | None = None) -> Endpoint:
     """The endpoint a record is taken for when nothing around it names one.
 
-    Its ``url``'s path names it; else any declaration's ``marker_keys`` it carries, or the
-    ``only_keys`` it has exactly (declarations in registry order); else the primary endpoint.
+    Its ``url``'s path names it; else it is the primary endpoint's. Its keys never choose: a
+    spacecraft stripped to ``id`` and ``name`` must fail as a spacecraft, not pass as a status.
     """
-    declared = _checked(api_version)
+    return _endpoint_and_basis(record, _checked(api_version), api_version)[0]
+
+
+def _endpoint_and_basis(record: Any, declared: list[Endpoint], api_version: str | None) -> tuple[Endpoint, bool]:
+    """The endpoint of :func:`endpoint_of_record`, and whether the record's own ``url`` named it."""
     if isinstance(record, dict):
         found = _endpoint_of_url(record.get("url"), declared)
         if found is not None:
-            return found
-        for e in declared:
-            if any(key in record for key in e.marker_keys):
-                return e
-        for e in declared:
-            if e.only_keys is not None and set(record) == e.only_keys:
-                return e
-    return primary(api_version)
+            return found, True
+    return primary(api_version), False
+
+
+def _looks_like(record: Any, declared: list[Endpoint], taken: Endpoint) -> Endpoint | None:
+    """Another endpoint whose ``marker_keys``/``only_keys`` the record has: a hint for the report, never a choice."""
+    if not isinstance(record, dict):
+        return None
+    for e in declared:
+        if e is not taken and (any(key in record for key in e.marker_keys)
+                               or (e.only_keys is not None and set(record) == e.only_keys)):
+            return e
+    return None
 
 
 def endpoint_of_route(name: str, api_version: str | None = None) -> Endpoint | None:
@@ -154,7 +163,13 @@ def _label(record: Any, index: int) -> int | str:
 def record_problems(record: Any, name: str, source: str, label: int | str, line: int | None,
                     api_version: str | None = None) -> list[Problem]:
     """The problems of one record (or envelope) against the schema ``name``, sorted by JSON path."""
-    pairs = [leaf for e in validator(name, api_version).iter_errors(record) for leaf in leaves(e)]
+    return [Problem(source, label, path, message, line)
+            for path, message in _findings(record, record_validator(name, api_version))]
+
+
+def _findings(record: Any, validator: Any) -> list[tuple[str, str]]:
+    """(JSON path, message) of each problem of ``record`` against ``validator``'s schema, sorted by JSON path."""
+    pairs = [leaf for e in validator.iter_errors(record) for leaf in leaves(e)]
     errors = [e for e, _ in pairs]
     found = {f for e, nullable in pairs for f in findings(e, nullable)}
     # A duration failing its format also fails the pattern that says the same to
@@ -162,12 +177,13 @@ def record_problems(record: Any, name: str, source: str, label: int | str, line:
     format_paths = {path for e in errors if e.validator == "format" for path, _ in findings(e)}
     found = {(path, msg) for path, msg in found
              if not (path in format_paths and msg.endswith("does not match the pattern of this field"))}
-    return [Problem(source, label, path, message, line) for path, message in sorted(found)]
+    return sorted(found)
 
 
 def validate_records(records: Iterable[Any], source: str = "<records>", endpoint: Endpoint | str | None = None,
                      lines: list[int] | None = None, schema_name: str | None = None, mode: str | None = None,
-                     chosen_by: str | None = None, api_version: str | None = None) -> Report:
+                     chosen_by: str | None = None, api_version: str | None = None, *,
+                     max_problems: int | None = None, max_record_problems: int | None = None) -> Report:
     """Validate each record of ``records`` (see the module docstring for which schema each gets).
 
     ``endpoint`` (a declaration or an endpoint's name) says whose records they are (None: read
@@ -175,34 +191,109 @@ def validate_records(records: Iterable[Any], source: str = "<records>", endpoint
     one schema instead; ``mode`` holds each to that mode's schema of its endpoint. A repeated id is
     a problem naming both positions. The report records which schemas checked ``source`` and
     ``chosen_by`` (how they were chosen). ``api_version`` names whose declarations apply (default: the
-    registry's default version).
+    registry's default version). ``max_problems`` (per call) and ``max_record_problems`` cap the problems
+    listed; the rest are counted in :attr:`Report.unlisted` (None: no cap).
     """
-    records = list(records)
+    pairs = zip(records, lines) if lines else ((record, None) for record in records)
+    return validate_stream(pairs, source, endpoint, schema_name=schema_name, mode=mode, chosen_by=chosen_by,
+                           api_version=api_version, max_problems=max_problems, max_record_problems=max_record_problems)
+
+
+def validate_stream(pairs: Iterable[tuple[Any, int | None]], source: str, endpoint: Endpoint | str | None = None, *,
+                    schema_name: str | None = None, mode: str | None = None, chosen_by: str | None = None,
+                    api_version: str | None = None, max_problems: int | None = None,
+                    max_record_problems: int | None = None) -> Report:
+    """:func:`validate_records` over (record, line) pairs, read once: nothing but the ids seen (for the
+    duplicate check) and the problems listed is kept, so a stream of any length is checked in bounded memory."""
     known = _endpoint(endpoint, api_version)
+    declared = _checked(api_version) if known is None and schema_name is None else []
     report = Report(inputs=[source])
     used: set[str] = set()
-    for i, record in enumerate(records):
-        line = lines[i] if lines else None
+    validators: dict[str, Any] = {}  # looked up once per stream: the registry is read at each lookup
+    bases: dict[tuple[str, bool], int] = {}
+    hints: dict[str, Endpoint] = {}
+    listed: list[Problem] = []
+    id_problems: list[Problem] = []  # listed after every schema problem, as they always were
+    budget = max_problems if max_problems is not None else -1
+    unlisted_problems = unlisted_records = 0
+    first: dict[int, int] = {}  # id -> the line (or 0-based position) of its first record
+    for i, (record, line) in enumerate(pairs):
         report.records_checked += 1
-        name = schema_name or record_schema_name(record, known, mode, api_version)
+        if schema_name is not None:
+            name = schema_name
+        else:
+            if known is not None:
+                found = known
+            else:
+                found, by_url = _endpoint_and_basis(record, declared, api_version)
+                bases[(found.name, by_url)] = bases.get((found.name, by_url), 0) + 1
+                if not by_url and len(hints) < len(declared) - 1:  # stop looking once every other one is hinted
+                    other = _looks_like(record, declared, found)
+                    if other is not None:
+                        hints.setdefault(other.name, other)
+            name = record_schema(record, found, mode).name
         used.add(name)
+        label = _label(record, i)
+        checker = validators.get(name)
+        if checker is None:
+            checker = validators[name] = record_validator(name, api_version)
         try:
-            report.problems.extend(record_problems(record, name, source, _label(record, i), line, api_version))
+            findings_ = _findings(record, checker)
         except RecursionError:
-            report.problems.append(Problem(source, _label(record, i), "$", "nested too deeply to check", line))
-    first: dict[int, int] = {}
-    for i, record in enumerate(records):
+            findings_ = [("$", "nested too deeply to check")]
+        shown = findings_
+        hidden = 0
+        if max_record_problems is not None and len(findings_) > max_record_problems:
+            shown, hidden = findings_[:max_record_problems], len(findings_) - max_record_problems
+        for path, message in shown:
+            if budget:
+                listed.append(Problem(source, label, path, message, line))
+                budget -= 1
+            else:
+                hidden += 1
         rid = record.get("id") if type(record) is dict else None
+        extra: Problem | None = None
         if type(rid) is float:  # JSON Schema counts 5.0 as an integer; an id written 5.0 is not LL2's
-            report.problems.append(Problem(source, f"#{i}", "$.id", f"id {rid!r} is a number; an id must be "
-                                                                    "an integer", lines[i] if lines else None))
-        if type(rid) is int and first.setdefault(rid, i) != i:
-            j = first[rid]
-            both = f"lines {lines[j]} and {lines[i]}" if lines else f"records #{j} and #{i} (0-based positions)"
-            report.problems.append(Problem(source, rid, "$.id", f"duplicate id {rid}: {both} share it",
-                                           lines[i] if lines else None))
-    report.note_schemas(source, used, chosen_by or _default_basis(known, schema_name, mode))
+            extra = Problem(source, f"#{i}", "$.id", f"id {rid!r} is a number; an id must be an integer", line)
+        elif type(rid) is int:
+            where = line if line is not None else i
+            seen = first.setdefault(rid, where)
+            if seen != where:
+                both = (f"lines {seen} and {line}" if line is not None
+                        else f"records #{seen} and #{i} (0-based positions)")
+                extra = Problem(source, rid, "$.id", f"duplicate id {rid}: {both} share it", line)
+        if extra is not None:
+            if budget:
+                id_problems.append(extra)
+                budget -= 1
+            else:
+                hidden += 1
+        if hidden:
+            unlisted_problems += hidden
+            unlisted_records += 1
+    report.problems.extend(listed)
+    report.problems.extend(id_problems)
+    report.note_unlisted(source, unlisted_problems, unlisted_records)
+    if chosen_by is None:
+        chosen_by = _basis(bases, hints, api_version) if known is None and schema_name is None \
+            else _default_basis(known, schema_name, mode)
+    report.note_schemas(source, used, chosen_by)
     return report
+
+
+def _basis(bases: dict[tuple[str, bool], int], hints: dict[str, Endpoint], api_version: str | None) -> str:
+    """How the schemas were chosen when nothing around the records named their endpoint."""
+    if not bases:
+        bases = {(primary(api_version).name, False): 0}
+    parts = []
+    for (name, by_url), n in bases.items():
+        how = "named by the record's own url" if by_url else "the primary endpoint, nothing named another"
+        parts.append(f"as {name}: {how}" + (f" ({n:,} record(s))" if len(bases) > 1 else ""))
+    for e in hints.values():
+        named = e.schemas.get("record") or e.schemas.get(e.default_mode) or next(iter(e.schemas.values()))
+        parts.append(f"some have the keys of a /{e.name}/ record: a GET line, the page's links or "
+                     f"--schema {named.name} name that endpoint")
+    return "; ".join(parts)
 
 
 def _default_basis(endpoint: Endpoint | None, schema_name: str | None, mode: str | None) -> str:
@@ -210,7 +301,7 @@ def _default_basis(endpoint: Endpoint | None, schema_name: str | None, mode: str
         return "given"
     if endpoint is not None:
         return f"/{endpoint.name}/ records" + (f", mode {mode}" if mode else "")
-    return "guessed from each record's url or keys"
+    return "nothing names the endpoint"
 
 
 def problems_for_table(table: str, records: list[dict[str, Any]], api_version: str | None = None) -> list[str]:
