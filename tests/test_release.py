@@ -69,6 +69,32 @@ def test_version_and_info_print_both_versions(pinned_home):
                                            f"snapshot:      {PINNED_VERSION} (LL2 API 2.3.0, /2.3.0/spacecraft/)"]
 
 
+def test_the_readme_versions_example_prints_what_a_user_sees(pinned_checkout):
+    from conftest import checkout_env
+
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    section = readme[readme.index("\n### Releases and versions\n"):readme.index("\n## Attribution and terms\n")]
+    block = re.search(r"^```console\n(.*?)^```\n", section, re.M | re.S).group(1)
+    ran = 0
+    for chunk in block.split("$ ")[1:]:
+        command, _, expected = chunk.partition("\n")
+        done = subprocess.run(["bash", "-c", command.replace("spacecraft-data", f"{sys.executable} -m spacecraft_data")],
+                              cwd=pinned_checkout, env=checkout_env(pinned_checkout), capture_output=True, text=True,
+                              timeout=60)
+        assert done.returncode == 0, done.stderr
+        pattern = "".join(".*" if part == "…" else re.escape(part) for part in re.split("(…)", expected.rstrip("\n")))
+        assert re.fullmatch(pattern, done.stdout.rstrip("\n")), (command, done.stdout)
+        ran += 1
+    assert ran == 2
+
+
+def test_the_citation_is_dated_as_the_changelog_section():
+    citation = yaml.safe_load((ROOT / "CITATION.cff").read_text(encoding="utf-8"))
+    first = next(line for line in (ROOT / "CHANGELOG.md").read_text(encoding="utf-8").splitlines()
+                 if line.startswith("## "))
+    assert first.endswith(f" — {citation['date-released']}")
+
+
 # -- the release notes ----------------------------------------------------------------------------------------
 def test_release_notes_are_the_changelog_section_and_the_data_version():
     done = subprocess.run([sys.executable, str(NOTES), f"v{VERSION}"], capture_output=True, text=True, timeout=60)
