@@ -33,6 +33,8 @@ from typing import Any, Callable
 SERVE_DEADLINE = 20.0
 #: how long one CLI command may run (seconds)
 COMMAND_DEADLINE = 120.0
+#: sha256 of the CSV the csv_bytes step writes: one constant for every Python (tests/test_csv_bytes.py pins it)
+CSV_SHA256 = "e0e7c29e89cb8dac9234c0b043b6469a119e21a83e1d0e936edcbf12aaf91a3e"
 
 
 class SmokeFailure(Exception):
@@ -132,6 +134,23 @@ class Smoke:
         _check(not missing, f"export --format csv left out {missing}")
         print(f"  export: {len(records)} records as JSON; {len(descriptor['resources'])} CSV tables + datapackage.json")
 
+    def csv_bytes(self) -> None:
+        """A record holding CR, LF, quotes and commas: the same CSV bytes on every Python, read back exactly."""
+        import csv
+        import hashlib
+        import io
+
+        from spacecraft_data.tables import flat_csv
+
+        records = [{"id": 1, "name": 'lone\rCR, "quoted"\nand LF', "note": "=1+2"}]  # SYNTHETIC
+        data = flat_csv(records)
+        rows = list(csv.reader(io.StringIO(data.decode("utf-8"), newline="")))
+        _check(rows == [["id", "name", "note"], ["1", records[0]["name"], "=1+2"]],
+               f"the CSV of a record holding CR, LF, quotes and commas reads back as {rows!r}")
+        digest = hashlib.sha256(data).hexdigest()
+        _check(digest == CSV_SHA256, f"CSV bytes {data!r} (sha256 {digest}) differ from every other Python's")
+        print(f"  csv bytes: sha256 {digest[:12]}…, read back exactly")
+
     def serve(self) -> None:
         proc = subprocess.Popen([*_cli(), "serve", "--host", "127.0.0.1", "--port", "0", "--quiet"],
                                 stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
@@ -162,7 +181,7 @@ class Smoke:
 
     def steps(self) -> list[tuple[str, Callable[[], None]]]:
         return [("load", self.load), ("query", self.query), ("validate", self.validate),
-                ("export", self.export), ("serve", self.serve)]
+                ("export", self.export), ("csv_bytes", self.csv_bytes), ("serve", self.serve)]
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import http.client
 import json
+import socket
 import subprocess
 import sys
 import urllib.error
@@ -178,13 +179,33 @@ def test_lldev_is_answered_too_with_its_own_links(ll2_offline):
 
 
 # -- what the snapshot cannot answer, and other hosts -----------------------------------
-@pytest.mark.parametrize("client", CLIENTS)
-@pytest.mark.parametrize("path", ["/2.3.0/launches/", "/2.2.0/spacecraft/", "/", "/2.3.0/spacecraft/1/flights/"])
-def test_paths_the_snapshot_cannot_answer_get_a_501_naming_the_path(ll2_offline, client, path):
-    status, body = CLIENTS[client](LL2 + path)
-    assert status == 501
-    assert f" {path} is not answered from the snapshot" in body["detail"]
-    assert ll2_offline.calls[-1].status == 501
+# Paths the snapshot does not hold, or that no route takes: whatever the library answers them, offline
+# answers the same, byte for byte, and never from the network.
+NOT_HELD = ["/2.3.0/launches/", "/2.3.0/launches/upcoming/?limit=5", "/2.2.0/spacecraft/", "/", "/2.3.0/",
+            "/2.3.0/spacecraft/1/flights/", "/nowhere/"]
+
+
+@pytest.mark.parametrize("path", NOT_HELD)
+def test_every_path_on_an_ll2_host_gets_the_librarys_answer_never_the_network(ll2_server, bundled, path,
+                                                                               monkeypatch):
+    expected = serve_raw(ll2_server.url, "GET", path, "ll.thespacedevs.com")
+    status, body = bundled.respond("https://ll.thespacedevs.com" + path)  # what respond() and `get` answer
+    assert (expected[0], json.loads(expected[2])) == (status, body)
+    lookups: list[object] = []
+    real = socket.getaddrinfo
+
+    def counting(host, *args, **kwargs):  # installed before offline(): sees whatever gets past it
+        lookups.append(host)
+        if host != "127.0.0.1":
+            raise socket.gaierror(socket.EAI_NONAME, f"test resolver: {host!r} is not looked up here")
+        return real(host, *args, **kwargs)
+
+    monkeypatch.setattr(socket, "getaddrinfo", counting)
+    with Offline(bundled) as offline:  # not strict: a request that escaped would reach the resolver
+        for name, client in CLIENTS.items():
+            assert client(LL2 + path) == (status, body), name
+    assert lookups == []
+    assert [call.status for call in offline.calls] == [status] * len(CLIENTS)
 
 
 def test_other_hosts_are_untouched_by_default(ll2_server, ll2_offline):
@@ -201,6 +222,7 @@ def test_strict_mode_refuses_other_hosts_naming_the_url(ll2_server, ll2_offline,
     with pytest.raises((OfflineRefused, urllib.error.URLError)) as raised:
         CLIENTS[client](ll2_server.url + SOYUZ)
     assert f"refused" in str(raised.value) and ll2_server.url + SOYUZ in str(raised.value)
+    assert "(strict)" in str(raised.value) and "ll2_offline answers only" in str(raised.value)
     assert ll2_offline.calls[-1].status is None
     assert CLIENTS[client](LL2 + SOYUZ)[0] == 200  # LL2 itself is still answered
 
@@ -216,7 +238,8 @@ def test_strict_marker_with_allow_lets_the_allowed_hosts_through(ll2_server, ll2
 # -- activation --------------------------------------------------------------------------
 def test_every_hook_is_undone_on_exit_and_nesting_unwinds():
     before = (requests.Session.get_adapter, httpx.Client.__init__, httpx.AsyncClient.__init__,
-              getattr(urllib.request, "_opener", None))
+              httpx.Client._transport_for_url, httpx.AsyncClient._transport_for_url,
+              getattr(urllib.request, "_opener", None), socket.getaddrinfo, socket.socket.__dict__.get("connect"))
     with spacecraft_data.offline() as outer:
         with spacecraft_data.offline(strict=True):
             with pytest.raises(OfflineRefused):
@@ -226,7 +249,9 @@ def test_every_hook_is_undone_on_exit_and_nesting_unwinds():
         assert get_requests(LL2 + SOYUZ)[0] == 200
         assert outer.calls[-1].url == LL2 + SOYUZ
     assert (requests.Session.get_adapter, httpx.Client.__init__, httpx.AsyncClient.__init__,
-            getattr(urllib.request, "_opener", None)) == before
+            httpx.Client._transport_for_url, httpx.AsyncClient._transport_for_url,
+            getattr(urllib.request, "_opener", None), socket.getaddrinfo,
+            socket.socket.__dict__.get("connect")) == before
     with pytest.raises(requests.ConnectionError):
         requests.get(LL2 + SOYUZ, timeout=0.01)  # no network here: proves the adapter is gone
 

@@ -110,31 +110,36 @@ def test_parquet_export_writes_every_table_with_the_declared_duckdb_types(bundle
         assert len(_sql_rows(con, f"SELECT * FROM '{path}'")) == len(rows)
 
 
-def test_parquet_durations_are_intervals_and_seconds_are_bigint_equal_to_the_rows(bundled, parquet_dir):
+def test_parquet_durations_are_iso_text_and_seconds_are_bigint_equal_to_the_rows(bundled, parquet_dir):
+    """No INTERVAL: polars panics on Parquet's INTERVAL and pyarrow gives raw bytes (tests/test_readers.py)."""
     con = duckdb.connect()
     path = (parquet_dir / "spacecraft.parquet").as_posix()
     rows = _sql_rows(con, f"SELECT id, time_in_space, time_in_space_seconds, fastest_turnaround_seconds FROM '{path}'")
     by_id = {r["id"]: r for r in T.snapshot_tables(bundled)["spacecraft"]}
     for row in rows:
         source = by_id[row["id"]]
-        assert row["time_in_space"] == spacecraft_data.durations.interval(source["time_in_space"])
+        assert row["time_in_space"] == source["time_in_space"]
         assert row["time_in_space_seconds"] == source["time_in_space_seconds"]
         assert type(row["time_in_space_seconds"]) is int
         assert row["fastest_turnaround_seconds"] == source["fastest_turnaround_seconds"]
-    # SQL arithmetic on the interval works without a cast
-    (days,) = con.execute(f"SELECT max(epoch(time_in_space)) / 86400 FROM '{path}'").fetchone()
+    # SQL arithmetic on a duration needs one function: to_seconds() gives the INTERVAL
+    (days,) = con.execute(f"SELECT max(epoch(to_seconds(time_in_space_seconds))) / 86400 FROM '{path}'").fetchone()
     assert days == max(r["time_in_space_seconds"] for r in by_id.values()) / 86400
+    (kinds,) = con.execute(f"SELECT list(DISTINCT typeof(time_in_space)) FROM '{path}'").fetchone()
+    assert kinds == ["VARCHAR"]
 
 
-def test_parquet_read_into_pandas_gives_timedelta_durations_and_nullable_integers(bundled, parquet_dir):
+def test_parquet_read_into_pandas_gives_nullable_integers_and_seconds_that_make_timedeltas(bundled, parquet_dir):
     pytest.importorskip("pandas")
+    import pandas as pd
+
     frame = duckdb.read_parquet(str(parquet_dir / "spacecraft.parquet")).df()
-    assert str(frame["time_in_space"].dtype).startswith("timedelta64")
     assert frame["time_in_space_seconds"].dtype.kind == "i"  # int64 (no null), never a float
     assert str(frame["fastest_turnaround_seconds"].dtype) == "Int64"  # all null: still an integer column
     ours = bundled.to_pandas("spacecraft")
-    assert (frame["time_in_space"].dt.total_seconds().tolist()
-            == ours["time_in_space"].dt.total_seconds().tolist())
+    assert (pd.to_timedelta(frame["time_in_space_seconds"], unit="s").tolist()
+            == ours["time_in_space"].dt.floor("s").tolist())
+    assert pd.to_timedelta(frame["time_in_space"]).tolist() == ours["time_in_space"].tolist()
 
 
 # -- NDJSON -------------------------------------------------------------------------------------------------

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from pathlib import Path
 from ..typecheck import TYPE_CHECKING
 if TYPE_CHECKING:
-    from typing import Any
+    from typing import Any, Callable
 
     from ..endpoints import Endpoint
 
@@ -50,8 +51,10 @@ def register(sub: argparse._SubParsersAction) -> None:
                     "--limit/--offset export that one page), with the complete reference tables, or only the "
                     "reference rows they use with --referenced-only. --endpoint exports another endpoint's records "
                     "(and the tables they lead to; an endpoint with no normalised table exports as json or ndjson "
-                    "only). Records are written as the snapshot stores them. Each file is written atomically; "
-                    "existing files are never overwritten without --force.",
+                    "only). Records are written as the snapshot stores them. Every file is staged beside its "
+                    "target, read back and compared with what was meant to be written, then all are moved in "
+                    "together (datapackage.json last): a failed export (a full disk, say) names the file and "
+                    "leaves the folder as it was. Existing files are never overwritten without --force.",
         epilog=_epilog(),
     )
     add_snapshot_option(p)
@@ -99,15 +102,8 @@ def export_files(snap: Any, records: list[dict[str, Any]] | None, fmt: str, note
     """
     from ..store import dump_json
 
-    endpoint = by_table(table, snap.api_version) if table else primary(snap.api_version)
-    if endpoint is None:
-        raise InputError(f"no endpoint keeps its records in table {table!r}")
+    endpoint, records, selection = _selection(snap, records, table)
     table = endpoint.table
-    selection = records
-    if records is None:
-        records = list(snap.tables[table])
-        # Every table when every record of the primary endpoint is exported; another's lead to fewer tables.
-        selection = None if endpoint.primary else records
     if fmt == "json":
         return {f"{table}.json": dump_json(records)}
     if fmt == "ndjson":
@@ -117,20 +113,73 @@ def export_files(snap: Any, records: list[dict[str, Any]] | None, fmt: str, note
         raise InputError(f"{endpoint.list_path(snap.api_version)} has no normalised table, so no {fmt} export; "
                          f"its records export as {' or '.join(SINGLE_FILE_FORMATS)}")
     if fmt == "parquet":
-        from ..tables import snapshot_tables
         from ..tables.parquet import parquet_files
 
-        return parquet_files(snapshot_tables(snap, selection, table=endpoint.csv_table,
-                                             referenced_only=referenced_only))
+        return parquet_files(_tables(snap, selection, endpoint, referenced_only))
     from ..tables import package_files
 
     return package_files(snap, selection, table_dir="", note=note, table=endpoint.csv_table,
                          referenced_only=referenced_only)
 
 
-def run(args: argparse.Namespace) -> int:
-    from ..store import publish, write_atomic
+def _selection(snap: Any, records: list[dict[str, Any]] | None, table: str | None
+               ) -> tuple[Endpoint, list[dict[str, Any]], list[dict[str, Any]] | None]:
+    """The endpoint of ``table``, the records to write, and the selection its tables are made from."""
+    endpoint = by_table(table, snap.api_version) if table else primary(snap.api_version)
+    if endpoint is None:
+        raise InputError(f"no endpoint keeps its records in table {table!r}")
+    if records is None:
+        everything = list(snap.tables[endpoint.table])
+        # Every table when every record of the primary endpoint is exported; another's lead to fewer tables.
+        return endpoint, everything, None if endpoint.primary else everything
+    return endpoint, records, records
 
+
+def _tables(snap: Any, selection: list[dict[str, Any]] | None, endpoint: Endpoint,
+            referenced_only: bool) -> dict[str, list[dict[str, Any]]]:
+    from ..tables import snapshot_tables
+
+    return snapshot_tables(snap, selection, table=endpoint.csv_table, referenced_only=referenced_only)
+
+
+def check_export(folder: Path, snap: Any, records: list[dict[str, Any]] | None, fmt: str, *,
+                 table: str | None = None, referenced_only: bool = False) -> None:
+    """Read the files ``export_files`` gave, as written into ``folder``, back and compare them with the data.
+
+    json and ndjson must parse to the records; csv, read through its ``datapackage.json``, and parquet,
+    read by DuckDB, must give the rows of every table. Raises :class:`~spacecraft_data.errors.BuildError`
+    (exit status 1) naming the file that differs.
+    """
+    from ..errors import BuildError
+    from ..tables import TableError
+
+    endpoint, written, selection = _selection(snap, records, table)
+    try:
+        if fmt in SINGLE_FILE_FORMATS:
+            path = folder / f"{endpoint.table}.{fmt}"
+            text = path.read_text(encoding="utf-8")
+            # split at LF alone: str.splitlines() also splits at U+2028 and the like, which JSON text may hold
+            back = json.loads(text) if fmt == "json" else [json.loads(line) for line in text.split("\n")[:-1]]
+            if back != written:
+                raise TableError(f"{path}: does not read back as the {len(written)} records written")
+            return
+        expected = _tables(snap, selection, endpoint, referenced_only)
+        if fmt == "parquet":
+            from ..tables.parquet import check_parquet_files
+
+            check_parquet_files(folder, expected)
+            return
+        from ..tables import read_package
+
+        back_tables = read_package(folder / "datapackage.json")
+        for name, rows in expected.items():
+            if back_tables.get(name) != rows:
+                raise TableError(f"{folder / (name + '.csv')}: does not read back as the {len(rows)} rows written")
+    except (TableError, ValueError) as exc:
+        raise BuildError(f"export read back different data, so nothing was published: {exc}") from None
+
+
+def run(args: argparse.Namespace) -> int:
     to_stdout = str(args.output) == "-"
     if to_stdout and args.format not in SINGLE_FILE_FORMATS:
         args._parser.error(f"--output -: {args.format} writes a folder of tables; standard output takes "
@@ -166,10 +215,100 @@ def run(args: argparse.Namespace) -> int:
     clash = sorted(name for name in files if (out / name).exists())
     if clash and not args.force:
         raise InputError(f"{out}: would overwrite {', '.join(clash)}; pass --force to replace them")
-    if not out.exists():
-        publish(files, out)  # a new folder appears whole or not at all
-    else:
-        for name, data in sorted(files.items()):
-            write_atomic(out / name, data)
+    _publish(files, out, lambda staged: check_export(staged, snap, records, args.format, table=endpoint.table,
+                                                    referenced_only=args.referenced_only))
     print(f"{done} to {out}: {', '.join(sorted(files))}", file=sys.stderr)
     return 0
+
+
+def _fsync_path(path: Path) -> None:
+    """Make a rename in folder ``path`` durable (where the platform can fsync a folder)."""
+    try:
+        fd = os.open(path, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)
+
+
+#: the file moved in last, so that a folder whose descriptor is new holds every new table beside it
+_LAST = "datapackage.json"
+
+
+def _publish(files: dict[str, bytes], out: Path, check: Callable[[Path], None]) -> None:
+    """Write ``files`` into ``out`` all together, or not at all.
+
+    Every file is first written and fsynced into a staging folder on the same file system
+    (beside ``out`` when it does not exist yet, inside it, hidden, when it does), then
+    ``check`` reads the staged files back. Only then are they moved into place: a new
+    folder by one rename; into an existing one file by file, ``datapackage.json`` last,
+    each old file set aside first so that a rename that fails puts every one back. The
+    renames need no space, so a full disk stops the export while nothing of ``out`` has
+    changed. A write that fails raises ``OSError`` naming the file in ``out`` it was for.
+    """
+    import shutil
+    import tempfile
+
+    fresh = not out.exists()
+    home = out.parent if fresh else out
+    home.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=f".{out.name}.export-", suffix=".tmp", dir=home))
+    try:
+        for name, data in sorted(files.items()):
+            try:
+                with open(staging / name, "wb") as fh:
+                    fh.write(data)
+                    fh.flush()
+                    os.fsync(fh.fileno())
+                os.chmod(staging / name, 0o644)
+            except OSError as exc:
+                raise OSError(exc.errno, f"{exc.strerror or exc} (writing it into a staging folder; nothing in "
+                                         f"{out} was changed)", str(out / name)) from None
+        _fsync_path(staging)
+        check(staging)
+        if fresh:
+            os.chmod(staging, 0o755)  # mkdtemp makes it private; an export is meant to be read by all
+            os.rename(staging, out)
+            _fsync_path(out.parent)
+            return
+        _swap_in(staging, out, sorted(files, key=lambda n: (n == _LAST, n)))
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+
+
+def _swap_in(staging: Path, out: Path, names: list[str]) -> None:
+    """Move ``names`` from ``staging`` into ``out`` in order; on a failure put back what was there."""
+    import errno
+
+    for name in names:  # a folder is never set aside (and removed with the staging folder)
+        if (out / name).is_dir() and not (out / name).is_symlink():
+            raise IsADirectoryError(errno.EISDIR, "is a folder; export replaces files only", str(out / name))
+    aside = staging / ".replaced"
+    aside.mkdir()
+    done: list[tuple[str, bool]] = []  # (name, whether an old file was set aside)
+    try:
+        for name in names:
+            target = out / name
+            had_old = os.path.lexists(target)
+            if had_old:
+                os.rename(target, aside / name)
+            try:
+                os.rename(staging / name, target)
+            except OSError:
+                if had_old:
+                    os.rename(aside / name, target)
+                raise
+            done.append((name, had_old))
+    except OSError as exc:
+        for name, had_old in reversed(done):
+            if had_old:
+                os.replace(aside / name, out / name)
+            else:
+                (out / name).unlink(missing_ok=True)
+        raise OSError(exc.errno, f"{exc.strerror or exc} (moving the staged files in; {out} was put back as "
+                                 "it was)", str(exc.filename or out)) from None
+    _fsync_path(out)

@@ -36,8 +36,15 @@ Types. Every column declares its Table Schema type, so no reader guesses (an
 all-empty column is still ``integer``): durations come as LL2's ISO 8601 string
 (type ``duration``) and as whole seconds (``…_seconds``, type ``integer``,
 truncated toward zero; never a float). :mod:`.parquet` gives the DuckDB type of
-every column and writes typed Parquet files; :func:`to_pandas` gives
-``timedelta64`` durations and ``Int64`` integers.
+every column and writes typed Parquet files that pyarrow, pandas, polars and DuckDB
+all read (a duration is its ISO text there too: Parquet's ``INTERVAL`` is not read
+by the others); :func:`to_pandas` gives ``timedelta64`` durations and ``Int64``
+integers, and :func:`pandas_csv_options` the same types to ``pandas.read_csv``.
+
+Text. A CSV cell holding the delimiter, a quote, CR or LF is quoted, with the same
+bytes on every Python; nothing is prefixed or escaped, so a cell that begins with
+``=``, ``+``, ``-``, ``@`` or a tab is written as LL2 gave it (the package
+description in ``datapackage.json`` says so).
 
 How copies of one object are merged. The same agency, family, image, … is
 seen many times, and in LL2 serializers of different widths: an agency is an
@@ -83,7 +90,7 @@ from .columns import SPACECRAFT, SPACECRAFT_COLUMNS, TABLES, TableError, Column,
 from .rows import spacecraft_rows, duration_seconds, build_tables, snapshot_tables, rows_of, answer_rows, selectable
 from .package import table_schema, csv_bytes, datapackage, package_files
 from .rebuild import read_package, records_from_tables, configurations_from_tables
-from .frames import to_pandas
+from .frames import to_pandas, pandas_csv_options
 from .flat import flat_csv, flat_rows
 
 __all__ = [
@@ -109,6 +116,7 @@ __all__ = [
     "records_from_tables",
     "configurations_from_tables",
     "to_pandas",
+    "pandas_csv_options",
     "flat_rows",
     "flat_csv",
 ]

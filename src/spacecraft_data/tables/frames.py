@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from typing import Any
+from pathlib import Path
+from typing import Any, Mapping
 
-from .columns import TABLES, TableError
+from .columns import NULL_MARKER, TABLES, TableError
 from .rows import snapshot_tables
 
 # -- pandas ---------------------------------------------------------------------------------------------------
@@ -50,3 +51,61 @@ def to_pandas(snapshot: Any, table: str = "spacecraft") -> Any:
         else:
             frame[column.name] = values.astype(_PANDAS_DTYPES[column.type])
     return frame
+
+
+def _duration_cell(text: str) -> Any:
+    """A CSV duration cell as a ``datetime.timedelta`` (``None`` when empty), for ``read_csv``'s converters."""
+    if text in ("", NULL_MARKER):
+        return None
+    from .. import durations
+
+    try:
+        return durations.interval(text)
+    except durations.DurationError as exc:
+        raise TableError(f"{text!r} is not an ISO 8601 duration ({exc})") from None
+
+
+def pandas_csv_options(descriptor: str | Path | Mapping[str, Any], table: str) -> dict[str, Any]:
+    """Keyword arguments for ``pandas.read_csv`` that read ``table``'s CSV as its Table Schema declares.
+
+    ``descriptor`` is the ``datapackage.json`` beside the CSVs (a path, or the parsed descriptor):
+    ``pd.read_csv("data/tables/spacecraft.csv", **pandas_csv_options("datapackage.json", "spacecraft"))``.
+    Integers are ``Int64`` (nullable: ``crew_capacity``, ``parent_id``, ``…_seconds`` stay integers
+    with gaps), numbers ``Float64``, booleans ``boolean``, text ``string``, dates and date-times
+    ``datetime64`` (date-times in UTC), durations ``timedelta64`` (read by a converter). A cell is null exactly when the
+    field's ``missingValues`` says so: an empty cell of a text column that declares none is the empty
+    string, and pandas' own guesses (``NA``, ``null``, ``nan``, …) are never applied. pandas itself
+    is not imported here. Raises :class:`TableError` when the descriptor has no such table.
+    """
+    import json
+
+    if isinstance(descriptor, Mapping):
+        package: Mapping[str, Any] = descriptor
+    else:
+        try:
+            package = json.loads(Path(descriptor).read_text(encoding="utf-8"))
+        except (OSError, ValueError) as exc:
+            raise TableError(f"{descriptor}: cannot read the data package descriptor: {exc}") from None
+    resources = {r.get("name"): r for r in package.get("resources", []) if r.get("format") == "csv"}
+    if table not in resources:
+        raise TableError(f"{descriptor if not isinstance(descriptor, Mapping) else 'the descriptor'} has no "
+                         f"CSV table {table!r}; it has: {', '.join(resources)}")
+    schema = resources[table]["schema"]
+    dtype: dict[str, str] = {}
+    na_values: dict[str, list[str]] = {}
+    dates: list[str] = []
+    converters: dict[str, Any] = {}
+    for field in schema["fields"]:
+        name, kind = field["name"], field["type"]
+        if kind in ("date", "datetime"):
+            dates.append(name)
+        elif kind == "duration":
+            converters[name] = _duration_cell
+        else:
+            dtype[name] = _PANDAS_DTYPES.get(kind, "string")
+        missing = field.get("missingValues", schema.get("missingValues", [""]))
+        if missing:
+            na_values[name] = list(missing)
+    return {"dtype": dtype, "parse_dates": dates, "converters": converters, "keep_default_na": False,
+            "na_values": na_values,
+            "true_values": ["true"], "false_values": ["false"], "encoding": "utf-8"}

@@ -1,17 +1,24 @@
 """Rows -> Parquet files with typed columns, and the DuckDB types of every column.
 
 DuckDB writes the files (the ``parquet`` extra): of the two writers that could,
-it costs less to install (README, "Installing") and it writes a duration as
-Parquet's own ``INTERVAL`` logical type, which DuckDB reads back as ``INTERVAL``
-and ``duckdb.read_parquet(...).df()`` as ``timedelta64``. (pyarrow's duration is an
-``INT64`` that only Arrow readers recognise, through Arrow's own metadata.)
+it costs less to install (README, "Installing").
 
-In Parquet a duration column (``time_in_space``) holds the duration itself; the
-``…_seconds`` column beside it holds whole seconds as ``BIGINT``, as in the CSV.
+Durations. Parquet has no duration type that every reader knows: its ``INTERVAL``
+(12 bytes of months, days and milliseconds, what DuckDB writes for an ``INTERVAL``
+column) makes polars panic when it opens the file, even with the column unselected,
+and pyarrow and ``pandas.read_parquet`` hand back raw bytes. So a duration column
+(``time_in_space``) holds LL2's ISO 8601 text exactly, as the CSV does, and the
+``…_seconds`` column beside it holds whole seconds as ``BIGINT`` (truncated toward
+zero), which every reader types as a 64-bit integer. A reader turns those into its own
+duration type in one expression: ``to_seconds(time_in_space_seconds)`` in DuckDB,
+``pd.to_timedelta(frame["time_in_space_seconds"], unit="s")`` in pandas,
+``pl.duration(seconds="time_in_space_seconds")`` in polars.
 """
 
 from __future__ import annotations
 
+import errno
+import json
 import os
 import tempfile
 from pathlib import Path
@@ -20,15 +27,16 @@ from typing import Any, Mapping, Sequence
 from .columns import Row, TABLES, Table, TableError
 
 __all__ = ["DUCKDB_TYPES", "CSV_DUCKDB_TYPES", "DUCKDB_INTERVAL_MACRO", "duckdb_columns", "parquet_bytes",
-           "parquet_files"]
+           "parquet_files", "check_parquet_files"]
 
-#: Table Schema type -> DuckDB type of the column in a Parquet file
+#: Table Schema type -> DuckDB type of the column in a Parquet file. A duration is its ISO 8601 text
+#: (see the module docstring: Parquet's ``INTERVAL`` is not read by polars, pyarrow or pandas).
 DUCKDB_TYPES = {"integer": "BIGINT", "number": "DOUBLE", "boolean": "BOOLEAN", "string": "VARCHAR",
-                "date": "DATE", "datetime": "TIMESTAMPTZ", "duration": "INTERVAL"}
+                "date": "DATE", "datetime": "TIMESTAMPTZ", "duration": "VARCHAR"}
 #: Table Schema type -> DuckDB type to read the CSV column with. DuckDB cannot cast an ISO 8601
-#: duration ('P309DT20H20M49S') to INTERVAL, so a CSV duration is read as text; the ``ll2_interval``
+#: duration ('P309DT20H20M49S') to INTERVAL, so a duration is read as text; the ``ll2_interval``
 #: macro (:data:`DUCKDB_INTERVAL_MACRO`) or ``to_seconds(time_in_space_seconds)`` gives the INTERVAL.
-CSV_DUCKDB_TYPES = {**DUCKDB_TYPES, "duration": "VARCHAR"}
+CSV_DUCKDB_TYPES = dict(DUCKDB_TYPES)
 
 #: A DuckDB macro reading LL2's compact ISO 8601 durations (``[-]P[nD][T[nH][nM][n[.n]S]]``, the form
 #: the schemas allow) as INTERVAL: ``ll2_interval(time_in_space)`` in CSV or NDJSON data; anything
@@ -57,29 +65,43 @@ def duckdb_columns(table: str, csv: bool = True) -> dict[str, str]:
     return {c.name: types[c.type] for c in TABLES[table].columns}
 
 
-def _value(column: Any, value: Any, where: str) -> Any:
-    if value is None or column.type != "duration":
-        return value
-    from .. import durations
+def _load(con: Any, table: Table, rows: Sequence[Row]) -> str:
+    """Create DuckDB table ``t_<table>`` holding ``rows`` with the declared types; returns its name."""
+    name = f"t_{table.name}"
+    columns = ", ".join(f'"{c.name}" {DUCKDB_TYPES[c.type]}' for c in table.columns)
+    con.execute(f'CREATE OR REPLACE TABLE "{name}" ({columns})')
+    if rows:
+        marks = ", ".join("?" for _ in table.columns)
+        con.executemany(f'INSERT INTO "{name}" VALUES ({marks})',
+                        [[row[c.name] for c in table.columns] for row in rows])
+    return name
 
-    try:
-        return durations.parse(value)
-    except durations.DurationError as exc:
-        raise TableError(f"{where}: {value!r} is not an ISO 8601 duration ({exc})") from None
+
+#: Table Schema type -> the pandas dtype :func:`~spacecraft_data.tables.to_pandas` gives, which
+#: ``pandas.read_parquet`` then gives too (a nullable integer stays ``Int64``, not ``float64``)
+_PANDAS_NUMPY_TYPES = {"integer": ("int64", "Int64"), "number": ("float64", "Float64"), "boolean": ("bool", "boolean"),
+                       "string": ("unicode", "string"), "duration": ("unicode", "string")}
+
+
+def _pandas_metadata(table: Table) -> dict[str, Any]:
+    """The ``pandas`` key of the file's metadata, as pyarrow writes it for a DataFrame: pyarrow (so
+    ``pandas.read_parquet``) reads it and gives each column the pandas dtype named; other readers ignore it.
+    Dates and date-times are left to the reader (``object`` dates, ``datetime64`` in UTC)."""
+    columns = []
+    for column in table.columns:
+        pandas_type, numpy_type = _PANDAS_NUMPY_TYPES.get(column.type, (None, None))
+        if pandas_type is not None:
+            columns.append({"name": column.name, "field_name": column.name, "pandas_type": pandas_type,
+                            "numpy_type": numpy_type, "metadata": None})
+    return {"index_columns": [], "column_indexes": [], "columns": columns,
+            "creator": {"library": "spacecraft-data"}, "pandas_version": "2.0.0"}
 
 
 def _write(con: Any, table: Table, rows: Sequence[Row], path: Path) -> None:
-    name = f"t_{table.name}"
-    columns = ", ".join(f'"{c.name}" {DUCKDB_TYPES[c.type]}' for c in table.columns)
-    con.execute(f'CREATE TABLE "{name}" ({columns})')
-    if rows:
-        marks = ", ".join("?" for _ in table.columns)
-        con.executemany(f'INSERT INTO "{name}" VALUES ({marks})', [
-            [_value(c, row[c.name], f"table {table.name}, row {n}, column {c.name}") for c in table.columns]
-            for n, row in enumerate(rows)
-        ])
+    name = _load(con, table, rows)
     # Row order is the CSV's (primary key order); DuckDB keeps insertion order on COPY.
-    con.execute(f"COPY \"{name}\" TO '{path.as_posix()}' (FORMAT parquet)")
+    metadata = json.dumps(_pandas_metadata(table), separators=(",", ":")).replace("'", "''")
+    con.execute(f"COPY \"{name}\" TO '{path.as_posix()}' (FORMAT parquet, KV_METADATA {{pandas: '{metadata}'}})")
 
 
 def parquet_files(tables: Mapping[str, Sequence[Row]]) -> dict[str, bytes]:
@@ -93,7 +115,12 @@ def parquet_files(tables: Mapping[str, Sequence[Row]]) -> dict[str, bytes]:
         try:
             for name in (n for n in TABLES if n in tables):
                 path = Path(tmp) / f"{name}.parquet"
-                _write(con, TABLES[name], tables[name], path)
+                try:
+                    _write(con, TABLES[name], tables[name], path)
+                except duckdb.IOException as exc:  # a full disk, a file-size limit: the environment's failure
+                    reason = str(exc).splitlines()[0]
+                    raise OSError(errno.EIO, f"DuckDB could not write it in a temporary folder ({reason}); "
+                                             "nothing was written", path.name) from None
                 out[path.name] = path.read_bytes()
                 os.unlink(path)
         finally:
@@ -104,3 +131,47 @@ def parquet_files(tables: Mapping[str, Sequence[Row]]) -> dict[str, bytes]:
 def parquet_bytes(table: str, rows: Sequence[Row]) -> bytes:
     """One table's rows as a Parquet file (needs the ``parquet`` extra)."""
     return parquet_files({table: rows})[f"{table}.parquet"]
+
+
+def _comparable(table: Table, source: str) -> str:
+    """A SELECT of every column of ``source`` as plain Python values (dates as text, timestamps as epoch µs)."""
+    def expr(column: Any) -> str:
+        quoted = f'"{column.name}"'
+        if column.type == "date":
+            return f"CAST({quoted} AS VARCHAR)"
+        if column.type == "datetime":
+            return f"epoch_us({quoted})"
+        return quoted
+    return f"SELECT {', '.join(expr(c) for c in table.columns)} FROM {source}"
+
+
+def check_parquet_files(folder: Path, tables: Mapping[str, Sequence[Row]]) -> None:
+    """Read every ``<table>.parquet`` in ``folder`` back and compare it, row by row and in order, with ``tables``.
+
+    Raises :class:`TableError` naming the file, the row and the column of the first difference,
+    or the column whose declared type the file does not have.
+    """
+    from ..extras import require
+
+    duckdb = require("duckdb", "parquet", "Parquet export")
+    con = duckdb.connect(":memory:")
+    try:
+        for name in (n for n in TABLES if n in tables):
+            table, path = TABLES[name], folder / f"{name}.parquet"
+            source = f"read_parquet('{path.as_posix().replace(chr(39), chr(39) * 2)}')"
+            declared = {c.name: DUCKDB_TYPES[c.type].replace("TIMESTAMPTZ", "TIMESTAMP WITH TIME ZONE")
+                        for c in table.columns}
+            found = {row[0]: row[1] for row in con.execute(f"DESCRIBE SELECT * FROM {source}").fetchall()}
+            if found != declared:
+                raise TableError(f"{path}: read back with columns {found}, expected {declared}")
+            expected = con.execute(_comparable(table, f'"{_load(con, table, tables[name])}"')).fetchall()
+            read = con.execute(_comparable(table, source)).fetchall()
+            if len(read) != len(expected):
+                raise TableError(f"{path}: read back {len(read)} rows, expected {len(expected)}")
+            for n, (got, want) in enumerate(zip(read, expected)):
+                for column, a, b in zip(table.columns, got, want):
+                    if a != b or type(a) is not type(b):
+                        raise TableError(f"{path}: row {n + 1}, column {column.name}: read back {a!r}, "
+                                         f"wrote {b!r}")
+    finally:
+        con.close()

@@ -26,11 +26,15 @@ if TYPE_CHECKING:
     from ..server import Responder, SpacecraftServer
 
 
-def offline(snapshot: Responder | None = None, *, strict: bool = False, allow: Iterable[str] = ()) -> Offline:
+def offline(snapshot: Responder | None = None, *, strict: bool | str = False,
+            allow: Iterable[str] | str = ()) -> Offline:
     """A context manager answering LL2 requests in-process from ``snapshot`` (default ``load()``).
 
-    ``strict=True`` refuses requests to any other host (except those in ``allow``) with
-    :class:`OfflineRefused`, so that a test proves it makes no other call.
+    ``strict=True`` (or ``"true"``; ``"false"`` is false) refuses requests to any other host
+    (except those in ``allow``: a list, or one comma-separated string) with
+    :class:`OfflineRefused`, so that a test proves it makes no other call; below the hooked
+    clients, any connection or name lookup off loopback is refused too, from any client.
+    Contexts may overlap and exit in any order.
     """
     return Offline(snapshot, strict=strict, allow=allow)
 

@@ -1,7 +1,6 @@
 """The client libraries' own extension points, pointed at an :class:`~.interceptor.Interceptor` (``Offline``).
 
-Each library is hooked where it lets a caller choose how a request is sent, and
-nowhere lower (no socket is patched):
+Each library is hooked where it chooses how a request is sent:
 
 * ``requests``: a transport adapter (``requests.adapters.HTTPAdapter``, the
   documented way to change how a ``Session`` sends). ``Session.mount`` alone only
@@ -11,15 +10,25 @@ nowhere lower (no socket is patched):
   is wrapped to return the offline adapter for LL2 hosts. Sessions created before
   activation are covered too, and a user's own mounts for other hosts still apply.
 * ``httpx``: a custom ``httpx.BaseTransport`` / ``httpx.AsyncBaseTransport`` (the
-  documented transport API), given to every ``Client``/``AsyncClient`` through the
-  documented ``mounts=`` argument (``{"all://ll.thespacedevs.com": transport}``):
-  ``Client.__init__`` is wrapped to add those mounts. ``httpx.get`` builds its own
-  ``Client``, so it is covered; a client created *before* activation is not (httpx
-  has no public way to add a mount to an existing client).
+  documented transport API), returned for LL2 hosts by a wrapped
+  ``Client._transport_for_url`` / ``AsyncClient._transport_for_url``, the one method
+  every send goes through to pick the mounted transport (as ``get_adapter`` for
+  requests). It is private, but it is the only way to reach clients created *before*
+  activation (httpx has no public way to add a mount to an existing client), which
+  are common (a module-level client). An httpx without it gets the transport through
+  the documented ``mounts=`` argument of every client created while active.
 * ``urllib.request``: a handler (``urllib.request.BaseHandler`` with ``http_open``
   and ``https_open``, ahead of the default handlers) in an opener made active with
   ``urllib.request.install_opener``; ``urlopen`` uses it. The opener installed before
   is put back on exit.
+* Sockets (strict mode only; pytest-socket's approach): ``socket.socket.connect``,
+  ``connect_ex`` and ``sendto``, and the name lookups ``socket.getaddrinfo``,
+  ``gethostbyname`` and ``gethostbyname_ex``, are wrapped to refuse any address but
+  loopback and ``allow`` before a lookup or a connection is made. That reaches every
+  client that is not hooked above: urllib3 and ``http.client`` used directly, aiohttp
+  and asyncio, raw sockets. (A resolver that bypasses the socket module, such as
+  aiodns's c-ares, still meets the ``connect`` guard, after its own lookup.) Outside
+  strict mode the wrappers pass every call through unchanged.
 
 A library that is not installed is skipped: nothing of it is imported.
 """
@@ -41,8 +50,9 @@ def install(offline: Interceptor) -> Callable[[], None]:
     """Hook every installed client library to ``offline``; return the function that undoes it (LIFO)."""
     undo: list[Callable[[], None]] = []
     try:
-        for name, hook in (("requests", _hook_requests), ("httpx", _hook_httpx), ("urllib", _hook_urllib)):
-            if name == "urllib" or importlib.util.find_spec(name) is not None:
+        for name, hook in (("requests", _hook_requests), ("httpx", _hook_httpx), ("urllib", _hook_urllib),
+                           ("socket", _guard_sockets)):
+            if name in ("urllib", "socket") or importlib.util.find_spec(name) is not None:
                 undo.append(hook(offline))
     except BaseException:
         for step in reversed(undo):
@@ -86,8 +96,41 @@ def _hook_httpx(offline: Interceptor) -> Callable[[], None]:
 
     from .httpx_transport import OfflineAsyncTransport, OfflineTransport
 
-    originals = {cls: cls.__init__ for cls in (httpx.Client, httpx.AsyncClient)}
-    transports = {httpx.Client: OfflineTransport(offline), httpx.AsyncClient: OfflineAsyncTransport(offline)}
+    transports: dict[Any, Any] = {httpx.Client: OfflineTransport(offline),
+                                  httpx.AsyncClient: OfflineAsyncTransport(offline)}
+    if not all(hasattr(cls, "_transport_for_url") for cls in transports):
+        return _hook_httpx_init(offline, transports)
+    originals = {cls: cls.__dict__["_transport_for_url"] for cls in transports}
+
+    def wrap(cls: Any) -> Any:
+        original = originals[cls]
+        transport = transports[cls]
+
+        def _transport_for_url(self: Any, url: httpx.URL) -> Any:
+            # Strict mode refuses here, before any transport: no connection is opened.
+            if offline.answers(str(url)):
+                return transport
+            offline.check_passthrough("", str(url), "httpx")
+            return original(self, url)
+
+        _transport_for_url.__doc__ = original.__doc__
+        return _transport_for_url
+
+    for cls in transports:
+        setattr(cls, "_transport_for_url", wrap(cls))  # noqa: B010 - mypy refuses a plain assignment to a method
+
+    def undo() -> None:
+        for cls, original in originals.items():
+            setattr(cls, "_transport_for_url", original)  # noqa: B010
+
+    return undo
+
+
+def _hook_httpx_init(offline: Interceptor, transports: dict[Any, Any]) -> Callable[[], None]:
+    """For an httpx without ``_transport_for_url``: mounts and a strict-mode request hook on each new client."""
+    import httpx
+
+    originals = {cls: cls.__init__ for cls in transports}
 
     def check(request: httpx.Request) -> None:
         if not offline.answers(str(request.url)):
@@ -105,7 +148,6 @@ def _hook_httpx(offline: Interceptor) -> Callable[[], None]:
             mounts = dict(mounts or {})
             for host in offline.hosts:
                 mounts[f"all://{host}"] = transports[cls]
-            # Strict mode's refusal is a documented request event hook: it runs before any transport.
             hooks = {name: list(fns) for name, fns in (event_hooks or {}).items()}
             hooks["request"] = [hook, *hooks.get("request", [])]
             original(self, *args, mounts=mounts, event_hooks=hooks, **kwargs)
@@ -114,7 +156,7 @@ def _hook_httpx(offline: Interceptor) -> Callable[[], None]:
         return __init__
 
     for cls in originals:
-        setattr(cls, "__init__", wrap(cls))  # noqa: B010 - mypy refuses a plain assignment to a method
+        setattr(cls, "__init__", wrap(cls))  # noqa: B010
 
     def undo() -> None:
         for cls, original in originals.items():
@@ -135,5 +177,70 @@ def _hook_urllib(offline: Interceptor) -> Callable[[], None]:
 
     def undo() -> None:
         urllib.request.install_opener(previous)
+
+    return undo
+
+
+# -- sockets (strict mode) -------------------------------------------------------
+def _guard_sockets(offline: Interceptor) -> Callable[[], None]:
+    import socket
+
+    inet = (socket.AF_INET, socket.AF_INET6)
+    methods = {name: socket.socket.__dict__.get(name) for name in ("connect", "connect_ex", "sendto")}
+    functions = {name: getattr(socket, name) for name in ("getaddrinfo", "gethostbyname", "gethostbyname_ex")}
+
+    def connect(self: socket.socket, address: Any) -> None:
+        if self.family in inet and isinstance(address, tuple) and address:
+            offline.check_address(address[0], address[1] if len(address) > 1 else None, "connection to")
+        return socket_connect(self, address)
+
+    def connect_ex(self: socket.socket, address: Any) -> int:
+        if self.family in inet and isinstance(address, tuple) and address:
+            offline.check_address(address[0], address[1] if len(address) > 1 else None, "connection to")
+        return socket_connect_ex(self, address)
+
+    def sendto(self: socket.socket, data: Any, *args: Any) -> int:
+        address = args[-1] if args else None
+        if self.family in inet and isinstance(address, tuple) and address:
+            offline.check_address(address[0], address[1] if len(address) > 1 else None, "datagram to")
+        return socket_sendto(self, data, *args)
+
+    def getaddrinfo(host: Any, port: Any, *args: Any, **kwargs: Any) -> Any:
+        offline.check_address(host, port, "name lookup of")
+        infos = functions["getaddrinfo"](host, port, *args, **kwargs)
+        offline.resolved(host, [str(info[4][0]) for info in infos])
+        return infos
+
+    def gethostbyname(host: Any) -> Any:
+        offline.check_address(host, None, "name lookup of")
+        address = functions["gethostbyname"](host)
+        offline.resolved(host, [address])
+        return address
+
+    def gethostbyname_ex(host: Any) -> Any:
+        offline.check_address(host, None, "name lookup of")
+        found = functions["gethostbyname_ex"](host)
+        offline.resolved(host, found[2])
+        return found
+
+    # The C methods of _socket.socket, reached whether or not socket.socket overrides them now.
+    socket_connect = socket.socket.connect
+    socket_connect_ex = socket.socket.connect_ex
+    socket_sendto = socket.socket.sendto
+    wrappers: dict[str, Any] = {"connect": connect, "connect_ex": connect_ex, "sendto": sendto}
+    for name, wrapper in wrappers.items():
+        setattr(socket.socket, name, wrapper)
+    wrappers = {"getaddrinfo": getaddrinfo, "gethostbyname": gethostbyname, "gethostbyname_ex": gethostbyname_ex}
+    for name, wrapper in wrappers.items():
+        setattr(socket, name, wrapper)
+
+    def undo() -> None:
+        for name, original in methods.items():
+            if original is None:
+                delattr(socket.socket, name)
+            else:
+                setattr(socket.socket, name, original)
+        for name, function in functions.items():
+            setattr(socket, name, function)
 
     return undo

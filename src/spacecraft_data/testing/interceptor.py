@@ -11,6 +11,7 @@ from ..errors import SpacecraftDataError
 
 from ..typecheck import TYPE_CHECKING
 if TYPE_CHECKING:
+    from collections.abc import Iterable
     from typing import Protocol
 
     from ..server import Answer
@@ -27,6 +28,12 @@ if TYPE_CHECKING:
 
         def check_passthrough(self, method: str, url: str, via: str) -> None:
             """Let a request to another host through, or raise :class:`OfflineRefused`."""
+
+        def check_address(self, host: str | bytes | None, port: object, what: str) -> None:
+            """In strict mode, raise :class:`OfflineRefused` for a lookup or connection off loopback."""
+
+        def resolved(self, host: str | bytes | None, addresses: Iterable[str]) -> None:
+            """Note what a name looked up resolved to (the socket guard allows the names in ``allow``)."""
 
         def respond(self, method: str, url: str, accept: list[str], via: str) -> Answer:
             """The answer to ``method url``."""

@@ -10,8 +10,10 @@ folder or a store root (its latest snapshot), as ``load(path)`` takes it.
   e.g. ``http://127.0.0.1:40123``), ``snapshot`` and ``server``.
 * ``ll2_offline``: an active :class:`~spacecraft_data.testing.Offline` for the test:
   LL2 hosts answered in-process. Strict (other hosts refused) with
-  ``@pytest.mark.ll2_offline(strict=True)``, the ini setting ``ll2_offline_strict = true``,
-  or ``ll2_offline.strict = True`` inside the test.
+  ``@pytest.mark.ll2_offline(strict=True)`` (``strict`` a bool or ``"true"``/``"false"``; ``allow``
+  a list of hosts or one comma-separated string), the ini setting ``ll2_offline_strict = true``,
+  or ``ll2_offline.strict = True`` inside the test. Strict mode refuses, at the socket, every
+  connection and name lookup off loopback and ``allow``, from any client.
 """
 
 from __future__ import annotations
@@ -122,9 +124,14 @@ def ll2_offline(request: pytest.FixtureRequest, _ll2_snapshots: _Snapshots) -> I
     if unknown:
         raise pytest.UsageError(f"@pytest.mark.ll2_offline: unknown option(s) {', '.join(sorted(unknown))} "
                                 "(known: strict, allow)")
-    strict = bool(options.get("strict", request.config.getini("ll2_offline_strict")))
-    from .interception import Offline
+    from .interception import Offline, as_flag, as_hosts
 
-    with Offline(_ll2_snapshots.snapshot(_snapshot_path(request)), strict=strict,
-                 allow=options.get("allow", ())) as offline:
+    try:
+        strict = as_flag(options.get("strict", request.config.getini("ll2_offline_strict")),
+                         "@pytest.mark.ll2_offline(strict=...)" if "strict" in options else "ll2_offline_strict")
+        allow = as_hosts(options.get("allow", ()), "@pytest.mark.ll2_offline(allow=...)")
+    except ValueError as exc:
+        raise pytest.UsageError(str(exc)) from None
+    with Offline(_ll2_snapshots.snapshot(_snapshot_path(request)), strict=strict, allow=allow,
+                 label="ll2_offline") as offline:
         yield offline

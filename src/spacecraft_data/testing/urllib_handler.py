@@ -6,6 +6,7 @@ import http.client
 import io
 import urllib.request
 from urllib.error import URLError
+from urllib.parse import unquote, urlsplit, urlunsplit
 
 from .interceptor import OfflineRefused
 
@@ -32,8 +33,14 @@ class OfflineHandler(urllib.request.BaseHandler):
         self.offline = offline
 
     def http_open(self, req: urllib.request.Request) -> http.client.HTTPResponse | None:
-        """Serve's answer for an LL2 host, None (pass on) for another, URLError when strict refuses it."""
-        url = req.full_url
+        """Serve's answer for an LL2 host, None (pass on) for another, URLError when strict refuses it.
+
+        The host is percent-decoded as urllib's ``Request`` decodes it before connecting (and sending
+        it as ``Host``): ``http://ll%2ethespacedevs.com/`` goes to ``ll.thespacedevs.com``, so it is
+        answered. ``full_url`` is read, not ``req.host``, which a proxy set from the environment replaces.
+        """
+        parts = urlsplit(req.full_url)
+        url = urlunsplit(parts._replace(netloc=unquote(parts.netloc)))
         if not self.offline.answers(url):
             try:
                 self.offline.check_passthrough(req.get_method(), url, "urllib")
