@@ -60,3 +60,49 @@ def test_the_hook_fails_an_invalid_file_naming_the_problem(project):
     assert result.returncode == 1, result.stdout + result.stderr
     assert "Failed" in result.stdout
     assert "invalid.json: record 185: $.time_in_space: '54 days, 1:56:34' is not a valid duration" in result.stdout
+
+
+# -- the README's configurations, as written ------------------------------------------------------------------
+def _readme_configs() -> list[str]:
+    """The ```yaml blocks of the README's pre-commit paragraph: the tagged repository, then the local hook."""
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    paragraph = readme[readme.index("**pre-commit.**"):readme.index("### Damaged or hostile snapshots")]
+    import re
+
+    return re.findall(r"^```yaml\n(.*?)^```\n", paragraph, re.M | re.S)
+
+
+def _run_config(project: Path, config: str, tmp_path: Path, path: str | None = None) -> subprocess.CompletedProcess:
+    folder = tmp_path / "user-project"
+    shutil.copytree(project, folder)
+    (folder / "fetched").mkdir()
+    for name in ("valid.json", "invalid.json"):
+        shutil.copy2(folder / name, folder / "fetched" / name)
+    (folder / ".pre-commit-config.yaml").write_text(config, encoding="utf-8")
+    env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "VIRTUAL_ENV")}
+    env["PRE_COMMIT_HOME"] = str(tmp_path / "pre-commit-home")
+    if path is not None:
+        env["PATH"] = path
+    return subprocess.run([sys.executable, "-m", "pre_commit", "run", "--files", "fetched/valid.json",
+                           "fetched/invalid.json"], cwd=folder, env=env, capture_output=True, text=True, timeout=900)
+
+
+def test_the_readme_config_with_the_release_tag_resolves_and_runs_the_hook(project, tmp_path):
+    from test_install_lines import tagged_clone
+
+    tagged, local = _readme_configs()
+    assert f"rev: v{spacecraft_data.__version__}\n" in tagged  # the tag the release is cut with
+    clone = tagged_clone(tmp_path / "clone")  # stands for the repository at its pushed tag
+    result = _run_config(project, tagged.replace("<this repository's URL>", str(clone)), tmp_path)
+    assert result.returncode == 1, result.stdout + result.stderr  # the invalid file fails, naming its problem
+    assert "fetched/invalid.json: record 185: $.time_in_space" in result.stdout
+    assert "fetched/valid.json: record" not in result.stdout
+
+
+def test_the_readme_local_config_runs_the_installed_package(project, tmp_path):
+    _tagged, local = _readme_configs()
+    assert "repo: local" in local and "language: system" in local
+    path = os.pathsep.join([str(Path(sys.executable).parent), os.environ.get("PATH", "")])
+    result = _run_config(project, local, tmp_path, path=path)
+    assert result.returncode == 1, result.stdout + result.stderr
+    assert "fetched/invalid.json: record 185: $.time_in_space" in result.stdout

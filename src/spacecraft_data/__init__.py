@@ -4,6 +4,7 @@
 >>> snap = spacecraft_data.load()          # the newest in the user store, else the bundled one
 >>> spacecraft_data.snapshots()            # every snapshot available, in that order
 >>> snap.version, len(snap)                # data version, records held
+>>> spacecraft_data.__version__            # code version (SemVer); spacecraft_data.data_version(): the data's
 
 Data: The Space Devs, Launch Library 2 (https://thespacedevs.com).
 """
@@ -18,10 +19,11 @@ from .typecheck import TYPE_CHECKING
 if TYPE_CHECKING:
     from typing import Any
 
-__version__ = "0.1.0"
+__version__ = "0.2.0"
 
 __all__ = [
     "__version__",
+    "data_version",
     "load",
     "snapshots",
     "SnapshotInfo",
@@ -35,6 +37,15 @@ __all__ = [
     "RecordNotFound",
     "ModeNotHeld",
 ]
+
+
+def data_version() -> str:
+    """The data version: the version of the snapshot :func:`load` answers from (e.g. ``"2026.12.01"``).
+
+    The code version is ``__version__`` (SemVer); the data is versioned apart, by snapshot
+    (README "Repository layout and versions"). Loads the snapshot as every command does.
+    """
+    return load().version
 
 
 def validate(obj_or_path: Any, schema: str | None = None, **caps: int | None) -> Any:

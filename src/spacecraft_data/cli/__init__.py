@@ -21,6 +21,8 @@ if TYPE_CHECKING:
     from collections.abc import Sequence
     from typing import Any
 
+    from ..endpoints import Endpoint
+
 __all__ = ["main", "build_parser", "os_error_message", "COMMANDS", "HelpFormatter"]
 
 #: command name -> module in this package, in the order ``--help`` lists them
@@ -60,12 +62,23 @@ Data: The Space Devs, Launch Library 2 (https://thespacedevs.com).
 """
 
 
+def help_examples(endpoint: Endpoint) -> dict[str, str]:
+    """The declaration's help examples: ``filter``, ``search`` and ``ordering`` (those it gives).
+
+    Each is the declaration's ``cli_<kind>`` example where it gives one, else its browsable-page
+    example ``<kind>``, which LL2's own description text fixes even when it matches no record.
+    """
+    given = endpoint.examples
+    chosen = {kind: given.get(f"cli_{kind}") or given.get(kind) for kind in ("filter", "search", "ordering")}
+    return {kind: value for kind, value in chosen.items() if value}
+
+
 def _epilog() -> str:
     """The top-level help's epilog: examples (the primary endpoint's, from its declaration) and exit statuses."""
     from ..endpoints import DEFAULT_API_VERSION, primary
 
     main = primary()
-    examples = main.examples
+    examples = help_examples(main)
     query = "".join(f" --{param.replace('_', '-')} {examples[kind]}" for kind, param in
                     (("search", main.search.param), ("ordering", main.ordering.param)) if examples.get(kind))
     return _EPILOG.format(query=query, path=main.list_path(DEFAULT_API_VERSION),

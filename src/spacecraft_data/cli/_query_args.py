@@ -18,6 +18,7 @@ import re
 from ..endpoints import DEFAULT_API_VERSION, Endpoint, endpoint as declared, primary
 from ..query import BooleanFilter, ChoiceFilter, ExactFilter
 
+from . import help_examples
 from ..typecheck import TYPE_CHECKING
 if TYPE_CHECKING:
     from collections.abc import Sequence
@@ -56,11 +57,11 @@ def _flag(param: str) -> str:
 
 
 def example_flags(endpoint: Endpoint) -> tuple[str, str, str]:
-    """The declaration's browsable-page examples (``search``, ``ordering``, ``filter``) as flags, for help texts.
+    """The declaration's help examples (``search``, ``ordering``, ``filter``: :func:`help_examples`) as flags.
 
     Each is `` --flag value`` (a leading space), or empty when the declaration gives none.
     """
-    examples = endpoint.examples
+    examples = help_examples(endpoint)
     search = f" {_flag(endpoint.search.param)} {examples['search']}" if examples.get("search") else ""
     ordering = f" {_flag(endpoint.ordering.param)} {examples['ordering']}" if examples.get("ordering") else ""
     filtered = "".join(f" {_flag(k)} {v}" for k, _, v in
