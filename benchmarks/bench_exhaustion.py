@@ -9,8 +9,8 @@ process only, over loopback:
   Prints how many were ignored and the slowest stop.
 * ``idle``: IDLE connections are opened and left silent, then a fresh client sends REQUESTS requests, one
   new connection each; prints its latencies (a request that takes over 5 s is a timeout).
-* ``slow``: SLOW clients each pipeline large requests (the browsable page of 100 records) and never read,
-  then the fresh client is measured as above.
+* ``slow``: SLOW clients each pipeline 20 large requests (the browsable page of 100 records) and never read;
+  SETTLE seconds later (the answers they get first are computed by then) the fresh client is measured as above.
 * ``slowloris``: one client sends a request head one byte every INTERVAL seconds; prints how long the
   server holds that connection open (bounded by --slowloris-max).
 
@@ -85,7 +85,8 @@ def fresh_client(address: tuple[str, int], requests: int) -> str:
     done = sorted(t for t in times if t != float("inf"))
     if not done:
         return f"fresh client: {requests} requests, all failed or timed out (5 s)"
-    return (f"fresh client: {requests} requests, median {median(done) * 1000:.1f} ms, max {done[-1] * 1000:.1f} ms, "
+    return (f"fresh client: {requests} requests, median {median(done) * 1000:.1f} ms, "
+            f"p90 {done[int(0.9 * (len(done) - 1))] * 1000:.1f} ms, max {done[-1] * 1000:.1f} ms, "
             f"failed or timed out (5 s): {requests - len(done)}")
 
 
@@ -138,7 +139,7 @@ def measure_idle(idle: int, nofile: int | None, requests: int) -> None:
         stop_server(proc)
 
 
-def measure_slow(slow: int, nofile: int | None, requests: int) -> None:
+def measure_slow(slow: int, nofile: int | None, requests: int, settle: float) -> None:
     proc, address = start_server(nofile)
     held = []
     head = f"GET {LIST}?limit=100&format=api HTTP/1.1\r\nHost: {address[0]}:{address[1]}\r\n\r\n".encode()
@@ -155,8 +156,9 @@ def measure_slow(slow: int, nofile: int | None, requests: int) -> None:
             except OSError:
                 pass
             held.append(s)
-        time.sleep(1.0)
-        print(f"{len(held)} slow readers (pipelined large requests, never read)")
+        time.sleep(settle)
+        print(f"{len(held)} slow readers (pipelined large requests, never read), measured {settle:g} s after they "
+              f"connected")
         print(fresh_client(address, requests))
     finally:
         for s in held:
@@ -201,6 +203,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--slow", type=int, default=100, help="slow readers (default 100)")
     parser.add_argument("--nofile", type=int, default=None, help="RLIMIT_NOFILE of the server (e.g. 1024)")
     parser.add_argument("--requests", type=int, default=20, help="fresh-client requests measured (default 20)")
+    parser.add_argument("--settle", type=float, default=3.0,
+                        help="slow: seconds between the slow readers' requests and the measure (default 3)")
     parser.add_argument("--interval", type=float, default=20.0, help="slowloris: seconds between bytes (default 20)")
     parser.add_argument("--slowloris-max", type=float, default=120.0, help="slowloris: give up after (default 120 s)")
     args = parser.parse_args(argv)
@@ -209,7 +213,7 @@ def main(argv: list[str] | None = None) -> int:
     elif args.what == "idle":
         measure_idle(args.idle, args.nofile, args.requests)
     elif args.what == "slow":
-        measure_slow(args.slow, args.nofile, args.requests)
+        measure_slow(args.slow, args.nofile, args.requests, args.settle)
     else:
         measure_slowloris(args.interval, args.slowloris_max)
     return 0

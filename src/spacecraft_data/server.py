@@ -54,6 +54,7 @@ import errno
 import http.client
 import io
 import ipaddress
+import itertools
 import json
 import os
 import queue
@@ -119,6 +120,8 @@ _ACCEPT_BATCH = 64  # connections accepted in a row before the loop serves the o
 _ACCEPT_PAUSE = 0.05  # seconds without accepting when no file descriptor is left and none can be freed
 _READ_SIZE = 65536
 _WRITE_SIZE = 1 << 20
+_SEND_BUFFER = 1 << 16
+_EVICT_CANDIDATES = 16  # waiting connections looked at, at most, to find one to close
 
 JSON_TYPE = "application/json"
 PAGE_TYPE = "text/html; charset=utf-8"
@@ -188,7 +191,7 @@ class _Connection:
     """
 
     __slots__ = ("sock", "handler", "buffer", "eof", "state", "deadline", "out", "sent", "tried", "closed",
-                 "failed")
+                 "failed", "answered")
 
     def __init__(self, sock: socket.socket, handler: _Handler, now: float) -> None:
         self.sock = sock
@@ -202,6 +205,7 @@ class _Connection:
         self.tried = 0  # buffer length at the last attempt to parse it
         self.closed = False
         self.failed = False
+        self.answered = 0  # requests handed to a worker so far: the fewer, the sooner the next one is
 
 
 _WAKE = object()
@@ -257,7 +261,10 @@ class SpacecraftServer:
         self._connections: set[_Connection] = set()
         # Connections waiting for a request head, the longest-waiting first: the ones closed to make room.
         self._waiting: dict[_Connection, None] = {}
-        self._jobs: queue.SimpleQueue[_Connection | None] = queue.SimpleQueue()
+        # Jobs by (requests the connection has had answered, arrival): a client that pipelines request
+        # after request (or never reads its answers) cannot make a new client wait behind its queue.
+        self._jobs: queue.PriorityQueue[tuple[int, int, _Connection | None]] = queue.PriorityQueue()
+        self._job_number = itertools.count()
         self._done: collections.deque[_Connection] = collections.deque()
         self._workers: list[threading.Thread] = []
         self._stop = False
@@ -350,7 +357,7 @@ class SpacecraftServer:
         for conn in list(self._connections):
             self._close(conn, graceful=False)
         for _ in self._workers:
-            self._jobs.put(None)
+            self._jobs.put((-1, next(self._job_number), None))
         self._workers = []
         self.socket.close()
         self._selector.close()
@@ -389,7 +396,7 @@ class SpacecraftServer:
 
     def _accept(self, now: float) -> None:
         for _ in range(_ACCEPT_BATCH):
-            if len(self._connections) >= self.max_connections and not self._evict():
+            if len(self._connections) >= self.max_connections and not self._waiting:
                 self._listen(False)  # every connection is being answered: new ones wait in the backlog
                 return
             try:
@@ -398,7 +405,7 @@ class SpacecraftServer:
                 return
             except OSError as exc:
                 if exc.errno in (errno.EMFILE, errno.ENFILE, errno.ENOBUFS, errno.ENOMEM):
-                    if self._evict():
+                    if self._evict(now):
                         continue
                     self._listen(False)  # no descriptor to spare: try again shortly, never spin
                     self._accept_after = now + _ACCEPT_PAUSE
@@ -409,20 +416,37 @@ class SpacecraftServer:
             try:
                 sock.setblocking(False)
                 sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)  # an answer never waits for an ACK
+                # A fixed send buffer, not one the kernel grows to megabytes: a client that does not read
+                # stops the answers to its pipelined requests after one or two, not after dozens computed.
+                sock.setsockopt(socket.SOL_SOCKET, socket.SO_SNDBUF, _SEND_BUFFER)
             except OSError:
                 sock.close()
                 continue
+            if len(self._connections) >= self.max_connections:
+                self._evict(now)  # (if every one waiting turns out to be sending, the cap is passed by one)
             conn = _Connection(sock, _Handler(sock, address, self), now)
             conn.deadline = now + self.head_timeout
             self._connections.add(conn)
             self._waiting[conn] = None
             self._selector.register(sock, selectors.EVENT_READ, conn)
 
-    def _evict(self) -> bool:
-        """Close the connection that has waited longest for a request; False when none is waiting."""
-        for conn in self._waiting:
-            self._close(conn, graceful=False)
-            return True
+    def _evict(self, now: float) -> bool:
+        """Close the connection that has waited longest for a request, to make room; False when none is waiting.
+
+        One whose request has arrived but is not read yet is read (and answered) instead, not closed.
+        """
+        for conn in list(itertools.islice(self._waiting, _EVICT_CANDIDATES)):
+            try:
+                pending = conn.sock.recv(1, socket.MSG_PEEK)
+            except (BlockingIOError, InterruptedError):
+                self._close(conn, graceful=False)  # silent: the one to close
+                return True
+            except OSError:
+                pending = b""
+            if not pending:  # gone already
+                self._close(conn, graceful=False)
+                return True
+            self._read(conn, now)
         return False
 
     def _close(self, conn: _Connection, *, graceful: bool) -> None:
@@ -481,13 +505,14 @@ class SpacecraftServer:
         if dispatch:
             conn.state = "work"
             self._selector.unregister(conn.sock)
-            self._jobs.put(conn)
+            self._jobs.put((conn.answered, next(self._job_number), conn))
+            conn.answered += 1
         else:
             self._reply(conn, handler.wfile.getvalue(), now)
 
     def _work(self) -> None:
         while True:
-            conn = self._jobs.get()
+            conn = self._jobs.get()[2]
             if conn is None:
                 return
             try:
