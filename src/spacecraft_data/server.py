@@ -592,17 +592,17 @@ class _Handler(BaseHTTPRequestHandler):
     buffer (:meth:`dispatch`, on a worker thread). It never touches the socket.
     """
 
-    server: SpacecraftServer
+    server: SpacecraftServer  # type: ignore[assignment]  # (not a socketserver.BaseServer)
     protocol_version = "HTTP/1.1"  # keep-alive: every answer carries Content-Length
     server_version = f"spacecraft-data/{__version__}"
     rfile: _BufferReader  # type: ignore[assignment]
-    wfile: io.BytesIO  # type: ignore[assignment]
+    wfile: io.BytesIO
 
     def __init__(self, sock: socket.socket, client_address: Any, server: SpacecraftServer) -> None:
         # Not the stdlib's __init__, which reads and answers the socket there and then.
         self.request = self.connection = sock
         self.client_address = client_address
-        self.server = server  # type: ignore[assignment]
+        self.server = server
         self.close_connection = True
 
     def parse_head(self, data: bytes, eof: bool) -> bool:
@@ -659,7 +659,7 @@ class _Handler(BaseHTTPRequestHandler):
             self.log_error("internal error answering %r:\n%s", self.requestline, traceback.format_exc())
             self.close_connection = True
             self.wfile = io.BytesIO()  # whatever was half written is dropped: the 500 is the whole answer
-            self._headers_buffer = []
+            self._headers_buffer: list[bytes] = []
             self._write(refusal_answer(self.server.snapshot, InternalError()))
 
     def _write(self, reply: Answer) -> None:
