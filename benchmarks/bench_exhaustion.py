@@ -11,12 +11,15 @@ process only, over loopback:
   new connection each; prints its latencies (a request that takes over 5 s is a timeout).
 * ``slow``: SLOW clients each pipeline 20 large requests (the browsable page of 100 records) and never read;
   SETTLE seconds later (the answers they get first are computed by then) the fresh client is measured as above.
+* ``burst``: BURST connections are opened at once, each sending one request as soon as it is connected,
+  while the fresh client is measured; prints when every one had its answer (or failed).
 * ``slowloris``: one client sends a request head one byte every INTERVAL seconds; prints how long the
   server holds that connection open (bounded by --slowloris-max).
 
     python benchmarks/bench_exhaustion.py signals --rounds 12
     python benchmarks/bench_exhaustion.py idle --idle 1100 --nofile 1024
     python benchmarks/bench_exhaustion.py slow --slow 100 --nofile 1024
+    python benchmarks/bench_exhaustion.py burst --burst 4000
     python benchmarks/bench_exhaustion.py slowloris --interval 20 --slowloris-max 120
 """
 
@@ -26,6 +29,7 @@ import argparse
 import os
 import re
 import resource
+import selectors
 import signal
 import socket
 import subprocess
@@ -166,6 +170,59 @@ def measure_slow(slow: int, nofile: int | None, requests: int, settle: float) ->
         stop_server(proc)
 
 
+def measure_burst(burst: int, nofile: int | None, requests: int) -> None:
+    proc, address = start_server(nofile)
+    request = f"GET {LIST}?limit=1 HTTP/1.1\r\nHost: {address[0]}:{address[1]}\r\nConnection: close\r\n\r\n".encode()
+    selector = selectors.DefaultSelector()
+    received: dict[socket.socket, bytes] = {}
+    ok = failed = 0
+    try:
+        started = time.perf_counter()
+        for _ in range(burst):
+            sock = socket.socket()
+            sock.setblocking(False)
+            sock.connect_ex(address)
+            selector.register(sock, selectors.EVENT_WRITE)
+            received[sock] = b""
+        fresh: list[str] = []
+        client = threading.Thread(target=lambda: fresh.append(fresh_client(address, requests)))
+        client.start()
+
+        def done(sock: socket.socket) -> None:
+            nonlocal ok, failed
+            selector.unregister(sock)
+            sock.close()
+            if received.pop(sock).startswith(b"HTTP/1.1 200 "):
+                ok += 1
+            else:
+                failed += 1
+
+        while received and time.perf_counter() - started < 120:
+            for key, mask in selector.select(1.0):
+                sock = key.fileobj
+                try:
+                    if mask & selectors.EVENT_WRITE:
+                        sock.send(request)
+                        selector.modify(sock, selectors.EVENT_READ)
+                        continue
+                    chunk = sock.recv(65536)
+                except OSError:
+                    chunk = b""
+                if chunk:
+                    received[sock] += chunk
+                else:
+                    done(sock)
+        elapsed = time.perf_counter() - started
+        client.join()
+        print(f"burst of {burst} connections, one request each: {ok} answered 200, {failed} failed, "
+              f"{len(received)} unanswered after {elapsed:.1f} s")
+        print(fresh[0] + " (measured during the burst)")
+    finally:
+        for sock in received:
+            sock.close()
+        stop_server(proc)
+
+
 def measure_slowloris(interval: float, bound: float) -> None:
     proc, address = start_server()
     try:
@@ -197,7 +254,8 @@ def measure_slowloris(interval: float, bound: float) -> None:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("what", choices=["signals", "idle", "slow", "slowloris"])
+    parser.add_argument("what", choices=["signals", "idle", "slow", "burst", "slowloris"])
+    parser.add_argument("--burst", type=int, default=4000, help="connections opened at once (default 4000)")
     parser.add_argument("--rounds", type=int, default=12, help="signals sent (default 12)")
     parser.add_argument("--idle", type=int, default=1100, help="idle connections (default 1100)")
     parser.add_argument("--slow", type=int, default=100, help="slow readers (default 100)")
@@ -214,6 +272,8 @@ def main(argv: list[str] | None = None) -> int:
         measure_idle(args.idle, args.nofile, args.requests)
     elif args.what == "slow":
         measure_slow(args.slow, args.nofile, args.requests, args.settle)
+    elif args.what == "burst":
+        measure_burst(args.burst, args.nofile, args.requests)
     else:
         measure_slowloris(args.interval, args.slowloris_max)
     return 0

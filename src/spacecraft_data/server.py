@@ -122,6 +122,7 @@ _READ_SIZE = 65536
 _WRITE_SIZE = 1 << 20
 _SEND_BUFFER = 1 << 16
 _EVICT_CANDIDATES = 16  # waiting connections looked at, at most, to find one to close
+_EVICT_GRACE = 1.0  # seconds a connection waits for its request before it may be closed to make room
 
 JSON_TYPE = "application/json"
 PAGE_TYPE = "text/html; charset=utf-8"
@@ -191,7 +192,7 @@ class _Connection:
     """
 
     __slots__ = ("sock", "handler", "buffer", "eof", "state", "deadline", "out", "sent", "tried", "closed",
-                 "failed", "answered")
+                 "failed", "answered", "since")
 
     def __init__(self, sock: socket.socket, handler: _Handler, now: float) -> None:
         self.sock = sock
@@ -206,6 +207,7 @@ class _Connection:
         self.closed = False
         self.failed = False
         self.answered = 0  # requests handed to a worker so far: the fewer, the sooner the next one is
+        self.since = now  # when it began waiting for its current request
 
 
 _WAKE = object()
@@ -226,8 +228,9 @@ class SpacecraftServer:
     ``shutdown()`` (from another thread) and ``server_close()``, with ``server_address``.
     """
 
-    # A load of short-lived clients overflows the default backlog of 5, and a
-    # refused SYN costs the client a one-second retry.
+    # A load of short-lived clients overflows the default backlog of 5, and a refused SYN costs
+    # the client a one-second retry; past the connection cap, new clients wait here. Not longer:
+    # every idle connection queued ahead of a new client must be accepted (and closed) first.
     request_queue_size = 128
 
     def __init__(self, snapshot: Responder, host: str, port: int, *, quiet: bool = False,
@@ -331,7 +334,7 @@ class SpacecraftServer:
                 if now >= next_sweep:
                     self._sweep(now)
                     next_sweep = now + _SWEEP_INTERVAL
-                if not self._accepting and now >= self._accept_after and self._room():
+                if not self._accepting and now >= self._accept_after and self._room(now):
                     self._listen(True)
         finally:
             self._listen(False)
@@ -391,14 +394,20 @@ class SpacecraftServer:
             self._selector.unregister(self.socket)
         self._accepting = on
 
-    def _room(self) -> bool:
-        return len(self._connections) < self.max_connections or bool(self._waiting)
+    def _room(self, now: float) -> bool:
+        if len(self._connections) < self.max_connections:
+            return True
+        oldest = next(iter(self._waiting), None)
+        return oldest is not None and now - oldest.since >= _EVICT_GRACE
 
     def _accept(self, now: float) -> None:
-        for _ in range(_ACCEPT_BATCH):
-            if len(self._connections) >= self.max_connections and not self._waiting:
-                self._listen(False)  # every connection is being answered: new ones wait in the backlog
-                return
+        for accepted in range(_ACCEPT_BATCH):
+            if len(self._connections) >= self.max_connections:
+                if accepted:
+                    return  # at the cap, one a wake-up: room is made only for a connection known to be waiting
+                if not self._evict(now):
+                    self._listen(False)  # every connection is being answered: new ones wait in the backlog
+                    return
             try:
                 sock, address = self.socket.accept()
             except (BlockingIOError, InterruptedError):
@@ -422,8 +431,6 @@ class SpacecraftServer:
             except OSError:
                 sock.close()
                 continue
-            if len(self._connections) >= self.max_connections:
-                self._evict(now)  # (if every one waiting turns out to be sending, the cap is passed by one)
             conn = _Connection(sock, _Handler(sock, address, self), now)
             conn.deadline = now + self.head_timeout
             self._connections.add(conn)
@@ -431,11 +438,15 @@ class SpacecraftServer:
             self._selector.register(sock, selectors.EVENT_READ, conn)
 
     def _evict(self, now: float) -> bool:
-        """Close the connection that has waited longest for a request, to make room; False when none is waiting.
+        """Close the connection that has waited longest for a request, to make room; False when none can be.
 
-        One whose request has arrived but is not read yet is read (and answered) instead, not closed.
+        Only one that has waited :data:`_EVICT_GRACE` at least: a burst of new clients waits in the backlog
+        rather than closing each other. One whose request has arrived but is not read yet is read (and
+        answered) instead, not closed.
         """
         for conn in list(itertools.islice(self._waiting, _EVICT_CANDIDATES)):
+            if now - conn.since < _EVICT_GRACE:
+                return False  # (the ones after it have waited less)
             try:
                 pending = conn.sock.recv(1, socket.MSG_PEEK)
             except (BlockingIOError, InterruptedError):
@@ -561,6 +572,7 @@ class SpacecraftServer:
         # Keep-alive: wait for the next request (perhaps already in the buffer, pipelined).
         conn.state = "head"
         conn.deadline = now + (self.head_timeout if conn.buffer else self.idle_timeout)
+        conn.since = now
         self._waiting[conn] = None
         self._selector.modify(conn.sock, selectors.EVENT_READ, conn)
         if conn.buffer or conn.eof:
