@@ -38,13 +38,19 @@ touches the filesystem: a target that is not origin-form ASCII, holds ``.`` or
 gets 400; a request line over :data:`MAX_REQUEST_LINE` bytes gets 414; a header
 line over :data:`MAX_HEADER_LINE` bytes, headers over :data:`MAX_HEADER_BYTES`
 bytes in all or more than :data:`MAX_HEADERS` of them get 431; a path not under
-``/<api version>/`` gets 404. The ``Host`` header is checked as Django checks it
+``/<api version>/`` gets 404, except ``/``, which answers the API root ``/<api version>/``. The ``Host`` header is checked as Django checks it
 (:mod:`spacecraft_data.hosts`) before it names the host of any link: an invalid
 one gets 400 ``{"detail": "Invalid Host header ..."}``; a request without one
 (HTTP/1.0) gets links on the server's own address, as Django rebuilds the host
 from ``SERVER_NAME`` and ``SERVER_PORT``. An unexpected failure is answered 500
 ``{"detail": "Internal server error"}``, never with a traceback in the body
 (the traceback goes to the server's stderr). Every refusal is JSON ``{"detail": ...}``.
+
+No client can hold the server: one loop reads and writes every connection without blocking, a few
+worker threads compute the answers, and each connection has deadlines (:data:`HEAD_TIMEOUT` for a
+whole request head, :data:`IDLE_TIMEOUT` between requests, :data:`ANSWER_TIMEOUT` for a whole answer)
+past which it is closed without a word. At most :data:`MAX_CONNECTIONS` are open at once. A stop
+(``shutdown()``, or SIGINT/SIGTERM under :func:`serve`) closes them all at once.
 """
 
 from __future__ import annotations
@@ -324,10 +330,8 @@ class SpacecraftServer:
                         self._accept(now)
                     elif key.data is _WAKE:
                         self._drain_wake()
-                    elif mask & selectors.EVENT_READ:
-                        self._read(key.data, now)
                     else:
-                        self._send(key.data, now)
+                        self._serve_event(key.data, mask, now)
                 if self._stop:
                     break
                 self._collect(now)
@@ -343,6 +347,16 @@ class SpacecraftServer:
                 self._close(conn, graceful=False)
             self._stop = False
             self._stopped.set()
+
+    def _serve_event(self, conn: _Connection, mask: int, now: float) -> None:
+        try:
+            if mask & selectors.EVENT_READ:
+                self._read(conn, now)
+            else:
+                self._send(conn, now)
+        except Exception:  # a bug costs that connection, never the server
+            self.handle_error(conn.sock, conn.handler.client_address)
+            self._close(conn, graceful=False)
 
     def request_stop(self) -> None:
         """Ask :meth:`serve_forever` to return at once; safe in a signal handler (it never blocks or raises)."""
