@@ -435,7 +435,10 @@ class SpacecraftServer:
                     return
                 if exc.errno in (errno.ECONNABORTED, errno.EPROTO, errno.EPERM):
                     continue  # that client gave up before it was accepted
-                raise
+                self.handle_error(None, None)  # unexpected: logged, and tried again shortly
+                self._listen(False)
+                self._accept_after = now + _ACCEPT_PAUSE
+                return
             try:
                 sock.setblocking(False)
                 sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)  # an answer never waits for an ACK
@@ -557,7 +560,11 @@ class SpacecraftServer:
             if conn.failed:
                 self._close(conn, graceful=False)
                 continue
-            self._reply(conn, conn.handler.wfile.getvalue(), now)
+            try:
+                self._reply(conn, conn.handler.wfile.getvalue(), now)
+            except Exception:  # a bug costs that connection, never the server
+                self.handle_error(conn.sock, conn.handler.client_address)
+                self._close(conn, graceful=False)
 
     def _reply(self, conn: _Connection, data: bytes, now: float) -> None:
         """Send ``data`` (as much as the socket takes now; the rest when it is writable), with a deadline."""
