@@ -38,27 +38,42 @@ touches the filesystem: a target that is not origin-form ASCII, holds ``.`` or
 gets 400; a request line over :data:`MAX_REQUEST_LINE` bytes gets 414; a header
 line over :data:`MAX_HEADER_LINE` bytes, headers over :data:`MAX_HEADER_BYTES`
 bytes in all or more than :data:`MAX_HEADERS` of them get 431; a path not under
-``/<api version>/`` gets 404. The ``Host`` header is checked as Django checks it
+``/<api version>/`` gets 404, except ``/``, which answers the API root ``/<api version>/``. The ``Host`` header is checked as Django checks it
 (:mod:`spacecraft_data.hosts`) before it names the host of any link: an invalid
 one gets 400 ``{"detail": "Invalid Host header ..."}``; a request without one
 (HTTP/1.0) gets links on the server's own address, as Django rebuilds the host
 from ``SERVER_NAME`` and ``SERVER_PORT``. An unexpected failure is answered 500
 ``{"detail": "Internal server error"}``, never with a traceback in the body
 (the traceback goes to the server's stderr). Every refusal is JSON ``{"detail": ...}``.
+
+No client can hold the server: one loop reads and writes every connection without blocking, a few
+worker threads compute the answers, and each connection has deadlines (:data:`HEAD_TIMEOUT` for a
+whole request head, :data:`IDLE_TIMEOUT` between requests, :data:`ANSWER_TIMEOUT` for a whole answer)
+past which it is closed without a word. At most :data:`MAX_CONNECTIONS` are open at once. A stop
+(``shutdown()``, or SIGINT/SIGTERM under :func:`serve`) closes them all at once.
 """
 
 from __future__ import annotations
 
+import collections
+import errno
 import http.client
+import io
 import ipaddress
+import itertools
 import json
+import os
+import queue
 import re
+import selectors
 import signal
 import socket
 import sys
+import threading
+import time
 import traceback
 from http import HTTPStatus
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any, Protocol
@@ -76,7 +91,8 @@ from .typecheck import TYPE_CHECKING
 if TYPE_CHECKING:
     from .api import Api
 
-__all__ = ["MAX_REQUEST_LINE", "MAX_HEADER_LINE", "MAX_HEADER_BYTES", "MAX_HEADERS", "Answer", "Responder",
+__all__ = ["MAX_REQUEST_LINE", "MAX_HEADER_LINE", "MAX_HEADER_BYTES", "MAX_HEADERS", "MAX_CONNECTIONS", "HEAD_TIMEOUT",
+           "IDLE_TIMEOUT", "ANSWER_TIMEOUT", "WORKERS", "FD_RESERVE", "Answer", "Responder",
            "SpacecraftServer", "answer", "refusal_answer", "api_route", "description_of", "make_server",
            "network_warning", "serve"]
 
@@ -88,6 +104,31 @@ MAX_HEADER_LINE = 8192
 MAX_HEADER_BYTES = 32768
 #: Most header lines accepted in one request (the standard library's own limit): more is a 431.
 MAX_HEADERS = 100
+#: Most connections open at once (``serve --max-connections``). Past it, the connection that has waited
+#: longest for a request is closed to make room; when every one is being answered, new ones wait in the
+#: listen backlog. Lowered to fit the open-file limit (``RLIMIT_NOFILE`` less :data:`FD_RESERVE`).
+MAX_CONNECTIONS = 512
+#: Seconds for a whole request head (request line and headers), counted from the connection's start, or
+#: from the first byte of a later request on a keep-alive connection: past it, the connection is closed.
+HEAD_TIMEOUT = 10.0
+#: Seconds a keep-alive connection may wait for its next request before it is closed.
+IDLE_TIMEOUT = 60.0
+#: Seconds to deliver one whole answer: past it (a client that does not read), the connection is closed
+#: and nothing more, not even an error, is written to it.
+ANSWER_TIMEOUT = 30.0
+#: Threads computing answers. None of them ever waits on a client: one loop does every read and write.
+WORKERS = 4
+#: Open files kept aside for the process itself (snapshot files, the loop's own descriptors).
+FD_RESERVE = 64
+
+_SWEEP_INTERVAL = 0.25  # how often deadlines are checked, in seconds
+_ACCEPT_BATCH = 64  # connections accepted in a row before the loop serves the others
+_ACCEPT_PAUSE = 0.05  # seconds without accepting when no file descriptor is left and none can be freed
+_READ_SIZE = 65536
+_WRITE_SIZE = 1 << 20
+_SEND_BUFFER = 1 << 16
+_EVICT_CANDIDATES = 16  # waiting connections looked at, at most, to find one to close
+_EVICT_GRACE = 1.0  # seconds a connection waits for its request before it may be closed to make room
 
 JSON_TYPE = "application/json"
 PAGE_TYPE = "text/html; charset=utf-8"
@@ -119,20 +160,126 @@ class Responder(Protocol):
         """The service answering URLs from the snapshot (:meth:`~spacecraft_data.api.Api.respond`)."""
 
 
-class SpacecraftServer(ThreadingHTTPServer):
-    """A threading HTTP server answering LL2 spacecraft requests from ``snapshot``."""
+class _NeedMore(Exception):
+    """The request head is not all in yet: parse it again when more bytes (or the end of the stream) arrive."""
 
-    daemon_threads = True
-    # A load of short-lived clients overflows the default backlog of 5, and a
-    # refused SYN costs the client a one-second retry.
+
+class _BufferReader:
+    """The bytes received so far on a connection, read as the standard library reads a request head.
+
+    A line that is not complete yet raises :class:`_NeedMore` (unless the client has closed its side:
+    then the rest is the last line), so that a head is parsed only once it is all there, and never
+    by a thread waiting on a socket.
+    """
+
+    def __init__(self, data: bytes, eof: bool) -> None:
+        self._data = data
+        self._eof = eof
+        self.pos = 0
+
+    def readline(self, size: int = -1) -> bytes:
+        data, pos = self._data, self.pos
+        end = len(data) if size is None or size < 0 else min(len(data), pos + size)
+        newline = data.find(b"\n", pos, end)
+        if newline >= 0:
+            end = newline + 1
+        elif end - pos < (size if size is not None and size >= 0 else 1 << 62) and not self._eof:
+            raise _NeedMore()
+        self.pos = end
+        return data[pos:end]
+
+
+class _Connection:
+    """One client connection: its socket, the handler that parses and answers it, and where it stands.
+
+    ``state`` is ``"head"`` (reading a request head: in the selector for reading), ``"work"`` (a worker
+    thread computes the answer: out of the selector) or ``"write"`` (sending the answer: in the selector
+    for writing). ``deadline`` is when the current state times out (not used in ``"work"``).
+    """
+
+    __slots__ = ("sock", "handler", "buffer", "eof", "state", "deadline", "out", "sent", "tried", "closed",
+                 "failed", "answered", "since")
+
+    def __init__(self, sock: socket.socket, handler: _Handler, now: float) -> None:
+        self.sock = sock
+        self.handler = handler
+        self.buffer = bytearray()
+        self.eof = False
+        self.state = "head"
+        self.deadline = now + HEAD_TIMEOUT  # a client connects to send a request: all of its head, soon
+        self.out = b""
+        self.sent = 0
+        self.tried = 0  # buffer length at the last attempt to parse it
+        self.closed = False
+        self.failed = False
+        self.answered = 0  # requests handed to a worker so far: the fewer, the sooner the next one is
+        self.since = now  # when it began waiting for its current request
+
+
+_WAKE = object()
+
+
+class SpacecraftServer:
+    """An HTTP server answering LL2 spacecraft requests from ``snapshot``.
+
+    One thread (the one calling :meth:`serve_forever`) does every read and write, on non-blocking
+    sockets with a selector, and puts a deadline on each request head and each answer; a fixed pool of
+    :data:`WORKERS` threads computes the answers. A client, however slow or silent, therefore holds no
+    thread, and at most ``max_connections`` connections (:data:`MAX_CONNECTIONS`, lowered to fit
+    ``RLIMIT_NOFILE`` less :data:`FD_RESERVE`) are open at once: past that, the connection that has
+    waited longest for a request is closed to make room, and when none is waiting (all are being
+    answered) new ones wait in the listen backlog.
+
+    The methods tests and tools use are :class:`socketserver.BaseServer`'s: ``serve_forever()``,
+    ``shutdown()`` (from another thread) and ``server_close()``, with ``server_address``.
+    """
+
+    # A load of short-lived clients overflows the default backlog of 5, and a refused SYN costs
+    # the client a one-second retry; past the connection cap, new clients wait here. Not longer:
+    # every idle connection queued ahead of a new client must be accepted (and closed) first.
     request_queue_size = 128
 
-    def __init__(self, snapshot: Responder, host: str, port: int, *, quiet: bool = False) -> None:
+    def __init__(self, snapshot: Responder, host: str, port: int, *, quiet: bool = False,
+                 max_connections: int = MAX_CONNECTIONS, head_timeout: float = HEAD_TIMEOUT,
+                 idle_timeout: float = IDLE_TIMEOUT, answer_timeout: float = ANSWER_TIMEOUT) -> None:
+        if max_connections < 1:
+            raise ValueError(f"max_connections must be at least 1, not {max_connections}")
         self.snapshot = snapshot
         self.quiet = quiet
         self.route = api_route(snapshot.api_version)
         self.api_prefix = f"/{snapshot.api_version}/"
-        super().__init__((host, port), _Handler)
+        self.head_timeout = head_timeout
+        self.idle_timeout = idle_timeout
+        self.answer_timeout = answer_timeout
+        self.max_connections = min(max_connections, _descriptor_budget())
+        family = socket.AF_INET6 if ":" in host else socket.AF_INET
+        self.socket = socket.socket(family, socket.SOCK_STREAM)
+        try:
+            self.socket.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as http.server does
+            self.socket.bind((host, port))
+            self.socket.listen(self.request_queue_size)
+            self.socket.setblocking(False)
+        except BaseException:
+            self.socket.close()
+            raise
+        self.server_address: tuple[Any, ...] = self.socket.getsockname()
+        self._wake_r, self._wake_w = socket.socketpair()
+        self._wake_r.setblocking(False)
+        self._wake_w.setblocking(False)
+        self._selector = selectors.DefaultSelector()
+        self._connections: set[_Connection] = set()
+        # Connections waiting for a request head, the longest-waiting first: the ones closed to make room.
+        self._waiting: dict[_Connection, None] = {}
+        # Jobs by (requests the connection has had answered, arrival): a client that pipelines request
+        # after request (or never reads its answers) cannot make a new client wait behind its queue.
+        self._jobs: queue.PriorityQueue[tuple[int, int, _Connection | None]] = queue.PriorityQueue()
+        self._job_number = itertools.count()
+        self._done: collections.deque[_Connection] = collections.deque()
+        self._workers: list[threading.Thread] = []
+        self._stop = False
+        self._stopped = threading.Event()
+        self._accepting = False
+        self._accept_after = 0.0
 
     @property
     def url(self) -> str:
@@ -142,30 +289,380 @@ class SpacecraftServer(ThreadingHTTPServer):
         host = f"[{host}]" if ":" in host else host
         return f"http://{host}:{port}"
 
+    @property
+    def stopping(self) -> bool:
+        """True once a stop was asked for (:meth:`shutdown`, or a signal under :func:`serve`)."""
+        return self._stop
+
+    def fileno(self) -> int:
+        """The listening socket's file descriptor."""
+        return self.socket.fileno()
+
     def description_of(self, target: str) -> str:
         """The view description for a browsable page of ``target`` (empty outside the declared endpoints)."""
         return description_of(self.snapshot.api_version, target)
 
     def handle_error(self, request: Any, client_address: Any) -> None:
-        # A client hanging up mid-answer is routine; anything else is logged in full, on stderr only.
-        exc = sys.exc_info()[1]
-        if isinstance(exc, (ConnectionError, TimeoutError)):
-            return
+        """Log the exception being handled, with its traceback, on stderr (unless quiet); never to a client."""
         if not self.quiet:
-            super().handle_error(request, client_address)
+            print(f"spacecraft-data serve: error answering {client_address}:\n{traceback.format_exc()}",
+                  file=sys.stderr, end="", flush=True)
+
+    # -- running and stopping ---------------------------------------------------
+    def serve_forever(self, poll_interval: float = 0.5) -> None:
+        """Answer requests until :meth:`shutdown` (or :meth:`request_stop`); then close every connection.
+
+        ``poll_interval`` is the longest the loop sleeps between deadline checks.
+        """
+        self._start_workers()
+        self._selector.register(self._wake_r, selectors.EVENT_READ, _WAKE)
+        self._listen(True)
+        next_sweep = 0.0
+        try:
+            while not self._stop:
+                timeout = max(0.0, min(poll_interval, _SWEEP_INTERVAL, next_sweep - time.monotonic()))
+                events = self._selector.select(timeout)
+                now = time.monotonic()
+                for key, mask in events:
+                    if self._stop:
+                        break
+                    if key.data is None:
+                        self._accept(now)
+                    elif key.data is _WAKE:
+                        self._drain_wake()
+                    else:
+                        self._serve_event(key.data, mask, now)
+                if self._stop:
+                    break
+                self._collect(now)
+                if now >= next_sweep:
+                    self._sweep(now)
+                    next_sweep = now + _SWEEP_INTERVAL
+                if not self._accepting and now >= self._accept_after and self._room(now):
+                    self._listen(True)
+        finally:
+            self._listen(False)
+            self._selector.unregister(self._wake_r)
+            for conn in list(self._connections):
+                self._close(conn, graceful=False)
+            self._stop = False
+            self._stopped.set()
+
+    def _serve_event(self, conn: _Connection, mask: int, now: float) -> None:
+        try:
+            if mask & selectors.EVENT_READ:
+                self._read(conn, now)
+            else:
+                self._send(conn, now)
+        except Exception:  # a bug costs that connection, never the server
+            self.handle_error(conn.sock, conn.handler.client_address)
+            self._close(conn, graceful=False)
+
+    def request_stop(self) -> None:
+        """Ask :meth:`serve_forever` to return at once; safe in a signal handler (it never blocks or raises)."""
+        self._stop = True
+        self._wake()
+
+    def shutdown(self) -> None:
+        """Stop :meth:`serve_forever` (running in another thread) and wait until it has returned."""
+        self.request_stop()
+        self._stopped.wait()
+        self._stopped.clear()
+
+    def server_close(self) -> None:
+        """Close the listening socket and the worker threads (call after :meth:`serve_forever` returned)."""
+        for conn in list(self._connections):
+            self._close(conn, graceful=False)
+        for _ in self._workers:
+            self._jobs.put((-1, next(self._job_number), None))
+        self._workers = []
+        self.socket.close()
+        self._selector.close()
+        self._wake_r.close()
+        self._wake_w.close()
+
+    def _start_workers(self) -> None:
+        while len(self._workers) < WORKERS:
+            worker = threading.Thread(target=self._work, name=f"serve-worker-{len(self._workers)}", daemon=True)
+            worker.start()
+            self._workers.append(worker)
+
+    def _wake(self) -> None:
+        try:
+            self._wake_w.send(b"\0")
+        except OSError:  # full (the loop will wake anyway) or closed (nothing to wake)
+            pass
+
+    def _drain_wake(self) -> None:
+        try:
+            while self._wake_r.recv(4096):
+                pass
+        except OSError:
+            pass
+
+    # -- connections ----------------------------------------------------------------
+    def _listen(self, on: bool) -> None:
+        if on and not self._accepting:
+            self._selector.register(self.socket, selectors.EVENT_READ, None)
+        elif not on and self._accepting:
+            self._selector.unregister(self.socket)
+        self._accepting = on
+
+    def _room(self, now: float) -> bool:
+        if len(self._connections) < self.max_connections:
+            return True
+        oldest = next(iter(self._waiting), None)
+        return oldest is not None and now - oldest.since >= _EVICT_GRACE
+
+    def _accept(self, now: float) -> None:
+        for accepted in range(_ACCEPT_BATCH):
+            if len(self._connections) >= self.max_connections:
+                if accepted:
+                    return  # at the cap, one a wake-up: room is made only for a connection known to be waiting
+                if not self._evict(now):
+                    self._listen(False)  # every connection is being answered: new ones wait in the backlog
+                    return
+            try:
+                sock, address = self.socket.accept()
+            except (BlockingIOError, InterruptedError):
+                return
+            except OSError as exc:
+                if exc.errno in (errno.EMFILE, errno.ENFILE, errno.ENOBUFS, errno.ENOMEM):
+                    if self._evict(now):
+                        continue
+                    self._listen(False)  # no descriptor to spare: try again shortly, never spin
+                    self._accept_after = now + _ACCEPT_PAUSE
+                    return
+                if exc.errno in (errno.ECONNABORTED, errno.EPROTO, errno.EPERM):
+                    continue  # that client gave up before it was accepted
+                self.handle_error(None, None)  # unexpected: logged, and tried again shortly
+                self._listen(False)
+                self._accept_after = now + _ACCEPT_PAUSE
+                return
+            try:
+                sock.setblocking(False)
+                sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)  # an answer never waits for an ACK
+                # A fixed send buffer, not one the kernel grows to megabytes: a client that does not read
+                # stops the answers to its pipelined requests after one or two, not after dozens computed.
+                sock.setsockopt(socket.SOL_SOCKET, socket.SO_SNDBUF, _SEND_BUFFER)
+            except OSError:
+                sock.close()
+                continue
+            conn = _Connection(sock, _Handler(sock, address, self), now)
+            conn.deadline = now + self.head_timeout
+            self._connections.add(conn)
+            self._waiting[conn] = None
+            self._selector.register(sock, selectors.EVENT_READ, conn)
+
+    def _evict(self, now: float) -> bool:
+        """Close the connection that has waited longest for a request, to make room; False when none can be.
+
+        Only one that has waited :data:`_EVICT_GRACE` at least: a burst of new clients waits in the backlog
+        rather than closing each other. One whose request has arrived but is not read yet is read (and
+        answered) instead, not closed.
+        """
+        for conn in list(itertools.islice(self._waiting, _EVICT_CANDIDATES)):
+            if now - conn.since < _EVICT_GRACE:
+                return False  # (the ones after it have waited less)
+            try:
+                pending = conn.sock.recv(1, socket.MSG_PEEK)
+            except (BlockingIOError, InterruptedError):
+                self._close(conn, graceful=False)  # silent: the one to close
+                return True
+            except OSError:
+                pending = b""
+            if not pending:  # gone already
+                self._close(conn, graceful=False)
+                return True
+            self._read(conn, now)
+        return False
+
+    def _close(self, conn: _Connection, *, graceful: bool) -> None:
+        if conn.closed:
+            return
+        conn.closed = True
+        self._connections.discard(conn)
+        self._waiting.pop(conn, None)
+        if conn.state != "work":
+            try:
+                self._selector.unregister(conn.sock)
+            except (KeyError, ValueError):
+                pass
+        if graceful:
+            try:
+                conn.sock.shutdown(socket.SHUT_WR)  # the answer is sent before the FIN, as socketserver does
+            except OSError:
+                pass
+        conn.sock.close()
+
+    def _read(self, conn: _Connection, now: float) -> None:
+        try:
+            chunk = conn.sock.recv(_READ_SIZE)
+        except (BlockingIOError, InterruptedError):
+            return
+        except OSError:
+            self._close(conn, graceful=False)
+            return
+        if not chunk:
+            conn.eof = True
+        else:
+            if not conn.buffer:  # the first byte of a request: its head has a deadline of its own
+                conn.deadline = min(conn.deadline, now + self.head_timeout)
+            conn.buffer += chunk
+            if b"\n" not in chunk and len(conn.buffer) - conn.tried < MAX_HEADER_LINE:
+                return  # no line is complete yet, none can be over a limit yet
+        self._parse(conn, now)
+
+    def _parse(self, conn: _Connection, now: float) -> None:
+        """Parse the head in ``conn.buffer``: answer a malformed one, hand a good one to a worker."""
+        conn.tried = len(conn.buffer)
+        handler = conn.handler
+        try:
+            dispatch = handler.parse_head(bytes(conn.buffer), conn.eof)
+        except _NeedMore:
+            if conn.eof:  # cannot happen: at the end of the stream every line is complete
+                self._close(conn, graceful=False)
+            return
+        except Exception:
+            self.handle_error(conn.sock, handler.client_address)
+            self._close(conn, graceful=False)
+            return
+        del conn.buffer[:handler.rfile.pos]
+        conn.tried = 0
+        self._waiting.pop(conn, None)
+        if dispatch:
+            conn.state = "work"
+            self._selector.unregister(conn.sock)
+            self._jobs.put((conn.answered, next(self._job_number), conn))
+            conn.answered += 1
+        else:
+            self._reply(conn, handler.wfile.getvalue(), now)
+
+    def _work(self) -> None:
+        while True:
+            conn = self._jobs.get()[2]
+            if conn is None:
+                return
+            try:
+                conn.handler.dispatch()
+            except Exception:
+                conn.failed = True
+                self.handle_error(None, conn.handler.client_address)
+            self._done.append(conn)
+            self._wake()
+
+    def _collect(self, now: float) -> None:
+        """Start sending the answers the workers have finished."""
+        while self._done:
+            conn = self._done.popleft()
+            if conn.closed:
+                continue
+            if conn.failed:
+                self._close(conn, graceful=False)
+                continue
+            try:
+                self._reply(conn, conn.handler.wfile.getvalue(), now)
+            except Exception:  # a bug costs that connection, never the server
+                self.handle_error(conn.sock, conn.handler.client_address)
+                self._close(conn, graceful=False)
+
+    def _reply(self, conn: _Connection, data: bytes, now: float) -> None:
+        """Send ``data`` (as much as the socket takes now; the rest when it is writable), with a deadline."""
+        conn.out, conn.sent = data, 0
+        conn.deadline = now + self.answer_timeout
+        if conn.state == "work":
+            self._selector.register(conn.sock, selectors.EVENT_WRITE, conn)
+        else:
+            self._selector.modify(conn.sock, selectors.EVENT_WRITE, conn)
+        conn.state = "write"
+        self._send(conn, now)
+
+    def _send(self, conn: _Connection, now: float) -> None:
+        while conn.sent < len(conn.out):
+            try:
+                conn.sent += conn.sock.send(memoryview(conn.out)[conn.sent:conn.sent + _WRITE_SIZE])
+            except (BlockingIOError, InterruptedError):
+                return  # the selector says when it can take more
+            except OSError:
+                self._close(conn, graceful=False)  # the client hung up mid-answer: routine
+                return
+        conn.out = b""
+        if conn.handler.close_connection:
+            self._close(conn, graceful=True)
+            return
+        # Keep-alive: wait for the next request (perhaps already in the buffer, pipelined).
+        conn.state = "head"
+        conn.deadline = now + (self.head_timeout if conn.buffer else self.idle_timeout)
+        conn.since = now
+        self._waiting[conn] = None
+        self._selector.modify(conn.sock, selectors.EVENT_READ, conn)
+        if conn.buffer or conn.eof:
+            self._parse(conn, now)
+
+    def _sweep(self, now: float) -> None:
+        """Close every connection past its deadline, without a word: its head or its answer took too long."""
+        for conn in [c for c in self._connections if c.state != "work" and c.deadline <= now]:
+            self._close(conn, graceful=False)
 
 
-class _IPv6Server(SpacecraftServer):
-    address_family = socket.AF_INET6
+def _descriptor_budget() -> int:
+    """How many connections the process's open-file limit leaves room for (:data:`FD_RESERVE` kept aside)."""
+    try:
+        import resource
+    except ImportError:  # not on this platform: no limit to fit
+        return MAX_CONNECTIONS
+    soft, _ = resource.getrlimit(resource.RLIMIT_NOFILE)
+    if soft == resource.RLIM_INFINITY:
+        return 1 << 30
+    return max(1, soft - FD_RESERVE)
 
 
 class _Handler(BaseHTTPRequestHandler):
-    server: SpacecraftServer
+    """One connection's request parsing and answering, as ``http.server`` does it, on bytes already read.
+
+    The server's loop reads the bytes and writes the answer; this class parses a head
+    (:meth:`parse_head`, on the loop's thread) and writes the answer into ``wfile``, an in-memory
+    buffer (:meth:`dispatch`, on a worker thread). It never touches the socket.
+    """
+
+    server: SpacecraftServer  # type: ignore[assignment]  # (not a socketserver.BaseServer)
     protocol_version = "HTTP/1.1"  # keep-alive: every answer carries Content-Length
     server_version = f"spacecraft-data/{__version__}"
-    disable_nagle_algorithm = True  # an answer is never held back waiting for an ACK
-    wbufsize = -1  # buffered: the headers and a small body leave in one write (flushed after each answer)
-    timeout = 60  # an idle keep-alive connection does not hold a thread for ever
+    rfile: _BufferReader  # type: ignore[assignment]
+    wfile: io.BytesIO
+
+    def __init__(self, sock: socket.socket, client_address: Any, server: SpacecraftServer) -> None:
+        # Not the stdlib's __init__, which reads and answers the socket there and then.
+        self.request = self.connection = sock
+        self.client_address = client_address
+        self.server = server
+        self.close_connection = True
+
+    def parse_head(self, data: bytes, eof: bool) -> bool:
+        """Parse the request head at the start of ``data``: True when there is a request to answer.
+
+        False when there is none (the stream ended) or the head was refused: the refusal is then in
+        ``wfile``. ``rfile.pos`` is how many bytes the head took. Raises :class:`_NeedMore` when the
+        head is not complete yet. (``BaseHTTPRequestHandler.handle_one_request`` up to the method call.)
+        """
+        self.rfile = _BufferReader(data, eof)
+        self.wfile = io.BytesIO()
+        self.close_connection = True
+        self.raw_requestline = self.rfile.readline(65537)
+        if len(self.raw_requestline) > 65536:
+            self.requestline = ""
+            self.request_version = ""
+            self.command = ""
+            self.send_error(HTTPStatus.REQUEST_URI_TOO_LONG)
+            return False
+        if not self.raw_requestline:
+            return False
+        return self.parse_request()
+
+    def dispatch(self) -> None:
+        """Answer the request :meth:`parse_head` accepted, into ``wfile``."""
+        getattr(self, "do_" + self.command)()
+        self.wfile.flush()
 
     # -- methods ------------------------------------------------------------
     def do_GET(self) -> None:
@@ -191,11 +688,11 @@ class _Handler(BaseHTTPRequestHandler):
                            default_host=self.server.url.removeprefix("http://"),
                            request_line_length=len(self.raw_requestline))
             self._write(reply)
-        except ConnectionError:
-            self.close_connection = True
         except Exception:
             self.log_error("internal error answering %r:\n%s", self.requestline, traceback.format_exc())
             self.close_connection = True
+            self.wfile = io.BytesIO()  # whatever was half written is dropped: the 500 is the whole answer
+            self._headers_buffer: list[bytes] = []
             self._write(refusal_answer(self.server.snapshot, InternalError()))
 
     def _write(self, reply: Answer) -> None:
@@ -327,7 +824,11 @@ def answer(snapshot: Responder, method: str, target: str, *, host: str | None, a
             raise BadTarget(refusal)
         path, _, query = target.partition("?")
         decoded = unquote(path)
-        if not decoded.startswith(f"/{snapshot.api_version}/"):
+        root = f"/{snapshot.api_version}/"
+        api_target = target
+        if decoded == "/":  # the server's root is the API root, as DRF's DefaultRouter lists it under the version
+            api_target = root + target[len(path):]
+        elif not decoded.startswith(root):
             raise NotFound()
         if host is None:  # Django (PEP 3333) rebuilds it from the server's name and port
             host = default_host
@@ -335,10 +836,10 @@ def answer(snapshot: Responder, method: str, target: str, *, host: str | None, a
             raise InvalidHost(host, invalid_host_body(host)["detail"])
         renderer = _choose_renderer(query, list(accept))
         if method not in _ALLOWED:
-            if not api_route(snapshot.api_version).match(decoded):
+            if decoded not in ("/", root) and not api_route(snapshot.api_version).match(decoded):
                 raise NotFound()
-            raise MethodNotAllowed(method)
-        status, body = snapshot.api.respond(f"{scheme}://{host}{target}")
+            raise MethodNotAllowed(method)  # the API root is a GET-only view too (DRF's APIRootView)
+        status, body = snapshot.api.respond(f"{scheme}://{host}{api_target}")
     except Refusal as exc:
         status, body = error_answer(exc)
     return _render(snapshot, status, body, renderer, target)
@@ -452,16 +953,19 @@ def _matches(renderer_type: str, media_type: str) -> bool:
     return main in ("*", r_main) and sub in ("*", r_sub)
 
 
-def make_server(snapshot: Responder, host: str = "127.0.0.1", port: int = 8000, *,
-                quiet: bool = False) -> SpacecraftServer:
+def make_server(snapshot: Responder, host: str = "127.0.0.1", port: int = 8000, *, quiet: bool = False,
+                max_connections: int = MAX_CONNECTIONS, head_timeout: float = HEAD_TIMEOUT,
+                idle_timeout: float = IDLE_TIMEOUT, answer_timeout: float = ANSWER_TIMEOUT) -> SpacecraftServer:
     """A bound (not yet serving) server answering from ``snapshot`` on ``host:port``.
 
     ``port=0`` binds a free port: read it back from ``server.server_address`` or
     ``server.url``. Call ``serve_forever()`` (in a thread, for tests) and
-    ``shutdown()`` / ``server_close()`` to stop.
+    ``shutdown()`` / ``server_close()`` to stop. The limits default to this module's
+    constants (:data:`MAX_CONNECTIONS`, :data:`HEAD_TIMEOUT`, :data:`IDLE_TIMEOUT`,
+    :data:`ANSWER_TIMEOUT`).
     """
-    cls = _IPv6Server if ":" in host else SpacecraftServer
-    return cls(snapshot, host, port, quiet=quiet)
+    return SpacecraftServer(snapshot, host, port, quiet=quiet, max_connections=max_connections,
+                            head_timeout=head_timeout, idle_timeout=idle_timeout, answer_timeout=answer_timeout)
 
 
 def network_warning(server: SpacecraftServer) -> str | None:
@@ -479,28 +983,30 @@ def network_warning(server: SpacecraftServer) -> str | None:
             f"port {port} of this machine (use --host 127.0.0.1 to serve this machine only)")
 
 
-class _Stop(Exception):
-    """Raised by the signal handler on the main thread: leaves ``serve_forever()`` at once."""
-
-
-def serve(snapshot: Responder, host: str = "127.0.0.1", port: int = 8000, *, quiet: bool = False) -> None:
+def serve(snapshot: Responder, host: str = "127.0.0.1", port: int = 8000, *, quiet: bool = False,
+          max_connections: int = MAX_CONNECTIONS) -> None:
     """Serve ``snapshot`` on ``host:port`` until SIGINT or SIGTERM, then return.
 
     The first line on stdout names the URL (``--port 0`` picks a free port).
     Requests are logged on stderr, one line each, unless ``quiet``. On an address
     other than loopback a warning goes to stderr first: the data is reachable from
-    the network. A signal stops the server at once (not at the next poll), however
-    many keep-alive connections are open: their threads are daemons.
+    the network. A signal stops the server at once, whatever its connections are doing:
+    the listening socket and every connection are closed and the function returns. A
+    second signal before that ends the process there and then (exit status 128 + the
+    signal's number), so that a signal is never ignored.
     """
-    server = make_server(snapshot, host, port, quiet=quiet)
+    server = make_server(snapshot, host, port, quiet=quiet, max_connections=max_connections)
     stopping: list[int] = []
 
     def stop(signum: int, frame: Any) -> None:
-        # Signals land on the main thread, which is inside serve_forever(): an exception leaves
-        # its select() at once, where shutdown() would wait for the next poll (half a second).
-        if not stopping:
-            stopping.append(signum)
-            raise _Stop(signum)
+        # Never raise here: an exception raised into the serving thread can land inside the
+        # handling of a connection and be taken for that connection's failure. Ask the loop
+        # to stop (a flag and a byte on its wake-up socket) and let it close everything.
+        if stopping:
+            os.write(2, b"spacecraft-data serve: stopped at once by a second signal\n")
+            os._exit(128 + signum)
+        stopping.append(signum)
+        server.request_stop()
 
     previous = {sig: signal.signal(sig, stop) for sig in (signal.SIGINT, signal.SIGTERM)}
     try:
@@ -512,12 +1018,9 @@ def serve(snapshot: Responder, host: str = "127.0.0.1", port: int = 8000, *, qui
         print(f"Serving snapshot {snapshot.version} at {server.url}/{snapshot.api_version}/{first}/ "
               f"(also {others}; Ctrl-C or SIGTERM to stop)", flush=True)
         server.serve_forever()
-    except _Stop:
-        pass
     finally:
-        stopping.append(0)  # a second signal during the clean-up is ignored, not raised
+        server.server_close()
         for sig, handler in previous.items():
             signal.signal(sig, handler)
-        server.server_close()
     if not quiet:
         print("spacecraft-data serve: stopped", file=sys.stderr, flush=True)

@@ -14,7 +14,8 @@ def register(sub: argparse._SubParsersAction) -> None:
         description="Answer /2.3.0/spacecraft/, /2.3.0/spacecraft_configurations/ and "
                     "/2.3.0/config/spacecraft_statuses/ (lists and {id}/ details) from a snapshot, as Launch Library 2 "
                     "answers them (status codes, JSON bodies, next/previous links on this server, format=json and "
-                    "format=api), with no network and no rate limit. Stops on Ctrl-C or SIGTERM.",
+                    "format=api), with no network and no rate limit. Stops on Ctrl-C or SIGTERM (exit 0; a second "
+                    "signal before it has stopped ends it at once, exit 128 + the signal number).",
         epilog="example:\n  spacecraft-data serve --port 8000 &\n"
                "  curl 'http://127.0.0.1:8000/2.3.0/spacecraft/?search=soyuz&limit=2'",
     )
@@ -25,6 +26,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--port", type=port_number, default=8000,
                    help="port to listen on, 0 to 65535; 0 picks a free one (default: 8000)")
     p.add_argument("--quiet", action="store_true", help="do not log one line per request on stderr")
+    p.add_argument("--max-connections", type=connection_cap, default=None, metavar="N",
+                   help="most connections open at once (default: 512, lowered to fit the open-file limit); past "
+                        "it the connection idle longest is closed, or new ones wait if none is idle")
     p.set_defaults(run=run)
 
 
@@ -39,12 +43,23 @@ def port_number(text: str) -> int:
     return port
 
 
+def connection_cap(text: str) -> int:
+    """``--max-connections``: a positive integer (argparse turns the error into a usage error, exit 2)."""
+    try:
+        cap = int(text, 10)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number of connections (a positive integer)") from None
+    if cap < 1:
+        raise argparse.ArgumentTypeError(f"{cap} is not a positive number of connections")
+    return cap
+
+
 def run(args: argparse.Namespace) -> int:
-    from ..server import serve
+    from ..server import MAX_CONNECTIONS, serve
 
     snapshot = snapshot_from(args)
     try:
-        serve(snapshot, args.host, args.port, quiet=args.quiet)
+        serve(snapshot, args.host, args.port, quiet=args.quiet, max_connections=args.max_connections or MAX_CONNECTIONS)
     except OSError as exc:  # the port is taken, the address is not this machine's, ...
         print(f"spacecraft-data serve: error: cannot listen on {args.host}:{args.port}: {exc.strerror or exc}",
               file=sys.stderr)
