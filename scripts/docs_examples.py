@@ -319,7 +319,9 @@ def run_block(block: Block, ctx: Context) -> Result:
         return Result(block, "run-by", ok, "" if ok else f"{where} does not exist")
     if directive.startswith("stand-in"):
         with _stand_in_context(block, ctx) as inner:
-            return run_block(Block(block.page, block.line, block.lang, block.body, "", block.output), inner)
+            if block.lang == "console":
+                return run_console(block, inner)
+            return run_sh(block, inner) if block.lang == "sh" else run_script(block, inner)
     if directive == "server":
         return start_server(block, ctx)
     if directive.startswith("file="):

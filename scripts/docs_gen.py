@@ -15,6 +15,7 @@ from __future__ import annotations
 import argparse
 import csv
 import json
+import os
 import re
 import sys
 from pathlib import Path
@@ -55,7 +56,7 @@ def _flag(action: argparse.Action) -> str:
     elif action.nargs == "?":
         metavar = f"[{metavar}]"
     if not action.option_strings:
-        return f"`{metavar or action.dest}`"
+        return f"`{_positional(action)}{' …' if action.nargs in ('*', '+') else ''}`"
     return ", ".join(f"`{n} {metavar}`" if metavar else f"`{n}`" for n in names)
 
 
@@ -80,8 +81,14 @@ def command_flags(parser: argparse.ArgumentParser) -> list[str]:
     for action in parser._actions:
         if isinstance(action, (argparse._HelpAction, argparse._SubParsersAction)):
             continue
-        out += list(action.option_strings) or [action.dest]
+        out += list(action.option_strings) or [_positional(action)]
     return out
+
+
+def _positional(action: argparse.Action) -> str:
+    """A positional argument as its usage line names it."""
+    metavar = action.metavar if isinstance(action.metavar, str) else None
+    return metavar or action.dest
 
 
 def _exit_status(epilog: str) -> str:
@@ -99,7 +106,24 @@ def cli_reference() -> str:
     """The CLI reference page's generated part, as Markdown."""
     from spacecraft_data.cli import HelpFormatter, build_parser
 
-    parser = build_parser()
+    # The help names the user store's folder: show the platform default (Linux), not the builder's own path.
+    saved = os.environ.get("SPACECRAFT_DATA_HOME")
+    os.environ["SPACECRAFT_DATA_HOME"] = _PLACEHOLDER
+    try:
+        return _cli_reference(build_parser(), HelpFormatter).replace(_PLACEHOLDER, USER_STORE)
+    finally:
+        if saved is None:
+            del os.environ["SPACECRAFT_DATA_HOME"]
+        else:
+            os.environ["SPACECRAFT_DATA_HOME"] = saved
+
+
+#: how the CLI reference writes the user store's folder (platformdirs' default on Linux)
+USER_STORE = "~/.local/share/spacecraft-data"
+_PLACEHOLDER = "/USER-STORE-PLACEHOLDER"
+
+
+def _cli_reference(parser: argparse.ArgumentParser, HelpFormatter: Any) -> str:  # noqa: N803
     out = [
         "## Synopsis",
         "",
