@@ -268,20 +268,22 @@ def manifests(root: Path = ROOT) -> list[tuple[str, dict[str, Any]]]:
 
 
 def _coverage(root: Path) -> list[str]:
-    out = ["| snapshot | records held | reported by the API | modes held | tables (rows) | sources |",
-           "|---|---:|---:|---|---|---|"]
+    out = ["| snapshot | records held | reported by the API | modes held | tables (rows) |",
+           "|---|---:|---:|---|---|"]
+    sources: list[str] = []
     for name, manifest in manifests(root):
         records = manifest.get("records", {})
         modes = ", ".join(m for m, v in manifest.get("modes", {}).items() if v.get("held")) or "none"
         tables = "; ".join(
             f"{t} {v.get('rows')}" + (" (complete)" if v.get("complete") else " (partial)")
             for t, v in manifest.get("tables", {}).items())
-        sources = "; ".join(
-            f"`{s.get('file')}`: {s.get('records')} ({s.get('captured') or 'captured unknown'}, received "
-            f"{s.get('received') or 'unknown'})" for s in manifest.get("sources", []))
-        out.append(f"| {name} | {records.get('held')} | {records.get('reported')} | {modes} | {_cell(tables)} | "
-                   f"{_cell(sources)} |")
-    return out
+        out.append(f"| {name} | {records.get('held')} | {records.get('reported')} | {modes} | {_cell(tables)} |")
+        sources += ["", f"Sources of {name}:", ""]
+        for s in manifest.get("sources", []):
+            sources.append(f"- `{s.get('file')}`: {s.get('records')} records of `{s.get('endpoint')}` "
+                           f"({s.get('mode') or 'default'} mode), captured {s.get('captured') or 'unknown'}, "
+                           f"received {s.get('received') or 'unknown'}")
+    return out + sources
 
 
 def _json_type(spec: dict[str, Any]) -> tuple[str, bool]:
