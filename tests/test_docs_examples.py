@@ -36,7 +36,8 @@ docs_examples = importlib.util.module_from_spec(_spec)
 sys.modules["docs_examples"] = docs_examples
 _spec.loader.exec_module(docs_examples)
 
-PAGES = ["README.md", *sorted(str(p.relative_to(ROOT)) for p in (ROOT / "docs").glob("*.md"))]
+#: the docs pages (README.md runs by the same runner in tests/test_readme.py)
+PAGES = sorted(str(p.relative_to(ROOT)) for p in (ROOT / "docs").glob("*.md"))
 
 #: the blocks run elsewhere or not compared, each with its reason in the page: new ones are a decision
 NOT_RUN_HERE = {"run-by", "not-compared"}
@@ -109,7 +110,7 @@ def test_every_example_of_the_page_prints_what_it_shows(page, work_template, tmp
 
 def test_the_pages_have_examples_of_every_kind():
     kinds: dict[str, int] = {}
-    for page in PAGES:
+    for page in ["README.md", *PAGES]:
         for block in docs_examples.examples((ROOT / page).read_text(encoding="utf-8"), page):
             key = "doctest" if ">>>" in block.body else block.lang
             kinds[key] = kinds.get(key, 0) + 1
@@ -119,7 +120,7 @@ def test_the_pages_have_examples_of_every_kind():
 
 def test_blocks_not_run_here_are_few_and_say_why():
     marked = []
-    for page in PAGES:
+    for page in ["README.md", *PAGES]:
         for block in docs_examples.examples((ROOT / page).read_text(encoding="utf-8"), page):
             kind = block.directive.split(" ", 1)[0].split(":", 1)[0]
             if kind in NOT_RUN_HERE:
