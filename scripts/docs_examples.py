@@ -25,6 +25,7 @@ A directive in an HTML comment right before a fence says how to run it (invisibl
   which must pass.
 * ``<!-- example: run-by PATH: why -->``: the block is run elsewhere (PATH, which must exist: ``.ci/run``
   or a test file); not run here.
+* ``<!-- example: needs=MODULE -->``: runs where MODULE is installed (an optional reader, such as pyspark).
 * ``<!-- example: not-compared: why -->``: run, exit status checked, output not compared, for a state
   the suite cannot make (e.g. a store of 590 harvested records).
 
@@ -322,6 +323,12 @@ def run_block(block: Block, ctx: Context) -> Result:
             if block.lang == "console":
                 return run_console(block, inner)
             return run_sh(block, inner) if block.lang == "sh" else run_script(block, inner)
+    if directive.startswith("needs="):
+        module = directive[len("needs="):].split()[0]
+        import importlib.util
+
+        if importlib.util.find_spec(module) is None:
+            return Result(block, block.lang, True, f"skipped: {module} is not installed")
     if directive == "server":
         return start_server(block, ctx)
     if directive.startswith("file="):
