@@ -101,8 +101,8 @@ def project(tmp_path_factory, pinned_wheel) -> Path:
 
 
 def readme_examples() -> list[str]:
-    """The python blocks of the README's "Use it in your tests" section, in order."""
-    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    """The python blocks of the "Use it in your tests" section (docs/testing.md, once the README's), in order."""
+    readme = (ROOT / "docs" / "testing.md").read_text(encoding="utf-8")
     section = readme.split("\n## Use it in your tests\n", 1)[1].split("\n## ", 1)[0]
     return re.findall(r"```python\n(.*?)```", section, flags=re.S)
 
@@ -133,11 +133,11 @@ def test_the_readme_example_passes_as_it_says(project):
     out = run_pytest(project, "tests/test_my_app.py")
     assert out.returncode == 0, out.stdout + out.stderr
     assert "3 passed" in out.stdout
-    assert "`pytest -q test_my_app.py` reports `3 passed`" in (ROOT / "README.md").read_text(encoding="utf-8")
+    assert "`pytest -q test_my_app.py` reports `3 passed`" in (ROOT / "docs" / "testing.md").read_text(encoding="utf-8")
 
 
 def test_the_readme_context_manager_example_prints_what_it_shows(pinned_checkout):
-    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    readme = (ROOT / "docs" / "testing.md").read_text(encoding="utf-8")
     section = readme.split("\n## Use it in your tests\n", 1)[1].split("\n## ", 1)[0]
     code = readme_examples()[1]
     shown = section.split(code + "```\n```\n", 1)[1].split("```", 1)[0]
