@@ -200,3 +200,15 @@ def test_new_terms_are_looked_for_only_among_the_few_records_left(records, monke
     assert whole == [fold(name)]  # the longest first; it leaves few records, in which the rest are looked for
     assert len(among) == len({fold(t) for t in terms})  # each folded term once ("s" and "S" are one)
     assert max(among) * search_module.FEW_SELECTED <= len(records)
+
+
+def test_the_benchmark_script_runs_and_names_the_worst_family():
+    import subprocess
+
+    script = str(Path(__file__).resolve().parents[1] / "benchmarks" / "search_cost.py")
+    done = subprocess.run([sys.executable, script, "--family", "bs-dquote", "--family", "commas", "--repeats", "1"],
+                          capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr
+    assert "bs-dquote" in done.stdout and done.stdout.splitlines()[-1].startswith("worst: ")
+    done = subprocess.run([sys.executable, script, "--split-only", "4096"], capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0 and "4096 chars" in done.stdout, done.stderr

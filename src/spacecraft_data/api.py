@@ -29,9 +29,12 @@ layer, the kinds of :mod:`spacecraft_data.refusals` from here and the server,
 :class:`~spacecraft_data.errors.ModeNotHeld`); :func:`error_answer` alone turns
 them into LL2's status and body. In the order a DRF view decides them:
 
-* 404 ``{"detail": "Not found."}``: a path that is not an endpoint route, a ``format``
-  no renderer serves (DRF content negotiation, before anything else), or a
-  detail id that is not an integer;
+* 501 ``{"detail": "LL2's <path> is not answered from the snapshot: ..."}``: a path LL2
+  has (its OpenAPI document's routes, ``endpoints.LL2_PATHS``, or another LL2 API version)
+  that no declared endpoint answers; the message names the endpoints the snapshot holds;
+* 404 ``{"detail": "Not found."}``: any other path that is not an endpoint route (``/<api>/``
+  is DRF's API root: endpoint name -> list URL), a ``format`` no renderer serves (DRF
+  content negotiation, before anything else), or a detail id that is not an integer;
 * 400: django-filter's ``{"<param>": ["<message>"]}`` for refused filter values
   (all of them together), or DRF's ``["Null characters are not allowed."]`` for ``search``;
 * 404 ``{"detail": "No Spacecraft matches the given query."}``: the detail id exists
