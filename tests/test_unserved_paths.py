@@ -160,7 +160,7 @@ def _get_cli(snap, path: str) -> tuple[int, object]:
     return 200 if status is None else int(status.group(1)), json.loads(out.stdout)
 
 
-@pytest.mark.parametrize("path", AGREE)
+@pytest.mark.parametrize("path", [*AGREE, "/2.2.0/spacecraft/"])
 def test_respond_and_the_get_command_agree(bundled, path):
     assert _get_cli(bundled, path) == bundled.respond(path)
 
@@ -184,7 +184,9 @@ def serve_process(bundled):
             proc.communicate()
 
 
-@pytest.mark.parametrize("path", AGREE)
+# serve's answer() refuses every path outside /<api>/ itself (404) before asking respond().
+@pytest.mark.parametrize("path", [*AGREE, pytest.param("/2.2.0/spacecraft/", marks=pytest.mark.xfail(
+    strict=False, reason="needs the serve branch, where serve hands every GET path to Api.respond"))])
 def test_respond_and_a_live_serve_agree(bundled, serve_process, path):
     got = requests.get(serve_process + path, timeout=30)
     assert (got.status_code, got.json()) == bundled.respond(serve_process + path)
@@ -193,7 +195,7 @@ def test_respond_and_a_live_serve_agree(bundled, serve_process, path):
 # Until it is merged, offline() turns every 404 outside the declared routes into a 501 of its own.
 @pytest.mark.xfail(strict=False, reason="needs the offline branch, where offline() hands every LL2-host path "
                                         "to Api.respond")
-@pytest.mark.parametrize("path", AGREE)
+@pytest.mark.parametrize("path", [*AGREE, "/2.2.0/spacecraft/"])
 def test_respond_and_offline_agree(bundled, path):
     with spacecraft_data.offline(bundled):
         got = requests.get("https://ll.thespacedevs.com" + path, timeout=30)
