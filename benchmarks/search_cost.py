@@ -3,6 +3,7 @@
     python benchmarks/search_cost.py                      # bundled snapshot, every family, 7 cold repeats
     python benchmarks/search_cost.py --size 3000 --family bs-dquote --repeats 3
     python benchmarks/search_cost.py --split-only 65536   # search_terms() alone on 64 KiB of each family
+    python benchmarks/search_cost.py --serve 5            # requests/s of a live serve, 4 clients, 5 s of them
 
 Each family builds one URL as a client could send it (printable ASCII: spaces as ``+``, other
 characters percent-encoded), as long as a request line ``serve`` reads allows (``GET <url> HTTP/1.1``
@@ -99,15 +100,55 @@ def split_only(size: int) -> None:
         print(f"{name:24} {len(value):7} chars {len(terms):6} terms {1e3 * (time.perf_counter() - start):9.2f} ms")
 
 
+def serve_rate(snap: spacecraft_data.Snapshot, seconds: float, clients: int = 4) -> float:
+    """Requests per second a live ``serve`` (loopback, in a thread) answers to ``clients`` keep-alive clients,
+    each sending the issue's 8 KiB ``a\\"+`` search with a new letter and suffix every time (no cache helps)."""
+    import http.client
+    import threading
+
+    from spacecraft_data.server import make_server
+
+    server = make_server(snap, "127.0.0.1", 0, quiet=True)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    port = server.server_address[1]
+    counts = [0] * clients
+    stop = time.monotonic() + seconds
+
+    def client(i: int) -> None:
+        connection = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+        while time.monotonic() < stop:
+            letter = "bcdefghijklmnopqrstuvwxyz"[(counts[i] + 7 * i) % 25]
+            connection.request("GET", LIST + "?search=" + f'{letter}\\"+' * 2030 + f"+{i}x{counts[i]}")
+            response = connection.getresponse()
+            response.read()
+            assert response.status == 200, response.status
+            counts[i] += 1
+        connection.close()
+
+    threads = [threading.Thread(target=client, args=(i,)) for i in range(clients)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    server.shutdown()
+    server.server_close()
+    return sum(counts) / seconds
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--size", default="bundled", help="'bundled' or a SYNTHETIC record count")
     parser.add_argument("--family", action="append", help="a family name (repeatable; default: all)")
     parser.add_argument("--repeats", type=int, default=7, help="cold answers timed per family (default 7)")
     parser.add_argument("--split-only", type=int, metavar="CHARS", help="time search_terms() alone on CHARS")
+    parser.add_argument("--serve", type=float, metavar="SECONDS", help="requests/s of a live serve (4 clients)")
     args = parser.parse_args(argv)
     if args.split_only:
         split_only(args.split_only)
+        return 0
+    if args.serve:
+        rate = serve_rate(spacecraft_data.load(), args.serve)
+        print(f"serve, 4 keep-alive clients, {args.serve:g} s of distinct 8 KiB a\\\"+ searches: {rate:.1f} requests/s")
         return 0
     with tempfile.TemporaryDirectory(prefix="spacecraft-search-cost-") as tmp:
         if args.size == "bundled":

@@ -212,3 +212,5 @@ def test_the_benchmark_script_runs_and_names_the_worst_family():
     assert "bs-dquote" in done.stdout and done.stdout.splitlines()[-1].startswith("worst: ")
     done = subprocess.run([sys.executable, script, "--split-only", "4096"], capture_output=True, text=True, timeout=300)
     assert done.returncode == 0 and "4096 chars" in done.stdout, done.stderr
+    done = subprocess.run([sys.executable, script, "--serve", "0.5"], capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0 and "requests/s" in done.stdout, done.stderr
