@@ -62,7 +62,8 @@ def families(snap: spacecraft_data.Snapshot) -> dict[str, str]:
         "quote-runs": _fill(base, '"'),
         "bs-newline": _fill(base, '"a%5C%0A+'),
         "unclosed-then-words": _fill(base + '"', "ab+"),
-        "mixed-random": base + "".join(rng.choice(['"', "'", "\\", "+", ",", "a", "b"]) for _ in range(MAX_URL - len(base))),
+        "mixed-random": base + "".join(rng.choice(['"', "'", "\\", "+", ",", "a", "b"])
+                                       for _ in range(MAX_URL - len(base))),
         "commas": _fill(base, "a,"),
         "distinct-words": base + "+".join(f"w{i}" for i in range(2000))[:MAX_URL - len(base)],
         "distinct-in-one-token": base + ",".join(f"w{i}" for i in range(2000))[:MAX_URL - len(base)],

@@ -59,7 +59,8 @@ def test_a_refused_long_value_is_shown_shortened_in_the_message(bundled):
 
 
 def test_non_ascii_values_are_answered_as_the_same_url_is(bundled):
-    for params in ({"search": "союз"}, {"name": "Тяньчжоу"}, {"search": "é", "ordering": "-id", "limit": 3}):
+    for params in ({"search": "союз"}, {"name": "Тяньчжоу"},
+                   {"search": "é", "ordering": "-id", "limit": 3}):
         url = LIST + "?" + "&".join(f"{k}={v}" for k, v in params.items())
         assert bundled.query(**params).to_dict() == bundled.respond(url)[1]
 
@@ -97,7 +98,8 @@ def test_a_base_url_that_is_not_http_s_and_a_valid_host_is_refused_everywhere(bu
 
 @pytest.mark.parametrize("base_url,origin", [
     ("http://127.0.0.1:8000", "http://127.0.0.1:8000"), ("https://ll.thespacedevs.com/", "https://ll.thespacedevs.com"),
-    ("http://[::1]:9", "http://[::1]:9"), ("http://localhost", "http://localhost"), ("HTTP://Example.test:80", "http://Example.test:80"),
+    ("http://[::1]:9", "http://[::1]:9"), ("http://localhost", "http://localhost"),
+    ("HTTP://Example.test:80", "http://Example.test:80"),
     ("", "https://ll.thespacedevs.com"), (None, "https://ll.thespacedevs.com")])
 def test_a_base_url_of_scheme_and_host_is_the_origin_of_links(bundled, base_url, origin):
     assert bundled.respond(LIST + "?limit=2", base_url=base_url)[1]["next"].startswith(origin + LIST + "?")

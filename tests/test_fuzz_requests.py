@@ -3,7 +3,8 @@
 Nothing a client sends may raise, hang, or get a 500: every answer is a status
 below 500 with a JSON body, or a documented 501: of a mode the snapshot does not
 hold (the bundled snapshot holds normal-mode spacecraft only, so its detail route
-is a 501 by design), or of an LL2 endpoint it does not hold (``/2.3.0/launches/``). The URLs are generated (hypothesis), not a few friendly ones:
+is a 501 by design), or of an LL2 endpoint it does not hold (``/2.3.0/launches/``).
+The URLs are generated (hypothesis), not a few friendly ones:
 every route and odd paths around them, full URLs with good and hostile hosts
 (brackets, ``//host``, userinfo, lone surrogates), several parameters at once,
 repeated and unknown ones, percent-encoded non-ASCII and invalid UTF-8, NUL bytes,

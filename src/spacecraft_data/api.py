@@ -124,7 +124,8 @@ if TYPE_CHECKING:
         def api_version(self) -> str:
             """The LL2 API version its records come from (the first segment of every route)."""
 
-__all__ = ["DEFAULT_BASE_URL", "RENDER_CACHE_BYTES", "HOST_CACHE_BYTES", "MAX_SEARCH_LENGTH", "Api", "Page", "EndpointQuery", "Served", "error_answer",
+__all__ = ["DEFAULT_BASE_URL", "RENDER_CACHE_BYTES", "HOST_CACHE_BYTES", "MAX_SEARCH_LENGTH", "Api", "Page",
+           "EndpointQuery", "Served", "error_answer",
            "mode_not_held_message", "split_plain"]
 
 #: DRF router's lookup pattern for the detail route
