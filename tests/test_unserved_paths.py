@@ -184,17 +184,12 @@ def serve_process(bundled):
             proc.communicate()
 
 
-# serve's answer() refuses every path outside /<api>/ itself (404) before asking respond().
-@pytest.mark.parametrize("path", [*AGREE, pytest.param("/2.2.0/spacecraft/", marks=pytest.mark.xfail(
-    strict=False, reason="needs the serve branch, where serve hands every GET path to Api.respond"))])
+@pytest.mark.parametrize("path", [*AGREE, "/2.2.0/spacecraft/"])
 def test_respond_and_a_live_serve_agree(bundled, serve_process, path):
     got = requests.get(serve_process + path, timeout=30)
     assert (got.status_code, got.json()) == bundled.respond(serve_process + path)
 
 
-# Until it is merged, offline() turns every 404 outside the declared routes into a 501 of its own.
-@pytest.mark.xfail(strict=False, reason="needs the offline branch, where offline() hands every LL2-host path "
-                                        "to Api.respond")
 @pytest.mark.parametrize("path", [*AGREE, "/2.2.0/spacecraft/"])
 def test_respond_and_offline_agree(bundled, path):
     with spacecraft_data.offline(bundled):
