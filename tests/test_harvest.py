@@ -17,6 +17,7 @@ import datetime as dt
 import hashlib
 import importlib.util
 import json
+import re
 import shutil
 from pathlib import Path
 
@@ -359,7 +360,9 @@ def test_mode_both_keeps_normal_records_in_the_table_and_detailed_ones_beside_it
                                                          "modes": ["detailed"], "count_reported": 28, "complete": True}
     assert "spacecraft_detailed.json" in manifest["files"]
     assert validate(result.snapshot).problems == []
-    assert result.run_dir.name.endswith("_2.3.0_normal+detailed_limit10")
+    # The run folder names the modes and page size, then a random suffix of its own (one folder per run).
+    assert re.fullmatch(r"20261125T120000Z_127\.0\.0\.1-\d+_2\.3\.0_normal\+detailed_limit10\.[0-9a-f]{8}",
+                        result.run_dir.name), result.run_dir.name
 
 
 def test_mode_detailed_alone_puts_detailed_records_in_the_spacecraft_table(run: Run) -> None:

@@ -320,16 +320,23 @@ ODD_HEADERS = [("X_Under_Score", "1"), ("X.Dotted.Name", "2"), ("Set-Cookie", "a
                ("Set-Cookie", "b=2; Path=/"), ("Vary", "Cookie"), ("X-Empty", "")]
 
 
-def test_every_header_a_server_sends_survives_the_saved_page(run: Run) -> None:
-    with FakeLL2(faults=[Fault("headers", path="/spacecraft/?", headers=ODD_HEADERS, times=None)]) as api:
+#: what a harvest keeps of ODD_HEADERS: everything but the cookies (see test_harvest_secrets.py), with a repeated
+#: header of its own to prove repeats survive
+KEPT_HEADERS = [h for h in ODD_HEADERS if h[0] != "Set-Cookie"] + [("Link", "<a>; rel=a"), ("Link", "<b>; rel=b")]
+
+
+def test_every_header_a_server_sends_but_cookies_survives_the_saved_page(run: Run) -> None:
+    served = ODD_HEADERS + KEPT_HEADERS[-2:]
+    with FakeLL2(faults=[Fault("headers", path="/spacecraft/?", headers=served, times=None)]) as api:
         result = harvest(run.options(api))
     page = read_page(result.run_dir / "spacecraft_normal_pass1_offset000000.txt")
-    for name, value in ODD_HEADERS:
+    for name, value in KEPT_HEADERS:
         assert (name, value) in page.header_list
-    assert [v for n, v in page.header_list if n == "Set-Cookie"] == ["a=1; Path=/", "b=2; Path=/"]
+    assert [v for n, v in page.header_list if n == "Link"] == ["<a>; rel=a", "<b>; rel=b"]  # both, in order
     assert [v for n, v in page.header_list if n == "Vary"] == ["Accept", "Cookie"]  # both, in order
     assert page.headers["Vary"] == "Accept, Cookie"
     assert not {"Content-Length", "Connection"} & {n for n, _ in page.header_list}  # wire form only
+    assert "Set-Cookie" not in {n for n, _ in page.header_list}  # a session is never saved
     assert_equals_bundled(result.snapshot)
 
 
