@@ -171,6 +171,7 @@ def test_persistent_5xx_fails_clearly_and_keeps_pages_and_previous_snapshot(run:
         with pytest.raises(HarvestError) as err:
             harvest(run.options(api, retries=3))
     message = str(err.value)
+    assert err.value.exit_code == 1  # the server answered, with an error: not the network (exit 2)
     assert "offset=10" in message and "HTTP 503" in message and "after 4 attempt(s)" in message
     assert "kept 1 saved page(s)" in message and "no snapshot was published" in message
     assert [p.name for p in run.pages()] == ["spacecraft_normal_pass1_offset000000.txt"]
@@ -215,6 +216,7 @@ def test_truncated_json_every_time_fails_after_bounded_refetches(run: Run) -> No
             harvest(run.options(api))
     assert sum(1 for s in api.seen if "offset=10" in s.query) == 3
     assert "kept 1 saved page(s)" in str(err.value)
+    assert err.value.exit_code == 1  # a complete body of the wrong shape: the server's answer, not the network
     run.assert_nothing_published()
     run.assert_previous_untouched()
 
@@ -396,6 +398,7 @@ def test_unreachable_server_fails_clearly_and_leaves_no_empty_run_folder(run: Ru
     message = str(err.value)
     assert f"GET {base_url}/2.3.0/spacecraft/?" in message and "failed after 2 attempts" in message
     assert "no page had been saved; no snapshot was published" in message
+    assert err.value.exit_code == 2  # the environment: nothing answered
     assert not run.raw.exists() or not any(run.raw.iterdir())
     run.assert_nothing_published()
 
