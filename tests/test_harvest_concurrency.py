@@ -21,7 +21,7 @@ import pytest
 
 import spacecraft_data
 from spacecraft_data.harvest.runs import fresh_dir
-from spacecraft_data.store import LOCK_FILE, StoreBusy, store_lock
+from spacecraft_data.store import LOCK_FILE, LOCK_WAIT, StoreBusy, store_lock
 
 from conftest import ROOT, SEED_FILES
 from fakeapi import FakeLL2, Throttle
@@ -165,3 +165,9 @@ def test_run_folders_started_in_the_same_second_are_distinct(tmp_path: Path) -> 
     made = [fresh_dir(tmp_path, "20261125T120000Z_import") for _ in range(20)]
     assert len(set(made)) == 20
     assert all(re.fullmatch(r"20261125T120000Z_import\.[0-9a-f]{8}", d.name) for d in made)
+
+
+def test_the_cli_default_lock_wait_is_the_store_default() -> None:
+    from spacecraft_data.cli import harvest as harvest_command
+
+    assert harvest_command._LOCK_WAIT == LOCK_WAIT  # a mirror, so that --help does not import the harvest package
