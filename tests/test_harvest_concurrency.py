@@ -45,7 +45,7 @@ def roomy_api() -> FakeLL2:
 
 def test_three_simultaneous_harvests_into_one_store_each_publish_a_snapshot_of_their_own(run: Run) -> None:
     with roomy_api() as api:
-        args = [*EXE, *harvest_args(run, api.base_url)[:-1]]  # not --quiet: the wait message is asserted
+        args = [*EXE, *harvest_args(run, api.base_url)[:-1]]  # not --quiet: stderr must hold no raw error
         procs = [subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) for _ in range(3)]
         outs = [p.communicate(timeout=300) for p in procs]
     codes = [p.returncode for p in procs]
@@ -56,7 +56,7 @@ def test_three_simultaneous_harvests_into_one_store_each_publish_a_snapshot_of_t
             assert err.strip().splitlines()[-1].startswith("spacecraft-data harvest: error: ") and LOCK_FILE in err
     published = [out.strip() for (out, _), code in zip(outs, codes) if code == 0]
     assert codes == [0, 0, 0]  # the default --lock-wait (600 s) outlasts two loopback harvests
-    assert sum("waiting up to 600 s" in err for _, err in outs) >= 1  # someone waited, and said so
+    # (Whether a run had to wait depends on how the three start-ups interleave: the wait message has a test of its own.)
     # Three snapshots, each printed by one run, each described by the sources.json of its own run folder.
     versions = sorted((Path(p).name for p in published), key=lambda v: tuple(map(int, v.split("."))))
     day = versions[0]  # the runs publish under today's date (a subprocess has the real clock): day, day.1, day.2
