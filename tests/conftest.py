@@ -16,6 +16,7 @@ from pathlib import Path
 import pytest
 from hypothesis import settings
 
+import netguard
 import spacecraft_data
 import spacecraft_data.store
 from spacecraft_data.diff import strip_format
@@ -34,6 +35,7 @@ if os.environ.get("CI"):
 
 
 def pytest_configure(config) -> None:
+    netguard.install()
     config.addinivalue_line(
         "markers", "bundle: checks the repository's bundle itself (data/snapshots, data/tables, datapackage.json: "
         "well-formed, consistent, reproducible) whatever it holds; scripts/refresh.py --bundle-tests runs these")
@@ -42,6 +44,14 @@ def pytest_configure(config) -> None:
     # which test asks first.
     if not config.getoption("--ll2-snapshot", None) and not config.getini("ll2_snapshot"):
         config.option.ll2_snapshot = str(PINNED_DIR)
+
+
+def pytest_sessionfinish(session, exitstatus) -> None:
+    # A refused lookup or connect fails the run even when the test that made it caught the error.
+    if netguard.REFUSED:
+        print(f"\nnetguard: the suite tried to reach beyond loopback: {sorted(set(netguard.REFUSED))}",
+              file=sys.stderr)
+        session.exitstatus = 1
 
 
 def _built_from_sources_json() -> Path:
