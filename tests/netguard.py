@@ -11,6 +11,7 @@ could reach a network (scripts/docs_examples.py).
 from __future__ import annotations
 
 import ipaddress
+import os
 import socket
 from typing import Any
 
@@ -42,7 +43,7 @@ def _check_name(host: Any) -> None:
         return
     if name.endswith(".invalid") or name == "invalid":
         raise socket.gaierror(socket.EAI_NONAME, "Name or service not known")  # as glibc answers, with no query
-    REFUSED.append(f"lookup {name}")
+    REFUSED.append(f"lookup {name} in {os.environ.get('PYTEST_CURRENT_TEST', '?')}")
     raise socket.gaierror(socket.EAI_NONAME, f"the test suite looks up only loopback and .invalid names: "
                                              f"{name!r} refused (tests/netguard.py)")
 
@@ -55,7 +56,7 @@ def _check_address(address: Any) -> None:
     except ValueError:
         _check_name(address[0])  # a name given to connect() is looked up by it: the same rule
         return
-    REFUSED.append(f"connect {address[0]}")
+    REFUSED.append(f"connect {address[0]} in {os.environ.get('PYTEST_CURRENT_TEST', '?')}")
     raise ConnectionRefusedError(f"the test suite connects only to loopback: {address[0]!r} refused "
                                  f"(tests/netguard.py)")
 

@@ -239,7 +239,7 @@ def test_strict_marker_with_allow_lets_the_allowed_hosts_through(ll2_server, ll2
 
 
 # -- activation --------------------------------------------------------------------------
-def test_every_hook_is_undone_on_exit_and_nesting_unwinds():
+def test_every_hook_is_undone_on_exit_and_nesting_unwinds(monkeypatch):
     before = (requests.Session.get_adapter, httpx.Client.__init__, httpx.AsyncClient.__init__,
               httpx.Client._transport_for_url, httpx.AsyncClient._transport_for_url,
               getattr(urllib.request, "_opener", None), socket.getaddrinfo, socket.socket.__dict__.get("connect"))
@@ -255,8 +255,16 @@ def test_every_hook_is_undone_on_exit_and_nesting_unwinds():
             httpx.Client._transport_for_url, httpx.AsyncClient._transport_for_url,
             getattr(urllib.request, "_opener", None), socket.getaddrinfo,
             socket.socket.__dict__.get("connect")) == before
+    lookups: list[object] = []
+
+    def resolver(host, *args, **kwargs):  # stands in for the network: nothing leaves the machine
+        lookups.append(host)
+        raise socket.gaierror(socket.EAI_NONAME, "test resolver: nothing is looked up here")
+
+    monkeypatch.setattr(socket, "getaddrinfo", resolver)
     with pytest.raises(requests.ConnectionError):
-        requests.get(LL2 + SOYUZ, timeout=0.01)  # no network here: proves the adapter is gone
+        requests.get(LL2 + SOYUZ, timeout=0.01)
+    assert lookups == ["ll.thespacedevs.com"]  # it went for the name, as with no offline(): the adapter is gone
 
 
 def test_a_session_created_before_activation_is_answered_too(bundled):
