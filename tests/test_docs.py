@@ -78,7 +78,7 @@ def test_a_broken_link_fails_the_strict_build(tmp_path):
     copy = tmp_path / "repo"
     shutil.copytree(ROOT / "docs", copy / "docs")
     shutil.copytree(ROOT / "scripts", copy / "scripts", ignore=shutil.ignore_patterns("__pycache__"))
-    for name in ("mkdocs.yml", "CHANGELOG.md", "DATA_CHANGES.md", "datapackage.json"):
+    for name in ("mkdocs.yml", "README.md", "CHANGELOG.md", "DATA_CHANGES.md", "datapackage.json"):
         shutil.copy2(ROOT / name, copy / name)
     for name in ("schema", "src"):
         shutil.copytree(ROOT / name, copy / name, ignore=shutil.ignore_patterns("__pycache__"))

@@ -293,6 +293,29 @@ def test_the_wheel_and_the_sdist_carry_both_licenses(built_wheel, sdist):
 
 
 @pytest.mark.slow
+def test_the_sdist_alone_builds_the_documentation_site(sdist, tmp_path):
+    # The docs ship with the sdist (pages, mkdocs.yml, the hooks and example runner in scripts/, their tests),
+    # and they are enough: the strict build succeeds in the unpacked sdist, with nothing of the checkout.
+    mkdocs = Path(sys.executable).with_name("mkdocs")
+    with tarfile.open(sdist) as archive:
+        names = {Path(n).relative_to(f"spacecraft_data-{VERSION}").as_posix() for n in archive.getnames()
+                 if "/" in n}
+        archive.extractall(tmp_path / "unpacked", filter="data")
+    pages = {p.relative_to(ROOT).as_posix() for p in (ROOT / "docs").iterdir() if p.is_file()}
+    assert pages and pages <= names, pages - names
+    assert {"mkdocs.yml", "scripts/docs_hooks.py", "scripts/docs_gen.py", "scripts/docs_examples.py",
+            "tests/test_docs.py", "tests/test_docs_examples.py"} <= names
+    if not mkdocs.exists():
+        pytest.skip("mkdocs is not installed (pip install -e '.[docs]')")
+    (source,) = (tmp_path / "unpacked").iterdir()
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
+    done = subprocess.run([str(mkdocs), "build", "--strict", "--site-dir", str(tmp_path / "site")], cwd=source,
+                          capture_output=True, text=True, timeout=600, env={**env, "NO_MKDOCS_2_WARNING": "1"})
+    assert done.returncode == 0, done.stderr[-3000:]
+    assert (tmp_path / "site" / "researchers" / "index.html").is_file()
+
+
+@pytest.mark.slow
 def test_the_sdist_alone_builds_a_wheel_that_works(sdist, tmp_path):
     # What a downstream packager does: unpack the sdist (nothing of the checkout), build the wheel from it,
     # install that wheel into a fresh venv and use it from another folder.
