@@ -52,7 +52,7 @@ class Fault:
     """One injected fault.
 
     ``kind`` is one of ``status`` (answer ``status`` with an optional
-    ``retry_after`` header), ``reset`` (close the connection with a TCP RST, no
+    ``retry_after`` header, and ``body`` as its JSON body when given), ``reset`` (close the connection with a TCP RST, no
     response), ``slow`` (wait ``delay`` seconds before answering), ``truncate``
     (cut the JSON body in half, with a matching Content-Length), ``cut`` (announce
     the whole body's Content-Length, send half, close), ``count_drift``
@@ -264,7 +264,8 @@ class FakeLL2:
         if "status" in kinds:
             f = kinds["status"]
             headers = {"Retry-After": str(f.retry_after)} if f.retry_after is not None else {}
-            return self._send(h, f.status, {"detail": f"injected HTTP {f.status}"}, headers)
+            return self._send(h, f.status, {"detail": f"injected HTTP {f.status}"} if f.body is None else f.body,
+                              headers)
         if "insert_front" in kinds:
             with self.lock:
                 if not any(r["id"] == SYNTHETIC_ID for r in self.tables["spacecraft"]):

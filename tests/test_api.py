@@ -22,10 +22,17 @@ def ids(body):
 
 
 # -- routes and status codes ------------------------------------------------------------------
-@pytest.mark.parametrize("path", ["/", "/2.3.0/", "/2.3.0/spacecraft", "/2.2.0/spacecraft/", "/2.3.0/launches/",
-                                  "/2.3.0/spacecraft/463/extra/", "/2.3.0/spacecraft/4.6/"])
-def test_paths_that_are_not_routes_answer_not_found(bundled, path):
+@pytest.mark.parametrize("path", ["/", "/2.3.0/spacecraft", "/2.3.0/spacecraft/463/extra/", "/2.3.0/spacecraft/4.6/",
+                                  "/2.3.0/nothing/", "/9.9.9/spacecraft/", "/2.3.0/launches"])
+def test_paths_that_ll2_does_not_have_answer_not_found(bundled, path):
     assert bundled.respond(path) == (404, NOT_FOUND)
+
+
+@pytest.mark.parametrize("path", ["/2.2.0/spacecraft/", "/2.3.0/launches/", "/2.3.0/agencies/1/"])
+def test_paths_ll2_has_that_the_snapshot_does_not_hold_answer_501(bundled, path):
+    # tests/test_unserved_paths.py has the rest: the message, the API root, CLI, serve and offline() alike
+    status, body = bundled.respond(path)
+    assert status == 501 and f"LL2's {path} is not answered from the snapshot" in body["detail"]
 
 
 def test_percent_encoded_path_is_decoded_before_routing(bundled):

@@ -17,6 +17,7 @@ import datetime as dt
 import hashlib
 import importlib.util
 import json
+import re
 import shutil
 from pathlib import Path
 
@@ -170,6 +171,7 @@ def test_persistent_5xx_fails_clearly_and_keeps_pages_and_previous_snapshot(run:
         with pytest.raises(HarvestError) as err:
             harvest(run.options(api, retries=3))
     message = str(err.value)
+    assert err.value.exit_code == 1  # the server answered, with an error: not the network (exit 2)
     assert "offset=10" in message and "HTTP 503" in message and "after 4 attempt(s)" in message
     assert "kept 1 saved page(s)" in message and "no snapshot was published" in message
     assert [p.name for p in run.pages()] == ["spacecraft_normal_pass1_offset000000.txt"]
@@ -214,6 +216,7 @@ def test_truncated_json_every_time_fails_after_bounded_refetches(run: Run) -> No
             harvest(run.options(api))
     assert sum(1 for s in api.seen if "offset=10" in s.query) == 3
     assert "kept 1 saved page(s)" in str(err.value)
+    assert err.value.exit_code == 1  # a complete body of the wrong shape: the server's answer, not the network
     run.assert_nothing_published()
     run.assert_previous_untouched()
 
@@ -359,7 +362,9 @@ def test_mode_both_keeps_normal_records_in_the_table_and_detailed_ones_beside_it
                                                          "modes": ["detailed"], "count_reported": 28, "complete": True}
     assert "spacecraft_detailed.json" in manifest["files"]
     assert validate(result.snapshot).problems == []
-    assert result.run_dir.name.endswith("_2.3.0_normal+detailed_limit10")
+    # The run folder names the modes and page size, then a random suffix of its own (one folder per run).
+    assert re.fullmatch(r"20261125T120000Z_127\.0\.0\.1-\d+_2\.3\.0_normal\+detailed_limit10\.[0-9a-f]{8}",
+                        result.run_dir.name), result.run_dir.name
 
 
 def test_mode_detailed_alone_puts_detailed_records_in_the_spacecraft_table(run: Run) -> None:
@@ -393,6 +398,7 @@ def test_unreachable_server_fails_clearly_and_leaves_no_empty_run_folder(run: Ru
     message = str(err.value)
     assert f"GET {base_url}/2.3.0/spacecraft/?" in message and "failed after 2 attempts" in message
     assert "no page had been saved; no snapshot was published" in message
+    assert err.value.exit_code == 2  # the environment: nothing answered
     assert not run.raw.exists() or not any(run.raw.iterdir())
     run.assert_nothing_published()
 

@@ -174,6 +174,7 @@ def test_trickling_server_cannot_outlast_the_request_deadline(run: Run, kind: st
             harvest(run.options(api, deadline=1.0))
         elapsed = time.monotonic() - started
     assert elapsed < 5, elapsed
+    assert err.value.exit_code == 2  # a timeout: the environment's failure
     assert "/spacecraft/?" in str(err.value)
     run.assert_nothing_published()
 
@@ -228,10 +229,48 @@ def test_no_network_fails_in_seconds_with_a_one_line_reason(run: Run, tmp_path: 
     elapsed = time.monotonic() - started
     print(f"{url}: failed in {elapsed:.1f} s: {done.stderr}")
     assert elapsed < OFFLINE_SECONDS
-    assert done.returncode != 0
+    assert done.returncode == 2  # the environment (no network), not a finding about the data
     assert len(done.stderr.splitlines()) == 1 and "Traceback" not in done.stderr
     assert done.stderr.startswith(f"spacecraft-data harvest: error: GET {url}/2.3.0/spacecraft/?")
     assert reason in done.stderr and "no snapshot was published" in done.stderr
+
+
+@pytest.mark.parametrize("fault, more, code, said", [
+    (None, (), 2, "cannot connect (Connection refused)"),
+    (Fault("trickle", path="/spacecraft/?", delay=0.05, seconds=20, times=None), ("--deadline", "1"), 2,
+     "no complete answer within the 1 s deadline"),
+    (Fault("status", path="/spacecraft/?", status=404, times=None), (), 1, "answered HTTP 404"),
+    (Fault("invalid_record", path="/spacecraft/?", times=None), (), 1, "schema problem"),
+], ids=["connection-refused", "deadline", "http-404", "invalid-record"])
+def test_a_network_failure_exits_2_and_a_bad_answer_exits_1(run: Run, tmp_path: Path, fault: Fault | None,
+                                                           more: tuple[str, ...], code: int, said: str) -> None:
+    if fault is None:
+        url = f"http://127.0.0.1:{free_port()}"  # nothing listens there: connections are refused
+        done, _ = cli(harvest_args(run, url, *more), cwd=tmp_path)
+    else:
+        with FakeLL2(faults=[fault]) as api:
+            url = api.base_url
+            done, _ = cli(harvest_args(run, url, *more), cwd=tmp_path)
+    assert done.returncode == code, done.stderr
+    assert done.stderr.startswith("spacecraft-data harvest: error: ") and said in done.stderr
+    assert "Traceback" not in done.stderr
+    if code == 2:  # a network failure names the URL it could not get
+        assert f"GET {url}/2.3.0/spacecraft/?" in done.stderr
+    run.assert_nothing_published()
+
+
+def test_read_timeouts_and_bodies_cut_every_time_are_network_failures(run: Run) -> None:
+    with FakeLL2(faults=[Fault("slow", path="/spacecraft/?", delay=3.0, times=None)]) as api:
+        with pytest.raises(HarvestError) as err:
+            harvest(run.options(api, retries=0, read_timeout=0.5))
+    assert err.value.exit_code == 2
+    assert "no answer within the read timeout (--timeout)" in str(err.value)  # not urllib3's pool class name
+    assert "Watched" not in str(err.value) and "pool" not in str(err.value)
+    with FakeLL2(faults=[Fault("cut", path="offset=10", times=None)]) as api:
+        with pytest.raises(HarvestError, match="the connection broke while reading the body") as err:
+            harvest(run.options(api))
+    assert err.value.exit_code == 2 and "kept 1 saved page(s)" in str(err.value)
+    run.assert_nothing_published()
 
 
 def test_real_server_errors_still_get_every_retry(run: Run) -> None:
@@ -320,16 +359,23 @@ ODD_HEADERS = [("X_Under_Score", "1"), ("X.Dotted.Name", "2"), ("Set-Cookie", "a
                ("Set-Cookie", "b=2; Path=/"), ("Vary", "Cookie"), ("X-Empty", "")]
 
 
-def test_every_header_a_server_sends_survives_the_saved_page(run: Run) -> None:
-    with FakeLL2(faults=[Fault("headers", path="/spacecraft/?", headers=ODD_HEADERS, times=None)]) as api:
+#: what a harvest keeps of ODD_HEADERS: everything but the cookies (see test_harvest_secrets.py), with a repeated
+#: header of its own to prove repeats survive
+KEPT_HEADERS = [h for h in ODD_HEADERS if h[0] != "Set-Cookie"] + [("Link", "<a>; rel=a"), ("Link", "<b>; rel=b")]
+
+
+def test_every_header_a_server_sends_but_cookies_survives_the_saved_page(run: Run) -> None:
+    served = ODD_HEADERS + KEPT_HEADERS[-2:]
+    with FakeLL2(faults=[Fault("headers", path="/spacecraft/?", headers=served, times=None)]) as api:
         result = harvest(run.options(api))
     page = read_page(result.run_dir / "spacecraft_normal_pass1_offset000000.txt")
-    for name, value in ODD_HEADERS:
+    for name, value in KEPT_HEADERS:
         assert (name, value) in page.header_list
-    assert [v for n, v in page.header_list if n == "Set-Cookie"] == ["a=1; Path=/", "b=2; Path=/"]
+    assert [v for n, v in page.header_list if n == "Link"] == ["<a>; rel=a", "<b>; rel=b"]  # both, in order
     assert [v for n, v in page.header_list if n == "Vary"] == ["Accept", "Cookie"]  # both, in order
     assert page.headers["Vary"] == "Accept, Cookie"
     assert not {"Content-Length", "Connection"} & {n for n, _ in page.header_list}  # wire form only
+    assert "Set-Cookie" not in {n for n, _ in page.header_list}  # a session is never saved
     assert_equals_bundled(result.snapshot)
 
 

@@ -8,6 +8,7 @@ name, or real imports of the seed pages: no record is invented.
 from __future__ import annotations
 
 import json
+import re
 import shutil
 import sys
 from pathlib import Path
@@ -246,7 +247,7 @@ def test_import_pages_publishes_into_the_user_store_not_the_current_folder(data_
     assert main(["import-pages", *map(str, SEED_FILES), "--quiet"]) == 0
     assert list(tmp_path.iterdir()) == []
     assert (data_home / "DATA_CHANGES.md").is_file()
-    assert [p.name for p in (data_home / "raw" / "imports").iterdir()][0].endswith("_import")
+    assert re.fullmatch(r"\d{8}T\d{6}Z_import\.[0-9a-f]{8}", [p.name for p in (data_home / "raw" / "imports").iterdir()][0])
     snap = spacecraft_data.load()
     assert snap.origin == "user" and len(snap) == 20 and snap.get(463)["name"] == "Tianzhou-3"
 

@@ -29,9 +29,12 @@ layer, the kinds of :mod:`spacecraft_data.refusals` from here and the server,
 :class:`~spacecraft_data.errors.ModeNotHeld`); :func:`error_answer` alone turns
 them into LL2's status and body. In the order a DRF view decides them:
 
-* 404 ``{"detail": "Not found."}``: a path that is not an endpoint route, a ``format``
-  no renderer serves (DRF content negotiation, before anything else), or a
-  detail id that is not an integer;
+* 501 ``{"detail": "LL2's <path> is not answered from the snapshot: ..."}``: a path LL2
+  has (its OpenAPI document's routes, ``endpoints.LL2_PATHS``, or another LL2 API version)
+  that no declared endpoint answers; the message names the endpoints the snapshot holds;
+* 404 ``{"detail": "Not found."}``: any other path that is not an endpoint route (``/<api>/``
+  is DRF's API root: endpoint name -> list URL), a ``format`` no renderer serves (DRF
+  content negotiation, before anything else), or a detail id that is not an integer;
 * 400: django-filter's ``{"<param>": ["<message>"]}`` for refused filter values
   (all of them together), or DRF's ``["Null characters are not allowed."]`` for ``search``;
 * 404 ``{"detail": "No Spacecraft matches the given query."}``: the detail id exists
@@ -70,13 +73,15 @@ from __future__ import annotations
 import re
 import sys
 from collections.abc import Mapping, Sequence
-from urllib.parse import parse_qs, unquote, urlencode, urlsplit
+from functools import lru_cache
+from urllib.parse import parse_qs, quote, unquote, urlencode, urlsplit
 
 from .cache import ENTRY_OVERHEAD, BoundedCache, size_of
-from .endpoints import DEFAULT_BASE_URL, Endpoint, endpoint, endpoints, primary
-from .errors import ModeNotHeld, QueryError, RecordNotFound, SnapshotError
+from .endpoints import DEFAULT_BASE_URL, Endpoint, endpoint, endpoints, ll2_has, primary
+from .errors import InvalidBaseUrl, ModeNotHeld, QueryError, RecordNotFound, SnapshotError
 from .hosts import invalid_host_body, valid_host
 from .query import MAX_NUMBER_FIELDS, Engine, InvalidSearch, QueryParams, Refused, TooManyFields
+from .query.pagination import LINK_ENCODING_ERRORS
 from .refusals import (BadTarget, HeadersTooLarge, InternalError, InvalidHost, MalformedRequest, MethodNotAllowed,
                        NoMatch, NotAcceptable, NotFound, NotServed, Refusal, RequestLineTooLong, UnknownFormat)
 
@@ -119,7 +124,8 @@ if TYPE_CHECKING:
         def api_version(self) -> str:
             """The LL2 API version its records come from (the first segment of every route)."""
 
-__all__ = ["DEFAULT_BASE_URL", "RENDER_CACHE_BYTES", "HOST_CACHE_BYTES", "Api", "Page", "EndpointQuery", "Served", "error_answer",
+__all__ = ["DEFAULT_BASE_URL", "RENDER_CACHE_BYTES", "HOST_CACHE_BYTES", "MAX_SEARCH_LENGTH", "Api", "Page",
+           "EndpointQuery", "Served", "error_answer",
            "mode_not_held_message", "split_plain"]
 
 #: DRF router's lookup pattern for the detail route
@@ -133,6 +139,10 @@ _SCHEME = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*:")
 _URL_UNSAFE = frozenset("\t\r\n")
 #: Bytes of request hosts found valid, kept per snapshot so that a host is checked once, not once per request
 HOST_CACHE_BYTES = 64 << 10
+#: Longest ``search`` value :meth:`Api.query` (``Snapshot.query``, ``EndpointQuery.query``) takes, in characters:
+#: as long as the longest request line ``serve`` reads (8 KiB), so that no query answers what no URL could ask.
+#: A longer one is a :class:`QueryError` naming ``search`` (status 414, as serve answers such a URL).
+MAX_SEARCH_LENGTH = 8192
 
 
 class Page:
@@ -484,10 +494,21 @@ class Api:
         ``https://ll.thespacedevs.com``). Never raises for what the request holds:
         every refusal is a status and a body (:func:`error_answer`). A host Django would
         refuse is a 400 (:func:`spacecraft_data.hosts.invalid_host_body`); a URL starting
-        with ``//`` is a path, routed nowhere. Raises ``ValueError`` only for a
-        ``base_url`` that is not ``scheme://host``, and :class:`SnapshotError` for a
-        snapshot file found broken while answering (naming the file).
+        with ``//`` is a path, routed nowhere.
+
+        Paths: ``/<api>/`` is DRF's API root, ``{endpoint name: list URL}`` of every
+        endpoint answered; a path LL2 has (:func:`spacecraft_data.endpoints.ll2_has`) that
+        no declared endpoint answers is a 501 naming the endpoints the snapshot holds;
+        any other unrouted path is Django's 404 ``{"detail": "Not found."}``.
+
+        Raises ``TypeError`` when ``url`` is not a ``str``, :class:`InvalidBaseUrl` (a
+        ``ValueError``) for a ``base_url`` that is not ``http(s)://host[:port]``, and
+        :class:`SnapshotError` for a snapshot file found broken while answering (naming the file).
         """
+        if not isinstance(url, str):
+            raise TypeError(f"respond() takes the URL as a str (a full URL, or a path with its query such as "
+                            f"'/{self.api_version}/spacecraft/?limit=2'), not {type(url).__name__}")
+        default_origin = DEFAULT_BASE_URL if base_url is None else _origin_of(base_url)  # checked even if unused
         try:
             split = split_plain(url)
             if split is None:
@@ -501,8 +522,11 @@ class Api:
             if scheme and netloc:
                 origin = f"{scheme}://{netloc}"
             else:
-                origin = DEFAULT_BASE_URL if base_url is None else _origin_of(base_url)
-            declared, pk = self._route(unquote(path if path.startswith("/") else "/" + path))
+                origin = default_origin
+            routed = self._route(unquote(path if path.startswith("/") else "/" + path))
+            if routed is None:
+                return 200, self._root(origin, QueryParams.parse(query))
+            declared, pk = routed
             return self._answer(declared, origin, QueryParams.parse(query), query, pk)
         except (Refused, Refusal, ModeNotHeld) as exc:
             return error_answer(exc)
@@ -525,13 +549,19 @@ class Api:
             return "", "", parts.path, parts.query
         return parts.scheme, parts.netloc, parts.path, parts.query
 
-    def _route(self, path: str) -> tuple[Endpoint, str | None]:
-        """The endpoint and detail id (None: the list route) of ``path``; :class:`NotFound` when none."""
+    def _route(self, path: str) -> tuple[Endpoint, str | None] | None:
+        """The endpoint and detail id (None: the list route) of ``path``, or None for the API root.
+
+        Raises :class:`NotServed` for a path LL2 has that no declared endpoint answers,
+        :class:`NotFound` for any other.
+        """
         prefix = self._prefix
         if not path.startswith(prefix) or path[-1] != "/":
-            raise NotFound()
+            raise self._unrouted(path)
         declared = endpoints(self.api_version)
         rest = path[len(prefix):-1]
+        if not rest:
+            return None
         found = declared.get(rest)
         if found is not None:
             return found, None
@@ -539,8 +569,34 @@ class Api:
         name, _, pk = rest.rpartition("/")
         found = declared.get(name)
         if found is None or not _PK.fullmatch(pk):
-            raise NotFound()
+            raise self._unrouted(path)
         return found, pk
+
+    def _unrouted(self, path: str) -> Refusal:
+        """Why no declared endpoint answers ``path``: LL2 has it and the snapshot does not hold it (501), or 404."""
+        if not ll2_has(path):
+            return NotFound()
+        return NotServed(f"LL2's {_shown_path(path)} is not answered from the snapshot: snapshot "
+                         f"{self.snapshot.version} holds {self._held_routes()} (and their detail routes), "
+                         f"which the API root {self._prefix} lists")
+
+    def _held_routes(self) -> str:
+        paths = [e.list_path(self.api_version) for e in endpoints(self.api_version).values()]
+        return ", ".join(paths[:-1]) + " and " + paths[-1] if len(paths) > 1 else "".join(paths)
+
+    def _root(self, origin: str, params: QueryParams) -> dict[str, str]:
+        """DRF's API root (``DefaultRouter``'s ``APIRootView``): each endpoint answered -> its list URL.
+
+        In the order of the registry, keyed by the router prefix, the URL absolute on the
+        request's origin with ``?format=`` kept (DRF's ``reverse``). A ``format`` no renderer
+        serves is a 404, as for every DRF view.
+        """
+        declared = endpoints(self.api_version)
+        fmt = params.get("format")
+        if fmt and fmt not in primary(self.api_version).formats:
+            raise UnknownFormat()
+        suffix = "?" + urlencode([("format", fmt)], errors=LINK_ENCODING_ERRORS) if fmt is not None else ""
+        return {name: f"{origin}{e.list_path(self.api_version)}{suffix}" for name, e in declared.items()}
 
     def answer(self, declared: Endpoint, origin: str, query_string: str, pk: str | None = None) -> tuple[int, Any]:
         """``(200, body)`` of ``GET <origin>/<api>/<endpoint>/[<pk>/]?<query_string>``; refusals are raised."""
@@ -575,17 +631,35 @@ class Api:
         Booleans become ``true``/``false`` and sequences comma lists, as a client would
         send them. Keys are not checked here (the API ignores unknown parameters;
         :meth:`EndpointQuery.query` refuses them). Raises :class:`QueryError` (naming the
-        parameters, carrying LL2's body) for refused values and :class:`ModeNotHeld` for a
-        mode the snapshot lacks.
+        parameters) for every value refused: with LL2's status and body for those LL2
+        refuses, with no body for those no request could carry (a ``search`` longer than
+        :data:`MAX_SEARCH_LENGTH`, status 414; an integer too long to write); raises
+        :class:`ModeNotHeld` for a mode the snapshot lacks and :class:`InvalidBaseUrl` for a
+        ``base_url`` that is not ``http(s)://host[:port]``.
         """
-        pairs = [(k, v if type(v) is str else _param_value(v)) for k, v in params.items() if v is not None]
+        pairs = []
+        for k, v in params.items():
+            if v is None:
+                continue
+            if type(v) is not str:
+                try:
+                    v = _param_value(v)
+                except ValueError as exc:  # an int past Python's digit limit: no URL can carry it
+                    raise QueryError(f"{k}: the value cannot be written in a query: {exc}", (k,)) from None
+            if k == "search" and len(v) > MAX_SEARCH_LENGTH:
+                raise QueryError(f"search: a value of {len(v)} characters is longer than query() takes "
+                                 f"(MAX_SEARCH_LENGTH, {MAX_SEARCH_LENGTH}: more than a URL to serve can carry)",
+                                 ("search",), status=414)
+            pairs.append((k, v))
         origin = DEFAULT_BASE_URL if base_url is None else _origin_of(base_url)  # the default is an origin
         try:
-            if len(pairs) <= MAX_NUMBER_FIELDS and all(k.isascii() and v.isascii() for k, v in pairs):
-                # urlencode then parse_qsl gives ASCII pairs back unchanged: skip the round trip
+            if len(pairs) <= MAX_NUMBER_FIELDS:
+                # What a client sends, decoded as the server decodes it, is the pairs themselves (urlencode then
+                # parse_qsl gives text back unchanged): no round trip. Text that is no Unicode (a lone surrogate,
+                # which no request carries) is answered as respond() answers it in a URL.
                 body = self._answer(declared, origin, QueryParams(pairs), None)[1]
-            else:  # what a client would send, decoded as the server decodes it
-                body = self.answer(declared, origin, urlencode(pairs))[1]
+            else:  # refused for the number of fields, as the server refuses the query string
+                body = self.answer(declared, origin, urlencode(pairs, errors=LINK_ENCODING_ERRORS))[1]
         except Refused as exc:
             # Too many fields is a refusal of the whole query, not of a parameter.
             raise _query_error(exc, () if isinstance(exc, TooManyFields) else exc.params, params) from None
@@ -614,7 +688,7 @@ class Api:
 def _query_error(exc: Exception, names: tuple[str, ...], params: Mapping[str, Any]) -> QueryError:
     """The :class:`QueryError` of a refused Python query: the parameters at fault, and LL2's status and body."""
     status, body = error_answer(exc)
-    shown = "; ".join(f"{n}={params.get(n)!r}" for n in names)
+    shown = "; ".join(f"{n}={_shown_value(params.get(n))}" for n in names)
     return QueryError(f"HTTP {status} for {shown or 'the query'}: {body}", names, body, status)
 
 
@@ -660,11 +734,54 @@ def _detail(served: Served, params: QueryParams, pk: str, origin: str, fmt: str 
 
 
 def _origin_of(base_url: str | None) -> str:
-    """``scheme://host`` of ``base_url`` (default LL2's); ``ValueError`` when it is not an absolute URL."""
-    base = urlsplit(base_url or DEFAULT_BASE_URL)
-    if not (base.scheme and base.netloc):
-        raise ValueError(f"base_url {base_url!r} is not an absolute URL (scheme://host)")
+    """``scheme://host`` of ``base_url`` (None or ``""``: LL2's), checked as links need it (:func:`_checked_origin`)."""
+    if base_url is None or base_url == "":
+        return DEFAULT_BASE_URL
+    if not isinstance(base_url, str):
+        raise TypeError(f"base_url takes a str such as 'http://127.0.0.1:8000', not {type(base_url).__name__}")
+    return _checked_origin(base_url)
+
+
+@lru_cache(maxsize=64)  # a caller passes the same base_url with every request
+def _checked_origin(base_url: str) -> str:
+    """``scheme://host[:port]`` of ``base_url``; :class:`InvalidBaseUrl` unless it is exactly that (and a ``/``).
+
+    The host is checked as a request's ``Host`` header is (:func:`spacecraft_data.hosts.valid_host`,
+    Django's rule), since it is written into every link of the answer; the scheme is ``http`` or
+    ``https``; nothing may follow but one ``/`` (a path, query, fragment or ``user@`` would
+    otherwise be dropped or end up in links).
+    """
+    shown = repr(base_url[:100]) + ("..." if len(base_url) > 100 else "")
+    expected = "expected http:// or https:// and a host name or [IPv6 address], an optional :port, and nothing after"
+    try:
+        base = urlsplit(base_url)
+    except ValueError:
+        raise InvalidBaseUrl(f"base_url {shown} is not a URL ({expected})") from None
+    if base.scheme not in ("http", "https") or not base_url.lower().startswith(f"{base.scheme}://"):
+        raise InvalidBaseUrl(f"base_url {shown}: the scheme must be http or https ({expected})")
+    if base.path not in ("", "/") or base.query or base.fragment or "?" in base_url or "#" in base_url:
+        raise InvalidBaseUrl(f"base_url {shown}: only the origin is used, so a path, query or fragment is "
+                             f"refused rather than dropped ({expected})")
+    if not valid_host(base.netloc):
+        raise InvalidBaseUrl(f"base_url {shown}: {base.netloc[:100]!r} is not a valid Host ({expected})")
     return f"{base.scheme}://{base.netloc}"
+
+
+def _shown_value(value: Any) -> str:
+    """``repr(value)`` for a message, at most 100 characters."""
+    try:
+        shown = repr(value)
+    except ValueError:  # an int past Python's digit limit
+        return f"<int of {value.bit_length()} bits>" if isinstance(value, int) else f"<{type(value).__name__}>"
+    return shown if len(shown) <= 100 else shown[:100] + "..."
+
+
+def _shown_path(path: str) -> str:
+    """``path`` as a message shows it: percent-encoded where it is not printable ASCII, and at most 200 characters."""
+    shown = quote(path[:200], safe="/!$&'()*+,;=:@~", errors=LINK_ENCODING_ERRORS)
+    if len(shown) <= 200 and len(path) <= 200:
+        return shown
+    return re.sub(r"%[0-9A-F]?\Z", "", shown[:200]) + "..."  # never half an escape
 
 
 def split_plain(url: str) -> tuple[str, str, str, str] | None:

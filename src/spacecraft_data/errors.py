@@ -29,6 +29,7 @@ __all__ = [
     "RecordNotFound",
     "ModeNotHeld",
     "QueryError",
+    "InvalidBaseUrl",
 ]
 
 
@@ -104,7 +105,9 @@ class QueryError(SpacecraftDataError, ValueError):
 
     ``params`` names the refused parameter(s); ``body`` is the JSON body LL2
     answers (django-filter's ``{"<param>": ["<message>"]}`` or DRF's
-    ``["<message>"]`` for ``search``), so callers can show or forward it.
+    ``["<message>"]`` for ``search``), so callers can show or forward it, and
+    ``status`` its HTTP status. ``body`` is None for a value refused before any
+    request could carry it (too long to send).
     """
 
     def __init__(self, message: str, params: tuple[str, ...] = (), body: object = None, status: int = 400) -> None:
@@ -112,3 +115,7 @@ class QueryError(SpacecraftDataError, ValueError):
         self.body = body
         self.status = status
         super().__init__(message)
+
+
+class InvalidBaseUrl(InputError, ValueError):
+    """A ``base_url`` (the host of an answer's links) that is not ``http(s)://host[:port]`` with a valid host."""

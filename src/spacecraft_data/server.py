@@ -828,8 +828,6 @@ def answer(snapshot: Responder, method: str, target: str, *, host: str | None, a
         api_target = target
         if decoded == "/":  # the server's root is the API root, as DRF's DefaultRouter lists it under the version
             api_target = root + target[len(path):]
-        elif not decoded.startswith(root):
-            raise NotFound()
         if host is None:  # Django (PEP 3333) rebuilds it from the server's name and port
             host = default_host
         elif not valid_host(host):  # anything else could smuggle a path or query into the answer's links

@@ -229,8 +229,12 @@ class Snapshot:
         ascending. Returns a :class:`~spacecraft_data.api.Page` (``count``, ``next``,
         ``previous``, ``results``; ``to_dict()`` is the envelope).
 
-        Raises :class:`~spacecraft_data.errors.QueryError` for a value LL2 refuses
-        (naming the parameter; ``.body`` is LL2's 400 body) and
+        Raises :class:`~spacecraft_data.errors.QueryError` for every value it refuses
+        (naming the parameter; ``.body`` is LL2's 400 body, None for a value no request
+        could carry: a ``search`` over :data:`~spacecraft_data.api.MAX_SEARCH_LENGTH`
+        characters, an integer too long to write),
+        :class:`~spacecraft_data.errors.InvalidBaseUrl` for a ``base_url`` that is not
+        ``http(s)://host[:port]``, and
         :class:`~spacecraft_data.errors.ModeNotHeld` for ``mode="detailed"`` when
         the snapshot holds only normal-mode records (or when its detailed file
         lacks a record of the page: the message names the ids). A snapshot
@@ -256,8 +260,9 @@ class Snapshot:
 
         ``url`` is a full URL or a path with its query (``/2.3.0/spacecraft/?search=soyuz``,
         ``/2.3.0/spacecraft/463/``); the host of a path is ``base_url`` (default
-        ``https://ll.thespacedevs.com``). Never raises for the request's content.
-        See :meth:`spacecraft_data.api.Api.respond`.
+        ``https://ll.thespacedevs.com``). Never raises for the request's content; a ``url``
+        that is not a ``str`` is a ``TypeError``. ``/2.3.0/`` is the API root; another LL2
+        path is a 501 naming what the snapshot holds. See :meth:`spacecraft_data.api.Api.respond`.
         """
         return self.api.respond(url, base_url=base_url)
 

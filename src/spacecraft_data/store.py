@@ -10,6 +10,12 @@ Writes are atomic: a snapshot is written into a temporary sibling folder,
 every file and the folder are fsynced, and the folder is renamed into place.
 A reader never sees a half-written snapshot, and a failure leaves what was
 there before untouched.
+
+Writers take turns: ``harvest``, ``import-pages`` and ``import-embedded`` hold the
+store's advisory lock (:func:`store_lock`, a ``flock`` on ``<root>/.spacecraft-data.lock``)
+from choosing their run folder to appending the changelog, so two runs never pick the
+same snapshot version or run folder. Readers take no lock: they only ever see whole
+snapshots.
 """
 
 from __future__ import annotations
@@ -22,7 +28,7 @@ from collections.abc import Mapping
 from pathlib import Path
 
 from .endpoints import DEFAULT_API_VERSION, endpoints, table_file
-from .errors import SnapshotError, SnapshotNotFound
+from .errors import InputError, SnapshotError, SnapshotNotFound
 
 # Start-up matters (a CLI query should cost about one interpreter start): hashlib,
 # tempfile, shutil and importlib.resources (~10 ms together) are imported in the
@@ -30,6 +36,7 @@ from .errors import SnapshotError, SnapshotNotFound
 from .typecheck import TYPE_CHECKING
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterator
+    from contextlib import AbstractContextManager
     from importlib.resources.abc import Traversable
     from typing import Any
 
@@ -55,6 +62,10 @@ __all__ = [
     "NotARegularFile",
     "sync_files",
     "is_snapshot_version",
+    "LOCK_FILE",
+    "LOCK_WAIT",
+    "StoreBusy",
+    "store_lock",
 ]
 
 MANIFEST = "manifest.json"
@@ -334,3 +345,136 @@ def read_json(path: Path | Traversable, what: str, sha256: str | None = None) ->
             raise SnapshotError(f"{path}: sha256 {actual} differs from {MANIFEST} ({sha256}): the file changed "
                                 "after the snapshot was built (load(path, verify=False) reads it unchecked)")
     return value
+
+
+#: the lock file :func:`store_lock` creates in a store (or raw folder) while a run holds it, removed on release
+LOCK_FILE = ".spacecraft-data.lock"
+#: seconds a run waits for another run's lock on the same store before giving up (exit 2): ``--lock-wait``.
+#: A harvest of the live API can hold it for an hour (the anonymous rate limit); an import, for seconds.
+LOCK_WAIT = 600.0
+
+
+class StoreBusy(InputError):
+    """Another run held the store's lock for longer than this one would wait; nothing was written (exit 2)."""
+
+
+def store_lock(folder: Path, holder: str, wait: float = LOCK_WAIT,
+               progress: Callable[[str], None] | None = None) -> AbstractContextManager[Path]:
+    """Hold the advisory lock of ``folder`` (a snapshot store or a raw folder) for a ``with`` block.
+
+    ``holder`` says who takes it (``"harvest of https://..."``); it is written into the lock file, so a run
+    that has to wait can say for whom. A run that finds the lock held says so once through ``progress``
+    (default: stderr) and polls for up to ``wait`` seconds, then raises :class:`StoreBusy` (exit 2) naming
+    the lock file and its holder. The lock is ``fcntl.flock``: the kernel releases it when its holder exits,
+    however it exits, so a killed run never leaves a store locked; the file is removed on release. Without
+    ``fcntl`` (Windows, not a supported platform) runs are not coordinated and this does nothing.
+    """
+    from contextlib import contextmanager
+
+    @contextmanager
+    def held() -> Iterator[Path]:
+        path = Path(folder) / LOCK_FILE
+        try:
+            import fcntl
+        except ImportError:  # not a POSIX system: no advisory locks to take
+            yield path
+            return
+        # The folders made only to hold the lock file are removed again if the run leaves them empty: a run
+        # that fails before publishing leaves no trace of the lock.
+        made = [f for f in (path.parent, *path.parent.parents) if not f.exists()]
+        fd = _acquire(fcntl, path, holder, wait, progress)
+        try:
+            yield path
+        finally:
+            if fd is not None:
+                # Unlinked while still held: a run waiting on this file sees it is no longer the lock file
+                # (see _acquire) and takes the next one, so two runs never both "hold" the store.
+                try:
+                    os.unlink(path)
+                except OSError:
+                    pass
+                os.close(fd)
+            for empty in made:
+                try:
+                    empty.rmdir()
+                except OSError:
+                    break
+
+    return held()
+
+
+def _acquire(fcntl: Any, path: Path, holder: str, wait: float,
+             progress: Callable[[str], None] | None) -> int | None:
+    """An open descriptor of ``path`` holding its exclusive ``flock``; :class:`StoreBusy` after ``wait`` seconds.
+
+    None, after a warning, on a file system that has no ``flock`` (some network file systems).
+    """
+    import errno
+    import datetime as _dt
+    import sys
+    import time
+
+    def say(message: str) -> None:
+        if progress is not None:
+            progress(message)
+        else:
+            print(message, file=sys.stderr, flush=True)
+
+    deadline = time.monotonic() + max(wait, 0.0)
+    said = ""
+    while True:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+        except FileNotFoundError:  # another run removed the folder it had made, as it left: make it again
+            continue
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            other = _holder(fd)
+            os.close(fd)
+            if time.monotonic() >= deadline:
+                raise StoreBusy(f"{path}: still locked by {other} after waiting {wait:g} s (--lock-wait): one "
+                                "harvest or import at a time per store; nothing was fetched or published by this "
+                                "run; run it again once the other one has finished") from None
+            if not said:
+                said = f"{path}: locked by {other}; waiting up to {wait:g} s for it to finish (--lock-wait)"
+                say(said)
+            time.sleep(min(0.2, max(deadline - time.monotonic(), 0.01)))
+            continue
+        except OSError as exc:
+            os.close(fd)
+            if exc.errno not in (errno.ENOLCK, errno.EOPNOTSUPP, errno.ENOSYS):
+                raise
+            say(f"warning: {path}: this file system has no advisory locks ({exc.strerror}); "
+                "going on without one: do not run two harvests or imports into this store at once")
+            return None
+        except BaseException:
+            os.close(fd)
+            raise
+        # The previous holder unlinks the file as it releases it: a lock on an unlinked (or replaced) file
+        # guards nothing, so take the one now at ``path``.
+        try:
+            current = os.stat(path)
+        except FileNotFoundError:
+            current = None
+        mine = os.fstat(fd)
+        if current is None or (current.st_dev, current.st_ino) != (mine.st_dev, mine.st_ino):
+            os.close(fd)
+            continue
+        break
+    if said:
+        say(f"{path}: the other run has finished; going on")
+    since = _dt.datetime.now(_dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+    os.ftruncate(fd, 0)
+    os.write(fd, f"{holder} (pid {os.getpid()}, since {since})\n".encode("utf-8", "replace"))
+    return fd
+
+
+def _holder(fd: int) -> str:
+    """Who holds the lock open on ``fd``, as its holder wrote it (one line, bounded), for a message."""
+    try:
+        text = os.pread(fd, 512, 0).decode("utf-8", "replace").strip().splitlines()
+    except OSError:
+        text = []
+    return text[0] if text else "another run (it has not said which yet)"

@@ -55,7 +55,8 @@ exit status:
   1  findings: invalid data (validate), snapshots that differ (diff --exit-code),
      an answer that is an LL2 error (get, query)
   2  usage and I/O errors: a bad option, a missing or unreadable file or folder,
-     a missing snapshot, a folder that is not a snapshot, a port it cannot listen on
+     a missing snapshot, a folder that is not a snapshot, a port it cannot listen on,
+     a network harvest cannot reach, a store another run keeps locked (harvest, import-*)
   Errors are one line on stderr: 'spacecraft-data COMMAND: error: ...'.
 
 Data: The Space Devs, Launch Library 2 (https://thespacedevs.com).

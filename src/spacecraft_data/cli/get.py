@@ -14,7 +14,8 @@ def register(sub: argparse._SubParsersAction) -> None:
         "get", help="print the JSON body LL2 answers to a spacecraft, configuration or status URL",
         description="Print the JSON body that LL2 answers to GET URL (a full URL, or a path with its query), "
                     "answered from a snapshot. The routes are those of /2.3.0/spacecraft/, "
-                    "/2.3.0/spacecraft_configurations/ and /2.3.0/config/spacecraft_statuses/ (list and detail). "
+                    "/2.3.0/spacecraft_configurations/ and /2.3.0/config/spacecraft_statuses/ (list and detail); "
+                    "/2.3.0/ lists them, another LL2 path gets 501 and a path LL2 does not have 404. "
                     "Exit status 0 for a 2xx answer, 1 otherwise (the HTTP status goes to stderr).",
         epilog="examples:\n"
                "  spacecraft-data get '/2.3.0/spacecraft/?status=4&limit=2'\n"

@@ -10,8 +10,9 @@ import textwrap
 from ..endpoints import DEFAULT_BASE_URL, primary
 from ._common import add_publish_options
 
-# Mirrors of spacecraft_data.harvest.options (not imported: that would load the harvest package for --help).
-_MAX_WAIT, _MAX_BODY_MB, _DEADLINE = 3600.0, 32, 120.0
+# Mirrors of spacecraft_data.harvest.options and store.LOCK_WAIT (not imported: that would load the harvest
+# package for --help).
+_MAX_WAIT, _MAX_BODY_MB, _DEADLINE, _LOCK_WAIT = 3600.0, 32, 120.0, 600.0
 
 MODE_CHOICES = {"normal": ("normal",), "detailed": ("detailed",), "both": ("normal", "detailed")}
 
@@ -24,18 +25,28 @@ def register(sub: argparse._SubParsersAction) -> None:
                     "atomically. Reads the free /api-throttle/ first and waits rather than exceed the rate limit "
                     "(15 requests an hour without a key). Rerunning after an interruption reuses the saved pages. "
                     "A failure publishes nothing, keeps the saved pages and leaves existing snapshots untouched. "
-                    "An API key is read from $SPACECRAFT_DATA_API_KEY and sent as 'Authorization: Token <key>'."),
+                    "An API key is read from $SPACECRAFT_DATA_API_KEY and sent as 'Authorization: Token <key>'; "
+                    "it is never saved, and neither are cookies or credentials a server sends back. One harvest "
+                    "or import at a time per store: another one waits for it (--lock-wait)."),
         epilog=textwrap.fill(width=100, text="limits: requests never leave the origin of --base-url (a redirect or a 'next' link elsewhere stops "
                "the run); each body is at most --max-body-mb once decoded; each request ends within --deadline; a "
                "wait longer than --max-wait stops the run at once, saying when to rerun; a count above 100000 or "
                "more than 5000 pages per list is refused; a refused connection is retried once, a failed DNS "
                "lookup never.") + "\n\n"
+               "exit status:\n"
+               "  0  published\n"
+               "  1  the server answered wrongly: invalid records, an HTTP error after the retries, a page of the\n"
+               "     wrong shape, a limit broken\n"
+               "  2  usage (a bad option; a --base-url with a password, a query or a fragment) or the\n"
+               "     environment: no connection, no answer in time, the store still locked after --lock-wait\n\n"
                "examples:\n  spacecraft-data harvest\n"
                "  spacecraft-data harvest --base-url http://127.0.0.1:8000 --output /tmp/snaps --raw-dir /tmp/raw "
                "--changelog /tmp/DATA_CHANGES.md",
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    p.add_argument("--base-url", default=DEFAULT_BASE_URL, help="server (default: %(default)s)")
+    p.add_argument("--base-url", default=DEFAULT_BASE_URL,
+                   help="server, http(s)://host[:port][/path]; no user:password@, ?query or #fragment "
+                        "(default: %(default)s)")
     p.add_argument("--mode", choices=sorted(MODE_CHOICES), default="normal",
                    help="response mode to harvest (default: %(default)s)")
     add_publish_options(p, raw_default="data/raw/harvest")
@@ -49,7 +60,15 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--deadline", type=_positive, default=_DEADLINE, metavar="SECONDS",
                    help="longest time one whole request may take, however slowly bytes arrive "
                         "(default: %(default)g)")
+    add_lock_wait_option(p)
     p.set_defaults(run=run)
+
+
+def add_lock_wait_option(parser: argparse.ArgumentParser) -> None:
+    """``--lock-wait SECONDS``: how long a run waits for another harvest or import into the same store."""
+    parser.add_argument("--lock-wait", type=_non_negative, default=_LOCK_WAIT, metavar="SECONDS",
+                        help="how long to wait for another harvest or import into the same store to finish, "
+                             "then give up with exit 2 (default: %(default)g)")
 
 
 def _number(text: str) -> float:
@@ -95,6 +114,7 @@ def run(args: argparse.Namespace) -> int:
         max_wait=args.max_wait,
         max_body_bytes=int(args.max_body_mb * 1024 * 1024),
         deadline=args.deadline,
+        lock_wait=args.lock_wait,
     )
     if args.quiet:
         options.progress = lambda message: None

@@ -6,6 +6,7 @@ import argparse
 from pathlib import Path
 
 from ._common import add_publish_options, publish_kwargs
+from .harvest import add_lock_wait_option
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -28,6 +29,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--request-url", default=None, metavar="URL",
                    help="the request of responses that do not record it (a browsable page's GET line wins)")
     add_publish_options(p, raw_default="data/raw/imports")
+    add_lock_wait_option(p)
     p.set_defaults(run=run)
 
 
@@ -37,7 +39,7 @@ def run(args: argparse.Namespace) -> int:
     from ..harvest import import_embedded
 
     target = import_embedded(args.files, captured=args.captured, request_url=args.request_url,
-                             **publish_kwargs(args))
+                             **publish_kwargs(args), lock_wait=args.lock_wait)
     print(target)
     return 0
 

@@ -6,6 +6,7 @@ import argparse
 from pathlib import Path
 
 from ._common import add_publish_options, publish_kwargs
+from .harvest import add_lock_wait_option
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -22,12 +23,13 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--endpoint", default=None,
                    help="endpoint of pages that do not record their request (JSON bodies); default: spacecraft")
     add_publish_options(p, raw_default="data/raw/imports")
+    add_lock_wait_option(p)
     p.set_defaults(run=run)
 
 
 def run(args: argparse.Namespace) -> int:
     from ..harvest import import_pages
 
-    target = import_pages(args.files, endpoint=args.endpoint, **publish_kwargs(args))
+    target = import_pages(args.files, endpoint=args.endpoint, **publish_kwargs(args), lock_wait=args.lock_wait)
     print(target)
     return 0

@@ -8,9 +8,17 @@ LL2 2.4.0 would be a new module and a new key here.
 
 The registry is looked up at call time, never copied at import time, so a declaration added
 to ``ENDPOINTS[version]`` (as a test may) is seen by every layer.
+
+Beside what this package answers, the registry knows what LL2 has: ``LL2_PATHS[version]``, every
+route of that API version as LL2's OpenAPI document lists it, and :data:`LL2_API_VERSIONS`. A
+path LL2 has that no declaration answers is refused with 501 (the snapshot does not hold it);
+any other path with Django's 404 (:func:`ll2_has`).
 """
 
 from __future__ import annotations
+
+import re
+from functools import lru_cache
 
 from . import v2_3_0
 from .declaration import Endpoint, Projection, Schema, table_file, view_description
@@ -29,6 +37,9 @@ __all__ = [
     "table_files",
     "table_file",
     "view_description",
+    "LL2_PATHS",
+    "LL2_API_VERSIONS",
+    "ll2_has",
 ]
 
 #: The LL2 API version answered, harvested and validated when none is named.
@@ -38,6 +49,11 @@ DEFAULT_BASE_URL = "https://ll.thespacedevs.com"
 
 #: API version -> endpoint name -> declaration
 ENDPOINTS: dict[str, dict[str, Endpoint]] = {"2.3.0": v2_3_0.ENDPOINTS}
+#: API version -> every route LL2 has below ``/<version>/`` (``{id}``: a detail route's id), from its OpenAPI document
+LL2_PATHS: dict[str, tuple[str, ...]] = {"2.3.0": v2_3_0.LL2_PATHS}
+#: The API versions LL2 serves, as pages captured from it show (research/api-semantics.md, data-sources.md);
+#: only those in :data:`LL2_PATHS` have their routes known here.
+LL2_API_VERSIONS = ("2.0.0", "2.1.0", "2.2.0", "2.3.0")
 
 
 def endpoints(api_version: str | None = None) -> dict[str, Endpoint]:
@@ -79,3 +95,24 @@ def table_files(api_version: str | None = None) -> dict[str, str]:
     for e in endpoints(api_version).values():
         files.update(e.files)
     return files
+
+
+def ll2_has(path: str) -> bool:
+    """Whether LL2 may have something at ``path`` (decoded, from its first ``/``, query excluded).
+
+    True for a route of :data:`LL2_PATHS` (``{id}`` matching one segment, as DRF's router
+    does) and for any path under an API version of :data:`LL2_API_VERSIONS` whose routes are
+    not listed here (LL2 serves it; what it has there is not known offline). False otherwise:
+    a path LL2 does not have, which Django answers 404.
+    """
+    version, sep, _ = path[1:].partition("/")
+    if not sep or version not in LL2_API_VERSIONS:
+        return False
+    routes = LL2_PATHS.get(version)
+    return routes is None or _routes_pattern(version, routes).match(path) is not None
+
+
+@lru_cache(maxsize=8)
+def _routes_pattern(version: str, routes: tuple[str, ...]) -> re.Pattern[str]:
+    alternatives = ("[^/.]+".join(map(re.escape, route.split("{id}"))) for route in routes)
+    return re.compile(rf"/{re.escape(version)}/(?:{'|'.join(alternatives)})\Z")

@@ -14,7 +14,7 @@ from ..query import BooleanFilter, ChoiceFilter, ExactFilter, OrderingFilter, Se
 from .declaration import Endpoint, Projection, Schema
 
 __all__ = ["ENDPOINTS", "SPACECRAFT", "SPACECRAFT_CONFIGURATIONS", "SPACECRAFT_STATUSES", "SPACECRAFT_NORMAL",
-           "CONFIGURATION_NORMAL"]
+           "CONFIGURATION_NORMAL", "LL2_PATHS"]
 
 
 def _name_of(key: str):  # a text-table cell: the name of the object under ``key``
@@ -175,3 +175,31 @@ SPACECRAFT_STATUSES = Endpoint(
 
 #: endpoint name -> declaration, in the order every layer lists them (the primary one first)
 ENDPOINTS: dict[str, Endpoint] = {e.name: e for e in (SPACECRAFT, SPACECRAFT_CONFIGURATIONS, SPACECRAFT_STATUSES)}
+
+#: Every route LL2 2.3.0 has below ``/2.3.0/``, as its OpenAPI document lists its paths
+#: (``data/raw/ll2-openapi/ll_2.3.0.json``, typed from it; tests/test_ll2_paths.py checks that the two
+#: agree), so that the wheel knows them without the document. ``{id}`` is a detail route's id, which
+#: DRF's router matches as ``[^/.]+``. A path here that no declaration above answers is an LL2
+#: endpoint the snapshot does not hold (501, naming those it holds); a path not here is one LL2 does
+#: not have (Django's 404).
+LL2_PATHS: tuple[str, ...] = (
+    *(f"{route}/{detail}" for route in (
+        "agencies", "astronauts", "celestial_bodies",
+        "config/agency_types", "config/astronaut_roles", "config/astronaut_statuses", "config/astronaut_types",
+        "config/celestial_body_types", "config/countries", "config/docking_locations", "config/event_types",
+        "config/first_stage_types", "config/image_licenses", "config/image_variant_types", "config/infourl_types",
+        "config/landing_locations", "config/landing_types", "config/languages", "config/launch_statuses",
+        "config/launcher_statuses", "config/mission_types", "config/net_precisions", "config/notice_types",
+        "config/orbits", "config/payload_types", "config/program_types", "config/road_closure_statuses",
+        "config/space_station_statuses", "config/spacecraft_configuration_types", "config/spacecraft_statuses",
+        "config/timeline_event_types", "config/vidurl_types",
+        "docking_events", "events", "events/previous", "events/upcoming", "expeditions", "landings",
+        "launcher_configuration_families", "launcher_configurations", "launchers",
+        "launches", "launches/previous", "launches/upcoming", "locations", "mission_patches", "pads",
+        "payload_flights", "payloads", "programs", "space_stations",
+        "spacecraft", "spacecraft_configuration_families", "spacecraft_configurations", "spacecraft_flights",
+        "spacewalks", "updates",
+    ) for detail in ("", "{id}/")),
+    "api-throttle/",  # list routes without a detail route
+    "dashboard/starship/",
+)

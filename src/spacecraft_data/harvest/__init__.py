@@ -6,7 +6,7 @@ the data changelog. Nothing already published is modified: a failure leaves the
 previous snapshots as they were and keeps every page fetched so far, so that
 rerunning the same command resumes where it stopped.
 
-Raw pages live in a *run folder*, ``<raw dir>/<started>_<host>_<api>_<modes>/``,
+Raw pages live in a *run folder*, ``<raw dir>/<started>_<host>_<api>_<modes>.<random hex>/``,
 marked ``IN_PROGRESS`` until its snapshot is published. A rerun with the same
 server, API version and modes picks the newest unfinished run folder up again and
 reuses its pages. Each page is a browsable-API text page (see
@@ -15,6 +15,17 @@ fetch time; it holds the response headers, never the request's (the API key
 is never written or printed). Once published, the run folder gets a
 ``sources.json`` in the format of ``data/raw/sources.json``, so
 ``scripts/build_snapshot.py`` rebuilds the snapshot byte for byte.
+
+Secrets: a ``base_url`` holding a user name or password, a query or a fragment is refused before anything is
+sent or written (:func:`.options.check_base_url`); saved pages drop ``Set-Cookie``, ``Cookie``,
+``Authorization``, ``Proxy-Authorization`` and any header holding the API key.
+
+Concurrent runs: the output store and the raw folder are locked for the whole run
+(:func:`spacecraft_data.store.store_lock`), and each run gets a run folder of its own (a random suffix), so
+runs into one store take turns and never share a folder or a snapshot version.
+
+Exit status of a failure: :class:`HarvestNetworkError` (no answer: refused, reset, unresolvable, timed out) and
+:class:`HarvestUsageError` are 2; a wrong answer (:class:`HarvestError`) is 1.
 
 Hostile servers: requests never leave the origin of ``base_url`` (redirects and
 ``next`` links elsewhere are refused); bodies, whole requests, waits, ``count`` and
@@ -41,7 +52,9 @@ mode, is the registry's (:func:`~.harvester.harvest_lists`): no table is named h
 
 from __future__ import annotations
 
-from .options import API_KEY_ENV, HarvestError, HarvestOptions, HarvestResult, default_validator
+from .options import (
+    API_KEY_ENV, HarvestError, HarvestNetworkError, HarvestOptions, HarvestResult, HarvestUsageError, default_validator,
+)
 from .publish import label_root, next_version, publish_sources
 from .harvester import harvest
 from .importing import import_embedded, import_pages
@@ -49,6 +62,8 @@ from .importing import import_embedded, import_pages
 __all__ = [
     "API_KEY_ENV",
     "HarvestError",
+    "HarvestNetworkError",
+    "HarvestUsageError",
     "HarvestOptions",
     "HarvestResult",
     "harvest",

@@ -18,19 +18,23 @@ from dataclasses import dataclass
 from typing import Any, Callable
 from urllib.parse import urljoin, urlsplit
 
-from .options import MAX_REDIRECTS, HarvestError, HarvestOptions, duration_text, rerun_at
+from .options import MAX_REDIRECTS, HarvestError, HarvestNetworkError, HarvestOptions, duration_text, rerun_at
 
 #: bytes asked of the decoder per read; with urllib3 >= 2.6 also the most one read decodes at once
 _CHUNK = 64 * 1024
 _DEFAULT_PORTS = {"http": 80, "https": 443}
 
 
-class BodyCut(HarvestError):
+class BodyCut(HarvestNetworkError):
     """The connection broke while the body was being read (urllib3 retries only up to the headers)."""
 
 
 class RequestRefused(HarvestError):
     """A request broke a limit or left the origin: never retried or fetched again within this run."""
+
+
+class DeadlinePassed(RequestRefused, HarvestNetworkError):
+    """One whole request took longer than ``--deadline``: a timeout, so an environment failure (exit 2)."""
 
 
 def origin(url: str) -> tuple[str, str, int | None]:
@@ -138,7 +142,7 @@ def _dns_failure(error: BaseException | None) -> socket.gaierror | None:
 
 def _reason(error: BaseException | None) -> str:
     """A one-line reason for a failed connection or request."""
-    from urllib3.exceptions import NewConnectionError
+    from urllib3.exceptions import ConnectTimeoutError, NewConnectionError, ReadTimeoutError
 
     dns = _dns_failure(error)
     if dns is not None:
@@ -146,6 +150,10 @@ def _reason(error: BaseException | None) -> str:
     if isinstance(error, NewConnectionError):
         cause = error.__cause__
         return f"cannot connect ({getattr(cause, 'strerror', None) or cause or error})"
+    if isinstance(error, ReadTimeoutError):  # its text names urllib3's pool class, which says nothing to a user
+        return "no answer within the read timeout (--timeout)"
+    if isinstance(error, ConnectTimeoutError):
+        return "the connection could not be made within the connect timeout"
     return str(error)
 
 
@@ -301,19 +309,23 @@ class HarvestClient:
             if self.watch.expired:
                 raise self._late(url) from None
             cause = exc.args[0] if exc.args else None
+            # No answer came (refused, reset, unresolvable, timed out): the network, exit 2. Anything else
+            # requests raises before sending (an unusable URL) stays a plain harvest failure.
+            error = (HarvestNetworkError if isinstance(exc, (requests.ConnectionError, requests.Timeout))
+                     else HarvestError)
             if isinstance(cause, MaxRetryError):
                 n = max(self.hooks.failures, 1)
-                raise HarvestError(f"GET {url} failed after {n} attempt{'s' if n != 1 else ''}: "
-                                   f"{_reason(cause.reason)}") from None
-            raise HarvestError(f"GET {url} failed: {_reason(exc)}") from None
+                raise error(f"GET {url} failed after {n} attempt{'s' if n != 1 else ''}: "
+                            f"{_reason(cause.reason)}") from None
+            raise error(f"GET {url} failed: {_reason(exc)}") from None
         if self.watch.expired:  # the watchdog cut the headers short; what urllib3 made of the rest is not an answer
             response.close()
             raise self._late(url)
         history = getattr(getattr(response.raw, "retries", None), "history", ()) or ()
         return response, len(history) + 1
 
-    def _late(self, url: str) -> RequestRefused:
-        return RequestRefused(f"GET {url}: no complete answer within the {duration_text(self.options.deadline)} deadline "
+    def _late(self, url: str) -> DeadlinePassed:
+        return DeadlinePassed(f"GET {url}: no complete answer within the {duration_text(self.options.deadline)} deadline "
                         f"for one request (--deadline); stopped")
 
     def _body(self, response: Any, url: str) -> bytes:

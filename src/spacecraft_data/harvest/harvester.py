@@ -11,20 +11,30 @@ from urllib.parse import urlencode, urlsplit
 from ..endpoints import endpoints, primary
 from ..errors import SpacecraftDataError
 from ..pages import render_browsable
-from ..store import snapshot_versions, write_atomic
+from ..store import snapshot_versions, store_lock, write_atomic
 from .client import Answer, BodyCut, HarvestClient, same_origin_or_refuse
 from .envelope import envelope_problem
 from .options import (
-    IN_PROGRESS, MODES, HarvestError, HarvestOptions, HarvestResult, check_options, default_validator, duration_text,
-    iso_utc,
+    IN_PROGRESS, MODES, HarvestError, HarvestNetworkError, HarvestOptions, HarvestResult, HarvestUsageError,
+    Validator, check_options, default_validator, duration_text, iso_utc,
 )
 from .pacing import Pacer
 from .publish import label_root, publish_sources, sources_spec
 from .runs import SavedPage, open_run, page_file, read_saved
 
 #: response headers not kept in a saved page: hop-by-hop ones, and those describing the wire form of the body,
-#: which the saved page re-renders. Every other header is kept as sent, repeats (Set-Cookie, Vary) included.
+#: which the saved page re-renders. Every other header is kept as sent, repeats (Vary) included, except secrets.
 _DROP_HEADERS = {"connection", "keep-alive", "transfer-encoding", "content-length", "content-encoding"}
+#: headers that carry credentials or a session, never saved: the refresh workflow commits saved pages. Any
+#: header whose name or value holds the API key is dropped too (a server may echo it).
+_SECRET_HEADERS = {"set-cookie", "set-cookie2", "cookie", "authorization", "proxy-authorization"}
+
+
+def saved_headers(items: list[tuple[str, str]], api_key: str | None) -> list[tuple[str, str]]:
+    """The response headers a saved page keeps: not the wire-form ones, no credential, nothing holding the key."""
+    return [(name, value) for name, value in items
+            if name.lower() not in _DROP_HEADERS and name.lower() not in _SECRET_HEADERS
+            and not (api_key and (api_key in value or api_key in name))]
 
 
 def harvest_lists(options: HarvestOptions) -> list[tuple[str, str | None]]:
@@ -99,7 +109,7 @@ class _Harvester:
             self.say(f"page {file.name}: reused ({len(saved.records)} records, count {saved.count})")
             return saved
         url = self.url(endpoint, mode, offset)
-        problem = ""
+        problem, cut = "", False
         for attempt in range(1, self.options.body_tries + 1):
             self.pacer.before_request(self.planned)
             fetched_at = iso_utc(self.options.now())
@@ -108,6 +118,7 @@ class _Harvester:
                 response, attempts = self.client.get(url)
             except BodyCut as exc:
                 response, attempts, problem = None, 1, str(exc)
+            cut = response is None
             self.pacer.spent(attempts)
             if response is not None and response.status_code != 200:
                 raise HarvestError(
@@ -123,11 +134,14 @@ class _Harvester:
                          f"(try {attempt + 1} of {self.options.body_tries})")
                 self.options.sleep(wait)
         else:
-            raise HarvestError(f"GET {url}: {problem} on all {self.options.body_tries} tries")
+            # A body the connection cut every time is the network's failure (exit 2); a complete body of the
+            # wrong shape is the server's answer (exit 1).
+            raise (HarvestNetworkError if cut else HarvestError)(
+                f"GET {url}: {problem} on all {self.options.body_tries} tries")
         assert response is not None
         body = response.json()
         self._check_links(url, (body["next"], body["previous"]))
-        headers = [(k, v) for k, v in response.header_items if k.lower() not in _DROP_HEADERS]
+        headers = saved_headers(response.header_items, self.options.api_key)
         split = urlsplit(url)
         text = render_browsable(
             body, f"{split.path}?{split.query}", response.status_code, response.reason or "OK", headers,
@@ -225,6 +239,26 @@ def _with_kept(error: Exception, kept: str) -> str:
     return f"{error}{'; ' if kept.startswith('no page had been saved') else chr(10)}{kept}"
 
 
+def _failure(error: SpacecraftDataError, kept: str, options: HarvestOptions) -> HarvestError:
+    """``error`` with what was kept added, of the same class (so of the same exit status), the API key masked
+    (a server may echo it in an error body, which the message quotes)."""
+    message = _with_kept(error, kept)
+    if options.api_key:
+        message = message.replace(options.api_key, "<API key>")
+    failure = type(error)(message) if isinstance(error, HarvestError) else HarvestError(message)
+    failure.exit_code = error.exit_code
+    return failure
+
+
+def _lock_folders(options: HarvestOptions) -> list[Path]:
+    """The folders a harvest locks: the store it publishes into and the raw folder it picks a run folder in.
+
+    Each once, in one order for every run (sorted resolved paths), so two runs never wait for each other's second lock.
+    """
+    folders = {Path(folder).resolve(): Path(folder) for folder in (options.output, options.raw_dir)}
+    return [folders[key] for key in sorted(folders, key=str)]
+
+
 def _prior_count(options: HarvestOptions) -> int | None:
     """The last known record count (latest snapshot in the output, else the bundled one), for the first estimate."""
     from ..snapshot import load
@@ -246,12 +280,26 @@ def harvest(options: HarvestOptions) -> HarvestResult:
 
     Raises :class:`HarvestError` (or another :class:`SpacecraftDataError`) saying what
     failed and what was kept; on failure nothing is published and saved pages remain.
+    Options that cannot be used raise :class:`HarvestUsageError` before anything is written.
+    The output store and the raw folder are locked for the whole run (:func:`~spacecraft_data.store.store_lock`):
+    a second harvest or import into them waits up to ``lock_wait`` seconds, saying so, then gives up
+    (:class:`~spacecraft_data.store.StoreBusy`, exit 2).
     """
+    from contextlib import ExitStack
+
     for mode in options.modes:
         if mode not in MODES:
-            raise HarvestError(f"unknown mode {mode!r} (known: {', '.join(MODES)})")
+            raise HarvestUsageError(f"unknown mode {mode!r} (known: {', '.join(MODES)})")
     check_options(options)
     validate = options.validate or default_validator()
+    with ExitStack() as locks:
+        for folder in _lock_folders(options):
+            locks.enter_context(store_lock(folder, f"a harvest of {options.base_url}", options.lock_wait,
+                                           options.progress))
+        return _harvest(options, validate)
+
+
+def _harvest(options: HarvestOptions, validate: Validator) -> HarvestResult:
     run_dir, resumed = open_run(options)
     options.progress(f"{'resuming' if resumed else 'starting'} harvest of {options.base_url} "
                      f"{primary(options.api_version).list_path(options.api_version)} (mode {'+'.join(options.modes)}) in {run_dir}")
@@ -259,7 +307,7 @@ def harvest(options: HarvestOptions) -> HarvestResult:
     try:
         pages = harvester.run()
     except HarvestError as exc:
-        raise HarvestError(_with_kept(exc, harvester.kept())) from None
+        raise _failure(exc, harvester.kept(), options) from None
     except KeyboardInterrupt:
         options.progress(f"interrupted: {harvester.kept()}")
         raise
@@ -272,6 +320,6 @@ def harvest(options: HarvestOptions) -> HarvestResult:
         target = publish_sources(run_dir, spec, Path(options.output), validate, options.changelog,
                                  options.now().date(), label_root(run_dir), options.progress)
     except SpacecraftDataError as exc:
-        raise HarvestError(_with_kept(exc, harvester.kept())) from None
+        raise _failure(exc, harvester.kept(), options) from None
     return HarvestResult(target, run_dir, harvester.client.requests, harvester.fetched, harvester.reused,
                          harvester.notes)

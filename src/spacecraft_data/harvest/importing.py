@@ -14,8 +14,8 @@ from ..errors import BuildError, SpacecraftDataError
 from ..ids import id_problems
 from ..pages import Page, read_page
 from ..routes import Route, route_of, route_of_url
-from ..store import write_atomic
-from .options import MODES, SOURCES, HarvestError, Validator, default_validator, to_stderr, utc_now
+from ..store import LOCK_WAIT, store_lock, write_atomic
+from .options import MODES, SOURCES, HarvestError, Validator, check_base_url, default_validator, to_stderr, utc_now
 from .publish import label_root, publish_sources
 from .runs import fresh_dir
 
@@ -31,6 +31,7 @@ def import_pages(
     validate: Validator | None = None,
     now: Callable[[], _dt.datetime] = utc_now,
     progress: Callable[[str], None] = to_stderr,
+    lock_wait: float = LOCK_WAIT,
 ) -> Path:
     """Publish a snapshot from saved pages (browsable text or JSON), like the seeds.
 
@@ -42,16 +43,26 @@ def import_pages(
 
     ``output``, ``raw_dir`` and ``changelog`` default to the user store
     (:mod:`spacecraft_data.locate`), never the current folder; ``changelog=None``
-    (or False) writes no changelog entry.
+    (or False) writes no changelog entry. The output store is locked while the import runs
+    (:func:`~spacecraft_data.store.store_lock`; another run's lock is waited for up to ``lock_wait`` seconds).
     """
     from ..locate import user_changelog, user_raw_dir, user_snapshots
 
     output = user_snapshots() if output is None else output
     raw_dir = user_raw_dir("imports") if raw_dir is None else raw_dir
     log: Path | None = user_changelog() if changelog is True else Path(changelog) if changelog else None
+    check_base_url(base_url, "base_url")
+    validate = validate or default_validator()
+    with store_lock(Path(output), "an import-pages", lock_wait, progress):
+        return _import_pages(files, Path(output), Path(raw_dir), log, api_version, base_url, endpoint, validate, now,
+                             progress)
+
+
+def _import_pages(files: list[Path], output: Path, raw_dir: Path, log: Path | None, api_version: str, base_url: str,
+                  endpoint: str | None, validate: Validator, now: Callable[[], _dt.datetime],
+                  progress: Callable[[str], None]) -> Path:
     import shutil
 
-    validate = validate or default_validator()
     run_dir = fresh_dir(Path(raw_dir), f"{now().strftime('%Y%m%dT%H%M%SZ')}_import")
     entries = []
     copies: dict[Path, Path] = {}  # the run folder's copy -> the user's file, to name the latter in errors
@@ -109,6 +120,7 @@ def import_embedded(
     validate: Callable[[str, list[dict[str, Any]]], list[str]] | None = None,
     now: Callable[[], _dt.datetime] | None = None,
     progress: Callable[[str], None] | None = None,
+    lock_wait: float = LOCK_WAIT,
 ) -> Path:
     """Publish a snapshot of the spacecraft records embedded in saved responses of other endpoints.
 
@@ -119,18 +131,29 @@ def import_embedded(
     the date the responses were saved, when known; ``request_url`` the request of a
     response that does not record it (a browsable page's ``GET`` line wins). A file
     embedding no spacecraft record is an error: nothing is published, the copies are removed.
+    The output store is locked while the import runs, as :func:`import_pages` locks it.
     """
-    import shutil
-
     now = now or utc_now
     progress = progress or to_stderr
-    main = primary(api_version)
     base_url = base_url or DEFAULT_BASE_URL
+    check_base_url(base_url, "base_url")
     if captured is not None:
         try:
             captured = _dt.date.fromisoformat(captured).isoformat()
         except ValueError:
             raise BuildError(f"--captured {captured!r}: not a date (YYYY-MM-DD)") from None
+    with store_lock(Path(output), "an import-embedded", lock_wait, progress):
+        return _import_embedded(files, Path(output), Path(raw_dir), changelog, captured, request_url, api_version,
+                                base_url, validate, now, progress)
+
+
+def _import_embedded(files: list[Path], output: Path, raw_dir: Path, changelog: Path | None, captured: str | None,
+                     request_url: str | None, api_version: str, base_url: str,
+                     validate: Callable[[str, list[dict[str, Any]]], list[str]] | None,
+                     now: Callable[[], _dt.datetime], progress: Callable[[str], None]) -> Path:
+    import shutil
+
+    main = primary(api_version)
     run_dir = fresh_dir(Path(raw_dir), f"{now().strftime('%Y%m%dT%H%M%SZ')}_embedded")
     entries = []
     try:

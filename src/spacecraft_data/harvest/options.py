@@ -10,10 +10,12 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable
+from urllib.parse import urlsplit
 
 from ..endpoints import DEFAULT_API_VERSION, DEFAULT_BASE_URL
-from ..errors import SpacecraftDataError
+from ..errors import EXIT_USAGE, InputError, SpacecraftDataError
 from ..locate import user_changelog, user_raw_dir, user_snapshots
+from ..store import LOCK_WAIT
 
 API_KEY_ENV = "SPACECRAFT_DATA_API_KEY"
 MODES = ("normal", "detailed")
@@ -45,7 +47,22 @@ Validator = Callable[[str, list[Record]], list[str]]
 
 
 class HarvestError(SpacecraftDataError):
-    """A harvest failed; the message says what failed and what was kept."""
+    """A harvest failed; the message says what failed and what was kept.
+
+    Exit status 1 (the server answered something wrong: an error status, a bad page, invalid records),
+    unless a subclass says otherwise.
+    """
+
+
+class HarvestUsageError(HarvestError, InputError):
+    """An option the harvest (or an import) cannot use, refused before anything is fetched or written (exit 2)."""
+
+
+class HarvestNetworkError(HarvestError):
+    """No answer came: the connection could not be made or broke, or the answer did not come in time (exit 2,
+    an environment failure, as opposed to a server answering wrongly)."""
+
+    exit_code = EXIT_USAGE
 
 
 def utc_now() -> _dt.datetime:
@@ -91,6 +108,7 @@ class HarvestOptions:
     max_count: int = MAX_COUNT
     max_pages: int = MAX_PAGES
     connect_retries: int = CONNECT_RETRIES
+    lock_wait: float = LOCK_WAIT  # seconds to wait for another run's lock on the same store (--lock-wait)
     sleep: Callable[[float], None] = time.sleep
     now: Callable[[], _dt.datetime] = utc_now
     progress: Callable[[str], None] = to_stderr
@@ -118,17 +136,52 @@ def default_validator() -> Validator:
     return problems_for_table
 
 
+def check_base_url(url: str, what: str = "--base-url") -> None:
+    """Refuse (:class:`HarvestUsageError`) a server URL that is not ``http(s)://host[:port][/path]``.
+
+    A user name or password, a query or a fragment is refused rather than used: the harvester builds each
+    request as ``<base url>/<api>/<endpoint>/?...``, and the base URL is written into run folder names,
+    saved pages, ``sources.json``, manifests and the changelog, so a secret in it would be published. The
+    message never shows those parts (an API key goes in ``$SPACECRAFT_DATA_API_KEY``).
+    """
+    parts = urlsplit(url)
+    key_hint = f"; an API key goes in ${API_KEY_ENV} (sent as 'Authorization: Token <key>', never saved)"
+    web = parts.scheme.lower() in ("http", "https") and bool(parts.netloc)
+    if web:
+        shown = f"{parts.scheme}://{parts.netloc.rpartition('@')[2]}{parts.path}"
+    elif any(c in url for c in "@?#"):
+        shown = "(not shown: it may hold a secret)"
+    else:
+        shown = repr(url)
+    if web and "@" in parts.netloc:
+        raise HarvestUsageError(f"{what} {shown}: a user name or password in the URL (user:...@host) is refused: "
+                                "it would be saved in run folder names, manifests and the changelog" + key_hint)
+    if web and ("?" in url or "#" in url):
+        part = "a query (?...)" if "?" in url.split("#", 1)[0] else "a fragment (#...)"
+        raise HarvestUsageError(f"{what} {shown}: {part} is refused: requests are built as <base url>/<api>/"
+                                "<endpoint>/?..., so it would break them and be saved with every page" + key_hint)
+    if not web or not parts.hostname:
+        raise HarvestUsageError(f"{what} {shown}: not an http:// or https:// URL with a host "
+                                "(e.g. https://ll.thespacedevs.com)")
+    try:
+        parts.port
+    except ValueError:
+        raise HarvestUsageError(f"{what} {shown}: the port is not a number from 0 to 65535") from None
+
+
 def check_options(options: HarvestOptions) -> None:
-    """Raise :class:`HarvestError` naming the first option that is out of range."""
+    """Raise :class:`HarvestUsageError` naming the first option that cannot be used."""
+    check_base_url(options.base_url)
     if not API_VERSION_PATTERN.match(options.api_version):
-        raise HarvestError(f"API version {options.api_version!r} does not look like N.N.N (e.g. 2.3.0)")
+        raise HarvestUsageError(f"API version {options.api_version!r} does not look like N.N.N (e.g. 2.3.0)")
     if not 1 <= options.page_size <= 100:
-        raise HarvestError(f"page size {options.page_size} is outside 1..100 (LL2 clamps limit to 100)")
+        raise HarvestUsageError(f"page size {options.page_size} is outside 1..100 (LL2 clamps limit to 100)")
     for name in ("max_body_bytes", "deadline", "max_count", "max_pages"):
         if not getattr(options, name) > 0:
-            raise HarvestError(f"{name} must be positive, not {getattr(options, name)!r}")
-    if not options.max_wait >= 0:
-        raise HarvestError(f"max_wait must be 0 or more seconds, not {options.max_wait!r}")
+            raise HarvestUsageError(f"{name} must be positive, not {getattr(options, name)!r}")
+    for name in ("max_wait", "lock_wait"):
+        if not getattr(options, name) >= 0:
+            raise HarvestUsageError(f"{name} must be 0 or more seconds, not {getattr(options, name)!r}")
 
 
 def rerun_at(options: HarvestOptions, wait: float) -> str:

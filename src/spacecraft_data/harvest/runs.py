@@ -51,23 +51,29 @@ def read_saved(file: Path, options: HarvestOptions) -> SavedPage | None:
 
 
 def _run_key(options: HarvestOptions) -> str:
-    host = (urlsplit(options.base_url).netloc or "server").replace(":", "-")
+    # Never the user:password@ part (check_base_url refuses it anyway): the name is published with the pages.
+    host = (urlsplit(options.base_url).netloc.rpartition("@")[2] or "server").replace(":", "-")
     # Saved pages are keyed by offset, so pages of another size belong to another run.
     size = "" if options.page_size == 100 else f"_limit{options.page_size}"
     return f"{host}_{options.api_version}_{'+'.join(options.modes)}{size}"
 
 
 def fresh_dir(parent: Path, name: str) -> Path:
-    """``parent/name``, created; ``name.1``, ``name.2``… when taken (two runs in the same second)."""
+    """``parent/name.<8 random hex digits>``, created by this call and no other: a run folder of its own.
+
+    The suffix is random, not a counter: two runs started in the same second (in two processes) never
+    share a folder, whatever the other has created or is about to create.
+    """
+    import secrets
+
     parent.mkdir(parents=True, exist_ok=True)
-    candidate, n = parent / name, 0
     while True:
+        candidate = parent / f"{name}.{secrets.token_hex(4)}"
         try:
             candidate.mkdir()
             return candidate
         except FileExistsError:
-            n += 1
-            candidate = parent / f"{name}.{n}"
+            continue
 
 
 def open_run(options: HarvestOptions) -> tuple[Path, bool]:
@@ -75,7 +81,8 @@ def open_run(options: HarvestOptions) -> tuple[Path, bool]:
     key = _run_key(options)
     raw_dir = Path(options.raw_dir)
     if raw_dir.is_dir():
-        name = re.compile(rf"^\d{{8}}T\d{{6}}Z_{re.escape(key)}(\.\d+)?$")
+        # The suffix: 8 hex digits (fresh_dir), or .N from earlier versions, or none.
+        name = re.compile(rf"^\d{{8}}T\d{{6}}Z_{re.escape(key)}(\.[0-9a-f]+)?$")
         unfinished = sorted(d for d in raw_dir.iterdir()
                             if d.is_dir() and name.match(d.name) and (d / IN_PROGRESS).is_file())
         if unfinished:

@@ -18,7 +18,7 @@ from __future__ import annotations
 import re
 from bisect import bisect_right
 
-from .bitmask import positions_mask
+from .bitmask import mask_positions, positions_mask
 from .params import NULL_CHARACTERS, InvalidSearch
 from .records import pluck
 from ..cache import BoundedCache, size_of
@@ -31,18 +31,27 @@ if TYPE_CHECKING:
     from .records import Record
 
 __all__ = ["SearchFilter", "SearchText", "SearchIndex", "search_terms", "fold", "SPLIT_CACHE",
-           "SURROGATE_CHARACTERS"]
+           "SURROGATE_CHARACTERS", "FEW_SELECTED"]
 
 #: DRF's ``CharField`` message for a lone surrogate in the ``search`` value
 SURROGATE_CHARACTERS = "Surrogate characters are not allowed: U+{code_point:X}."
 
-# Django's smart_split grammar: a token is a run of non-space characters in which
-# single- or double-quoted sections (backslash escapes allowed) may hold spaces;
-# a quote that is never closed is an ordinary character.
-_SMART_SPLIT = re.compile(
-    r"""(?:[^\s'"]*(?:"(?:[^"\\]|\\.)*"|'(?:[^'\\]|\\.)*')[^\s'"]*)+|\S+"""
-)
+# Django's smart_split grammar (django.utils.text.smart_split_re): a token is a run of non-space characters
+# in which single- or double-quoted sections (backslash escapes allowed) may hold spaces; a quote that is
+# never closed is an ordinary character. Matched with that regex, an unclosed quote makes every later token
+# rescan to the end of the value (quadratic: 8 KB of ``a\" a\" ...`` took 0.2 s); :func:`_smart_split` reads
+# the same grammar in one pass, from these pieces:
+#: a run of characters that are neither space nor quote (the regex's ``[^\s'"]*``)
+_PLAIN_RUN = re.compile(r"""[^\s'"]*""")
+#: spaces between tokens, and a token that is no quoted run (the regex's ``\S+``)
+_SPACES = re.compile(r"\s*")
+_NON_SPACES = re.compile(r"\S+")
+#: the inside of a quoted section, up to its closing quote: ``(?:[^"\\]|\\.)*`` unrolled, per quote
+_QUOTED_BODY = {q: re.compile(rf"[^{q}\\]*(?:\\.[^{q}\\]*)*") for q in ("'", '"')}
 
+#: A new term is searched only among the selected records once they are at most 1/FEW_SELECTED of all
+#: (a bounded ``str.find`` each), rather than in the whole text with its mask kept for later requests.
+FEW_SELECTED = 16
 #: Bytes of split ``search`` values kept (all snapshots together): clients repeat the same few searches.
 SEARCH_SPLIT_CACHE_BYTES = 1 << 20
 #: ``search`` value -> its terms (a tuple), as :func:`search_terms` splits it
@@ -78,13 +87,51 @@ def search_terms(value: str) -> list[str]:
         # the runs of non-space characters; str.split and the pattern's \s agree on what a space is.
         return value.split()
     terms: list[str] = []
-    for match in _SMART_SPLIT.finditer(value):
-        token = match.group(0).strip(",")
+    for token in _smart_split(value):
+        token = token.strip(",")
         if token[:1] in ("'", '"') and token[0] == token[-1]:
             terms.append(_unquote_literal(token))
         else:
             terms.extend(piece.strip() for piece in token.split(",") if piece)
     return terms
+
+
+def _smart_split(value: str) -> list[str]:
+    """The tokens ``django.utils.text.smart_split`` gives for ``value``, in time linear in its length.
+
+    The regex's first branch, ``[^\\s'"]*(?:(?:"…"|'…')[^\\s'"]*)+``, never needs to backtrack: a plain
+    run ends at the first space or quote, and a quoted section's body (an escape takes two
+    characters, ``.`` never a newline) ends at one place, its closing quote or where it cannot go
+    on. So a token is: spaces skipped; a plain run; while a quote follows whose section closes, the
+    section and the next plain run; with no closed section at all, the whole non-space run (the
+    ``\\S+`` branch). The one cost the regex repeats is a section that never closes, scanned again
+    from each later quote of its kind; every such quote lies inside the first failed scan, as the
+    second character of an escape, so its scan would run the same course and fail at the same
+    place: remembered per quote kind (``dead``), it is never scanned twice.
+    """
+    tokens = []
+    end_of_value = len(value)
+    dead = {"'": -1, '"': -1}  # per quote kind: a section opened before this position cannot close
+    skip, plain, non_spaces = _SPACES.match, _PLAIN_RUN.match, _NON_SPACES.match
+    start = skip(value).end()  # type: ignore[union-attr]  # these patterns match the empty string
+    while start < end_of_value:
+        end = plain(value, start).end()  # type: ignore[union-attr]
+        closed = False
+        while end < end_of_value:
+            quote = value[end]
+            if quote != '"' and quote != "'" or end < dead[quote]:
+                break
+            body_end = _QUOTED_BODY[quote].match(value, end + 1).end()  # type: ignore[union-attr]
+            if body_end == end_of_value or value[body_end] != quote:
+                dead[quote] = body_end
+                break
+            closed = True
+            end = plain(value, body_end + 1).end()  # type: ignore[union-attr]
+        if not closed and end < end_of_value and value[end] in "'\"":  # an unclosed quote: an ordinary character
+            end = non_spaces(value, end).end()  # type: ignore[union-attr]
+        tokens.append(value[start:end])
+        start = skip(value, end).end()  # type: ignore[union-attr]
+    return tokens
 
 
 class SearchFilter:
@@ -162,6 +209,15 @@ class SearchText:
     def __len__(self) -> int:
         return len(self.starts) - 1
 
+    def among(self, term: str, positions: Sequence[int]) -> list[int]:
+        """Those of ``positions`` whose record has a field containing the folded ``term``: one bounded
+        ``str.find`` per record, so the cost follows the records asked about, not the whole text."""
+        if term == "":
+            has_text = frozenset(self.has_text) if len(positions) > 8 else self.has_text
+            return [p for p in positions if p in has_text]
+        find, starts = self.text.find, self.starts
+        return [p for p in positions if find(term, starts[p], starts[p + 1] - 1) >= 0]
+
     def containing(self, term: str) -> list[int]:
         """Positions, ascending, of the records one of whose fields contains the folded ``term``."""
         if term == "":
@@ -199,7 +255,9 @@ class SearchIndex:
 
     def term_mask(self, term: str) -> int:
         """The bitmask of the records one of whose search fields contains ``term`` (any case)."""
-        folded = fold(term)
+        return self._folded_mask(fold(term))
+
+    def _folded_mask(self, folded: str) -> int:
         key = ("term", folded)
         mask = self.cache.get(key)
         if mask is None:
@@ -208,12 +266,31 @@ class SearchIndex:
         return mask
 
     def narrow(self, selected: int | None, params: QueryParams) -> int | None:
-        """``selected`` (None: every record) narrowed to what the request's terms match; :class:`~.params.InvalidSearch`."""
+        """``selected`` (None: every record) narrowed to what the request's terms match; :class:`~.params.InvalidSearch`.
+
+        Terms are ANDed, so each folded term is looked at once, longest first. A term not
+        seen before is searched in the whole text (and its mask kept) while many records are
+        still selected; once few are (:data:`FEW_SELECTED`), only in their spans, so a request
+        of thousands of new terms costs what the records left in play cost, not thousands of
+        passes over the text.
+        """
         terms = self.search.get_search_terms(params)  # validated even when there are no fields, as DRF does
         if terms and self.search.fields:
-            for term in terms:
+            size = len(self.records)
+            cache = self.cache
+            folded_terms = [fold(term) for term in terms]
+            if len(folded_terms) > 1:
+                # Longest first: a long term is the likelier to leave few records, which the short ones are then
+                # looked for in alone (AND is the same in any order).
+                folded_terms = sorted(dict.fromkeys(folded_terms), key=len, reverse=True)
+            for folded in folded_terms:
                 if selected == 0:  # nothing left to narrow: the other terms cannot change the answer
                     break
-                mask = self.term_mask(term)
+                mask = cache.get(("term", folded))
+                if mask is None and selected is not None and selected.bit_count() * FEW_SELECTED <= size:
+                    selected = positions_mask(self.text().among(folded, mask_positions(selected)), size)
+                    continue
+                if mask is None:
+                    mask = self._folded_mask(folded)
                 selected = mask if selected is None else selected & mask
         return selected
