@@ -184,6 +184,15 @@ def test_the_built_cli_reference_and_dictionary_hold_the_generated_text(site):
     assert 'id="spacecraft_configurations"' in dictionary and "time_in_space_seconds" in dictionary
 
 
+@pytest.mark.slow
+def test_the_cli_reference_shows_help_text_as_typed(site):
+    # Help text is prose, not Markdown: harvest's "http(s)://host[:port][/path]" once failed the strict build
+    # (mkdocs-autorefs read "[:port][/path]" as a cross-reference) and "/<api>/spacecraft/" vanished as a tag.
+    html = (site / "cli" / "index.html").read_text(encoding="utf-8")
+    assert "http(s)://host[:port][/path]" in html
+    assert "Page through /&lt;api&gt;/spacecraft/" in html
+
+
 # -- the README ---------------------------------------------------------------------------------------------
 
 def test_the_readme_is_a_landing_page_of_at_most_250_lines():
