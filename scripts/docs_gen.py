@@ -31,6 +31,20 @@ def _cell(text: Any) -> str:
     return str(text).replace("|", "\\|").replace("\n", " ").strip()
 
 
+_CODE_SPAN = re.compile(r"(`[^`]*`)")
+
+
+def _prose(text: Any) -> str:
+    """Help text as typed, in a table cell or a paragraph: ``[:port][/path]`` is no link (mkdocs-autorefs would
+    take it for a cross-reference and the strict build fail), ``/<api>/`` no HTML tag, ``*`` no emphasis.
+    Code spans are left as they are."""
+    parts = _CODE_SPAN.split(str(text))
+    for i in range(0, len(parts), 2):  # the even parts are outside code spans
+        parts[i] = (parts[i].replace("\\", "\\\\").replace("[", "\\[").replace("]", "\\]").replace("*", "\\*")
+                    .replace("<", "&lt;"))
+    return _cell("".join(parts))
+
+
 # -- the CLI reference --------------------------------------------------------------------------------------
 
 def _subparsers(parser: argparse.ArgumentParser) -> dict[str, argparse.ArgumentParser]:
@@ -131,14 +145,14 @@ def _cli_reference(parser: argparse.ArgumentParser, HelpFormatter: Any) -> str: 
         parser.format_usage().strip(),
         "```",
         "",
-        _cell(parser.description or ""),
+        _prose(parser.description or ""),
         "",
         "| global flag | meaning |",
         "|---|---|",
     ]
     for action in parser._actions:
         if action.option_strings and not isinstance(action, argparse._SubParsersAction):
-            out.append(f"| {_flag(action)} | {_cell(_help(action))} |")
+            out.append(f"| {_flag(action)} | {_prose(_help(action))} |")
     out += ["", "## Exit status", "", "As `spacecraft-data --help` states it (written once, in "
             "`spacecraft_data.cli`):", "", "```text", _exit_status(parser.epilog or ""), "```", ""]
     out += ["## Commands", "", "| command | what it does |", "|---|---|"]
@@ -146,13 +160,13 @@ def _cli_reference(parser: argparse.ArgumentParser, HelpFormatter: Any) -> str: 
     helps = {a.dest: a.help for a in next(a for a in parser._actions
                                         if isinstance(a, argparse._SubParsersAction))._choices_actions}
     for name in commands:
-        out.append(f"| [`{name}`](#{name}) | {_cell(helps.get(name) or '')} |")
+        out.append(f"| [`{name}`](#{name}) | {_prose(helps.get(name) or '')} |")
     out.append("")
     for name, sub in commands.items():
         sub.formatter_class = lambda prog: HelpFormatter(prog, width=100)  # the same text on every terminal
         out += [f"### {name}", "", "```text", sub.format_usage().strip(), "```", ""]
         if sub.description:
-            out += [_cell(sub.description), ""]
+            out += [_prose(sub.description), ""]
         positionals = [a for a in sub._actions if not a.option_strings]
         options = [a for a in sub._actions if a.option_strings and not isinstance(a, argparse._HelpAction)]
         for title, actions in (("argument", positionals), ("flag", options)):
@@ -162,7 +176,7 @@ def _cli_reference(parser: argparse.ArgumentParser, HelpFormatter: Any) -> str: 
             for action in actions:
                 default = action.default
                 shown = "" if default in (None, False, argparse.SUPPRESS) or action.nargs == 0 else f"`{default}`"
-                out.append(f"| {_flag(action)} | {_cell(shown)} | {_cell(_help(action))} |")
+                out.append(f"| {_flag(action)} | {_cell(shown)} | {_prose(_help(action))} |")
             out.append("")
         if sub.epilog:
             out += ["```text", sub.epilog.strip("\n"), "```", ""]

@@ -1,9 +1,12 @@
-"""The README's figures, measured by one script, stored, and written into the README.
+"""The documentation's measured figures, measured by one script, stored, and written into the pages.
 
     .venv/bin/python scripts/figures.py measure                     # everything (runs the whole suite: minutes)
     .venv/bin/python scripts/figures.py measure --only cli install  # some of them; the others stay as stored
-    .venv/bin/python scripts/figures.py write                       # README.md from benchmarks/figures.json
-    .venv/bin/python scripts/figures.py check                       # exit 1 when README.md disagrees with it
+    .venv/bin/python scripts/figures.py write                       # the pages from benchmarks/figures.json
+    .venv/bin/python scripts/figures.py check                       # exit 1 when a page disagrees with it
+
+The pages (``PAGES``): the figures were the README's; since the README became a landing page they live in
+docs/getting-started.md (suite, install) and docs/performance.md (cli). Each region may stand in any page.
 
 Figures (each with the date it was measured, the Python and the machine's cores):
 
@@ -15,10 +18,10 @@ Figures (each with the date it was measured, the Python and the machine's cores)
 * ``install``: packages and installed size of the core install and of each extra, each in a fresh
   venv from the built wheel (``benchmarks/install_size.py``).
 
-``measure`` stores them in ``benchmarks/figures.json`` and rewrites the README's generated regions
+``measure`` stores them in ``benchmarks/figures.json`` and rewrites the pages' generated regions
 (``<!-- figures:NAME -->`` … ``<!-- /figures:NAME -->``) from that file; tests/test_figures.py checks
-that the README agrees with the stored figures (it does not measure). Exit status: 0; 1 when ``check``
-finds the README out of date or a measurement fails; 2 on a usage error.
+that the pages agree with the stored figures (it does not measure). Exit status: 0; 1 when ``check``
+finds a page out of date or a measurement fails; 2 on a usage error.
 """
 
 from __future__ import annotations
@@ -38,7 +41,8 @@ from pathlib import Path
 from typing import Any, Callable
 
 ROOT = Path(__file__).resolve().parents[1]
-README = ROOT / "README.md"
+#: the pages whose generated regions this script writes and checks
+PAGES = (ROOT / "README.md", ROOT / "docs" / "getting-started.md", ROOT / "docs" / "performance.md")
 STORED = ROOT / "benchmarks" / "figures.json"
 KINDS = ("suite", "tests", "cli", "install")
 _REGION = re.compile(r"<!-- figures:(?P<name>[a-z]+) -->(?P<body>.*?)<!-- /figures:(?P=name) -->", re.S)
@@ -156,11 +160,11 @@ RENDER: dict[str, Callable[[dict[str, Any]], str]] = {
 
 
 def rendered(text: str, figures: dict[str, Any]) -> str:
-    """``text`` (the README) with each generated region rendered from ``figures``."""
+    """``text`` (a page) with each generated region rendered from ``figures``."""
     def one(match: re.Match[str]) -> str:
         name = match.group("name")
         if name not in RENDER:
-            raise KeyError(f"README.md: unknown figures region {name!r} (known: {', '.join(RENDER)})")
+            raise KeyError(f"unknown figures region {name!r} (known: {', '.join(RENDER)})")
         body = RENDER[name](figures)
         sep = "\n" if "\n" in match.group("body") else ""
         return f"<!-- figures:{name} -->{sep}{body}{sep}<!-- /figures:{name} -->"
@@ -180,11 +184,11 @@ def load_stored() -> dict[str, Any]:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     sub = parser.add_subparsers(dest="action", required=True)
-    m = sub.add_parser("measure", help="measure, store in benchmarks/figures.json, rewrite README.md")
+    m = sub.add_parser("measure", help="measure, store in benchmarks/figures.json, rewrite the pages")
     m.add_argument("--only", nargs="+", choices=KINDS, default=["suite", "cli", "install"])
     m.add_argument("--runs", type=int, default=20, help="cold starts per CLI command (default 20)")
-    sub.add_parser("write", help="rewrite README.md's figures from benchmarks/figures.json")
-    sub.add_parser("check", help="exit 1 when README.md's figures are not those of benchmarks/figures.json")
+    sub.add_parser("write", help="rewrite the pages' figures from benchmarks/figures.json")
+    sub.add_parser("check", help="exit 1 when a page's figures are not those of benchmarks/figures.json")
     args = parser.parse_args(argv)
 
     figures = load_stored()
@@ -200,17 +204,25 @@ def main(argv: list[str] | None = None) -> int:
                 print(f"figures: error: {kind}: {exc}", file=sys.stderr)
                 return 1
             STORED.write_text(json.dumps(figures, indent=2, sort_keys=True) + "\n", encoding="utf-8")
-    text = README.read_text(encoding="utf-8")
-    new = rendered(text, figures)
-    if args.action == "check":
-        if new != text:
-            stale = [n for n, body in regions(new).items() if regions(text).get(n) != body]
-            print(f"figures: README.md disagrees with {STORED.relative_to(ROOT)} in: {', '.join(stale)} "
-                  "(python scripts/figures.py write)", file=sys.stderr)
+    stale_pages = 0
+    for page in PAGES:
+        text = page.read_text(encoding="utf-8")
+        try:
+            new = rendered(text, figures)
+        except KeyError as exc:
+            print(f"figures: error: {page.relative_to(ROOT)}: {exc.args[0]}", file=sys.stderr)
             return 1
-        return 0
-    if new != text:
-        README.write_text(new, encoding="utf-8")
+        if new == text:
+            continue
+        if args.action == "check":
+            stale = [n for n, body in regions(new).items() if regions(text).get(n) != body]
+            print(f"figures: {page.relative_to(ROOT)} disagrees with {STORED.relative_to(ROOT)} in: "
+                  f"{', '.join(stale)} (python scripts/figures.py write)", file=sys.stderr)
+            stale_pages += 1
+        else:
+            page.write_text(new, encoding="utf-8")
+    if args.action == "check":
+        return 1 if stale_pages else 0
     print(json.dumps({k: figures[k] for k in sorted(figures)}, indent=2))
     return 0
 

@@ -78,7 +78,7 @@ def test_a_broken_link_fails_the_strict_build(tmp_path):
     copy = tmp_path / "repo"
     shutil.copytree(ROOT / "docs", copy / "docs")
     shutil.copytree(ROOT / "scripts", copy / "scripts", ignore=shutil.ignore_patterns("__pycache__"))
-    for name in ("mkdocs.yml", "CHANGELOG.md", "DATA_CHANGES.md", "datapackage.json"):
+    for name in ("mkdocs.yml", "README.md", "CHANGELOG.md", "DATA_CHANGES.md", "datapackage.json"):
         shutil.copy2(ROOT / name, copy / name)
     for name in ("schema", "src"):
         shutil.copytree(ROOT / name, copy / name, ignore=shutil.ignore_patterns("__pycache__"))
@@ -182,6 +182,15 @@ def test_the_built_cli_reference_and_dictionary_hold_the_generated_text(site):
     assert 'id="import-embedded"' in cli and "--max-body-mb" in cli
     dictionary = (site / "data-dictionary" / "index.html").read_text(encoding="utf-8")
     assert 'id="spacecraft_configurations"' in dictionary and "time_in_space_seconds" in dictionary
+
+
+@pytest.mark.slow
+def test_the_cli_reference_shows_help_text_as_typed(site):
+    # Help text is prose, not Markdown: harvest's "http(s)://host[:port][/path]" once failed the strict build
+    # (mkdocs-autorefs read "[:port][/path]" as a cross-reference) and "/<api>/spacecraft/" vanished as a tag.
+    html = (site / "cli" / "index.html").read_text(encoding="utf-8")
+    assert "http(s)://host[:port][/path]" in html
+    assert "Page through /&lt;api&gt;/spacecraft/" in html
 
 
 # -- the README ---------------------------------------------------------------------------------------------

@@ -149,6 +149,14 @@ def test_a_block_that_would_leave_loopback_is_refused_unless_marked(body, tmp_pa
     assert not docs_examples.reaches_out(docs_examples.Block("page.md", 1, "sh", "curl -s http://127.0.0.1:8000/x\n"))
 
 
+@pytest.mark.parametrize("ci, ok", [("true", False), ("", True)])
+def test_an_r_example_without_rscript_fails_under_ci_and_is_skipped_elsewhere(ci, ok, tmp_path):
+    # .ci/run installs R: under CI a skip would hide the R example, so a missing Rscript is a failure there
+    block = docs_examples.Block("page.md", 1, "r", 'cat("hello\\n")\n')
+    result = docs_examples.run_block(block, docs_examples.Context(tmp_path, {"PATH": str(tmp_path), "CI": ci}))
+    assert result.ok is ok and "Rscript is not installed" in result.detail
+
+
 def test_a_deliberately_broken_example_fails_the_check(tmp_path):
     page = _broken_page(tmp_path)
     done = subprocess.run([sys.executable, str(ROOT / "scripts" / "docs_examples.py"), str(page)], cwd=tmp_path,

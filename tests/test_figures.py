@@ -1,7 +1,8 @@
-"""The README's figures are those scripts/figures.py measured and stored (benchmarks/figures.json).
+"""The documentation's figures are those scripts/figures.py measured and stored (benchmarks/figures.json).
 
 Nothing is measured here: the figures are stored by ``python scripts/figures.py measure``; this checks
-that the README shows them, and that the script renders what it stores.
+that the pages show them (the README's figures moved into docs/getting-started.md and docs/performance.md
+when it became a landing page), and that the script renders what it stores.
 """
 
 from __future__ import annotations
@@ -14,7 +15,9 @@ import sys
 
 from conftest import ROOT
 
-README = (ROOT / "README.md").read_text(encoding="utf-8")
+#: where each region stands now
+HOMES = {"suite": "docs/getting-started.md", "install": "docs/getting-started.md", "cli": "docs/performance.md"}
+GETTING_STARTED = (ROOT / "docs" / "getting-started.md").read_text(encoding="utf-8")  # holds suite and install
 
 
 def _figures():
@@ -24,14 +27,20 @@ def _figures():
     return module
 
 
-def test_the_readme_shows_the_stored_figures():
+def test_the_pages_show_the_stored_figures():
     figures = _figures()
     stored = figures.load_stored()
-    assert figures.rendered(README, stored) == README, "README.md is out of date: python scripts/figures.py write"
-    assert set(figures.regions(README)) == {"suite", "cli", "install"}
+    found: dict[str, list[str]] = {}
+    for page in figures.PAGES:
+        text = page.read_text(encoding="utf-8")
+        name = page.relative_to(ROOT).as_posix()
+        assert figures.rendered(text, stored) == text, f"{name} is out of date: python scripts/figures.py write"
+        for region in figures.regions(text):
+            found.setdefault(region, []).append(name)
+    assert found == {region: [page] for region, page in HOMES.items()}  # each region once, where it belongs
 
 
-def test_figures_check_passes_on_the_readme():
+def test_figures_check_passes_on_the_pages():
     done = subprocess.run([sys.executable, str(ROOT / "scripts" / "figures.py"), "check"], capture_output=True,
                           text=True, timeout=60)
     assert done.returncode == 0, done.stderr
@@ -49,13 +58,14 @@ def test_the_stored_figures_are_measured_ones_with_their_date():
 
 
 def test_a_changed_figure_is_found_by_check(tmp_path):
-    # SYNTHETIC figures: one install size changed; the README no longer agrees, and check names the region.
+    # SYNTHETIC figures: one install size changed; the page no longer agrees, and check names the region.
     figures = _figures()
     stored = figures.load_stored()
     stored["install"]["rows"][0]["mb"] += 1.0
-    changed = figures.rendered(README, stored)
-    assert changed != README
-    assert [n for n, body in figures.regions(changed).items() if figures.regions(README)[n] != body] == ["install"]
+    changed = figures.rendered(GETTING_STARTED, stored)
+    assert changed != GETTING_STARTED
+    before = figures.regions(GETTING_STARTED)
+    assert [n for n, body in figures.regions(changed).items() if before[n] != body] == ["install"]
 
 
 def test_the_suite_figure_says_how_it_was_measured():
@@ -66,3 +76,21 @@ def test_the_suite_figure_says_how_it_was_measured():
     timed = {**collected, "suite": {"date": "2026-12-06", "tests": 1401, "seconds": 190, "cores": 2, "load": 1.5}}
     assert "The test suite (1,401 tests) took 190 s" in figures.rendered(
         "<!-- figures:suite -->x<!-- /figures:suite -->", timed)
+
+
+def test_check_names_the_page_and_region_that_disagree(tmp_path):
+    # SYNTHETIC: a copy of the script and its pages, one CLI figure edited in docs/performance.md
+    for name in ["scripts/figures.py", "benchmarks/figures.json", *sorted(set(HOMES.values())), "README.md"]:
+        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / name).write_text((ROOT / name).read_text(encoding="utf-8"), encoding="utf-8")
+    page = tmp_path / "docs" / "performance.md"
+    edited = page.read_text(encoding="utf-8").replace("best/median of", "best/median of about")
+    page.write_text(edited, encoding="utf-8")
+    done = subprocess.run([sys.executable, str(tmp_path / "scripts" / "figures.py"), "check"], capture_output=True,
+                          text=True, timeout=60)
+    assert done.returncode == 1
+    assert "docs/performance.md disagrees with benchmarks/figures.json in: cli" in done.stderr
+    done = subprocess.run([sys.executable, str(tmp_path / "scripts" / "figures.py"), "write"], capture_output=True,
+                          text=True, timeout=60)
+    assert done.returncode == 0, done.stderr
+    assert page.read_text(encoding="utf-8") == (ROOT / "docs" / "performance.md").read_text(encoding="utf-8")

@@ -97,6 +97,16 @@ def test_the_ci_note_installs_from_the_release_tag_by_git_url(clone, tmp_path):
     assert version.returncode == 0 and version.stdout.startswith(f"spacecraft-data {VERSION}\n"), version.stderr
 
 
+def test_every_page_gives_the_same_git_url_line_as_the_readme():
+    # The validating page's CI note and getting-started.md repeat the README's line: one version of it.
+    line = re.compile(r'pip install "spacecraft-data @ git\+<this repository\'s URL>@v[^"]+"')
+    pages = {"README.md": README} | {f"docs/{p.name}": p.read_text(encoding="utf-8")
+                                     for p in sorted((ROOT / "docs").glob("*.md"))}
+    found = {name: set(line.findall(text)) for name, text in pages.items() if line.search(text)}
+    assert {"README.md", "docs/getting-started.md", "docs/validating.md"} <= set(found), found
+    assert set().union(*found.values()) == {f'pip install "spacecraft-data @ git+<this repository\'s URL>@v{VERSION}"'}
+
+
 def test_the_pypi_lines_name_the_published_distribution():
     # They cannot run before the upload; they must name the distribution the release workflow publishes.
     import tomllib

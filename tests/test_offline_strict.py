@@ -428,10 +428,10 @@ def test_a_mistyped_marker_option_is_a_usage_error(tmp_path, marker, message):
 
 
 def test_the_readme_strict_example_names_no_real_host():
-    # The README shows a refusal: it must be aimed at a name that never resolves.
+    # The docs show a refusal (docs/testing.md, once the README's): it must be aimed at a name that never resolves.
     from conftest import ROOT
 
-    section = (ROOT / "README.md").read_text(encoding="utf-8").split("\n## Use it in your tests\n", 1)[1]
+    section = (ROOT / "docs" / "testing.md").read_text(encoding="utf-8").split("\n## Use it in your tests\n", 1)[1]
     assert "example.org" not in section.split("\n## ", 1)[0]
 
 

@@ -62,11 +62,12 @@ def test_the_hook_fails_an_invalid_file_naming_the_problem(project):
     assert "invalid.json: record 185: $.time_in_space: '54 days, 1:56:34' is not a valid duration" in result.stdout
 
 
-# -- the README's configurations, as written ------------------------------------------------------------------
+# -- the documented configurations, as written ----------------------------------------------------------------
 def _readme_configs() -> list[str]:
-    """The ```yaml blocks of the README's pre-commit paragraph: the tagged repository, then the local hook."""
-    readme = (ROOT / "README.md").read_text(encoding="utf-8")
-    paragraph = readme[readme.index("**pre-commit.**"):readme.index("### Damaged or hostile snapshots")]
+    """The ```yaml blocks of the pre-commit paragraph (docs/validating.md, once the README's): the tagged
+    repository, then the local hook."""
+    page = (ROOT / "docs" / "validating.md").read_text(encoding="utf-8")
+    paragraph = page[page.index("**pre-commit.**"):page.index("### Damaged or hostile snapshots")]
     import re
 
     return re.findall(r"^```yaml\n(.*?)^```\n", paragraph, re.M | re.S)

@@ -72,8 +72,9 @@ def test_version_and_info_print_both_versions(pinned_home):
 def test_the_readme_versions_example_prints_what_a_user_sees(pinned_checkout):
     from conftest import checkout_env
 
-    readme = (ROOT / "README.md").read_text(encoding="utf-8")
-    section = readme[readme.index("\n### Releases and versions\n"):readme.index("\n## Attribution and terms\n")]
+    page = (ROOT / "docs" / "architecture.md").read_text(encoding="utf-8")  # the README's section moved there
+    section = page[page.index("\n### Releases and versions\n"):]
+    section = section[:section.find("\n## ")] if "\n## " in section else section
     block = re.search(r"^```console\n(.*?)^```\n", section, re.M | re.S).group(1)
     ran = 0
     for chunk in block.split("$ ")[1:]:
@@ -289,6 +290,29 @@ def test_the_wheel_and_the_sdist_carry_both_licenses(built_wheel, sdist):
         top = {Path(n).relative_to(f"spacecraft_data-{VERSION}").as_posix() for n in archive.getnames()
                if n.count("/") == 1}
     assert {"LICENSE", "DATA_LICENSE.md", "CITATION.cff", "pyproject.toml", "README.md"} <= top
+
+
+@pytest.mark.slow
+def test_the_sdist_alone_builds_the_documentation_site(sdist, tmp_path):
+    # The docs ship with the sdist (pages, mkdocs.yml, the hooks and example runner in scripts/, their tests),
+    # and they are enough: the strict build succeeds in the unpacked sdist, with nothing of the checkout.
+    mkdocs = Path(sys.executable).with_name("mkdocs")
+    with tarfile.open(sdist) as archive:
+        names = {Path(n).relative_to(f"spacecraft_data-{VERSION}").as_posix() for n in archive.getnames()
+                 if "/" in n}
+        archive.extractall(tmp_path / "unpacked", filter="data")
+    pages = {p.relative_to(ROOT).as_posix() for p in (ROOT / "docs").iterdir() if p.is_file()}
+    assert pages and pages <= names, pages - names
+    assert {"mkdocs.yml", "scripts/docs_hooks.py", "scripts/docs_gen.py", "scripts/docs_examples.py",
+            "tests/test_docs.py", "tests/test_docs_examples.py"} <= names
+    if not mkdocs.exists():
+        pytest.skip("mkdocs is not installed (pip install -e '.[docs]')")
+    (source,) = (tmp_path / "unpacked").iterdir()
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
+    done = subprocess.run([str(mkdocs), "build", "--strict", "--site-dir", str(tmp_path / "site")], cwd=source,
+                          capture_output=True, text=True, timeout=600, env={**env, "NO_MKDOCS_2_WARNING": "1"})
+    assert done.returncode == 0, done.stderr[-3000:]
+    assert (tmp_path / "site" / "researchers" / "index.html").is_file()
 
 
 @pytest.mark.slow
