@@ -34,14 +34,20 @@ PEAK_RSS_LIMIT = 300 * 1024 * 1024
 #: how fast a harvest must fail without a network
 OFFLINE_SECONDS = 15.0
 
-#: run the CLI in a child and report its own peak RSS (ru_maxrss, KiB on Linux) on stderr's last line
+#: run the CLI in a child and report its own peak RSS (KiB) on stderr's last line. VmHWM, not ru_maxrss: Linux
+#: keeps ru_maxrss across exec, so a child forked (preexec_fn) from a large pytest process would report the parent's.
 CHILD = """
 import resource, sys
 from spacecraft_data.cli import main
 try:
     code = main(sys.argv[1:])
 finally:
-    print("MAXRSS_KB", resource.getrusage(resource.RUSAGE_SELF).ru_maxrss, file=sys.stderr)
+    try:
+        with open("/proc/self/status") as status:
+            peak = next(int(line.split()[1]) for line in status if line.startswith("VmHWM:"))
+    except (OSError, StopIteration):
+        peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    print("MAXRSS_KB", peak, file=sys.stderr)
 sys.exit(code)
 """
 
