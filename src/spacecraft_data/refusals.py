@@ -112,6 +112,8 @@ class MalformedRequest(Refusal):
     """A request the HTTP layer could not parse; ``status`` (and so ``status_code``) is the one the standard
     library chose for it."""
 
+    status_code = 400  # http.server's usual choice; each instance sets the one chosen
+
     def __init__(self, status: int, detail: str) -> None:
         super().__init__(detail)
         self.status = status
