@@ -78,12 +78,11 @@ from urllib.parse import parse_qs, quote, unquote, urlencode, urlsplit
 
 from .cache import ENTRY_OVERHEAD, BoundedCache, size_of
 from .endpoints import DEFAULT_BASE_URL, Endpoint, endpoint, endpoints, ll2_has, primary
-from .errors import InvalidBaseUrl, ModeNotHeld, QueryError, RecordNotFound, SnapshotError
+from .errors import ApiError, InvalidBaseUrl, ModeNotHeld, QueryError, RecordNotFound, SnapshotError
 from .hosts import invalid_host_body, valid_host
-from .query import MAX_NUMBER_FIELDS, Engine, InvalidSearch, QueryParams, Refused, TooManyFields
+from .query import MAX_NUMBER_FIELDS, Engine, QueryParams, Refused, TooManyFields
 from .query.pagination import LINK_ENCODING_ERRORS
-from .refusals import (BadTarget, HeadersTooLarge, InternalError, InvalidHost, MalformedRequest, MethodNotAllowed,
-                       NoMatch, NotAcceptable, NotFound, NotServed, Refusal, RequestLineTooLong, UnknownFormat)
+from .refusals import InvalidHost, NoMatch, NotFound, NotServed, Refusal, UnknownFormat
 
 from .typecheck import TYPE_CHECKING
 if TYPE_CHECKING:
@@ -171,17 +170,11 @@ class Page:
 
 
 # --------------------------------------------------------------------------- errors -> HTTP
-#: LL2's status for each refusal of this package (the first class in the method order that is listed)
-_STATUS: dict[type, int] = {
-    NoMatch: 404, UnknownFormat: 404, NotFound: 404, InvalidHost: 400, BadTarget: 400, NotAcceptable: 406,
-    MethodNotAllowed: 405, RequestLineTooLong: 414, HeadersTooLarge: 431, NotServed: 501, InternalError: 500,
-}
-
-
 def error_answer(exc: Exception) -> tuple[int, Any]:
-    """LL2's status and JSON body for a refused request: the one place errors become HTTP.
+    """LL2's status and JSON body for a refused request: the error's ``status_code`` and ``body()``.
 
-    ``exc`` is a :class:`~spacecraft_data.query.Refused` of the query layer (400:
+    ``exc`` is an :class:`~spacecraft_data.errors.ApiError`, which carries both as DRF's
+    exceptions do: a :class:`~spacecraft_data.query.Refused` of the query layer (400:
     django-filter's form errors ``{"<param>": ["<message>"], ...}``; DRF's
     ``SearchFilter`` raises a ``ValidationError`` of a list, so its body is the list of
     messages; Django refuses too many fields before any view runs, ``{"detail": ...}``),
@@ -191,20 +184,8 @@ def error_answer(exc: Exception) -> tuple[int, Any]:
     :class:`~spacecraft_data.refusals.MalformedRequest` keeps the status the HTTP
     parser chose). Raises ``TypeError`` for any other exception.
     """
-    if isinstance(exc, Refused):
-        if isinstance(exc, InvalidSearch):
-            return 400, [m for messages in exc.errors.values() for m in messages]
-        if isinstance(exc, TooManyFields):
-            return 400, {"detail": "; ".join(m for messages in exc.errors.values() for m in messages)}
-        return 400, {param: list(messages) for param, messages in exc.errors.items()}
-    if isinstance(exc, ModeNotHeld):
-        return 501, {"detail": str(exc)}
-    if isinstance(exc, MalformedRequest):
-        return exc.status, {"detail": exc.detail}
-    if isinstance(exc, Refusal):
-        status = _STATUS.get(type(exc)) or next((_STATUS[kind] for kind in type(exc).__mro__ if kind in _STATUS), None)
-        if status is not None:
-            return status, {"detail": exc.detail}
+    if isinstance(exc, ApiError) and exc.status_code is not None:
+        return exc.status_code, exc.body()
     raise TypeError(f"no HTTP answer is defined for {type(exc).__name__}: {exc}")
 
 

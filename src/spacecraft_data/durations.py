@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import re
 
+from .errors import SpacecraftDataError
 from .typecheck import TYPE_CHECKING
 if TYPE_CHECKING:
     from datetime import timedelta
@@ -40,7 +41,7 @@ _TOO_LARGE = "{value} is too large for a duration: the longest is 999999999 days
 _COMPACT = re.compile(r"P(?:([0-9]+)D)?(?:T(?:([0-9]+)H)?(?:([0-9]+)M)?(?:([0-9]+(?:\.[0-9]+)?)S)?)?")
 
 
-class DurationError(ValueError):
+class DurationError(SpacecraftDataError, ValueError):
     """A value that is not an ISO 8601 duration; the message says why."""
 
 

@@ -16,11 +16,19 @@ the error stops it (``exit_code``), so the mapping lives here, in one place:
 
 from __future__ import annotations
 
+from enum import IntEnum
+
+from .typecheck import TYPE_CHECKING
+if TYPE_CHECKING:
+    from typing import Any
+
 __all__ = [
     "SpacecraftDataError",
     "InputError",
+    "ExitCode",
     "EXIT_FINDINGS",
     "EXIT_USAGE",
+    "ApiError",
     "PageError",
     "SnapshotError",
     "SnapshotNotFound",
@@ -30,20 +38,34 @@ __all__ = [
     "ModeNotHeld",
     "QueryError",
     "InvalidBaseUrl",
+    "CannotListen",
 ]
 
 
-#: exit status for findings: invalid data, snapshots that differ under ``diff --exit-code``
-EXIT_FINDINGS = 1
-#: exit status for usage and I/O errors: bad options, missing or unreadable inputs, missing snapshots
-EXIT_USAGE = 2
+class ExitCode(IntEnum):
+    """The exit statuses of the ``spacecraft-data`` command: the only place they are written."""
+
+    #: success
+    OK = 0
+    #: findings: invalid data, snapshots that differ under ``diff --exit-code``, an answer that is an LL2 error
+    INVALID = 1
+    #: usage and I/O errors: bad options, missing or unreadable inputs, missing snapshots, the network
+    USAGE = 2
+    #: stopped by Ctrl-C (128 + SIGINT, as a shell reports it)
+    INTERRUPTED = 130
+
+
+#: exit status for findings (:attr:`ExitCode.INVALID`)
+EXIT_FINDINGS = ExitCode.INVALID
+#: exit status for usage and I/O errors (:attr:`ExitCode.USAGE`)
+EXIT_USAGE = ExitCode.USAGE
 
 
 class SpacecraftDataError(Exception):
-    """Base class of every error this package raises on purpose."""
+    """Base class of every error this package raises: one ``except`` catches them all."""
 
     #: the command-line exit status when this error ends a command (see the module docstring)
-    exit_code: int = EXIT_FINDINGS
+    exit_code: int = ExitCode.INVALID
 
 
 class InputError(SpacecraftDataError):
@@ -53,7 +75,23 @@ class InputError(SpacecraftDataError):
     wrong (exit status 1).
     """
 
-    exit_code = EXIT_USAGE
+    exit_code = ExitCode.USAGE
+
+
+class ApiError(SpacecraftDataError):
+    """A request the API answers with an error: LL2's HTTP ``status_code`` and JSON :meth:`body`.
+
+    As DRF's ``APIException`` carries ``status_code``: each kind sets it as a class
+    attribute (an instance may set its own), so
+    :func:`spacecraft_data.api.error_answer` is a lookup, not a table. A kind whose
+    ``status_code`` is None is abstract, never answered as it is.
+    """
+
+    status_code: int | None = None
+
+    def body(self) -> Any:
+        """The JSON body of the answer: DRF's ``{"detail": message}``."""
+        return {"detail": str(self)}
 
 
 class PageError(SpacecraftDataError, ValueError):
@@ -96,8 +134,10 @@ class RecordNotFound(SpacecraftDataError, KeyError):
         return str(self.args[0]) if self.args else ""
 
 
-class ModeNotHeld(SpacecraftDataError):
-    """A response mode (e.g. ``detailed``) was asked for that the snapshot does not hold."""
+class ModeNotHeld(ApiError):
+    """A response mode (e.g. ``detailed``) was asked for that the snapshot does not hold: 501 over HTTP."""
+
+    status_code = 501
 
 
 class QueryError(SpacecraftDataError, ValueError):
@@ -119,3 +159,7 @@ class QueryError(SpacecraftDataError, ValueError):
 
 class InvalidBaseUrl(InputError, ValueError):
     """A ``base_url`` (the host of an answer's links) that is not ``http(s)://host[:port]`` with a valid host."""
+
+
+class CannotListen(InputError):
+    """``serve`` cannot listen on the address and port it was given (taken, not this machine's, not allowed)."""

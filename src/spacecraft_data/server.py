@@ -82,6 +82,7 @@ from urllib.parse import unquote
 from . import __version__
 from .api import error_answer
 from .endpoints import endpoints, primary
+from .errors import SpacecraftDataError
 from .hosts import invalid_host_body, valid_host
 from .query import QueryParams, Refused
 from .refusals import (BadTarget, HeadersTooLarge, InternalError, InvalidHost, MalformedRequest, MethodNotAllowed,
@@ -160,8 +161,11 @@ class Responder(Protocol):
         """The service answering URLs from the snapshot (:meth:`~spacecraft_data.api.Api.respond`)."""
 
 
-class _NeedMore(Exception):
-    """The request head is not all in yet: parse it again when more bytes (or the end of the stream) arrive."""
+class _NeedMore(SpacecraftDataError):
+    """The request head is not all in yet: parse it again when more bytes (or the end of the stream) arrive.
+
+    Never leaves this module; a :class:`SpacecraftDataError` as every exception class of the package is.
+    """
 
 
 class _BufferReader:

@@ -285,8 +285,8 @@ _FILE_KINDS = ((stat.S_ISDIR, "a folder"), (stat.S_ISFIFO, "a FIFO (named pipe)"
                (stat.S_ISCHR, "a character device"), (stat.S_ISBLK, "a block device"))
 
 
-class NotARegularFile(OSError):
-    """A folder, FIFO, socket or device where a regular file should be (``strerror`` says which)."""
+class NotARegularFile(InputError, OSError):
+    """A folder, FIFO, socket or device where a regular file should be (``strerror`` says which): an I/O error."""
 
 
 def open_regular(path: Path) -> bytes:

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import json
 
+from .errors import SpacecraftDataError
 from .typecheck import TYPE_CHECKING
 if TYPE_CHECKING:
     from typing import Any
@@ -26,7 +27,7 @@ __all__ = ["StrictJSONError", "decode", "loads", "json_path"]
 _BOM = "\ufeff"
 
 
-class StrictJSONError(ValueError):
+class StrictJSONError(SpacecraftDataError, ValueError):
     """Bytes or text that are not standard JSON; ``reason`` says why, the other fields where.
 
     ``line``/``column`` are 1-based positions in the text when the parser knows

@@ -13,7 +13,7 @@ import importlib
 import os
 import sys
 
-from ..errors import EXIT_FINDINGS, EXIT_USAGE, SpacecraftDataError
+from ..errors import ExitCode, SpacecraftDataError
 from ._version import VersionAction
 
 from ..typecheck import TYPE_CHECKING
@@ -155,29 +155,31 @@ def os_error_message(exc: OSError) -> str:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Run the CLI; returns the process exit code."""
+    """Run the CLI; returns the process exit code.
+
+    Commands raise; this is the one place an error becomes its line on stderr and its exit code.
+    """
     argv = list(sys.argv[1:] if argv is None else argv)
     parser = build_parser(only=argv[0] if argv and argv[0] in COMMANDS else None)
-    args = parser.parse_args(argv)
-    if not getattr(args, "run", None):
-        parser.print_help(sys.stderr)
-        return EXIT_USAGE
+    prog = parser.prog
     try:
-        return int(args.run(args) or 0)
-    except SpacecraftDataError as exc:
-        # The error's class says whether it is a finding (1) or a usage or I/O error (2): see errors.py.
-        print(f"spacecraft-data {args.command}: error: {exc}", file=sys.stderr)
-        return int(getattr(exc, "exit_code", EXIT_FINDINGS))
+        args = parser.parse_args(argv)  # --version raises when no snapshot is usable
+        if not getattr(args, "run", None):
+            parser.print_help(sys.stderr)
+            return ExitCode.USAGE
+        prog = f"{parser.prog} {args.command}"
+        return int(args.run(args) or ExitCode.OK)
     except KeyboardInterrupt:
-        print(f"spacecraft-data {args.command}: interrupted", file=sys.stderr)
-        return 130
+        print(f"{prog}: interrupted", file=sys.stderr)
+        return ExitCode.INTERRUPTED
     except BrokenPipeError:
-        return 0
-    except OSError as exc:
-        # A path that cannot be read or written and that no module turned into its own message:
-        # still one line naming the path, never a traceback.
-        print(f"spacecraft-data {args.command}: error: {os_error_message(exc)}", file=sys.stderr)
-        return EXIT_USAGE
+        return ExitCode.OK
+    except (SpacecraftDataError, OSError) as exc:
+        # The error's class says whether it is a finding (1) or a usage or I/O error (2): see errors.py. An
+        # OSError no module turned into its own message (a path that cannot be read or written) is one of the
+        # latter, still one line naming the path, never a traceback.
+        print(f"{prog}: error: {os_error_message(exc) if isinstance(exc, OSError) else exc}", file=sys.stderr)
+        return int(exc.exit_code if isinstance(exc, SpacecraftDataError) else ExitCode.USAGE)
 
 
 if __name__ == "__main__":

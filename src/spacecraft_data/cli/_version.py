@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import sys
 
 from ..typecheck import TYPE_CHECKING
 if TYPE_CHECKING:
@@ -34,13 +33,13 @@ class VersionAction(argparse.Action):
     def __call__(self, parser: argparse.ArgumentParser, namespace: argparse.Namespace, values: Any,
                  option_string: str | None = None) -> None:
         from .. import __version__
-        from ..errors import SpacecraftDataError
+        from ..errors import ExitCode, InputError, SpacecraftDataError
 
         try:
             text = version_text()
         except SpacecraftDataError as exc:
             print(f"spacecraft-data {__version__}", flush=True)
-            print(f"spacecraft-data: error: no usable snapshot: {exc}", file=sys.stderr)
-            parser.exit(2)
+            # cli.main prints it and exits 2, whether the snapshot is missing or broken: what --version needs is gone
+            raise InputError(f"no usable snapshot: {exc}") from exc
         print(text, flush=True)
-        parser.exit(0)
+        parser.exit(ExitCode.OK)

@@ -8,6 +8,7 @@ import sys
 from pathlib import Path
 
 from ..endpoints import DEFAULT_API_VERSION
+from ..errors import ExitCode
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -44,4 +45,4 @@ def run(args: argparse.Namespace) -> int:
         print("\n".join([d.to_text().splitlines()[0], *d.summary_lines()]))
     else:
         print(d.to_text())
-    return 1 if args.exit_code and not d.empty else 0
+    return ExitCode.INVALID if args.exit_code and not d.empty else ExitCode.OK

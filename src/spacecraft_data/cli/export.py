@@ -14,7 +14,7 @@ if TYPE_CHECKING:
     from ..endpoints import Endpoint
 
 from ..endpoints import by_table, endpoints, primary
-from ..errors import InputError
+from ..errors import ExitCode, InputError
 from ._common import add_snapshot_option, snapshot_from
 from ._query_args import add_query_arguments, endpoint_of, example_flags, fetch, query_kwargs
 
@@ -208,7 +208,7 @@ def run(args: argparse.Namespace) -> int:
         sys.stdout.buffer.write(data)
         sys.stdout.buffer.flush()
         print(f"{done} to standard output", file=sys.stderr)
-        return 0
+        return ExitCode.OK
     out: Path = args.output
     if out.exists() and not out.is_dir():
         raise InputError(f"{out}: exists and is not a folder")
@@ -218,7 +218,7 @@ def run(args: argparse.Namespace) -> int:
     _publish(files, out, lambda staged: check_export(staged, snap, records, args.format, table=endpoint.table,
                                                     referenced_only=args.referenced_only))
     print(f"{done} to {out}: {', '.join(sorted(files))}", file=sys.stderr)
-    return 0
+    return ExitCode.OK
 
 
 def _fsync_path(path: Path) -> None:

@@ -6,6 +6,7 @@ import argparse
 import json
 import sys
 
+from ..errors import ExitCode
 from ._common import add_snapshot_option, snapshot_from
 
 
@@ -33,15 +34,11 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 def run(args: argparse.Namespace) -> int:
     snap = snapshot_from(args)
-    try:
-        status, body = snap.respond(args.url, base_url=args.base_url)
-    except ValueError as exc:  # a --base-url that is not scheme://host
-        print(f"spacecraft-data get: error: {exc}", file=sys.stderr)
-        return 2
+    status, body = snap.respond(args.url, base_url=args.base_url)  # InvalidBaseUrl for a bad --base-url
     # LL2's browsable pages show the body with 4-space indentation and literal non-ASCII.
     json.dump(body, sys.stdout, indent=None if args.compact else 4, ensure_ascii=False)
     sys.stdout.write("\n")
     if not 200 <= status < 300:
         print(f"HTTP {status}", file=sys.stderr)
-        return 1
-    return 0
+        return ExitCode.INVALID
+    return ExitCode.OK

@@ -8,6 +8,7 @@ import sys
 import textwrap
 
 from ..endpoints import DEFAULT_BASE_URL, primary
+from ..errors import ExitCode
 from ._common import add_publish_options
 
 # Mirrors of spacecraft_data.harvest.options and store.LOCK_WAIT (not imported: that would load the harvest
@@ -123,4 +124,4 @@ def run(args: argparse.Namespace) -> int:
     if not args.quiet:
         print(f"harvest: {result.requests} request(s), {result.pages_fetched} page(s) fetched, "
               f"{result.pages_reused} reused; raw pages and sources.json in {result.run_dir}", file=sys.stderr)
-    return 0
+    return ExitCode.OK

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
+from ..errors import ExitCode
 from ._common import add_publish_options, publish_kwargs
 from .harvest import add_lock_wait_option
 
@@ -41,7 +42,7 @@ def run(args: argparse.Namespace) -> int:
     target = import_embedded(args.files, captured=args.captured, request_url=args.request_url,
                              **publish_kwargs(args), lock_wait=args.lock_wait)
     print(target)
-    return 0
+    return ExitCode.OK
 
 
 def _list(files: list[Path]) -> int:
@@ -50,15 +51,15 @@ def _list(files: list[Path]) -> int:
     from ..endpoints import primary
     from ..validation import problems_for_table
 
-    table, status = primary().table, 0
+    table, status = primary().table, ExitCode.OK
     for file in files:
         found = read_embedded(file)
         if not found:
             print(f"{file}: no spacecraft record embedded")
-            status = 1
+            status = ExitCode.INVALID
         for item in found:
             problems = problems_for_table(table, [item.record])
-            status = max(status, 1 if problems else 0)
+            status = max(status, ExitCode.INVALID if problems else ExitCode.OK)
             print(f"{item.id}\t{item.record.get('name')}\t{file}\t{item.path}"
                   + (f"\tINVALID: {'; '.join(problems[:3])}" if problems else ""))
     return status

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
+from ..errors import ExitCode
 from ._common import add_publish_options, publish_kwargs
 from .harvest import add_lock_wait_option
 
@@ -32,4 +33,4 @@ def run(args: argparse.Namespace) -> int:
 
     target = import_pages(args.files, endpoint=args.endpoint, **publish_kwargs(args), lock_wait=args.lock_wait)
     print(target)
-    return 0
+    return ExitCode.OK

@@ -8,6 +8,7 @@ import sys
 
 from .. import __version__
 from ..endpoints import primary
+from ..errors import ExitCode
 from ._common import add_snapshot_option, snapshot_from
 
 
@@ -33,7 +34,7 @@ def run(args: argparse.Namespace) -> int:
                    "snapshot_origin": snap.origin, **m}, sys.stdout,
                   indent=2, ensure_ascii=False)
         print()
-        return 0
+        return ExitCode.OK
     held, reported = rec.get("held"), rec.get("reported")
     pct = f" ({100 * held / reported:.1f}%)" if held is not None and reported else ""
     out = [
@@ -65,7 +66,7 @@ def run(args: argparse.Namespace) -> int:
         out.append(f"note: {note}")
     out.append(m.get("attribution", ""))
     print("\n".join(out))
-    return 0
+    return ExitCode.OK
 
 
 def _ids(ids: list[int]) -> str:

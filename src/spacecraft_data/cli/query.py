@@ -13,6 +13,7 @@ if TYPE_CHECKING:
 
     from ..endpoints import Endpoint
 
+from ..errors import ExitCode
 from ._common import add_snapshot_option, snapshot_from
 from ..endpoints import DEFAULT_API_VERSION, endpoint as declared, endpoints, primary
 from ._query_args import add_query_arguments, endpoint_of, example_flags, fetch, query_kwargs, query_page
@@ -130,4 +131,4 @@ def run(args: argparse.Namespace) -> int:
         shown = f"{offset + 1}-{offset + len(records)}" if records else "0"
         out.write(format_table(records, endpoint.name) + "\n")
         out.write(f"{shown} of {count} (snapshot {snap.version} holds {_holds(snap, endpoint)})\n")
-    return 0
+    return ExitCode.OK

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import argparse
-import sys
 
+from ..errors import CannotListen, ExitCode
 from ._common import add_snapshot_option, snapshot_from
 
 
@@ -61,7 +61,5 @@ def run(args: argparse.Namespace) -> int:
     try:
         serve(snapshot, args.host, args.port, quiet=args.quiet, max_connections=args.max_connections or MAX_CONNECTIONS)
     except OSError as exc:  # the port is taken, the address is not this machine's, ...
-        print(f"spacecraft-data serve: error: cannot listen on {args.host}:{args.port}: {exc.strerror or exc}",
-              file=sys.stderr)
-        return 2  # an I/O error, as errors.InputError
-    return 0
+        raise CannotListen(f"cannot listen on {args.host}:{args.port}: {exc.strerror or exc}") from exc
+    return ExitCode.OK

@@ -6,6 +6,8 @@ import argparse
 import json
 import sys
 
+from ..errors import ExitCode
+
 
 def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser(
@@ -46,4 +48,4 @@ def run(args: argparse.Namespace) -> int:
                 print(f"unreadable: {s.problem}")
         if not any(s.origin == "user" for s in found):
             print(f"user store {user_snapshots()}: no snapshots yet ('spacecraft-data harvest' fills it)")
-    return 1 if any(s.problem for s in found) else 0
+    return ExitCode.INVALID if any(s.problem for s in found) else ExitCode.OK

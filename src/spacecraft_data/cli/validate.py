@@ -7,6 +7,7 @@ import json
 import sys
 
 from ..endpoints import DEFAULT_API_VERSION, endpoints
+from ..errors import ExitCode
 
 #: the default caps (spacecraft_data.validation.report's, repeated so that --help imports no validation code)
 MAX_PROBLEMS = 1000
@@ -87,4 +88,4 @@ def run(args: argparse.Namespace) -> int:
         print()
     else:
         print(report)
-    return 0 if report.valid else 1
+    return ExitCode.OK if report.valid else ExitCode.INVALID

@@ -10,9 +10,12 @@ from __future__ import annotations
 
 from urllib.parse import unquote
 
+from ..errors import ApiError, SpacecraftDataError
+
 from ..typecheck import TYPE_CHECKING
 if TYPE_CHECKING:
     from collections.abc import Iterable, Mapping, Sequence
+    from typing import Any
 
 __all__ = [
     "QueryParams",
@@ -79,25 +82,36 @@ class QueryParams(dict):
         return f"QueryParams({self.pairs!r})"
 
 
-class Invalid(Exception):
-    """A parameter value a form field refuses: ``messages`` as django-filter lists them."""
+class Invalid(SpacecraftDataError):
+    """A parameter value a form field refuses: ``messages`` as django-filter lists them (a filter gathers
+    them into :class:`InvalidFilters`)."""
 
     def __init__(self, *messages: str) -> None:
         super().__init__(*messages)
         self.messages = list(messages)
 
 
-class Refused(Exception):
+class Refused(ApiError):
     """A request the query layer refuses: ``errors`` maps each parameter at fault to its messages.
 
-    No HTTP here: :func:`spacecraft_data.api.error_answer` turns each kind into LL2's
-    status and body, and :class:`~spacecraft_data.errors.QueryError` is built from
-    the same structure.
+    Answered 400; the body is django-filter's form errors ``{"<param>": ["<message>"], ...}``
+    unless a kind says otherwise (:meth:`body`). :class:`~spacecraft_data.errors.QueryError`
+    is built from the same structure.
     """
+
+    status_code = 400
 
     def __init__(self, errors: Mapping[str, Sequence[str]]) -> None:
         self.errors = {param: list(messages) for param, messages in errors.items()}
         super().__init__(self.errors)
+
+    def body(self) -> Any:
+        """``{"<param>": ["<message>", ...], ...}``."""
+        return {param: list(messages) for param, messages in self.errors.items()}
+
+    def _messages(self) -> list[str]:
+        """Every message, parameter after parameter."""
+        return [m for messages in self.errors.values() for m in messages]
 
     @property
     def params(self) -> tuple[str, ...]:
@@ -112,6 +126,14 @@ class InvalidFilters(Refused):
 class InvalidSearch(Refused):
     """DRF ``SearchFilter``'s ``CharField`` refused the ``search`` value (NUL or a lone surrogate)."""
 
+    def body(self) -> Any:
+        """The messages alone: DRF raises a ``ValidationError`` of a list."""
+        return self._messages()
+
 
 class TooManyFields(Refused):
     """More query fields than Django's ``DATA_UPLOAD_MAX_NUMBER_FIELDS`` (the parameter is the whole ``query``)."""
+
+    def body(self) -> Any:
+        """``{"detail": ...}``: Django refuses the request before any view runs."""
+        return {"detail": "; ".join(self._messages())}
