@@ -7,10 +7,10 @@ Shared by ``validate`` (which schema a page's records get) and ``import-pages``
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
-from dataclasses import dataclass
-from typing import TypeVar
+from collections import namedtuple
 from urllib.parse import urlsplit
+
+from .typecheck import TYPE_CHECKING
 
 __all__ = ["API_VERSION", "Route", "api_route", "route_of", "route_of_url"]
 
@@ -22,17 +22,27 @@ _PK = re.compile(r"[^/.]+")
 #: what :func:`api_route` gives for the API root
 _ROOT: tuple[None, None] = (None, None)
 
-E = TypeVar("E")
+# Not a dataclass: the API parses request paths here, and importing dataclasses (inspect, copy, weakref) would
+# weigh on every load() and query; a named tuple costs nothing to import. mypy reads the typed twin.
+if TYPE_CHECKING:
+    from collections.abc import Mapping
+    from typing import NamedTuple, TypeVar
+
+    E = TypeVar("E")
+
+    class _RouteFields(NamedTuple):
+        version: str | None
+        endpoint: str
+        record_id: int | None = None
+else:
+    _RouteFields = namedtuple("Route", ("version", "endpoint", "record_id"), defaults=(None,))
 
 
-@dataclass(frozen=True)
-class Route:
+class Route(_RouteFields):
     """What an API path names: ``version`` (None when the path has no ``N.N.N`` segment), ``endpoint``
     (the route below the version, e.g. ``config/spacecraft_statuses``) and, for a detail route, ``record_id``."""
 
-    version: str | None
-    endpoint: str
-    record_id: int | None = None
+    __slots__ = ()
 
     @property
     def detail(self) -> bool:
