@@ -18,7 +18,6 @@ if TYPE_CHECKING:
     from typing import Any
 
 
-
 def add_snapshot_option(parser: argparse.ArgumentParser) -> None:
     """``--snapshot PATH|VERSION``: a snapshot folder, a store root or a version instead of the default one."""
     parser.add_argument("--snapshot", type=Path, default=None, metavar="PATH",
