@@ -192,7 +192,7 @@ def test_the_detail_route_answers_the_detailed_record_with_links_on_the_request_
     assert body["spacecraft_config"]["agency"]["url"].startswith(f"{HOST}/2.3.0/agencies/")
     assert body["image"] == stored["image"]  # image URLs are not API hyperlinks
     assert stored["flights"][0]["url"].startswith(LL2)  # the stored record was copied, not changed
-    assert snap.endpoint("spacecraft").get(record_id) == rewritten(stored, LL2, None)
+    assert snap.endpoint("spacecraft").get(record_id, mode="detailed") == rewritten(stored, LL2, None)
 
 
 QUERIES = [
@@ -370,7 +370,7 @@ def test_an_id_held_in_normal_mode_but_not_in_the_detailed_file_is_a_501_naming_
     assert f"id {lacking}:" in body["detail"] and DETAILED_FILE in body["detail"]
     assert "harvest --mode both" in body["detail"]
     with pytest.raises(ModeNotHeld, match=f"id {lacking}:"):
-        snap.endpoint("spacecraft").get(lacking)
+        snap.endpoint("spacecraft").get(lacking, mode="detailed")
 
 
 def test_a_detailed_page_holding_the_missing_id_is_a_501_and_one_without_it_is_answered(partial):
@@ -418,7 +418,7 @@ def test_a_harvest_of_both_modes_answers_detailed_mode_from_its_detailed_file(tm
     page = snap.query(mode="detailed", ordering="-time_in_space", limit=100)
     # The fake's records link to LL2's host while its manifest's base_url is the fake's, so nothing is rewritten.
     assert page.results == [stored[i] for i in ids] and len(ids) == len(spacecraft_data.load())
-    assert snap.endpoint("spacecraft").get(ids[0]) == stored[ids[0]]
+    assert snap.endpoint("spacecraft").get(ids[0], mode="detailed") == stored[ids[0]]
     assert snap.modes == ("normal", "detailed")
 
 

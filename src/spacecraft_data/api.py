@@ -83,6 +83,7 @@ from .hosts import invalid_host_body, valid_host
 from .query import MAX_NUMBER_FIELDS, Engine, QueryParams, Refused, TooManyFields
 from .query.pagination import LINK_ENCODING_ERRORS
 from .refusals import InvalidHost, NoMatch, NotFound, NotServed, Refusal, UnknownFormat
+from .routes import api_route
 
 from .typecheck import TYPE_CHECKING
 if TYPE_CHECKING:
@@ -127,8 +128,6 @@ __all__ = ["DEFAULT_BASE_URL", "RENDER_CACHE_BYTES", "HOST_CACHE_BYTES", "MAX_SE
            "EndpointQuery", "Served", "error_answer",
            "mode_not_held_message", "split_plain"]
 
-#: DRF router's lookup pattern for the detail route
-_PK = re.compile(r"[^/.]+")
 #: Bytes of rewritten records (their copied containers and new link strings) kept per endpoint of a
 #: snapshot, grouped by request origin and format; least recently used groups are dropped first
 RENDER_CACHE_BYTES = 8 << 20
@@ -138,7 +137,7 @@ _SCHEME = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*:")
 _URL_UNSAFE = frozenset("\t\r\n")
 #: Bytes of request hosts found valid, kept per snapshot so that a host is checked once, not once per request
 HOST_CACHE_BYTES = 64 << 10
-#: Longest ``search`` value :meth:`Api.query` (``Snapshot.query``, ``EndpointQuery.query``) takes, in characters:
+#: Longest ``search`` value :meth:`EndpointQuery.query` (and ``Snapshot.query``) takes, in characters:
 #: as long as the longest request line ``serve`` reads (8 KiB), so that no query answers what no URL could ask.
 #: A longer one is a :class:`QueryError` naming ``search`` (status 414, as serve answers such a URL).
 MAX_SEARCH_LENGTH = 8192
@@ -504,10 +503,13 @@ class Api:
                 origin = f"{scheme}://{netloc}"
             else:
                 origin = default_origin
-            routed = self._route(unquote(path if path.startswith("/") else "/" + path))
+            decoded = unquote(path if path.startswith("/") else "/" + path)
+            routed = api_route(decoded, self._prefix, endpoints(self.api_version))
             if routed is None:
-                return 200, self._root(origin, QueryParams.parse(query))
+                raise self._unrouted(decoded)
             declared, pk = routed
+            if declared is None:
+                return 200, self._root(origin, QueryParams.parse(query))
             return self._answer(declared, origin, QueryParams.parse(query), query, pk)
         except (Refused, Refusal, ModeNotHeld) as exc:
             return error_answer(exc)
@@ -529,29 +531,6 @@ class Api:
                 raise NotFound()
             return "", "", parts.path, parts.query
         return parts.scheme, parts.netloc, parts.path, parts.query
-
-    def _route(self, path: str) -> tuple[Endpoint, str | None] | None:
-        """The endpoint and detail id (None: the list route) of ``path``, or None for the API root.
-
-        Raises :class:`NotServed` for a path LL2 has that no declared endpoint answers,
-        :class:`NotFound` for any other.
-        """
-        prefix = self._prefix
-        if not path.startswith(prefix) or path[-1] != "/":
-            raise self._unrouted(path)
-        declared = endpoints(self.api_version)
-        rest = path[len(prefix):-1]
-        if not rest:
-            return None
-        found = declared.get(rest)
-        if found is not None:
-            return found, None
-        # A detail route: the endpoint's name (which may hold a "/", as config/spacecraft_statuses), then one segment.
-        name, _, pk = rest.rpartition("/")
-        found = declared.get(name)
-        if found is None or not _PK.fullmatch(pk):
-            raise self._unrouted(path)
-        return found, pk
 
     def _unrouted(self, path: str) -> Refusal:
         """Why no declared endpoint answers ``path``: LL2 has it and the snapshot does not hold it (501), or 404."""
@@ -579,20 +558,21 @@ class Api:
         suffix = "?" + urlencode([("format", fmt)], errors=LINK_ENCODING_ERRORS) if fmt is not None else ""
         return {name: f"{origin}{e.list_path(self.api_version)}{suffix}" for name, e in declared.items()}
 
-    def answer(self, declared: Endpoint, origin: str, query_string: str, pk: str | None = None) -> tuple[int, Any]:
-        """``(200, body)`` of ``GET <origin>/<api>/<endpoint>/[<pk>/]?<query_string>``; refusals are raised."""
-        return self._answer(declared, origin, QueryParams.parse(query_string), query_string, pk)
-
     def _answer(self, declared: Endpoint, origin: str, params: QueryParams, query_string: str | None,
-                pk: str | None = None) -> tuple[int, Any]:
-        """:meth:`answer` of the parsed ``params`` (``query_string``: the raw query they came from; None: from pairs)."""
+                pk: str | None = None, mode: str | None = None) -> tuple[int, Any]:
+        """``(200, body)`` of ``GET <origin>/<api>/<endpoint>/[<pk>/]`` for ``params``; refusals are raised.
+
+        The one answering path of both entries (:meth:`respond` and :class:`EndpointQuery`).
+        ``query_string`` is the raw query ``params`` came from (None: made from pairs); ``mode``
+        is a detail answer's mode (None: the detail route's own, ``Endpoint.detail_mode``).
+        """
         served = self.served(declared)
         try:
             fmt = params.get("format")  # preserved on hyperlinks even when blank, as DRF does
             if fmt and fmt not in declared.formats:
                 raise UnknownFormat()
             if pk is not None:
-                return 200, _detail(served, params, pk, origin, fmt)
+                return 200, _detail(served, params, pk, origin, fmt, mode)
             return 200, _list(served, params, query_string, origin, fmt)
         except SnapshotError as exc:
             raise self._naming_file(exc, declared) from None
@@ -604,66 +584,6 @@ class Api:
         if str(path) in str(exc):
             return exc
         return SnapshotError(f"{path.joinpath(declared.files[declared.table])}: {exc}")
-
-    # -- answering Python calls ------------------------------------------------
-    def query(self, declared: Endpoint, params: Mapping[str, Any], *, base_url: str | None = None) -> Page:
-        """One page of ``declared`` for ``params`` (API parameter -> value; None values are left out).
-
-        Booleans become ``true``/``false`` and sequences comma lists, as a client would
-        send them. Keys are not checked here (the API ignores unknown parameters;
-        :meth:`EndpointQuery.query` refuses them). Raises :class:`QueryError` (naming the
-        parameters) for every value refused: with LL2's status and body for those LL2
-        refuses, with no body for those no request could carry (a ``search`` longer than
-        :data:`MAX_SEARCH_LENGTH`, status 414; an integer too long to write); raises
-        :class:`ModeNotHeld` for a mode the snapshot lacks and :class:`InvalidBaseUrl` for a
-        ``base_url`` that is not ``http(s)://host[:port]``.
-        """
-        pairs = []
-        for k, v in params.items():
-            if v is None:
-                continue
-            if type(v) is not str:
-                try:
-                    v = _param_value(v)
-                except ValueError as exc:  # an int past Python's digit limit: no URL can carry it
-                    raise QueryError(f"{k}: the value cannot be written in a query: {exc}", (k,)) from None
-            if k == "search" and len(v) > MAX_SEARCH_LENGTH:
-                raise QueryError(f"search: a value of {len(v)} characters is longer than query() takes "
-                                 f"(MAX_SEARCH_LENGTH, {MAX_SEARCH_LENGTH}: more than a URL to serve can carry)",
-                                 ("search",), status=414)
-            pairs.append((k, v))
-        origin = DEFAULT_BASE_URL if base_url is None else _origin_of(base_url)  # the default is an origin
-        try:
-            if len(pairs) <= MAX_NUMBER_FIELDS:
-                # What a client sends, decoded as the server decodes it, is the pairs themselves (urlencode then
-                # parse_qsl gives text back unchanged): no round trip. Text that is no Unicode (a lone surrogate,
-                # which no request carries) is answered as respond() answers it in a URL.
-                body = self._answer(declared, origin, QueryParams(pairs), None)[1]
-            else:  # refused for the number of fields, as the server refuses the query string
-                body = self.answer(declared, origin, urlencode(pairs, errors=LINK_ENCODING_ERRORS))[1]
-        except Refused as exc:
-            # Too many fields is a refusal of the whole query, not of a parameter.
-            raise _query_error(exc, () if isinstance(exc, TooManyFields) else exc.params, params) from None
-        except UnknownFormat as exc:
-            raise _query_error(exc, (exc.param,), params) from None
-        return Page(body["count"], body["next"], body["previous"], body["results"])
-
-    def get(self, declared: Endpoint, record_id: int, *, base_url: str | None = None) -> Record:
-        """The detail route's answer for ``record_id`` (links on ``base_url``, default LL2's host).
-
-        Raises :class:`RecordNotFound` when the snapshot does not hold the record
-        and :class:`ModeNotHeld` when the detail mode is neither stored nor derivable.
-        """
-        origin = _origin_of(base_url)
-        api_version, version = self.snapshot.api_version, self.snapshot.version
-        try:
-            return self.answer(declared, origin, "", str(record_id))[1]
-        except ModeNotHeld as exc:
-            raise ModeNotHeld(f"{declared.detail_path(api_version, record_id)}: {exc}") from None
-        except NotFound as exc:
-            status, body = error_answer(exc)
-            raise RecordNotFound(f"{declared.detail_path(api_version, record_id)}: {declared.name} record "
-                                 f"{record_id!r} is not in snapshot {version} (HTTP {status}: {body})") from None
 
 
 def _query_error(exc: Exception, names: tuple[str, ...], params: Mapping[str, Any]) -> QueryError:
@@ -699,7 +619,7 @@ def _list(served: Served, params: QueryParams, query_string: str | None, origin:
     }
 
 
-def _detail(served: Served, params: QueryParams, pk: str, origin: str, fmt: str | None) -> Any:
+def _detail(served: Served, params: QueryParams, pk: str, origin: str, fmt: str | None, mode: str | None) -> Any:
     selected = served.engine.mask(params)  # DRF runs the filter backends on the detail route too: a 400 comes first
     try:
         record_id = int(pk)  # Django's IntegerField lookup: int() of the path segment
@@ -708,7 +628,10 @@ def _detail(served: Served, params: QueryParams, pk: str, origin: str, fmt: str 
     pos = served.positions.get(record_id)
     if pos is None or (selected is not None and not selected >> pos & 1):
         raise NoMatch(served.endpoint.model, record_id)
-    mode = served.endpoint.detail_mode if served.endpoint.modes else None
+    if not served.endpoint.modes:
+        mode = None
+    elif mode is None:
+        mode = served.endpoint.detail_mode
     view = served.view(mode)
     served.check_matched(mode, view, (pos,))
     return view.render(pos, origin, fmt)
@@ -850,8 +773,12 @@ class EndpointQuery:
         Values are sent as a client sends them (booleans ``true``/``false``, sequences
         comma lists); ``base_url`` is the host of links (default LL2's). Raises
         ``TypeError`` for a keyword that is not one of :attr:`parameters` (naming it and
-        the endpoint), :class:`QueryError` for a value LL2 refuses, :class:`ModeNotHeld`
-        for a mode the snapshot can neither read nor project.
+        the endpoint), :class:`QueryError` (naming the parameters) for every value refused:
+        with LL2's status and body for those LL2 refuses, with no body for those no request
+        could carry (a ``search`` longer than :data:`MAX_SEARCH_LENGTH`, status 414; an
+        integer too long to write); :class:`ModeNotHeld` for a mode the snapshot can neither
+        read nor project, and :class:`InvalidBaseUrl` for a ``base_url`` that is not
+        ``http(s)://host[:port]``.
         """
         declared = self.endpoint
         if not self._accepted.issuperset(params):
@@ -859,12 +786,55 @@ class EndpointQuery:
             raise TypeError(f"{', '.join(map(repr, unknown))}: not a parameter of "
                             f"{declared.list_path(self.api.api_version)} "
                             f"(its parameters: {', '.join(declared.parameters)})")
-        return self.api.query(declared, params, base_url=base_url)
+        pairs = []
+        for k, v in params.items():
+            if v is None:
+                continue
+            if type(v) is not str:
+                try:
+                    v = _param_value(v)
+                except ValueError as exc:  # an int past Python's digit limit: no URL can carry it
+                    raise QueryError(f"{k}: the value cannot be written in a query: {exc}", (k,)) from None
+            if k == "search" and len(v) > MAX_SEARCH_LENGTH:
+                raise QueryError(f"search: a value of {len(v)} characters is longer than query() takes "
+                                 f"(MAX_SEARCH_LENGTH, {MAX_SEARCH_LENGTH}: more than a URL to serve can carry)",
+                                 ("search",), status=414)
+            pairs.append((k, v))
+        origin = DEFAULT_BASE_URL if base_url is None else _origin_of(base_url)  # the default is an origin
+        try:
+            if len(pairs) <= MAX_NUMBER_FIELDS:
+                # What a client sends, decoded as the server decodes it, is the pairs themselves (urlencode then
+                # parse_qsl gives text back unchanged): no round trip. Text that is no Unicode (a lone surrogate,
+                # which no request carries) is answered as respond() answers it in a URL.
+                body = self.api._answer(declared, origin, QueryParams(pairs), None)[1]
+            else:  # refused for the number of fields, as the server refuses the query string
+                query_string = urlencode(pairs, errors=LINK_ENCODING_ERRORS)
+                body = self.api._answer(declared, origin, QueryParams.parse(query_string), query_string)[1]
+        except Refused as exc:
+            # Too many fields is a refusal of the whole query, not of a parameter.
+            raise _query_error(exc, () if isinstance(exc, TooManyFields) else exc.params, params) from None
+        except UnknownFormat as exc:
+            raise _query_error(exc, (exc.param,), params) from None
+        return Page(body["count"], body["next"], body["previous"], body["results"])
 
-    def get(self, record_id: int, *, base_url: str | None = None) -> Record:
-        """The detail route's answer for ``record_id`` (links on ``base_url``, default LL2's host).
+    def get(self, record_id: int, *, mode: str | None = None, base_url: str | None = None) -> Record:
+        """The record ``record_id`` in ``mode`` (default the endpoint's default mode, as :meth:`query`'s).
 
-        Raises :class:`RecordNotFound` when the snapshot does not hold the record
-        and :class:`ModeNotHeld` when the detail mode is neither stored nor derivable.
+        Links are on ``base_url`` (default LL2's host). ``mode`` defaults as a list request's does,
+        so ``snapshot.endpoint("spacecraft").get(id)`` is ``snapshot.get(id)``; the detail URL
+        ``/<api>/<endpoint>/<id>/`` always answers in the detail mode (``get(id, mode="detailed")``).
+        Raises :class:`RecordNotFound` when the snapshot does not hold the record and
+        :class:`ModeNotHeld` when the mode is neither stored nor derivable.
         """
-        return self.api.get(self.endpoint, record_id, base_url=base_url)
+        declared = self.endpoint
+        snapshot = self.api.snapshot
+        origin = _origin_of(base_url)
+        try:
+            return self.api._answer(declared, origin, QueryParams.parse(""), "", str(record_id),
+                                    declared.mode_of(mode))[1]
+        except ModeNotHeld as exc:
+            raise ModeNotHeld(f"{declared.detail_path(snapshot.api_version, record_id)}: {exc}") from None
+        except NotFound as exc:
+            status, body = error_answer(exc)
+            raise RecordNotFound(f"{declared.detail_path(snapshot.api_version, record_id)}: {declared.name} record "
+                                 f"{record_id!r} is not in snapshot {snapshot.version} (HTTP {status}: {body})") from None

@@ -24,12 +24,12 @@ an error naming it: it is never passed over for an older one.
 from __future__ import annotations
 
 import os
-import re
 from functools import lru_cache
 from pathlib import Path
 
 from .endpoints import DEFAULT_API_VERSION
 from .errors import SnapshotError, SnapshotNotFound
+from .routes import API_VERSION
 from .store import MANIFEST, bundled_root, read_json, snapshot_versions
 
 from .typecheck import TYPE_CHECKING
@@ -61,7 +61,6 @@ APP_NAME = "spacecraft-data"
 #: the places snapshots are found, in resolution order
 ORIGINS = ("user", "bundled")
 
-_API_VERSION = re.compile(r"^\d+\.\d+\.\d+$")
 
 
 def user_home() -> Path:
@@ -185,7 +184,7 @@ def _api_versions(root: Path | Traversable) -> list[str]:
     try:
         if not root.is_dir():
             return []
-        names = [d.name for d in root.iterdir() if d.is_dir() and _API_VERSION.match(d.name)]
+        names = [d.name for d in root.iterdir() if d.is_dir() and API_VERSION.fullmatch(d.name)]
     except OSError as exc:
         raise SnapshotNotFound(f"{root}: cannot list snapshots: {exc.strerror or exc}") from None
     return sorted(names, key=lambda v: tuple(int(p) for p in v.split(".")))

@@ -75,7 +75,6 @@ import traceback
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler
 from dataclasses import dataclass
-from functools import lru_cache
 from typing import Any, Protocol
 from urllib.parse import unquote
 
@@ -85,6 +84,7 @@ from .endpoints import endpoints, primary
 from .errors import SpacecraftDataError
 from .hosts import invalid_host_body, valid_host
 from .query import QueryParams, Refused
+from .routes import api_route
 from .refusals import (BadTarget, HeadersTooLarge, InternalError, InvalidHost, MalformedRequest, MethodNotAllowed,
                        NotAcceptable, NotFound, Refusal, RequestLineTooLong, UnknownFormat)
 
@@ -94,7 +94,7 @@ if TYPE_CHECKING:
 
 __all__ = ["MAX_REQUEST_LINE", "MAX_HEADER_LINE", "MAX_HEADER_BYTES", "MAX_HEADERS", "MAX_CONNECTIONS", "HEAD_TIMEOUT",
            "IDLE_TIMEOUT", "ANSWER_TIMEOUT", "WORKERS", "FD_RESERVE", "Answer", "Responder",
-           "SpacecraftServer", "answer", "refusal_answer", "api_route", "description_of", "make_server",
+           "SpacecraftServer", "answer", "refusal_answer", "description_of", "make_server",
            "network_warning", "serve"]
 
 #: Longest request line accepted (method, target and version), in bytes: longer is a 414.
@@ -138,10 +138,6 @@ PAGE_HEADERS = {"Allow": "GET", "Content-Type": JSON_TYPE, "Vary": "Accept"}
 
 # Printable ASCII only: what a well-formed request target is made of (RFC 3986).
 _TARGET = re.compile(r"^/[\x21-\x7e]*$")
-# DRF router routes of the declared endpoints (lookup ``[^/.]+``): a method
-# other than GET on these paths is a 405; elsewhere it is a 404, as in Django.
-_ROUTE = r"^/{api}/(?:{names})/(?:[^/.]+/)?$"
-
 _ALLOWED = ("GET", "HEAD")
 
 
@@ -250,7 +246,6 @@ class SpacecraftServer:
             raise ValueError(f"max_connections must be at least 1, not {max_connections}")
         self.snapshot = snapshot
         self.quiet = quiet
-        self.route = api_route(snapshot.api_version)
         self.api_prefix = f"/{snapshot.api_version}/"
         self.head_timeout = head_timeout
         self.idle_timeout = idle_timeout
@@ -838,8 +833,11 @@ def answer(snapshot: Responder, method: str, target: str, *, host: str | None, a
             raise InvalidHost(host, invalid_host_body(host)["detail"])
         renderer = _choose_renderer(query, list(accept))
         if method not in _ALLOWED:
-            if decoded not in ("/", root) and not api_route(snapshot.api_version).match(decoded):
-                raise NotFound()
+            # A DRF route (or the API root) that is not GET is a 405; any other path a 404, as in Django.
+            if decoded not in ("/", root):
+                routed = api_route(decoded, root, endpoints(snapshot.api_version))
+                if routed is None or routed[0] is None:  # "/2.3.0//" is not the root's view here
+                    raise NotFound()
             raise MethodNotAllowed(method)  # the API root is a GET-only view too (DRF's APIRootView)
         status, body = snapshot.api.respond(f"{scheme}://{host}{api_target}")
     except Refusal as exc:
@@ -867,16 +865,6 @@ def _render(snapshot: Responder, status: int, body: Any, renderer: str, target: 
     headers = (("Content-Type", content_type), ("Content-Length", str(len(content))), ("Allow", "GET"),
                ("Vary", "Accept"), ("X-Snapshot-Version", snapshot.version))
     return Answer(status, reason, headers, content)
-
-
-def api_route(api_version: str) -> re.Pattern[str]:
-    """The DRF router routes (list and detail) of the endpoints declared now under ``/<api_version>/``."""
-    return _route_pattern(api_version, tuple(endpoints(api_version)))
-
-
-@lru_cache(maxsize=16)
-def _route_pattern(api_version: str, names: tuple[str, ...]) -> re.Pattern[str]:
-    return re.compile(_ROUTE.format(api=re.escape(api_version), names="|".join(map(re.escape, names))))
 
 
 def description_of(api_version: str, target: str) -> str:

@@ -189,10 +189,11 @@ class Snapshot:
         return record_id in self._by_id
 
     def get(self, record_id: int, default: Any = _MISSING) -> Record:
-        """The record with ``record_id``.
+        """The record with ``record_id``, as stored (its links as the harvest saved them).
 
-        Raises :class:`RecordNotFound` (a ``KeyError``) when the snapshot does not
-        hold it, unless ``default`` is given.
+        ``snapshot.endpoint("spacecraft").get(record_id)`` is the same record in the same mode,
+        with its links written as the API writes them. Raises :class:`RecordNotFound` (a
+        ``KeyError``) when the snapshot does not hold it, unless ``default`` is given.
         """
         try:
             return self._by_id[record_id]

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import argparse
 import os
-import re
 from pathlib import Path
 
 from ..errors import InputError
 from ..endpoints import DEFAULT_API_VERSION
+from ..routes import API_VERSION
 from ..snapshot import Snapshot, load
 from ..store import MANIFEST, is_snapshot_version
 
@@ -16,8 +16,6 @@ from ..typecheck import TYPE_CHECKING
 if TYPE_CHECKING:
     from collections.abc import Iterable
     from typing import Any
-
-_API_VERSION = re.compile(r"^[0-9]+\.[0-9]+\.[0-9]+$")
 
 
 def add_snapshot_option(parser: argparse.ArgumentParser) -> None:
@@ -62,7 +60,7 @@ def add_publish_options(parser: argparse.ArgumentParser, raw_default: str) -> No
 
 def api_version(text: str) -> str:
     """``--api-version``'s type: ``N.N.N`` or a usage error (exit 2)."""
-    if not _API_VERSION.match(text):
+    if not API_VERSION.fullmatch(text):
         raise argparse.ArgumentTypeError(f"{text!r} does not look like N.N.N (e.g. 2.3.0)")
     return text
 

@@ -113,13 +113,14 @@ def add_query_arguments(parser: argparse.ArgumentParser, *, allow_all: bool = Tr
         metavar = "BOOL" if isinstance(f, BooleanFilter) else "ID" if isinstance(f, ChoiceFilter) else param.upper()
         g.add_argument(_flag(param), dest=param, metavar=metavar,
                        help=_filter_help(f, chosen) + where)
-    g.add_argument("--limit", type=int, metavar="N", help="records per page (default 10, at most 100)")
+    max_limit = min(e.pagination.max_limit for e in chosen)  # each endpoint's pagination declares its own
+    g.add_argument("--limit", type=int, metavar="N", help=f"records per page (default 10, at most {max_limit})")
     g.add_argument("--offset", type=int, metavar="N", help="records to skip (default 0)")
     modes = list(dict.fromkeys(m for e in chosen for m in e.modes))
     g.add_argument("--mode", choices=modes, default=None, help="response mode (default: normal)")
     if allow_all:
         g.add_argument("--all", action="store_true",
-                       help="every matching record, paging through with limit 100 (--limit/--offset ignored)")
+                       help=f"every matching record, paging through with limit {max_limit} (--limit/--offset ignored)")
     parser.set_defaults(_query_parser=parser, _query_dests=_dests(chosen))
 
 
@@ -164,7 +165,7 @@ def query_page(snapshot: Any, endpoint: Endpoint, kwargs: dict[str, Any], *, bas
 def fetch(snapshot: Any, args: argparse.Namespace) -> tuple[list[dict[str, Any]], int]:
     """Run the query of ``args`` on ``snapshot``: (records, count).
 
-    With ``--all`` every page is fetched in turn (limit 100) and concatenated,
+    With ``--all`` every page is fetched in turn (at the endpoint's page-size limit) and concatenated,
     which is what a client following ``next`` links would collect.
     """
     endpoint = endpoint_of(args)
@@ -173,7 +174,7 @@ def fetch(snapshot: Any, args: argparse.Namespace) -> tuple[list[dict[str, Any]]
         page = query_page(snapshot, endpoint, kwargs)
         return list(page.results), page.count
     kwargs.pop("offset", None)
-    kwargs["limit"] = 100
+    kwargs["limit"] = limit = endpoint.pagination.max_limit
     records: list[dict[str, Any]] = []
     offset = 0
     while True:
@@ -181,4 +182,4 @@ def fetch(snapshot: Any, args: argparse.Namespace) -> tuple[list[dict[str, Any]]
         records.extend(page.results)
         if page.next is None:
             return records, page.count
-        offset += 100
+        offset += limit

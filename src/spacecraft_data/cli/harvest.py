@@ -9,6 +9,7 @@ import textwrap
 
 from ..endpoints import DEFAULT_BASE_URL, primary
 from ..errors import ExitCode
+from ..query.pagination import MAX_LIMIT
 from ._common import add_publish_options
 
 # Mirrors of spacecraft_data.harvest.options and store.LOCK_WAIT (not imported: that would load the harvest
@@ -21,7 +22,7 @@ MODE_CHOICES = {"normal": ("normal",), "detailed": ("detailed",), "both": ("norm
 def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser(
         "harvest", help="fetch every record from LL2 (or a compatible server) into a new snapshot",
-        description=textwrap.fill(width=100, text=f"Page through /<api>/{primary().name}/ (limit=100, ordering=id, format=json) and the reference tables, "
+        description=textwrap.fill(width=100, text=f"Page through /<api>/{primary().name}/ (limit={MAX_LIMIT}, ordering=id, format=json) and the reference tables, "
                     "saving each raw page as it arrives, then validate every record and publish a new snapshot "
                     "atomically. Reads the free /api-throttle/ first and waits rather than exceed the rate limit "
                     "(15 requests an hour without a key). Rerunning after an interruption reuses the saved pages. "
@@ -51,7 +52,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--mode", choices=sorted(MODE_CHOICES), default="normal",
                    help="response mode to harvest (default: %(default)s)")
     add_publish_options(p, raw_default="data/raw/harvest")
-    p.add_argument("--page-size", type=int, default=100, help="records per request, 1..100 (default: %(default)s)")
+    p.add_argument("--page-size", type=int, default=MAX_LIMIT,
+                   help=f"records per request, 1..{MAX_LIMIT} (default: %(default)s)")
     p.add_argument("--timeout", type=float, default=60.0, help="read timeout per request in seconds (default: 60)")
     p.add_argument("--max-wait", type=_non_negative, default=_MAX_WAIT, metavar="SECONDS",
                    help="longest single wait for the rate limit or a Retry-After; past it the run stops and says "

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 from ..errors import SnapshotError
 from ..query import LimitOffsetPagination
+from ..query.pagination import MAX_LIMIT
 
 
 from ..typecheck import TYPE_CHECKING
@@ -266,6 +267,7 @@ class Endpoint:
             searched=", ".join(field.replace(".", "__") for field in self.search.fields),
             search_example=self.examples.get("search", ""),
             ordering=", ".join(sorted(self.ordering.fields)), ordering_example=self.examples.get("ordering", ""),
+            max_limit=self.pagination.max_limit,
         )
 
 
@@ -275,7 +277,8 @@ def table_file(table: str) -> str:
 
 
 def view_description(path: str, *, modes: str = "", filters: str = "", filter_example: str = "", searched: str = "",
-                     search_example: str = "", ordering: str = "", ordering_example: str = "") -> str:
+                     search_example: str = "", ordering: str = "", ordering_example: str = "",
+                     max_limit: int = MAX_LIMIT) -> str:
     """The text LL2's browsable pages show above the request line for the list route ``path``.
 
     It is the view's markdown docstring as the saved pages render it: headings and
@@ -294,7 +297,7 @@ def view_description(path: str, *, modes: str = "", filters: str = "", filter_ex
         sections.append("Filters\n\n" + "\n\n".join(lines))
     if ordering:
         sections.append(f"Ordering\n\nFields - {ordering}\n\nExample - {path}?ordering={ordering_example}")
-    sections.append("Number of results\n\nUse limit to control the number of objects in the response (max 100)"
+    sections.append(f"Number of results\n\nUse limit to control the number of objects in the response (max {max_limit})"
                     f"\n\nExample - {path}?limit=2")
     sections.append(f"Format\n\nSwitch to JSON output - {path}?format=json")
     sections.append("Help\n\nFind all the FAQs and support links on the documentation homepage - ll.thespacedevs.com/docs")

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as _dt
 import math
-import re
 import sys
 import time
 from dataclasses import dataclass, field
@@ -14,6 +13,8 @@ from urllib.parse import urlsplit
 
 from ..endpoints import DEFAULT_API_VERSION, DEFAULT_BASE_URL
 from ..errors import EXIT_USAGE, InputError, SpacecraftDataError
+from ..query.pagination import MAX_LIMIT
+from ..routes import API_VERSION
 from ..locate import user_changelog, user_raw_dir, user_snapshots
 from ..store import LOCK_WAIT
 
@@ -39,8 +40,6 @@ MAX_PAGES = 5_000
 CONNECT_RETRIES = 1
 #: same-origin redirects followed per request; one to another origin is refused at once: client.py
 MAX_REDIRECTS = 5
-#: what --api-version must look like (it becomes a path component of --output and --raw-dir)
-API_VERSION_PATTERN = re.compile(r"^[0-9]+\.[0-9]+\.[0-9]+$")
 
 Record = dict[str, Any]
 Validator = Callable[[str, list[Record]], list[str]]
@@ -93,7 +92,7 @@ class HarvestOptions:
     raw_dir: Path = field(default_factory=lambda: user_raw_dir("harvest"))
     changelog: Path | None = field(default_factory=user_changelog)
     api_key: str | None = None
-    page_size: int = 100
+    page_size: int = MAX_LIMIT
     connect_timeout: float = 10.0
     read_timeout: float = 60.0
     retries: int = 5          # urllib3 retries per request (HTTP status, reset, timeout)
@@ -172,10 +171,11 @@ def check_base_url(url: str, what: str = "--base-url") -> None:
 def check_options(options: HarvestOptions) -> None:
     """Raise :class:`HarvestUsageError` naming the first option that cannot be used."""
     check_base_url(options.base_url)
-    if not API_VERSION_PATTERN.match(options.api_version):
+    if not API_VERSION.fullmatch(options.api_version):  # a path component of --output
         raise HarvestUsageError(f"API version {options.api_version!r} does not look like N.N.N (e.g. 2.3.0)")
-    if not 1 <= options.page_size <= 100:
-        raise HarvestUsageError(f"page size {options.page_size} is outside 1..100 (LL2 clamps limit to 100)")
+    if not 1 <= options.page_size <= MAX_LIMIT:
+        raise HarvestUsageError(f"page size {options.page_size} is outside 1..{MAX_LIMIT} "
+                                f"(LL2 clamps limit to {MAX_LIMIT})")
     for name in ("max_body_bytes", "deadline", "max_count", "max_pages"):
         if not getattr(options, name) > 0:
             raise HarvestUsageError(f"{name} must be positive, not {getattr(options, name)!r}")

@@ -10,6 +10,7 @@ from urllib.parse import urlsplit
 
 from ..errors import PageError
 from ..pages import read_page
+from ..query.pagination import MAX_LIMIT
 from ..store import write_atomic
 from .envelope import envelope_problem
 from .options import IN_PROGRESS, HarvestOptions, Record, iso_utc
@@ -54,7 +55,7 @@ def _run_key(options: HarvestOptions) -> str:
     # Never the user:password@ part (check_base_url refuses it anyway): the name is published with the pages.
     host = (urlsplit(options.base_url).netloc.rpartition("@")[2] or "server").replace(":", "-")
     # Saved pages are keyed by offset, so pages of another size belong to another run.
-    size = "" if options.page_size == 100 else f"_limit{options.page_size}"
+    size = "" if options.page_size == MAX_LIMIT else f"_limit{options.page_size}"
     return f"{host}_{options.api_version}_{'+'.join(options.modes)}{size}"
 
 

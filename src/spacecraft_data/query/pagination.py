@@ -72,10 +72,15 @@ def _urlencode(query: dict[str, list[str]]) -> str:
                      for key, values in sorted(query.items()) for quoted in (_quote_plus(key),) for value in values])
 
 
-class LimitOffsetPagination:
-    """DRF ``LimitOffsetPagination`` with LL2's settings (10 by default, at most 100)."""
+#: LL2's page-size limit (``PAGINATION`` ``max_limit``): the one place the number is written. Code with an endpoint
+#: at hand reads its declaration's ``pagination.max_limit``; this is for code without one (harvest's page size).
+MAX_LIMIT = 100
 
-    def __init__(self, default_limit: int = 10, max_limit: int = 100, limit_param: str = "limit",
+
+class LimitOffsetPagination:
+    """DRF ``LimitOffsetPagination`` with LL2's settings (10 by default, at most :data:`MAX_LIMIT`)."""
+
+    def __init__(self, default_limit: int = 10, max_limit: int = MAX_LIMIT, limit_param: str = "limit",
                  offset_param: str = "offset") -> None:
         self.default_limit = default_limit
         self.max_limit = max_limit
