@@ -1,12 +1,8 @@
 """spacecraft-data: Launch Library 2 ``/2.3.0/spacecraft/`` as an offline, versioned, validated data package.
 
->>> import spacecraft_data
 >>> snap = spacecraft_data.load()          # the newest in the user store, else the bundled one
->>> spacecraft_data.snapshots()            # every snapshot available, in that order
->>> snap.version, len(snap)                # data version, records held
->>> spacecraft_data.__version__            # code version (SemVer); spacecraft_data.data_version(): the data's
 
-Data: The Space Devs, Launch Library 2 (https://thespacedevs.com).
+Details: docs/library.md. Data: The Space Devs, Launch Library 2 (https://thespacedevs.com).
 """
 
 from __future__ import annotations

@@ -1,71 +1,7 @@
-"""Answer LL2 URLs from a snapshot: URL in, ``(status, JSON body)`` out.
+"""Answer LL2 URLs from a snapshot: URL in, ``(status, JSON body)`` out; :func:`error_answer` alone makes refusals HTTP.
 
-:class:`Api` is the service over one snapshot's data (``snapshot.api``): it owns the
-per-endpoint state (engines, views, render caches) and answers.
-:meth:`Api.respond` is what a client sees (``/2.3.0/spacecraft/?…`` and
-``/2.3.0/spacecraft/<id>/``, and the same for every endpoint declared in
-:mod:`spacecraft_data.endpoints`, looked up when the request comes:
-``/2.3.0/spacecraft_configurations/``, ``/2.3.0/config/spacecraft_statuses/``);
-:meth:`Api.endpoint` gives an :class:`EndpointQuery`, the same answers for Python
-callers, built from keyword arguments and returned as a :class:`Page` or raised as
-an error. Both go through one answering path, so nothing is computed in two places.
-
-Modes: a list request's ``mode`` is answered from the table's stored records
-when the table holds that mode, from the table the endpoint keeps that mode in
-beside its own (``Endpoint.mode_tables``: a snapshot harvested in both modes keeps
-detailed spacecraft in ``spacecraft_detailed.json``) record for record by id, or as
-the endpoint's declared :class:`~spacecraft_data.endpoints.Projection` of a mode it
-holds (normal-mode configurations are projected from the stored detailed ones);
-otherwise 501. Filters, search and ordering always run over the endpoint's table,
-so both modes of one query select the same ids in the same order; an id whose
-record the mode's own table lacks (a harvest discrepancy) is a 501 naming it.
-
-The answer is LL2's answer as if LL2 held exactly the snapshot's records:
-``count`` counts the records the snapshot holds (the bundled snapshot holds 20
-of 590), and a detail id the snapshot does not hold is a 404.
-
-Refusals are exceptions (:class:`spacecraft_data.query.Refused` from the query
-layer, the kinds of :mod:`spacecraft_data.refusals` from here and the server,
-:class:`~spacecraft_data.errors.ModeNotHeld`); :func:`error_answer` alone turns
-them into LL2's status and body. In the order a DRF view decides them:
-
-* 501 ``{"detail": "LL2's <path> is not answered from the snapshot: ..."}``: a path LL2
-  has (its OpenAPI document's routes, ``endpoints.LL2_PATHS``, or another LL2 API version)
-  that no declared endpoint answers; the message names the endpoints the snapshot holds;
-* 404 ``{"detail": "Not found."}``: any other path that is not an endpoint route (``/<api>/``
-  is DRF's API root: endpoint name -> list URL), a ``format`` no renderer serves (DRF
-  content negotiation, before anything else), or a detail id that is not an integer;
-* 400: django-filter's ``{"<param>": ["<message>"]}`` for refused filter values
-  (all of them together), or DRF's ``["Null characters are not allowed."]`` for ``search``;
-* 404 ``{"detail": "No Spacecraft matches the given query."}``: the detail id exists
-  nowhere in the snapshot, or the request's filters exclude it (DRF runs the
-  filter backends on the detail route too);
-* 501 ``{"detail": "…"}``: the request is valid but needs a mode (``detailed``) the
-  snapshot does not hold, or a record of it that the mode's own table lacks; the
-  message says which and how to harvest it. Nothing is fabricated.
-
-Hyperlinks inside records (the record's ``url``, its configuration's, its
-agency's: every ``url`` under the snapshot's ``base_url``) are rewritten to the
-request's scheme and host, with ``?format=<value>`` when the request had
-``format`` (DRF's ``preserve_builtin_query_params``). Image URLs are left alone.
-Stored records are never modified: the answer copies what it rewrites.
-
-The host of a full URL is checked as Django checks a ``Host`` header
-(:mod:`spacecraft_data.hosts`): one it refuses is a 400 ``{"detail": "Invalid Host
-header ..."}`` and never reaches a link. A URL starting with ``//`` is a path, as a
-server reads a request target: one Django routes nowhere (404 ``{"detail": "Not found."}``).
-:meth:`Api.respond` never raises for any ``str`` URL (lone surrogates included: links
-percent-encode them as ``surrogatepass`` bytes).
-
-Answers are read-only, like :class:`~spacecraft_data.snapshot.Snapshot` records: a
-record without API hyperlinks is the stored object itself, and a rewritten record is
-kept (per record, origin and ``format``, in a cache of :data:`RENDER_CACHE_BYTES`
-per endpoint, least recently used origins first out) and handed to the next request
-asking for the same one. Copy a result before changing it.
-
-This module reads the snapshot through :class:`Source` (what a snapshot holds) and
-imports nothing of :mod:`spacecraft_data.snapshot`: the snapshot imports it, not the
-other way round.
+Behaviour: docs/library.md#querying-offline-as-ll2-answers. Internals:
+docs/architecture.md#answers-apipy-refusalspy-hostspy
 """
 
 from __future__ import annotations

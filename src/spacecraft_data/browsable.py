@@ -1,22 +1,6 @@
 """The browsable API as an HTML page: what ``?format=api`` (or ``Accept: text/html``) answers.
 
-LL2's browsable page is Django REST Framework's: the view's name and
-description, the request line, the response status and headers, and the JSON
-with its URLs as links. This page shows the same, plus a form for the
-endpoint's filters, search, ordering, limit and mode (read from its declaration
-in the registry, :func:`spacecraft_data.endpoints.endpoints`, looked up for each page) and
-previous/next buttons.
-
-Its visible text (a browser's "save as text", ``document.body.innerText``) is the
-saved-page layout that :func:`spacecraft_data.pages.parse_page` reads: the view
-name, buttons, form labels and description come before the ``GET`` line (they
-are the page's "description"), and the response block is exactly
-:func:`spacecraft_data.pages.render_browsable`'s text. So a page saved from a
-browser imports with ``import-pages``.
-
-Everything that comes from the request or the data is escaped with
-:func:`html.escape`; only ``http(s)://`` strings become links. The page loads
-nothing: no external asset, no script.
+Details: docs/serve.md
 """
 
 from __future__ import annotations

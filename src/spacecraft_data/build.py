@@ -1,9 +1,6 @@
-"""Turn raw inputs (saved pages, JSON arrays) into a versioned snapshot folder.
+"""Turn raw inputs (saved pages, JSON arrays) into a versioned snapshot folder, byte for byte reproducibly.
 
-The build is a pure function of its inputs: the same raw files give the same
-bytes, so a rebuild can be checked byte for byte. Records are kept exactly as
-the API returned them; the build only sorts them by id, de-duplicates them and
-refuses inputs that disagree.
+Details: docs/architecture.md#snapshots-on-disk
 """
 
 from __future__ import annotations

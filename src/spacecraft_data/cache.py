@@ -1,16 +1,6 @@
 """One cache type for every cache of the query engine and the answers: least recently used, bounded in bytes.
 
-Clients choose the keys (filter values, search terms, orderings, the host of
-each request), so a cache bounded by its number of entries is not bounded in
-memory: 256 search terms of 1 MB each are 256 MB. :class:`BoundedCache` counts
-an approximate size per entry, given by whoever stores it (the value's own
-``sys.getsizeof`` plus that of what it alone holds, and of its key), plus
-:data:`ENTRY_OVERHEAD` for the cache's own bookkeeping, and evicts the least
-recently used entries until the total is back under its ``max_bytes``. An entry
-larger than the whole cache is returned to the caller but not kept.
-
-Reads are safe from several threads (the server answers each connection on its
-own thread); stores take a lock, so the byte count stays exact.
+Details: docs/architecture.md#caches-durations-strict-json
 """
 
 from __future__ import annotations

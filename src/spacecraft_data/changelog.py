@@ -1,10 +1,6 @@
 """The data changelog (``DATA_CHANGES.md``): one entry appended per published snapshot.
 
-An entry names the snapshot version, when and where its data came from, how many
-records it holds against the count the API reported, any note the build recorded
-(a count that changed during a harvest, for instance), and the diff against the
-snapshot that was the latest before it. A refresh is then one command followed by
-a commit of ``data/`` and this file.
+Details: docs/architecture.md#snapshots-on-disk
 """
 
 from __future__ import annotations

@@ -1,13 +1,6 @@
 """Compare two snapshots: records added, removed and changed, field by field.
 
-Records are matched by ``id`` in each table of the declared endpoints
-(:func:`spacecraft_data.endpoints.endpoints`). A change is a JSON path (``$.status.name``, ``$.image.variants[0]``)
-with its old and new value; lists are compared item by item, and a list that grew
-or shrank shows the extra items as added or removed paths.
-
-By default the ``?format=...`` query parameter of ``url`` fields is ignored: it only
-echoes how a page was requested (``format=api`` for saved browsable pages,
-``format=json`` for a harvest; DRF copies it onto every URL), not a change in the data.
+Details: docs/harvest.md#refreshing-the-data-harvest-import-pages-diff
 """
 
 from __future__ import annotations

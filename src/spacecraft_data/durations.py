@@ -1,20 +1,6 @@
 """ISO 8601 durations as LL2 writes them: one parser for the query engine and the tables.
 
-LL2 writes durations in one compact form, ``P[nD][T[nH][nM][n[.n]S]]`` (the pattern
-the bundled schema allows, e.g. ``P1DT2H3M4.5S``). That form is parsed here with one
-regular expression into exactly the ``timedelta`` ``isodate.parse_duration`` gives
-(the same float components, so the values are equal, not just close). Anything
-else (weeks, years, months, signs, commas, the alternative ``PYYYY-MM-DD`` form) is
-handed to ``isodate``, imported only then: it costs ~2.5 ms of start-up, which a CLI
-query ordered by a duration would otherwise pay on every run.
-
-Two readings of a parsed duration, kept apart on purpose:
-
-* :func:`interval` orders years and months as PostgreSQL orders intervals: a month
-  is 30 days, a year 360 days; :func:`sort_key` is that length in whole
-  microseconds, the engine's sort key (ordered exactly as the ``timedelta``s are);
-* :func:`seconds` (the tables' ``…_seconds`` columns) refuses years and months,
-  which have no fixed length in seconds.
+Details: docs/architecture.md#caches-durations-strict-json
 """
 
 from __future__ import annotations

@@ -1,26 +1,6 @@
 """Records of the primary endpoint (spacecraft) that other LL2 responses embed, found by shape, in normal mode.
 
-LL2 nests whole spacecraft records inside other endpoints' answers: a space
-station's ``docking_location[].currently_docked.flight_vehicle_chaser.spacecraft``,
-a launch's ``rocket.spacecraft_stage[].spacecraft``, a docking event's
-``flight_vehicle_chaser.spacecraft``. The OpenAPI document types them as
-``SpacecraftDetailed``: the top level of ``SpacecraftNormal`` (16 keys, in order)
-with the configuration in detailed mode. A ``/spacecraft/`` detail answer
-(``SpacecraftEndpointDetailed``) has the same keys plus ``flights``.
-
-The walk is generic: any object with every key of the primary endpoint's
-default-mode projection (``SpacecraftNormal``, :func:`projection`), a
-``/<endpoint>/<id>/`` URL and an object under each of its ``marker_keys``
-(``spacecraft_config``) is taken for a record, wherever it is, and is not searched
-further. Its normal-mode form is that projection applied to it: the same keys, the
-configuration projected by ``CONFIGURATION_NORMAL``, which rebuilds the 20 seed
-records' nested configurations exactly (``tests/test_embedded.py``). The stored
-values are never changed, only narrowed; a build then validates each record
-against the normal schema like any other. The declarations are read at each call
-(:mod:`spacecraft_data.endpoints`), never copied.
-
-Each record keeps its provenance: the file and the JSON path it was found at.
-:func:`spacecraft_data.harvest.import_embedded` publishes a snapshot of them.
+Details: docs/harvest.md#records-embedded-in-other-responses-import-embedded
 """
 
 from __future__ import annotations

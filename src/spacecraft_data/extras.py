@@ -1,9 +1,6 @@
 """Optional extras: which one a feature needs, and one clear error when it is not installed.
 
-``pip install spacecraft-data`` installs what loading, querying, ``serve`` and
-``validate`` need. The rest comes with an extra (see :data:`EXTRAS`); a feature
-calls :func:`require` before importing its library, so a missing extra is one line
-naming what to install (the CLI exits 2 on it), never an ``ImportError`` traceback.
+Details: docs/getting-started.md#installing-the-core-and-the-extras
 """
 
 from __future__ import annotations

@@ -1,19 +1,6 @@
 """Which Host headers (and URL hosts) may name the host of an answer's links: Django's rule, bounded.
 
-Answers carry hyperlinks on the request's host (``next``, ``previous``, every
-record's ``url``), so a host is checked before it is written into one, the way
-Django's ``HttpRequest.get_host()`` checks the ``Host`` header with
-``split_domain_port`` and ``validate_host`` (``ALLOWED_HOSTS = ["*"]``): a host
-name of ``[a-z0-9.-]`` (any case) or an IPv6 address in brackets, then an
-optional ``:port`` of digits. Anything else (a space, a ``/``, ``?``, ``@`` or
-``#``, non-ASCII, an IPv6 address without brackets, an IPv4 address in brackets)
-is refused, and the request is answered 400 (:func:`invalid_host_body`) as Django
-answers ``DisallowedHost``.
-
-Stricter than Django, so that a link is never longer or stranger than a host can be:
-the host name has at most :data:`MAX_HOST_NAME_LENGTH` characters (RFC 1035), the
-port at most five digits, and a bracketed address must be one ``ipaddress`` (and
-``urllib.parse``, which would otherwise raise) accepts.
+Details: docs/serve.md, docs/architecture.md#answers-apipy-refusalspy-hostspy
 """
 
 from __future__ import annotations

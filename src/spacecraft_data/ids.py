@@ -1,11 +1,6 @@
 """Record identity: every record is a JSON object with an integer ``id``, and no id appears twice in a table.
 
-The one check that ``load()``, ``validate``, the build and ``import-pages`` share,
-so that they agree on what a table of records is. LL2 ids are integers; a
-string, boolean or float id (``"5"``, ``true``, ``5.0``) would look the same in
-some outputs and differ in lookups, and a repeated id makes ``get(id)`` and every
-export keep one record and drop the other, so both are refused rather than guessed.
-Light on purpose (no imports): ``load()`` runs it on every table it reads.
+Details: docs/architecture.md#caches-durations-strict-json
 """
 
 from __future__ import annotations

@@ -1,24 +1,6 @@
 """Where snapshots are found: the user's store first, then the ones bundled with the package.
 
-As :mod:`zoneinfo` finds time-zone data (the system's path first, then the ``tzdata``
-package), :func:`spacecraft_data.load` looks in two places, in this order:
-
-1. **the user store**: ``$SPACECRAFT_DATA_HOME``, or else the platform's user data
-   folder for ``spacecraft-data`` (:func:`platformdirs.user_data_dir`: e.g.
-   ``~/.local/share/spacecraft-data`` on Linux). ``harvest`` and ``import-pages``
-   publish there by default. Layout::
-
-       <home>/snapshots/<api version>/<snapshot version>/   one folder per snapshot
-       <home>/raw/harvest/<run>/                           raw pages of each harvest
-       <home>/raw/imports/<run>/                           pages copied by import-pages
-       <home>/DATA_CHANGES.md                              the data changelog of the store
-
-2. **the bundled snapshots** shipped inside the package.
-
-With no version asked for, the newest snapshot of the first place that has one is
-used, so after one ``harvest`` every caller answers from the harvested data. A
-version asked for is looked up in the same order. A snapshot that cannot be read is
-an error naming it: it is never passed over for an older one.
+Details: docs/library.md#where-snapshots-live-the-user-store-then-the-bundled-ones
 """
 
 from __future__ import annotations

@@ -1,14 +1,6 @@
 """The shape of a snapshot's ``manifest.json``, and the rule for the file names it may list.
 
-Checked when a snapshot is loaded or validated, so that a field of the wrong type
-is an error naming its JSON path (``$.records.reported``) rather than a
-``TypeError`` deep inside ``info`` or a query. Fields the package reads are
-typed; unknown fields are left alone (newer manifests may add some).
-
-A manifest lists files of its own folder only: a name is relative, has no ``..``,
-no drive and no backslash, and does not resolve (through a symlink) outside the
-folder. :func:`file_name_problem` says what is wrong with a name, and
-:func:`inside` where a listed file resolves to.
+Details: docs/architecture.md#snapshots-on-disk
 """
 
 from __future__ import annotations

@@ -1,16 +1,6 @@
-"""Read and write saved API pages.
+"""Read and write saved API pages: browsable-API text, or the JSON body alone.
 
-Two kinds of page are understood:
-
-* a **browsable-API page** saved as text, the way Django REST Framework's
-  browsable renderer shows it: the view description, ``GET <path?query>``,
-  ``HTTP <code> <reason>``, ``Name: value`` headers, a blank line, the JSON body;
-  a header name is any HTTP token (``_`` and ``.`` included) and a repeated
-  header (two ``Set-Cookie``, two ``Vary``) is one line each, kept in order;
-* a **JSON page**: the body alone (a list envelope, a record, or a bare array).
-
-Indentation is never relied on: the body is handed to a JSON parser whatever its
-layout. Errors name the file, the line and what was expected.
+Details: docs/architecture.md#snapshots-on-disk
 """
 
 from __future__ import annotations

@@ -1,10 +1,6 @@
 """Why a request gets no answer, as exceptions that know nothing of HTTP.
 
-The query layer refuses parameter values with :class:`spacecraft_data.query.Refused`;
-the API and the server refuse the rest of a request with the kinds below. Each one
-says what was refused; :func:`spacecraft_data.api.error_answer`, alone, turns every
-one of them (and ``Refused``, and :class:`~spacecraft_data.errors.ModeNotHeld`) into
-LL2's status code and JSON body, so no status is written anywhere else.
+Details: docs/architecture.md#answers-apipy-refusalspy-hostspy
 """
 
 from __future__ import annotations

@@ -1,34 +1,6 @@
 """Derive the JSON Schemas in ``schema/`` from LL2's own OpenAPI 3.0 document.
 
-The translation is generic (any drf-spectacular component translates the same
-way); the few places where the schema says more than the spec are listed as
-data below, each with the evidence for it, so that a reader can audit them and
-a test can check that nothing else differs.
-
-Rules, OpenAPI 3.0 -> JSON Schema draft 2020-12:
-
-* ``#/components/schemas/X`` becomes ``#/$defs/X``; every object a record
-  reaches is a ``$defs`` entry named as in the spec.
-* ``nullable: true`` becomes a type union (``["string", "null"]``), or
-  ``anyOf: [{"$ref": ...}, {"type": "null"}]`` for a nullable object; the
-  spec's one-element ``allOf: [$ref]`` wrappers are unwrapped.
-* ``readOnly``, ``example``, ``default`` and ``discriminator`` are OpenAPI
-  annotations and are dropped; non-JSON-Schema formats (``double``) too.
-* ``required`` lists **every** property: DRF serialises every declared field on
-  every object, and the spec's shorter ``required`` lists only say which fields
-  a client must send. Every real record carries every key (the tests check it).
-* ``additionalProperties: false`` on every object: a new key is API drift.
-* ``response_mode`` is a ``const``: the spec's ``default`` for that serializer,
-  which is what every real record shows (``normal``/``detailed`` on the records,
-  ``list`` on Mini nested objects, research notes section 1.2).
-* Durations (:data:`DURATION_FIELDS`) get ``format: duration`` and the pattern
-  of the compact ISO 8601 form ``isodate.duration_isoformat`` writes
-  (:data:`DURATION_PATTERN`).
-* A list envelope's ``results`` is a ``oneOf`` of the record schemas, told
-  apart by their ``response_mode`` constants; its ``next``/``previous`` are
-  required as well (DRF always emits them, as ``null`` at the ends).
-
-Nothing here imports jsonschema: the generator only builds dictionaries.
+Rules: docs/architecture.md#schemas-from-openapi-schemagenpy
 """
 
 from __future__ import annotations

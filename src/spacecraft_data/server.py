@@ -1,56 +1,6 @@
-"""An offline stand-in for the LL2 spacecraft endpoint, over HTTP.
+"""An offline stand-in for LL2 over HTTP (``spacecraft-data serve``): :meth:`Api.respond` answers sent as DRF sends them.
 
-``spacecraft-data serve`` answers ``/2.3.0/spacecraft/`` and
-``/2.3.0/spacecraft/{id}/`` from a snapshot, so that apps and tests written
-against Launch Library 2 can point at ``http://127.0.0.1:<port>`` instead:
-no network, no rate limit.
-
-The server computes no answer of its own. Every request that reaches the API
-is answered by the snapshot's :meth:`spacecraft_data.api.Api.respond` (status code
-and JSON body, with ``next``/``previous`` and record URLs on the request's host), and
-every refusal of its own (406, 414, 431, "Not found.", ...) is an exception of
-:mod:`spacecraft_data.refusals` that :func:`spacecraft_data.api.error_answer` turns
-into a status and body; this module only turns that pair into HTTP, the way Django
-REST Framework does:
-
-* renderer choice (DRF ``DefaultContentNegotiation``): ``?format=json`` gives
-  JSON, ``?format=api`` the browsable page, any other ``format`` value a 404
-  ``{"detail": "Not found."}``; without ``format`` the ``Accept`` header decides
-  (``text/html`` -> browsable page, ``application/json`` or ``*/*`` -> JSON, a
-  type neither renderer gives -> 406);
-* JSON as DRF's ``JSONRenderer`` writes it: compact separators, non-ASCII
-  characters literal (``ensure_ascii=False``), UTF-8, ``Content-Type:
-  application/json`` with no charset;
-* the browsable page as HTML (:mod:`spacecraft_data.browsable`: view name and
-  description, request line, status and headers, the JSON with its URLs as links,
-  a filter form and previous/next buttons), ``text/html; charset=utf-8``; its
-  visible text is the layout of the saved LL2 pages that
-  :func:`spacecraft_data.pages.parse_page` reads;
-* headers ``Allow: GET`` and ``Vary: Accept`` as the saved LL2 pages show them,
-  plus ``X-Snapshot-Version`` (not LL2's: it tells a client which data answered);
-* GET and HEAD are answered; any other method on an API route gets DRF's 405
-  ``{"detail": "Method \\"POST\\" not allowed."}`` with ``Allow: GET``
-  (OPTIONS included: LL2 advertises ``Allow: GET`` only).
-
-Requests outside the API are refused before any lookup, and nothing here ever
-touches the filesystem: a target that is not origin-form ASCII, holds ``.`` or
-``..`` segments (plain or percent-encoded), a backslash or a control character
-gets 400; a request line over :data:`MAX_REQUEST_LINE` bytes gets 414; a header
-line over :data:`MAX_HEADER_LINE` bytes, headers over :data:`MAX_HEADER_BYTES`
-bytes in all or more than :data:`MAX_HEADERS` of them get 431; a path not under
-``/<api version>/`` gets 404, except ``/``, which answers the API root ``/<api version>/``. The ``Host`` header is checked as Django checks it
-(:mod:`spacecraft_data.hosts`) before it names the host of any link: an invalid
-one gets 400 ``{"detail": "Invalid Host header ..."}``; a request without one
-(HTTP/1.0) gets links on the server's own address, as Django rebuilds the host
-from ``SERVER_NAME`` and ``SERVER_PORT``. An unexpected failure is answered 500
-``{"detail": "Internal server error"}``, never with a traceback in the body
-(the traceback goes to the server's stderr). Every refusal is JSON ``{"detail": ...}``.
-
-No client can hold the server: one loop reads and writes every connection without blocking, a few
-worker threads compute the answers, and each connection has deadlines (:data:`HEAD_TIMEOUT` for a
-whole request head, :data:`IDLE_TIMEOUT` between requests, :data:`ANSWER_TIMEOUT` for a whole answer)
-past which it is closed without a word. At most :data:`MAX_CONNECTIONS` are open at once. A stop
-(``shutdown()``, or SIGINT/SIGTERM under :func:`serve`) closes them all at once.
+Behaviour and limits: docs/serve.md. Internals: docs/architecture.md#the-shell-cli-server-testing
 """
 
 from __future__ import annotations

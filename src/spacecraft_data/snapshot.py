@@ -1,10 +1,6 @@
-"""A loaded snapshot: its records, reference tables and manifest.
+"""A loaded snapshot: its records, reference tables and manifest; answers are its :class:`~spacecraft_data.api.Api`'s.
 
-Loading reads JSON only; nothing heavy (jsonschema, frictionless, requests,
-pandas) is imported here. A snapshot holds data; answering URLs and queries is the
-job of its :class:`spacecraft_data.api.Api` (``snapshot.api``, made on first use:
-loading does not import the API), to which :meth:`Snapshot.query`,
-:meth:`Snapshot.endpoint` and :meth:`Snapshot.respond` delegate.
+Details: docs/library.md#using-the-library
 """
 
 from __future__ import annotations

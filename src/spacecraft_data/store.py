@@ -1,21 +1,6 @@
-"""The snapshot store: where snapshots live on disk and how they are written.
+"""The snapshot store: where snapshots live on disk and how they are written (atomically, one writer at a time).
 
-Layout: ``<root>/<api version>/<snapshot version>/`` holding ``manifest.json``
-and one JSON file per table (:func:`table_files`): each endpoint's own table the
-registry (:mod:`spacecraft_data.endpoints`) declares, and the table of a mode kept
-apart in a snapshot of both modes. Snapshot versions are dates, ``YYYY.MM.DD``, with an
-optional ``.N`` for a second snapshot on the same day; the highest is the latest.
-
-Writes are atomic: a snapshot is written into a temporary sibling folder,
-every file and the folder are fsynced, and the folder is renamed into place.
-A reader never sees a half-written snapshot, and a failure leaves what was
-there before untouched.
-
-Writers take turns: ``harvest``, ``import-pages`` and ``import-embedded`` hold the
-store's advisory lock (:func:`store_lock`, a ``flock`` on ``<root>/.spacecraft-data.lock``)
-from choosing their run folder to appending the changelog, so two runs never pick the
-same snapshot version or run folder. Readers take no lock: they only ever see whole
-snapshots.
+Details: docs/architecture.md#snapshots-on-disk
 """
 
 from __future__ import annotations

@@ -1,16 +1,6 @@
 """JSON as RFC 8259 defines it, read from hostile bytes without a traceback.
 
-Python's :mod:`json` is lenient where a data package must not be: it accepts
-``NaN``, ``Infinity`` and ``-Infinity`` (no JSON value; a record holding one
-would not round-trip through any other tool), raises ``RecursionError`` rather
-than a decode error for deep nesting, and ``ValueError`` for an integer past
-Python's digit limit. :func:`loads` turns each of these into one
-:class:`StrictJSONError` carrying the line, column or JSON path and, when the
-offending value sits in a record, the record's id. :func:`decode` refuses bytes
-that are not UTF-8 and, unless told otherwise, a byte order mark (RFC 8259 8.1:
-"MUST NOT add a byte order mark"; the files this package writes never have one).
-
-Only :mod:`json` is imported: ``load()`` goes through here.
+Details: docs/architecture.md#caches-durations-strict-json
 """
 
 from __future__ import annotations

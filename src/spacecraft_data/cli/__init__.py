@@ -1,9 +1,6 @@
-"""The ``spacecraft-data`` command: a thin shell over the library.
+"""The ``spacecraft-data`` command: a thin shell over the library, one module per sub-command.
 
-Each sub-command lives in its own module in this package and defines
-``register(subparsers)``, which adds its parser and sets ``run``; heavy imports
-stay inside ``run``. Only the module of the command being run is imported, so
-``spacecraft-data query`` starts about as fast as the interpreter does.
+Details: docs/cli.md, docs/architecture.md#the-shell-cli-server-testing
 """
 
 from __future__ import annotations

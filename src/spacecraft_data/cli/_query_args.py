@@ -1,13 +1,6 @@
 """Query flags shared by ``query`` and ``export``: one flag per API parameter, generated from the declarations.
 
-``add_query_arguments(parser, endpoints=...)`` adds the flags of the named endpoints
-(:func:`spacecraft_data.endpoints.endpoints`, looked up when the parser is built;
-``--endpoint`` chooses among several, the primary endpoint by default);
-``query_kwargs(args)`` turns the parsed flags into keyword arguments for the chosen
-endpoint's query and refuses a flag that endpoint lacks, naming it;
-``fetch(snapshot, args)`` runs the query, paging through everything with ``--all``.
-Values are passed through as the API receives them, so the CLI answers exactly what
-``/<api version>/<endpoint>/?...`` answers (``--in-space yes`` is ignored, as LL2 ignores it).
+Details: docs/architecture.md#the-shell-cli-server-testing
 """
 
 from __future__ import annotations

@@ -1,18 +1,6 @@
 """The registry: every LL2 resource this package knows, declared once, keyed by API version.
 
-``ENDPOINTS["2.3.0"]`` is :data:`spacecraft_data.endpoints.v2_3_0.ENDPOINTS`: endpoint name
-(the route below the API version) -> :class:`Endpoint`. Store, build, harvest, validation,
-the API, the server, the CLI, the tables and the scripts loop over it; none of them names a
-table. A new endpoint is a new declaration in the version's module (and its schema inputs);
-LL2 2.4.0 would be a new module and a new key here.
-
-The registry is looked up at call time, never copied at import time, so a declaration added
-to ``ENDPOINTS[version]`` (as a test may) is seen by every layer.
-
-Beside what this package answers, the registry knows what LL2 has: ``LL2_PATHS[version]``, every
-route of that API version as LL2's OpenAPI document lists it, and :data:`LL2_API_VERSIONS`. A
-path LL2 has that no declaration answers is refused with 501 (the snapshot does not hold it);
-any other path with Django's 404 (:func:`ll2_has`).
+Details: docs/architecture.md#the-registry and docs/adding-an-endpoint.md
 """
 
 from __future__ import annotations

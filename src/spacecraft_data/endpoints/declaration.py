@@ -1,20 +1,6 @@
 """What an LL2 resource declaration is made of: :class:`Endpoint`, :class:`Projection`, :class:`Schema`.
 
-An :class:`Endpoint` says which snapshot table holds its records, which filters,
-search fields and ordering fields it has, its modes and its pagination; the one
-engine in :mod:`spacecraft_data.query` applies any declaration. A second LL2
-endpoint is a second declaration here, not a second engine.
-
-Each declaration follows LL2's own documentation of its route: the view
-description on every browsable page and the official OpenAPI spec
-(``data/raw/ll2-openapi/ll_2.3.0.json``; ``research/api-semantics.md`` §1-§5).
-
-A mode the snapshot does not store can still be answered when it is a
-*projection* of a stored mode: LL2's narrower serializers emit a subset of the
-wider record's fields, with narrower nested objects. :class:`Projection` states
-that as data (keys in emitted order, the ``response_mode`` each nested object
-carries), so a normal-mode configuration is derived from the stored detailed one
-and never stored twice.
+Details: docs/architecture.md#the-registrys-declarations
 """
 
 from __future__ import annotations

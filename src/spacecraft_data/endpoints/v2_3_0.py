@@ -1,11 +1,6 @@
 """LL2 2.3.0: the resources this package answers, one declaration each (``ENDPOINTS``).
 
-Each declaration follows LL2's own documentation of its route: the view
-description on every browsable page and the official OpenAPI spec
-(``data/raw/ll2-openapi/ll_2.3.0.json``; ``research/api-semantics.md`` §1-§5).
-A mode the snapshot does not store can still be answered when it is a
-:class:`~spacecraft_data.endpoints.declaration.Projection` of a stored mode, so a
-normal-mode configuration is derived from the stored detailed one and never stored twice.
+Details: docs/architecture.md#the-registrys-declarations
 """
 
 from __future__ import annotations

@@ -1,12 +1,6 @@
 """The HTTP client: a requests session with urllib3 retries (reported, injectable sleep), timeouts and limits.
 
-Every request stays on the origin of ``--base-url``: a redirect elsewhere is refused, never followed, so
-neither the API key nor the trust in the answer goes anywhere else. Each whole request (one attempt, from
-taking a connection to the last body byte) has a deadline, kept by a watchdog that shuts the socket down,
-so a server trickling bytes cannot hold a run. Bodies are read streaming with a running total of decoded
-bytes, so a compression bomb is refused after at most ``max_body_bytes``. Every wait (Retry-After, backoff)
-is bounded by ``max_wait``. A refused connection is retried once and a failed DNS lookup never, so a machine
-without a network fails in seconds.
+Details: docs/harvest.md#refreshing-the-data-harvest-import-pages-diff
 """
 
 from __future__ import annotations

@@ -1,11 +1,6 @@
 """The query pipeline of one endpoint over one list of records: filters, then search, then order, then page.
 
-As in a DRF view whose ``filter_backends`` are ``(DjangoFilterBackend, SearchFilter,
-OrderingFilter)`` and whose paginator is ``LimitOffsetPagination``. Each stage owns
-its index (:class:`~.filters.FilterIndex`, :class:`~.search.SearchIndex`,
-:class:`~.ordering.OrderIndex`); they share one :class:`~spacecraft_data.cache.BoundedCache`
-per engine, so what requests chose (filter values, search terms, orderings) stays
-within :data:`QUERY_CACHE_BYTES` together, least recently used first out.
+Details: docs/architecture.md#the-query-package
 """
 
 from __future__ import annotations

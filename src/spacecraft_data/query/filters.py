@@ -1,12 +1,6 @@
 """django-filter's fields, and their value indexes over one list of records.
 
-* :class:`BooleanFilter` — ``BooleanFilter`` with ``BooleanWidget``;
-* :class:`ExactFilter` — ``CharFilter`` (exact), a ``forms.CharField(strip=True)``;
-* :class:`ChoiceFilter` — ``ModelChoiceFilter`` on a reference table.
-
-A filter is a declaration (which parameter, which record path); :class:`FilterIndex`
-holds, per engine, each filter's value index (built on the first request that
-uses the filter) and the bitmask of each value asked for, in the engine's cache.
+Details: docs/architecture.md#the-query-package
 """
 
 from __future__ import annotations

@@ -1,16 +1,6 @@
 """DRF's ``OrderingFilter`` with PostgreSQL's NULL placement, and picking a page from a selection in order.
 
-:class:`OrderingFilter` is the declaration (which fields, of which kind) and reads
-the ``ordering`` parameter as DRF does. :class:`OrderIndex` holds, per engine,
-each field's sort keys (built on first use), each ordering's order and ranks (in
-the engine's cache), and picks a page of a bitmask selection in that order
-without materialising the whole selection.
-
-Rules where LL2's behaviour is unspecified (documented, deterministic):
-
-* no ordering, or only invalid ordering fields: **id ascending** (LL2 returns PostgreSQL's
-  unspecified row order);
-* ties under the requested ordering: broken by **id ascending** (LL2 adds no tie-breaker).
+Details: docs/architecture.md#the-query-package; tie rules: docs/library.md#querying-offline-as-ll2-answers
 """
 
 from __future__ import annotations

@@ -1,10 +1,6 @@
 """DRF's ``LimitOffsetPagination`` with LL2's settings, and its ``next``/``previous`` links.
 
-Two link builders, both byte for byte DRF's: :meth:`LimitOffsetPagination.get_links`
-builds both links from the pairs already parsed (the fast path every request
-takes); :meth:`~LimitOffsetPagination.get_next_link` and
-:meth:`~LimitOffsetPagination.get_previous_link` re-parse the request's URL as DRF
-does, which a URL holding a tab, CR or LF needs (``urlsplit`` drops them).
+Details: docs/architecture.md#the-query-package
 """
 
 from __future__ import annotations

@@ -1,9 +1,6 @@
 """A request's parameters as Django holds them, and the structured errors the query layer raises.
 
-:class:`QueryParams` is Django's ``QueryDict`` (a ``dict``: every pair kept, a key
-gives its last value), parsed under Django's 1000-field limit. :class:`Refused`
-and its kinds say which parameter was refused and why, with no HTTP:
-:func:`spacecraft_data.api.error_answer` turns them into LL2's status and body.
+Details: docs/architecture.md#the-query-package
 """
 
 from __future__ import annotations

@@ -1,16 +1,6 @@
 """DRF's ``SearchFilter``: splitting ``search`` into terms, folding case, finding each term.
 
-* :func:`search_terms` — DRF's ``search_smart_split``; splits are remembered in
-  :data:`SPLIT_CACHE` (a pure function of the value, shared by every snapshot);
-* :func:`fold` — PostgreSQL's ``upper()``, character by character;
-* :class:`SearchFilter` — the declaration (which record paths are searched) and
-  the validation of the ``search`` value;
-* :class:`SearchText` — every record's folded fields in one string, searched with ``str.find``;
-* :class:`SearchIndex` — per engine: the search text, built on first use, and the
-  bitmask of each term asked for, in the engine's cache.
-
-Case folding is character by character, as PostgreSQL's ``upper()`` does
-(``str.upper()`` of each character when that is one character; ``ß`` stays ``ß``).
+Details: docs/architecture.md#the-query-package
 """
 
 from __future__ import annotations

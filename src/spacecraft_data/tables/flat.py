@@ -1,19 +1,6 @@
 """The records of an endpoint with no normalised table, as CSV: one flat row per record, by one generic rule.
 
-An endpoint whose declaration names no ``csv_table`` (one declared outside the package, as a
-test declares one) has no table in :data:`~spacecraft_data.tables.columns.TABLES`; its CSV
-(``query --format csv``) follows this rule, which depends on the records alone:
-
-* a key that holds an object in any record is a column ``<key>_id``, as the normalised tables
-  name foreign keys: the object's ``id`` (empty when it has none), or the value itself where a
-  record holds a scalar there (null, or an id given bare);
-* any other key whose value is a scalar (string, number, boolean, null) is a column of its own name;
-* a list is left out (a cell holds one value; JSON and NDJSON keep lists);
-* columns are in the order they are first met, record by record in the order given
-  (a record that lacks a column leaves its cell empty; two keys giving one column name share it);
-* cells are written as the normalised tables write theirs (:func:`~spacecraft_data.tables.csv_bytes`):
-  ``true``/``false``, numbers as Python writes them, null as an empty cell (``\\N`` in a text
-  column that also holds the empty string).
+Rule: docs/researchers.md
 """
 
 from __future__ import annotations

@@ -1,18 +1,6 @@
-"""Rows -> Parquet files with typed columns, and the DuckDB types of every column.
+"""Rows -> Parquet files with typed columns (written by DuckDB), and the DuckDB types of every column.
 
-DuckDB writes the files (the ``parquet`` extra): of the two writers that could,
-it costs less to install (README, "Installing").
-
-Durations. Parquet has no duration type that every reader knows: its ``INTERVAL``
-(12 bytes of months, days and milliseconds, what DuckDB writes for an ``INTERVAL``
-column) makes polars panic when it opens the file, even with the column unselected,
-and pyarrow and ``pandas.read_parquet`` hand back raw bytes. So a duration column
-(``time_in_space``) holds LL2's ISO 8601 text exactly, as the CSV does, and the
-``…_seconds`` column beside it holds whole seconds as ``BIGINT`` (truncated toward
-zero), which every reader types as a 64-bit integer. A reader turns those into its own
-duration type in one expression: ``to_seconds(time_in_space_seconds)`` in DuckDB,
-``pd.to_timedelta(frame["time_in_space_seconds"], unit="s")`` in pandas,
-``pl.duration(seconds="time_in_space_seconds")`` in polars.
+Durations in Parquet: docs/researchers.md
 """
 
 from __future__ import annotations

@@ -1,14 +1,6 @@
 """LL2 offline inside tests: in-process answers for ``requests``, ``httpx`` and ``urllib``, and a pytest plugin.
 
->>> import requests, spacecraft_data
->>> with spacecraft_data.offline():
-...     requests.get("https://ll.thespacedevs.com/2.3.0/spacecraft/?search=soyuz").json()["count"]
-
-While :func:`offline` is active, requests to ``ll.thespacedevs.com`` and
-``lldev.thespacedevs.com`` are answered from the snapshot exactly as
-``spacecraft-data serve`` answers them (the same function builds both answers).
-The pytest plugin (:mod:`spacecraft_data.testing.plugin`, registered with the
-``pytest11`` entry point) gives the fixtures ``ll2_offline`` and ``ll2_server``.
+Details: docs/testing.md#use-it-in-your-tests
 """
 
 from __future__ import annotations

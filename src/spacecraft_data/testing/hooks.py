@@ -1,36 +1,6 @@
-"""The client libraries' own extension points, pointed at an :class:`~.interceptor.Interceptor` (``Offline``).
+"""The client libraries' own extension points (requests, httpx, urllib, sockets) pointed at an ``Offline``.
 
-Each library is hooked where it chooses how a request is sent:
-
-* ``requests``: a transport adapter (``requests.adapters.HTTPAdapter``, the
-  documented way to change how a ``Session`` sends). ``Session.mount`` alone only
-  reaches sessions the test creates itself, while ``requests.get`` makes its own
-  ``Session`` and libraries keep long-lived ones; so ``Session.get_adapter`` (the
-  documented public method every send goes through to pick the mounted adapter)
-  is wrapped to return the offline adapter for LL2 hosts. Sessions created before
-  activation are covered too, and a user's own mounts for other hosts still apply.
-* ``httpx``: a custom ``httpx.BaseTransport`` / ``httpx.AsyncBaseTransport`` (the
-  documented transport API), returned for LL2 hosts by a wrapped
-  ``Client._transport_for_url`` / ``AsyncClient._transport_for_url``, the one method
-  every send goes through to pick the mounted transport (as ``get_adapter`` for
-  requests). It is private, but it is the only way to reach clients created *before*
-  activation (httpx has no public way to add a mount to an existing client), which
-  are common (a module-level client). An httpx without it gets the transport through
-  the documented ``mounts=`` argument of every client created while active.
-* ``urllib.request``: a handler (``urllib.request.BaseHandler`` with ``http_open``
-  and ``https_open``, ahead of the default handlers) in an opener made active with
-  ``urllib.request.install_opener``; ``urlopen`` uses it. The opener installed before
-  is put back on exit.
-* Sockets (strict mode only; pytest-socket's approach): ``socket.socket.connect``,
-  ``connect_ex`` and ``sendto``, and the name lookups ``socket.getaddrinfo``,
-  ``gethostbyname`` and ``gethostbyname_ex``, are wrapped to refuse any address but
-  loopback and ``allow`` before a lookup or a connection is made. That reaches every
-  client that is not hooked above: urllib3 and ``http.client`` used directly, aiohttp
-  and asyncio, raw sockets. (A resolver that bypasses the socket module, such as
-  aiodns's c-ares, still meets the ``connect`` guard, after its own lookup.) Outside
-  strict mode the wrappers pass every call through unchanged.
-
-A library that is not installed is skipped: nothing of it is imported.
+Details: docs/testing.md#use-it-in-your-tests
 """
 
 from __future__ import annotations

@@ -1,18 +1,6 @@
 """In-process answers to LL2 requests: what ``serve`` would send, without a socket.
 
-:class:`Offline` decides, for one request URL, whether it is answered from the
-snapshot (an LL2 host), refused (another host, in strict mode) or left to the
-network (another host, by default). The answer itself is built by
-:func:`spacecraft_data.server.answer`, the function the socket server sends (it
-asks the snapshot's :meth:`~spacecraft_data.api.Api.respond`, as ``respond`` and
-``get`` do), so every path on an LL2 host gets serve's status, headers, body and
-links. The client libraries' hooks (``requests``, ``httpx``, ``urllib.request``)
-only translate requests and answers, and strict mode adds a guard on socket
-connections and name lookups: see :mod:`.hooks`.
-
-Contexts may overlap, in one thread or several, and exit in any order: the hooks
-are installed once, when the first context is entered, and removed when the last
-one exits. While several are active, the one entered last answers.
+Details: docs/testing.md#use-it-in-your-tests, docs/architecture.md#the-shell-cli-server-testing
 """
 
 from __future__ import annotations

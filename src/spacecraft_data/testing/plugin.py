@@ -1,19 +1,6 @@
 """The pytest plugin (entry point ``pytest11``): fixtures ``ll2_server`` and ``ll2_offline``.
 
-Which snapshot answers, first match wins: the test's marker
-``@pytest.mark.ll2_snapshot(path)``, the option ``--ll2-snapshot PATH`` (or the
-ini setting ``ll2_snapshot``), else ``spacecraft_data.load()``. A path is a snapshot
-folder or a store root (its latest snapshot), as ``load(path)`` takes it.
-
-* ``ll2_server``: ``serve`` on a free loopback port, started once per session for each
-  snapshot used and stopped at the end; the fixture value has ``url`` (the base URL,
-  e.g. ``http://127.0.0.1:40123``), ``snapshot`` and ``server``.
-* ``ll2_offline``: an active :class:`~spacecraft_data.testing.Offline` for the test:
-  LL2 hosts answered in-process. Strict (other hosts refused) with
-  ``@pytest.mark.ll2_offline(strict=True)`` (``strict`` a bool or ``"true"``/``"false"``; ``allow``
-  a list of hosts or one comma-separated string), the ini setting ``ll2_offline_strict = true``,
-  or ``ll2_offline.strict = True`` inside the test. Strict mode refuses, at the socket, every
-  connection and name lookup off loopback and ``allow``, from any client.
+Details: docs/testing.md#use-it-in-your-tests
 """
 
 from __future__ import annotations

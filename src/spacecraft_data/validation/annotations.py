@@ -1,11 +1,6 @@
-"""A validation report as GitHub Actions workflow commands (``validate --format github``).
+"""A validation report as GitHub Actions workflow commands (``validate --format github``), escaped.
 
-Each problem becomes one ``::error file=…,line=…,title=…::message`` line, which
-GitHub shows as an annotation on that line of the file in the pull request; the
-report's summary follows as plain text, after the count of problems past the caps,
-if any. Values are escaped as the runner expects (``%``, CR and LF everywhere; also
-``:`` and ``,`` in properties), so a message or a path holding them cannot end the
-command early or forge another one.
+Details: docs/validating.md
 """
 
 from __future__ import annotations

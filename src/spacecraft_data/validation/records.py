@@ -1,9 +1,6 @@
-"""Which schema a record gets (the rule in the package docstring) and the check of records against it.
+"""Which schema a record gets, and the check of records against it.
 
-Every rule reads the endpoint declarations (:mod:`spacecraft_data.endpoints`) at call time: a
-record's endpoint is recognised by its name in the record's ``url`` (else the record is taken for the
-primary endpoint's: its keys never choose, they only give the report a hint), and its mode by the
-declaration's modes and ``detailed_only`` key.
+Details: docs/validating.md#validating-ll2-data-eg-in-your-ci
 """
 
 from __future__ import annotations

@@ -1,9 +1,6 @@
 """Records read from a file as a stream: the elements of a top-level JSON array, or NDJSON lines.
 
-Memory stays bounded whatever the file's size: text is read in chunks of :data:`CHUNK` bytes and each
-record is parsed as soon as it is whole, then dropped. The JSON is held to the same standard as
-:mod:`spacecraft_data.strictjson` (UTF-8, no NaN or Infinity, nesting within Python's limit), and a
-failure names the line (and column) where it is. One record may be at most :data:`MAX_RECORD_BYTES`.
+Details: docs/validating.md#validating-ll2-data-eg-in-your-ci
 """
 
 from __future__ import annotations
