@@ -101,10 +101,12 @@ def test_one_except_catches_what_each_layer_raises(tmp_path):
     raisers = {
         # the query layer: a Python query's refusal, and the engine's own Refused under it
         QueryError: lambda: snap.query(status="x"),
-        InvalidFilters: lambda: snap.api.answer(primary(), "https://ll.thespacedevs.com", "status=x"),
+        InvalidFilters: lambda: snap.api._answer(primary(), "https://ll.thespacedevs.com",
+                                                 QueryParams.parse("status=x"), "status=x"),
         TooManyFields: lambda: QueryParams.parse("&" * 1000),
         # a refusal that respond() answers as a 404
-        refusals.NoMatch: lambda: snap.api.answer(primary(), "https://ll.thespacedevs.com", "", "999999999"),
+        refusals.NoMatch: lambda: snap.api._answer(primary(), "https://ll.thespacedevs.com", QueryParams.parse(""),
+                                                   "", "999999999"),
         RecordNotFound: lambda: snap.get(999999999),
         # validation and harvest usage errors, a finding, and the parsers' own errors
         SpacecraftDataError: lambda: validate({"id": 1}, schema="no-such-schema"),
