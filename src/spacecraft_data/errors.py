@@ -1,17 +1,6 @@
-"""Exceptions raised by spacecraft-data.
+"""Exceptions raised by spacecraft-data: one base, each class with its exit status and, for refusals, HTTP.
 
-Every error names what was wrong and where (file, line, record id, JSON path or
-query parameter), so that a message alone is enough to find the problem.
-
-Each class carries the exit status the ``spacecraft-data`` command ends with when
-the error stops it (``exit_code``), so the mapping lives here, in one place:
-
-- ``1``, findings: the data is not what it should be (invalid records, a corrupt
-  snapshot, a page LL2 would refuse), the default of :class:`SpacecraftDataError`;
-- ``2``, usage and I/O errors: the command cannot read what it was pointed at (a
-  missing or unreadable file or folder, a missing snapshot, a folder that is not a
-  snapshot) or was given an option it cannot use; :class:`InputError` and its
-  subclasses. An ``OSError`` that reaches the command line counts as one too.
+Details: docs/cli.md#exit-status
 """
 
 from __future__ import annotations

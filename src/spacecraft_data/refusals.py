@@ -1,4 +1,4 @@
-"""Why a request gets no answer, as exceptions that know nothing of HTTP.
+"""Why a request gets no answer: exceptions that carry their HTTP status and body, as DRF's do.
 
 Details: docs/architecture.md#answers-apipy-refusalspy-hostspy
 """
