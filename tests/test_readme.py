@@ -45,7 +45,7 @@ def test_ci_runs_the_readme_quick_start_commands():
     install, tests = [line for line in block.splitlines() if line.strip() and not line.startswith("#")]
     ci = (ROOT / ".ci" / "run").read_text(encoding="utf-8")
     apt, _, rest = install.partition(" && python3 -m venv")
-    assert apt == "apt-get update && apt-get install -y chromium chromium-driver"
-    assert "apt-get install -y -q chromium chromium-driver" in ci
+    assert apt == "apt-get update && apt-get install -y chromium chromium-driver r-base-core"
+    assert "apt-get install -y -q chromium chromium-driver r-base-core" in ci
     assert "python3 -m venv" + rest in ci.splitlines()
     assert tests in ci
