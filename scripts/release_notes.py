@@ -29,7 +29,9 @@ from spacecraft_data.store import is_snapshot_version, version_key  # noqa: E402
 
 #: a release heading: ``## 0.2.0 — 2026-12-05`` (an em dash, as CHANGELOG.md writes them; a hyphen is accepted)
 _HEADING = re.compile(r"^## (?P<version>\S+) [—-] (?P<date>\d{4}-\d{2}-\d{2})\s*$")
-_WHEEL_SNAPSHOT = re.compile(r"^spacecraft_data/_bundled/snapshots/(?P<api>[^/]+)/(?P<version>[^/]+)/manifest\.json$")
+_WHEEL_SNAPSHOT = re.compile(
+    r"^spacecraft_data/_bundled/snapshots/(?P<api>[^/]+)/(?P<version>[^/]+)/manifest\.json$"
+)
 
 
 class ReleaseError(Exception):
@@ -51,26 +53,35 @@ def changelog_section(changelog: Path, version: str) -> tuple[str, str]:
         if line.startswith(f"## {version} ") or line == f"## {version}":
             match = _HEADING.match(line)
             if not match or match.group("version") != version:
-                raise ReleaseError(f"{changelog}:{i + 1}: the heading of {version} has no date "
-                                   f"(expected '## {version} — YYYY-MM-DD'): {line!r}")
+                raise ReleaseError(
+                    f"{changelog}:{i + 1}: the heading of {version} has no date "
+                    f"(expected '## {version} — YYYY-MM-DD'): {line!r}"
+                )
             end = next((j for j in range(i + 1, len(lines)) if lines[j].startswith("## ")), len(lines))
-            body = "\n".join(lines[i + 1:end]).strip("\n")
+            body = "\n".join(lines[i + 1 : end]).strip("\n")
             if not body.strip():
                 raise ReleaseError(f"{changelog}:{i + 1}: the section of {version} is empty")
             return match.group("date"), body
     raise ReleaseError(f"{changelog}: no section '## {version} — YYYY-MM-DD'")
 
 
-def data_version(wheel: Path | None = None, *, root: Path = ROOT, api_version: str = DEFAULT_API_VERSION) -> str:
+def data_version(
+    wheel: Path | None = None, *, root: Path = ROOT, api_version: str = DEFAULT_API_VERSION
+) -> str:
     """The newest bundled snapshot version: of ``wheel``'s ``_bundled/snapshots``, else of ``root/data/snapshots``."""
     if wheel is not None:
         with zipfile.ZipFile(wheel) as archive:
-            versions = [m.group("version") for name in archive.namelist()
-                        if (m := _WHEEL_SNAPSHOT.match(name)) and m.group("api") == api_version]
+            versions = [
+                m.group("version")
+                for name in archive.namelist()
+                if (m := _WHEEL_SNAPSHOT.match(name)) and m.group("api") == api_version
+            ]
         where = str(wheel)
     else:
         folder = root / "data" / "snapshots" / api_version
-        versions = [d.name for d in folder.iterdir() if (d / "manifest.json").is_file()] if folder.is_dir() else []
+        versions = (
+            [d.name for d in folder.iterdir() if (d / "manifest.json").is_file()] if folder.is_dir() else []
+        )
         where = str(folder)
     versions = [v for v in versions if is_snapshot_version(v)]
     if not versions:
@@ -85,9 +96,11 @@ def notes(tag: str, *, root: Path = ROOT, wheel: Path | None = None) -> str:
         raise ReleaseError(f"tag {tag!r} is not 'v' + pyproject.toml's version {version!r}")
     date, body = changelog_section(root / "CHANGELOG.md", version)
     data = data_version(wheel, root=root)
-    return (f"{body}\n\n---\n\n**Code version** {version} ({date}). **Data version**: snapshot {data} of "
-            f"Launch Library 2 API {DEFAULT_API_VERSION} (`spacecraft-data --version` prints both). The data is "
-            f"The Space Devs' (https://thespacedevs.com), under their terms: DATA_LICENSE.md.\n")
+    return (
+        f"{body}\n\n---\n\n**Code version** {version} ({date}). **Data version**: snapshot {data} of "
+        f"Launch Library 2 API {DEFAULT_API_VERSION} (`spacecraft-data --version` prints both). The data is "
+        f"The Space Devs' (https://thespacedevs.com), under their terms: DATA_LICENSE.md.\n"
+    )
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -13,10 +13,10 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+import netguard
 import pytest
 from hypothesis import settings
 
-import netguard
 import spacecraft_data
 import spacecraft_data.store
 from spacecraft_data.diff import strip_format
@@ -37,8 +37,10 @@ if os.environ.get("CI"):
 def pytest_configure(config) -> None:
     netguard.install()
     config.addinivalue_line(
-        "markers", "bundle: checks the repository's bundle itself (data/snapshots, data/tables, datapackage.json: "
-        "well-formed, consistent, reproducible) whatever it holds; scripts/refresh.py --bundle-tests runs these")
+        "markers",
+        "bundle: checks the repository's bundle itself (data/snapshots, data/tables, datapackage.json: "
+        "well-formed, consistent, reproducible) whatever it holds; scripts/refresh.py --bundle-tests runs these",
+    )
     # The plugin's ll2_server and ll2_offline serve the pinned snapshot (tests compare them with `bundled`),
     # unless --ll2-snapshot names another. Its fixtures cache one snapshot per session: it must not depend on
     # which test asks first.
@@ -49,8 +51,10 @@ def pytest_configure(config) -> None:
 def pytest_sessionfinish(session, exitstatus) -> None:
     # A refused lookup or connect fails the run even when the test that made it caught the error.
     if netguard.REFUSED:
-        print(f"\nnetguard: the suite tried to reach beyond loopback: {sorted(set(netguard.REFUSED))}",
-              file=sys.stderr)
+        print(
+            f"\nnetguard: the suite tried to reach beyond loopback: {sorted(set(netguard.REFUSED))}",
+            file=sys.stderr,
+        )
         session.exitstatus = 1
 
 
@@ -62,11 +66,15 @@ def _built_from_sources_json() -> Path:
     spec = json.loads((RAW / "sources.json").read_text(encoding="utf-8"))
     inputs = sorted(f"data/raw/{entry['file']}" for entry in spec["sources"])
     store = ROOT / "data" / "snapshots" / spec["api_version"]
-    for version in reversed(spacecraft_data.store.snapshot_versions(ROOT / "data" / "snapshots", spec["api_version"])):
+    for version in reversed(
+        spacecraft_data.store.snapshot_versions(ROOT / "data" / "snapshots", spec["api_version"])
+    ):
         manifest = json.loads((store / version / "manifest.json").read_text(encoding="utf-8"))
         if sorted(source["file"] for source in manifest["sources"]) == inputs:
             return store / version
-    raise LookupError(f"no snapshot under {store} is built from data/raw/sources.json: run scripts/build_all.py")
+    raise LookupError(
+        f"no snapshot under {store} is built from data/raw/sources.json: run scripts/build_all.py"
+    )
 
 
 #: the bundled snapshot's folder: the one scripts/build_snapshot.py builds from data/raw/sources.json
@@ -99,7 +107,9 @@ def build_pinned(store: Path) -> Path:
     inputs = read_sources(RAW, repo_root=ROOT)
     labels = {f"data/raw/{name}" for name in PINNED_SOURCES}
     inputs.sources = [s for s in inputs.sources if s.label in labels]
-    assert {s.label for s in inputs.sources} == labels, "a pinned source is no longer listed in data/raw/sources.json"
+    assert {s.label for s in inputs.sources} == labels, (
+        "a pinned source is no longer listed in data/raw/sources.json"
+    )
     files = assemble(inputs)
     version = json.loads(files[MANIFEST])["snapshot_version"]
     assert version == PINNED_VERSION, f"the pinned sources build {version}, not {PINNED_VERSION}"
@@ -165,8 +175,13 @@ def pinned_checkout(tmp_path_factory) -> Path:
         shutil.copy2(ROOT / file, root / file)
     shutil.copytree(PINNED_STORE / "snapshots", root / "data" / "snapshots")
     snapshot = root / "data" / "snapshots" / "2.3.0" / PINNED_VERSION
-    subprocess.run([sys.executable, str(root / "scripts" / "build_tables.py"), "--snapshot", str(snapshot)],
-                   cwd=root, env=checkout_env(root), check=True, capture_output=True)
+    subprocess.run(
+        [sys.executable, str(root / "scripts" / "build_tables.py"), "--snapshot", str(snapshot)],
+        cwd=root,
+        env=checkout_env(root),
+        check=True,
+        capture_output=True,
+    )
     return root
 
 
@@ -182,8 +197,20 @@ def checkout_env(checkout: Path) -> dict[str, str]:
 def pinned_wheel(tmp_path_factory, pinned_checkout) -> Path:
     """The wheel built from :func:`pinned_checkout`: this package, bundling the pinned snapshot alone."""
     dist = tmp_path_factory.mktemp("pinned_dist")
-    subprocess.run([sys.executable, "-m", "build", "--wheel", "--no-isolation", "--outdir", str(dist),
-                    str(pinned_checkout)], check=True, capture_output=True)
+    subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "build",
+            "--wheel",
+            "--no-isolation",
+            "--outdir",
+            str(dist),
+            str(pinned_checkout),
+        ],
+        check=True,
+        capture_output=True,
+    )
     (wheel,) = dist.glob("spacecraft_data-*.whl")
     return wheel
 
@@ -197,8 +224,11 @@ def repo_root() -> Path:
 def built_wheel(tmp_path_factory) -> Path:
     """The wheel built from this checkout, once per session (offline: ``--no-isolation``)."""
     dist = tmp_path_factory.mktemp("dist")
-    subprocess.run([sys.executable, "-m", "build", "--wheel", "--no-isolation", "--outdir", str(dist), str(ROOT)],
-                   check=True, capture_output=True)
+    subprocess.run(
+        [sys.executable, "-m", "build", "--wheel", "--no-isolation", "--outdir", str(dist), str(ROOT)],
+        check=True,
+        capture_output=True,
+    )
     wheels = list(dist.glob("spacecraft_data-*.whl"))
     assert len(wheels) == 1
     return wheels[0]
@@ -262,7 +292,10 @@ def strip_formats(obj):
     if isinstance(obj, list):
         return [strip_formats(v) for v in obj]
     if isinstance(obj, dict):
-        return {k: strip_format(v) if k == "url" and isinstance(v, str) else strip_formats(v) for k, v in obj.items()}
+        return {
+            k: strip_format(v) if k == "url" and isinstance(v, str) else strip_formats(v)
+            for k, v in obj.items()
+        }
     return obj
 
 

@@ -72,4 +72,6 @@ def test_heading_ids_are_those_of_the_site():
     assert "exit-status" in _heading_ids(DOCS / "cli.md")
     getting_started = _heading_ids(DOCS / "getting-started.md")
     assert "installing-the-core-and-the-extras" in getting_started
-    assert not any(id_.startswith("1-install") for id_ in getting_started)  # "# 1. Install" is a comment in a code block
+    assert not any(
+        id_.startswith("1-install") for id_ in getting_started
+    )  # "# 1. Install" is a comment in a code block

@@ -10,8 +10,8 @@ from __future__ import annotations
 from .errors import ModeNotHeld, PageError, RecordNotFound, SnapshotError, SpacecraftDataError
 from .locate import SnapshotInfo, snapshots
 from .snapshot import Snapshot, load
-
 from .typecheck import TYPE_CHECKING
+
 if TYPE_CHECKING:
     from typing import Any
 

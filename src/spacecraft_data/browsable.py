@@ -49,8 +49,15 @@ def view_name(endpoint: Endpoint | None, detail: bool) -> str:
     return " ".join(_WORD.split(endpoint.model)) + (" Instance" if detail else " List")
 
 
-def render_html(body: Any, target: str, status: int, reason: str, headers: dict[str, str], description: str,
-                api_version: str) -> str:
+def render_html(
+    body: Any,
+    target: str,
+    status: int,
+    reason: str,
+    headers: dict[str, str],
+    description: str,
+    api_version: str,
+) -> str:
     """The browsable HTML page of one answer (``target``: the request's path and query as sent)."""
     path, _, query = target.partition("?")
     endpoint, detail = _endpoint_of(path, api_version)
@@ -103,8 +110,9 @@ def _pager(body: dict[str, Any]) -> str:
 def _form(endpoint: Endpoint, path: str, query: str) -> str:
     """A GET form for every parameter the endpoint declares (blank fields are ignored, as by django-filter)."""
     current = dict(parse_qsl(query, keep_blank_values=True))
-    fields: list[tuple[str, str]] = [(f.param, "booleans" if isinstance(f, BooleanFilter) else "")
-                                     for f in endpoint.filters]
+    fields: list[tuple[str, str]] = [
+        (f.param, "booleans" if isinstance(f, BooleanFilter) else "") for f in endpoint.filters
+    ]
     if endpoint.search.fields:
         fields.append((endpoint.search.param, ""))
     if endpoint.ordering.fields:
@@ -121,10 +129,16 @@ def _form(endpoint: Endpoint, path: str, query: str) -> str:
         inputs.append(f'<input type="hidden" name="format" value="{escape(current["format"])}">')
     orderings = [f"{sign}{name}" for name in endpoint.ordering.fields for sign in ("", "-")]
     lists = [("booleans", ["true", "false"]), ("orderings", orderings), ("modes", list(endpoint.modes))]
-    datalists = "".join(f'<datalist id="{list_id}">' + "".join(f'<option value="{escape(v)}">' for v in values)
-                        + "</datalist>" for list_id, values in lists)
-    return (f'<form id="filters" method="get" action="{escape(path)}">{"".join(inputs)}'
-            f'<button type="submit">Filter</button>{datalists}</form>')
+    datalists = "".join(
+        f'<datalist id="{list_id}">'
+        + "".join(f'<option value="{escape(v)}">' for v in values)
+        + "</datalist>"
+        for list_id, values in lists
+    )
+    return (
+        f'<form id="filters" method="get" action="{escape(path)}">{"".join(inputs)}'
+        f'<button type="submit">Filter</button>{datalists}</form>'
+    )
 
 
 def _json_html(value: Any, depth: int) -> str:
@@ -138,7 +152,9 @@ def _json_html(value: Any, depth: int) -> str:
     if isinstance(value, list):
         if not value:
             return "[]"
-        return "[\n" + ",\n".join(inner + _json_html(v, depth + 1) for v in value) + "\n" + _INDENT * depth + "]"
+        return (
+            "[\n" + ",\n".join(inner + _json_html(v, depth + 1) for v in value) + "\n" + _INDENT * depth + "]"
+        )
     if isinstance(value, str):
         text = _scalar(value)
         return f'<a href="{escape(value)}">{text}</a>' if _LINK.match(value) else text

@@ -10,6 +10,7 @@ from _thread import allocate_lock
 from collections import OrderedDict
 
 from .typecheck import TYPE_CHECKING
+
 if TYPE_CHECKING:
     from collections.abc import Hashable
     from typing import Any
@@ -20,6 +21,7 @@ __all__ = ["BoundedCache", "ENTRY_OVERHEAD", "size_of"]
 ENTRY_OVERHEAD = 160
 #: what :meth:`BoundedCache.get` finds for a key it does not hold (no stored value is this object)
 _MISSING = object()
+
 
 def size_of(*objects: Any) -> int:
     """The summed ``sys.getsizeof`` of ``objects`` and of the items of the tuples among them (one level deep)."""

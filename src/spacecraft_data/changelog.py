@@ -40,8 +40,10 @@ def entry(new: Snapshot, previous: Snapshot | None) -> str:
         "- tables: " + ", ".join(f"{name} {t.get('rows')} rows" for name, t in m.get("tables", {}).items()),
     ]
     if rec.get("discrepancy"):
-        lines.append(f"- DISCREPANCY (see the manifest): {len(rec['discrepancy'])} list(s) still disagreed "
-                     "after re-fetching")
+        lines.append(
+            f"- DISCREPANCY (see the manifest): {len(rec['discrepancy'])} list(s) still disagreed "
+            "after re-fetching"
+        )
     lines += [f"- note: {note}" for note in m.get("notes", [])]
     if previous is None:
         lines.append("- first snapshot in this store")

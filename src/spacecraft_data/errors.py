@@ -8,6 +8,7 @@ from __future__ import annotations
 from enum import IntEnum
 
 from .typecheck import TYPE_CHECKING
+
 if TYPE_CHECKING:
     from typing import Any
 
@@ -139,7 +140,9 @@ class QueryError(SpacecraftDataError, ValueError):
     request could carry it (too long to send).
     """
 
-    def __init__(self, message: str, params: tuple[str, ...] = (), body: object = None, status: int = 400) -> None:
+    def __init__(
+        self, message: str, params: tuple[str, ...] = (), body: object = None, status: int = 400
+    ) -> None:
         self.params = params
         self.body = body
         self.status = status

@@ -43,8 +43,10 @@ def valid_host(host: str) -> bool:
 def invalid_host_body(host: str) -> dict[str, str]:
     """The JSON body of the 400 answering an invalid ``host`` (shown shortened, escaped)."""
     shown = repr(host[:100]) + ("..." if len(host) > 100 else "")
-    return {"detail": f"Invalid Host header {shown}: a host name or a bracketed IPv6 address is expected, "
-                      f"with an optional port (at most {MAX_HOST_NAME_LENGTH} characters)."}
+    return {
+        "detail": f"Invalid Host header {shown}: a host name or a bracketed IPv6 address is expected, "
+        f"with an optional port (at most {MAX_HOST_NAME_LENGTH} characters)."
+    }
 
 
 def _ipv6(text: str) -> bool:

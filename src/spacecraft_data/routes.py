@@ -83,7 +83,7 @@ def api_route(path: str, prefix: str, declared: Mapping[str, E]) -> tuple[E | No
     """
     if not path.startswith(prefix) or path[-1] != "/":
         return None
-    rest = path[len(prefix):-1]
+    rest = path[len(prefix) : -1]
     if not rest:
         return _ROOT
     found = declared.get(rest)

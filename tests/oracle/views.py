@@ -106,8 +106,10 @@ class PostgresOrderingFilter(OrderingFilter):
 
     def filter_queryset(self, request: Any, queryset: Any, view: Any) -> Any:
         ordering = self.get_ordering(request, queryset, view) or []
-        keys = [F(term[1:]).desc(nulls_first=True) if term.startswith("-") else F(term).asc(nulls_last=True)
-                for term in ordering]
+        keys = [
+            F(term[1:]).desc(nulls_first=True) if term.startswith("-") else F(term).asc(nulls_last=True)
+            for term in ordering
+        ]
         return queryset.order_by(*keys, "pk")
 
 

@@ -67,8 +67,10 @@ def primary(api_version: str | None = None) -> Endpoint:
     """The endpoint whose records are the snapshot's own (``/spacecraft/``)."""
     found = next((e for e in endpoints(api_version).values() if e.primary), None)
     if found is None:
-        raise KeyError(f"API {api_version or DEFAULT_API_VERSION}: no endpoint is declared primary "
-                       "(a version's declarations need one whose records are the snapshot's own)")
+        raise KeyError(
+            f"API {api_version or DEFAULT_API_VERSION}: no endpoint is declared primary "
+            "(a version's declarations need one whose records are the snapshot's own)"
+        )
     return found
 
 

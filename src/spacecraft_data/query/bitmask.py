@@ -7,6 +7,7 @@
 from __future__ import annotations
 
 from ..typecheck import TYPE_CHECKING
+
 if TYPE_CHECKING:
     from collections.abc import Iterable
 

@@ -5,19 +5,19 @@ Details: docs/architecture.md#the-query-package
 
 from __future__ import annotations
 
+from ..cache import size_of
+from ..typecheck import TYPE_CHECKING
 from .bitmask import positions_mask
 from .params import INVALID_CHOICE, NULL_CHARACTERS, Invalid, InvalidFilters
 from .records import pluck
-from ..cache import size_of
 
-from ..typecheck import TYPE_CHECKING
 if TYPE_CHECKING:
     from collections.abc import Mapping, Sequence
     from typing import Any
 
+    from ..cache import BoundedCache
     from .params import QueryParams
     from .records import Record
-    from ..cache import BoundedCache
 
     Positions = frozenset[int]
 
@@ -87,7 +87,9 @@ class ChoiceFilter(Filter):
     ``table`` the universe is the ids records point to.
     """
 
-    def __init__(self, param: str, path: str | None = None, table: str | None = None, id_key: str = "id") -> None:
+    def __init__(
+        self, param: str, path: str | None = None, table: str | None = None, id_key: str = "id"
+    ) -> None:
         super().__init__(param, path or f"{param}.id")
         self.table = table
         self.id_key = id_key
@@ -129,8 +131,13 @@ class FilterIndex:
     of each cleaned value is kept in ``cache`` under ``("value", filter number, value)``.
     """
 
-    def __init__(self, filters: Sequence[Filter], records: Sequence[Record],
-                 tables: Mapping[str, Sequence[Record]], cache: BoundedCache) -> None:
+    def __init__(
+        self,
+        filters: Sequence[Filter],
+        records: Sequence[Record],
+        tables: Mapping[str, Sequence[Record]],
+        cache: BoundedCache,
+    ) -> None:
         self.filters = tuple(filters)
         self.records = records
         self.tables = tables

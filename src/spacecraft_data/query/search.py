@@ -8,20 +8,28 @@ from __future__ import annotations
 import re
 from bisect import bisect_right
 
+from ..cache import BoundedCache, size_of
+from ..typecheck import TYPE_CHECKING
 from .bitmask import mask_positions, positions_mask
 from .params import NULL_CHARACTERS, InvalidSearch
 from .records import pluck
-from ..cache import BoundedCache, size_of
 
-from ..typecheck import TYPE_CHECKING
 if TYPE_CHECKING:
-    from collections.abc import Mapping, Sequence
+    from collections.abc import Sequence
 
     from .params import QueryParams
     from .records import Record
 
-__all__ = ["SearchFilter", "SearchText", "SearchIndex", "search_terms", "fold", "SPLIT_CACHE",
-           "SURROGATE_CHARACTERS", "FEW_SELECTED"]
+__all__ = [
+    "SearchFilter",
+    "SearchText",
+    "SearchIndex",
+    "search_terms",
+    "fold",
+    "SPLIT_CACHE",
+    "SURROGATE_CHARACTERS",
+    "FEW_SELECTED",
+]
 
 #: DRF's ``CharField`` message for a lone surrogate in the ``search`` value
 SURROGATE_CHARACTERS = "Surrogate characters are not allowed: U+{code_point:X}."
@@ -117,7 +125,9 @@ def _smart_split(value: str) -> list[str]:
                 break
             closed = True
             end = plain(value, body_end + 1).end()  # type: ignore[union-attr]
-        if not closed and end < end_of_value and value[end] in "'\"":  # an unclosed quote: an ordinary character
+        if (
+            not closed and end < end_of_value and value[end] in "'\""
+        ):  # an unclosed quote: an ordinary character
             end = non_spaces(value, end).end()  # type: ignore[union-attr]
         tokens.append(value[start:end])
         start = skip(value, end).end()  # type: ignore[union-attr]
@@ -143,8 +153,11 @@ class SearchFilter:
         pieces = []
         has_text = []
         for pos, record in enumerate(records):
-            texts = [t if isinstance(t, str) else str(t) for t in (pluck(record, f) for f in self.fields)
-                     if t is not None]
+            texts = [
+                t if isinstance(t, str) else str(t)
+                for t in (pluck(record, f) for f in self.fields)
+                if t is not None
+            ]
             pieces.append("\x00".join(texts))
             if texts:
                 has_text.append(pos)

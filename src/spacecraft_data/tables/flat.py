@@ -46,7 +46,9 @@ def flat_rows(records: Iterable[Mapping[str, Any]], name: str = "records") -> tu
     for row in flat:
         names.update(dict.fromkeys(row))
     rows = [{column: row.get(column) for column in names} for row in flat]
-    columns = tuple(Column(column, _type([row[column] for row in rows]), column, nullable=True) for column in names)
+    columns = tuple(
+        Column(column, _type([row[column] for row in rows]), column, nullable=True) for column in names
+    )
     return Table(name, name, f"The {name} records, flattened", columns, primary_key=()), rows
 
 

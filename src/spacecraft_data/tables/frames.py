@@ -31,8 +31,10 @@ def to_pandas(snapshot: Any, table: str = "spacecraft") -> Any:
     pd = require("pandas", "pandas", "Snapshot.to_pandas()")
     tables = snapshot_tables(snapshot)
     if table not in tables:
-        raise TableError(f"snapshot {snapshot.version} has no {table} table: it holds no "
-                         f"{TABLES[table].needs_mode}-mode records")
+        raise TableError(
+            f"snapshot {snapshot.version} has no {table} table: it holds no "
+            f"{TABLES[table].needs_mode}-mode records"
+        )
     from .. import durations
 
     spec = TABLES[table]
@@ -47,7 +49,9 @@ def to_pandas(snapshot: Any, table: str = "spacecraft") -> Any:
         elif column.type == "duration":
             frame[column.name] = pd.Series(
                 [None if r[column.name] is None else durations.interval(r[column.name]) for r in rows],
-                index=frame.index, dtype="timedelta64[ns]")
+                index=frame.index,
+                dtype="timedelta64[ns]",
+            )
         else:
             frame[column.name] = values.astype(_PANDAS_DTYPES[column.type])
     return frame
@@ -88,8 +92,10 @@ def pandas_csv_options(descriptor: str | Path | Mapping[str, Any], table: str) -
             raise TableError(f"{descriptor}: cannot read the data package descriptor: {exc}") from None
     resources = {r.get("name"): r for r in package.get("resources", []) if r.get("format") == "csv"}
     if table not in resources:
-        raise TableError(f"{descriptor if not isinstance(descriptor, Mapping) else 'the descriptor'} has no "
-                         f"CSV table {table!r}; it has: {', '.join(resources)}")
+        raise TableError(
+            f"{descriptor if not isinstance(descriptor, Mapping) else 'the descriptor'} has no "
+            f"CSV table {table!r}; it has: {', '.join(resources)}"
+        )
     schema = resources[table]["schema"]
     dtype: dict[str, str] = {}
     na_values: dict[str, list[str]] = {}
@@ -106,6 +112,13 @@ def pandas_csv_options(descriptor: str | Path | Mapping[str, Any], table: str) -
         missing = field.get("missingValues", schema.get("missingValues", [""]))
         if missing:
             na_values[name] = list(missing)
-    return {"dtype": dtype, "parse_dates": dates, "converters": converters, "keep_default_na": False,
-            "na_values": na_values,
-            "true_values": ["true"], "false_values": ["false"], "encoding": "utf-8"}
+    return {
+        "dtype": dtype,
+        "parse_dates": dates,
+        "converters": converters,
+        "keep_default_na": False,
+        "na_values": na_values,
+        "true_values": ["true"],
+        "false_values": ["false"],
+        "encoding": "utf-8",
+    }

@@ -12,15 +12,29 @@ import tempfile
 from pathlib import Path
 from typing import Any, Mapping, Sequence
 
-from .columns import Row, TABLES, Table, TableError
+from .columns import TABLES, Row, Table, TableError
 
-__all__ = ["DUCKDB_TYPES", "CSV_DUCKDB_TYPES", "DUCKDB_INTERVAL_MACRO", "duckdb_columns", "parquet_bytes",
-           "parquet_files", "check_parquet_files"]
+__all__ = [
+    "DUCKDB_TYPES",
+    "CSV_DUCKDB_TYPES",
+    "DUCKDB_INTERVAL_MACRO",
+    "duckdb_columns",
+    "parquet_bytes",
+    "parquet_files",
+    "check_parquet_files",
+]
 
 #: Table Schema type -> DuckDB type of the column in a Parquet file. A duration is its ISO 8601 text
 #: (see the module docstring: Parquet's ``INTERVAL`` is not read by polars, pyarrow or pandas).
-DUCKDB_TYPES = {"integer": "BIGINT", "number": "DOUBLE", "boolean": "BOOLEAN", "string": "VARCHAR",
-                "date": "DATE", "datetime": "TIMESTAMPTZ", "duration": "VARCHAR"}
+DUCKDB_TYPES = {
+    "integer": "BIGINT",
+    "number": "DOUBLE",
+    "boolean": "BOOLEAN",
+    "string": "VARCHAR",
+    "date": "DATE",
+    "datetime": "TIMESTAMPTZ",
+    "duration": "VARCHAR",
+}
 #: Table Schema type -> DuckDB type to read the CSV column with. DuckDB cannot cast an ISO 8601
 #: duration ('P309DT20H20M49S') to INTERVAL, so a duration is read as text; the ``ll2_interval``
 #: macro (:data:`DUCKDB_INTERVAL_MACRO`) or ``to_seconds(time_in_space_seconds)`` gives the INTERVAL.
@@ -60,15 +74,21 @@ def _load(con: Any, table: Table, rows: Sequence[Row]) -> str:
     con.execute(f'CREATE OR REPLACE TABLE "{name}" ({columns})')
     if rows:
         marks = ", ".join("?" for _ in table.columns)
-        con.executemany(f'INSERT INTO "{name}" VALUES ({marks})',
-                        [[row[c.name] for c in table.columns] for row in rows])
+        con.executemany(
+            f'INSERT INTO "{name}" VALUES ({marks})', [[row[c.name] for c in table.columns] for row in rows]
+        )
     return name
 
 
 #: Table Schema type -> the pandas dtype :func:`~spacecraft_data.tables.to_pandas` gives, which
 #: ``pandas.read_parquet`` then gives too (a nullable integer stays ``Int64``, not ``float64``)
-_PANDAS_NUMPY_TYPES = {"integer": ("int64", "Int64"), "number": ("float64", "Float64"), "boolean": ("bool", "boolean"),
-                       "string": ("unicode", "string"), "duration": ("unicode", "string")}
+_PANDAS_NUMPY_TYPES = {
+    "integer": ("int64", "Int64"),
+    "number": ("float64", "Float64"),
+    "boolean": ("bool", "boolean"),
+    "string": ("unicode", "string"),
+    "duration": ("unicode", "string"),
+}
 
 
 def _pandas_metadata(table: Table) -> dict[str, Any]:
@@ -79,17 +99,31 @@ def _pandas_metadata(table: Table) -> dict[str, Any]:
     for column in table.columns:
         pandas_type, numpy_type = _PANDAS_NUMPY_TYPES.get(column.type, (None, None))
         if pandas_type is not None:
-            columns.append({"name": column.name, "field_name": column.name, "pandas_type": pandas_type,
-                            "numpy_type": numpy_type, "metadata": None})
-    return {"index_columns": [], "column_indexes": [], "columns": columns,
-            "creator": {"library": "spacecraft-data"}, "pandas_version": "2.0.0"}
+            columns.append(
+                {
+                    "name": column.name,
+                    "field_name": column.name,
+                    "pandas_type": pandas_type,
+                    "numpy_type": numpy_type,
+                    "metadata": None,
+                }
+            )
+    return {
+        "index_columns": [],
+        "column_indexes": [],
+        "columns": columns,
+        "creator": {"library": "spacecraft-data"},
+        "pandas_version": "2.0.0",
+    }
 
 
 def _write(con: Any, table: Table, rows: Sequence[Row], path: Path) -> None:
     name = _load(con, table, rows)
     # Row order is the CSV's (primary key order); DuckDB keeps insertion order on COPY.
     metadata = json.dumps(_pandas_metadata(table), separators=(",", ":")).replace("'", "''")
-    con.execute(f"COPY \"{name}\" TO '{path.as_posix()}' (FORMAT parquet, KV_METADATA {{pandas: '{metadata}'}})")
+    con.execute(
+        f"COPY \"{name}\" TO '{path.as_posix()}' (FORMAT parquet, KV_METADATA {{pandas: '{metadata}'}})"
+    )
 
 
 def parquet_files(tables: Mapping[str, Sequence[Row]]) -> dict[str, bytes]:
@@ -107,8 +141,11 @@ def parquet_files(tables: Mapping[str, Sequence[Row]]) -> dict[str, bytes]:
                     _write(con, TABLES[name], tables[name], path)
                 except duckdb.IOException as exc:  # a full disk, a file-size limit: the environment's failure
                     reason = str(exc).splitlines()[0]
-                    raise OSError(errno.EIO, f"DuckDB could not write it in a temporary folder ({reason}); "
-                                             "nothing was written", path.name) from None
+                    raise OSError(
+                        errno.EIO,
+                        f"DuckDB could not write it in a temporary folder ({reason}); nothing was written",
+                        path.name,
+                    ) from None
                 out[path.name] = path.read_bytes()
                 os.unlink(path)
         finally:
@@ -123,6 +160,7 @@ def parquet_bytes(table: str, rows: Sequence[Row]) -> bytes:
 
 def _comparable(table: Table, source: str) -> str:
     """A SELECT of every column of ``source`` as plain Python values (dates as text, timestamps as epoch µs)."""
+
     def expr(column: Any) -> str:
         quoted = f'"{column.name}"'
         if column.type == "date":
@@ -130,6 +168,7 @@ def _comparable(table: Table, source: str) -> str:
         if column.type == "datetime":
             return f"epoch_us({quoted})"
         return quoted
+
     return f"SELECT {', '.join(expr(c) for c in table.columns)} FROM {source}"
 
 
@@ -147,8 +186,10 @@ def check_parquet_files(folder: Path, tables: Mapping[str, Sequence[Row]]) -> No
         for name in (n for n in TABLES if n in tables):
             table, path = TABLES[name], folder / f"{name}.parquet"
             source = f"read_parquet('{path.as_posix().replace(chr(39), chr(39) * 2)}')"
-            declared = {c.name: DUCKDB_TYPES[c.type].replace("TIMESTAMPTZ", "TIMESTAMP WITH TIME ZONE")
-                        for c in table.columns}
+            declared = {
+                c.name: DUCKDB_TYPES[c.type].replace("TIMESTAMPTZ", "TIMESTAMP WITH TIME ZONE")
+                for c in table.columns
+            }
             found = {row[0]: row[1] for row in con.execute(f"DESCRIBE SELECT * FROM {source}").fetchall()}
             if found != declared:
                 raise TableError(f"{path}: read back with columns {found}, expected {declared}")
@@ -159,7 +200,8 @@ def check_parquet_files(folder: Path, tables: Mapping[str, Sequence[Row]]) -> No
             for n, (got, want) in enumerate(zip(read, expected)):
                 for column, a, b in zip(table.columns, got, want):
                     if a != b or type(a) is not type(b):
-                        raise TableError(f"{path}: row {n + 1}, column {column.name}: read back {a!r}, "
-                                         f"wrote {b!r}")
+                        raise TableError(
+                            f"{path}: row {n + 1}, column {column.name}: read back {a!r}, wrote {b!r}"
+                        )
     finally:
         con.close()

@@ -10,9 +10,9 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from urllib.parse import SplitResult, urlsplit
 
+from ..typecheck import TYPE_CHECKING
 from .interceptor import OfflineRefused
 
-from ..typecheck import TYPE_CHECKING
 if TYPE_CHECKING:
     from collections.abc import Callable
 
@@ -72,7 +72,9 @@ def as_hosts(value: object, what: str) -> frozenset[str]:
         try:
             items = list(value)  # type: ignore[call-overload]
         except TypeError:
-            raise ValueError(f"{what}: {value!r} is not a list of host names or a comma-separated string") from None
+            raise ValueError(
+                f"{what}: {value!r} is not a list of host names or a comma-separated string"
+            ) from None
     hosts = set()
     for item in items:
         if not isinstance(item, str):
@@ -105,8 +107,15 @@ class Offline:
     in order. ``label`` names the context in refusals (the plugin's fixture says ``ll2_offline``).
     """
 
-    def __init__(self, snapshot: Responder | None = None, *, strict: bool | str = False,
-                 hosts: Iterable[str] = LL2_HOSTS, allow: Iterable[str] | str = (), label: str = "offline()") -> None:
+    def __init__(
+        self,
+        snapshot: Responder | None = None,
+        *,
+        strict: bool | str = False,
+        hosts: Iterable[str] = LL2_HOSTS,
+        allow: Iterable[str] | str = (),
+        label: str = "offline()",
+    ) -> None:
         if snapshot is None:
             from ..snapshot import load
 
@@ -164,11 +173,15 @@ class Offline:
         where = f"{name}:{port}" if port not in (None, "", 0) else name
         self._record(Call("", where, None, "socket"))
         if name in self.hosts:
-            reason = (f"this client is not answered from the snapshot ({self.label} answers requests, httpx and "
-                      "urllib.request on the LL2 hosts) and strict mode allows no network")
+            reason = (
+                f"this client is not answered from the snapshot ({self.label} answers requests, httpx and "
+                "urllib.request on the LL2 hosts) and strict mode allows no network"
+            )
         else:
             allowed = f", {', '.join(sorted(self.allow))}" if self.allow else ""
-            reason = f"{self.label} allows only loopback{allowed} and the LL2 hosts answered from the snapshot"
+            reason = (
+                f"{self.label} allows only loopback{allowed} and the LL2 hosts answered from the snapshot"
+            )
         raise OfflineRefused(f"spacecraft_data offline (strict): {what} {where} refused; {reason}")
 
     def resolved(self, host: str | bytes | None, addresses: Iterable[str]) -> None:
@@ -197,8 +210,15 @@ class Offline:
 
         parts = urlsplit(url)
         target = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
-        reply = answer(self.snapshot, method.upper(), target, host=_host_header(parts), accept=accept,
-                       scheme=parts.scheme or "https", request_line_length=len(f"{method} {target} HTTP/1.1\r\n"))
+        reply = answer(
+            self.snapshot,
+            method.upper(),
+            target,
+            host=_host_header(parts),
+            accept=accept,
+            scheme=parts.scheme or "https",
+            request_line_length=len(f"{method} {target} HTTP/1.1\r\n"),
+        )
         self._record(Call(method.upper(), url, reply.status, via))
         return reply
 
@@ -305,8 +325,9 @@ class _Current:
     def respond(self, method: str, url: str, accept: list[str], via: str) -> Answer:
         offline = self._offline()
         if offline is None:
-            raise OfflineRefused(f"spacecraft_data offline: {url} was being answered when the last offline() "
-                                 "context exited")
+            raise OfflineRefused(
+                f"spacecraft_data offline: {url} was being answered when the last offline() context exited"
+            )
         return offline.respond(method, url, accept, via)
 
 

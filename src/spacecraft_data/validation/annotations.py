@@ -6,6 +6,7 @@ Details: docs/validating.md
 from __future__ import annotations
 
 from ..typecheck import TYPE_CHECKING
+
 if TYPE_CHECKING:
     from .report import Problem, Report
 
