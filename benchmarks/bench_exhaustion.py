@@ -10,7 +10,8 @@ process only, over loopback:
 * ``idle``: IDLE connections are opened and left silent, then a fresh client sends REQUESTS requests, one
   new connection each; prints its latencies (a request that takes over 5 s is a timeout).
 * ``slow``: SLOW clients each pipeline 20 large requests (the browsable page of 100 records) and never read;
-  SETTLE seconds later (the answers they get first are computed by then) the fresh client is measured as above.
+  SETTLE seconds later (the answers they get first are computed by then) the fresh client is measured as
+  above.
 * ``burst``: BURST connections are opened at once, each sending one request as soon as it is connected,
   while the fresh client is measured; prints when every one had its answer (or failed).
 * ``slowloris``: one client sends a request head one byte every INTERVAL seconds; prints how long the
@@ -44,7 +45,8 @@ LIST = "/2.3.0/spacecraft/"
 def start_server(
     nofile: int | None = None, extra: list[str] | None = None
 ) -> tuple[subprocess.Popen, tuple[str, int]]:
-    """``serve --port 0`` in a subprocess (under ``RLIMIT_NOFILE`` ``nofile``); the process and its address."""
+    """``serve --port 0`` in a subprocess (under ``RLIMIT_NOFILE`` ``nofile``); the process and its
+    address."""
 
     def limit() -> None:
         if nofile:
@@ -90,7 +92,8 @@ def fetch(address: tuple[str, int], path: str = LIST + "?limit=1", timeout: floa
     try:
         with socket.create_connection(address, timeout=timeout) as sock:
             sock.sendall(
-                f"GET {path} HTTP/1.1\r\nHost: {address[0]}:{address[1]}\r\nConnection: close\r\n\r\n".encode()
+                f"GET {path} HTTP/1.1\r\nHost: {address[0]}:{address[1]}\r\nConnection: "
+                "close\r\n\r\n".encode()
             )
             data = b""
             while chunk := sock.recv(65536):
@@ -186,7 +189,8 @@ def measure_slow(slow: int, nofile: int | None, requests: int, settle: float) ->
             held.append(s)
         time.sleep(settle)
         print(
-            f"{len(held)} slow readers (pipelined large requests, never read), measured {settle:g} s after they "
+            f"{len(held)} slow readers (pipelined large requests, never read), measured "
+            f"{settle:g} s after they "
             f"connected"
         )
         print(fresh_client(address, requests))
@@ -198,7 +202,9 @@ def measure_slow(slow: int, nofile: int | None, requests: int, settle: float) ->
 
 def measure_burst(burst: int, nofile: int | None, requests: int) -> None:
     proc, address = start_server(nofile)
-    request = f"GET {LIST}?limit=1 HTTP/1.1\r\nHost: {address[0]}:{address[1]}\r\nConnection: close\r\n\r\n".encode()
+    request = (
+        f"GET {LIST}?limit=1 HTTP/1.1\r\nHost: {address[0]}:{address[1]}\r\nConnection: close\r\n\r\n"
+    ).encode()
     selector = selectors.DefaultSelector()
     received: dict[socket.socket, bytes] = {}
     ok = failed = 0

@@ -12,7 +12,8 @@ answers another status than the one ``Snapshot.respond`` gives for that URL
 correct, not an error).
 
     python benchmarks/bench_server.py                       # bundled snapshot, 5 s
-    python benchmarks/bench_server.py --synthetic 600       # SYNTHETIC 600-record snapshot (benchmarks/synthetic.py)
+    python benchmarks/bench_server.py --synthetic 600       # SYNTHETIC 600-record snapshot
+    (benchmarks/synthetic.py)
     python benchmarks/bench_server.py --duration 10 --processes 2 --threads 2
 
 Prints a summary and a markdown table row.
@@ -180,8 +181,10 @@ def main(argv: list[str] | None = None) -> int:
     mode = "new connection per request" if args.new_connections else "keep-alive"
     statuses = ", ".join(f"{path} -> {status}" for path, status in expected.items() if status != 200)
     print(
-        f"snapshot: {label} ({len(snap)} records); {clients} clients ({args.processes} processes x {args.threads} "
-        f"threads, {mode}); {args.duration:g} s of load ({elapsed:.1f} s with start-up); cores: {os.cpu_count()}"
+        f"snapshot: {label} ({len(snap)} records); {clients} clients ({args.processes} processes "
+        f"x {args.threads} "
+        f"threads, {mode}); {args.duration:g} s of load ({elapsed:.1f} s with start-up); cores: "
+        f"{os.cpu_count()}"
     )
     print(f"non-200 answers expected by Snapshot.respond: {statuses or 'none'}")
     print(

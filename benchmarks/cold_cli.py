@@ -1,4 +1,5 @@
-"""Cold start of ``spacecraft-data query`` against bare interpreter starts, and its ``-X importtime`` top items.
+"""Cold start of ``spacecraft-data query`` against bare interpreter starts, and its ``-X importtime`` top
+items.
 
 Every run is a new process (``subprocess.run``, output discarded), timed with
 ``time.perf_counter`` around it. Bytecode caching is ON for every command: the
@@ -90,7 +91,8 @@ _IMPORTTIME = re.compile(r"import time:\s+(\d+) \|\s+(\d+) \| (\s*)(\S+)")
 
 
 def importtime_top(env: dict[str, str], top: int = 12) -> list[tuple[str, int, int]]:
-    """(module, self µs, cumulative µs) of the ``top`` slowest imports of the CLI query, by cumulative time."""
+    """(module, self µs, cumulative µs) of the ``top`` slowest imports of the CLI query, by cumulative
+    time."""
     cmd = [sys.executable, "-X", "importtime", cli_script(), *CLI_ARGS]
     done = subprocess.run(
         cmd, env=env, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True

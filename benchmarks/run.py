@@ -126,7 +126,8 @@ def measure_load(path: str | None, env: dict[str, str], runs: int) -> dict[str, 
 
 # --------------------------------------------------------------------------- latency
 def _agrees(oracle: Any, snap: Any, q: Query) -> bool:
-    """The engine's answers (respond and query) are the oracle's, as tests/test_differential.py compares them."""
+    """The engine's answers (respond and query) are the oracle's, as tests/test_differential.py compares
+    them."""
     expected = oracle.answer(q.url)
     status, body = snap.respond(q.url)
     if expected.detailed and expected.status in (200, 501):
@@ -238,7 +239,8 @@ def report(
     ]
     lines += [f"- {k}: {v}" for k, v in facts.items()]
     lines += [
-        "- synthetic snapshots: SYNTHETIC records made by `benchmarks/synthetic.py` from the real bundled ones "
+        "- synthetic snapshots: SYNTHETIC records made by `benchmarks/synthetic.py` from the "
+        "real bundled ones "
         "(ids, names, durations and counts varied), in a temporary folder; not LL2 data",
         "",
     ]
@@ -247,7 +249,8 @@ def report(
         "## Query latency",
         "",
         "Median µs per call of repeated `timeit` runs after a warm-up call (best in its own column); "
-        f"{settings.engine_repeat} repeats per engine figure, each ≥ {settings.engine_min_repeat_s * 1000:g} ms "
+        f"{settings.engine_repeat} repeats per engine figure, each ≥ "
+        f"{settings.engine_min_repeat_s * 1000:g} ms "
         "long. *query*: `Snapshot.query(**kwargs)` (a 400 is raised and caught); *respond*: "
         "`Snapshot.respond(url)` -> (status, body); *respond+JSON*: that body through `json.dumps` as the "
         "server sends it; *oracle*: the DRF oracle (`tests/oracle`, real DRF + django-filter on SQLite "
@@ -281,15 +284,18 @@ def report(
     lines += [
         "## Load and memory",
         "",
-        f"Each figure from fresh interpreters running `benchmarks/load_child.py` (bytecode cached); times are "
+        "Each figure from fresh interpreters running `benchmarks/load_child.py` (bytecode "
+        "cached); times are "
         f"the best of {settings.load_runs} (median beside). *RSS*: growth of "
         "the peak resident set (`VmHWM` of `/proc/self/status`, i.e. `ru_maxrss` of the child's own memory: "
-        "Linux carries `ru_maxrss` over from the parent across fork and exec) across `load()` alone, and across "
+        "Linux carries `ru_maxrss` over from the parent across fork and exec) across `load()` "
+        "alone, and across "
         "`load()` plus the first queries of the next table; *traced*: `tracemalloc` peak during `load()` and "
         "what stays allocated after it and after those queries (a separate run). *oracle load*: bulk insert "
         "of the same records into the oracle's SQLite plus its first request (not in any per-query figure).",
         "",
-        "| snapshot | load s | load s median | import s | RSS +MiB load | RSS +MiB load+queries | peak RSS MiB "
+        "| snapshot | load s | load s median | import s | RSS +MiB load | RSS +MiB load+queries "
+        "| peak RSS MiB "
         "| traced peak MiB (load) | traced MiB after load | traced MiB after queries | oracle load s |",
         "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
@@ -306,7 +312,8 @@ def report(
     lines += [
         "## First-query costs (what is computed once per snapshot)",
         "",
-        "Milliseconds of each request, in this order, in a fresh process right after `load()` (best of the same "
+        "Milliseconds of each request, in this order, in a fresh process right after `load()` "
+        "(best of the same "
         "runs). The first list request builds the filter indexes, the folded search text of every record and "
         "the id order; the first duration ordering parses those durations into sort keys and sorts. The "
         "second search and the same ordering again reuse them: that they cost a fraction of the first is the "
@@ -374,7 +381,8 @@ def verdicts(results: list[dict[str, Any]], cli: list[cold_cli.ColdRun]) -> list
         ratio, kind, name = max(worst)
         ok = ratio <= MAX_SCALE_RATIO
         out.append(
-            f"{'met' if ok else '**MISSED**'}: at {n:,} records every query ≤ {MAX_SCALE_RATIO:g}× its time at "
+            f"{'met' if ok else '**MISSED**'}: at {n:,} records every query ≤ "
+            f"{MAX_SCALE_RATIO:g}× its time at "
             f"600 (worst: {kind} '{name}' {ratio:.1f}×)"
         )
     load = largest["load"]["load_s"]
@@ -393,7 +401,8 @@ def verdicts(results: list[dict[str, Any]], cli: list[cold_cli.ColdRun]) -> list
     failing = [r for r in ratios if r[0] < MIN_ORACLE_RATIO]
     low = min(ratios)
     out.append(
-        f"{'met' if not failing else '**MISSED**'}: every query ≥ {MIN_ORACLE_RATIO:g}× faster than the oracle "
+        f"{'met' if not failing else '**MISSED**'}: every query ≥ {MIN_ORACLE_RATIO:g}× faster "
+        "than the oracle "
         f"({len(ratios) - len(failing)} of {len(ratios)} query/respond figures; lowest {low[0]:.1f}×: "
         f"{low[1]} '{low[2]}' on {low[3]})"
     )

@@ -43,7 +43,8 @@ def _fill(prefix: str, unit: str, limit: int = MAX_URL) -> str:
 
 
 def _substrings(snap: spacecraft_data.Snapshot, longest: int) -> list[str]:
-    """Distinct substrings (1..``longest`` characters, no space) of the longest searched name: all match its record."""
+    """Distinct substrings (1..``longest`` characters, no space) of the longest searched name: all match its
+    record."""
     name = max((r["name"] for r in snap.records), key=len)
     seen = dict.fromkeys(name[i : i + n] for n in range(1, longest + 1) for i in range(len(name) - n + 1))
     return [s for s in seen if s.strip() == s and s]
@@ -104,13 +105,15 @@ def split_only(size: int) -> None:
         start = time.perf_counter()
         terms = search_module.search_terms(value)
         print(
-            f"{name:24} {len(value):7} chars {len(terms):6} terms {1e3 * (time.perf_counter() - start):9.2f} ms"
+            f"{name:24} {len(value):7} chars {len(terms):6} terms "
+            f"{1e3 * (time.perf_counter() - start):9.2f} ms"
         )
 
 
 def serve_rate(snap: spacecraft_data.Snapshot, seconds: float, clients: int = 4) -> float:
     """Requests per second a live ``serve`` (loopback, in a thread) answers to ``clients`` keep-alive clients,
-    each sending the issue's 8 KiB ``a\\"+`` search with a new letter and suffix every time (no cache helps)."""
+    each sending the issue's 8 KiB ``a\\"+`` search with a new letter and suffix every time (no cache
+    helps)."""
     import http.client
     import threading
 
@@ -159,7 +162,8 @@ def main(argv: list[str] | None = None) -> int:
     if args.serve:
         rate = serve_rate(spacecraft_data.load(), args.serve)
         print(
-            f'serve, 4 keep-alive clients, {args.serve:g} s of distinct 8 KiB a\\"+ searches: {rate:.1f} requests/s'
+            f'serve, 4 keep-alive clients, {args.serve:g} s of distinct 8 KiB a\\"+ searches: '
+            f"{rate:.1f} requests/s"
         )
         return 0
     with tempfile.TemporaryDirectory(prefix="spacecraft-search-cost-") as tmp:

@@ -1,6 +1,7 @@
 """Per-query cost on a generated workload of the kind users send, against the DRF oracle, in one run.
 
-    python benchmarks/workload.py [--urls 1000] [--seed 20261201] [--size bundled|N] [--clock wall|cpu] [--output FILE]
+    python benchmarks/workload.py [--urls 1000] [--seed 20261201] [--size bundled|N] [--clock wall|cpu]
+    [--output FILE]
 
 The fixed mix of ``queries.py`` repeats 8 friendly URLs, so every answer after
 the first comes out of a cache. Real clients send distinct URLs: several
@@ -65,7 +66,8 @@ def _words(snap: Any) -> list[str]:
 
 
 def generate_urls(snap: Any, count: int, seed: int) -> list[str]:
-    """``count`` distinct URLs of ``/2.3.0/spacecraft/`` as varied clients send them (deterministic in ``seed``)."""
+    """``count`` distinct URLs of ``/2.3.0/spacecraft/`` as varied clients send them (deterministic in
+    ``seed``)."""
     rng = random.Random(seed)
     words = _words(snap)
     names = sorted({r["name"] for r in snap.records})
@@ -139,7 +141,8 @@ def measure(snap: Any, urls: list[str], clock: Any = time.perf_counter) -> dict[
         "/2.3.0/spacecraft/?search=warmup&ordering=time_in_space,-time_docked&status=4"
     )  # builds indexes
     first, again, drf = [], [], []
-    # All of respond()'s, then all of the oracle's: interleaved, Django's run would evict respond()'s data from
+    # All of respond()'s, then all of the oracle's: interleaved, Django's run would evict respond()'s data
+    # from
     # the CPU caches and bill respond() for it.
     for url in urls:
         t0 = clock()

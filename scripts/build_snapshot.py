@@ -63,7 +63,8 @@ def main(argv: list[str] | None = None) -> int:
         "repository's data/snapshots; other stores are never pruned)",
     )
     args = parser.parse_args(argv)
-    # The repository's store is generated from data/raw alone; another --out may hold snapshots from elsewhere.
+    # The repository's store is generated from data/raw alone; another --out may hold snapshots from
+    # elsewhere.
     repository = args.out.resolve() == (ROOT / "data" / "snapshots").resolve()
     args.prune = repository and not args.keep_stale
     if args.changelog is None and repository and not args.no_changelog:
@@ -85,7 +86,8 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _record_new(args: argparse.Namespace, existed: set[Path], built: set[Path]) -> None:
-    """Append a DATA_CHANGES.md entry for each snapshot version this build added, diffed against the one before.
+    """Append a DATA_CHANGES.md entry for each snapshot version this build added, diffed against the one
+    before.
 
     A rebuild that only reproduces existing folders adds nothing, so build_all stays byte-reproducible;
     a harvest or import has already written its own entry when it published.
@@ -109,7 +111,8 @@ def _record_new(args: argparse.Namespace, existed: set[Path], built: set[Path]) 
 
 
 def _stale(args: argparse.Namespace, built: set[Path]) -> int:
-    """Snapshot folders no raw input rebuilds any more (an older bundled version): removed, or reported by --check.
+    """Snapshot folders no raw input rebuilds any more (an older bundled version): removed, or reported by
+    --check.
 
     Every snapshot is generated from data/raw, so one that no sources.json yields is stale:
     keeping it would ship data the repository can no longer reproduce.
@@ -123,7 +126,8 @@ def _stale(args: argparse.Namespace, built: set[Path]) -> int:
     )
     if stale and args.check:
         print(
-            f"build_snapshot: no raw input rebuilds {[f.as_posix() for f in stale]}; run scripts/build_snapshot.py "
+            f"build_snapshot: no raw input rebuilds {[f.as_posix() for f in stale]}; run "
+            "scripts/build_snapshot.py "
             "to remove them",
             file=sys.stderr,
         )

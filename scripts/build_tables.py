@@ -26,13 +26,15 @@ from spacecraft_data.store import sync_files  # noqa: E402
 from spacecraft_data.tables import TableError, configurations_from_tables, package_files  # noqa: E402
 
 TABLE_DIR = "data/tables"
-#: what spacecraft_data.tables rebuilds besides the primary records (records_from_tables), checked by a round trip:
+#: what spacecraft_data.tables rebuilds besides the primary records (records_from_tables), checked by a round
+#: trip:
 #: an endpoint's CSV table -> (the function rebuilding its detailed records, what an error calls them)
 ROUND_TRIPS = {"spacecraft_configurations": (configurations_from_tables, "configurations")}
 
 
 def stored_mode(endpoint: Endpoint, snapshot) -> str:
-    """The mode of the records an endpoint's snapshot table holds, which names its JSON Schema ("record": no modes).
+    """The mode of the records an endpoint's snapshot table holds, which names its JSON Schema ("record": no
+    modes).
 
     The primary table holds its default mode unless the snapshot holds another; any other table holds the mode
     its other modes are projections of (configurations: detailed).

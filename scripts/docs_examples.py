@@ -1,4 +1,5 @@
-"""Run the examples of Markdown pages (README.md, docs/*.md) and compare their output with what the page shows.
+"""Run the examples of Markdown pages (README.md, docs/*.md) and compare their output with what the page
+shows.
 
 What counts as an example, by the fence's language:
 
@@ -91,7 +92,8 @@ class Context:
 
     cwd: Path
     env: dict[str, str]
-    #: a context manager giving the base URL of a loopback LL2 stand-in (``detailed`` asks for detailed records)
+    #: a context manager giving the base URL of a loopback LL2 stand-in (``detailed`` asks for detailed
+    #: records)
     stand_in: Callable[[bool], ContextManager[str]] | None = None
     substitutions: dict[str, str] = field(default_factory=dict)
     servers: list[subprocess.Popen] = field(default_factory=list)
@@ -142,7 +144,8 @@ def _line_pattern(line: str) -> re.Pattern[str]:
 
 
 def matches(expected: str, actual: str) -> bool:
-    """Whether ``actual`` is what ``expected`` shows (blank lines and trailing spaces aside; ``…`` wildcards)."""
+    """Whether ``actual`` is what ``expected`` shows (blank lines and trailing spaces aside; ``…``
+    wildcards)."""
     want, got = _lines(expected), _lines(actual)
     memo: dict[tuple[int, int], bool] = {}
 

@@ -35,7 +35,8 @@ _CODE_SPAN = re.compile(r"(`[^`]*`)")
 
 
 def _prose(text: Any) -> str:
-    """Help text as typed, in a table cell or a paragraph: ``[:port][/path]`` is no link (mkdocs-autorefs would
+    """Help text as typed, in a table cell or a paragraph: ``[:port][/path]`` is no link (mkdocs-autorefs
+    would
     take it for a cross-reference and the strict build fail), ``/<api>/`` no HTML tag, ``*`` no emphasis.
     Code spans are left as they are."""
     parts = _CODE_SPAN.split(str(text))
@@ -100,7 +101,8 @@ def _help(action: argparse.Action) -> str:
 
 
 def command_flags(parser: argparse.ArgumentParser) -> list[str]:
-    """Every option string and positional of ``parser`` but ``-h/--help``, in the order the parser adds them."""
+    """Every option string and positional of ``parser`` but ``-h/--help``, in the order the parser adds
+    them."""
     out: list[str] = []
     for action in parser._actions:
         if isinstance(action, (argparse._HelpAction, argparse._SubParsersAction)):
@@ -214,8 +216,9 @@ def _cli_reference(parser: argparse.ArgumentParser, HelpFormatter: Any) -> str: 
 TABLE_SOURCES = {
     "spacecraft": "each `/2.3.0/spacecraft/` record",
     "spacecraft_statuses": "`status` of each spacecraft record",
-    "spacecraft_configurations": "each `/2.3.0/spacecraft_configurations/` record, and `spacecraft_config` of each "
-    "spacecraft record",
+    "spacecraft_configurations": (
+        "each `/2.3.0/spacecraft_configurations/` record, and `spacecraft_config` of each spacecraft record"
+    ),
     "spacecraft_configuration_types": "`type` of each configuration",
     "spacecraft_configuration_families": "`family[]` of each configuration (one row per list item)",
     "spacecraft_families": "`family[]` of each configuration, and each family's `parent`",
@@ -244,7 +247,8 @@ _SPECIAL_FIELDS = {
 
 
 def ll2_field(table: str, field: dict[str, Any], schema: dict[str, Any]) -> str:
-    """The LL2 field a column is filled from, by the tables' one naming rule (README, 'For researchers: Keys').
+    """The LL2 field a column is filled from, by the tables' one naming rule (README, 'For researchers:
+    Keys').
 
     A column holding a nested object's id is the LL2 field plus ``_id``; a ``…_seconds`` column is the
     duration field in seconds; ``position`` is the index in the parent's list; ``held_as`` is not a field

@@ -1,6 +1,7 @@
 """The documentation's measured figures, measured by one script, stored, and written into the pages.
 
-    .venv/bin/python scripts/figures.py measure                     # everything (runs the whole suite: minutes)
+    .venv/bin/python scripts/figures.py measure                     # everything (runs the whole suite:
+    minutes)
     .venv/bin/python scripts/figures.py measure --only cli install  # some of them; the others stay as stored
     .venv/bin/python scripts/figures.py write                       # the pages from benchmarks/figures.json
     .venv/bin/python scripts/figures.py check                       # exit 1 when a page disagrees with it
@@ -154,7 +155,8 @@ def measure_install() -> dict[str, Any]:
     return {**_where(), "rows": rows}
 
 
-# -- rendering ------------------------------------------------------------------------------------------------
+# -- rendering
+# ------------------------------------------------------------------------------------------------
 def _render_suite(figures: dict[str, Any]) -> str:
     suite, tests = figures.get("suite"), figures.get("tests")
     if suite and (not tests or suite["date"] >= tests["date"]):
@@ -194,11 +196,14 @@ def _render_cli(figures: dict[str, Any]) -> str:
     verdict = (
         f"within the target of one interpreter start-up (~{target:.1f} ms)"
         if over <= target
-        else f"more than the target of one interpreter start-up (~{target:.1f} ms): missed by {over - target:.1f} ms"
+        else f"more than the target of one interpreter start-up (~{target:.1f} ms): missed by "
+        f"{over - target:.1f} ms"
     )
     return (
-        f"**Cold CLI** (best/median of {cli['runs']} runs, bytecode cached; `python scripts/figures.py measure "
-        f"--only cli`, CPython {cli['python']}, {cli['date']}, {cli['cores']} cores, load average {cli['load']}): "
+        f"**Cold CLI** (best/median of {cli['runs']} runs, bytecode cached; `python "
+        "scripts/figures.py measure "
+        f"--only cli`, CPython {cli['python']}, {cli['date']}, {cli['cores']} cores, load "
+        f"average {cli['load']}): "
         f"`python -c pass` "
         f'{bare["best_ms"]:.1f}/{bare["median_ms"]:.1f} ms, `python -c "import json"` '
         f"{json_['best_ms']:.1f}/{json_['median_ms']:.1f} ms, `{query['label']}` "

@@ -1,10 +1,12 @@
 #!/usr/bin/env python3
 """Refresh the repository's data from LL2 in one step, ready to commit, or leave everything as it was.
 
-    python scripts/refresh.py                                   # the live API (SPACECRAFT_DATA_API_KEY if set)
+    python scripts/refresh.py                                   # the live API (SPACECRAFT_DATA_API_KEY if
+    set)
     python scripts/refresh.py --base-url http://127.0.0.1:8000  # any LL2-compatible server
     python scripts/refresh.py --summary /tmp/summary.md         # also write the summary (a pull request body)
-    python scripts/refresh.py --bundle-tests                    # only the tests of the bundle itself (-m bundle)
+    python scripts/refresh.py --bundle-tests                    # only the tests of the bundle itself (-m
+    bundle)
     python scripts/refresh.py --skip-tests                      # or --tests "tests/test_schema.py -x"
     python scripts/refresh.py -- --mode both                    # after --: options for scripts/harvest.py
 

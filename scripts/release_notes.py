@@ -2,7 +2,8 @@
 
     python scripts/release_notes.py v0.2.0                       # from the checkout's data/snapshots
     python scripts/release_notes.py v0.2.0 --wheel dist/spacecraft_data-0.2.0-py3-none-any.whl
-    python scripts/release_notes.py v0.2.0 --check               # the tag, pyproject and CHANGELOG agree; no output
+    python scripts/release_notes.py v0.2.0 --check               # the tag, pyproject and CHANGELOG agree; no
+    output
 
 The tag must be ``v`` + pyproject.toml's ``project.version``, and CHANGELOG.md must have a section
 ``## <version> — <YYYY-MM-DD>`` with a date (not "Unreleased"): a release cut from a tree that
@@ -27,7 +28,8 @@ sys.path.insert(0, str(ROOT / "src"))
 from spacecraft_data.endpoints import DEFAULT_API_VERSION  # noqa: E402
 from spacecraft_data.store import is_snapshot_version, version_key  # noqa: E402
 
-#: a release heading: ``## 0.2.0 — 2026-12-05`` (an em dash, as CHANGELOG.md writes them; a hyphen is accepted)
+#: a release heading: ``## 0.2.0 — 2026-12-05`` (an em dash, as CHANGELOG.md writes them; a hyphen is
+#: accepted)
 _HEADING = re.compile(r"^## (?P<version>\S+) [—-] (?P<date>\d{4}-\d{2}-\d{2})\s*$")
 _WHEEL_SNAPSHOT = re.compile(
     r"^spacecraft_data/_bundled/snapshots/(?P<api>[^/]+)/(?P<version>[^/]+)/manifest\.json$"
@@ -47,7 +49,8 @@ def project_version(pyproject: Path) -> str:
 
 
 def changelog_section(changelog: Path, version: str) -> tuple[str, str]:
-    """(date, body) of ``version``'s section of ``changelog``: the text under its ``## `` heading, up to the next."""
+    """(date, body) of ``version``'s section of ``changelog``: the text under its ``## `` heading, up to the
+    next."""
     lines = changelog.read_text(encoding="utf-8").splitlines()
     for i, line in enumerate(lines):
         if line.startswith(f"## {version} ") or line == f"## {version}":
@@ -68,7 +71,8 @@ def changelog_section(changelog: Path, version: str) -> tuple[str, str]:
 def data_version(
     wheel: Path | None = None, *, root: Path = ROOT, api_version: str = DEFAULT_API_VERSION
 ) -> str:
-    """The newest bundled snapshot version: of ``wheel``'s ``_bundled/snapshots``, else of ``root/data/snapshots``."""
+    """The newest bundled snapshot version: of ``wheel``'s ``_bundled/snapshots``, else of
+    ``root/data/snapshots``."""
     if wheel is not None:
         with zipfile.ZipFile(wheel) as archive:
             versions = [

@@ -33,7 +33,8 @@ from typing import Any, Callable
 SERVE_DEADLINE = 20.0
 #: how long one CLI command may run (seconds)
 COMMAND_DEADLINE = 120.0
-#: sha256 of the CSV the csv_bytes step writes: one constant for every Python (tests/test_csv_bytes.py pins it)
+#: sha256 of the CSV the csv_bytes step writes: one constant for every Python (tests/test_csv_bytes.py pins
+#: it)
 CSV_SHA256 = "e0e7c29e89cb8dac9234c0b043b6469a119e21a83e1d0e936edcbf12aaf91a3e"
 
 
@@ -86,7 +87,8 @@ class Smoke:
         if self.require_wheel:
             _check(
                 (where / "_bundled" / "snapshots").is_dir(),
-                f"spacecraft_data was imported from {where}, not from an installed wheel (no _bundled/ there)",
+                f"spacecraft_data was imported from {where}, not from an installed wheel (no "
+                "_bundled/ there)",
             )
         snap = spacecraft_data.load()
         _check(len(snap) > 0, f"load() gave an empty snapshot {snap!r}")
@@ -136,7 +138,8 @@ class Smoke:
         _run("validate", str(self.work / "no-such-page.json"), expect=2)
         _run("validate", expect=0)  # the bundled snapshot, every table
         print(
-            f"  validate: a {len(body['results'])}-record page valid, a damaged copy invalid (1), a missing file 2"
+            f"  validate: a {len(body['results'])}-record page valid, a damaged copy invalid "
+            "(1), a missing file 2"
         )
 
     def export(self) -> None:
@@ -150,11 +153,13 @@ class Smoke:
         missing = [r["path"] for r in descriptor["resources"] if not (csv_out / r["path"]).is_file()]
         _check(not missing, f"export --format csv left out {missing}")
         print(
-            f"  export: {len(records)} records as JSON; {len(descriptor['resources'])} CSV tables + datapackage.json"
+            f"  export: {len(records)} records as JSON; {len(descriptor['resources'])} CSV "
+            "tables + datapackage.json"
         )
 
     def csv_bytes(self) -> None:
-        """A record holding CR, LF, quotes and commas: the same CSV bytes on every Python, read back exactly."""
+        """A record holding CR, LF, quotes and commas: the same CSV bytes on every Python, read back
+        exactly."""
         import csv
         import hashlib
         import io

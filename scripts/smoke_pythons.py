@@ -190,7 +190,8 @@ def install(
 
 
 def smoke(minor: str, python: Path, work: Path) -> subprocess.CompletedProcess[str]:
-    """scripts/smoke.py run by ``python`` outside the checkout, so that the installed wheel is what it imports."""
+    """scripts/smoke.py run by ``python`` outside the checkout, so that the installed wheel is what it
+    imports."""
     elsewhere = work / f"cwd-{minor}"
     elsewhere.mkdir()
     return subprocess.run(
@@ -206,7 +207,8 @@ def smoke(minor: str, python: Path, work: Path) -> subprocess.CompletedProcess[s
 def check(
     minor: str, interpreter: Path, wheel: Path, work: Path, wheelhouses: Path | None = None
 ) -> tuple[bool, str, str]:
-    """Install ``wheel`` into a new venv of ``interpreter`` and smoke-test it: (passed, summary, smoke output)."""
+    """Install ``wheel`` into a new venv of ``interpreter`` and smoke-test it: (passed, summary, smoke
+    output)."""
     started = time.perf_counter()
     python, how = install(minor, interpreter, wheel, work, wheelhouses)
     installed = time.perf_counter() - started

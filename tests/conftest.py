@@ -27,8 +27,10 @@ ROOT = Path(__file__).resolve().parents[1]
 RAW = ROOT / "data" / "raw"
 SEED_FILES = sorted((RAW / "seeds").glob("*.txt"))
 
-# CI gates a merge, so there Hypothesis draws the same examples on every run: a red build is reproducible, never
-# a roll of the dice (one run found a new example the property had not foreseen). Elsewhere it explores afresh.
+# CI gates a merge, so there Hypothesis draws the same examples on every run: a red build is reproducible,
+# never
+# a roll of the dice (one run found a new example the property had not foreseen). Elsewhere it explores
+# afresh.
 settings.register_profile("ci", derandomize=True, database=None)
 if os.environ.get("CI"):
     settings.load_profile("ci")
@@ -39,7 +41,8 @@ def pytest_configure(config) -> None:
     config.addinivalue_line(
         "markers",
         "bundle: checks the repository's bundle itself (data/snapshots, data/tables, datapackage.json: "
-        "well-formed, consistent, reproducible) whatever it holds; scripts/refresh.py --bundle-tests runs these",
+        "well-formed, consistent, reproducible) whatever it holds; scripts/refresh.py "
+        "--bundle-tests runs these",
     )
     # The plugin's ll2_server and ll2_offline serve the pinned snapshot (tests compare them with `bundled`),
     # unless --ll2-snapshot names another. Its fixtures cache one snapshot per session: it must not depend on
@@ -79,7 +82,8 @@ def _built_from_sources_json() -> Path:
 
 #: the bundled snapshot's folder: the one scripts/build_snapshot.py builds from data/raw/sources.json
 BUNDLED_DIR = _built_from_sources_json()
-#: the real spacecraft records the bundled snapshot holds beyond the seeds, embedded in the space stations dump
+#: the real spacecraft records the bundled snapshot holds beyond the seeds, embedded in the space stations
+#: dump
 EMBEDDED_IDS = (551, 612, 616, 625, 626, 627, 628, 629)
 #: The PINNED snapshot's inputs: the raw files of data/raw that make the 28-record snapshot bundled on
 #: 2026-12-01 (the two seed pages, the configurations dump, the space-station dump), as data/raw/sources.json
@@ -96,7 +100,8 @@ PINNED_VERSION = "2026.12.01"
 
 
 def build_pinned(store: Path) -> Path:
-    """Build the pinned snapshot (:data:`PINNED_SOURCES`) into the snapshot store ``store``; return its folder.
+    """Build the pinned snapshot (:data:`PINNED_SOURCES`) into the snapshot store ``store``; return its
+    folder.
 
     Built as scripts/build_snapshot.py builds the bundled one (``read_sources`` + ``assemble``), from the
     pinned entries of data/raw/sources.json only: a source added there later does not change it.
@@ -133,7 +138,8 @@ def pinned_store() -> Path:
 
 @pytest.fixture(scope="session", autouse=True)
 def _session_data_home(pinned_store):
-    """Session and module fixtures (``bundled``…) see the pinned store, never the real user's nor the newest bundle."""
+    """Session and module fixtures (``bundled``…) see the pinned store, never the real user's nor the newest
+    bundle."""
     with pytest.MonkeyPatch.context() as mp:
         mp.setenv("SPACECRAFT_DATA_HOME", str(pinned_store))
         yield
@@ -165,7 +171,8 @@ def pinned_home(data_home, pinned_store) -> Path:
 def pinned_checkout(tmp_path_factory) -> Path:
     """A checkout whose only bundled snapshot is the pinned one, as a user of a release of it sees the data:
     what the package needs (src/, scripts/, schema/, pyproject.toml, README.md, LICENSE) copied from the
-    repository, data/snapshots holding the pinned snapshot alone, data/tables and datapackage.json built from it
+    repository, data/snapshots holding the pinned snapshot alone, data/tables and datapackage.json built from
+    it
     by scripts/build_tables.py. Its ``load()`` answers from the pinned snapshot with origin "bundled"."""
     root = tmp_path_factory.mktemp("pinned_checkout")
     skip = shutil.ignore_patterns("__pycache__", "*.pyc")
@@ -245,7 +252,8 @@ def bundled() -> Snapshot:
 
 @pytest.fixture(scope="session")
 def latest_bundled() -> Snapshot:
-    """The newest snapshot in data/snapshots, the one a checkout's ``load()`` returns with an empty user store:
+    """The newest snapshot in data/snapshots, the one a checkout's ``load()`` returns with an empty user
+    store:
     for tests of the bundle itself (well-formed, consistent with data/tables and datapackage.json), which
     must hold for whatever a refresh harvested."""
     return Snapshot(Path(str(spacecraft_data.store.latest_snapshot_dir(ROOT / "data" / "snapshots"))))
@@ -253,7 +261,8 @@ def latest_bundled() -> Snapshot:
 
 @pytest.fixture(scope="session")
 def seed_snapshot(tmp_path_factory) -> Snapshot:
-    """The bundled inputs without the records other endpoints embed: the 20 seed records and the 46 configurations.
+    """The bundled inputs without the records other endpoints embed: the 20 seed records and the 46
+    configurations.
 
     Facts stated about the two seed pages (their counts, orders, the oracle's answers over
     exactly those records) are checked against this snapshot, built from data/raw as the
@@ -288,7 +297,8 @@ def configurations() -> list[dict]:
 
 
 def strip_formats(obj):
-    """``obj`` with every ``url`` field's ``?format=`` removed: records fetched as JSON and as pages compare equal."""
+    """``obj`` with every ``url`` field's ``?format=`` removed: records fetched as JSON and as pages compare
+    equal."""
     if isinstance(obj, list):
         return [strip_formats(v) for v in obj]
     if isinstance(obj, dict):
@@ -310,7 +320,8 @@ def urls_in(value) -> list[str]:
 
 @contextmanager
 def serving(snap) -> Iterator[str]:
-    """A live ``serve`` over ``snap`` on a free loopback port, in a thread; yields its base URL, then stops it."""
+    """A live ``serve`` over ``snap`` on a free loopback port, in a thread; yields its base URL, then stops
+    it."""
     from spacecraft_data.server import make_server
 
     server = make_server(snap, "127.0.0.1", 0, quiet=True)

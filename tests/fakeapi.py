@@ -53,7 +53,8 @@ class Fault:
     """One injected fault.
 
     ``kind`` is one of ``status`` (answer ``status`` with an optional
-    ``retry_after`` header, and ``body`` as its JSON body when given), ``reset`` (close the connection with a TCP RST, no
+    ``retry_after`` header, and ``body`` as its JSON body when given), ``reset`` (close the connection with a
+    TCP RST, no
     response), ``slow`` (wait ``delay`` seconds before answering), ``truncate``
     (cut the JSON body in half, with a matching Content-Length), ``cut`` (announce
     the whole body's Content-Length, send half, close), ``count_drift``

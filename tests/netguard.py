@@ -1,10 +1,13 @@
 """The suite's own network guard: nothing in the test process looks up or connects to a host but loopback.
 
-The project's rule is that no test aims at anything but loopback, and that refusals are proved with names under
-``.invalid``. This makes the rule hold by construction in the pytest process: a ``.invalid`` name fails at once
+The project's rule is that no test aims at anything but loopback, and that refusals are proved with names
+under
+``.invalid``. This makes the rule hold by construction in the pytest process: a ``.invalid`` name fails at
+once
 as the resolver fails it (no query leaves the machine), and any other name or non-loopback address is refused,
 recorded, and fails the session at its end even when the test caught the error. Subprocesses are not covered:
-they aim at the loopback stand-in by their arguments (tests/fakeapi.py), and the docs runner refuses blocks that
+they aim at the loopback stand-in by their arguments (tests/fakeapi.py), and the docs runner refuses blocks
+that
 could reach a network (scripts/docs_examples.py).
 """
 

@@ -196,7 +196,8 @@ def orderings() -> st.SearchStrategy[str]:
 
 
 def values_for(param: str, hostile: bool = True) -> st.SearchStrategy[str]:
-    """Values of ``param``: realistic ones mostly, and (``hostile``) hostile ones and random text sometimes."""
+    """Values of ``param``: realistic ones mostly, and (``hostile``) hostile ones and random text
+    sometimes."""
     real = real_values()
     key = "bool" if param in ("in_space", "is_placeholder") else param
     choices = [st.sampled_from(HOSTILE), st.text(max_size=8)] if hostile else []

@@ -1,4 +1,5 @@
-"""``validate --format github``: one GitHub Actions ``::error`` command per problem, escaped as the runner expects."""
+"""``validate --format github``: one GitHub Actions ``::error`` command per problem, escaped as the runner
+expects."""
 
 from __future__ import annotations
 

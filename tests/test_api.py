@@ -1,4 +1,5 @@
-"""Snapshot.respond and Snapshot.query: routes, status codes, bodies and hyperlinks, on the real bundled data."""
+"""Snapshot.respond and Snapshot.query: routes, status codes, bodies and hyperlinks, on the real bundled
+data."""
 
 from __future__ import annotations
 

@@ -33,7 +33,8 @@ def test_a_lone_surrogate_in_search_is_the_query_error_respond_answers(bundled, 
 
 
 def test_a_lone_surrogate_elsewhere_is_answered_as_respond_answers_it(bundled):
-    # A value of no Unicode text is what no request carries: query() answers what respond() does with it in a URL.
+    # A value of no Unicode text is what no request carries: query() answers what respond() does with it in a
+    # URL.
     for params, query in (
         ({"name": "\ud800"}, "name=\ud800"),
         ({"ordering": "\udfff,id"}, "ordering=\udfff,id"),

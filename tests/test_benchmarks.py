@@ -1,4 +1,5 @@
-"""Smoke tests of ``benchmarks/run.py``: it runs on tiny sizes and writes a complete report. No timing is asserted."""
+"""Smoke tests of ``benchmarks/run.py``: it runs on tiny sizes and writes a complete report. No timing is
+asserted."""
 
 from __future__ import annotations
 

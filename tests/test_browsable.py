@@ -1,4 +1,5 @@
-"""The HTML browsable page: its text is the saved-page layout, its links and form follow the data, nothing is unescaped."""
+"""The HTML browsable page: its text is the saved-page layout, its links and form follow the data, nothing is
+unescaped."""
 
 from __future__ import annotations
 

@@ -139,9 +139,11 @@ def test_publish_refuses_to_overwrite_and_a_failed_replace_keeps_the_old_snapsho
     assert (target / "a.json").read_bytes() == b"new\n"
 
 
-# -- a resource declared in the test alone (SYNTHETIC records) ---------------------------------------------------
+# -- a resource declared in the test alone (SYNTHETIC records)
+# ---------------------------------------------------
 
-#: SYNTHETIC: a resource LL2 does not have, declared here only, with a detailed mode kept in a table of its own
+#: SYNTHETIC: a resource LL2 does not have, declared here only, with a detailed mode kept in a table of its
+#: own
 WIDGETS = Endpoint(
     name="config/widgets",
     model="Widget",

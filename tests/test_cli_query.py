@@ -12,7 +12,8 @@ import pytest
 
 from spacecraft_data.cli import main
 
-#: the commands run with no --snapshot and state facts of the bundled records: they answer from the pinned snapshot
+#: the commands run with no --snapshot and state facts of the bundled records: they answer from the pinned
+#: snapshot
 pytestmark = pytest.mark.usefixtures("pinned_home")
 
 

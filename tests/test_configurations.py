@@ -41,7 +41,8 @@ def spec() -> dict:
 
 @pytest.fixture(scope="module")
 def normal_by_id(bundled) -> dict[int, dict]:
-    """Every configuration in normal mode as ``respond`` answers a ``?format=api`` list (as the seeds were saved)."""
+    """Every configuration in normal mode as ``respond`` answers a ``?format=api`` list (as the seeds were
+    saved)."""
     status, body = bundled.respond(LL2 + CONFIGS + "?format=api&limit=100")
     assert status == 200 and body["count"] == 46 and body["next"] is None
     return {r["id"]: r for r in body["results"]}
@@ -74,7 +75,8 @@ def test_each_projection_has_the_keys_order_and_response_mode_of_its_openapi_com
 
 
 def test_the_projection_narrows_exactly_the_fields_the_detailed_component_widens(spec):
-    """Nested projections are declared where, and only where, SpacecraftConfigDetailed refers to a wider component."""
+    """Nested projections are declared where, and only where, SpacecraftConfigDetailed refers to a wider
+    component."""
     schemas = spec["components"]["schemas"]
 
     def check(projection: ep.Projection, wider: str) -> None:
@@ -91,7 +93,8 @@ def test_the_projection_narrows_exactly_the_fields_the_detailed_component_widens
 
 
 def test_the_declaration_is_the_one_in_the_endpoints_openapi_parameters(spec):
-    """Filters, search, ordering, pagination: the spec's parameter list, nothing more (modes: from its text)."""
+    """Filters, search, ordering, pagination: the spec's parameter list, nothing more (modes: from its
+    text)."""
     declared = set(ep.SPACECRAFT_CONFIGURATIONS.parameters) - {"mode", "format"}
     listed = {p["name"] for p in spec["paths"][CONFIGS]["get"]["parameters"]}
     assert declared == listed
@@ -126,7 +129,8 @@ def test_a_stored_record_missing_a_projected_field_is_an_error_naming_its_json_p
 def test_normal_mode_of_each_seed_records_configuration_is_the_one_ll2_nested_in_the_seed_page(
     seed_records, normal_by_id
 ):
-    """The 20 real seed records (two saved LL2 pages) against the projection of the stored detailed records."""
+    """The 20 real seed records (two saved LL2 pages) against the projection of the stored detailed
+    records."""
     used = {r["spacecraft_config"]["id"] for r in seed_records}
     assert len(seed_records) == 20 and len(used) == 6
     for record in seed_records:
@@ -208,7 +212,8 @@ def test_filters_select_what_the_stored_fields_say(bundled):
 
 
 def test_an_agency_with_no_configuration_is_refused_offline_as_not_a_known_choice(bundled):
-    """Energia (1000) manufactures a family but owns no configuration: LL2 answers 200/count 0; offline 400."""
+    """Energia (1000) manufactures a family but owns no configuration: LL2 answers 200/count 0; offline
+    400."""
     with pytest.raises(QueryError) as raised:
         bundled.endpoint("spacecraft_configurations").query(agency=1000)
     assert raised.value.params == ("agency",) and raised.value.status == 400
@@ -298,7 +303,8 @@ def test_serve_answers_both_new_routes_and_405s_on_them(bundled):
 
 
 def test_a_manifest_that_does_not_say_the_tables_mode_is_read_from_the_records(bundled, tmp_path):
-    """An older manifest without ``tables.spacecraft_configurations.modes``: the records' response_mode decides."""
+    """An older manifest without ``tables.spacecraft_configurations.modes``: the records' response_mode
+    decides."""
     import shutil
 
     from spacecraft_data.snapshot import Snapshot

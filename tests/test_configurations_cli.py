@@ -1,4 +1,5 @@
-"""`spacecraft-data query --endpoint …` and `get` on the configuration and status routes: thin layers, one engine."""
+"""`spacecraft-data query --endpoint …` and `get` on the configuration and status routes: thin layers, one
+engine."""
 
 from __future__ import annotations
 
@@ -11,7 +12,8 @@ import pytest
 from spacecraft_data.cli import main
 from spacecraft_data.snapshot import Snapshot
 
-#: the commands run with no --snapshot and state facts of the bundled records: they answer from the pinned snapshot
+#: the commands run with no --snapshot and state facts of the bundled records: they answer from the pinned
+#: snapshot
 pytestmark = pytest.mark.usefixtures("pinned_home")
 
 

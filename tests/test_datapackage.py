@@ -1,4 +1,5 @@
-"""datapackage.json and data/tables/: generated, up to date, valid for Frictionless, JSON Schema and DuckDB."""
+"""datapackage.json and data/tables/: generated, up to date, valid for Frictionless, JSON Schema and
+DuckDB."""
 
 from __future__ import annotations
 
@@ -13,7 +14,8 @@ from spacecraft_data import tables as T
 
 ROOT = Path(__file__).resolve().parents[1]
 SCRIPT = ROOT / "scripts" / "build_tables.py"
-#: these check the bundle itself (data/tables and datapackage.json against the newest snapshot): run by a refresh
+#: these check the bundle itself (data/tables and datapackage.json against the newest snapshot): run by a
+#: refresh
 pytestmark = pytest.mark.bundle
 
 
@@ -163,7 +165,8 @@ def test_duckdb_read_csv_auto_reads_every_row_and_types(latest_bundled):
         count = con.execute(f"SELECT count(*) FROM read_csv_auto('{path}')").fetchone()[0]
         assert count == len(tables[name]), name
     path = (ROOT / "data" / "tables" / "spacecraft.csv").as_posix()
-    # A record with a duration, whatever the newest snapshot holds (the pinned bundle's first is 167: 4672594, False).
+    # A record with a duration, whatever the newest snapshot holds (the pinned bundle's first is 167:
+    # 4672594, False).
     expected = next(r for r in tables["spacecraft"] if r["time_in_space_seconds"] is not None)
     row = con.execute(
         f"SELECT time_in_space_seconds, in_space FROM read_csv_auto('{path}') WHERE id = {expected['id']}"

@@ -41,7 +41,8 @@ from spacecraft_data.store import OPTIONAL_TABLE_FILES, dump_json
 from spacecraft_data.validation import problems_for_table, validate, validate_records
 
 ROOT = Path(__file__).resolve().parents[1]
-#: where a snapshot holding both modes keeps its detailed spacecraft records (spacecraft.json keeps the normal ones)
+#: where a snapshot holding both modes keeps its detailed spacecraft records (spacecraft.json keeps the
+#: normal ones)
 DETAILED_FILE = "spacecraft_detailed.json"
 SPEC = ROOT / "data" / "raw" / "ll2-openapi" / "ll_2.3.0.json"
 LL2 = "https://ll.thespacedevs.com"
@@ -51,7 +52,8 @@ LIST = "/2.3.0/spacecraft/"
 
 # --------------------------------------------------------------------------- synthetic detailed records
 def synthetic_flight(record: dict, n: int) -> dict:
-    """A SYNTHETIC SpacecraftFlightNormal of ``record`` (schema-valid; every nested object with a url has one)."""
+    """A SYNTHETIC SpacecraftFlightNormal of ``record`` (schema-valid; every nested object with a url has
+    one)."""
     agency = ep.AGENCY_MINI.apply(record["spacecraft_config"]["agency"])
     launch_id = f"00000000-0000-4000-8000-{record['id']:012d}"
     launch = {
@@ -203,7 +205,8 @@ def test_the_endpoint_declares_normal_as_a_projection_and_detailed_as_its_own_ta
 
 
 def test_projecting_a_detailed_record_gives_back_the_real_normal_record_key_for_key(bundled):
-    """Modulo ``?format=`` on links: the bundled configurations were saved from format=json pages, the spacecraft
+    """Modulo ``?format=`` on links: the bundled configurations were saved from format=json pages, the
+    spacecraft
     from format=api ones."""
     configurations = {c["id"]: c for c in bundled.tables["spacecraft_configurations"]}
     for record in bundled.records:
@@ -446,7 +449,8 @@ def test_a_detailed_page_holding_the_missing_id_is_a_501_and_one_without_it_is_a
     assert snap.respond(LIST)[0] == 200  # normal mode is whole
 
 
-# --------------------------------------------------------------------------- snapshots without detailed records
+# --------------------------------------------------------------------------- snapshots without detailed
+# records
 def test_the_bundled_snapshot_still_answers_501_with_the_same_message(bundled):
     expected = {"detail": mode_not_held_message(bundled.version, "detailed", ("normal",))}
     assert bundled.respond(f"{LIST}463/") == (501, expected)
@@ -454,7 +458,8 @@ def test_the_bundled_snapshot_still_answers_501_with_the_same_message(bundled):
     assert "harvest --mode detailed" in expected["detail"]
 
 
-# --------------------------------------------------------------------------- the harvest path (tests/fakeapi.py)
+# --------------------------------------------------------------------------- the harvest path
+# (tests/fakeapi.py)
 TODAY = dt.datetime(2026, 11, 25, 12, 0, tzinfo=dt.timezone.utc)
 
 
@@ -487,7 +492,8 @@ def test_a_harvest_of_both_modes_answers_detailed_mode_from_its_detailed_file(tm
     stored = {r["id"]: r for r in json.loads((folder / DETAILED_FILE).read_text())}
     ids = [r["id"] for r in snap.query(ordering="-time_in_space", limit=100).results]
     page = snap.query(mode="detailed", ordering="-time_in_space", limit=100)
-    # The fake's records link to LL2's host while its manifest's base_url is the fake's, so nothing is rewritten.
+    # The fake's records link to LL2's host while its manifest's base_url is the fake's, so nothing is
+    # rewritten.
     assert page.results == [stored[i] for i in ids] and len(ids) == len(spacecraft_data.load())
     assert snap.endpoint("spacecraft").get(ids[0], mode="detailed") == stored[ids[0]]
     assert snap.modes == ("normal", "detailed")

@@ -1,4 +1,5 @@
-"""Differential tests of the second endpoint: ``Snapshot.respond`` against the oracle (real DRF + django-filter).
+"""Differential tests of the second endpoint: ``Snapshot.respond`` against the oracle (real DRF +
+django-filter).
 
 ``/2.3.0/spacecraft_configurations/`` and ``/2.3.0/config/spacecraft_statuses/`` are
 answered by the engine from their declarations and by the oracle's stock view classes
@@ -43,7 +44,8 @@ def real(bundled) -> tuple[Oracle, Snapshot]:
 
 @pytest.fixture(scope="module")
 def synthetic(bundled, tmp_path_factory) -> tuple[Oracle, Snapshot]:
-    """SYNTHETIC configurations (odd names, ties, booleans) beside the real spacecraft, in a temporary snapshot.
+    """SYNTHETIC configurations (odd names, ties, booleans) beside the real spacecraft, in a temporary
+    snapshot.
 
     Only the configuration and status routes are compared on it: the spacecraft records'
     nested configuration names are the real ones.

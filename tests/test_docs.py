@@ -1,4 +1,5 @@
-"""The documentation site: it builds strictly, its generated pages are complete, and it is published on release.
+"""The documentation site: it builds strictly, its generated pages are complete, and it is published on
+release.
 
 * ``mkdocs build --strict`` succeeds (no broken link, missing reference or warning), offline: no web font.
 * The data dictionary lists every column of every resource of ``datapackage.json``; the LL2 field it names for

@@ -5,7 +5,8 @@ block runs, are in its docstring). Each page runs in a fresh copy of one work fo
 (tests/conftest.py: a checkout whose only snapshot is the pinned one, so the pages' outputs hold whatever a
 refresh harvested since), with ``data/raw``, the edited ``records.ndjson`` the validation examples read, the
 damaged snapshot copy ``snap`` (the
-researchers' page writes its Parquet export into ``out/`` itself before reading it). Examples that reach LL2 run against the
+researchers' page writes its Parquet export into ``out/`` itself before reading it). Examples that reach LL2
+run against the
 loopback stand-in (tests/fakeapi.py).
 """
 
@@ -93,7 +94,8 @@ def page_context(template: Path, tmp_path: Path) -> docs_examples.Context:
     env["PATH"] = f"{Path(sys.executable).parent}{os.pathsep}{env.get('PATH', '')}"
     env["COLUMNS"] = "200"  # outputs are shown unwrapped
     env.pop("SPACECRAFT_DATA_API_KEY", None)
-    # Defence in depth: were a block to reach for a remote host, its client (requests, curl, apt) would go to a
+    # Defence in depth: were a block to reach for a remote host, its client (requests, curl, apt) would go to
+    # a
     # dead loopback proxy and fail there; the runner already refuses such blocks unless they are marked.
     for name in ("http_proxy", "https_proxy", "HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "all_proxy"):
         env[name] = "http://127.0.0.1:9"

@@ -1,4 +1,5 @@
-"""Spacecraft records embedded in other endpoints' responses: found by shape, narrowed to normal mode, bundled.
+"""Spacecraft records embedded in other endpoints' responses: found by shape, narrowed to normal mode,
+bundled.
 
 Proved with real data:
 
@@ -59,7 +60,8 @@ def _at(doc, path: str):
     return doc
 
 
-# --------------------------------------------------------------------------- the projection rule, on the seeds
+# --------------------------------------------------------------------------- the projection rule, on the
+# seeds
 def test_each_seed_records_configuration_is_the_normal_projection_of_the_detailed_one(
     seed_records, configs_by_id
 ):
@@ -78,7 +80,8 @@ def test_the_spacecraft_normal_projection_of_a_seed_record_is_the_record(seed_re
         assert json.dumps(ep.SPACECRAFT_NORMAL.apply(record)) == json.dumps(record), record["id"]
 
 
-# --------------------------------------------------------------------------- the claims about the file, checked
+# --------------------------------------------------------------------------- the claims about the file,
+# checked
 def test_the_stations_dump_embeds_exactly_the_8_records_its_source_names(stations, configs_by_id):
     found = read_embedded(STATIONS)
     assert sorted(e.id for e in found) == list(EMBEDDED_IDS)
@@ -124,7 +127,8 @@ def test_info_names_each_sources_spacecraft_ids_and_date(capsys, pinned_home):
     assert "records:       28 held of 590 reported by the API (4.7%)" in out
     assert (
         f"  {STATIONS_LABEL}: 8 records, https://ll.thespacedevs.com/2.3.0/space_stations/?format=json&limit=50"
-        "&mode=detailed (2026-07-24)\n    embedded in /2.3.0/space_stations/, spacecraft ids 551, 612, 616, 625, "
+        "&mode=detailed (2026-07-24)\n    embedded in /2.3.0/space_stations/, spacecraft ids "
+        "551, 612, 616, 625, "
         "626, 627, 628, 629\n"
     ) in out
     assert "    spacecraft ids 233, 235, 236, 237, 238, 239, 240, 241, 242, 243\n" in out
@@ -141,7 +145,8 @@ def test_the_raw_file_is_the_verbatim_upstream_blob():
     )
 
 
-# --------------------------------------------------------------------------- the generic walk (SYNTHETIC documents)
+# --------------------------------------------------------------------------- the generic walk (SYNTHETIC
+# documents)
 def _real(n: int = 0) -> dict:
     stations = json.loads(STATIONS.read_text(encoding="utf-8"))
     return copy.deepcopy(_at(stations, DOCKED.format(4, 4) if n == 0 else DOCKED.format(3, 0)))
@@ -284,7 +289,8 @@ def test_a_seed_wins_over_an_embedded_copy_and_the_conflict_is_noted(tmp_path, s
     assert next(r for r in json.loads(files["spacecraft.json"]) if r["id"] == 463) == seed
     assert manifest["notes"] == [
         "spacecraft 463: raw/seeds/000_6bd17e1b5860eff2.txt holds it, so a different copy embedded in "
-        "raw/synthetic_station.json at $[0].docked (captured 2026-11-30) was not used (the endpoint's own pages win)"
+        "raw/synthetic_station.json at $[0].docked (captured 2026-11-30) was not used (the "
+        "endpoint's own pages win)"
     ]
     assert manifest["sources"][-1]["not_used"] == [463] and manifest["records"]["held"] == 28
 

@@ -86,7 +86,8 @@ def _plain_select(engine: q.Engine, params: q.QueryParams) -> list[int]:
 
 
 def _select(engine: q.Engine, params: q.QueryParams) -> list[int]:
-    """Every position the request selects, in order, through the production path (a page as long as the records)."""
+    """Every position the request selects, in order, through the production path (a page as long as the
+    records)."""
     count, page = engine.page_of(engine.mask(params), params, 0, len(engine.records))
     assert count == len(page)
     return page
@@ -158,7 +159,8 @@ def test_bitmask_selection_and_pages_equal_set_filters_and_a_full_sort(engine, r
 
 
 def test_both_page_paths_walk_and_rank_sort_give_the_same_pages(engine):
-    # One filter keeps ~1/2 of the records (walk), a search keeps a handful (rank sort); deep offsets force the sort.
+    # One filter keeps ~1/2 of the records (walk), a search keeps a handful (rank sort); deep offsets force
+    # the sort.
     for pairs in (
         [("in_space", "false")],
         [("search", "soyuz")],
@@ -401,7 +403,8 @@ def test_a_duration_ordered_query_imports_neither_isodate_nor_datetime_nor_weakr
     code = (
         "import sys, spacecraft_data; s = spacecraft_data.load(); "
         "s.query(search='soyuz', ordering='-time_in_space,time_docked', limit=5); "
-        "print(sorted(m for m in ('isodate', 'datetime', 'weakref', 'jsonschema', 'frictionless', 'requests', "
+        "print(sorted(m for m in ('isodate', 'datetime', 'weakref', 'jsonschema', "
+        "'frictionless', 'requests', "
         "'pandas', 'django') if m in sys.modules))"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout

@@ -27,7 +27,8 @@ CLI = PACKAGE / "cli"
 
 
 def _package_modules() -> list:
-    """Every module of the package (``__main__`` modules run the CLI when imported: skipped, they define nothing)."""
+    """Every module of the package (``__main__`` modules run the CLI when imported: skipped, they define
+    nothing)."""
     found = [spacecraft_data]
     for info in pkgutil.walk_packages(spacecraft_data.__path__, "spacecraft_data."):
         if info.name.rsplit(".", 1)[-1] != "__main__":
@@ -49,7 +50,8 @@ def _exception_classes() -> dict[str, type]:
 def test_every_exception_class_the_package_defines_derives_from_spacecraft_data_error():
     classes = _exception_classes()
     names = {name.rsplit(".", 1)[-1] for name in classes}
-    # The walk must see the families that stood apart before (and the errors of every layer), or it proves nothing.
+    # The walk must see the families that stood apart before (and the errors of every layer), or it proves
+    # nothing.
     assert {
         "Refusal",
         "NotFound",

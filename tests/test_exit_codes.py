@@ -1,4 +1,5 @@
-"""Every command's exit status: 0 success, 1 findings, 2 usage and I/O errors; errors are one line, never a traceback.
+"""Every command's exit status: 0 success, 1 findings, 2 usage and I/O errors; errors are one line, never a
+traceback.
 
 The classes of error carry the status (``errors.py``); these tests hold each command to it through
 ``main([...])`` and, for each status once, through a real ``python -m spacecraft_data`` process.
@@ -55,7 +56,8 @@ def assert_one_line_error(err: str, command: str, *names: str) -> None:
 
 @pytest.fixture
 def corrupt_snapshot(tmp_path: Path) -> Path:
-    """A copy of the bundled snapshot whose manifest is cut short: data found wrong, a finding (SYNTHETIC damage)."""
+    """A copy of the bundled snapshot whose manifest is cut short: data found wrong, a finding (SYNTHETIC
+    damage)."""
     folder = tmp_path / "corrupt"
     shutil.copytree(BUNDLED, folder)
     (folder / "manifest.json").write_text('{"version": ', encoding="utf-8")
@@ -314,7 +316,8 @@ def test_import_embedded(capsys, tmp_path):
 
 
 def test_harvest_usage_errors(capsys, tmp_path):
-    # Success (0) and a finding (1: records that fail the schema) are in test_harvest.py, against tests/fakeapi.py.
+    # Success (0) and a finding (1: records that fail the schema) are in test_harvest.py, against
+    # tests/fakeapi.py.
     assert run(capsys, "harvest", "--timeout", "soon")[0] == 2
     assert run(capsys, "harvest", "--mode", "all")[0] == 2
 

@@ -34,7 +34,8 @@ def _tree(folder: Path) -> dict[str, str]:
 
 _LIMITED = """
 import resource, signal, sys
-signal.signal(signal.SIGXFSZ, signal.SIG_IGN)  # write() then fails with EFBIG, as it fails with ENOSPC on a full disk
+# write() then fails with EFBIG, as it fails with ENOSPC on a full disk
+signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
 resource.setrlimit(resource.RLIMIT_FSIZE, ({limit}, {limit}))
 from spacecraft_data.cli import main
 sys.exit(main(sys.argv[1:]))

@@ -1,4 +1,5 @@
-"""Fuzz: at least 20,000 generated URLs through ``respond()`` and 20,000 raw requests through a real ``serve``.
+"""Fuzz: at least 20,000 generated URLs through ``respond()`` and 20,000 raw requests through a real
+``serve``.
 
 Nothing a client sends may raise, hang, or get a 500: every answer is a status
 below 500 with a JSON body, or a documented 501: of a mode the snapshot does not
@@ -133,7 +134,8 @@ NAMES = (
 
 
 def _text(rng: random.Random, size: int) -> str:
-    """Random text: mostly ASCII, some Latin/Cyrillic/emoji, sometimes any code point (lone surrogates included)."""
+    """Random text: mostly ASCII, some Latin/Cyrillic/emoji, sometimes any code point (lone surrogates
+    included)."""
     alphabet = rng.choice(_ALPHABETS)
     if alphabet is None:
         return "".join(chr(rng.randrange(0x110000)) for _ in range(size))
@@ -196,7 +198,8 @@ _WORDS = (
 
 
 def random_url(rng: random.Random) -> str:
-    """One generated URL as ``respond()`` may be given it: host (or none), path, query, sometimes a fragment."""
+    """One generated URL as ``respond()`` may be given it: host (or none), path, query, sometimes a
+    fragment."""
     host = rng.choice(HOSTS)
     kind = rng.randrange(10)
     if kind <= 4:
@@ -274,7 +277,8 @@ def test_twenty_thousand_generated_urls_through_respond_raise_nothing(snap):
         counts
     )  # varied
     print(
-        f"\nrespond(): {total} URLs in {time.monotonic() - started:.1f} s, statuses {dict(sorted(counts.items()))}"
+        f"\nrespond(): {total} URLs in {time.monotonic() - started:.1f} s, statuses "
+        f"{dict(sorted(counts.items()))}"
     )
 
 
@@ -428,6 +432,7 @@ def test_twenty_thousand_generated_raw_requests_through_serve_get_no_5xx(snap):
     assert counts[200] > total // 20 and counts[400] > total // 20 and counts[404] > total // 20, counts
     assert counts[431] and counts[414] and counts[405], counts
     print(
-        f"\nserve: {total} requests on {client.connections} connections in {time.monotonic() - started:.1f} s, "
+        f"\nserve: {total} requests on {client.connections} connections in "
+        f"{time.monotonic() - started:.1f} s, "
         f"statuses {dict(sorted(counts.items()))}"
     )

@@ -135,7 +135,8 @@ def same_list(model, expected: dict) -> None:
 
 
 def every_page(call, model_name: str, **params) -> list[int]:
-    """Ids of every record, following each page's ``next`` (its limit and offset) as a client of the models pages."""
+    """Ids of every record, following each page's ``next`` (its limit and offset) as a client of the models
+    pages."""
     ids: list[int] = []
     while True:
         page = parsed(call(**params), model_name)

@@ -43,7 +43,8 @@ def tree_digest(folder: Path) -> dict[str, str]:
 
 
 class Run:
-    """Paths of one test's store, raw folder and changelog (all under tmp_path), plus what the harvest said."""
+    """Paths of one test's store, raw folder and changelog (all under tmp_path), plus what the harvest
+    said."""
 
     def __init__(self, tmp_path: Path) -> None:
         self.output = tmp_path / "snapshots"

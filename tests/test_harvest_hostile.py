@@ -1,4 +1,5 @@
-"""Fault injection for the harvester: a hostile or broken server on 127.0.0.1 (tests/fakeapi.py) and no network.
+"""Fault injection for the harvester: a hostile or broken server on 127.0.0.1 (tests/fakeapi.py) and no
+network.
 
 Each test injects one fault of issue 11's harvest list and proves the harvester refuses it with a
 clear error, publishes nothing it should not, stays within its limits and leaves a rerun able to
@@ -34,7 +35,8 @@ PEAK_RSS_LIMIT = 300 * 1024 * 1024
 OFFLINE_SECONDS = 15.0
 
 #: run the CLI in a child and report its own peak RSS (KiB) on stderr's last line. VmHWM, not ru_maxrss: Linux
-#: keeps ru_maxrss across exec, so a child forked (preexec_fn) from a large pytest process would report the parent's.
+#: keeps ru_maxrss across exec, so a child forked (preexec_fn) from a large pytest process would report the
+#: parent's.
 CHILD = """
 import resource, sys
 from spacecraft_data.cli import main
@@ -117,7 +119,8 @@ def harvest_args(run: Run, base_url: str, *more: str) -> list[str]:
     ]
 
 
-# -- never leave the configured origin -------------------------------------------------------------------------------
+# -- never leave the configured origin
+# -------------------------------------------------------------------------------
 
 
 def test_redirect_to_another_port_is_refused_and_the_key_goes_nowhere_else(run: Run) -> None:
@@ -179,7 +182,8 @@ def test_next_link_to_another_origin_is_refused_before_the_page_is_saved(run: Ru
     run.assert_nothing_published()
 
 
-# -- bounded resources -----------------------------------------------------------------------------------------------
+# -- bounded resources
+# -----------------------------------------------------------------------------------------------
 
 
 def test_compression_bomb_is_refused_early_with_peak_memory_under_300_mb(
@@ -263,7 +267,8 @@ def test_more_pages_than_the_bound_is_refused(run: Run) -> None:
             harvest(run.options(api, max_pages=1))
 
 
-# -- without a network, fail in seconds ------------------------------------------------------------------------------
+# -- without a network, fail in seconds
+# ------------------------------------------------------------------------------
 
 
 @pytest.mark.parametrize(
@@ -344,7 +349,8 @@ def test_real_server_errors_still_get_every_retry(run: Run) -> None:
     assert_equals_bundled(result.snapshot)
 
 
-# -- pages of the wrong shape ----------------------------------------------------------------------------------------
+# -- pages of the wrong shape
+# ----------------------------------------------------------------------------------------
 
 SHAPES = {
     "not-an-object": ([1, 2], "the body is a JSON list, not a list envelope"),
@@ -434,7 +440,8 @@ def test_saved_page_of_the_wrong_shape_is_fetched_again_not_reused(run: Run, bad
     assert_equals_bundled(result.snapshot)
 
 
-# -- headers round-trip ----------------------------------------------------------------------------------------------
+# -- headers round-trip
+# ----------------------------------------------------------------------------------------------
 
 ODD_HEADERS = [
     ("X_Under_Score", "1"),
@@ -446,7 +453,8 @@ ODD_HEADERS = [
 ]
 
 
-#: what a harvest keeps of ODD_HEADERS: everything but the cookies (see test_harvest_secrets.py), with a repeated
+#: what a harvest keeps of ODD_HEADERS: everything but the cookies (see test_harvest_secrets.py), with a
+#: repeated
 #: header of its own to prove repeats survive
 KEPT_HEADERS = [h for h in ODD_HEADERS if h[0] != "Set-Cookie"] + [
     ("Link", "<a>; rel=a"),
@@ -485,7 +493,8 @@ def test_render_and_parse_round_trip_repeated_and_token_named_headers() -> None:
     )
 
 
-# -- --api-version and where files go --------------------------------------------------------------------------------
+# -- --api-version and where files go
+# --------------------------------------------------------------------------------
 
 
 @pytest.mark.parametrize("version", ["../../escape", "2.3", "2.3.0/..", "v2.3.0", "2.3.0 "])

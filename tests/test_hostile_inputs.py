@@ -42,7 +42,8 @@ def _files_of(folder: Path) -> dict[str, bytes]:
     return {str(p): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file() and not p.is_symlink()}
 
 
-# -- malformed pages: validate and import-pages, no traceback, nothing changed --------------------------------
+# -- malformed pages: validate and import-pages, no traceback, nothing changed
+# --------------------------------
 
 
 def _fifo(tmp_path: Path) -> Path:
@@ -133,7 +134,8 @@ def test_validate_and_import_pages_report_a_malformed_page_in_one_line_and_touch
     assert _files_of(tmp_path) == before
 
 
-# -- validate picks the schema from where a record stands -----------------------------------------------------
+# -- validate picks the schema from where a record stands
+# -----------------------------------------------------
 
 
 def test_a_status_shaped_record_in_a_spacecraft_page_is_invalid(tmp_path):
@@ -258,7 +260,8 @@ def test_build_names_both_inputs_of_an_id_that_differs(tmp_path):
         assemble(inputs)
 
 
-# -- import-pages ---------------------------------------------------------------------------------------------
+# -- import-pages
+# ---------------------------------------------------------------------------------------------
 
 
 def _import(tmp_path: Path, files, **kw) -> Path:
@@ -346,7 +349,8 @@ def test_import_pages_names_the_users_files_not_the_run_folders_copies(tmp_path)
     assert str(tmp_path / "raw") not in message
 
 
-# -- Python 3.10 -----------------------------------------------------------------------------------------------
+# -- Python 3.10
+# -----------------------------------------------------------------------------------------------
 
 
 def test_validate_runs_without_modules_python_3_10_lacks():
@@ -355,7 +359,8 @@ def test_validate_runs_without_modules_python_3_10_lacks():
 import builtins, sys
 real_import = builtins.__import__
 def as_on_python_3_10(name, globals=None, *args, **kwargs):
-    if name == "importlib.resources.abc" and (globals or {{}}).get("__name__", "").startswith("spacecraft_data"):
+    caller = (globals or {{}}).get("__name__", "")
+    if name == "importlib.resources.abc" and caller.startswith("spacecraft_data"):
         raise ModuleNotFoundError("No module named 'importlib.resources.abc' (as on Python 3.10)")
     return real_import(name, globals, *args, **kwargs)
 builtins.__import__ = as_on_python_3_10

@@ -1,4 +1,5 @@
-"""Hostile requests to ``respond()`` and ``serve``: hosts, odd URLs, header sizes, bounded memory, the command.
+"""Hostile requests to ``respond()`` and ``serve``: hosts, odd URLs, header sizes, bounded memory, the
+command.
 
 Each test here failed before the fix it guards (a 500, a traceback, an unbounded
 cache, a slow stop, a port or host taken without a word).
@@ -89,7 +90,8 @@ def test_hosts_are_accepted_exactly_as_djangos_split_domain_port_accepts_them(ho
     "host", ["a" * (hosts.MAX_HOST_NAME_LENGTH + 1), "h:123456", "[1.2.3.4]", "[::1::]", "[:.]"]
 )
 def test_hosts_django_would_take_but_no_link_can_hold_are_refused(host):
-    """Stricter than Django (documented): bounded length and port, and a bracketed address that is an IPv6 address."""
+    """Stricter than Django (documented): bounded length and port, and a bracketed address that is an IPv6
+    address."""
     assert not hosts.valid_host(host)
 
 

@@ -64,7 +64,8 @@ def test_importing_the_seed_pages_reproduces_the_seed_tables_byte_for_byte(
 
 
 def assert_rebuilds_unchanged(tmp_path: Path, target: Path) -> None:
-    """``scripts/build_snapshot.py --check`` rebuilds the imported snapshot from its raw copy, byte for byte."""
+    """``scripts/build_snapshot.py --check`` rebuilds the imported snapshot from its raw copy, byte for
+    byte."""
     spec = importlib.util.spec_from_file_location("build_snapshot", ROOT / "scripts" / "build_snapshot.py")
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)

@@ -100,8 +100,8 @@ def test_the_readme_install_lines_run_as_written_in_a_fresh_clone(clone, tmp_pat
     )
     assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
     assert (
-        f"spacecraft-data {VERSION}\ndata {latest_bundled.version} (LL2 API 2.3.0) from the bundled snapshots: "
-        in done.stdout
+        f"spacecraft-data {VERSION}\ndata {latest_bundled.version} (LL2 API 2.3.0) from the "
+        "bundled snapshots: " in done.stdout
     )
     # What the last line installed is the built wheel, not the checkout (no editable install).
     where = subprocess.run(

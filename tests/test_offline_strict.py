@@ -495,7 +495,8 @@ def test_a_mistyped_marker_option_is_a_usage_error(tmp_path, marker, message):
 
 
 def test_the_readme_strict_example_names_no_real_host():
-    # The docs show a refusal (docs/testing.md, once the README's): it must be aimed at a name that never resolves.
+    # The docs show a refusal (docs/testing.md, once the README's): it must be aimed at a name that never
+    # resolves.
     from conftest import ROOT
 
     section = (

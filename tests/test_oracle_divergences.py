@@ -123,7 +123,8 @@ def test_divergence_3_ties_keep_their_values_in_both_and_only_the_adapter_orders
 
 # -- only those ---------------------------------------------------------------------------------
 def _effective_ordering(oracle: Oracle, url: str) -> list[str]:
-    """The ordering DRF's own ``OrderingFilter.get_ordering`` reads from the request (its parser, not ours)."""
+    """The ordering DRF's own ``OrderingFilter.get_ordering`` reads from the request (its parser, not
+    ours)."""
     from rest_framework.filters import OrderingFilter  # only once the oracle has configured Django
 
     view = oracle.get(url).renderer_context["view"]
@@ -131,7 +132,8 @@ def _effective_ordering(oracle: Oracle, url: str) -> list[str]:
 
 
 def _postgres_order(rows: dict[int, dict[str, Any]], found: list[int], ordering: list[str]) -> list[int]:
-    """``found`` re-sorted as PostgreSQL would order it: NULLs last ascending, first descending; ties by id."""
+    """``found`` re-sorted as PostgreSQL would order it: NULLs last ascending, first descending; ties by
+    id."""
     out = sorted(found)
     for term in reversed(ordering):  # stable sorts, last key first
         field, desc = term.lstrip("-"), term.startswith("-")

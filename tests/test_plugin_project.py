@@ -79,7 +79,8 @@ def test_option_picks_the_snapshot(ll2_offline, pytestconfig):
 
 @pytest.fixture(scope="module")
 def project(tmp_path_factory, pinned_wheel) -> Path:
-    """A venv with the wheel (bundling the pinned snapshot, whose facts the tests state), pytest and the project's
+    """A venv with the wheel (bundling the pinned snapshot, whose facts the tests state), pytest and the
+    project's
     own HTTP client (requests), and a project folder.
 
     requests is the client under test, as in any app that calls LL2: the core install of spacecraft-data
@@ -103,7 +104,8 @@ def project(tmp_path_factory, pinned_wheel) -> Path:
 
 
 def readme_examples() -> list[str]:
-    """The python blocks of the "Use it in your tests" section (docs/testing.md, once the README's), in order."""
+    """The python blocks of the "Use it in your tests" section (docs/testing.md, once the README's), in
+    order."""
     readme = (ROOT / "docs" / "testing.md").read_text(encoding="utf-8")
     section = readme.split("\n## Use it in your tests\n", 1)[1].split("\n## ", 1)[0]
     return re.findall(r"```python\n(.*?)```", section, flags=re.S)

@@ -78,7 +78,8 @@ def test_the_hook_fails_an_invalid_file_naming_the_problem(project):
     )
 
 
-# -- the documented configurations, as written ----------------------------------------------------------------
+# -- the documented configurations, as written
+# ----------------------------------------------------------------
 def _readme_configs() -> list[str]:
     """The ```yaml blocks of the pre-commit paragraph (docs/validating.md, once the README's): the tagged
     repository, then the local hook."""

@@ -1,4 +1,5 @@
-"""The Pythons the package promises agree: requires-python, the classifiers and the versions CI smoke-tests."""
+"""The Pythons the package promises agree: requires-python, the classifiers and the versions CI
+smoke-tests."""
 
 from __future__ import annotations
 

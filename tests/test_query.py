@@ -33,7 +33,8 @@ from spacecraft_data.query.search import fold, search_terms
 
 @pytest.fixture(scope="module")
 def drf_split():
-    """DRF's own search_smart_split (importing it needs Django settings: the oracle's, unless already configured)."""
+    """DRF's own search_smart_split (importing it needs Django settings: the oracle's, unless already
+    configured)."""
     from django.conf import settings as django_settings
 
     if not django_settings.configured:

@@ -1,4 +1,5 @@
-"""Every export opens in pyarrow, pandas, polars and DuckDB, with the declared types and the snapshot's values.
+"""Every export opens in pyarrow, pandas, polars and DuckDB, with the declared types and the snapshot's
+values.
 
 For every declared endpoint, `spacecraft-data export` writes Parquet, CSV and NDJSON; each file is opened
 by the four readers a researcher already has. Table values are compared with `Snapshot.to_pandas()` (the
@@ -72,7 +73,8 @@ def _tables(bundled, endpoint: str) -> dict[str, list[dict]]:
     return snapshot_tables(bundled, None if e.primary else list(bundled.tables[e.table]), table=e.csv_table)
 
 
-# -- one canonical Python value per cell, whatever the reader ---------------------------------------------------
+# -- one canonical Python value per cell, whatever the reader
+# ---------------------------------------------------
 def _missing(value: Any) -> bool:
     if value is None or value is pd.NA or value is pd.NaT:
         return True
@@ -124,7 +126,8 @@ def _rows_of(records: list[dict], table: str, text_nulls: bool = False) -> list[
     return out
 
 
-# -- what each reader gives a column of each declared type -------------------------------------------------------
+# -- what each reader gives a column of each declared type
+# -------------------------------------------------------
 def _arrow_type_ok(kind: str, t) -> bool:
     return {
         "integer": pa.types.is_int64(t),

@@ -50,7 +50,8 @@ class ChangedLL2(FakeLL2):
 
 
 class GrownLL2(ChangedLL2):
-    """:class:`ChangedLL2` plus :data:`COPIES` SYNTHETIC copies of each real record (ids + 1000 k, names saying
+    """:class:`ChangedLL2` plus :data:`COPIES` SYNTHETIC copies of each real record (ids + 1000 k, names
+    saying
     so), every third copy with the SYNTHETIC status and ``in_space`` flipped: every count the tests state of
     the bundled records (ids, search and filter counts, statuses) changes, as with a real harvest."""
 
@@ -178,7 +179,8 @@ def test_a_refresh_that_grows_the_bundle_passes_its_tests_publishes_logs_and_lea
     )
     assert check.returncode == 0, check.stderr
 
-    # Tests stating facts of the bundled records (the 28 ids, search counts, the README's outputs) still pass in
+    # Tests stating facts of the bundled records (the 28 ids, search counts, the README's outputs) still pass
+    # in
     # the refreshed clone: they read the pinned snapshot, not the grown one.
     facts = subprocess.run(
         [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", *PINNED_FACTS],
@@ -194,7 +196,8 @@ def test_a_refresh_that_grows_the_bundle_passes_its_tests_publishes_logs_and_lea
 def test_a_refresh_that_fails_or_finds_nothing_leaves_the_clone_byte_for_byte_as_it_was(clone, case):
     before = _tree(clone)
     if case == "stand-in fails":
-        # The last request fails, after the harvest has saved the spacecraft and configuration pages (for a resume).
+        # The last request fails, after the harvest has saved the spacecraft and configuration pages (for a
+        # resume).
         fault = Fault("status", path="/config/spacecraft_statuses/", times=None, status=404)
         server, extra = FakeLL2(faults=[fault]), ["--skip-tests"]
     elif case == "a test fails":
@@ -264,7 +267,8 @@ def test_the_workflow_runs_the_script_and_opens_a_pull_request_with_the_summary(
 
 
 def test_the_workflow_installs_what_the_tests_need_as_ci_does(workflow):
-    # The refresh runs the tests with CI=true (GitHub sets it), where the browser test needs Debian's chromium.
+    # The refresh runs the tests with CI=true (GitHub sets it), where the browser test needs Debian's
+    # chromium.
     (job,) = workflow["jobs"].values()
     assert job["container"].endswith("-bookworm")
     install = next(s for s in job["steps"] if "pip install" in s.get("run", ""))

@@ -37,7 +37,8 @@ def _load_script(name: str):
     return module
 
 
-# -- versions -------------------------------------------------------------------------------------------------
+# -- versions
+# -------------------------------------------------------------------------------------------------
 def test_the_code_version_is_semver_and_the_same_in_pyproject_the_package_and_the_citation():
     assert re.fullmatch(r"\d+\.\d+\.\d+", VERSION), VERSION
     pyproject = re.search(
@@ -113,7 +114,8 @@ def test_the_citation_is_dated_as_the_changelog_section():
     assert first.endswith(f" — {citation['date-released']}")
 
 
-# -- the release notes ----------------------------------------------------------------------------------------
+# -- the release notes
+# ----------------------------------------------------------------------------------------
 def test_release_notes_are_the_changelog_section_and_the_data_version():
     done = subprocess.run(
         [sys.executable, str(NOTES), f"v{VERSION}"], capture_output=True, text=True, timeout=60
@@ -190,7 +192,8 @@ def test_release_notes_exit_1_with_one_line_when_the_tag_is_wrong():
     )
 
 
-# -- the workflow ---------------------------------------------------------------------------------------------
+# -- the workflow
+# ---------------------------------------------------------------------------------------------
 @pytest.fixture(scope="module")
 def workflow() -> dict:
     loaded = yaml.safe_load(WORKFLOW.read_text(encoding="utf-8"))
@@ -288,7 +291,8 @@ def test_actionlint_finds_nothing_in_the_release_workflow():
     assert done.returncode == 0, done.stdout + done.stderr
 
 
-# -- the data's terms and the citation ------------------------------------------------------------------------
+# -- the data's terms and the citation
+# ------------------------------------------------------------------------
 def test_the_data_terms_file_states_the_readmes_terms_and_points_to_the_terms_url():
     terms = (ROOT / "DATA_LICENSE.md").read_text(encoding="utf-8")
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
@@ -323,7 +327,8 @@ def test_cffconvert_validates_the_citation():
     assert done.returncode == 0, done.stdout + done.stderr
 
 
-# -- the built distributions ----------------------------------------------------------------------------------
+# -- the built distributions
+# ----------------------------------------------------------------------------------
 @pytest.fixture(scope="module")
 def sdist(tmp_path_factory) -> Path:
     """The sdist built from this checkout (offline: ``--no-isolation``)."""

@@ -59,7 +59,8 @@ def test_the_one_parser_finds_the_routes_serve_answered_405_on(bundled):
     for path in paths():
         decoded = unquote(path)
         if decoded in ("/", PREFIX) or not path.startswith("/") or not decoded.isprintable():
-            continue  # serve refuses (400) a target without its "/" or with a control character before routing
+            # serve refuses (400) a target without its "/" or with a control character before routing
+            continue
         # "/2.3.0//" is the API root to respond() (as before) but no route to serve's 405 check (as before)
         assert (_parsed(path)[0] in ("list", "detail")) is RECORDED[path]["server"], path
 

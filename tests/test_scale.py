@@ -35,7 +35,8 @@ def scaled(tmp_path_factory):
 
 
 def _extra_queries(snap):
-    """List requests beyond the benchmark mix: NULLs and ties in every ordering, the last pages, exact filters."""
+    """List requests beyond the benchmark mix: NULLs and ties in every ordering, the last pages, exact
+    filters."""
     named = snap.records[1234]
     return [
         list_query("flights ascending (ties, NULLs last)", {"ordering": "flights_count", "limit": 100}),

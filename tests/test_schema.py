@@ -1,4 +1,5 @@
-"""The JSON Schemas in schema/: generated from LL2's OpenAPI spec, agreeing with it, and tight where the data is."""
+"""The JSON Schemas in schema/: generated from LL2's OpenAPI spec, agreeing with it, and tight where the data
+is."""
 
 from __future__ import annotations
 

@@ -1,4 +1,5 @@
-"""What a ``search`` value may cost: splitting is linear in its length, terms are worked out once, query() is bounded.
+"""What a ``search`` value may cost: splitting is linear in its length, terms are worked out once, query() is
+bounded.
 
 Splitting keeps DRF's ``search_smart_split`` exactly (compared here with DRF's own function on
 long values of every quoting character, and in tests/test_query.py); what changed is how many

@@ -1,4 +1,5 @@
-"""``serve`` under hostile load: signals during traffic, idle and slow connections, slowloris, the connection cap.
+"""``serve`` under hostile load: signals during traffic, idle and slow connections, slowloris, the connection
+cap.
 
 Real servers only: ``spacecraft-data serve`` subprocesses (signals, the open-file limit) or ``make_server`` in
 a thread (short deadlines), always on 127.0.0.1. Bounds are generous (the suite runs on a loaded 2-core
@@ -34,7 +35,8 @@ def snap() -> Snapshot:
 
 
 def start_serve(*args: str, nofile: int | None = None) -> tuple[subprocess.Popen, tuple[str, int]]:
-    """``spacecraft-data serve --port 0`` (under ``RLIMIT_NOFILE`` ``nofile``); the process and its address."""
+    """``spacecraft-data serve --port 0`` (under ``RLIMIT_NOFILE`` ``nofile``); the process and its
+    address."""
 
     def limit() -> None:
         if nofile:
@@ -90,7 +92,8 @@ def served(snap, request) -> Iterator[tuple[str, int]]:
 
 
 def closed_after(sock: socket.socket, bound: float) -> float | None:
-    """Seconds until the server closes ``sock`` (reading and dropping what it sends), or None within ``bound``."""
+    """Seconds until the server closes ``sock`` (reading and dropping what it sends), or None within
+    ``bound``."""
     start = time.monotonic()
     sock.settimeout(0.2)
     while time.monotonic() - start < bound:

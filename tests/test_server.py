@@ -45,7 +45,8 @@ def base(snap) -> Iterator[str]:
 
 
 def raw_request(base: str, request_bytes: bytes) -> tuple[int, dict[str, str], bytes]:
-    """Send bytes as they are on a fresh socket (clients would normalise the hostile ones) and read one answer."""
+    """Send bytes as they are on a fresh socket (clients would normalise the hostile ones) and read one
+    answer."""
     host, port = urlsplit(base).hostname, urlsplit(base).port
     with socket.create_connection((host, port), timeout=10) as sock:
         sock.sendall(request_bytes)
@@ -165,7 +166,8 @@ def test_browsable_page_saved_from_serve_parses_into_the_same_records(base, snap
 
 
 def test_browsable_page_layout_matches_the_saved_ll2_pages(base, repo_root):
-    """The text before the body is laid out as in the real seed page, line for line (the body differs: other records)."""
+    """The text before the body is laid out as in the real seed page, line for line (the body differs: other
+    records)."""
     seed = (repo_root / "data/raw/seeds/000_6bd17e1b5860eff2.txt").read_text(encoding="utf-8")
     path = LIST + "?format=api&offset=290&ordering=-mission_ends_count"
     ours = page_text(requests.get(base + path, timeout=10).text)
@@ -323,7 +325,8 @@ def test_a_host_header_that_could_rewrite_links_is_refused(base, host):
 
 
 def test_the_host_header_names_the_links_host(base):
-    """A client that reaches the server under another name gets links under that name, as Django builds them."""
+    """A client that reaches the server under another name gets links under that name, as Django builds
+    them."""
     page = requests.get(
         base + LIST + "?limit=1", headers={"Host": "spacecraft.local:8080"}, timeout=10
     ).json()
@@ -407,7 +410,8 @@ def test_hostile_query_values_never_get_a_500_or_a_traceback(base, snap, params,
 
 
 class _Exploding:
-    """A responder that fails as a bug in the engine would, on the list only (test double: no data involved)."""
+    """A responder that fails as a bug in the engine would, on the list only (test double: no data
+    involved)."""
 
     version = "test"
     api_version = "2.3.0"
@@ -538,7 +542,8 @@ def test_harvester_pointed_at_serve_rebuilds_the_served_snapshot(base, snap, tmp
     harvested = spacecraft_data.load(result.snapshot)
     assert harvested.reported_count == len(harvested) == len(snap)
     assert _ids_and_records_modulo_links(harvested.records) == _ids_and_records_modulo_links(snap.records)
-    # serve answers the reference tables too (declared endpoints); their links carry serve's host, as the records'.
+    # serve answers the reference tables too (declared endpoints); their links carry serve's host, as the
+    # records'.
     for table in ("spacecraft_configurations", "spacecraft_statuses"):
         assert _ids_and_records_modulo_links(harvested.tables[table]) == _ids_and_records_modulo_links(
             snap.tables[table]
@@ -577,7 +582,8 @@ def test_browsable_pages_of_each_endpoint_carry_that_endpoints_description(base)
 
 
 def test_root_answers_what_respond_answers_for_the_api_root(base, snap):
-    """``/`` is served through the library (the API root under the version prefix), not computed by the server."""
+    """``/`` is served through the library (the API root under the version prefix), not computed by the
+    server."""
     for path in ("/", "/?format=json", "/2.3.0/"):
         response = requests.get(base + path, timeout=10)
         status, body = snap.api.respond(base + "/2.3.0/" + path.partition("?")[1] + path.partition("?")[2])
@@ -594,7 +600,8 @@ def test_methods_other_than_get_on_the_api_root_are_405_as_drfs_api_root_view(ba
 
 
 def test_root_lists_the_endpoints_served_as_drfs_api_root(base, snap):
-    """DRF's DefaultRouter API root: an object of endpoint name -> absolute URL on this server; HTML for browsers."""
+    """DRF's DefaultRouter API root: an object of endpoint name -> absolute URL on this server; HTML for
+    browsers."""
     response = requests.get(base + "/", timeout=10)
     assert response.status_code == 200
     listing = response.json()

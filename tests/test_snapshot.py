@@ -24,7 +24,8 @@ def test_bundled_snapshot_holds_the_20_seed_records_json_equal_to_the_pages_and_
 
 
 def test_snapshot_exposes_versions_coverage_and_modes(bundled):
-    # The bundled snapshot carries the date of its newest input (the space stations dump, received 2026-12-01).
+    # The bundled snapshot carries the date of its newest input (the space stations dump, received
+    # 2026-12-01).
     assert (
         bundled.version
         == "2026.12.01"

@@ -44,7 +44,8 @@ def _python_value(column, value):
 # -- CSV: DuckDB with the declared types and frictionless agree ---------------------------------------------
 def test_duckdb_declares_every_column_even_a_nearly_empty_one(bundled):
     tables = T.snapshot_tables(bundled)
-    # A sparse column: only Crew Dragon Freedom (551) has a fastest turnaround, so type inference could not guess it.
+    # A sparse column: only Crew Dragon Freedom (551) has a fastest turnaround, so type inference could not
+    # guess it.
     assert [r["id"] for r in tables["spacecraft"] if r["fastest_turnaround_seconds"] is not None] == [551]
     columns = duckdb_columns("spacecraft")
     assert columns["fastest_turnaround_seconds"] == "BIGINT" and columns["time_in_space_seconds"] == "BIGINT"
@@ -71,7 +72,10 @@ def test_duckdb_read_csv_with_the_declared_types_reads_what_frictionless_reads(t
         columns = duckdb_columns(resource.name)
         select = ", ".join(f'"{c}"' for c in columns)
         not_null = f", force_not_null={never_null!r}" if never_null else ""
-        sql = f"SELECT {select} FROM read_csv('{path}', header=true, columns={columns!r}, nullstr={markers!r}{not_null})"
+        sql = (
+            f"SELECT {select} FROM read_csv('{path}', header=true, columns={columns!r}, "
+            f"nullstr={markers!r}{not_null})"
+        )
         duck = _sql_rows(con, sql)
         fric = [dict(row) for row in resource.read_rows()]
         assert len(duck) == len(fric), resource.name
@@ -115,7 +119,8 @@ def test_parquet_export_writes_every_table_with_the_declared_duckdb_types(bundle
 
 
 def test_parquet_durations_are_iso_text_and_seconds_are_bigint_equal_to_the_rows(bundled, parquet_dir):
-    """No INTERVAL: polars panics on Parquet's INTERVAL and pyarrow gives raw bytes (tests/test_readers.py)."""
+    """No INTERVAL: polars panics on Parquet's INTERVAL and pyarrow gives raw bytes
+    (tests/test_readers.py)."""
     con = duckdb.connect()
     path = (parquet_dir / "spacecraft.parquet").as_posix()
     rows = _sql_rows(

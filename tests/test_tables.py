@@ -296,7 +296,8 @@ def test_to_pandas_without_pandas_names_the_extra():
 def test_importing_the_tables_module_imports_nothing_heavy():
     code = (
         "import sys, spacecraft_data.tables\n"
-        "print(sorted(m for m in ('pandas', 'isodate', 'frictionless', 'jsonschema', 'requests', 'duckdb') if m in sys.modules))"
+        "print(sorted(m for m in ('pandas', 'isodate', 'frictionless', 'jsonschema', 'requests', "
+        "'duckdb') if m in sys.modules))"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.strip() == "[]"
@@ -363,7 +364,8 @@ def test_records_of_an_endpoint_without_a_normalised_table_flatten_by_one_rule()
         {"id": 3, "name": "SYNTHETIC Gamma", "kind": 8, "extra": "late"},
     ]
     table, rows = T.flat_rows(records, "widgets")
-    # Nested objects become <key>_id (a bare scalar there is kept), lists are left out, columns in first-seen order.
+    # Nested objects become <key>_id (a bare scalar there is kept), lists are left out, columns in first-seen
+    # order.
     assert table.column_names == ("id", "name", "kind_id", "mass", "active", "note", "extra")
     assert [r["kind_id"] for r in rows] == [7, None, 8]
     assert [c.type for c in table.columns] == [

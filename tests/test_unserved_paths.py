@@ -127,7 +127,8 @@ def test_the_api_root_lists_every_endpoint_answered_in_registry_order(bundled):
 
 @pytest.fixture(scope="module")
 def drf_root():
-    """GET through Django REST Framework's own ``DefaultRouter`` holding the oracle's viewsets at our prefixes."""
+    """GET through Django REST Framework's own ``DefaultRouter`` holding the oracle's viewsets at our
+    prefixes."""
     from tests.oracle import setup
 
     setup()

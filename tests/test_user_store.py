@@ -1,4 +1,5 @@
-"""The per-user snapshot store and the resolution order: user store (newest first), then the bundled snapshots.
+"""The per-user snapshot store and the resolution order: user store (newest first), then the bundled
+snapshots.
 
 Every test runs with its own empty ``$SPACECRAFT_DATA_HOME`` (the ``data_home`` fixture of conftest).
 User snapshots made here are copies of the real bundled snapshot under another version
@@ -27,7 +28,8 @@ BUNDLED_VERSIONS = snapshot_versions(bundled_root())  # oldest first
 
 
 def _user_copy(home: Path, version: str) -> Path:
-    """A copy of the pinned snapshot (the real bundled 2026.12.01) in the user store, published as ``version``."""
+    """A copy of the pinned snapshot (the real bundled 2026.12.01) in the user store, published as
+    ``version``."""
     source = PINNED_DIR
     target = home / "snapshots" / "2.3.0" / version
     shutil.copytree(source, target)
@@ -242,8 +244,8 @@ def test_version_names_the_code_and_the_data_in_use_with_its_origin(data_home, c
 def test_info_says_where_the_snapshot_came_from(data_home, capsys):
     assert main(["info"]) == 0
     assert (
-        "origin:        bundled with the package (the user store holds none; 'spacecraft-data harvest' fills it)"
-        in capsys.readouterr().out.splitlines()
+        "origin:        bundled with the package (the user store holds none; 'spacecraft-data "
+        "harvest' fills it)" in capsys.readouterr().out.splitlines()
     )
     mine = _user_copy(data_home, "2026.12.05")
     assert main(["info"]) == 0

@@ -1,4 +1,5 @@
-"""`spacecraft_data.validate()` and `spacecraft-data validate`: every input kind, every problem named, exit codes.
+"""`spacecraft_data.validate()` and `spacecraft-data validate`: every input kind, every problem named, exit
+codes.
 
 Corrupted inputs are copies of the real records with one change each; they say so where made.
 """
@@ -249,7 +250,8 @@ def test_cli_names_file_and_line_of_unreadable_input(capsys, tmp_path):
     assert f"{broken}:4: expected valid JSON in the body" in out
     assert f"{page}:2: expected the status line" in out
     assert f"{nd}:2: expected one JSON record on this line (NDJSON)" in out
-    # A PATH that is not there is a usage error (2), named on stderr, not a finding (tests/test_exit_codes.py).
+    # A PATH that is not there is a usage error (2), named on stderr, not a finding
+    # (tests/test_exit_codes.py).
     code, out = _cli(capsys, str(tmp_path / "absent.json"))
     assert code == 2 and out == ""
 
@@ -265,7 +267,8 @@ def test_a_saved_json_error_body_is_reported_as_such(tmp_path):
     file = tmp_path / "throttled.json"
     file.write_text(json.dumps({"detail": "Request was throttled. Expected available in 60 seconds."}))
     assert [str(p) for p in validate(file).problems] == [
-        f"{file}: $: an API error body ('Request was throttled. Expected available in 60 seconds.'), not a record"
+        f"{file}: $: an API error body ('Request was throttled. Expected available in 60 "
+        "seconds.'), not a record"
     ]
 
 

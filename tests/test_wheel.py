@@ -144,7 +144,8 @@ def test_installed_wheel_harvests_into_the_user_store_and_answers_from_it_with_n
     assert list(cwd.iterdir()) == []
 
 
-# -- the light install: the wheel's own dependencies, no extra ------------------------------------------------
+# -- the light install: the wheel's own dependencies, no extra
+# ------------------------------------------------
 def test_the_core_install_is_at_most_ten_packages_and_holds_no_extra(installed):
     out = _run(installed, str(installed / "venv" / "bin" / "python"), "-m", "pip", "list", "--format=freeze")
     names = {line.split("==")[0].lower() for line in out.stdout.split()} - {"pip", "setuptools"}
@@ -194,6 +195,9 @@ def test_a_command_of_a_missing_extra_says_which_to_install(installed, argv, ext
 
 
 def test_to_pandas_without_the_extra_names_it(installed):
-    code = "import spacecraft_data as s\ntry:\n    s.load().to_pandas()\nexcept ImportError as exc:\n    print(exc)"
+    code = (
+        "import spacecraft_data as s\ntry:\n    s.load().to_pandas()\nexcept ImportError as exc:\n   "
+        " print(exc)"
+    )
     out = _run(installed, str(installed / "venv" / "bin" / "python"), "-c", code)
     assert "pip install 'spacecraft-data[pandas]'" in out.stdout, out.stderr

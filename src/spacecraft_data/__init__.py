@@ -64,7 +64,8 @@ def schema(name: str = "normal") -> dict[str, Any]:
 
 
 def offline(snapshot: Any = None, *, strict: bool = False, allow: Any = ()) -> Any:
-    """A context manager: LL2 requests (requests, httpx, urllib.request) answered in-process from ``snapshot``.
+    """A context manager: LL2 requests (requests, httpx, urllib.request) answered in-process from
+    ``snapshot``.
 
     See :func:`spacecraft_data.testing.offline` (default snapshot: ``load()``); the
     client libraries are imported only here.

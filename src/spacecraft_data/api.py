@@ -1,4 +1,5 @@
-"""Answer LL2 URLs from a snapshot: URL in, ``(status, JSON body)`` out; :func:`error_answer` alone makes refusals HTTP.
+"""Answer LL2 URLs from a snapshot: URL in, ``(status, JSON body)`` out; :func:`error_answer` alone makes
+refusals HTTP.
 
 Behaviour: docs/library.md#querying-offline-as-ll2-answers. Internals:
 docs/architecture.md#answers-apipy-refusalspy-hostspy
@@ -30,7 +31,8 @@ if TYPE_CHECKING:
     from .endpoints import Projection
 
     Record = dict[str, Any]
-    #: (containers to copy, parents first; (container, key, URL path, query pairs other than format) per hyperlink)
+    #: (containers to copy, parents first; (container, key, URL path, query pairs other than format) per
+    #: hyperlink)
     _Plan = tuple[list[tuple[Any, ...]], list[tuple[tuple[Any, ...], Any, str, list[tuple[str, str]]]]]
 
     class Source(Protocol):
@@ -80,12 +82,14 @@ __all__ = [
 RENDER_CACHE_BYTES = 8 << 20
 #: a scheme at the start of a URL (RFC 3986), as urlsplit recognises one
 _SCHEME = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*:")
-#: characters urlsplit drops from a URL (WHATWG): a query holding one gets its links the long way, as DRF builds them
+#: characters urlsplit drops from a URL (WHATWG): a query holding one gets its links the long way, as DRF
+#: builds them
 _URL_UNSAFE = frozenset("\t\r\n")
 #: Bytes of request hosts found valid, kept per snapshot so that a host is checked once, not once per request
 HOST_CACHE_BYTES = 64 << 10
 #: Longest ``search`` value :meth:`EndpointQuery.query` (and ``Snapshot.query``) takes, in characters:
-#: as long as the longest request line ``serve`` reads (8 KiB), so that no query answers what no URL could ask.
+#: as long as the longest request line ``serve`` reads (8 KiB), so that no query answers what no URL could
+#: ask.
 #: A longer one is a :class:`QueryError` naming ``search`` (status 414, as serve answers such a URL).
 MAX_SEARCH_LENGTH = 8192
 
@@ -194,7 +198,8 @@ class Served:
         self._suffixes: dict[str | None, str] = {}
 
     def suffix(self, fmt: str | None) -> str:
-        """``?format=<fmt>`` (``""`` without ``fmt``): the query a link without one gets, encoded once per format."""
+        """``?format=<fmt>`` (``""`` without ``fmt``): the query a link without one gets, encoded once per
+        format."""
         suffix = self._suffixes.get(fmt)
         if suffix is None:
             suffix = self._suffixes[fmt] = "?" + urlencode([("format", fmt)]) if fmt is not None else ""
@@ -223,7 +228,8 @@ class Served:
         return view
 
     def check_matched(self, mode: str | None, view: _View, positions: Sequence[int]) -> None:
-        """Raise :class:`ModeNotHeld` when a record at ``positions`` has no ``mode`` record in the mode's own table."""
+        """Raise :class:`ModeNotHeld` when a record at ``positions`` has no ``mode`` record in the mode's own
+        table."""
         if not view.partial:
             return
         missing = [self.records[p].get("id") for p in positions if view.stored[p] is None]
@@ -234,7 +240,8 @@ class Served:
         raise ModeNotHeld(
             f"snapshot {self.version} holds no {mode} record for {self.endpoint.name} id {ids}: "
             f"{self._files[table]} lacks {'them' if len(missing) > 1 else 'it'} though {self.endpoint.table} "
-            f"holds the {self.endpoint.default_mode}-mode record (the harvest's {mode} pages disagreed with its "
+            f"holds the {self.endpoint.default_mode}-mode record (the harvest's {mode} pages "
+            "disagreed with its "
             f"{self.endpoint.default_mode} ones); nothing is made up for it. Fetch it again with "
             f"'spacecraft-data harvest --mode both'"
         )
@@ -315,7 +322,8 @@ class _View:
                 out.append((keys + (key,), parts.path, rest))
 
     def render(self, pos: int, origin: str, fmt: str | None, suffix: str | None = None) -> Record:
-        """Record ``pos`` with its API hyperlinks on ``origin``; only the containers on a link's path are copied.
+        """Record ``pos`` with its API hyperlinks on ``origin``; only the containers on a link's path are
+        copied.
 
         ``suffix`` is the query of a link that had none but ``format`` (``?format=<fmt>`` or
         ``""``), passed in so a page encodes it once rather than once per link. The
@@ -327,7 +335,8 @@ class _View:
     def render_page(
         self, positions: Sequence[int], origin: str, fmt: str | None, suffix: str | None = None
     ) -> list[Record]:
-        """:meth:`render` of each of ``positions``: one cache lookup for the page, one dict lookup per record."""
+        """:meth:`render` of each of ``positions``: one cache lookup for the page, one dict lookup per
+        record."""
         if not positions:
             return []
         key = (self._name, origin, fmt)
@@ -425,7 +434,8 @@ class Api:
         return served
 
     def endpoint(self, name: str) -> EndpointQuery:
-        """Endpoint ``name`` (or one of its aliases) queried from Python; ``KeyError`` listing the endpoints."""
+        """Endpoint ``name`` (or one of its aliases) queried from Python; ``KeyError`` listing the
+        endpoints."""
         return self._query_of(endpoint(name, self.api_version))
 
     def primary(self) -> EndpointQuery:
@@ -493,7 +503,8 @@ class Api:
 
     @staticmethod
     def _split(url: str) -> tuple[str, str, str, str]:
-        """``(scheme, netloc, path, query)`` of ``url`` by ``urlsplit``; refusals raised (see :meth:`respond`)."""
+        """``(scheme, netloc, path, query)`` of ``url`` by ``urlsplit``; refusals raised (see
+        :meth:`respond`)."""
         try:
             parts = urlsplit(url)
         except (
@@ -512,7 +523,8 @@ class Api:
         return parts.scheme, parts.netloc, parts.path, parts.query
 
     def _unrouted(self, path: str) -> Refusal:
-        """Why no declared endpoint answers ``path``: LL2 has it and the snapshot does not hold it (501), or 404."""
+        """Why no declared endpoint answers ``path``: LL2 has it and the snapshot does not hold it (501), or
+        404."""
         if not ll2_has(path):
             return NotFound()
         return NotServed(
@@ -575,7 +587,8 @@ class Api:
 
 
 def _query_error(exc: Exception, names: tuple[str, ...], params: Mapping[str, Any]) -> QueryError:
-    """The :class:`QueryError` of a refused Python query: the parameters at fault, and LL2's status and body."""
+    """The :class:`QueryError` of a refused Python query: the parameters at fault, and LL2's status and
+    body."""
     status, body = error_answer(exc)
     shown = "; ".join(f"{n}={_shown_value(params.get(n))}" for n in names)
     return QueryError(f"HTTP {status} for {shown or 'the query'}: {body}", names, body, status)
@@ -630,7 +643,8 @@ def _detail(
 
 
 def _origin_of(base_url: str | None) -> str:
-    """``scheme://host`` of ``base_url`` (None or ``""``: LL2's), checked as links need it (:func:`_checked_origin`)."""
+    """``scheme://host`` of ``base_url`` (None or ``""``: LL2's), checked as links need it
+    (:func:`_checked_origin`)."""
     if base_url is None or base_url == "":
         return DEFAULT_BASE_URL
     if not isinstance(base_url, str):
@@ -642,7 +656,8 @@ def _origin_of(base_url: str | None) -> str:
 
 @lru_cache(maxsize=64)  # a caller passes the same base_url with every request
 def _checked_origin(base_url: str) -> str:
-    """``scheme://host[:port]`` of ``base_url``; :class:`InvalidBaseUrl` unless it is exactly that (and a ``/``).
+    """``scheme://host[:port]`` of ``base_url``; :class:`InvalidBaseUrl` unless it is exactly that (and a
+    ``/``).
 
     The host is checked as a request's ``Host`` header is (:func:`spacecraft_data.hosts.valid_host`,
     Django's rule), since it is written into every link of the answer; the scheme is ``http`` or
@@ -681,7 +696,8 @@ def _shown_value(value: Any) -> str:
 
 
 def _shown_path(path: str) -> str:
-    """``path`` as a message shows it: percent-encoded where it is not printable ASCII, and at most 200 characters."""
+    """``path`` as a message shows it: percent-encoded where it is not printable ASCII, and at most 200
+    characters."""
     shown = quote(path[:200], safe="/!$&'()*+,;=:@~", errors=LINK_ENCODING_ERRORS)
     if len(shown) <= 200 and len(path) <= 200:
         return shown
@@ -689,7 +705,8 @@ def _shown_path(path: str) -> str:
 
 
 def split_plain(url: str) -> tuple[str, str, str, str] | None:
-    """``(scheme, netloc, path, query)`` as ``urlsplit`` gives them, for the URLs clients send; None for others.
+    """``(scheme, netloc, path, query)`` as ``urlsplit`` gives them, for the URLs clients send; None for
+    others.
 
     Taken: ``http(s)://host...`` with an ASCII host holding no bracket, and paths starting
     with one ``/``, neither holding a fragment or a character urlsplit removes (tab, CR,
@@ -730,7 +747,8 @@ def _network_path(url: str) -> bool:
 
 
 def _netloc_of(url: str) -> str:
-    """The authority of a URL urlsplit refused: what follows ``scheme://`` up to the path, query or fragment."""
+    """The authority of a URL urlsplit refused: what follows ``scheme://`` up to the path, query or
+    fragment."""
     rest = url.lstrip(_C0_OR_SPACE).partition(":")[2]
     rest = rest[2:] if rest.startswith("//") else rest
     return re.split(r"[/?#]", rest, maxsplit=1)[0]
@@ -768,7 +786,8 @@ class EndpointQuery:
         return self.endpoint.parameters
 
     def query(self, *, base_url: str | None = None, **params: Any) -> Page:
-        """One page of the endpoint for ``params`` (API parameter -> value; None: not sent), with LL2's semantics.
+        """One page of the endpoint for ``params`` (API parameter -> value; None: not sent), with LL2's
+        semantics.
 
         Values are sent as a client sends them (booleans ``true``/``false``, sequences
         comma lists); ``base_url`` is the host of links (default LL2's). Raises
@@ -808,8 +827,10 @@ class EndpointQuery:
         origin = DEFAULT_BASE_URL if base_url is None else _origin_of(base_url)  # the default is an origin
         try:
             if len(pairs) <= MAX_NUMBER_FIELDS:
-                # What a client sends, decoded as the server decodes it, is the pairs themselves (urlencode then
-                # parse_qsl gives text back unchanged): no round trip. Text that is no Unicode (a lone surrogate,
+                # What a client sends, decoded as the server decodes it, is the pairs themselves (urlencode
+                # then
+                # parse_qsl gives text back unchanged): no round trip. Text that is no Unicode (a lone
+                # surrogate,
                 # which no request carries) is answered as respond() answers it in a URL.
                 body = self.api._answer(declared, origin, QueryParams(pairs), None)[1]
             else:  # refused for the number of fields, as the server refuses the query string

@@ -43,7 +43,8 @@ pre a{color:#2c6da3}
 
 
 def view_name(endpoint: Endpoint | None, detail: bool) -> str:
-    """DRF's view name: the model's words, then ``List`` or ``Instance`` (``Spacecraft Configuration List``)."""
+    """DRF's view name: the model's words, then ``List`` or ``Instance`` (``Spacecraft Configuration
+    List``)."""
     if endpoint is None:
         return "Spacecraft Data API"
     return " ".join(_WORD.split(endpoint.model)) + (" Instance" if detail else " List")
@@ -108,7 +109,8 @@ def _pager(body: dict[str, Any]) -> str:
 
 
 def _form(endpoint: Endpoint, path: str, query: str) -> str:
-    """A GET form for every parameter the endpoint declares (blank fields are ignored, as by django-filter)."""
+    """A GET form for every parameter the endpoint declares (blank fields are ignored, as by
+    django-filter)."""
     current = dict(parse_qsl(query, keep_blank_values=True))
     fields: list[tuple[str, str]] = [
         (f.param, "booleans" if isinstance(f, BooleanFilter) else "") for f in endpoint.filters
@@ -142,7 +144,8 @@ def _form(endpoint: Endpoint, path: str, query: str) -> str:
 
 
 def _json_html(value: Any, depth: int) -> str:
-    """``json.dumps(value, indent=4, ensure_ascii=False)``, HTML-escaped, with each http(s) URL string a link."""
+    """``json.dumps(value, indent=4, ensure_ascii=False)``, HTML-escaped, with each http(s) URL string a
+    link."""
     inner = _INDENT * (depth + 1)
     if isinstance(value, dict):
         if not value:
@@ -190,7 +193,8 @@ class _TextOf(HTMLParser):
 
 
 def page_text(page: str) -> str:
-    """The parts of a page :func:`~spacecraft_data.pages.parse_page` reads, as text: description, then response.
+    """The parts of a page :func:`~spacecraft_data.pages.parse_page` reads, as text: description, then
+    response.
 
     Without a browser, this is what "save as text" keeps of the description and the
     response block (the view name, buttons and form labels, which a browser also

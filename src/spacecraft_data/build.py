@@ -61,7 +61,8 @@ class Source:
     file: Path
     endpoint: str
     # "page": browsable text or JSON page; "array": bare JSON array of records; "embedded": any response
-    # embedding records of the primary endpoint (a space station's docked vehicles, a launch's spacecraft_stage;
+    # embedding records of the primary endpoint (a space station's docked vehicles, a launch's
+    # spacecraft_stage;
     # see embedded.py)
     kind: str = "page"
     mode: str = "normal"
@@ -179,7 +180,8 @@ def _merge(
         old = into.get(record["id"])
         if old is not None and old != record:
             raise BuildError(
-                f"{where}: {table} record id {record['id']} differs from the copy read from {origin[record['id']]}; "
+                f"{where}: {table} record id {record['id']} differs from the copy read from "
+                f"{origin[record['id']]}; "
                 "refusing to guess which is right"
             )
         into[record["id"]] = record
@@ -362,7 +364,8 @@ def assemble(
     held = {table: [by_id[i] for i in sorted(by_id)] for table, by_id in rows.items()}
 
     if validate is not None:
-        # Endpoints without modes (statuses: an id and a name) are not schema-checked here, as they never were.
+        # Endpoints without modes (statuses: an id and a name) are not schema-checked here, as they never
+        # were.
         checked = [e for e in declared if e.modes]
         problems = [p for e in checked for p in validate(e.table, held[e.table])]
         problems += [
@@ -445,7 +448,8 @@ def assemble(
 
 
 def _fill(declared: Sequence[Endpoint], rows: dict[str, dict[int, Record]]) -> dict[str, str]:
-    """Fill each table declared ``filled_from`` that no source gave from the objects another table's records hold.
+    """Fill each table declared ``filled_from`` that no source gave from the objects another table's records
+    hold.
 
     Returns table -> where its rows came from (``source`` or ``records``), which the manifest says.
     """

@@ -24,7 +24,8 @@ _MISSING = object()
 
 
 def size_of(*objects: Any) -> int:
-    """The summed ``sys.getsizeof`` of ``objects`` and of the items of the tuples among them (one level deep)."""
+    """The summed ``sys.getsizeof`` of ``objects`` and of the items of the tuples among them (one level
+    deep)."""
     total = 0
     for obj in objects:
         total += sys.getsizeof(obj)
@@ -79,7 +80,8 @@ class BoundedCache:
         return value
 
     def put(self, key: Hashable, value: Any, nbytes: int) -> Any:
-        """Store ``value`` under ``key``, counted as ``nbytes`` (plus :data:`ENTRY_OVERHEAD`); returns ``value``.
+        """Store ``value`` under ``key``, counted as ``nbytes`` (plus :data:`ENTRY_OVERHEAD`); returns
+        ``value``.
 
         Older entries are evicted until the total fits; a value that alone exceeds
         ``max_bytes`` is not kept.

@@ -33,7 +33,8 @@ def entry(new: Snapshot, previous: Snapshot | None) -> str:
     lines = [
         f"## {new.api_version}/{new.version}",
         "",
-        f"- source: {m.get('base_url', '').rstrip('/')}{m.get('endpoint')}; inputs {', '.join(dated) or 'undated'}",
+        f"- source: {m.get('base_url', '').rstrip('/')}{m.get('endpoint')}; inputs "
+        f"{', '.join(dated) or 'undated'}",
         f"- records: {rec.get('held')} held of {rec.get('reported')} reported"
         + ("" if rec.get("complete") else " (incomplete)")
         + f"; modes held: {', '.join(new.modes) or 'none'}",

@@ -37,11 +37,13 @@ class YearsOrMonths(DurationError):
 
 
 class DurationTooLarge(DurationError, OverflowError):
-    """A duration past ``timedelta.max`` (999999999 days): still an ``OverflowError``, as ``timedelta`` raises."""
+    """A duration past ``timedelta.max`` (999999999 days): still an ``OverflowError``, as ``timedelta``
+    raises."""
 
 
 def parse(value: Any) -> Any:
-    """``value`` as ``isodate.parse_duration`` parses it: a ``timedelta``, or an ``isodate.Duration`` with years/months.
+    """``value`` as ``isodate.parse_duration`` parses it: a ``timedelta``, or an ``isodate.Duration`` with
+    years/months.
 
     Raises :class:`DurationError` (naming isodate's reason) for anything that is not a duration.
     """

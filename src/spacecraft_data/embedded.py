@@ -1,4 +1,5 @@
-"""Records of the primary endpoint (spacecraft) that other LL2 responses embed, found by shape, in normal mode.
+"""Records of the primary endpoint (spacecraft) that other LL2 responses embed, found by shape, in normal
+mode.
 
 Details: docs/harvest.md#records-embedded-in-other-responses-import-embedded
 """
@@ -31,13 +32,15 @@ MAX_DEPTH = 200
 
 
 def projection(api_version: str | None = None) -> Projection:
-    """What an embedded record is brought to: the primary endpoint's default mode as a projection of another."""
+    """What an embedded record is brought to: the primary endpoint's default mode as a projection of
+    another."""
     main = primary(api_version)
     return main.derived[main.default_mode][1]
 
 
 class _Shape:
-    """What :func:`looks_like_spacecraft` compares an object with, read from the declarations once per walk."""
+    """What :func:`looks_like_spacecraft` compares an object with, read from the declarations once per
+    walk."""
 
     __slots__ = ("keys", "url", "markers")
 
@@ -70,7 +73,8 @@ class Embedded:
 
 
 def looks_like_spacecraft(obj: Any, api_version: str | None = None) -> bool:
-    """True when ``obj`` has the shape of a spacecraft record (every ``SpacecraftNormal`` key, its own URL)."""
+    """True when ``obj`` has the shape of a spacecraft record (every ``SpacecraftNormal`` key, its own
+    URL)."""
     return _looks_like(obj, _shape(api_version))
 
 

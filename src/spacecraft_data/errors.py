@@ -37,7 +37,8 @@ class ExitCode(IntEnum):
 
     #: success
     OK = 0
-    #: findings: invalid data, snapshots that differ under ``diff --exit-code``, an answer that is an LL2 error
+    #: findings: invalid data, snapshots that differ under ``diff --exit-code``, an answer that is an LL2
+    #: error
     INVALID = 1
     #: usage and I/O errors: bad options, missing or unreadable inputs, missing snapshots, the network
     USAGE = 2
@@ -150,8 +151,10 @@ class QueryError(SpacecraftDataError, ValueError):
 
 
 class InvalidBaseUrl(InputError, ValueError):
-    """A ``base_url`` (the host of an answer's links) that is not ``http(s)://host[:port]`` with a valid host."""
+    """A ``base_url`` (the host of an answer's links) that is not ``http(s)://host[:port]`` with a valid
+    host."""
 
 
 class CannotListen(InputError):
-    """``serve`` cannot listen on the address and port it was given (taken, not this machine's, not allowed)."""
+    """``serve`` cannot listen on the address and port it was given (taken, not this machine's, not
+    allowed)."""

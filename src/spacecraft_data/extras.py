@@ -25,7 +25,8 @@ EXTRAS: dict[str, tuple[str, ...]] = {
 
 
 class MissingExtra(SpacecraftDataError, ImportError):
-    """A feature needs an optional extra that is not installed; the message says which and how to install it."""
+    """A feature needs an optional extra that is not installed; the message says which and how to install
+    it."""
 
     exit_code = EXIT_USAGE  # an install problem, not a finding
 

@@ -17,7 +17,8 @@ _HOST = re.compile(r"([a-z0-9.-]+|\[[a-f0-9]*:[a-f0-9.:]+\])(?::([0-9]{1,5}))?")
 
 
 def split_domain_port(host: str) -> tuple[str, str]:
-    """``(domain, port)`` of a Host header, the domain lower-cased without a trailing dot; ``("", "")`` if invalid.
+    """``(domain, port)`` of a Host header, the domain lower-cased without a trailing dot; ``("", "")`` if
+    invalid.
 
     Django's ``split_domain_port``, plus this module's bounds.
     """

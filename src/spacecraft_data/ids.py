@@ -20,7 +20,8 @@ def is_record_id(value: object) -> bool:
 
 
 def id_problems(records: Sequence[Any], prefix: str = "$") -> list[tuple[str, str]]:
-    """``(JSON path, message)`` for each record of ``records`` that is not an object with a unique integer ``id``.
+    """``(JSON path, message)`` for each record of ``records`` that is not an object with a unique integer
+    ``id``.
 
     ``prefix`` is the JSON path of the array (``$`` for a table file, ``$.results``
     for a page). A repeated id is reported once per repeat, naming both positions.

@@ -134,7 +134,8 @@ def _describe(value: Any) -> str:
 
 
 def file_name_problem(name: str) -> str | None:
-    """Why ``name`` may not be listed by a manifest (None when it may): files of the manifest's own folder only."""
+    """Why ``name`` may not be listed by a manifest (None when it may): files of the manifest's own folder
+    only."""
     if not name:
         return "an empty file name"
     if "\\" in name or "\x00" in name:

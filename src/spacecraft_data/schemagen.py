@@ -41,7 +41,8 @@ def id_base(api_version: str | None = None) -> str:
 
 
 def documents(api_version: str | None = None) -> dict[str, tuple[str, str, str]]:
-    """Document stem -> (root component in the spec, kind, title) of every generated schema of ``api_version``.
+    """Document stem -> (root component in the spec, kind, title) of every generated schema of
+    ``api_version``.
 
     Each endpoint's declaration names them (:class:`~spacecraft_data.endpoints.Schema` ``component`` and
     ``title``), in registry order; kind is ``list`` for the endpoint's list envelope, else ``record``.
@@ -286,7 +287,8 @@ def _document(
 
 
 def build_documents(spec: dict[str, Any], api_version: str | None = None) -> dict[str, dict[str, Any]]:
-    """Every schema document of ``api_version`` (see :func:`documents`), file name -> schema, from its OpenAPI ``spec``."""
+    """Every schema document of ``api_version`` (see :func:`documents`), file name -> schema, from its
+    OpenAPI ``spec``."""
     api_version = api_version or DEFAULT_API_VERSION
     declared = documents(api_version)
     record_roots = {root: file_name(stem) for stem, (root, kind, _) in declared.items() if kind == "record"}

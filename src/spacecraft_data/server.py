@@ -1,4 +1,5 @@
-"""An offline stand-in for LL2 over HTTP (``spacecraft-data serve``): :meth:`Api.respond` answers sent as DRF sends them.
+"""An offline stand-in for LL2 over HTTP (``spacecraft-data serve``): :meth:`Api.respond` answers sent as DRF
+sends them.
 
 Behaviour and limits: docs/serve.md. Internals: docs/architecture.md#the-shell-cli-server-testing
 """
@@ -302,7 +303,8 @@ class SpacecraftServer:
         return description_of(self.snapshot.api_version, target)
 
     def handle_error(self, request: Any, client_address: Any) -> None:
-        """Log the exception being handled, with its traceback, on stderr (unless quiet); never to a client."""
+        """Log the exception being handled, with its traceback, on stderr (unless quiet); never to a
+        client."""
         if not self.quiet:
             print(
                 f"spacecraft-data serve: error answering {client_address}:\n{traceback.format_exc()}",
@@ -362,7 +364,8 @@ class SpacecraftServer:
             self._close(conn, graceful=False)
 
     def request_stop(self) -> None:
-        """Ask :meth:`serve_forever` to return at once; safe in a signal handler (it never blocks or raises)."""
+        """Ask :meth:`serve_forever` to return at once; safe in a signal handler (it never blocks or
+        raises)."""
         self._stop = True
         self._wake()
 
@@ -423,7 +426,8 @@ class SpacecraftServer:
         for accepted in range(_ACCEPT_BATCH):
             if len(self._connections) >= self.max_connections:
                 if accepted:
-                    return  # at the cap, one a wake-up: room is made only for a connection known to be waiting
+                    # at the cap, one a wake-up: room is made only for a connection known to be waiting
+                    return
                 if not self._evict(now):
                     self._listen(False)  # every connection is being answered: new ones wait in the backlog
                     return
@@ -876,7 +880,8 @@ def answer(
 
 
 def refusal_answer(snapshot: Responder, refusal: Refusal) -> Answer:
-    """The JSON answer, with serve's headers, to a request refused outright (malformed, internal error, ...)."""
+    """The JSON answer, with serve's headers, to a request refused outright (malformed, internal error,
+    ...)."""
     status, body = error_answer(refusal)
     return _render(snapshot, status, body, "json", "")
 
@@ -947,7 +952,8 @@ def _refuse_target(target: str) -> str | None:
 
 
 def _choose_renderer(query: str, accept_headers: list[str]) -> str:
-    """``"json"`` or ``"api"``; raises :class:`UnknownFormat` (an unknown ``format``) or :class:`NotAcceptable`.
+    """``"json"`` or ``"api"``; raises :class:`UnknownFormat` (an unknown ``format``) or
+    :class:`NotAcceptable`.
 
     DRF's rule: the ``format`` query parameter (last value wins, blank ignored)
     picks the renderer; otherwise the most specific ``Accept`` media types are
@@ -1019,7 +1025,8 @@ def make_server(
 
 
 def network_warning(server: SpacecraftServer) -> str | None:
-    """Why serving on ``server``'s address exposes the snapshot to the network, or None on a loopback address."""
+    """Why serving on ``server``'s address exposes the snapshot to the network, or None on a loopback
+    address."""
     bound, port = server.server_address[:2]
     host = bound.decode() if isinstance(bound, bytes) else str(bound)
     try:

@@ -1,4 +1,5 @@
-"""A loaded snapshot: its records, reference tables and manifest; answers are its :class:`~spacecraft_data.api.Api`'s.
+"""A loaded snapshot: its records, reference tables and manifest; answers are its
+:class:`~spacecraft_data.api.Api`'s.
 
 Details: docs/library.md#using-the-library
 """
@@ -39,7 +40,8 @@ _MISSING = object()
 
 
 def _refuse(where: str, problems: Sequence[tuple[str, str]]) -> None:
-    """Raise a :class:`SnapshotError` for the first of ``problems`` (JSON path, message), counting the rest."""
+    """Raise a :class:`SnapshotError` for the first of ``problems`` (JSON path, message), counting the
+    rest."""
     if problems:
         path, message = problems[0]
         more = f" (and {len(problems) - 1} more)" if len(problems) > 1 else ""
@@ -222,7 +224,8 @@ class Snapshot:
     # -- the API over this data (spacecraft_data.api) -------------------------
     @property
     def api(self) -> Api:
-        """The LL2 API answered from this snapshot: the service owning engines and caches, made on first use."""
+        """The LL2 API answered from this snapshot: the service owning engines and caches, made on first
+        use."""
         api = self._api
         if api is None:
             from .api import Api
@@ -231,7 +234,8 @@ class Snapshot:
         return api
 
     def query(self, *, base_url: str | None = None, **params: Any) -> Page:
-        """One page of ``/2.3.0/spacecraft/`` (the primary endpoint) answered from this snapshot, with LL2's semantics.
+        """One page of ``/2.3.0/spacecraft/`` (the primary endpoint) answered from this snapshot, with LL2's
+        semantics.
 
         Each keyword is the API parameter of the same name (None: not sent), one of
         the endpoint's declared parameters (``search``, ``ordering``, ``in_space``,
@@ -259,7 +263,8 @@ class Snapshot:
         return self.api.primary().query(base_url=base_url, **params)
 
     def endpoint(self, name: str) -> EndpointQuery:
-        """Another LL2 endpoint answered from this snapshot with the same engine, e.g. ``"spacecraft_configurations"``.
+        """Another LL2 endpoint answered from this snapshot with the same engine, e.g.
+        ``"spacecraft_configurations"``.
 
         ``snapshot.endpoint("spacecraft_configurations").query(agency=121, human_rated=True,
         ordering="name")`` is ``/2.3.0/spacecraft_configurations/?agency=121&human_rated=true&ordering=name``;

@@ -1,4 +1,5 @@
-"""The snapshot store: where snapshots live on disk and how they are written (atomically, one writer at a time).
+"""The snapshot store: where snapshots live on disk and how they are written (atomically, one writer at a
+time).
 
 Details: docs/architecture.md#snapshots-on-disk
 """
@@ -66,14 +67,16 @@ def endpoint_table_files(api_version: str | None = None) -> dict[str, str]:
 
 
 def mode_table_files(api_version: str | None = None) -> dict[str, str]:
-    """The tables of modes kept apart (``Endpoint.mode_tables``) -> file name: only a snapshot of both modes has them."""
+    """The tables of modes kept apart (``Endpoint.mode_tables``) -> file name: only a snapshot of both modes
+    has them."""
     return {
         table: table_file(table) for e in endpoints(api_version).values() for table in e.mode_tables.values()
     }
 
 
 def table_files(api_version: str | None = None) -> dict[str, str]:
-    """Every table a snapshot of ``api_version`` may hold -> its file name: endpoints' own tables, then mode tables."""
+    """Every table a snapshot of ``api_version`` may hold -> its file name: endpoints' own tables, then mode
+    tables."""
     return {**endpoint_table_files(api_version), **mode_table_files(api_version)}
 
 
@@ -283,7 +286,8 @@ _FILE_KINDS = (
 
 
 class NotARegularFile(InputError, OSError):
-    """A folder, FIFO, socket or device where a regular file should be (``strerror`` says which): an I/O error."""
+    """A folder, FIFO, socket or device where a regular file should be (``strerror`` says which): an I/O
+    error."""
 
 
 def open_regular(path: Path) -> bytes:
@@ -304,7 +308,8 @@ def open_regular(path: Path) -> bytes:
 
 
 def read_file_bytes(path: Path | Traversable, what: str) -> bytes:
-    """The bytes of the snapshot file at ``path`` (see :func:`open_regular`); a :class:`SnapshotError` otherwise."""
+    """The bytes of the snapshot file at ``path`` (see :func:`open_regular`); a :class:`SnapshotError`
+    otherwise."""
     if not isinstance(path, Path):  # a resource inside a zip: always a plain member
         try:
             return path.read_bytes()
@@ -346,7 +351,8 @@ def read_json(path: Path | Traversable, what: str, sha256: str | None = None) ->
     return value
 
 
-#: the lock file :func:`store_lock` creates in a store (or raw folder) while a run holds it, removed on release
+#: the lock file :func:`store_lock` creates in a store (or raw folder) while a run holds it, removed on
+#: release
 LOCK_FILE = ".spacecraft-data.lock"
 #: seconds a run waits for another run's lock on the same store before giving up (exit 2): ``--lock-wait``.
 #: A harvest of the live API can hold it for an hour (the anonymous rate limit); an import, for seconds.
@@ -406,7 +412,8 @@ def store_lock(
 def _acquire(
     fcntl: Any, path: Path, holder: str, wait: float, progress: Callable[[str], None] | None
 ) -> int | None:
-    """An open descriptor of ``path`` holding its exclusive ``flock``; :class:`StoreBusy` after ``wait`` seconds.
+    """An open descriptor of ``path`` holding its exclusive ``flock``; :class:`StoreBusy` after ``wait``
+    seconds.
 
     None, after a warning, on a file system that has no ``flock`` (some network file systems).
     """

@@ -89,7 +89,8 @@ def setup() -> None:
         if settings.configured:
             if APP not in settings.INSTALLED_APPS:
                 raise RuntimeError(
-                    f"Django settings were configured elsewhere in this process without the oracle app {APP!r}; "
+                    "Django settings were configured elsewhere in this process without the "
+                    f"oracle app {APP!r}; "
                     "the oracle configures Django itself and must be the only one to do so in a test run"
                 )
         else:

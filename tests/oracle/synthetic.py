@@ -85,7 +85,8 @@ _AGENCY_NAMES = {121: "Space Exploration Technologies Ñ", 63: "Роскосмо
 
 
 def configurations_with_ties(configurations: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """SYNTHETIC: copies of the detailed ``configurations`` with odd names, ties and booleans set (by position ``i``).
+    """SYNTHETIC: copies of the detailed ``configurations`` with odd names, ties and booleans set (by
+    position ``i``).
 
     Names from :data:`_CONFIG_NAMES`; ``human_rated`` every 3rd, ``in_use`` every 2nd;
     two agencies renamed (non-ASCII) in every copy that names them, so the agency

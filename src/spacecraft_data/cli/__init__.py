@@ -72,7 +72,8 @@ def help_examples(endpoint: Endpoint) -> dict[str, str]:
 
 
 def _epilog() -> str:
-    """The top-level help's epilog: examples (the primary endpoint's, from its declaration) and exit statuses."""
+    """The top-level help's epilog: examples (the primary endpoint's, from its declaration) and exit
+    statuses."""
     from ..endpoints import DEFAULT_API_VERSION, primary
 
     main = primary()
@@ -106,7 +107,8 @@ def _columns() -> int:
 
 
 class HelpFormatter(argparse.RawDescriptionHelpFormatter):
-    """argparse's formatter, sized like shutil would size it; examples in descriptions and epilogs kept as written."""
+    """argparse's formatter, sized like shutil would size it; examples in descriptions and epilogs kept as
+    written."""
 
     def __init__(
         self, prog: str, indent_increment: int = 2, max_help_position: int = 24, width: int | None = None

@@ -19,7 +19,8 @@ if TYPE_CHECKING:
 
 
 def add_snapshot_option(parser: argparse.ArgumentParser) -> None:
-    """``--snapshot PATH|VERSION``: a snapshot folder, a store root or a version instead of the default one."""
+    """``--snapshot PATH|VERSION``: a snapshot folder, a store root or a version instead of the default
+    one."""
     parser.add_argument(
         "--snapshot",
         type=Path,
@@ -32,7 +33,8 @@ def add_snapshot_option(parser: argparse.ArgumentParser) -> None:
 
 
 def snapshot_from(args: argparse.Namespace) -> Snapshot:
-    """The snapshot named by ``--snapshot`` (a folder, or a version looked up as load() does), else load()'s."""
+    """The snapshot named by ``--snapshot`` (a folder, or a version looked up as load() does), else
+    load()'s."""
     from ..store import is_snapshot_version
 
     chosen = getattr(args, "snapshot", None)
@@ -90,7 +92,8 @@ def api_version(text: str) -> str:
 
 
 def publish_kwargs(args: argparse.Namespace) -> dict[str, Any]:
-    """The keyword arguments :func:`add_publish_options` gives a publishing library call (``import_pages`` …)."""
+    """The keyword arguments :func:`add_publish_options` gives a publishing library call (``import_pages``
+    …)."""
     kwargs: dict[str, Any] = {
         "output": args.output,
         "raw_dir": args.raw_dir,

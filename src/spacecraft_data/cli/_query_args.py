@@ -1,4 +1,5 @@
-"""Query flags shared by ``query`` and ``export``: one flag per API parameter, generated from the declarations.
+"""Query flags shared by ``query`` and ``export``: one flag per API parameter, generated from the
+declarations.
 
 Details: docs/architecture.md#the-shell-cli-server-testing
 """
@@ -28,7 +29,8 @@ _COMMON = ("search", "ordering", "limit", "offset", "mode")
 
 
 def _filter_help(f: Any, endpoints: Sequence[Endpoint]) -> str:
-    """A filter flag's help: its kind's, a choice filter's from the first declaration with a ``help`` for it."""
+    """A filter flag's help: its kind's, a choice filter's from the first declaration with a ``help`` for
+    it."""
     if isinstance(f, BooleanFilter):
         return "true/false/1/0 (other values are ignored)"
     if isinstance(f, ExactFilter):
@@ -68,7 +70,8 @@ def example_flags(endpoint: Endpoint) -> tuple[str, str, str]:
 def add_query_arguments(
     parser: argparse.ArgumentParser, *, allow_all: bool = True, endpoints: Sequence[str] | None = None
 ) -> None:
-    """Add the query flags of ``endpoints`` (``--search`` … ``--mode``, ``--all`` when ``allow_all``) to ``parser``.
+    """Add the query flags of ``endpoints`` (``--search`` … ``--mode``, ``--all`` when ``allow_all``) to
+    ``parser``.
 
     ``endpoints`` are names of declared endpoints (default: the primary one).
 

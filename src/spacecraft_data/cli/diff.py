@@ -15,7 +15,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser(
         "diff",
         help="compare two snapshots: records added, removed and changed (field by field)",
-        description="Compare two snapshots, each a folder or a version (YYYY.MM.DD[.N]) in --root (default: looked up as load() does, in the user store, then the bundled snapshots). Records are "
+        description="Compare two snapshots, each a folder or a version (YYYY.MM.DD[.N]) in --root (default: "
+        "looked up as load() does, in the user store, then the bundled snapshots). Records are "
         "matched by id in every table; changed fields are JSON paths with old and new values. "
         "The ?format= parameter of url fields is ignored unless --strict.",
         epilog="examples:\n  spacecraft-data diff 2026.11.22 data/snapshots/2.3.0/2026.11.25\n"

@@ -1,4 +1,5 @@
-"""``spacecraft-data export``: write a snapshot's tables, or the records a query selects, as CSV, Parquet, JSON or NDJSON."""
+"""``spacecraft-data export``: write a snapshot's tables, or the records a query selects, as CSV, Parquet,
+JSON or NDJSON."""
 
 from __future__ import annotations
 
@@ -99,7 +100,8 @@ def _selected(snap: Any, args: argparse.Namespace) -> list[dict[str, Any]]:
 
 
 def _stored(snap: Any, args: argparse.Namespace) -> list[dict[str, Any]]:
-    """The stored records of the chosen endpoint (and mode: a both-modes snapshot keeps detailed ones apart)."""
+    """The stored records of the chosen endpoint (and mode: a both-modes snapshot keeps detailed ones
+    apart)."""
     endpoint = endpoint_of(args)
     mode_table = endpoint.mode_tables.get(args.mode or "")
     if mode_table and snap.tables.get(mode_table):
@@ -108,7 +110,8 @@ def _stored(snap: Any, args: argparse.Namespace) -> list[dict[str, Any]]:
 
 
 def formats_of(endpoint: Endpoint) -> tuple[str, ...]:
-    """The formats ``export`` writes ``endpoint``'s records in: the table formats need its normalised table."""
+    """The formats ``export`` writes ``endpoint``'s records in: the table formats need its normalised
+    table."""
     return (*(TABLE_FORMATS if endpoint.csv_table else ()), *SINGLE_FILE_FORMATS)
 
 

@@ -25,7 +25,8 @@ def register(sub: argparse._SubParsersAction) -> None:
         help="fetch every record from LL2 (or a compatible server) into a new snapshot",
         description=textwrap.fill(
             width=100,
-            text=f"Page through /<api>/{primary().name}/ (limit={MAX_LIMIT}, ordering=id, format=json) and the reference tables, "
+            text=f"Page through /<api>/{primary().name}/ (limit={MAX_LIMIT}, ordering=id, "
+            "format=json) and the reference tables, "
             "saving each raw page as it arrives, then validate every record and publish a new snapshot "
             "atomically. Reads the free /api-throttle/ first and waits rather than exceed the rate limit "
             "(15 requests an hour without a key). Rerunning after an interruption reuses the saved pages. "
@@ -36,9 +37,12 @@ def register(sub: argparse._SubParsersAction) -> None:
         ),
         epilog=textwrap.fill(
             width=100,
-            text="limits: requests never leave the origin of --base-url (a redirect or a 'next' link elsewhere stops "
-            "the run); each body is at most --max-body-mb once decoded; each request ends within --deadline; a "
-            "wait longer than --max-wait stops the run at once, saying when to rerun; a count above 100000 or "
+            text="limits: requests never leave the origin of --base-url (a redirect or a 'next' link "
+            "elsewhere stops "
+            "the run); each body is at most --max-body-mb once decoded; each request ends within "
+            "--deadline; a "
+            "wait longer than --max-wait stops the run at once, saying when to rerun; a count "
+            "above 100000 or "
             "more than 5000 pages per list is refused; a refused connection is retried once, a failed DNS "
             "lookup never.",
         )

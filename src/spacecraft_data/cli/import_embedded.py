@@ -1,4 +1,5 @@
-"""``spacecraft-data import-embedded``: a snapshot of the spacecraft records other endpoints' responses embed."""
+"""``spacecraft-data import-embedded``: a snapshot of the spacecraft records other endpoints' responses
+embed."""
 
 from __future__ import annotations
 

@@ -71,14 +71,16 @@ def run(args: argparse.Namespace) -> int:
     for name, table in m.get("tables", {}).items():
         extra = f", derived from {table['derived_from']}" if table.get("derived_from") == "records" else ""
         out.append(
-            f"table {name}: {table.get('rows')} rows ({'complete' if table.get('complete') else 'partial'}{extra})"
+            f"table {name}: {table.get('rows')} rows "
+            f"({'complete' if table.get('complete') else 'partial'}{extra})"
         )
     out.append("sources:")
     for s in m.get("sources", []):
         when = s.get("captured") or f"captured unknown, received {s.get('received')}"
         out.append(f"  {s['file']}: {s['records']} records, {s.get('request_url') or s['endpoint']} ({when})")
         if s.get("ids"):
-            # Which spacecraft came from which source (and date); embedded ones with their JSON paths in the manifest.
+            # Which spacecraft came from which source (and date); embedded ones with their JSON paths in the
+            # manifest.
             kind = (
                 f"embedded in {s.get('embedded_in') or 'another response'}, "
                 if s.get("kind") == "embedded"

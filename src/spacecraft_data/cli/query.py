@@ -1,4 +1,5 @@
-"""``spacecraft-data query``: an LL2 list (the primary endpoint's by default, or ``--endpoint``), answered from a
+"""``spacecraft-data query``: an LL2 list (the primary endpoint's by default, or ``--endpoint``), answered
+from a
 snapshot, as JSON, CSV or a table."""
 
 from __future__ import annotations

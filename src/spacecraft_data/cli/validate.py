@@ -15,7 +15,8 @@ MAX_RECORD_PROBLEMS = 30
 
 
 def schema_names() -> list[str]:
-    """The names ``--schema`` takes: those of spacecraft_data.validation.SCHEMA_NAMES, read from the declarations
+    """The names ``--schema`` takes: those of spacecraft_data.validation.SCHEMA_NAMES, read from the
+    declarations
     here so that --help imports only the registry, not the validation package."""
     return list(dict.fromkeys(s.name for e in endpoints().values() for s in e.schemas.values()))
 

@@ -20,7 +20,8 @@ __all__ = ["Projection", "Schema", "Endpoint", "table_file", "view_description"]
 
 
 class Projection:
-    """LL2 serializer ``component`` emitted from a wider stored object: ``keys`` in order, narrower ``nested``.
+    """LL2 serializer ``component`` emitted from a wider stored object: ``keys`` in order, narrower
+    ``nested``.
 
     ``response_mode`` is the value the component writes in its ``response_mode``
     field (its OpenAPI default); ``nested`` maps a key to the projection of the
@@ -234,7 +235,8 @@ class Endpoint:
 
     # -- modes -------------------------------------------------------------------
     def mode_of(self, requested: str | None) -> str | None:
-        """The mode a list request gets: ``mode`` when it names one exactly, else the default (None: no modes)."""
+        """The mode a list request gets: ``mode`` when it names one exactly, else the default (None: no
+        modes)."""
         if not self.modes:
             return None
         return requested if requested in self.modes else self.default_mode

@@ -136,7 +136,8 @@ SPACECRAFT = Endpoint(
     ),
     csv_table="spacecraft",
     help={"spacecraft_config": "spacecraft configuration id", "status": "status id (e.g. 4 = Single Use)"},
-    # The saved pages' own description (data/raw/seeds/*.txt) is written from "filter", "search" and "ordering"
+    # The saved pages' own description (data/raw/seeds/*.txt) is written from "filter", "search" and
+    # "ordering"
     # (tested), so they stay LL2's words, though they match no bundled record. The CLI's help examples are the
     # "cli_" keys where given (else those): chosen from the bundled records, each matches at least one
     # (tests/test_help_examples.py).

@@ -185,7 +185,8 @@ def _retry_class() -> type:
             return super().increment(method, url, response, error, _pool, _stacktrace)
 
         def sleep(self, response: Any = None) -> None:
-            # Retry.sleep's logic (Retry-After first, else backoff), with the wait reported, bounded, injectable.
+            # Retry.sleep's logic (Retry-After first, else backoff), with the wait reported, bounded,
+            # injectable.
             wait = self.get_retry_after(response) if self.respect_retry_after_header and response else None
             why = "the server asked to wait (Retry-After)"
             if not wait:

@@ -33,7 +33,8 @@ from .publish import label_root, publish_sources, sources_spec
 from .runs import SavedPage, open_run, page_file, read_saved
 
 #: response headers not kept in a saved page: hop-by-hop ones, and those describing the wire form of the body,
-#: which the saved page re-renders. Every other header is kept as sent, repeats (Vary) included, except secrets.
+#: which the saved page re-renders. Every other header is kept as sent, repeats (Vary) included, except
+#: secrets.
 _DROP_HEADERS = {"connection", "keep-alive", "transfer-encoding", "content-length", "content-encoding"}
 #: headers that carry credentials or a session, never saved: the refresh workflow commits saved pages. Any
 #: header whose name or value holds the API key is dropped too (a server may echo it).
@@ -41,7 +42,8 @@ _SECRET_HEADERS = {"set-cookie", "set-cookie2", "cookie", "authorization", "prox
 
 
 def saved_headers(items: list[tuple[str, str]], api_key: str | None) -> list[tuple[str, str]]:
-    """The response headers a saved page keeps: not the wire-form ones, no credential, nothing holding the key."""
+    """The response headers a saved page keeps: not the wire-form ones, no credential, nothing holding the
+    key."""
     return [
         (name, value)
         for name, value in items
@@ -146,7 +148,8 @@ class _Harvester:
             self.pacer.spent(attempts)
             if response is not None and response.status_code != 200:
                 raise HarvestError(
-                    f"GET {url} answered HTTP {response.status_code} {response.reason} after {attempts} attempt(s): "
+                    f"GET {url} answered HTTP {response.status_code} {response.reason} after "
+                    f"{attempts} attempt(s): "
                     f"{response.text[:200]!r}"
                 )
             if response is not None:
@@ -199,11 +202,15 @@ class _Harvester:
         try:
             body = response.json()
         except ValueError as exc:
-            return f"the body is not valid JSON ({exc}; {len(response.content)} bytes received, possibly truncated)"
+            return (
+                f"the body is not valid JSON ({exc}; {len(response.content)} bytes received, "
+                "possibly truncated)"
+            )
         return envelope_problem(body, self.options.page_size, self.options.max_count)
 
     def _check_links(self, url: str, links: tuple[str | None, ...]) -> None:
-        """A page's next/previous links must stay on the configured origin (it is never followed elsewhere)."""
+        """A page's next/previous links must stay on the configured origin (it is never followed
+        elsewhere)."""
         for link in links:
             if link is not None:
                 same_origin_or_refuse(self.options.base_url, link, f"the page GET {url} links to")
@@ -314,14 +321,16 @@ def _failure(error: SpacecraftDataError, kept: str, options: HarvestOptions) -> 
 def _lock_folders(options: HarvestOptions) -> list[Path]:
     """The folders a harvest locks: the store it publishes into and the raw folder it picks a run folder in.
 
-    Each once, in one order for every run (sorted resolved paths), so two runs never wait for each other's second lock.
+    Each once, in one order for every run (sorted resolved paths), so two runs never wait for each other's
+    second lock.
     """
     folders = {Path(folder).resolve(): Path(folder) for folder in (options.output, options.raw_dir)}
     return [folders[key] for key in sorted(folders, key=str)]
 
 
 def _prior_count(options: HarvestOptions) -> int | None:
-    """The last known record count (latest snapshot in the output, else the bundled one), for the first estimate."""
+    """The last known record count (latest snapshot in the output, else the bundled one), for the first
+    estimate."""
     from ..snapshot import load
 
     output = Path(options.output)
@@ -342,7 +351,8 @@ def harvest(options: HarvestOptions) -> HarvestResult:
     Raises :class:`HarvestError` (or another :class:`SpacecraftDataError`) saying what
     failed and what was kept; on failure nothing is published and saved pages remain.
     Options that cannot be used raise :class:`HarvestUsageError` before anything is written.
-    The output store and the raw folder are locked for the whole run (:func:`~spacecraft_data.store.store_lock`):
+    The output store and the raw folder are locked for the whole run
+    (:func:`~spacecraft_data.store.store_lock`):
     a second harvest or import into them waits up to ``lock_wait`` seconds, saying so, then gives up
     (:class:`~spacecraft_data.store.StoreBusy`, exit 2).
     """
@@ -365,7 +375,8 @@ def _harvest(options: HarvestOptions, validate: Validator) -> HarvestResult:
     run_dir, resumed = open_run(options)
     options.progress(
         f"{'resuming' if resumed else 'starting'} harvest of {options.base_url} "
-        f"{primary(options.api_version).list_path(options.api_version)} (mode {'+'.join(options.modes)}) in {run_dir}"
+        f"{primary(options.api_version).list_path(options.api_version)} (mode "
+        f"{'+'.join(options.modes)}) in {run_dir}"
     )
     harvester = _Harvester(options, run_dir)
     try:

@@ -1,4 +1,5 @@
-"""Publishing files saved elsewhere, each copied into a run folder of its own: ``import_pages`` (saved list pages)
+"""Publishing files saved elsewhere, each copied into a run folder of its own: ``import_pages`` (saved list
+pages)
 and ``import_embedded`` (responses of other endpoints embedding spacecraft records)."""
 
 from __future__ import annotations

@@ -25,18 +25,23 @@ SOURCES = "sources.json"
 
 # Limits. Each is a HarvestOptions field (the ones a user may need to change are also CLI options);
 # the module named after each enforces it.
-#: a response body's size in bytes, decoded (gzip/deflate) size included: client.py, while streaming (--max-body-mb)
+#: a response body's size in bytes, decoded (gzip/deflate) size included: client.py, while streaming
+#: (--max-body-mb)
 MAX_BODY_BYTES = 32 * 1024 * 1024
-#: seconds one whole request may take, connection to last body byte, however the bytes trickle: client.py (--deadline)
+#: seconds one whole request may take, connection to last body byte, however the bytes trickle: client.py
+#: (--deadline)
 REQUEST_DEADLINE = 120.0
-#: seconds any single wait may last (Retry-After, /api-throttle/, backoff) before the run stops: client.py, pacing.py
-#: (--max-wait). One window of LL2's anonymous throttle (15 requests an hour), so a keyless harvest still completes.
+#: seconds any single wait may last (Retry-After, /api-throttle/, backoff) before the run stops: client.py,
+#: pacing.py
+#: (--max-wait). One window of LL2's anonymous throttle (15 requests an hour), so a keyless harvest still
+#: completes.
 MAX_WAIT = 3600.0
 #: the largest list ``count`` believed; LL2 holds a few thousand spacecraft: harvester.py
 MAX_COUNT = 100_000
 #: the most pages one pass over one list may take: harvester.py
 MAX_PAGES = 5_000
-#: retries of a connection that could not be made (refused, timed out); a failed DNS lookup is never retried: client.py
+#: retries of a connection that could not be made (refused, timed out); a failed DNS lookup is never retried:
+#: client.py
 CONNECT_RETRIES = 1
 #: same-origin redirects followed per request; one to another origin is refused at once: client.py
 MAX_REDIRECTS = 5
@@ -54,7 +59,8 @@ class HarvestError(SpacecraftDataError):
 
 
 class HarvestUsageError(HarvestError, InputError):
-    """An option the harvest (or an import) cannot use, refused before anything is fetched or written (exit 2)."""
+    """An option the harvest (or an import) cannot use, refused before anything is fetched or written (exit
+    2)."""
 
 
 class HarvestNetworkError(HarvestError):

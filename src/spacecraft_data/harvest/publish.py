@@ -97,7 +97,8 @@ def sources_spec(
     notes: list[str],
     discrepancies: list[dict[str, Any]],
 ) -> dict[str, Any]:
-    """The ``sources.json`` of a harvest's run folder: one entry per saved page (endpoint, mode, page, complete)."""
+    """The ``sources.json`` of a harvest's run folder: one entry per saved page (endpoint, mode, page,
+    complete)."""
     sources = []
     for endpoint, mode, page, complete in pages:
         sources.append(

@@ -29,7 +29,8 @@ class SavedPage:
 
 
 def page_file(run_dir: Path, endpoint: str, mode: str | None, pass_no: int, offset: int) -> Path:
-    """Where the page at ``offset`` of one list (endpoint, mode) in pass ``pass_no`` is saved in ``run_dir``."""
+    """Where the page at ``offset`` of one list (endpoint, mode) in pass ``pass_no`` is saved in
+    ``run_dir``."""
     return run_dir / f"{endpoint.replace('/', '_')}_{mode or 'default'}_pass{pass_no}_offset{offset:06d}.txt"
 
 
@@ -101,7 +102,8 @@ def open_run(options: HarvestOptions) -> tuple[Path, bool]:
         "api_version": options.api_version,
         "modes": list(options.modes),
         "started": iso_utc(options.now()),
-        "note": "harvest in progress: pages here are reused by a rerun; removed when the snapshot is published",
+        "note": "harvest in progress: pages here are reused by a rerun; removed when the snapshot is "
+        "published",
     }
     write_atomic(run_dir / IN_PROGRESS, (json.dumps(marker, indent=2) + "\n").encode("utf-8"))
     return run_dir, False

@@ -46,7 +46,8 @@ class Filter:
         return {value: frozenset(positions) for value, positions in index.items()}
 
     def clean(self, raw: str, built: Any) -> Any:
-        """The value ``raw`` selects by, or None when the filter is not applied; :class:`~.params.Invalid` when refused."""
+        """The value ``raw`` selects by, or None when the filter is not applied; :class:`~.params.Invalid`
+        when refused."""
         raise NotImplementedError
 
     def positions_by_value(self, built: Any) -> Mapping[Any, Positions]:
@@ -58,7 +59,8 @@ class Filter:
 
 
 class BooleanFilter(Filter):
-    """django-filter ``BooleanFilter`` with ``BooleanWidget``: true/false/1/0 in any case; anything else is ignored."""
+    """django-filter ``BooleanFilter`` with ``BooleanWidget``: true/false/1/0 in any case; anything else is
+    ignored."""
 
     VALUES = {"1": True, "0": False, "true": True, "false": False}
 
@@ -67,7 +69,8 @@ class BooleanFilter(Filter):
 
 
 class ExactFilter(Filter):
-    """django-filter ``CharFilter`` (exact): the value stripped, compared case-sensitively; blank is ignored."""
+    """django-filter ``CharFilter`` (exact): the value stripped, compared case-sensitively; blank is
+    ignored."""
 
     def clean(self, raw: str, built: Any) -> str | None:
         value = raw.strip()
@@ -154,7 +157,8 @@ class FilterIndex:
     def mask(self, params: QueryParams) -> int | None:
         """The bitmask of what the applied filters select (None: none applied).
 
-        Raises :class:`~.params.InvalidFilters` with every refused value, as django-filter reports its form errors.
+        Raises :class:`~.params.InvalidFilters` with every refused value, as django-filter reports its form
+        errors.
         """
         selected: int | None = None
         errors: dict[str, list[str]] = {}

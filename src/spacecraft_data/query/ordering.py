@@ -130,7 +130,8 @@ class OrderIndex:
         self._keys: dict[str, list[Any]] = {}
 
     def sort_keys(self, names: Iterable[str]) -> dict[str, list[Any]]:
-        """The per-record sort keys of the fields ``names`` (and any built before), each built on first use."""
+        """The per-record sort keys of the fields ``names`` (and any built before), each built on first
+        use."""
         for name in names:
             if name not in self._keys:
                 self._keys[name] = self.ordering.build_column(self.records, name)
@@ -184,7 +185,8 @@ class OrderIndex:
         # Walking the order meets `stop` selected records after about stop * n / count steps;
         # sorting the selection by rank costs about `count`. Take the cheaper.
         if stop * len(order) <= 2 * count * count:
-            # In C: the selected positions of the order (flags[pos] is 1 for those), from the offset-th to stop.
+            # In C: the selected positions of the order (flags[pos] is 1 for those), from the offset-th to
+            # stop.
             flags = mask_flags(selected, len(order))
             return count, list(islice(compress(order, map(flags.__getitem__, order)), offset, stop))
         positions = mask_positions(selected)

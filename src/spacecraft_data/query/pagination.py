@@ -68,7 +68,8 @@ def _quote_plus(value: Any, safe: Any = "", encoding: Any = None, errors: Any = 
 
 def _urlencode(query: dict[str, list[str]]) -> str:
     # urlencode(sorted(query.items()), doseq=True) of str keys and lists of str, without its per-item type
-    # checks: each key quoted, then "key=value" per value, joined with "&" (tests check it equals DRF's links).
+    # checks: each key quoted, then "key=value" per value, joined with "&" (tests check it equals DRF's
+    # links).
     return "&".join(
         [
             quoted + "=" + _quote_plus(value)
@@ -79,8 +80,10 @@ def _urlencode(query: dict[str, list[str]]) -> str:
     )
 
 
-#: LL2's page-size limit (``PAGINATION`` ``max_limit``): the one place the number is written. Code with an endpoint
-#: at hand reads its declaration's ``pagination.max_limit``; this is for code without one (harvest's page size).
+#: LL2's page-size limit (``PAGINATION`` ``max_limit``): the one place the number is written. Code with an
+#: endpoint
+#: at hand reads its declaration's ``pagination.max_limit``; this is for code without one (harvest's page
+#: size).
 MAX_LIMIT = 100
 
 
@@ -103,7 +106,8 @@ class LimitOffsetPagination:
         return f"LimitOffsetPagination(default_limit={self.default_limit}, max_limit={self.max_limit})"
 
     def get_limit(self, params: QueryParams) -> int:
-        """``int()`` of the last ``limit``; clamped to ``max_limit``; non-positive or not a number: the default."""
+        """``int()`` of the last ``limit``; clamped to ``max_limit``; non-positive or not a number: the
+        default."""
         raw = params.get(self.limit_param)
         if raw is not None:
             try:

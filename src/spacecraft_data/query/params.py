@@ -135,7 +135,8 @@ class InvalidSearch(Refused):
 
 
 class TooManyFields(Refused):
-    """More query fields than Django's ``DATA_UPLOAD_MAX_NUMBER_FIELDS`` (the parameter is the whole ``query``)."""
+    """More query fields than Django's ``DATA_UPLOAD_MAX_NUMBER_FIELDS`` (the parameter is the whole
+    ``query``)."""
 
     def body(self) -> Any:
         """``{"detail": ...}``: Django refuses the request before any view runs."""

@@ -198,7 +198,8 @@ class SearchText:
 
     def __init__(self, pieces: Sequence[str], has_text: Sequence[int]) -> None:
         self.text = fold("\x00".join(pieces))
-        #: start offset of each record's span, plus one past the end (a record's span ends before the next start's NUL)
+        #: start offset of each record's span, plus one past the end (a record's span ends before the next
+        #: start's NUL)
         starts = [0] * (len(pieces) + 1)
         offset = 0
         for pos, piece in enumerate(pieces):
@@ -269,7 +270,8 @@ class SearchIndex:
         return mask
 
     def narrow(self, selected: int | None, params: QueryParams) -> int | None:
-        """``selected`` (None: every record) narrowed to what the request's terms match; :class:`~.params.InvalidSearch`.
+        """``selected`` (None: every record) narrowed to what the request's terms match;
+        :class:`~.params.InvalidSearch`.
 
         Terms are ANDed, so each folded term is looked at once, longest first. A term not
         seen before is searched in the whole text (and its mask kept) while many records are
@@ -283,7 +285,8 @@ class SearchIndex:
             cache = self.cache
             folded_terms = [fold(term) for term in terms]
             if len(folded_terms) > 1:
-                # Longest first: a long term is the likelier to leave few records, which the short ones are then
+                # Longest first: a long term is the likelier to leave few records, which the short ones are
+                # then
                 # looked for in alone (AND is the same in any order).
                 folded_terms = sorted(dict.fromkeys(folded_terms), key=len, reverse=True)
             for folded in folded_terms:

@@ -1,4 +1,5 @@
-"""The tables' definitions: columns, types and keys (the LL2 shapes they are filled from are in :mod:`.shapes`)."""
+"""The tables' definitions: columns, types and keys (the LL2 shapes they are filled from are in
+:mod:`.shapes`)."""
 
 from __future__ import annotations
 
@@ -121,7 +122,8 @@ TABLES: dict[str, Table] = {
             "spacecraft_configurations",
             "Spacecraft configurations",
             "Spacecraft configurations. held_as tells whether the snapshot holds the detailed shape "
-            "(SpacecraftConfigDetailed) or only the normal one; detailed-only columns are empty for normal rows.",
+            "(SpacecraftConfigDetailed) or only the normal one; detailed-only columns are empty "
+            "for normal rows.",
             (
                 _c("id", "integer", "LL2 configuration id"),
                 _c("held_as", "string", "widest LL2 shape held for this row", enum=("normal", "detailed")),
@@ -173,7 +175,8 @@ TABLES: dict[str, Table] = {
         Table(
             "spacecraft_families",
             "Spacecraft families",
-            "Spacecraft configuration families. held_as: mini (id, name), normal (+ description, manufacturer, parent, "
+            "Spacecraft configuration families. held_as: mini (id, name), normal (+ description, "
+            "manufacturer, parent, "
             "maiden flight) or detailed (+ launch and landing counts).",
             (
                 _c("id", "integer", "LL2 family id"),
@@ -194,7 +197,8 @@ TABLES: dict[str, Table] = {
         Table(
             "agencies",
             "Agencies",
-            "Agencies (configuration agencies and family manufacturers). held_as: mini (AgencyMini) or normal "
+            "Agencies (configuration agencies and family manufacturers). held_as: mini "
+            "(AgencyMini) or normal "
             "(AgencyNormal); normal-only columns are empty for mini rows.",
             (
                 _c("id", "integer", "LL2 agency id"),
@@ -243,7 +247,8 @@ TABLES: dict[str, Table] = {
             "images",
             "Images",
             "Images referenced by URL (no image file is bundled). Each image carries its own licence: "
-            "license_id/license_name/license_link repeat the image_licenses row so that every image row states its licence.",
+            "license_id/license_name/license_link repeat the image_licenses row so that every "
+            "image row states its licence.",
             (
                 _c("id", "integer", "LL2 image id"),
                 _c("name", "string", "name"),
@@ -283,8 +288,10 @@ TABLES: dict[str, Table] = {
         Table(
             "spacecraft_flights",
             "Spacecraft flights",
-            "The flights of each spacecraft held in detailed mode (SpacecraftFlightNormal), in API order. Only the "
-            "flight's own fields and the ids of its launch and landing: the JSON records hold the full objects.",
+            "The flights of each spacecraft held in detailed mode (SpacecraftFlightNormal), in "
+            "API order. Only the "
+            "flight's own fields and the ids of its launch and landing: the JSON records hold "
+            "the full objects.",
             (
                 _c("id", "integer", "LL2 spacecraft flight id"),
                 _c("spacecraft_id", "integer", "spacecraft", ref=("spacecraft", "id")),

@@ -8,7 +8,8 @@ from typing import Any, Mapping
 from .columns import NULL_MARKER, TABLES, TableError
 from .rows import snapshot_tables
 
-# -- pandas ---------------------------------------------------------------------------------------------------
+# -- pandas
+# ---------------------------------------------------------------------------------------------------
 _PANDAS_DTYPES = {"integer": "Int64", "number": "Float64", "boolean": "boolean", "string": "string"}
 
 
@@ -58,7 +59,8 @@ def to_pandas(snapshot: Any, table: str = "spacecraft") -> Any:
 
 
 def _duration_cell(text: str) -> Any:
-    """A CSV duration cell as a ``datetime.timedelta`` (``None`` when empty), for ``read_csv``'s converters."""
+    """A CSV duration cell as a ``datetime.timedelta`` (``None`` when empty), for ``read_csv``'s
+    converters."""
     if text in ("", NULL_MARKER):
         return None
     from .. import durations
@@ -76,7 +78,8 @@ def pandas_csv_options(descriptor: str | Path | Mapping[str, Any], table: str) -
     ``pd.read_csv("data/tables/spacecraft.csv", **pandas_csv_options("datapackage.json", "spacecraft"))``.
     Integers are ``Int64`` (nullable: ``crew_capacity``, ``parent_id``, ``…_seconds`` stay integers
     with gaps), numbers ``Float64``, booleans ``boolean``, text ``string``, dates and date-times
-    ``datetime64`` (date-times in UTC), durations ``timedelta64`` (read by a converter). A cell is null exactly when the
+    ``datetime64`` (date-times in UTC), durations ``timedelta64`` (read by a converter). A cell is null
+    exactly when the
     field's ``missingValues`` says so: an empty cell of a text column that declares none is the empty
     string, and pandas' own guesses (``NA``, ``null``, ``nan``, …) are never applied. pandas itself
     is not imported here. Raises :class:`TableError` when the descriptor has no such table.

@@ -43,20 +43,27 @@ CSV_DUCKDB_TYPES = dict(DUCKDB_TYPES)
 #: A DuckDB macro reading LL2's compact ISO 8601 durations (``[-]P[nD][T[nH][nM][n[.n]S]]``, the form
 #: the schemas allow) as INTERVAL: ``ll2_interval(time_in_space)`` in CSV or NDJSON data; anything
 #: else (another duration form, text) gives NULL. Run it once per connection: ``con.execute(...)``.
-DUCKDB_INTERVAL_MACRO = r"""CREATE OR REPLACE MACRO ll2_interval(d) AS
-    CASE WHEN regexp_full_match(d, '-?P(\d+D)?(T(\d+H)?(\d+M)?(\d+(\.\d+)?S)?)?') AND d NOT IN ('P', '-P') THEN
+DUCKDB_INTERVAL_MACRO = (
+    # long SQL lines are split across raw literals (implicit concatenation); the text is unchanged
+    r"""CREATE OR REPLACE MACRO ll2_interval(d) AS
+    CASE WHEN regexp_full_match(d, '-?P(\d+D)?(T(\d+H)?(\d+M)?(\d+(\.\d+)?S)?)?')"""
+    r""" AND d NOT IN ('P', '-P') THEN
         (CASE WHEN starts_with(d, '-') THEN -1 ELSE 1 END) * (
             to_days(coalesce(try_cast(nullif(regexp_extract(d, '(\d+)D', 1), '') AS BIGINT), 0))
             + to_hours(coalesce(try_cast(nullif(regexp_extract(d, 'T(\d+)H', 1), '') AS BIGINT), 0))
-            + to_minutes(coalesce(try_cast(nullif(regexp_extract(d, 'T(?:\d+H)?(\d+)M', 1), '') AS BIGINT), 0))
+            + to_minutes(coalesce(try_cast(nullif(regexp_extract(d, 'T(?:\d+H)?(\d+)M', 1),"""
+    r""" '') AS BIGINT), 0))
             + to_microseconds(coalesce(round(try_cast(nullif(
-                regexp_extract(d, 'T(?:\d+H)?(?:\d+M)?(\d+(?:\.\d+)?)S', 1), '') AS DOUBLE) * 1000000)::BIGINT, 0))
+                regexp_extract(d, 'T(?:\d+H)?(?:\d+M)?(\d+(?:\.\d+)?)S', 1), '') AS DOUBLE)"""
+    r""" * 1000000)::BIGINT, 0))
         )
     END"""
+)
 
 
 def duckdb_columns(table: str, csv: bool = True) -> dict[str, str]:
-    """Column -> DuckDB type of table ``table`` (for ``read_csv(..., columns=...)`` when ``csv``, else Parquet's).
+    """Column -> DuckDB type of table ``table`` (for ``read_csv(..., columns=...)`` when ``csv``, else
+    Parquet's).
 
     Every column is declared, so DuckDB does not guess: an all-empty column is still
     ``BIGINT`` (or whatever its Table Schema type says), not ``VARCHAR``.
@@ -159,7 +166,8 @@ def parquet_bytes(table: str, rows: Sequence[Row]) -> bytes:
 
 
 def _comparable(table: Table, source: str) -> str:
-    """A SELECT of every column of ``source`` as plain Python values (dates as text, timestamps as epoch µs)."""
+    """A SELECT of every column of ``source`` as plain Python values (dates as text, timestamps as epoch
+    µs)."""
 
     def expr(column: Any) -> str:
         quoted = f'"{column.name}"'
@@ -173,7 +181,8 @@ def _comparable(table: Table, source: str) -> str:
 
 
 def check_parquet_files(folder: Path, tables: Mapping[str, Sequence[Row]]) -> None:
-    """Read every ``<table>.parquet`` in ``folder`` back and compare it, row by row and in order, with ``tables``.
+    """Read every ``<table>.parquet`` in ``folder`` back and compare it, row by row and in order, with
+    ``tables``.
 
     Raises :class:`TableError` naming the file, the row and the column of the first difference,
     or the column whose declared type the file does not have.

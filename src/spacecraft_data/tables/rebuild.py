@@ -24,7 +24,8 @@ from .shapes import (
     STAT_KEYS,
 )
 
-# -- CSV -> tables -> records ---------------------------------------------------------------------------------
+# -- CSV -> tables -> records
+# ---------------------------------------------------------------------------------
 _FLOAT_TEXT = re.compile(r"[.eEnN]")  # a decimal point, an exponent, nan or inf
 
 

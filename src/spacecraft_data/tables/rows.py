@@ -75,7 +75,8 @@ def spacecraft_rows(records: Iterable[Mapping[str, Any]]) -> list[Row]:
     return rows
 
 
-# -- snapshot -> tables ---------------------------------------------------------------------------------------
+# -- snapshot -> tables
+# ---------------------------------------------------------------------------------------
 def _strip_query(url: str) -> str:
     parts = urlsplit(url)
     return urlunsplit((parts.scheme, parts.netloc, parts.path, "", ""))
@@ -376,7 +377,8 @@ _FILLED_BY = {
 
 
 def selectable(api_version: str | None = None) -> tuple[str, ...]:
-    """The normalised tables a selection of stored records may come from: each declared endpoint's ``csv_table``."""
+    """The normalised tables a selection of stored records may come from: each declared endpoint's
+    ``csv_table``."""
     return tuple(e.csv_table for e in endpoints(api_version).values() if e.csv_table in _FILLED_BY)
 
 
@@ -403,7 +405,8 @@ def _sources(snapshot: Any) -> dict[str, Any]:
 
 
 def rows_of(table: str, records: Iterable[Mapping[str, Any]]) -> list[Row]:
-    """The rows of normalised table ``table`` for stored records of the endpoint whose CSV it is, in their order.
+    """The rows of normalised table ``table`` for stored records of the endpoint whose CSV it is, in their
+    order.
 
     Raises :class:`TableError` for a table no endpoint's records fill (see :func:`selectable`).
     """
@@ -446,7 +449,8 @@ def snapshot_tables(
     table: str | None = None,
     referenced_only: bool = False,
 ) -> dict[str, list[Row]]:
-    """The tables of ``snapshot``; with ``records`` (a selection of table ``table``), the tables of that selection.
+    """The tables of ``snapshot``; with ``records`` (a selection of table ``table``), the tables of that
+    selection.
 
     Without ``records``: every table, complete (as far as the snapshot holds it).
     With ``records`` (e.g. a query's answer, as stored, of the endpoint whose ``csv_table``

@@ -1,4 +1,5 @@
-"""LL2 offline inside tests: in-process answers for ``requests``, ``httpx`` and ``urllib``, and a pytest plugin.
+"""LL2 offline inside tests: in-process answers for ``requests``, ``httpx`` and ``urllib``, and a pytest
+plugin.
 
 Details: docs/testing.md#use-it-in-your-tests
 """

@@ -104,7 +104,8 @@ def _hook_httpx(offline: Interceptor) -> Callable[[], None]:
 
 
 def _hook_httpx_init(offline: Interceptor, transports: dict[Any, Any]) -> Callable[[], None]:
-    """For an httpx without ``_transport_for_url``: mounts and a strict-mode request hook on each new client."""
+    """For an httpx without ``_transport_for_url``: mounts and a strict-mode request hook on each new
+    client."""
     import httpx
 
     originals = {cls: cls.__init__ for cls in transports}

@@ -23,7 +23,8 @@ __all__ = ["LL2_HOSTS", "Call", "Offline", "OfflineRefused", "normal_host", "as_
 #: The hosts answered from the snapshot: LL2's production and development servers.
 LL2_HOSTS = ("ll.thespacedevs.com", "lldev.thespacedevs.com")
 
-#: Longest URL quoted whole in a strict-mode refusal; a longer one is cut there (not in :attr:`Offline.calls`).
+#: Longest URL quoted whole in a strict-mode refusal; a longer one is cut there (not in
+#: :attr:`Offline.calls`).
 _SHOWN_URL = 300
 
 #: The names that resolve to loopback without a lookup (RFC 6761); IP literals are judged by ``ipaddress``.
@@ -164,7 +165,8 @@ class Offline:
         """In strict mode, raise :class:`OfflineRefused` unless ``host`` is loopback or allowed.
 
         ``host`` is a name or an IP literal, about to be looked up or connected to
-        (``what``: ``"name lookup of"``, ``"connection to"``, ``"datagram to"``); called by the socket guard before
+        (``what``: ``"name lookup of"``, ``"connection to"``, ``"datagram to"``); called by the socket guard
+        before
         the lookup or connection is made.
         """
         if not self.strict or self._allowed_address(host):
@@ -332,7 +334,8 @@ class _Current:
 
 
 def _host_header(parts: SplitResult) -> str:
-    """The ``Host`` a client sends for this URL: the host, and the port only when it is not the scheme's default."""
+    """The ``Host`` a client sends for this URL: the host, and the port only when it is not the scheme's
+    default."""
     host = parts.hostname or ""
     host = f"[{host}]" if ":" in host else host
     try:

@@ -119,7 +119,8 @@ def ll2_server(request: pytest.FixtureRequest, _ll2_snapshots: _Snapshots) -> LL
 
 @pytest.fixture
 def ll2_offline(request: pytest.FixtureRequest, _ll2_snapshots: _Snapshots) -> Iterator[Offline]:
-    """LL2 requests (requests, httpx, urllib.request) answered in-process from the snapshot during the test."""
+    """LL2 requests (requests, httpx, urllib.request) answered in-process from the snapshot during the
+    test."""
     marker = request.node.get_closest_marker("ll2_offline")
     options: dict[str, Any] = dict(marker.kwargs) if marker else {}
     unknown = set(options) - {"strict", "allow"}

@@ -25,7 +25,8 @@ def _property(text: str) -> str:
 
 
 def annotation(problem: Problem) -> str:
-    """One problem as an ``::error`` workflow command (file, line when known, record and JSON path in the text)."""
+    """One problem as an ``::error`` workflow command (file, line when known, record and JSON path in the
+    text)."""
     props = [f"file={_property(problem.source)}"]
     if problem.line is not None:
         props.append(f"line={problem.line}")

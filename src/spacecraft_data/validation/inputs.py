@@ -1,4 +1,5 @@
-"""What can be validated: objects, saved pages, NDJSON and other files, snapshot folders, and :func:`validate`."""
+"""What can be validated: objects, saved pages, NDJSON and other files, snapshot folders, and
+:func:`validate`."""
 
 from __future__ import annotations
 
@@ -78,7 +79,8 @@ class _Context:
 def _context(
     body: Any, source: str, request: Any = None, schema_name: str | None = None, line: int | None = None
 ) -> _Context:
-    """The schema context of a page body: ``--schema``, else the endpoint its request line or envelope links name."""
+    """The schema context of a page body: ``--schema``, else the endpoint its request line or envelope links
+    name."""
     named: list[tuple[str | None, str, bool, str]] = []
     if request is not None:
         r = route_of(request.path)
@@ -153,7 +155,8 @@ def _context(
 
 
 def _endpoint_of_results(records: list[Any], api_version: str | None) -> Endpoint | None:
-    """The endpoint every record of a page is taken for alike, when it has a list schema (None: they differ)."""
+    """The endpoint every record of a page is taken for alike, when it has a list schema (None: they
+    differ)."""
     taken = {endpoint_of_record(r, api_version) for r in records}
     found = taken.pop() if len(taken) == 1 else None
     return found if found is not None and "list" in found.schemas else None
@@ -282,7 +285,8 @@ def _validate_page(page: Page, schema_name: str | None = None, limits: _Limits |
 def _validate_ndjson(
     text: str, source: str, schema_name: str | None = None, limits: _Limits | None = None
 ) -> Report:
-    """NDJSON already in memory (a file first read whole); see :func:`_stream_ndjson` for the streamed kind."""
+    """NDJSON already in memory (a file first read whole); see :func:`_stream_ndjson` for the streamed
+    kind."""
     import io
 
     return _stream_ndjson(io.BytesIO(text.encode("utf-8")), source, schema_name, limits)
@@ -484,7 +488,8 @@ def _validate_snapshot(folder: Path, limits: _Limits | None = None) -> Report:
                     str(path),
                     None,
                     "",
-                    f"sha256 {actual} differs from {MANIFEST} ({expected}): the file changed after the snapshot was built",
+                    f"sha256 {actual} differs from {MANIFEST} ({expected}): the file changed "
+                    "after the snapshot was built",
                 )
             )
     tables = manifest.get("tables", {}) if isinstance(manifest.get("tables"), dict) else {}
@@ -534,7 +539,8 @@ def _validate_snapshot(folder: Path, limits: _Limits | None = None) -> Report:
 
 
 def _snapshot_tables(api_version: str | None) -> list[tuple[Endpoint, str]]:
-    """Every table a snapshot may hold and its endpoint: each endpoint's own, then the tables of modes kept apart."""
+    """Every table a snapshot may hold and its endpoint: each endpoint's own, then the tables of modes kept
+    apart."""
     declared = list(endpoints(api_version).values())
     return [(e, e.table) for e in declared] + [(e, t) for e in declared for t in e.mode_tables.values()]
 

@@ -92,7 +92,8 @@ def _endpoint_and_basis(
 
 
 def _looks_like(record: Any, declared: list[Endpoint], taken: Endpoint) -> Endpoint | None:
-    """Another endpoint whose ``marker_keys``/``only_keys`` the record has: a hint for the report, never a choice."""
+    """Another endpoint whose ``marker_keys``/``only_keys`` the record has: a hint for the report, never a
+    choice."""
     if not isinstance(record, dict):
         return None
     for e in declared:
@@ -105,7 +106,8 @@ def _looks_like(record: Any, declared: list[Endpoint], taken: Endpoint) -> Endpo
 
 
 def endpoint_of_route(name: str, api_version: str | None = None) -> Endpoint | None:
-    """The endpoint a route (``spacecraft``, ``config/spacecraft_statuses``), alias or table names, None if none."""
+    """The endpoint a route (``spacecraft``, ``config/spacecraft_statuses``), alias or table names, None if
+    none."""
     try:
         return endpoint_named(name, api_version)
     except KeyError:
@@ -113,7 +115,8 @@ def endpoint_of_route(name: str, api_version: str | None = None) -> Endpoint | N
 
 
 def endpoint_of_schema(name: str, api_version: str | None = None) -> tuple[Endpoint, str]:
-    """The endpoint declaring the schema short name ``name``, and under which key (a mode, ``list``, ``record``).
+    """The endpoint declaring the schema short name ``name``, and under which key (a mode, ``list``,
+    ``record``).
 
     ``KeyError`` when no endpoint declares it.
     """
@@ -140,7 +143,8 @@ def _mode_of(record: Any, endpoint: Endpoint, mode: str | None) -> str | None:
 
 def record_schema(record: Any, endpoint: Endpoint, mode: str | None = None) -> Schema:
     """The schema a record of ``endpoint`` meets: that of ``mode`` when it is one of the endpoint's, else
-    that of its ``response_mode``, else detailed when it has the detailed-only key, else the default mode's."""
+    that of its ``response_mode``, else detailed when it has the detailed-only key, else the default
+    mode's."""
     chosen = _mode_of(record, endpoint, mode)
     found = (endpoint.schemas.get(chosen) if chosen is not None else None) or endpoint.schemas.get("record")
     if found is None:
@@ -202,7 +206,8 @@ def record_problems(
 
 
 def _findings(record: Any, validator: Any) -> list[tuple[str, str]]:
-    """(JSON path, message) of each problem of ``record`` against ``validator``'s schema, sorted by JSON path."""
+    """(JSON path, message) of each problem of ``record`` against ``validator``'s schema, sorted by JSON
+    path."""
     pairs = [leaf for e in validator.iter_errors(record) for leaf in leaves(e)]
     errors = [e for e, _ in pairs]
     found = {f for e, nullable in pairs for f in findings(e, nullable)}
@@ -267,7 +272,8 @@ def validate_stream(
     max_record_problems: int | None = None,
 ) -> Report:
     """:func:`validate_records` over (record, line) pairs, read once: nothing but the ids seen (for the
-    duplicate check) and the problems listed is kept, so a stream of any length is checked in bounded memory."""
+    duplicate check) and the problems listed is kept, so a stream of any length is checked in bounded
+    memory."""
     known = _endpoint(endpoint, api_version)
     declared = _checked(api_version) if known is None and schema_name is None else []
     report = Report(inputs=[source])

@@ -14,7 +14,8 @@ MAX_RECORD_PROBLEMS = 30
 
 
 class ValidationFailed(SpacecraftDataError):
-    """Raised by :meth:`Report.raise_for_problems` when anything was invalid; ``report`` holds every problem."""
+    """Raised by :meth:`Report.raise_for_problems` when anything was invalid; ``report`` holds every
+    problem."""
 
     def __init__(self, report: Report) -> None:
         self.report = report
@@ -71,7 +72,8 @@ class Report:
     unlisted: dict[str, tuple[int, int]] = field(default_factory=dict)
 
     def note_unlisted(self, source: str, problems: int, records: int) -> None:
-        """Count ``problems`` of ``source``, in ``records`` records, that were found but not listed (past a cap)."""
+        """Count ``problems`` of ``source``, in ``records`` records, that were found but not listed (past a
+        cap)."""
         if problems:
             old = self.unlisted.get(source, (0, 0))
             self.unlisted[source] = (old[0] + problems, old[1] + records)

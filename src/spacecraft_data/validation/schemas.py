@@ -41,7 +41,8 @@ __all__ = [
 
 
 def declared_schemas(api_version: str | None = None) -> dict[str, Schema]:
-    """Short name -> :class:`~spacecraft_data.endpoints.Schema` of every endpoint of ``api_version``, in registry order."""
+    """Short name -> :class:`~spacecraft_data.endpoints.Schema` of every endpoint of ``api_version``, in
+    registry order."""
     return {s.name: s for e in endpoints(api_version).values() for s in e.schemas.values()}
 
 
@@ -64,12 +65,14 @@ class SchemaNames(Mapping[str, str]):
         return f"SchemaNames({dict(self)!r})"
 
 
-#: short name -> schema document stem (file ``schema/<stem>.schema.json``), of the default API version's endpoints
+#: short name -> schema document stem (file ``schema/<stem>.schema.json``), of the default API version's
+#: endpoints
 SCHEMA_NAMES = SchemaNames()
 
 
 def schema_dir() -> Path | Traversable:
-    """The folder of schema files: the wheel's ``spacecraft_data/_bundled/schema``, or the checkout's ``schema/``."""
+    """The folder of schema files: the wheel's ``spacecraft_data/_bundled/schema``, or the checkout's
+    ``schema/``."""
     packaged = resources.files("spacecraft_data").joinpath("_bundled", "schema")
     if packaged.is_dir():
         return packaged
@@ -207,7 +210,8 @@ def _validator(declared: Schema, every: tuple[Schema, ...]) -> Any:
 
 
 def record_validator(name: str, api_version: str | None = None) -> Any:
-    """As :func:`validator`, but ``required`` gives one error for all the keys an object lacks, not one per key.
+    """As :func:`validator`, but ``required`` gives one error for all the keys an object lacks, not one per
+    key.
 
     What validation reports is the same (each missing key is its own problem, read from the
     error's instance); a stripped record costs one error object instead of dozens, which is most

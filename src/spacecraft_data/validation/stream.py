@@ -206,7 +206,8 @@ def array_elements(stream: Stream, errors: list[StreamError]) -> Iterator[tuple[
                 return
             except RecursionError:
                 fail(
-                    f"element {index} is nested too deeply to parse (arrays or objects inside each other past "
+                    f"element {index} is nested too deeply to parse (arrays or objects inside "
+                    "each other past "
                     "Python's recursion limit)"
                 )
                 return
