@@ -92,8 +92,9 @@ def fetch(address: tuple[str, int], path: str = LIST + "?limit=1", timeout: floa
     try:
         with socket.create_connection(address, timeout=timeout) as sock:
             sock.sendall(
-                f"GET {path} HTTP/1.1\r\nHost: {address[0]}:{address[1]}\r\nConnection: "
-                "close\r\n\r\n".encode()
+                (
+                    f"GET {path} HTTP/1.1\r\nHost: {address[0]}:{address[1]}\r\nConnection: close\r\n\r\n"
+                ).encode()
             )
             data = b""
             while chunk := sock.recv(65536):
@@ -189,9 +190,8 @@ def measure_slow(slow: int, nofile: int | None, requests: int, settle: float) ->
             held.append(s)
         time.sleep(settle)
         print(
-            f"{len(held)} slow readers (pipelined large requests, never read), measured "
-            f"{settle:g} s after they "
-            f"connected"
+            f"{len(held)} slow readers (pipelined large requests, never read), measured {settle:g} s after "
+            "they connected"
         )
         print(fresh_client(address, requests))
     finally:

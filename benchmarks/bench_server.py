@@ -181,10 +181,9 @@ def main(argv: list[str] | None = None) -> int:
     mode = "new connection per request" if args.new_connections else "keep-alive"
     statuses = ", ".join(f"{path} -> {status}" for path, status in expected.items() if status != 200)
     print(
-        f"snapshot: {label} ({len(snap)} records); {clients} clients ({args.processes} processes "
-        f"x {args.threads} "
-        f"threads, {mode}); {args.duration:g} s of load ({elapsed:.1f} s with start-up); cores: "
-        f"{os.cpu_count()}"
+        f"snapshot: {label} ({len(snap)} records); {clients} clients ({args.processes} processes x "
+        f"{args.threads} threads, {mode}); {args.duration:g} s of load ({elapsed:.1f} s with start-up); "
+        f"cores: {os.cpu_count()}"
     )
     print(f"non-200 answers expected by Snapshot.respond: {statuses or 'none'}")
     print(

@@ -239,9 +239,8 @@ def report(
     ]
     lines += [f"- {k}: {v}" for k, v in facts.items()]
     lines += [
-        "- synthetic snapshots: SYNTHETIC records made by `benchmarks/synthetic.py` from the "
-        "real bundled ones "
-        "(ids, names, durations and counts varied), in a temporary folder; not LL2 data",
+        "- synthetic snapshots: SYNTHETIC records made by `benchmarks/synthetic.py` from the real bundled "
+        "ones (ids, names, durations and counts varied), in a temporary folder; not LL2 data",
         "",
     ]
 
@@ -250,15 +249,14 @@ def report(
         "",
         "Median µs per call of repeated `timeit` runs after a warm-up call (best in its own column); "
         f"{settings.engine_repeat} repeats per engine figure, each ≥ "
-        f"{settings.engine_min_repeat_s * 1000:g} ms "
-        "long. *query*: `Snapshot.query(**kwargs)` (a 400 is raised and caught); *respond*: "
-        "`Snapshot.respond(url)` -> (status, body); *respond+JSON*: that body through `json.dumps` as the "
-        "server sends it; *oracle*: the DRF oracle (`tests/oracle`, real DRF + django-filter on SQLite "
-        "`:memory:`) answering the same URL through Django's test client with JSON rendering, one call per "
-        f"repeat within a {settings.oracle_budget_s:g} s budget (≥ {settings.oracle_min_repeat} repeats). "
-        "*oracle/respond*: median ratio. *×600*: respond median over the same query's on the 600-record "
-        "snapshot. *agrees*: the engine's respond and query answers equal the oracle's (detail route: both "
-        "501, no detailed records held).",
+        f"{settings.engine_min_repeat_s * 1000:g} ms long. *query*: `Snapshot.query(**kwargs)` (a 400 is "
+        "raised and caught); *respond*: `Snapshot.respond(url)` -> (status, body); *respond+JSON*: that "
+        "body through `json.dumps` as the server sends it; *oracle*: the DRF oracle (`tests/oracle`, real "
+        "DRF + django-filter on SQLite `:memory:`) answering the same URL through Django's test client "
+        f"with JSON rendering, one call per repeat within a {settings.oracle_budget_s:g} s budget (≥ "
+        f"{settings.oracle_min_repeat} repeats). *oracle/respond*: median ratio. *×600*: respond median "
+        "over the same query's on the 600-record snapshot. *agrees*: the engine's respond and query "
+        "answers equal the oracle's (detail route: both 501, no detailed records held).",
         "",
         "| snapshot | query | status | query µs | respond µs | respond best µs | respond+JSON µs | oracle µs "
         "| oracle best µs | oracle/respond | ×600 | agrees |",
@@ -284,15 +282,14 @@ def report(
     lines += [
         "## Load and memory",
         "",
-        "Each figure from fresh interpreters running `benchmarks/load_child.py` (bytecode "
-        "cached); times are "
-        f"the best of {settings.load_runs} (median beside). *RSS*: growth of "
-        "the peak resident set (`VmHWM` of `/proc/self/status`, i.e. `ru_maxrss` of the child's own memory: "
-        "Linux carries `ru_maxrss` over from the parent across fork and exec) across `load()` "
-        "alone, and across "
-        "`load()` plus the first queries of the next table; *traced*: `tracemalloc` peak during `load()` and "
-        "what stays allocated after it and after those queries (a separate run). *oracle load*: bulk insert "
-        "of the same records into the oracle's SQLite plus its first request (not in any per-query figure).",
+        "Each figure from fresh interpreters running `benchmarks/load_child.py` (bytecode cached); times "
+        f"are the best of {settings.load_runs} (median beside). *RSS*: growth of the peak resident set "
+        "(`VmHWM` of `/proc/self/status`, i.e. `ru_maxrss` of the child's own memory: Linux carries "
+        "`ru_maxrss` over from the parent across fork and exec) across `load()` alone, and across "
+        "`load()` plus the first queries of the next table; *traced*: `tracemalloc` peak during `load()` "
+        "and what stays allocated after it and after those queries (a separate run). *oracle load*: bulk "
+        "insert of the same records into the oracle's SQLite plus its first request (not in any per-query "
+        "figure).",
         "",
         "| snapshot | load s | load s median | import s | RSS +MiB load | RSS +MiB load+queries "
         "| peak RSS MiB "
@@ -312,12 +309,11 @@ def report(
     lines += [
         "## First-query costs (what is computed once per snapshot)",
         "",
-        "Milliseconds of each request, in this order, in a fresh process right after `load()` "
-        "(best of the same "
-        "runs). The first list request builds the filter indexes, the folded search text of every record and "
-        "the id order; the first duration ordering parses those durations into sort keys and sorts. The "
-        "second search and the same ordering again reuse them: that they cost a fraction of the first is the "
-        "evidence that nothing is rebuilt per query.",
+        "Milliseconds of each request, in this order, in a fresh process right after `load()` (best of "
+        "the same runs). The first list request builds the filter indexes, the folded search text of "
+        "every record and the id order; the first duration ordering parses those durations into sort keys "
+        "and sorts. The second search and the same ordering again reuse them: that they cost a fraction "
+        "of the first is the evidence that nothing is rebuilt per query.",
         "",
         "| snapshot | first list (index build) | first search `soyuz` | second search `progress ms` "
         "| first `-time_in_space,flights_count` | same ordering again (offset 10) |",
@@ -381,9 +377,8 @@ def verdicts(results: list[dict[str, Any]], cli: list[cold_cli.ColdRun]) -> list
         ratio, kind, name = max(worst)
         ok = ratio <= MAX_SCALE_RATIO
         out.append(
-            f"{'met' if ok else '**MISSED**'}: at {n:,} records every query ≤ "
-            f"{MAX_SCALE_RATIO:g}× its time at "
-            f"600 (worst: {kind} '{name}' {ratio:.1f}×)"
+            f"{'met' if ok else '**MISSED**'}: at {n:,} records every query ≤ {MAX_SCALE_RATIO:g}× its "
+            f"time at 600 (worst: {kind} '{name}' {ratio:.1f}×)"
         )
     load = largest["load"]["load_s"]
     out.append(
@@ -401,10 +396,9 @@ def verdicts(results: list[dict[str, Any]], cli: list[cold_cli.ColdRun]) -> list
     failing = [r for r in ratios if r[0] < MIN_ORACLE_RATIO]
     low = min(ratios)
     out.append(
-        f"{'met' if not failing else '**MISSED**'}: every query ≥ {MIN_ORACLE_RATIO:g}× faster "
-        "than the oracle "
-        f"({len(ratios) - len(failing)} of {len(ratios)} query/respond figures; lowest {low[0]:.1f}×: "
-        f"{low[1]} '{low[2]}' on {low[3]})"
+        f"{'met' if not failing else '**MISSED**'}: every query ≥ {MIN_ORACLE_RATIO:g}× faster than the "
+        f"oracle ({len(ratios) - len(failing)} of {len(ratios)} query/respond figures; lowest "
+        f"{low[0]:.1f}×: {low[1]} '{low[2]}' on {low[3]})"
     )
     if failing:
         names = sorted({r[2] for r in failing})

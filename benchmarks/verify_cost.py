@@ -69,9 +69,8 @@ def main(argv: list[str] | None = None) -> int:
             ms = {k: v * 1000 for k, v in t.items()}
             print(
                 f"| {size} | {ms['load_verified']:.2f} ms | {ms['load_unverified']:.2f} ms | "
-                f"{ms['load_verified'] - ms['load_unverified']:+.2f} ms | "
-                f"{ms['all_tables_verified']:.2f} ms | "
-                f"{ms['all_tables_unverified']:.2f} ms | "
+                f"{ms['load_verified'] - ms['load_unverified']:+.2f} ms | {ms['all_tables_verified']:.2f} "
+                f"ms | {ms['all_tables_unverified']:.2f} ms | "
                 f"{ms['all_tables_verified'] - ms['all_tables_unverified']:+.2f} ms |"
             )
     return 0

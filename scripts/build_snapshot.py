@@ -127,8 +127,7 @@ def _stale(args: argparse.Namespace, built: set[Path]) -> int:
     if stale and args.check:
         print(
             f"build_snapshot: no raw input rebuilds {[f.as_posix() for f in stale]}; run "
-            "scripts/build_snapshot.py "
-            "to remove them",
+            "scripts/build_snapshot.py to remove them",
             file=sys.stderr,
         )
         return 1

@@ -401,11 +401,9 @@ def test_engine_and_tables_read_durations_with_one_parser_and_keep_their_differe
 # --------------------------------------------------------------------------- imports
 def test_a_duration_ordered_query_imports_neither_isodate_nor_datetime_nor_weakref():
     code = (
-        "import sys, spacecraft_data; s = spacecraft_data.load(); "
-        "s.query(search='soyuz', ordering='-time_in_space,time_docked', limit=5); "
-        "print(sorted(m for m in ('isodate', 'datetime', 'weakref', 'jsonschema', "
-        "'frictionless', 'requests', "
-        "'pandas', 'django') if m in sys.modules))"
+        "import sys, spacecraft_data; s = spacecraft_data.load(); s.query(search='soyuz', "
+        "ordering='-time_in_space,time_docked', limit=5); print(sorted(m for m in ('isodate', 'datetime', "
+        "'weakref', 'jsonschema', 'frictionless', 'requests', 'pandas', 'django') if m in sys.modules))"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.strip() == "[]"

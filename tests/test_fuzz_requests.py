@@ -433,6 +433,5 @@ def test_twenty_thousand_generated_raw_requests_through_serve_get_no_5xx(snap):
     assert counts[431] and counts[414] and counts[405], counts
     print(
         f"\nserve: {total} requests on {client.connections} connections in "
-        f"{time.monotonic() - started:.1f} s, "
-        f"statuses {dict(sorted(counts.items()))}"
+        f"{time.monotonic() - started:.1f} s, statuses {dict(sorted(counts.items()))}"
     )

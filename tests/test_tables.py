@@ -295,9 +295,8 @@ def test_to_pandas_without_pandas_names_the_extra():
 
 def test_importing_the_tables_module_imports_nothing_heavy():
     code = (
-        "import sys, spacecraft_data.tables\n"
-        "print(sorted(m for m in ('pandas', 'isodate', 'frictionless', 'jsonschema', 'requests', "
-        "'duckdb') if m in sys.modules))"
+        "import sys, spacecraft_data.tables\nprint(sorted(m for m in ('pandas', 'isodate', "
+        "'frictionless', 'jsonschema', 'requests', 'duckdb') if m in sys.modules))"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.strip() == "[]"

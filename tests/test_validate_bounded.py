@@ -167,9 +167,8 @@ def test_a_huge_document_that_is_no_array_is_refused_with_its_size(tmp_path, mon
     big = [{"id": 1, "x": "y" * (2 << 20)}]
     file.write_text(json.dumps({"count": 1, "next": None, "previous": None, "results": big}))
     assert [p.message for p in validate(file).problems] == [
-        "more than 1 MiB in one document (a page, an envelope or a record), the most checked "
-        "whole; a JSON array "
-        "or NDJSON of any size is read as a stream"
+        "more than 1 MiB in one document (a page, an envelope or a record), the most checked whole; a "
+        "JSON array or NDJSON of any size is read as a stream"
     ]
 
 

@@ -239,11 +239,10 @@ class Served:
         ids = ", ".join(map(str, missing))
         raise ModeNotHeld(
             f"snapshot {self.version} holds no {mode} record for {self.endpoint.name} id {ids}: "
-            f"{self._files[table]} lacks {'them' if len(missing) > 1 else 'it'} though {self.endpoint.table} "
-            f"holds the {self.endpoint.default_mode}-mode record (the harvest's {mode} pages "
-            "disagreed with its "
-            f"{self.endpoint.default_mode} ones); nothing is made up for it. Fetch it again with "
-            f"'spacecraft-data harvest --mode both'"
+            f"{self._files[table]} lacks {'them' if len(missing) > 1 else 'it'} though "
+            f"{self.endpoint.table} holds the {self.endpoint.default_mode}-mode record (the harvest's "
+            f"{mode} pages disagreed with its {self.endpoint.default_mode} ones); nothing is made up for "
+            "it. Fetch it again with 'spacecraft-data harvest --mode both'"
         )
 
     def check_held(self, mode: str | None) -> None:

@@ -181,8 +181,7 @@ def _merge(
         if old is not None and old != record:
             raise BuildError(
                 f"{where}: {table} record id {record['id']} differs from the copy read from "
-                f"{origin[record['id']]}; "
-                "refusing to guess which is right"
+                f"{origin[record['id']]}; refusing to guess which is right"
             )
         into[record["id"]] = record
         origin.setdefault(record["id"], where)

@@ -38,13 +38,10 @@ def register(sub: argparse._SubParsersAction) -> None:
         epilog=textwrap.fill(
             width=100,
             text="limits: requests never leave the origin of --base-url (a redirect or a 'next' link "
-            "elsewhere stops "
-            "the run); each body is at most --max-body-mb once decoded; each request ends within "
-            "--deadline; a "
-            "wait longer than --max-wait stops the run at once, saying when to rerun; a count "
-            "above 100000 or "
-            "more than 5000 pages per list is refused; a refused connection is retried once, a failed DNS "
-            "lookup never.",
+            "elsewhere stops the run); each body is at most --max-body-mb once decoded; each request ends "
+            "within --deadline; a wait longer than --max-wait stops the run at once, saying when to "
+            "rerun; a count above 100000 or more than 5000 pages per list is refused; a refused "
+            "connection is retried once, a failed DNS lookup never.",
         )
         + "\n\n"
         "exit status:\n"

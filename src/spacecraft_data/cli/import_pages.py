@@ -14,11 +14,10 @@ def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser(
         "import-pages",
         help="publish a snapshot from saved API pages (browsable text or JSON)",
-        description="Build, validate and publish a new snapshot from saved /spacecraft/ pages: browsable-API "
-        "text "
-        "pages (like the seeds) or JSON bodies. The pages are copied into the raw folder with a "
-        "sources.json, so scripts/build_snapshot.py can rebuild the snapshot. Nothing is published if "
-        "any page is unreadable or any record fails the schema.",
+        description="Build, validate and publish a new snapshot from saved /spacecraft/ pages: "
+        "browsable-API text pages (like the seeds) or JSON bodies. The pages are copied into the raw "
+        "folder with a sources.json, so scripts/build_snapshot.py can rebuild the snapshot. Nothing is "
+        "published if any page is unreadable or any record fails the schema.",
         epilog="example:\n  spacecraft-data import-pages saved/*.txt --output /tmp/snaps --raw-dir /tmp/raw "
         "--no-changelog",
     )

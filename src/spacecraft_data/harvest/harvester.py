@@ -148,9 +148,8 @@ class _Harvester:
             self.pacer.spent(attempts)
             if response is not None and response.status_code != 200:
                 raise HarvestError(
-                    f"GET {url} answered HTTP {response.status_code} {response.reason} after "
-                    f"{attempts} attempt(s): "
-                    f"{response.text[:200]!r}"
+                    f"GET {url} answered HTTP {response.status_code} {response.reason} after {attempts} "
+                    f"attempt(s): {response.text[:200]!r}"
                 )
             if response is not None:
                 problem = self._problem(response)

@@ -176,8 +176,7 @@ TABLES: dict[str, Table] = {
             "spacecraft_families",
             "Spacecraft families",
             "Spacecraft configuration families. held_as: mini (id, name), normal (+ description, "
-            "manufacturer, parent, "
-            "maiden flight) or detailed (+ launch and landing counts).",
+            "manufacturer, parent, maiden flight) or detailed (+ launch and landing counts).",
             (
                 _c("id", "integer", "LL2 family id"),
                 _c(
@@ -197,9 +196,8 @@ TABLES: dict[str, Table] = {
         Table(
             "agencies",
             "Agencies",
-            "Agencies (configuration agencies and family manufacturers). held_as: mini "
-            "(AgencyMini) or normal "
-            "(AgencyNormal); normal-only columns are empty for mini rows.",
+            "Agencies (configuration agencies and family manufacturers). held_as: mini (AgencyMini) or "
+            "normal (AgencyNormal); normal-only columns are empty for mini rows.",
             (
                 _c("id", "integer", "LL2 agency id"),
                 _c("held_as", "string", "widest LL2 shape held for this row", enum=("mini", "normal")),
@@ -288,9 +286,8 @@ TABLES: dict[str, Table] = {
         Table(
             "spacecraft_flights",
             "Spacecraft flights",
-            "The flights of each spacecraft held in detailed mode (SpacecraftFlightNormal), in "
-            "API order. Only the "
-            "flight's own fields and the ids of its launch and landing: the JSON records hold "
+            "The flights of each spacecraft held in detailed mode (SpacecraftFlightNormal), in API order. "
+            "Only the flight's own fields and the ids of its launch and landing: the JSON records hold "
             "the full objects.",
             (
                 _c("id", "integer", "LL2 spacecraft flight id"),

@@ -206,9 +206,8 @@ def array_elements(stream: Stream, errors: list[StreamError]) -> Iterator[tuple[
                 return
             except RecursionError:
                 fail(
-                    f"element {index} is nested too deeply to parse (arrays or objects inside "
-                    "each other past "
-                    "Python's recursion limit)"
+                    f"element {index} is nested too deeply to parse (arrays or objects inside each other "
+                    "past Python's recursion limit)"
                 )
                 return
             except ValueError as exc:  # e.g. an integer past sys.get_int_max_str_digits()
