@@ -94,7 +94,8 @@ def _hook_httpx(offline: Interceptor) -> Callable[[], None]:
         return _transport_for_url
 
     for cls in transports:
-        setattr(cls, "_transport_for_url", wrap(cls))  # noqa: B010 - mypy refuses a plain assignment to a method
+        # setattr, not an assignment: mypy refuses a plain assignment to a method
+        setattr(cls, "_transport_for_url", wrap(cls))  # noqa: B010
 
     def undo() -> None:
         for cls, original in originals.items():
