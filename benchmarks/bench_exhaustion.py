@@ -10,7 +10,8 @@ process only, over loopback:
 * ``idle``: IDLE connections are opened and left silent, then a fresh client sends REQUESTS requests, one
   new connection each; prints its latencies (a request that takes over 5 s is a timeout).
 * ``slow``: SLOW clients each pipeline 20 large requests (the browsable page of 100 records) and never read;
-  SETTLE seconds later (the answers they get first are computed by then) the fresh client is measured as above.
+  SETTLE seconds later (the answers they get first are computed by then) the fresh client is measured as
+  above.
 * ``burst``: BURST connections are opened at once, each sending one request as soon as it is connected,
   while the fresh client is measured; prints when every one had its answer (or failed).
 * ``slowloris``: one client sends a request head one byte every INTERVAL seconds; prints how long the
@@ -41,16 +42,36 @@ from statistics import median
 LIST = "/2.3.0/spacecraft/"
 
 
-def start_server(nofile: int | None = None, extra: list[str] | None = None) -> tuple[subprocess.Popen, tuple[str, int]]:
-    """``serve --port 0`` in a subprocess (under ``RLIMIT_NOFILE`` ``nofile``); the process and its address."""
+def start_server(
+    nofile: int | None = None, extra: list[str] | None = None
+) -> tuple[subprocess.Popen, tuple[str, int]]:
+    """``serve --port 0`` in a subprocess (under ``RLIMIT_NOFILE`` ``nofile``); the process and its
+    address."""
+
     def limit() -> None:
         if nofile:
             resource.setrlimit(resource.RLIMIT_NOFILE, (nofile, nofile))
 
-    cmd = [sys.executable, "-m", "spacecraft_data", "serve", "--host", "127.0.0.1", "--port", "0", "--quiet",
-           *(extra or [])]
-    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True, preexec_fn=limit,
-                            env={**os.environ, "PYTHONUNBUFFERED": "1"})
+    cmd = [
+        sys.executable,
+        "-m",
+        "spacecraft_data",
+        "serve",
+        "--host",
+        "127.0.0.1",
+        "--port",
+        "0",
+        "--quiet",
+        *(extra or []),
+    ]
+    proc = subprocess.Popen(
+        cmd,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        text=True,
+        preexec_fn=limit,
+        env={**os.environ, "PYTHONUNBUFFERED": "1"},
+    )
     line = proc.stdout.readline()
     match = re.search(r"http://127\.0\.0\.1:(\d+)/", line)
     if not match:
@@ -70,8 +91,11 @@ def fetch(address: tuple[str, int], path: str = LIST + "?limit=1", timeout: floa
     start = time.perf_counter()
     try:
         with socket.create_connection(address, timeout=timeout) as sock:
-            sock.sendall(f"GET {path} HTTP/1.1\r\nHost: {address[0]}:{address[1]}\r\nConnection: close\r\n\r\n"
-                         .encode())
+            sock.sendall(
+                (
+                    f"GET {path} HTTP/1.1\r\nHost: {address[0]}:{address[1]}\r\nConnection: close\r\n\r\n"
+                ).encode()
+            )
             data = b""
             while chunk := sock.recv(65536):
                 data += chunk
@@ -89,9 +113,11 @@ def fresh_client(address: tuple[str, int], requests: int) -> str:
     done = sorted(t for t in times if t != float("inf"))
     if not done:
         return f"fresh client: {requests} requests, all failed or timed out (5 s)"
-    return (f"fresh client: {requests} requests, median {median(done) * 1000:.1f} ms, "
-            f"p90 {done[int(0.9 * (len(done) - 1))] * 1000:.1f} ms, max {done[-1] * 1000:.1f} ms, "
-            f"failed or timed out (5 s): {requests - len(done)}")
+    return (
+        f"fresh client: {requests} requests, median {median(done) * 1000:.1f} ms, "
+        f"p90 {done[int(0.9 * (len(done) - 1))] * 1000:.1f} ms, max {done[-1] * 1000:.1f} ms, "
+        f"failed or timed out (5 s): {requests - len(done)}"
+    )
 
 
 def measure_signals(rounds: int) -> None:
@@ -121,8 +147,10 @@ def measure_signals(rounds: int) -> None:
         for c in clients:
             c.join()
     slowest = f"{max(stops) * 1000:.0f} ms" if stops else "-"
-    print(f"signals under a stream of new connections: {rounds} sent, {ignored} ignored (alive 5 s later); "
-          f"slowest stop: {slowest}")
+    print(
+        f"signals under a stream of new connections: {rounds} sent, {ignored} ignored (alive 5 s later); "
+        f"slowest stop: {slowest}"
+    )
 
 
 def measure_idle(idle: int, nofile: int | None, requests: int) -> None:
@@ -161,8 +189,10 @@ def measure_slow(slow: int, nofile: int | None, requests: int, settle: float) ->
                 pass
             held.append(s)
         time.sleep(settle)
-        print(f"{len(held)} slow readers (pipelined large requests, never read), measured {settle:g} s after they "
-              f"connected")
+        print(
+            f"{len(held)} slow readers (pipelined large requests, never read), measured {settle:g} s after "
+            "they connected"
+        )
         print(fresh_client(address, requests))
     finally:
         for s in held:
@@ -172,7 +202,9 @@ def measure_slow(slow: int, nofile: int | None, requests: int, settle: float) ->
 
 def measure_burst(burst: int, nofile: int | None, requests: int) -> None:
     proc, address = start_server(nofile)
-    request = f"GET {LIST}?limit=1 HTTP/1.1\r\nHost: {address[0]}:{address[1]}\r\nConnection: close\r\n\r\n".encode()
+    request = (
+        f"GET {LIST}?limit=1 HTTP/1.1\r\nHost: {address[0]}:{address[1]}\r\nConnection: close\r\n\r\n"
+    ).encode()
     selector = selectors.DefaultSelector()
     received: dict[socket.socket, bytes] = {}
     ok = failed = 0
@@ -214,8 +246,10 @@ def measure_burst(burst: int, nofile: int | None, requests: int) -> None:
                     done(sock)
         elapsed = time.perf_counter() - started
         client.join()
-        print(f"burst of {burst} connections, one request each: {ok} answered 200, {failed} failed, "
-              f"{len(received)} unanswered after {elapsed:.1f} s")
+        print(
+            f"burst of {burst} connections, one request each: {ok} answered 200, {failed} failed, "
+            f"{len(received)} unanswered after {elapsed:.1f} s"
+        )
         print(fresh[0] + " (measured during the burst)")
     finally:
         for sock in received:
@@ -246,7 +280,9 @@ def measure_slowloris(interval: float, bound: float) -> None:
         if held is None:
             print(f"slowloris (one header byte every {interval:g} s): still open after {bound:g} s")
         else:
-            print(f"slowloris (one header byte every {interval:g} s): closed by the server after {held:.1f} s")
+            print(
+                f"slowloris (one header byte every {interval:g} s): closed by the server after {held:.1f} s"
+            )
         sock.close()
     finally:
         stop_server(proc)
@@ -260,11 +296,21 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--idle", type=int, default=1100, help="idle connections (default 1100)")
     parser.add_argument("--slow", type=int, default=100, help="slow readers (default 100)")
     parser.add_argument("--nofile", type=int, default=None, help="RLIMIT_NOFILE of the server (e.g. 1024)")
-    parser.add_argument("--requests", type=int, default=20, help="fresh-client requests measured (default 20)")
-    parser.add_argument("--settle", type=float, default=3.0,
-                        help="slow: seconds between the slow readers' requests and the measure (default 3)")
-    parser.add_argument("--interval", type=float, default=20.0, help="slowloris: seconds between bytes (default 20)")
-    parser.add_argument("--slowloris-max", type=float, default=120.0, help="slowloris: give up after (default 120 s)")
+    parser.add_argument(
+        "--requests", type=int, default=20, help="fresh-client requests measured (default 20)"
+    )
+    parser.add_argument(
+        "--settle",
+        type=float,
+        default=3.0,
+        help="slow: seconds between the slow readers' requests and the measure (default 3)",
+    )
+    parser.add_argument(
+        "--interval", type=float, default=20.0, help="slowloris: seconds between bytes (default 20)"
+    )
+    parser.add_argument(
+        "--slowloris-max", type=float, default=120.0, help="slowloris: give up after (default 120 s)"
+    )
     args = parser.parse_args(argv)
     if args.what == "signals":
         measure_signals(args.rounds)

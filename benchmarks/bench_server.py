@@ -12,7 +12,8 @@ answers another status than the one ``Snapshot.respond`` gives for that URL
 correct, not an error).
 
     python benchmarks/bench_server.py                       # bundled snapshot, 5 s
-    python benchmarks/bench_server.py --synthetic 600       # SYNTHETIC 600-record snapshot (benchmarks/synthetic.py)
+    python benchmarks/bench_server.py --synthetic 600       # SYNTHETIC 600-record snapshot
+    (benchmarks/synthetic.py)
     python benchmarks/bench_server.py --duration 10 --processes 2 --threads 2
 
 Prints a summary and a markdown table row.
@@ -58,7 +59,9 @@ def start_server(snapshot: str | None) -> tuple[subprocess.Popen, str]:
     cmd = [sys.executable, "-m", "spacecraft_data", "serve", "--host", "127.0.0.1", "--port", "0", "--quiet"]
     if snapshot:
         cmd += ["--snapshot", snapshot]
-    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, text=True, env={**os.environ, "PYTHONUNBUFFERED": "1"})
+    proc = subprocess.Popen(
+        cmd, stdout=subprocess.PIPE, text=True, env={**os.environ, "PYTHONUNBUFFERED": "1"}
+    )
     line = proc.stdout.readline()
     match = re.search(r"(http://127\.0\.0\.1:\d+)/", line)
     if not match:
@@ -67,8 +70,9 @@ def start_server(snapshot: str | None) -> tuple[subprocess.Popen, str]:
     return proc, match.group(1)
 
 
-def _thread_load(base: str, expected: dict[str, int], deadline: float, fresh: bool, seed: int,
-                 out: list) -> None:
+def _thread_load(
+    base: str, expected: dict[str, int], deadline: float, fresh: bool, seed: int, out: list
+) -> None:
     host, port = urlsplit(base).hostname, urlsplit(base).port
     order = [path for _, path in MIX]
     random.Random(seed).shuffle(order)
@@ -106,8 +110,10 @@ def _process_load(args: tuple[str, dict[str, int], float, int, bool, int]) -> tu
     base, expected, duration, threads, fresh, seed = args
     deadline = time.perf_counter() + duration
     out: list = []
-    workers = [threading.Thread(target=_thread_load, args=(base, expected, deadline, fresh, seed * 100 + t, out))
-               for t in range(threads)]
+    workers = [
+        threading.Thread(target=_thread_load, args=(base, expected, deadline, fresh, seed * 100 + t, out))
+        for t in range(threads)
+    ]
     for w in workers:
         w.start()
     for w in workers:
@@ -151,8 +157,10 @@ def main(argv: list[str] | None = None) -> int:
         proc, base = start_server(snapshot)
         try:
             expected = {path: snap.respond(base + path)[0] for _, path in MIX}
-            jobs = [(base, expected, args.duration, args.threads, args.new_connections, p)
-                    for p in range(args.processes)]
+            jobs = [
+                (base, expected, args.duration, args.threads, args.new_connections, p)
+                for p in range(args.processes)
+            ]
             started = time.perf_counter()
             with multiprocessing.get_context("spawn").Pool(args.processes) as pool:
                 results = pool.map(_process_load, jobs)
@@ -172,16 +180,23 @@ def main(argv: list[str] | None = None) -> int:
     clients = args.processes * args.threads
     mode = "new connection per request" if args.new_connections else "keep-alive"
     statuses = ", ".join(f"{path} -> {status}" for path, status in expected.items() if status != 200)
-    print(f"snapshot: {label} ({len(snap)} records); {clients} clients ({args.processes} processes x {args.threads} "
-          f"threads, {mode}); {args.duration:g} s of load ({elapsed:.1f} s with start-up); cores: {os.cpu_count()}")
+    print(
+        f"snapshot: {label} ({len(snap)} records); {clients} clients ({args.processes} processes x "
+        f"{args.threads} threads, {mode}); {args.duration:g} s of load ({elapsed:.1f} s with start-up); "
+        f"cores: {os.cpu_count()}"
+    )
     print(f"non-200 answers expected by Snapshot.respond: {statuses or 'none'}")
-    print(f"requests: {len(latencies)}; req/s: {rate:.0f}; p50: {p50:.2f} ms; p99: {p99:.2f} ms; "
-          f"errors: {errors}; server exit code: {code}")
+    print(
+        f"requests: {len(latencies)}; req/s: {rate:.0f}; p50: {p50:.2f} ms; p99: {p99:.2f} ms; "
+        f"errors: {errors}; server exit code: {code}"
+    )
     print()
     print("| snapshot | clients | connections | duration s | requests | req/s | p50 ms | p99 ms | errors |")
     print("|---|---|---|---|---|---|---|---|---|")
-    print(f"| {label} ({len(snap)}) | {clients} | {mode} | {args.duration:g} | {len(latencies)} | {rate:.0f} "
-          f"| {p50:.2f} | {p99:.2f} | {errors} |")
+    print(
+        f"| {label} ({len(snap)}) | {clients} | {mode} | {args.duration:g} | {len(latencies)} | {rate:.0f} "
+        f"| {p50:.2f} | {p99:.2f} | {errors} |"
+    )
     return 0 if errors == 0 and code == 0 else 1
 
 

@@ -1,4 +1,5 @@
-"""Cold start of ``spacecraft-data query`` against bare interpreter starts, and its ``-X importtime`` top items.
+"""Cold start of ``spacecraft-data query`` against bare interpreter starts, and its ``-X importtime`` top
+items.
 
 Every run is a new process (``subprocess.run``, output discarded), timed with
 ``time.perf_counter`` around it. Bytecode caching is ON for every command: the
@@ -38,7 +39,9 @@ def cached_env(pycache: Path) -> dict[str, str]:
     measured instead): it is pointed at an empty folder through ``XDG_DATA_HOME`` rather than
     ``$SPACECRAFT_DATA_HOME``, so the children still pay what a user pays to find it (platformdirs).
     """
-    env = {k: v for k, v in os.environ.items() if k not in ("PYTHONDONTWRITEBYTECODE", "SPACECRAFT_DATA_HOME")}
+    env = {
+        k: v for k, v in os.environ.items() if k not in ("PYTHONDONTWRITEBYTECODE", "SPACECRAFT_DATA_HOME")
+    }
     env["PYTHONPYCACHEPREFIX"] = str(pycache)
     env["XDG_DATA_HOME"] = str(pycache.parent / "empty_user_data")
     return env
@@ -48,8 +51,10 @@ def cli_script() -> str:
     """The ``spacecraft-data`` console script of this interpreter's environment."""
     script = Path(sys.executable).with_name("spacecraft-data")
     if not script.is_file():
-        raise SystemExit(f"{script}: no spacecraft-data console script next to {sys.executable} "
-                         "(install the package into this environment)")
+        raise SystemExit(
+            f"{script}: no spacecraft-data console script next to {sys.executable} "
+            "(install the package into this environment)"
+        )
     return str(script)
 
 
@@ -67,12 +72,18 @@ def time_cold(label: str, cmd: Sequence[str], env: dict[str, str], runs: int) ->
 def commands(snapshot: str | None = None) -> list[tuple[str, list[str]]]:
     """(label, argv) of the interpreter baselines and the CLI query (on ``snapshot`` when given)."""
     py = sys.executable
-    out = [("python -c pass", [py, "-c", "pass"]),
-           ("python -c \"import json\"", [py, "-c", "import json"]),
-           ("spacecraft-data " + " ".join(CLI_ARGS), [cli_script(), *CLI_ARGS])]
+    out = [
+        ("python -c pass", [py, "-c", "pass"]),
+        ('python -c "import json"', [py, "-c", "import json"]),
+        ("spacecraft-data " + " ".join(CLI_ARGS), [cli_script(), *CLI_ARGS]),
+    ]
     if snapshot:
-        out.append((f"spacecraft-data {' '.join(CLI_ARGS)} --snapshot <{Path(snapshot).name}>",
-                    [cli_script(), *CLI_ARGS, "--snapshot", snapshot]))
+        out.append(
+            (
+                f"spacecraft-data {' '.join(CLI_ARGS)} --snapshot <{Path(snapshot).name}>",
+                [cli_script(), *CLI_ARGS, "--snapshot", snapshot],
+            )
+        )
     return out
 
 
@@ -80,9 +91,15 @@ _IMPORTTIME = re.compile(r"import time:\s+(\d+) \|\s+(\d+) \| (\s*)(\S+)")
 
 
 def importtime_top(env: dict[str, str], top: int = 12) -> list[tuple[str, int, int]]:
-    """(module, self µs, cumulative µs) of the ``top`` slowest imports of the CLI query, by cumulative time."""
+    """(module, self µs, cumulative µs) of the ``top`` slowest imports of the CLI query, by cumulative
+    time."""
     cmd = [sys.executable, "-X", "importtime", cli_script(), *CLI_ARGS]
-    done = subprocess.run(cmd, env=env, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
-    rows = [(m.group(4), int(m.group(1)), int(m.group(2))) for m in map(_IMPORTTIME.match, done.stderr.splitlines())
-            if m]
+    done = subprocess.run(
+        cmd, env=env, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True
+    )
+    rows = [
+        (m.group(4), int(m.group(1)), int(m.group(2)))
+        for m in map(_IMPORTTIME.match, done.stderr.splitlines())
+        if m
+    ]
     return sorted(rows, key=lambda row: -row[2])[:top]

@@ -20,9 +20,9 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
-import spacecraft_data  # noqa: E402
-
 from queries import query_mix  # noqa: E402
+
+import spacecraft_data  # noqa: E402
 
 
 def profile(snap: spacecraft_data.Snapshot, url: str, calls: int) -> pstats.Stats:
@@ -42,14 +42,20 @@ def top_rows(stats: pstats.Stats, calls: int, top: int) -> list[str]:
     out = []
     for (file, line, func), (_, ncalls, tottime, cumtime, _) in rows:
         where = f"{Path(file).name}:{line}({func})" if line else func
-        out.append(f"{tottime / calls * 1e6:9.1f} {cumtime / calls * 1e6:9.1f} {ncalls / calls:8.1f}  {where}")
+        out.append(
+            f"{tottime / calls * 1e6:9.1f} {cumtime / calls * 1e6:9.1f} {ncalls / calls:8.1f}  {where}"
+        )
     return out
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--size", default="12000", help="'bundled' or a SYNTHETIC record count (default 12000)")
-    parser.add_argument("--query", action="append", help="a query name of queries.py (repeatable; default: all)")
+    parser.add_argument(
+        "--size", default="12000", help="'bundled' or a SYNTHETIC record count (default 12000)"
+    )
+    parser.add_argument(
+        "--query", action="append", help="a query name of queries.py (repeatable; default: all)"
+    )
     parser.add_argument("--calls", type=int, default=200, help="answers profiled per query (default 200)")
     parser.add_argument("--top", type=int, default=12, help="functions shown per query (default 12)")
     args = parser.parse_args(argv)
@@ -69,7 +75,9 @@ def main(argv: list[str] | None = None) -> int:
                 continue
             stats = profile(snap, q.url, args.calls)
             total = stats.total_tt / args.calls * 1e6  # type: ignore[attr-defined]
-            print(f"\n== {q.name} on {len(snap):,} records: {q.url}  ({total:.0f} µs per answer under cProfile)")
+            print(
+                f"\n== {q.name} on {len(snap):,} records: {q.url}  ({total:.0f} µs per answer under cProfile)"
+            )
             print(f"{'own µs':>9} {'cum µs':>9} {'calls':>8}  function")
             print("\n".join(top_rows(stats, args.calls, args.top)))
     return 0

@@ -13,6 +13,7 @@ For each install: a fresh venv, ``pip install <wheel>[extra]``, then
 Prints a Markdown table for the README. Needs the build tools of the ``test`` extra (offline:
 ``--no-isolation``) and a package index or cache pip can reach.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -23,8 +24,14 @@ import venv
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-INSTALLS = {"core": "", "tables": "[tables]", "pandas": "[pandas]", "parquet": "[parquet]",
-            "harvest": "[harvest]", "all": "[all]"}
+INSTALLS = {
+    "core": "",
+    "tables": "[tables]",
+    "pandas": "[pandas]",
+    "parquet": "[parquet]",
+    "harvest": "[harvest]",
+    "all": "[all]",
+}
 #: what a fresh venv holds before anything is installed: not counted
 VENV_OWN = ("pip", "setuptools", "pkg_resources", "_distutils_hack", "distutils-precedence.pth")
 
@@ -34,7 +41,11 @@ def _size(site: Path) -> int:
     for entry in site.iterdir():
         if entry.name.split("-")[0] in VENV_OWN or entry.name in VENV_OWN:
             continue
-        files = [entry] if entry.is_file() else [p for p in entry.rglob("*") if p.is_file() and not p.is_symlink()]
+        files = (
+            [entry]
+            if entry.is_file()
+            else [p for p in entry.rglob("*") if p.is_file() and not p.is_symlink()]
+        )
         total += sum(p.stat().st_blocks * 512 for p in files)
     return total
 
@@ -45,21 +56,38 @@ def measure(wheel: Path, extra: str, work: Path) -> tuple[int, int, list[str]]:
     venv.EnvBuilder(with_pip=True).create(env_dir)
     py = env_dir / "bin" / "python"
     subprocess.run([str(py), "-m", "pip", "install", "-q", f"{wheel}{extra}"], check=True)
-    listed = subprocess.run([str(py), "-m", "pip", "list", "--format=freeze"], check=True, capture_output=True,
-                            text=True).stdout.split()
-    names = sorted(line.split("==")[0] for line in listed if line.split("==")[0].lower() not in ("pip", "setuptools"))
+    listed = subprocess.run(
+        [str(py), "-m", "pip", "list", "--format=freeze"], check=True, capture_output=True, text=True
+    ).stdout.split()
+    names = sorted(
+        line.split("==")[0] for line in listed if line.split("==")[0].lower() not in ("pip", "setuptools")
+    )
     (site,) = (env_dir / "lib").glob("python*/site-packages")
     return len(names), _size(site), names
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--only", nargs="*", choices=list(INSTALLS), default=list(INSTALLS))
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         work = Path(tmp)
-        subprocess.run([sys.executable, "-m", "build", "--wheel", "--no-isolation", "--outdir", str(work / "dist"),
-                        str(ROOT)], check=True, capture_output=True)
+        subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "build",
+                "--wheel",
+                "--no-isolation",
+                "--outdir",
+                str(work / "dist"),
+                str(ROOT),
+            ],
+            check=True,
+            capture_output=True,
+        )
         (wheel,) = (work / "dist").glob("spacecraft_data-*.whl")
         print(f"wheel: {wheel.name} ({wheel.stat().st_size / 1e6:.2f} MB)")
         print("| install | packages | size |\n|---|---:|---:|")

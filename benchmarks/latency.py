@@ -37,7 +37,8 @@ def time_engine(fn: Callable[[], Any], repeat: int, min_repeat_s: float) -> Timi
 
 
 def time_oracle(fn: Callable[[], Any], budget_s: float, min_repeat: int = 3, max_repeat: int = 20) -> Timing:
-    """Time ``fn`` one call per repeat: as many repeats as fit in ``budget_s``, within [min_repeat, max_repeat]."""
+    """Time ``fn`` one call per repeat: as many repeats as fit in ``budget_s``, within [min_repeat,
+    max_repeat]."""
     fn()
     timer = timeit.Timer(fn)
     first = timer.timeit(1)

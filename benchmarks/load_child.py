@@ -1,4 +1,5 @@
-"""Measured in a fresh interpreter: import, load, peak memory and first-query (index build) costs of one snapshot.
+"""Measured in a fresh interpreter: import, load, peak memory and first-query (index build) costs of one
+snapshot.
 
     python benchmarks/load_child.py [SNAPSHOT_DIR] [--tracemalloc]
 
@@ -8,7 +9,8 @@ queries; the deltas are how much the peak grew. The peak is ``VmHWM`` of
 ``/proc/self/status``: the counter behind ``getrusage().ru_maxrss``, but of this
 process's own memory, whereas Linux carries ``ru_maxrss`` over from the parent
 across fork and exec (a large benchmark parent would hide the child's growth);
-``ru_maxrss`` is the fallback where ``/proc`` is missing. With ``--tracemalloc``: Python allocations traced from just
+``ru_maxrss`` is the fallback where ``/proc`` is missing. With ``--tracemalloc``: Python allocations traced
+from just
 before the load (peak during the load, and what stays allocated after it and
 after the index build); slower, so its times are not reported.
 
@@ -48,7 +50,8 @@ def _maxrss_kib() -> int:
 
 
 def measure(path: str | None) -> dict[str, float]:
-    """Times (s) and peak-RSS figures (KiB) of importing, loading and first-querying the snapshot at ``path``."""
+    """Times (s) and peak-RSS figures (KiB) of importing, loading and first-querying the snapshot at
+    ``path``."""
     start = time.perf_counter()
     import spacecraft_data
 

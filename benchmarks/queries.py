@@ -51,8 +51,16 @@ def query_mix(count: int, detail_id: int) -> list[Query]:
         list_query("search 2 terms + filter", {"search": "progress ms", "in_space": False}),
         list_query("order by 2 fields (durations)", {"ordering": "-time_in_space,flights_count"}),
         list_query("deep offset, limit 100", {"offset": deep, "limit": 100}),
-        list_query("order + search + filter + page",
-                   {"search": "ms", "status": 4, "ordering": "-flights_count,time_docked", "limit": 20, "offset": 20}),
+        list_query(
+            "order + search + filter + page",
+            {
+                "search": "ms",
+                "status": 4,
+                "ordering": "-flights_count,time_docked",
+                "limit": 20,
+                "offset": 20,
+            },
+        ),
         Query("detail (501: not held)", None, f"{LIST}{detail_id}/"),
         list_query("bad status (400)", {"status": "bad"}),
     ]

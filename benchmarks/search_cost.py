@@ -43,9 +43,10 @@ def _fill(prefix: str, unit: str, limit: int = MAX_URL) -> str:
 
 
 def _substrings(snap: spacecraft_data.Snapshot, longest: int) -> list[str]:
-    """Distinct substrings (1..``longest`` characters, no space) of the longest searched name: all match its record."""
+    """Distinct substrings (1..``longest`` characters, no space) of the longest searched name: all match its
+    record."""
     name = max((r["name"] for r in snap.records), key=len)
-    seen = dict.fromkeys(name[i:i + n] for n in range(1, longest + 1) for i in range(len(name) - n + 1))
+    seen = dict.fromkeys(name[i : i + n] for n in range(1, longest + 1) for i in range(len(name) - n + 1))
     return [s for s in seen if s.strip() == s and s]
 
 
@@ -62,11 +63,11 @@ def families(snap: spacecraft_data.Snapshot) -> dict[str, str]:
         "quote-runs": _fill(base, '"'),
         "bs-newline": _fill(base, '"a%5C%0A+'),
         "unclosed-then-words": _fill(base + '"', "ab+"),
-        "mixed-random": base + "".join(rng.choice(['"', "'", "\\", "+", ",", "a", "b"])
-                                       for _ in range(MAX_URL - len(base))),
+        "mixed-random": base
+        + "".join(rng.choice(['"', "'", "\\", "+", ",", "a", "b"]) for _ in range(MAX_URL - len(base))),
         "commas": _fill(base, "a,"),
-        "distinct-words": base + "+".join(f"w{i}" for i in range(2000))[:MAX_URL - len(base)],
-        "distinct-in-one-token": base + ",".join(f"w{i}" for i in range(2000))[:MAX_URL - len(base)],
+        "distinct-words": base + "+".join(f"w{i}" for i in range(2000))[: MAX_URL - len(base)],
+        "distinct-in-one-token": base + ",".join(f"w{i}" for i in range(2000))[: MAX_URL - len(base)],
         "non-ascii": _fill(base, quote_plus("é") + "+"),
         "ordering-long": _fill(LIST + "?ordering=", "-time_in_space,"),
         "many-params": _fill(LIST + "?limit=1", "&status=4"),
@@ -93,17 +94,26 @@ def cold(snap: spacecraft_data.Snapshot, url: str) -> float:
 
 def split_only(size: int) -> None:
     """``search_terms`` alone on ``size`` characters of each quoting family."""
-    for name, unit in (("bs-dquote", 'a\\" '), ("bs-squote", "a\\' "), ("quote-runs", '"'), ("commas", "a,"),
-                       ("bs-newline", '"a\\\n ')):
+    for name, unit in (
+        ("bs-dquote", 'a\\" '),
+        ("bs-squote", "a\\' "),
+        ("quote-runs", '"'),
+        ("commas", "a,"),
+        ("bs-newline", '"a\\\n '),
+    ):
         value = unit * (size // len(unit))
         start = time.perf_counter()
         terms = search_module.search_terms(value)
-        print(f"{name:24} {len(value):7} chars {len(terms):6} terms {1e3 * (time.perf_counter() - start):9.2f} ms")
+        print(
+            f"{name:24} {len(value):7} chars {len(terms):6} terms "
+            f"{1e3 * (time.perf_counter() - start):9.2f} ms"
+        )
 
 
 def serve_rate(snap: spacecraft_data.Snapshot, seconds: float, clients: int = 4) -> float:
     """Requests per second a live ``serve`` (loopback, in a thread) answers to ``clients`` keep-alive clients,
-    each sending the issue's 8 KiB ``a\\"+`` search with a new letter and suffix every time (no cache helps)."""
+    each sending the issue's 8 KiB ``a\\"+`` search with a new letter and suffix every time (no cache
+    helps)."""
     import http.client
     import threading
 
@@ -142,14 +152,19 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--family", action="append", help="a family name (repeatable; default: all)")
     parser.add_argument("--repeats", type=int, default=7, help="cold answers timed per family (default 7)")
     parser.add_argument("--split-only", type=int, metavar="CHARS", help="time search_terms() alone on CHARS")
-    parser.add_argument("--serve", type=float, metavar="SECONDS", help="requests/s of a live serve (4 clients)")
+    parser.add_argument(
+        "--serve", type=float, metavar="SECONDS", help="requests/s of a live serve (4 clients)"
+    )
     args = parser.parse_args(argv)
     if args.split_only:
         split_only(args.split_only)
         return 0
     if args.serve:
         rate = serve_rate(spacecraft_data.load(), args.serve)
-        print(f"serve, 4 keep-alive clients, {args.serve:g} s of distinct 8 KiB a\\\"+ searches: {rate:.1f} requests/s")
+        print(
+            f'serve, 4 keep-alive clients, {args.serve:g} s of distinct 8 KiB a\\"+ searches: '
+            f"{rate:.1f} requests/s"
+        )
         return 0
     with tempfile.TemporaryDirectory(prefix="spacecraft-search-cost-") as tmp:
         if args.size == "bundled":
@@ -168,11 +183,19 @@ def main(argv: list[str] | None = None) -> int:
             assert len(url) <= MAX_URL, (name, len(url))
             status = snap.respond(url)[0]
             query = url.partition("?")[2]
-            value = next((unquote_plus(v) for k, _, v in (p.partition("=") for p in query.split("&"))
-                          if k == "search"), "")
+            value = next(
+                (
+                    unquote_plus(v)
+                    for k, _, v in (p.partition("=") for p in query.split("&"))
+                    if k == "search"
+                ),
+                "",
+            )
             terms = len(search_module.search_terms(value)) if value else 0
             times = [cold(snap, url) for _ in range(args.repeats)]
-            print(f"{name:30} {len(url):5} {status:6} {terms:6} {1e3 * min(times):8.2f} {1e3 * max(times):9.2f}")
+            print(
+                f"{name:30} {len(url):5} {status:6} {terms:6} {1e3 * min(times):8.2f} {1e3 * max(times):9.2f}"
+            )
             if max(times) > worst[1]:
                 worst = (name, max(times))
         print(f"worst: {worst[0]} {1e3 * worst[1]:.2f} ms ({len(snap)} records)")

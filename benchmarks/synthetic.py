@@ -29,7 +29,9 @@ def _vary_duration(value: str | None, rng: random.Random) -> str | None:
     return isodate.duration_isoformat(dt.timedelta(seconds=int(seconds * rng.uniform(0.2, 3.0))))
 
 
-def synthetic_records(n: int, seed: int = 2026, base: spacecraft_data.Snapshot | None = None) -> list[dict[str, Any]]:
+def synthetic_records(
+    n: int, seed: int = 2026, base: spacecraft_data.Snapshot | None = None
+) -> list[dict[str, Any]]:
     """``n`` SYNTHETIC spacecraft records derived from the real bundled ones (ids 1..n)."""
     base = base or spacecraft_data.load()
     real = list(base)
@@ -68,12 +70,16 @@ def write_synthetic_snapshot(n: int, root: Path, seed: int = 2026) -> Path:
         "endpoint": base.manifest["endpoint"],
         "base_url": base.manifest.get("base_url"),
         "synthetic": True,
-        "notes": [f"SYNTHETIC: {n} records derived from snapshot {base.version} for benchmarks; not LL2 data"],
+        "notes": [
+            f"SYNTHETIC: {n} records derived from snapshot {base.version} for benchmarks; not LL2 data"
+        ],
         "records": {"held": n, "reported": n, "complete": True},
         "modes": {"normal": {"held": True}, "detailed": {"held": False, "why": "synthetic benchmark data"}},
         "tables": {},
         "sources": [],
-        "files": {name: {"sha256": sha256_bytes(data), "bytes": len(data)} for name, data in sorted(files.items())},
+        "files": {
+            name: {"sha256": sha256_bytes(data), "bytes": len(data)} for name, data in sorted(files.items())
+        },
     }
     files[MANIFEST] = dump_json(manifest)
     return publish(files, Path(root) / base.api_version / f"synthetic-{n}", replace=True)

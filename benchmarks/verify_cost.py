@@ -60,14 +60,19 @@ def main(argv: list[str] | None = None) -> int:
         print("| snapshot | load() | load(verify=False) | cost | + every table | unverified | cost |")
         print("|---|---|---|---|---|---|---|")
         for size in args.sizes.split(","):
-            path = (Path(str(latest_snapshot_dir(bundled_root()))) if size == "bundled"
-                    else write_synthetic_snapshot(int(size), Path(tmp)))
+            path = (
+                Path(str(latest_snapshot_dir(bundled_root())))
+                if size == "bundled"
+                else write_synthetic_snapshot(int(size), Path(tmp))
+            )
             t = measure(path, args.repeats)
             ms = {k: v * 1000 for k, v in t.items()}
-            print(f"| {size} | {ms['load_verified']:.2f} ms | {ms['load_unverified']:.2f} ms | "
-                  f"{ms['load_verified'] - ms['load_unverified']:+.2f} ms | {ms['all_tables_verified']:.2f} ms | "
-                  f"{ms['all_tables_unverified']:.2f} ms | "
-                  f"{ms['all_tables_verified'] - ms['all_tables_unverified']:+.2f} ms |")
+            print(
+                f"| {size} | {ms['load_verified']:.2f} ms | {ms['load_unverified']:.2f} ms | "
+                f"{ms['load_verified'] - ms['load_unverified']:+.2f} ms | {ms['all_tables_verified']:.2f} "
+                f"ms | {ms['all_tables_unverified']:.2f} ms | "
+                f"{ms['all_tables_verified'] - ms['all_tables_unverified']:+.2f} ms |"
+            )
     return 0
 
 

@@ -1,6 +1,7 @@
 """Per-query cost on a generated workload of the kind users send, against the DRF oracle, in one run.
 
-    python benchmarks/workload.py [--urls 1000] [--seed 20261201] [--size bundled|N] [--clock wall|cpu] [--output FILE]
+    python benchmarks/workload.py [--urls 1000] [--seed 20261201] [--size bundled|N] [--clock wall|cpu]
+    [--output FILE]
 
 The fixed mix of ``queries.py`` repeats 8 friendly URLs, so every answer after
 the first comes out of a cache. Real clients send distinct URLs: several
@@ -44,7 +45,12 @@ sys.path[:0] = [str(HERE), str(ROOT / "tests")]
 
 import spacecraft_data  # noqa: E402
 
-HOSTS = ("https://ll.thespacedevs.com", "http://127.0.0.1:8000", "http://localhost:8000", "https://lldev.thespacedevs.com")
+HOSTS = (
+    "https://ll.thespacedevs.com",
+    "http://127.0.0.1:8000",
+    "http://localhost:8000",
+    "https://lldev.thespacedevs.com",
+)
 ORDERING = ("flights_count", "id", "mission_ends_count", "time_docked", "time_in_space", "name", "bogus")
 UNKNOWN = ("foo", "page", "fields", "mode_", "Search", "utm_source", "ordering[]")
 #: search words users type, ASCII and not (Russian, Chinese, accented), which clients percent-encode
@@ -60,7 +66,8 @@ def _words(snap: Any) -> list[str]:
 
 
 def generate_urls(snap: Any, count: int, seed: int) -> list[str]:
-    """``count`` distinct URLs of ``/2.3.0/spacecraft/`` as varied clients send them (deterministic in ``seed``)."""
+    """``count`` distinct URLs of ``/2.3.0/spacecraft/`` as varied clients send them (deterministic in
+    ``seed``)."""
     rng = random.Random(seed)
     words = _words(snap)
     names = sorted({r["name"] for r in snap.records})
@@ -130,9 +137,12 @@ def measure(snap: Any, urls: list[str], clock: Any = time.perf_counter) -> dict[
 
     oracle = Oracle.from_snapshot(snap)
     oracle.get("/2.3.0/spacecraft/?limit=1")  # bulk insert into SQLite, kept out of the figures
-    snap.respond("/2.3.0/spacecraft/?search=warmup&ordering=time_in_space,-time_docked&status=4")  # builds indexes
+    snap.respond(
+        "/2.3.0/spacecraft/?search=warmup&ordering=time_in_space,-time_docked&status=4"
+    )  # builds indexes
     first, again, drf = [], [], []
-    # All of respond()'s, then all of the oracle's: interleaved, Django's run would evict respond()'s data from
+    # All of respond()'s, then all of the oracle's: interleaved, Django's run would evict respond()'s data
+    # from
     # the CPU caches and bill respond() for it.
     for url in urls:
         t0 = clock()
@@ -150,8 +160,11 @@ def measure(snap: Any, urls: list[str], clock: Any = time.perf_counter) -> dict[
     return {"first": first, "again": again, "oracle": drf, "agree": agree}
 
 
-def report(label: str, records: int, urls: list[str], seed: int, m: dict[str, Any], clock: str = "wall") -> str:
+def report(
+    label: str, records: int, urls: list[str], seed: int, m: dict[str, Any], clock: str = "wall"
+) -> str:
     """The markdown table of one run."""
+
     def us(values: list[float], q: float | None = None) -> str:
         v = statistics.median(values) if q is None else _percentile(values, q)
         return f"{v * 1e6:,.1f}"
@@ -174,11 +187,19 @@ def report(label: str, records: int, urls: list[str], seed: int, m: dict[str, An
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--urls", type=int, default=1000, help="distinct URLs to generate (default: %(default)s)")
+    parser.add_argument(
+        "--urls", type=int, default=1000, help="distinct URLs to generate (default: %(default)s)"
+    )
     parser.add_argument("--seed", type=int, default=20261201, help="generator seed (default: %(default)s)")
-    parser.add_argument("--size", default="bundled", help="'bundled' or a SYNTHETIC record count (default: bundled)")
-    parser.add_argument("--clock", choices=("wall", "cpu"), default="wall",
-                        help="wall time (perf_counter) or this thread's CPU time (thread_time) (default: wall)")
+    parser.add_argument(
+        "--size", default="bundled", help="'bundled' or a SYNTHETIC record count (default: bundled)"
+    )
+    parser.add_argument(
+        "--clock",
+        choices=("wall", "cpu"),
+        default="wall",
+        help="wall time (perf_counter) or this thread's CPU time (thread_time) (default: wall)",
+    )
     parser.add_argument("--output", type=Path, help="also write the report to this file")
     args = parser.parse_args(argv)
     with tempfile.TemporaryDirectory() as tmp:

@@ -6,6 +6,7 @@
 
 No generated file is edited by hand: change a script or a raw input, then run this.
 """
+
 from __future__ import annotations
 
 import runpy

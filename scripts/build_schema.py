@@ -8,6 +8,7 @@ The output is a pure function of the spec, of spacecraft_data/schemagen.py, wher
 translation rules and every tightening are documented, and of the endpoint declarations
 (spacecraft_data/endpoints/), which name the component and title of each file.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -23,9 +24,13 @@ from spacecraft_data.store import sync_files  # noqa: E402
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     spec = f"data/raw/ll2-openapi/ll_{DEFAULT_API_VERSION}.json"
-    parser.add_argument("--spec", type=Path, default=ROOT / spec, help=f"the OpenAPI document (default: {spec})")
+    parser.add_argument(
+        "--spec", type=Path, default=ROOT / spec, help=f"the OpenAPI document (default: {spec})"
+    )
     parser.add_argument("--out", type=Path, default=ROOT / "schema", help="output folder (default: schema/)")
     parser.add_argument("--check", action="store_true", help="compare with the files on disk; write nothing")
     args = parser.parse_args(argv)
@@ -34,12 +39,18 @@ def main(argv: list[str] | None = None) -> int:
     except (OSError, ValueError, KeyError) as exc:
         print(f"build_schema: error: {args.spec}: {exc}", file=sys.stderr)
         return 1
-    stale, extra = sync_files({args.out / name: data for name, data in files.items()},
-                              managed=list(args.out.glob("*.schema.json")), check=args.check)
+    stale, extra = sync_files(
+        {args.out / name: data for name, data in files.items()},
+        managed=list(args.out.glob("*.schema.json")),
+        check=args.check,
+    )
     if args.check:
         if stale or extra:
-            print(f"build_schema: {args.out} is out of date: differs {[p.name for p in stale]}, "
-                  f"unexpected {[p.name for p in extra]}; run scripts/build_schema.py", file=sys.stderr)
+            print(
+                f"build_schema: {args.out} is out of date: differs {[p.name for p in stale]}, "
+                f"unexpected {[p.name for p in extra]}; run scripts/build_schema.py",
+                file=sys.stderr,
+            )
             return 1
         print(f"build_schema: {args.out} matches a rebuild ({len(files)} files)")
         return 0

@@ -8,6 +8,7 @@ The output is a pure function of the snapshot, so a rebuild is byte-identical.
 Before anything is written, the tables are read back and must rebuild the
 snapshot's records exactly (see spacecraft_data.tables).
 """
+
 from __future__ import annotations
 
 import argparse
@@ -25,13 +26,15 @@ from spacecraft_data.store import sync_files  # noqa: E402
 from spacecraft_data.tables import TableError, configurations_from_tables, package_files  # noqa: E402
 
 TABLE_DIR = "data/tables"
-#: what spacecraft_data.tables rebuilds besides the primary records (records_from_tables), checked by a round trip:
+#: what spacecraft_data.tables rebuilds besides the primary records (records_from_tables), checked by a round
+#: trip:
 #: an endpoint's CSV table -> (the function rebuilding its detailed records, what an error calls them)
 ROUND_TRIPS = {"spacecraft_configurations": (configurations_from_tables, "configurations")}
 
 
 def stored_mode(endpoint: Endpoint, snapshot) -> str:
-    """The mode of the records an endpoint's snapshot table holds, which names its JSON Schema ("record": no modes).
+    """The mode of the records an endpoint's snapshot table holds, which names its JSON Schema ("record": no
+    modes).
 
     The primary table holds its default mode unless the snapshot holds another; any other table holds the mode
     its other modes are projections of (configurations: detailed).
@@ -39,8 +42,10 @@ def stored_mode(endpoint: Endpoint, snapshot) -> str:
     if not endpoint.modes:
         return "record"
     if endpoint.primary:
-        return next((m for m in endpoint.modes if m != endpoint.default_mode and m in snapshot.modes),
-                    endpoint.default_mode)
+        return next(
+            (m for m in endpoint.modes if m != endpoint.default_mode and m in snapshot.modes),
+            endpoint.default_mode,
+        )
     return next((m for m in endpoint.modes if m not in endpoint.derived), endpoint.default_mode)
 
 
@@ -48,8 +53,10 @@ def link_query(snapshot, endpoint: str) -> str:
     """The query DRF put on the links of the responses an endpoint's records came from (their ``format``)."""
     formats = {
         value
-        for source in snapshot.manifest.get("sources", []) if source.get("endpoint") == endpoint
-        for key, value in parse_qsl(urlsplit(source.get("request_url") or "").query) if key == "format"
+        for source in snapshot.manifest.get("sources", [])
+        if source.get("endpoint") == endpoint
+        for key, value in parse_qsl(urlsplit(source.get("request_url") or "").query)
+        if key == "format"
     }
     if len(formats) > 1:
         raise TableError(f"the sources of {endpoint} were fetched with different formats {sorted(formats)}")
@@ -74,7 +81,10 @@ def generate(root: Path = ROOT, snapshot_path: Path | None = None) -> dict[str, 
             schema = f"schema/{declared_schema.file}" if declared_schema is not None else None
             schema = schema if schema is not None and (root / schema).is_file() else None
             json_resources[f"{endpoint.table.replace('_', '-')}-json"] = (
-                file.relative_to(root.resolve()).as_posix(), file.read_bytes(), schema)
+                file.relative_to(root.resolve()).as_posix(),
+                file.read_bytes(),
+                schema,
+            )
     files = package_files(snap, table_dir=TABLE_DIR, json_resources=json_resources)
 
     # Read what would be written and rebuild the records: the tables must lose nothing.
@@ -84,13 +94,18 @@ def generate(root: Path = ROOT, snapshot_path: Path | None = None) -> dict[str, 
             (Path(tmp) / rel).write_bytes(data)
         tables = read_package(Path(tmp) / "datapackage.json")
     if records_from_tables(tables) != snap.records:
-        raise TableError(f"the CSV tables do not rebuild the snapshot's {primary(snap.api_version).table} records; "
-                         "nothing was written")
+        raise TableError(
+            f"the CSV tables do not rebuild the snapshot's {primary(snap.api_version).table} records; "
+            "nothing was written"
+        )
     for endpoint in declared:
         if endpoint.csv_table not in ROUND_TRIPS:
             continue
         rebuild, called = ROUND_TRIPS[endpoint.csv_table]
-        if rebuild(tables, link_query(snap, endpoint.list_path(snap.api_version))) != snap.tables[endpoint.table]:
+        if (
+            rebuild(tables, link_query(snap, endpoint.list_path(snap.api_version)))
+            != snap.tables[endpoint.table]
+        ):
             raise TableError(f"the CSV tables do not rebuild the snapshot's {called}; nothing was written")
     return files
 
@@ -100,8 +115,12 @@ def _rel(paths: list[Path]) -> list[str]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--snapshot", type=Path, default=None, help="snapshot folder (default: the latest bundled)")
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument(
+        "--snapshot", type=Path, default=None, help="snapshot folder (default: the latest bundled)"
+    )
     parser.add_argument("--check", action="store_true", help="compare with the files on disk; write nothing")
     args = parser.parse_args(argv)
     try:
@@ -109,12 +128,18 @@ def main(argv: list[str] | None = None) -> int:
     except SpacecraftDataError as exc:
         print(f"build_tables: error: {exc}", file=sys.stderr)
         return 1
-    stale, extra = sync_files({ROOT / rel: data for rel, data in files.items()},
-                              managed=list((ROOT / TABLE_DIR).glob("*.csv")), check=args.check)
+    stale, extra = sync_files(
+        {ROOT / rel: data for rel, data in files.items()},
+        managed=list((ROOT / TABLE_DIR).glob("*.csv")),
+        check=args.check,
+    )
     if args.check:
         if stale or extra:
-            print(f"build_tables: out of date: differs {_rel(stale)}, unexpected {_rel(extra)}; "
-                  "run python scripts/build_tables.py", file=sys.stderr)
+            print(
+                f"build_tables: out of date: differs {_rel(stale)}, unexpected {_rel(extra)}; "
+                "run python scripts/build_tables.py",
+                file=sys.stderr,
+            )
             return 1
         print(f"build_tables: {len(files)} files match a rebuild")
         return 0

@@ -1,4 +1,5 @@
-"""Run the examples of Markdown pages (README.md, docs/*.md) and compare their output with what the page shows.
+"""Run the examples of Markdown pages (README.md, docs/*.md) and compare their output with what the page
+shows.
 
 What counts as an example, by the fence's language:
 
@@ -91,7 +92,8 @@ class Context:
 
     cwd: Path
     env: dict[str, str]
-    #: a context manager giving the base URL of a loopback LL2 stand-in (``detailed`` asks for detailed records)
+    #: a context manager giving the base URL of a loopback LL2 stand-in (``detailed`` asks for detailed
+    #: records)
     stand_in: Callable[[bool], ContextManager[str]] | None = None
     substitutions: dict[str, str] = field(default_factory=dict)
     servers: list[subprocess.Popen] = field(default_factory=list)
@@ -103,11 +105,21 @@ def blocks(text: str, page: str) -> list[Block]:
     previous_end = 0
     for match in _FENCE.finditer(text):
         lang, body = match.group(1), match.group(2)
-        directive = _DIRECTIVE.search(text[previous_end:match.start()])
-        block = Block(page, text.count("\n", 0, match.start()) + 1, lang, body,
-                      directive.group(1).strip() if directive else "")
-        if found and lang in ("", "text") and text[previous_end:match.start()] == "" \
-                and found[-1].lang in ("python", "r") and found[-1].output is None:
+        directive = _DIRECTIVE.search(text[previous_end : match.start()])
+        block = Block(
+            page,
+            text.count("\n", 0, match.start()) + 1,
+            lang,
+            body,
+            directive.group(1).strip() if directive else "",
+        )
+        if (
+            found
+            and lang in ("", "text")
+            and text[previous_end : match.start()] == ""
+            and found[-1].lang in ("python", "r")
+            and found[-1].output is None
+        ):
             found[-1].output = body  # the output of the script just before
         else:
             found.append(block)
@@ -122,6 +134,7 @@ def examples(text: str, page: str) -> list[Block]:
 
 # -- matching ----------------------------------------------------------------------------------------------
 
+
 def _lines(text: str) -> list[str]:
     return [line.rstrip() for line in text.splitlines() if line.strip()]
 
@@ -131,7 +144,8 @@ def _line_pattern(line: str) -> re.Pattern[str]:
 
 
 def matches(expected: str, actual: str) -> bool:
-    """Whether ``actual`` is what ``expected`` shows (blank lines and trailing spaces aside; ``…`` wildcards)."""
+    """Whether ``actual`` is what ``expected`` shows (blank lines and trailing spaces aside; ``…``
+    wildcards)."""
     want, got = _lines(expected), _lines(actual)
     memo: dict[tuple[int, int], bool] = {}
 
@@ -142,7 +156,9 @@ def matches(expected: str, actual: str) -> bool:
             elif want[i].strip() == "…":
                 memo[i, j] = match(i + 1, j) or (j < len(got) and match(i, j + 1))
             else:
-                memo[i, j] = j < len(got) and bool(_line_pattern(want[i]).match(got[j])) and match(i + 1, j + 1)
+                memo[i, j] = (
+                    j < len(got) and bool(_line_pattern(want[i]).match(got[j])) and match(i + 1, j + 1)
+                )
         return memo[i, j]
 
     sys.setrecursionlimit(max(sys.getrecursionlimit(), 10 * (len(want) + len(got)) + 100))
@@ -157,6 +173,7 @@ def _diff(expected: str, actual: str) -> str:
 
 # -- running -----------------------------------------------------------------------------------------------
 
+
 def _substitute(text: str, ctx: Context) -> str:
     text = text.replace("/tmp/", f"{ctx.cwd}/tmp/")
     for old, new in ctx.substitutions.items():
@@ -164,11 +181,20 @@ def _substitute(text: str, ctx: Context) -> str:
     return text
 
 
-def _run(command: list[str] | str, ctx: Context, env: dict[str, str] | None = None, **kw: Any) \
-        -> subprocess.CompletedProcess:
-    return subprocess.run(command, cwd=ctx.cwd, env=env or ctx.env, capture_output=True, text=True,
-                          timeout=TIMEOUT, shell=isinstance(command, str), executable="/bin/bash"
-                          if isinstance(command, str) else None, **kw)
+def _run(
+    command: list[str] | str, ctx: Context, env: dict[str, str] | None = None, **kw: Any
+) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        command,
+        cwd=ctx.cwd,
+        env=env or ctx.env,
+        capture_output=True,
+        text=True,
+        timeout=TIMEOUT,
+        shell=isinstance(command, str),
+        executable="/bin/bash" if isinstance(command, str) else None,
+        **kw,
+    )
 
 
 _DOCTEST = """
@@ -230,9 +256,17 @@ def run_console(block: Block, ctx: Context, compare: bool = True) -> Result:
     for command, shown in _console_commands(block.body):
         command, shown = _substitute(command, ctx), _substitute(shown, ctx)
         # one shell per command, given the status before it, so that `echo $?` reads as it would
-        done = subprocess.run(f"(exit {status}); {command}", cwd=ctx.cwd, env=ctx.env, shell=True, text=True,
-                              executable="/bin/bash", stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                              timeout=TIMEOUT)
+        done = subprocess.run(
+            f"(exit {status}); {command}",
+            cwd=ctx.cwd,
+            env=ctx.env,
+            shell=True,
+            text=True,
+            executable="/bin/bash",
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            timeout=TIMEOUT,
+        )
         status = done.returncode
         if compare and not matches(shown, done.stdout):
             return Result(block, "console", False, f"$ {command}\n{_diff(shown, done.stdout)}")
@@ -243,10 +277,17 @@ def run_console(block: Block, ctx: Context, compare: bool = True) -> Result:
 
 def start_server(block: Block, ctx: Context) -> Result:
     """A console block starting ``serve --port 8000``: started on a free port, kept running for the page."""
-    (command, shown), = _console_commands(block.body)
+    ((command, shown),) = _console_commands(block.body)
     argv = shlex.split(command.split("  #")[0].replace("--port 8000", "--port 0"))
-    process = subprocess.Popen(argv, cwd=ctx.cwd, env=ctx.env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                               text=True, start_new_session=True)
+    process = subprocess.Popen(
+        argv,
+        cwd=ctx.cwd,
+        env=ctx.env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        start_new_session=True,
+    )
     ctx.servers.append(process)
     assert process.stdout is not None
     first = process.stdout.readline()
@@ -274,7 +315,9 @@ def run_script(block: Block, ctx: Context) -> Result:
 
 def run_test_module(block: Block, name: str, ctx: Context) -> Result:
     (ctx.cwd / name).write_text(block.body, encoding="utf-8")
-    done = _run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-p", "no:randomly", name], ctx)
+    done = _run(
+        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-p", "no:randomly", name], ctx
+    )
     ok = done.returncode == 0
     return Result(block, "pytest", ok, "" if ok else done.stdout[-3000:] + done.stderr[-2000:])
 
@@ -283,23 +326,37 @@ def run_test_module(block: Block, name: str, ctx: Context) -> Result:
 def _stand_in_context(block: Block, ctx: Context) -> Iterator[Context]:
     if ctx.stand_in is None:
         raise RuntimeError("this page reaches LL2 and no loopback stand-in was given")
-    with ctx.stand_in("detailed" in block.directive) as base_url, \
-            tempfile.TemporaryDirectory(prefix="docs-store-") as store:
+    with (
+        ctx.stand_in("detailed" in block.directive) as base_url,
+        tempfile.TemporaryDirectory(prefix="docs-store-") as store,
+    ):
         env = dict(ctx.env, SPACECRAFT_DATA_HOME=store)
-        yield Context(ctx.cwd, env, ctx.stand_in, dict(ctx.substitutions, **{
-            "spacecraft-data harvest": f"spacecraft-data harvest --base-url {base_url}",
-        }))
+        yield Context(
+            ctx.cwd,
+            env,
+            ctx.stand_in,
+            dict(
+                ctx.substitutions,
+                **{
+                    "spacecraft-data harvest": f"spacecraft-data harvest --base-url {base_url}",
+                },
+            ),
+        )
 
 
 def run_sh(block: Block, ctx: Context) -> Result:
     done = _run(["bash", "-e", "-c", _substitute(block.body, ctx)], ctx)
     ok = done.returncode == 0
-    return Result(block, "sh", ok, "" if ok else f"exit {done.returncode}\n{done.stdout[-2000:]}{done.stderr[-3000:]}")
+    return Result(
+        block, "sh", ok, "" if ok else f"exit {done.returncode}\n{done.stdout[-2000:]}{done.stderr[-3000:]}"
+    )
 
 
 #: what reaches beyond this machine: a block holding one runs only against the stand-in, or is run elsewhere
-_REACHES_OUT = re.compile(r"spacecraft-data harvest|scripts/harvest\.py|scripts/refresh\.py|apt-get |pip install|"
-                          r"\bwget |\bcurl (?![^\n]*//127\.0\.0\.1[:/])")
+_REACHES_OUT = re.compile(
+    r"spacecraft-data harvest|scripts/harvest\.py|scripts/refresh\.py|apt-get |pip install|"
+    r"\bwget |\bcurl (?![^\n]*//127\.0\.0\.1[:/])"
+)
 
 
 def reaches_out(block: Block) -> bool:
@@ -314,10 +371,15 @@ def run_block(block: Block, ctx: Context) -> Result:
     directive = block.directive
     if reaches_out(block) and not directive.startswith(("stand-in", "run-by")):
         # never run: it would leave this machine (a live harvest, an install)
-        return Result(block, block.lang, False, "this block reaches beyond loopback (a harvest, an install or a "
-                                                "remote URL): mark it 'stand-in' or 'run-by PATH: why'")
+        return Result(
+            block,
+            block.lang,
+            False,
+            "this block reaches beyond loopback (a harvest, an install or a "
+            "remote URL): mark it 'stand-in' or 'run-by PATH: why'",
+        )
     if directive.startswith("run-by "):
-        where = directive[len("run-by "):].split(":", 1)[0].strip()
+        where = directive[len("run-by ") :].split(":", 1)[0].strip()
         root = Path(__file__).resolve().parent.parent
         ok = (root / where.split("::")[0]).exists()
         return Result(block, "run-by", ok, "" if ok else f"{where} does not exist")
@@ -327,7 +389,7 @@ def run_block(block: Block, ctx: Context) -> Result:
                 return run_console(block, inner)
             return run_sh(block, inner) if block.lang == "sh" else run_script(block, inner)
     if directive.startswith("needs="):
-        module = directive[len("needs="):].split()[0]
+        module = directive[len("needs=") :].split()[0]
         import importlib.util
 
         if importlib.util.find_spec(module) is None:
@@ -335,7 +397,7 @@ def run_block(block: Block, ctx: Context) -> Result:
     if directive == "server":
         return start_server(block, ctx)
     if directive.startswith("file="):
-        return run_test_module(block, directive[len("file="):].strip(), ctx)
+        return run_test_module(block, directive[len("file=") :].strip(), ctx)
     if block.lang == "console":
         return run_console(block, ctx, compare=not directive.startswith("not-compared"))
     if block.lang == "sh":
@@ -350,8 +412,13 @@ def run_block(block: Block, ctx: Context) -> Result:
         return Result(block, "yaml", True)
     if block.lang == "r" and shutil.which("Rscript", path=ctx.env.get("PATH", os.defpath)) is None:
         if ctx.env.get("CI") == "true":  # under CI a skip would hide the R example: .ci/run installs R
-            return Result(block, "r", False, "Rscript is not installed (apt-get install r-base-core), so the R "
-                                             "example cannot run; with CI=true that is a failure, not a skip")
+            return Result(
+                block,
+                "r",
+                False,
+                "Rscript is not installed (apt-get install r-base-core), so the R "
+                "example cannot run; with CI=true that is a failure, not a skip",
+            )
         return Result(block, "r", True, "skipped: Rscript is not installed")
     return run_script(block, ctx)
 

@@ -35,17 +35,25 @@ _CODE_SPAN = re.compile(r"(`[^`]*`)")
 
 
 def _prose(text: Any) -> str:
-    """Help text as typed, in a table cell or a paragraph: ``[:port][/path]`` is no link (mkdocs-autorefs would
+    """Help text as typed, in a table cell or a paragraph: ``[:port][/path]`` is no link (mkdocs-autorefs
+    would
     take it for a cross-reference and the strict build fail), ``/<api>/`` no HTML tag, ``*`` no emphasis.
     Code spans are left as they are."""
     parts = _CODE_SPAN.split(str(text))
     for i in range(0, len(parts), 2):  # the even parts are outside code spans
-        parts[i] = (parts[i].replace("\\", "\\\\").replace("[", "\\[").replace("]", "\\]").replace("*", "\\*")
-                    .replace("<", "&lt;"))
+        parts[i] = (
+            parts[i]
+            .replace("\\", "\\\\")
+            .replace("[", "\\[")
+            .replace("]", "\\]")
+            .replace("*", "\\*")
+            .replace("<", "&lt;")
+        )
     return _cell("".join(parts))
 
 
 # -- the CLI reference --------------------------------------------------------------------------------------
+
 
 def _subparsers(parser: argparse.ArgumentParser) -> dict[str, argparse.ArgumentParser]:
     for action in parser._actions:
@@ -80,8 +88,11 @@ def _help(action: argparse.Action) -> str:
         params = dict(vars(action), prog="spacecraft-data")
         for name in list(params):
             if params[name] is not None and not isinstance(params[name], (str, int, float)):
-                params[name] = ", ".join(map(str, params[name])) if isinstance(params[name], (list, tuple)) else \
-                    params[name]
+                params[name] = (
+                    ", ".join(map(str, params[name]))
+                    if isinstance(params[name], (list, tuple))
+                    else params[name]
+                )
         try:
             text = text % params
         except (KeyError, TypeError, ValueError):
@@ -90,7 +101,8 @@ def _help(action: argparse.Action) -> str:
 
 
 def command_flags(parser: argparse.ArgumentParser) -> list[str]:
-    """Every option string and positional of ``parser`` but ``-h/--help``, in the order the parser adds them."""
+    """Every option string and positional of ``parser`` but ``-h/--help``, in the order the parser adds
+    them."""
     out: list[str] = []
     for action in parser._actions:
         if isinstance(action, (argparse._HelpAction, argparse._SubParsersAction)):
@@ -153,12 +165,25 @@ def _cli_reference(parser: argparse.ArgumentParser, HelpFormatter: Any) -> str: 
     for action in parser._actions:
         if action.option_strings and not isinstance(action, argparse._SubParsersAction):
             out.append(f"| {_flag(action)} | {_prose(_help(action))} |")
-    out += ["", "## Exit status", "", "As `spacecraft-data --help` states it (written once, in "
-            "`spacecraft_data.cli`):", "", "```text", _exit_status(parser.epilog or ""), "```", ""]
+    out += [
+        "",
+        "## Exit status",
+        "",
+        "As `spacecraft-data --help` states it (written once, in `spacecraft_data.cli`):",
+        "",
+        "```text",
+        _exit_status(parser.epilog or ""),
+        "```",
+        "",
+    ]
     out += ["## Commands", "", "| command | what it does |", "|---|---|"]
     commands = _subparsers(parser)
-    helps = {a.dest: a.help for a in next(a for a in parser._actions
-                                        if isinstance(a, argparse._SubParsersAction))._choices_actions}
+    helps = {
+        a.dest: a.help
+        for a in next(
+            a for a in parser._actions if isinstance(a, argparse._SubParsersAction)
+        )._choices_actions
+    }
     for name in commands:
         out.append(f"| [`{name}`](#{name}) | {_prose(helps.get(name) or '')} |")
     out.append("")
@@ -175,7 +200,9 @@ def _cli_reference(parser: argparse.ArgumentParser, HelpFormatter: Any) -> str: 
             out += [f"| {title} | default | meaning |", "|---|---|---|"]
             for action in actions:
                 default = action.default
-                shown = "" if default in (None, False, argparse.SUPPRESS) or action.nargs == 0 else f"`{default}`"
+                shown = (
+                    "" if default in (None, False, argparse.SUPPRESS) or action.nargs == 0 else f"`{default}`"
+                )
                 out.append(f"| {_flag(action)} | {_cell(shown)} | {_prose(_help(action))} |")
             out.append("")
         if sub.epilog:
@@ -189,8 +216,9 @@ def _cli_reference(parser: argparse.ArgumentParser, HelpFormatter: Any) -> str: 
 TABLE_SOURCES = {
     "spacecraft": "each `/2.3.0/spacecraft/` record",
     "spacecraft_statuses": "`status` of each spacecraft record",
-    "spacecraft_configurations": "each `/2.3.0/spacecraft_configurations/` record, and `spacecraft_config` of each "
-                                 "spacecraft record",
+    "spacecraft_configurations": (
+        "each `/2.3.0/spacecraft_configurations/` record, and `spacecraft_config` of each spacecraft record"
+    ),
     "spacecraft_configuration_types": "`type` of each configuration",
     "spacecraft_configuration_families": "`family[]` of each configuration (one row per list item)",
     "spacecraft_families": "`family[]` of each configuration, and each family's `parent`",
@@ -219,7 +247,8 @@ _SPECIAL_FIELDS = {
 
 
 def ll2_field(table: str, field: dict[str, Any], schema: dict[str, Any]) -> str:
-    """The LL2 field a column is filled from, by the tables' one naming rule (README, 'For researchers: Keys').
+    """The LL2 field a column is filled from, by the tables' one naming rule (README, 'For researchers:
+    Keys').
 
     A column holding a nested object's id is the LL2 field plus ``_id``; a ``…_seconds`` column is the
     duration field in seconds; ``position`` is the index in the parent's list; ``held_as`` is not a field
@@ -233,7 +262,7 @@ def ll2_field(table: str, field: dict[str, Any], schema: dict[str, Any]) -> str:
     if name == "position":
         return "(none: the index in the list)"
     if name.endswith("_seconds"):
-        return f"`{name[:-len('_seconds')]}`, in seconds"
+        return f"`{name[: -len('_seconds')]}`, in seconds"
     keys = schema.get("primaryKey", [])
     if name.endswith("_id"):
         if len(keys) > 1 and name == keys[0]:
@@ -263,8 +292,10 @@ def _keys(table: str, schema: dict[str, Any]) -> list[str]:
     for fk in schema.get("foreignKeys", []):
         ref = fk["reference"]
         target = ref.get("resource") or table  # Table Schema: no resource (or "") is the table itself
-        lines.append(f"Foreign key: `{', '.join(fk['fields'])}` → [`{target}`](#{target})"
-                     f"`.{', '.join(ref['fields'])}`.")
+        lines.append(
+            f"Foreign key: `{', '.join(fk['fields'])}` → [`{target}`](#{target})"
+            f"`.{', '.join(ref['fields'])}`."
+        )
     return lines
 
 
@@ -277,26 +308,35 @@ def manifests(root: Path = ROOT) -> list[tuple[str, dict[str, Any]]]:
     """(``api/version``, manifest) of every snapshot under ``data/snapshots``, oldest first."""
     found = []
     for path in (root / "data" / "snapshots").glob("*/*/manifest.json"):
-        found.append((f"{path.parent.parent.name}/{path.parent.name}", json.loads(path.read_text(encoding="utf-8"))))
+        found.append(
+            (f"{path.parent.parent.name}/{path.parent.name}", json.loads(path.read_text(encoding="utf-8")))
+        )
     return sorted(found, key=lambda item: [int(p) if p.isdigit() else p for p in re.split(r"[./]", item[0])])
 
 
 def _coverage(root: Path) -> list[str]:
-    out = ["| snapshot | records held | reported by the API | modes held | tables (rows) |",
-           "|---|---:|---:|---|---|"]
+    out = [
+        "| snapshot | records held | reported by the API | modes held | tables (rows) |",
+        "|---|---:|---:|---|---|",
+    ]
     sources: list[str] = []
     for name, manifest in manifests(root):
         records = manifest.get("records", {})
         modes = ", ".join(m for m, v in manifest.get("modes", {}).items() if v.get("held")) or "none"
         tables = "; ".join(
             f"{t} {v.get('rows')}" + (" (complete)" if v.get("complete") else " (partial)")
-            for t, v in manifest.get("tables", {}).items())
-        out.append(f"| {name} | {records.get('held')} | {records.get('reported')} | {modes} | {_cell(tables)} |")
+            for t, v in manifest.get("tables", {}).items()
+        )
+        out.append(
+            f"| {name} | {records.get('held')} | {records.get('reported')} | {modes} | {_cell(tables)} |"
+        )
         sources += ["", f"Sources of {name}:", ""]
         for s in manifest.get("sources", []):
-            sources.append(f"- `{s.get('file')}`: {s.get('records')} records of `{s.get('endpoint')}` "
-                           f"({s.get('mode') or 'default'} mode), captured {s.get('captured') or 'unknown'}, "
-                           f"received {s.get('received') or 'unknown'}")
+            sources.append(
+                f"- `{s.get('file')}`: {s.get('records')} records of `{s.get('endpoint')}` "
+                f"({s.get('mode') or 'default'} mode), captured {s.get('captured') or 'unknown'}, "
+                f"received {s.get('received') or 'unknown'}"
+            )
     return out + sources
 
 
@@ -324,37 +364,68 @@ def data_dictionary(root: Path = ROOT) -> str:
     package = json.loads((root / "datapackage.json").read_text(encoding="utf-8"))
     tables = [r for r in package["resources"] if r.get("type") == "table" or "schema" in r]
     records = [r for r in package["resources"] if r not in tables]
-    out = [f"`datapackage.json` (data package `{package.get('name')}`, version {package.get('version')}) "
-           f"describes {len(tables)} CSV tables and {len(records)} JSON files.", "",
-           "## Coverage of each snapshot", "", *_coverage(root), "",
-           "## Tables", "", "| table | rows | primary key | rows come from |", "|---|---:|---|---|"]
+    out = [
+        f"`datapackage.json` (data package `{package.get('name')}`, version {package.get('version')}) "
+        f"describes {len(tables)} CSV tables and {len(records)} JSON files.",
+        "",
+        "## Coverage of each snapshot",
+        "",
+        *_coverage(root),
+        "",
+        "## Tables",
+        "",
+        "| table | rows | primary key | rows come from |",
+        "|---|---:|---|---|",
+    ]
     for resource in tables:
-        out.append(f"| [`{resource['name']}`](#{resource['name']}) | {_rows(root / resource['path'])} | "
-                   f"`{', '.join(resource['schema'].get('primaryKey', []))}` | "
-                   f"{TABLE_SOURCES.get(resource['name'], '')} |")
+        out.append(
+            f"| [`{resource['name']}`](#{resource['name']}) | {_rows(root / resource['path'])} | "
+            f"`{', '.join(resource['schema'].get('primaryKey', []))}` | "
+            f"{TABLE_SOURCES.get(resource['name'], '')} |"
+        )
     out.append("")
     for resource in tables:
         schema = resource["schema"]
-        out += [f"### {resource['name']}", "", f"**{_cell(resource.get('title', ''))}.** "
-                f"{_cell(resource.get('description', ''))}", "",
-                f"File `{resource['path']}`, {_rows(root / resource['path'])} rows. Rows come from "
-                f"{TABLE_SOURCES.get(resource['name'], 'the records')}.", "", *_keys(resource['name'], schema), "",
-                "| column | type | unit | null | description | LL2 field |", "|---|---|---|---|---|---|"]
+        out += [
+            f"### {resource['name']}",
+            "",
+            f"**{_cell(resource.get('title', ''))}.** {_cell(resource.get('description', ''))}",
+            "",
+            f"File `{resource['path']}`, {_rows(root / resource['path'])} rows. Rows come from "
+            f"{TABLE_SOURCES.get(resource['name'], 'the records')}.",
+            "",
+            *_keys(resource["name"], schema),
+            "",
+            "| column | type | unit | null | description | LL2 field |",
+            "|---|---|---|---|---|---|",
+        ]
         for field in schema["fields"]:
             required = field.get("constraints", {}).get("required", False)
             kind = field["type"] + (f" ({field['format']})" if "format" in field else "")
             enum = field.get("constraints", {}).get("enum")
             description = field.get("description", "") + (f" (one of: {', '.join(enum)})" if enum else "")
-            out.append(f"| `{field['name']}` | {kind} | {_unit(field)} | {'no' if required else 'yes'} | "
-                       f"{_cell(description)} | {ll2_field(resource['name'], field, schema)} |")
+            out.append(
+                f"| `{field['name']}` | {kind} | {_unit(field)} | {'no' if required else 'yes'} | "
+                f"{_cell(description)} | {ll2_field(resource['name'], field, schema)} |"
+            )
         out.append("")
-    out += ["## JSON records", "",
-            "The snapshot's JSON files hold the records exactly as LL2 returned them. Their fields are those of "
-            "the JSON Schemas in `schema/` (generated from LL2's OpenAPI document); every property is required, "
-            "and \"null\" says whether it may be `null`.", ""]
+    out += [
+        "## JSON records",
+        "",
+        "The snapshot's JSON files hold the records exactly as LL2 returned them. Their fields are those of "
+        "the JSON Schemas in `schema/` (generated from LL2's OpenAPI document); every property is required, "
+        'and "null" says whether it may be `null`.',
+        "",
+    ]
     for resource in records:
-        out += [f"### {resource['name']}", "", _cell(resource.get("description", "")), "",
-                f"File `{resource['path']}`, checked with `{resource.get('jsonSchema')}`.", ""]
+        out += [
+            f"### {resource['name']}",
+            "",
+            _cell(resource.get("description", "")),
+            "",
+            f"File `{resource['path']}`, checked with `{resource.get('jsonSchema')}`.",
+            "",
+        ]
         schema_path = resource.get("jsonSchema")
         if not schema_path or not (root / schema_path).exists():
             continue

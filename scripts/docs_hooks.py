@@ -17,8 +17,10 @@ assert _spec and _spec.loader
 docs_gen = importlib.util.module_from_spec(_spec)
 _spec.loader.exec_module(docs_gen)
 
-MARKERS = {"<!-- generated: cli -->": docs_gen.cli_reference,
-           "<!-- generated: dictionary -->": docs_gen.data_dictionary}
+MARKERS = {
+    "<!-- generated: cli -->": docs_gen.cli_reference,
+    "<!-- generated: dictionary -->": docs_gen.data_dictionary,
+}
 
 
 def on_page_markdown(markdown: str, page: Any, config: Any, files: Any, **kwargs: Any) -> str:

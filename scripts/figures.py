@@ -1,6 +1,7 @@
 """The documentation's measured figures, measured by one script, stored, and written into the pages.
 
-    .venv/bin/python scripts/figures.py measure                     # everything (runs the whole suite: minutes)
+    .venv/bin/python scripts/figures.py measure                     # everything (runs the whole suite:
+    minutes)
     .venv/bin/python scripts/figures.py measure --only cli install  # some of them; the others stay as stored
     .venv/bin/python scripts/figures.py write                       # the pages from benchmarks/figures.json
     .venv/bin/python scripts/figures.py check                       # exit 1 when a page disagrees with it
@@ -57,8 +58,13 @@ def _benchmark(name: str) -> Any:
 
 
 def _where() -> dict[str, Any]:
-    return {"date": datetime.date.today().isoformat(), "python": platform.python_version(),
-            "machine": f"{platform.system()} {platform.machine()}", "cores": os.cpu_count(), "load": round(os.getloadavg()[0], 1)}
+    return {
+        "date": datetime.date.today().isoformat(),
+        "python": platform.python_version(),
+        "machine": f"{platform.system()} {platform.machine()}",
+        "cores": os.cpu_count(),
+        "load": round(os.getloadavg()[0], 1),
+    }
 
 
 _SUMMARY = re.compile(r"(\d+) (passed|failed|skipped|xfailed|xpassed|errors?)\b")
@@ -72,8 +78,12 @@ def _count(summary: str) -> int:
 def measure_suite() -> dict[str, Any]:
     """Run the whole suite once (as README command 2 does) and time it."""
     start = time.perf_counter()
-    done = subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider"], cwd=ROOT,
-                          capture_output=True, text=True)
+    done = subprocess.run(
+        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+    )
     seconds = time.perf_counter() - start
     closing = done.stdout.strip().splitlines()[-1] if done.stdout.strip() else ""
     if done.returncode != 0:
@@ -83,8 +93,12 @@ def measure_suite() -> dict[str, Any]:
 
 def measure_tests() -> dict[str, Any]:
     """The suite's size, by collection only."""
-    done = subprocess.run([sys.executable, "-m", "pytest", "--collect-only", "-q", "-p", "no:cacheprovider"],
-                          cwd=ROOT, capture_output=True, text=True)
+    done = subprocess.run(
+        [sys.executable, "-m", "pytest", "--collect-only", "-q", "-p", "no:cacheprovider"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+    )
     match = re.search(r"^(\d+) tests? collected", done.stdout, re.M)
     if done.returncode != 0 or not match:
         raise RuntimeError(f"pytest --collect-only failed (exit {done.returncode}): {done.stdout[-500:]}")
@@ -96,9 +110,14 @@ def measure_cli(runs: int) -> dict[str, Any]:
     with tempfile.TemporaryDirectory() as tmp:
         env = cold_cli.cached_env(Path(tmp) / "pycache")
         timed = [cold_cli.time_cold(label, cmd, env, runs) for label, cmd in cold_cli.commands()]
-    return {**_where(), "runs": runs,
-            "commands": [{"label": t.label, "best_ms": round(t.best * 1000, 1), "median_ms": round(t.median * 1000, 1)}
-                         for t in timed]}
+    return {
+        **_where(),
+        "runs": runs,
+        "commands": [
+            {"label": t.label, "best_ms": round(t.best * 1000, 1), "median_ms": round(t.median * 1000, 1)}
+            for t in timed
+        ],
+    }
 
 
 def measure_install() -> dict[str, Any]:
@@ -106,36 +125,66 @@ def measure_install() -> dict[str, Any]:
     rows = []
     with tempfile.TemporaryDirectory() as tmp:
         work = Path(tmp)
-        subprocess.run([sys.executable, "-m", "build", "--wheel", "--no-isolation", "--outdir", str(work / "dist"),
-                        str(ROOT)], check=True, capture_output=True)
+        subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "build",
+                "--wheel",
+                "--no-isolation",
+                "--outdir",
+                str(work / "dist"),
+                str(ROOT),
+            ],
+            check=True,
+            capture_output=True,
+        )
         (wheel,) = (work / "dist").glob("spacecraft_data-*.whl")
         for name, extra in install_size.INSTALLS.items():
             count, size, names = install_size.measure(wheel, extra, work)
-            rows.append({"install": name, "extra": extra, "packages": count, "mb": round(size / 1e6, 1),
-                         "names": names})
+            rows.append(
+                {
+                    "install": name,
+                    "extra": extra,
+                    "packages": count,
+                    "mb": round(size / 1e6, 1),
+                    "names": names,
+                }
+            )
             print(f"install {name}: {count} packages, {size / 1e6:.1f} MB", file=sys.stderr, flush=True)
     return {**_where(), "rows": rows}
 
 
-# -- rendering ------------------------------------------------------------------------------------------------
+# -- rendering
+# ------------------------------------------------------------------------------------------------
 def _render_suite(figures: dict[str, Any]) -> str:
     suite, tests = figures.get("suite"), figures.get("tests")
     if suite and (not tests or suite["date"] >= tests["date"]):
-        return (f"The test suite ({suite['tests']:,} tests) took {suite['seconds']} s of wall-clock time "
-                f"(`.venv/bin/python -m pytest -q`, {suite['date']}, {suite['cores']} cores, load average "
-                f"{suite['load']} as it started)")
+        return (
+            f"The test suite ({suite['tests']:,} tests) took {suite['seconds']} s of wall-clock time "
+            f"(`.venv/bin/python -m pytest -q`, {suite['date']}, {suite['cores']} cores, load average "
+            f"{suite['load']} as it started)"
+        )
     if tests:
-        return (f"The test suite holds {tests['tests']:,} tests (`pytest --collect-only`, {tests['date']}; "
-                "`python scripts/figures.py measure --only suite` times a whole run)")
+        return (
+            f"The test suite holds {tests['tests']:,} tests (`pytest --collect-only`, {tests['date']}; "
+            "`python scripts/figures.py measure --only suite` times a whole run)"
+        )
     return "The test suite's figures are not measured yet (`python scripts/figures.py measure`)"
 
 
 def _render_install(figures: dict[str, Any]) -> str:
     install = figures["install"]
-    lines = [f"CPython {install['python']}, {install['machine']}, {install['date']}:", "",
-             "| install | packages | size |", "|---|---:|---:|"]
-    lines += [f"| `pip install spacecraft-data{row['extra']}` | {row['packages']} | {row['mb']:.1f} MB |"
-              for row in install["rows"]]
+    lines = [
+        f"CPython {install['python']}, {install['machine']}, {install['date']}:",
+        "",
+        "| install | packages | size |",
+        "|---|---:|---:|",
+    ]
+    lines += [
+        f"| `pip install spacecraft-data{row['extra']}` | {row['packages']} | {row['mb']:.1f} MB |"
+        for row in install["rows"]
+    ]
     return "\n".join(lines) + "\n"  # a blank line ends the table before the closing comment
 
 
@@ -144,23 +193,35 @@ def _render_cli(figures: dict[str, Any]) -> str:
     bare, json_, query = cli["commands"][:3]
     over = query["median_ms"] - json_["median_ms"]
     target = bare["median_ms"]
-    verdict = (f"within the target of one interpreter start-up (~{target:.1f} ms)" if over <= target else
-               f"more than the target of one interpreter start-up (~{target:.1f} ms): missed by {over - target:.1f} ms")
-    return (f"**Cold CLI** (best/median of {cli['runs']} runs, bytecode cached; `python scripts/figures.py measure "
-            f"--only cli`, CPython {cli['python']}, {cli['date']}, {cli['cores']} cores, load average {cli['load']}): "
-            f"`python -c pass` "
-            f"{bare['best_ms']:.1f}/{bare['median_ms']:.1f} ms, `python -c \"import json\"` "
-            f"{json_['best_ms']:.1f}/{json_['median_ms']:.1f} ms, `{query['label']}` "
-            f"{query['best_ms']:.1f}/{query['median_ms']:.1f} ms. That is **+{over:.1f} ms over `import json`, "
-            f"{verdict}**.")
+    verdict = (
+        f"within the target of one interpreter start-up (~{target:.1f} ms)"
+        if over <= target
+        else f"more than the target of one interpreter start-up (~{target:.1f} ms): missed by "
+        f"{over - target:.1f} ms"
+    )
+    return (
+        f"**Cold CLI** (best/median of {cli['runs']} runs, bytecode cached; `python "
+        "scripts/figures.py measure "
+        f"--only cli`, CPython {cli['python']}, {cli['date']}, {cli['cores']} cores, load "
+        f"average {cli['load']}): "
+        f"`python -c pass` "
+        f'{bare["best_ms"]:.1f}/{bare["median_ms"]:.1f} ms, `python -c "import json"` '
+        f"{json_['best_ms']:.1f}/{json_['median_ms']:.1f} ms, `{query['label']}` "
+        f"{query['best_ms']:.1f}/{query['median_ms']:.1f} ms. That is **+{over:.1f} ms over `import json`, "
+        f"{verdict}**."
+    )
 
 
 RENDER: dict[str, Callable[[dict[str, Any]], str]] = {
-    "suite": _render_suite, "install": _render_install, "cli": _render_cli}
+    "suite": _render_suite,
+    "install": _render_install,
+    "cli": _render_cli,
+}
 
 
 def rendered(text: str, figures: dict[str, Any]) -> str:
     """``text`` (a page) with each generated region rendered from ``figures``."""
+
     def one(match: re.Match[str]) -> str:
         name = match.group("name")
         if name not in RENDER:
@@ -194,8 +255,11 @@ def main(argv: list[str] | None = None) -> int:
     figures = load_stored()
     if args.action == "measure":
         measures: dict[str, Callable[[], dict[str, Any]]] = {
-            "suite": measure_suite, "tests": measure_tests, "cli": lambda: measure_cli(args.runs),
-            "install": measure_install}
+            "suite": measure_suite,
+            "tests": measure_tests,
+            "cli": lambda: measure_cli(args.runs),
+            "install": measure_install,
+        }
         for kind in args.only:
             print(f"measuring {kind} ...", file=sys.stderr, flush=True)
             try:
@@ -216,8 +280,11 @@ def main(argv: list[str] | None = None) -> int:
             continue
         if args.action == "check":
             stale = [n for n, body in regions(new).items() if regions(text).get(n) != body]
-            print(f"figures: {page.relative_to(ROOT)} disagrees with {STORED.relative_to(ROOT)} in: "
-                  f"{', '.join(stale)} (python scripts/figures.py write)", file=sys.stderr)
+            print(
+                f"figures: {page.relative_to(ROOT)} disagrees with {STORED.relative_to(ROOT)} in: "
+                f"{', '.join(stale)} (python scripts/figures.py write)",
+                file=sys.stderr,
+            )
             stale_pages += 1
         else:
             page.write_text(new, encoding="utf-8")

@@ -7,6 +7,7 @@
 
 Then review ``git diff DATA_CHANGES.md`` and commit data/ and DATA_CHANGES.md.
 """
+
 from __future__ import annotations
 
 import sys
@@ -19,6 +20,12 @@ from spacecraft_data.cli import main  # noqa: E402
 
 if __name__ == "__main__":
     # The repository's folders by default, wherever the script runs from; later options override them.
-    defaults = ["--output", str(ROOT / "data" / "snapshots"), "--raw-dir", str(ROOT / "data" / "raw" / "harvest"),
-                "--changelog", str(ROOT / "DATA_CHANGES.md")]
+    defaults = [
+        "--output",
+        str(ROOT / "data" / "snapshots"),
+        "--raw-dir",
+        str(ROOT / "data" / "raw" / "harvest"),
+        "--changelog",
+        str(ROOT / "DATA_CHANGES.md"),
+    ]
     sys.exit(main(["harvest", *defaults, *sys.argv[1:]]))

@@ -1,10 +1,12 @@
 #!/usr/bin/env python3
 """Refresh the repository's data from LL2 in one step, ready to commit, or leave everything as it was.
 
-    python scripts/refresh.py                                   # the live API (SPACECRAFT_DATA_API_KEY if set)
+    python scripts/refresh.py                                   # the live API (SPACECRAFT_DATA_API_KEY if
+    set)
     python scripts/refresh.py --base-url http://127.0.0.1:8000  # any LL2-compatible server
     python scripts/refresh.py --summary /tmp/summary.md         # also write the summary (a pull request body)
-    python scripts/refresh.py --bundle-tests                    # only the tests of the bundle itself (-m bundle)
+    python scripts/refresh.py --bundle-tests                    # only the tests of the bundle itself (-m
+    bundle)
     python scripts/refresh.py --skip-tests                      # or --tests "tests/test_schema.py -x"
     python scripts/refresh.py -- --mode both                    # after --: options for scripts/harvest.py
 
@@ -26,6 +28,7 @@ fails, or the run is interrupted, they are put back byte for byte and the script
 A harvest that changes no record is also undone (exit 0, nothing to commit).
 Exit codes: 0 done (or nothing changed), 1 a step failed (the tree is as it was), 2 usage.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -50,17 +53,36 @@ class StepFailed(Exception):
 
 
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--base-url", default=None,
-                        help="LL2 server to harvest (default: the live API, https://ll.thespacedevs.com)")
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument(
+        "--base-url",
+        default=None,
+        help="LL2 server to harvest (default: the live API, https://ll.thespacedevs.com)",
+    )
     tests = parser.add_mutually_exclusive_group()
-    tests.add_argument("--tests", default="", metavar="ARGS",
-                       help="pytest arguments, one shell-quoted string (default: the whole suite, -x -q)")
-    tests.add_argument("--bundle-tests", action="store_true",
-                       help="run only the tests of the bundle itself (pytest -m bundle): what a harvest can break")
-    tests.add_argument("--skip-tests", action="store_true", help="do not run the tests (e.g. from the test of refresh)")
-    parser.add_argument("--summary", type=Path, default=None, metavar="FILE",
-                        help="also write the summary (Markdown) to FILE; keep it outside the repository")
+    tests.add_argument(
+        "--tests",
+        default="",
+        metavar="ARGS",
+        help="pytest arguments, one shell-quoted string (default: the whole suite, -x -q)",
+    )
+    tests.add_argument(
+        "--bundle-tests",
+        action="store_true",
+        help="run only the tests of the bundle itself (pytest -m bundle): what a harvest can break",
+    )
+    tests.add_argument(
+        "--skip-tests", action="store_true", help="do not run the tests (e.g. from the test of refresh)"
+    )
+    parser.add_argument(
+        "--summary",
+        type=Path,
+        default=None,
+        metavar="FILE",
+        help="also write the summary (Markdown) to FILE; keep it outside the repository",
+    )
     return parser
 
 
@@ -69,11 +91,13 @@ def main(argv: list[str] | None = None) -> int:
     harvest_args: list[str] = []
     if "--" in argv:
         cut = argv.index("--")
-        argv, harvest_args = argv[:cut], argv[cut + 1:]
+        argv, harvest_args = argv[:cut], argv[cut + 1 :]
     args = _parser().parse_args(argv)
     if args.summary is not None and _inside(args.summary.resolve(), ROOT):
-        print(f"refresh: error: --summary {args.summary}: inside the repository; it would be committed",
-              file=sys.stderr)
+        print(
+            f"refresh: error: --summary {args.summary}: inside the repository; it would be committed",
+            file=sys.stderr,
+        )
         return 2
     with tempfile.TemporaryDirectory(prefix="refresh-") as tmp:
         backup = Path(tmp) / "before"
@@ -123,8 +147,12 @@ def _refresh(args: argparse.Namespace, harvest_args: list[str]) -> str | None:
         return _summary(new[0], None, "first snapshot in this store")
     store = ["--root", str(ROOT / "data" / "snapshots"), "--api-version", API]
     # The exit code says whether any record differs (1) or none does (0).
-    changed = subprocess.run([*_cli(), "diff", previous, new[0], *store, "--exit-code", "--summary"],
-                             cwd=ROOT, env=_env(), stdout=subprocess.DEVNULL).returncode
+    changed = subprocess.run(
+        [*_cli(), "diff", previous, new[0], *store, "--exit-code", "--summary"],
+        cwd=ROOT,
+        env=_env(),
+        stdout=subprocess.DEVNULL,
+    ).returncode
     if changed == 0:
         return None
     if changed != 1:
@@ -137,7 +165,9 @@ def _summary(version: str, previous: str | None, diff: str) -> str:
     """The pull request body: the new DATA_CHANGES.md entry, then the diff."""
     log = (ROOT / "DATA_CHANGES.md").read_text(encoding="utf-8")
     heading = f"## {API}/{version}"
-    entry = log[log.rindex(heading):].strip() if heading in log else f"{heading}\n\n(no DATA_CHANGES.md entry)"
+    entry = (
+        log[log.rindex(heading) :].strip() if heading in log else f"{heading}\n\n(no DATA_CHANGES.md entry)"
+    )
     title = f"Data refresh: {API}/{version}" + (f" (versus {previous})" if previous else "")
     return "\n".join([f"# {title}", "", entry, "", "## Diff", "", "```", diff.rstrip("\n"), "```"])
 
@@ -155,8 +185,9 @@ def _env() -> dict[str, str]:
 
 def _step(name: str, command: list[str], capture: bool = False) -> str:
     print(f"== refresh: {name}", flush=True)
-    done = subprocess.run(command, cwd=ROOT, env=_env(), text=True,
-                          stdout=subprocess.PIPE if capture else None)
+    done = subprocess.run(
+        command, cwd=ROOT, env=_env(), text=True, stdout=subprocess.PIPE if capture else None
+    )
     if done.returncode != 0:
         raise StepFailed(f"{name} failed (exit {done.returncode})")
     return done.stdout or ""

@@ -2,7 +2,8 @@
 
     python scripts/release_notes.py v0.2.0                       # from the checkout's data/snapshots
     python scripts/release_notes.py v0.2.0 --wheel dist/spacecraft_data-0.2.0-py3-none-any.whl
-    python scripts/release_notes.py v0.2.0 --check               # the tag, pyproject and CHANGELOG agree; no output
+    python scripts/release_notes.py v0.2.0 --check               # the tag, pyproject and CHANGELOG agree; no
+    output
 
 The tag must be ``v`` + pyproject.toml's ``project.version``, and CHANGELOG.md must have a section
 ``## <version> — <YYYY-MM-DD>`` with a date (not "Unreleased"): a release cut from a tree that
@@ -27,9 +28,12 @@ sys.path.insert(0, str(ROOT / "src"))
 from spacecraft_data.endpoints import DEFAULT_API_VERSION  # noqa: E402
 from spacecraft_data.store import is_snapshot_version, version_key  # noqa: E402
 
-#: a release heading: ``## 0.2.0 — 2026-12-05`` (an em dash, as CHANGELOG.md writes them; a hyphen is accepted)
+#: a release heading: ``## 0.2.0 — 2026-12-05`` (an em dash, as CHANGELOG.md writes them; a hyphen is
+#: accepted)
 _HEADING = re.compile(r"^## (?P<version>\S+) [—-] (?P<date>\d{4}-\d{2}-\d{2})\s*$")
-_WHEEL_SNAPSHOT = re.compile(r"^spacecraft_data/_bundled/snapshots/(?P<api>[^/]+)/(?P<version>[^/]+)/manifest\.json$")
+_WHEEL_SNAPSHOT = re.compile(
+    r"^spacecraft_data/_bundled/snapshots/(?P<api>[^/]+)/(?P<version>[^/]+)/manifest\.json$"
+)
 
 
 class ReleaseError(Exception):
@@ -45,32 +49,43 @@ def project_version(pyproject: Path) -> str:
 
 
 def changelog_section(changelog: Path, version: str) -> tuple[str, str]:
-    """(date, body) of ``version``'s section of ``changelog``: the text under its ``## `` heading, up to the next."""
+    """(date, body) of ``version``'s section of ``changelog``: the text under its ``## `` heading, up to the
+    next."""
     lines = changelog.read_text(encoding="utf-8").splitlines()
     for i, line in enumerate(lines):
         if line.startswith(f"## {version} ") or line == f"## {version}":
             match = _HEADING.match(line)
             if not match or match.group("version") != version:
-                raise ReleaseError(f"{changelog}:{i + 1}: the heading of {version} has no date "
-                                   f"(expected '## {version} — YYYY-MM-DD'): {line!r}")
+                raise ReleaseError(
+                    f"{changelog}:{i + 1}: the heading of {version} has no date "
+                    f"(expected '## {version} — YYYY-MM-DD'): {line!r}"
+                )
             end = next((j for j in range(i + 1, len(lines)) if lines[j].startswith("## ")), len(lines))
-            body = "\n".join(lines[i + 1:end]).strip("\n")
+            body = "\n".join(lines[i + 1 : end]).strip("\n")
             if not body.strip():
                 raise ReleaseError(f"{changelog}:{i + 1}: the section of {version} is empty")
             return match.group("date"), body
     raise ReleaseError(f"{changelog}: no section '## {version} — YYYY-MM-DD'")
 
 
-def data_version(wheel: Path | None = None, *, root: Path = ROOT, api_version: str = DEFAULT_API_VERSION) -> str:
-    """The newest bundled snapshot version: of ``wheel``'s ``_bundled/snapshots``, else of ``root/data/snapshots``."""
+def data_version(
+    wheel: Path | None = None, *, root: Path = ROOT, api_version: str = DEFAULT_API_VERSION
+) -> str:
+    """The newest bundled snapshot version: of ``wheel``'s ``_bundled/snapshots``, else of
+    ``root/data/snapshots``."""
     if wheel is not None:
         with zipfile.ZipFile(wheel) as archive:
-            versions = [m.group("version") for name in archive.namelist()
-                        if (m := _WHEEL_SNAPSHOT.match(name)) and m.group("api") == api_version]
+            versions = [
+                m.group("version")
+                for name in archive.namelist()
+                if (m := _WHEEL_SNAPSHOT.match(name)) and m.group("api") == api_version
+            ]
         where = str(wheel)
     else:
         folder = root / "data" / "snapshots" / api_version
-        versions = [d.name for d in folder.iterdir() if (d / "manifest.json").is_file()] if folder.is_dir() else []
+        versions = (
+            [d.name for d in folder.iterdir() if (d / "manifest.json").is_file()] if folder.is_dir() else []
+        )
         where = str(folder)
     versions = [v for v in versions if is_snapshot_version(v)]
     if not versions:
@@ -85,9 +100,11 @@ def notes(tag: str, *, root: Path = ROOT, wheel: Path | None = None) -> str:
         raise ReleaseError(f"tag {tag!r} is not 'v' + pyproject.toml's version {version!r}")
     date, body = changelog_section(root / "CHANGELOG.md", version)
     data = data_version(wheel, root=root)
-    return (f"{body}\n\n---\n\n**Code version** {version} ({date}). **Data version**: snapshot {data} of "
-            f"Launch Library 2 API {DEFAULT_API_VERSION} (`spacecraft-data --version` prints both). The data is "
-            f"The Space Devs' (https://thespacedevs.com), under their terms: DATA_LICENSE.md.\n")
+    return (
+        f"{body}\n\n---\n\n**Code version** {version} ({date}). **Data version**: snapshot {data} of "
+        f"Launch Library 2 API {DEFAULT_API_VERSION} (`spacecraft-data --version` prints both). The data is "
+        f"The Space Devs' (https://thespacedevs.com), under their terms: DATA_LICENSE.md.\n"
+    )
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -33,7 +33,8 @@ from typing import Any, Callable
 SERVE_DEADLINE = 20.0
 #: how long one CLI command may run (seconds)
 COMMAND_DEADLINE = 120.0
-#: sha256 of the CSV the csv_bytes step writes: one constant for every Python (tests/test_csv_bytes.py pins it)
+#: sha256 of the CSV the csv_bytes step writes: one constant for every Python (tests/test_csv_bytes.py pins
+#: it)
 CSV_SHA256 = "e0e7c29e89cb8dac9234c0b043b6469a119e21a83e1d0e936edcbf12aaf91a3e"
 
 
@@ -58,9 +59,13 @@ def _cli() -> list[str]:
 def _run(*args: str, expect: int) -> subprocess.CompletedProcess[str]:
     done = subprocess.run([*_cli(), *args], capture_output=True, text=True, timeout=COMMAND_DEADLINE)
     shown = " ".join(["spacecraft-data", *args])
-    _check(done.returncode == expect,
-           f"'{shown}' exited {done.returncode}, expected {expect}; stderr: {done.stderr.strip()[-800:]!r}")
-    _check("Traceback" not in done.stdout + done.stderr, f"'{shown}' printed a traceback: {done.stderr[-800:]!r}")
+    _check(
+        done.returncode == expect,
+        f"'{shown}' exited {done.returncode}, expected {expect}; stderr: {done.stderr.strip()[-800:]!r}",
+    )
+    _check(
+        "Traceback" not in done.stdout + done.stderr, f"'{shown}' printed a traceback: {done.stderr[-800:]!r}"
+    )
     return done
 
 
@@ -71,15 +76,20 @@ class Smoke:
         self.work = work
         self.require_wheel = require_wheel
         self.snap: Any = None
-        self.list_path = ""  # the primary endpoint's list route in the snapshot's API version (/2.3.0/spacecraft/)
+        self.list_path = (
+            ""  # the primary endpoint's list route in the snapshot's API version (/2.3.0/spacecraft/)
+        )
 
     def load(self) -> None:
         import spacecraft_data
 
         where = Path(spacecraft_data.__file__).parent
         if self.require_wheel:
-            _check((where / "_bundled" / "snapshots").is_dir(),
-                   f"spacecraft_data was imported from {where}, not from an installed wheel (no _bundled/ there)")
+            _check(
+                (where / "_bundled" / "snapshots").is_dir(),
+                f"spacecraft_data was imported from {where}, not from an installed wheel (no "
+                "_bundled/ there)",
+            )
         snap = spacecraft_data.load()
         _check(len(snap) > 0, f"load() gave an empty snapshot {snap!r}")
         first = next(iter(snap))
@@ -95,7 +105,9 @@ class Smoke:
         page = snap.query(ordering="-id", limit=2)
         ids = [r["id"] for r in page.results]
         _check(page.count == len(snap), f"query() counted {page.count}, the snapshot holds {len(snap)}")
-        _check(ids == sorted(ids, reverse=True) and len(ids) == min(2, len(snap)), f"ordering=-id gave ids {ids}")
+        _check(
+            ids == sorted(ids, reverse=True) and len(ids) == min(2, len(snap)), f"ordering=-id gave ids {ids}"
+        )
         status, body = snap.respond(f"{self.list_path}?limit=1&format=json")
         _check(status == 200 and body["count"] == len(snap), f"respond() answered {status} {str(body)[:200]}")
         status, _ = snap.respond(f"{self.list_path}?status=banana")
@@ -109,18 +121,26 @@ class Smoke:
         page = self.work / "page.json"
         page.write_text(json.dumps(body), encoding="utf-8")
         report = spacecraft_data.validate(page)
-        _check(report.valid and report.records_checked == len(body["results"]),
-               f"validate() of a page the snapshot answered: {report}")
+        _check(
+            report.valid and report.records_checked == len(body["results"]),
+            f"validate() of a page the snapshot answered: {report}",
+        )
         _run("validate", str(page), expect=0)
         damaged = json.loads(json.dumps(body))
         damaged["results"][0]["flights_count"] = "many"  # SYNTHETIC damage: validate must find it
         bad = self.work / "damaged-page.json"
         bad.write_text(json.dumps(damaged), encoding="utf-8")
         found = _run("validate", str(bad), expect=1)
-        _check("$.flights_count" in found.stdout, f"validate did not name the damaged field: {found.stdout[-400:]!r}")
+        _check(
+            "$.flights_count" in found.stdout,
+            f"validate did not name the damaged field: {found.stdout[-400:]!r}",
+        )
         _run("validate", str(self.work / "no-such-page.json"), expect=2)
         _run("validate", expect=0)  # the bundled snapshot, every table
-        print(f"  validate: a {len(body['results'])}-record page valid, a damaged copy invalid (1), a missing file 2")
+        print(
+            f"  validate: a {len(body['results'])}-record page valid, a damaged copy invalid "
+            "(1), a missing file 2"
+        )
 
     def export(self) -> None:
         out = self.work / "export-json"
@@ -132,10 +152,14 @@ class Smoke:
         descriptor = json.loads((csv_out / "datapackage.json").read_text(encoding="utf-8"))
         missing = [r["path"] for r in descriptor["resources"] if not (csv_out / r["path"]).is_file()]
         _check(not missing, f"export --format csv left out {missing}")
-        print(f"  export: {len(records)} records as JSON; {len(descriptor['resources'])} CSV tables + datapackage.json")
+        print(
+            f"  export: {len(records)} records as JSON; {len(descriptor['resources'])} CSV "
+            "tables + datapackage.json"
+        )
 
     def csv_bytes(self) -> None:
-        """A record holding CR, LF, quotes and commas: the same CSV bytes on every Python, read back exactly."""
+        """A record holding CR, LF, quotes and commas: the same CSV bytes on every Python, read back
+        exactly."""
         import csv
         import hashlib
         import io
@@ -145,15 +169,21 @@ class Smoke:
         records = [{"id": 1, "name": 'lone\rCR, "quoted"\nand LF', "note": "=1+2"}]  # SYNTHETIC
         data = flat_csv(records)
         rows = list(csv.reader(io.StringIO(data.decode("utf-8"), newline="")))
-        _check(rows == [["id", "name", "note"], ["1", records[0]["name"], "=1+2"]],
-               f"the CSV of a record holding CR, LF, quotes and commas reads back as {rows!r}")
+        _check(
+            rows == [["id", "name", "note"], ["1", records[0]["name"], "=1+2"]],
+            f"the CSV of a record holding CR, LF, quotes and commas reads back as {rows!r}",
+        )
         digest = hashlib.sha256(data).hexdigest()
         _check(digest == CSV_SHA256, f"CSV bytes {data!r} (sha256 {digest}) differ from every other Python's")
         print(f"  csv bytes: sha256 {digest[:12]}…, read back exactly")
 
     def serve(self) -> None:
-        proc = subprocess.Popen([*_cli(), "serve", "--host", "127.0.0.1", "--port", "0", "--quiet"],
-                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        proc = subprocess.Popen(
+            [*_cli(), "serve", "--host", "127.0.0.1", "--port", "0", "--quiet"],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
         try:
             assert proc.stdout is not None
             ready, _, _ = select.select([proc.stdout], [], [], SERVE_DEADLINE)
@@ -163,7 +193,10 @@ class Smoke:
             url = first.split(" at ", 1)[1].split()[0] + "?limit=1"
             with urllib.request.urlopen(url, timeout=SERVE_DEADLINE) as answer:
                 status, body = answer.status, json.load(answer)
-            _check(status == 200 and body["count"] == len(self.snap), f"GET {url} answered {status}: {str(body)[:200]}")
+            _check(
+                status == 200 and body["count"] == len(self.snap),
+                f"GET {url} answered {status}: {str(body)[:200]}",
+            )
             proc.send_signal(signal.SIGTERM)
             code = proc.wait(timeout=SERVE_DEADLINE)
             _check(code == 0, f"serve exited {code} after SIGTERM, expected 0")
@@ -180,14 +213,23 @@ class Smoke:
                 raise SmokeFailure(f"serve printed a traceback: {errors[-800:]!r}")
 
     def steps(self) -> list[tuple[str, Callable[[], None]]]:
-        return [("load", self.load), ("query", self.query), ("validate", self.validate),
-                ("export", self.export), ("csv_bytes", self.csv_bytes), ("serve", self.serve)]
+        return [
+            ("load", self.load),
+            ("query", self.query),
+            ("validate", self.validate),
+            ("export", self.export),
+            ("csv_bytes", self.csv_bytes),
+            ("serve", self.serve),
+        ]
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--require-wheel", action="store_true",
-                        help="fail unless spacecraft_data is imported from an installed wheel (not a checkout)")
+    parser.add_argument(
+        "--require-wheel",
+        action="store_true",
+        help="fail unless spacecraft_data is imported from an installed wheel (not a checkout)",
+    )
     args = parser.parse_args(argv)
     python = f"{platform.python_implementation()} {platform.python_version()}"
     print(f"smoke: {python} at {sys.executable}")

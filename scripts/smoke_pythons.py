@@ -40,7 +40,9 @@ PYTHONS = ("3.10", "3.11", "3.12", "3.13")
 #: how long one pip install, or one smoke run, may take (seconds): a hung step fails instead of stalling CI
 STEP_DEADLINE = 600
 #: where the dependency wheels of each interpreter are kept between runs (``--wheelhouse`` to change it)
-WHEELHOUSE_ROOT = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "spacecraft-data" / "wheelhouse"
+WHEELHOUSE_ROOT = (
+    Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "spacecraft-data" / "wheelhouse"
+)
 #: a kept wheelhouse older than this is downloaded again (seconds: a week), so new releases of the
 #: dependencies are smoke-tested within a week even when the requirements do not change
 WHEELHOUSE_MAX_AGE = 7 * 24 * 3600
@@ -50,7 +52,9 @@ def _pyenv_versions_dir() -> Path:
     pyenv = shutil.which("pyenv")
     if pyenv:
         try:
-            root = subprocess.run([pyenv, "root"], capture_output=True, text=True, timeout=30, check=True).stdout.strip()
+            root = subprocess.run(
+                [pyenv, "root"], capture_output=True, text=True, timeout=30, check=True
+            ).stdout.strip()
             if root:
                 return Path(root) / "versions"
         except (OSError, subprocess.SubprocessError):
@@ -77,10 +81,16 @@ def find_interpreter(minor: str, versions_dir: Path | None = None) -> Path | Non
 
 def build_wheel(outdir: Path) -> Path:
     """Build the wheel of this checkout once, offline (the running interpreter's build and hatchling)."""
-    done = subprocess.run([sys.executable, "-m", "build", "--wheel", "--no-isolation", "--outdir", str(outdir),
-                           str(ROOT)], capture_output=True, text=True, timeout=STEP_DEADLINE)
+    done = subprocess.run(
+        [sys.executable, "-m", "build", "--wheel", "--no-isolation", "--outdir", str(outdir), str(ROOT)],
+        capture_output=True,
+        text=True,
+        timeout=STEP_DEADLINE,
+    )
     if done.returncode != 0:
-        raise SystemExit(f"smoke_pythons: building the wheel failed:\n{done.stdout[-2000:]}{done.stderr[-2000:]}")
+        raise SystemExit(
+            f"smoke_pythons: building the wheel failed:\n{done.stdout[-2000:]}{done.stderr[-2000:]}"
+        )
     wheels = sorted(outdir.glob("spacecraft_data-*.whl"))
     if len(wheels) != 1:
         raise SystemExit(f"smoke_pythons: expected one wheel in {outdir}, found {[w.name for w in wheels]}")
@@ -97,7 +107,9 @@ def _requirements(wheel: Path) -> list[str]:
     with zipfile.ZipFile(wheel) as archive:
         name = next(n for n in archive.namelist() if n.endswith(".dist-info/METADATA"))
         metadata = archive.read(name).decode("utf-8")
-    return sorted(line.split(":", 1)[1].strip() for line in metadata.splitlines() if line.startswith("Requires-Dist:"))
+    return sorted(
+        line.split(":", 1)[1].strip() for line in metadata.splitlines() if line.startswith("Requires-Dist:")
+    )
 
 
 def wheelhouse_dir(minor: str, wheel: Path, root: Path) -> Path:
@@ -113,8 +125,13 @@ def _fresh(folder: Path) -> bool:
 def _pip(python: Path, *args: str) -> subprocess.CompletedProcess[str]:
     # This interpreter's pip working on the venv (pip --python): the venvs need no pip of their own,
     # and ensurepip would cost each one more CPU than its whole install.
-    return subprocess.run([sys.executable, "-m", "pip", "--python", str(python), *args], capture_output=True,
-                          text=True, env=_clean_env(), timeout=STEP_DEADLINE)
+    return subprocess.run(
+        [sys.executable, "-m", "pip", "--python", str(python), *args],
+        capture_output=True,
+        text=True,
+        env=_clean_env(),
+        timeout=STEP_DEADLINE,
+    )
 
 
 def _failure(what: str, done: subprocess.CompletedProcess[str]) -> str:
@@ -122,8 +139,9 @@ def _failure(what: str, done: subprocess.CompletedProcess[str]) -> str:
     return f"{what} failed: {' / '.join(errors[-3:]) or done.stderr.strip()[-500:]}"
 
 
-def install(minor: str, interpreter: Path, wheel: Path, work: Path,
-            wheelhouses: Path | None) -> tuple[Path | None, str]:
+def install(
+    minor: str, interpreter: Path, wheel: Path, work: Path, wheelhouses: Path | None
+) -> tuple[Path | None, str]:
     """A new venv of ``interpreter`` with ``wheel`` installed: (its python, how) or (None, why it failed).
 
     With ``wheelhouses``, the dependencies come from a folder of wheels kept there from an earlier run
@@ -132,8 +150,13 @@ def install(minor: str, interpreter: Path, wheel: Path, work: Path,
     """
     venv = work / f"venv-{minor}"
     python = venv / "bin" / "python"
-    done = subprocess.run([str(interpreter), "-m", "venv", "--without-pip", str(venv)], capture_output=True, text=True,
-                          env=_clean_env(), timeout=STEP_DEADLINE)
+    done = subprocess.run(
+        [str(interpreter), "-m", "venv", "--without-pip", str(venv)],
+        capture_output=True,
+        text=True,
+        env=_clean_env(),
+        timeout=STEP_DEADLINE,
+    )
     if done.returncode != 0:
         return None, _failure("venv", done)
     # --no-compile: byte-compiling every dependency costs more CPU than the smoke test itself;
@@ -152,7 +175,9 @@ def install(minor: str, interpreter: Path, wheel: Path, work: Path,
                 how = f"wheelhouse filled by pip download ({len(list(house.iterdir()))} wheels)"
             shutil.rmtree(filling, ignore_errors=True)
         if house.is_dir():
-            done = _pip(python, "install", "-q", "--no-compile", "--no-index", "--find-links", str(house), str(wheel))
+            done = _pip(
+                python, "install", "-q", "--no-compile", "--no-index", "--find-links", str(house), str(wheel)
+            )
             if done.returncode == 0:
                 return python, how
         how = "no usable wheelhouse, installed as pip is set up"
@@ -165,23 +190,34 @@ def install(minor: str, interpreter: Path, wheel: Path, work: Path,
 
 
 def smoke(minor: str, python: Path, work: Path) -> subprocess.CompletedProcess[str]:
-    """scripts/smoke.py run by ``python`` outside the checkout, so that the installed wheel is what it imports."""
+    """scripts/smoke.py run by ``python`` outside the checkout, so that the installed wheel is what it
+    imports."""
     elsewhere = work / f"cwd-{minor}"
     elsewhere.mkdir()
-    return subprocess.run([str(python), str(SMOKE), "--require-wheel"], cwd=elsewhere, env=_clean_env(),
-                          capture_output=True, text=True, timeout=STEP_DEADLINE)
+    return subprocess.run(
+        [str(python), str(SMOKE), "--require-wheel"],
+        cwd=elsewhere,
+        env=_clean_env(),
+        capture_output=True,
+        text=True,
+        timeout=STEP_DEADLINE,
+    )
 
 
-def check(minor: str, interpreter: Path, wheel: Path, work: Path,
-          wheelhouses: Path | None = None) -> tuple[bool, str, str]:
-    """Install ``wheel`` into a new venv of ``interpreter`` and smoke-test it: (passed, summary, smoke output)."""
+def check(
+    minor: str, interpreter: Path, wheel: Path, work: Path, wheelhouses: Path | None = None
+) -> tuple[bool, str, str]:
+    """Install ``wheel`` into a new venv of ``interpreter`` and smoke-test it: (passed, summary, smoke
+    output)."""
     started = time.perf_counter()
     python, how = install(minor, interpreter, wheel, work, wheelhouses)
     installed = time.perf_counter() - started
     if python is None:
         return False, f"{how} ({installed:.1f} s)", ""
     done = smoke(minor, python, work)
-    timing = f"venv + install {installed:.1f} s ({how}), smoke {time.perf_counter() - started - installed:.1f} s"
+    timing = (
+        f"venv + install {installed:.1f} s ({how}), smoke {time.perf_counter() - started - installed:.1f} s"
+    )
     if done.returncode != 0:
         return False, f"smoke FAILED (exit {done.returncode}; {timing})", done.stdout + done.stderr
     return True, f"ok ({timing})", done.stdout + done.stderr
@@ -189,13 +225,28 @@ def check(minor: str, interpreter: Path, wheel: Path, work: Path,
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--python", action="append", choices=PYTHONS, metavar="3.N",
-                        help=f"check only this version (repeatable; default: all of {', '.join(PYTHONS)})")
-    parser.add_argument("--keep", action="store_true", help="keep the wheel and the venvs (their folder is printed)")
-    parser.add_argument("--wheelhouse", type=Path, default=WHEELHOUSE_ROOT, metavar="DIR",
-                        help="where dependency wheels are kept between runs (default: %(default)s)")
-    parser.add_argument("--no-wheelhouse", action="store_true",
-                        help="install every dependency as pip is set up, keeping nothing between runs")
+    parser.add_argument(
+        "--python",
+        action="append",
+        choices=PYTHONS,
+        metavar="3.N",
+        help=f"check only this version (repeatable; default: all of {', '.join(PYTHONS)})",
+    )
+    parser.add_argument(
+        "--keep", action="store_true", help="keep the wheel and the venvs (their folder is printed)"
+    )
+    parser.add_argument(
+        "--wheelhouse",
+        type=Path,
+        default=WHEELHOUSE_ROOT,
+        metavar="DIR",
+        help="where dependency wheels are kept between runs (default: %(default)s)",
+    )
+    parser.add_argument(
+        "--no-wheelhouse",
+        action="store_true",
+        help="install every dependency as pip is set up, keeping nothing between runs",
+    )
     args = parser.parse_args(argv)
     wanted = args.python or list(PYTHONS)
     started = time.perf_counter()
@@ -218,8 +269,10 @@ def main(argv: list[str] | None = None) -> int:
         present = {minor: interpreter for minor, interpreter in found.items() if interpreter is not None}
         with ThreadPoolExecutor(max_workers=len(present)) as pool:
             wheelhouses = None if args.no_wheelhouse else args.wheelhouse
-            futures = {minor: pool.submit(check, minor, interpreter, wheel, work, wheelhouses)
-                       for minor, interpreter in present.items()}
+            futures = {
+                minor: pool.submit(check, minor, interpreter, wheel, work, wheelhouses)
+                for minor, interpreter in present.items()
+            }
             for minor, future in futures.items():
                 ok, summary, output = future.result()
                 print(f"smoke_pythons: CPython {minor} ({present[minor]}): {summary}")

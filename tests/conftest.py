@@ -13,10 +13,10 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+import netguard
 import pytest
 from hypothesis import settings
 
-import netguard
 import spacecraft_data
 import spacecraft_data.store
 from spacecraft_data.diff import strip_format
@@ -27,8 +27,10 @@ ROOT = Path(__file__).resolve().parents[1]
 RAW = ROOT / "data" / "raw"
 SEED_FILES = sorted((RAW / "seeds").glob("*.txt"))
 
-# CI gates a merge, so there Hypothesis draws the same examples on every run: a red build is reproducible, never
-# a roll of the dice (one run found a new example the property had not foreseen). Elsewhere it explores afresh.
+# CI gates a merge, so there Hypothesis draws the same examples on every run: a red build is reproducible,
+# never
+# a roll of the dice (one run found a new example the property had not foreseen). Elsewhere it explores
+# afresh.
 settings.register_profile("ci", derandomize=True, database=None)
 if os.environ.get("CI"):
     settings.load_profile("ci")
@@ -37,8 +39,11 @@ if os.environ.get("CI"):
 def pytest_configure(config) -> None:
     netguard.install()
     config.addinivalue_line(
-        "markers", "bundle: checks the repository's bundle itself (data/snapshots, data/tables, datapackage.json: "
-        "well-formed, consistent, reproducible) whatever it holds; scripts/refresh.py --bundle-tests runs these")
+        "markers",
+        "bundle: checks the repository's bundle itself (data/snapshots, data/tables, datapackage.json: "
+        "well-formed, consistent, reproducible) whatever it holds; scripts/refresh.py "
+        "--bundle-tests runs these",
+    )
     # The plugin's ll2_server and ll2_offline serve the pinned snapshot (tests compare them with `bundled`),
     # unless --ll2-snapshot names another. Its fixtures cache one snapshot per session: it must not depend on
     # which test asks first.
@@ -49,8 +54,10 @@ def pytest_configure(config) -> None:
 def pytest_sessionfinish(session, exitstatus) -> None:
     # A refused lookup or connect fails the run even when the test that made it caught the error.
     if netguard.REFUSED:
-        print(f"\nnetguard: the suite tried to reach beyond loopback: {sorted(set(netguard.REFUSED))}",
-              file=sys.stderr)
+        print(
+            f"\nnetguard: the suite tried to reach beyond loopback: {sorted(set(netguard.REFUSED))}",
+            file=sys.stderr,
+        )
         session.exitstatus = 1
 
 
@@ -62,16 +69,21 @@ def _built_from_sources_json() -> Path:
     spec = json.loads((RAW / "sources.json").read_text(encoding="utf-8"))
     inputs = sorted(f"data/raw/{entry['file']}" for entry in spec["sources"])
     store = ROOT / "data" / "snapshots" / spec["api_version"]
-    for version in reversed(spacecraft_data.store.snapshot_versions(ROOT / "data" / "snapshots", spec["api_version"])):
+    for version in reversed(
+        spacecraft_data.store.snapshot_versions(ROOT / "data" / "snapshots", spec["api_version"])
+    ):
         manifest = json.loads((store / version / "manifest.json").read_text(encoding="utf-8"))
         if sorted(source["file"] for source in manifest["sources"]) == inputs:
             return store / version
-    raise LookupError(f"no snapshot under {store} is built from data/raw/sources.json: run scripts/build_all.py")
+    raise LookupError(
+        f"no snapshot under {store} is built from data/raw/sources.json: run scripts/build_all.py"
+    )
 
 
 #: the bundled snapshot's folder: the one scripts/build_snapshot.py builds from data/raw/sources.json
 BUNDLED_DIR = _built_from_sources_json()
-#: the real spacecraft records the bundled snapshot holds beyond the seeds, embedded in the space stations dump
+#: the real spacecraft records the bundled snapshot holds beyond the seeds, embedded in the space stations
+#: dump
 EMBEDDED_IDS = (551, 612, 616, 625, 626, 627, 628, 629)
 #: The PINNED snapshot's inputs: the raw files of data/raw that make the 28-record snapshot bundled on
 #: 2026-12-01 (the two seed pages, the configurations dump, the space-station dump), as data/raw/sources.json
@@ -88,7 +100,8 @@ PINNED_VERSION = "2026.12.01"
 
 
 def build_pinned(store: Path) -> Path:
-    """Build the pinned snapshot (:data:`PINNED_SOURCES`) into the snapshot store ``store``; return its folder.
+    """Build the pinned snapshot (:data:`PINNED_SOURCES`) into the snapshot store ``store``; return its
+    folder.
 
     Built as scripts/build_snapshot.py builds the bundled one (``read_sources`` + ``assemble``), from the
     pinned entries of data/raw/sources.json only: a source added there later does not change it.
@@ -99,7 +112,9 @@ def build_pinned(store: Path) -> Path:
     inputs = read_sources(RAW, repo_root=ROOT)
     labels = {f"data/raw/{name}" for name in PINNED_SOURCES}
     inputs.sources = [s for s in inputs.sources if s.label in labels]
-    assert {s.label for s in inputs.sources} == labels, "a pinned source is no longer listed in data/raw/sources.json"
+    assert {s.label for s in inputs.sources} == labels, (
+        "a pinned source is no longer listed in data/raw/sources.json"
+    )
     files = assemble(inputs)
     version = json.loads(files[MANIFEST])["snapshot_version"]
     assert version == PINNED_VERSION, f"the pinned sources build {version}, not {PINNED_VERSION}"
@@ -123,7 +138,8 @@ def pinned_store() -> Path:
 
 @pytest.fixture(scope="session", autouse=True)
 def _session_data_home(pinned_store):
-    """Session and module fixtures (``bundled``…) see the pinned store, never the real user's nor the newest bundle."""
+    """Session and module fixtures (``bundled``…) see the pinned store, never the real user's nor the newest
+    bundle."""
     with pytest.MonkeyPatch.context() as mp:
         mp.setenv("SPACECRAFT_DATA_HOME", str(pinned_store))
         yield
@@ -155,7 +171,8 @@ def pinned_home(data_home, pinned_store) -> Path:
 def pinned_checkout(tmp_path_factory) -> Path:
     """A checkout whose only bundled snapshot is the pinned one, as a user of a release of it sees the data:
     what the package needs (src/, scripts/, schema/, pyproject.toml, README.md, LICENSE) copied from the
-    repository, data/snapshots holding the pinned snapshot alone, data/tables and datapackage.json built from it
+    repository, data/snapshots holding the pinned snapshot alone, data/tables and datapackage.json built from
+    it
     by scripts/build_tables.py. Its ``load()`` answers from the pinned snapshot with origin "bundled"."""
     root = tmp_path_factory.mktemp("pinned_checkout")
     skip = shutil.ignore_patterns("__pycache__", "*.pyc")
@@ -165,8 +182,13 @@ def pinned_checkout(tmp_path_factory) -> Path:
         shutil.copy2(ROOT / file, root / file)
     shutil.copytree(PINNED_STORE / "snapshots", root / "data" / "snapshots")
     snapshot = root / "data" / "snapshots" / "2.3.0" / PINNED_VERSION
-    subprocess.run([sys.executable, str(root / "scripts" / "build_tables.py"), "--snapshot", str(snapshot)],
-                   cwd=root, env=checkout_env(root), check=True, capture_output=True)
+    subprocess.run(
+        [sys.executable, str(root / "scripts" / "build_tables.py"), "--snapshot", str(snapshot)],
+        cwd=root,
+        env=checkout_env(root),
+        check=True,
+        capture_output=True,
+    )
     return root
 
 
@@ -182,8 +204,20 @@ def checkout_env(checkout: Path) -> dict[str, str]:
 def pinned_wheel(tmp_path_factory, pinned_checkout) -> Path:
     """The wheel built from :func:`pinned_checkout`: this package, bundling the pinned snapshot alone."""
     dist = tmp_path_factory.mktemp("pinned_dist")
-    subprocess.run([sys.executable, "-m", "build", "--wheel", "--no-isolation", "--outdir", str(dist),
-                    str(pinned_checkout)], check=True, capture_output=True)
+    subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "build",
+            "--wheel",
+            "--no-isolation",
+            "--outdir",
+            str(dist),
+            str(pinned_checkout),
+        ],
+        check=True,
+        capture_output=True,
+    )
     (wheel,) = dist.glob("spacecraft_data-*.whl")
     return wheel
 
@@ -197,8 +231,11 @@ def repo_root() -> Path:
 def built_wheel(tmp_path_factory) -> Path:
     """The wheel built from this checkout, once per session (offline: ``--no-isolation``)."""
     dist = tmp_path_factory.mktemp("dist")
-    subprocess.run([sys.executable, "-m", "build", "--wheel", "--no-isolation", "--outdir", str(dist), str(ROOT)],
-                   check=True, capture_output=True)
+    subprocess.run(
+        [sys.executable, "-m", "build", "--wheel", "--no-isolation", "--outdir", str(dist), str(ROOT)],
+        check=True,
+        capture_output=True,
+    )
     wheels = list(dist.glob("spacecraft_data-*.whl"))
     assert len(wheels) == 1
     return wheels[0]
@@ -215,7 +252,8 @@ def bundled() -> Snapshot:
 
 @pytest.fixture(scope="session")
 def latest_bundled() -> Snapshot:
-    """The newest snapshot in data/snapshots, the one a checkout's ``load()`` returns with an empty user store:
+    """The newest snapshot in data/snapshots, the one a checkout's ``load()`` returns with an empty user
+    store:
     for tests of the bundle itself (well-formed, consistent with data/tables and datapackage.json), which
     must hold for whatever a refresh harvested."""
     return Snapshot(Path(str(spacecraft_data.store.latest_snapshot_dir(ROOT / "data" / "snapshots"))))
@@ -223,7 +261,8 @@ def latest_bundled() -> Snapshot:
 
 @pytest.fixture(scope="session")
 def seed_snapshot(tmp_path_factory) -> Snapshot:
-    """The bundled inputs without the records other endpoints embed: the 20 seed records and the 46 configurations.
+    """The bundled inputs without the records other endpoints embed: the 20 seed records and the 46
+    configurations.
 
     Facts stated about the two seed pages (their counts, orders, the oracle's answers over
     exactly those records) are checked against this snapshot, built from data/raw as the
@@ -258,11 +297,15 @@ def configurations() -> list[dict]:
 
 
 def strip_formats(obj):
-    """``obj`` with every ``url`` field's ``?format=`` removed: records fetched as JSON and as pages compare equal."""
+    """``obj`` with every ``url`` field's ``?format=`` removed: records fetched as JSON and as pages compare
+    equal."""
     if isinstance(obj, list):
         return [strip_formats(v) for v in obj]
     if isinstance(obj, dict):
-        return {k: strip_format(v) if k == "url" and isinstance(v, str) else strip_formats(v) for k, v in obj.items()}
+        return {
+            k: strip_format(v) if k == "url" and isinstance(v, str) else strip_formats(v)
+            for k, v in obj.items()
+        }
     return obj
 
 
@@ -277,7 +320,8 @@ def urls_in(value) -> list[str]:
 
 @contextmanager
 def serving(snap) -> Iterator[str]:
-    """A live ``serve`` over ``snap`` on a free loopback port, in a thread; yields its base URL, then stops it."""
+    """A live ``serve`` over ``snap`` on a free loopback port, in a thread; yields its base URL, then stops
+    it."""
     from spacecraft_data.server import make_server
 
     server = make_server(snap, "127.0.0.1", 0, quiet=True)

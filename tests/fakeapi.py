@@ -40,6 +40,7 @@ from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlsplit
 
 from conftest import PINNED_DIR
+
 from spacecraft_data.snapshot import Snapshot
 
 LL2_HOST = "https://ll.thespacedevs.com"
@@ -52,7 +53,8 @@ class Fault:
     """One injected fault.
 
     ``kind`` is one of ``status`` (answer ``status`` with an optional
-    ``retry_after`` header, and ``body`` as its JSON body when given), ``reset`` (close the connection with a TCP RST, no
+    ``retry_after`` header, and ``body`` as its JSON body when given), ``reset`` (close the connection with a
+    TCP RST, no
     response), ``slow`` (wait ``delay`` seconds before answering), ``truncate``
     (cut the JSON body in half, with a matching Content-Length), ``cut`` (announce
     the whole body's Content-Length, send half, close), ``count_drift``
@@ -139,13 +141,21 @@ def _with_format(obj: Any, fmt: str) -> Any:
 class FakeLL2:
     """The server; use as a context manager. ``base_url`` is ``http://127.0.0.1:<port>``."""
 
-    def __init__(self, faults: list[Fault] | None = None, throttle: Throttle | None = None,
-                 api_version: str = "2.3.0", throttle_endpoint: bool = True, detailed: bool = False) -> None:
+    def __init__(
+        self,
+        faults: list[Fault] | None = None,
+        throttle: Throttle | None = None,
+        api_version: str = "2.3.0",
+        throttle_endpoint: bool = True,
+        detailed: bool = False,
+    ) -> None:
         snap = Snapshot(PINNED_DIR)
         self.api_version = api_version
         self.tables: dict[str, list[dict]] = {
             "spacecraft": sorted(snap.tables["spacecraft"], key=lambda r: r["id"]),
-            "spacecraft_configurations": sorted(snap.tables["spacecraft_configurations"], key=lambda r: r["id"]),
+            "spacecraft_configurations": sorted(
+                snap.tables["spacecraft_configurations"], key=lambda r: r["id"]
+            ),
             "config/spacecraft_statuses": sorted(snap.tables["spacecraft_statuses"], key=lambda r: r["id"]),
         }
         self.faults = list(faults or [])
@@ -177,8 +187,9 @@ class FakeLL2:
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         self._server.daemon_threads = True
         # A short poll interval: shutdown() waits up to one interval, once per test.
-        self._thread = threading.Thread(target=self._server.serve_forever, kwargs={"poll_interval": 0.02},
-                                        daemon=True)
+        self._thread = threading.Thread(
+            target=self._server.serve_forever, kwargs={"poll_interval": 0.02}, daemon=True
+        )
         self._thread.start()
         return self
 
@@ -222,10 +233,15 @@ class FakeLL2:
             with self.lock:
                 self.seen.append(Seen(None, path, query, dict(h.headers)))
                 t = self.throttle
-                body = [{"your_request_limit": t.limit, "limit_frequency_secs": t.frequency,
-                         "current_use": t.current_use,
-                         "next_use_secs": t.next_use_secs if t.current_use >= t.limit else 0,
-                         "ident": "127.0.0.1"}]
+                body = [
+                    {
+                        "your_request_limit": t.limit,
+                        "limit_frequency_secs": t.frequency,
+                        "current_use": t.current_use,
+                        "next_use_secs": t.next_use_secs if t.current_use >= t.limit else 0,
+                        "ident": "127.0.0.1",
+                    }
+                ]
             return self._send(h, 200, body)
 
         with self.lock:
@@ -242,8 +258,12 @@ class FakeLL2:
         kinds = {f.kind: f for f in active}
 
         if throttled:
-            return self._send(h, 429, {"detail": "Request was throttled."},
-                              {"Retry-After": str(self.throttle.next_use_secs)})
+            return self._send(
+                h,
+                429,
+                {"detail": "Request was throttled."},
+                {"Retry-After": str(self.throttle.next_use_secs)},
+            )
         if "reset" in kinds:
             # SO_LINGER 0: close() sends a TCP RST instead of a FIN.
             h.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
@@ -254,8 +274,9 @@ class FakeLL2:
             time.sleep(kinds["slow"].delay)
         if "redirect" in kinds:
             f = kinds["redirect"]
-            return self._send(h, f.status if f.status != 503 else 302, {"detail": "moved"},
-                              {"Location": f.location or "/"})
+            return self._send(
+                h, f.status if f.status != 503 else 302, {"detail": "moved"}, {"Location": f.location or "/"}
+            )
         if "body" in kinds:
             return self._send(h, 200, kinds["body"].body)
         if "encoded" in kinds:
@@ -264,14 +285,15 @@ class FakeLL2:
         if "status" in kinds:
             f = kinds["status"]
             headers = {"Retry-After": str(f.retry_after)} if f.retry_after is not None else {}
-            return self._send(h, f.status, {"detail": f"injected HTTP {f.status}"} if f.body is None else f.body,
-                              headers)
+            return self._send(
+                h, f.status, {"detail": f"injected HTTP {f.status}"} if f.body is None else f.body, headers
+            )
         if "insert_front" in kinds:
             with self.lock:
                 if not any(r["id"] == SYNTHETIC_ID for r in self.tables["spacecraft"]):
                     self.tables["spacecraft"].insert(0, self.synthetic_record())
 
-        table = path[len(prefix):].strip("/") if path.startswith(prefix) else None
+        table = path[len(prefix) :].strip("/") if path.startswith(prefix) else None
         if table not in self.tables:
             return self._send(h, 404, {"detail": "Not found."})
         params = dict(parse_qsl(query, keep_blank_values=True))  # last value wins, as Django's QueryDict.get
@@ -288,7 +310,9 @@ class FakeLL2:
         if "next_link" in kinds:
             body["next"] = kinds["next_link"].location
         if "trickle" in kinds or "trickle_headers" in kinds:
-            return self._trickle(h, body, kinds.get("trickle") or kinds["trickle_headers"], "trickle" not in kinds)
+            return self._trickle(
+                h, body, kinds.get("trickle") or kinds["trickle_headers"], "trickle" not in kinds
+            )
         if "headers" in kinds:
             return self._send(h, 200, body, kinds["headers"].headers)
         if "truncate" in kinds:
@@ -319,7 +343,7 @@ class FakeLL2:
         with self.lock:
             rows = list(self.tables[table])
         count = len(rows)
-        results = _with_format(rows[offset:offset + limit], params.get("format", ""))
+        results = _with_format(rows[offset : offset + limit], params.get("format", ""))
 
         def link(new_offset: int | None) -> str:
             items = {**params, "limit": str(limit)}
@@ -335,8 +359,9 @@ class FakeLL2:
     @staticmethod
     def _trickle(h: BaseHTTPRequestHandler, body: Any, f: Fault, from_status_line: bool) -> None:
         data = json.dumps(body).encode()
-        head = (f"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: {len(data)}\r\n"
-                f"\r\n").encode()
+        head = (
+            f"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: {len(data)}\r\n\r\n"
+        ).encode()
         wire = head + data
         start = len(head) if not from_status_line else 0
         h.close_connection = True
@@ -345,7 +370,7 @@ class FakeLL2:
             h.wfile.flush()
             began, i = time.monotonic(), start
             while i < len(wire) and time.monotonic() - began < f.seconds:
-                h.wfile.write(wire[i:i + 1])
+                h.wfile.write(wire[i : i + 1])
                 h.wfile.flush()
                 i += 1
                 time.sleep(f.delay)
@@ -354,11 +379,22 @@ class FakeLL2:
         except OSError:
             pass  # the client gave up (its deadline): that is the point
 
-    def _send(self, h: BaseHTTPRequestHandler, status: int, body: Any, headers: dict[str, str] | list[tuple[str, str]] | None = None) -> None:
+    def _send(
+        self,
+        h: BaseHTTPRequestHandler,
+        status: int,
+        body: Any,
+        headers: dict[str, str] | list[tuple[str, str]] | None = None,
+    ) -> None:
         self._send_bytes(h, status, json.dumps(body, ensure_ascii=False).encode("utf-8"), headers)
 
     @staticmethod
-    def _send_bytes(h: BaseHTTPRequestHandler, status: int, data: bytes, headers: dict[str, str] | list[tuple[str, str]] | None = None) -> None:
+    def _send_bytes(
+        h: BaseHTTPRequestHandler,
+        status: int,
+        data: bytes,
+        headers: dict[str, str] | list[tuple[str, str]] | None = None,
+    ) -> None:
         try:
             h.send_response(status)
             h.send_header("Content-Type", "application/json")

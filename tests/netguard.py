@@ -1,10 +1,13 @@
 """The suite's own network guard: nothing in the test process looks up or connects to a host but loopback.
 
-The project's rule is that no test aims at anything but loopback, and that refusals are proved with names under
-``.invalid``. This makes the rule hold by construction in the pytest process: a ``.invalid`` name fails at once
+The project's rule is that no test aims at anything but loopback, and that refusals are proved with names
+under
+``.invalid``. This makes the rule hold by construction in the pytest process: a ``.invalid`` name fails at
+once
 as the resolver fails it (no query leaves the machine), and any other name or non-loopback address is refused,
 recorded, and fails the session at its end even when the test caught the error. Subprocesses are not covered:
-they aim at the loopback stand-in by their arguments (tests/fakeapi.py), and the docs runner refuses blocks that
+they aim at the loopback stand-in by their arguments (tests/fakeapi.py), and the docs runner refuses blocks
+that
 could reach a network (scripts/docs_examples.py).
 """
 
@@ -42,14 +45,20 @@ def _check_name(host: Any) -> None:
     if name is None or name in _LOOPBACK_NAMES or _loopback_ip(name):
         return
     if name.endswith(".invalid") or name == "invalid":
-        raise socket.gaierror(socket.EAI_NONAME, "Name or service not known")  # as glibc answers, with no query
+        raise socket.gaierror(
+            socket.EAI_NONAME, "Name or service not known"
+        )  # as glibc answers, with no query
     REFUSED.append(f"lookup {name} in {os.environ.get('PYTEST_CURRENT_TEST', '?')}")
-    raise socket.gaierror(socket.EAI_NONAME, f"the test suite looks up only loopback and .invalid names: "
-                                             f"{name!r} refused (tests/netguard.py)")
+    raise socket.gaierror(
+        socket.EAI_NONAME,
+        f"the test suite looks up only loopback and .invalid names: {name!r} refused (tests/netguard.py)",
+    )
 
 
 def _check_address(address: Any) -> None:
-    if not (isinstance(address, tuple) and address and isinstance(address[0], str)) or _loopback_ip(address[0]):
+    if not (isinstance(address, tuple) and address and isinstance(address[0], str)) or _loopback_ip(
+        address[0]
+    ):
         return
     try:
         ipaddress.ip_address(address[0].split("%", 1)[0])
@@ -57,15 +66,20 @@ def _check_address(address: Any) -> None:
         _check_name(address[0])  # a name given to connect() is looked up by it: the same rule
         return
     REFUSED.append(f"connect {address[0]} in {os.environ.get('PYTEST_CURRENT_TEST', '?')}")
-    raise ConnectionRefusedError(f"the test suite connects only to loopback: {address[0]!r} refused "
-                                 f"(tests/netguard.py)")
+    raise ConnectionRefusedError(
+        f"the test suite connects only to loopback: {address[0]!r} refused (tests/netguard.py)"
+    )
 
 
 def install() -> None:
     """Wrap the socket module's lookups and connects (once)."""
     if getattr(socket.getaddrinfo, "_netguard", False):
         return
-    real_getaddrinfo, real_byname, real_byname_ex = socket.getaddrinfo, socket.gethostbyname, socket.gethostbyname_ex
+    real_getaddrinfo, real_byname, real_byname_ex = (
+        socket.getaddrinfo,
+        socket.gethostbyname,
+        socket.gethostbyname_ex,
+    )
     real_connect, real_connect_ex = socket.socket.connect, socket.socket.connect_ex
 
     def getaddrinfo(host: Any, *args: Any, **kwargs: Any) -> Any:

@@ -21,24 +21,120 @@ from hypothesis import strategies as st
 import spacecraft_data
 
 API = "/2.3.0/spacecraft/"
-HOSTS = ("https://ll.thespacedevs.com", "http://127.0.0.1:8000", "http://localhost", "https://LL.TheSpaceDevs.com:443",
-         "")  # "": a path alone
+HOSTS = (
+    "https://ll.thespacedevs.com",
+    "http://127.0.0.1:8000",
+    "http://localhost",
+    "https://LL.TheSpaceDevs.com:443",
+    "",
+)  # "": a path alone
 FILTERS = ("in_space", "is_placeholder", "name", "spacecraft_config", "status")
 PARAMS = (*FILTERS, "search", "ordering", "limit", "offset", "mode", "format")
-UNKNOWN = ("foo", "IN_SPACE", "Search", "name__icontains", "spacecraft_config__ids", "status__ids", "page",
-           "fields", "omit", "ordering[]", "limit ", " offset", "")
+UNKNOWN = (
+    "foo",
+    "IN_SPACE",
+    "Search",
+    "name__icontains",
+    "spacecraft_config__ids",
+    "status__ids",
+    "page",
+    "fields",
+    "omit",
+    "ordering[]",
+    "limit ",
+    " offset",
+    "",
+)
 ORDERING_FIELDS = ("flights_count", "id", "mission_ends_count", "time_docked", "time_in_space")
 
 #: Values no well-behaved client sends. Each has tripped a parser somewhere.
 HOSTILE = (
-    "", " ", "  ", "\t", "\n", "\x00", "a\x00", "+", "-", "--id", "+id", ",", ",,", "1,2", "'", '"', '""', "''",
-    '"a b"', '"unterminated a', "\\", "%", "_", "%_", "0", "1", "-1", "-0", "+4", " 4 ", "04", "4.0", "1.5", "1e3",
-    "0x10", "1_0", "\u0661", "\uff11", "\uff14", "\u00b2", str(2**31), str(2**63), "9" * 30, "9" * 5000, "nan", "inf",
-    "null", "None", "true", "True", "TRUE", "false", "yes", "on", "\u00a0", "\ufeff", "\u200b", "\u00df", "SS",
-    "прогресс", "ПРОГРЕСС", "Прогресс", "\u0130", "\u0131", "\ufb01", "\U0001f680", "e\u0301", "é", "DROP TABLE",
+    "",
+    " ",
+    "  ",
+    "\t",
+    "\n",
+    "\x00",
+    "a\x00",
+    "+",
+    "-",
+    "--id",
+    "+id",
+    ",",
+    ",,",
+    "1,2",
+    "'",
+    '"',
+    '""',
+    "''",
+    '"a b"',
+    '"unterminated a',
+    "\\",
+    "%",
+    "_",
+    "%_",
+    "0",
+    "1",
+    "-1",
+    "-0",
+    "+4",
+    " 4 ",
+    "04",
+    "4.0",
+    "1.5",
+    "1e3",
+    "0x10",
+    "1_0",
+    "\u0661",
+    "\uff11",
+    "\uff14",
+    "\u00b2",
+    str(2**31),
+    str(2**63),
+    "9" * 30,
+    "9" * 5000,
+    "nan",
+    "inf",
+    "null",
+    "None",
+    "true",
+    "True",
+    "TRUE",
+    "false",
+    "yes",
+    "on",
+    "\u00a0",
+    "\ufeff",
+    "\u200b",
+    "\u00df",
+    "SS",
+    "прогресс",
+    "ПРОГРЕСС",
+    "Прогресс",
+    "\u0130",
+    "\u0131",
+    "\ufb01",
+    "\U0001f680",
+    "e\u0301",
+    "é",
+    "DROP TABLE",
 )
 #: Already-encoded fragments, inserted into the query as they are.
-RAW_FRAGMENTS = ("%ff", "%", "%zz", "%C3", "%2B", "+", "%00", "%E2%80%8B", "%2C", "%252C", "%C3%9F", "+id", "%2Bid")
+RAW_FRAGMENTS = (
+    "%ff",
+    "%",
+    "%zz",
+    "%C3",
+    "%2B",
+    "+",
+    "%00",
+    "%E2%80%8B",
+    "%2C",
+    "%252C",
+    "%C3%9F",
+    "+id",
+    "%2Bid",
+)
 
 
 @lru_cache(maxsize=1)
@@ -55,11 +151,30 @@ def real_values() -> dict[str, tuple[str, ...]]:
     return {
         "bool": ("true", "false", "True", "FALSE", "1", "0", "yes", " true", ""),
         "name": (*names, *(n.lower() for n in names[:4]), f" {names[0]} ", names[0][:-1]),
-        "search": (*words, *(w.lower() for w in words), *(w[1:3] for w in words if len(w) > 3),
-                   "Soyuz 7K", '"Progress MS"', "progress,ms", '"crew dragon"', "ms-0",
-                   # the synthetic records' non-ASCII names (oracle/synthetic.py), and the trap of ß -> SS
-                   "прогресс", "ПРОГРЕСС", "été", "ÉLAN", "straße", "STRASSE", "ß"),
-        "spacecraft_config": (*map(str, used_configs), *map(str, used_configs), *map(str, all_configs[:3]), "99999"),
+        "search": (
+            *words,
+            *(w.lower() for w in words),
+            *(w[1:3] for w in words if len(w) > 3),
+            "Soyuz 7K",
+            '"Progress MS"',
+            "progress,ms",
+            '"crew dragon"',
+            "ms-0",
+            # the synthetic records' non-ASCII names (oracle/synthetic.py), and the trap of ß -> SS
+            "прогресс",
+            "ПРОГРЕСС",
+            "été",
+            "ÉLAN",
+            "straße",
+            "STRASSE",
+            "ß",
+        ),
+        "spacecraft_config": (
+            *map(str, used_configs),
+            *map(str, used_configs),
+            *map(str, all_configs[:3]),
+            "99999",
+        ),
         "status": (*map(str, statuses), *map(str, statuses), "1"),
         "limit": ("1", "2", "3", "5", "10", "19", "20", "21", "100", "101", "1000", "0", "-1", "abc"),
         "offset": ("0", "1", "2", "5", "10", "18", "19", "20", "21", "100", "-3", "abc"),
@@ -81,7 +196,8 @@ def orderings() -> st.SearchStrategy[str]:
 
 
 def values_for(param: str, hostile: bool = True) -> st.SearchStrategy[str]:
-    """Values of ``param``: realistic ones mostly, and (``hostile``) hostile ones and random text sometimes."""
+    """Values of ``param``: realistic ones mostly, and (``hostile``) hostile ones and random text
+    sometimes."""
     real = real_values()
     key = "bool" if param in ("in_space", "is_placeholder") else param
     choices = [st.sampled_from(HOSTILE), st.text(max_size=8)] if hostile else []
@@ -91,19 +207,27 @@ def values_for(param: str, hostile: bool = True) -> st.SearchStrategy[str]:
         choices = [orderings()] * 4 + choices
     if param == "search":
         words = st.sampled_from(real["search"] + HOSTILE)
-        choices.append(st.lists(words, min_size=1, max_size=3).flatmap(
-            lambda ws: st.sampled_from((" ", ",", ", ", "\t")).map(lambda sep: sep.join(ws))))
+        choices.append(
+            st.lists(words, min_size=1, max_size=3).flatmap(
+                lambda ws: st.sampled_from((" ", ",", ", ", "\t")).map(lambda sep: sep.join(ws))
+            )
+        )
     return st.one_of(*choices)
 
 
 @st.composite
 def pair(draw: Any, names: st.SearchStrategy[str] | None = None) -> str:
     """One encoded ``key=value`` (or bare ``key``) of a query string."""
-    key = draw(names if names is not None else st.one_of(
-        st.sampled_from(PARAMS), st.sampled_from(PARAMS), st.sampled_from(UNKNOWN)))
+    key = draw(
+        names
+        if names is not None
+        else st.one_of(st.sampled_from(PARAMS), st.sampled_from(PARAMS), st.sampled_from(UNKNOWN))
+    )
     if draw(st.integers(0, 30)) == 0:
         return quote_plus(key)  # a bare key: Django reads it as ""
-    value = draw(values_for(key) if key in PARAMS else st.one_of(st.sampled_from(HOSTILE), st.text(max_size=5)))
+    value = draw(
+        values_for(key) if key in PARAMS else st.one_of(st.sampled_from(HOSTILE), st.text(max_size=5))
+    )
     style = draw(st.integers(0, 9))
     if style <= 5:
         encoded = quote_plus(value)
@@ -130,12 +254,14 @@ def clean_queries() -> st.SearchStrategy[str]:
     Hostile values mostly end in a 400, which hides how filters, search, ordering and
     pagination combine; these queries exercise the combinations.
     """
+
     def encode(draw_pairs: list[tuple[str, str]]) -> str:
         return "&".join(f"{k}={quote_plus(v)}" for k, v in draw_pairs)
 
     chosen = st.lists(st.sampled_from(PARAMS), unique=True, max_size=5)
-    return chosen.flatmap(lambda keys: st.tuples(*(st.tuples(st.just(k), values_for(k, hostile=False))
-                                                   for k in keys))).map(lambda pairs: encode(list(pairs)))
+    return chosen.flatmap(
+        lambda keys: st.tuples(*(st.tuples(st.just(k), values_for(k, hostile=False)) for k in keys))
+    ).map(lambda pairs: encode(list(pairs)))
 
 
 def detail_segments() -> st.SearchStrategy[str]:
@@ -143,8 +269,29 @@ def detail_segments() -> st.SearchStrategy[str]:
     real = real_values()
     raw = st.one_of(
         st.sampled_from(real["id"]),
-        st.sampled_from(("1", "0", "-1", "234", "99999", str(2**31), str(2**63), "9" * 30, "abc", "1e3", "0x10",
-                         "1_0", "+167", " 167", "167 ", "\uff11\uff16\uff17", "\u0661\u0666\u0667", "%", "\x00")),
+        st.sampled_from(
+            (
+                "1",
+                "0",
+                "-1",
+                "234",
+                "99999",
+                str(2**31),
+                str(2**63),
+                "9" * 30,
+                "abc",
+                "1e3",
+                "0x10",
+                "1_0",
+                "+167",
+                " 167",
+                "167 ",
+                "\uff11\uff16\uff17",
+                "\u0661\u0666\u0667",
+                "%",
+                "\x00",
+            )
+        ),
         st.text(min_size=1, max_size=5).filter(lambda s: "/" not in s and "." not in s),
     )
     return raw.map(lambda s: quote(s, safe=""))
@@ -174,10 +321,18 @@ def query_kwargs() -> st.SearchStrategy[dict[str, Any]]:
         if param in ("in_space", "is_placeholder"):
             return st.one_of(st.booleans(), text)
         if param in ("spacecraft_config", "status", "limit", "offset"):
-            return st.one_of(st.sampled_from([int(v) for v in real[param] if v.lstrip("-").isdigit()]), st.integers(-3, 150), text)
+            return st.one_of(
+                st.sampled_from([int(v) for v in real[param] if v.lstrip("-").isdigit()]),
+                st.integers(-3, 150),
+                text,
+            )
         if param == "ordering":
-            return st.one_of(st.lists(st.sampled_from([*ORDERING_FIELDS, *("-" + f for f in ORDERING_FIELDS)]),
-                                      max_size=3), text)
+            return st.one_of(
+                st.lists(
+                    st.sampled_from([*ORDERING_FIELDS, *("-" + f for f in ORDERING_FIELDS)]), max_size=3
+                ),
+                text,
+            )
         return text
 
     chosen = st.lists(st.sampled_from(PARAMS), unique=True, max_size=5)

@@ -1,4 +1,5 @@
-"""Snapshot.respond and Snapshot.query: routes, status codes, bodies and hyperlinks, on the real bundled data."""
+"""Snapshot.respond and Snapshot.query: routes, status codes, bodies and hyperlinks, on the real bundled
+data."""
 
 from __future__ import annotations
 
@@ -22,8 +23,18 @@ def ids(body):
 
 
 # -- routes and status codes ------------------------------------------------------------------
-@pytest.mark.parametrize("path", ["/", "/2.3.0/spacecraft", "/2.3.0/spacecraft/463/extra/", "/2.3.0/spacecraft/4.6/",
-                                  "/2.3.0/nothing/", "/9.9.9/spacecraft/", "/2.3.0/launches"])
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/",
+        "/2.3.0/spacecraft",
+        "/2.3.0/spacecraft/463/extra/",
+        "/2.3.0/spacecraft/4.6/",
+        "/2.3.0/nothing/",
+        "/9.9.9/spacecraft/",
+        "/2.3.0/launches",
+    ],
+)
 def test_paths_that_ll2_does_not_have_answer_not_found(bundled, path):
     assert bundled.respond(path) == (404, NOT_FOUND)
 
@@ -49,7 +60,10 @@ def test_detail_route_runs_the_filters_before_the_mode_check(bundled):
     assert bundled.respond("/2.3.0/spacecraft/463/?in_space=true") == (404, NO_MATCH)
     assert bundled.respond("/2.3.0/spacecraft/463/?in_space=false")[0] == 501
     assert bundled.respond("/2.3.0/spacecraft/463/?search=dragon") == (404, NO_MATCH)
-    assert bundled.respond("/2.3.0/spacecraft/463/?spacecraft_config=x") == (400, {"spacecraft_config": INVALID_CHOICE})
+    assert bundled.respond("/2.3.0/spacecraft/463/?spacecraft_config=x") == (
+        400,
+        {"spacecraft_config": INVALID_CHOICE},
+    )
     assert bundled.respond("/2.3.0/spacecraft/abc/?status=x") == (400, {"status": INVALID_CHOICE})
 
 
@@ -78,8 +92,11 @@ def test_format_no_renderer_serves_is_not_found_before_anything_else(bundled):
 def test_all_refused_filters_are_reported_together(bundled):
     status, body = bundled.respond(LIST + "?status=99&spacecraft_config=1.0&name=a%00b&in_space=maybe")
     assert status == 400
-    assert body == {"name": ["Null characters are not allowed."], "spacecraft_config": INVALID_CHOICE,
-                    "status": INVALID_CHOICE}
+    assert body == {
+        "name": ["Null characters are not allowed."],
+        "spacecraft_config": INVALID_CHOICE,
+        "status": INVALID_CHOICE,
+    }
 
 
 def test_search_with_a_null_character_gets_drf_list_body(bundled):
@@ -97,10 +114,15 @@ def test_config_id_that_exists_in_the_reference_table_but_is_unused_gives_an_emp
     configs = {c["id"] for c in bundled.tables["spacecraft_configurations"]}
     used = {r["spacecraft_config"]["id"] for r in bundled}
     unused = min(configs - used)
-    assert bundled.respond(LIST + f"?spacecraft_config={unused}") == (200, {"count": 0, "next": None,
-                                                                             "previous": None, "results": []})
+    assert bundled.respond(LIST + f"?spacecraft_config={unused}") == (
+        200,
+        {"count": 0, "next": None, "previous": None, "results": []},
+    )
     missing = next(i for i in range(1, 100) if i not in configs)
-    assert bundled.respond(LIST + f"?spacecraft_config={missing}") == (400, {"spacecraft_config": INVALID_CHOICE})
+    assert bundled.respond(LIST + f"?spacecraft_config={missing}") == (
+        400,
+        {"spacecraft_config": INVALID_CHOICE},
+    )
 
 
 def test_status_filter_tolerates_spaces_and_refuses_non_integers(bundled):
@@ -119,8 +141,21 @@ def test_name_filter_is_exact_case_sensitive_and_stripped(bundled):
 
 
 # The 20 seed records are all out of space; the 8 the space stations embed were docked when captured.
-@pytest.mark.parametrize("value,count", [("true", 8), ("TRUE", 8), ("1", 8), ("false", 20), ("False", 20),
-                                         ("0", 20), ("yes", 28), ("", 28), ("+true", 28), ("%00", 28)])
+@pytest.mark.parametrize(
+    "value,count",
+    [
+        ("true", 8),
+        ("TRUE", 8),
+        ("1", 8),
+        ("false", 20),
+        ("False", 20),
+        ("0", 20),
+        ("yes", 28),
+        ("", 28),
+        ("+true", 28),
+        ("%00", 28),
+    ],
+)
 def test_boolean_filter_reads_true_false_1_0_in_any_case_and_ignores_anything_else(bundled, value, count):
     assert bundled.respond(LIST + f"?in_space={value}&limit=1")[1]["count"] == count
 
@@ -157,8 +192,10 @@ def test_limit_is_clamped_and_bad_limits_and_offsets_fall_back(bundled):
 def test_next_and_previous_keep_every_parameter_sorted_with_the_effective_limit(bundled):
     body = bundled.respond(LIST + "?zeta=1&search=Soyuz+7K%2Cx&limit=1000&offset=2&format=json&a=&zeta=2")[1]
     assert body["next"] is None
-    assert body["previous"] == ("https://ll.thespacedevs.com/2.3.0/spacecraft/?a=&format=json&limit=100"
-                                "&search=Soyuz+7K%2Cx&zeta=1&zeta=2")
+    assert body["previous"] == (
+        "https://ll.thespacedevs.com/2.3.0/spacecraft/?a=&format=json&limit=100"
+        "&search=Soyuz+7K%2Cx&zeta=1&zeta=2"
+    )
 
 
 # -- hyperlinks -----------------------------------------------------------------------------------
@@ -167,13 +204,18 @@ def test_hyperlinks_follow_the_request_host_and_format_and_images_are_untouched(
     status, body = bundled.respond("http://127.0.0.1:8000/2.3.0/spacecraft/?name=Tianzhou-3&format=json")
     record = body["results"][0]
     assert record["url"] == "http://127.0.0.1:8000/2.3.0/spacecraft/463/?format=json"
-    assert record["spacecraft_config"]["url"] == "http://127.0.0.1:8000/2.3.0/spacecraft_configurations/25/?format=json"
+    assert (
+        record["spacecraft_config"]["url"]
+        == "http://127.0.0.1:8000/2.3.0/spacecraft_configurations/25/?format=json"
+    )
     assert record["spacecraft_config"]["agency"]["url"].startswith("http://127.0.0.1:8000/2.3.0/agencies/")
     assert record["image"] == stored["image"]
     plain = bundled.respond(LIST + "?name=Tianzhou-3")[1]["results"][0]
     assert plain["url"] == "https://ll.thespacedevs.com/2.3.0/spacecraft/463/"
-    assert bundled.respond(LIST + "?name=Tianzhou-3", base_url="http://localhost:9")[1]["results"][0]["url"] == \
-        "http://localhost:9/2.3.0/spacecraft/463/"
+    assert (
+        bundled.respond(LIST + "?name=Tianzhou-3", base_url="http://localhost:9")[1]["results"][0]["url"]
+        == "http://localhost:9/2.3.0/spacecraft/463/"
+    )
 
 
 def test_answering_never_modifies_the_stored_records(bundled):
@@ -192,7 +234,9 @@ def test_body_is_json_serialisable_as_the_api_sends_it(bundled):
 # -- Snapshot.query -------------------------------------------------------------------------------
 def test_query_and_respond_give_the_same_answer(bundled):
     page = bundled.query(search="soyuz", ordering=["-time_docked", "id"], in_space=False, limit=2, offset=1)
-    status, body = bundled.respond(LIST + "?search=soyuz&ordering=-time_docked%2Cid&in_space=false&limit=2&offset=1")
+    status, body = bundled.respond(
+        LIST + "?search=soyuz&ordering=-time_docked%2Cid&in_space=false&limit=2&offset=1"
+    )
     assert isinstance(page, Page) and status == 200
     assert page.to_dict() == body
 
@@ -214,13 +258,29 @@ def test_query_in_detailed_mode_raises_mode_not_held_with_the_harvest_command(bu
 
 
 # --------------------------------------------------------------------------- URL splitting
-@pytest.mark.parametrize("url", [
-    "https://ll.thespacedevs.com/2.3.0/spacecraft/?search=soyuz&limit=2",
-    "http://127.0.0.1:8000/2.3.0/spacecraft/463/", "http://localhost:8000?x=1", "https://h", "http://",
-    "https://h/p?a=http://x?y", "/2.3.0/spacecraft/?next=http://x", "/", "/?", "https://h?q/r",
-    "https://user@h:1/p", "http://h%20x/p", "https://h:port/", "/2.3.0/spacecraft/?search=союз", "https://h/a b",
-    "https://h/\x01?\x7f", "/\x00", "https://h/p?q=\ud800",
-])
+@pytest.mark.parametrize(
+    "url",
+    [
+        "https://ll.thespacedevs.com/2.3.0/spacecraft/?search=soyuz&limit=2",
+        "http://127.0.0.1:8000/2.3.0/spacecraft/463/",
+        "http://localhost:8000?x=1",
+        "https://h",
+        "http://",
+        "https://h/p?a=http://x?y",
+        "/2.3.0/spacecraft/?next=http://x",
+        "/",
+        "/?",
+        "https://h?q/r",
+        "https://user@h:1/p",
+        "http://h%20x/p",
+        "https://h:port/",
+        "/2.3.0/spacecraft/?search=союз",
+        "https://h/a b",
+        "https://h/\x01?\x7f",
+        "/\x00",
+        "https://h/p?q=\ud800",
+    ],
+)
 def test_the_fast_url_split_is_urlsplit_on_the_urls_it_takes(url):
     from urllib.parse import urlsplit
 
@@ -230,10 +290,24 @@ def test_the_fast_url_split_is_urlsplit_on_the_urls_it_takes(url):
     assert split_plain(url) == (parts.scheme, parts.netloc, parts.path, parts.query)
 
 
-@pytest.mark.parametrize("url", [
-    "//h/2.3.0/spacecraft/", "HTTPS://h/", "https://[::1]/", "https://h/#f", " https://h/", "https://h/\t",
-    "https://h/\r", "/\n", "ftp://h/", "2.3.0/spacecraft/", "https://hé/", "https://h]/", "\x00/",
-])
+@pytest.mark.parametrize(
+    "url",
+    [
+        "//h/2.3.0/spacecraft/",
+        "HTTPS://h/",
+        "https://[::1]/",
+        "https://h/#f",
+        " https://h/",
+        "https://h/\t",
+        "https://h/\r",
+        "/\n",
+        "ftp://h/",
+        "2.3.0/spacecraft/",
+        "https://hé/",
+        "https://h]/",
+        "\x00/",
+    ],
+)
 def test_urls_the_fast_split_does_not_take_go_to_urlsplit(url):
     from spacecraft_data.api import split_plain
 
@@ -255,21 +329,35 @@ def test_snapshot_query_takes_exactly_the_primary_endpoints_declared_parameters(
     from spacecraft_data.endpoints import primary
 
     assert bundled.query(**{p: None for p in primary().parameters}) == bundled.query()
-    with pytest.raises(TypeError, match=r"'agency': not a parameter of /2\.3\.0/spacecraft/ \(its parameters: in_space, "):
+    with pytest.raises(
+        TypeError, match=r"'agency': not a parameter of /2\.3\.0/spacecraft/ \(its parameters: in_space, "
+    ):
         bundled.query(agency=121)
-    assert bundled.query(limit=1, base_url="http://other.test").results[0]["url"].startswith("http://other.test/")
+    assert (
+        bundled.query(limit=1, base_url="http://other.test")
+        .results[0]["url"]
+        .startswith("http://other.test/")
+    )
 
 
 def test_an_endpoint_declared_at_run_time_is_answered_by_respond_query_and_serve(bundled, monkeypatch):
     import urllib.error
     import urllib.request
 
-    from spacecraft_data.endpoints import ENDPOINTS, Endpoint
     from conftest import serving
 
+    from spacecraft_data.endpoints import ENDPOINTS, Endpoint
+
     statuses = ENDPOINTS["2.3.0"]["config/spacecraft_statuses"]
-    again = Endpoint("statuses_again", "SpacecraftStatus", statuses.table, statuses.filters, statuses.search,
-                     statuses.ordering, modes=())
+    again = Endpoint(
+        "statuses_again",
+        "SpacecraftStatus",
+        statuses.table,
+        statuses.filters,
+        statuses.search,
+        statuses.ordering,
+        modes=(),
+    )
     monkeypatch.setitem(ENDPOINTS["2.3.0"], "statuses_again", again)
     expected = bundled.respond("/2.3.0/config/spacecraft_statuses/?limit=100")[1]["results"]
     status, body = bundled.respond("/2.3.0/statuses_again/?limit=100")
@@ -286,13 +374,23 @@ def test_an_endpoint_declared_at_run_time_is_answered_by_respond_query_and_serve
 
 
 # --------------------------------------------------------------------------- errors -> HTTP in one place
-@pytest.mark.parametrize("kind, args, status", [
-    ("NotFound", (), 404), ("UnknownFormat", (), 404), ("NoMatch", ("Spacecraft", 1), 404),
-    ("InvalidHost", ("a b", "Invalid Host header 'a b'"), 400), ("BadTarget", ("Bad request target.",), 400),
-    ("NotAcceptable", (), 406), ("MethodNotAllowed", ("POST",), 405), ("RequestLineTooLong", ("Too long.",), 414),
-    ("HeadersTooLarge", ("Too large.",), 431), ("MalformedRequest", (505, "Bad version."), 505),
-    ("NotServed", ("Not here.",), 501), ("InternalError", (), 500),
-])
+@pytest.mark.parametrize(
+    "kind, args, status",
+    [
+        ("NotFound", (), 404),
+        ("UnknownFormat", (), 404),
+        ("NoMatch", ("Spacecraft", 1), 404),
+        ("InvalidHost", ("a b", "Invalid Host header 'a b'"), 400),
+        ("BadTarget", ("Bad request target.",), 400),
+        ("NotAcceptable", (), 406),
+        ("MethodNotAllowed", ("POST",), 405),
+        ("RequestLineTooLong", ("Too long.",), 414),
+        ("HeadersTooLarge", ("Too large.",), 431),
+        ("MalformedRequest", (505, "Bad version."), 505),
+        ("NotServed", ("Not here.",), 501),
+        ("InternalError", (), 500),
+    ],
+)
 def test_error_answer_gives_each_refusal_its_status_and_a_detail_body(kind, args, status):
     from spacecraft_data import refusals
     from spacecraft_data.api import error_answer
@@ -305,9 +403,14 @@ def test_error_answer_gives_query_refusals_and_unheld_modes_ll2s_bodies():
     from spacecraft_data.api import error_answer
     from spacecraft_data.query import InvalidFilters, InvalidSearch, TooManyFields
 
-    assert error_answer(InvalidFilters({"status": ["bad"], "name": ["worse"]})) == (400, {"status": ["bad"], "name": ["worse"]})
+    assert error_answer(InvalidFilters({"status": ["bad"], "name": ["worse"]})) == (
+        400,
+        {"status": ["bad"], "name": ["worse"]},
+    )
     assert error_answer(InvalidSearch({"search": ["Null characters are not allowed."]})) == (
-        400, ["Null characters are not allowed."])
+        400,
+        ["Null characters are not allowed."],
+    )
     assert error_answer(TooManyFields({"query": ["too many"]})) == (400, {"detail": "too many"})
     assert error_answer(ModeNotHeld("not held")) == (501, {"detail": "not held"})
     with pytest.raises(TypeError, match="no HTTP answer is defined for ValueError"):
@@ -316,8 +419,13 @@ def test_error_answer_gives_query_refusals_and_unheld_modes_ll2s_bodies():
 
 def test_query_error_names_the_refused_parameters_from_the_refusal_not_from_the_body(bundled):
     with pytest.raises(QueryError) as caught:
-        bundled.query(status="x", spacecraft_config="y", in_space="maybe")  # a boolean LL2 ignores, not refuses
-    assert caught.value.params == tuple(caught.value.body) and set(caught.value.params) == {"status", "spacecraft_config"}
+        bundled.query(
+            status="x", spacecraft_config="y", in_space="maybe"
+        )  # a boolean LL2 ignores, not refuses
+    assert caught.value.params == tuple(caught.value.body) and set(caught.value.params) == {
+        "status",
+        "spacecraft_config",
+    }
     with pytest.raises(QueryError) as caught:
         bundled.query(format="xml")
     assert (caught.value.params, caught.value.status, caught.value.body) == (("format",), 404, NOT_FOUND)

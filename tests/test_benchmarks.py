@@ -1,4 +1,5 @@
-"""Smoke tests of ``benchmarks/run.py``: it runs on tiny sizes and writes a complete report. No timing is asserted."""
+"""Smoke tests of ``benchmarks/run.py``: it runs on tiny sizes and writes a complete report. No timing is
+asserted."""
 
 from __future__ import annotations
 
@@ -20,8 +21,12 @@ pytestmark = [pytest.mark.slow, pytest.mark.usefixtures("pinned_home")]
 
 
 def _run(*args: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, str(ROOT / "benchmarks" / "run.py"), *args], capture_output=True,
-                          text=True, timeout=120)
+    return subprocess.run(
+        [sys.executable, str(ROOT / "benchmarks" / "run.py"), *args],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
 
 
 def _table(text: str, heading: str) -> list[list[str]]:
@@ -47,7 +52,9 @@ def test_a_quick_run_writes_the_report_it_prints(quick_report):
     assert "CPU:" in written and "Python:" in written and "--quick" in written
 
 
-def test_the_latency_table_has_every_query_on_every_size_and_all_agree_with_the_oracle(quick_report, latest_bundled):
+def test_the_latency_table_has_every_query_on_every_size_and_all_agree_with_the_oracle(
+    quick_report, latest_bundled
+):
     written, _ = quick_report
     header, _, *rows = _table(written, "Query latency")
     assert all(len(row) == len(header) for row in rows)
@@ -64,10 +71,15 @@ def test_load_memory_first_query_and_cli_tables_have_a_row_per_size_or_command(q
     written, _ = quick_report
     sizes = [f"bundled ({len(latest_bundled)})", "synthetic 30"]
     assert [row[0] for row in _table(written, "Load and memory")[2:]] == sizes
-    assert [row[0] for row in _table(written, "First-query costs (what is computed once per snapshot)")[2:]] == sizes
+    assert [
+        row[0] for row in _table(written, "First-query costs (what is computed once per snapshot)")[2:]
+    ] == sizes
     commands = [row[0] for row in _table(written, "Cold CLI")[2:]]
-    assert commands[:3] == ["`python -c pass`", '`python -c "import json"`',
-                            "`spacecraft-data query --search soyuz --ordering -time_in_space --limit 5`"]
+    assert commands[:3] == [
+        "`python -c pass`",
+        '`python -c "import json"`',
+        "`spacecraft-data query --search soyuz --ordering -time_in_space --limit 5`",
+    ]
     assert "--snapshot <synthetic-30>" in commands[3]
     assert "`spacecraft_data" in written.split("-X importtime", 1)[1]
 
@@ -88,26 +100,50 @@ def test_the_deep_offset_page_is_near_the_end_and_never_empty(count):
 
 def test_hotspots_profiles_a_named_query_and_refuses_an_unknown_one():
     script = str(ROOT / "benchmarks" / "hotspots.py")
-    done = subprocess.run([sys.executable, script, "--size", "bundled", "--calls", "2", "--query", "filters"],
-                          capture_output=True, text=True, timeout=60)
+    done = subprocess.run(
+        [sys.executable, script, "--size", "bundled", "--calls", "2", "--query", "filters"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert done.returncode == 0, done.stderr
     assert "== filters on 28 records" in done.stdout and "respond" in done.stdout
-    done = subprocess.run([sys.executable, script, "--size", "bundled", "--query", "nonsense"],
-                          capture_output=True, text=True, timeout=60)
+    done = subprocess.run(
+        [sys.executable, script, "--size", "bundled", "--query", "nonsense"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert done.returncode == 2 and "--query: unknown ['nonsense']" in done.stderr
 
 
 def test_the_generated_workload_is_distinct_deterministic_and_every_answer_agrees_with_the_oracle(tmp_path):
-    import spacecraft_data
     from workload import generate_urls
+
+    import spacecraft_data
 
     snap = spacecraft_data.load()
     urls = generate_urls(snap, 200, seed=7)
     assert len(set(urls)) == 200 and urls == generate_urls(snap, 200, seed=7)
     assert urls != generate_urls(snap, 200, seed=8)
-    assert any("%D0" in u for u in urls) and any("format=api" in u for u in urls)  # non-ASCII terms, the api format
+    assert any("%D0" in u for u in urls) and any(
+        "format=api" in u for u in urls
+    )  # non-ASCII terms, the api format
     out = tmp_path / "workload.md"
-    done = subprocess.run([sys.executable, str(ROOT / "benchmarks" / "workload.py"), "--urls", "60", "--seed", "3",
-                           "--output", str(out)], capture_output=True, text=True, timeout=120)
+    done = subprocess.run(
+        [
+            sys.executable,
+            str(ROOT / "benchmarks" / "workload.py"),
+            "--urls",
+            "60",
+            "--seed",
+            "3",
+            "--output",
+            str(out),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert done.returncode == 0, done.stderr
     assert "60/60 answers agree with the oracle" in out.read_text(encoding="utf-8")

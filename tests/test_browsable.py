@@ -1,4 +1,5 @@
-"""The HTML browsable page: its text is the saved-page layout, its links and form follow the data, nothing is unescaped."""
+"""The HTML browsable page: its text is the saved-page layout, its links and form follow the data, nothing is
+unescaped."""
 
 from __future__ import annotations
 
@@ -6,13 +7,12 @@ from html.parser import HTMLParser
 
 import pytest
 import requests
+from conftest import urls_in
 
 from spacecraft_data.browsable import page_text, render_html, view_name
 from spacecraft_data.endpoints.v2_3_0 import ENDPOINTS
 from spacecraft_data.pages import parse_page, render_browsable
 from spacecraft_data.server import PAGE_HEADERS, description_of
-
-from conftest import urls_in
 
 API = "2.3.0"
 
@@ -37,10 +37,15 @@ def elements(page: str) -> Elements:
     return parser
 
 
-TARGETS = [f"/{API}/spacecraft/?format=api", f"/{API}/spacecraft/?format=api&limit=2&offset=2&search=soyuz",
-           f"/{API}/spacecraft/?format=api&status=banana", f"/{API}/spacecraft_configurations/?format=api&limit=4",
-           f"/{API}/spacecraft_configurations/6/?format=api", f"/{API}/config/spacecraft_statuses/?format=api",
-           f"/{API}/spacecraft/?format=api&limit=100&ordering=-time_in_space"]
+TARGETS = [
+    f"/{API}/spacecraft/?format=api",
+    f"/{API}/spacecraft/?format=api&limit=2&offset=2&search=soyuz",
+    f"/{API}/spacecraft/?format=api&status=banana",
+    f"/{API}/spacecraft_configurations/?format=api&limit=4",
+    f"/{API}/spacecraft_configurations/6/?format=api",
+    f"/{API}/config/spacecraft_statuses/?format=api",
+    f"/{API}/spacecraft/?format=api&limit=100&ordering=-time_in_space",
+]
 
 
 def page_of(bundled, target: str) -> tuple[str, int, object]:
@@ -95,8 +100,11 @@ def test_pager_buttons_point_at_next_and_previous(bundled):
     anchors = {a["id"]: a["href"] for a in elements(html).of("a") if a.get("id")}
     assert anchors == {"next": body["next"], "previous": body["previous"]}
     html, _, body = page_of(bundled, TARGETS[0])
-    assert body["previous"] is None and 'id="previous"' in html and "previous" not in {
-        a.get("id") for a in elements(html).of("a")}
+    assert (
+        body["previous"] is None
+        and 'id="previous"' in html
+        and "previous" not in {a.get("id") for a in elements(html).of("a")}
+    )
 
 
 def test_a_detail_page_has_no_form_and_is_named_instance(bundled):
@@ -108,15 +116,25 @@ def test_a_detail_page_has_no_form_and_is_named_instance(bundled):
 # SYNTHETIC: a record no LL2 answer holds, carrying markup and a script URL in every kind of field.
 HOSTILE = "<script>alert('x')</script>"
 SYNTHETIC = {
-    "count": 1, "next": "javascript:alert(1)", "previous": None,
-    "results": [{"id": 1, "url": "https://ll.thespacedevs.com/2.3.0/spacecraft/1/?a=1&b=<x>\"",
-                 "name": HOSTILE, "description": "\"><img src=x onerror=alert(1)>", HOSTILE: "key",
-                 "image": "javascript:alert(2)", "nested": [{"text": "</pre><script>"}]}],
+    "count": 1,
+    "next": "javascript:alert(1)",
+    "previous": None,
+    "results": [
+        {
+            "id": 1,
+            "url": 'https://ll.thespacedevs.com/2.3.0/spacecraft/1/?a=1&b=<x>"',
+            "name": HOSTILE,
+            "description": '"><img src=x onerror=alert(1)>',
+            HOSTILE: "key",
+            "image": "javascript:alert(2)",
+            "nested": [{"text": "</pre><script>"}],
+        }
+    ],
 }
 
 
 def test_everything_from_the_data_and_the_request_is_escaped():
-    target = f"/{API}/spacecraft/?format=api&search=%3Cscript%3E&name=\"><script>x</script>"
+    target = f'/{API}/spacecraft/?format=api&search=%3Cscript%3E&name="><script>x</script>'
     html = render_html(SYNTHETIC, target, 200, "OK", PAGE_HEADERS, "<b>desc</b>", API)
     found = elements(html)
     assert [name for name, _ in found.tags if name in ("script", "img", "b")] == []

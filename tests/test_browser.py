@@ -17,19 +17,27 @@ import shutil
 from pathlib import Path
 
 import pytest
+from conftest import urls_in
 
 import spacecraft_data
 from spacecraft_data.pages import parse_page
-
-from conftest import urls_in
 
 pytestmark = pytest.mark.slow
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 CHROMEDRIVER = shutil.which("chromedriver")
-FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-         "--disable-background-networking", "--disable-component-update", "--disable-sync",
-         "--disable-dev-shm-usage", "--window-size=1280,1600"]
+FLAGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--disable-dev-shm-usage",
+    "--window-size=1280,1600",
+]
 
 
 @pytest.fixture(scope="module")
@@ -37,8 +45,10 @@ def browser(tmp_path_factory):
     if not (CHROMIUM and CHROMEDRIVER):
         missing = "chromium" if not CHROMIUM else "chromedriver"
         if os.environ.get("CI") == "true":
-            pytest.fail(f"{missing} is not installed: CI must run the browser test (.ci/run installs "
-                        "chromium and chromium-driver)")
+            pytest.fail(
+                f"{missing} is not installed: CI must run the browser test (.ci/run installs "
+                "chromium and chromium-driver)"
+            )
         pytest.skip(f"{missing} is not installed (apt-get install chromium chromium-driver)")
     from selenium import webdriver
     from selenium.webdriver.chrome.service import Service
@@ -65,7 +75,8 @@ def wait_for_url(driver, ok, timeout: float = 10.0) -> None:
     from selenium.webdriver.support.ui import WebDriverWait
 
     WebDriverWait(driver, timeout).until(
-        lambda d: ok(d.current_url) and d.execute_script("return document.readyState") == "complete")
+        lambda d: ok(d.current_url) and d.execute_script("return document.readyState") == "complete"
+    )
 
 
 def check_against_respond(driver, snapshot) -> dict:
@@ -96,8 +107,9 @@ def test_browse_a_list_follow_next_and_filter_with_search(browser, ll2_server, t
     wait_for_url(browser, lambda url: "search=soyuz" in url)
     assert "format=api" in browser.current_url
     filtered = check_against_respond(browser, ll2_server.snapshot)
-    assert filtered["count"] == ll2_server.snapshot.query(search="soyuz").count > 0 and all("Soyuz" in r["name"] or "Soyuz" in r["spacecraft_config"]["name"]
-                                          for r in filtered["results"])
+    assert filtered["count"] == ll2_server.snapshot.query(search="soyuz").count > 0 and all(
+        "Soyuz" in r["name"] or "Soyuz" in r["spacecraft_config"]["name"] for r in filtered["results"]
+    )
 
     # Every URL of the JSON shown is a link, in order (next, then each record's url and image).
     links = [a.get_attribute("href") for a in browser.find_elements(By.CSS_SELECTOR, "pre#response a")]
@@ -113,7 +125,9 @@ def test_browse_a_list_follow_next_and_filter_with_search(browser, ll2_server, t
 def test_a_browser_gets_html_without_format_and_the_form_keeps_it(browser, ll2_server):
     from selenium.webdriver.common.by import By
 
-    browser.get(ll2_server.url + "/2.3.0/spacecraft_configurations/?limit=3")  # Accept: text/html picks the page
+    browser.get(
+        ll2_server.url + "/2.3.0/spacecraft_configurations/?limit=3"
+    )  # Accept: text/html picks the page
     check_against_respond(browser, ll2_server.snapshot)
     field = browser.find_element(By.CSS_SELECTOR, "form#filters input[name=search]")
     field.send_keys("dragon")
@@ -133,8 +147,13 @@ def test_a_page_saved_as_text_from_the_browser_imports_with_import_pages(browser
         browser.get(ll2_server.url + f"/2.3.0/spacecraft/?format=api&{query}")
         files.append(tmp_path / f"saved{n}.txt")
         files[-1].write_text(browser.execute_script("return document.body.innerText"), encoding="utf-8")
-    published = import_pages(files, output=tmp_path / "out", raw_dir=tmp_path / "raw", changelog=None,
-                             progress=lambda message: None)
+    published = import_pages(
+        files,
+        output=tmp_path / "out",
+        raw_dir=tmp_path / "raw",
+        changelog=None,
+        progress=lambda message: None,
+    )
     imported = spacecraft_data.load(Path(published))
     assert sorted(r["id"] for r in imported.records) == sorted(r["id"] for r in ll2_server.snapshot.records)
     assert imported.get(463)["name"] == "Tianzhou-3"

@@ -7,15 +7,14 @@ import shutil
 from pathlib import Path
 
 import pytest
+from conftest import BUNDLED_DIR, EMBEDDED_IDS, RAW, ROOT, SEED_FILES
 
 from spacecraft_data import load
-from spacecraft_data.build import Source, SnapshotInputs, assemble, build_snapshot, read_sources
+from spacecraft_data.build import SnapshotInputs, Source, assemble, build_snapshot, read_sources
 from spacecraft_data.endpoints import ENDPOINTS, Endpoint
 from spacecraft_data.errors import BuildError, SnapshotError
 from spacecraft_data.query import OrderingFilter, SearchFilter
 from spacecraft_data.store import MANIFEST, publish, sha256_bytes
-
-from conftest import BUNDLED_DIR, EMBEDDED_IDS, RAW, ROOT, SEED_FILES
 
 SNAPSHOT_DIR = BUNDLED_DIR
 
@@ -44,7 +43,9 @@ def test_manifest_reports_coverage_sources_and_checksums():
     manifest = json.loads((SNAPSHOT_DIR / MANIFEST).read_text(encoding="utf-8"))
     assert manifest["snapshot_version"] == "2026.12.01" and manifest["api_version"] == "2.3.0"
     assert manifest["records"] == {"held": 28, "reported": 590, "complete": False}
-    assert manifest["modes"]["detailed"]["held"] is False and "harvest" in manifest["modes"]["detailed"]["why"]
+    assert (
+        manifest["modes"]["detailed"]["held"] is False and "harvest" in manifest["modes"]["detailed"]["why"]
+    )
     assert manifest["tables"]["spacecraft_statuses"]["derived_from"] == "records"
     assert manifest["tables"]["spacecraft_configurations"]["complete"] is True
     by_file = {s["file"]: s for s in manifest["sources"]}
@@ -52,13 +53,20 @@ def test_manifest_reports_coverage_sources_and_checksums():
         entry = by_file[f"data/raw/seeds/{seed.name}"]
         assert entry["sha256"] == sha256_bytes(seed.read_bytes())
         assert entry["count_reported"] == 590 and entry["records"] == 10
-        assert entry["request_url"].startswith("https://ll.thespacedevs.com/2.3.0/spacecraft/?format=api&offset=")
+        assert entry["request_url"].startswith(
+            "https://ll.thespacedevs.com/2.3.0/spacecraft/?format=api&offset="
+        )
     embedded = by_file["data/raw/launchschedule-masterdata/spacestations.json"]
-    assert (embedded["kind"], embedded["embedded_in"], embedded["captured"]) == ("embedded", "/2.3.0/space_stations/",
-                                                                               "2026-07-24")
+    assert (embedded["kind"], embedded["embedded_in"], embedded["captured"]) == (
+        "embedded",
+        "/2.3.0/space_stations/",
+        "2026-07-24",
+    )
     assert embedded["ids"] == list(EMBEDDED_IDS) and sorted(map(int, embedded["paths"])) == list(EMBEDDED_IDS)
     held = sorted(i for s in manifest["sources"] if s["endpoint"] == "/2.3.0/spacecraft/" for i in s["ids"])
-    assert held == sorted(json.loads((SNAPSHOT_DIR / "spacecraft.json").read_text())[i]["id"] for i in range(28))
+    assert held == sorted(
+        json.loads((SNAPSHOT_DIR / "spacecraft.json").read_text())[i]["id"] for i in range(28)
+    )
     for name, meta in manifest["files"].items():
         assert sha256_bytes((SNAPSHOT_DIR / name).read_bytes()) == meta["sha256"]
 
@@ -99,8 +107,12 @@ def test_a_broken_page_stops_the_build_naming_file_and_line(tmp_path):
 
 
 def test_inputs_without_spacecraft_pages_are_refused(tmp_path):
-    cfg = Source(file=RAW / "launchschedule-masterdata" / "spacecrafts.json", endpoint="spacecraft_configurations",
-                 kind="array", received="2026-11-22")
+    cfg = Source(
+        file=RAW / "launchschedule-masterdata" / "spacecrafts.json",
+        endpoint="spacecraft_configurations",
+        kind="array",
+        received="2026-11-22",
+    )
     with pytest.raises(BuildError, match="no spacecraft input"):
         assemble(SnapshotInputs(sources=[cfg]))
 
@@ -127,17 +139,28 @@ def test_publish_refuses_to_overwrite_and_a_failed_replace_keeps_the_old_snapsho
     assert (target / "a.json").read_bytes() == b"new\n"
 
 
-# -- a resource declared in the test alone (SYNTHETIC records) ---------------------------------------------------
+# -- a resource declared in the test alone (SYNTHETIC records)
+# ---------------------------------------------------
 
-#: SYNTHETIC: a resource LL2 does not have, declared here only, with a detailed mode kept in a table of its own
+#: SYNTHETIC: a resource LL2 does not have, declared here only, with a detailed mode kept in a table of its
+#: own
 WIDGETS = Endpoint(
-    name="config/widgets", model="Widget", table="widgets", filters=(), search=SearchFilter(()),
-    ordering=OrderingFilter({}), aliases=("widgets",), mode_tables={"detailed": "widgets_detailed"}, harvest_mode=None,
+    name="config/widgets",
+    model="Widget",
+    table="widgets",
+    filters=(),
+    search=SearchFilter(()),
+    ordering=OrderingFilter({}),
+    aliases=("widgets",),
+    mode_tables={"detailed": "widgets_detailed"},
+    harvest_mode=None,
 )
 #: SYNTHETIC records of WIDGETS in both modes
 WIDGET_RECORDS = {
-    "normal": [{"id": 2, "name": "Widget B", "response_mode": "normal"},
-               {"id": 1, "name": "Widget A", "response_mode": "normal"}],
+    "normal": [
+        {"id": 2, "name": "Widget B", "response_mode": "normal"},
+        {"id": 1, "name": "Widget A", "response_mode": "normal"},
+    ],
     "detailed": [{"id": 1, "name": "Widget A", "response_mode": "detailed", "parts": []}],
 }
 
@@ -154,8 +177,11 @@ def _with_widgets(tmp_path: Path, modes: tuple[str, ...]) -> SnapshotInputs:
     for mode in modes:
         file = tmp_path / f"widgets_{mode}.json"
         file.write_text(json.dumps(WIDGET_RECORDS[mode]), encoding="utf-8")
-        inputs.sources.append(Source(file=file, endpoint="widgets", kind="array", mode=mode, received="2026-11-22",
-                                     complete=True))
+        inputs.sources.append(
+            Source(
+                file=file, endpoint="widgets", kind="array", mode=mode, received="2026-11-22", complete=True
+            )
+        )
     return inputs
 
 
@@ -174,9 +200,19 @@ def test_a_declared_endpoint_is_built_validated_and_loaded_with_no_change_to_the
     assert json.loads(files["widgets_detailed.json"]) == WIDGET_RECORDS["detailed"]
     assert ("widgets", [1, 2]) in checked and ("widgets", [1]) in checked
     manifest = json.loads(files[MANIFEST])
-    assert manifest["tables"]["widgets"] == {"file": "widgets.json", "rows": 2, "modes": ["normal"], "complete": True}
-    assert manifest["tables"]["widgets_detailed"] == {"file": "widgets_detailed.json", "rows": 1, "modes": ["detailed"],
-                                                      "count_reported": None, "complete": False}
+    assert manifest["tables"]["widgets"] == {
+        "file": "widgets.json",
+        "rows": 2,
+        "modes": ["normal"],
+        "complete": True,
+    }
+    assert manifest["tables"]["widgets_detailed"] == {
+        "file": "widgets_detailed.json",
+        "rows": 1,
+        "modes": ["detailed"],
+        "count_reported": None,
+        "complete": False,
+    }
     assert manifest["sources"][-1]["endpoint"] == "/2.3.0/widgets/"
 
     snapshot = load(build_snapshot(_with_widgets(tmp_path, ("normal", "detailed")), tmp_path / "out"))
@@ -190,7 +226,9 @@ def test_a_declared_endpoint_held_in_one_mode_keeps_a_single_table(tmp_path, wid
     assert "widgets_detailed.json" not in files
     assert json.loads(files["widgets.json"]) == WIDGET_RECORDS["detailed"]
     snapshot = load(build_snapshot(_with_widgets(tmp_path, ("detailed",)), tmp_path / "out"))
-    assert snapshot.tables["widgets_detailed"] == [] and snapshot.tables["widgets"] == WIDGET_RECORDS["detailed"]
+    assert (
+        snapshot.tables["widgets_detailed"] == [] and snapshot.tables["widgets"] == WIDGET_RECORDS["detailed"]
+    )
 
 
 def test_a_snapshot_without_the_file_of_a_declared_table_reads_it_as_empty(widgets):
@@ -200,7 +238,10 @@ def test_a_snapshot_without_the_file_of_a_declared_table_reads_it_as_empty(widge
 def test_an_unknown_endpoint_is_refused_naming_every_declared_name(tmp_path, widgets):
     inputs = _seed_inputs()
     inputs.sources.append(Source(file=tmp_path / "x.json", endpoint="gadgets", kind="array"))
-    with pytest.raises(BuildError, match=r"unknown endpoint 'gadgets' \(known: \['config/spacecraft_statuses', "
-                                         r"'config/widgets', 'spacecraft', 'spacecraft_configurations', "
-                                         r"'spacecraft_statuses', 'widgets'\]\)"):
+    with pytest.raises(
+        BuildError,
+        match=r"unknown endpoint 'gadgets' \(known: \['config/spacecraft_statuses', "
+        r"'config/widgets', 'spacecraft', 'spacecraft_configurations', "
+        r"'spacecraft_statuses', 'widgets'\]\)",
+    ):
         assemble(inputs)

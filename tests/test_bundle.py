@@ -15,12 +15,11 @@ import sys
 from pathlib import Path
 
 import pytest
+from conftest import BUNDLED_DIR, PINNED_DIR, ROOT
 
 import spacecraft_data
 from spacecraft_data.snapshot import Snapshot
 from spacecraft_data.store import MANIFEST, sha256_file, snapshot_versions
-
-from conftest import BUNDLED_DIR, PINNED_DIR, ROOT
 
 pytestmark = pytest.mark.bundle
 STORE = ROOT / "data" / "snapshots"
@@ -37,7 +36,9 @@ def test_every_bundled_snapshot_matches_its_manifest_and_validates(folder: Path)
     assert manifest["snapshot_version"] == folder.name
     assert sorted(p.name for p in folder.iterdir()) == sorted([MANIFEST, *manifest["files"]])
     for name, meta in manifest["files"].items():
-        assert sha256_file(folder / name) == meta["sha256"] and (folder / name).stat().st_size == meta["bytes"], name
+        assert (
+            sha256_file(folder / name) == meta["sha256"] and (folder / name).stat().st_size == meta["bytes"]
+        ), name
     snap = Snapshot(folder)  # every table read, each checked against its checksum
     assert len(snap) == manifest["records"]["held"] == len({r["id"] for r in snap.records}) > 0
     for table, meta in manifest["tables"].items():
@@ -46,15 +47,24 @@ def test_every_bundled_snapshot_matches_its_manifest_and_validates(folder: Path)
     assert report.valid, [str(p) for p in report.problems[:5]]
 
 
-def test_the_newest_bundled_snapshot_is_the_one_the_package_answers_from(latest_bundled, monkeypatch, tmp_path):
+def test_the_newest_bundled_snapshot_is_the_one_the_package_answers_from(
+    latest_bundled, monkeypatch, tmp_path
+):
     monkeypatch.setenv("SPACECRAFT_DATA_HOME", str(tmp_path / "empty"))
     snap = spacecraft_data.load()
-    assert (snap.origin, snap.version) == ("bundled", SNAPSHOTS[-1].name) == ("bundled", latest_bundled.version)
+    assert (
+        (snap.origin, snap.version) == ("bundled", SNAPSHOTS[-1].name) == ("bundled", latest_bundled.version)
+    )
 
 
 def test_every_generated_file_is_what_the_raw_inputs_rebuild():
-    done = subprocess.run([sys.executable, str(ROOT / "scripts" / "build_all.py"), "--check"], cwd=ROOT,
-                          capture_output=True, text=True, timeout=600)
+    done = subprocess.run(
+        [sys.executable, str(ROOT / "scripts" / "build_all.py"), "--check"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
     assert done.returncode == 0, done.stdout + done.stderr
 
 

@@ -62,4 +62,3 @@ def test_the_byte_count_stays_exact_under_threads():
 
 def test_size_of_counts_the_items_of_a_tuple_key():
     assert size_of(("term", "x" * 1000)) > 1000
-

@@ -34,8 +34,10 @@ def test_no_command_prints_help_and_exits_2(capsys):
 
 
 def test_running_a_command_imports_only_that_commands_module():
-    code = ("import sys; from spacecraft_data.cli import main; main(['info', '--format', 'json']); "
-            "print(sorted(m for m in sys.modules if m.startswith('spacecraft_data.cli.')), file=sys.stderr)")
+    code = (
+        "import sys; from spacecraft_data.cli import main; main(['info', '--format', 'json']); "
+        "print(sorted(m for m in sys.modules if m.startswith('spacecraft_data.cli.')), file=sys.stderr)"
+    )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     loaded = out.stderr.strip().splitlines()[-1]
     assert "spacecraft_data.cli.info" in loaded

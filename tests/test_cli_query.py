@@ -12,8 +12,8 @@ import pytest
 
 from spacecraft_data.cli import main
 
-
-#: the commands run with no --snapshot and state facts of the bundled records: they answer from the pinned snapshot
+#: the commands run with no --snapshot and state facts of the bundled records: they answer from the pinned
+#: snapshot
 pytestmark = pytest.mark.usefixtures("pinned_home")
 
 
@@ -24,8 +24,18 @@ def run(capsys, *argv):
 
 
 def test_query_json_is_the_page_snapshot_query_returns(capsys, bundled):
-    code, out, _ = run(capsys, "query", "--search", "soyuz", "--ordering", "-time_in_space", "--limit", "2",
-                       "--format", "json")
+    code, out, _ = run(
+        capsys,
+        "query",
+        "--search",
+        "soyuz",
+        "--ordering",
+        "-time_in_space",
+        "--limit",
+        "2",
+        "--format",
+        "json",
+    )
     assert code == 0
     assert json.loads(out) == bundled.query(search="soyuz", ordering="-time_in_space", limit=2).to_dict()
 
@@ -66,8 +76,12 @@ def test_get_prints_the_respond_body_and_exits_by_status(capsys, bundled):
     assert code == 0 and err == ""
     assert json.loads(out) == bundled.respond(url)[1]
     code, out, err = run(capsys, "get", "/2.3.0/spacecraft/?status=x")
-    assert code == 1 and err.strip() == "HTTP 400" and json.loads(out) == {"status": [
-        "Select a valid choice. That choice is not one of the available choices."]}
+    assert (
+        code == 1
+        and err.strip() == "HTTP 400"
+        and json.loads(out)
+        == {"status": ["Select a valid choice. That choice is not one of the available choices."]}
+    )
     code, out, err = run(capsys, "get", "/2.3.0/spacecraft/463/")
     assert code == 1 and "HTTP 501" in err
 
@@ -79,8 +93,10 @@ def test_descending_ordering_needs_no_equals_sign(capsys, flag):
 
 
 def test_cold_query_command_imports_no_heavy_library():
-    code = ("import sys; from spacecraft_data.cli import main; main(['query', '--limit', '1']); "
-            "print(sorted(m for m in sys.modules if m.split('.')[0] in "
-            "('django', 'jsonschema', 'frictionless', 'pandas', 'requests', 'urllib3')), file=sys.stderr)")
+    code = (
+        "import sys; from spacecraft_data.cli import main; main(['query', '--limit', '1']); "
+        "print(sorted(m for m in sys.modules if m.split('.')[0] in "
+        "('django', 'jsonschema', 'frictionless', 'pandas', 'requests', 'urllib3')), file=sys.stderr)"
+    )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert done.stderr.strip().splitlines()[-1] == "[]"

@@ -41,7 +41,8 @@ def spec() -> dict:
 
 @pytest.fixture(scope="module")
 def normal_by_id(bundled) -> dict[int, dict]:
-    """Every configuration in normal mode as ``respond`` answers a ``?format=api`` list (as the seeds were saved)."""
+    """Every configuration in normal mode as ``respond`` answers a ``?format=api`` list (as the seeds were
+    saved)."""
     status, body = bundled.respond(LL2 + CONFIGS + "?format=api&limit=100")
     assert status == 200 and body["count"] == 46 and body["next"] is None
     return {r["id"]: r for r in body["results"]}
@@ -74,7 +75,8 @@ def test_each_projection_has_the_keys_order_and_response_mode_of_its_openapi_com
 
 
 def test_the_projection_narrows_exactly_the_fields_the_detailed_component_widens(spec):
-    """Nested projections are declared where, and only where, SpacecraftConfigDetailed refers to a wider component."""
+    """Nested projections are declared where, and only where, SpacecraftConfigDetailed refers to a wider
+    component."""
     schemas = spec["components"]["schemas"]
 
     def check(projection: ep.Projection, wider: str) -> None:
@@ -91,16 +93,23 @@ def test_the_projection_narrows_exactly_the_fields_the_detailed_component_widens
 
 
 def test_the_declaration_is_the_one_in_the_endpoints_openapi_parameters(spec):
-    """Filters, search, ordering, pagination: the spec's parameter list, nothing more (modes: from its text)."""
+    """Filters, search, ordering, pagination: the spec's parameter list, nothing more (modes: from its
+    text)."""
     declared = set(ep.SPACECRAFT_CONFIGURATIONS.parameters) - {"mode", "format"}
     listed = {p["name"] for p in spec["paths"][CONFIGS]["get"]["parameters"]}
     assert declared == listed
     description = spec["paths"][CONFIGS]["get"]["description"]
     assert "Fields searched - `agency__abbrev`, `agency__name`, `name`" in description
-    assert [f.replace("__", ".") for f in ("agency__abbrev", "agency__name", "name")] == \
-        list(ep.SPACECRAFT_CONFIGURATIONS.search.fields)
-    assert "Ordering\nFields - `name`" in description and list(ep.SPACECRAFT_CONFIGURATIONS.ordering.fields) == ["name"]
-    assert "`normal`, `detailed`" in description and ep.SPACECRAFT_CONFIGURATIONS.modes == ("normal", "detailed")
+    assert [f.replace("__", ".") for f in ("agency__abbrev", "agency__name", "name")] == list(
+        ep.SPACECRAFT_CONFIGURATIONS.search.fields
+    )
+    assert "Ordering\nFields - `name`" in description and list(
+        ep.SPACECRAFT_CONFIGURATIONS.ordering.fields
+    ) == ["name"]
+    assert "`normal`, `detailed`" in description and ep.SPACECRAFT_CONFIGURATIONS.modes == (
+        "normal",
+        "detailed",
+    )
     statuses = {p["name"] for p in spec["paths"][STATUSES]["get"]["parameters"]}
     assert statuses == set(ep.SPACECRAFT_STATUSES.parameters) - {"format"}
     assert not ep.SPACECRAFT_STATUSES.search.fields and not ep.SPACECRAFT_STATUSES.ordering.fields
@@ -117,9 +126,11 @@ def test_a_stored_record_missing_a_projected_field_is_an_error_naming_its_json_p
 
 
 # --------------------------------------------------------------------------- the seed proof
-def test_normal_mode_of_each_seed_records_configuration_is_the_one_ll2_nested_in_the_seed_page(seed_records,
-                                                                                               normal_by_id):
-    """The 20 real seed records (two saved LL2 pages) against the projection of the stored detailed records."""
+def test_normal_mode_of_each_seed_records_configuration_is_the_one_ll2_nested_in_the_seed_page(
+    seed_records, normal_by_id
+):
+    """The 20 real seed records (two saved LL2 pages) against the projection of the stored detailed
+    records."""
     used = {r["spacecraft_config"]["id"] for r in seed_records}
     assert len(seed_records) == 20 and len(used) == 6
     for record in seed_records:
@@ -140,8 +151,11 @@ def test_every_projected_record_validates_against_the_normal_configuration_schem
     check = validator("configuration.normal")
     for record in normal_by_id.values():
         assert not list(check.iter_errors(record)), record["id"]
-    assert not list(validator("configuration.list").iter_errors(
-        {"count": 46, "next": None, "previous": None, "results": list(normal_by_id.values())}))
+    assert not list(
+        validator("configuration.list").iter_errors(
+            {"count": 46, "next": None, "previous": None, "results": list(normal_by_id.values())}
+        )
+    )
 
 
 def test_detailed_answers_validate_against_the_detailed_configuration_schema(bundled):
@@ -158,7 +172,12 @@ def test_detailed_answers_validate_against_the_detailed_configuration_schema(bun
 def test_both_modes_are_answered_from_the_detailed_table_and_the_detail_route_is_detailed(bundled):
     assert bundled.manifest["tables"]["spacecraft_configurations"]["modes"] == ["detailed"]
     stored = {c["id"]: c for c in bundled.tables["spacecraft_configurations"]}
-    for mode, expected in ((None, "normal"), ("normal", "normal"), ("list", "normal"), ("detailed", "detailed")):
+    for mode, expected in (
+        (None, "normal"),
+        ("normal", "normal"),
+        ("list", "normal"),
+        ("detailed", "detailed"),
+    ):
         query = "?limit=100" + (f"&mode={mode}" if mode else "")
         status, body = bundled.respond(LL2 + CONFIGS + query)
         assert status == 200 and {r["response_mode"] for r in body["results"]} == {expected}, mode
@@ -184,14 +203,17 @@ def test_answers_do_not_modify_the_stored_records(bundled):
 def test_filters_select_what_the_stored_fields_say(bundled):
     table = bundled.tables["spacecraft_configurations"]
     page = bundled.endpoint("spacecraft_configurations").query(agency=121, human_rated=True, limit=100)
-    assert [r["id"] for r in page.results] == [c["id"] for c in table if c["agency"]["id"] == 121 and c["human_rated"]]
+    assert [r["id"] for r in page.results] == [
+        c["id"] for c in table if c["agency"]["id"] == 121 and c["human_rated"]
+    ]
     page = bundled.endpoint("spacecraft_configurations").query(in_use="False", limit=100)
     assert page.count == sum(not c["in_use"] for c in table)
     assert bundled.endpoint("spacecraft_configurations").query(name=" Soyuz MS ").count == 1
 
 
 def test_an_agency_with_no_configuration_is_refused_offline_as_not_a_known_choice(bundled):
-    """Energia (1000) manufactures a family but owns no configuration: LL2 answers 200/count 0; offline 400."""
+    """Energia (1000) manufactures a family but owns no configuration: LL2 answers 200/count 0; offline
+    400."""
     with pytest.raises(QueryError) as raised:
         bundled.endpoint("spacecraft_configurations").query(agency=1000)
     assert raised.value.params == ("agency",) and raised.value.status == 400
@@ -201,15 +223,22 @@ def test_search_covers_agency_abbrev_agency_name_and_name(bundled):
     configs = bundled.endpoint("spacecraft_configurations")
     assert {r["agency"]["abbrev"] for r in configs.query(search="spx", limit=100).results} == {"SpX"}
     assert configs.query(search="roscosmos").count == sum(
-        c["agency"]["id"] == 63 for c in bundled.tables["spacecraft_configurations"])
+        c["agency"]["id"] == 63 for c in bundled.tables["spacecraft_configurations"]
+    )
     assert [r["name"] for r in configs.query(search="starliner").results] == ["CST-100 Starliner"]
 
 
 def test_ordering_by_name_is_code_point_order_with_ties_by_id(bundled):
-    names = [r["name"] for r in bundled.endpoint("spacecraft_configurations").query(ordering="name", limit=100).results]
+    names = [
+        r["name"]
+        for r in bundled.endpoint("spacecraft_configurations").query(ordering="name", limit=100).results
+    ]
     assert names == sorted(names) and names[:2] == ["Apollo Command/Service Module", "Apollo Lunar Module"]
     assert names.index("HTV-X") > names.index("H-II Transfer Vehicle (HTV)")  # '-' (0x2D) < 'T' (0x54)
-    desc = [r["name"] for r in bundled.endpoint("spacecraft_configurations").query(ordering="-name", limit=100).results]
+    desc = [
+        r["name"]
+        for r in bundled.endpoint("spacecraft_configurations").query(ordering="-name", limit=100).results
+    ]
     assert desc == names[::-1]
 
 
@@ -219,17 +248,29 @@ def test_statuses_list_and_detail_come_from_the_statuses_table_and_ignore_search
     status, body = bundled.respond(STATUSES + "?search=nothing&ordering=-name&mode=detailed")
     assert status == 200 and body["results"] == statuses and body["count"] == len(statuses)
     assert bundled.respond(STATUSES + f"{statuses[0]['id']}/") == (200, statuses[0])
-    assert bundled.respond(STATUSES + "2/") == (404, {"detail": "No SpacecraftStatus matches the given query."})
-    assert bundled.respond(STATUSES + "?search=%00")[0] == 400  # DRF validates search before it sees no fields
+    assert bundled.respond(STATUSES + "2/") == (
+        404,
+        {"detail": "No SpacecraftStatus matches the given query."},
+    )
+    assert (
+        bundled.respond(STATUSES + "?search=%00")[0] == 400
+    )  # DRF validates search before it sees no fields
 
 
 # --------------------------------------------------------------------------- routing and the Python API
-@pytest.mark.parametrize("path, status", [
-    ("/2.3.0/config/", 404), ("/2.3.0/config/spacecraft_statuses", 404), ("/2.3.0/spacecraft_statuses/", 404),
-    ("/2.3.0/config/spacecraft_statuses/4/x/", 404), ("/2.3.0/config/spacecraft_statuses/4.0/", 404),
-    ("/2.3.0/spacecraft_configurations/6/", 200), ("/2.3.0/spacecraft_configurations/abc/", 404),
-    ("/2.3.0/spacecraft/config/spacecraft_statuses/", 404),
-])
+@pytest.mark.parametrize(
+    "path, status",
+    [
+        ("/2.3.0/config/", 404),
+        ("/2.3.0/config/spacecraft_statuses", 404),
+        ("/2.3.0/spacecraft_statuses/", 404),
+        ("/2.3.0/config/spacecraft_statuses/4/x/", 404),
+        ("/2.3.0/config/spacecraft_statuses/4.0/", 404),
+        ("/2.3.0/spacecraft_configurations/6/", 200),
+        ("/2.3.0/spacecraft_configurations/abc/", 404),
+        ("/2.3.0/spacecraft/config/spacecraft_statuses/", 404),
+    ],
+)
 def test_routes_with_and_without_the_config_prefix(bundled, path, status):
     assert bundled.respond(path)[0] == status
 
@@ -262,7 +303,8 @@ def test_serve_answers_both_new_routes_and_405s_on_them(bundled):
 
 
 def test_a_manifest_that_does_not_say_the_tables_mode_is_read_from_the_records(bundled, tmp_path):
-    """An older manifest without ``tables.spacecraft_configurations.modes``: the records' response_mode decides."""
+    """An older manifest without ``tables.spacecraft_configurations.modes``: the records' response_mode
+    decides."""
     import shutil
 
     from spacecraft_data.snapshot import Snapshot

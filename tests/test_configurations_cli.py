@@ -1,4 +1,5 @@
-"""`spacecraft-data query --endpoint …` and `get` on the configuration and status routes: thin layers, one engine."""
+"""`spacecraft-data query --endpoint …` and `get` on the configuration and status routes: thin layers, one
+engine."""
 
 from __future__ import annotations
 
@@ -11,8 +12,8 @@ import pytest
 from spacecraft_data.cli import main
 from spacecraft_data.snapshot import Snapshot
 
-
-#: the commands run with no --snapshot and state facts of the bundled records: they answer from the pinned snapshot
+#: the commands run with no --snapshot and state facts of the bundled records: they answer from the pinned
+#: snapshot
 pytestmark = pytest.mark.usefixtures("pinned_home")
 
 
@@ -26,31 +27,47 @@ def run(capsys, *argv):
 
 
 def test_query_endpoint_json_is_the_page_the_python_api_returns(capsys, bundled):
-    code, out, _ = run(capsys, "query", "--endpoint", "spacecraft_configurations", "--agency", "121",
-                       "--human-rated", "true", "--format", "json")
+    code, out, _ = run(
+        capsys,
+        "query",
+        "--endpoint",
+        "spacecraft_configurations",
+        "--agency",
+        "121",
+        "--human-rated",
+        "true",
+        "--format",
+        "json",
+    )
     assert code == 0
     expected = bundled.endpoint("spacecraft_configurations").query(agency="121", human_rated="true").to_dict()
     assert json.loads(out) == expected and [r["name"] for r in expected["results"]] == ["Crew Dragon 2"]
 
 
 def test_query_endpoint_table_names_the_tables_coverage(capsys):
-    code, out, _ = run(capsys, "query", "--endpoint", "spacecraft_configurations", "--ordering", "-name",
-                       "--limit", "2")
+    code, out, _ = run(
+        capsys, "query", "--endpoint", "spacecraft_configurations", "--ordering", "-name", "--limit", "2"
+    )
     lines = out.splitlines()
     assert code == 0 and lines[0].split() == ["id", "name", "agency", "type", "in_use", "family"]
     assert lines[1].split()[:2] == ["30", "X-37B"]  # code point order, descending
     assert lines[-1] == "1-2 of 46 (snapshot 2026.12.01 holds 46 spacecraft_configurations (complete))"
     code, out, _ = run(capsys, "query", "--endpoint", "config/spacecraft_statuses")
-    assert out.splitlines()[-1] == ("1-3 of 3 (snapshot 2026.12.01 holds 3 spacecraft_statuses "
-                                    "(partial, derived from the spacecraft records))")
+    assert out.splitlines()[-1] == (
+        "1-3 of 3 (snapshot 2026.12.01 holds 3 spacecraft_statuses "
+        "(partial, derived from the spacecraft records))"
+    )
 
 
-@pytest.mark.parametrize("argv, flag", [
-    (["--endpoint", "spacecraft_configurations", "--status", "4"], "--status"),
-    (["--endpoint", "spacecraft_configurations", "--in-space", "true"], "--in-space"),
-    (["--agency", "121"], "--agency"),
-    (["--endpoint", "config/spacecraft_statuses", "--mode", "normal"], "--mode"),
-])
+@pytest.mark.parametrize(
+    "argv, flag",
+    [
+        (["--endpoint", "spacecraft_configurations", "--status", "4"], "--status"),
+        (["--endpoint", "spacecraft_configurations", "--in-space", "true"], "--in-space"),
+        (["--agency", "121"], "--agency"),
+        (["--endpoint", "config/spacecraft_statuses", "--mode", "normal"], "--mode"),
+    ],
+)
 def test_a_flag_the_chosen_endpoint_lacks_is_a_usage_error_naming_it(capsys, argv, flag):
     code, out, err = run(capsys, "query", *argv)
     assert code == 2 and out == ""
@@ -65,8 +82,19 @@ def test_query_endpoint_refusal_carries_ll2s_400_body(capsys):
 def test_query_endpoint_csv_rows_are_the_normalised_table_rows_in_query_order(capsys, bundled):
     from spacecraft_data.tables import snapshot_tables
 
-    code, out, _ = run(capsys, "query", "--endpoint", "spacecraft_configurations", "--search", "dragon",
-                       "--ordering", "-name", "--all", "--format", "csv")
+    code, out, _ = run(
+        capsys,
+        "query",
+        "--endpoint",
+        "spacecraft_configurations",
+        "--search",
+        "dragon",
+        "--ordering",
+        "-name",
+        "--all",
+        "--format",
+        "csv",
+    )
     rows = list(csv.DictReader(io.StringIO(out)))
     assert code == 0 and [r["name"] for r in rows] == ["Dragon 1", "Crew Dragon 2", "Cargo Dragon 2"]
     table = {r["id"]: r for r in snapshot_tables(bundled)["spacecraft_configurations"]}
@@ -75,7 +103,9 @@ def test_query_endpoint_csv_rows_are_the_normalised_table_rows_in_query_order(ca
 
 def test_get_answers_configuration_and_status_urls(capsys, bundled):
     code, out, _ = run(capsys, "get", "/2.3.0/spacecraft_configurations/6/?format=api")
-    assert code == 0 and json.loads(out) == bundled.respond("/2.3.0/spacecraft_configurations/6/?format=api")[1]
+    assert (
+        code == 0 and json.loads(out) == bundled.respond("/2.3.0/spacecraft_configurations/6/?format=api")[1]
+    )
     code, out, err = run(capsys, "get", "/2.3.0/config/spacecraft_statuses/2/")
     assert code == 1 and "HTTP 404" in err and "SpacecraftStatus" in out
 

@@ -21,14 +21,18 @@ import sys
 from pathlib import Path
 
 import pytest
+from conftest import PINNED_DIR
 
 import spacecraft_data
 from spacecraft_data.errors import SnapshotError
 
-from conftest import PINNED_DIR
-
 BUNDLED = PINNED_DIR
-SC, CONF, STAT, MAN = "spacecraft.json", "spacecraft_configurations.json", "spacecraft_statuses.json", "manifest.json"
+SC, CONF, STAT, MAN = (
+    "spacecraft.json",
+    "spacecraft_configurations.json",
+    "spacecraft_statuses.json",
+    "manifest.json",
+)
 TIMEOUT = 30  # seconds for both commands together; a hang (FIFO) would block forever
 
 
@@ -50,6 +54,7 @@ def _edit_records(name: str, edit, rehash: bool = True):
         records = _records(folder, name)
         edit(records)
         _write(folder, name, json.dumps(records, indent=2), rehash)
+
     return corrupt
 
 
@@ -58,6 +63,7 @@ def _edit_manifest(edit):
         manifest = json.loads((folder / MAN).read_text(encoding="utf-8"))
         edit(manifest)
         (folder / MAN).write_text(json.dumps(manifest, indent=2), encoding="utf-8")
+
     return corrupt
 
 
@@ -66,6 +72,7 @@ def _replace_text(name: str, old: str, new: str, rehash: bool = True):
         text = (folder / name).read_text(encoding="utf-8")
         assert old in text
         _write(folder, name, text.replace(old, new, 1), rehash)
+
     return corrupt
 
 
@@ -81,6 +88,7 @@ def _directory(name: str):
     def corrupt(folder: Path) -> None:
         (folder / name).unlink()
         (folder / name).mkdir()
+
     return corrupt
 
 
@@ -88,6 +96,7 @@ def _fifo(name: str):
     def corrupt(folder: Path) -> None:
         (folder / name).unlink()
         os.mkfifo(folder / name)
+
     return corrupt
 
 
@@ -97,6 +106,7 @@ def _symlink_out(name: str):
         shutil.copy(folder / name, outside)  # the same bytes: only where it lives is wrong
         (folder / name).unlink()
         (folder / name).symlink_to(outside)
+
     return corrupt
 
 
@@ -104,12 +114,14 @@ def _dangling(name: str):
     def corrupt(folder: Path) -> None:
         (folder / name).unlink()
         (folder / name).symlink_to(folder / "nowhere.json")
+
     return corrupt
 
 
 def _set(record_index: int, key: str, value):
     def edit(records: list) -> None:
         records[record_index][key] = value
+
     return edit
 
 
@@ -120,18 +132,44 @@ def _first_id(folder_records: list) -> int:
 # (case id, corrupt(folder), the file the error must name, a phrase the error must hold)
 CASES = [
     ("deep-nesting-file", _raw(SC, b"[" * 100_000 + b"]" * 100_000), SC, "nested too deeply"),
-    ("deep-nesting-in-record", _replace_text(SC, '"name": "', '"name": ' + "[" * 50_000 + "]" * 50_000 + ', "x": "'),
-     SC, "nested too deeply"),
-    ("invalid-utf8", lambda f: _write(f, SC, (f / SC).read_bytes().replace(b'"name": "', b'"name": "\xff', 1)),
-     SC, "not UTF-8"),
+    (
+        "deep-nesting-in-record",
+        _replace_text(SC, '"name": "', '"name": ' + "[" * 50_000 + "]" * 50_000 + ', "x": "'),
+        SC,
+        "nested too deeply",
+    ),
+    (
+        "invalid-utf8",
+        lambda f: _write(f, SC, (f / SC).read_bytes().replace(b'"name": "', b'"name": "\xff', 1)),
+        SC,
+        "not UTF-8",
+    ),
     ("utf8-bom", _prepend(SC, b"\xef\xbb\xbf"), SC, "byte order mark"),
-    ("nan", _replace_text(SC, '"flights_count": ', '"flights_count": NaN, "x": '), SC, "NaN is not a JSON value"),
-    ("infinity", _replace_text(SC, '"flights_count": ', '"flights_count": -Infinity, "x": '), SC,
-     "-Infinity is not a JSON value"),
-    ("huge-integer", _replace_text(SC, '"flights_count": ', '"flights_count": ' + "9" * 5000 + ', "x": '), SC,
-     "digits"),
+    (
+        "nan",
+        _replace_text(SC, '"flights_count": ', '"flights_count": NaN, "x": '),
+        SC,
+        "NaN is not a JSON value",
+    ),
+    (
+        "infinity",
+        _replace_text(SC, '"flights_count": ', '"flights_count": -Infinity, "x": '),
+        SC,
+        "-Infinity is not a JSON value",
+    ),
+    (
+        "huge-integer",
+        _replace_text(SC, '"flights_count": ', '"flights_count": ' + "9" * 5000 + ', "x": '),
+        SC,
+        "digits",
+    ),
     ("not-an-array", _raw(SC, b'{"results": []}'), SC, "expected a JSON array"),
-    ("record-not-object", _edit_records(SC, lambda r: r.__setitem__(3, 5)), SC, "$[3]: a record must be a JSON object"),
+    (
+        "record-not-object",
+        _edit_records(SC, lambda r: r.__setitem__(3, 5)),
+        SC,
+        "$[3]: a record must be a JSON object",
+    ),
     ("record-without-id", _edit_records(SC, lambda r: r[2].pop("id")), SC, "$[2].id: the record has no 'id'"),
     ("string-id", _edit_records(SC, lambda r: r[1].__setitem__("id", str(r[1]["id"]))), SC, "is a string"),
     ("bool-id", _edit_records(SC, _set(1, "id", True)), SC, "is a boolean"),
@@ -151,24 +189,57 @@ CASES = [
     ("tampered-lazy-table", _replace_text(CONF, '"name": "', '"name": "X', rehash=False), CONF, "sha256"),
     ("manifest-not-object", _raw(MAN, b"[1, 2]"), MAN, "manifest"),
     ("manifest-nan", _replace_text(MAN, '"held": 28', '"held": NaN'), MAN, "NaN"),
-    ("manifest-reported-string", _edit_manifest(lambda m: m["records"].__setitem__("reported", "590")), MAN,
-     "$.records.reported: expected an integer or null"),
-    ("manifest-modes-array", _edit_manifest(lambda m: m.__setitem__("modes", [])), MAN, "$.modes: expected an object"),
-    ("manifest-why-number", _edit_manifest(lambda m: m["modes"]["detailed"].__setitem__("why", 5)), MAN,
-     "$.modes.detailed.why"),
-    ("manifest-sources-records-string", _edit_manifest(lambda m: m["sources"][0].__setitem__("records", "10")), MAN,
-     "$.sources[0].records"),
-    ("manifest-source-without-file", _edit_manifest(lambda m: m["sources"][1].pop("file")), MAN,
-     "$.sources[1].file: required field is missing"),
-    ("manifest-sha256-number", _edit_manifest(lambda m: m["files"][SC].__setitem__("sha256", 5)), MAN,
-     "sha256: expected a string"),
+    (
+        "manifest-reported-string",
+        _edit_manifest(lambda m: m["records"].__setitem__("reported", "590")),
+        MAN,
+        "$.records.reported: expected an integer or null",
+    ),
+    (
+        "manifest-modes-array",
+        _edit_manifest(lambda m: m.__setitem__("modes", [])),
+        MAN,
+        "$.modes: expected an object",
+    ),
+    (
+        "manifest-why-number",
+        _edit_manifest(lambda m: m["modes"]["detailed"].__setitem__("why", 5)),
+        MAN,
+        "$.modes.detailed.why",
+    ),
+    (
+        "manifest-sources-records-string",
+        _edit_manifest(lambda m: m["sources"][0].__setitem__("records", "10")),
+        MAN,
+        "$.sources[0].records",
+    ),
+    (
+        "manifest-source-without-file",
+        _edit_manifest(lambda m: m["sources"][1].pop("file")),
+        MAN,
+        "$.sources[1].file: required field is missing",
+    ),
+    (
+        "manifest-sha256-number",
+        _edit_manifest(lambda m: m["files"][SC].__setitem__("sha256", 5)),
+        MAN,
+        "sha256: expected a string",
+    ),
     ("manifest-api-version-missing", _edit_manifest(lambda m: m.pop("api_version")), MAN, "$.api_version"),
-    ("manifest-parent-path", _edit_manifest(lambda m: m["files"].__setitem__("../../../../etc/passwd",
-                                                                             {"sha256": "0" * 64, "bytes": 1})),
-     MAN, "'..'"),
-    ("manifest-absolute-path", _edit_manifest(lambda m: m["files"].__setitem__("/etc/passwd",
-                                                                               {"sha256": "0" * 64, "bytes": 1})),
-     MAN, "absolute path"),
+    (
+        "manifest-parent-path",
+        _edit_manifest(
+            lambda m: m["files"].__setitem__("../../../../etc/passwd", {"sha256": "0" * 64, "bytes": 1})
+        ),
+        MAN,
+        "'..'",
+    ),
+    (
+        "manifest-absolute-path",
+        _edit_manifest(lambda m: m["files"].__setitem__("/etc/passwd", {"sha256": "0" * 64, "bytes": 1})),
+        MAN,
+        "absolute path",
+    ),
 ]
 
 
@@ -239,16 +310,22 @@ for argv in (first, ["validate", sys.argv[1]]):
 """
 #: the command that first reads each file: `info` reads the manifest and the spacecraft table; the
 #: reference tables are read when their endpoint is first asked for
-_FIRST_READ = {CONF: ["get", "/2.3.0/spacecraft_configurations/?limit=1"],
-               STAT: ["get", "/2.3.0/config/spacecraft_statuses/"]}
+_FIRST_READ = {
+    CONF: ["get", "/2.3.0/spacecraft_configurations/?limit=1"],
+    STAT: ["get", "/2.3.0/config/spacecraft_statuses/"],
+}
 
 
 def test_the_cli_reports_a_corrupted_snapshot_in_one_line_without_a_traceback(corrupted):
     folder, file, phrase = corrupted
     before = _tree(folder)
     command = _FIRST_READ.get(file.name, ["info"])
-    out = subprocess.run([sys.executable, "-c", _DRIVER, str(folder), *command], capture_output=True, text=True,
-                         timeout=TIMEOUT)
+    out = subprocess.run(
+        [sys.executable, "-c", _DRIVER, str(folder), *command],
+        capture_output=True,
+        text=True,
+        timeout=TIMEOUT,
+    )
     assert "Traceback" not in out.stderr, out.stderr
     assert out.returncode == 0, out.stderr  # the driver itself ended normally
     first_err, validate_err = out.stderr.split("@@ validate")
@@ -258,7 +335,9 @@ def test_the_cli_reports_a_corrupted_snapshot_in_one_line_without_a_traceback(co
     assert "@@ exit 0" not in first_err
     validate_out = out.stdout.split("@@ validate")[1]
     assert "@@ exit 1" in validate_err, validate_err
-    problems = [line for line in validate_out.splitlines() if str(file) in line and "checked with" not in line]
+    problems = [
+        line for line in validate_out.splitlines() if str(file) in line and "checked with" not in line
+    ]
     assert problems, validate_out
     assert _tree(folder) == before
 
@@ -306,10 +385,24 @@ def test_a_duration_too_large_for_a_timedelta_is_an_error_naming_file_record_and
     with pytest.raises(SnapshotError, match="too large"):
         snap.respond("/2.3.0/spacecraft/?ordering=-time_in_space")
     report = spacecraft_data.validate(folder)
-    assert any(p.record == rid and p.path == "$.time_in_space" and "too large" in p.message
-               for p in report.problems), report
-    out = subprocess.run([sys.executable, "-m", "spacecraft_data", "query", "--snapshot", str(folder),
-                          "--ordering", "time_in_space"], capture_output=True, text=True, timeout=TIMEOUT)
+    assert any(
+        p.record == rid and p.path == "$.time_in_space" and "too large" in p.message for p in report.problems
+    ), report
+    out = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "spacecraft_data",
+            "query",
+            "--snapshot",
+            str(folder),
+            "--ordering",
+            "time_in_space",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=TIMEOUT,
+    )
     assert "Traceback" not in out.stderr and out.returncode != 0
     assert out.stderr.count("\n") == 1 and str(folder / SC) in out.stderr
 

@@ -28,7 +28,7 @@ from spacecraft_data.validation import problems_for_table
 #: text a harvest can hold (the schema takes any string) that breaks naive CSV: SYNTHETIC
 AWKWARD = ["lone\rCR", "CR LF\r\nend", 'a "quote"', "comma, here", "trailing CR\r", "\r", "\n", '"', ","]
 #: cells a spreadsheet takes for a formula: written exactly, never prefixed (the documented decision)
-FORMULA_LIKE = ["=1+2", "+33 1 23", "-5", "@SUM(A1:A2)", "\tTAB", "=HYPERLINK(\"http://x.invalid\")"]
+FORMULA_LIKE = ["=1+2", "+33 1 23", "-5", "@SUM(A1:A2)", "\tTAB", '=HYPERLINK("http://x.invalid")']
 
 
 def _read(data: bytes) -> list[list[str]]:
@@ -40,13 +40,13 @@ def test_a_cell_holding_cr_lf_quote_or_comma_is_quoted_and_reads_back_as_one_row
     table = TABLES["spacecraft_statuses"]
     data = csv_bytes(table, [{"id": 1, "name": text}, {"id": 2, "name": "plain"}])
     quoted = '"' + text.replace('"', '""') + '"'
-    assert data == f'id,name\n1,{quoted}\n2,plain\n'.encode()
+    assert data == f"id,name\n1,{quoted}\n2,plain\n".encode()
     assert _read(data) == [["id", "name"], ["1", text], ["2", "plain"]]
 
 
 def test_the_bytes_do_not_depend_on_the_python_that_writes_them():
     """The sha256 below is the same constant scripts/smoke.py checks on every Python CI has."""
-    records = [{"id": 1, "name": "lone\rCR, \"quoted\"\nand LF", "note": "=1+2"}]  # SYNTHETIC
+    records = [{"id": 1, "name": 'lone\rCR, "quoted"\nand LF', "note": "=1+2"}]  # SYNTHETIC
     data = flat_csv(records)
     assert data == b'id,name,note\n1,"lone\rCR, ""quoted""\nand LF",=1+2\n'
     assert hashlib.sha256(data).hexdigest() == SMOKE_CSV_SHA256
@@ -82,22 +82,30 @@ def _snapshot_with(folder: Path, changes: dict[int, dict]) -> spacecraft_data.Sn
         record.update(changes.get(record["id"], {}))
     raw = folder / "raw"
     raw.mkdir(parents=True)
-    arrays = {"normal.json": records, "configurations.json": bundled.tables["spacecraft_configurations"],
-              "statuses.json": bundled.tables["spacecraft_statuses"]}
+    arrays = {
+        "normal.json": records,
+        "configurations.json": bundled.tables["spacecraft_configurations"],
+        "statuses.json": bundled.tables["spacecraft_statuses"],
+    }
     for name, rows in arrays.items():
         (raw / name).write_bytes(dump_json(rows))
-    sources = [Source(raw / "normal.json", "spacecraft", kind="array", mode="normal", captured="2026-11-25"),
-               Source(raw / "configurations.json", "spacecraft_configurations", kind="array", mode="detailed"),
-               Source(raw / "statuses.json", "config/spacecraft_statuses", kind="array")]
-    return spacecraft_data.load(build_snapshot(SnapshotInputs(sources), folder / "snapshots",
-                                               validate=problems_for_table))
+    sources = [
+        Source(raw / "normal.json", "spacecraft", kind="array", mode="normal", captured="2026-11-25"),
+        Source(raw / "configurations.json", "spacecraft_configurations", kind="array", mode="detailed"),
+        Source(raw / "statuses.json", "config/spacecraft_statuses", kind="array"),
+    ]
+    return spacecraft_data.load(
+        build_snapshot(SnapshotInputs(sources), folder / "snapshots", validate=problems_for_table)
+    )
 
 
 def test_an_export_of_records_holding_a_lone_cr_reads_back_row_for_row(tmp_path):
     ids = [r["id"] for r in spacecraft_data.load().records][:3]
-    changes = {ids[0]: {"description": "first line\rsecond line"},  # SYNTHETIC: a lone CR
-               ids[1]: {"serial_number": "=1+2"},  # SYNTHETIC: formula-looking, kept exactly
-               ids[2]: {"name": "x\r"}}
+    changes = {
+        ids[0]: {"description": "first line\rsecond line"},  # SYNTHETIC: a lone CR
+        ids[1]: {"serial_number": "=1+2"},  # SYNTHETIC: formula-looking, kept exactly
+        ids[2]: {"name": "x\r"},
+    }
     snap = _snapshot_with(tmp_path / "snap", changes)
     out = tmp_path / "out"
     assert main(["export", "--snapshot", str(snap.path), "--format", "csv", "--output", str(out)]) == 0
@@ -114,7 +122,9 @@ def test_an_export_of_records_holding_a_lone_cr_reads_back_row_for_row(tmp_path)
 def test_frictionless_finds_an_export_holding_a_lone_cr_valid(tmp_path):
     frictionless = pytest.importorskip("frictionless")
     ids = [r["id"] for r in spacecraft_data.load().records][:1]
-    snap = _snapshot_with(tmp_path / "snap", {ids[0]: {"description": "first line\rsecond line"}})  # SYNTHETIC
+    snap = _snapshot_with(
+        tmp_path / "snap", {ids[0]: {"description": "first line\rsecond line"}}
+    )  # SYNTHETIC
     out = tmp_path / "out"
     assert main(["export", "--snapshot", str(snap.path), "--format", "csv", "--output", str(out)]) == 0
     report = frictionless.validate(str(out / "datapackage.json"))

@@ -1,4 +1,5 @@
-"""datapackage.json and data/tables/: generated, up to date, valid for Frictionless, JSON Schema and DuckDB."""
+"""datapackage.json and data/tables/: generated, up to date, valid for Frictionless, JSON Schema and
+DuckDB."""
 
 from __future__ import annotations
 
@@ -13,7 +14,8 @@ from spacecraft_data import tables as T
 
 ROOT = Path(__file__).resolve().parents[1]
 SCRIPT = ROOT / "scripts" / "build_tables.py"
-#: these check the bundle itself (data/tables and datapackage.json against the newest snapshot): run by a refresh
+#: these check the bundle itself (data/tables and datapackage.json against the newest snapshot): run by a
+#: refresh
 pytestmark = pytest.mark.bundle
 
 
@@ -87,38 +89,53 @@ def test_frictionless_catches_a_broken_foreign_key_in_a_copy(repo_copy):
     assert [e.type for task in report.tasks for e in task.errors] == ["foreign-key"]
 
 
-def test_descriptor_is_data_package_v2_with_version_licences_sources_and_attribution(descriptor, latest_bundled):
+def test_descriptor_is_data_package_v2_with_version_licences_sources_and_attribution(
+    descriptor, latest_bundled
+):
     assert descriptor["$schema"] == "https://datapackage.org/profiles/2.0/datapackage.json"
     assert descriptor["version"] == latest_bundled.version
     titles = " ".join(lic["title"] for lic in descriptor["licenses"])
     assert descriptor["licenses"][0]["name"] == "MIT"
     for words in ("any way, shape, or form", "attribution", "accuracy is not guaranteed", "images"):
         assert words in titles
-    assert [s["path"] for s in descriptor["sources"]] == [s["request_url"] for s in latest_bundled.manifest["sources"]]
+    assert [s["path"] for s in descriptor["sources"]] == [
+        s["request_url"] for s in latest_bundled.manifest["sources"]
+    ]
     assert any("The Space Devs" in c["title"] for c in descriptor["contributors"])
 
 
 def test_every_table_and_snapshot_file_is_a_resource_with_a_path_in_the_repo(descriptor, latest_bundled):
     names = [r["name"] for r in descriptor["resources"]]
-    assert names[3:] == [n for n, t in T.TABLES.items() if t.needs_mode is None]  # no detailed records: no flights
+    assert names[3:] == [
+        n for n, t in T.TABLES.items() if t.needs_mode is None
+    ]  # no detailed records: no flights
     for resource in descriptor["resources"]:
         path = ROOT / resource["path"]
         assert path.is_file(), resource["path"]
         assert resource["bytes"] == path.stat().st_size
     json_paths = [r["path"] for r in descriptor["resources"] if r["format"] == "json"]
-    assert json_paths == [f"data/snapshots/2.3.0/{latest_bundled.version}/{f}" for f in
-                          ("spacecraft.json", "spacecraft_configurations.json", "spacecraft_statuses.json")]
+    assert json_paths == [
+        f"data/snapshots/2.3.0/{latest_bundled.version}/{f}"
+        for f in ("spacecraft.json", "spacecraft_configurations.json", "spacecraft_statuses.json")
+    ]
 
 
 def test_table_schemas_declare_primary_and_foreign_keys(descriptor):
     by_name = {r["name"]: r for r in descriptor["resources"]}
     spacecraft = by_name["spacecraft"]["schema"]
     assert spacecraft["primaryKey"] == ["id"]
-    assert {"fields": ["spacecraft_config_id"],
-            "reference": {"resource": "spacecraft_configurations", "fields": ["id"]}} in spacecraft["foreignKeys"]
+    assert {
+        "fields": ["spacecraft_config_id"],
+        "reference": {"resource": "spacecraft_configurations", "fields": ["id"]},
+    } in spacecraft["foreignKeys"]
     families = by_name["spacecraft_families"]["schema"]
-    assert {"fields": ["parent_id"], "reference": {"fields": ["id"]}} in families["foreignKeys"]  # self-reference
-    assert by_name["spacecraft_configuration_families"]["schema"]["primaryKey"] == ["spacecraft_config_id", "position"]
+    assert {"fields": ["parent_id"], "reference": {"fields": ["id"]}} in families[
+        "foreignKeys"
+    ]  # self-reference
+    assert by_name["spacecraft_configuration_families"]["schema"]["primaryKey"] == [
+        "spacecraft_config_id",
+        "position",
+    ]
 
 
 def test_json_resources_validate_against_their_json_schema(descriptor, latest_bundled):
@@ -133,8 +150,10 @@ def test_json_resources_validate_against_their_json_schema(descriptor, latest_bu
             errors = [e.message for e in check.iter_errors(record)]
             assert errors == [], f"{resource['path']}[{n}]: {errors[:3]}"
             checked += 1
-    assert checked == sum(len(latest_bundled.tables[t]) for t in ("spacecraft", "spacecraft_configurations",
-                                                                  "spacecraft_statuses"))
+    assert checked == sum(
+        len(latest_bundled.tables[t])
+        for t in ("spacecraft", "spacecraft_configurations", "spacecraft_statuses")
+    )
 
 
 def test_duckdb_read_csv_auto_reads_every_row_and_types(latest_bundled):
@@ -146,9 +165,11 @@ def test_duckdb_read_csv_auto_reads_every_row_and_types(latest_bundled):
         count = con.execute(f"SELECT count(*) FROM read_csv_auto('{path}')").fetchone()[0]
         assert count == len(tables[name]), name
     path = (ROOT / "data" / "tables" / "spacecraft.csv").as_posix()
-    # A record with a duration, whatever the newest snapshot holds (the pinned bundle's first is 167: 4672594, False).
+    # A record with a duration, whatever the newest snapshot holds (the pinned bundle's first is 167:
+    # 4672594, False).
     expected = next(r for r in tables["spacecraft"] if r["time_in_space_seconds"] is not None)
-    row = con.execute(f"SELECT time_in_space_seconds, in_space FROM read_csv_auto('{path}') WHERE id = {expected['id']}"
-                      ).fetchone()
+    row = con.execute(
+        f"SELECT time_in_space_seconds, in_space FROM read_csv_auto('{path}') WHERE id = {expected['id']}"
+    ).fetchone()
     assert row == (expected["time_in_space_seconds"], expected["in_space"])
     assert type(row[0]) is int and type(row[1]) is bool

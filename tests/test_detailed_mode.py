@@ -26,23 +26,23 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
+import strategies
+from conftest import strip_formats
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-import strategies
-
 import spacecraft_data
-from spacecraft_data.endpoints import v2_3_0 as ep
 from spacecraft_data.api import mode_not_held_message
 from spacecraft_data.build import SnapshotInputs, Source, build_snapshot
 from spacecraft_data.diff import diff_snapshots
+from spacecraft_data.endpoints import v2_3_0 as ep
 from spacecraft_data.errors import ModeNotHeld
 from spacecraft_data.store import OPTIONAL_TABLE_FILES, dump_json
 from spacecraft_data.validation import problems_for_table, validate, validate_records
-from conftest import strip_formats
 
 ROOT = Path(__file__).resolve().parents[1]
-#: where a snapshot holding both modes keeps its detailed spacecraft records (spacecraft.json keeps the normal ones)
+#: where a snapshot holding both modes keeps its detailed spacecraft records (spacecraft.json keeps the
+#: normal ones)
 DETAILED_FILE = "spacecraft_detailed.json"
 SPEC = ROOT / "data" / "raw" / "ll2-openapi" / "ll_2.3.0.json"
 LL2 = "https://ll.thespacedevs.com"
@@ -52,24 +52,52 @@ LIST = "/2.3.0/spacecraft/"
 
 # --------------------------------------------------------------------------- synthetic detailed records
 def synthetic_flight(record: dict, n: int) -> dict:
-    """A SYNTHETIC SpacecraftFlightNormal of ``record`` (schema-valid; every nested object with a url has one)."""
+    """A SYNTHETIC SpacecraftFlightNormal of ``record`` (schema-valid; every nested object with a url has
+    one)."""
     agency = ep.AGENCY_MINI.apply(record["spacecraft_config"]["agency"])
     launch_id = f"00000000-0000-4000-8000-{record['id']:012d}"
     launch = {
-        "id": launch_id, "url": f"{LL2}/2.3.0/launches/{launch_id}/?format=api",
-        "name": f"SYNTHETIC launch of {record['name']}", "response_mode": "normal", "slug": "synthetic-launch",
-        "launch_designator": None, "status": None, "last_updated": "2026-11-25T00:00:00Z",
-        "net": "2026-11-25T00:00:00Z", "net_precision": None, "window_end": "2026-11-25T00:00:00Z",
-        "window_start": "2026-11-25T00:00:00Z", "image": None, "infographic": None, "probability": None,
-        "weather_concerns": None, "failreason": None, "hashtag": None, "launch_service_provider": agency,
-        "rocket": None, "mission": None, "pad": None, "webcast_live": False, "program": None,
-        **{f"{what}_launch_attempt_count{year}": None
-           for what in ("orbital", "location", "pad", "agency") for year in ("", "_year")},
+        "id": launch_id,
+        "url": f"{LL2}/2.3.0/launches/{launch_id}/?format=api",
+        "name": f"SYNTHETIC launch of {record['name']}",
+        "response_mode": "normal",
+        "slug": "synthetic-launch",
+        "launch_designator": None,
+        "status": None,
+        "last_updated": "2026-11-25T00:00:00Z",
+        "net": "2026-11-25T00:00:00Z",
+        "net_precision": None,
+        "window_end": "2026-11-25T00:00:00Z",
+        "window_start": "2026-11-25T00:00:00Z",
+        "image": None,
+        "infographic": None,
+        "probability": None,
+        "weather_concerns": None,
+        "failreason": None,
+        "hashtag": None,
+        "launch_service_provider": agency,
+        "rocket": None,
+        "mission": None,
+        "pad": None,
+        "webcast_live": False,
+        "program": None,
+        **{
+            f"{what}_launch_attempt_count{year}": None
+            for what in ("orbital", "location", "pad", "agency")
+            for year in ("", "_year")
+        },
     }
     return {
-        "id": 900000 + n, "url": f"{LL2}/2.3.0/spacecraft/flights/{900000 + n}/?format=api",
-        "destination": "SYNTHETIC destination", "mission_end": None, "spacecraft": record, "launch": launch,
-        "landing": None, "duration": None, "turn_around_time": None, "response_mode": "normal",
+        "id": 900000 + n,
+        "url": f"{LL2}/2.3.0/spacecraft/flights/{900000 + n}/?format=api",
+        "destination": "SYNTHETIC destination",
+        "mission_end": None,
+        "spacecraft": record,
+        "launch": launch,
+        "landing": None,
+        "duration": None,
+        "turn_around_time": None,
+        "response_mode": "normal",
     }
 
 
@@ -82,8 +110,11 @@ def synthetic_detailed(record: dict, configurations: dict[int, dict]) -> dict:
     return out
 
 
-def build_both_modes(folder: Path, detailed_ids: set[int] | None = None, modes: tuple[str, ...] = ("normal", "detailed"),
-                     ) -> Path:
+def build_both_modes(
+    folder: Path,
+    detailed_ids: set[int] | None = None,
+    modes: tuple[str, ...] = ("normal", "detailed"),
+) -> Path:
     """A snapshot of both modes built by build.build_snapshot from saved arrays (detailed ones SYNTHETIC).
 
     ``detailed_ids``: the ids whose detailed record the detailed source holds (default: all);
@@ -91,8 +122,11 @@ def build_both_modes(folder: Path, detailed_ids: set[int] | None = None, modes: 
     """
     bundled = spacecraft_data.load()
     configurations = {c["id"]: c for c in bundled.tables["spacecraft_configurations"]}
-    detailed = [synthetic_detailed(r, configurations) for r in bundled.records
-                if detailed_ids is None or r["id"] in detailed_ids]
+    detailed = [
+        synthetic_detailed(r, configurations)
+        for r in bundled.records
+        if detailed_ids is None or r["id"] in detailed_ids
+    ]
     raw = folder / "raw"
     raw.mkdir(parents=True)
     arrays = {
@@ -104,7 +138,8 @@ def build_both_modes(folder: Path, detailed_ids: set[int] | None = None, modes: 
     for name, rows in arrays.items():
         (raw / name).write_bytes(dump_json(rows))
     sources = [
-        Source(raw / f"{mode}.json", "spacecraft", kind="array", mode=mode, captured="2026-11-25") for mode in modes
+        Source(raw / f"{mode}.json", "spacecraft", kind="array", mode=mode, captured="2026-11-25")
+        for mode in modes
     ] + [
         Source(raw / "configurations.json", "spacecraft_configurations", kind="array", mode="detailed"),
         Source(raw / "statuses.json", "config/spacecraft_statuses", kind="array"),
@@ -134,7 +169,9 @@ def both(tmp_path_factory) -> Path:
 
 @pytest.fixture()
 def snap(both):
-    return spacecraft_data.load(both)  # a fresh object: per-snapshot caches and lazily read tables start empty
+    return spacecraft_data.load(
+        both
+    )  # a fresh object: per-snapshot caches and lazily read tables start empty
 
 
 @pytest.fixture(scope="module")
@@ -168,7 +205,8 @@ def test_the_endpoint_declares_normal_as_a_projection_and_detailed_as_its_own_ta
 
 
 def test_projecting_a_detailed_record_gives_back_the_real_normal_record_key_for_key(bundled):
-    """Modulo ``?format=`` on links: the bundled configurations were saved from format=json pages, the spacecraft
+    """Modulo ``?format=`` on links: the bundled configurations were saved from format=json pages, the
+    spacecraft
     from format=api ones."""
     configurations = {c["id"]: c for c in bundled.tables["spacecraft_configurations"]}
     for record in bundled.records:
@@ -177,7 +215,9 @@ def test_projecting_a_detailed_record_gives_back_the_real_normal_record_key_for_
 
 
 # --------------------------------------------------------------------------- a snapshot of both modes
-def test_the_detail_route_answers_the_detailed_record_with_links_on_the_request_host_and_format(snap, detailed_by_id):
+def test_the_detail_route_answers_the_detailed_record_with_links_on_the_request_host_and_format(
+    snap, detailed_by_id
+):
     record_id = snap.records[3]["id"]
     stored = detailed_by_id[record_id]
     status, body = snap.respond(f"{HOST}/2.3.0/spacecraft/{record_id}/?format=json")
@@ -186,7 +226,8 @@ def test_the_detail_route_answers_the_detailed_record_with_links_on_the_request_
     flight = body["flights"][0]
     assert flight["url"] == f"{HOST}/2.3.0/spacecraft/flights/{900000 + record_id}/?format=json"
     assert flight["launch"]["url"].startswith(f"{HOST}/2.3.0/launches/") and flight["launch"]["url"].endswith(
-        "/?format=json")
+        "/?format=json"
+    )
     assert flight["launch"]["launch_service_provider"]["url"].startswith(f"{HOST}/2.3.0/agencies/")
     assert flight["spacecraft"]["url"] == f"{HOST}/2.3.0/spacecraft/{record_id}/?format=json"
     assert body["spacecraft_config"]["agency"]["url"].startswith(f"{HOST}/2.3.0/agencies/")
@@ -208,7 +249,8 @@ QUERIES = [
 
 @pytest.mark.parametrize("query", QUERIES)
 def test_a_detailed_list_holds_the_detailed_records_of_the_ids_the_normal_query_selects_in_its_order(
-        snap, detailed_by_id, query):
+    snap, detailed_by_id, query
+):
     normal_status, normal = snap.respond(HOST + LIST + query)
     joiner = "&" if query else "?"
     status, body = snap.respond(HOST + LIST + query + joiner + "mode=detailed")
@@ -246,8 +288,12 @@ def test_query_in_detailed_mode_returns_a_page_of_detailed_records(snap, detaile
 
 def test_modes_and_info_say_detailed_is_held(both, snap):
     assert snap.modes == ("normal", "detailed")
-    out = subprocess.run([sys.executable, "-m", "spacecraft_data", "info", "--snapshot", str(both)],
-                         capture_output=True, text=True, check=True).stdout
+    out = subprocess.run(
+        [sys.executable, "-m", "spacecraft_data", "info", "--snapshot", str(both)],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
     assert "mode normal:   held" in out
     assert "mode detailed: held" in out and "matched by id" in out
     assert f"table spacecraft_detailed: {len(snap)} rows" in out
@@ -261,7 +307,9 @@ def test_load_and_normal_queries_leave_the_detailed_file_unread_until_a_detailed
     assert "spacecraft_detailed" in snap.tables._loaded
 
 
-def test_load_and_a_normal_query_of_such_a_snapshot_import_nothing_heavy_and_never_open_the_detailed_file(both):
+def test_load_and_a_normal_query_of_such_a_snapshot_import_nothing_heavy_and_never_open_the_detailed_file(
+    both,
+):
     probe = f"""
 import builtins, io, json, sys
 opened = []
@@ -285,14 +333,20 @@ print(json.dumps([sorted(m for m in sys.modules if m.split(".")[0] in ("jsonsche
     out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True).stdout
     assert json.loads(out.strip().splitlines()[-1]) == [[], []]
     # The spy sees reads: the same probe asking for mode=detailed opens the file.
-    out = subprocess.run([sys.executable, "-c", probe.replace("format=json", "mode=detailed")],
-                         capture_output=True, text=True, check=True).stdout
+    out = subprocess.run(
+        [sys.executable, "-c", probe.replace("format=json", "mode=detailed")],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
     assert json.loads(out.strip().splitlines()[-1])[1] == [str(both / DETAILED_FILE)]
 
 
 @pytest.fixture(scope="module")
 def detailed_only(tmp_path_factory):
-    return spacecraft_data.load(build_both_modes(tmp_path_factory.mktemp("detailed_only"), modes=("detailed",)))
+    return spacecraft_data.load(
+        build_both_modes(tmp_path_factory.mktemp("detailed_only"), modes=("detailed",))
+    )
 
 
 def test_the_oracle_snapshot_stores_detailed_records_in_its_table(detailed_only):
@@ -306,8 +360,9 @@ def both_snap(both):
 
 @settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(url=st.one_of(strategies.urls(hostile=True), strategies.urls(hostile=False)))
-def test_every_url_is_answered_alike_by_the_two_ways_a_snapshot_can_hold_detailed_records(both_snap, detailed_only,
-                                                                                          url):
+def test_every_url_is_answered_alike_by_the_two_ways_a_snapshot_can_hold_detailed_records(
+    both_snap, detailed_only, url
+):
     """Both modes side by side (detailed matched by id) vs detailed alone (the engine over detailed records,
     normal projected): two storage layouts of the same SYNTHETIC records, one answer for every request
     (about one clean URL in six asks for detailed mode or the detail route)."""
@@ -348,7 +403,12 @@ def test_a_corrupted_detailed_record_is_reported_with_its_id_and_json_path(both,
 
 def test_diff_compares_the_detailed_table_only_when_a_snapshot_has_it(snap, bundled):
     d = diff_snapshots(bundled, snap)
-    assert list(d.tables) == ["spacecraft", "spacecraft_configurations", "spacecraft_statuses", "spacecraft_detailed"]
+    assert list(d.tables) == [
+        "spacecraft",
+        "spacecraft_configurations",
+        "spacecraft_statuses",
+        "spacecraft_detailed",
+    ]
     assert d.tables["spacecraft_detailed"].added == sorted(r["id"] for r in bundled.records)
     assert not d.tables["spacecraft"].added and not d.tables["spacecraft"].changed
     assert "spacecraft_detailed" not in diff_snapshots(bundled, bundled).tables
@@ -359,7 +419,9 @@ def test_diff_compares_the_detailed_table_only_when_a_snapshot_has_it(snap, bund
 def partial(tmp_path_factory) -> tuple[object, int]:
     bundled = spacecraft_data.load()
     lacking = bundled.records[5]["id"]
-    folder = build_both_modes(tmp_path_factory.mktemp("partial"), {r["id"] for r in bundled.records} - {lacking})
+    folder = build_both_modes(
+        tmp_path_factory.mktemp("partial"), {r["id"] for r in bundled.records} - {lacking}
+    )
     return spacecraft_data.load(folder), lacking
 
 
@@ -387,7 +449,8 @@ def test_a_detailed_page_holding_the_missing_id_is_a_501_and_one_without_it_is_a
     assert snap.respond(LIST)[0] == 200  # normal mode is whole
 
 
-# --------------------------------------------------------------------------- snapshots without detailed records
+# --------------------------------------------------------------------------- snapshots without detailed
+# records
 def test_the_bundled_snapshot_still_answers_501_with_the_same_message(bundled):
     expected = {"detail": mode_not_held_message(bundled.version, "detailed", ("normal",))}
     assert bundled.respond(f"{LIST}463/") == (501, expected)
@@ -395,19 +458,32 @@ def test_the_bundled_snapshot_still_answers_501_with_the_same_message(bundled):
     assert "harvest --mode detailed" in expected["detail"]
 
 
-# --------------------------------------------------------------------------- the harvest path (tests/fakeapi.py)
+# --------------------------------------------------------------------------- the harvest path
+# (tests/fakeapi.py)
 TODAY = dt.datetime(2026, 11, 25, 12, 0, tzinfo=dt.timezone.utc)
 
 
 def harvested(tmp_path: Path, modes: tuple[str, ...]):
     from fakeapi import FakeLL2
+
     from spacecraft_data.harvest import HarvestOptions, harvest
 
     with FakeLL2(detailed=True) as api:  # its detailed records are SYNTHETIC (see tests/fakeapi.py)
-        result = harvest(HarvestOptions(
-            base_url=api.base_url, output=tmp_path / "out", raw_dir=tmp_path / "raw", changelog=tmp_path / "CHANGES.md",
-            page_size=10, read_timeout=2, connect_timeout=2, sleep=lambda s: None, progress=lambda m: None,
-            now=lambda: TODAY, modes=modes))
+        result = harvest(
+            HarvestOptions(
+                base_url=api.base_url,
+                output=tmp_path / "out",
+                raw_dir=tmp_path / "raw",
+                changelog=tmp_path / "CHANGES.md",
+                page_size=10,
+                read_timeout=2,
+                connect_timeout=2,
+                sleep=lambda s: None,
+                progress=lambda m: None,
+                now=lambda: TODAY,
+                modes=modes,
+            )
+        )
     return spacecraft_data.load(result.snapshot), result.snapshot
 
 
@@ -416,13 +492,16 @@ def test_a_harvest_of_both_modes_answers_detailed_mode_from_its_detailed_file(tm
     stored = {r["id"]: r for r in json.loads((folder / DETAILED_FILE).read_text())}
     ids = [r["id"] for r in snap.query(ordering="-time_in_space", limit=100).results]
     page = snap.query(mode="detailed", ordering="-time_in_space", limit=100)
-    # The fake's records link to LL2's host while its manifest's base_url is the fake's, so nothing is rewritten.
+    # The fake's records link to LL2's host while its manifest's base_url is the fake's, so nothing is
+    # rewritten.
     assert page.results == [stored[i] for i in ids] and len(ids) == len(spacecraft_data.load())
     assert snap.endpoint("spacecraft").get(ids[0], mode="detailed") == stored[ids[0]]
     assert snap.modes == ("normal", "detailed")
 
 
-def test_a_harvest_of_detailed_mode_alone_answers_normal_mode_as_the_projection_of_its_records(tmp_path, bundled):
+def test_a_harvest_of_detailed_mode_alone_answers_normal_mode_as_the_projection_of_its_records(
+    tmp_path, bundled
+):
     snap, _ = harvested(tmp_path, ("detailed",))
     assert snap.modes == ("detailed",)
     normal = snap.query(ordering="id", limit=100).results
@@ -460,6 +539,19 @@ def test_the_server_answers_the_detail_route_with_links_on_its_own_address(snap,
 
 def test_the_get_command_prints_the_detailed_record(both, detailed_by_id):
     record_id = next(iter(detailed_by_id))
-    out = subprocess.run([sys.executable, "-m", "spacecraft_data", "get", f"{LIST}{record_id}/",
-                          "--snapshot", str(both), "--compact"], capture_output=True, text=True, check=True).stdout
+    out = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "spacecraft_data",
+            "get",
+            f"{LIST}{record_id}/",
+            "--snapshot",
+            str(both),
+            "--compact",
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
     assert json.loads(out) == rewritten(detailed_by_id[record_id], LL2, None)

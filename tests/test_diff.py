@@ -11,14 +11,13 @@ import shutil
 from pathlib import Path
 
 import pytest
+from conftest import PINNED_DIR
 
 import spacecraft_data
 from spacecraft_data.cli import main
 from spacecraft_data.diff import Change, diff_snapshots, diff_values, resolve_snapshot, strip_format
 from spacecraft_data.errors import SnapshotError
 from spacecraft_data.store import dump_json, sha256_bytes
-
-from conftest import PINNED_DIR
 
 #: load() with no path and the commands given no snapshot answer from the pinned snapshot (tests/conftest.py)
 pytestmark = pytest.mark.usefixtures("pinned_home")
@@ -68,12 +67,22 @@ def test_added_removed_and_field_level_changes_as_json_paths(tmp_path: Path) -> 
     t = d.tables["spacecraft"]
     assert (t.added, t.removed, list(t.changed)) == ([1], [167], [233])
     # In the record's own key order.
-    assert [c.path for c in t.changed[233]] == ["$.name", "$.image.variants[0]", "$.status.id", "$.status.name"]
+    assert [c.path for c in t.changed[233]] == [
+        "$.name",
+        "$.image.variants[0]",
+        "$.status.id",
+        "$.status.name",
+    ]
     assert t.changed[233][0] == Change("$.name", "Crew Dragon C204", "Crew Dragon C204 (SYNTHETIC rename)")
     as_json = d.to_json()
-    assert as_json["old"]["snapshot_version"] == BUNDLED.name and as_json["new"]["snapshot_version"] == "2099.01.01"
+    assert (
+        as_json["old"]["snapshot_version"] == BUNDLED.name
+        and as_json["new"]["snapshot_version"] == "2099.01.01"
+    )
     variant = as_json["tables"]["spacecraft"]["changed"]["233"][1]
-    assert "old" not in variant and variant["new"]["type"]["name"] == "SYNTHETIC"  # absent before: no "old" key
+    assert (
+        "old" not in variant and variant["new"]["type"]["name"] == "SYNTHETIC"
+    )  # absent before: no "old" key
     assert d.tables["spacecraft_configurations"].summary() == "0 added, 0 removed, 0 changed"
     text = d.to_text()
     assert "  + 1 SYNTHETIC added record" in text and "  - 167 Cygnus CRS OA-7" in text
@@ -114,7 +123,8 @@ def test_cli_diff_text_json_versions_and_exit_code(tmp_path: Path, capsys) -> No
     assert capsys.readouterr().out.splitlines()[1:] == [
         "spacecraft: 1 added, 1 removed, 1 changed",
         "spacecraft_configurations: 0 added, 0 removed, 0 changed",
-        "spacecraft_statuses: 0 added, 0 removed, 0 changed"]
+        "spacecraft_statuses: 0 added, 0 removed, 0 changed",
+    ]
 
 
 def test_unknown_snapshot_argument_is_a_clear_error(tmp_path: Path, capsys) -> None:

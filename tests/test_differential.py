@@ -22,13 +22,15 @@ from typing import Any
 
 import pytest
 from hypothesis import HealthCheck, example, given, settings
-
 from oracle import Oracle
 from oracle.synthetic import with_nulls_and_ties, write_snapshot
-from spacecraft_data.snapshot import Snapshot
 from strategies import ORDERING_FIELDS, query_kwargs, urls
 
-pytestmark = pytest.mark.skipif(not hasattr(Snapshot, "respond"), reason="the engine (Snapshot.respond) has not landed")
+from spacecraft_data.snapshot import Snapshot
+
+pytestmark = pytest.mark.skipif(
+    not hasattr(Snapshot, "respond"), reason="the engine (Snapshot.respond) has not landed"
+)
 
 LL2 = "https://ll.thespacedevs.com/2.3.0/spacecraft/"
 SETTINGS = settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -43,7 +45,9 @@ def assert_agree(oracle: Oracle, snap: Snapshot, url: str) -> None:
     """The engine's answer to ``url`` is the oracle's (see the module docstring for the two exceptions)."""
     expected = oracle.answer(url)
     status, body = snap.respond(url)
-    where = f"\nurl:    {url}\noracle: {expected.status} {_show(expected.body)}\nengine: {status} {_show(body)}"
+    where = (
+        f"\nurl:    {url}\noracle: {expected.status} {_show(expected.body)}\nengine: {status} {_show(body)}"
+    )
     if expected.detailed and expected.status in (200, 501):
         assert status == 501, "LL2 would serialize detailed records here; the engine must answer 501" + where
     elif isinstance(expected.body, str):
@@ -60,7 +64,9 @@ def real(bundled) -> tuple[Oracle, Snapshot]:
 @pytest.fixture(scope="module")
 def synthetic(bundled, tmp_path_factory) -> tuple[Oracle, Snapshot]:
     """SYNTHETIC records with NULLs, ties, booleans and non-ASCII names, in a temporary snapshot."""
-    snap = write_snapshot(bundled, with_nulls_and_ties(bundled.records), tmp_path_factory.mktemp("synthetic") / "snap")
+    snap = write_snapshot(
+        bundled, with_nulls_and_ties(bundled.records), tmp_path_factory.mktemp("synthetic") / "snap"
+    )
     return Oracle.from_snapshot(snap), snap
 
 
@@ -161,8 +167,8 @@ def test_snapshot_query_agrees_with_the_oracle(real, kwargs):
     """``Snapshot.query(**kwargs)``: the page, or the error carrying LL2's body, of the same request."""
     from urllib.parse import urlencode
 
-    from spacecraft_data.errors import ModeNotHeld, QueryError
     from spacecraft_data.api import MAX_SEARCH_LENGTH
+    from spacecraft_data.errors import ModeNotHeld, QueryError
 
     oracle, snap = real
     search = kwargs.get("search")

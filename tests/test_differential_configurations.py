@@ -1,4 +1,5 @@
-"""Differential tests of the second endpoint: ``Snapshot.respond`` against the oracle (real DRF + django-filter).
+"""Differential tests of the second endpoint: ``Snapshot.respond`` against the oracle (real DRF +
+django-filter).
 
 ``/2.3.0/spacecraft_configurations/`` and ``/2.3.0/config/spacecraft_statuses/`` are
 answered by the engine from their declarations and by the oracle's stock view classes
@@ -19,13 +20,13 @@ from urllib.parse import quote, quote_plus, urlencode
 import pytest
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
-
 from oracle import Oracle
 from oracle.synthetic import configurations_with_ties, write_snapshot
-from spacecraft_data.errors import QueryError
-from spacecraft_data.snapshot import Snapshot
 from strategies import HOSTILE, HOSTS, RAW_FRAGMENTS
 from test_differential import assert_agree
+
+from spacecraft_data.errors import QueryError
+from spacecraft_data.snapshot import Snapshot
 
 CONFIGS = "/2.3.0/spacecraft_configurations/"
 STATUSES = "/2.3.0/config/spacecraft_statuses/"
@@ -43,29 +44,60 @@ def real(bundled) -> tuple[Oracle, Snapshot]:
 
 @pytest.fixture(scope="module")
 def synthetic(bundled, tmp_path_factory) -> tuple[Oracle, Snapshot]:
-    """SYNTHETIC configurations (odd names, ties, booleans) beside the real spacecraft, in a temporary snapshot.
+    """SYNTHETIC configurations (odd names, ties, booleans) beside the real spacecraft, in a temporary
+    snapshot.
 
     Only the configuration and status routes are compared on it: the spacecraft records'
     nested configuration names are the real ones.
     """
     configs = configurations_with_ties(bundled.tables["spacecraft_configurations"])
-    snap = write_snapshot(bundled, bundled.records, tmp_path_factory.mktemp("configs") / "snap", configurations=configs)
+    snap = write_snapshot(
+        bundled, bundled.records, tmp_path_factory.mktemp("configs") / "snap", configurations=configs
+    )
     return Oracle.from_snapshot(snap), snap
 
 
 def _values(snap: Snapshot) -> dict[str, tuple[str, ...]]:
     configs = snap.tables["spacecraft_configurations"]
     names = sorted({c["name"] for c in configs})
-    words = sorted({w for c in configs for text in (c["name"], c["agency"]["name"], c["agency"]["abbrev"])
-                    for w in text.replace("(", " ").replace(")", " ").split()})
+    words = sorted(
+        {
+            w
+            for c in configs
+            for text in (c["name"], c["agency"]["name"], c["agency"]["abbrev"])
+            for w in text.replace("(", " ").replace(")", " ").split()
+        }
+    )
     agencies = sorted({c["agency"]["id"] for c in configs})
     return {
         "agency": (*map(str, agencies), "1000", "0", "-1", " 121 ", "121.0", "abc"),
         "bool": ("true", "false", "True", "FALSE", "1", "0", "yes", ""),
         "name": (*names, *(n.lower() for n in names[:5]), f" {names[0]} ", names[0][:-1]),
-        "search": (*words, *(w.lower() for w in words), *(w[1:3] for w in words if len(w) > 3), "ß", "SS",
-                   "прогресс", "Ä", "ä", '"crew dragon"', "dragon,soyuz", "spx nasa"),
-        "ordering": ("name", "-name", "id", "-id", "name,-id", " -name ", "--name", "+name", "name,name", "in_use"),
+        "search": (
+            *words,
+            *(w.lower() for w in words),
+            *(w[1:3] for w in words if len(w) > 3),
+            "ß",
+            "SS",
+            "прогресс",
+            "Ä",
+            "ä",
+            '"crew dragon"',
+            "dragon,soyuz",
+            "spx nasa",
+        ),
+        "ordering": (
+            "name",
+            "-name",
+            "id",
+            "-id",
+            "name,-id",
+            " -name ",
+            "--name",
+            "+name",
+            "name,name",
+            "in_use",
+        ),
         "limit": ("1", "2", "5", "10", "45", "46", "100", "0", "-1", "abc"),
         "offset": ("0", "1", "5", "44", "46", "47", "-1", "abc"),
         "mode": ("normal", "detailed", "list", "DETAILED", ""),
@@ -75,7 +107,9 @@ def _values(snap: Snapshot) -> dict[str, tuple[str, ...]]:
 
 @st.composite
 def _query(draw: Any, values: dict[str, tuple[str, ...]], hostile: bool) -> str:
-    keys = draw(st.lists(st.sampled_from(PARAMS + (UNKNOWN if hostile else ())), unique=not hostile, max_size=5))
+    keys = draw(
+        st.lists(st.sampled_from(PARAMS + (UNKNOWN if hostile else ())), unique=not hostile, max_size=5)
+    )
     pairs = []
     for key in keys:
         pool = values["bool"] if key in ("human_rated", "in_use") else values.get(key, ("x",))
@@ -95,8 +129,10 @@ def _query(draw: Any, values: dict[str, tuple[str, ...]], hostile: bool) -> str:
 def urls(draw: Any, snap: Snapshot, hostile: bool = True, path: str = CONFIGS) -> str:
     values = _values(snap)
     host = draw(st.sampled_from(HOSTS))
-    ids = [str(c["id"]) for c in snap.tables[path.strip("/").split("/")[-1] if path == CONFIGS
-                                              else "spacecraft_statuses"]]
+    ids = [
+        str(c["id"])
+        for c in snap.tables[path.strip("/").split("/")[-1] if path == CONFIGS else "spacecraft_statuses"]
+    ]
     detail = draw(st.integers(0, 4)) == 0
     segment = draw(st.sampled_from([*ids, "23", "0", "abc", "%EF%BC%96", "1.5"])) + "/" if detail else ""
     query = draw(_query(values, hostile))
@@ -183,8 +219,12 @@ def test_endpoint_query_agrees_with_the_oracle(real, data):
         kwargs = {}
         for key in keys:
             pool = values["bool"] if key in ("human_rated", "in_use") else values[key]
-            kwargs[key] = data.draw(st.one_of(st.sampled_from(pool), st.booleans() if key in ("human_rated", "in_use")
-                                              else st.sampled_from(pool)))
+            kwargs[key] = data.draw(
+                st.one_of(
+                    st.sampled_from(pool),
+                    st.booleans() if key in ("human_rated", "in_use") else st.sampled_from(pool),
+                )
+            )
     url = LL2 + CONFIGS + "?" + urlencode([(k, _sent(v)) for k, v in kwargs.items()])
     expected = oracle.answer(url)
     configs = snap.endpoint("spacecraft_configurations")

@@ -1,4 +1,5 @@
-"""The documentation site: it builds strictly, its generated pages are complete, and it is published on release.
+"""The documentation site: it builds strictly, its generated pages are complete, and it is published on
+release.
 
 * ``mkdocs build --strict`` succeeds (no broken link, missing reference or warning), offline: no web font.
 * The data dictionary lists every column of every resource of ``datapackage.json``; the LL2 field it names for
@@ -20,7 +21,6 @@ import sys
 from pathlib import Path
 
 import pytest
-
 from conftest import PINNED_DIR, ROOT
 
 _spec = importlib.util.spec_from_file_location("docs_gen", ROOT / "scripts" / "docs_gen.py")
@@ -35,8 +35,14 @@ README = (ROOT / "README.md").read_text(encoding="utf-8")
 def build_site(site: Path) -> subprocess.CompletedProcess:
     if not MKDOCS.exists():
         pytest.skip("mkdocs is not installed (pip install -e '.[docs]')")
-    return subprocess.run([str(MKDOCS), "build", "--strict", "--site-dir", str(site)], cwd=ROOT,
-                          capture_output=True, text=True, timeout=600, env={**_env(), "NO_MKDOCS_2_WARNING": "1"})
+    return subprocess.run(
+        [str(MKDOCS), "build", "--strict", "--site-dir", str(site)],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=600,
+        env={**_env(), "NO_MKDOCS_2_WARNING": "1"},
+    )
 
 
 def _env() -> dict[str, str]:
@@ -85,14 +91,23 @@ def test_a_broken_link_fails_the_strict_build(tmp_path):
     shutil.copytree(ROOT / "data" / "snapshots", copy / "data" / "snapshots")
     shutil.copytree(ROOT / "data" / "tables", copy / "data" / "tables")
     page = copy / "docs" / "serve.md"
-    page.write_text(page.read_text(encoding="utf-8") + "\nSee [nowhere](no-such-page.md).\n", encoding="utf-8")
-    done = subprocess.run([str(MKDOCS), "build", "--strict", "--site-dir", str(tmp_path / "site")], cwd=copy,
-                          capture_output=True, text=True, timeout=600, env=_env())
+    page.write_text(
+        page.read_text(encoding="utf-8") + "\nSee [nowhere](no-such-page.md).\n", encoding="utf-8"
+    )
+    done = subprocess.run(
+        [str(MKDOCS), "build", "--strict", "--site-dir", str(tmp_path / "site")],
+        cwd=copy,
+        capture_output=True,
+        text=True,
+        timeout=600,
+        env=_env(),
+    )
     assert done.returncode != 0
     assert "no-such-page.md" in done.stderr
 
 
 # -- the data dictionary -----------------------------------------------------------------------------------
+
 
 def _dictionary_sections() -> dict[str, list[str]]:
     """Heading -> the first cells (column or field names) of the table under it, in the generated page."""
@@ -113,7 +128,9 @@ def test_the_data_dictionary_lists_every_column_of_every_resource():
     assert set(sections) == {r["name"] for r in package["resources"]}
     for resource in package["resources"]:
         if "schema" in resource:
-            assert sections[resource["name"]] == [f["name"] for f in resource["schema"]["fields"]], resource["name"]
+            assert sections[resource["name"]] == [f["name"] for f in resource["schema"]["fields"]], resource[
+                "name"
+            ]
         else:  # a JSON file: the fields of the record schema it names
             assert sections[resource["name"]], resource["name"]
 
@@ -131,9 +148,12 @@ def test_the_data_dictionary_states_each_tables_rows_and_each_snapshots_coverage
 
 
 def test_the_ll2_field_of_each_record_column_is_a_field_of_the_records():
-    records = {"spacecraft": json.loads((PINNED_DIR / "spacecraft.json").read_text(encoding="utf-8")),
-               "spacecraft_configurations": json.loads(
-                   (PINNED_DIR / "spacecraft_configurations.json").read_text(encoding="utf-8"))}
+    records = {
+        "spacecraft": json.loads((PINNED_DIR / "spacecraft.json").read_text(encoding="utf-8")),
+        "spacecraft_configurations": json.loads(
+            (PINNED_DIR / "spacecraft_configurations.json").read_text(encoding="utf-8")
+        ),
+    }
     package = json.loads((ROOT / "datapackage.json").read_text(encoding="utf-8"))
     checked = 0
     for resource in package["resources"]:
@@ -145,7 +165,11 @@ def test_the_ll2_field_of_each_record_column_is_a_field_of_the_records():
             if not path:
                 continue
             first, *rest = path.group(1).split(".")
-            assert any(first in r for r in records[resource["name"]]), (resource["name"], field["name"], named)
+            assert any(first in r for r in records[resource["name"]]), (
+                resource["name"],
+                field["name"],
+                named,
+            )
             if rest:  # a nested object's id: present wherever the object is
                 assert all(r[first] is None or rest[0] in r[first] for r in records[resource["name"]])
             checked += 1
@@ -153,6 +177,7 @@ def test_the_ll2_field_of_each_record_column_is_a_field_of_the_records():
 
 
 # -- the CLI reference -------------------------------------------------------------------------------------
+
 
 def test_the_cli_reference_lists_every_command_and_flag():
     from spacecraft_data.cli import build_parser
@@ -167,13 +192,17 @@ def test_the_cli_reference_lists_every_command_and_flag():
         for flag in flags:
             assert re.search(rf"`{re.escape(flag)}[ `]", section), (name, flag)
     assert "`--version`" in text
-    assert str(Path.home()) + "/" not in text  # the user store is written as the platform default, not the builder's
+    assert (
+        str(Path.home()) + "/" not in text
+    )  # the user store is written as the platform default, not the builder's
     assert "0  success" in text and "1  findings" in text and "2  usage and I/O errors" in text
 
 
 def test_the_cli_page_is_the_generated_reference():
     assert "<!-- generated: cli -->" in (ROOT / "docs" / "cli.md").read_text(encoding="utf-8")
-    assert "<!-- generated: dictionary -->" in (ROOT / "docs" / "data-dictionary.md").read_text(encoding="utf-8")
+    assert "<!-- generated: dictionary -->" in (ROOT / "docs" / "data-dictionary.md").read_text(
+        encoding="utf-8"
+    )
 
 
 @pytest.mark.slow
@@ -195,6 +224,7 @@ def test_the_cli_reference_shows_help_text_as_typed(site):
 
 # -- the README ---------------------------------------------------------------------------------------------
 
+
 def test_the_readme_is_a_landing_page_of_at_most_250_lines():
     assert len(README.splitlines()) <= 250
 
@@ -207,6 +237,7 @@ def test_every_docs_page_the_readme_names_is_in_the_site():
 
 
 # -- publishing ---------------------------------------------------------------------------------------------
+
 
 @pytest.fixture(scope="module")
 def workflow() -> dict:

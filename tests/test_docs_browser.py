@@ -20,16 +20,24 @@ from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
-
 from test_docs import build_site
 
 pytestmark = pytest.mark.slow
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 CHROMEDRIVER = shutil.which("chromedriver")
-FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-         "--disable-background-networking", "--disable-component-update", "--disable-sync",
-         "--disable-dev-shm-usage", "--window-size=1280,1600"]
+FLAGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--disable-dev-shm-usage",
+    "--window-size=1280,1600",
+]
 
 
 @pytest.fixture(scope="module")
@@ -57,8 +65,10 @@ def browser(tmp_path_factory):
     if not (CHROMIUM and CHROMEDRIVER):
         missing = "chromium" if not CHROMIUM else "chromedriver"
         if os.environ.get("CI") == "true":
-            pytest.fail(f"{missing} is not installed: CI must run the browser test (.ci/run installs "
-                        "chromium and chromium-driver)")
+            pytest.fail(
+                f"{missing} is not installed: CI must run the browser test (.ci/run installs "
+                "chromium and chromium-driver)"
+            )
         pytest.skip(f"{missing} is not installed (apt-get install chromium chromium-driver)")
     from selenium import webdriver
     from selenium.webdriver.chrome.service import Service

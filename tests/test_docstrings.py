@@ -1,4 +1,5 @@
-"""Module docstrings state the contract briefly and point to the docs page that holds the detail (issue 20)."""
+"""Module docstrings state the contract briefly and point to the docs page that holds the detail (issue
+20)."""
 
 from __future__ import annotations
 
@@ -12,7 +13,8 @@ ROOT = Path(__file__).resolve().parent.parent
 SRC = ROOT / "src"
 DOCS = ROOT / "docs"
 MAX_MODULE_DOCSTRING_LINES = 300
-# A pointer is plain text, "docs/<page>.md" or "docs/<page>.md#<anchor>": it reads the same in the source and in the
+# A pointer is plain text, "docs/<page>.md" or "docs/<page>.md#<anchor>": it reads the same in the source and
+# in the
 # mkdocstrings-rendered API reference.
 POINTER = re.compile(r"docs/([\w.-]+\.md)(?:#([\w-]+))?")
 
@@ -27,7 +29,8 @@ def _module_docstrings() -> dict[str, str]:
 
 
 def _heading_ids(page: Path) -> set[str]:
-    # The ids the site gives headings: Python-Markdown's toc extension, as mkdocs.yml configures it (fences parsed,
+    # The ids the site gives headings: Python-Markdown's toc extension, as mkdocs.yml configures it (fences
+    # parsed,
     # so a "# comment" inside a code block is no heading).
     md = markdown.Markdown(extensions=["toc", "fenced_code"])
     md.convert(page.read_text(encoding="utf-8"))
@@ -65,11 +68,14 @@ def test_every_docs_pointer_in_a_module_docstring_names_an_existing_page_and_hea
 
 
 def test_heading_ids_are_those_of_the_site():
-    # The check above is only as good as its slugs: a known heading of each kind (punctuation, code) must come out
+    # The check above is only as good as its slugs: a known heading of each kind (punctuation, code) must
+    # come out
     # as mkdocs writes it.
     assert "where-snapshots-live-the-user-store-then-the-bundled-ones" in _heading_ids(DOCS / "library.md")
     assert "answers-apipy-refusalspy-hostspy" in _heading_ids(DOCS / "architecture.md")
     assert "exit-status" in _heading_ids(DOCS / "cli.md")
     getting_started = _heading_ids(DOCS / "getting-started.md")
     assert "installing-the-core-and-the-extras" in getting_started
-    assert not any(id_.startswith("1-install") for id_ in getting_started)  # "# 1. Install" is a comment in a code block
+    assert not any(
+        id_.startswith("1-install") for id_ in getting_started
+    )  # "# 1. Install" is a comment in a code block

@@ -1,4 +1,5 @@
-"""Spacecraft records embedded in other endpoints' responses: found by shape, narrowed to normal mode, bundled.
+"""Spacecraft records embedded in other endpoints' responses: found by shape, narrowed to normal mode,
+bundled.
 
 Proved with real data:
 
@@ -25,16 +26,15 @@ import sys
 from pathlib import Path
 
 import pytest
+from conftest import BUNDLED_DIR, EMBEDDED_IDS, RAW, ROOT, strip_formats
 
-from spacecraft_data.endpoints import v2_3_0 as ep
 from spacecraft_data.build import assemble, read_sources
 from spacecraft_data.cli import main
 from spacecraft_data.embedded import MAX_DEPTH, find_embedded, looks_like_spacecraft, read_embedded
+from spacecraft_data.endpoints import v2_3_0 as ep
 from spacecraft_data.errors import BuildError, SpacecraftDataError
 from spacecraft_data.pages import render_browsable
 from spacecraft_data.snapshot import Snapshot
-
-from conftest import BUNDLED_DIR, EMBEDDED_IDS, RAW, ROOT, strip_formats
 
 STATIONS = RAW / "launchschedule-masterdata" / "spacestations.json"
 STATIONS_LABEL = "data/raw/launchschedule-masterdata/spacestations.json"
@@ -60,14 +60,19 @@ def _at(doc, path: str):
     return doc
 
 
-# --------------------------------------------------------------------------- the projection rule, on the seeds
-def test_each_seed_records_configuration_is_the_normal_projection_of_the_detailed_one(seed_records, configs_by_id):
+# --------------------------------------------------------------------------- the projection rule, on the
+# seeds
+def test_each_seed_records_configuration_is_the_normal_projection_of_the_detailed_one(
+    seed_records, configs_by_id
+):
     assert len(seed_records) == 20
     for record in seed_records:
         nested = record["spacecraft_config"]
         projected = ep.CONFIGURATION_NORMAL.apply(configs_by_id[nested["id"]])
         assert json.dumps(strip_formats(projected)) == json.dumps(strip_formats(nested)), record["id"]
-        assert projected != nested or "?format=" not in json.dumps(nested)  # not vacuous: the formats do differ
+        assert projected != nested or "?format=" not in json.dumps(
+            nested
+        )  # not vacuous: the formats do differ
 
 
 def test_the_spacecraft_normal_projection_of_a_seed_record_is_the_record(seed_records):
@@ -75,7 +80,8 @@ def test_the_spacecraft_normal_projection_of_a_seed_record_is_the_record(seed_re
         assert json.dumps(ep.SPACECRAFT_NORMAL.apply(record)) == json.dumps(record), record["id"]
 
 
-# --------------------------------------------------------------------------- the claims about the file, checked
+# --------------------------------------------------------------------------- the claims about the file,
+# checked
 def test_the_stations_dump_embeds_exactly_the_8_records_its_source_names(stations, configs_by_id):
     found = read_embedded(STATIONS)
     assert sorted(e.id for e in found) == list(EMBEDDED_IDS)
@@ -84,7 +90,9 @@ def test_the_stations_dump_embeds_exactly_the_8_records_its_source_names(station
         assert list(raw) == list(ep.SPACECRAFT_NORMAL.keys), item.id  # exactly SpacecraftNormal's top level
         assert raw["response_mode"] == "normal" and raw["url"].endswith(f"/spacecraft/{item.id}/?format=json")
         config = raw["spacecraft_config"]
-        assert len(config) == 30 and config == configs_by_id[config["id"]], item.id  # detailed, as in spacecrafts.json
+        assert len(config) == 30 and config == configs_by_id[config["id"]], (
+            item.id
+        )  # detailed, as in spacecrafts.json
     assert {_at(stations, e.path)["spacecraft_config"]["id"] for e in found} == {2, 6, 19, 25, 33, 38}
 
 
@@ -117,9 +125,12 @@ def test_info_names_each_sources_spacecraft_ids_and_date(capsys, pinned_home):
     assert main(["info"]) == 0
     out = capsys.readouterr().out
     assert "records:       28 held of 590 reported by the API (4.7%)" in out
-    assert (f"  {STATIONS_LABEL}: 8 records, https://ll.thespacedevs.com/2.3.0/space_stations/?format=json&limit=50"
-            "&mode=detailed (2026-07-24)\n    embedded in /2.3.0/space_stations/, spacecraft ids 551, 612, 616, 625, "
-            "626, 627, 628, 629\n") in out
+    assert (
+        f"  {STATIONS_LABEL}: 8 records, https://ll.thespacedevs.com/2.3.0/space_stations/?format=json&limit=50"
+        "&mode=detailed (2026-07-24)\n    embedded in /2.3.0/space_stations/, spacecraft ids "
+        "551, 612, 616, 625, "
+        "626, 627, 628, 629\n"
+    ) in out
     assert "    spacecraft ids 233, 235, 236, 237, 238, 239, 240, 241, 242, 243\n" in out
 
 
@@ -128,10 +139,14 @@ def test_the_raw_file_is_the_verbatim_upstream_blob():
     data = STATIONS.read_bytes()
     import hashlib
 
-    assert hashlib.sha1(b"blob %d\0" % len(data) + data).hexdigest() == "dc9df7c7c60aae9a2b015e5e6c7fde51051aac54"
+    assert (
+        hashlib.sha1(b"blob %d\0" % len(data) + data).hexdigest()
+        == "dc9df7c7c60aae9a2b015e5e6c7fde51051aac54"
+    )
 
 
-# --------------------------------------------------------------------------- the generic walk (SYNTHETIC documents)
+# --------------------------------------------------------------------------- the generic walk (SYNTHETIC
+# documents)
 def _real(n: int = 0) -> dict:
     stations = json.loads(STATIONS.read_text(encoding="utf-8"))
     return copy.deepcopy(_at(stations, DOCKED.format(4, 4) if n == 0 else DOCKED.format(3, 0)))
@@ -140,24 +155,43 @@ def _real(n: int = 0) -> dict:
 def test_a_launchs_spacecraft_stage_and_a_docking_event_are_found_wherever_they_nest():
     crew, cargo = _real(0), _real(1)
     # SYNTHETIC: a launch list page and a docking event shaped as LL2 2.3.0 nests them, around real records.
-    launches = {"count": 1, "next": None, "previous": None, "results": [
-        {"id": "SYNTHETIC", "rocket": {"id": 1, "spacecraft_stage": [{"id": 9, "spacecraft": crew}]}}]}
-    event = {"id": 1, "flight_vehicle_chaser": {"id": 2, "spacecraft": cargo}, "space_station_target": {"id": 4}}
+    launches = {
+        "count": 1,
+        "next": None,
+        "previous": None,
+        "results": [
+            {"id": "SYNTHETIC", "rocket": {"id": 1, "spacecraft_stage": [{"id": 9, "spacecraft": crew}]}}
+        ],
+    }
+    event = {
+        "id": 1,
+        "flight_vehicle_chaser": {"id": 2, "spacecraft": cargo},
+        "space_station_target": {"id": 4},
+    }
     found = find_embedded(launches)
     assert [(e.id, e.path) for e in found] == [(551, "$.results[0].rocket.spacecraft_stage[0].spacecraft")]
-    assert [(e.id, e.path) for e in find_embedded([event])] == [(627, "$[0].flight_vehicle_chaser.spacecraft")]
+    assert [(e.id, e.path) for e in find_embedded([event])] == [
+        (627, "$[0].flight_vehicle_chaser.spacecraft")
+    ]
 
 
 def test_a_spacecraft_endpoint_detail_answer_is_narrowed_to_normal_mode():
     record = _real()
     detailed = {**record, "flights": [{"id": "SYNTHETIC"}]}  # SpacecraftEndpointDetailed has flights too
     (item,) = find_embedded(detailed)
-    assert item.path == "$" and "flights" not in item.record and list(item.record) == list(ep.SPACECRAFT_NORMAL.keys)
+    assert (
+        item.path == "$"
+        and "flights" not in item.record
+        and list(item.record) == list(ep.SPACECRAFT_NORMAL.keys)
+    )
 
 
 def test_a_browsable_page_of_another_endpoint_is_read_like_a_json_body(tmp_path):
-    text = render_browsable({"count": 1, "next": None, "previous": None, "results": [{"docked": _real()}]},
-                            "/2.3.0/space_stations/?format=api", description="SYNTHETIC page")
+    text = render_browsable(
+        {"count": 1, "next": None, "previous": None, "results": [{"docked": _real()}]},
+        "/2.3.0/space_stations/?format=api",
+        description="SYNTHETIC page",
+    )
     (tmp_path / "page.txt").write_text(text, encoding="utf-8")
     assert [(e.id, e.path) for e in read_embedded(tmp_path / "page.txt")] == [(551, "$.results[0].docked")]
 
@@ -175,13 +209,16 @@ def test_two_different_copies_of_one_id_are_refused_naming_both_paths():
         find_embedded({"a": _real(), "b": other}, "doc.json")
 
 
-@pytest.mark.parametrize("obj", [
-    {"id": 1, "name": "x"},                                          # too few keys
-    {**dict.fromkeys(ep.SPACECRAFT_NORMAL.keys), "id": 1},           # no url, no config object
-    {**_real(), "url": "https://ll.thespacedevs.com/2.3.0/spacecraft/552/"},  # url of another id
-    {**_real(), "id": True},                                         # a boolean is not an id
-    {**_real(), "spacecraft_config": 6},                             # config not an object
-])
+@pytest.mark.parametrize(
+    "obj",
+    [
+        {"id": 1, "name": "x"},  # too few keys
+        {**dict.fromkeys(ep.SPACECRAFT_NORMAL.keys), "id": 1},  # no url, no config object
+        {**_real(), "url": "https://ll.thespacedevs.com/2.3.0/spacecraft/552/"},  # url of another id
+        {**_real(), "id": True},  # a boolean is not an id
+        {**_real(), "spacecraft_config": 6},  # config not an object
+    ],
+)
 def test_objects_without_the_whole_shape_are_not_taken_for_spacecraft(obj):
     assert not looks_like_spacecraft(obj) and find_embedded(obj) == []
 
@@ -189,7 +226,9 @@ def test_objects_without_the_whole_shape_are_not_taken_for_spacecraft(obj):
 def test_a_record_of_the_right_shape_missing_a_nested_field_is_an_error_naming_its_json_path():
     broken = _real()
     del broken["spacecraft_config"]["agency"]["abbrev"]
-    with pytest.raises(BuildError, match=r"doc\.json: \$\[0\]\.x\.spacecraft_config\.agency: no field 'abbrev'"):
+    with pytest.raises(
+        BuildError, match=r"doc\.json: \$\[0\]\.x\.spacecraft_config\.agency: no field 'abbrev'"
+    ):
         find_embedded([{"x": broken}], "doc.json")
 
 
@@ -219,8 +258,15 @@ def _raw_with(tmp_path: Path, extra: list[tuple[str, object, str | None]]) -> Pa
     spec = json.loads((raw / "sources.json").read_text())
     for name, doc, captured in extra:
         (raw / name).write_text(json.dumps(doc), encoding="utf-8")
-        spec["sources"].append({"file": name, "kind": "embedded", "endpoint": "spacecraft", "captured": captured,
-                                "received": "2026-12-01"})
+        spec["sources"].append(
+            {
+                "file": name,
+                "kind": "embedded",
+                "endpoint": "spacecraft",
+                "captured": captured,
+                "received": "2026-12-01",
+            }
+        )
     (raw / "sources.json").write_text(json.dumps(spec))
     return raw
 
@@ -234,14 +280,18 @@ def _seed_as_embedded(seed: dict, configs_by_id: dict) -> dict:
 
 def test_a_seed_wins_over_an_embedded_copy_and_the_conflict_is_noted(tmp_path, seed_records, configs_by_id):
     seed = next(r for r in seed_records if r["id"] == 463)
-    raw = _raw_with(tmp_path, [("synthetic_station.json", [{"docked": _seed_as_embedded(seed, configs_by_id)}],
-                                "2026-11-30")])
+    raw = _raw_with(
+        tmp_path,
+        [("synthetic_station.json", [{"docked": _seed_as_embedded(seed, configs_by_id)}], "2026-11-30")],
+    )
     manifest = json.loads(assemble(read_sources(raw, repo_root=tmp_path))["manifest.json"])
     files = assemble(read_sources(raw, repo_root=tmp_path))
     assert next(r for r in json.loads(files["spacecraft.json"]) if r["id"] == 463) == seed
     assert manifest["notes"] == [
         "spacecraft 463: raw/seeds/000_6bd17e1b5860eff2.txt holds it, so a different copy embedded in "
-        "raw/synthetic_station.json at $[0].docked (captured 2026-11-30) was not used (the endpoint's own pages win)"]
+        "raw/synthetic_station.json at $[0].docked (captured 2026-11-30) was not used (the "
+        "endpoint's own pages win)"
+    ]
     assert manifest["sources"][-1]["not_used"] == [463] and manifest["records"]["held"] == 28
 
 
@@ -252,9 +302,13 @@ def test_between_two_embedded_copies_the_newer_capture_wins_and_a_tie_is_refused
     files = assemble(read_sources(raw, repo_root=tmp_path))
     assert next(r for r in json.loads(files["spacecraft.json"]) if r["id"] == 551)["time_in_space"] == "P600D"
     notes = json.loads(files["manifest.json"])["notes"]
-    assert len(notes) == 1 and "the copy embedded in raw/later.json (captured 2026-11-30) is newer" in notes[0]
+    assert (
+        len(notes) == 1 and "the copy embedded in raw/later.json (captured 2026-11-30) is newer" in notes[0]
+    )
     tie = _raw_with(tmp_path / "tie", [("same_day.json", {"x": new}, "2026-07-24")])
-    with pytest.raises(BuildError, match=r"spacecraft 551 differs from the copy embedded in .*captured the same day"):
+    with pytest.raises(
+        BuildError, match=r"spacecraft 551 differs from the copy embedded in .*captured the same day"
+    ):
         assemble(read_sources(tie, repo_root=tmp_path / "tie"))
     assert old["time_in_space"] != "P600D"
 
@@ -271,23 +325,45 @@ def test_an_embedded_source_must_feed_the_spacecraft_table(tmp_path):
 # --------------------------------------------------------------------------- the command
 def test_import_embedded_publishes_a_snapshot_that_the_build_script_rebuilds(tmp_path, capsys, bundled):
     out, raw = tmp_path / "snaps", tmp_path / "raw" / "imports"
-    assert main(["import-embedded", str(STATIONS), "--captured", "2026-07-24", "--output", str(out),
-                 "--raw-dir", str(raw), "--changelog", str(tmp_path / "CHANGES.md")]) == 0
+    assert (
+        main(
+            [
+                "import-embedded",
+                str(STATIONS),
+                "--captured",
+                "2026-07-24",
+                "--output",
+                str(out),
+                "--raw-dir",
+                str(raw),
+                "--changelog",
+                str(tmp_path / "CHANGES.md"),
+            ]
+        )
+        == 0
+    )
     target = Path(capsys.readouterr().out.strip())
     snap = Snapshot(target)
-    assert [r["id"] for r in snap] == list(EMBEDDED_IDS) and snap.records == [bundled.get(i) for i in EMBEDDED_IDS]
+    assert [r["id"] for r in snap] == list(EMBEDDED_IDS) and snap.records == [
+        bundled.get(i) for i in EMBEDDED_IDS
+    ]
     (source,) = snap.manifest["sources"]
     assert source["captured"] == "2026-07-24" and source["paths"]["612"] == DOCKED.format(4, 13)
     (copied,) = raw.glob("*/000_spacestations.json")
     assert copied.read_bytes() == STATIONS.read_bytes()
     assert "records: 8 held of None reported" in (tmp_path / "CHANGES.md").read_text()
     script = ROOT / "scripts" / "build_snapshot.py"
-    check = subprocess.run([sys.executable, str(script), "--raw", str(tmp_path / "raw"), "--out", str(out), "--check"],
-                           capture_output=True, text=True)
+    check = subprocess.run(
+        [sys.executable, str(script), "--raw", str(tmp_path / "raw"), "--out", str(out), "--check"],
+        capture_output=True,
+        text=True,
+    )
     assert check.returncode == 0, check.stderr
 
 
-def test_import_embedded_list_shows_each_record_and_its_path_and_writes_nothing(tmp_path, capsys, monkeypatch):
+def test_import_embedded_list_shows_each_record_and_its_path_and_writes_nothing(
+    tmp_path, capsys, monkeypatch
+):
     monkeypatch.chdir(tmp_path)
     assert main(["import-embedded", str(STATIONS), "--list"]) == 0
     lines = capsys.readouterr().out.splitlines()
@@ -297,15 +373,41 @@ def test_import_embedded_list_shows_each_record_and_its_path_and_writes_nothing(
 
 def test_a_file_embedding_no_spacecraft_is_a_one_line_error_and_nothing_is_published(tmp_path, capsys):
     configs = RAW / "launchschedule-masterdata" / "spacecrafts.json"
-    code = main(["import-embedded", str(configs), "--output", str(tmp_path / "s"), "--raw-dir", str(tmp_path / "r"),
-                 "--no-changelog"])
+    code = main(
+        [
+            "import-embedded",
+            str(configs),
+            "--output",
+            str(tmp_path / "s"),
+            "--raw-dir",
+            str(tmp_path / "r"),
+            "--no-changelog",
+        ]
+    )
     err = capsys.readouterr().err
     assert code == 1 and err.count("\n") == 1
-    assert err.startswith("spacecraft-data import-embedded: error: ") and "no spacecraft record is embedded" in err
+    assert (
+        err.startswith("spacecraft-data import-embedded: error: ")
+        and "no spacecraft record is embedded" in err
+    )
     assert not (tmp_path / "s").exists() and list((tmp_path / "r").iterdir()) == []
     assert main(["import-embedded", str(configs), "--list"]) == 1
-    assert main(["import-embedded", str(STATIONS), "--captured", "July", "--output", str(tmp_path / "s"),
-                 "--raw-dir", str(tmp_path / "r"), "--no-changelog"]) == 1
+    assert (
+        main(
+            [
+                "import-embedded",
+                str(STATIONS),
+                "--captured",
+                "July",
+                "--output",
+                str(tmp_path / "s"),
+                "--raw-dir",
+                str(tmp_path / "r"),
+                "--no-changelog",
+            ]
+        )
+        == 1
+    )
     assert "--captured 'July': not a date" in capsys.readouterr().err
 
 
@@ -314,7 +416,9 @@ def test_build_snapshot_removes_a_snapshot_no_raw_input_rebuilds_and_logs_the_ne
     """In a copy of the repository's layout: the old bundled version goes, DATA_CHANGES.md gets one entry."""
     (tmp_path / "scripts").mkdir()
     shutil.copy(ROOT / "scripts" / "build_snapshot.py", tmp_path / "scripts")
-    shutil.copytree(RAW, tmp_path / "data" / "raw", ignore=shutil.ignore_patterns("harvest", "imports"))  # as bundled
+    shutil.copytree(
+        RAW, tmp_path / "data" / "raw", ignore=shutil.ignore_patterns("harvest", "imports")
+    )  # as bundled
     stale = tmp_path / "data" / "snapshots" / "2.3.0" / "2026.11.22"
     shutil.copytree(BUNDLED_DIR, stale)
     manifest = json.loads((stale / "manifest.json").read_text())
@@ -329,4 +433,6 @@ def test_build_snapshot_removes_a_snapshot_no_raw_input_rebuilds_and_logs_the_ne
     log = (tmp_path / "DATA_CHANGES.md").read_text()
     assert log.count("## 2.3.0/") == 1 and "versus 2026.11.22: spacecraft: 0 added" in log
     again = subprocess.run(script, capture_output=True, text=True)
-    assert again.returncode == 0 and (tmp_path / "DATA_CHANGES.md").read_text() == log  # a rebuild adds nothing
+    assert (
+        again.returncode == 0 and (tmp_path / "DATA_CHANGES.md").read_text() == log
+    )  # a rebuild adds nothing

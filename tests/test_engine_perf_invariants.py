@@ -23,7 +23,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import spacecraft_data
-from spacecraft_data import api, durations, query as q
+from spacecraft_data import api, durations
+from spacecraft_data import query as q
 from spacecraft_data.cache import ENTRY_OVERHEAD
 from spacecraft_data.endpoints.v2_3_0 import SPACECRAFT
 from spacecraft_data.errors import SnapshotError
@@ -67,17 +68,26 @@ def _plain_select(engine: q.Engine, params: q.QueryParams) -> list[int]:
     search = engine.search_index.search
     for term in search.get_search_terms(params):
         folded = fold(term)
-        keep = {p for p in keep
-                if any(folded in fold(t if isinstance(t, str) else str(t))
-                       for t in (pluck(engine.records[p], f) for f in search.fields) if t is not None)}
+        keep = {
+            p
+            for p in keep
+            if any(
+                folded in fold(t if isinstance(t, str) else str(t))
+                for t in (pluck(engine.records[p], f) for f in search.fields)
+                if t is not None
+            )
+        }
     ordering = engine.ordering.get_ordering(params)
-    keys = {name: engine.ordering.build_column(engine.records, name)
-            for name in {"id", *(t.lstrip("-") for t in ordering)}}
+    keys = {
+        name: engine.ordering.build_column(engine.records, name)
+        for name in {"id", *(t.lstrip("-") for t in ordering)}
+    }
     return [p for p in engine.ordering.sort(range(len(engine.records)), ordering, keys) if p in keep]
 
 
 def _select(engine: q.Engine, params: q.QueryParams) -> list[int]:
-    """Every position the request selects, in order, through the production path (a page as long as the records)."""
+    """Every position the request selects, in order, through the production path (a page as long as the
+    records)."""
     count, page = engine.page_of(engine.mask(params), params, 0, len(engine.records))
     assert count == len(page)
     return page
@@ -95,11 +105,43 @@ def engine_params(draw, records):
     if draw(st.booleans()):
         pairs.append(("name", draw(st.sampled_from([r["name"] for r in records[:50]] + ["nothing"]))))
     if draw(st.booleans()):
-        pairs.append(("search", draw(st.sampled_from(
-            ["soyuz", "ms", "progress ms", "DRAGON", "a", "e,", '"crew dragon"', '", ,"x', "zzz", "é"]))))
+        pairs.append(
+            (
+                "search",
+                draw(
+                    st.sampled_from(
+                        [
+                            "soyuz",
+                            "ms",
+                            "progress ms",
+                            "DRAGON",
+                            "a",
+                            "e,",
+                            '"crew dragon"',
+                            '", ,"x',
+                            "zzz",
+                            "é",
+                        ]
+                    )
+                ),
+            )
+        )
     if draw(st.booleans()):
-        pairs.append(("ordering", draw(st.sampled_from(
-            ["-time_in_space,flights_count", "time_docked", "-flights_count,time_docked", "mission_ends_count,-id"]))))
+        pairs.append(
+            (
+                "ordering",
+                draw(
+                    st.sampled_from(
+                        [
+                            "-time_in_space,flights_count",
+                            "time_docked",
+                            "-flights_count,time_docked",
+                            "mission_ends_count,-id",
+                        ]
+                    )
+                ),
+            )
+        )
     return q.QueryParams(pairs)
 
 
@@ -113,20 +155,27 @@ def test_bitmask_selection_and_pages_equal_set_filters_and_a_full_sort(engine, r
     offset = data.draw(st.sampled_from([0, 1, 9, 10, 95, 350, 690, 800]))
     limit = data.draw(st.sampled_from([1, 10, 100]))
     count, page = engine.page_of(engine.mask(params), params, offset, limit)
-    assert (count, page) == (len(plain), plain[offset:offset + limit])
+    assert (count, page) == (len(plain), plain[offset : offset + limit])
 
 
 def test_both_page_paths_walk_and_rank_sort_give_the_same_pages(engine):
-    # One filter keeps ~1/2 of the records (walk), a search keeps a handful (rank sort); deep offsets force the sort.
-    for pairs in ([("in_space", "false")], [("search", "soyuz")], [("search", "progress ms"), ("in_space", "true")]):
+    # One filter keeps ~1/2 of the records (walk), a search keeps a handful (rank sort); deep offsets force
+    # the sort.
+    for pairs in (
+        [("in_space", "false")],
+        [("search", "soyuz")],
+        [("search", "progress ms"), ("in_space", "true")],
+    ):
         params = q.QueryParams(pairs + [("ordering", "-time_in_space,flights_count")])
         plain = _plain_select(engine, params)
         mask = engine.mask(params)
         ordering = engine.ordering.get_ordering(params)
         for offset in (0, 5, len(plain) // 2, max(len(plain) - 3, 0), len(plain) + 5):
             for limit in (1, 10, 100):
-                assert engine.order_index.page(mask, ordering, offset, limit) == (len(plain),
-                                                                                  plain[offset:offset + limit])
+                assert engine.order_index.page(mask, ordering, offset, limit) == (
+                    len(plain),
+                    plain[offset : offset + limit],
+                )
 
 
 def test_mask_helpers_round_trip_positions():
@@ -137,9 +186,14 @@ def test_mask_helpers_round_trip_positions():
 # --------------------------------------------------------------------------- search text
 @FAST
 @given(
-    fields=st.lists(st.tuples(st.one_of(st.none(), st.text(max_size=8), st.integers(-5, 50)),
-                              st.one_of(st.none(), st.text(alphabet="aßSSsÉé Xx-,\x00", max_size=8))),
-                    min_size=1, max_size=12),
+    fields=st.lists(
+        st.tuples(
+            st.one_of(st.none(), st.text(max_size=8), st.integers(-5, 50)),
+            st.one_of(st.none(), st.text(alphabet="aßSSsÉé Xx-,\x00", max_size=8)),
+        ),
+        min_size=1,
+        max_size=12,
+    ),
     term=st.text(alphabet="aßSsÉéXx1- ", max_size=3),
 )
 def test_one_folded_string_finds_what_per_field_containment_finds(fields, term):
@@ -147,8 +201,11 @@ def test_one_folded_string_finds_what_per_field_containment_finds(fields, term):
     search = q.SearchFilter(("name", "spacecraft_config.name"))
     texts = search.build(records)
     folded = fold(term)
-    expected = [p for p, (a, b) in enumerate(fields)
-                if any(folded in fold(t if isinstance(t, str) else str(t)) for t in (a, b) if t is not None)]
+    expected = [
+        p
+        for p, (a, b) in enumerate(fields)
+        if any(folded in fold(t if isinstance(t, str) else str(t)) for t in (a, b) if t is not None)
+    ]
     assert texts.containing(folded) == expected
 
 
@@ -174,8 +231,11 @@ def test_term_masks_are_cached_per_engine_so_a_second_snapshot_gets_its_own(tmp_
     url = "/2.3.0/spacecraft/?search=soyuz&limit=100"
     for snap in (first, second, first, second):
         _, body = snap.respond(url)
-        expected = [r["id"] for r in snap.records
-                    if "SOYUZ" in fold(r["name"]) or "SOYUZ" in fold(r["spacecraft_config"]["name"])]
+        expected = [
+            r["id"]
+            for r in snap.records
+            if "SOYUZ" in fold(r["name"]) or "SOYUZ" in fold(r["spacecraft_config"]["name"])
+        ]
         assert [r["id"] for r in body["results"]] == expected
         assert body["count"] == len(expected)
     assert first.api.served(SPACECRAFT).engine is not second.api.served(SPACECRAFT).engine
@@ -183,8 +243,14 @@ def test_term_masks_are_cached_per_engine_so_a_second_snapshot_gets_its_own(tmp_
 
 def test_mask_caches_stay_bounded_and_right_after_they_evict(engine):
     # Room for about three masks: each new term or value evicts the least recently used.
-    fresh = q.Engine(engine.records, {}, SPACECRAFT.filters, SPACECRAFT.search, SPACECRAFT.ordering,
-                     cache_bytes=3 * (ENTRY_OVERHEAD + 120))
+    fresh = q.Engine(
+        engine.records,
+        {},
+        SPACECRAFT.filters,
+        SPACECRAFT.search,
+        SPACECRAFT.ordering,
+        cache_bytes=3 * (ENTRY_OVERHEAD + 120),
+    )
     for term in ["a", "b", "c", "d", "e", "soyuz", "a"]:
         params = q.QueryParams([("search", term), ("name", engine.records[ord(term[0]) % 50]["name"])])
         assert _select(fresh, params) == _plain_select(fresh, params)
@@ -206,9 +272,16 @@ def test_query_parsing_keeps_djangos_field_limit():
 
 @FAST
 @given(
-    pairs=st.lists(st.tuples(st.sampled_from(["limit", "offset", "search", "a b", "é", "", "format"]),
-                             st.text(alphabet="x1 +&=%é/", max_size=5)), max_size=6),
-    count=st.integers(0, 300), offset=st.integers(0, 320), limit=st.integers(1, 100),
+    pairs=st.lists(
+        st.tuples(
+            st.sampled_from(["limit", "offset", "search", "a b", "é", "", "format"]),
+            st.text(alphabet="x1 +&=%é/", max_size=5),
+        ),
+        max_size=6,
+    ),
+    count=st.integers(0, 300),
+    offset=st.integers(0, 320),
+    limit=st.integers(1, 100),
 )
 def test_links_from_parsed_pairs_equal_drfs_replace_and_remove_query_param(pairs, count, offset, limit):
     pagination = q.LimitOffsetPagination()
@@ -217,13 +290,18 @@ def test_links_from_parsed_pairs_equal_drfs_replace_and_remove_query_param(pairs
     url = base + (f"?{query}" if query else "")
     params = q.QueryParams.parse(query)
     assert pagination.get_links(base, params, count, offset, limit) == (
-        pagination.get_next_link(url, count, offset, limit), pagination.get_previous_link(url, count, offset, limit))
+        pagination.get_next_link(url, count, offset, limit),
+        pagination.get_previous_link(url, count, offset, limit),
+    )
 
 
 def test_python_queries_with_non_ascii_values_answer_as_the_url_does():
     snap = spacecraft_data.load()
-    for kwargs in ({"search": "é", "limit": 3}, {"name": "Союз", "offset": 1},
-                   {"search": "soyuz", "offset": 2, "limit": 2}):
+    for kwargs in (
+        {"search": "é", "limit": 3},
+        {"name": "Союз", "offset": 1},
+        {"search": "soyuz", "offset": 2, "limit": 2},
+    ):
         page = snap.query(**kwargs)
         status, body = snap.respond("/2.3.0/spacecraft/?" + urlencode(kwargs))
         assert status == 200 and page.to_dict() == body
@@ -233,14 +311,21 @@ def test_python_queries_with_non_ascii_values_answer_as_the_url_does():
 def test_rendered_records_carry_each_requests_host_and_format_never_anothers():
     snap = spacecraft_data.load()
     stored = json.dumps(snap.records, sort_keys=True)
-    requests = [("http://127.0.0.1:8000", ""), ("https://example.org", "?format=json"),
-                ("http://127.0.0.1:8000", "?format=json"), ("https://example.org", ""),
-                ("http://127.0.0.1:8000", ""), ("https://example.org", "?format=api")]
+    requests = [
+        ("http://127.0.0.1:8000", ""),
+        ("https://example.org", "?format=json"),
+        ("http://127.0.0.1:8000", "?format=json"),
+        ("https://example.org", ""),
+        ("http://127.0.0.1:8000", ""),
+        ("https://example.org", "?format=api"),
+    ]
     for origin, query in requests:
         _, body = snap.api.respond(f"{origin}/2.3.0/spacecraft/{query}")
         for record in body["results"]:
             fmt = query.partition("=")[2]
-            assert record["url"] == f"{origin}/2.3.0/spacecraft/{record['id']}/" + (f"?format={fmt}" if fmt else "")
+            assert record["url"] == f"{origin}/2.3.0/spacecraft/{record['id']}/" + (
+                f"?format={fmt}" if fmt else ""
+            )
             assert record["spacecraft_config"]["url"].startswith(origin + "/2.3.0/")
     assert json.dumps(snap.records, sort_keys=True) == stored  # stored records untouched
 
@@ -304,17 +389,21 @@ def test_engine_and_tables_read_durations_with_one_parser_and_keep_their_differe
     assert durations.sort_key("P1M") == 30 * 86_400 * 1_000_000  # the engine: PostgreSQL's 30-day month
     with pytest.raises(Exception, match="years or months"):
         duration_seconds("P1M", "x")  # the tables: no fixed length in seconds
-    assert duration_seconds("P1DT1.5S") == 86_401 and duration_seconds("PT2S") == 2  # whole seconds, truncated
+    assert (
+        duration_seconds("P1DT1.5S") == 86_401 and duration_seconds("PT2S") == 2
+    )  # whole seconds, truncated
     with pytest.raises(SnapshotError, match="record id 1, field 'time_in_space'"):
-        q.OrderingFilter({"time_in_space": "duration"}).build_column([{"id": 1, "time_in_space": "soon"}],
-                                                                     "time_in_space")
+        q.OrderingFilter({"time_in_space": "duration"}).build_column(
+            [{"id": 1, "time_in_space": "soon"}], "time_in_space"
+        )
 
 
 # --------------------------------------------------------------------------- imports
 def test_a_duration_ordered_query_imports_neither_isodate_nor_datetime_nor_weakref():
-    code = ("import sys, spacecraft_data; s = spacecraft_data.load(); "
-            "s.query(search='soyuz', ordering='-time_in_space,time_docked', limit=5); "
-            "print(sorted(m for m in ('isodate', 'datetime', 'weakref', 'jsonschema', 'frictionless', 'requests', "
-            "'pandas', 'django') if m in sys.modules))")
+    code = (
+        "import sys, spacecraft_data; s = spacecraft_data.load(); s.query(search='soyuz', "
+        "ordering='-time_in_space,time_docked', limit=5); print(sorted(m for m in ('isodate', 'datetime', "
+        "'weakref', 'jsonschema', 'frictionless', 'requests', 'pandas', 'django') if m in sys.modules))"
+    )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.strip() == "[]"

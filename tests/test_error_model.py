@@ -27,7 +27,8 @@ CLI = PACKAGE / "cli"
 
 
 def _package_modules() -> list:
-    """Every module of the package (``__main__`` modules run the CLI when imported: skipped, they define nothing)."""
+    """Every module of the package (``__main__`` modules run the CLI when imported: skipped, they define
+    nothing)."""
     found = [spacecraft_data]
     for info in pkgutil.walk_packages(spacecraft_data.__path__, "spacecraft_data."):
         if info.name.rsplit(".", 1)[-1] != "__main__":
@@ -49,11 +50,29 @@ def _exception_classes() -> dict[str, type]:
 def test_every_exception_class_the_package_defines_derives_from_spacecraft_data_error():
     classes = _exception_classes()
     names = {name.rsplit(".", 1)[-1] for name in classes}
-    # The walk must see the families that stood apart before (and the errors of every layer), or it proves nothing.
-    assert {"Refusal", "NotFound", "Refused", "InvalidSearch", "Invalid", "DurationError", "StrictJSONError",
-            "ModeNotHeld", "QueryError", "HarvestUsageError", "HarvestNetworkError", "StoreBusy", "ValidationFailed",
-            "BuildError", "InvalidBaseUrl", "OfflineRefused", "NotARegularFile", "TableError",
-            "MissingExtra"} <= names
+    # The walk must see the families that stood apart before (and the errors of every layer), or it proves
+    # nothing.
+    assert {
+        "Refusal",
+        "NotFound",
+        "Refused",
+        "InvalidSearch",
+        "Invalid",
+        "DurationError",
+        "StrictJSONError",
+        "ModeNotHeld",
+        "QueryError",
+        "HarvestUsageError",
+        "HarvestNetworkError",
+        "StoreBusy",
+        "ValidationFailed",
+        "BuildError",
+        "InvalidBaseUrl",
+        "OfflineRefused",
+        "NotARegularFile",
+        "TableError",
+        "MissingExtra",
+    } <= names
     outside = sorted(name for name, cls in classes.items() if not issubclass(cls, SpacecraftDataError))
     assert outside == []
 
@@ -61,8 +80,11 @@ def test_every_exception_class_the_package_defines_derives_from_spacecraft_data_
 def test_no_exception_class_is_defined_out_of_the_walks_sight():
     # A class defined inside a function or another class is not a module attribute, so the walk above would
     # miss it: there must be none that looks like an exception.
-    exception_names = {name for name, value in vars(builtins).items()
-                       if isinstance(value, type) and issubclass(value, BaseException)}
+    exception_names = {
+        name
+        for name, value in vars(builtins).items()
+        if isinstance(value, type) and issubclass(value, BaseException)
+    }
     exception_names |= {name.rsplit(".", 1)[-1] for name in _exception_classes()}
     nested = []
     for path in PACKAGE.rglob("*.py"):
@@ -71,7 +93,9 @@ def test_no_exception_class_is_defined_out_of_the_walks_sight():
             if isinstance(outer, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
                 for node in ast.walk(outer):
                     if node is not outer and isinstance(node, ast.ClassDef):
-                        bases = {b.id if isinstance(b, ast.Name) else getattr(b, "attr", "") for b in node.bases}
+                        bases = {
+                            b.id if isinstance(b, ast.Name) else getattr(b, "attr", "") for b in node.bases
+                        }
                         if bases & exception_names or any(b.endswith(("Error", "Exception")) for b in bases):
                             nested.append(f"{path.relative_to(PACKAGE)}: {node.name}")
     assert nested == []
@@ -83,10 +107,18 @@ def test_builtin_kinds_are_kept_so_existing_excepts_still_catch():
     from spacecraft_data.store import NotARegularFile
     from spacecraft_data.tables.columns import TableError
 
-    kinds = {durations.DurationError: ValueError, durations.DurationTooLarge: OverflowError,
-             strictjson.StrictJSONError: ValueError, QueryError: ValueError, PageError: ValueError,
-             InvalidBaseUrl: ValueError, TableError: ValueError, RecordNotFound: KeyError,
-             MissingExtra: ImportError, NotARegularFile: OSError}
+    kinds = {
+        durations.DurationError: ValueError,
+        durations.DurationTooLarge: OverflowError,
+        strictjson.StrictJSONError: ValueError,
+        QueryError: ValueError,
+        PageError: ValueError,
+        InvalidBaseUrl: ValueError,
+        TableError: ValueError,
+        RecordNotFound: KeyError,
+        MissingExtra: ImportError,
+        NotARegularFile: OSError,
+    }
     for cls, kind in kinds.items():
         assert issubclass(cls, kind) and issubclass(cls, SpacecraftDataError), cls
 
@@ -101,18 +133,21 @@ def test_one_except_catches_what_each_layer_raises(tmp_path):
     raisers = {
         # the query layer: a Python query's refusal, and the engine's own Refused under it
         QueryError: lambda: snap.query(status="x"),
-        InvalidFilters: lambda: snap.api._answer(primary(), "https://ll.thespacedevs.com",
-                                                 QueryParams.parse("status=x"), "status=x"),
+        InvalidFilters: lambda: snap.api._answer(
+            primary(), "https://ll.thespacedevs.com", QueryParams.parse("status=x"), "status=x"
+        ),
         TooManyFields: lambda: QueryParams.parse("&" * 1000),
         # a refusal that respond() answers as a 404
-        refusals.NoMatch: lambda: snap.api._answer(primary(), "https://ll.thespacedevs.com", QueryParams.parse(""),
-                                                   "", "999999999"),
+        refusals.NoMatch: lambda: snap.api._answer(
+            primary(), "https://ll.thespacedevs.com", QueryParams.parse(""), "", "999999999"
+        ),
         RecordNotFound: lambda: snap.get(999999999),
         # validation and harvest usage errors, a finding, and the parsers' own errors
         SpacecraftDataError: lambda: validate({"id": 1}, schema="no-such-schema"),
         ValidationFailed: lambda: validate([{"id": "x"}]).raise_for_problems(),
-        HarvestUsageError: lambda: harvest(HarvestOptions(output=tmp_path / "out", raw_dir=tmp_path / "raw",
-                                                          base_url="ftp://ll2.invalid")),
+        HarvestUsageError: lambda: harvest(
+            HarvestOptions(output=tmp_path / "out", raw_dir=tmp_path / "raw", base_url="ftp://ll2.invalid")
+        ),
         durations.DurationError: lambda: durations.parse("not a duration"),
         strictjson.StrictJSONError: lambda: strictjson.loads("[NaN]"),
     }
@@ -145,7 +180,10 @@ TODAY = [
     (refusals.InternalError(), (500, {"detail": "Internal server error"})),
     (Refused({"a": ["m1"], "b": ["m2", "m3"]}), (400, {"a": ["m1"], "b": ["m2", "m3"]})),
     (InvalidFilters({"status": ["Enter a number."]}), (400, {"status": ["Enter a number."]})),
-    (InvalidSearch({"search": ["Null characters are not allowed."]}), (400, ["Null characters are not allowed."])),
+    (
+        InvalidSearch({"search": ["Null characters are not allowed."]}),
+        (400, ["Null characters are not allowed."]),
+    ),
     (TooManyFields({"query": ["too many", "really"]}), (400, {"detail": "too many; really"})),
     (ModeNotHeld("no detailed"), (501, {"detail": "no detailed"})),
 ]
@@ -153,7 +191,9 @@ TODAY = [
 NO_ANSWER = [refusals.Refusal("x"), QueryError("q"), ValueError("v"), SpacecraftDataError("s")]
 
 
-@pytest.mark.parametrize(("error", "answer"), TODAY, ids=lambda v: type(v).__name__ if isinstance(v, Exception) else "")
+@pytest.mark.parametrize(
+    ("error", "answer"), TODAY, ids=lambda v: type(v).__name__ if isinstance(v, Exception) else ""
+)
 def test_error_answer_gives_the_same_status_and_body_as_before(error, answer):
     assert error_answer(error) == answer
     assert (error.status_code, error.body()) == answer  # carried by the error itself
@@ -203,17 +243,28 @@ def test_every_error_carries_its_exit_code():
 
 def test_no_literal_exit_code_remains_in_the_cli():
     pattern = re.compile(r"exit\((1|2)\)|return (1|2)\b|exit_code = (1|2)")  # the brief's grep
-    hits = [f"{p.name}:{n}: {line.strip()}" for p in sorted(CLI.glob("*.py"))
-            for n, line in enumerate(p.read_text(encoding="utf-8").splitlines(), 1) if pattern.search(line)]
+    hits = [
+        f"{p.name}:{n}: {line.strip()}"
+        for p in sorted(CLI.glob("*.py"))
+        for n, line in enumerate(p.read_text(encoding="utf-8").splitlines(), 1)
+        if pattern.search(line)
+    ]
     assert hits == []
     # Wider than the grep: no int literal returned by a command or passed to an exit(), however it is spelt.
     for path in sorted(CLI.glob("*.py")):
         for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
             if isinstance(node, ast.Return) and node.value is not None:
-                values = [node.value.body, node.value.orelse] if isinstance(node.value, ast.IfExp) else [node.value]
+                values = (
+                    [node.value.body, node.value.orelse]
+                    if isinstance(node.value, ast.IfExp)
+                    else [node.value]
+                )
                 literal = [v for v in values if isinstance(v, ast.Constant) and isinstance(v.value, int)]
                 assert not literal, f"{path.name}:{node.lineno}: return of a literal exit code"
-            if isinstance(node, ast.Call) and getattr(node.func, "attr", getattr(node.func, "id", "")) == "exit":
+            if (
+                isinstance(node, ast.Call)
+                and getattr(node.func, "attr", getattr(node.func, "id", "")) == "exit"
+            ):
                 literal = [a for a in node.args if isinstance(a, ast.Constant) and isinstance(a.value, int)]
                 assert not literal, f"{path.name}:{node.lineno}: exit() with a literal code"
 
@@ -224,8 +275,12 @@ def test_only_the_cli_entry_prints_error_lines():
     for path in sorted(CLI.glob("*.py")):
         for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
             if isinstance(node, ast.Call) and getattr(node.func, "id", "") == "print":
-                text = "".join(c.value for a in node.args for c in ast.walk(a)
-                               if isinstance(c, ast.Constant) and isinstance(c.value, str))
+                text = "".join(
+                    c.value
+                    for a in node.args
+                    for c in ast.walk(a)
+                    if isinstance(c, ast.Constant) and isinstance(c.value, str)
+                )
                 if "error:" in text:
                     printing.append(f"{path.name}:{node.lineno}")
     assert len(printing) == 1 and printing[0].startswith("__init__.py:"), printing

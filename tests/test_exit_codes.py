@@ -1,4 +1,5 @@
-"""Every command's exit status: 0 success, 1 findings, 2 usage and I/O errors; errors are one line, never a traceback.
+"""Every command's exit status: 0 success, 1 findings, 2 usage and I/O errors; errors are one line, never a
+traceback.
 
 The classes of error carry the status (``errors.py``); these tests hold each command to it through
 ``main([...])`` and, for each status once, through a real ``python -m spacecraft_data`` process.
@@ -16,13 +17,20 @@ import sys
 from pathlib import Path
 
 import pytest
+from conftest import PINNED_DIR, ROOT, SEED_FILES
 
 from spacecraft_data.cli import build_parser, main
-from spacecraft_data.errors import (EXIT_FINDINGS, EXIT_USAGE, InputError, PageError, SnapshotError,
-                                    SnapshotNotFound, SpacecraftDataError, UnreadableInput)
+from spacecraft_data.errors import (
+    EXIT_FINDINGS,
+    EXIT_USAGE,
+    InputError,
+    PageError,
+    SnapshotError,
+    SnapshotNotFound,
+    SpacecraftDataError,
+    UnreadableInput,
+)
 from spacecraft_data.store import dump_json, sha256_bytes
-
-from conftest import PINNED_DIR, ROOT, SEED_FILES
 
 BUNDLED = PINNED_DIR
 
@@ -48,7 +56,8 @@ def assert_one_line_error(err: str, command: str, *names: str) -> None:
 
 @pytest.fixture
 def corrupt_snapshot(tmp_path: Path) -> Path:
-    """A copy of the bundled snapshot whose manifest is cut short: data found wrong, a finding (SYNTHETIC damage)."""
+    """A copy of the bundled snapshot whose manifest is cut short: data found wrong, a finding (SYNTHETIC
+    damage)."""
     folder = tmp_path / "corrupt"
     shutil.copytree(BUNDLED, folder)
     (folder / "manifest.json").write_text('{"version": ', encoding="utf-8")
@@ -111,13 +120,16 @@ def _unwritable_dir() -> Path:
 
 # -- the mapping itself ---------------------------------------------------------------------------
 
+
 def test_error_classes_carry_their_exit_status():
     assert SpacecraftDataError("x").exit_code == EXIT_FINDINGS == 1
     assert SnapshotError("x").exit_code == 1 and PageError("f", 1, "x").exit_code == 1  # data found wrong
     assert InputError("x").exit_code == EXIT_USAGE == 2
     assert SnapshotNotFound("x").exit_code == 2 and isinstance(SnapshotNotFound("x"), SnapshotError)
     unreadable = UnreadableInput("f", None, "cannot read")
-    assert unreadable.exit_code == 2 and isinstance(unreadable, PageError)  # callers catching PageError still do
+    assert unreadable.exit_code == 2 and isinstance(
+        unreadable, PageError
+    )  # callers catching PageError still do
 
 
 def test_help_documents_the_exit_statuses(capsys):
@@ -135,6 +147,7 @@ def test_readme_documents_the_same_exit_statuses():
 
 
 # -- each command: success 0, a finding 1, a usage or I/O error 2 -----------------------------------
+
 
 def test_no_command_and_unknown_options_are_usage_errors(capsys):
     assert run(capsys)[0] == 2
@@ -159,10 +172,12 @@ def test_validate(capsys, invalid_record_file, not_a_snapshot, tmp_path):
     assert code == 1 and "$.flights_count" in out
     a_file = tmp_path / "file.json"
     a_file.write_text("{}", encoding="utf-8")
-    for path, why in [("/nonexistent.json", "No such file or directory"),
-                      (str(not_a_snapshot), "neither a snapshot"),
-                      (str(a_file / "inside.json"), "Not a directory"),
-                      (str(tmp_path / ("x" * 300)), "too long")]:
+    for path, why in [
+        ("/nonexistent.json", "No such file or directory"),
+        (str(not_a_snapshot), "neither a snapshot"),
+        (str(a_file / "inside.json"), "Not a directory"),
+        (str(tmp_path / ("x" * 300)), "too long"),
+    ]:
         code, out, err = run(capsys, "validate", path)
         assert (code, out) == (2, ""), (path, code, out, err)
         assert_one_line_error(err, "validate", why)
@@ -200,7 +215,9 @@ def test_get(capsys):
 
 def test_export(capsys, tmp_path):
     assert run(capsys, "export", "--format", "json", "--output", str(tmp_path / "out"))[0] == 0
-    code, _, err = run(capsys, "export", "--format", "json", "--output", str(tmp_path / "bad"), "--status", "banana")
+    code, _, err = run(
+        capsys, "export", "--format", "json", "--output", str(tmp_path / "bad"), "--status", "banana"
+    )
     assert code == 1 and not (tmp_path / "bad").exists()
     a_file = tmp_path / "file"
     a_file.write_text("x", encoding="utf-8")
@@ -208,7 +225,19 @@ def test_export(capsys, tmp_path):
     assert code == 2
     assert_one_line_error(err, "export", "exists and is not a folder")
     assert run(capsys, "export", "--output", str(tmp_path / "no-format"))[0] == 2
-    assert run(capsys, "export", "--format", "json", "--output", str(tmp_path / "out"), "--snapshot", "/nonexistent")[0] == 2
+    assert (
+        run(
+            capsys,
+            "export",
+            "--format",
+            "json",
+            "--output",
+            str(tmp_path / "out"),
+            "--snapshot",
+            "/nonexistent",
+        )[0]
+        == 2
+    )
 
 
 def test_export_into_a_folder_that_refuses_writes_is_an_io_error(capsys):
@@ -232,7 +261,9 @@ def test_diff(capsys, tmp_path):
     (changed / "spacecraft.json").write_bytes(data)
     code, out, _ = run(capsys, "diff", str(BUNDLED), str(changed), "--exit-code")
     assert code == 1 and "SYNTHETIC change" in out
-    assert run(capsys, "diff", str(BUNDLED), str(changed))[0] == 0  # without --exit-code a difference is output
+    assert (
+        run(capsys, "diff", str(BUNDLED), str(changed))[0] == 0
+    )  # without --exit-code a difference is output
     for old in ("nonsense", "/nonexistent", "2000.01.01"):
         code, _, err = run(capsys, "diff", old, str(BUNDLED))
         assert code == 2, (old, err)
@@ -240,7 +271,14 @@ def test_diff(capsys, tmp_path):
 
 
 def test_import_pages(capsys, tmp_path, seed_pages):
-    args = ["--output", str(tmp_path / "snaps"), "--raw-dir", str(tmp_path / "raw"), "--no-changelog", "--quiet"]
+    args = [
+        "--output",
+        str(tmp_path / "snaps"),
+        "--raw-dir",
+        str(tmp_path / "raw"),
+        "--no-changelog",
+        "--quiet",
+    ]
     assert run(capsys, "import-pages", str(SEED_FILES[0]), *args)[0] == 0
     body = json.loads(json.dumps(seed_pages[0].body))
     body["results"][0]["flights_count"] = "many"  # SYNTHETIC damage to a copy of a real page
@@ -250,14 +288,24 @@ def test_import_pages(capsys, tmp_path, seed_pages):
     code, _, err = run(capsys, "import-pages", str(bad), *args)
     assert code == 1 and "flights_count" in err
     assert sorted(p.name for p in (tmp_path / "snaps" / "2.3.0").iterdir()) == before
-    for path, why in [(tmp_path / "missing.txt", "No such file or directory"), (tmp_path, "a folder, not a regular file")]:
+    for path, why in [
+        (tmp_path / "missing.txt", "No such file or directory"),
+        (tmp_path, "a folder, not a regular file"),
+    ]:
         code, _, err = run(capsys, "import-pages", str(path), *args)
         assert code == 2, (path, err)
         assert_one_line_error(err, "import-pages", str(path), why)
 
 
 def test_import_embedded(capsys, tmp_path):
-    args = ["--output", str(tmp_path / "snaps"), "--raw-dir", str(tmp_path / "raw"), "--no-changelog", "--quiet"]
+    args = [
+        "--output",
+        str(tmp_path / "snaps"),
+        "--raw-dir",
+        str(tmp_path / "raw"),
+        "--no-changelog",
+        "--quiet",
+    ]
     stations = ROOT / "data" / "raw" / "launchschedule-masterdata" / "spacestations.json"
     assert run(capsys, "import-embedded", str(stations), *args)[0] == 0
     code, _, err = run(capsys, "import-embedded", str(SEED_FILES[0].parent / "SOURCE.md"), *args)
@@ -268,7 +316,8 @@ def test_import_embedded(capsys, tmp_path):
 
 
 def test_harvest_usage_errors(capsys, tmp_path):
-    # Success (0) and a finding (1: records that fail the schema) are in test_harvest.py, against tests/fakeapi.py.
+    # Success (0) and a finding (1: records that fail the schema) are in test_harvest.py, against
+    # tests/fakeapi.py.
     assert run(capsys, "harvest", "--timeout", "soon")[0] == 2
     assert run(capsys, "harvest", "--mode", "all")[0] == 2
 
@@ -305,15 +354,22 @@ def test_an_oserror_no_command_handles_is_one_line_naming_the_path(capsys, monke
 
 # -- real processes -------------------------------------------------------------------------------
 
+
 def _cli(*argv: str, **kw) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "spacecraft_data", *argv], capture_output=True, text=True,
-                          timeout=60, **kw)
+    return subprocess.run(
+        [sys.executable, "-m", "spacecraft_data", *argv], capture_output=True, text=True, timeout=60, **kw
+    )
 
 
 @pytest.mark.slow
 def test_a_process_exits_0_1_and_2_without_a_traceback(invalid_record_file):
-    done = [_cli("validate"), _cli("validate", str(invalid_record_file)), _cli("validate", "/nonexistent.json"),
-            _cli("info", "--snapshot", "/nonexistent"), _cli("query", "--limit")]
+    done = [
+        _cli("validate"),
+        _cli("validate", str(invalid_record_file)),
+        _cli("validate", "/nonexistent.json"),
+        _cli("info", "--snapshot", "/nonexistent"),
+        _cli("query", "--limit"),
+    ]
     assert [d.returncode for d in done] == [0, 1, 2, 2, 2], [d.stderr for d in done]
     for d in done:
         assert "Traceback" not in d.stdout + d.stderr
@@ -324,8 +380,12 @@ def test_serve_answers_and_exits_0_on_sigterm():
     import signal
     import urllib.request
 
-    proc = subprocess.Popen([sys.executable, "-m", "spacecraft_data", "serve", "--port", "0", "--quiet"],
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "spacecraft_data", "serve", "--port", "0", "--quiet"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
     try:
         first = proc.stdout.readline()
         url = first.split(" at ", 1)[1].split()[0]  # ".../2.3.0/spacecraft/"
@@ -352,6 +412,9 @@ def test_snapshots(capsys, tmp_path, monkeypatch):
 def test_every_command_is_covered_here():
     from spacecraft_data.cli import COMMANDS
 
-    tested = {name[len("test_"):].replace("import_", "import-").split("_")[0]
-              for name in globals() if name.startswith("test_")}
+    tested = {
+        name[len("test_") :].replace("import_", "import-").split("_")[0]
+        for name in globals()
+        if name.startswith("test_")
+    }
     assert set(COMMANDS) <= tested, set(COMMANDS) - tested

@@ -34,8 +34,22 @@ def test_json_export_without_flags_writes_every_stored_record(bundled, tmp_path,
 
 def test_ndjson_export_writes_the_filtered_records_one_a_line_in_query_order(bundled, tmp_path):
     out = tmp_path / "out"
-    assert main(["export", "--format", "ndjson", "--output", str(out),
-                 "--status", "4", "--ordering", "-time_in_space"]) == 0
+    assert (
+        main(
+            [
+                "export",
+                "--format",
+                "ndjson",
+                "--output",
+                str(out),
+                "--status",
+                "4",
+                "--ordering",
+                "-time_in_space",
+            ]
+        )
+        == 0
+    )
     lines = (out / "spacecraft.ndjson").read_text(encoding="utf-8").splitlines()
     records = [json.loads(line) for line in lines]
     expected = _expected_ids(bundled, status="4", ordering="-time_in_space")
@@ -44,8 +58,24 @@ def test_ndjson_export_writes_the_filtered_records_one_a_line_in_query_order(bun
 
 
 def test_limit_and_offset_export_that_one_page(bundled, tmp_path):
-    assert main(["export", "--format", "json", "--output", str(tmp_path), "--ordering", "id",
-                 "--limit", "3", "--offset", "2"]) == 0
+    assert (
+        main(
+            [
+                "export",
+                "--format",
+                "json",
+                "--output",
+                str(tmp_path),
+                "--ordering",
+                "id",
+                "--limit",
+                "3",
+                "--offset",
+                "2",
+            ]
+        )
+        == 0
+    )
     written = json.loads((tmp_path / "spacecraft.json").read_text(encoding="utf-8"))
     assert [r["id"] for r in written] == sorted(r["id"] for r in bundled.records)[2:5]
 
@@ -84,14 +114,20 @@ def test_csv_export_of_a_selection_keeps_the_reference_tables_complete(bundled, 
 
 def test_referenced_only_writes_the_reference_rows_the_selection_uses(bundled, tmp_path):
     out = tmp_path / "out"
-    assert main(["export", "--format", "csv", "--output", str(out), "--search", "progress", "--referenced-only"]) == 0
+    assert (
+        main(["export", "--format", "csv", "--output", str(out), "--search", "progress", "--referenced-only"])
+        == 0
+    )
     expected = sorted(_expected_ids(bundled, search="progress"))
     tables = T.read_package(out / "datapackage.json")
     assert [r["id"] for r in tables["spacecraft"]] == expected
     assert T.records_from_tables(tables) == [bundled.get(i) for i in expected]
     used = {bundled.get(i)["spacecraft_config"]["id"] for i in expected}
     assert {r["id"] for r in tables["spacecraft_configurations"]} == used
-    assert "reference tables hold only the rows they use" in json.loads((out / "datapackage.json").read_text())["description"]
+    assert (
+        "reference tables hold only the rows they use"
+        in json.loads((out / "datapackage.json").read_text())["description"]
+    )
     assert _frictionless_errors(out / "datapackage.json") == []
 
 
@@ -110,8 +146,22 @@ def test_every_endpoint_exports_its_stored_records_and_the_tables_they_lead_to(b
 
 def test_a_filtered_configuration_export_holds_only_those_and_their_families(bundled, tmp_path):
     out = tmp_path / "out"
-    assert main(["export", "--format", "csv", "--output", str(out), "--endpoint", "spacecraft_configurations",
-                 "--agency", "121"]) == 0
+    assert (
+        main(
+            [
+                "export",
+                "--format",
+                "csv",
+                "--output",
+                str(out),
+                "--endpoint",
+                "spacecraft_configurations",
+                "--agency",
+                "121",
+            ]
+        )
+        == 0
+    )
     tables = T.read_package(out / "datapackage.json")
     chosen = {r["id"] for r in bundled.tables["spacecraft_configurations"] if r["agency"]["id"] == 121}
     assert {r["id"] for r in tables["spacecraft_configurations"]} == chosen and chosen
@@ -121,7 +171,9 @@ def test_a_filtered_configuration_export_holds_only_those_and_their_families(bun
 
 
 @pytest.mark.parametrize("fmt", ["json", "ndjson"])
-def test_single_file_formats_write_to_standard_output_with_dash(bundled, tmp_path, fmt, capfdbinary, monkeypatch):
+def test_single_file_formats_write_to_standard_output_with_dash(
+    bundled, tmp_path, fmt, capfdbinary, monkeypatch
+):
     monkeypatch.chdir(tmp_path)
     assert main(["export", "--format", fmt, "--output", "-", "--status", "4"]) == 0
     captured = capfdbinary.readouterr()
@@ -150,7 +202,9 @@ def test_existing_files_are_kept_unless_force(bundled, tmp_path, capsys):
     assert "would overwrite spacecraft.json; pass --force" in capsys.readouterr().err
     assert target.read_text() == "[]\n"
     assert main(["export", "--format", "json", "--output", str(tmp_path), "--status", "3", "--force"]) == 0
-    assert [r["status"]["id"] for r in json.loads(target.read_text())] == [3] * len(_expected_ids(bundled, status="3"))
+    assert [r["status"]["id"] for r in json.loads(target.read_text())] == [3] * len(
+        _expected_ids(bundled, status="3")
+    )
     assert (tmp_path / "notes.txt").read_text() == "mine\n"
 
 

@@ -25,13 +25,17 @@ resource = pytest.importorskip("resource")  # POSIX only
 
 def _tree(folder: Path) -> dict[str, str]:
     """Every file under ``folder`` (hidden ones too) -> sha256 of its bytes."""
-    return {p.relative_to(folder).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
-            for p in sorted(folder.rglob("*")) if p.is_file()}
+    return {
+        p.relative_to(folder).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in sorted(folder.rglob("*"))
+        if p.is_file()
+    }
 
 
 _LIMITED = """
 import resource, signal, sys
-signal.signal(signal.SIGXFSZ, signal.SIG_IGN)  # write() then fails with EFBIG, as it fails with ENOSPC on a full disk
+# write() then fails with EFBIG, as it fails with ENOSPC on a full disk
+signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
 resource.setrlimit(resource.RLIMIT_FSIZE, ({limit}, {limit}))
 from spacecraft_data.cli import main
 sys.exit(main(sys.argv[1:]))
@@ -39,8 +43,12 @@ sys.exit(main(sys.argv[1:]))
 
 
 def _export_with_file_limit(limit: int, *argv: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-c", _LIMITED.format(limit=limit), "export", *argv],
-                          capture_output=True, text=True, timeout=300)
+    return subprocess.run(
+        [sys.executable, "-c", _LIMITED.format(limit=limit), "export", *argv],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
 
 
 @pytest.mark.parametrize("fmt", ["csv", "parquet"])
@@ -49,7 +57,10 @@ def test_force_export_that_runs_out_of_space_leaves_the_old_folder_byte_for_byte
         pytest.importorskip("duckdb")
     out = tmp_path / "out"
     # The old export: a selection, so that every table file differs from the full export that follows.
-    assert main(["export", "--format", fmt, "--output", str(out), "--search", "progress", "--referenced-only"]) == 0
+    assert (
+        main(["export", "--format", fmt, "--output", str(out), "--search", "progress", "--referenced-only"])
+        == 0
+    )
     (out / "notes.txt").write_text("mine\n")
     before = _tree(out)
     sizes = sorted(len(data) for data in export_files(bundled, None, fmt).values())
@@ -100,8 +111,15 @@ def test_a_folder_where_a_file_goes_is_refused_and_nothing_is_replaced(tmp_path,
     assert _tree(out) == before
 
 
-@pytest.mark.parametrize("fmt, name", [("csv", "spacecraft_statuses.csv"), ("parquet", "spacecraft_statuses.parquet"),
-                                       ("json", "spacecraft.json"), ("ndjson", "spacecraft.ndjson")])
+@pytest.mark.parametrize(
+    "fmt, name",
+    [
+        ("csv", "spacecraft_statuses.csv"),
+        ("parquet", "spacecraft_statuses.parquet"),
+        ("json", "spacecraft.json"),
+        ("ndjson", "spacecraft.ndjson"),
+    ],
+)
 def test_the_read_back_check_finds_a_file_that_differs_and_names_it(bundled, tmp_path, fmt, name):
     if fmt == "parquet":
         pytest.importorskip("duckdb")

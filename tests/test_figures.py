@@ -16,8 +16,14 @@ import sys
 from conftest import ROOT
 
 #: where each region stands now
-HOMES = {"suite": "docs/getting-started.md", "install": "docs/getting-started.md", "cli": "docs/performance.md"}
-GETTING_STARTED = (ROOT / "docs" / "getting-started.md").read_text(encoding="utf-8")  # holds suite and install
+HOMES = {
+    "suite": "docs/getting-started.md",
+    "install": "docs/getting-started.md",
+    "cli": "docs/performance.md",
+}
+GETTING_STARTED = (ROOT / "docs" / "getting-started.md").read_text(
+    encoding="utf-8"
+)  # holds suite and install
 
 
 def _figures():
@@ -34,15 +40,21 @@ def test_the_pages_show_the_stored_figures():
     for page in figures.PAGES:
         text = page.read_text(encoding="utf-8")
         name = page.relative_to(ROOT).as_posix()
-        assert figures.rendered(text, stored) == text, f"{name} is out of date: python scripts/figures.py write"
+        assert figures.rendered(text, stored) == text, (
+            f"{name} is out of date: python scripts/figures.py write"
+        )
         for region in figures.regions(text):
             found.setdefault(region, []).append(name)
     assert found == {region: [page] for region, page in HOMES.items()}  # each region once, where it belongs
 
 
 def test_figures_check_passes_on_the_pages():
-    done = subprocess.run([sys.executable, str(ROOT / "scripts" / "figures.py"), "check"], capture_output=True,
-                          text=True, timeout=60)
+    done = subprocess.run(
+        [sys.executable, str(ROOT / "scripts" / "figures.py"), "check"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert done.returncode == 0, done.stderr
 
 
@@ -50,8 +62,14 @@ def test_the_stored_figures_are_measured_ones_with_their_date():
     stored = json.loads((ROOT / "benchmarks" / "figures.json").read_text(encoding="utf-8"))
     for kind in ("cli", "install"):
         assert re.fullmatch(r"\d{4}-\d{2}-\d{2}", stored[kind]["date"]) and stored[kind]["python"]
-    assert [row["install"] for row in stored["install"]["rows"]] == ["core", "tables", "pandas", "parquet",
-                                                                    "harvest", "all"]
+    assert [row["install"] for row in stored["install"]["rows"]] == [
+        "core",
+        "tables",
+        "pandas",
+        "parquet",
+        "harvest",
+        "all",
+    ]
     core = stored["install"]["rows"][0]
     assert core["packages"] == len(core["names"]) <= 10  # the light install's promise (tests/test_wheel.py)
     assert "suite" in stored or "tests" in stored
@@ -72,10 +90,15 @@ def test_the_suite_figure_says_how_it_was_measured():
     figures = _figures()
     collected = {"tests": {"date": "2026-12-05", "tests": 1400}}
     assert "1,400 tests (`pytest --collect-only`, 2026-12-05" in figures.rendered(
-        "<!-- figures:suite -->x<!-- /figures:suite -->", collected)
-    timed = {**collected, "suite": {"date": "2026-12-06", "tests": 1401, "seconds": 190, "cores": 2, "load": 1.5}}
+        "<!-- figures:suite -->x<!-- /figures:suite -->", collected
+    )
+    timed = {
+        **collected,
+        "suite": {"date": "2026-12-06", "tests": 1401, "seconds": 190, "cores": 2, "load": 1.5},
+    }
     assert "The test suite (1,401 tests) took 190 s" in figures.rendered(
-        "<!-- figures:suite -->x<!-- /figures:suite -->", timed)
+        "<!-- figures:suite -->x<!-- /figures:suite -->", timed
+    )
 
 
 def test_check_names_the_page_and_region_that_disagree(tmp_path):
@@ -86,11 +109,19 @@ def test_check_names_the_page_and_region_that_disagree(tmp_path):
     page = tmp_path / "docs" / "performance.md"
     edited = page.read_text(encoding="utf-8").replace("best/median of", "best/median of about")
     page.write_text(edited, encoding="utf-8")
-    done = subprocess.run([sys.executable, str(tmp_path / "scripts" / "figures.py"), "check"], capture_output=True,
-                          text=True, timeout=60)
+    done = subprocess.run(
+        [sys.executable, str(tmp_path / "scripts" / "figures.py"), "check"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert done.returncode == 1
     assert "docs/performance.md disagrees with benchmarks/figures.json in: cli" in done.stderr
-    done = subprocess.run([sys.executable, str(tmp_path / "scripts" / "figures.py"), "write"], capture_output=True,
-                          text=True, timeout=60)
+    done = subprocess.run(
+        [sys.executable, str(tmp_path / "scripts" / "figures.py"), "write"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert done.returncode == 0, done.stderr
     assert page.read_text(encoding="utf-8") == (ROOT / "docs" / "performance.md").read_text(encoding="utf-8")

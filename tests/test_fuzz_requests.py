@@ -1,4 +1,5 @@
-"""Fuzz: at least 20,000 generated URLs through ``respond()`` and 20,000 raw requests through a real ``serve``.
+"""Fuzz: at least 20,000 generated URLs through ``respond()`` and 20,000 raw requests through a real
+``serve``.
 
 Nothing a client sends may raise, hang, or get a 500: every answer is a status
 below 500 with a JSON body, or a documented 501: of a mode the snapshot does not
@@ -32,11 +33,10 @@ from urllib.parse import quote, quote_plus
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from strategies import HOSTILE, ORDERING_FIELDS, RAW_FRAGMENTS, UNKNOWN, real_values
 
 import spacecraft_data
 from spacecraft_data.server import MAX_HEADER_LINE, MAX_REQUEST_LINE, make_server
-
-from strategies import HOSTILE, ORDERING_FIELDS, RAW_FRAGMENTS, UNKNOWN, real_values
 
 #: generated URLs per loop (the issue's bar)
 URLS = 20_000
@@ -45,44 +45,118 @@ TIME_LIMIT_S = 150.0
 
 ROUTES = ("/2.3.0/spacecraft/", "/2.3.0/spacecraft_configurations/", "/2.3.0/config/spacecraft_statuses/")
 HOSTS = (
-    "", "", "", "https://ll.thespacedevs.com", "http://127.0.0.1:8000", "http://localhost", "http://[::1]:8000",
-    "http://[::1]", "HTTP://LL.TheSpaceDevs.COM:443", "http://example.org.", "ftp://x", "http:", "http://",
+    "",
+    "",
+    "",
+    "https://ll.thespacedevs.com",
+    "http://127.0.0.1:8000",
+    "http://localhost",
+    "http://[::1]:8000",
+    "http://[::1]",
+    "HTTP://LL.TheSpaceDevs.COM:443",
+    "http://example.org.",
+    "ftp://x",
+    "http:",
+    "http://",
     # hostile: each must be a 400 or a 404, never a traceback
-    "http://[bad", "http://[1.2.3.4]", "http://[::1::]", "http://[::1]:x", "http://]x", "http://[", "//host",
-    "//[bad", "///", "\t//x", " http://x", "http://a b", "http://user:pw@host", "http://h\ud800", "http://\x00",
-    "http://x:99999", "http://x:", "http://" + "a" * 300, "http://a\uff03b", "http://\uff45x.com", "javascript:",
-    "http://evil.example/x?y=", "http://[fe80::1%25eth0]",
+    "http://[bad",
+    "http://[1.2.3.4]",
+    "http://[::1::]",
+    "http://[::1]:x",
+    "http://]x",
+    "http://[",
+    "//host",
+    "//[bad",
+    "///",
+    "\t//x",
+    " http://x",
+    "http://a b",
+    "http://user:pw@host",
+    "http://h\ud800",
+    "http://\x00",
+    "http://x:99999",
+    "http://x:",
+    "http://" + "a" * 300,
+    "http://a\uff03b",
+    "http://\uff45x.com",
+    "javascript:",
+    "http://evil.example/x?y=",
+    "http://[fe80::1%25eth0]",
 )
 #: what a 501 says: how to harvest the mode it lacks, or that LL2's path is not answered from the snapshot
 _NOT_HELD = re.compile(r"spacecraft-data harvest|^LL2's /\S* is not answered from the snapshot: ")
 ODD_PATHS = (
-    "", "/", "//2.3.0/spacecraft/", "/2.3.0//spacecraft/", "/2.3.0/spacecraft", "/2.3.0/spacecraft/%ff/",
-    "/2.3.0/spacecraft/\x00/", "/2.3.0/spacecraft/\ud800/", "/2.3.0/%73pacecraft/", "/2.3.0/spacecraft/463/x/",
-    "/2.3.0/spacecraft/../", "/2.3.0/spacecraft/%2e%2e/", "/2.3.0/spacecraft/" + "9" * 5000 + "/",
-    "/2.3.0/spacecraft/" + "9" * 40 + "/", "/2.2.0/spacecraft/", "/2.3.0/launches/", "2.3.0/spacecraft/",
-    "/2.3.0/spacecraft/-1/", "/2.3.0/spacecraft/%D9%A1/", "/2.3.0/config/", "/2.3.0/spacecraft/463",
+    "",
+    "/",
+    "//2.3.0/spacecraft/",
+    "/2.3.0//spacecraft/",
+    "/2.3.0/spacecraft",
+    "/2.3.0/spacecraft/%ff/",
+    "/2.3.0/spacecraft/\x00/",
+    "/2.3.0/spacecraft/\ud800/",
+    "/2.3.0/%73pacecraft/",
+    "/2.3.0/spacecraft/463/x/",
+    "/2.3.0/spacecraft/../",
+    "/2.3.0/spacecraft/%2e%2e/",
+    "/2.3.0/spacecraft/" + "9" * 5000 + "/",
+    "/2.3.0/spacecraft/" + "9" * 40 + "/",
+    "/2.2.0/spacecraft/",
+    "/2.3.0/launches/",
+    "2.3.0/spacecraft/",
+    "/2.3.0/spacecraft/-1/",
+    "/2.3.0/spacecraft/%D9%A1/",
+    "/2.3.0/config/",
+    "/2.3.0/spacecraft/463",
 )
 DETAIL_IDS = ("463", "1", "234", "6", "0", "-1", "99999", "abc", "9" * 30, "%ff", "%00", "\uff11", "1e3")
 HUGE = ("9" * 4300, "9" * 4301, "-" + "9" * 100, str(2**63), str(2**64 + 1), "1" + "0" * 400)
-NAMES = ("limit", "offset", "search", "ordering", "status", "spacecraft_config", "in_space", "is_placeholder",
-         "name", "mode", "format", "agency", "human_rated", "in_use", "id", "foo", "", "format", "search")
+NAMES = (
+    "limit",
+    "offset",
+    "search",
+    "ordering",
+    "status",
+    "spacecraft_config",
+    "in_space",
+    "is_placeholder",
+    "name",
+    "mode",
+    "format",
+    "agency",
+    "human_rated",
+    "in_use",
+    "id",
+    "foo",
+    "",
+    "format",
+    "search",
+)
 
 
 def _text(rng: random.Random, size: int) -> str:
-    """Random text: mostly ASCII, some Latin/Cyrillic/emoji, sometimes any code point (lone surrogates included)."""
+    """Random text: mostly ASCII, some Latin/Cyrillic/emoji, sometimes any code point (lone surrogates
+    included)."""
     alphabet = rng.choice(_ALPHABETS)
     if alphabet is None:
         return "".join(chr(rng.randrange(0x110000)) for _ in range(size))
     return "".join(rng.choice(alphabet) for _ in range(size))
 
 
-_ALPHABETS = ("abcxyz019 -_.,'\"", "абвгдПРОГРЕСС", "ßéÉ\u0130\u0131\ufb01\U0001f680", "%&=+#?/;\x00\t\n",
-              "\ud800\udcffa", None)
+_ALPHABETS = (
+    "abcxyz019 -_.,'\"",
+    "абвгдПРОГРЕСС",
+    "ßéÉ\u0130\u0131\ufb01\U0001f680",
+    "%&=+#?/;\x00\t\n",
+    "\ud800\udcffa",
+    None,
+)
 # How a value goes into the query: quote_plus, quote, quote leaving "+" (a space to Django), or as it is
 # (unencoded: '&', '#', NUL, surrogates). A lone surrogate is percent-encoded as its surrogatepass bytes.
 _ENCODERS = (
-    lambda v: quote_plus(v, errors="surrogatepass"), lambda v: quote_plus(v, errors="surrogatepass"),
-    lambda v: quote(v, safe="", errors="surrogatepass"), lambda v: quote(v, safe="+,'\"-", errors="surrogatepass"),
+    lambda v: quote_plus(v, errors="surrogatepass"),
+    lambda v: quote_plus(v, errors="surrogatepass"),
+    lambda v: quote(v, safe="", errors="surrogatepass"),
+    lambda v: quote(v, safe="+,'\"-", errors="surrogatepass"),
     lambda v: v,
 )
 
@@ -105,12 +179,27 @@ def _value(rng: random.Random, name: str) -> str:
 
 
 _ORDER_TERMS = (*ORDERING_FIELDS, *("-" + f for f in ORDERING_FIELDS), "name", "--id", "", " id ", "-", "pk")
-_WORDS = ("прогресс", "Союз", "straße", "STRASSE", "été", "\U0001f680", "ß", "ms", "dragon", '"crew dragon"',
-          "soyuz,ms", "'a b'", "\\", "%")
+_WORDS = (
+    "прогресс",
+    "Союз",
+    "straße",
+    "STRASSE",
+    "été",
+    "\U0001f680",
+    "ß",
+    "ms",
+    "dragon",
+    '"crew dragon"',
+    "soyuz,ms",
+    "'a b'",
+    "\\",
+    "%",
+)
 
 
 def random_url(rng: random.Random) -> str:
-    """One generated URL as ``respond()`` may be given it: host (or none), path, query, sometimes a fragment."""
+    """One generated URL as ``respond()`` may be given it: host (or none), path, query, sometimes a
+    fragment."""
     host = rng.choice(HOSTS)
     kind = rng.randrange(10)
     if kind <= 4:
@@ -162,11 +251,17 @@ def test_twenty_thousand_generated_urls_through_respond_raise_nothing(snap):
     counts: Counter = Counter()
     started = time.monotonic()
 
-    @settings(max_examples=URLS // BATCH, deadline=None, database=None, suppress_health_check=list(HealthCheck))
+    @settings(
+        max_examples=URLS // BATCH, deadline=None, database=None, suppress_health_check=list(HealthCheck)
+    )
     @given(seed=st.integers(0, 2**64), hostile=st.text(max_size=30))
     def check(seed: int, hostile: str) -> None:
         rng = random.Random(seed)
-        for url in [hostile, "/2.3.0/spacecraft/?search=" + hostile, *(random_url(rng) for _ in range(BATCH))]:
+        for url in [
+            hostile,
+            "/2.3.0/spacecraft/?search=" + hostile,
+            *(random_url(rng) for _ in range(BATCH)),
+        ]:
             if time.monotonic() - started > TIME_LIMIT_S:
                 return
             try:
@@ -178,18 +273,47 @@ def test_twenty_thousand_generated_urls_through_respond_raise_nothing(snap):
     check()
     total = sum(counts.values())
     assert total >= URLS, f"only {total} URLs in {TIME_LIMIT_S} s"
-    assert counts[200] > total // 10 and counts[400] > total // 20 and counts[404] > total // 20, counts  # varied
-    print(f"\nrespond(): {total} URLs in {time.monotonic() - started:.1f} s, statuses {dict(sorted(counts.items()))}")
+    assert counts[200] > total // 10 and counts[400] > total // 20 and counts[404] > total // 20, (
+        counts
+    )  # varied
+    print(
+        f"\nrespond(): {total} URLs in {time.monotonic() - started:.1f} s, statuses "
+        f"{dict(sorted(counts.items()))}"
+    )
 
 
 # --------------------------------------------------------------------------- serve
 HOST_HEADERS = (
-    None, *["{netloc}"] * 12, "spacecraft.local:8080", "LOCALHOST", "[::1]:8000", "example.org.",
-    "", "evil.example/x?y=", "a b", "[1.2.3.4]", "[::1::]", "[bad", "user@host", "x" * 300, "h:99999999",
-    "\xe9x.com", "[::1]:x",
+    None,
+    *["{netloc}"] * 12,
+    "spacecraft.local:8080",
+    "LOCALHOST",
+    "[::1]:8000",
+    "example.org.",
+    "",
+    "evil.example/x?y=",
+    "a b",
+    "[1.2.3.4]",
+    "[::1::]",
+    "[bad",
+    "user@host",
+    "x" * 300,
+    "h:99999999",
+    "\xe9x.com",
+    "[::1]:x",
 )
-ACCEPTS = (None, None, "application/json", "*/*", "text/html", "text/*", "image/png", "application/json;q=0.5, */*",
-           "", ",,,")
+ACCEPTS = (
+    None,
+    None,
+    "application/json",
+    "*/*",
+    "text/html",
+    "text/*",
+    "image/png",
+    "application/json;q=0.5, */*",
+    "",
+    ",,,",
+)
 METHODS = ("GET",) * 12 + ("HEAD", "HEAD", "POST", "OPTIONS", "DELETE", "BREW", "get")
 
 
@@ -211,9 +335,16 @@ def random_request(rng: random.Random, netloc: str) -> bytes:
     if accept is not None:
         lines.append(b"Accept: " + accept.encode())
     for _ in range(rng.choice((0, 0, 1, 3))):
-        lines.append(b"X-" + _text(rng, 4).encode("utf-8", "surrogatepass").replace(b"\r", b"").replace(b"\n", b"")
-                     .replace(b":", b"") + b": " + _text(rng, 8).encode("utf-8", "surrogatepass")
-                     .replace(b"\r", b"").replace(b"\n", b""))
+        lines.append(
+            b"X-"
+            + _text(rng, 4)
+            .encode("utf-8", "surrogatepass")
+            .replace(b"\r", b"")
+            .replace(b"\n", b"")
+            .replace(b":", b"")
+            + b": "
+            + _text(rng, 8).encode("utf-8", "surrogatepass").replace(b"\r", b"").replace(b"\n", b"")
+        )
     roll = rng.random()
     if roll < 0.005:
         lines.append(b"X-Big: " + b"a" * (MAX_HEADER_LINE + 10))  # 431
@@ -242,7 +373,9 @@ class _Client:
             self.sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
             self.connections += 1
         self.sock.sendall(request)
-        response = http.client.HTTPResponse(self.sock, method="HEAD" if request.startswith(b"HEAD ") else "GET")
+        response = http.client.HTTPResponse(
+            self.sock, method="HEAD" if request.startswith(b"HEAD ") else "GET"
+        )
         response.begin()
         body = response.read()
         if response.will_close:
@@ -264,7 +397,10 @@ def test_twenty_thousand_generated_raw_requests_through_serve_get_no_5xx(snap):
     counts: Counter = Counter()
     started = time.monotonic()
     try:
-        @settings(max_examples=URLS // BATCH, deadline=None, database=None, suppress_health_check=list(HealthCheck))
+
+        @settings(
+            max_examples=URLS // BATCH, deadline=None, database=None, suppress_health_check=list(HealthCheck)
+        )
         @given(seed=st.integers(0, 2**64))
         def check(seed: int) -> None:
             rng = random.Random(seed)
@@ -295,5 +431,7 @@ def test_twenty_thousand_generated_raw_requests_through_serve_get_no_5xx(snap):
     assert total >= URLS, f"only {total} requests in {TIME_LIMIT_S} s"
     assert counts[200] > total // 20 and counts[400] > total // 20 and counts[404] > total // 20, counts
     assert counts[431] and counts[414] and counts[405], counts
-    print(f"\nserve: {total} requests on {client.connections} connections in {time.monotonic() - started:.1f} s, "
-          f"statuses {dict(sorted(counts.items()))}")
+    print(
+        f"\nserve: {total} requests on {client.connections} connections in "
+        f"{time.monotonic() - started:.1f} s, statuses {dict(sorted(counts.items()))}"
+    )

@@ -20,7 +20,6 @@ from urllib.parse import parse_qsl, urlencode, urlsplit
 
 import attrs
 import pytest
-
 from conftest import RAW
 
 pytestmark = pytest.mark.slow
@@ -38,20 +37,42 @@ def gen(tmp_path_factory):
     closed = "http://127.0.0.1:9"  # nothing listens there: any fetch of a remote $ref would fail
     env = {**os.environ, "HTTP_PROXY": closed, "HTTPS_PROXY": closed, "ALL_PROXY": closed, "NO_PROXY": ""}
     cli = [sys.executable, "-c", "from openapi_python_client.cli import app; app()"]
-    out = subprocess.run([*cli, "generate", "--path", str(SPEC), "--meta", "none", "--config", str(config),
-                          "--output-path", str(work / PACKAGE)], env=env, capture_output=True, text=True, timeout=300)
+    out = subprocess.run(
+        [
+            *cli,
+            "generate",
+            "--path",
+            str(SPEC),
+            "--meta",
+            "none",
+            "--config",
+            str(config),
+            "--output-path",
+            str(work / PACKAGE),
+        ],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     assert out.returncode == 0, out.stdout + out.stderr
     assert "Warning" not in out.stdout + out.stderr, out.stdout + out.stderr
     sys.path.insert(0, str(work))
     try:
         root = importlib.import_module(PACKAGE)
-        yield {name: importlib.import_module(f"{PACKAGE}.{name}") for name in (
-            "api.spacecraft.spacecraft_list", "api.spacecraft.spacecraft_retrieve",
-            "api.spacecraft_configurations.spacecraft_configurations_list",
-            "api.spacecraft_configurations.spacecraft_configurations_retrieve",
-            "api.config.config_spacecraft_statuses_list", "api.config.config_spacecraft_statuses_retrieve",
-            "api.launches.launches_upcoming_list", "errors",
-        )} | {"client": root.AuthenticatedClient}
+        yield {
+            name: importlib.import_module(f"{PACKAGE}.{name}")
+            for name in (
+                "api.spacecraft.spacecraft_list",
+                "api.spacecraft.spacecraft_retrieve",
+                "api.spacecraft_configurations.spacecraft_configurations_list",
+                "api.spacecraft_configurations.spacecraft_configurations_retrieve",
+                "api.config.config_spacecraft_statuses_list",
+                "api.config.config_spacecraft_statuses_retrieve",
+                "api.launches.launches_upcoming_list",
+                "errors",
+            )
+        } | {"client": root.AuthenticatedClient}
     finally:
         sys.path.remove(str(work))
         for name in [m for m in sys.modules if m == PACKAGE or m.startswith(PACKAGE + ".")]:
@@ -69,7 +90,9 @@ def base(request) -> str:
 @pytest.fixture
 def client(gen, base):
     # LL2 authenticates with "Authorization: Token <key>"; the key is SYNTHETIC (serve ignores it).
-    with gen["client"](base_url=base, token="SYNTHETIC-KEY", prefix="Token", raise_on_unexpected_status=True) as c:
+    with gen["client"](
+        base_url=base, token="SYNTHETIC-KEY", prefix="Token", raise_on_unexpected_status=True
+    ) as c:
         yield c
 
 
@@ -106,11 +129,14 @@ def same_list(model, expected: dict) -> None:
     for key in ("next", "previous"):  # the same query, whatever the parameter order
         assert (got[key] is None) == (expected[key] is None)
         if got[key]:
-            assert sorted(parse_qsl(urlsplit(got[key]).query)) == sorted(parse_qsl(urlsplit(expected[key]).query))
+            assert sorted(parse_qsl(urlsplit(got[key]).query)) == sorted(
+                parse_qsl(urlsplit(expected[key]).query)
+            )
 
 
 def every_page(call, model_name: str, **params) -> list[int]:
-    """Ids of every record, following each page's ``next`` (its limit and offset) as a client of the models pages."""
+    """Ids of every record, following each page's ``next`` (its limit and offset) as a client of the models
+    pages."""
     ids: list[int] = []
     while True:
         page = parsed(call(**params), model_name)
@@ -121,35 +147,52 @@ def every_page(call, model_name: str, **params) -> list[int]:
 
 
 SPACECRAFT_QUERIES = [
-    {}, {"search": "soyuz"}, {"search": "dragon", "ordering": "-flights_count"}, {"in_space": True},
-    {"is_placeholder": False, "ordering": "time_in_space"}, {"limit": 3, "offset": 4, "ordering": "-id"},
-    {"name": "Tianzhou-3"}, {"ordering": "-time_docked,id", "limit": 7},
+    {},
+    {"search": "soyuz"},
+    {"search": "dragon", "ordering": "-flights_count"},
+    {"in_space": True},
+    {"is_placeholder": False, "ordering": "time_in_space"},
+    {"limit": 3, "offset": 4, "ordering": "-id"},
+    {"name": "Tianzhou-3"},
+    {"ordering": "-time_docked,id", "limit": 7},
 ]
 
 
 @pytest.mark.parametrize("params", SPACECRAFT_QUERIES, ids=lambda p: urlencode(p) or "plain")
 def test_spacecraft_list_parses_and_matches_respond(gen, client, bundled, base, params):
-    model = parsed(gen["api.spacecraft.spacecraft_list"].sync_detailed(client=client, **params),
-                   "PaginatedPolymorphicSpacecraftEndpointList")
+    model = parsed(
+        gen["api.spacecraft.spacecraft_list"].sync_detailed(client=client, **params),
+        "PaginatedPolymorphicSpacecraftEndpointList",
+    )
     assert {type(r).__name__ for r in model.results} <= {"SpacecraftNormal"}
     same_list(model, as_expected(bundled, base, "/2.3.0/spacecraft/", params))
 
 
 def test_spacecraft_filters_by_config_and_status(gen, client, bundled, base):
     record = bundled.records[0]
-    for params in ({"spacecraft_config": record["spacecraft_config"]["id"]}, {"status": record["status"]["id"]}):
-        model = parsed(gen["api.spacecraft.spacecraft_list"].sync_detailed(client=client, **params),
-                       "PaginatedPolymorphicSpacecraftEndpointList")
+    for params in (
+        {"spacecraft_config": record["spacecraft_config"]["id"]},
+        {"status": record["status"]["id"]},
+    ):
+        model = parsed(
+            gen["api.spacecraft.spacecraft_list"].sync_detailed(client=client, **params),
+            "PaginatedPolymorphicSpacecraftEndpointList",
+        )
         assert record["id"] in [r.id for r in model.results]
         same_list(model, as_expected(bundled, base, "/2.3.0/spacecraft/", params))
 
 
 @pytest.mark.parametrize("params", [{}, {"search": "soyuz"}, {"ordering": "-flights_count"}], ids=str)
-def test_paging_the_generated_client_through_next_yields_every_record_once(gen, client, bundled, base, params):
+def test_paging_the_generated_client_through_next_yields_every_record_once(
+    gen, client, bundled, base, params
+):
     call = gen["api.spacecraft.spacecraft_list"].sync_detailed
-    ids = every_page(lambda **p: call(client=client, **p), "PaginatedPolymorphicSpacecraftEndpointList",
-                     limit=3, **params)
-    expected = [r["id"] for r in as_expected(bundled, base, "/2.3.0/spacecraft/", {**params, "limit": 100})["results"]]
+    ids = every_page(
+        lambda **p: call(client=client, **p), "PaginatedPolymorphicSpacecraftEndpointList", limit=3, **params
+    )
+    expected = [
+        r["id"] for r in as_expected(bundled, base, "/2.3.0/spacecraft/", {**params, "limit": 100})["results"]
+    ]
     assert ids == expected and len(set(ids)) == len(ids) > 0
 
 
@@ -163,29 +206,53 @@ def test_async_generated_client_pages_too(gen, client, bundled, base):
             ids += [r.id for r in page.results]
             if not page.next_:
                 return ids
-            params |= {k: int(v) for k, v in parse_qsl(urlsplit(page.next_).query) if k in ("limit", "offset")}
+            params |= {
+                k: int(v) for k, v in parse_qsl(urlsplit(page.next_).query) if k in ("limit", "offset")
+            }
 
-    expected = [r["id"] for r in as_expected(bundled, base, "/2.3.0/spacecraft/", {"search": "a", "limit": 100})["results"]]
+    expected = [
+        r["id"]
+        for r in as_expected(bundled, base, "/2.3.0/spacecraft/", {"search": "a", "limit": 100})["results"]
+    ]
     assert asyncio.run(every_id()) == expected
 
 
-@pytest.mark.parametrize("params", [{}, {"search": "dragon"}, {"in_use": True, "ordering": "-name"},
-                                    {"human_rated": True}, {"limit": 5, "offset": 40}], ids=str)
+@pytest.mark.parametrize(
+    "params",
+    [
+        {},
+        {"search": "dragon"},
+        {"in_use": True, "ordering": "-name"},
+        {"human_rated": True},
+        {"limit": 5, "offset": 40},
+    ],
+    ids=str,
+)
 def test_configurations_list_parses_and_matches_respond(gen, client, bundled, base, params):
-    model = parsed(gen["api.spacecraft_configurations.spacecraft_configurations_list"].sync_detailed(
-        client=client, **params), "PaginatedPolymorphicSpacecraftConfigurationEndpointList")
+    model = parsed(
+        gen["api.spacecraft_configurations.spacecraft_configurations_list"].sync_detailed(
+            client=client, **params
+        ),
+        "PaginatedPolymorphicSpacecraftConfigurationEndpointList",
+    )
     assert {type(r).__name__ for r in model.results} <= {"SpacecraftConfigNormal"}
     same_list(model, as_expected(bundled, base, "/2.3.0/spacecraft_configurations/", params))
 
 
 def test_configurations_page_through_next_and_every_detail_parses(gen, client, bundled, base):
     listing = gen["api.spacecraft_configurations.spacecraft_configurations_list"].sync_detailed
-    ids = every_page(lambda **p: listing(client=client, **p), "PaginatedPolymorphicSpacecraftConfigurationEndpointList",
-                     limit=10)
+    ids = every_page(
+        lambda **p: listing(client=client, **p),
+        "PaginatedPolymorphicSpacecraftConfigurationEndpointList",
+        limit=10,
+    )
     assert len(ids) == len(set(ids)) == 46
     agency = bundled.respond("/2.3.0/spacecraft_configurations/6/")[1]["agency"]["id"]
-    assert 6 in every_page(lambda **p: listing(client=client, **p), "PaginatedPolymorphicSpacecraftConfigurationEndpointList",
-                           agency=agency)
+    assert 6 in every_page(
+        lambda **p: listing(client=client, **p),
+        "PaginatedPolymorphicSpacecraftConfigurationEndpointList",
+        agency=agency,
+    )
     retrieve = gen["api.spacecraft_configurations.spacecraft_configurations_retrieve"].sync_detailed
     for config_id in ids:
         detail = parsed(retrieve(config_id, client=client), "SpacecraftConfigDetailed")
@@ -193,8 +260,10 @@ def test_configurations_page_through_next_and_every_detail_parses(gen, client, b
 
 
 def test_statuses_list_and_detail_parse(gen, client, bundled, base):
-    model = parsed(gen["api.config.config_spacecraft_statuses_list"].sync_detailed(client=client),
-                   "PaginatedSpacecraftStatusList")
+    model = parsed(
+        gen["api.config.config_spacecraft_statuses_list"].sync_detailed(client=client),
+        "PaginatedSpacecraftStatusList",
+    )
     same_list(model, as_expected(bundled, base, "/2.3.0/config/spacecraft_statuses/", {}))
     retrieve = gen["api.config.config_spacecraft_statuses_retrieve"].sync_detailed
     for status in model.results:
@@ -204,8 +273,12 @@ def test_statuses_list_and_detail_parse(gen, client, bundled, base):
 
 def test_an_endpoint_the_snapshot_lacks_gets_the_librarys_answer_never_the_network(gen, ll2_offline, bundled):
     ll2_offline.strict = True  # a request that escaped to the network would be refused, not answered
-    with gen["client"](base_url="https://ll.thespacedevs.com", token="SYNTHETIC-KEY", prefix="Token",
-                       raise_on_unexpected_status=True) as client:
+    with gen["client"](
+        base_url="https://ll.thespacedevs.com",
+        token="SYNTHETIC-KEY",
+        prefix="Token",
+        raise_on_unexpected_status=True,
+    ) as client:
         with pytest.raises(gen["errors"].UnexpectedStatus) as raised:
             gen["api.launches.launches_upcoming_list"].sync_detailed(client=client, limit=5)
     status, body = bundled.respond("https://ll.thespacedevs.com/2.3.0/launches/upcoming/?limit=5")

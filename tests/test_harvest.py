@@ -22,13 +22,12 @@ import shutil
 from pathlib import Path
 
 import pytest
+from conftest import PINNED_DIR, strip_formats
+from fakeapi import SYNTHETIC_ID, FakeLL2, Fault, Throttle
 
 import spacecraft_data
 from spacecraft_data.build import assemble, read_sources
 from spacecraft_data.harvest import HarvestError, HarvestOptions, harvest, label_root
-
-from fakeapi import SYNTHETIC_ID, FakeLL2, Fault, Throttle
-from conftest import PINNED_DIR, strip_formats
 
 TODAY = dt.datetime(2026, 11, 25, 12, 0, tzinfo=dt.timezone.utc)
 PAGE = 10  # 28 real records -> 3 spacecraft pages; 46 configurations -> 5 pages; 3 statuses -> 1 page
@@ -36,12 +35,16 @@ REQUESTS = 3 + 5 + 1
 
 
 def tree_digest(folder: Path) -> dict[str, str]:
-    return {str(p.relative_to(folder)): hashlib.sha256(p.read_bytes()).hexdigest()
-            for p in sorted(folder.rglob("*")) if p.is_file()}
+    return {
+        str(p.relative_to(folder)): hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in sorted(folder.rglob("*"))
+        if p.is_file()
+    }
 
 
 class Run:
-    """Paths of one test's store, raw folder and changelog (all under tmp_path), plus what the harvest said."""
+    """Paths of one test's store, raw folder and changelog (all under tmp_path), plus what the harvest
+    said."""
 
     def __init__(self, tmp_path: Path) -> None:
         self.output = tmp_path / "snapshots"
@@ -58,9 +61,18 @@ class Run:
     # The read timeout leaves a loaded 2-core CI machine room (0.5 s once timed out a healthy page and
     # retried it, so a request count came out one high); "slower-than-timeout" below sleeps past it.
     def options(self, api: FakeLL2, **kw) -> HarvestOptions:
-        base = dict(base_url=api.base_url, output=self.output, raw_dir=self.raw, changelog=self.changelog,
-                    page_size=PAGE, read_timeout=2.0, connect_timeout=2, sleep=self.sleeps.append,
-                    progress=self.messages.append, now=lambda: TODAY)
+        base = dict(
+            base_url=api.base_url,
+            output=self.output,
+            raw_dir=self.raw,
+            changelog=self.changelog,
+            page_size=PAGE,
+            read_timeout=2.0,
+            connect_timeout=2,
+            sleep=self.sleeps.append,
+            progress=self.messages.append,
+            now=lambda: TODAY,
+        )
         base.update(kw)
         return HarvestOptions(**base)
 
@@ -140,18 +152,32 @@ def test_changelog_gets_the_summary_and_diff_against_the_previous_snapshot(run: 
     assert f"versus {run.previous.name}: spacecraft: 0 added, 0 removed, 0 changed" in log
 
 
-@pytest.mark.parametrize("fault, said", [
-    (Fault("status", at=2, status=429, retry_after=7),
-     "after HTTP 429: the server asked to wait (Retry-After), waiting 7.0 s"),
-    (Fault("status", at=2, status=500), "after HTTP 500"),
-    (Fault("status", at=2, status=502), "after HTTP 502"),
-    (Fault("status", path="offset=10", status=503, times=3), "retry 3 of /2.3.0/spacecraft/"),
-    (Fault("reset", at=2), "after ProtocolError"),
-    (Fault("slow", at=2, delay=3.0), "after ReadTimeoutError"),
-    (Fault("truncate", at=2), "the body is not valid JSON"),
-    (Fault("cut", at=2), "the connection broke while reading the body"),
-], ids=["429-retry-after", "500", "502", "503x3", "connection-reset", "slower-than-timeout", "truncated-json",
-        "connection-cut-mid-body"])
+@pytest.mark.parametrize(
+    "fault, said",
+    [
+        (
+            Fault("status", at=2, status=429, retry_after=7),
+            "after HTTP 429: the server asked to wait (Retry-After), waiting 7.0 s",
+        ),
+        (Fault("status", at=2, status=500), "after HTTP 500"),
+        (Fault("status", at=2, status=502), "after HTTP 502"),
+        (Fault("status", path="offset=10", status=503, times=3), "retry 3 of /2.3.0/spacecraft/"),
+        (Fault("reset", at=2), "after ProtocolError"),
+        (Fault("slow", at=2, delay=3.0), "after ReadTimeoutError"),
+        (Fault("truncate", at=2), "the body is not valid JSON"),
+        (Fault("cut", at=2), "the connection broke while reading the body"),
+    ],
+    ids=[
+        "429-retry-after",
+        "500",
+        "502",
+        "503x3",
+        "connection-reset",
+        "slower-than-timeout",
+        "truncated-json",
+        "connection-cut-mid-body",
+    ],
+)
 def test_transient_fault_is_retried_and_the_snapshot_is_complete(run: Run, fault: Fault, said: str) -> None:
     with FakeLL2(faults=[fault]) as api:
         result = harvest(run.options(api))
@@ -216,7 +242,9 @@ def test_truncated_json_every_time_fails_after_bounded_refetches(run: Run) -> No
             harvest(run.options(api))
     assert sum(1 for s in api.seen if "offset=10" in s.query) == 3
     assert "kept 1 saved page(s)" in str(err.value)
-    assert err.value.exit_code == 1  # a complete body of the wrong shape: the server's answer, not the network
+    assert (
+        err.value.exit_code == 1
+    )  # a complete body of the wrong shape: the server's answer, not the network
     run.assert_nothing_published()
     run.assert_previous_untouched()
 
@@ -242,22 +270,34 @@ def test_record_inserted_between_pages_triggers_a_refetch_and_a_note(run: Run) -
     snap = spacecraft_data.load(result.snapshot)
     assert snap.manifest["records"] == {"held": 29, "reported": 29, "complete": True}
     assert SYNTHETIC_ID in snap  # the re-fetch saw the new record
-    assert any("pass 2 was consistent after pass 1: the reported count changed between pages (28 -> 29 -> 29), "
-               "28 unique ids for a reported count of 29 (1 duplicate(s) across pages)" in n
-               for n in snap.manifest["notes"])
+    assert any(
+        "pass 2 was consistent after pass 1: the reported count changed between pages (28 -> 29 -> 29), "
+        "28 unique ids for a reported count of 29 (1 duplicate(s) across pages)" in n
+        for n in snap.manifest["notes"]
+    )
     assert (result.run_dir / "spacecraft_normal_pass2_offset000000.txt").is_file()
     assert (result.run_dir / "spacecraft_normal_pass1_offset000000.txt").is_file()  # pass 1 kept too
 
 
 def test_count_that_never_settles_is_published_with_the_discrepancy_recorded(run: Run) -> None:
-    with FakeLL2(faults=[Fault("count_drift", path="/spacecraft/?format=json&limit=10&mode=normal&offset=10",
-                               times=None)]) as api:
+    with FakeLL2(
+        faults=[
+            Fault("count_drift", path="/spacecraft/?format=json&limit=10&mode=normal&offset=10", times=None)
+        ]
+    ) as api:
         result = harvest(run.options(api))
     manifest = spacecraft_data.load(result.snapshot).manifest
     assert manifest["records"]["held"] == 28 and manifest["records"]["reported"] == 29
     assert manifest["records"]["complete"] is False
-    assert manifest["records"]["discrepancy"] == [{"endpoint": "/2.3.0/spacecraft/", "mode": "normal",
-                                                   "counts": [28, 29, 28], "unique_ids": 28, "passes": 2}]
+    assert manifest["records"]["discrepancy"] == [
+        {
+            "endpoint": "/2.3.0/spacecraft/",
+            "mode": "normal",
+            "counts": [28, 29, 28],
+            "unique_ids": 28,
+            "passes": 2,
+        }
+    ]
     assert any("still inconsistent after 2 passes" in n for n in manifest["notes"])
     assert "DISCREPANCY" in run.changelog.read_text()
     assert any(m.startswith("warning:") for m in run.messages)
@@ -266,15 +306,19 @@ def test_count_that_never_settles_is_published_with_the_discrepancy_recorded(run
 def test_pacing_waits_for_the_budget_instead_of_provoking_429(run: Run) -> None:
     throttle = Throttle(limit=5, current_use=2, next_use_secs=1200, enforce=True)
     with FakeLL2(throttle=throttle) as api:
+
         def sleep(seconds: float) -> None:
             run.sleeps.append(seconds)
             api.reset_window()  # the window passes while we wait
+
         result = harvest(run.options(api, sleep=sleep))
     assert api.throttled == 0  # never provoked a 429
     assert run.sleeps == [1200, 1200]  # 3 requests fit the budget, a wait, 5 more, a wait, the last one
     assert_equals_bundled(result.snapshot)
-    assert any(m.startswith("rate limit: 5 of 5 requests used") and "waiting 20 min 00 s, until 12:20:00 UTC" in m
-               for m in run.messages)
+    assert any(
+        m.startswith("rate limit: 5 of 5 requests used") and "waiting 20 min 00 s, until 12:20:00 UTC" in m
+        for m in run.messages
+    )
     plan = next(m for m in run.messages if m.startswith("plan:"))
     # Before page 1 the estimate uses the last known count (590: 59 pages of 10 + 2) at 5 an hour.
     assert "plan: about 61 request(s)" in plan and "expected wait for the rate limit: 12 h 00 min" in plan
@@ -302,8 +346,21 @@ def test_api_key_is_sent_as_token_and_never_written_or_printed(run: Run, monkeyp
     secret = "k3y-that-must-not-leak-0123456789"
     monkeypatch.setenv("SPACECRAFT_DATA_API_KEY", secret)
     with FakeLL2(faults=[Fault("status", at=2, status=503)]) as api:
-        code = main(["harvest", "--base-url", api.base_url, "--output", str(run.output), "--raw-dir", str(run.raw),
-                     "--changelog", str(run.changelog), "--page-size", str(PAGE)])
+        code = main(
+            [
+                "harvest",
+                "--base-url",
+                api.base_url,
+                "--output",
+                str(run.output),
+                "--raw-dir",
+                str(run.raw),
+                "--changelog",
+                str(run.changelog),
+                "--page-size",
+                str(PAGE),
+            ]
+        )
     assert code == 0
     assert {s.headers.get("Authorization") for s in api.seen} == {f"Token {secret}"}
     out = capsys.readouterr()
@@ -316,7 +373,15 @@ def test_api_key_is_sent_as_token_and_never_written_or_printed(run: Run, monkeyp
 def test_cli_reports_progress_on_stderr_and_quiet_silences_it(run: Run, capsys) -> None:
     from spacecraft_data.cli import main
 
-    args = ["--output", str(run.output), "--raw-dir", str(run.raw), "--no-changelog", "--page-size", str(PAGE)]
+    args = [
+        "--output",
+        str(run.output),
+        "--raw-dir",
+        str(run.raw),
+        "--no-changelog",
+        "--page-size",
+        str(PAGE),
+    ]
     with FakeLL2() as api:
         assert main(["harvest", "--base-url", api.base_url, *args]) == 0
     out = capsys.readouterr()
@@ -334,12 +399,30 @@ def test_cli_failure_exits_non_zero_saying_what_failed_and_what_was_kept(run: Ru
     from spacecraft_data.cli import main
 
     with FakeLL2(faults=[Fault("invalid_record", path="offset=10", times=None)]) as api:
-        code = main(["harvest", "--base-url", api.base_url, "--output", str(run.output), "--raw-dir", str(run.raw),
-                     "--changelog", str(run.changelog), "--page-size", str(PAGE), "--quiet"])
+        code = main(
+            [
+                "harvest",
+                "--base-url",
+                api.base_url,
+                "--output",
+                str(run.output),
+                "--raw-dir",
+                str(run.raw),
+                "--changelog",
+                str(run.changelog),
+                "--page-size",
+                str(PAGE),
+                "--quiet",
+            ]
+        )
     err = capsys.readouterr().err
     assert code == 1
     assert err.startswith("spacecraft-data harvest: error: ")
-    assert "schema problem" in err and "kept 9 saved page(s)" in err and "existing snapshots are untouched" in err
+    assert (
+        "schema problem" in err
+        and "kept 9 saved page(s)" in err
+        and "existing snapshots are untouched" in err
+    )
     run.assert_previous_untouched()
 
 
@@ -358,13 +441,20 @@ def test_mode_both_keeps_normal_records_in_the_table_and_detailed_ones_beside_it
     assert manifest["modes"]["detailed"]["held"] is True
     assert manifest["modes"]["detailed"]["file"] == "spacecraft_detailed.json"
     assert manifest["tables"]["spacecraft"]["modes"] == ["normal"]
-    assert manifest["tables"]["spacecraft_detailed"] == {"file": "spacecraft_detailed.json", "rows": 28,
-                                                         "modes": ["detailed"], "count_reported": 28, "complete": True}
+    assert manifest["tables"]["spacecraft_detailed"] == {
+        "file": "spacecraft_detailed.json",
+        "rows": 28,
+        "modes": ["detailed"],
+        "count_reported": 28,
+        "complete": True,
+    }
     assert "spacecraft_detailed.json" in manifest["files"]
     assert validate(result.snapshot).problems == []
     # The run folder names the modes and page size, then a random suffix of its own (one folder per run).
-    assert re.fullmatch(r"20261125T120000Z_127\.0\.0\.1-\d+_2\.3\.0_normal\+detailed_limit10\.[0-9a-f]{8}",
-                        result.run_dir.name), result.run_dir.name
+    assert re.fullmatch(
+        r"20261125T120000Z_127\.0\.0\.1-\d+_2\.3\.0_normal\+detailed_limit10\.[0-9a-f]{8}",
+        result.run_dir.name,
+    ), result.run_dir.name
 
 
 def test_mode_detailed_alone_puts_detailed_records_in_the_spacecraft_table(run: Run) -> None:
@@ -404,13 +494,22 @@ def test_unreachable_server_fails_clearly_and_leaves_no_empty_run_folder(run: Ru
 
 
 def test_a_declared_endpoint_is_harvested_published_and_loaded_with_no_change_to_the_harvest(
-        run: Run, monkeypatch) -> None:
+    run: Run, monkeypatch
+) -> None:
     from spacecraft_data.endpoints import ENDPOINTS, Endpoint
     from spacecraft_data.query import OrderingFilter, SearchFilter
 
     # SYNTHETIC: a resource LL2 does not have, declared in this test alone, without modes
-    widgets = Endpoint(name="config/widgets", model="Widget", table="widgets", filters=(), search=SearchFilter(()),
-                       ordering=OrderingFilter({}), modes=(), harvest_mode=None)
+    widgets = Endpoint(
+        name="config/widgets",
+        model="Widget",
+        table="widgets",
+        filters=(),
+        search=SearchFilter(()),
+        ordering=OrderingFilter({}),
+        modes=(),
+        harvest_mode=None,
+    )
     monkeypatch.setitem(ENDPOINTS["2.3.0"], widgets.name, widgets)
     records = [{"id": n, "name": f"SYNTHETIC widget {n}"} for n in range(1, 13)]
     with FakeLL2() as api:

@@ -18,15 +18,14 @@ import time
 from pathlib import Path
 
 import pytest
-
-import spacecraft_data
-from spacecraft_data.harvest.runs import fresh_dir
-from spacecraft_data.store import LOCK_FILE, LOCK_WAIT, StoreBusy, store_lock
-
 from conftest import ROOT, SEED_FILES
 from fakeapi import FakeLL2, Throttle
 from test_harvest import REQUESTS, Run
 from test_harvest_hostile import cli, harvest_args
+
+import spacecraft_data
+from spacecraft_data.harvest.runs import fresh_dir
+from spacecraft_data.store import LOCK_FILE, LOCK_WAIT, StoreBusy, store_lock
 
 pytestmark = pytest.mark.skipif(sys.platform == "win32", reason="the store lock is fcntl.flock (POSIX)")
 
@@ -39,27 +38,37 @@ def run(tmp_path: Path) -> Run:
 
 
 def roomy_api() -> FakeLL2:
-    """The stand-in with a budget for many runs: the default (15 an hour) would make the third run wait an hour."""
+    """The stand-in with a budget for many runs: the default (15 an hour) would make the third run wait an
+    hour."""
     return FakeLL2(throttle=Throttle(limit=1000))
 
 
 def test_three_simultaneous_harvests_into_one_store_each_publish_a_snapshot_of_their_own(run: Run) -> None:
     with roomy_api() as api:
         args = [*EXE, *harvest_args(run, api.base_url)[:-1]]  # not --quiet: stderr must hold no raw error
-        procs = [subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) for _ in range(3)]
+        procs = [
+            subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+            for _ in range(3)
+        ]
         outs = [p.communicate(timeout=300) for p in procs]
     codes = [p.returncode for p in procs]
     for (out, err), code in zip(outs, codes):
         assert code in (0, 2), err
         assert "Traceback" not in err and ".pending" not in err, err
         if code == 2:  # refused cleanly: one line naming the lock, nothing of its own published
-            assert err.strip().splitlines()[-1].startswith("spacecraft-data harvest: error: ") and LOCK_FILE in err
+            assert (
+                err.strip().splitlines()[-1].startswith("spacecraft-data harvest: error: ")
+                and LOCK_FILE in err
+            )
     published = [out.strip() for (out, _), code in zip(outs, codes) if code == 0]
     assert codes == [0, 0, 0]  # the default --lock-wait (600 s) outlasts two loopback harvests
-    # (Whether a run had to wait depends on how the three start-ups interleave: the wait message has a test of its own.)
+    # (Whether a run had to wait depends on how the three start-ups interleave: the wait message has a test
+    # of its own.)
     # Three snapshots, each printed by one run, each described by the sources.json of its own run folder.
     versions = sorted((Path(p).name for p in published), key=lambda v: tuple(map(int, v.split("."))))
-    day = versions[0]  # the runs publish under today's date (a subprocess has the real clock): day, day.1, day.2
+    day = versions[
+        0
+    ]  # the runs publish under today's date (a subprocess has the real clock): day, day.1, day.2
     assert versions == [day, f"{day}.1", f"{day}.2"], versions
     assert sorted(d.name for d in (run.output / "2.3.0").iterdir()) == sorted([run.previous.name, *versions])
     run_dirs = sorted(run.raw.iterdir())
@@ -74,8 +83,20 @@ def test_three_simultaneous_harvests_into_one_store_each_publish_a_snapshot_of_t
     assert spacecraft_data.load(run.output).version == f"{day}.2"
     for version in versions:
         spacecraft_data.load(run.output / "2.3.0" / version, verify=True)
-    check = subprocess.run([sys.executable, str(ROOT / "scripts" / "build_snapshot.py"), "--raw", str(run.raw.parent),
-                            "--out", str(run.output), "--check"], capture_output=True, text=True, timeout=300)
+    check = subprocess.run(
+        [
+            sys.executable,
+            str(ROOT / "scripts" / "build_snapshot.py"),
+            "--raw",
+            str(run.raw.parent),
+            "--out",
+            str(run.output),
+            "--check",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     assert check.returncode == 0, check.stdout + check.stderr
     log = run.changelog.read_text()
     assert all(log.count(f"## 2.3.0/{v}\n") == 1 for v in versions), log
@@ -86,8 +107,12 @@ def test_three_simultaneous_harvests_into_one_store_each_publish_a_snapshot_of_t
 def test_a_harvest_waits_for_the_lock_saying_so_then_goes_on(run: Run) -> None:
     with roomy_api() as api:
         with store_lock(run.output, "a test holding the lock", progress=lambda m: None):
-            proc = subprocess.Popen([*EXE, *harvest_args(run, api.base_url)[:-1], "--lock-wait", "120"],
-                                    stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+            proc = subprocess.Popen(
+                [*EXE, *harvest_args(run, api.base_url)[:-1], "--lock-wait", "120"],
+                stdout=subprocess.PIPE,
+                stderr=subprocess.PIPE,
+                text=True,
+            )
             assert proc.stderr is not None
             first = proc.stderr.readline()  # blocks until the run says something: that it waits
             assert "locked by a test holding the lock (pid" in first and "waiting up to 120 s" in first, first
@@ -98,18 +123,35 @@ def test_a_harvest_waits_for_the_lock_saying_so_then_goes_on(run: Run) -> None:
     assert Path(out.strip()).parent == run.output / "2.3.0" and api.counted == REQUESTS
 
 
-def test_a_run_still_locked_out_after_lock_wait_exits_2_naming_the_lock_and_its_holder(run: Run,
-                                                                                      tmp_path: Path) -> None:
+def test_a_run_still_locked_out_after_lock_wait_exits_2_naming_the_lock_and_its_holder(
+    run: Run, tmp_path: Path
+) -> None:
     with roomy_api() as api, store_lock(run.output, "a test holding the lock", progress=lambda m: None):
         started = time.monotonic()
         done, _ = cli(harvest_args(run, api.base_url, "--lock-wait", "0.5"), cwd=tmp_path)
         elapsed = time.monotonic() - started
-        imported, _ = cli(["import-pages", str(SEED_FILES[0]), "--output", str(run.output), "--raw-dir",
-                           str(tmp_path / "imports"), "--no-changelog", "--quiet", "--lock-wait", "0"], cwd=tmp_path)
+        imported, _ = cli(
+            [
+                "import-pages",
+                str(SEED_FILES[0]),
+                "--output",
+                str(run.output),
+                "--raw-dir",
+                str(tmp_path / "imports"),
+                "--no-changelog",
+                "--quiet",
+                "--lock-wait",
+                "0",
+            ],
+            cwd=tmp_path,
+        )
     assert done.returncode == 2, done.stderr
     assert len(done.stderr.splitlines()) == 1
-    assert re.match(rf"spacecraft-data harvest: error: {re.escape(str(run.output / LOCK_FILE))}: still locked by a test "
-                    r"holding the lock \(pid \d+, since .*\) after waiting 0\.5 s \(--lock-wait\)", done.stderr)
+    assert re.match(
+        rf"spacecraft-data harvest: error: {re.escape(str(run.output / LOCK_FILE))}: still locked by a test "
+        r"holding the lock \(pid \d+, since .*\) after waiting 0\.5 s \(--lock-wait\)",
+        done.stderr,
+    )
     assert "nothing was fetched or published" in done.stderr
     assert elapsed < 60, elapsed  # the half-second wait, plus a loaded machine's start-up
     assert api.counted == 0 and not run.raw.exists()
@@ -120,10 +162,17 @@ def test_a_run_still_locked_out_after_lock_wait_exits_2_naming_the_lock_and_its_
 
 def test_the_lock_of_a_killed_run_is_released_at_once(tmp_path: Path) -> None:
     holder = subprocess.Popen(
-        [sys.executable, "-c", "import sys, time\nfrom spacecraft_data.store import store_lock\n"
-                               "with store_lock(__import__('pathlib').Path(sys.argv[1]), 'a run about to be killed'):\n"
-                               "    print('held', flush=True)\n    time.sleep(600)\n", str(tmp_path)],
-        stdout=subprocess.PIPE, text=True)
+        [
+            sys.executable,
+            "-c",
+            "import sys, time\nfrom spacecraft_data.store import store_lock\n"
+            "with store_lock(__import__('pathlib').Path(sys.argv[1]), 'a run about to be killed'):\n"
+            "    print('held', flush=True)\n    time.sleep(600)\n",
+            str(tmp_path),
+        ],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
     try:
         assert holder.stdout is not None and holder.stdout.readline().strip() == "held"
         with pytest.raises(StoreBusy, match="a run about to be killed"):
@@ -170,4 +219,6 @@ def test_run_folders_started_in_the_same_second_are_distinct(tmp_path: Path) -> 
 def test_the_cli_default_lock_wait_is_the_store_default() -> None:
     from spacecraft_data.cli import harvest as harvest_command
 
-    assert harvest_command._LOCK_WAIT == LOCK_WAIT  # a mirror, so that --help does not import the harvest package
+    assert (
+        harvest_command._LOCK_WAIT == LOCK_WAIT
+    )  # a mirror, so that --help does not import the harvest package

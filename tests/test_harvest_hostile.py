@@ -1,4 +1,5 @@
-"""Fault injection for the harvester: a hostile or broken server on 127.0.0.1 (tests/fakeapi.py) and no network.
+"""Fault injection for the harvester: a hostile or broken server on 127.0.0.1 (tests/fakeapi.py) and no
+network.
 
 Each test injects one fault of issue 11's harvest list and proves the harvester refuses it with a
 clear error, publishes nothing it should not, stays within its limits and leaves a rerun able to
@@ -19,13 +20,12 @@ import zlib
 from pathlib import Path
 
 import pytest
-
-from spacecraft_data.harvest import HarvestError, HarvestOptions, harvest
-from spacecraft_data.errors import PageError
-from spacecraft_data.pages import parse_page, read_page, render_browsable
-
 from fakeapi import FakeLL2, Fault, Throttle
 from test_harvest import PAGE, REQUESTS, TODAY, Run, assert_equals_bundled
+
+from spacecraft_data.errors import PageError
+from spacecraft_data.harvest import HarvestError, HarvestOptions, harvest
+from spacecraft_data.pages import parse_page, read_page, render_browsable
 
 #: decoded size of the SYNTHETIC compression bomb: 1 GiB of JSON whitespace (valid JSON once a body follows)
 BOMB_DECODED = 1 << 30
@@ -35,7 +35,8 @@ PEAK_RSS_LIMIT = 300 * 1024 * 1024
 OFFLINE_SECONDS = 15.0
 
 #: run the CLI in a child and report its own peak RSS (KiB) on stderr's last line. VmHWM, not ru_maxrss: Linux
-#: keeps ru_maxrss across exec, so a child forked (preexec_fn) from a large pytest process would report the parent's.
+#: keeps ru_maxrss across exec, so a child forked (preexec_fn) from a large pytest process would report the
+#: parent's.
 CHILD = """
 import resource, sys
 from spacecraft_data.cli import main
@@ -73,15 +74,27 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def cli(args: list[str], cwd: Path, env: dict[str, str] | None = None, timeout: float = 120,
-        limit_memory: bool = False) -> tuple[subprocess.CompletedProcess, int]:
+def cli(
+    args: list[str],
+    cwd: Path,
+    env: dict[str, str] | None = None,
+    timeout: float = 120,
+    limit_memory: bool = False,
+) -> tuple[subprocess.CompletedProcess, int]:
     """Run ``spacecraft-data ARGS`` in a child; returns (result, peak RSS in bytes)."""
+
     def cap() -> None:  # a harvest that ignores its limits must not take the machine down with it
         resource.setrlimit(resource.RLIMIT_AS, (3 << 30, 3 << 30))
 
-    done = subprocess.run([sys.executable, "-c", CHILD, *args], cwd=cwd, env=env or dict(os.environ),
-                          capture_output=True, text=True, timeout=timeout,
-                          preexec_fn=cap if limit_memory else None)
+    done = subprocess.run(
+        [sys.executable, "-c", CHILD, *args],
+        cwd=cwd,
+        env=env or dict(os.environ),
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        preexec_fn=cap if limit_memory else None,
+    )
     lines = done.stderr.rstrip("\n").splitlines()
     peak = int(lines[-1].split()[1]) * 1024 if lines and lines[-1].startswith("MAXRSS_KB") else -1
     done.stderr = "\n".join(line for line in lines if not line.startswith("MAXRSS_KB"))
@@ -89,16 +102,33 @@ def cli(args: list[str], cwd: Path, env: dict[str, str] | None = None, timeout: 
 
 
 def harvest_args(run: Run, base_url: str, *more: str) -> list[str]:
-    return ["harvest", "--base-url", base_url, "--output", str(run.output), "--raw-dir", str(run.raw),
-            "--changelog", str(run.changelog), "--page-size", str(PAGE), "--quiet", *more]
+    return [
+        "harvest",
+        "--base-url",
+        base_url,
+        "--output",
+        str(run.output),
+        "--raw-dir",
+        str(run.raw),
+        "--changelog",
+        str(run.changelog),
+        "--page-size",
+        str(PAGE),
+        "--quiet",
+        *more,
+    ]
 
 
-# -- never leave the configured origin -------------------------------------------------------------------------------
+# -- never leave the configured origin
+# -------------------------------------------------------------------------------
+
 
 def test_redirect_to_another_port_is_refused_and_the_key_goes_nowhere_else(run: Run) -> None:
     secret = "k3y-for-the-configured-origin-only"
     with FakeLL2() as elsewhere, FakeLL2() as api:
-        target = f"{elsewhere.base_url}/2.3.0/spacecraft/?format=json&limit=10&mode=normal&offset=10&ordering=id"
+        target = (
+            f"{elsewhere.base_url}/2.3.0/spacecraft/?format=json&limit=10&mode=normal&offset=10&ordering=id"
+        )
         api.faults.append(Fault("redirect", path="offset=10", status=302, location=target, times=None))
         with pytest.raises(HarvestError) as err:
             harvest(run.options(api, api_key=secret))
@@ -110,15 +140,21 @@ def test_redirect_to_another_port_is_refused_and_the_key_goes_nowhere_else(run: 
     run.assert_previous_untouched()
 
 
-@pytest.mark.parametrize("location", [
-    "https://127.0.0.1:{port}/2.3.0/spacecraft/?offset=10",  # another scheme
-    "http://localhost:{port}/2.3.0/spacecraft/?offset=10",  # another host name for the same machine
-    "//evil.invalid/2.3.0/spacecraft/?offset=10",  # scheme-relative: another host
-], ids=["scheme", "host", "scheme-relative"])
+@pytest.mark.parametrize(
+    "location",
+    [
+        "https://127.0.0.1:{port}/2.3.0/spacecraft/?offset=10",  # another scheme
+        "http://localhost:{port}/2.3.0/spacecraft/?offset=10",  # another host name for the same machine
+        "//evil.invalid/2.3.0/spacecraft/?offset=10",  # scheme-relative: another host
+    ],
+    ids=["scheme", "host", "scheme-relative"],
+)
 def test_redirect_to_another_scheme_or_host_is_refused(run: Run, location: str) -> None:
     with FakeLL2() as api:
         port = int(api.base_url.rsplit(":", 1)[1])
-        api.faults.append(Fault("redirect", path="offset=10", status=301, location=location.format(port=port)))
+        api.faults.append(
+            Fault("redirect", path="offset=10", status=301, location=location.format(port=port))
+        )
         with pytest.raises(HarvestError, match="not on the configured origin"):
             harvest(run.options(api))
     assert sum("offset=10" in s.query for s in api.seen) == 1  # refused at once, not retried
@@ -146,16 +182,21 @@ def test_next_link_to_another_origin_is_refused_before_the_page_is_saved(run: Ru
     run.assert_nothing_published()
 
 
-# -- bounded resources -----------------------------------------------------------------------------------------------
+# -- bounded resources
+# -----------------------------------------------------------------------------------------------
 
-def test_compression_bomb_is_refused_early_with_peak_memory_under_300_mb(run: Run, gzip_bomb: bytes,
-                                                                        tmp_path: Path) -> None:
+
+def test_compression_bomb_is_refused_early_with_peak_memory_under_300_mb(
+    run: Run, gzip_bomb: bytes, tmp_path: Path
+) -> None:
     with FakeLL2(faults=[Fault("encoded", path="/spacecraft/?", times=None, payload=gzip_bomb)]) as api:
         started = time.monotonic()
         done, peak = cli(harvest_args(run, api.base_url), cwd=tmp_path, limit_memory=True)
         elapsed = time.monotonic() - started
-    print(f"compression bomb: {len(gzip_bomb)} bytes gzip -> {BOMB_DECODED} decoded; "
-          f"child peak RSS {peak / 2**20:.1f} MiB; {elapsed:.1f} s")
+    print(
+        f"compression bomb: {len(gzip_bomb)} bytes gzip -> {BOMB_DECODED} decoded; "
+        f"child peak RSS {peak / 2**20:.1f} MiB; {elapsed:.1f} s"
+    )
     assert done.returncode != 0 and "Traceback" not in done.stderr, done.stderr
     assert done.stderr.startswith("spacecraft-data harvest: error: GET ")
     assert "33554432-byte limit (--max-body-mb) once decoded (Content-Encoding: gzip" in done.stderr
@@ -166,8 +207,11 @@ def test_compression_bomb_is_refused_early_with_peak_memory_under_300_mb(run: Ru
 def test_content_length_over_the_limit_is_refused_without_reading(run: Run) -> None:
     body = b"[" + b" " * 4096 + b"]"
     with FakeLL2(faults=[Fault("encoded", path="/spacecraft/?", payload=body, encoding="identity")]) as api:
-        with pytest.raises(HarvestError, match=r"the body is 4098 bytes \(Content-Length\), more than the "
-                                               r"1024-byte limit"):
+        with pytest.raises(
+            HarvestError,
+            match=r"the body is 4098 bytes \(Content-Length\), more than the "
+            r"1024-byte limit",
+        ):
             harvest(run.options(api, max_body_bytes=1024))
 
 
@@ -210,7 +254,9 @@ def test_throttle_wait_longer_than_max_wait_stops_at_once_saying_when_to_rerun(r
 def test_count_beyond_the_sanity_bound_is_refused(run: Run) -> None:
     huge = {"count": 10**12, "next": None, "previous": None, "results": []}
     with FakeLL2(faults=[Fault("body", path="/spacecraft/?", body=huge, times=None)]) as api:
-        with pytest.raises(HarvestError, match=r"'count' is 1000000000000, more than the sanity bound of 100000"):
+        with pytest.raises(
+            HarvestError, match=r"'count' is 1000000000000, more than the sanity bound of 100000"
+        ):
             harvest(run.options(api))
     assert api.counted == 3  # the page's tries, not a billion pages
 
@@ -221,14 +267,21 @@ def test_more_pages_than_the_bound_is_refused(run: Run) -> None:
             harvest(run.options(api, max_pages=1))
 
 
-# -- without a network, fail in seconds ------------------------------------------------------------------------------
+# -- without a network, fail in seconds
+# ------------------------------------------------------------------------------
 
-@pytest.mark.parametrize("base_url, reason", [
-    ("http://127.0.0.1:{port}", "cannot connect (Connection refused)"),
-    ("http://nonexistent.invalid", "the host name does not resolve"),
-], ids=["connection-refused", "dns-failure"])
-def test_no_network_fails_in_seconds_with_a_one_line_reason(run: Run, tmp_path: Path, base_url: str,
-                                                            reason: str) -> None:
+
+@pytest.mark.parametrize(
+    "base_url, reason",
+    [
+        ("http://127.0.0.1:{port}", "cannot connect (Connection refused)"),
+        ("http://nonexistent.invalid", "the host name does not resolve"),
+    ],
+    ids=["connection-refused", "dns-failure"],
+)
+def test_no_network_fails_in_seconds_with_a_one_line_reason(
+    run: Run, tmp_path: Path, base_url: str, reason: str
+) -> None:
     url = base_url.format(port=free_port())
     started = time.monotonic()
     done, _ = cli(harvest_args(run, url), cwd=tmp_path, timeout=60)
@@ -241,15 +294,24 @@ def test_no_network_fails_in_seconds_with_a_one_line_reason(run: Run, tmp_path: 
     assert reason in done.stderr and "no snapshot was published" in done.stderr
 
 
-@pytest.mark.parametrize("fault, more, code, said", [
-    (None, (), 2, "cannot connect (Connection refused)"),
-    (Fault("trickle", path="/spacecraft/?", delay=0.05, seconds=20, times=None), ("--deadline", "1"), 2,
-     "no complete answer within the 1 s deadline"),
-    (Fault("status", path="/spacecraft/?", status=404, times=None), (), 1, "answered HTTP 404"),
-    (Fault("invalid_record", path="/spacecraft/?", times=None), (), 1, "schema problem"),
-], ids=["connection-refused", "deadline", "http-404", "invalid-record"])
-def test_a_network_failure_exits_2_and_a_bad_answer_exits_1(run: Run, tmp_path: Path, fault: Fault | None,
-                                                           more: tuple[str, ...], code: int, said: str) -> None:
+@pytest.mark.parametrize(
+    "fault, more, code, said",
+    [
+        (None, (), 2, "cannot connect (Connection refused)"),
+        (
+            Fault("trickle", path="/spacecraft/?", delay=0.05, seconds=20, times=None),
+            ("--deadline", "1"),
+            2,
+            "no complete answer within the 1 s deadline",
+        ),
+        (Fault("status", path="/spacecraft/?", status=404, times=None), (), 1, "answered HTTP 404"),
+        (Fault("invalid_record", path="/spacecraft/?", times=None), (), 1, "schema problem"),
+    ],
+    ids=["connection-refused", "deadline", "http-404", "invalid-record"],
+)
+def test_a_network_failure_exits_2_and_a_bad_answer_exits_1(
+    run: Run, tmp_path: Path, fault: Fault | None, more: tuple[str, ...], code: int, said: str
+) -> None:
     if fault is None:
         url = f"http://127.0.0.1:{free_port()}"  # nothing listens there: connections are refused
         done, _ = cli(harvest_args(run, url, *more), cwd=tmp_path)
@@ -287,20 +349,31 @@ def test_real_server_errors_still_get_every_retry(run: Run) -> None:
     assert_equals_bundled(result.snapshot)
 
 
-# -- pages of the wrong shape ----------------------------------------------------------------------------------------
+# -- pages of the wrong shape
+# ----------------------------------------------------------------------------------------
 
 SHAPES = {
     "not-an-object": ([1, 2], "the body is a JSON list, not a list envelope"),
-    "count-a-string": ({"count": "20", "next": None, "previous": None, "results": []},
-                       "'count' is '20', not a non-negative integer"),
-    "count-a-boolean": ({"count": True, "next": None, "previous": None, "results": []},
-                        "'count' is True, not a non-negative integer"),
-    "results-not-objects": ({"count": 20, "next": None, "previous": None, "results": [1, "two"]},
-                            "results[0] is a JSON int, not a record object"),
-    "results-an-object": ({"count": 20, "next": None, "previous": None, "results": {"id": 5}},
-                          "'results' is a JSON dict, not an array of records"),
-    "record-without-id": ({"count": 20, "next": None, "previous": None, "results": [{"name": "x"}]},
-                          "results[0] has no id, not an integer id"),
+    "count-a-string": (
+        {"count": "20", "next": None, "previous": None, "results": []},
+        "'count' is '20', not a non-negative integer",
+    ),
+    "count-a-boolean": (
+        {"count": True, "next": None, "previous": None, "results": []},
+        "'count' is True, not a non-negative integer",
+    ),
+    "results-not-objects": (
+        {"count": 20, "next": None, "previous": None, "results": [1, "two"]},
+        "results[0] is a JSON int, not a record object",
+    ),
+    "results-an-object": (
+        {"count": 20, "next": None, "previous": None, "results": {"id": 5}},
+        "'results' is a JSON dict, not an array of records",
+    ),
+    "record-without-id": (
+        {"count": 20, "next": None, "previous": None, "results": [{"name": "x"}]},
+        "results[0] has no id, not an integer id",
+    ),
     "missing-keys": ({"count": 20, "results": []}, "the list envelope lacks 'next', 'previous'"),
 }
 
@@ -313,7 +386,9 @@ def test_page_of_the_wrong_shape_is_a_clear_error_and_a_rerun_completes(run: Run
             harvest(run.options(api))
         message = str(err.value)
         assert "offset=10" in message and said in message and "on all 3 tries" in message
-        assert [p.name for p in run.pages()] == ["spacecraft_normal_pass1_offset000000.txt"]  # bad page not saved
+        assert [p.name for p in run.pages()] == [
+            "spacecraft_normal_pass1_offset000000.txt"
+        ]  # bad page not saved
         run.assert_nothing_published()
         result = harvest(run.options(api, now=lambda: TODAY + dt.timedelta(hours=1)))  # healthy again
     assert result.pages_reused == 1
@@ -322,7 +397,9 @@ def test_page_of_the_wrong_shape_is_a_clear_error_and_a_rerun_completes(run: Run
 
 def test_body_nested_too_deeply_to_parse_is_a_clear_error(run: Run) -> None:
     deep = b"[" * 200_000  # SYNTHETIC: json.loads would raise RecursionError
-    with FakeLL2(faults=[Fault("encoded", path="offset=10", payload=deep, encoding="identity", times=None)]) as api:
+    with FakeLL2(
+        faults=[Fault("encoded", path="offset=10", payload=deep, encoding="identity", times=None)]
+    ) as api:
         with pytest.raises(HarvestError, match=r"offset=10.*not valid JSON \(nested too deeply to parse"):
             harvest(run.options(api))
     with pytest.raises(PageError, match="nested too deeply"):
@@ -340,10 +417,14 @@ def test_wrong_shape_page_through_the_cli_is_one_error_not_a_traceback(run: Run,
     assert "results[0] is a JSON null, not a record object on all 3 tries" in err
 
 
-@pytest.mark.parametrize("bad", [
-    ('"count": 28', '"count": "twenty-eight"'),
-    ('"results": [', '"results": [17, '),
-], ids=["count-not-int", "result-not-object"])
+@pytest.mark.parametrize(
+    "bad",
+    [
+        ('"count": 28', '"count": "twenty-eight"'),
+        ('"results": [', '"results": [17, '),
+    ],
+    ids=["count-not-int", "result-not-object"],
+)
 def test_saved_page_of_the_wrong_shape_is_fetched_again_not_reused(run: Run, bad: tuple[str, str]) -> None:
     with FakeLL2(faults=[Fault("status", path="offset=10", status=503, times=None)]) as api:
         with pytest.raises(HarvestError):
@@ -359,15 +440,26 @@ def test_saved_page_of_the_wrong_shape_is_fetched_again_not_reused(run: Run, bad
     assert_equals_bundled(result.snapshot)
 
 
-# -- headers round-trip ----------------------------------------------------------------------------------------------
+# -- headers round-trip
+# ----------------------------------------------------------------------------------------------
 
-ODD_HEADERS = [("X_Under_Score", "1"), ("X.Dotted.Name", "2"), ("Set-Cookie", "a=1; Path=/"),
-               ("Set-Cookie", "b=2; Path=/"), ("Vary", "Cookie"), ("X-Empty", "")]
+ODD_HEADERS = [
+    ("X_Under_Score", "1"),
+    ("X.Dotted.Name", "2"),
+    ("Set-Cookie", "a=1; Path=/"),
+    ("Set-Cookie", "b=2; Path=/"),
+    ("Vary", "Cookie"),
+    ("X-Empty", ""),
+]
 
 
-#: what a harvest keeps of ODD_HEADERS: everything but the cookies (see test_harvest_secrets.py), with a repeated
+#: what a harvest keeps of ODD_HEADERS: everything but the cookies (see test_harvest_secrets.py), with a
+#: repeated
 #: header of its own to prove repeats survive
-KEPT_HEADERS = [h for h in ODD_HEADERS if h[0] != "Set-Cookie"] + [("Link", "<a>; rel=a"), ("Link", "<b>; rel=b")]
+KEPT_HEADERS = [h for h in ODD_HEADERS if h[0] != "Set-Cookie"] + [
+    ("Link", "<a>; rel=a"),
+    ("Link", "<b>; rel=b"),
+]
 
 
 def test_every_header_a_server_sends_but_cookies_survives_the_saved_page(run: Run) -> None:
@@ -386,17 +478,24 @@ def test_every_header_a_server_sends_but_cookies_survives_the_saved_page(run: Ru
 
 
 def test_render_and_parse_round_trip_repeated_and_token_named_headers() -> None:
-    text = render_browsable({"count": 0, "next": None, "previous": None, "results": []}, "/2.3.0/spacecraft/?x=1",
-                            headers=ODD_HEADERS + [("Allow", "GET"), ("Folded", "a\r\n b")])
+    text = render_browsable(
+        {"count": 0, "next": None, "previous": None, "results": []},
+        "/2.3.0/spacecraft/?x=1",
+        headers=ODD_HEADERS + [("Allow", "GET"), ("Folded", "a\r\n b")],
+    )
     page = parse_page(text)
-    assert list(page.header_list) == sorted(ODD_HEADERS + [("Allow", "GET"), ("Folded", "a b")],
-                                            key=lambda kv: kv[0])
+    assert list(page.header_list) == sorted(
+        ODD_HEADERS + [("Allow", "GET"), ("Folded", "a b")], key=lambda kv: kv[0]
+    )
     assert page.headers["Set-Cookie"] == "a=1; Path=/, b=2; Path=/"
     assert render_browsable(page.body, "/2.3.0/spacecraft/?x=1", headers=page.header_list) == text.replace(
-        "a\r\n b", "a b")
+        "a\r\n b", "a b"
+    )
 
 
-# -- --api-version and where files go --------------------------------------------------------------------------------
+# -- --api-version and where files go
+# --------------------------------------------------------------------------------
+
 
 @pytest.mark.parametrize("version", ["../../escape", "2.3", "2.3.0/..", "v2.3.0", "2.3.0 "])
 def test_api_version_must_look_like_n_n_n(run: Run, tmp_path: Path, version: str) -> None:
@@ -407,8 +506,16 @@ def test_api_version_must_look_like_n_n_n(run: Run, tmp_path: Path, version: str
     assert "--api-version" in done.stderr and "N.N.N" in done.stderr
     assert not run.raw.exists() and list(work.iterdir()) == []
     with pytest.raises(HarvestError, match="does not look like N.N.N"):
-        harvest(HarvestOptions(base_url="http://127.0.0.1:9", api_version=version, output=run.output,
-                               raw_dir=run.raw, changelog=None, progress=run.messages.append))
+        harvest(
+            HarvestOptions(
+                base_url="http://127.0.0.1:9",
+                api_version=version,
+                output=run.output,
+                raw_dir=run.raw,
+                changelog=None,
+                progress=run.messages.append,
+            )
+        )
 
 
 def _every_file(root: Path) -> set[Path]:
@@ -416,13 +523,21 @@ def _every_file(root: Path) -> set[Path]:
 
 
 @pytest.mark.parametrize("fails", [False, True], ids=["success", "failure-midway"])
-def test_nothing_is_written_outside_output_raw_dir_and_changelog(run: Run, tmp_path: Path, fails: bool) -> None:
+def test_nothing_is_written_outside_output_raw_dir_and_changelog(
+    run: Run, tmp_path: Path, fails: bool
+) -> None:
     work, home, temp = tmp_path / "cwd", tmp_path / "home", tmp_path / "tmp"
     for folder in (work, home, temp):
         folder.mkdir()
     before = _every_file(tmp_path)
-    env = dict(os.environ, HOME=str(home), TMPDIR=str(temp), XDG_CACHE_HOME=str(home / ".cache"),
-               XDG_DATA_HOME=str(home / ".local/share"), XDG_CONFIG_HOME=str(home / ".config"))
+    env = dict(
+        os.environ,
+        HOME=str(home),
+        TMPDIR=str(temp),
+        XDG_CACHE_HOME=str(home / ".cache"),
+        XDG_DATA_HOME=str(home / ".local/share"),
+        XDG_CONFIG_HOME=str(home / ".config"),
+    )
     faults = [Fault("status", path="offset=10", status=503, times=None)] if fails else []
     with FakeLL2(faults=faults) as api:
         done, _ = cli(harvest_args(run, api.base_url, "--max-wait", "0"), cwd=work, env=env)

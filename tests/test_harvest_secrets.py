@@ -13,15 +13,14 @@ import os
 from pathlib import Path
 
 import pytest
-
-from spacecraft_data.harvest import HarvestError, HarvestOptions, harvest, import_pages
-from spacecraft_data.harvest.options import HarvestUsageError
-from spacecraft_data.pages import read_page
-
 from conftest import SEED_FILES
 from fakeapi import FakeLL2, Fault
 from test_harvest import REQUESTS, Run, assert_equals_bundled
 from test_harvest_hostile import cli, free_port, harvest_args
+
+from spacecraft_data.harvest import HarvestError, HarvestOptions, harvest, import_pages
+from spacecraft_data.harvest.options import HarvestUsageError
+from spacecraft_data.pages import read_page
 
 PASSWORD = "pw-SYNTHETIC-secret-5150"
 KEY = "key-SYNTHETIC-secret-8086"
@@ -54,7 +53,8 @@ def found(root: Path, secret: str) -> list[str]:
 
 
 def test_planted_secrets_are_in_no_file_of_the_store_raw_folder_or_changelog_nor_in_the_output(
-        run: Run, tmp_path: Path) -> None:
+    run: Run, tmp_path: Path
+) -> None:
     env = dict(os.environ, SPACECRAFT_DATA_API_KEY=KEY)
     with FakeLL2(faults=[Fault("headers", headers=PLANTED_HEADERS, times=None)]) as api:
         done, _ = cli(harvest_args(run, api.base_url)[:-1], cwd=tmp_path, env=env)  # without --quiet
@@ -66,28 +66,36 @@ def test_planted_secrets_are_in_no_file_of_the_store_raw_folder_or_changelog_nor
     page = read_page(next(run_dir.glob("spacecraft_*offset000000.txt")))
     assert ("X-Harmless", "kept") in page.header_list
     assert not {"Set-Cookie", "X-Echo-Key", "Authorization", "Proxy-Authorization", "Cookie"} & {
-        name for name, _ in page.header_list}
+        name for name, _ in page.header_list
+    }
     assert run.changelog.is_file()
     for secret in SECRETS:
         assert found(tmp_path, secret) == [], secret
         assert secret not in done.stdout + done.stderr, secret
 
 
-@pytest.mark.parametrize("form, why", [
-    ("http://user:{pw}@127.0.0.1:{port}", "a user name or password in the URL"),
-    ("http://{pw}@127.0.0.1:{port}/", "a user name or password in the URL"),
-    ("http://127.0.0.1:{port}/?api_key={key}", "a query (?...) is refused"),
-    ("http://127.0.0.1:{port}?{key}", "a query (?...) is refused"),
-    ("http://127.0.0.1:{port}/#{key}", "a fragment (#...) is refused"),
-    ("user:{pw}@127.0.0.1:{port}", "not an http:// or https:// URL"),
-], ids=["user-password", "user-only", "query", "bare-query", "fragment", "no-scheme"])
-def test_base_url_holding_a_secret_is_refused_up_front_without_echoing_it(run: Run, tmp_path: Path, form: str,
-                                                                         why: str) -> None:
+@pytest.mark.parametrize(
+    "form, why",
+    [
+        ("http://user:{pw}@127.0.0.1:{port}", "a user name or password in the URL"),
+        ("http://{pw}@127.0.0.1:{port}/", "a user name or password in the URL"),
+        ("http://127.0.0.1:{port}/?api_key={key}", "a query (?...) is refused"),
+        ("http://127.0.0.1:{port}?{key}", "a query (?...) is refused"),
+        ("http://127.0.0.1:{port}/#{key}", "a fragment (#...) is refused"),
+        ("user:{pw}@127.0.0.1:{port}", "not an http:// or https:// URL"),
+    ],
+    ids=["user-password", "user-only", "query", "bare-query", "fragment", "no-scheme"],
+)
+def test_base_url_holding_a_secret_is_refused_up_front_without_echoing_it(
+    run: Run, tmp_path: Path, form: str, why: str
+) -> None:
     with FakeLL2() as api:
         port = api.base_url.rsplit(":", 1)[1]
         done, _ = cli(harvest_args(run, form.format(pw=PASSWORD, key=KEY, port=port)), cwd=tmp_path)
     assert done.returncode == 2, done.stderr
-    assert len(done.stderr.splitlines()) == 1 and done.stderr.startswith("spacecraft-data harvest: error: --base-url ")
+    assert len(done.stderr.splitlines()) == 1 and done.stderr.startswith(
+        "spacecraft-data harvest: error: --base-url "
+    )
     assert why in done.stderr
     assert PASSWORD not in done.stderr and KEY not in done.stderr and done.stdout == ""
     assert api.seen == []  # nothing was asked of the server
@@ -97,13 +105,26 @@ def test_base_url_holding_a_secret_is_refused_up_front_without_echoing_it(run: R
 
 def test_the_library_refuses_a_base_url_with_a_secret_before_writing_anything(run: Run) -> None:
     with pytest.raises(HarvestUsageError) as err:
-        harvest(HarvestOptions(base_url=f"http://user:{PASSWORD}@127.0.0.1:{free_port()}", output=run.output,
-                               raw_dir=run.raw, changelog=run.changelog, progress=run.messages.append))
+        harvest(
+            HarvestOptions(
+                base_url=f"http://user:{PASSWORD}@127.0.0.1:{free_port()}",
+                output=run.output,
+                raw_dir=run.raw,
+                changelog=run.changelog,
+                progress=run.messages.append,
+            )
+        )
     assert err.value.exit_code == 2 and PASSWORD not in str(err.value)
     assert not run.raw.exists()
     with pytest.raises(HarvestUsageError, match="a query"):
-        import_pages(list(SEED_FILES[:1]), output=run.output, raw_dir=run.raw, changelog=None,
-                     base_url=f"https://ll.thespacedevs.com/?api_key={KEY}", progress=run.messages.append)
+        import_pages(
+            list(SEED_FILES[:1]),
+            output=run.output,
+            raw_dir=run.raw,
+            changelog=None,
+            base_url=f"https://ll.thespacedevs.com/?api_key={KEY}",
+            progress=run.messages.append,
+        )
     assert not run.raw.exists()
     run.assert_nothing_published()
 

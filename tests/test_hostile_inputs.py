@@ -42,7 +42,9 @@ def _files_of(folder: Path) -> dict[str, bytes]:
     return {str(p): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file() and not p.is_symlink()}
 
 
-# -- malformed pages: validate and import-pages, no traceback, nothing changed --------------------------------
+# -- malformed pages: validate and import-pages, no traceback, nothing changed
+# --------------------------------
+
 
 def _fifo(tmp_path: Path) -> Path:
     path = tmp_path / "page.txt"
@@ -52,12 +54,26 @@ def _fifo(tmp_path: Path) -> Path:
 
 MALFORMED = [
     ("nan", lambda t: _seed_text().replace('"flights_count": ', '"flights_count": NaN, "x": ', 1), "NaN"),
-    ("infinity", lambda t: _seed_text().replace('"flights_count": ', '"flights_count": Infinity, "x": ', 1),
-     "Infinity"),
-    ("deep-nesting", lambda t: _seed_text().replace('"name": "', '"name": ' + "[" * 60_000 + "]" * 60_000
-                                                    + ', "x": "', 1), "nested too deeply"),
-    ("huge-integer", lambda t: _seed_text().replace('"count": ', '"count": ' + "7" * 6000 + ', "x": ', 1), "digits"),
-    ("invalid-utf8", lambda t: _seed_text().encode().replace(b'"name": "', b'"name": "\xc3\x28', 1), "not UTF-8"),
+    (
+        "infinity",
+        lambda t: _seed_text().replace('"flights_count": ', '"flights_count": Infinity, "x": ', 1),
+        "Infinity",
+    ),
+    (
+        "deep-nesting",
+        lambda t: _seed_text().replace('"name": "', '"name": ' + "[" * 60_000 + "]" * 60_000 + ', "x": "', 1),
+        "nested too deeply",
+    ),
+    (
+        "huge-integer",
+        lambda t: _seed_text().replace('"count": ', '"count": ' + "7" * 6000 + ', "x": ', 1),
+        "digits",
+    ),
+    (
+        "invalid-utf8",
+        lambda t: _seed_text().encode().replace(b'"name": "', b'"name": "\xc3\x28', 1),
+        "not UTF-8",
+    ),
     ("fifo", _fifo, "FIFO"),
     ("folder", lambda t: (t / "page.txt").mkdir() or None, "folder"),
 ]
@@ -78,8 +94,12 @@ def malformed(request, tmp_path):
 def test_validate_and_import_pages_report_a_malformed_page_in_one_line_and_touch_nothing(malformed, tmp_path):
     page, phrase = malformed
     before = _files_of(tmp_path)
-    out = subprocess.run([sys.executable, "-m", "spacecraft_data", "validate", str(page)], capture_output=True,
-                         text=True, timeout=TIMEOUT)
+    out = subprocess.run(
+        [sys.executable, "-m", "spacecraft_data", "validate", str(page)],
+        capture_output=True,
+        text=True,
+        timeout=TIMEOUT,
+    )
     assert "Traceback" not in out.stderr
     if page.is_dir():  # a folder that is no snapshot is a wrong PATH (a usage error, 2), not invalid data
         assert out.returncode == 2, out.stderr
@@ -88,9 +108,24 @@ def test_validate_and_import_pages_report_a_malformed_page_in_one_line_and_touch
         assert out.returncode == 1, out.stderr
         problems = [line for line in out.stdout.splitlines() if line.startswith(str(page))]
         assert any(phrase in line for line in problems), out.stdout
-    out = subprocess.run([sys.executable, "-m", "spacecraft_data", "import-pages", str(page), "--output",
-                          str(tmp_path / "snaps"), "--raw-dir", str(tmp_path / "raw"), "--no-changelog", "--quiet"],
-                         capture_output=True, text=True, timeout=TIMEOUT)
+    out = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "spacecraft_data",
+            "import-pages",
+            str(page),
+            "--output",
+            str(tmp_path / "snaps"),
+            "--raw-dir",
+            str(tmp_path / "raw"),
+            "--no-changelog",
+            "--quiet",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=TIMEOUT,
+    )
     assert "Traceback" not in out.stderr and out.returncode != 0, out.stderr
     lines = out.stderr.strip().splitlines()
     assert len(lines) == 1 and lines[0].startswith("spacecraft-data import-pages: error: "), out.stderr
@@ -99,7 +134,9 @@ def test_validate_and_import_pages_report_a_malformed_page_in_one_line_and_touch
     assert _files_of(tmp_path) == before
 
 
-# -- validate picks the schema from where a record stands -----------------------------------------------------
+# -- validate picks the schema from where a record stands
+# -----------------------------------------------------
+
 
 def test_a_status_shaped_record_in_a_spacecraft_page_is_invalid(tmp_path):
     """Today's bug: {"id": 5, "name": "x"} inside a spacecraft page passed as a status."""
@@ -109,7 +146,9 @@ def test_a_status_shaped_record_in_a_spacecraft_page_is_invalid(tmp_path):
     assert not report.valid
     assert any(p.record == 5 and "required property is missing" in p.message for p in report.problems)
     names, chosen_by = report.schemas[str(page)]
-    assert names == ["list", "normal"] and "endpoint /2.3.0/spacecraft/ named by the request line" in chosen_by
+    assert (
+        names == ["list", "normal"] and "endpoint /2.3.0/spacecraft/ named by the request line" in chosen_by
+    )
 
 
 def test_a_json_envelope_names_its_endpoint_by_its_links(tmp_path):
@@ -133,8 +172,10 @@ def test_schema_option_holds_every_record_to_that_schema(tmp_path, capsys):
     out = json.loads(capsys.readouterr().out)
     assert out["schemas"] == [{"source": str(record), "schemas": ["normal"], "chosen_by": "--schema normal"}]
     assert main(["validate", str(record)]) == 1
-    assert f"{record}: checked with normal (as spacecraft: the primary endpoint, nothing named another" \
+    assert (
+        f"{record}: checked with normal (as spacecraft: the primary endpoint, nothing named another"
         in capsys.readouterr().out
+    )
     with pytest.raises(SpacecraftDataError, match="unknown schema"):
         spacecraft_data.validate(record, schema="nope")
 
@@ -147,8 +188,9 @@ def test_the_cli_schema_names_are_the_librarys():
 
 def test_a_page_of_an_endpoint_without_schema_is_not_checked_against_another(tmp_path):
     page = tmp_path / "page.txt"
-    page.write_text(_page_with(lambda b: b.update(next=None, previous=None),
-                               path="/2.3.0/launches/?format=api"))  # SYNTHETIC path
+    page.write_text(
+        _page_with(lambda b: b.update(next=None, previous=None), path="/2.3.0/launches/?format=api")
+    )  # SYNTHETIC path
     report = spacecraft_data.validate(page)
     assert not report.valid and report.records_checked == 0
     assert "names endpoint /launches/, which has no schema here" in str(report.problems[0])
@@ -163,31 +205,42 @@ def test_a_page_of_another_api_version_is_reported(tmp_path):
 def test_a_count_below_the_results_is_reported_by_validate(tmp_path):
     page = tmp_path / "page.txt"
     page.write_text(_page_with(lambda b: b.__setitem__("count", 3)))  # SYNTHETIC
-    assert any(p.path == "$.count" and "smaller than the 10 results" in p.message
-               for p in spacecraft_data.validate(page).problems)
+    assert any(
+        p.path == "$.count" and "smaller than the 10 results" in p.message
+        for p in spacecraft_data.validate(page).problems
+    )
 
 
 # -- duplicate ids ------------------------------------------------------------------------------------------
+
 
 def test_validate_refuses_duplicate_ids_naming_both_positions(tmp_path):
     page = tmp_path / "page.txt"
     page.write_text(_page_with(lambda b: b["results"].__setitem__(4, b["results"][1])))  # SYNTHETIC
     rid = read_page(SEEDS[0]).body["results"][1]["id"]
     problems = [str(p) for p in spacecraft_data.validate(page).problems]
-    assert f"{page}: record {rid}: $.id: duplicate id {rid}: records #1 and #4 (0-based positions) share it" in problems
+    assert (
+        f"{page}: record {rid}: $.id: duplicate id {rid}: records #1 and #4 (0-based positions) share it"
+        in problems
+    )
     ndjson = tmp_path / "records.ndjson"
     records = read_page(SEEDS[0]).body["results"]
     ndjson.write_text("\n".join(json.dumps(r) for r in [records[0], records[1], records[0]]))
-    assert any("duplicate id" in p.message and "lines 1 and 3" in p.message and p.line == 3
-               for p in spacecraft_data.validate(ndjson).problems)
+    assert any(
+        "duplicate id" in p.message and "lines 1 and 3" in p.message and p.line == 3
+        for p in spacecraft_data.validate(ndjson).problems
+    )
 
 
 def test_build_refuses_an_id_repeated_within_one_input(tmp_path):
     page = tmp_path / "page.txt"
     page.write_text(_page_with(lambda b: b["results"].__setitem__(4, b["results"][1])))  # SYNTHETIC
     inputs = SnapshotInputs([Source(file=page, endpoint="spacecraft", received="2026-11-22")])
-    with pytest.raises(BuildError, match=rf"{page}: spacecraft records: records\[4\]\.id: duplicate id \d+: "
-                                         r"also at records\[1\]"):
+    with pytest.raises(
+        BuildError,
+        match=rf"{page}: spacecraft records: records\[4\]\.id: duplicate id \d+: "
+        r"also at records\[1\]",
+    ):
         assemble(inputs)
 
 
@@ -195,38 +248,81 @@ def test_build_names_both_inputs_of_an_id_that_differs(tmp_path):
     a, b = tmp_path / "a.txt", tmp_path / "b.txt"
     a.write_text(_seed_text())
     b.write_text(_page_with(lambda body: body["results"][0].__setitem__("name", "SYNTHETIC other")))
-    inputs = SnapshotInputs([Source(file=a, endpoint="spacecraft", received="2026-11-22"),
-                             Source(file=b, endpoint="spacecraft", received="2026-11-22")])
-    with pytest.raises(BuildError, match=rf"{b}: spacecraft record id \d+ differs from the copy read from {a}"):
+    inputs = SnapshotInputs(
+        [
+            Source(file=a, endpoint="spacecraft", received="2026-11-22"),
+            Source(file=b, endpoint="spacecraft", received="2026-11-22"),
+        ]
+    )
+    with pytest.raises(
+        BuildError, match=rf"{b}: spacecraft record id \d+ differs from the copy read from {a}"
+    ):
         assemble(inputs)
 
 
-# -- import-pages ---------------------------------------------------------------------------------------------
+# -- import-pages
+# ---------------------------------------------------------------------------------------------
+
 
 def _import(tmp_path: Path, files, **kw) -> Path:
-    return import_pages(list(files), output=tmp_path / "snaps", raw_dir=tmp_path / "raw", changelog=None,
-                        progress=lambda m: None, **kw)
+    return import_pages(
+        list(files),
+        output=tmp_path / "snaps",
+        raw_dir=tmp_path / "raw",
+        changelog=None,
+        progress=lambda m: None,
+        **kw,
+    )
 
 
 IMPORT_FAULTS = [
-    ("count-below-results", lambda: _page_with(lambda b: b.__setitem__("count", 3)), "$.count: 3 is smaller than"),
-    ("count-not-integer", lambda: _page_with(lambda b: b.__setitem__("count", "590")), "$.count: '590' is not"),
+    (
+        "count-below-results",
+        lambda: _page_with(lambda b: b.__setitem__("count", 3)),
+        "$.count: 3 is smaller than",
+    ),
+    (
+        "count-not-integer",
+        lambda: _page_with(lambda b: b.__setitem__("count", "590")),
+        "$.count: '590' is not",
+    ),
     ("other-api-version", lambda: _seed_text().replace("GET /2.3.0/", "GET /2.2.0/", 1), "LL2 API 2.2.0"),
-    ("other-version-in-links", lambda: _page_with(lambda b: b.__setitem__("next", b["next"].replace("2.3.0", "2.4.0"))),
-     "LL2 API 2.4.0"),
-    ("links-name-another-endpoint",
-     lambda: _page_with(lambda b: b.__setitem__("next", b["next"].replace("/spacecraft/", "/spacecraft_configurations/"))),
-     "names endpoint 'spacecraft_configurations'"),
-    ("record-url-of-another-endpoint",
-     lambda: _page_with(lambda b: b["results"][0].__setitem__(
-         "url", b["results"][0]["url"].replace("/spacecraft/", "/spacecraft_configurations/"))),
-     "the 'url' of record #0 names endpoint"),
-    ("unknown-endpoint", lambda: _page_with(lambda b: b.update(next=None, previous=None),
-                                            path="/2.3.0/launches/?format=api"),
-     "names 'launches'"),
-    ("duplicate-id", lambda: _page_with(lambda b: b["results"].__setitem__(4, b["results"][1])),
-     "$.results[4].id: duplicate id"),
-    ("record-without-id", lambda: _page_with(lambda b: b["results"][2].pop("id")), "$.results[2].id: the record has"),
+    (
+        "other-version-in-links",
+        lambda: _page_with(lambda b: b.__setitem__("next", b["next"].replace("2.3.0", "2.4.0"))),
+        "LL2 API 2.4.0",
+    ),
+    (
+        "links-name-another-endpoint",
+        lambda: _page_with(
+            lambda b: b.__setitem__("next", b["next"].replace("/spacecraft/", "/spacecraft_configurations/"))
+        ),
+        "names endpoint 'spacecraft_configurations'",
+    ),
+    (
+        "record-url-of-another-endpoint",
+        lambda: _page_with(
+            lambda b: b["results"][0].__setitem__(
+                "url", b["results"][0]["url"].replace("/spacecraft/", "/spacecraft_configurations/")
+            )
+        ),
+        "the 'url' of record #0 names endpoint",
+    ),
+    (
+        "unknown-endpoint",
+        lambda: _page_with(lambda b: b.update(next=None, previous=None), path="/2.3.0/launches/?format=api"),
+        "names 'launches'",
+    ),
+    (
+        "duplicate-id",
+        lambda: _page_with(lambda b: b["results"].__setitem__(4, b["results"][1])),
+        "$.results[4].id: duplicate id",
+    ),
+    (
+        "record-without-id",
+        lambda: _page_with(lambda b: b["results"][2].pop("id")),
+        "$.results[2].id: the record has",
+    ),
 ]
 
 
@@ -253,7 +349,9 @@ def test_import_pages_names_the_users_files_not_the_run_folders_copies(tmp_path)
     assert str(tmp_path / "raw") not in message
 
 
-# -- Python 3.10 -----------------------------------------------------------------------------------------------
+# -- Python 3.10
+# -----------------------------------------------------------------------------------------------
+
 
 def test_validate_runs_without_modules_python_3_10_lacks():
     """3.10 (requires-python's minimum) has no importlib.resources.abc: validate crashed importing it."""
@@ -261,7 +359,8 @@ def test_validate_runs_without_modules_python_3_10_lacks():
 import builtins, sys
 real_import = builtins.__import__
 def as_on_python_3_10(name, globals=None, *args, **kwargs):
-    if name == "importlib.resources.abc" and (globals or {{}}).get("__name__", "").startswith("spacecraft_data"):
+    caller = (globals or {{}}).get("__name__", "")
+    if name == "importlib.resources.abc" and caller.startswith("spacecraft_data"):
         raise ModuleNotFoundError("No module named 'importlib.resources.abc' (as on Python 3.10)")
     return real_import(name, globals, *args, **kwargs)
 builtins.__import__ = as_on_python_3_10
@@ -286,8 +385,18 @@ def test_an_api_version_that_is_not_n_n_n_is_a_usage_error_and_writes_nothing(co
     from spacecraft_data.cli import main
 
     store = tmp_path / "store"
-    argv = [command, *([] if command == "harvest" else [str(SEEDS[0])]), "--api-version", "../../escape",
-            "--output", str(store), "--raw-dir", str(tmp_path / "raw"), "--no-changelog", "--quiet"]
+    argv = [
+        command,
+        *([] if command == "harvest" else [str(SEEDS[0])]),
+        "--api-version",
+        "../../escape",
+        "--output",
+        str(store),
+        "--raw-dir",
+        str(tmp_path / "raw"),
+        "--no-changelog",
+        "--quiet",
+    ]
     with pytest.raises(SystemExit) as exc:
         main(argv)
     assert exc.value.code == 2

@@ -1,4 +1,5 @@
-"""Hostile requests to ``respond()`` and ``serve``: hosts, odd URLs, header sizes, bounded memory, the command.
+"""Hostile requests to ``respond()`` and ``serve``: hosts, odd URLs, header sizes, bounded memory, the
+command.
 
 Each test here failed before the fix it guards (a 500, a traceback, an unbounded
 cache, a slow stop, a port or host taken without a word).
@@ -17,16 +18,20 @@ from pathlib import Path
 from typing import Iterator
 
 import pytest
+from conftest import serving
+from test_server import raw_request
 
 import spacecraft_data
-from spacecraft_data import api, hosts, query as q
+from spacecraft_data import hosts
+from spacecraft_data import query as q
 from spacecraft_data.endpoints.v2_3_0 import SPACECRAFT
-from spacecraft_data.server import (MAX_HEADER_BYTES, MAX_HEADER_LINE, MAX_HEADERS, make_server,
-                                    network_warning)
-
-from conftest import serving
-
-from test_server import raw_request
+from spacecraft_data.server import (
+    MAX_HEADER_BYTES,
+    MAX_HEADER_LINE,
+    MAX_HEADERS,
+    make_server,
+    network_warning,
+)
 
 LIST = "/2.3.0/spacecraft/"
 
@@ -44,9 +49,34 @@ def base(snap) -> Iterator[str]:
 
 
 # --------------------------------------------------------------------------- hosts
-DJANGO_HOSTS = ["example.org", "EXAMPLE.org:8000", "example.org.", "127.0.0.1", "127.0.0.1:1", "[::1]", "[::1]:8000",
-                "[2001:db8::1]", "a-b.c", "localhost", "", " ", "a b", "evil.example/x?y=", "user@host", "host:",
-                "host:x", "[::1", "::1", "::1:80", "[zz]", "ex_ample.org", "é.org", "host#frag", "a:1:2", "[::1]x"]
+DJANGO_HOSTS = [
+    "example.org",
+    "EXAMPLE.org:8000",
+    "example.org.",
+    "127.0.0.1",
+    "127.0.0.1:1",
+    "[::1]",
+    "[::1]:8000",
+    "[2001:db8::1]",
+    "a-b.c",
+    "localhost",
+    "",
+    " ",
+    "a b",
+    "evil.example/x?y=",
+    "user@host",
+    "host:",
+    "host:x",
+    "[::1",
+    "::1",
+    "::1:80",
+    "[zz]",
+    "ex_ample.org",
+    "é.org",
+    "host#frag",
+    "a:1:2",
+    "[::1]x",
+]
 
 
 @pytest.mark.parametrize("host", DJANGO_HOSTS)
@@ -56,16 +86,20 @@ def test_hosts_are_accepted_exactly_as_djangos_split_domain_port_accepts_them(ho
     assert hosts.split_domain_port(host) == split_domain_port(host)
 
 
-@pytest.mark.parametrize("host", ["a" * (hosts.MAX_HOST_NAME_LENGTH + 1), "h:123456", "[1.2.3.4]", "[::1::]", "[:.]"])
+@pytest.mark.parametrize(
+    "host", ["a" * (hosts.MAX_HOST_NAME_LENGTH + 1), "h:123456", "[1.2.3.4]", "[::1::]", "[:.]"]
+)
 def test_hosts_django_would_take_but_no_link_can_hold_are_refused(host):
-    """Stricter than Django (documented): bounded length and port, and a bracketed address that is an IPv6 address."""
+    """Stricter than Django (documented): bounded length and port, and a bracketed address that is an IPv6
+    address."""
     assert not hosts.valid_host(host)
 
 
 @pytest.mark.parametrize("host", [b"[1.2.3.4]", b"[::1::]", b"[:.]", b"a" * 300])
 def test_a_bracketed_or_overlong_host_header_is_a_json_400_not_a_500(base, host):
-    status, headers, body = raw_request(base, b"GET " + LIST.encode() + b" HTTP/1.1\r\nHost: " + host
-                                        + b"\r\nConnection: close\r\n\r\n")
+    status, headers, body = raw_request(
+        base, b"GET " + LIST.encode() + b" HTTP/1.1\r\nHost: " + host + b"\r\nConnection: close\r\n\r\n"
+    )
     assert status == 400 and headers["content-type"] == "application/json"
     assert body.startswith(b'{"detail":"Invalid Host header ')
 
@@ -77,28 +111,31 @@ def test_a_request_without_host_header_is_answered_on_the_servers_own_address(ba
 
 
 # --------------------------------------------------------------------------- respond() never raises
-@pytest.mark.parametrize(("url", "status"), [
-    ("http://[::1]/2.3.0/spacecraft/", 200),
-    ("http://[bad/2.3.0/spacecraft/", 400),
-    ("http://[1.2.3.4]/2.3.0/spacecraft/", 400),
-    ("http://[::1::]:80/2.3.0/spacecraft/", 400),
-    ("http://]x/2.3.0/spacecraft/", 400),
-    ("http://a\uff03b/2.3.0/spacecraft/", 400),  # '#' under NFKC: urlsplit refuses it
-    ("http://h\ud800/2.3.0/spacecraft/", 400),
-    ("http://user:secret@host/2.3.0/spacecraft/", 400),
-    ("//host/2.3.0/spacecraft/", 404),  # a path starting with "//": Django routes it nowhere
-    ("//[bad/2.3.0/spacecraft/", 404),
-    ("///2.3.0/spacecraft/", 404),
-    ("\t//host/2.3.0/spacecraft/", 404),
-    ("/2.3.0/spacecraft/?x=\ud800&limit=1", 200),  # a lone surrogate in a link
-    ("/2.3.0/spacecraft/?x=\ud800&limit=1\t", 200),  # ... on the DRF-literal link path too
-    ("/2.3.0/spacecraft/?limit=1&offset=" + "9" * 4300, 200),
-    ("/2.3.0/spacecraft/?limit=" + "9" * 5000, 200),
-    ("/2.3.0/spacecraft/" + "9" * 5000 + "/", 404),
-    ("/2.3.0/spacecraft/?status=" + "9" * 5000, 400),
-    ("/2.3.0/spacecraft/\x00/", 404),
-    ("/2.3.0/spacecraft/?search=%ff%fe%00", 400),
-])
+@pytest.mark.parametrize(
+    ("url", "status"),
+    [
+        ("http://[::1]/2.3.0/spacecraft/", 200),
+        ("http://[bad/2.3.0/spacecraft/", 400),
+        ("http://[1.2.3.4]/2.3.0/spacecraft/", 400),
+        ("http://[::1::]:80/2.3.0/spacecraft/", 400),
+        ("http://]x/2.3.0/spacecraft/", 400),
+        ("http://a\uff03b/2.3.0/spacecraft/", 400),  # '#' under NFKC: urlsplit refuses it
+        ("http://h\ud800/2.3.0/spacecraft/", 400),
+        ("http://user:secret@host/2.3.0/spacecraft/", 400),
+        ("//host/2.3.0/spacecraft/", 404),  # a path starting with "//": Django routes it nowhere
+        ("//[bad/2.3.0/spacecraft/", 404),
+        ("///2.3.0/spacecraft/", 404),
+        ("\t//host/2.3.0/spacecraft/", 404),
+        ("/2.3.0/spacecraft/?x=\ud800&limit=1", 200),  # a lone surrogate in a link
+        ("/2.3.0/spacecraft/?x=\ud800&limit=1\t", 200),  # ... on the DRF-literal link path too
+        ("/2.3.0/spacecraft/?limit=1&offset=" + "9" * 4300, 200),
+        ("/2.3.0/spacecraft/?limit=" + "9" * 5000, 200),
+        ("/2.3.0/spacecraft/" + "9" * 5000 + "/", 404),
+        ("/2.3.0/spacecraft/?status=" + "9" * 5000, 400),
+        ("/2.3.0/spacecraft/\x00/", 404),
+        ("/2.3.0/spacecraft/?search=%ff%fe%00", 400),
+    ],
+)
 def test_respond_answers_every_str_url_with_a_status_never_an_exception(snap, url, status):
     got, body = snap.respond(url)
     assert got == status, body
@@ -121,15 +158,22 @@ def test_an_ordering_naming_a_field_many_times_sorts_once(snap):
 
 # --------------------------------------------------------------------------- header sizes
 def test_a_header_line_past_the_limit_is_431_in_json(base):
-    status, headers, body = raw_request(base, b"GET " + LIST.encode() + b" HTTP/1.1\r\nHost: x\r\nX-Big: "
-                                        + b"a" * MAX_HEADER_LINE + b"\r\n\r\n")
+    status, headers, body = raw_request(
+        base,
+        b"GET " + LIST.encode() + b" HTTP/1.1\r\nHost: x\r\nX-Big: " + b"a" * MAX_HEADER_LINE + b"\r\n\r\n",
+    )
     assert status == 431 and headers["content-type"] == "application/json"
     assert str(MAX_HEADER_LINE).encode() in body and headers["connection"] == "close"
 
 
 def test_headers_past_the_total_limit_are_431(base):
-    lines = b"".join(b"X-%d: %s\r\n" % (i, b"a" * (MAX_HEADER_LINE - 20)) for i in range(MAX_HEADER_BYTES // MAX_HEADER_LINE + 1))
-    status, _, body = raw_request(base, b"GET " + LIST.encode() + b" HTTP/1.1\r\nHost: x\r\n" + lines + b"\r\n")
+    lines = b"".join(
+        b"X-%d: %s\r\n" % (i, b"a" * (MAX_HEADER_LINE - 20))
+        for i in range(MAX_HEADER_BYTES // MAX_HEADER_LINE + 1)
+    )
+    status, _, body = raw_request(
+        base, b"GET " + LIST.encode() + b" HTTP/1.1\r\nHost: x\r\n" + lines + b"\r\n"
+    )
     assert status == 431 and str(MAX_HEADER_BYTES).encode() in body
 
 
@@ -141,7 +185,9 @@ def test_more_header_lines_than_the_limit_are_431(base):
 
 def test_headers_within_the_limits_are_answered(base):
     lines = b"".join(b"X-%d: %s\r\n" % (i, b"a" * 200) for i in range(MAX_HEADERS - 2))
-    status, _, _ = raw_request(base, b"GET " + LIST.encode() + b"?limit=1 HTTP/1.1\r\nHost: x\r\n" + lines + b"\r\n")
+    status, _, _ = raw_request(
+        base, b"GET " + LIST.encode() + b"?limit=1 HTTP/1.1\r\nHost: x\r\n" + lines + b"\r\n"
+    )
     assert status == 200
 
 
@@ -166,7 +212,9 @@ def test_fifty_thousand_distinct_terms_and_hosts_stay_within_the_cache_limits(sn
         assert 0 < cache.nbytes <= cache.max_bytes, cache
     assert len(served.engine.cache) < 50_000 and len(served.rendered) < 50_000  # entries were evicted
     limits = sum(cache.max_bytes for cache in caches)
-    assert growth < limits + (32 << 20), f"RSS grew {growth >> 20} MiB; the caches' limits total {limits >> 20} MiB"
+    assert growth < limits + (32 << 20), (
+        f"RSS grew {growth >> 20} MiB; the caches' limits total {limits >> 20} MiB"
+    )
 
 
 # --------------------------------------------------------------------------- the command
@@ -177,7 +225,9 @@ def test_a_port_out_of_range_is_a_usage_error(port, capsys):
     with pytest.raises(SystemExit) as exit_info:
         main(["serve", "--port", port])
     assert exit_info.value.code == 2
-    assert re.search(r"spacecraft-data serve: error: argument --port: .*(0 to 65535)", capsys.readouterr().err)
+    assert re.search(
+        r"spacecraft-data serve: error: argument --port: .*(0 to 65535)", capsys.readouterr().err
+    )
 
 
 def test_only_a_loopback_address_is_served_without_a_warning(snap):
@@ -190,9 +240,13 @@ def test_only_a_loopback_address_is_served_without_a_warning(snap):
 
 
 def _start_serve(*args: str) -> tuple[subprocess.Popen, str]:
-    proc = subprocess.Popen([sys.executable, "-m", "spacecraft_data", "serve", "--port", "0", *args],
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                            env={**os.environ, "PYTHONUNBUFFERED": "1"})
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "spacecraft_data", "serve", "--port", "0", *args],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env={**os.environ, "PYTHONUNBUFFERED": "1"},
+    )
     line = proc.stdout.readline()
     match = re.search(r"http://[^/]+:(\d+)/2\.3\.0/spacecraft/", line)
     assert match, line

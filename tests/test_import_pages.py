@@ -29,8 +29,13 @@ def quiet(message: str) -> None:
 
 
 def do_import(tmp_path: Path, files, **kw) -> Path:
-    args = dict(output=tmp_path / "snaps", raw_dir=tmp_path / "raw" / "imports", changelog=tmp_path / "CHANGES.md",
-                now=lambda: NOW, progress=quiet)
+    args = dict(
+        output=tmp_path / "snaps",
+        raw_dir=tmp_path / "raw" / "imports",
+        changelog=tmp_path / "CHANGES.md",
+        now=lambda: NOW,
+        progress=quiet,
+    )
     args.update(kw)
     return import_pages(list(files), **args)
 
@@ -39,7 +44,9 @@ def digest(folder: Path) -> dict[str, str]:
     return {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in sorted(folder.iterdir())}
 
 
-def test_importing_the_seed_pages_reproduces_the_seed_tables_byte_for_byte(tmp_path: Path, seed_snapshot) -> None:
+def test_importing_the_seed_pages_reproduces_the_seed_tables_byte_for_byte(
+    tmp_path: Path, seed_snapshot
+) -> None:
     """The bundled inputs but the embedded records (those are import-embedded's: tests/test_embedded.py)."""
     target = do_import(tmp_path, [*SEEDS, CONFIGS], endpoint="spacecraft_configurations")
     assert target == tmp_path / "snaps" / "2.3.0" / "2026.11.25"
@@ -50,12 +57,15 @@ def test_importing_the_seed_pages_reproduces_the_seed_tables_byte_for_byte(tmp_p
     sources = snap.manifest["sources"]
     assert sources[0]["origin"] == f"imported by spacecraft-data import-pages from {SEEDS[0].name}"
     # The seeds' GET lines give their endpoint; --endpoint applied only to the bare JSON array.
-    assert [s["endpoint"] for s in sources] == ["/2.3.0/spacecraft/"] * 2 + ["/2.3.0/spacecraft_configurations/"]
+    assert [s["endpoint"] for s in sources] == ["/2.3.0/spacecraft/"] * 2 + [
+        "/2.3.0/spacecraft_configurations/"
+    ]
     assert "first snapshot in this store" in (tmp_path / "CHANGES.md").read_text()
 
 
 def assert_rebuilds_unchanged(tmp_path: Path, target: Path) -> None:
-    """``scripts/build_snapshot.py --check`` rebuilds the imported snapshot from its raw copy, byte for byte."""
+    """``scripts/build_snapshot.py --check`` rebuilds the imported snapshot from its raw copy, byte for
+    byte."""
     spec = importlib.util.spec_from_file_location("build_snapshot", ROOT / "scripts" / "build_snapshot.py")
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
@@ -100,8 +110,14 @@ def test_record_violating_the_schema_is_refused(tmp_path: Path) -> None:
 
 
 def test_cli_import_pages_prints_the_snapshot_and_appends_the_changelog(tmp_path: Path, capsys) -> None:
-    args = ["--output", str(tmp_path / "snaps"), "--raw-dir", str(tmp_path / "raw"), "--changelog",
-            str(tmp_path / "DATA_CHANGES.md")]
+    args = [
+        "--output",
+        str(tmp_path / "snaps"),
+        "--raw-dir",
+        str(tmp_path / "raw"),
+        "--changelog",
+        str(tmp_path / "DATA_CHANGES.md"),
+    ]
     assert main(["import-pages", *map(str, SEEDS), *args]) == 0
     out = capsys.readouterr()
     first = Path(out.out.strip())
@@ -116,17 +132,28 @@ def test_cli_import_pages_prints_the_snapshot_and_appends_the_changelog(tmp_path
 
 
 def test_pages_of_a_declared_endpoint_are_imported_and_rebuilt_with_no_change_to_the_import(
-        tmp_path: Path, monkeypatch) -> None:
+    tmp_path: Path, monkeypatch
+) -> None:
     from spacecraft_data.endpoints import ENDPOINTS, Endpoint
     from spacecraft_data.query import OrderingFilter, SearchFilter
 
     # SYNTHETIC: a resource LL2 does not have, declared in this test alone
-    widgets = Endpoint(name="config/widgets", model="Widget", table="widgets", filters=(), search=SearchFilter(()),
-                       ordering=OrderingFilter({}), modes=(), harvest_mode=None)
+    widgets = Endpoint(
+        name="config/widgets",
+        model="Widget",
+        table="widgets",
+        filters=(),
+        search=SearchFilter(()),
+        ordering=OrderingFilter({}),
+        modes=(),
+        harvest_mode=None,
+    )
     monkeypatch.setitem(ENDPOINTS["2.3.0"], widgets.name, widgets)
     records = [{"id": 2, "name": "SYNTHETIC widget 2"}, {"id": 1, "name": "SYNTHETIC widget 1"}]
     page = tmp_path / "widgets.json"
-    page.write_text(json.dumps({"count": 2, "next": None, "previous": None, "results": records}), encoding="utf-8")
+    page.write_text(
+        json.dumps({"count": 2, "next": None, "previous": None, "results": records}), encoding="utf-8"
+    )
     target = do_import(tmp_path, [*SEEDS, page], endpoint="config/widgets")
     snap = spacecraft_data.load(target)
     assert snap.tables["widgets"] == sorted(records, key=lambda r: r["id"])
@@ -137,7 +164,9 @@ def test_pages_of_a_declared_endpoint_are_imported_and_rebuilt_with_no_change_to
 def test_a_page_of_an_undeclared_endpoint_is_refused_naming_the_declared_ones(tmp_path: Path) -> None:
     page = tmp_path / "gadgets.json"
     page.write_text(json.dumps({"count": 0, "next": None, "previous": None, "results": []}), encoding="utf-8")
-    with pytest.raises(spacecraft_data.SpacecraftDataError,
-                       match=r"endpoint 'gadgets' is not one a snapshot holds \(known: config/spacecraft_statuses, "
-                             r"spacecraft, spacecraft_configurations, spacecraft_statuses\)"):
+    with pytest.raises(
+        spacecraft_data.SpacecraftDataError,
+        match=r"endpoint 'gadgets' is not one a snapshot holds \(known: config/spacecraft_statuses, "
+        r"spacecraft, spacecraft_configurations, spacecraft_statuses\)",
+    ):
         do_import(tmp_path, [page], endpoint="gadgets")

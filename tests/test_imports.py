@@ -5,8 +5,18 @@ from __future__ import annotations
 import subprocess
 import sys
 
-HEAVY = ("jsonschema", "frictionless", "requests", "pandas", "django", "rest_framework", "urllib3", "numpy", "duckdb",
-         "pyarrow")
+HEAVY = (
+    "jsonschema",
+    "frictionless",
+    "requests",
+    "pandas",
+    "django",
+    "rest_framework",
+    "urllib3",
+    "numpy",
+    "duckdb",
+    "pyarrow",
+)
 
 PROBE = """
 import sys, json
@@ -35,5 +45,7 @@ def test_import_load_and_query_import_no_heavy_library():
 
 def test_the_probe_would_notice_a_heavy_import():
     # Guards the test above against passing vacuously: importing jsonschema must be seen.
-    code = PROBE.format(heavy=HEAVY).replace("import spacecraft_data\n", "import spacecraft_data, jsonschema\n")
+    code = PROBE.format(heavy=HEAVY).replace(
+        "import spacecraft_data\n", "import spacecraft_data, jsonschema\n"
+    )
     assert "jsonschema" in _loaded_heavy_modules(code)

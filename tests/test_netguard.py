@@ -7,9 +7,8 @@ from __future__ import annotations
 
 import socket
 
-import pytest
-
 import netguard
+import pytest
 
 
 @pytest.fixture

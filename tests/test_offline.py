@@ -69,8 +69,14 @@ def get_urllib(url: str) -> tuple[int, dict]:
         return error.code, json.loads(error.read())
 
 
-CLIENTS = {"requests": get_requests, "requests.Session": get_requests_session, "httpx.get": get_httpx,
-           "httpx.Client": get_httpx_client, "httpx.AsyncClient": get_httpx_async, "urllib": get_urllib}
+CLIENTS = {
+    "requests": get_requests,
+    "requests.Session": get_requests_session,
+    "httpx.get": get_httpx,
+    "httpx.Client": get_httpx_client,
+    "httpx.AsyncClient": get_httpx_async,
+    "urllib": get_urllib,
+}
 
 
 def every_record(get, url: str) -> list[int]:
@@ -100,8 +106,12 @@ def base(request) -> str:
 @pytest.mark.parametrize("query", ["", "&limit=2", "&limit=1&ordering=-id"])
 def test_paging_soyuz_through_next_yields_every_record_once(base, bundled, client, query):
     ids = every_record(CLIENTS[client], base + SOYUZ + query)
-    expected = [r["id"] for r in bundled.respond(SOYUZ + query.replace("&limit=1", "").replace("&limit=2", "")
-                                                 + "&limit=100")[1]["results"]]
+    expected = [
+        r["id"]
+        for r in bundled.respond(
+            SOYUZ + query.replace("&limit=1", "").replace("&limit=2", "") + "&limit=100"
+        )[1]["results"]
+    ]
     assert ids == expected and len(set(ids)) == len(ids) == 7
 
 
@@ -115,11 +125,19 @@ def test_record_links_are_on_the_host_the_client_called(base, client):
 
 # -- in-process answers are serve's, byte for byte ------------------------------------
 TARGETS = [
-    "/2.3.0/spacecraft/", "/2.3.0/spacecraft/?search=soyuz&limit=2&offset=2", "/2.3.0/spacecraft/463/",
-    "/2.3.0/spacecraft/999999/", "/2.3.0/spacecraft/?limit=abc", "/2.3.0/spacecraft/?status=x",
-    "/2.3.0/spacecraft/?format=api&limit=2", "/2.3.0/spacecraft/?format=xml", "/2.3.0/spacecraft/?mode=detailed",
-    "/2.3.0/spacecraft_configurations/6/", "/2.3.0/config/spacecraft_statuses/?ordering=-id",
-    "/2.3.0/spacecraft/?name=%E2%98%83", "/2.3.0/spacecraft/%2e%2e/",
+    "/2.3.0/spacecraft/",
+    "/2.3.0/spacecraft/?search=soyuz&limit=2&offset=2",
+    "/2.3.0/spacecraft/463/",
+    "/2.3.0/spacecraft/999999/",
+    "/2.3.0/spacecraft/?limit=abc",
+    "/2.3.0/spacecraft/?status=x",
+    "/2.3.0/spacecraft/?format=api&limit=2",
+    "/2.3.0/spacecraft/?format=xml",
+    "/2.3.0/spacecraft/?mode=detailed",
+    "/2.3.0/spacecraft_configurations/6/",
+    "/2.3.0/config/spacecraft_statuses/?ordering=-id",
+    "/2.3.0/spacecraft/?name=%E2%98%83",
+    "/2.3.0/spacecraft/%2e%2e/",
 ]
 
 
@@ -146,7 +164,10 @@ def test_in_process_answer_is_what_serve_sends_byte_for_byte(ll2_server, ll2_off
     got_httpx = httpx.get("http://ll.thespacedevs.com" + target, headers=headers)
     assert (got_requests.status_code, list(got_requests.headers.items()), got_requests.content) == expected
     assert (got_httpx.status_code, list(got_httpx.headers.items()), got_httpx.content) == (
-        expected[0], [(k.lower(), v) for k, v in expected[1]], expected[2])
+        expected[0],
+        [(k.lower(), v) for k, v in expected[1]],
+        expected[2],
+    )
     request = urllib.request.Request("http://ll.thespacedevs.com" + target, headers=headers)
     try:
         with urllib.request.urlopen(request, timeout=10) as reply:
@@ -183,13 +204,21 @@ def test_lldev_is_answered_too_with_its_own_links(ll2_offline):
 # answers the same, byte for byte, and never from the network.
 # serve's own root "/" lists the API root, as DRF's DefaultRouter does under the version; respond() and `get`
 # answer LL2's paths only, so "/" is the one path where offline (which answers as serve) and respond() part.
-NOT_HELD = ["/2.3.0/launches/", "/2.3.0/launches/upcoming/?limit=5", "/2.2.0/spacecraft/", "/", "/2.3.0/",
-            "/2.3.0/spacecraft/1/flights/", "/nowhere/"]
+NOT_HELD = [
+    "/2.3.0/launches/",
+    "/2.3.0/launches/upcoming/?limit=5",
+    "/2.2.0/spacecraft/",
+    "/",
+    "/2.3.0/",
+    "/2.3.0/spacecraft/1/flights/",
+    "/nowhere/",
+]
 
 
 @pytest.mark.parametrize("path", NOT_HELD)
-def test_every_path_on_an_ll2_host_gets_the_librarys_answer_never_the_network(ll2_server, bundled, path,
-                                                                               monkeypatch):
+def test_every_path_on_an_ll2_host_gets_the_librarys_answer_never_the_network(
+    ll2_server, bundled, path, monkeypatch
+):
     expected = serve_raw(ll2_server.url, "GET", path, "ll.thespacedevs.com")  # plain http: http links
     library = "/2.3.0/" if path == "/" else path
     assert (expected[0], json.loads(expected[2])) == bundled.respond("http://ll.thespacedevs.com" + library)
@@ -224,7 +253,7 @@ def test_strict_mode_refuses_other_hosts_naming_the_url(ll2_server, ll2_offline,
     ll2_offline.strict = True
     with pytest.raises((OfflineRefused, urllib.error.URLError)) as raised:
         CLIENTS[client](ll2_server.url + SOYUZ)
-    assert f"refused" in str(raised.value) and ll2_server.url + SOYUZ in str(raised.value)
+    assert "refused" in str(raised.value) and ll2_server.url + SOYUZ in str(raised.value)
     assert "(strict)" in str(raised.value) and "ll2_offline answers only" in str(raised.value)
     assert ll2_offline.calls[-1].status is None
     assert CLIENTS[client](LL2 + SOYUZ)[0] == 200  # LL2 itself is still answered
@@ -240,9 +269,16 @@ def test_strict_marker_with_allow_lets_the_allowed_hosts_through(ll2_server, ll2
 
 # -- activation --------------------------------------------------------------------------
 def test_every_hook_is_undone_on_exit_and_nesting_unwinds(monkeypatch):
-    before = (requests.Session.get_adapter, httpx.Client.__init__, httpx.AsyncClient.__init__,
-              httpx.Client._transport_for_url, httpx.AsyncClient._transport_for_url,
-              getattr(urllib.request, "_opener", None), socket.getaddrinfo, socket.socket.__dict__.get("connect"))
+    before = (
+        requests.Session.get_adapter,
+        httpx.Client.__init__,
+        httpx.AsyncClient.__init__,
+        httpx.Client._transport_for_url,
+        httpx.AsyncClient._transport_for_url,
+        getattr(urllib.request, "_opener", None),
+        socket.getaddrinfo,
+        socket.socket.__dict__.get("connect"),
+    )
     with spacecraft_data.offline() as outer:
         with spacecraft_data.offline(strict=True):
             with pytest.raises(OfflineRefused):
@@ -251,10 +287,16 @@ def test_every_hook_is_undone_on_exit_and_nesting_unwinds(monkeypatch):
             requests.get("http://127.0.0.1:9/", timeout=1)
         assert get_requests(LL2 + SOYUZ)[0] == 200
         assert outer.calls[-1].url == LL2 + SOYUZ
-    assert (requests.Session.get_adapter, httpx.Client.__init__, httpx.AsyncClient.__init__,
-            httpx.Client._transport_for_url, httpx.AsyncClient._transport_for_url,
-            getattr(urllib.request, "_opener", None), socket.getaddrinfo,
-            socket.socket.__dict__.get("connect")) == before
+    assert (
+        requests.Session.get_adapter,
+        httpx.Client.__init__,
+        httpx.AsyncClient.__init__,
+        httpx.Client._transport_for_url,
+        httpx.AsyncClient._transport_for_url,
+        getattr(urllib.request, "_opener", None),
+        socket.getaddrinfo,
+        socket.socket.__dict__.get("connect"),
+    ) == before
     lookups: list[object] = []
 
     def resolver(host, *args, **kwargs):  # stands in for the network: nothing leaves the machine
@@ -264,7 +306,9 @@ def test_every_hook_is_undone_on_exit_and_nesting_unwinds(monkeypatch):
     monkeypatch.setattr(socket, "getaddrinfo", resolver)
     with pytest.raises(requests.ConnectionError):
         requests.get(LL2 + SOYUZ, timeout=0.01)
-    assert lookups == ["ll.thespacedevs.com"]  # it went for the name, as with no offline(): the adapter is gone
+    assert lookups == [
+        "ll.thespacedevs.com"
+    ]  # it went for the name, as with no offline(): the adapter is gone
 
 
 def test_a_session_created_before_activation_is_answered_too(bundled):
@@ -289,8 +333,13 @@ def run_pytest_on(tmp_path, source: str, *args: str) -> subprocess.CompletedProc
     """pytest in a subprocess on one SYNTHETIC test module, with the plugin from the installed entry point."""
     (tmp_path / "test_it.py").write_text(source, encoding="utf-8")
     (tmp_path / "pytest.ini").write_text("[pytest]\naddopts = --strict-markers\n", encoding="utf-8")
-    return subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", *args], cwd=tmp_path,
-                          capture_output=True, text=True, timeout=120)
+    return subprocess.run(
+        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", *args],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
 
 
 def test_the_plugin_is_loaded_from_the_entry_point_and_lists_its_options(tmp_path):
@@ -300,14 +349,23 @@ def test_the_plugin_is_loaded_from_the_entry_point_and_lists_its_options(tmp_pat
     assert "@pytest.mark.ll2_snapshot(path)" in out.stdout and "@pytest.mark.ll2_offline(" in out.stdout
 
 
-@pytest.mark.parametrize(("source", "message"), [
-    ("import pytest\n@pytest.mark.ll2_offline(stric=True)\ndef test_x(ll2_offline): pass\n",
-     "@pytest.mark.ll2_offline: unknown option(s) stric (known: strict, allow)"),
-    ("import pytest\n@pytest.mark.ll2_snapshot()\ndef test_x(ll2_server): pass\n",
-     "@pytest.mark.ll2_snapshot takes one argument: the snapshot path"),
-    ("import pytest\n@pytest.mark.ll2_snapshot('nowhere')\ndef test_x(ll2_offline): pass\n",
-     "nowhere: no such snapshot folder"),
-])
+@pytest.mark.parametrize(
+    ("source", "message"),
+    [
+        (
+            "import pytest\n@pytest.mark.ll2_offline(stric=True)\ndef test_x(ll2_offline): pass\n",
+            "@pytest.mark.ll2_offline: unknown option(s) stric (known: strict, allow)",
+        ),
+        (
+            "import pytest\n@pytest.mark.ll2_snapshot()\ndef test_x(ll2_server): pass\n",
+            "@pytest.mark.ll2_snapshot takes one argument: the snapshot path",
+        ),
+        (
+            "import pytest\n@pytest.mark.ll2_snapshot('nowhere')\ndef test_x(ll2_offline): pass\n",
+            "nowhere: no such snapshot folder",
+        ),
+    ],
+)
 def test_a_misused_marker_is_a_clear_error_not_a_traceback(tmp_path, source, message):
     out = run_pytest_on(tmp_path, source)
     assert out.returncode != 0
@@ -316,9 +374,7 @@ def test_a_misused_marker_is_a_clear_error_not_a_traceback(tmp_path, source, mes
 
 
 def test_the_session_servers_are_stopped_at_the_end(tmp_path):
-    source = ("import pathlib\n"
-              "def test_x(ll2_server):\n"
-              "    pathlib.Path('url').write_text(ll2_server.url)\n")
+    source = "import pathlib\ndef test_x(ll2_server):\n    pathlib.Path('url').write_text(ll2_server.url)\n"
     out = run_pytest_on(tmp_path, source)
     assert out.returncode == 0, out.stdout + out.stderr
     with pytest.raises(requests.ConnectionError):  # nothing listens there any more

@@ -26,8 +26,7 @@ import requests
 import urllib3
 
 import spacecraft_data
-from spacecraft_data.testing import Offline, OfflineRefused
-from spacecraft_data.testing import interception
+from spacecraft_data.testing import Offline, OfflineRefused, interception
 
 SOYUZ = "/2.3.0/spacecraft/?search=soyuz"
 INVALID = "http://example.invalid/"
@@ -108,8 +107,18 @@ def made_before(kind: str):
     raise AssertionError(kind)
 
 
-KINDS = ["httpx.Client", "httpx.AsyncClient", "requests.Session", "urllib3.PoolManager", "http.client",
-         "urllib.build_opener", "socket.create_connection", "socket.connect", "socket.connect_ex", "socket.sendto"]
+KINDS = [
+    "httpx.Client",
+    "httpx.AsyncClient",
+    "requests.Session",
+    "urllib3.PoolManager",
+    "http.client",
+    "urllib.build_opener",
+    "socket.create_connection",
+    "socket.connect",
+    "socket.connect_ex",
+    "socket.sendto",
+]
 
 
 @pytest.mark.parametrize("kind", KINDS)
@@ -130,7 +139,9 @@ def test_strict_refuses_aiohttp_made_before_activation_before_any_lookup(network
                 async with session.get(INVALID, timeout=aiohttp.ClientTimeout(total=2)):
                     pass
 
-    with pytest.raises(OfflineRefused, match=r"offline \(strict\): name lookup of example\.invalid:80 refused"):
+    with pytest.raises(
+        OfflineRefused, match=r"offline \(strict\): name lookup of example\.invalid:80 refused"
+    ):
         asyncio.run(fetch())
     assert aimed_at_invalid(network.lookups) == []
 
@@ -139,15 +150,19 @@ def test_the_refusal_names_the_host_strict_mode_and_the_fixture(network, ll2_off
     ll2_offline.strict = True
     with pytest.raises(OfflineRefused) as raised:
         urllib3.PoolManager(retries=False).request("GET", "https://ll2.invalid/2.3.0/spacecraft/")
-    assert str(raised.value) == ("spacecraft_data offline (strict): name lookup of ll2.invalid:443 refused; "
-                                 "ll2_offline allows only loopback and the LL2 hosts answered from the snapshot")
+    assert str(raised.value) == (
+        "spacecraft_data offline (strict): name lookup of ll2.invalid:443 refused; "
+        "ll2_offline allows only loopback and the LL2 hosts answered from the snapshot"
+    )
     assert ll2_offline.calls[-1].url == "ll2.invalid:443" and ll2_offline.calls[-1].status is None
 
 
 def test_an_ll2_host_from_an_unhooked_client_is_refused_saying_the_client_is_not_answered(network, bundled):
     pool = urllib3.PoolManager(retries=False)
     with Offline(bundled, strict=True):
-        with pytest.raises(OfflineRefused, match="ll.thespacedevs.com:443 refused; this client is not answered"):
+        with pytest.raises(
+            OfflineRefused, match="ll.thespacedevs.com:443 refused; this client is not answered"
+        ):
             pool.request("GET", "https://ll.thespacedevs.com" + SOYUZ)
     assert aimed_at_invalid(network.lookups) == []
 
@@ -184,10 +199,18 @@ def test_outside_strict_mode_the_socket_module_is_left_alone(network, bundled):
 # -- overlapping contexts ------------------------------------------------------------------------
 def hook_state() -> tuple:
     """Everything offline() replaces while active."""
-    return (requests.Session.get_adapter, httpx.Client._transport_for_url, httpx.AsyncClient._transport_for_url,
-            getattr(urllib.request, "_opener", None), socket.socket.__dict__.get("connect"),
-            socket.socket.__dict__.get("connect_ex"), socket.socket.__dict__.get("sendto"), socket.getaddrinfo,
-            socket.gethostbyname, socket.gethostbyname_ex)
+    return (
+        requests.Session.get_adapter,
+        httpx.Client._transport_for_url,
+        httpx.AsyncClient._transport_for_url,
+        getattr(urllib.request, "_opener", None),
+        socket.socket.__dict__.get("connect"),
+        socket.socket.__dict__.get("connect_ex"),
+        socket.socket.__dict__.get("sendto"),
+        socket.getaddrinfo,
+        socket.gethostbyname,
+        socket.gethostbyname_ex,
+    )
 
 
 def answered_by(url: str) -> int:
@@ -298,8 +321,13 @@ def via_urllib(url):
         return reply
 
 
-CLIENTS = {"requests": via_requests, "requests.Session": via_session, "httpx.get": via_httpx,
-           "httpx.Client": via_httpx_client, "urllib": via_urllib}
+CLIENTS = {
+    "requests": via_requests,
+    "requests.Session": via_session,
+    "httpx.get": via_httpx,
+    "httpx.Client": via_httpx_client,
+    "urllib": via_urllib,
+}
 PERCENT_DECODING = {"requests", "requests.Session", "urllib"}  # seen: they look up ll.thespacedevs.com
 
 
@@ -308,7 +336,9 @@ PERCENT_DECODING = {"requests", "requests.Session", "urllib"}  # seen: they look
 def test_a_trailing_dot_and_any_case_are_answered_from_the_snapshot(network, bundled, client, host):
     with Offline(bundled) as offline:
         reply = CLIENTS[client](f"https://{host}{SOYUZ}")
-    assert (reply.status_code if isinstance(reply, (requests.Response, httpx.Response)) else reply.status) == 200
+    assert (
+        reply.status_code if isinstance(reply, (requests.Response, httpx.Response)) else reply.status
+    ) == 200
     assert offline.calls[-1].status == 200
     assert network.lookups == []
 
@@ -334,20 +364,39 @@ def test_an_idna_mapped_host_is_answered_where_the_client_maps_it(network, bundl
     assert offline.calls[-1].status == 200 and network.lookups == []
 
 
-@pytest.mark.parametrize(("given", "compared"), [
-    ("ll.thespacedevs.com.", "ll.thespacedevs.com"), ("LL.TheSpaceDevs.COM", "ll.thespacedevs.com"),
-    ("ll\u3002thespacedevs\uff0ecom", "ll.thespacedevs.com"), (b"ll.thespacedevs.com.", "ll.thespacedevs.com"),
-    ("ll%2ethespacedevs.com", "ll%2ethespacedevs.com"), (None, ""),
-])
+@pytest.mark.parametrize(
+    ("given", "compared"),
+    [
+        ("ll.thespacedevs.com.", "ll.thespacedevs.com"),
+        ("LL.TheSpaceDevs.COM", "ll.thespacedevs.com"),
+        ("ll\u3002thespacedevs\uff0ecom", "ll.thespacedevs.com"),
+        (b"ll.thespacedevs.com.", "ll.thespacedevs.com"),
+        ("ll%2ethespacedevs.com", "ll%2ethespacedevs.com"),
+        (None, ""),
+    ],
+)
 def test_host_names_are_compared_after_idna_case_and_trailing_dot(given, compared):
     assert interception.normal_host(given) == compared
 
 
 # -- typed options -------------------------------------------------------------------------------
-@pytest.mark.parametrize(("value", "expected"), [
-    (True, True), (False, False), ("false", False), ("False", False), ("0", False), ("no", False), ("off", False),
-    ("true", True), ("1", True), ("yes", True), (1, True), (0, False),
-])
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        (True, True),
+        (False, False),
+        ("false", False),
+        ("False", False),
+        ("0", False),
+        ("no", False),
+        ("off", False),
+        ("true", True),
+        ("1", True),
+        ("yes", True),
+        (1, True),
+        (0, False),
+    ],
+)
 def test_strict_is_a_boolean_and_false_text_is_false(bundled, value, expected):
     assert Offline(bundled, strict=value).strict is expected
     offline = Offline(bundled, strict=not expected)
@@ -356,24 +405,32 @@ def test_strict_is_a_boolean_and_false_text_is_false(bundled, value, expected):
     assert interception.as_flag(value, "strict") is expected
 
 
-@pytest.mark.parametrize(("value", "expected"), [
-    ("127.0.0.1", {"127.0.0.1"}), ("127.0.0.1, localhost", {"127.0.0.1", "localhost"}),
-    (["127.0.0.1", "API.example.invalid."], {"127.0.0.1", "api.example.invalid"}), ((), set()), ("", set()),
-    ("[::1]", {"::1"}),
-])
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        ("127.0.0.1", {"127.0.0.1"}),
+        ("127.0.0.1, localhost", {"127.0.0.1", "localhost"}),
+        (["127.0.0.1", "API.example.invalid."], {"127.0.0.1", "api.example.invalid"}),
+        ((), set()),
+        ("", set()),
+        ("[::1]", {"::1"}),
+    ],
+)
 def test_allow_takes_a_list_or_a_comma_separated_string(bundled, value, expected):
     assert Offline(bundled, allow=value).allow == expected
     assert interception.as_hosts(value, "allow") == expected
 
 
-@pytest.mark.parametrize(("option", "value"), [("strict", "maybe"), ("strict", None), ("allow", 5), ("allow", [5])])
+@pytest.mark.parametrize(
+    ("option", "value"), [("strict", "maybe"), ("strict", None), ("allow", 5), ("allow", [5])]
+)
 def test_an_option_of_the_wrong_type_is_a_clear_error(bundled, option, value):
     with pytest.raises(ValueError, match=f"offline\\({option}=...\\): "):
         Offline(bundled, **{option: value})
 
 
 # SYNTHETIC: a test module of someone's project, using the marker's options as text.
-PLUGIN_OPTIONS = '''
+PLUGIN_OPTIONS = """
 import pytest
 
 
@@ -399,14 +456,19 @@ def test_list(ll2_offline):
 
 def test_ini(ll2_offline, pytestconfig):
     assert ll2_offline.strict is (pytestconfig.getini("ll2_offline_strict") is True)
-'''
+"""
 
 
 def run_pytest_on(tmp_path, source: str, *args: str) -> subprocess.CompletedProcess:
     (tmp_path / "test_it.py").write_text(source, encoding="utf-8")
     (tmp_path / "pytest.ini").write_text("[pytest]\naddopts = --strict-markers\n", encoding="utf-8")
-    return subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-p", "no:randomly",
-                           *args], cwd=tmp_path, capture_output=True, text=True, timeout=120)
+    return subprocess.run(
+        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-p", "no:randomly", *args],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
 
 
 @pytest.mark.parametrize("ini", ["false", "true"])
@@ -416,22 +478,30 @@ def test_the_plugin_reads_strict_and_allow_as_typed_options(tmp_path, ini):
     assert "5 passed" in out.stdout
 
 
-@pytest.mark.parametrize(("marker", "message"), [
-    ('strict="maybe"', "@pytest.mark.ll2_offline(strict=...): 'maybe' is not a boolean"),
-    ("allow=5", "@pytest.mark.ll2_offline(allow=...): 5 is not a list of host names"),
-])
+@pytest.mark.parametrize(
+    ("marker", "message"),
+    [
+        ('strict="maybe"', "@pytest.mark.ll2_offline(strict=...): 'maybe' is not a boolean"),
+        ("allow=5", "@pytest.mark.ll2_offline(allow=...): 5 is not a list of host names"),
+    ],
+)
 def test_a_mistyped_marker_option_is_a_usage_error(tmp_path, marker, message):
-    out = run_pytest_on(tmp_path, f"import pytest\n@pytest.mark.ll2_offline({marker})\ndef test_x(ll2_offline): pass\n")
+    out = run_pytest_on(
+        tmp_path, f"import pytest\n@pytest.mark.ll2_offline({marker})\ndef test_x(ll2_offline): pass\n"
+    )
     assert out.returncode != 0
     assert message in out.stdout + out.stderr
     assert "Traceback" not in out.stdout + out.stderr
 
 
 def test_the_readme_strict_example_names_no_real_host():
-    # The docs show a refusal (docs/testing.md, once the README's): it must be aimed at a name that never resolves.
+    # The docs show a refusal (docs/testing.md, once the README's): it must be aimed at a name that never
+    # resolves.
     from conftest import ROOT
 
-    section = (ROOT / "docs" / "testing.md").read_text(encoding="utf-8").split("\n## Use it in your tests\n", 1)[1]
+    section = (
+        (ROOT / "docs" / "testing.md").read_text(encoding="utf-8").split("\n## Use it in your tests\n", 1)[1]
+    )
     assert "example.org" not in section.split("\n## ", 1)[0]
 
 

@@ -16,7 +16,8 @@ SRC = Path(__file__).resolve().parent.parent / "src" / "spacecraft_data"
 
 
 def _without_format_api(node):
-    # The pinned snapshot's records were saved from LL2's pages, so their links end in "?format=api" (or json);
+    # The pinned snapshot's records were saved from LL2's pages, so their links end in "?format=api" (or
+    # json);
     # an answer to a request without ``format`` writes them without it, as LL2 does.
     if isinstance(node, dict):
         return {k: _without_format_api(v) for k, v in node.items()}
@@ -61,8 +62,11 @@ def test_endpoint_get_of_the_detail_mode_is_the_detail_route_answer(bundled):
 
 def test_api_has_one_answering_path_and_no_second_query_or_get():
     tree = ast.parse((SRC / "api.py").read_text(encoding="utf-8"))
-    methods = {cls.name: {f.name for f in cls.body if isinstance(f, ast.FunctionDef)}
-               for cls in tree.body if isinstance(cls, ast.ClassDef)}
+    methods = {
+        cls.name: {f.name for f in cls.body if isinstance(f, ast.FunctionDef)}
+        for cls in tree.body
+        if isinstance(cls, ast.ClassDef)
+    }
     assert not methods["Api"] & {"query", "get", "answer", "_route"}
     assert {"respond", "_answer"} <= methods["Api"] and {"query", "get"} <= methods["EndpointQuery"]
 
@@ -79,10 +83,18 @@ def _code_lines(path: Path) -> list[tuple[int, str]]:
 
 def test_the_page_size_limit_is_written_only_where_pagination_declares_it():
     # "100" next to a limit, a page size or "max" anywhere in the code (module docstrings, being prose, aside)
-    limit_100 = re.compile(r"(limit|page.size|max|most|1\.\.)\W{0,12}100\b(?! char)|\b100\W{0,12}(limit|page.size)", re.I)
-    found = [f"{p.relative_to(SRC)}:{n}" for p in sorted(SRC.rglob("*.py")) for n, line in _code_lines(p)
-             if limit_100.search(line) or re.search(r"(page_size|limit)[^=\n]{0,12}=+\W*100\b|\+= 100\b", line)]
-    assert found == ["query/pagination.py:" + str(_line(SRC / "query" / "pagination.py", "MAX_LIMIT = 100"))], found
+    limit_100 = re.compile(
+        r"(limit|page.size|max|most|1\.\.)\W{0,12}100\b(?! char)|\b100\W{0,12}(limit|page.size)", re.I
+    )
+    found = [
+        f"{p.relative_to(SRC)}:{n}"
+        for p in sorted(SRC.rglob("*.py"))
+        for n, line in _code_lines(p)
+        if limit_100.search(line) or re.search(r"(page_size|limit)[^=\n]{0,12}=+\W*100\b|\+= 100\b", line)
+    ]
+    assert found == [
+        "query/pagination.py:" + str(_line(SRC / "query" / "pagination.py", "MAX_LIMIT = 100"))
+    ], found
 
 
 def _line(path: Path, text: str) -> int:

@@ -14,7 +14,6 @@ from pathlib import Path
 from urllib.parse import parse_qsl, urlsplit
 
 import pytest
-
 from oracle import Oracle, pg_upper
 from oracle.synthetic import many, with_nulls_and_ties
 
@@ -30,15 +29,21 @@ def oracle(seed_snapshot) -> Oracle:
 @pytest.fixture(scope="module")
 def synthetic(seed_snapshot) -> Oracle:
     """SYNTHETIC records (NULLs, ties, booleans set, non-ASCII names) over the real reference tables."""
-    return Oracle(with_nulls_and_ties(seed_snapshot.records), seed_snapshot.tables["spacecraft_configurations"],
-                  seed_snapshot.tables["spacecraft_statuses"])
+    return Oracle(
+        with_nulls_and_ties(seed_snapshot.records),
+        seed_snapshot.tables["spacecraft_configurations"],
+        seed_snapshot.tables["spacecraft_statuses"],
+    )
 
 
 @pytest.fixture(scope="module")
 def oracle_590(seed_snapshot) -> Oracle:
     """SYNTHETIC: 590 copies of the real records (ids 1..590), the count LL2 reported."""
-    return Oracle(many(seed_snapshot.records, 590), seed_snapshot.tables["spacecraft_configurations"],
-                  seed_snapshot.tables["spacecraft_statuses"])
+    return Oracle(
+        many(seed_snapshot.records, 590),
+        seed_snapshot.tables["spacecraft_configurations"],
+        seed_snapshot.tables["spacecraft_statuses"],
+    )
 
 
 def ids(body: dict) -> list[int]:
@@ -65,7 +70,9 @@ def test_seed_page_002_results_are_reproduced_from_the_real_records(oracle, seed
     start = order.index(page.body["results"][0]["id"])
     status, body = get(oracle, f"format=api&ordering=-id&offset={start}&limit=10")
     assert status == 200
-    assert json.dumps(body["results"], ensure_ascii=False) == json.dumps(page.body["results"], ensure_ascii=False)
+    assert json.dumps(body["results"], ensure_ascii=False) == json.dumps(
+        page.body["results"], ensure_ascii=False
+    )
 
 
 @pytest.mark.parametrize("seed", [0, 1])
@@ -74,16 +81,28 @@ def test_seed_page_envelopes_are_reproduced_over_590_records(oracle_590, seed_pa
     status, body = oracle_590.respond(page.request.url("https://ll.thespacedevs.com"))
     assert status == 200
     assert (body["count"], body["next"], body["previous"]) == (
-        page.body["count"], page.body["next"], page.body["previous"])
+        page.body["count"],
+        page.body["next"],
+        page.body["previous"],
+    )
 
 
 def test_links_follow_the_request_host_scheme_and_format_parameter(oracle):
     status, body = oracle.respond("http://127.0.0.1:8000/2.3.0/spacecraft/?format=json&limit=1&search=Cygnus")
     record = body["results"][0]
     assert record["url"] == "http://127.0.0.1:8000/2.3.0/spacecraft/167/?format=json"
-    assert record["spacecraft_config"]["url"] == "http://127.0.0.1:8000/2.3.0/spacecraft_configurations/19/?format=json"
-    assert record["spacecraft_config"]["agency"]["url"] == "http://127.0.0.1:8000/2.3.0/agencies/257/?format=json"
-    assert record["spacecraft_config"]["family"][0]["manufacturer"]["url"] == record["spacecraft_config"]["agency"]["url"]
+    assert (
+        record["spacecraft_config"]["url"]
+        == "http://127.0.0.1:8000/2.3.0/spacecraft_configurations/19/?format=json"
+    )
+    assert (
+        record["spacecraft_config"]["agency"]["url"]
+        == "http://127.0.0.1:8000/2.3.0/agencies/257/?format=json"
+    )
+    assert (
+        record["spacecraft_config"]["family"][0]["manufacturer"]["url"]
+        == record["spacecraft_config"]["agency"]["url"]
+    )
     status, body = oracle.respond("http://localhost/2.3.0/spacecraft/?limit=1")
     assert body["results"][0]["url"] == "http://localhost/2.3.0/spacecraft/167/"
     status, body = oracle.respond("http://localhost/2.3.0/spacecraft/?limit=1&format=")
@@ -95,8 +114,21 @@ def test_an_unknown_format_is_a_404(oracle):
 
 
 # -- filters ------------------------------------------------------------------------------------
-@pytest.mark.parametrize("value, count", [("yes", 20), ("on", 20), ("", 20), ("%20true", 20), ("true", 0),
-                                          ("TRUE", 0), ("1", 0), ("false", 20), ("False", 20), ("0", 20)])
+@pytest.mark.parametrize(
+    "value, count",
+    [
+        ("yes", 20),
+        ("on", 20),
+        ("", 20),
+        ("%20true", 20),
+        ("true", 0),
+        ("TRUE", 0),
+        ("1", 0),
+        ("false", 20),
+        ("False", 20),
+        ("0", 20),
+    ],
+)
 def test_boolean_filters_accept_true_false_1_0_in_any_case_and_ignore_anything_else(oracle, value, count):
     status, body = get(oracle, f"in_space={value}")
     assert (status, body["count"]) == (200, count)
@@ -138,8 +170,11 @@ def test_config_filter_on_an_unused_id_in_the_table_is_an_empty_200(oracle, seed
 def test_all_failing_filters_are_reported_together(oracle):
     status, body = get(oracle, "status=x&spacecraft_config=99999&name=%00&in_space=%00")
     assert status == 400
-    assert body == {"name": ["Null characters are not allowed."], "spacecraft_config": INVALID_CHOICE,
-                    "status": INVALID_CHOICE}
+    assert body == {
+        "name": ["Null characters are not allowed."],
+        "spacecraft_config": INVALID_CHOICE,
+        "status": INVALID_CHOICE,
+    }
 
 
 def test_status_universe_is_the_status_table(oracle, seed_snapshot):
@@ -168,18 +203,21 @@ def test_search_with_a_nul_is_a_400_with_a_list_body(oracle):
     assert get(oracle, "search=a%00b") == (400, ["Null characters are not allowed."])
 
 
-@pytest.mark.parametrize("search, expected", [
-    ("progress+ms-0", [235, 236, 237, 238, 239, 240, 241, 242, 243]),
-    ("progress%2Cms-0", [235, 236, 237, 238, 239, 240, 241, 242, 243]),
-    ("%22Soyuz+7K-L1%22", [503, 513]),
-    ("%22Soyuz+7K-L1+No%22+%22No.1%22", [513]),
-    ("enhanced", [167]),           # the configuration's name, not the spacecraft's
-    ("%22%22", "all"),             # the quoted empty phrase matches everything
-    ("%20%09", "all"),             # blank: no search
-    ("%25", []),                   # LIKE wildcards are escaped
-    ("_", []),
-    ("dragon+dragon", [233]),
-])
+@pytest.mark.parametrize(
+    "search, expected",
+    [
+        ("progress+ms-0", [235, 236, 237, 238, 239, 240, 241, 242, 243]),
+        ("progress%2Cms-0", [235, 236, 237, 238, 239, 240, 241, 242, 243]),
+        ("%22Soyuz+7K-L1%22", [503, 513]),
+        ("%22Soyuz+7K-L1+No%22+%22No.1%22", [513]),
+        ("enhanced", [167]),  # the configuration's name, not the spacecraft's
+        ("%22%22", "all"),  # the quoted empty phrase matches everything
+        ("%20%09", "all"),  # blank: no search
+        ("%25", []),  # LIKE wildcards are escaped
+        ("_", []),
+        ("dragon+dragon", [233]),
+    ],
+)
 def test_search_splits_terms_and_matches_all_of_them_in_any_field(oracle, seed_snapshot, search, expected):
     status, body = get(oracle, f"search={search}&limit=100")
     assert status == 200
@@ -187,7 +225,9 @@ def test_search_splits_terms_and_matches_all_of_them_in_any_field(oracle, seed_s
 
 
 def test_search_folds_unicode_as_postgresql_upper_does(synthetic):
-    assert ids(get(synthetic, "search=%D0%BF%D1%80%D0%BE%D0%B3%D1%80%D0%B5%D1%81%D1%81")[1]) == [185]  # прогресс
+    assert ids(get(synthetic, "search=%D0%BF%D1%80%D0%BE%D0%B3%D1%80%D0%B5%D1%81%D1%81")[1]) == [
+        185
+    ]  # прогресс
     assert ids(get(synthetic, "search=%C3%A9t%C3%A9")[1]) == [239]  # été -> ÉTÉ
     # ß has no one-character upper case: PostgreSQL's upper() keeps it, so it does not match "SS".
     assert ids(get(synthetic, "search=%C3%9F&limit=100")[1]) == [236]
@@ -207,25 +247,40 @@ def test_durations_sort_numerically_not_as_strings(oracle):
 
 @pytest.mark.parametrize("ordering", ["+id", "%20id", "id,-id", "name,id", "--id,id", "-,id"])
 def test_ordering_drops_invalid_parts_and_a_literal_plus_is_ascending(oracle, seed_snapshot, ordering):
-    assert ids(get(oracle, f"ordering={ordering}&limit=100")[1]) == sorted(r["id"] for r in seed_snapshot.records)
+    assert ids(get(oracle, f"ordering={ordering}&limit=100")[1]) == sorted(
+        r["id"] for r in seed_snapshot.records
+    )
 
 
 def test_ordering_descending_by_id(oracle, seed_snapshot):
     for ordering in ("-id", "-id,id", "name,-id,id", "%20-id%20"):
         assert ids(get(oracle, f"ordering={ordering}&limit=100")[1]) == sorted(
-            (r["id"] for r in seed_snapshot.records), reverse=True)
+            (r["id"] for r in seed_snapshot.records), reverse=True
+        )
 
 
 def test_nulls_sort_last_ascending_and_first_descending_like_postgresql(synthetic):
     nulls = {r["id"] for r in synthetic.rows if r["flights_count"] is None}
     asc = ids(get(synthetic, "ordering=flights_count&limit=100")[1])
     desc = ids(get(synthetic, "ordering=-flights_count&limit=100")[1])
-    assert set(asc[-len(nulls):]) == nulls and set(desc[: len(nulls)]) == nulls
+    assert set(asc[-len(nulls) :]) == nulls and set(desc[: len(nulls)]) == nulls
 
 
 # -- pagination ---------------------------------------------------------------------------------
-@pytest.mark.parametrize("limit, effective", [("1000", 100), ("101", 100), ("abc", 10), ("0", 10), ("-1", 10),
-                                              ("1.5", 10), ("%202", 2), ("%2B2", 2), ("", 10)])
+@pytest.mark.parametrize(
+    "limit, effective",
+    [
+        ("1000", 100),
+        ("101", 100),
+        ("abc", 10),
+        ("0", 10),
+        ("-1", 10),
+        ("1.5", 10),
+        ("%202", 2),
+        ("%2B2", 2),
+        ("", 10),
+    ],
+)
 def test_limit_is_clamped_to_100_and_bad_values_fall_back_to_10(oracle_590, limit, effective):
     status, body = get(oracle_590, f"limit={limit}")
     assert len(body["results"]) == effective
@@ -258,7 +313,10 @@ def test_links_keep_every_parameter_sorted_and_reencoded(oracle):
 
 # -- detail route and modes ---------------------------------------------------------------------
 def test_detail_route_runs_the_filters(oracle):
-    assert get(oracle, "in_space=true", LL2 + "463/") == (404, {"detail": "No Spacecraft matches the given query."})
+    assert get(oracle, "in_space=true", LL2 + "463/") == (
+        404,
+        {"detail": "No Spacecraft matches the given query."},
+    )
     assert get(oracle, "spacecraft_config=x", LL2 + "463/") == (400, {"spacecraft_config": INVALID_CHOICE})
     assert get(oracle, "search=%00", LL2 + "463/") == (400, ["Null characters are not allowed."])
     assert get(oracle, "", LL2 + "abc/") == (404, {"detail": "Not found."})
@@ -282,13 +340,17 @@ def _run(code: str) -> subprocess.CompletedProcess[str]:
 
 
 def test_importing_the_oracle_configures_nothing_until_it_answers():
-    done = _run("import oracle, oracle.synthetic; from django.conf import settings; print(settings.configured)")
+    done = _run(
+        "import oracle, oracle.synthetic; from django.conf import settings; print(settings.configured)"
+    )
     assert (done.returncode, done.stdout.strip()) == (0, "False"), done.stderr
 
 
 def test_the_oracle_refuses_django_settings_configured_by_someone_else():
-    done = _run("from django.conf import settings; settings.configure(INSTALLED_APPS=[]);"
-                "import oracle; oracle.setup()")
+    done = _run(
+        "from django.conf import settings; settings.configure(INSTALLED_APPS=[]);"
+        "import oracle; oracle.setup()"
+    )
     assert done.returncode != 0 and "configured elsewhere" in done.stderr and "'oracle'" in done.stderr
 
 
@@ -296,5 +358,7 @@ def test_synthetic_snapshots_may_not_be_written_under_data(seed_snapshot, repo_r
     from oracle.synthetic import write_snapshot
 
     with pytest.raises(ValueError, match="may not be written under"):
-        write_snapshot(seed_snapshot, with_nulls_and_ties(seed_snapshot.records), repo_root / "data" / "snapshots" / "x")
+        write_snapshot(
+            seed_snapshot, with_nulls_and_ties(seed_snapshot.records), repo_root / "data" / "snapshots" / "x"
+        )
     assert not (repo_root / "data" / "snapshots" / "x").exists()

@@ -23,7 +23,6 @@ from urllib.parse import parse_qsl, urlsplit
 
 import pytest
 from hypothesis import HealthCheck, given, settings
-
 from oracle import Oracle
 from oracle.synthetic import with_nulls_and_ties
 from strategies import urls
@@ -66,14 +65,17 @@ def test_divergence_1_sqlite_sorts_nulls_first_ascending_where_postgresql_sorts_
     assert [by_id[i] for i in stock_desc[:-n]] == [by_id[i] for i in pg_desc[n:]]
 
 
-@pytest.mark.parametrize("term, stock_hits, pg_hits", [
-    ("прогресс", [], [185]),          # Cyrillic in another case: only Unicode folding matches
-    ("ПРОГРЕСС", [], [185]),
-    ("Прогресс", [185], [185]),       # the stored case: both match
-    ("élan", [], [239]),              # É/é: not ASCII either
-    ("ÉLAN", [239], [239]),           # "Été Élan": É stored, LAN folded as ASCII by both
-    ("PROGRESS ms", "same", "same"),  # ASCII: SQLite folds it too
-])
+@pytest.mark.parametrize(
+    "term, stock_hits, pg_hits",
+    [
+        ("прогресс", [], [185]),  # Cyrillic in another case: only Unicode folding matches
+        ("ПРОГРЕСС", [], [185]),
+        ("Прогресс", [185], [185]),  # the stored case: both match
+        ("élan", [], [239]),  # É/é: not ASCII either
+        ("ÉLAN", [239], [239]),  # "Été Élan": É stored, LAN folded as ASCII by both
+        ("PROGRESS ms", "same", "same"),  # ASCII: SQLite folds it too
+    ],
+)
 def test_divergence_2_sqlite_folds_only_ascii_case_in_search(flavours, term, stock_hits, pg_hits):
     stock, pg = flavours
     got_stock, got_pg = ids(stock, f"search={term}&limit=100"), ids(pg, f"search={term}&limit=100")
@@ -102,13 +104,16 @@ def test_without_ordering_both_flavours_give_id_order_on_sqlite(flavours):
     inserted = [r["id"] for r in pg.rows]
     assert inserted != sorted(inserted)
     assert ids(stock, "limit=100") == ids(pg, "limit=100") == sorted(inserted)
-    assert ids(stock, "ordering=name&limit=100") == sorted(inserted)   # an invalid ordering is no ordering
+    assert ids(stock, "ordering=name&limit=100") == sorted(inserted)  # an invalid ordering is no ordering
 
 
 def test_divergence_3_ties_keep_their_values_in_both_and_only_the_adapter_orders_them_by_id(flavours):
     stock, pg = flavours
     by_id = {r["id"]: r["mission_ends_count"] for r in pg.rows}
-    got_stock, got_pg = ids(stock, "ordering=-mission_ends_count&limit=100"), ids(pg, "ordering=-mission_ends_count&limit=100")
+    got_stock, got_pg = (
+        ids(stock, "ordering=-mission_ends_count&limit=100"),
+        ids(pg, "ordering=-mission_ends_count&limit=100"),
+    )
     groups = {}
     for i in got_pg:
         groups.setdefault(by_id[i], []).append(i)
@@ -118,7 +123,8 @@ def test_divergence_3_ties_keep_their_values_in_both_and_only_the_adapter_orders
 
 # -- only those ---------------------------------------------------------------------------------
 def _effective_ordering(oracle: Oracle, url: str) -> list[str]:
-    """The ordering DRF's own ``OrderingFilter.get_ordering`` reads from the request (its parser, not ours)."""
+    """The ordering DRF's own ``OrderingFilter.get_ordering`` reads from the request (its parser, not
+    ours)."""
     from rest_framework.filters import OrderingFilter  # only once the oracle has configured Django
 
     view = oracle.get(url).renderer_context["view"]
@@ -126,11 +132,14 @@ def _effective_ordering(oracle: Oracle, url: str) -> list[str]:
 
 
 def _postgres_order(rows: dict[int, dict[str, Any]], found: list[int], ordering: list[str]) -> list[int]:
-    """``found`` re-sorted as PostgreSQL would order it: NULLs last ascending, first descending; ties by id."""
+    """``found`` re-sorted as PostgreSQL would order it: NULLs last ascending, first descending; ties by
+    id."""
     out = sorted(found)
     for term in reversed(ordering):  # stable sorts, last key first
         field, desc = term.lstrip("-"), term.startswith("-")
-        present = sorted((i for i in out if rows[i][field] is not None), key=lambda i: rows[i][field], reverse=desc)
+        present = sorted(
+            (i for i in out if rows[i][field] is not None), key=lambda i: rows[i][field], reverse=desc
+        )
         # reverse=True keeps ties in their previous order too (Python's sort is stable both ways).
         absent = [i for i in out if rows[i][field] is None]
         out = absent + present if desc else present + absent

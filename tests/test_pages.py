@@ -5,16 +5,15 @@ from __future__ import annotations
 import json
 
 import pytest
+from conftest import SEED_FILES
 
 from spacecraft_data.errors import PageError
 from spacecraft_data.pages import Request, parse_page, read_page, render_browsable
 
-from conftest import SEED_FILES
-
 
 def _body_text(path) -> str:
     text = path.read_text(encoding="utf-8")
-    return text[text.index("\n\n{") + 2:]
+    return text[text.index("\n\n{") + 2 :]
 
 
 @pytest.mark.parametrize("path", SEED_FILES, ids=lambda p: p.name)
@@ -33,7 +32,8 @@ def test_seed_request_line_is_kept_as_sent():
     page = read_page(SEED_FILES[0])
     assert page.request.full_path == "/2.3.0/spacecraft/?format=api&offset=290&ordering=-mission_ends_count"
     assert page.request.url("https://ll.thespacedevs.com/") == (
-        "https://ll.thespacedevs.com/2.3.0/spacecraft/?format=api&offset=290&ordering=-mission_ends_count")
+        "https://ll.thespacedevs.com/2.3.0/spacecraft/?format=api&offset=290&ordering=-mission_ends_count"
+    )
 
 
 def test_body_is_parsed_without_relying_on_indentation():
@@ -49,8 +49,10 @@ def test_json_page_without_browsable_wrapper_is_accepted():
 
 
 def test_error_pages_keep_their_status_and_body():
-    page = parse_page('GET /2.3.0/spacecraft/?status=x\nHTTP 400 Bad Request\nAllow: GET\n\n'
-                      '{"status": ["Select a valid choice. That choice is not one of the available choices."]}')
+    page = parse_page(
+        "GET /2.3.0/spacecraft/?status=x\nHTTP 400 Bad Request\nAllow: GET\n\n"
+        '{"status": ["Select a valid choice. That choice is not one of the available choices."]}'
+    )
     assert page.status == 400 and page.reason == "Bad Request" and "status" in page.body
 
 
@@ -62,7 +64,11 @@ def test_error_pages_keep_their_status_and_body():
         ("GET /2.3.0/spacecraft/\nHTTP 200 OK\nAllow GET\n\n{}", 3, "header line"),
         ("GET /2.3.0/spacecraft/\nHTTP 200 OK\nAllow: GET", 3, "blank line"),
         ("GET /2.3.0/spacecraft/\nHTTP 200 OK\nAllow: GET\n\n", 5, "JSON body"),
-        ('GET /2.3.0/spacecraft/\nHTTP 200 OK\nAllow: GET\n\n{\n  "count": 1,\n  "results": [\n', 8, "valid JSON"),
+        (
+            'GET /2.3.0/spacecraft/\nHTTP 200 OK\nAllow: GET\n\n{\n  "count": 1,\n  "results": [\n',
+            8,
+            "valid JSON",
+        ),
     ],
 )
 def test_malformed_page_error_names_file_line_and_expectation(text, line, expected):
@@ -95,8 +101,14 @@ def test_unreadable_and_non_utf8_files_are_named(tmp_path):
 @pytest.mark.parametrize("path", SEED_FILES, ids=lambda p: p.name)
 def test_rendering_a_parsed_seed_gives_back_its_bytes(path):
     page = read_page(path)
-    again = render_browsable(page.body, page.request.full_path, page.status, page.reason, page.headers,
-                             description=page.description)
+    again = render_browsable(
+        page.body,
+        page.request.full_path,
+        page.status,
+        page.reason,
+        page.headers,
+        description=page.description,
+    )
     assert again == path.read_text(encoding="utf-8")
 
 

@@ -16,7 +16,6 @@ import venv
 from pathlib import Path
 
 import pytest
-
 from conftest import ROOT, checkout_env
 
 pytestmark = pytest.mark.slow
@@ -24,7 +23,7 @@ pytestmark = pytest.mark.slow
 SNAPSHOT = ROOT / "data" / "snapshots" / "2.3.0" / "2026.12.01"
 
 # SYNTHETIC: the test module of someone else's project; it only calls LL2's URLs.
-PROJECT_TEST = '''
+PROJECT_TEST = """
 import json
 import urllib.request
 
@@ -75,12 +74,13 @@ def test_ini_strict_setting_reaches_the_fixture(ll2_offline, pytestconfig):
 def test_option_picks_the_snapshot(ll2_offline, pytestconfig):
     expected = "snap" if pytestconfig.getoption("--ll2-snapshot") else "_bundled"
     assert expected in str(ll2_offline.snapshot.path)
-'''
+"""
 
 
 @pytest.fixture(scope="module")
 def project(tmp_path_factory, pinned_wheel) -> Path:
-    """A venv with the wheel (bundling the pinned snapshot, whose facts the tests state), pytest and the project's
+    """A venv with the wheel (bundling the pinned snapshot, whose facts the tests state), pytest and the
+    project's
     own HTTP client (requests), and a project folder.
 
     requests is the client under test, as in any app that calls LL2: the core install of spacecraft-data
@@ -89,8 +89,11 @@ def project(tmp_path_factory, pinned_wheel) -> Path:
     work = tmp_path_factory.mktemp("project")
     venv.EnvBuilder(with_pip=True).create(work / "venv")
     py = work / "venv" / "bin" / "python"
-    subprocess.run([str(py), "-m", "pip", "install", "-q", str(pinned_wheel), "pytest", "requests"], check=True,
-                   capture_output=True)
+    subprocess.run(
+        [str(py), "-m", "pip", "install", "-q", str(pinned_wheel), "pytest", "requests"],
+        check=True,
+        capture_output=True,
+    )
     folder = work / "someone-elses-project"
     (folder / "tests").mkdir(parents=True)
     (folder / "tests" / "test_client.py").write_text(PROJECT_TEST, encoding="utf-8")
@@ -101,7 +104,8 @@ def project(tmp_path_factory, pinned_wheel) -> Path:
 
 
 def readme_examples() -> list[str]:
-    """The python blocks of the "Use it in your tests" section (docs/testing.md, once the README's), in order."""
+    """The python blocks of the "Use it in your tests" section (docs/testing.md, once the README's), in
+    order."""
     readme = (ROOT / "docs" / "testing.md").read_text(encoding="utf-8")
     section = readme.split("\n## Use it in your tests\n", 1)[1].split("\n## ", 1)[0]
     return re.findall(r"```python\n(.*?)```", section, flags=re.S)
@@ -110,8 +114,14 @@ def readme_examples() -> list[str]:
 def run_pytest(project: Path, *args: str) -> subprocess.CompletedProcess:
     env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "VIRTUAL_ENV")}
     py = project.parent / "venv" / "bin" / "python"
-    return subprocess.run([str(py), "-m", "pytest", "-q", "-p", "no:cacheprovider", *args], cwd=project, env=env,
-                          capture_output=True, text=True, timeout=300)
+    return subprocess.run(
+        [str(py), "-m", "pytest", "-q", "-p", "no:cacheprovider", *args],
+        cwd=project,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
 
 
 def test_a_project_with_only_the_wheel_and_pytest_uses_both_fixtures(project):
@@ -124,7 +134,9 @@ def test_a_project_with_only_the_wheel_and_pytest_uses_both_fixtures(project):
 
 
 def test_the_snapshot_option_and_the_strict_ini_setting_reach_the_fixtures(project):
-    out = run_pytest(project, "tests/test_client.py", "--ll2-snapshot", "snap", "-o", "ll2_offline_strict=true")
+    out = run_pytest(
+        project, "tests/test_client.py", "--ll2-snapshot", "snap", "-o", "ll2_offline_strict=true"
+    )
     assert out.returncode == 0, out.stdout + out.stderr
     assert "6 passed" in out.stdout
 
@@ -133,7 +145,9 @@ def test_the_readme_example_passes_as_it_says(project):
     out = run_pytest(project, "tests/test_my_app.py")
     assert out.returncode == 0, out.stdout + out.stderr
     assert "3 passed" in out.stdout
-    assert "`pytest -q test_my_app.py` reports `3 passed`" in (ROOT / "docs" / "testing.md").read_text(encoding="utf-8")
+    assert "`pytest -q test_my_app.py` reports `3 passed`" in (ROOT / "docs" / "testing.md").read_text(
+        encoding="utf-8"
+    )
 
 
 def test_the_readme_context_manager_example_prints_what_it_shows(pinned_checkout):
@@ -141,8 +155,13 @@ def test_the_readme_context_manager_example_prints_what_it_shows(pinned_checkout
     section = readme.split("\n## Use it in your tests\n", 1)[1].split("\n## ", 1)[0]
     code = readme_examples()[1]
     shown = section.split(code + "```\n```\n", 1)[1].split("```", 1)[0]
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60,
-                         env=checkout_env(pinned_checkout))
+    out = subprocess.run(
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env=checkout_env(pinned_checkout),
+    )
     assert out.returncode == 0, out.stderr
     assert out.stdout == shown
 

@@ -16,9 +16,9 @@ import sys
 from pathlib import Path
 
 import pytest
+from conftest import ROOT
 
 import spacecraft_data
-from conftest import ROOT
 
 pytestmark = pytest.mark.slow
 pytest.importorskip("pre_commit")
@@ -44,8 +44,21 @@ def _try_repo(project: Path, *files: str) -> subprocess.CompletedProcess:
     env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "VIRTUAL_ENV")}
     env["PRE_COMMIT_HOME"] = str(project.parent / "pre-commit-home")  # the hook's venv lives with the test
     return subprocess.run(
-        [sys.executable, "-m", "pre_commit", "try-repo", str(ROOT), "spacecraft-data-validate", "--files", *files],
-        cwd=project, env=env, capture_output=True, text=True, timeout=900,
+        [
+            sys.executable,
+            "-m",
+            "pre_commit",
+            "try-repo",
+            str(ROOT),
+            "spacecraft-data-validate",
+            "--files",
+            *files,
+        ],
+        cwd=project,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=900,
     )
 
 
@@ -59,21 +72,27 @@ def test_the_hook_fails_an_invalid_file_naming_the_problem(project):
     result = _try_repo(project, "invalid.json")
     assert result.returncode == 1, result.stdout + result.stderr
     assert "Failed" in result.stdout
-    assert "invalid.json: record 185: $.time_in_space: '54 days, 1:56:34' is not a valid duration" in result.stdout
+    assert (
+        "invalid.json: record 185: $.time_in_space: '54 days, 1:56:34' is not a valid duration"
+        in result.stdout
+    )
 
 
-# -- the documented configurations, as written ----------------------------------------------------------------
+# -- the documented configurations, as written
+# ----------------------------------------------------------------
 def _readme_configs() -> list[str]:
     """The ```yaml blocks of the pre-commit paragraph (docs/validating.md, once the README's): the tagged
     repository, then the local hook."""
     page = (ROOT / "docs" / "validating.md").read_text(encoding="utf-8")
-    paragraph = page[page.index("**pre-commit.**"):page.index("### Damaged or hostile snapshots")]
+    paragraph = page[page.index("**pre-commit.**") : page.index("### Damaged or hostile snapshots")]
     import re
 
     return re.findall(r"^```yaml\n(.*?)^```\n", paragraph, re.M | re.S)
 
 
-def _run_config(project: Path, config: str, tmp_path: Path, path: str | None = None) -> subprocess.CompletedProcess:
+def _run_config(
+    project: Path, config: str, tmp_path: Path, path: str | None = None
+) -> subprocess.CompletedProcess:
     folder = tmp_path / "user-project"
     shutil.copytree(project, folder)
     (folder / "fetched").mkdir()
@@ -84,8 +103,14 @@ def _run_config(project: Path, config: str, tmp_path: Path, path: str | None = N
     env["PRE_COMMIT_HOME"] = str(tmp_path / "pre-commit-home")
     if path is not None:
         env["PATH"] = path
-    return subprocess.run([sys.executable, "-m", "pre_commit", "run", "--files", "fetched/valid.json",
-                           "fetched/invalid.json"], cwd=folder, env=env, capture_output=True, text=True, timeout=900)
+    return subprocess.run(
+        [sys.executable, "-m", "pre_commit", "run", "--files", "fetched/valid.json", "fetched/invalid.json"],
+        cwd=folder,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=900,
+    )
 
 
 def test_the_readme_config_with_the_release_tag_resolves_and_runs_the_hook(project, tmp_path):

@@ -47,20 +47,27 @@ def synthetic(bundled, tmp_path_factory):
         r["in_space"] = rng.random() < 0.3
         r["is_placeholder"] = rng.random() < 0.1
         for key in ("time_docked", "time_in_space"):
-            r[key] = rng.choice([None, "P0D", isodate.duration_isoformat(timedelta(seconds=rng.randrange(10**8)))])
+            r[key] = rng.choice(
+                [None, "P0D", isodate.duration_isoformat(timedelta(seconds=rng.randrange(10**8)))]
+            )
         records.append(r)
     folder = tmp_path_factory.mktemp("synthetic") / "2.3.0" / "2026.01.01"
     folder.mkdir(parents=True)
-    manifest = {"snapshot_version": "2026.01.01", "api_version": "2.3.0", "base_url": "https://ll.thespacedevs.com",
-                "records": {"held": 230, "reported": 230, "complete": True},
-                "modes": {"normal": {"held": True}, "detailed": {"held": False}},
-                "notes": ["SYNTHETIC test snapshot"]}
+    manifest = {
+        "snapshot_version": "2026.01.01",
+        "api_version": "2.3.0",
+        "base_url": "https://ll.thespacedevs.com",
+        "records": {"held": 230, "reported": 230, "complete": True},
+        "modes": {"normal": {"held": True}, "detailed": {"held": False}},
+        "notes": ["SYNTHETIC test snapshot"],
+    }
     files = {"spacecraft.json": json.dumps(records).encode()}
     for table in ("spacecraft_configurations", "spacecraft_statuses"):
         files[f"{table}.json"] = json.dumps(bundled.tables[table]).encode()
     # load() checks each table against the manifest's checksums
-    manifest["files"] = {name: {"sha256": hashlib.sha256(data).hexdigest(), "bytes": len(data)}
-                         for name, data in files.items()}
+    manifest["files"] = {
+        name: {"sha256": hashlib.sha256(data).hexdigest(), "bytes": len(data)} for name, data in files.items()
+    }
     (folder / "manifest.json").write_text(json.dumps(manifest))
     for name, data in files.items():
         (folder / name).write_bytes(data)
@@ -115,11 +122,23 @@ def test_ordering_is_a_sorted_permutation_of_the_records(snap, ordering):
 
 
 @FAST
-@given(in_space=bools, is_placeholder=bools, status=st.sampled_from([None, "3", "4"]),
-       config=st.sampled_from([None, "1", "33", "6", "47"]))
+@given(
+    in_space=bools,
+    is_placeholder=bools,
+    status=st.sampled_from([None, "3", "4"]),
+    config=st.sampled_from([None, "1", "33", "6", "47"]),
+)
 def test_filters_select_subsets_that_intersect(snap, in_space, is_placeholder, status, config):
-    params = [(k, v) for k, v in (("in_space", in_space), ("is_placeholder", is_placeholder), ("status", status),
-                                   ("spacecraft_config", config)) if v is not None]
+    params = [
+        (k, v)
+        for k, v in (
+            ("in_space", in_space),
+            ("is_placeholder", is_placeholder),
+            ("status", status),
+            ("spacecraft_config", config),
+        )
+        if v is not None
+    ]
     combined = {r["id"] for r in everything(snap, params)}
     all_ids = {r["id"] for r in snap.records}
     assert combined <= all_ids
@@ -131,8 +150,9 @@ def test_filters_select_subsets_that_intersect(snap, in_space, is_placeholder, s
     assert combined == separate
 
 
-words = st.sampled_from(["soyuz", "progress", "ms", "7k", "dragon", "v3", "Crew", "\u00df", "", "-0", "zz",
-                         '"soyuz 7k"', "ms,0"])
+words = st.sampled_from(
+    ["soyuz", "progress", "ms", "7k", "dragon", "v3", "Crew", "\u00df", "", "-0", "zz", '"soyuz 7k"', "ms,0"]
+)
 
 
 @FAST

@@ -1,4 +1,5 @@
-"""The Pythons the package promises agree: requires-python, the classifiers and the versions CI smoke-tests."""
+"""The Pythons the package promises agree: requires-python, the classifiers and the versions CI
+smoke-tests."""
 
 from __future__ import annotations
 
@@ -8,7 +9,6 @@ import sys
 from pathlib import Path
 
 import pytest
-
 from conftest import ROOT
 
 tomllib = pytest.importorskip("tomllib")  # the suite runs on the default interpreter, 3.11 or newer
@@ -32,8 +32,11 @@ def _minor(version: str) -> tuple[int, int]:
 
 
 def test_classifiers_name_exactly_the_versions_ci_smoke_tests(project):
-    declared = [m.group(1) for c in project["classifiers"]
-                if (m := re.fullmatch(r"Programming Language :: Python :: (3\.\d+)", c))]
+    declared = [
+        m.group(1)
+        for c in project["classifiers"]
+        if (m := re.fullmatch(r"Programming Language :: Python :: (3\.\d+)", c))
+    ]
     assert declared == list(_smoke_pythons().PYTHONS)
 
 
@@ -43,7 +46,9 @@ def test_requires_python_starts_at_the_oldest_smoke_tested_version(project):
     assert match, f"requires-python {project['requires-python']!r}: expected '>=3.N'"
     assert match.group(1) == pythons[0]
     # Consecutive minor versions: none is skipped between the oldest and the newest tested.
-    assert [_minor(v) for v in pythons] == [(3, n) for n in range(_minor(pythons[0])[1], _minor(pythons[-1])[1] + 1)]
+    assert [_minor(v) for v in pythons] == [
+        (3, n) for n in range(_minor(pythons[0])[1], _minor(pythons[-1])[1] + 1)
+    ]
 
 
 def test_the_default_interpreter_is_one_of_the_supported_versions():
@@ -69,7 +74,13 @@ def test_the_smoke_test_passes_on_the_default_interpreter(tmp_path: Path):
     import subprocess
 
     env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
-    done = subprocess.run([sys.executable, str(ROOT / "scripts" / "smoke.py")], cwd=tmp_path, env=env,
-                          capture_output=True, text=True, timeout=300)
+    done = subprocess.run(
+        [sys.executable, str(ROOT / "scripts" / "smoke.py")],
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     assert done.returncode == 0, done.stdout + done.stderr
     assert "ok (load, query, validate, export, serve)" in done.stdout

@@ -33,7 +33,8 @@ from spacecraft_data.query.search import fold, search_terms
 
 @pytest.fixture(scope="module")
 def drf_split():
-    """DRF's own search_smart_split (importing it needs Django settings: the oracle's, unless already configured)."""
+    """DRF's own search_smart_split (importing it needs Django settings: the oracle's, unless already
+    configured)."""
     from django.conf import settings as django_settings
 
     if not django_settings.configured:
@@ -46,11 +47,23 @@ def drf_split():
 
 
 # -- search terms ---------------------------------------------------------------------------------
-@pytest.mark.parametrize("value,terms", [
-    ("a b", ["a", "b"]), ("a,b", ["a", "b"]), ("a, b", ["a", "b"]), ('"crew dragon" soyuz', ["crew dragon", "soyuz"]),
-    ('"a,b"', ["a,b"]), (",a,", ["a"]), ("'a b',c", ["'a b'", "c"]), ('"unterminated a', ['"unterminated', "a"]),
-    ("a\tb", ["a", "b"]), ('""', [""]), ("   ", []), ('"a \\"b\\""', ['a "b"']),
-])
+@pytest.mark.parametrize(
+    "value,terms",
+    [
+        ("a b", ["a", "b"]),
+        ("a,b", ["a", "b"]),
+        ("a, b", ["a", "b"]),
+        ('"crew dragon" soyuz', ["crew dragon", "soyuz"]),
+        ('"a,b"', ["a,b"]),
+        (",a,", ["a"]),
+        ("'a b',c", ["'a b'", "c"]),
+        ('"unterminated a', ['"unterminated', "a"]),
+        ("a\tb", ["a", "b"]),
+        ('""', [""]),
+        ("   ", []),
+        ('"a \\"b\\""', ['a "b"']),
+    ],
+)
 def test_search_terms_split_as_the_research_notes_observed(value, terms):
     assert search_terms(value) == terms
 
@@ -71,8 +84,14 @@ def test_fold_maps_one_character_at_a_time_like_postgresql_upper():
 # -- filters --------------------------------------------------------------------------------------
 def test_boolean_filter_values():
     f = BooleanFilter("in_space")
-    assert [f.clean(v, None) for v in ("true", "TrUe", "1", "false", "FALSE", "0")] == [True, True, True,
-                                                                                      False, False, False]
+    assert [f.clean(v, None) for v in ("true", "TrUe", "1", "false", "FALSE", "0")] == [
+        True,
+        True,
+        True,
+        False,
+        False,
+        False,
+    ]
     assert [f.clean(v, None) for v in ("yes", "on", " true", "", "2", "\x00")] == [None] * 6
 
 
@@ -87,8 +106,12 @@ def test_exact_filter_strips_and_refuses_null_characters():
 
 def test_choice_filter_universe_is_the_reference_table_plus_ids_records_use():
     records = [{"id": 1, "status": {"id": 9}}]  # SYNTHETIC: a status id missing from the table
-    index = FilterIndex([ChoiceFilter("status", table="spacecraft_statuses")], records,
-                        {"spacecraft_statuses": [{"id": 3}]}, BoundedCache(1 << 20))
+    index = FilterIndex(
+        [ChoiceFilter("status", table="spacecraft_statuses")],
+        records,
+        {"spacecraft_statuses": [{"id": 3}]},
+        BoundedCache(1 << 20),
+    )
 
     def select(raw):
         mask = index.mask(QueryParams([("status", raw)]))
@@ -107,8 +130,15 @@ def test_choice_filter_universe_is_the_reference_table_plus_ids_records_use():
 def _synthetic(bundled):
     """SYNTHETIC records: copies of real record 463 with other ids, counts and durations (some null)."""
     base = bundled.get(463)
-    shapes = [(10, 2, "P1DT1S"), (11, None, None), (12, 2, "PT30M"), (13, 0, "P400D"), (14, None, "P1D"),
-              (15, 5, None), (16, 2, "PT86400S")]
+    shapes = [
+        (10, 2, "P1DT1S"),
+        (11, None, None),
+        (12, 2, "PT30M"),
+        (13, 0, "P400D"),
+        (14, None, "P1D"),
+        (15, 5, None),
+        (16, 2, "PT86400S"),
+    ]
     records = []
     for rid, flights, docked in shapes:
         r = copy.deepcopy(base)
@@ -119,7 +149,9 @@ def _synthetic(bundled):
 
 @pytest.fixture(scope="module")
 def engine(bundled):
-    return Engine(_synthetic(bundled), bundled.tables, SPACECRAFT.filters, SPACECRAFT.search, SPACECRAFT.ordering)
+    return Engine(
+        _synthetic(bundled), bundled.tables, SPACECRAFT.filters, SPACECRAFT.search, SPACECRAFT.ordering
+    )
 
 
 def _select(engine, params):
@@ -145,7 +177,9 @@ def test_durations_compare_as_durations_with_ties_by_id(engine):
 
 
 def test_ordering_drops_invalid_parts_and_keeps_the_first_of_duplicates(engine):
-    assert _ids(engine, "name,--id, -flights_count ,time_docked") == _ids(engine, "-flights_count,time_docked")
+    assert _ids(engine, "name,--id, -flights_count ,time_docked") == _ids(
+        engine, "-flights_count,time_docked"
+    )
     assert _ids(engine, "-id,id") == [16, 15, 14, 13, 12, 11, 10]
     assert _ids(engine, "name,+id") == _ids(engine, "") == [10, 11, 12, 13, 14, 15, 16]
 
@@ -161,9 +195,24 @@ def test_a_bad_duration_in_the_data_is_reported_with_its_record_and_field(bundle
 
 
 # -- pagination ----------------------------------------------------------------------------------
-@pytest.mark.parametrize("raw,limit", [(None, 10), ("5", 5), (" 5", 5), ("+5", 5), ("1000", 100), ("100", 100),
-                                       ("0", 10), ("-3", 10), ("1.5", 10), ("1e3", 10), ("", 10), ("\u0663", 3),
-                                       ("9" * 5000, 10)])
+@pytest.mark.parametrize(
+    "raw,limit",
+    [
+        (None, 10),
+        ("5", 5),
+        (" 5", 5),
+        ("+5", 5),
+        ("1000", 100),
+        ("100", 100),
+        ("0", 10),
+        ("-3", 10),
+        ("1.5", 10),
+        ("1e3", 10),
+        ("", 10),
+        ("\u0663", 3),
+        ("9" * 5000, 10),
+    ],
+)
 def test_limit_follows_drf_positive_int_with_cutoff(raw, limit):
     params = QueryParams([] if raw is None else [("limit", raw)])
     assert LimitOffsetPagination().get_limit(params) == limit
@@ -174,6 +223,8 @@ def test_links_drop_offset_when_previous_reaches_zero_and_stop_at_the_end():
     url = "https://h/x/?b=2&offset=3&a=1"
     assert p.get_previous_link(url, 50, 3, 10) == "https://h/x/?a=1&b=2&limit=10"
     assert p.get_previous_link(url, 50, 0, 10) is None
-    assert p.get_previous_link(url, 5, 100, 10) == "https://h/x/?a=1&b=2&limit=10&offset=90"  # not clamped to count
+    assert (
+        p.get_previous_link(url, 5, 100, 10) == "https://h/x/?a=1&b=2&limit=10&offset=90"
+    )  # not clamped to count
     assert p.get_next_link(url, 13, 3, 10) is None
     assert p.get_next_link(url, 14, 3, 10) == "https://h/x/?a=1&b=2&limit=10&offset=13"

@@ -1,4 +1,5 @@
-"""Every export opens in pyarrow, pandas, polars and DuckDB, with the declared types and the snapshot's values.
+"""Every export opens in pyarrow, pandas, polars and DuckDB, with the declared types and the snapshot's
+values.
 
 For every declared endpoint, `spacecraft-data export` writes Parquet, CSV and NDJSON; each file is opened
 by the four readers a researcher already has. Table values are compared with `Snapshot.to_pandas()` (the
@@ -11,7 +12,6 @@ unselected) and pyarrow and pandas read as 12 raw bytes.
 from __future__ import annotations
 
 import datetime as dt
-import json
 import math
 from pathlib import Path
 from typing import Any, Callable
@@ -46,10 +46,25 @@ def exported(bundled, tmp_path_factory) -> Callable[[str, str], Path]:
     def folder(endpoint: str, fmt: str) -> Path:
         if (endpoint, fmt) not in done:
             out = root / f"{endpoint.replace('/', '_')}-{fmt}"
-            assert main(["export", "--snapshot", str(bundled.path), "--format", fmt, "--output", str(out),
-                         "--endpoint", endpoint]) == 0
+            assert (
+                main(
+                    [
+                        "export",
+                        "--snapshot",
+                        str(bundled.path),
+                        "--format",
+                        fmt,
+                        "--output",
+                        str(out),
+                        "--endpoint",
+                        endpoint,
+                    ]
+                )
+                == 0
+            )
             done[endpoint, fmt] = out
         return done[endpoint, fmt]
+
     return folder
 
 
@@ -58,7 +73,8 @@ def _tables(bundled, endpoint: str) -> dict[str, list[dict]]:
     return snapshot_tables(bundled, None if e.primary else list(bundled.tables[e.table]), table=e.csv_table)
 
 
-# -- one canonical Python value per cell, whatever the reader ---------------------------------------------------
+# -- one canonical Python value per cell, whatever the reader
+# ---------------------------------------------------
 def _missing(value: Any) -> bool:
     if value is None or value is pd.NA or value is pd.NaT:
         return True
@@ -110,22 +126,45 @@ def _rows_of(records: list[dict], table: str, text_nulls: bool = False) -> list[
     return out
 
 
-# -- what each reader gives a column of each declared type -------------------------------------------------------
+# -- what each reader gives a column of each declared type
+# -------------------------------------------------------
 def _arrow_type_ok(kind: str, t) -> bool:
     return {
-        "integer": pa.types.is_int64(t), "number": pa.types.is_float64(t), "boolean": pa.types.is_boolean(t),
+        "integer": pa.types.is_int64(t),
+        "number": pa.types.is_float64(t),
+        "boolean": pa.types.is_boolean(t),
         "string": pa.types.is_string(t) or pa.types.is_large_string(t),
         "duration": pa.types.is_string(t) or pa.types.is_large_string(t),
-        "date": pa.types.is_date32(t), "datetime": pa.types.is_timestamp(t) and t.tz is not None,
+        "date": pa.types.is_date32(t),
+        "datetime": pa.types.is_timestamp(t) and t.tz is not None,
     }[kind]
 
 
-PANDAS_PARQUET_DTYPES = {"integer": "Int64", "number": "Float64", "boolean": "boolean", "string": "string",
-                         "duration": "string", "date": "object"}
-POLARS_TYPES = {"integer": "Int64", "number": "Float64", "boolean": "Boolean", "string": "String",
-                "duration": "String", "date": "Date"}
-DUCKDB_NAMES = {"integer": "BIGINT", "number": "DOUBLE", "boolean": "BOOLEAN", "string": "VARCHAR",
-                "duration": "VARCHAR", "date": "DATE", "datetime": "TIMESTAMP WITH TIME ZONE"}
+PANDAS_PARQUET_DTYPES = {
+    "integer": "Int64",
+    "number": "Float64",
+    "boolean": "boolean",
+    "string": "string",
+    "duration": "string",
+    "date": "object",
+}
+POLARS_TYPES = {
+    "integer": "Int64",
+    "number": "Float64",
+    "boolean": "Boolean",
+    "string": "String",
+    "duration": "String",
+    "date": "Date",
+}
+DUCKDB_NAMES = {
+    "integer": "BIGINT",
+    "number": "DOUBLE",
+    "boolean": "BOOLEAN",
+    "string": "VARCHAR",
+    "duration": "VARCHAR",
+    "date": "DATE",
+    "datetime": "TIMESTAMP WITH TIME ZONE",
+}
 
 
 def _read_parquet(reader: str, path: Path, table: str) -> list[dict]:
@@ -134,24 +173,36 @@ def _read_parquet(reader: str, path: Path, table: str) -> list[dict]:
     if reader == "pyarrow":
         arrow = pq.read_table(path)
         for c in spec.columns:
-            assert _arrow_type_ok(c.type, arrow.schema.field(c.name).type), (table, c.name, arrow.schema.field(c.name))
+            assert _arrow_type_ok(c.type, arrow.schema.field(c.name).type), (
+                table,
+                c.name,
+                arrow.schema.field(c.name),
+            )
         return arrow.to_pylist()
     if reader == "pandas":
         frame = pd.read_parquet(path)
         for c in spec.columns:
             got = str(frame[c.name].dtype)
-            assert (got.startswith("datetime64") and got.endswith("UTC]") if c.type == "datetime"
-                    else got == PANDAS_PARQUET_DTYPES[c.type]), (table, c.name, got)
+            assert (
+                got.startswith("datetime64") and got.endswith("UTC]")
+                if c.type == "datetime"
+                else got == PANDAS_PARQUET_DTYPES[c.type]
+            ), (table, c.name, got)
         return frame.astype(object).to_dict("records")
     if reader == "polars":
         frame = pl.read_parquet(path)
         for c in spec.columns:
             got = frame.schema[c.name]
-            assert (isinstance(got, pl.Datetime) and got.time_zone == "UTC" if c.type == "datetime"
-                    else str(got) == POLARS_TYPES[c.type]), (table, c.name, got)
+            assert (
+                isinstance(got, pl.Datetime) and got.time_zone == "UTC"
+                if c.type == "datetime"
+                else str(got) == POLARS_TYPES[c.type]
+            ), (table, c.name, got)
         return frame.to_dicts()
     con = duckdb.connect()
-    described = {row[0]: row[1] for row in con.execute(f"DESCRIBE SELECT * FROM '{path.as_posix()}'").fetchall()}
+    described = {
+        row[0]: row[1] for row in con.execute(f"DESCRIBE SELECT * FROM '{path.as_posix()}'").fetchall()
+    }
     assert described == {c.name: DUCKDB_NAMES[c.type] for c in spec.columns}, table
     cursor = con.execute(f"SELECT * FROM read_parquet('{path.as_posix()}')")
     names = [d[0] for d in cursor.description]
@@ -169,7 +220,9 @@ def test_every_parquet_export_opens_typed_and_equal_to_to_pandas(bundled, export
         assert got == _expected(bundled, table, rows), (reader, table)
 
 
-def test_polars_opens_a_parquet_file_selecting_one_column_and_durations_come_as_integer_seconds(bundled, exported):
+def test_polars_opens_a_parquet_file_selecting_one_column_and_durations_come_as_integer_seconds(
+    bundled, exported
+):
     path = exported("spacecraft", "parquet") / "spacecraft.parquet"
     seconds = pl.read_parquet(path, columns=["time_in_space_seconds"])["time_in_space_seconds"]
     assert seconds.dtype == pl.Int64
@@ -187,17 +240,36 @@ def _read_csv(reader: str, path: Path, table: str, descriptor: Path) -> list[dic
         return frame.astype(object).to_dict("records")
     if reader == "duckdb":
         cursor = duckdb.connect().execute(
-            f"SELECT * FROM read_csv('{path.as_posix()}', columns={duckdb_columns(table)})")
+            f"SELECT * FROM read_csv('{path.as_posix()}', columns={duckdb_columns(table)})"
+        )
         names = [d[0] for d in cursor.description]
         return [dict(zip(names, row)) for row in cursor.fetchall()]
     if reader == "polars":
-        types = {"integer": pl.Int64, "number": pl.Float64, "boolean": pl.Boolean, "string": pl.String,
-                 "duration": pl.String, "date": pl.Date, "datetime": pl.Datetime("us", "UTC")}
+        types = {
+            "integer": pl.Int64,
+            "number": pl.Float64,
+            "boolean": pl.Boolean,
+            "string": pl.String,
+            "duration": pl.String,
+            "date": pl.Date,
+            "datetime": pl.Datetime("us", "UTC"),
+        }
         return pl.read_csv(path, schema_overrides={c.name: types[c.type] for c in spec.columns}).to_dicts()
-    types = {"integer": pa.int64(), "number": pa.float64(), "boolean": pa.bool_(), "string": pa.string(),
-             "duration": pa.string(), "date": pa.date32(), "datetime": pa.timestamp("us", "UTC")}
-    return pa_csv.read_csv(path, convert_options=pa_csv.ConvertOptions(
-        column_types={c.name: types[c.type] for c in spec.columns}, strings_can_be_null=True)).to_pylist()
+    types = {
+        "integer": pa.int64(),
+        "number": pa.float64(),
+        "boolean": pa.bool_(),
+        "string": pa.string(),
+        "duration": pa.string(),
+        "date": pa.date32(),
+        "datetime": pa.timestamp("us", "UTC"),
+    }
+    return pa_csv.read_csv(
+        path,
+        convert_options=pa_csv.ConvertOptions(
+            column_types={c.name: types[c.type] for c in spec.columns}, strings_can_be_null=True
+        ),
+    ).to_pylist()
 
 
 @pytest.mark.parametrize("reader", READERS)
@@ -209,8 +281,13 @@ def test_every_csv_export_opens_typed_and_equal_to_to_pandas(bundled, exported, 
         exact = reader == "pandas"
         want = _expected(bundled, table, rows)
         if not exact:
-            want = [{k: (None if v in ("", "\\N") and TABLES[table].columns[i].type == "string" else v)
-                     for i, (k, v) in enumerate(row.items())} for row in want]
+            want = [
+                {
+                    k: (None if v in ("", "\\N") and TABLES[table].columns[i].type == "string" else v)
+                    for i, (k, v) in enumerate(row.items())
+                }
+                for row in want
+            ]
         assert _rows_of(records, table, text_nulls=not exact) == want, (reader, table)
 
 
@@ -225,8 +302,10 @@ def test_pandas_csv_options_give_the_dtypes_of_to_pandas(bundled, exported):
                 assert got.startswith("timedelta64"), (table, column, got)
             else:
                 assert got == want, (table, column, got)
-    craft = pd.read_csv("data/tables/spacecraft_configurations.csv",
-                        **pandas_csv_options("datapackage.json", "spacecraft_configurations"))
+    craft = pd.read_csv(
+        "data/tables/spacecraft_configurations.csv",
+        **pandas_csv_options("datapackage.json", "spacecraft_configurations"),
+    )
     assert str(craft["crew_capacity"].dtype) == "Int64" and craft["crew_capacity"].isna().any()
     assert str(pd.read_csv("data/tables/spacecraft_configurations.csv")["crew_capacity"].dtype) == "float64"
 
@@ -244,7 +323,11 @@ def _read_ndjson(reader: str, path: Path) -> list[dict]:
     if reader == "pyarrow":
         return pa_json.read_json(path).to_pylist()
     if reader == "pandas":
-        return pd.read_json(path, lines=True, dtype_backend="numpy_nullable", precise_float=True).astype(object).to_dict("records")
+        return (
+            pd.read_json(path, lines=True, dtype_backend="numpy_nullable", precise_float=True)
+            .astype(object)
+            .to_dict("records")
+        )
     if reader == "polars":
         return pl.read_ndjson(path, infer_schema_length=None).to_dicts()
     cursor = duckdb.connect().execute(f"SELECT * FROM read_json_auto('{path.as_posix()}')")
@@ -265,5 +348,7 @@ def test_every_ndjson_export_opens_with_each_records_scalar_fields(bundled, expo
             value = row[key]
             assert not isinstance(value, bytes), (reader, key)
             if isinstance(value, (dt.date, pd.Timestamp)) and isinstance(record[key], str):
-                value = value.isoformat()[:len(record[key])]  # the reader took an ISO date for a date: its choice
+                value = value.isoformat()[
+                    : len(record[key])
+                ]  # the reader took an ISO date for a date: its choice
             assert (None if _missing(value) else value) == record[key], (reader, endpoint, record["id"], key)

@@ -31,11 +31,14 @@ def test_every_readme_link_is_absolute_or_an_anchor_so_it_renders_on_a_package_i
     # The repository's public URL is not known yet, so files of the repository (the docs pages included) are
     # named in code spans (they ship in the sdist) rather than linked relatively, which breaks on PyPI.
     targets = re.findall(r"\]\(([^)\s]+)\)", README)
-    assert targets and all(t.startswith(("https://", "#")) for t in targets), \
-        [t for t in targets if not t.startswith(("https://", "#"))]
+    assert targets and all(t.startswith(("https://", "#")) for t in targets), [
+        t for t in targets if not t.startswith(("https://", "#"))
+    ]
     anchors = {t[1:] for t in targets if t.startswith("#")}
-    headings = {re.sub(r"[^a-z0-9 -]", "", h.lower()).replace(" ", "-")
-                for h in re.findall(r"^#+ (.+)$", README, re.M)}
+    headings = {
+        re.sub(r"[^a-z0-9 -]", "", h.lower()).replace(" ", "-")
+        for h in re.findall(r"^#+ (.+)$", README, re.M)
+    }
     assert anchors <= headings, anchors - headings
 
 

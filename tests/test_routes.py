@@ -14,8 +14,8 @@ from pathlib import Path
 from urllib.parse import unquote
 
 import pytest
-
 from route_paths import paths
+
 from spacecraft_data.cli._common import api_version as cli_api_version
 from spacecraft_data.endpoints import endpoints
 from spacecraft_data.harvest.options import HarvestOptions, HarvestUsageError, check_options
@@ -59,14 +59,21 @@ def test_the_one_parser_finds_the_routes_serve_answered_405_on(bundled):
     for path in paths():
         decoded = unquote(path)
         if decoded in ("/", PREFIX) or not path.startswith("/") or not decoded.isprintable():
-            continue  # serve refuses (400) a target without its "/" or with a control character before routing
+            # serve refuses (400) a target without its "/" or with a control character before routing
+            continue
         # "/2.3.0//" is the API root to respond() (as before) but no route to serve's 405 check (as before)
         assert (_parsed(path)[0] in ("list", "detail")) is RECORDED[path]["server"], path
 
 
 def test_serve_answers_405_on_a_route_and_404_elsewhere_as_recorded(bundled):
     for path in paths():
-        if not path.startswith("/") or not path.isascii() or not path.isprintable() or " " in path or "?" in path:
+        if (
+            not path.startswith("/")
+            or not path.isascii()
+            or not path.isprintable()
+            or " " in path
+            or "?" in path
+        ):
             continue
         reply = answer(bundled, "POST", path, host="127.0.0.1:8000")
         if reply.status == 400:  # refused target ('.' segments, bad escapes): never routed
@@ -88,8 +95,12 @@ def test_route_of_reads_every_recorded_path_as_before():
 
 def test_the_api_version_pattern_is_defined_once_in_the_source():
     version_pattern = re.compile(r"(\\d|\[0-9\])\+\\\\?\.(\\d|\[0-9\])\+")
-    found = [f"{p.relative_to(SRC)}:{n}" for p in sorted(SRC.rglob("*.py"))
-             for n, line in enumerate(p.read_text(encoding="utf-8").splitlines(), 1) if version_pattern.search(line)]
+    found = [
+        f"{p.relative_to(SRC)}:{n}"
+        for p in sorted(SRC.rglob("*.py"))
+        for n, line in enumerate(p.read_text(encoding="utf-8").splitlines(), 1)
+        if version_pattern.search(line)
+    ]
     assert found == [f"routes.py:{_line_of(SRC / 'routes.py', 'API_VERSION = re.compile')}"], found
 
 

@@ -11,10 +11,10 @@ import sys
 from pathlib import Path
 
 import pytest
-
 from oracle import Oracle
-from spacecraft_data.errors import ModeNotHeld, QueryError
 from test_differential import assert_agree
+
+from spacecraft_data.errors import ModeNotHeld, QueryError
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "benchmarks"))
@@ -35,29 +35,50 @@ def scaled(tmp_path_factory):
 
 
 def _extra_queries(snap):
-    """List requests beyond the benchmark mix: NULLs and ties in every ordering, the last pages, exact filters."""
+    """List requests beyond the benchmark mix: NULLs and ties in every ordering, the last pages, exact
+    filters."""
     named = snap.records[1234]
     return [
         list_query("flights ascending (ties, NULLs last)", {"ordering": "flights_count", "limit": 100}),
-        list_query("flights descending (NULLs first)", {"ordering": "-flights_count", "limit": 100, "offset": 1450}),
-        list_query("mission ends, then docked time", {"ordering": "mission_ends_count,-time_docked", "limit": 100,
-                                                      "offset": 2950}),
-        list_query("docked time ascending, in space", {"ordering": "time_docked", "in_space": True, "limit": 50,
-                                                       "offset": 300}),
-        list_query("time in space, id descending", {"ordering": ["time_in_space", "-id"], "limit": 100,
-                                                    "offset": 2000}),
+        list_query(
+            "flights descending (NULLs first)", {"ordering": "-flights_count", "limit": 100, "offset": 1450}
+        ),
+        list_query(
+            "mission ends, then docked time",
+            {"ordering": "mission_ends_count,-time_docked", "limit": 100, "offset": 2950},
+        ),
+        list_query(
+            "docked time ascending, in space",
+            {"ordering": "time_docked", "in_space": True, "limit": 50, "offset": 300},
+        ),
+        list_query(
+            "time in space, id descending",
+            {"ordering": ["time_in_space", "-id"], "limit": 100, "offset": 2000},
+        ),
         list_query("last page", {"offset": SIZE - 3, "limit": 100}),
         list_query("offset past the end", {"offset": SIZE + 10}),
         list_query("phrase search", {"search": '"crew dragon"', "ordering": "-mission_ends_count"}),
-        list_query("search in the configuration name", {"search": "progress-ms", "offset": 400, "limit": 100}),
+        list_query(
+            "search in the configuration name", {"search": "progress-ms", "offset": 400, "limit": 100}
+        ),
         list_query("exact name", {"name": named["name"]}),
-        list_query("configuration filter, placeholders", {"spacecraft_config": named["spacecraft_config"]["id"],
-                                                          "is_placeholder": False, "limit": 100, "offset": 100}),
+        list_query(
+            "configuration filter, placeholders",
+            {
+                "spacecraft_config": named["spacecraft_config"]["id"],
+                "is_placeholder": False,
+                "limit": 100,
+                "offset": 100,
+            },
+        ),
         list_query("format carried onto links", {"status": 4, "format": "json", "offset": 1000}),
         list_query("detailed mode (501: not held)", {"mode": "detailed", "search": "soyuz"}),
         list_query("two bad filters (400)", {"spacecraft_config": 99999, "status": "x"}),
-        Query("detail excluded by a filter (404)", None,
-              f"{LIST}{named['id']}/?in_space={'false' if named['in_space'] else 'true'}"),
+        Query(
+            "detail excluded by a filter (404)",
+            None,
+            f"{LIST}{named['id']}/?in_space={'false' if named['in_space'] else 'true'}",
+        ),
         Query("detail of an id not held (404)", None, f"{LIST}{SIZE + 1}/"),
     ]
 

@@ -1,4 +1,5 @@
-"""The JSON Schemas in schema/: generated from LL2's OpenAPI spec, agreeing with it, and tight where the data is."""
+"""The JSON Schemas in schema/: generated from LL2's OpenAPI spec, agreeing with it, and tight where the data
+is."""
 
 from __future__ import annotations
 
@@ -31,8 +32,10 @@ SPEC_PATH = ROOT / "data" / "raw" / "ll2-openapi" / "ll_2.3.0.json"
 SPEC = json.loads(SPEC_PATH.read_text(encoding="utf-8"))
 COMPONENTS = SPEC["components"]["schemas"]
 ID_BASE = "https://spacecraft-data.readthedocs.io/schema/2.3.0/"
-DOCS = {stem: json.loads((ROOT / "schema" / f"{stem}.schema.json").read_text(encoding="utf-8"))
-        for stem in SCHEMA_NAMES.values()}
+DOCS = {
+    stem: json.loads((ROOT / "schema" / f"{stem}.schema.json").read_text(encoding="utf-8"))
+    for stem in SCHEMA_NAMES.values()
+}
 
 
 def _build_schema_main() -> object:
@@ -40,6 +43,7 @@ def _build_schema_main() -> object:
 
 
 # -- generation ------------------------------------------------------------------------
+
 
 def test_committed_schema_files_match_a_rebuild_from_the_spec():
     assert _build_schema_main()(["--check"]) == 0
@@ -72,13 +76,20 @@ def test_every_schema_is_draft_2020_12_with_a_stable_id(stem):
 
 
 def test_schema_is_served_from_the_package_resources_as_a_copy():
-    assert Path(str(schema_dir())) == ROOT / "schema"  # source checkout: falls back to the repository's schema/
+    assert (
+        Path(str(schema_dir())) == ROOT / "schema"
+    )  # source checkout: falls back to the repository's schema/
     normal = spacecraft_data.schema("normal")
     assert normal == DOCS["spacecraft.normal"]
     normal["$defs"].clear()
     assert spacecraft_data.schema("normal")["$defs"], "schema() must hand out a copy"
-    assert spacecraft_data.schema("spacecraft.detailed.schema.json")["$id"] == f"{ID_BASE}spacecraft.detailed.schema.json"
-    assert spacecraft_data.schema(f"{ID_BASE}spacecraft_configuration.list.schema.json")["title"].endswith("envelope)")
+    assert (
+        spacecraft_data.schema("spacecraft.detailed.schema.json")["$id"]
+        == f"{ID_BASE}spacecraft.detailed.schema.json"
+    )
+    assert spacecraft_data.schema(f"{ID_BASE}spacecraft_configuration.list.schema.json")["title"].endswith(
+        "envelope)"
+    )
 
 
 def test_unknown_schema_name_lists_the_known_ones():
@@ -87,6 +98,7 @@ def test_unknown_schema_name_lists_the_known_ones():
 
 
 # -- agreement with the OpenAPI components ------------------------------------------------
+
 
 def _object_defs():
     for stem, doc in DOCS.items():
@@ -138,8 +150,11 @@ def test_every_object_is_closed_and_requires_every_property():
 
 
 def test_response_mode_is_the_constant_the_spec_declares_for_each_object_kind():
-    consts = {name: sub["properties"]["response_mode"]["const"]
-              for _, name, sub in _object_defs() if "response_mode" in sub["properties"]}
+    consts = {
+        name: sub["properties"]["response_mode"]["const"]
+        for _, name, sub in _object_defs()
+        if "response_mode" in sub["properties"]
+    }
     assert consts["SpacecraftNormal"] == "normal" and consts["SpacecraftEndpointDetailed"] == "detailed"
     assert consts["AgencyMini"] == "list" and consts["SpacecraftConfigFamilyMini"] == "list"
     for name, value in consts.items():
@@ -148,13 +163,15 @@ def test_response_mode_is_the_constant_the_spec_declares_for_each_object_kind():
 
 def test_list_results_are_a_oneof_of_the_record_schemas_by_id():
     results = DOCS["spacecraft.list"]["$defs"]["PolymorphicSpacecraftEndpoint"]
-    assert results == {"oneOf": [{"$ref": "spacecraft.normal.schema.json"},
-                                 {"$ref": "spacecraft.detailed.schema.json"}]}
+    assert results == {
+        "oneOf": [{"$ref": "spacecraft.normal.schema.json"}, {"$ref": "spacecraft.detailed.schema.json"}]
+    }
     envelope = DOCS["spacecraft.list"]["$defs"]["PaginatedPolymorphicSpacecraftEndpointList"]
     assert envelope["required"] == ["count", "next", "previous", "results"]
 
 
 # -- the real data ------------------------------------------------------------------------
+
 
 def _errors(name: str, instance) -> list[str]:
     return [f"{e.json_path}: {e.message}" for e in validator(name).iter_errors(instance)]
@@ -190,38 +207,54 @@ def test_the_blank_uri_exception_is_grounded_in_real_records(configurations):
     assert _errors("configuration.detailed", {**configurations[0], "wiki_link": "not a link"})
 
 
-def test_detailed_schema_accepts_a_real_record_widened_with_its_real_detailed_configuration(seed_records, configurations):
+def test_detailed_schema_accepts_a_real_record_widened_with_its_real_detailed_configuration(
+    seed_records, configurations
+):
     # Synthetic combination (no real detailed spacecraft record is held): a real normal
     # record, its real detailed configuration, and no flights.
     by_id = {c["id"]: c for c in configurations}
     record = seed_records[0]
-    detailed = {**record, "response_mode": "detailed", "spacecraft_config": by_id[record["spacecraft_config"]["id"]],
-                "flights": []}
+    detailed = {
+        **record,
+        "response_mode": "detailed",
+        "spacecraft_config": by_id[record["spacecraft_config"]["id"]],
+        "flights": [],
+    }
     assert _errors("detailed", detailed) == []
-    assert any("'flights' is a required property" in e for e in _errors("detailed", {**record, "response_mode": "detailed"}))
+    assert any(
+        "'flights' is a required property" in e
+        for e in _errors("detailed", {**record, "response_mode": "detailed"})
+    )
 
 
 # -- formats ------------------------------------------------------------------------------
 
-@pytest.mark.parametrize("fmt, good, bad", [
-    ("duration", "P309DT20H20M49S", "P1Y2M"),
-    ("duration", "P0D", "PT0S"),
-    ("duration", "PT1.5S", "banana"),
-    ("uri", "https://ll.thespacedevs.com/2.3.0/spacecraft/167/?format=api", "not a uri"),
-    ("date", "1966-11-28", "1966-02-30"),
-    ("date-time", "2024-11-19T10:00:00Z", "2024-11-19 10:00"),
-])
+
+@pytest.mark.parametrize(
+    "fmt, good, bad",
+    [
+        ("duration", "P309DT20H20M49S", "P1Y2M"),
+        ("duration", "P0D", "PT0S"),
+        ("duration", "PT1.5S", "banana"),
+        ("uri", "https://ll.thespacedevs.com/2.3.0/spacecraft/167/?format=api", "not a uri"),
+        ("date", "1966-11-28", "1966-02-30"),
+        ("date-time", "2024-11-19T10:00:00Z", "2024-11-19 10:00"),
+    ],
+)
 def test_format_checkers_are_active_and_reject_bad_values(fmt, good, bad):
     checker = format_checker()
     assert checker.conforms(good, fmt)
     assert not checker.conforms(bad, fmt)  # a silently inactive checker would accept it
 
 
-@pytest.mark.parametrize("path, value", [
-    (("time_in_space",), "P2DT23H60M"),
-    (("url",), "ll.thespacedevs.com/2.3.0/spacecraft/167/"),
-    (("spacecraft_config", "family", 0, "maiden_flight"), "2013-09-31"),
-])
+@pytest.mark.parametrize(
+    "path, value",
+    [
+        (("time_in_space",), "P2DT23H60M"),
+        (("url",), "ll.thespacedevs.com/2.3.0/spacecraft/167/"),
+        (("spacecraft_config", "family", 0, "maiden_flight"), "2013-09-31"),
+    ],
+)
 def test_schema_format_checks_run_inside_record_validation(seed_records, path, value):
     record = copy.deepcopy(seed_records[-1])
     target = record
@@ -243,7 +276,9 @@ def test_every_duration_isodate_writes_passes_pattern_and_checker(td):
     assert re.match(schemagen.DURATION_PATTERN, text), text
 
 
-@pytest.mark.parametrize("text", ["P0DT1H", "PT24H", "PT60M", "PT1.50S", "P1W", "P01D", "PT", "P", "P1DT", "-P0D", "PT0S"])
+@pytest.mark.parametrize(
+    "text", ["P0DT1H", "PT24H", "PT60M", "PT1.50S", "P1W", "P01D", "PT", "P", "P1DT", "-P0D", "PT0S"]
+)
 def test_duration_pattern_rejects_non_compact_forms(text):
     import re
 
@@ -253,12 +288,14 @@ def test_duration_pattern_rejects_non_compact_forms(text):
 
 # -- the build ----------------------------------------------------------------------------
 
+
 def test_problems_for_table_names_table_record_and_path(seed_records):
     bad = copy.deepcopy(seed_records[:2])
     bad[1]["status"]["name"] = 4
     assert problems_for_table("spacecraft", seed_records) == []
     assert problems_for_table("spacecraft", bad) == [
-        f"spacecraft: record {bad[1]['id']}: $.status.name: 4 is not of type string"]
+        f"spacecraft: record {bad[1]['id']}: $.status.name: 4 is not of type string"
+    ]
 
 
 def test_snapshot_build_check_still_passes_with_schema_validation_wired_in():

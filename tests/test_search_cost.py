@@ -1,4 +1,5 @@
-"""What a ``search`` value may cost: splitting is linear in its length, terms are worked out once, query() is bounded.
+"""What a ``search`` value may cost: splitting is linear in its length, terms are worked out once, query() is
+bounded.
 
 Splitting keeps DRF's ``search_smart_split`` exactly (compared here with DRF's own function on
 long values of every quoting character, and in tests/test_query.py); what changed is how many
@@ -31,8 +32,14 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "benchmarks"))
 from synthetic import synthetic_records  # noqa: E402
 
 #: values whose quotes never close, as the issue found them: every token rescanned the rest with the regex
-ADVERSARIAL = {"escaped double quote": 'a\\" ', "escaped single quote": "a\\' ", "quote runs": '"',
-               "escape before newline": '"a\\\n ', "unclosed then words": None, "mixed": "'a\\\" \"b\\' "}
+ADVERSARIAL = {
+    "escaped double quote": 'a\\" ',
+    "escaped single quote": "a\\' ",
+    "quote runs": '"',
+    "escape before newline": '"a\\\n ',
+    "unclosed then words": None,
+    "mixed": "'a\\\" \"b\\' ",
+}
 
 
 def _adversarial(kind: str, size: int) -> str:
@@ -60,7 +67,9 @@ QUOTING = st.sampled_from(list("ab ,'\"\\\t\n\r\x0b\x1c\x85\u00a0\u2003é"))
 
 
 @settings(max_examples=500, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(st.lists(st.one_of(QUOTING, st.sampled_from(['\\"', "\\'", '" "', "' '", "\\\n", "x,y"])), max_size=80))
+@given(
+    st.lists(st.one_of(QUOTING, st.sampled_from(['\\"', "\\'", '" "', "' '", "\\\n", "x,y"])), max_size=80)
+)
 def test_long_values_of_every_quoting_character_split_as_drfs_search_smart_split(drf_split, pieces):
     value = "".join(pieces)
     assert search_terms(value) == drf_split(value)
@@ -115,7 +124,7 @@ def test_the_issues_8_kib_url_answers_within_ten_times_the_target(bundled):
     bundled.respond("/2.3.0/spacecraft/?search=soyuz")
     times = []
     for letter in "bcd":
-        url = "/2.3.0/spacecraft/?search=" + f"{letter}\\\"+" * 2040
+        url = "/2.3.0/spacecraft/?search=" + f'{letter}\\"+' * 2040
         assert len(url) < 8192
         start = time.perf_counter()
         assert bundled.respond(url)[0] == 200
@@ -131,7 +140,9 @@ def test_query_refuses_a_search_longer_than_max_search_length_naming_it(bundled)
         with pytest.raises(QueryError) as caught:
             endpoint.query(search='a\\" ' * 16384)
         assert caught.value.params == ("search",) and caught.value.status == 414
-        assert str(caught.value).startswith("search: a value of 65536 characters is longer than query() takes")
+        assert str(caught.value).startswith(
+            "search: a value of 65536 characters is longer than query() takes"
+        )
         assert "MAX_SEARCH_LENGTH" in str(caught.value)
 
 
@@ -153,8 +164,15 @@ def _plain(records, value: str) -> list[int]:
     keep = list(range(len(records)))
     for term in search_terms(value):
         folded = fold(term)
-        keep = [p for p in keep if any(folded in fold(str(t)) for t in
-                                       (pluck(records[p], f) for f in SPACECRAFT.search.fields) if t is not None)]
+        keep = [
+            p
+            for p in keep
+            if any(
+                folded in fold(str(t))
+                for t in (pluck(records[p], f) for f in SPACECRAFT.search.fields)
+                if t is not None
+            )
+        ]
     return keep
 
 
@@ -164,9 +182,11 @@ def test_many_terms_select_what_each_term_alone_selects(records, data):
     engine = q.Engine(records, {}, SPACECRAFT.filters, SPACECRAFT.search, SPACECRAFT.ordering)
     names = [r["name"] for r in records[:40]]
     pieces = st.one_of(
-        st.sampled_from(names).flatmap(lambda n: st.integers(0, len(n)).flatmap(
-            lambda i: st.integers(i, len(n)).map(lambda j: n[i:j]))),  # substrings, some empty
-        st.sampled_from(["soyuz", "MS", "a", "é", "zz", '""', "-", "1"]))
+        st.sampled_from(names).flatmap(
+            lambda n: st.integers(0, len(n)).flatmap(lambda i: st.integers(i, len(n)).map(lambda j: n[i:j]))
+        ),  # substrings, some empty
+        st.sampled_from(["soyuz", "MS", "a", "é", "zz", '""', "-", "1"]),
+    )
     for _ in range(3):  # the same engine: later values find some terms cached, others not
         value = " ".join(data.draw(st.lists(pieces, min_size=1, max_size=30)))
         params = q.QueryParams([("search", value)])
@@ -180,7 +200,9 @@ def test_a_repeated_term_is_looked_for_once(records, monkeypatch):
     engine.mask(q.QueryParams([("search", "soyuz")]))  # the text is built
     calls = []
     containing = SearchText.containing
-    monkeypatch.setattr(SearchText, "containing", lambda self, term: calls.append(term) or containing(self, term))
+    monkeypatch.setattr(
+        SearchText, "containing", lambda self, term: calls.append(term) or containing(self, term)
+    )
     engine.mask(q.QueryParams([("search", "progress " * 3000)]))
     assert calls == ["PROGRESS"]
 
@@ -188,13 +210,21 @@ def test_a_repeated_term_is_looked_for_once(records, monkeypatch):
 def test_new_terms_are_looked_for_only_among_the_few_records_left(records, monkeypatch):
     engine = q.Engine(records, {}, SPACECRAFT.filters, SPACECRAFT.search, SPACECRAFT.ordering)
     name = next(r["name"] for r in records if '"' not in r["name"] and "\\" not in r["name"])
-    terms = sorted({name[i:i + n] for n in (1, 2, 3) for i in range(len(name) - n + 1)
-                    if not {" ", ",", "'"} & set(name[i:i + n])})
+    terms = sorted(
+        {
+            name[i : i + n]
+            for n in (1, 2, 3)
+            for i in range(len(name) - n + 1)
+            if not {" ", ",", "'"} & set(name[i : i + n])
+        }
+    )
     engine.mask(q.QueryParams([("search", "x")]))
     whole, among = [], []
     containing, among_of = SearchText.containing, SearchText.among
     monkeypatch.setattr(SearchText, "containing", lambda self, t: whole.append(t) or containing(self, t))
-    monkeypatch.setattr(SearchText, "among", lambda self, t, ps: among.append(len(ps)) or among_of(self, t, ps))
+    monkeypatch.setattr(
+        SearchText, "among", lambda self, t, ps: among.append(len(ps)) or among_of(self, t, ps)
+    )
     mask = engine.mask(q.QueryParams([("search", f'"{name}" ' + " ".join(terms))]))
     assert 0 in mask_positions(mask)
     assert whole == [fold(name)]  # the longest first; it leaves few records, in which the rest are looked for
@@ -206,11 +236,19 @@ def test_the_benchmark_script_runs_and_names_the_worst_family():
     import subprocess
 
     script = str(Path(__file__).resolve().parents[1] / "benchmarks" / "search_cost.py")
-    done = subprocess.run([sys.executable, script, "--family", "bs-dquote", "--family", "commas", "--repeats", "1"],
-                          capture_output=True, text=True, timeout=300)
+    done = subprocess.run(
+        [sys.executable, script, "--family", "bs-dquote", "--family", "commas", "--repeats", "1"],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     assert done.returncode == 0, done.stderr
     assert "bs-dquote" in done.stdout and done.stdout.splitlines()[-1].startswith("worst: ")
-    done = subprocess.run([sys.executable, script, "--split-only", "4096"], capture_output=True, text=True, timeout=300)
+    done = subprocess.run(
+        [sys.executable, script, "--split-only", "4096"], capture_output=True, text=True, timeout=300
+    )
     assert done.returncode == 0 and "4096 chars" in done.stdout, done.stderr
-    done = subprocess.run([sys.executable, script, "--serve", "0.5"], capture_output=True, text=True, timeout=300)
+    done = subprocess.run(
+        [sys.executable, script, "--serve", "0.5"], capture_output=True, text=True, timeout=300
+    )
     assert done.returncode == 0 and "requests/s" in done.stdout, done.stderr

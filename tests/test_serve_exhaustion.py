@@ -1,4 +1,5 @@
-"""``serve`` under hostile load: signals during traffic, idle and slow connections, slowloris, the connection cap.
+"""``serve`` under hostile load: signals during traffic, idle and slow connections, slowloris, the connection
+cap.
 
 Real servers only: ``spacecraft-data serve`` subprocesses (signals, the open-file limit) or ``make_server`` in
 a thread (short deadlines), always on 127.0.0.1. Bounds are generous (the suite runs on a loaded 2-core
@@ -34,14 +35,21 @@ def snap() -> Snapshot:
 
 
 def start_serve(*args: str, nofile: int | None = None) -> tuple[subprocess.Popen, tuple[str, int]]:
-    """``spacecraft-data serve --port 0`` (under ``RLIMIT_NOFILE`` ``nofile``); the process and its address."""
+    """``spacecraft-data serve --port 0`` (under ``RLIMIT_NOFILE`` ``nofile``); the process and its
+    address."""
+
     def limit() -> None:
         if nofile:
             resource.setrlimit(resource.RLIMIT_NOFILE, (nofile, nofile))
 
-    proc = subprocess.Popen([sys.executable, "-m", "spacecraft_data", "serve", "--port", "0", *args],
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, preexec_fn=limit,
-                            env={**os.environ, "PYTHONUNBUFFERED": "1"})
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "spacecraft_data", "serve", "--port", "0", *args],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        preexec_fn=limit,
+        env={**os.environ, "PYTHONUNBUFFERED": "1"},
+    )
     line = proc.stdout.readline()
     match = re.search(r"http://127\.0\.0\.1:(\d+)/", line)
     if not match:
@@ -84,7 +92,8 @@ def served(snap, request) -> Iterator[tuple[str, int]]:
 
 
 def closed_after(sock: socket.socket, bound: float) -> float | None:
-    """Seconds until the server closes ``sock`` (reading and dropping what it sends), or None within ``bound``."""
+    """Seconds until the server closes ``sock`` (reading and dropping what it sends), or None within
+    ``bound``."""
     start = time.monotonic()
     sock.settimeout(0.2)
     while time.monotonic() - start < bound:

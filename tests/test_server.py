@@ -18,17 +18,16 @@ from urllib.parse import parse_qsl, urlsplit
 
 import pytest
 import requests
+from conftest import serving
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import spacecraft_data
 from spacecraft_data.browsable import page_text
-from spacecraft_data.pages import parse_page, read_page
 from spacecraft_data.endpoints import endpoint, primary
+from spacecraft_data.pages import parse_page, read_page
 from spacecraft_data.server import MAX_REQUEST_LINE, PAGE_HEADERS, make_server
 from spacecraft_data.snapshot import Snapshot
-
-from conftest import serving
 
 LIST = "/2.3.0/spacecraft/"
 
@@ -46,7 +45,8 @@ def base(snap) -> Iterator[str]:
 
 
 def raw_request(base: str, request_bytes: bytes) -> tuple[int, dict[str, str], bytes]:
-    """Send bytes as they are on a fresh socket (clients would normalise the hostile ones) and read one answer."""
+    """Send bytes as they are on a fresh socket (clients would normalise the hostile ones) and read one
+    answer."""
     host, port = urlsplit(base).hostname, urlsplit(base).port
     with socket.create_connection((host, port), timeout=10) as sock:
         sock.sendall(request_bytes)
@@ -57,13 +57,18 @@ def raw_request(base: str, request_bytes: bytes) -> tuple[int, dict[str, str], b
 
 def get_raw_target(base: str, target: bytes) -> tuple[int, dict[str, str], bytes]:
     host = urlsplit(base).netloc.encode()
-    return raw_request(base, b"GET " + target + b" HTTP/1.1\r\nHost: " + host + b"\r\nConnection: close\r\n\r\n")
+    return raw_request(
+        base, b"GET " + target + b" HTTP/1.1\r\nHost: " + host + b"\r\nConnection: close\r\n\r\n"
+    )
 
 
 def strip_format(value: Any) -> Any:
     """Records with every API hyperlink reduced to its path: what the server's host and ``?format`` change."""
     if isinstance(value, dict):
-        return {k: (urlsplit(v).path if k == "url" and isinstance(v, str) else strip_format(v)) for k, v in value.items()}
+        return {
+            k: (urlsplit(v).path if k == "url" and isinstance(v, str) else strip_format(v))
+            for k, v in value.items()
+        }
     if isinstance(value, list):
         return [strip_format(v) for v in value]
     return value
@@ -130,8 +135,14 @@ def test_record_links_carry_the_local_host_not_ll2(base):
     assert "ll.thespacedevs.com" not in json.dumps(record)
 
 
-@pytest.mark.parametrize("path", [LIST + "?format=api&limit=100", LIST + "?format=api&search=soyuz&ordering=-id",
-                                  LIST + "?limit=4&offset=8&format=api"])
+@pytest.mark.parametrize(
+    "path",
+    [
+        LIST + "?format=api&limit=100",
+        LIST + "?format=api&search=soyuz&ordering=-id",
+        LIST + "?limit=4&offset=8&format=api",
+    ],
+)
 def test_browsable_page_saved_from_serve_parses_into_the_same_records(base, snap, tmp_path, path):
     response = requests.get(base + path, timeout=10)
     assert response.status_code == 200
@@ -149,11 +160,14 @@ def test_browsable_page_saved_from_serve_parses_into_the_same_records(base, snap
     # The records are the stored ones; only their hyperlinks follow the request (host, ?format=api).
     stored = {r["id"]: r for r in snap.records}
     assert page.records() and all(r["url"].endswith("/?format=api") for r in page.records())
-    assert [strip_format(r) for r in page.records()] == [strip_format(stored[r["id"]]) for r in page.records()]
+    assert [strip_format(r) for r in page.records()] == [
+        strip_format(stored[r["id"]]) for r in page.records()
+    ]
 
 
 def test_browsable_page_layout_matches_the_saved_ll2_pages(base, repo_root):
-    """The text before the body is laid out as in the real seed page, line for line (the body differs: other records)."""
+    """The text before the body is laid out as in the real seed page, line for line (the body differs: other
+    records)."""
     seed = (repo_root / "data/raw/seeds/000_6bd17e1b5860eff2.txt").read_text(encoding="utf-8")
     path = LIST + "?format=api&offset=290&ordering=-mission_ends_count"
     ours = page_text(requests.get(base + path, timeout=10).text)
@@ -169,12 +183,18 @@ def test_browsable_page_of_an_error_keeps_its_status(base, snap):
     assert page.body == snap.respond(base + path)[1]
 
 
-@pytest.mark.parametrize(("accept", "content_type"), [
-    ("text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8", "text/html; charset=utf-8"),  # a browser
-    ("application/json", "application/json"),
-    ("*/*", "application/json"),
-    ("text/*", "text/html; charset=utf-8"),
-])
+@pytest.mark.parametrize(
+    ("accept", "content_type"),
+    [
+        (
+            "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8",
+            "text/html; charset=utf-8",
+        ),  # a browser
+        ("application/json", "application/json"),
+        ("*/*", "application/json"),
+        ("text/*", "text/html; charset=utf-8"),
+    ],
+)
 def test_accept_header_picks_the_renderer_as_drf_negotiates(base, accept, content_type):
     response = requests.get(base + LIST + "?limit=1", headers={"Accept": accept}, timeout=10)
     assert response.status_code == 200
@@ -182,8 +202,12 @@ def test_accept_header_picks_the_renderer_as_drf_negotiates(base, accept, conten
 
 
 def test_format_parameter_overrides_accept_and_unknown_formats_are_404(base):
-    assert requests.get(base + LIST + "?format=json", headers={"Accept": "text/html"},
-                        timeout=10).headers["Content-Type"] == "application/json"
+    assert (
+        requests.get(base + LIST + "?format=json", headers={"Accept": "text/html"}, timeout=10).headers[
+            "Content-Type"
+        ]
+        == "application/json"
+    )
     response = requests.get(base + LIST + "?format=xml", timeout=10)
     assert (response.status_code, response.json()) == (404, {"detail": "Not found."})
     # Last value wins; a blank format is no format.
@@ -253,32 +277,37 @@ def test_a_post_body_does_not_poison_the_next_request(base):
     """A body the server does not read must not be taken for the next request line."""
     host = urlsplit(base).netloc.encode()
     status, headers, body = raw_request(
-        base, b"POST " + LIST.encode() + b" HTTP/1.1\r\nHost: " + host + b"\r\nContent-Length: 20\r\n\r\n"
-              b"GET /etc/passwd HTTP")
+        base,
+        b"POST " + LIST.encode() + b" HTTP/1.1\r\nHost: " + host + b"\r\nContent-Length: 20\r\n\r\n"
+        b"GET /etc/passwd HTTP",
+    )
     assert status == 405 and headers["connection"] == "close"
 
 
-@pytest.mark.parametrize(("target", "status"), [
-    (b"/../etc/passwd", 400),
-    (b"/2.3.0/../../etc/passwd", 400),
-    (b"/2.3.0/spacecraft/../../../etc/passwd", 400),
-    (b"/2.3.0/%2e%2e/%2E%2E/etc/passwd", 400),
-    (b"/2.3.0/spacecraft/%2e/", 400),
-    (b"/2.3.0/spacecraft/..%2f..%2fetc%2fpasswd", 400),
-    (b"/2.3.0/spacecraft/..%5c..%5cetc%5cpasswd", 400),
-    (b"/2.3.0/spacecraft/%00/", 400),
-    (b"/2.3.0/spacecraft/%ff/", 400),
-    (b"/2.3.0/spacecraft/\xd0\x9f/", 400),
-    (b"/2.3.0/spacecraft/#frag", 400),
-    (b"http://evil.example/2.3.0/spacecraft/", 400),
-    (b"*", 400),
-    (b"/etc/passwd", 404),
-    (b"/2.3.0", 404),
-    (b"/2.2.0/spacecraft/", 501),  # LL2 serves 2.2.0; the snapshot does not hold it
-    (b"/" + b"a" * (MAX_REQUEST_LINE + 10), 414),
-    (LIST.encode() + b"?search=" + b"x" * (MAX_REQUEST_LINE + 10), 414),
-    (LIST.encode() + b"?search=" + b"x" * 70_000, 414),  # beyond the stdlib's own 64 KiB limit
-])
+@pytest.mark.parametrize(
+    ("target", "status"),
+    [
+        (b"/../etc/passwd", 400),
+        (b"/2.3.0/../../etc/passwd", 400),
+        (b"/2.3.0/spacecraft/../../../etc/passwd", 400),
+        (b"/2.3.0/%2e%2e/%2E%2E/etc/passwd", 400),
+        (b"/2.3.0/spacecraft/%2e/", 400),
+        (b"/2.3.0/spacecraft/..%2f..%2fetc%2fpasswd", 400),
+        (b"/2.3.0/spacecraft/..%5c..%5cetc%5cpasswd", 400),
+        (b"/2.3.0/spacecraft/%00/", 400),
+        (b"/2.3.0/spacecraft/%ff/", 400),
+        (b"/2.3.0/spacecraft/\xd0\x9f/", 400),
+        (b"/2.3.0/spacecraft/#frag", 400),
+        (b"http://evil.example/2.3.0/spacecraft/", 400),
+        (b"*", 400),
+        (b"/etc/passwd", 404),
+        (b"/2.3.0", 404),
+        (b"/2.2.0/spacecraft/", 501),  # LL2 serves 2.2.0; the snapshot does not hold it
+        (b"/" + b"a" * (MAX_REQUEST_LINE + 10), 414),
+        (LIST.encode() + b"?search=" + b"x" * (MAX_REQUEST_LINE + 10), 414),
+        (LIST.encode() + b"?search=" + b"x" * 70_000, 414),  # beyond the stdlib's own 64 KiB limit
+    ],
+)
 def test_paths_outside_the_api_are_refused_with_a_json_detail(base, target, status):
     got, headers, body = get_raw_target(base, target)
     assert got == status
@@ -289,14 +318,18 @@ def test_paths_outside_the_api_are_refused_with_a_json_detail(base, target, stat
 
 @pytest.mark.parametrize("host", [b"evil.example/x?y=", b"a b", b"[zz]", b"x" * 300 + b":1:2"])
 def test_a_host_header_that_could_rewrite_links_is_refused(base, host):
-    status, _, body = raw_request(base, b"GET " + LIST.encode() + b" HTTP/1.1\r\nHost: " + host
-                                        + b"\r\nConnection: close\r\n\r\n")
+    status, _, body = raw_request(
+        base, b"GET " + LIST.encode() + b" HTTP/1.1\r\nHost: " + host + b"\r\nConnection: close\r\n\r\n"
+    )
     assert status == 400 and json.loads(body)["detail"].startswith("Invalid Host header")
 
 
 def test_the_host_header_names_the_links_host(base):
-    """A client that reaches the server under another name gets links under that name, as Django builds them."""
-    page = requests.get(base + LIST + "?limit=1", headers={"Host": "spacecraft.local:8080"}, timeout=10).json()
+    """A client that reaches the server under another name gets links under that name, as Django builds
+    them."""
+    page = requests.get(
+        base + LIST + "?limit=1", headers={"Host": "spacecraft.local:8080"}, timeout=10
+    ).json()
     assert page["next"].startswith("http://spacecraft.local:8080/2.3.0/spacecraft/?")
 
 
@@ -318,14 +351,35 @@ def test_malformed_request_lines_get_a_json_400(base):
         assert headers["content-type"] == "application/json" and "detail" in json.loads(body)
 
 
-_NAMES = st.sampled_from(["search", "ordering", "limit", "offset", "status", "spacecraft_config", "in_space",
-                          "is_placeholder", "name", "mode", "format", "id", "x%00", ""])
-_VALUES = st.text(st.characters(min_codepoint=0, max_codepoint=0x10FFFF, exclude_categories=("Cs",)), max_size=12)
+_NAMES = st.sampled_from(
+    [
+        "search",
+        "ordering",
+        "limit",
+        "offset",
+        "status",
+        "spacecraft_config",
+        "in_space",
+        "is_placeholder",
+        "name",
+        "mode",
+        "format",
+        "id",
+        "x%00",
+        "",
+    ]
+)
+_VALUES = st.text(
+    st.characters(min_codepoint=0, max_codepoint=0x10FFFF, exclude_categories=("Cs",)), max_size=12
+)
 
 
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(params=st.lists(st.tuples(_NAMES, _VALUES), max_size=4), detail=st.sampled_from(["", "463/", "x/", "0/"]),
-       raw=st.booleans())
+@given(
+    params=st.lists(st.tuples(_NAMES, _VALUES), max_size=4),
+    detail=st.sampled_from(["", "463/", "x/", "0/"]),
+    raw=st.booleans(),
+)
 def test_hostile_query_values_never_get_a_500_or_a_traceback(base, snap, params, detail, raw):
     from urllib.parse import quote, urlencode
 
@@ -356,7 +410,8 @@ def test_hostile_query_values_never_get_a_500_or_a_traceback(base, snap, params,
 
 
 class _Exploding:
-    """A responder that fails as a bug in the engine would, on the list only (test double: no data involved)."""
+    """A responder that fails as a bug in the engine would, on the list only (test double: no data
+    involved)."""
 
     version = "test"
     api_version = "2.3.0"
@@ -404,9 +459,13 @@ def test_serve_command_stops_cleanly_on_a_signal(signame):
     import subprocess
     import sys
 
-    proc = subprocess.Popen([sys.executable, "-m", "spacecraft_data", "serve", "--port", "0"],
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                            env={**os.environ, "PYTHONUNBUFFERED": "1"})
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "spacecraft_data", "serve", "--port", "0"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env={**os.environ, "PYTHONUNBUFFERED": "1"},
+    )
     try:
         first_line = proc.stdout.readline()
         url = re.search(r"(http://127\.0\.0\.1:\d+)/2\.3\.0/spacecraft/", first_line).group(1)
@@ -444,12 +503,22 @@ def test_pages_saved_from_serve_import_into_a_snapshot_of_the_same_records(base,
     """The page importer (``import-pages``) reads what ``serve`` renders back into the served records."""
     harvest = pytest.importorskip("spacecraft_data.harvest")
     files = []
-    for n, path in enumerate([LIST + "?format=api&limit=7&ordering=id", LIST + "?format=api&limit=7&offset=7&ordering=id",
-                              LIST + "?format=api&limit=100&offset=14&ordering=id"]):
+    for n, path in enumerate(
+        [
+            LIST + "?format=api&limit=7&ordering=id",
+            LIST + "?format=api&limit=7&offset=7&ordering=id",
+            LIST + "?format=api&limit=100&offset=14&ordering=id",
+        ]
+    ):
         files.append(tmp_path / f"page{n}.txt")
         files[-1].write_text(page_text(requests.get(base + path, timeout=10).text), encoding="utf-8")
-    published = harvest.import_pages(files, output=tmp_path / "out", raw_dir=tmp_path / "raw", changelog=None,
-                                     progress=lambda message: None)
+    published = harvest.import_pages(
+        files,
+        output=tmp_path / "out",
+        raw_dir=tmp_path / "raw",
+        changelog=None,
+        progress=lambda message: None,
+    )
     imported = spacecraft_data.load(published)
     assert len(imported) == len(snap)
     assert _ids_and_records_modulo_links(imported.records) == _ids_and_records_modulo_links(snap.records)
@@ -459,15 +528,26 @@ def test_pages_saved_from_serve_import_into_a_snapshot_of_the_same_records(base,
 def test_harvester_pointed_at_serve_rebuilds_the_served_snapshot(base, snap, tmp_path):
     """End to end: ``harvest --base-url <serve>`` publishes the records ``serve`` serves."""
     harvest = pytest.importorskip("spacecraft_data.harvest")
-    result = harvest.harvest(harvest.HarvestOptions(
-        base_url=base, output=tmp_path / "out", raw_dir=tmp_path / "raw", changelog=None, retries=0,
-        sleep=lambda seconds: None, progress=lambda message: None))
+    result = harvest.harvest(
+        harvest.HarvestOptions(
+            base_url=base,
+            output=tmp_path / "out",
+            raw_dir=tmp_path / "raw",
+            changelog=None,
+            retries=0,
+            sleep=lambda seconds: None,
+            progress=lambda message: None,
+        )
+    )
     harvested = spacecraft_data.load(result.snapshot)
     assert harvested.reported_count == len(harvested) == len(snap)
     assert _ids_and_records_modulo_links(harvested.records) == _ids_and_records_modulo_links(snap.records)
-    # serve answers the reference tables too (declared endpoints); their links carry serve's host, as the records'.
+    # serve answers the reference tables too (declared endpoints); their links carry serve's host, as the
+    # records'.
     for table in ("spacecraft_configurations", "spacecraft_statuses"):
-        assert _ids_and_records_modulo_links(harvested.tables[table]) == _ids_and_records_modulo_links(snap.tables[table])
+        assert _ids_and_records_modulo_links(harvested.tables[table]) == _ids_and_records_modulo_links(
+            snap.tables[table]
+        )
     assert harvested.manifest["tables"]["spacecraft_configurations"]["modes"] == ["detailed"]
 
 
@@ -495,12 +575,15 @@ def test_browsable_pages_of_each_endpoint_carry_that_endpoints_description(base)
         with urllib.request.urlopen(f"{base}/2.3.0/{name}/?format=api&limit=1") as answer:
             page = parse_page(page_text(answer.read().decode("utf-8")))
         assert page.description == endpoint(name).description.strip()
-        assert f"/{name}/?format=json" in page.description and "spacecraft_config__name" not in page.description
+        assert (
+            f"/{name}/?format=json" in page.description and "spacecraft_config__name" not in page.description
+        )
         assert page.body["results"]
 
 
 def test_root_answers_what_respond_answers_for_the_api_root(base, snap):
-    """``/`` is served through the library (the API root under the version prefix), not computed by the server."""
+    """``/`` is served through the library (the API root under the version prefix), not computed by the
+    server."""
     for path in ("/", "/?format=json", "/2.3.0/"):
         response = requests.get(base + path, timeout=10)
         status, body = snap.api.respond(base + "/2.3.0/" + path.partition("?")[1] + path.partition("?")[2])
@@ -517,7 +600,8 @@ def test_methods_other_than_get_on_the_api_root_are_405_as_drfs_api_root_view(ba
 
 
 def test_root_lists_the_endpoints_served_as_drfs_api_root(base, snap):
-    """DRF's DefaultRouter API root: an object of endpoint name -> absolute URL on this server; HTML for browsers."""
+    """DRF's DefaultRouter API root: an object of endpoint name -> absolute URL on this server; HTML for
+    browsers."""
     response = requests.get(base + "/", timeout=10)
     assert response.status_code == 200
     listing = response.json()

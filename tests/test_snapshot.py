@@ -6,16 +6,17 @@ import json
 import shutil
 
 import pytest
+from conftest import EMBEDDED_IDS, PINNED_DIR, PINNED_STORE
 
 import spacecraft_data
 from spacecraft_data.errors import RecordNotFound, SnapshotError
 
-from conftest import EMBEDDED_IDS, PINNED_DIR, PINNED_STORE
-
 SNAPSHOT_DIR = PINNED_DIR
 
 
-def test_bundled_snapshot_holds_the_20_seed_records_json_equal_to_the_pages_and_the_8_embedded_ones(bundled, seed_records):
+def test_bundled_snapshot_holds_the_20_seed_records_json_equal_to_the_pages_and_the_8_embedded_ones(
+    bundled, seed_records
+):
     assert len(bundled) == 28 == len(seed_records) + len(EMBEDDED_IDS)
     assert sorted({r["id"] for r in seed_records} | set(EMBEDDED_IDS)) == [r["id"] for r in bundled]
     for record in seed_records:
@@ -23,9 +24,15 @@ def test_bundled_snapshot_holds_the_20_seed_records_json_equal_to_the_pages_and_
 
 
 def test_snapshot_exposes_versions_coverage_and_modes(bundled):
-    # The bundled snapshot carries the date of its newest input (the space stations dump, received 2026-12-01).
-    assert bundled.version == "2026.12.01" == max(
-        d for s in bundled.manifest["sources"] for d in (s["captured"], s["received"]) if d).replace("-", ".")
+    # The bundled snapshot carries the date of its newest input (the space stations dump, received
+    # 2026-12-01).
+    assert (
+        bundled.version
+        == "2026.12.01"
+        == max(d for s in bundled.manifest["sources"] for d in (s["captured"], s["received"]) if d).replace(
+            "-", "."
+        )
+    )
     assert bundled.api_version == "2.3.0"
     assert bundled.reported_count == 590 and not bundled.complete
     assert bundled.modes == ("normal",)
@@ -55,7 +62,9 @@ def test_missing_id_raises_record_not_found_saying_the_snapshot_is_partial(bundl
 
 def test_load_accepts_a_snapshot_folder_or_a_store_root(tmp_path):
     assert spacecraft_data.load(SNAPSHOT_DIR).version == SNAPSHOT_DIR.name == "2026.12.01"
-    assert spacecraft_data.load(PINNED_STORE / "snapshots").version == SNAPSHOT_DIR.name  # a store: its latest
+    assert (
+        spacecraft_data.load(PINNED_STORE / "snapshots").version == SNAPSHOT_DIR.name
+    )  # a store: its latest
 
 
 def test_latest_version_wins_in_a_store(tmp_path):

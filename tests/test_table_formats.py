@@ -14,12 +14,12 @@ import sys
 from pathlib import Path
 
 import pytest
+from test_detailed_mode import build_both_modes
 
 import spacecraft_data
 from spacecraft_data import tables as T
 from spacecraft_data.cli import main
 from spacecraft_data.tables.parquet import DUCKDB_INTERVAL_MACRO, duckdb_columns
-from test_detailed_mode import build_both_modes
 
 duckdb = pytest.importorskip("duckdb")
 
@@ -44,7 +44,8 @@ def _python_value(column, value):
 # -- CSV: DuckDB with the declared types and frictionless agree ---------------------------------------------
 def test_duckdb_declares_every_column_even_a_nearly_empty_one(bundled):
     tables = T.snapshot_tables(bundled)
-    # A sparse column: only Crew Dragon Freedom (551) has a fastest turnaround, so type inference could not guess it.
+    # A sparse column: only Crew Dragon Freedom (551) has a fastest turnaround, so type inference could not
+    # guess it.
     assert [r["id"] for r in tables["spacecraft"] if r["fastest_turnaround_seconds"] is not None] == [551]
     columns = duckdb_columns("spacecraft")
     assert columns["fastest_turnaround_seconds"] == "BIGINT" and columns["time_in_space_seconds"] == "BIGINT"
@@ -71,7 +72,10 @@ def test_duckdb_read_csv_with_the_declared_types_reads_what_frictionless_reads(t
         columns = duckdb_columns(resource.name)
         select = ", ".join(f'"{c}"' for c in columns)
         not_null = f", force_not_null={never_null!r}" if never_null else ""
-        sql = f"SELECT {select} FROM read_csv('{path}', header=true, columns={columns!r}, nullstr={markers!r}{not_null})"
+        sql = (
+            f"SELECT {select} FROM read_csv('{path}', header=true, columns={columns!r}, "
+            f"nullstr={markers!r}{not_null})"
+        )
         duck = _sql_rows(con, sql)
         fric = [dict(row) for row in resource.read_rows()]
         assert len(duck) == len(fric), resource.name
@@ -84,7 +88,9 @@ def test_duckdb_read_csv_with_the_declared_types_reads_what_frictionless_reads(t
                     want = want if isinstance(want, dt.timedelta) else want.tdelta
                 elif column.type == "number" and want is not None:
                     want = float(want)  # frictionless reads numbers as Decimal
-                assert got == want, f"{resource.name} row {n} {column.name}: duckdb {got!r}, frictionless {want!r}"
+                assert got == want, (
+                    f"{resource.name} row {n} {column.name}: duckdb {got!r}, frictionless {want!r}"
+                )
                 compared += 1
     assert compared > 1000
 
@@ -104,17 +110,22 @@ def test_parquet_export_writes_every_table_with_the_declared_duckdb_types(bundle
     for name, rows in tables.items():
         path = (parquet_dir / f"{name}.parquet").as_posix()
         described = {row[0]: row[1] for row in con.execute(f"DESCRIBE SELECT * FROM '{path}'").fetchall()}
-        expected = {c: t.replace("TIMESTAMPTZ", "TIMESTAMP WITH TIME ZONE")
-                    for c, t in duckdb_columns(name, csv=False).items()}
+        expected = {
+            c: t.replace("TIMESTAMPTZ", "TIMESTAMP WITH TIME ZONE")
+            for c, t in duckdb_columns(name, csv=False).items()
+        }
         assert described == expected, name
         assert len(_sql_rows(con, f"SELECT * FROM '{path}'")) == len(rows)
 
 
 def test_parquet_durations_are_iso_text_and_seconds_are_bigint_equal_to_the_rows(bundled, parquet_dir):
-    """No INTERVAL: polars panics on Parquet's INTERVAL and pyarrow gives raw bytes (tests/test_readers.py)."""
+    """No INTERVAL: polars panics on Parquet's INTERVAL and pyarrow gives raw bytes
+    (tests/test_readers.py)."""
     con = duckdb.connect()
     path = (parquet_dir / "spacecraft.parquet").as_posix()
-    rows = _sql_rows(con, f"SELECT id, time_in_space, time_in_space_seconds, fastest_turnaround_seconds FROM '{path}'")
+    rows = _sql_rows(
+        con, f"SELECT id, time_in_space, time_in_space_seconds, fastest_turnaround_seconds FROM '{path}'"
+    )
     by_id = {r["id"]: r for r in T.snapshot_tables(bundled)["spacecraft"]}
     for row in rows:
         source = by_id[row["id"]]
@@ -123,13 +134,17 @@ def test_parquet_durations_are_iso_text_and_seconds_are_bigint_equal_to_the_rows
         assert type(row["time_in_space_seconds"]) is int
         assert row["fastest_turnaround_seconds"] == source["fastest_turnaround_seconds"]
     # SQL arithmetic on a duration needs one function: to_seconds() gives the INTERVAL
-    (days,) = con.execute(f"SELECT max(epoch(to_seconds(time_in_space_seconds))) / 86400 FROM '{path}'").fetchone()
+    (days,) = con.execute(
+        f"SELECT max(epoch(to_seconds(time_in_space_seconds))) / 86400 FROM '{path}'"
+    ).fetchone()
     assert days == max(r["time_in_space_seconds"] for r in by_id.values()) / 86400
     (kinds,) = con.execute(f"SELECT list(DISTINCT typeof(time_in_space)) FROM '{path}'").fetchone()
     assert kinds == ["VARCHAR"]
 
 
-def test_parquet_read_into_pandas_gives_nullable_integers_and_seconds_that_make_timedeltas(bundled, parquet_dir):
+def test_parquet_read_into_pandas_gives_nullable_integers_and_seconds_that_make_timedeltas(
+    bundled, parquet_dir
+):
     pytest.importorskip("pandas")
     import pandas as pd
 
@@ -137,8 +152,10 @@ def test_parquet_read_into_pandas_gives_nullable_integers_and_seconds_that_make_
     assert frame["time_in_space_seconds"].dtype.kind == "i"  # int64 (no null), never a float
     assert str(frame["fastest_turnaround_seconds"].dtype) == "Int64"  # all null: still an integer column
     ours = bundled.to_pandas("spacecraft")
-    assert (pd.to_timedelta(frame["time_in_space_seconds"], unit="s").tolist()
-            == ours["time_in_space"].dt.floor("s").tolist())
+    assert (
+        pd.to_timedelta(frame["time_in_space_seconds"], unit="s").tolist()
+        == ours["time_in_space"].dt.floor("s").tolist()
+    )
     assert pd.to_timedelta(frame["time_in_space"]).tolist() == ours["time_in_space"].tolist()
 
 
@@ -150,14 +167,19 @@ def test_query_ndjson_prints_the_page_records_one_a_line(bundled, capsys, pinned
     assert [json.loads(line) for line in lines] == page.results and len(lines) == 3
 
 
-def test_ndjson_export_loads_in_duckdb_and_pandas_with_time_in_space_as_a_duration(bundled, tmp_path, pinned_home):
+def test_ndjson_export_loads_in_duckdb_and_pandas_with_time_in_space_as_a_duration(
+    bundled, tmp_path, pinned_home
+):
     pd = pytest.importorskip("pandas")
     assert main(["export", "--format", "ndjson", "--output", str(tmp_path)]) == 0
     path = tmp_path / "spacecraft.ndjson"
     con = duckdb.connect()
     con.execute(DUCKDB_INTERVAL_MACRO)
-    rows = _sql_rows(con, f"SELECT id, ll2_interval(time_in_space) AS t FROM read_json('{path.as_posix()}', "
-                          "format='newline_delimited') ORDER BY id")
+    rows = _sql_rows(
+        con,
+        f"SELECT id, ll2_interval(time_in_space) AS t FROM read_json('{path.as_posix()}', "
+        "format='newline_delimited') ORDER BY id",
+    )
     frame = pd.read_json(path, lines=True, dtype={"time_in_space": "string"})
     frame["time_in_space"] = pd.to_timedelta(frame["time_in_space"])
     assert str(frame["time_in_space"].dtype).startswith("timedelta64")
@@ -166,12 +188,15 @@ def test_ndjson_export_loads_in_duckdb_and_pandas_with_time_in_space_as_a_durati
     assert dict(zip(frame["id"], (t.to_pytimedelta() for t in frame["time_in_space"]))) == expected
 
 
-@pytest.mark.parametrize("value", ["P309DT20H20M49S", "PT3H30M", "P0D", "P1DT2H3M4.5S", "-P1DT1S", "PT45S", "P2D",
-                                   "PT0.000001S"])
+@pytest.mark.parametrize(
+    "value", ["P309DT20H20M49S", "PT3H30M", "P0D", "P1DT2H3M4.5S", "-P1DT1S", "PT45S", "P2D", "PT0.000001S"]
+)
 def test_the_duckdb_macro_reads_lls_compact_durations_as_the_package_does(value):
     con = duckdb.connect()
     con.execute(DUCKDB_INTERVAL_MACRO)
-    assert con.execute("SELECT ll2_interval(?)", [value]).fetchone()[0] == spacecraft_data.durations.interval(value)
+    assert con.execute("SELECT ll2_interval(?)", [value]).fetchone()[0] == spacecraft_data.durations.interval(
+        value
+    )
 
 
 @pytest.mark.parametrize("value", ["P", "bogus", "P1W", "", None])
@@ -192,8 +217,10 @@ def test_the_duckdb_macro_reads_every_csv_duration_as_its_seconds_say(tmp_path):
             continue
         source = f"read_csv('{path.as_posix()}', header=true, columns={duckdb_columns(name)!r})"
         for column in (c.name for c in table.columns if c.type == "duration"):
-            rows = con.execute(f'SELECT ll2_interval("{column}"), "{column}_seconds" FROM {source} '
-                               f'WHERE "{column}" IS NOT NULL').fetchall()
+            rows = con.execute(
+                f'SELECT ll2_interval("{column}"), "{column}_seconds" FROM {source} '
+                f'WHERE "{column}" IS NOT NULL'
+            ).fetchall()
             for interval, seconds in rows:
                 assert int(interval.total_seconds()) == seconds
                 checked += 1
@@ -213,7 +240,9 @@ def detailed_only(tmp_path_factory) -> Path:
 
 def test_a_snapshot_without_detailed_records_has_no_flights_table(bundled):
     assert "spacecraft_flights" not in T.snapshot_tables(bundled)
-    with pytest.raises(T.TableError, match="has no spacecraft_flights table: it holds no detailed-mode records"):
+    with pytest.raises(
+        T.TableError, match="has no spacecraft_flights table: it holds no detailed-mode records"
+    ):
         bundled.to_pandas("spacecraft_flights")
 
 
@@ -244,9 +273,14 @@ def test_a_flights_export_validates_and_pandas_reads_its_durations(both, tmp_pat
     assert report.valid, [e.message for t in report.tasks for e in t.errors][:3]
     assert T.read_package(out / "datapackage.json")["spacecraft_flights"]
     frame = spacecraft_data.load(both).to_pandas("spacecraft_flights")
-    assert str(frame["duration"].dtype) == "timedelta64[ns]" and str(frame["duration_seconds"].dtype) == "Int64"
+    assert (
+        str(frame["duration"].dtype) == "timedelta64[ns]" and str(frame["duration_seconds"].dtype) == "Int64"
+    )
     assert str(frame["launch_net"].dtype).startswith("datetime64")
-    assert main(["export", "--snapshot", str(both), "--format", "parquet", "--output", str(tmp_path / "pq")]) == 0
+    assert (
+        main(["export", "--snapshot", str(both), "--format", "parquet", "--output", str(tmp_path / "pq")])
+        == 0
+    )
     assert (tmp_path / "pq" / "spacecraft_flights.parquet").is_file()
 
 
@@ -278,11 +312,26 @@ def _without(blocked: tuple[str, ...], argv: list[str], cwd: Path) -> subprocess
     return subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=cwd)
 
 
-@pytest.mark.parametrize("blocked, argv, extra", [
-    (("duckdb",), ["export", "--format", "parquet", "--output", "out"], "parquet"),
-    (("requests",), ["harvest", "--base-url", "http://127.0.0.1:9", "--output", "snaps", "--raw-dir", "raw",
-                     "--no-changelog"], "harvest"),
-])
+@pytest.mark.parametrize(
+    "blocked, argv, extra",
+    [
+        (("duckdb",), ["export", "--format", "parquet", "--output", "out"], "parquet"),
+        (
+            ("requests",),
+            [
+                "harvest",
+                "--base-url",
+                "http://127.0.0.1:9",
+                "--output",
+                "snaps",
+                "--raw-dir",
+                "raw",
+                "--no-changelog",
+            ],
+            "harvest",
+        ),
+    ],
+)
 def test_a_command_whose_extra_is_missing_names_it_in_one_line(tmp_path, blocked, argv, extra):
     result = _without(blocked, argv, tmp_path)
     assert result.returncode == 2, result.stderr
@@ -301,13 +350,31 @@ def test_the_blocker_really_hides_the_module(tmp_path):
 def test_seconds_of_a_fractional_duration_are_whole_seconds_truncated_toward_zero():
     assert T.duration_seconds("PT1.9S") == 1 and type(T.duration_seconds("PT1.9S")) is int
     assert T.duration_seconds("-PT1.9S") == -1
-    assert all(c.type == "integer" for t in T.TABLES.values() for c in t.columns if c.name.endswith("_seconds"))
+    assert all(
+        c.type == "integer" for t in T.TABLES.values() for c in t.columns if c.name.endswith("_seconds")
+    )
 
 
 def test_a_detailed_json_export_of_a_both_modes_snapshot_writes_the_stored_detailed_records(both, tmp_path):
     snap = spacecraft_data.load(both)
-    assert main(["export", "--snapshot", str(both), "--format", "json", "--output", str(tmp_path), "--mode",
-                 "detailed", "--search", "progress"]) == 0
+    assert (
+        main(
+            [
+                "export",
+                "--snapshot",
+                str(both),
+                "--format",
+                "json",
+                "--output",
+                str(tmp_path),
+                "--mode",
+                "detailed",
+                "--search",
+                "progress",
+            ]
+        )
+        == 0
+    )
     written = json.loads((tmp_path / "spacecraft.json").read_text(encoding="utf-8"))
     stored = {r["id"]: r for r in snap.tables["spacecraft_detailed"]}
     assert written and all(r == stored[r["id"]] and r["response_mode"] == "detailed" for r in written)

@@ -28,10 +28,14 @@ def _write(files: dict[str, bytes], root: Path) -> Path:
 
 def _fake_snapshot(records, configurations=(), statuses=()):
     """A stand-in snapshot around test-made records (synthetic, test-only)."""
-    return SimpleNamespace(records=list(records), version="0000.00.00", api_version="2.3.0", modes=("normal",),
-                           manifest={"sources": [], "records": {}},
-                           tables={"spacecraft_configurations": list(configurations),
-                                   "spacecraft_statuses": list(statuses)})
+    return SimpleNamespace(
+        records=list(records),
+        version="0000.00.00",
+        api_version="2.3.0",
+        modes=("normal",),
+        manifest={"sources": [], "records": {}},
+        tables={"spacecraft_configurations": list(configurations), "spacecraft_statuses": list(statuses)},
+    )
 
 
 @pytest.fixture(scope="module")
@@ -90,7 +94,9 @@ def test_tables_hold_every_object_of_the_snapshot_once(bundled, tables):
     agency = next(r for r in tables["agencies"] if r["id"] == 257)
     assert agency["held_as"] == "normal" and agency["name"] == "Northrop Grumman Space Systems"
     assert agency["url"] == "https://ll.thespacedevs.com/2.3.0/agencies/257/"
-    assert set(tables) == {n for n, t in T.TABLES.items() if t.needs_mode is None}  # no flights: no detailed records
+    assert set(tables) == {
+        n for n, t in T.TABLES.items() if t.needs_mode is None
+    }  # no flights: no detailed records
     for name in tables:
         keys = [tuple(r[k] for k in T.TABLES[name].primary_key) for r in tables[name]]
         assert keys == sorted(set(keys)), f"{name}: primary key not unique or not sorted"
@@ -133,7 +139,9 @@ def test_conflicting_copies_of_an_object_fail_naming_table_id_and_field(bundled)
 def test_object_of_an_unexpected_shape_fails_naming_the_place(bundled):
     records = copy.deepcopy(bundled.records[:1])  # synthetic: a key dropped from the nested image
     del records[0]["image"]["credit"]
-    with pytest.raises(T.TableError, match=r"spacecraft\[0\] \(id 167\)\.image: keys .* differ from the LL2 shape"):
+    with pytest.raises(
+        T.TableError, match=r"spacecraft\[0\] \(id 167\)\.image: keys .* differ from the LL2 shape"
+    ):
         T.build_tables(records)
 
 
@@ -176,8 +184,9 @@ def test_csv_files_are_utf8_with_header_and_newline_line_ends(bundled):
     # every \r is part of a quoted text value (descriptions hold \r\n); rows end with \n alone
     in_values = sum(str(v).count("\r") for row in T.spacecraft_rows(bundled.records) for v in row.values())
     assert in_values > 0 and text.count("\r") == in_values
-    assert sorted(files) == sorted([f"t/{n}.csv" for n, t in T.TABLES.items() if t.needs_mode is None]
-                                   + ["datapackage.json"])
+    assert sorted(files) == sorted(
+        [f"t/{n}.csv" for n, t in T.TABLES.items() if t.needs_mode is None] + ["datapackage.json"]
+    )
 
 
 def test_round_trip_through_the_csv_files_rebuilds_the_records_exactly(bundled, read_back):
@@ -198,7 +207,9 @@ def test_round_trip_reads_the_same_rows_as_were_written(tables, read_back):
 
 
 def test_empty_text_in_a_never_null_column_stays_empty_text(bundled, read_back):
-    schema = T.table_schema(T.TABLES["spacecraft_configurations"], T.snapshot_tables(bundled)["spacecraft_configurations"])
+    schema = T.table_schema(
+        T.TABLES["spacecraft_configurations"], T.snapshot_tables(bundled)["spacecraft_configurations"]
+    )
     info_link = next(f for f in schema["fields"] if f["name"] == "info_link")
     assert info_link["missingValues"] == [] and info_link["constraints"]["required"] is True
     assert sum(r["info_link"] == "" for r in read_back["spacecraft_configurations"]) == 31
@@ -207,7 +218,9 @@ def test_empty_text_in_a_never_null_column_stays_empty_text(bundled, read_back):
 
 
 def test_text_column_with_both_null_and_empty_text_uses_the_null_marker(bundled, tmp_path):
-    first, second = copy.deepcopy(bundled.records[:2])  # synthetic: serial_number null in one, "" in the other
+    first, second = copy.deepcopy(
+        bundled.records[:2]
+    )  # synthetic: serial_number null in one, "" in the other
     first["serial_number"], second["serial_number"] = None, ""
     snap = _fake_snapshot([first, second])
     files = T.package_files(snap, table_dir="")
@@ -232,7 +245,9 @@ def test_read_package_names_file_row_and_column_of_a_bad_cell(bundled, tmp_path)
     descriptor = _write(T.package_files(bundled, table_dir=""), tmp_path)
     csv_path = tmp_path / "spacecraft_statuses.csv"
     csv_path.write_text(csv_path.read_text().replace("3,Destroyed", "three,Destroyed"))
-    with pytest.raises(T.TableError, match=r"spacecraft_statuses\.csv: row 3, id: 'three' is not a valid integer"):
+    with pytest.raises(
+        T.TableError, match=r"spacecraft_statuses\.csv: row 3, id: 'three' is not a valid integer"
+    ):
         T.read_package(descriptor)
 
 
@@ -244,7 +259,10 @@ def test_to_pandas_gives_the_table_with_nullable_dtypes(bundled):
     assert str(frame["in_space"].dtype) == "boolean"
     assert str(frame["time_in_space_seconds"].dtype) == "Int64"
     assert str(frame["time_in_space"].dtype) == "timedelta64[ns]"
-    assert str(frame["fastest_turnaround"].dtype) == "timedelta64[ns]" and frame["fastest_turnaround"].isna().sum() == 27
+    assert (
+        str(frame["fastest_turnaround"].dtype) == "timedelta64[ns]"
+        and frame["fastest_turnaround"].isna().sum() == 27
+    )
     assert frame.set_index("id").loc[551, "fastest_turnaround"].total_seconds() == 18924126  # P219DT42M6S
     assert str(frame["name"].dtype).startswith("string")
     assert frame["serial_number"].isna().sum() == 2  # 167 (a seed) and 626 (Cygnus NG-24, embedded)
@@ -256,7 +274,9 @@ def test_to_pandas_gives_the_table_with_nullable_dtypes(bundled):
 
 
 def test_to_pandas_unknown_table_lists_the_tables(bundled):
-    with pytest.raises(T.TableError, match="unknown table 'statuses'; the tables are: spacecraft, spacecraft_statuses"):
+    with pytest.raises(
+        T.TableError, match="unknown table 'statuses'; the tables are: spacecraft, spacecraft_statuses"
+    ):
         bundled.to_pandas("statuses")
 
 
@@ -274,8 +294,10 @@ def test_to_pandas_without_pandas_names_the_extra():
 
 
 def test_importing_the_tables_module_imports_nothing_heavy():
-    code = ("import sys, spacecraft_data.tables\n"
-            "print(sorted(m for m in ('pandas', 'isodate', 'frictionless', 'jsonschema', 'requests', 'duckdb') if m in sys.modules))")
+    code = (
+        "import sys, spacecraft_data.tables\nprint(sorted(m for m in ('pandas', 'isodate', "
+        "'frictionless', 'jsonschema', 'requests', 'duckdb') if m in sys.modules))"
+    )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.strip() == "[]"
 
@@ -320,18 +342,44 @@ def test_column_nullability_matches_the_openapi_document(repo_root):
 
 def test_records_of_an_endpoint_without_a_normalised_table_flatten_by_one_rule():
     records = [  # SYNTHETIC: a resource with no table in T.TABLES
-        {"id": 1, "name": "SYNTHETIC Alpha", "kind": {"id": 7, "name": "Gear"}, "tags": ["a"], "mass": 1.5,
-         "active": True, "note": ""},
-        {"id": 2, "name": "SYNTHETIC Beta", "kind": None, "tags": [], "mass": 2, "active": False, "note": None},
+        {
+            "id": 1,
+            "name": "SYNTHETIC Alpha",
+            "kind": {"id": 7, "name": "Gear"},
+            "tags": ["a"],
+            "mass": 1.5,
+            "active": True,
+            "note": "",
+        },
+        {
+            "id": 2,
+            "name": "SYNTHETIC Beta",
+            "kind": None,
+            "tags": [],
+            "mass": 2,
+            "active": False,
+            "note": None,
+        },
         {"id": 3, "name": "SYNTHETIC Gamma", "kind": 8, "extra": "late"},
     ]
     table, rows = T.flat_rows(records, "widgets")
-    # Nested objects become <key>_id (a bare scalar there is kept), lists are left out, columns in first-seen order.
+    # Nested objects become <key>_id (a bare scalar there is kept), lists are left out, columns in first-seen
+    # order.
     assert table.column_names == ("id", "name", "kind_id", "mass", "active", "note", "extra")
     assert [r["kind_id"] for r in rows] == [7, None, 8]
-    assert [c.type for c in table.columns] == ["integer", "string", "integer", "number", "boolean", "string", "string"]
+    assert [c.type for c in table.columns] == [
+        "integer",
+        "string",
+        "integer",
+        "number",
+        "boolean",
+        "string",
+        "string",
+    ]
     lines = T.flat_csv(records, "widgets").decode().splitlines()
-    assert lines == ["id,name,kind_id,mass,active,note,extra",
-                     "1,SYNTHETIC Alpha,7,1.5,true,,",  # null is empty, but \N in a text column that has ""
-                     "2,SYNTHETIC Beta,,2,false,\\N,",
-                     "3,SYNTHETIC Gamma,8,,,\\N,late"]
+    assert lines == [
+        "id,name,kind_id,mass,active,note,extra",
+        "1,SYNTHETIC Alpha,7,1.5,true,,",  # null is empty, but \N in a text column that has ""
+        "2,SYNTHETIC Beta,,2,false,\\N,",
+        "3,SYNTHETIC Gamma,8,,,\\N,late",
+    ]

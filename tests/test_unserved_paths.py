@@ -16,21 +16,37 @@ import sys
 
 import pytest
 import requests
+from conftest import RAW
 
 import spacecraft_data
 from spacecraft_data.endpoints import LL2_API_VERSIONS, LL2_PATHS, endpoints, ll2_has
 
-from conftest import RAW
-
 NOT_FOUND = {"detail": "Not found."}
 OPENAPI = RAW / "ll2-openapi" / "ll_2.3.0.json"
 #: paths LL2 has that the snapshot does not hold (list, detail, nested list, another API version)
-UNSERVED = ["/2.3.0/launches/", "/2.3.0/launches/abc/", "/2.3.0/agencies/1/", "/2.3.0/launches/upcoming/",
-            "/2.3.0/config/orbits/", "/2.3.0/api-throttle/", "/2.3.0/spacecraft_flights/7/", "/2.2.0/spacecraft/"]
+UNSERVED = [
+    "/2.3.0/launches/",
+    "/2.3.0/launches/abc/",
+    "/2.3.0/agencies/1/",
+    "/2.3.0/launches/upcoming/",
+    "/2.3.0/config/orbits/",
+    "/2.3.0/api-throttle/",
+    "/2.3.0/spacecraft_flights/7/",
+    "/2.2.0/spacecraft/",
+]
 #: paths LL2 does not have
-UNKNOWN = ["/", "/2.3.0/nothing/", "/2.3.0/launches", "/2.3.0/launches/1/flights/", "/2.3.0/launches/a.b/",
-           "/2.3.0/api-throttle/1/", "/2.3.0/config/", "/9.9.9/spacecraft/", "/2.3.0/spacecraft/463/extra/",
-           "/favicon.ico"]
+UNKNOWN = [
+    "/",
+    "/2.3.0/nothing/",
+    "/2.3.0/launches",
+    "/2.3.0/launches/1/flights/",
+    "/2.3.0/launches/a.b/",
+    "/2.3.0/api-throttle/1/",
+    "/2.3.0/config/",
+    "/9.9.9/spacecraft/",
+    "/2.3.0/spacecraft/463/extra/",
+    "/favicon.ico",
+]
 
 
 # -- the registry's routes are LL2's OpenAPI document's paths ------------------------------------------
@@ -59,7 +75,9 @@ def _held(snap) -> list[str]:
 def test_a_path_ll2_has_that_the_snapshot_does_not_hold_is_a_501_naming_what_it_holds(bundled, path):
     status, body = bundled.respond(path + "?limit=3&format=json")
     assert status == 501 and list(body) == ["detail"]
-    assert body["detail"].startswith(f"LL2's {path} is not answered from the snapshot: snapshot {bundled.version} ")
+    assert body["detail"].startswith(
+        f"LL2's {path} is not answered from the snapshot: snapshot {bundled.version} "
+    )
     for held in _held(bundled):
         assert held in body["detail"]
 
@@ -70,7 +88,10 @@ def test_every_documented_route_the_snapshot_does_not_hold_is_a_501(bundled):
         route = template.removesuffix("{id}/").rstrip("/")
         if route in held:
             continue
-        for path in {f"/2.3.0/{template}".replace("{id}", "1"), f"/2.3.0/{template}".replace("{id}", "x-y_z")}:
+        for path in {
+            f"/2.3.0/{template}".replace("{id}", "1"),
+            f"/2.3.0/{template}".replace("{id}", "x-y_z"),
+        }:
             assert bundled.respond(path)[0] == 501, path
 
 
@@ -106,7 +127,8 @@ def test_the_api_root_lists_every_endpoint_answered_in_registry_order(bundled):
 
 @pytest.fixture(scope="module")
 def drf_root():
-    """GET through Django REST Framework's own ``DefaultRouter`` holding the oracle's viewsets at our prefixes."""
+    """GET through Django REST Framework's own ``DefaultRouter`` holding the oracle's viewsets at our
+    prefixes."""
     from tests.oracle import setup
 
     setup()
@@ -116,8 +138,11 @@ def drf_root():
 
     from tests.oracle import views
 
-    viewsets = {"spacecraft": views.SpacecraftViewSet, "spacecraft_configurations": views.ConfigurationViewSet,
-                "config/spacecraft_statuses": views.StatusViewSet}
+    viewsets = {
+        "spacecraft": views.SpacecraftViewSet,
+        "spacecraft_configurations": views.ConfigurationViewSet,
+        "config/spacecraft_statuses": views.StatusViewSet,
+    }
     assert list(viewsets) == list(endpoints("2.3.0"))  # the registry's order is the order registered
     router = DefaultRouter()
     for prefix, viewset in viewsets.items():
@@ -133,15 +158,28 @@ def drf_root():
 
         parts = urlsplit(url)
         with override_settings(ROOT_URLCONF=URLConf):
-            response = client.get(parts.path, QUERY_STRING=parts.query, HTTP_HOST=parts.netloc,
-                                  secure=parts.scheme == "https")
+            response = client.get(
+                parts.path, QUERY_STRING=parts.query, HTTP_HOST=parts.netloc, secure=parts.scheme == "https"
+            )
         return response.status_code, json.loads(response.content)
 
     return get
 
 
-@pytest.mark.parametrize("query", ["", "format=json", "format=", "format=api", "format=xml", "format=json&format=api",
-                                   "limit=3&search=soyuz&ordering=-id", "format=%4Ason", "format=json%20"])
+@pytest.mark.parametrize(
+    "query",
+    [
+        "",
+        "format=json",
+        "format=",
+        "format=api",
+        "format=xml",
+        "format=json&format=api",
+        "limit=3&search=soyuz&ordering=-id",
+        "format=%4Ason",
+        "format=json%20",
+    ],
+)
 @pytest.mark.parametrize("origin", ["https://ll.thespacedevs.com", "http://127.0.0.1:8000", "http://[::1]:9"])
 def test_the_api_root_is_what_drfs_api_root_view_answers(bundled, drf_root, origin, query):
     url = f"{origin}/2.3.0/" + (f"?{query}" if query else "")
@@ -153,8 +191,12 @@ AGREE = ["/2.3.0/launches/", "/2.3.0/nothing/", "/2.3.0/"]
 
 
 def _get_cli(snap, path: str) -> tuple[int, object]:
-    out = subprocess.run([sys.executable, "-m", "spacecraft_data", "get", "--snapshot", str(snap.path),
-                          "--compact", path], capture_output=True, text=True, timeout=120)
+    out = subprocess.run(
+        [sys.executable, "-m", "spacecraft_data", "get", "--snapshot", str(snap.path), "--compact", path],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     status = re.fullmatch(r"HTTP (\d+)\n", out.stderr)
     assert out.returncode == (0 if status is None else 1), out.stderr
     return 200 if status is None else int(status.group(1)), json.loads(out.stdout)
@@ -168,9 +210,24 @@ def test_respond_and_the_get_command_agree(bundled, path):
 @pytest.fixture(scope="module")
 def serve_process(bundled):
     """A real ``spacecraft-data serve`` subprocess on a free loopback port; yields its base URL."""
-    proc = subprocess.Popen([sys.executable, "-m", "spacecraft_data", "serve", "--snapshot", str(bundled.path),
-                             "--port", "0", "--host", "127.0.0.1"], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                            text=True, env={**os.environ, "PYTHONUNBUFFERED": "1"})
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "spacecraft_data",
+            "serve",
+            "--snapshot",
+            str(bundled.path),
+            "--port",
+            "0",
+            "--host",
+            "127.0.0.1",
+        ],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env={**os.environ, "PYTHONUNBUFFERED": "1"},
+    )
     try:
         found = re.search(r"http://127\.0\.0\.1:\d+", proc.stdout.readline())
         assert found, proc.stderr.read() if proc.poll() is not None else "no URL on serve's first line"

@@ -1,4 +1,5 @@
-"""The per-user snapshot store and the resolution order: user store (newest first), then the bundled snapshots.
+"""The per-user snapshot store and the resolution order: user store (newest first), then the bundled
+snapshots.
 
 Every test runs with its own empty ``$SPACECRAFT_DATA_HOME`` (the ``data_home`` fixture of conftest).
 User snapshots made here are copies of the real bundled snapshot under another version
@@ -14,10 +15,10 @@ import sys
 from pathlib import Path
 
 import pytest
+from conftest import PINNED_DIR, PINNED_STORE, SEED_FILES
+from fakeapi import FakeLL2
 
 import spacecraft_data
-from conftest import PINNED_DIR, PINNED_STORE, RAW, SEED_FILES
-from fakeapi import FakeLL2
 from spacecraft_data import SnapshotError, locate
 from spacecraft_data.cli import main
 from spacecraft_data.store import MANIFEST, bundled_root, dump_json, latest_snapshot_dir, snapshot_versions
@@ -27,7 +28,8 @@ BUNDLED_VERSIONS = snapshot_versions(bundled_root())  # oldest first
 
 
 def _user_copy(home: Path, version: str) -> Path:
-    """A copy of the pinned snapshot (the real bundled 2026.12.01) in the user store, published as ``version``."""
+    """A copy of the pinned snapshot (the real bundled 2026.12.01) in the user store, published as
+    ``version``."""
     source = PINNED_DIR
     target = home / "snapshots" / "2.3.0" / version
     shutil.copytree(source, target)
@@ -100,7 +102,9 @@ def test_load_version_in_a_given_store_folder(tmp_path):
     _user_copy(tmp_path, "2026.12.05")
     _user_copy(tmp_path, "2026.12.02")
     assert spacecraft_data.load(tmp_path / "snapshots", version="2026.12.05").version == "2026.12.05"
-    with pytest.raises(SnapshotError, match=r"no snapshot 2026\.12\.03 .*available: 2026\.12\.02, 2026\.12\.05"):
+    with pytest.raises(
+        SnapshotError, match=r"no snapshot 2026\.12\.03 .*available: 2026\.12\.02, 2026\.12\.05"
+    ):
         spacecraft_data.load(tmp_path / "snapshots", version="2026.12.03")
     folder = tmp_path / "snapshots" / "2.3.0" / "2026.12.05"
     assert spacecraft_data.load(folder, version="2026.12.05").version == "2026.12.05"
@@ -172,11 +176,20 @@ def test_snapshots_lists_user_then_bundled_newest_first_reading_only_manifests(d
     (newest / "spacecraft.json").write_text("not json", encoding="utf-8")  # manifests only: unnoticed here
     found = spacecraft_data.snapshots()
     assert [(s.origin, s.version) for s in found] == [
-        ("user", "2026.12.05"), ("user", "2026.12.04"), *(("bundled", v) for v in reversed(BUNDLED_VERSIONS))]
+        ("user", "2026.12.05"),
+        ("user", "2026.12.04"),
+        *(("bundled", v) for v in reversed(BUNDLED_VERSIONS)),
+    ]
     assert [s.default for s in found] == [True] + [False] * (len(found) - 1)
     bundled = next(s for s in found if s.version == PINNED_DIR.name and s.origin == "bundled")
-    assert (bundled.api_version, bundled.held, bundled.reported, bundled.complete, bundled.modes, bundled.problem) \
-        == ("2.3.0", 28, 590, False, ("normal",), None)
+    assert (
+        bundled.api_version,
+        bundled.held,
+        bundled.reported,
+        bundled.complete,
+        bundled.modes,
+        bundled.problem,
+    ) == ("2.3.0", 28, 590, False, ("normal",), None)
     assert json.loads(json.dumps(bundled.to_dict()))["origin"] == "bundled"
 
 
@@ -200,7 +213,9 @@ def test_snapshots_command_marks_the_one_in_use_as_text_and_json(data_home, caps
     listed = json.loads(capsys.readouterr().out)
     assert listed["user_store"] == str(data_home / "snapshots")
     assert [(s["origin"], s["version"], s["default"]) for s in listed["snapshots"]] == [
-        ("user", "2026.12.05", True), *(("bundled", v, False) for v in reversed(BUNDLED_VERSIONS))]
+        ("user", "2026.12.05", True),
+        *(("bundled", v, False) for v in reversed(BUNDLED_VERSIONS)),
+    ]
 
 
 def test_snapshots_command_exits_1_when_a_snapshot_is_unreadable(data_home, capsys):
@@ -220,13 +235,18 @@ def test_version_names_the_code_and_the_data_in_use_with_its_origin(data_home, c
     mine = _user_copy(data_home, "2026.12.05")
     with pytest.raises(SystemExit):
         main(["--version"])
-    assert capsys.readouterr().out.splitlines()[1] == f"data 2026.12.05 (LL2 API 2.3.0) from the user store: {mine}"
+    assert (
+        capsys.readouterr().out.splitlines()[1]
+        == f"data 2026.12.05 (LL2 API 2.3.0) from the user store: {mine}"
+    )
 
 
 def test_info_says_where_the_snapshot_came_from(data_home, capsys):
     assert main(["info"]) == 0
-    assert "origin:        bundled with the package (the user store holds none; 'spacecraft-data harvest' fills it)" \
-        in capsys.readouterr().out.splitlines()
+    assert (
+        "origin:        bundled with the package (the user store holds none; 'spacecraft-data "
+        "harvest' fills it)" in capsys.readouterr().out.splitlines()
+    )
     mine = _user_copy(data_home, "2026.12.05")
     assert main(["info"]) == 0
     out = capsys.readouterr().out.splitlines()
@@ -247,12 +267,16 @@ def test_import_pages_publishes_into_the_user_store_not_the_current_folder(data_
     assert main(["import-pages", *map(str, SEED_FILES), "--quiet"]) == 0
     assert list(tmp_path.iterdir()) == []
     assert (data_home / "DATA_CHANGES.md").is_file()
-    assert re.fullmatch(r"\d{8}T\d{6}Z_import\.[0-9a-f]{8}", [p.name for p in (data_home / "raw" / "imports").iterdir()][0])
+    assert re.fullmatch(
+        r"\d{8}T\d{6}Z_import\.[0-9a-f]{8}", [p.name for p in (data_home / "raw" / "imports").iterdir()][0]
+    )
     snap = spacecraft_data.load()
     assert snap.origin == "user" and len(snap) == 20 and snap.get(463)["name"] == "Tianzhou-3"
 
 
-def test_after_one_harvest_every_command_answers_from_it_with_no_flags(data_home, tmp_path, monkeypatch, capsys):
+def test_after_one_harvest_every_command_answers_from_it_with_no_flags(
+    data_home, tmp_path, monkeypatch, capsys
+):
     monkeypatch.chdir(tmp_path)
     with FakeLL2() as api:
         api.tables["spacecraft"].insert(0, api.synthetic_record())  # SYNTHETIC: marks the harvested data
@@ -270,7 +294,9 @@ def test_after_one_harvest_every_command_answers_from_it_with_no_flags(data_home
     assert main(["query", "--limit", "1", "--format", "json"]) == 0
     assert json.loads(capsys.readouterr().out)["count"] == 29
     assert main(["validate"]) == 0
-    assert capsys.readouterr().out.splitlines()[-1].startswith("78 record(s)")  # 29 spacecraft + 46 configurations + 3 statuses
+    assert (
+        capsys.readouterr().out.splitlines()[-1].startswith("78 record(s)")
+    )  # 29 spacecraft + 46 configurations + 3 statuses
     # The bundled folder by path: a harvest today has the bundle's version (2026.12.01) in the user store.
     assert main(["diff", str(latest_snapshot_dir(bundled_root())), target.name, "--summary"]) == 0
     assert "spacecraft: 1 added" in capsys.readouterr().out
@@ -284,14 +310,19 @@ def test_the_suite_never_uses_the_real_user_data_folder(bundled, tmp_path_factor
     assert bundled.origin == "user" and Path(str(bundled.path)).is_relative_to(PINNED_STORE)
 
 
-def test_the_library_defaults_publish_into_the_user_store_not_the_current_folder(data_home, tmp_path, monkeypatch):
+def test_the_library_defaults_publish_into_the_user_store_not_the_current_folder(
+    data_home, tmp_path, monkeypatch
+):
     # The CLI passes the store's paths; a Python caller of import_pages() or HarvestOptions() gets them too.
     from spacecraft_data.harvest import HarvestOptions, import_pages
 
     monkeypatch.chdir(tmp_path)
     options = HarvestOptions()
     assert (options.output, options.raw_dir, options.changelog) == (
-        data_home / "snapshots", data_home / "raw" / "harvest", data_home / "DATA_CHANGES.md")
+        data_home / "snapshots",
+        data_home / "raw" / "harvest",
+        data_home / "DATA_CHANGES.md",
+    )
     target = import_pages([SEED_FILES[0]], progress=lambda message: None)
     assert target.is_relative_to(data_home / "snapshots")
     assert (data_home / "DATA_CHANGES.md").is_file() and any((data_home / "raw" / "imports").iterdir())

@@ -1,4 +1,5 @@
-"""`spacecraft_data.validate()` and `spacecraft-data validate`: every input kind, every problem named, exit codes.
+"""`spacecraft_data.validate()` and `spacecraft-data validate`: every input kind, every problem named, exit
+codes.
 
 Corrupted inputs are copies of the real records with one change each; they say so where made.
 """
@@ -15,11 +16,17 @@ from pathlib import Path
 import pytest
 
 import spacecraft_data
-from spacecraft_data.build import Source, SnapshotInputs, assemble
+from spacecraft_data.build import SnapshotInputs, Source, assemble
 from spacecraft_data.cli import main
 from spacecraft_data.errors import BuildError
 from spacecraft_data.pages import render_browsable
-from spacecraft_data.validation import Report, ValidationFailed, problems_for_table, record_schema_name, validate
+from spacecraft_data.validation import (
+    Report,
+    ValidationFailed,
+    problems_for_table,
+    record_schema_name,
+    validate,
+)
 
 ROOT = Path(__file__).resolve().parents[1]
 SEEDS = sorted((ROOT / "data" / "raw" / "seeds").glob("*.txt"))
@@ -49,16 +56,32 @@ def snapshot_copy(tmp_path, bundled) -> Path:
 CORRUPTIONS = {
     "missing key": (lambda r: r.pop("name"), "$.name", "required property is missing"),
     "extra key": (lambda r: r.__setitem__("launcher_stage", []), "$.launcher_stage", "unexpected property"),
-    "nested extra key": (lambda r: r["spacecraft_config"]["agency"].__setitem__("logo", None),
-                         "$.spacecraft_config.agency.logo", "unexpected property"),
+    "nested extra key": (
+        lambda r: r["spacecraft_config"]["agency"].__setitem__("logo", None),
+        "$.spacecraft_config.agency.logo",
+        "unexpected property",
+    ),
     "wrong type": (lambda r: r.__setitem__("in_space", "false"), "$.in_space", "is not of type boolean"),
-    "null where not nullable": (lambda r: r.__setitem__("status", None), "$.status", "null is not of type object"),
-    "bad duration": (lambda r: r.__setitem__("time_in_space", "54 days, 1:56:34"), "$.time_in_space",
-                     "is not a valid duration"),
-    "wrong response_mode": (lambda r: r.__setitem__("response_mode", "list"), "$.response_mode",
-                            "'list' is not the expected 'normal'"),
-    "wrong nested response_mode": (lambda r: r["spacecraft_config"]["agency"].__setitem__("response_mode", "normal"),
-                                   "$.spacecraft_config.agency.response_mode", "is not the expected 'list'"),
+    "null where not nullable": (
+        lambda r: r.__setitem__("status", None),
+        "$.status",
+        "null is not of type object",
+    ),
+    "bad duration": (
+        lambda r: r.__setitem__("time_in_space", "54 days, 1:56:34"),
+        "$.time_in_space",
+        "is not a valid duration",
+    ),
+    "wrong response_mode": (
+        lambda r: r.__setitem__("response_mode", "list"),
+        "$.response_mode",
+        "'list' is not the expected 'normal'",
+    ),
+    "wrong nested response_mode": (
+        lambda r: r["spacecraft_config"]["agency"].__setitem__("response_mode", "normal"),
+        "$.spacecraft_config.agency.response_mode",
+        "is not the expected 'list'",
+    ),
 }
 
 
@@ -74,13 +97,24 @@ def test_corrupted_real_spacecraft_record_is_rejected_with_id_and_path(seed_reco
     assert f"record {record['id']}: {path}: " in text and words in text
 
 
-@pytest.mark.parametrize("change, path, words", [
-    (lambda r: r.pop("human_rated"), "$.human_rated", "required property is missing"),
-    (lambda r: r.__setitem__("crew_capacity", "3"), "$.crew_capacity", "is not of type integer or null"),
-    (lambda r: r.__setitem__("response_mode", "normal"), "$.capability", "unexpected property"),
-    (lambda r: r["family"][0].__setitem__("maiden_flight", "28/11/1966"), "$.family[0].maiden_flight", "not a valid date"),
-    (lambda r: r.__setitem__("fastest_turnaround", "P0DT5H"), "$.fastest_turnaround", "not a valid duration"),
-])
+@pytest.mark.parametrize(
+    "change, path, words",
+    [
+        (lambda r: r.pop("human_rated"), "$.human_rated", "required property is missing"),
+        (lambda r: r.__setitem__("crew_capacity", "3"), "$.crew_capacity", "is not of type integer or null"),
+        (lambda r: r.__setitem__("response_mode", "normal"), "$.capability", "unexpected property"),
+        (
+            lambda r: r["family"][0].__setitem__("maiden_flight", "28/11/1966"),
+            "$.family[0].maiden_flight",
+            "not a valid date",
+        ),
+        (
+            lambda r: r.__setitem__("fastest_turnaround", "P0DT5H"),
+            "$.fastest_turnaround",
+            "not a valid duration",
+        ),
+    ],
+)
 def test_corrupted_real_configuration_is_rejected_with_id_and_path(configurations, change, path, words):
     soyuz = next(c for c in configurations if c["id"] == 1)  # it has a family with a maiden flight
     record = copy.deepcopy(soyuz)  # synthetic: a real record with one change
@@ -90,8 +124,12 @@ def test_corrupted_real_configuration_is_rejected_with_id_and_path(configuration
 
 
 def test_record_endpoint_and_mode_rule():
-    assert record_schema_name({"url": "https://x/2.3.0/spacecraft_configurations/1/", "response_mode": "detailed"}) \
+    assert (
+        record_schema_name(
+            {"url": "https://x/2.3.0/spacecraft_configurations/1/", "response_mode": "detailed"}
+        )
         == "configuration.detailed"
+    )
     assert record_schema_name({"url": "https://x/2.3.0/spacecraft/1/"}) == "normal"
     assert record_schema_name({"response_mode": "bogus", "flights": []}) == "detailed"
     # Keys never choose the endpoint: with no url naming another, a record is taken for a spacecraft
@@ -102,6 +140,7 @@ def test_record_endpoint_and_mode_rule():
 
 
 # -- the Python API --------------------------------------------------------------------------
+
 
 def test_validate_report_and_raise_for_problems(seed_records):
     ok = spacecraft_data.validate(seed_records)
@@ -124,11 +163,14 @@ def test_validate_refuses_an_unsupported_object():
 
 # -- input kinds through the CLI ----------------------------------------------------------------
 
+
 def test_cli_with_no_path_checks_the_bundled_snapshot(capsys, latest_bundled):
     code, out = _cli(capsys)
     assert code == 0
     lines = out.strip().splitlines()
-    assert lines[-1] == f"{_rows(latest_bundled.path)} record(s) in 1 input(s) checked: valid"  # 77 in 2026.12.01
+    assert (
+        lines[-1] == f"{_rows(latest_bundled.path)} record(s) in 1 input(s) checked: valid"
+    )  # 77 in 2026.12.01
     assert [line.split(": ", 1)[1] for line in lines[:-1]] == [  # which schema checked each table file
         "checked with normal (snapshot table spacecraft)",
         "checked with configuration.detailed (snapshot table spacecraft_configurations)",
@@ -149,7 +191,10 @@ def test_cli_reports_a_corrupted_browsable_page_with_file_record_and_path(capsys
     file.write_text(render_browsable(body, page.request.full_path, headers=page.headers), encoding="utf-8")
     code, out = _cli(capsys, str(file))
     assert code == 1
-    assert f"{file}: record {body['results'][2]['id']}: $.flights_count: 'one' is not of type integer or null" in out
+    assert (
+        f"{file}: record {body['results'][2]['id']}: $.flights_count: 'one' is not of type integer or null"
+        in out
+    )
 
 
 def test_cli_checks_a_json_list_page_envelope_too(capsys, tmp_path, seed_pages):
@@ -205,7 +250,8 @@ def test_cli_names_file_and_line_of_unreadable_input(capsys, tmp_path):
     assert f"{broken}:4: expected valid JSON in the body" in out
     assert f"{page}:2: expected the status line" in out
     assert f"{nd}:2: expected one JSON record on this line (NDJSON)" in out
-    # A PATH that is not there is a usage error (2), named on stderr, not a finding (tests/test_exit_codes.py).
+    # A PATH that is not there is a usage error (2), named on stderr, not a finding
+    # (tests/test_exit_codes.py).
     code, out = _cli(capsys, str(tmp_path / "absent.json"))
     assert code == 2 and out == ""
 
@@ -221,16 +267,24 @@ def test_a_saved_json_error_body_is_reported_as_such(tmp_path):
     file = tmp_path / "throttled.json"
     file.write_text(json.dumps({"detail": "Request was throttled. Expected available in 60 seconds."}))
     assert [str(p) for p in validate(file).problems] == [
-        f"{file}: $: an API error body ('Request was throttled. Expected available in 60 seconds.'), not a record"]
+        f"{file}: $: an API error body ('Request was throttled. Expected available in 60 "
+        "seconds.'), not a record"
+    ]
 
 
 def test_the_validation_module_imports_jsonschema_only_when_validating():
-    code = ("import sys, spacecraft_data.validation as v; a = 'jsonschema' in sys.modules; "
-            "v.validate([]); print(a, 'jsonschema' in sys.modules)")
+    code = (
+        "import sys, spacecraft_data.validation as v; a = 'jsonschema' in sys.modules; "
+        "v.validate([]); print(a, 'jsonschema' in sys.modules)"
+    )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.split() == ["False", "False"]  # an empty list needs no validator
-    out = subprocess.run([sys.executable, "-c", code.replace("v.validate([])", "v.validate([{}])")],
-                         capture_output=True, text=True, check=True).stdout
+    out = subprocess.run(
+        [sys.executable, "-c", code.replace("v.validate([])", "v.validate([{}])")],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
     assert out.split() == ["False", "True"]
 
 
@@ -241,11 +295,19 @@ def test_cli_json_format_is_machine_readable(capsys, tmp_path, seed_records):
     report = json.loads(out)
     assert code == 1
     assert report["valid"] is False and report["records_checked"] == 2 and report["problem_count"] == 1
-    assert report["problems"] == [{"source": str(file), "line": None, "record": seed_records[1]["id"],
-                                   "path": "$.flights_count", "message": "'one' is not of type integer or null"}]
+    assert report["problems"] == [
+        {
+            "source": str(file),
+            "line": None,
+            "record": seed_records[1]["id"],
+            "path": "$.flights_count",
+            "message": "'one' is not of type integer or null",
+        }
+    ]
 
 
 # -- snapshot folders -----------------------------------------------------------------------------
+
 
 def test_a_copy_of_the_bundled_snapshot_validates(capsys, snapshot_copy):
     code, out = _cli(capsys, str(snapshot_copy))
@@ -269,7 +331,9 @@ def test_an_invalid_record_in_a_snapshot_is_reported_with_checksum_and_schema_pr
     problems = json.loads(out)["problems"]
     assert code == 1
     assert {(p["source"], p["record"], p["path"]) for p in problems} == {
-        (str(table), None, ""), (str(table), rows[0]["id"], "$.time_docked")}
+        (str(table), None, ""),
+        (str(table), rows[0]["id"], "$.time_docked"),
+    }
 
 
 def test_a_missing_snapshot_file_and_a_wrong_row_count_are_reported(snapshot_copy):
@@ -278,7 +342,9 @@ def test_a_missing_snapshot_file_and_a_wrong_row_count_are_reported(snapshot_cop
     (snapshot_copy / "spacecraft_configurations.json").write_text(json.dumps(rows[:-1]))
     messages = [str(p) for p in validate(snapshot_copy).problems]
     assert any("spacecraft_statuses.json: missing, but listed in manifest.json" in m for m in messages)
-    assert any("spacecraft_configurations.json: holds 45 records; manifest.json says 46" in m for m in messages)
+    assert any(
+        "spacecraft_configurations.json: holds 45 records; manifest.json says 46" in m for m in messages
+    )
 
 
 def _rows(folder) -> int:
@@ -289,7 +355,9 @@ def _rows(folder) -> int:
 
 def test_a_folder_of_snapshots_checks_each_snapshot(capsys):
     code, out = _cli(capsys, str(ROOT / "data" / "snapshots"))
-    snapshots = [p for p in (ROOT / "data" / "snapshots" / "2.3.0").iterdir() if (p / "manifest.json").is_file()]
+    snapshots = [
+        p for p in (ROOT / "data" / "snapshots" / "2.3.0").iterdir() if (p / "manifest.json").is_file()
+    ]
     assert code == 0 and f"{sum(_rows(p) for p in snapshots)} record(s)" in out  # 77 with the bundle alone
 
 
@@ -300,6 +368,7 @@ def test_a_folder_that_is_no_snapshot_is_reported(capsys, tmp_path):
 
 # -- the build --------------------------------------------------------------------------------------
 
+
 def test_the_build_refuses_a_raw_page_with_an_invalid_record(tmp_path, seed_pages):
     page = seed_pages[1]
     body = copy.deepcopy(page.body)
@@ -307,16 +376,20 @@ def test_the_build_refuses_a_raw_page_with_an_invalid_record(tmp_path, seed_page
     raw = tmp_path / "page.txt"
     raw.write_text(render_browsable(body, page.request.full_path))
     inputs = SnapshotInputs([Source(file=raw, endpoint="spacecraft", received="2026-11-22")])
-    with pytest.raises(BuildError, match=rf"spacecraft: record {body['results'][0]['id']}: "
-                                         r"\$\.spacecraft_config\.family: \{\} is not of type array or null"):
+    with pytest.raises(
+        BuildError,
+        match=rf"spacecraft: record {body['results'][0]['id']}: "
+        r"\$\.spacecraft_config\.family: \{\} is not of type array or null",
+    ):
         assemble(inputs, validate=problems_for_table)
 
 
 def test_cli_runs_as_a_subprocess_with_exit_code(tmp_path, seed_records):
     file = tmp_path / "bad.ndjson"
     file.write_text(json.dumps(_corrupt(seed_records[0])) + "\n")
-    proc = subprocess.run([sys.executable, "-m", "spacecraft_data", "validate", str(file)],
-                          capture_output=True, text=True)
+    proc = subprocess.run(
+        [sys.executable, "-m", "spacecraft_data", "validate", str(file)], capture_output=True, text=True
+    )
     assert proc.returncode == 1, proc.stderr
     assert f"{file}:1: record {seed_records[0]['id']}: $.flights_count" in proc.stdout
 
@@ -337,20 +410,30 @@ WIDGET_SCHEMA = {
     "$schema": "https://json-schema.org/draft/2020-12/schema",
     "$id": "urn:spacecraft-data-test:widget",
     "type": "object",
-    "properties": {"id": {"type": "integer"}, "label": {"type": "string"}, "made": {"type": "string", "format": "date"}},
+    "properties": {
+        "id": {"type": "integer"},
+        "label": {"type": "string"},
+        "made": {"type": "string", "format": "date"},
+    },
     "required": ["id", "label", "made"],
     "additionalProperties": False,
 }
 WIDGET_LIST_SCHEMA = {
     "$schema": "https://json-schema.org/draft/2020-12/schema",
     "type": "object",
-    "properties": {"count": {"type": "integer", "minimum": 0}, "next": {"type": ["string", "null"]},
-                   "previous": {"type": ["string", "null"]},
-                   "results": {"type": "array", "items": {"$ref": "urn:spacecraft-data-test:widget"}}},
+    "properties": {
+        "count": {"type": "integer", "minimum": 0},
+        "next": {"type": ["string", "null"]},
+        "previous": {"type": ["string", "null"]},
+        "results": {"type": "array", "items": {"$ref": "urn:spacecraft-data-test:widget"}},
+    },
     "required": ["count", "next", "previous", "results"],
     "additionalProperties": False,
 }
-WIDGETS = [{"id": 1, "label": "sprocket", "made": "2026-11-30"}, {"id": 2, "label": "gear", "made": "2026-12-01"}]
+WIDGETS = [
+    {"id": 1, "label": "sprocket", "made": "2026-11-30"},
+    {"id": 2, "label": "gear", "made": "2026-12-01"},
+]
 
 
 @pytest.fixture
@@ -359,10 +442,18 @@ def widgets(monkeypatch):
     from spacecraft_data.query import OrderingFilter, SearchFilter
 
     declared = Endpoint(
-        name="widgets", model="Widget", table="widgets", filters=(), search=SearchFilter(()),
-        ordering=OrderingFilter({}), modes=(), marker_keys=("label",),
-        schemas={"record": Schema("widget", "widget", document=WIDGET_SCHEMA),
-                 "list": Schema("widget.list", "widget.list", document=WIDGET_LIST_SCHEMA)},
+        name="widgets",
+        model="Widget",
+        table="widgets",
+        filters=(),
+        search=SearchFilter(()),
+        ordering=OrderingFilter({}),
+        modes=(),
+        marker_keys=("label",),
+        schemas={
+            "record": Schema("widget", "widget", document=WIDGET_SCHEMA),
+            "list": Schema("widget.list", "widget.list", document=WIDGET_LIST_SCHEMA),
+        },
     )
     monkeypatch.setitem(ENDPOINTS["2.3.0"], "widgets", declared)
     return declared
@@ -395,8 +486,10 @@ def test_cli_validates_a_saved_page_of_a_declared_resource(capsys, tmp_path, wid
     code, out = _cli(capsys, str(page))
     assert code == 1
     assert f"{page}: record 2: $.made: '2026-13-01' is not a valid date" in out
-    assert (f"{page}: checked with widget, widget.list (endpoint /2.3.0/widgets/ named by the request line "
-            "'GET /2.3.0/widgets/?format=api')") in out
+    assert (
+        f"{page}: checked with widget, widget.list (endpoint /2.3.0/widgets/ named by the request line "
+        "'GET /2.3.0/widgets/?format=api')"
+    ) in out
     code, out = _cli(capsys, str(page), "--schema", "widget")
     assert code == 1 and "checked with widget, widget.list (--schema widget)" in out
 
@@ -424,15 +517,20 @@ def test_cli_validates_a_declared_resources_table_in_a_snapshot(capsys, snapshot
     assert code == 1 and f"{table}: record 2: $.made: '2026-13-01' is not a valid date" in out
 
 
-def test_a_page_of_another_declared_api_version_is_checked_with_that_versions_declarations(capsys, tmp_path,
-                                                                                           monkeypatch, widgets):
+def test_a_page_of_another_declared_api_version_is_checked_with_that_versions_declarations(
+    capsys, tmp_path, monkeypatch, widgets
+):
     from spacecraft_data.endpoints import ENDPOINTS
 
     monkeypatch.setitem(ENDPOINTS, "9.9.9", {"widgets": widgets})  # SYNTHETIC API version
     monkeypatch.setattr(widgets, "primary", True)
     page = tmp_path / "widgets.txt"
-    page.write_text(render_browsable({"count": 1, "next": None, "previous": None, "results": [_bad_widget()]},
-                                     "/9.9.9/widgets/"), encoding="utf-8")
+    page.write_text(
+        render_browsable(
+            {"count": 1, "next": None, "previous": None, "results": [_bad_widget()]}, "/9.9.9/widgets/"
+        ),
+        encoding="utf-8",
+    )
     code, out = _cli(capsys, str(page))
     assert code == 1 and "is of LL2 API" not in out
     assert f"{page}: record 2: $.made: '2026-13-01' is not a valid date" in out
@@ -443,8 +541,15 @@ def test_a_declared_resource_without_schema_is_left_unchecked_by_the_build_check
     from spacecraft_data.endpoints import ENDPOINTS, Endpoint
     from spacecraft_data.query import OrderingFilter, SearchFilter
 
-    bare = Endpoint(name="gadgets", model="Gadget", table="gadgets", filters=(), search=SearchFilter(()),
-                    ordering=OrderingFilter({}), modes=())  # SYNTHETIC, declares no schema
+    bare = Endpoint(
+        name="gadgets",
+        model="Gadget",
+        table="gadgets",
+        filters=(),
+        search=SearchFilter(()),
+        ordering=OrderingFilter({}),
+        modes=(),
+    )  # SYNTHETIC, declares no schema
     monkeypatch.setitem(ENDPOINTS["2.3.0"], "gadgets", bare)
     assert problems_for_table("gadgets", [{"id": 1}]) == []
     with pytest.raises(KeyError, match="no endpoint keeps a table 'nope'"):
@@ -452,6 +557,7 @@ def test_a_declared_resource_without_schema_is_left_unchecked_by_the_build_check
 
 
 # -- nothing named: the primary endpoint, never a guess from keys (issue 19) -------------------------
+
 
 def test_a_spacecraft_stripped_to_id_and_name_fails_when_nothing_names_the_endpoint(capsys, tmp_path):
     file = tmp_path / "stripped.json"
@@ -470,8 +576,10 @@ def test_a_records_own_url_names_its_endpoint_and_the_report_says_so(configurati
     assert report.valid
     names, chosen_by = report.schemas["<object>"]
     assert names == ["configuration.detailed", "normal"]
-    assert chosen_by == ("as spacecraft_configurations: named by the record's own url (1 record(s)); "
-                         "as spacecraft: named by the record's own url (1 record(s))")
+    assert chosen_by == (
+        "as spacecraft_configurations: named by the record's own url (1 record(s)); "
+        "as spacecraft: named by the record's own url (1 record(s))"
+    )
 
 
 def _statuses_page(bundled, **links) -> dict:
@@ -482,12 +590,16 @@ def _statuses_page(bundled, **links) -> dict:
 
 def test_a_real_statuses_page_saved_with_its_get_line_validates_as_statuses(capsys, tmp_path, bundled):
     page = tmp_path / "statuses.txt"
-    page.write_text(render_browsable(_statuses_page(bundled), "/2.3.0/config/spacecraft_statuses/?format=api"),
-                    encoding="utf-8")
+    page.write_text(
+        render_browsable(_statuses_page(bundled), "/2.3.0/config/spacecraft_statuses/?format=api"),
+        encoding="utf-8",
+    )
     code, out = _cli(capsys, str(page))
     assert code == 0, out
-    assert (f"{page}: checked with status (endpoint /2.3.0/config/spacecraft_statuses/ named by the request line "
-            "'GET /2.3.0/config/spacecraft_statuses/?format=api')") in out
+    assert (
+        f"{page}: checked with status (endpoint /2.3.0/config/spacecraft_statuses/ named by the request line "
+        "'GET /2.3.0/config/spacecraft_statuses/?format=api')"
+    ) in out
     assert "3 record(s) in 1 input(s) checked: valid" in out
     bare = tmp_path / "statuses.json"  # the same records with nothing naming their endpoint: spacecraft
     bare.write_text(json.dumps(_statuses_page(bundled)))
@@ -503,18 +615,24 @@ def test_a_real_statuses_page_saved_with_its_links_validates_as_statuses(capsys,
     page.write_text(json.dumps(body))
     code, out = _cli(capsys, str(page))
     assert code == 0, out
-    assert ("checked with status (endpoint /2.3.0/config/spacecraft_statuses/ named by the envelope's 'next' "
-            "link)") in out
+    assert (
+        "checked with status (endpoint /2.3.0/config/spacecraft_statuses/ named by the envelope's 'next' "
+        "link)"
+    ) in out
 
 
-def test_a_real_configurations_page_saved_with_its_get_line_validates_as_configurations(capsys, tmp_path,
-                                                                                          configurations):
+def test_a_real_configurations_page_saved_with_its_get_line_validates_as_configurations(
+    capsys, tmp_path, configurations
+):
     body = {"count": 46, "next": None, "previous": None, "results": configurations[:10]}
     page = tmp_path / "configurations.txt"
-    page.write_text(render_browsable(body, "/2.3.0/spacecraft_configurations/?format=api&mode=detailed"),
-                    encoding="utf-8")
+    page.write_text(
+        render_browsable(body, "/2.3.0/spacecraft_configurations/?format=api&mode=detailed"), encoding="utf-8"
+    )
     code, out = _cli(capsys, str(page))
     assert code == 0, out
-    assert ("checked with configuration.detailed, configuration.list (endpoint /2.3.0/spacecraft_configurations/ "
-            "named by the request line 'GET /2.3.0/spacecraft_configurations/?format=api&mode=detailed', "
-            "mode detailed)") in out
+    assert (
+        "checked with configuration.detailed, configuration.list (endpoint /2.3.0/spacecraft_configurations/ "
+        "named by the request line 'GET /2.3.0/spacecraft_configurations/?format=api&mode=detailed', "
+        "mode detailed)"
+    ) in out

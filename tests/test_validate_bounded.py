@@ -15,8 +15,7 @@ import textwrap
 import pytest
 
 from spacecraft_data.cli import main
-from spacecraft_data.validation import stream, validate
-from spacecraft_data.validation import inputs
+from spacecraft_data.validation import inputs, stream, validate
 
 MISSING = 15  # problems of {"id": i} against the spacecraft normal schema: each of its other keys is missing
 
@@ -97,8 +96,11 @@ def test_json_and_github_formats_carry_the_count_of_the_rest(capsys, tmp_path):
 
 # -- the stream reader ------------------------------------------------------------------------------
 
+
 @pytest.mark.parametrize("chunk", [1, 7, 64])
-def test_an_array_read_in_tiny_chunks_gives_the_same_report_as_in_memory(tmp_path, monkeypatch, seed_records, chunk):
+def test_an_array_read_in_tiny_chunks_gives_the_same_report_as_in_memory(
+    tmp_path, monkeypatch, seed_records, chunk
+):
     records = [dict(r) for r in seed_records]
     records[3]["flights_count"] = "one"  # synthetic corruption of a real record
     records[5]["name"] = "Союз ТМА-Ü 🚀"  # synthetic: multibyte UTF-8 split across chunks
@@ -109,18 +111,22 @@ def test_an_array_read_in_tiny_chunks_gives_the_same_report_as_in_memory(tmp_pat
     monkeypatch.setattr(inputs, "CHUNK", chunk)
     report = validate(file)
     assert [(p.record, p.path, p.message) for p in report.problems] == expected
-    assert report.records_checked == 20 and expected == [(records[3]["id"], "$.flights_count",
-                                                           "'one' is not of type integer or null")]
+    assert report.records_checked == 20 and expected == [
+        (records[3]["id"], "$.flights_count", "'one' is not of type integer or null")
+    ]
 
 
-@pytest.mark.parametrize("text, line, words", [
-    ('[\n  {"id": 1},\n  {"id": 2,}\n]', 3, "expected valid JSON in the body: Expecting property name"),
-    ('[\n  {"id": 1}\n  {"id": 2}\n]', 3, "Expecting ',' delimiter"),
-    ('[\n  {"id": 1}\n]\n[]', 4, "Extra data (column 1)"),
-    ('[\n  {"id": 1},\n  {"id": 7, "x": NaN}\n]', 3, "record 7: $[1].x: NaN is not a JSON value"),
-    ('[\n  {"id": 1},\n', 3, "Expecting value"),
-    ('[{"id": 1}, ' + "[" * 100000 + "]" * 100000 + "]", 1, "nested too deeply to parse"),
-])
+@pytest.mark.parametrize(
+    "text, line, words",
+    [
+        ('[\n  {"id": 1},\n  {"id": 2,}\n]', 3, "expected valid JSON in the body: Expecting property name"),
+        ('[\n  {"id": 1}\n  {"id": 2}\n]', 3, "Expecting ',' delimiter"),
+        ('[\n  {"id": 1}\n]\n[]', 4, "Extra data (column 1)"),
+        ('[\n  {"id": 1},\n  {"id": 7, "x": NaN}\n]', 3, "record 7: $[1].x: NaN is not a JSON value"),
+        ('[\n  {"id": 1},\n', 3, "Expecting value"),
+        ('[{"id": 1}, ' + "[" * 100000 + "]" * 100000 + "]", 1, "nested too deeply to parse"),
+    ],
+)
 def test_a_broken_array_is_reported_at_its_line_after_the_records_before_it(tmp_path, text, line, words):
     file = tmp_path / "broken.json"
     file.write_text(text, encoding="utf-8")  # SYNTHETIC
@@ -144,12 +150,15 @@ def test_a_record_past_the_size_limit_is_refused_not_read_whole(tmp_path, monkey
     file = tmp_path / "big.json"
     file.write_text('[{"id": 1, "name": "' + "x" * 20000 + '"}]')  # SYNTHETIC
     problems = [p.message for p in validate(file).problems]
-    assert problems == ["expected valid JSON in the body: element 0 is longer than 4,096 bytes, the most one "
-                        "record may take (column 2)"]
+    assert problems == [
+        "expected valid JSON in the body: element 0 is longer than 4,096 bytes, the most one "
+        "record may take (column 2)"
+    ]
     nd = tmp_path / "big.ndjson"
     nd.write_text('{"id": 1, "name": "' + "x" * 20000 + '"}\n')  # SYNTHETIC
-    assert [p.message for p in validate(nd).problems] == ["a line longer than 4,096 bytes, the most one record may "
-                                                          "take"]
+    assert [p.message for p in validate(nd).problems] == [
+        "a line longer than 4,096 bytes, the most one record may take"
+    ]
 
 
 def test_a_huge_document_that_is_no_array_is_refused_with_its_size(tmp_path, monkeypatch):
@@ -158,8 +167,9 @@ def test_a_huge_document_that_is_no_array_is_refused_with_its_size(tmp_path, mon
     big = [{"id": 1, "x": "y" * (2 << 20)}]
     file.write_text(json.dumps({"count": 1, "next": None, "previous": None, "results": big}))
     assert [p.message for p in validate(file).problems] == [
-        "more than 1 MiB in one document (a page, an envelope or a record), the most checked whole; a JSON array "
-        "or NDJSON of any size is read as a stream"]
+        "more than 1 MiB in one document (a page, an envelope or a record), the most checked whole; a "
+        "JSON array or NDJSON of any size is read as a stream"
+    ]
 
 
 # -- bounded time, memory and output, in a real subprocess ----------------------------------------------
@@ -182,8 +192,12 @@ FLOOD = textwrap.dedent("""
 @pytest.mark.skipif(sys.platform != "linux", reason="ru_maxrss is in KiB on Linux")
 def test_a_flood_of_tiny_invalid_records_stays_bounded_in_time_memory_and_output(tmp_path):
     n = 200_000
-    result = subprocess.run([sys.executable, "-c", FLOOD, str(tmp_path / "flood.json"), str(n)],
-                            capture_output=True, text=True, timeout=900)
+    result = subprocess.run(
+        [sys.executable, "-c", FLOOD, str(tmp_path / "flood.json"), str(n)],
+        capture_output=True,
+        text=True,
+        timeout=900,
+    )
     assert result.returncode == 0, result.stderr
     run = json.loads(result.stdout)
     assert run["code"] == 1, run["err"]
@@ -197,5 +211,9 @@ def test_a_flood_of_tiny_invalid_records_stays_bounded_in_time_memory_and_output
 def test_the_package_level_validate_takes_the_caps(tmp_path):
     import spacecraft_data
 
-    report = spacecraft_data.validate([{"id": 1}, {"id": 2}], max_problems=3, max_record_problems=2)  # SYNTHETIC
-    assert len(report.problems) == 3 and report.unlisted == {"<object>": (27, 2)} and report.problem_count == 30
+    report = spacecraft_data.validate(
+        [{"id": 1}, {"id": 2}], max_problems=3, max_record_problems=2
+    )  # SYNTHETIC
+    assert (
+        len(report.problems) == 3 and report.unlisted == {"<object>": (27, 2)} and report.problem_count == 30
+    )

@@ -9,8 +9,8 @@ import venv
 from pathlib import Path
 
 import pytest
-
 from conftest import ROOT
+
 from spacecraft_data import tables as T
 
 pytestmark = pytest.mark.slow
@@ -26,7 +26,9 @@ def _install(tmp_path_factory, wheel: Path, extra: str = "") -> Path:
     work = tmp_path_factory.mktemp("wheel")
     venv.EnvBuilder(with_pip=True).create(work / "venv")
     py = work / "venv" / "bin" / "python"
-    subprocess.run([str(py), "-m", "pip", "install", "-q", f"{wheel}{extra}"], check=True, capture_output=True)
+    subprocess.run(
+        [str(py), "-m", "pip", "install", "-q", f"{wheel}{extra}"], check=True, capture_output=True
+    )
     return work
 
 
@@ -51,12 +53,16 @@ def _run(installed: Path, *args: str) -> subprocess.CompletedProcess:
 
 def test_installed_wheel_loads_the_bundled_snapshot_from_another_directory(installed, latest_bundled):
     first = latest_bundled.records[0]  # the wheel ships the newest bundled snapshot, whatever it holds
-    code = ("import json, spacecraft_data as s; x = s.load(); "
-            f"print(json.dumps([s.__file__, x.version, len(x), str(x.path), x.get({first['id']})['name']]))")
+    code = (
+        "import json, spacecraft_data as s; x = s.load(); "
+        f"print(json.dumps([s.__file__, x.version, len(x), str(x.path), x.get({first['id']})['name']]))"
+    )
     out = _run(installed, str(installed / "venv" / "bin" / "python"), "-c", code)
     assert out.returncode == 0, out.stderr
     module_file, version, n, path, name = json.loads(out.stdout)
-    assert "site-packages" in module_file and str(ROOT) not in module_file, "imported the checkout, not the wheel"
+    assert "site-packages" in module_file and str(ROOT) not in module_file, (
+        "imported the checkout, not the wheel"
+    )
     assert "site-packages" in path and "_bundled" in path
     assert (version, n, name) == (latest_bundled.version, len(latest_bundled), first["name"])
 
@@ -73,25 +79,31 @@ def test_installed_wheel_ships_the_schemas_and_the_cli(installed, latest_bundled
         assert val.returncode == 0, val.stdout + val.stderr
 
 
-def test_installed_wheel_harvests_into_the_user_store_and_answers_from_it_with_no_flags(installed_harvest, tmp_path):
+def test_installed_wheel_harvests_into_the_user_store_and_answers_from_it_with_no_flags(
+    installed_harvest, tmp_path
+):
     # The Done-when of issue 12: from an empty folder, one harvest, then every entry point uses it.
     import re
 
     import requests
-
     from fakeapi import FakeLL2
 
     bin_dir = installed_harvest / "venv" / "bin"
     cwd, home = tmp_path / "empty", tmp_path / "home"
     cwd.mkdir()
-    env = {**{k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "VIRTUAL_ENV")},
-           "SPACECRAFT_DATA_HOME": str(home), "PYTHONUNBUFFERED": "1"}
+    env = {
+        **{k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "VIRTUAL_ENV")},
+        "SPACECRAFT_DATA_HOME": str(home),
+        "PYTHONUNBUFFERED": "1",
+    }
 
     def run(*args: str) -> subprocess.CompletedProcess:
         return subprocess.run(list(args), cwd=cwd, env=env, capture_output=True, text=True, timeout=120)
 
     with FakeLL2() as api:
-        api.tables["spacecraft"].insert(0, api.synthetic_record())  # SYNTHETIC: tells the harvest from the bundle
+        api.tables["spacecraft"].insert(
+            0, api.synthetic_record()
+        )  # SYNTHETIC: tells the harvest from the bundle
         harvest = run(str(bin_dir / "spacecraft-data"), "harvest", "--base-url", api.base_url, "--quiet")
     assert harvest.returncode == 0, harvest.stderr
     snapshot = Path(harvest.stdout.strip())
@@ -112,8 +124,14 @@ def test_installed_wheel_harvests_into_the_user_store_and_answers_from_it_with_n
     assert version.returncode == 0, version.stderr
     assert f"data {snapshot.name} (LL2 API 2.3.0) from the user store: {snapshot}" in version.stdout
 
-    serve = subprocess.Popen([str(bin_dir / "spacecraft-data"), "serve", "--port", "0", "--quiet"], cwd=cwd, env=env,
-                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    serve = subprocess.Popen(
+        [str(bin_dir / "spacecraft-data"), "serve", "--port", "0", "--quiet"],
+        cwd=cwd,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
     try:
         first_line = serve.stdout.readline()
         assert f"Serving snapshot {snapshot.name} " in first_line, first_line + serve.stderr.read()
@@ -126,7 +144,8 @@ def test_installed_wheel_harvests_into_the_user_store_and_answers_from_it_with_n
     assert list(cwd.iterdir()) == []
 
 
-# -- the light install: the wheel's own dependencies, no extra ------------------------------------------------
+# -- the light install: the wheel's own dependencies, no extra
+# ------------------------------------------------
 def test_the_core_install_is_at_most_ten_packages_and_holds_no_extra(installed):
     out = _run(installed, str(installed / "venv" / "bin" / "python"), "-m", "pip", "list", "--format=freeze")
     names = {line.split("==")[0].lower() for line in out.stdout.split()} - {"pip", "setuptools"}
@@ -145,19 +164,40 @@ def test_the_core_install_exports_every_configuration_and_loads_in_the_tables(in
     assert json.loads((installed / "elsewhere" / "csv-out" / "datapackage.json").read_text())["resources"]
 
 
-@pytest.mark.parametrize("argv, extra", [
-    (["export", "--format", "parquet", "--output", "pq-out"], "parquet"),
-    (["harvest", "--base-url", "http://127.0.0.1:9", "--output", "snaps", "--raw-dir", "raw", "--no-changelog"],
-     "harvest"),
-])
+@pytest.mark.parametrize(
+    "argv, extra",
+    [
+        (["export", "--format", "parquet", "--output", "pq-out"], "parquet"),
+        (
+            [
+                "harvest",
+                "--base-url",
+                "http://127.0.0.1:9",
+                "--output",
+                "snaps",
+                "--raw-dir",
+                "raw",
+                "--no-changelog",
+            ],
+            "harvest",
+        ),
+    ],
+)
 def test_a_command_of_a_missing_extra_says_which_to_install(installed, argv, extra):
     out = _run(installed, str(installed / "venv" / "bin" / "spacecraft-data"), *argv)
     assert out.returncode == 2
-    assert out.stderr.strip() == (f"spacecraft-data {argv[0]}: error: " + out.stderr.split("error: ", 1)[1].strip())
-    assert len(out.stderr.strip().splitlines()) == 1 and f"pip install 'spacecraft-data[{extra}]'" in out.stderr
+    assert out.stderr.strip() == (
+        f"spacecraft-data {argv[0]}: error: " + out.stderr.split("error: ", 1)[1].strip()
+    )
+    assert (
+        len(out.stderr.strip().splitlines()) == 1 and f"pip install 'spacecraft-data[{extra}]'" in out.stderr
+    )
 
 
 def test_to_pandas_without_the_extra_names_it(installed):
-    code = ("import spacecraft_data as s\ntry:\n    s.load().to_pandas()\nexcept ImportError as exc:\n    print(exc)")
+    code = (
+        "import spacecraft_data as s\ntry:\n    s.load().to_pandas()\nexcept ImportError as exc:\n   "
+        " print(exc)"
+    )
     out = _run(installed, str(installed / "venv" / "bin" / "python"), "-c", code)
     assert "pip install 'spacecraft-data[pandas]'" in out.stdout, out.stderr

@@ -10,8 +10,8 @@ from __future__ import annotations
 from .errors import ModeNotHeld, PageError, RecordNotFound, SnapshotError, SpacecraftDataError
 from .locate import SnapshotInfo, snapshots
 from .snapshot import Snapshot, load
-
 from .typecheck import TYPE_CHECKING
+
 if TYPE_CHECKING:
     from typing import Any
 
@@ -64,7 +64,8 @@ def schema(name: str = "normal") -> dict[str, Any]:
 
 
 def offline(snapshot: Any = None, *, strict: bool = False, allow: Any = ()) -> Any:
-    """A context manager: LL2 requests (requests, httpx, urllib.request) answered in-process from ``snapshot``.
+    """A context manager: LL2 requests (requests, httpx, urllib.request) answered in-process from
+    ``snapshot``.
 
     See :func:`spacecraft_data.testing.offline` (default snapshot: ``load()``); the
     client libraries are imported only here.

@@ -1,4 +1,5 @@
 """``python -m spacecraft_data`` runs the CLI."""
+
 import sys
 
 from .cli import main

@@ -1,4 +1,5 @@
-"""Answer LL2 URLs from a snapshot: URL in, ``(status, JSON body)`` out; :func:`error_answer` alone makes refusals HTTP.
+"""Answer LL2 URLs from a snapshot: URL in, ``(status, JSON body)`` out; :func:`error_answer` alone makes
+refusals HTTP.
 
 Behaviour: docs/library.md#querying-offline-as-ll2-answers. Internals:
 docs/architecture.md#answers-apipy-refusalspy-hostspy
@@ -20,8 +21,8 @@ from .query import MAX_NUMBER_FIELDS, Engine, QueryParams, Refused, TooManyField
 from .query.pagination import LINK_ENCODING_ERRORS
 from .refusals import InvalidHost, NoMatch, NotFound, NotServed, Refusal, UnknownFormat
 from .routes import api_route
-
 from .typecheck import TYPE_CHECKING
+
 if TYPE_CHECKING:
     from importlib.resources.abc import Traversable
     from pathlib import Path
@@ -30,7 +31,8 @@ if TYPE_CHECKING:
     from .endpoints import Projection
 
     Record = dict[str, Any]
-    #: (containers to copy, parents first; (container, key, URL path, query pairs other than format) per hyperlink)
+    #: (containers to copy, parents first; (container, key, URL path, query pairs other than format) per
+    #: hyperlink)
     _Plan = tuple[list[tuple[Any, ...]], list[tuple[tuple[Any, ...], Any, str, list[tuple[str, str]]]]]
 
     class Source(Protocol):
@@ -60,21 +62,34 @@ if TYPE_CHECKING:
         def api_version(self) -> str:
             """The LL2 API version its records come from (the first segment of every route)."""
 
-__all__ = ["DEFAULT_BASE_URL", "RENDER_CACHE_BYTES", "HOST_CACHE_BYTES", "MAX_SEARCH_LENGTH", "Api", "Page",
-           "EndpointQuery", "Served", "error_answer",
-           "mode_not_held_message", "split_plain"]
+
+__all__ = [
+    "DEFAULT_BASE_URL",
+    "RENDER_CACHE_BYTES",
+    "HOST_CACHE_BYTES",
+    "MAX_SEARCH_LENGTH",
+    "Api",
+    "Page",
+    "EndpointQuery",
+    "Served",
+    "error_answer",
+    "mode_not_held_message",
+    "split_plain",
+]
 
 #: Bytes of rewritten records (their copied containers and new link strings) kept per endpoint of a
 #: snapshot, grouped by request origin and format; least recently used groups are dropped first
 RENDER_CACHE_BYTES = 8 << 20
 #: a scheme at the start of a URL (RFC 3986), as urlsplit recognises one
 _SCHEME = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*:")
-#: characters urlsplit drops from a URL (WHATWG): a query holding one gets its links the long way, as DRF builds them
+#: characters urlsplit drops from a URL (WHATWG): a query holding one gets its links the long way, as DRF
+#: builds them
 _URL_UNSAFE = frozenset("\t\r\n")
 #: Bytes of request hosts found valid, kept per snapshot so that a host is checked once, not once per request
 HOST_CACHE_BYTES = 64 << 10
 #: Longest ``search`` value :meth:`EndpointQuery.query` (and ``Snapshot.query``) takes, in characters:
-#: as long as the longest request line ``serve`` reads (8 KiB), so that no query answers what no URL could ask.
+#: as long as the longest request line ``serve`` reads (8 KiB), so that no query answers what no URL could
+#: ask.
 #: A longer one is a :class:`QueryError` naming ``search`` (status 414, as serve answers such a URL).
 MAX_SEARCH_LENGTH = 8192
 
@@ -128,8 +143,10 @@ def mode_not_held_message(version: str, mode: str, held: Sequence[str]) -> str:
     """Why ``mode`` cannot be answered from snapshot ``version``, and how to get it."""
     holds = " and ".join(f"{m}-mode" for m in held) or "no"
     what = " (flights, full configuration and agency objects)" if mode == "detailed" else ""
-    return (f"snapshot {version} holds only {holds} records; {mode} records{what} are not in it and are "
-            f"fetched with 'spacecraft-data harvest --mode {mode}'")
+    return (
+        f"snapshot {version} holds only {holds} records; {mode} records{what} are not in it and are "
+        f"fetched with 'spacecraft-data harvest --mode {mode}'"
+    )
 
 
 # --------------------------------------------------------------------------- per-endpoint state
@@ -143,22 +160,31 @@ class Served:
     def __init__(self, snapshot: Source, endpoint: Endpoint) -> None:
         self.endpoint = endpoint
         self.records = snapshot.tables.get(endpoint.table, [])
-        self.engine = Engine(self.records, snapshot.tables, endpoint.filters, endpoint.search, endpoint.ordering)
+        self.engine = Engine(
+            self.records, snapshot.tables, endpoint.filters, endpoint.search, endpoint.ordering
+        )
         self.positions = {r.get("id"): pos for pos, r in enumerate(self.records)}
         self.api_root = str(snapshot.manifest.get("base_url") or DEFAULT_BASE_URL).rstrip("/") + "/"
         table = snapshot.manifest.get("tables", {}).get(endpoint.table, {})
         #: the modes the table stores: its own "modes" in the manifest, else its records' response_mode
         #: (a manifest written before tables declared modes), else the snapshot's
-        held = tuple(table["modes"]) if "modes" in table else (
-            tuple(m for m in endpoint.modes if any(r.get("response_mode") == m for r in self.records))
-            or snapshot.modes)
+        held = (
+            tuple(table["modes"])
+            if "modes" in table
+            else (
+                tuple(m for m in endpoint.modes if any(r.get("response_mode") == m for r in self.records))
+                or snapshot.modes
+            )
+        )
         declared = snapshot.manifest.get("tables", {})
         #: modes stored in a table of their own that the manifest declares (mode -> table), read on first use
         self.mode_tables = {m: t for m, t in endpoint.mode_tables.items() if t in declared and m not in held}
         self.held_modes = held + tuple(self.mode_tables)
         self._tables = snapshot.tables
-        self._files = {t: declared[t].get("file", t) if isinstance(declared[t], dict) else t
-                       for t in self.mode_tables.values()}
+        self._files = {
+            t: declared[t].get("file", t) if isinstance(declared[t], dict) else t
+            for t in self.mode_tables.values()
+        }
         #: the modes answered: those stored, and the declared projections of a stored mode
         self.answerable = endpoint.answerable_modes(self.held_modes)
         self.version = snapshot.version
@@ -172,7 +198,8 @@ class Served:
         self._suffixes: dict[str | None, str] = {}
 
     def suffix(self, fmt: str | None) -> str:
-        """``?format=<fmt>`` (``""`` without ``fmt``): the query a link without one gets, encoded once per format."""
+        """``?format=<fmt>`` (``""`` without ``fmt``): the query a link without one gets, encoded once per
+        format."""
         suffix = self._suffixes.get(fmt)
         if suffix is None:
             suffix = self._suffixes[fmt] = "?" + urlencode([("format", fmt)]) if fmt is not None else ""
@@ -201,7 +228,8 @@ class Served:
         return view
 
     def check_matched(self, mode: str | None, view: _View, positions: Sequence[int]) -> None:
-        """Raise :class:`ModeNotHeld` when a record at ``positions`` has no ``mode`` record in the mode's own table."""
+        """Raise :class:`ModeNotHeld` when a record at ``positions`` has no ``mode`` record in the mode's own
+        table."""
         if not view.partial:
             return
         missing = [self.records[p].get("id") for p in positions if view.stored[p] is None]
@@ -211,10 +239,11 @@ class Served:
         ids = ", ".join(map(str, missing))
         raise ModeNotHeld(
             f"snapshot {self.version} holds no {mode} record for {self.endpoint.name} id {ids}: "
-            f"{self._files[table]} lacks {'them' if len(missing) > 1 else 'it'} though {self.endpoint.table} "
-            f"holds the {self.endpoint.default_mode}-mode record (the harvest's {mode} pages disagreed with its "
-            f"{self.endpoint.default_mode} ones); nothing is made up for it. Fetch it again with "
-            f"'spacecraft-data harvest --mode both'")
+            f"{self._files[table]} lacks {'them' if len(missing) > 1 else 'it'} though "
+            f"{self.endpoint.table} holds the {self.endpoint.default_mode}-mode record (the harvest's "
+            f"{mode} pages disagreed with its {self.endpoint.default_mode} ones); nothing is made up for "
+            "it. Fetch it again with 'spacecraft-data harvest --mode both'"
+        )
 
     def check_held(self, mode: str | None) -> None:
         """Raise :class:`ModeNotHeld` when ``mode`` can be neither read nor projected from the snapshot."""
@@ -228,8 +257,15 @@ class Served:
 class _View:
     """The records of one mode (stored, or projected on first use) and how to rewrite their hyperlinks."""
 
-    def __init__(self, records: Sequence[Record | None], projection: Projection | None, api_root: str,
-                 partial: bool = False, rendered: BoundedCache | None = None, name: str | None = None) -> None:
+    def __init__(
+        self,
+        records: Sequence[Record | None],
+        projection: Projection | None,
+        api_root: str,
+        partial: bool = False,
+        rendered: BoundedCache | None = None,
+        name: str | None = None,
+    ) -> None:
         self.stored = records
         #: True when a position has no record (None: a mode read from its own table that lacks an id)
         self.partial = partial
@@ -262,7 +298,9 @@ class _View:
         plan = None
         if links:
             # Containers to copy, parents before children, then (container, key, URL path, other query pairs).
-            prefixes = sorted({keys[:depth] for keys, _, _ in links for depth in range(1, len(keys))}, key=len)
+            prefixes = sorted(
+                {keys[:depth] for keys, _, _ in links for depth in range(1, len(keys))}, key=len
+            )
             plan = (prefixes, [(keys[:-1], keys[-1], path, rest) for keys, path, rest in links])
         self._plans[pos] = plan
         return plan
@@ -274,12 +312,17 @@ class _View:
                 self._find_links(value, keys + (key,), out)
             elif key == "url" and isinstance(value, str) and value.startswith(self.api_root):
                 parts = urlsplit(value)
-                rest = [(k, v) for k, vs in parse_qs(parts.query, keep_blank_values=True).items()
-                        if k != "format" for v in vs]
+                rest = [
+                    (k, v)
+                    for k, vs in parse_qs(parts.query, keep_blank_values=True).items()
+                    if k != "format"
+                    for v in vs
+                ]
                 out.append((keys + (key,), parts.path, rest))
 
     def render(self, pos: int, origin: str, fmt: str | None, suffix: str | None = None) -> Record:
-        """Record ``pos`` with its API hyperlinks on ``origin``; only the containers on a link's path are copied.
+        """Record ``pos`` with its API hyperlinks on ``origin``; only the containers on a link's path are
+        copied.
 
         ``suffix`` is the query of a link that had none but ``format`` (``?format=<fmt>`` or
         ``""``), passed in so a page encodes it once rather than once per link. The
@@ -288,9 +331,11 @@ class _View:
         """
         return self.render_page((pos,), origin, fmt, suffix)[0]
 
-    def render_page(self, positions: Sequence[int], origin: str, fmt: str | None,
-                    suffix: str | None = None) -> list[Record]:
-        """:meth:`render` of each of ``positions``: one cache lookup for the page, one dict lookup per record."""
+    def render_page(
+        self, positions: Sequence[int], origin: str, fmt: str | None, suffix: str | None = None
+    ) -> list[Record]:
+        """:meth:`render` of each of ``positions``: one cache lookup for the page, one dict lookup per
+        record."""
         if not positions:
             return []
         key = (self._name, origin, fmt)
@@ -388,7 +433,8 @@ class Api:
         return served
 
     def endpoint(self, name: str) -> EndpointQuery:
-        """Endpoint ``name`` (or one of its aliases) queried from Python; ``KeyError`` listing the endpoints."""
+        """Endpoint ``name`` (or one of its aliases) queried from Python; ``KeyError`` listing the
+        endpoints."""
         return self._query_of(endpoint(name, self.api_version))
 
     def primary(self) -> EndpointQuery:
@@ -422,9 +468,13 @@ class Api:
         :class:`SnapshotError` for a snapshot file found broken while answering (naming the file).
         """
         if not isinstance(url, str):
-            raise TypeError(f"respond() takes the URL as a str (a full URL, or a path with its query such as "
-                            f"'/{self.api_version}/spacecraft/?limit=2'), not {type(url).__name__}")
-        default_origin = DEFAULT_BASE_URL if base_url is None else _origin_of(base_url)  # checked even if unused
+            raise TypeError(
+                f"respond() takes the URL as a str (a full URL, or a path with its query such as "
+                f"'/{self.api_version}/spacecraft/?limit=2'), not {type(url).__name__}"
+            )
+        default_origin = (
+            DEFAULT_BASE_URL if base_url is None else _origin_of(base_url)
+        )  # checked even if unused
         try:
             split = split_plain(url)
             if split is None:
@@ -452,10 +502,13 @@ class Api:
 
     @staticmethod
     def _split(url: str) -> tuple[str, str, str, str]:
-        """``(scheme, netloc, path, query)`` of ``url`` by ``urlsplit``; refusals raised (see :meth:`respond`)."""
+        """``(scheme, netloc, path, query)`` of ``url`` by ``urlsplit``; refusals raised (see
+        :meth:`respond`)."""
         try:
             parts = urlsplit(url)
-        except ValueError:  # a netloc urlsplit refuses: unbalanced or bad brackets, characters NFKC makes special
+        except (
+            ValueError
+        ):  # a netloc urlsplit refuses: unbalanced or bad brackets, characters NFKC makes special
             if _SCHEME.match(url.lstrip(_C0_OR_SPACE)):
                 host = _netloc_of(url)
                 raise InvalidHost(host, invalid_host_body(host)["detail"]) from None
@@ -469,12 +522,15 @@ class Api:
         return parts.scheme, parts.netloc, parts.path, parts.query
 
     def _unrouted(self, path: str) -> Refusal:
-        """Why no declared endpoint answers ``path``: LL2 has it and the snapshot does not hold it (501), or 404."""
+        """Why no declared endpoint answers ``path``: LL2 has it and the snapshot does not hold it (501), or
+        404."""
         if not ll2_has(path):
             return NotFound()
-        return NotServed(f"LL2's {_shown_path(path)} is not answered from the snapshot: snapshot "
-                         f"{self.snapshot.version} holds {self._held_routes()} (and their detail routes), "
-                         f"which the API root {self._prefix} lists")
+        return NotServed(
+            f"LL2's {_shown_path(path)} is not answered from the snapshot: snapshot "
+            f"{self.snapshot.version} holds {self._held_routes()} (and their detail routes), "
+            f"which the API root {self._prefix} lists"
+        )
 
     def _held_routes(self) -> str:
         paths = [e.list_path(self.api_version) for e in endpoints(self.api_version).values()]
@@ -494,8 +550,15 @@ class Api:
         suffix = "?" + urlencode([("format", fmt)], errors=LINK_ENCODING_ERRORS) if fmt is not None else ""
         return {name: f"{origin}{e.list_path(self.api_version)}{suffix}" for name, e in declared.items()}
 
-    def _answer(self, declared: Endpoint, origin: str, params: QueryParams, query_string: str | None,
-                pk: str | None = None, mode: str | None = None) -> tuple[int, Any]:
+    def _answer(
+        self,
+        declared: Endpoint,
+        origin: str,
+        params: QueryParams,
+        query_string: str | None,
+        pk: str | None = None,
+        mode: str | None = None,
+    ) -> tuple[int, Any]:
         """``(200, body)`` of ``GET <origin>/<api>/<endpoint>/[<pk>/]`` for ``params``; refusals are raised.
 
         The one answering path of both entries (:meth:`respond` and :class:`EndpointQuery`).
@@ -523,7 +586,8 @@ class Api:
 
 
 def _query_error(exc: Exception, names: tuple[str, ...], params: Mapping[str, Any]) -> QueryError:
-    """The :class:`QueryError` of a refused Python query: the parameters at fault, and LL2's status and body."""
+    """The :class:`QueryError` of a refused Python query: the parameters at fault, and LL2's status and
+    body."""
     status, body = error_answer(exc)
     shown = "; ".join(f"{n}={_shown_value(params.get(n))}" for n in names)
     return QueryError(f"HTTP {status} for {shown or 'the query'}: {body}", names, body, status)
@@ -555,8 +619,12 @@ def _list(served: Served, params: QueryParams, query_string: str | None, origin:
     }
 
 
-def _detail(served: Served, params: QueryParams, pk: str, origin: str, fmt: str | None, mode: str | None) -> Any:
-    selected = served.engine.mask(params)  # DRF runs the filter backends on the detail route too: a 400 comes first
+def _detail(
+    served: Served, params: QueryParams, pk: str, origin: str, fmt: str | None, mode: str | None
+) -> Any:
+    selected = served.engine.mask(
+        params
+    )  # DRF runs the filter backends on the detail route too: a 400 comes first
     try:
         record_id = int(pk)  # Django's IntegerField lookup: int() of the path segment
     except ValueError:
@@ -574,17 +642,21 @@ def _detail(served: Served, params: QueryParams, pk: str, origin: str, fmt: str 
 
 
 def _origin_of(base_url: str | None) -> str:
-    """``scheme://host`` of ``base_url`` (None or ``""``: LL2's), checked as links need it (:func:`_checked_origin`)."""
+    """``scheme://host`` of ``base_url`` (None or ``""``: LL2's), checked as links need it
+    (:func:`_checked_origin`)."""
     if base_url is None or base_url == "":
         return DEFAULT_BASE_URL
     if not isinstance(base_url, str):
-        raise TypeError(f"base_url takes a str such as 'http://127.0.0.1:8000', not {type(base_url).__name__}")
+        raise TypeError(
+            f"base_url takes a str such as 'http://127.0.0.1:8000', not {type(base_url).__name__}"
+        )
     return _checked_origin(base_url)
 
 
 @lru_cache(maxsize=64)  # a caller passes the same base_url with every request
 def _checked_origin(base_url: str) -> str:
-    """``scheme://host[:port]`` of ``base_url``; :class:`InvalidBaseUrl` unless it is exactly that (and a ``/``).
+    """``scheme://host[:port]`` of ``base_url``; :class:`InvalidBaseUrl` unless it is exactly that (and a
+    ``/``).
 
     The host is checked as a request's ``Host`` header is (:func:`spacecraft_data.hosts.valid_host`,
     Django's rule), since it is written into every link of the answer; the scheme is ``http`` or
@@ -592,7 +664,9 @@ def _checked_origin(base_url: str) -> str:
     otherwise be dropped or end up in links).
     """
     shown = repr(base_url[:100]) + ("..." if len(base_url) > 100 else "")
-    expected = "expected http:// or https:// and a host name or [IPv6 address], an optional :port, and nothing after"
+    expected = (
+        "expected http:// or https:// and a host name or [IPv6 address], an optional :port, and nothing after"
+    )
     try:
         base = urlsplit(base_url)
     except ValueError:
@@ -600,8 +674,10 @@ def _checked_origin(base_url: str) -> str:
     if base.scheme not in ("http", "https") or not base_url.lower().startswith(f"{base.scheme}://"):
         raise InvalidBaseUrl(f"base_url {shown}: the scheme must be http or https ({expected})")
     if base.path not in ("", "/") or base.query or base.fragment or "?" in base_url or "#" in base_url:
-        raise InvalidBaseUrl(f"base_url {shown}: only the origin is used, so a path, query or fragment is "
-                             f"refused rather than dropped ({expected})")
+        raise InvalidBaseUrl(
+            f"base_url {shown}: only the origin is used, so a path, query or fragment is "
+            f"refused rather than dropped ({expected})"
+        )
     if not valid_host(base.netloc):
         raise InvalidBaseUrl(f"base_url {shown}: {base.netloc[:100]!r} is not a valid Host ({expected})")
     return f"{base.scheme}://{base.netloc}"
@@ -612,12 +688,15 @@ def _shown_value(value: Any) -> str:
     try:
         shown = repr(value)
     except ValueError:  # an int past Python's digit limit
-        return f"<int of {value.bit_length()} bits>" if isinstance(value, int) else f"<{type(value).__name__}>"
+        return (
+            f"<int of {value.bit_length()} bits>" if isinstance(value, int) else f"<{type(value).__name__}>"
+        )
     return shown if len(shown) <= 100 else shown[:100] + "..."
 
 
 def _shown_path(path: str) -> str:
-    """``path`` as a message shows it: percent-encoded where it is not printable ASCII, and at most 200 characters."""
+    """``path`` as a message shows it: percent-encoded where it is not printable ASCII, and at most 200
+    characters."""
     shown = quote(path[:200], safe="/!$&'()*+,;=:@~", errors=LINK_ENCODING_ERRORS)
     if len(shown) <= 200 and len(path) <= 200:
         return shown
@@ -625,7 +704,8 @@ def _shown_path(path: str) -> str:
 
 
 def split_plain(url: str) -> tuple[str, str, str, str] | None:
-    """``(scheme, netloc, path, query)`` as ``urlsplit`` gives them, for the URLs clients send; None for others.
+    """``(scheme, netloc, path, query)`` as ``urlsplit`` gives them, for the URLs clients send; None for
+    others.
 
     Taken: ``http(s)://host...`` with an ASCII host holding no bracket, and paths starting
     with one ``/``, neither holding a fragment or a character urlsplit removes (tab, CR,
@@ -666,7 +746,8 @@ def _network_path(url: str) -> bool:
 
 
 def _netloc_of(url: str) -> str:
-    """The authority of a URL urlsplit refused: what follows ``scheme://`` up to the path, query or fragment."""
+    """The authority of a URL urlsplit refused: what follows ``scheme://`` up to the path, query or
+    fragment."""
     rest = url.lstrip(_C0_OR_SPACE).partition(":")[2]
     rest = rest[2:] if rest.startswith("//") else rest
     return re.split(r"[/?#]", rest, maxsplit=1)[0]
@@ -704,7 +785,8 @@ class EndpointQuery:
         return self.endpoint.parameters
 
     def query(self, *, base_url: str | None = None, **params: Any) -> Page:
-        """One page of the endpoint for ``params`` (API parameter -> value; None: not sent), with LL2's semantics.
+        """One page of the endpoint for ``params`` (API parameter -> value; None: not sent), with LL2's
+        semantics.
 
         Values are sent as a client sends them (booleans ``true``/``false``, sequences
         comma lists); ``base_url`` is the host of links (default LL2's). Raises
@@ -719,9 +801,11 @@ class EndpointQuery:
         declared = self.endpoint
         if not self._accepted.issuperset(params):
             unknown = [k for k in params if k not in self._accepted]
-            raise TypeError(f"{', '.join(map(repr, unknown))}: not a parameter of "
-                            f"{declared.list_path(self.api.api_version)} "
-                            f"(its parameters: {', '.join(declared.parameters)})")
+            raise TypeError(
+                f"{', '.join(map(repr, unknown))}: not a parameter of "
+                f"{declared.list_path(self.api.api_version)} "
+                f"(its parameters: {', '.join(declared.parameters)})"
+            )
         pairs = []
         for k, v in params.items():
             if v is None:
@@ -732,15 +816,20 @@ class EndpointQuery:
                 except ValueError as exc:  # an int past Python's digit limit: no URL can carry it
                     raise QueryError(f"{k}: the value cannot be written in a query: {exc}", (k,)) from None
             if k == "search" and len(v) > MAX_SEARCH_LENGTH:
-                raise QueryError(f"search: a value of {len(v)} characters is longer than query() takes "
-                                 f"(MAX_SEARCH_LENGTH, {MAX_SEARCH_LENGTH}: more than a URL to serve can carry)",
-                                 ("search",), status=414)
+                raise QueryError(
+                    f"search: a value of {len(v)} characters is longer than query() takes "
+                    f"(MAX_SEARCH_LENGTH, {MAX_SEARCH_LENGTH}: more than a URL to serve can carry)",
+                    ("search",),
+                    status=414,
+                )
             pairs.append((k, v))
         origin = DEFAULT_BASE_URL if base_url is None else _origin_of(base_url)  # the default is an origin
         try:
             if len(pairs) <= MAX_NUMBER_FIELDS:
-                # What a client sends, decoded as the server decodes it, is the pairs themselves (urlencode then
-                # parse_qsl gives text back unchanged): no round trip. Text that is no Unicode (a lone surrogate,
+                # What a client sends, decoded as the server decodes it, is the pairs themselves (urlencode
+                # then
+                # parse_qsl gives text back unchanged): no round trip. Text that is no Unicode (a lone
+                # surrogate,
                 # which no request carries) is answered as respond() answers it in a URL.
                 body = self.api._answer(declared, origin, QueryParams(pairs), None)[1]
             else:  # refused for the number of fields, as the server refuses the query string
@@ -766,11 +855,14 @@ class EndpointQuery:
         snapshot = self.api.snapshot
         origin = _origin_of(base_url)
         try:
-            return self.api._answer(declared, origin, QueryParams.parse(""), "", str(record_id),
-                                    declared.mode_of(mode))[1]
+            return self.api._answer(
+                declared, origin, QueryParams.parse(""), "", str(record_id), declared.mode_of(mode)
+            )[1]
         except ModeNotHeld as exc:
             raise ModeNotHeld(f"{declared.detail_path(snapshot.api_version, record_id)}: {exc}") from None
         except NotFound as exc:
             status, body = error_answer(exc)
-            raise RecordNotFound(f"{declared.detail_path(snapshot.api_version, record_id)}: {declared.name} record "
-                                 f"{record_id!r} is not in snapshot {snapshot.version} (HTTP {status}: {body})") from None
+            raise RecordNotFound(
+                f"{declared.detail_path(snapshot.api_version, record_id)}: {declared.name} record "
+                f"{record_id!r} is not in snapshot {snapshot.version} (HTTP {status}: {body})"
+            ) from None

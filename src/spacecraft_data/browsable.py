@@ -43,14 +43,22 @@ pre a{color:#2c6da3}
 
 
 def view_name(endpoint: Endpoint | None, detail: bool) -> str:
-    """DRF's view name: the model's words, then ``List`` or ``Instance`` (``Spacecraft Configuration List``)."""
+    """DRF's view name: the model's words, then ``List`` or ``Instance`` (``Spacecraft Configuration
+    List``)."""
     if endpoint is None:
         return "Spacecraft Data API"
     return " ".join(_WORD.split(endpoint.model)) + (" Instance" if detail else " List")
 
 
-def render_html(body: Any, target: str, status: int, reason: str, headers: dict[str, str], description: str,
-                api_version: str) -> str:
+def render_html(
+    body: Any,
+    target: str,
+    status: int,
+    reason: str,
+    headers: dict[str, str],
+    description: str,
+    api_version: str,
+) -> str:
     """The browsable HTML page of one answer (``target``: the request's path and query as sent)."""
     path, _, query = target.partition("?")
     endpoint, detail = _endpoint_of(path, api_version)
@@ -101,10 +109,12 @@ def _pager(body: dict[str, Any]) -> str:
 
 
 def _form(endpoint: Endpoint, path: str, query: str) -> str:
-    """A GET form for every parameter the endpoint declares (blank fields are ignored, as by django-filter)."""
+    """A GET form for every parameter the endpoint declares (blank fields are ignored, as by
+    django-filter)."""
     current = dict(parse_qsl(query, keep_blank_values=True))
-    fields: list[tuple[str, str]] = [(f.param, "booleans" if isinstance(f, BooleanFilter) else "")
-                                     for f in endpoint.filters]
+    fields: list[tuple[str, str]] = [
+        (f.param, "booleans" if isinstance(f, BooleanFilter) else "") for f in endpoint.filters
+    ]
     if endpoint.search.fields:
         fields.append((endpoint.search.param, ""))
     if endpoint.ordering.fields:
@@ -121,14 +131,21 @@ def _form(endpoint: Endpoint, path: str, query: str) -> str:
         inputs.append(f'<input type="hidden" name="format" value="{escape(current["format"])}">')
     orderings = [f"{sign}{name}" for name in endpoint.ordering.fields for sign in ("", "-")]
     lists = [("booleans", ["true", "false"]), ("orderings", orderings), ("modes", list(endpoint.modes))]
-    datalists = "".join(f'<datalist id="{list_id}">' + "".join(f'<option value="{escape(v)}">' for v in values)
-                        + "</datalist>" for list_id, values in lists)
-    return (f'<form id="filters" method="get" action="{escape(path)}">{"".join(inputs)}'
-            f'<button type="submit">Filter</button>{datalists}</form>')
+    datalists = "".join(
+        f'<datalist id="{list_id}">'
+        + "".join(f'<option value="{escape(v)}">' for v in values)
+        + "</datalist>"
+        for list_id, values in lists
+    )
+    return (
+        f'<form id="filters" method="get" action="{escape(path)}">{"".join(inputs)}'
+        f'<button type="submit">Filter</button>{datalists}</form>'
+    )
 
 
 def _json_html(value: Any, depth: int) -> str:
-    """``json.dumps(value, indent=4, ensure_ascii=False)``, HTML-escaped, with each http(s) URL string a link."""
+    """``json.dumps(value, indent=4, ensure_ascii=False)``, HTML-escaped, with each http(s) URL string a
+    link."""
     inner = _INDENT * (depth + 1)
     if isinstance(value, dict):
         if not value:
@@ -138,7 +155,9 @@ def _json_html(value: Any, depth: int) -> str:
     if isinstance(value, list):
         if not value:
             return "[]"
-        return "[\n" + ",\n".join(inner + _json_html(v, depth + 1) for v in value) + "\n" + _INDENT * depth + "]"
+        return (
+            "[\n" + ",\n".join(inner + _json_html(v, depth + 1) for v in value) + "\n" + _INDENT * depth + "]"
+        )
     if isinstance(value, str):
         text = _scalar(value)
         return f'<a href="{escape(value)}">{text}</a>' if _LINK.match(value) else text
@@ -174,7 +193,8 @@ class _TextOf(HTMLParser):
 
 
 def page_text(page: str) -> str:
-    """The parts of a page :func:`~spacecraft_data.pages.parse_page` reads, as text: description, then response.
+    """The parts of a page :func:`~spacecraft_data.pages.parse_page` reads, as text: description, then
+    response.
 
     Without a browser, this is what "save as text" keeps of the description and the
     response block (the view name, buttons and form labels, which a browser also

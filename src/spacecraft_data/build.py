@@ -13,14 +13,28 @@ from typing import Any, Callable, Sequence
 from urllib.parse import urlsplit
 
 from .embedded import EMBEDDED_KIND, Embedded, read_embedded
-from .endpoints import DEFAULT_API_VERSION, DEFAULT_BASE_URL, Endpoint, endpoint, endpoints, primary, table_file
+from .endpoints import (
+    DEFAULT_API_VERSION,
+    DEFAULT_BASE_URL,
+    Endpoint,
+    endpoint,
+    endpoints,
+    primary,
+    table_file,
+)
 from .errors import BuildError, PageError
 from .ids import id_problems
 from .pages import Page, read_page
 from .store import MANIFEST, dump_json, publish, sha256_bytes, sha256_file, table_files
 
 __all__ = [
-    "Source", "SnapshotInputs", "read_sources", "assemble", "build_snapshot", "endpoint_named", "endpoint_names",
+    "Source",
+    "SnapshotInputs",
+    "read_sources",
+    "assemble",
+    "build_snapshot",
+    "endpoint_named",
+    "endpoint_names",
 ]
 
 Record = dict[str, Any]
@@ -47,7 +61,8 @@ class Source:
     file: Path
     endpoint: str
     # "page": browsable text or JSON page; "array": bare JSON array of records; "embedded": any response
-    # embedding records of the primary endpoint (a space station's docked vehicles, a launch's spacecraft_stage;
+    # embedding records of the primary endpoint (a space station's docked vehicles, a launch's
+    # spacecraft_stage;
     # see embedded.py)
     kind: str = "page"
     mode: str = "normal"
@@ -69,11 +84,15 @@ class Source:
                 line = f":{exc.line}" if exc.line is not None else ""
                 raise BuildError(f"{self.file}{line}: invalid JSON: {exc}") from None
             if not isinstance(body, list):
-                raise BuildError(f"{self.file}: expected a JSON array of records, found {type(body).__name__}")
+                raise BuildError(
+                    f"{self.file}: expected a JSON array of records, found {type(body).__name__}"
+                )
             return body, None, self.request_url
         page: Page = read_page(self.file)
         if page.status != 200:
-            raise BuildError(f"{self.file}: page answered HTTP {page.status} {page.reason}; only 200 pages hold records")
+            raise BuildError(
+                f"{self.file}: page answered HTTP {page.status} {page.reason}; only 200 pages hold records"
+            )
         url = self.request_url or (page.request.url(base_url) if page.request else None)
         count = page.body.get("count") if page.is_list else None
         return page.records(), count, url
@@ -92,7 +111,9 @@ class SnapshotInputs:
     discrepancy: list[dict[str, Any]] | None = None
 
 
-def read_sources(raw_root: Path, sources_file: Path | None = None, repo_root: Path | None = None) -> SnapshotInputs:
+def read_sources(
+    raw_root: Path, sources_file: Path | None = None, repo_root: Path | None = None
+) -> SnapshotInputs:
     """Read ``sources.json`` (the provenance list of the raw inputs) under ``raw_root``."""
     sources_file = sources_file or raw_root / "sources.json"
     try:
@@ -109,18 +130,20 @@ def read_sources(raw_root: Path, sources_file: Path | None = None, repo_root: Pa
             endpoint = entry["endpoint"]
         except KeyError as exc:
             raise BuildError(f"{sources_file}: sources[{i}] lacks {exc.args[0]!r}") from None
-        sources.append(Source(
-            file=file,
-            endpoint=endpoint,
-            kind=entry.get("kind", "page"),
-            mode=entry.get("mode", "normal"),
-            request_url=entry.get("request_url"),
-            captured=entry.get("captured"),
-            received=entry.get("received"),
-            complete=bool(entry.get("complete", False)),
-            origin=entry.get("origin"),
-            label=_relative(file, repo_root),
-        ))
+        sources.append(
+            Source(
+                file=file,
+                endpoint=endpoint,
+                kind=entry.get("kind", "page"),
+                mode=entry.get("mode", "normal"),
+                request_url=entry.get("request_url"),
+                captured=entry.get("captured"),
+                received=entry.get("received"),
+                complete=bool(entry.get("complete", False)),
+                origin=entry.get("origin"),
+                label=_relative(file, repo_root),
+            )
+        )
     return SnapshotInputs(
         sources=sources,
         api_version=spec.get("api_version", DEFAULT_API_VERSION),
@@ -139,8 +162,9 @@ def _relative(path: Path, root: Path) -> str:
         return path.name
 
 
-def _merge(table: str, into: dict[int, Record], records: Sequence[Any], where: str,
-           origin: dict[int, str]) -> None:
+def _merge(
+    table: str, into: dict[int, Record], records: Sequence[Any], where: str, origin: dict[int, str]
+) -> None:
     """Add ``records`` (read from ``where``) to ``into``; ``origin`` remembers which input gave each id.
 
     One input listing an id twice is refused (a page never does; a repeat means the input is broken), and so
@@ -156,20 +180,23 @@ def _merge(table: str, into: dict[int, Record], records: Sequence[Any], where: s
         old = into.get(record["id"])
         if old is not None and old != record:
             raise BuildError(
-                f"{where}: {table} record id {record['id']} differs from the copy read from {origin[record['id']]}; "
-                "refusing to guess which is right"
+                f"{where}: {table} record id {record['id']} differs from the copy read from "
+                f"{origin[record['id']]}; refusing to guess which is right"
             )
         into[record["id"]] = record
         origin.setdefault(record["id"], where)
 
 
-def _read_embedded_source(source: Source, endpoint: Endpoint, api_version: str
-                          ) -> tuple[Source, list[Embedded], dict[str, Any]]:
+def _read_embedded_source(
+    source: Source, endpoint: Endpoint, api_version: str
+) -> tuple[Source, list[Embedded], dict[str, Any]]:
     """The records a response of another endpoint embeds, and the manifest entry that says where each was."""
     main = primary(api_version)
     if endpoint is not main:
-        raise BuildError(f"{source.file}: an {EMBEDDED_KIND!r} source yields {main.table} records; its endpoint must be "
-                         f"{main.name!r}, not {source.endpoint!r}")
+        raise BuildError(
+            f"{source.file}: an {EMBEDDED_KIND!r} source yields {main.table} records; its endpoint must be "
+            f"{main.name!r}, not {source.endpoint!r}"
+        )
     try:
         found = read_embedded(source.file, api_version)
     except PageError as exc:
@@ -195,9 +222,13 @@ def _read_embedded_source(source: Source, endpoint: Endpoint, api_version: str
     return source, found, entry
 
 
-def _merge_embedded(table: str, into: dict[int, Record],
-                    embedded: list[tuple[Source, list[Embedded], dict[str, Any]]],
-                    held_from: dict[int, str], notes: list[str]) -> None:
+def _merge_embedded(
+    table: str,
+    into: dict[int, Record],
+    embedded: list[tuple[Source, list[Embedded], dict[str, Any]]],
+    held_from: dict[int, str],
+    notes: list[str],
+) -> None:
     """Add embedded records to the primary ``table``: direct sources win, then the newest capture.
 
     Every id that two sources hold is a note (the manifest and the build output say it);
@@ -214,19 +245,25 @@ def _merge_embedded(table: str, into: dict[int, Record],
             where = f"{label} at {item.path} (captured {source.captured or 'unknown'})"
             if item.id in held_from:
                 same = "an identical copy" if into[item.id] == item.record else "a different copy"
-                notes.append(f"{table} {item.id}: {held_from[item.id]} holds it, so {same} embedded in {where} "
-                             "was not used (the endpoint's own pages win)")
+                notes.append(
+                    f"{table} {item.id}: {held_from[item.id]} holds it, so {same} embedded in {where} "
+                    "was not used (the endpoint's own pages win)"
+                )
                 unused.append(item.id)
             elif item.id in taken:
                 other, captured, record = taken[item.id]
                 if record == item.record:
                     notes.append(f"{table} {item.id}: embedded in both {other} and {where}, identical")
                 elif captured == source.captured:
-                    raise BuildError(f"{where}: {table} {item.id} differs from the copy embedded in {other}, "
-                                     "captured the same day; refusing to guess which is right")
+                    raise BuildError(
+                        f"{where}: {table} {item.id} differs from the copy embedded in {other}, "
+                        "captured the same day; refusing to guess which is right"
+                    )
                 else:
-                    notes.append(f"{table} {item.id}: the copy embedded in {other} (captured {captured}) is "
-                                 f"newer, so the one embedded in {where} was not used")
+                    notes.append(
+                        f"{table} {item.id}: the copy embedded in {other} (captured {captured}) is "
+                        f"newer, so the one embedded in {where} was not used"
+                    )
                 unused.append(item.id)
             else:
                 taken[item.id] = (label, source.captured, item.record)
@@ -262,9 +299,17 @@ def assemble(
     # The modes each endpoint's sources are in. Normal and detailed records of one id differ, so a harvest of
     # both modes keeps them apart: a mode with a table of its own (Endpoint.mode_tables) goes there when the
     # sources hold another mode too; the endpoint's table (the one queries serve) keeps the rest.
-    source_modes = {e.name: {s.mode for s in inputs.sources if endpoint_of[s.endpoint] is e} for e in declared}
-    apart = {e.name: {mode: table for mode, table in e.mode_tables.items()
-                      if mode in source_modes[e.name] and len(source_modes[e.name]) > 1} for e in declared}
+    source_modes = {
+        e.name: {s.mode for s in inputs.sources if endpoint_of[s.endpoint] is e} for e in declared
+    }
+    apart = {
+        e.name: {
+            mode: table
+            for mode, table in e.mode_tables.items()
+            if mode in source_modes[e.name] and len(source_modes[e.name]) > 1
+        }
+        for e in declared
+    }
     own_modes = {e.name: sorted(source_modes[e.name] - apart[e.name].keys()) for e in declared}
     rows: dict[str, dict[int, Record]] = {t: {} for t in table_files(version)}
     reported: dict[str, set[int]] = {t: set() for t in rows}  # table -> the counts its pages reported
@@ -276,7 +321,9 @@ def assemble(
     for source in inputs.sources:
         endpoint = endpoint_of[source.endpoint]
         if endpoint is None:
-            raise BuildError(f"{source.file}: unknown endpoint {source.endpoint!r} (known: {endpoint_names(version)})")
+            raise BuildError(
+                f"{source.file}: unknown endpoint {source.endpoint!r} (known: {endpoint_names(version)})"
+            )
         if source.kind == EMBEDDED_KIND:
             # Merged after every direct source: a record a page of the endpoint itself holds wins.
             embedded.append(_read_embedded_source(source, endpoint, version))
@@ -316,10 +363,13 @@ def assemble(
     held = {table: [by_id[i] for i in sorted(by_id)] for table, by_id in rows.items()}
 
     if validate is not None:
-        # Endpoints without modes (statuses: an id and a name) are not schema-checked here, as they never were.
+        # Endpoints without modes (statuses: an id and a name) are not schema-checked here, as they never
+        # were.
         checked = [e for e in declared if e.modes]
         problems = [p for e in checked for p in validate(e.table, held[e.table])]
-        problems += [p for e in checked for table in apart[e.name].values() for p in validate(e.table, held[table])]
+        problems += [
+            p for e in checked for table in apart[e.name].values() for p in validate(e.table, held[table])
+        ]
         if problems:
             shown = "\n  ".join(problems[:20])
             more = f"\n  … and {len(problems) - 20} more" if len(problems) > 20 else ""
@@ -352,20 +402,32 @@ def assemble(
             count = max(reported[table]) if reported[table] else None
             if len(reported[table]) > 1:
                 inputs.notes.append(f"{mode} pages reported different counts: {sorted(reported[table])}")
-            tables[table] = {"file": table_file(table), "rows": len(held[table]), "modes": [mode],
-                             "count_reported": count, "complete": count is not None and len(held[table]) >= count}
+            tables[table] = {
+                "file": table_file(table),
+                "rows": len(held[table]),
+                "modes": [mode],
+                "count_reported": count,
+                "complete": count is not None and len(held[table]) >= count,
+            }
             if e.primary:
-                answers = f"mode={mode} and the detail route answer" if mode == e.detail_mode else f"mode={mode} answers"
-                modes[mode] = {"held": True, "file": table_file(table),
-                               "why": f"{mode} records are in {table_file(table)}, matched by id to the "
-                                      f"{'/'.join(own_modes[e.name])} ones in {table_file(e.table)}: {answers} from it"}
+                answers = (
+                    f"mode={mode} and the detail route answer"
+                    if mode == e.detail_mode
+                    else f"mode={mode} answers"
+                )
+                modes[mode] = {
+                    "held": True,
+                    "file": table_file(table),
+                    "why": f"{mode} records are in {table_file(table)}, matched by id to the "
+                    f"{'/'.join(own_modes[e.name])} ones in {table_file(e.table)}: {answers} from it",
+                }
     manifest = {
         "snapshot_version": inputs.snapshot_version or _default_version(inputs.sources),
         "api_version": version,
         "endpoint": main.list_path(version),
         "base_url": inputs.base_url,
         "attribution": "Data: The Space Devs, Launch Library 2 (https://thespacedevs.com). "
-                       "Free to use; attribution encouraged; accuracy not guaranteed; images carry their own licences.",
+        "Free to use; attribution encouraged; accuracy not guaranteed; images carry their own licences.",
         "records": {
             "held": len(held[main.table]),
             "reported": reported_count,
@@ -376,14 +438,17 @@ def assemble(
         "tables": tables,
         "sources": manifest_sources,
         "notes": list(inputs.notes),
-        "files": {name: {"sha256": sha256_bytes(data), "bytes": len(data)} for name, data in sorted(files.items())},
+        "files": {
+            name: {"sha256": sha256_bytes(data), "bytes": len(data)} for name, data in sorted(files.items())
+        },
     }
     files[MANIFEST] = dump_json(manifest)
     return files
 
 
 def _fill(declared: Sequence[Endpoint], rows: dict[str, dict[int, Record]]) -> dict[str, str]:
-    """Fill each table declared ``filled_from`` that no source gave from the objects another table's records hold.
+    """Fill each table declared ``filled_from`` that no source gave from the objects another table's records
+    hold.
 
     Returns table -> where its rows came from (``source`` or ``records``), which the manifest says.
     """
@@ -408,16 +473,24 @@ def _held_modes(main: Endpoint, records: list[Record]) -> dict[str, dict[str, An
     The table holds its default mode unless a record says it is in another. A mode neither held nor
     derivable from the held one (a :class:`~spacecraft_data.endpoints.Projection`) says what it would take.
     """
-    held = next((m for m in main.modes if m != main.default_mode
-                 and any(r.get("response_mode") == m for r in records)), main.default_mode)
+    held = next(
+        (
+            m
+            for m in main.modes
+            if m != main.default_mode and any(r.get("response_mode") == m for r in records)
+        ),
+        main.default_mode,
+    )
     modes: dict[str, dict[str, Any]] = {}
     for mode in main.modes:
         modes[mode] = {"held": mode == held}
         if mode != held and mode not in main.derived:
             contents = main.mode_contents.get(mode)
-            modes[mode]["why"] = (f"only {held}-mode list pages were captured; {mode} records"
-                                  + (f" ({contents})" if contents else "")
-                                  + f" need 'spacecraft-data harvest --mode {mode}' on a networked machine")
+            modes[mode]["why"] = (
+                f"only {held}-mode list pages were captured; {mode} records"
+                + (f" ({contents})" if contents else "")
+                + f" need 'spacecraft-data harvest --mode {mode}' on a networked machine"
+            )
     return modes
 
 

@@ -10,6 +10,7 @@ from _thread import allocate_lock
 from collections import OrderedDict
 
 from .typecheck import TYPE_CHECKING
+
 if TYPE_CHECKING:
     from collections.abc import Hashable
     from typing import Any
@@ -21,8 +22,10 @@ ENTRY_OVERHEAD = 160
 #: what :meth:`BoundedCache.get` finds for a key it does not hold (no stored value is this object)
 _MISSING = object()
 
+
 def size_of(*objects: Any) -> int:
-    """The summed ``sys.getsizeof`` of ``objects`` and of the items of the tuples among them (one level deep)."""
+    """The summed ``sys.getsizeof`` of ``objects`` and of the items of the tuples among them (one level
+    deep)."""
     total = 0
     for obj in objects:
         total += sys.getsizeof(obj)
@@ -77,7 +80,8 @@ class BoundedCache:
         return value
 
     def put(self, key: Hashable, value: Any, nbytes: int) -> Any:
-        """Store ``value`` under ``key``, counted as ``nbytes`` (plus :data:`ENTRY_OVERHEAD`); returns ``value``.
+        """Store ``value`` under ``key``, counted as ``nbytes`` (plus :data:`ENTRY_OVERHEAD`); returns
+        ``value``.
 
         Older entries are evicted until the total fits; a value that alone exceeds
         ``max_bytes`` is not kept.

@@ -33,15 +33,18 @@ def entry(new: Snapshot, previous: Snapshot | None) -> str:
     lines = [
         f"## {new.api_version}/{new.version}",
         "",
-        f"- source: {m.get('base_url', '').rstrip('/')}{m.get('endpoint')}; inputs {', '.join(dated) or 'undated'}",
+        f"- source: {m.get('base_url', '').rstrip('/')}{m.get('endpoint')}; inputs "
+        f"{', '.join(dated) or 'undated'}",
         f"- records: {rec.get('held')} held of {rec.get('reported')} reported"
         + ("" if rec.get("complete") else " (incomplete)")
         + f"; modes held: {', '.join(new.modes) or 'none'}",
         "- tables: " + ", ".join(f"{name} {t.get('rows')} rows" for name, t in m.get("tables", {}).items()),
     ]
     if rec.get("discrepancy"):
-        lines.append(f"- DISCREPANCY (see the manifest): {len(rec['discrepancy'])} list(s) still disagreed "
-                     "after re-fetching")
+        lines.append(
+            f"- DISCREPANCY (see the manifest): {len(rec['discrepancy'])} list(s) still disagreed "
+            "after re-fetching"
+        )
     lines += [f"- note: {note}" for note in m.get("notes", [])]
     if previous is None:
         lines.append("- first snapshot in this store")

@@ -15,7 +15,15 @@ from .errors import SnapshotNotFound
 from .snapshot import Snapshot, load
 from .store import MANIFEST, is_snapshot_version
 
-__all__ = ["Change", "TableDiff", "SnapshotDiff", "diff_values", "diff_snapshots", "strip_format", "resolve_snapshot"]
+__all__ = [
+    "Change",
+    "TableDiff",
+    "SnapshotDiff",
+    "diff_values",
+    "diff_snapshots",
+    "strip_format",
+    "resolve_snapshot",
+]
 
 MISSING: Any = type("Missing", (), {"__repr__": lambda self: "<missing>"})()
 
@@ -51,13 +59,19 @@ def diff_values(old: Any, new: Any, path: str = "$", ignore_format: bool = True)
     if isinstance(old, dict) and isinstance(new, dict):
         changes: list[Change] = []
         for key in list(old) + [k for k in new if k not in old]:
-            changes += diff_values(old.get(key, MISSING), new.get(key, MISSING), f"{path}.{key}", ignore_format)
+            changes += diff_values(
+                old.get(key, MISSING), new.get(key, MISSING), f"{path}.{key}", ignore_format
+            )
         return changes
     if isinstance(old, list) and isinstance(new, list):
         changes = []
         for i in range(max(len(old), len(new))):
-            changes += diff_values(old[i] if i < len(old) else MISSING, new[i] if i < len(new) else MISSING,
-                                   f"{path}[{i}]", ignore_format)
+            changes += diff_values(
+                old[i] if i < len(old) else MISSING,
+                new[i] if i < len(new) else MISSING,
+                f"{path}[{i}]",
+                ignore_format,
+            )
         return changes
     if ignore_format and path.endswith(".url") and isinstance(old, str) and isinstance(new, str):
         if strip_format(old) == strip_format(new):
@@ -102,12 +116,21 @@ class SnapshotDiff:
 
     def to_json(self) -> dict[str, Any]:
         """A JSON-ready dict: both snapshots' versions and counts, then each table's diff."""
-        def side(s: Snapshot) -> dict[str, Any]:
-            return {"snapshot_version": s.version, "api_version": s.api_version, "path": str(s.path),
-                    "records_held": len(s), "records_reported": s.reported_count}
 
-        return {"old": side(self.old), "new": side(self.new),
-                "tables": {name: t.to_json() for name, t in self.tables.items()}}
+        def side(s: Snapshot) -> dict[str, Any]:
+            return {
+                "snapshot_version": s.version,
+                "api_version": s.api_version,
+                "path": str(s.path),
+                "records_held": len(s),
+                "records_reported": s.reported_count,
+            }
+
+        return {
+            "old": side(self.old),
+            "new": side(self.new),
+            "tables": {name: t.to_json() for name, t in self.tables.items()},
+        }
 
     def summary_lines(self) -> list[str]:
         """One line a table: ``spacecraft: 3 added, 0 removed, 1 changed``."""
@@ -115,8 +138,10 @@ class SnapshotDiff:
 
     def to_text(self, max_changes: int | None = None) -> str:
         """A readable report: a header, then ``+``/``-``/``~`` lines per record with its changed paths."""
-        lines = [f"diff {self.old.api_version}/{self.old.version} ({len(self.old)} records) -> "
-                 f"{self.new.api_version}/{self.new.version} ({len(self.new)} records)"]
+        lines = [
+            f"diff {self.old.api_version}/{self.old.version} ({len(self.old)} records) -> "
+            f"{self.new.api_version}/{self.new.version} ({len(self.new)} records)"
+        ]
         for name, t in self.tables.items():
             lines.append(f"{name}: {t.summary()}")
             lines += [f"  + {i} {t.names.get(i, '')}".rstrip() for i in t.added]
@@ -165,11 +190,21 @@ def diff_snapshots(old: Snapshot, new: Snapshot, ignore_format: bool = True) -> 
     """
     declared = {**endpoints(old.api_version), **endpoints(new.api_version)}.values()
     # A table kept apart is left out where neither side has it, so the usual report is unchanged.
-    apart = [table for e in declared for table in e.mode_tables.values()
-             if any(table in s.manifest.get("tables", {}) for s in (old, new))]
+    apart = [
+        table
+        for e in declared
+        for table in e.mode_tables.values()
+        if any(table in s.manifest.get("tables", {}) for s in (old, new))
+    ]
     names = list(dict.fromkeys([*(e.table for e in declared), *apart]))
-    return SnapshotDiff(old, new, {name: _diff_table(old.tables.get(name, []), new.tables.get(name, []), ignore_format)
-                                   for name in names})
+    return SnapshotDiff(
+        old,
+        new,
+        {
+            name: _diff_table(old.tables.get(name, []), new.tables.get(name, []), ignore_format)
+            for name in names
+        },
+    )
 
 
 def resolve_snapshot(arg: str, root: Path | None = None, api_version: str = DEFAULT_API_VERSION) -> Snapshot:

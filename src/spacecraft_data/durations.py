@@ -9,6 +9,7 @@ import re
 
 from .errors import SpacecraftDataError
 from .typecheck import TYPE_CHECKING
+
 if TYPE_CHECKING:
     from datetime import timedelta
     from typing import Any
@@ -36,11 +37,13 @@ class YearsOrMonths(DurationError):
 
 
 class DurationTooLarge(DurationError, OverflowError):
-    """A duration past ``timedelta.max`` (999999999 days): still an ``OverflowError``, as ``timedelta`` raises."""
+    """A duration past ``timedelta.max`` (999999999 days): still an ``OverflowError``, as ``timedelta``
+    raises."""
 
 
 def parse(value: Any) -> Any:
-    """``value`` as ``isodate.parse_duration`` parses it: a ``timedelta``, or an ``isodate.Duration`` with years/months.
+    """``value`` as ``isodate.parse_duration`` parses it: a ``timedelta``, or an ``isodate.Duration`` with
+    years/months.
 
     Raises :class:`DurationError` (naming isodate's reason) for anything that is not a duration.
     """
@@ -52,8 +55,13 @@ def parse(value: Any) -> Any:
             days, hours, minutes, secs = match.groups()
             # The float arguments isodate passes, so the timedelta is bit-for-bit the same.
             try:
-                return timedelta(days=float(days or 0), hours=float(hours or 0), minutes=float(minutes or 0),
-                                 seconds=float(secs or 0), weeks=0.0)
+                return timedelta(
+                    days=float(days or 0),
+                    hours=float(hours or 0),
+                    minutes=float(minutes or 0),
+                    seconds=float(secs or 0),
+                    weeks=0.0,
+                )
             except OverflowError:
                 raise DurationTooLarge(_TOO_LARGE.format(value=_shown(value))) from None
     import isodate
@@ -95,8 +103,9 @@ def sort_key(value: Any) -> int:
         if match is not None:
             days, hours, minutes, secs = match.groups()
             if secs is None or "." not in secs:
-                total = (((int(days or 0) * 24 + int(hours or 0)) * 60 + int(minutes or 0)) * 60
-                         + int(secs or 0)) * 1_000_000
+                total = (
+                    ((int(days or 0) * 24 + int(hours or 0)) * 60 + int(minutes or 0)) * 60 + int(secs or 0)
+                ) * 1_000_000
                 if total <= _MAX_MICROSECONDS:
                     return total
     delta = interval(value)

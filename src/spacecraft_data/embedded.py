@@ -1,4 +1,5 @@
-"""Records of the primary endpoint (spacecraft) that other LL2 responses embed, found by shape, in normal mode.
+"""Records of the primary endpoint (spacecraft) that other LL2 responses embed, found by shape, in normal
+mode.
 
 Details: docs/harvest.md#records-embedded-in-other-responses-import-embedded
 """
@@ -14,8 +15,15 @@ from .endpoints import Endpoint, Projection, primary
 from .errors import BuildError, SnapshotError
 from .pages import read_page
 
-__all__ = ["EMBEDDED_KIND", "MAX_DEPTH", "Embedded", "projection", "looks_like_spacecraft", "find_embedded",
-           "read_embedded"]
+__all__ = [
+    "EMBEDDED_KIND",
+    "MAX_DEPTH",
+    "Embedded",
+    "projection",
+    "looks_like_spacecraft",
+    "find_embedded",
+    "read_embedded",
+]
 
 #: the ``kind`` of a ``sources.json`` entry whose file embeds spacecraft records
 EMBEDDED_KIND = "embedded"
@@ -23,15 +31,16 @@ EMBEDDED_KIND = "embedded"
 MAX_DEPTH = 200
 
 
-
 def projection(api_version: str | None = None) -> Projection:
-    """What an embedded record is brought to: the primary endpoint's default mode as a projection of another."""
+    """What an embedded record is brought to: the primary endpoint's default mode as a projection of
+    another."""
     main = primary(api_version)
     return main.derived[main.default_mode][1]
 
 
 class _Shape:
-    """What :func:`looks_like_spacecraft` compares an object with, read from the declarations once per walk."""
+    """What :func:`looks_like_spacecraft` compares an object with, read from the declarations once per
+    walk."""
 
     __slots__ = ("keys", "url", "markers")
 
@@ -64,7 +73,8 @@ class Embedded:
 
 
 def looks_like_spacecraft(obj: Any, api_version: str | None = None) -> bool:
-    """True when ``obj`` has the shape of a spacecraft record (every ``SpacecraftNormal`` key, its own URL)."""
+    """True when ``obj`` has the shape of a spacecraft record (every ``SpacecraftNormal`` key, its own
+    URL)."""
     return _looks_like(obj, _shape(api_version))
 
 
@@ -73,8 +83,13 @@ def _looks_like(obj: Any, shape: _Shape) -> bool:
         return False
     url, record_id = obj.get("url"), obj.get("id")
     match = shape.url.search(url) if isinstance(url, str) else None
-    return (isinstance(record_id, int) and not isinstance(record_id, bool) and match is not None
-            and int(match.group(1)) == record_id and all(isinstance(obj.get(key), dict) for key in shape.markers))
+    return (
+        isinstance(record_id, int)
+        and not isinstance(record_id, bool)
+        and match is not None
+        and int(match.group(1)) == record_id
+        and all(isinstance(obj.get(key), dict) for key in shape.markers)
+    )
 
 
 def find_embedded(body: Any, where: str = "<response>", api_version: str | None = None) -> list[Embedded]:
@@ -101,8 +116,10 @@ def find_embedded(body: Any, where: str = "<response>", api_version: str | None 
             if held is None:
                 found[record["id"]] = (record, [path])
             elif held[0] != record:
-                raise BuildError(f"{where}: spacecraft {record['id']} at {path} differs from the copy at "
-                                 f"{held[1][0]}; refusing to guess which is right")
+                raise BuildError(
+                    f"{where}: spacecraft {record['id']} at {path} differs from the copy at "
+                    f"{held[1][0]}; refusing to guess which is right"
+                )
             else:
                 held[1].append(path)
             continue
@@ -121,5 +138,7 @@ def read_embedded(file: Path, api_version: str | None = None) -> list[Embedded]:
     except RecursionError:
         raise BuildError(f"{file}: JSON nested too deeply to parse; not an LL2 response") from None
     if page.status != 200:
-        raise BuildError(f"{file}: page answered HTTP {page.status} {page.reason}; only 200 pages hold records")
+        raise BuildError(
+            f"{file}: page answered HTTP {page.status} {page.reason}; only 200 pages hold records"
+        )
     return find_embedded(page.body, str(file), api_version)

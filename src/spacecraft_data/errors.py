@@ -8,6 +8,7 @@ from __future__ import annotations
 from enum import IntEnum
 
 from .typecheck import TYPE_CHECKING
+
 if TYPE_CHECKING:
     from typing import Any
 
@@ -36,7 +37,8 @@ class ExitCode(IntEnum):
 
     #: success
     OK = 0
-    #: findings: invalid data, snapshots that differ under ``diff --exit-code``, an answer that is an LL2 error
+    #: findings: invalid data, snapshots that differ under ``diff --exit-code``, an answer that is an LL2
+    #: error
     INVALID = 1
     #: usage and I/O errors: bad options, missing or unreadable inputs, missing snapshots, the network
     USAGE = 2
@@ -139,7 +141,9 @@ class QueryError(SpacecraftDataError, ValueError):
     request could carry it (too long to send).
     """
 
-    def __init__(self, message: str, params: tuple[str, ...] = (), body: object = None, status: int = 400) -> None:
+    def __init__(
+        self, message: str, params: tuple[str, ...] = (), body: object = None, status: int = 400
+    ) -> None:
         self.params = params
         self.body = body
         self.status = status
@@ -147,8 +151,10 @@ class QueryError(SpacecraftDataError, ValueError):
 
 
 class InvalidBaseUrl(InputError, ValueError):
-    """A ``base_url`` (the host of an answer's links) that is not ``http(s)://host[:port]`` with a valid host."""
+    """A ``base_url`` (the host of an answer's links) that is not ``http(s)://host[:port]`` with a valid
+    host."""
 
 
 class CannotListen(InputError):
-    """``serve`` cannot listen on the address and port it was given (taken, not this machine's, not allowed)."""
+    """``serve`` cannot listen on the address and port it was given (taken, not this machine's, not
+    allowed)."""

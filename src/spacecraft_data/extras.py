@@ -8,8 +8,8 @@ from __future__ import annotations
 import importlib
 
 from .errors import EXIT_USAGE, SpacecraftDataError
-
 from .typecheck import TYPE_CHECKING
+
 if TYPE_CHECKING:
     from types import ModuleType
 
@@ -25,15 +25,18 @@ EXTRAS: dict[str, tuple[str, ...]] = {
 
 
 class MissingExtra(SpacecraftDataError, ImportError):
-    """A feature needs an optional extra that is not installed; the message says which and how to install it."""
+    """A feature needs an optional extra that is not installed; the message says which and how to install
+    it."""
 
     exit_code = EXIT_USAGE  # an install problem, not a finding
 
     def __init__(self, extra: str, feature: str) -> None:
         self.extra = extra
         self.feature = feature
-        super().__init__(f"{feature} needs the '{extra}' extra, which is not installed: "
-                         f"pip install 'spacecraft-data[{extra}]'")
+        super().__init__(
+            f"{feature} needs the '{extra}' extra, which is not installed: "
+            f"pip install 'spacecraft-data[{extra}]'"
+        )
 
 
 def require(module: str, extra: str, feature: str) -> ModuleType:

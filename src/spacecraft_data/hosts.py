@@ -17,7 +17,8 @@ _HOST = re.compile(r"([a-z0-9.-]+|\[[a-f0-9]*:[a-f0-9.:]+\])(?::([0-9]{1,5}))?")
 
 
 def split_domain_port(host: str) -> tuple[str, str]:
-    """``(domain, port)`` of a Host header, the domain lower-cased without a trailing dot; ``("", "")`` if invalid.
+    """``(domain, port)`` of a Host header, the domain lower-cased without a trailing dot; ``("", "")`` if
+    invalid.
 
     Django's ``split_domain_port``, plus this module's bounds.
     """
@@ -43,8 +44,10 @@ def valid_host(host: str) -> bool:
 def invalid_host_body(host: str) -> dict[str, str]:
     """The JSON body of the 400 answering an invalid ``host`` (shown shortened, escaped)."""
     shown = repr(host[:100]) + ("..." if len(host) > 100 else "")
-    return {"detail": f"Invalid Host header {shown}: a host name or a bracketed IPv6 address is expected, "
-                      f"with an optional port (at most {MAX_HOST_NAME_LENGTH} characters)."}
+    return {
+        "detail": f"Invalid Host header {shown}: a host name or a bracketed IPv6 address is expected, "
+        f"with an optional port (at most {MAX_HOST_NAME_LENGTH} characters)."
+    }
 
 
 def _ipv6(text: str) -> bool:

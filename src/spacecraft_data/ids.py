@@ -6,6 +6,7 @@ Details: docs/architecture.md#caches-durations-strict-json
 from __future__ import annotations
 
 from .typecheck import TYPE_CHECKING
+
 if TYPE_CHECKING:
     from collections.abc import Sequence
     from typing import Any
@@ -19,7 +20,8 @@ def is_record_id(value: object) -> bool:
 
 
 def id_problems(records: Sequence[Any], prefix: str = "$") -> list[tuple[str, str]]:
-    """``(JSON path, message)`` for each record of ``records`` that is not an object with a unique integer ``id``.
+    """``(JSON path, message)`` for each record of ``records`` that is not an object with a unique integer
+    ``id``.
 
     ``prefix`` is the JSON path of the array (``$`` for a table file, ``$.results``
     for a page). A repeated id is reported once per repeat, naming both positions.
@@ -35,7 +37,9 @@ def id_problems(records: Sequence[Any], prefix: str = "$") -> list[tuple[str, st
             continue
         rid = record["id"]
         if type(rid) is not int:
-            problems.append((f"{prefix}[{n}].id", f"id {_show(rid)} is {_json_type(rid)}; an id must be an integer"))
+            problems.append(
+                (f"{prefix}[{n}].id", f"id {_show(rid)} is {_json_type(rid)}; an id must be an integer")
+            )
             continue
         seen = first.setdefault(rid, n)
         if seen != n:

@@ -13,8 +13,8 @@ from .endpoints import DEFAULT_API_VERSION
 from .errors import SnapshotError, SnapshotNotFound
 from .routes import API_VERSION
 from .store import MANIFEST, bundled_root, read_json, snapshot_versions
-
 from .typecheck import TYPE_CHECKING
+
 if TYPE_CHECKING:
     from importlib.resources.abc import Traversable
     from typing import Any
@@ -42,7 +42,6 @@ APP_NAME = "spacecraft-data"
 #: the API version whose snapshots load() picks when none is named
 #: the places snapshots are found, in resolution order
 ORIGINS = ("user", "bundled")
-
 
 
 def user_home() -> Path:
@@ -94,8 +93,9 @@ def _bundled_root() -> Path | Traversable:
     return bundled_root()
 
 
-def resolve(version: str | None = None,
-            api_version: str = DEFAULT_API_VERSION) -> tuple[str, Path | Traversable]:
+def resolve(
+    version: str | None = None, api_version: str = DEFAULT_API_VERSION
+) -> tuple[str, Path | Traversable]:
     """``(origin, folder)`` of the snapshot :func:`spacecraft_data.load` uses.
 
     With no ``version``, the newest snapshot of the first place in :func:`search_path`
@@ -111,7 +111,9 @@ def resolve(version: str | None = None,
         if version is not None and version in versions:
             return origin, root.joinpath(api_version, version)
         held.append((origin, root, versions))
-    where = "; ".join(f"{origin} store {root}: {', '.join(versions) or 'none'}" for origin, root, versions in held)
+    where = "; ".join(
+        f"{origin} store {root}: {', '.join(versions) or 'none'}" for origin, root, versions in held
+    )
     wanted = f"snapshot {version}" if version is not None else "snapshot"
     raise SnapshotNotFound(f"no {wanted} for API {api_version} (available: {where})")
 
@@ -124,11 +126,28 @@ class SnapshotInfo:
     ``default`` is true for the one :func:`spacecraft_data.load` returns with no arguments.
     """
 
-    __slots__ = ("origin", "api_version", "version", "path", "held", "reported", "complete", "modes", "problem",
-                 "default")
+    __slots__ = (
+        "origin",
+        "api_version",
+        "version",
+        "path",
+        "held",
+        "reported",
+        "complete",
+        "modes",
+        "problem",
+        "default",
+    )
 
-    def __init__(self, origin: str, api_version: str, version: str, path: Path | Traversable,
-                 manifest: Any = None, problem: str | None = None) -> None:
+    def __init__(
+        self,
+        origin: str,
+        api_version: str,
+        version: str,
+        path: Path | Traversable,
+        manifest: Any = None,
+        problem: str | None = None,
+    ) -> None:
         self.origin = origin
         self.api_version = api_version
         self.version = version
@@ -140,14 +159,24 @@ class SnapshotInfo:
         self.held: int | None = records.get("held")
         self.reported: int | None = records.get("reported")
         self.complete: bool | None = records.get("complete") if records else None
-        self.modes: tuple[str, ...] = tuple(m for m, state in modes.items()
-                                            if isinstance(state, dict) and state.get("held"))
+        self.modes: tuple[str, ...] = tuple(
+            m for m, state in modes.items() if isinstance(state, dict) and state.get("held")
+        )
 
     def to_dict(self) -> dict[str, Any]:
         """The fields as JSON-ready values (``path`` as a string)."""
-        return {"origin": self.origin, "api_version": self.api_version, "version": self.version,
-                "path": str(self.path), "held": self.held, "reported": self.reported, "complete": self.complete,
-                "modes": list(self.modes), "default": self.default, "problem": self.problem}
+        return {
+            "origin": self.origin,
+            "api_version": self.api_version,
+            "version": self.version,
+            "path": str(self.path),
+            "held": self.held,
+            "reported": self.reported,
+            "complete": self.complete,
+            "modes": list(self.modes),
+            "default": self.default,
+            "problem": self.problem,
+        }
 
     def __repr__(self) -> str:
         state = f"problem: {self.problem}" if self.problem else f"{self.held} of {self.reported} records"
@@ -191,8 +220,13 @@ def snapshots() -> list[SnapshotInfo]:
                 except SnapshotError as exc:
                     found.append(SnapshotInfo(origin, api_version, version, folder, problem=str(exc)))
                     continue
-                problem = None if isinstance(manifest, dict) and "snapshot_version" in manifest else (
-                    f"{folder.joinpath(MANIFEST)}: not a spacecraft-data manifest (no 'snapshot_version')")
+                problem = (
+                    None
+                    if isinstance(manifest, dict) and "snapshot_version" in manifest
+                    else (
+                        f"{folder.joinpath(MANIFEST)}: not a spacecraft-data manifest (no 'snapshot_version')"
+                    )
+                )
                 found.append(SnapshotInfo(origin, api_version, version, folder, manifest, problem))
     # resolve()'s rule: the first place holding the default API's snapshots, its newest one.
     for info in found:

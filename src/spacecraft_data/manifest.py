@@ -9,6 +9,7 @@ import os
 import re
 
 from .typecheck import TYPE_CHECKING
+
 if TYPE_CHECKING:
     from typing import Any
 
@@ -102,10 +103,15 @@ def manifest_problems(manifest: Any) -> list[tuple[str, str]]:
                     problems.append((child_path, f"expected {expected}; found {_describe(child)}"))
                 else:
                     stack.append((child, child_pattern, child_path))
-                    problems.extend((f"{child_path}.{key}", "required field is missing")
-                                    for key in _REQUIRED_KEYS.get(child_pattern, ()) if key not in child)
+                    problems.extend(
+                        (f"{child_path}.{key}", "required field is missing")
+                        for key in _REQUIRED_KEYS.get(child_pattern, ())
+                        if key not in child
+                    )
                 break
-    for name, entry in (manifest.get("files") or {}).items() if isinstance(manifest.get("files"), dict) else ():
+    for name, entry in (
+        (manifest.get("files") or {}).items() if isinstance(manifest.get("files"), dict) else ()
+    ):
         sha = entry.get("sha256") if isinstance(entry, dict) else None
         if isinstance(sha, str) and not _SHA256.match(sha):
             problems.append((f"$.files[{name!r}].sha256", "expected 64 lowercase hex digits"))
@@ -128,7 +134,8 @@ def _describe(value: Any) -> str:
 
 
 def file_name_problem(name: str) -> str | None:
-    """Why ``name`` may not be listed by a manifest (None when it may): files of the manifest's own folder only."""
+    """Why ``name`` may not be listed by a manifest (None when it may): files of the manifest's own folder
+    only."""
     if not name:
         return "an empty file name"
     if "\\" in name or "\x00" in name:
@@ -152,5 +159,8 @@ def checksums(manifest: Any) -> dict[str, str] | None:
     files = manifest.get("files") if isinstance(manifest, dict) else None
     if not isinstance(files, dict):
         return None
-    return {name: entry["sha256"] for name, entry in files.items()
-            if isinstance(entry, dict) and isinstance(entry.get("sha256"), str)}
+    return {
+        name: entry["sha256"]
+        for name, entry in files.items()
+        if isinstance(entry, dict) and isinstance(entry.get("sha256"), str)
+    }

@@ -82,7 +82,9 @@ class Page:
             return list(self.body)
         if isinstance(self.body, dict) and "id" in self.body:
             return [self.body]
-        raise PageError(self.source, None, "the body holds no records (not a list envelope, an array or a record)")
+        raise PageError(
+            self.source, None, "the body holds no records (not a list envelope, an array or a record)"
+        )
 
 
 def parse_page(text: str, source: str = "<page>") -> Page:
@@ -93,7 +95,9 @@ def parse_page(text: str, source: str = "<page>") -> Page:
     """
     stripped = text.lstrip("\ufeff \t\r\n")
     if stripped[:1] in ("{", "["):
-        return Page(status=200, body=_loads(stripped, source, first_line=1 + _leading_lines(text)), source=source)
+        return Page(
+            status=200, body=_loads(stripped, source, first_line=1 + _leading_lines(text)), source=source
+        )
     return _parse_browsable(text, source)
 
 
@@ -121,7 +125,8 @@ def _parse_browsable(text: str, source: str) -> Page:
     get_index = next((i for i, line in enumerate(lines) if _GET_LINE.match(line.rstrip("\r"))), None)
     if get_index is None:
         raise PageError(
-            source, 1,
+            source,
+            1,
             "expected a JSON body or a browsable-API page with a line 'GET /path?query'; found neither",
         )
     description = "\n".join(lines[:get_index]).strip()
@@ -133,7 +138,8 @@ def _parse_browsable(text: str, source: str) -> Page:
     status_match = _STATUS_LINE.match(status_line)
     if not status_match:
         raise PageError(
-            source, status_index + 1,
+            source,
+            status_index + 1,
             f"expected the status line 'HTTP <code> <reason>' after the GET line; found {status_line!r}",
         )
 
@@ -143,7 +149,8 @@ def _parse_browsable(text: str, source: str) -> Page:
         header = _HEADER_LINE.match(lines[i].rstrip("\r"))
         if not header:
             raise PageError(
-                source, i + 1,
+                source,
+                i + 1,
                 f"expected a header line 'Name: value' or a blank line before the body; found {lines[i]!r}",
             )
         header_list.append((header.group(1), header.group(2) or ""))
@@ -151,7 +158,7 @@ def _parse_browsable(text: str, source: str) -> Page:
     if i >= len(lines):
         raise PageError(source, i, "expected a blank line and a JSON body after the headers; the page ends")
 
-    body_text = "\n".join(lines[i + 1:])
+    body_text = "\n".join(lines[i + 1 :])
     if not body_text.strip():
         raise PageError(source, i + 2, "expected a JSON body after the blank line; found nothing")
     body = _loads(body_text, source, first_line=i + 2)
@@ -184,7 +191,9 @@ def _loads(body_text: str, source: str, first_line: int) -> Any:
         return loads(body_text)  # standard JSON only: no NaN/Infinity, nesting within Python's limit
     except StrictJSONError as exc:
         if exc.line is not None:
-            raise PageError(source, first_line + exc.line - 1, f"expected valid JSON in the body: {exc}") from None
+            raise PageError(
+                source, first_line + exc.line - 1, f"expected valid JSON in the body: {exc}"
+            ) from None
         raise PageError(source, None, f"expected valid JSON in the body: {exc}") from None
 
 
@@ -206,6 +215,8 @@ def render_browsable(
     head = [description.rstrip(), ""] if description.strip() else []
     items = list(headers.items() if isinstance(headers, Mapping) else headers or ())
     # A line break inside a value (an obsolete folded header) would end the header block: fold it to a space.
-    header_lines = [f"{name}: {_LINE_BREAKS.sub(' ', value)}" for name, value in sorted(items, key=lambda kv: kv[0])]
+    header_lines = [
+        f"{name}: {_LINE_BREAKS.sub(' ', value)}" for name, value in sorted(items, key=lambda kv: kv[0])
+    ]
     lines = [*head, f"GET {full_path}", f"HTTP {status} {reason}", *header_lines, ""]
     return "\n".join(lines) + "\n" + json.dumps(body, indent=4, ensure_ascii=False)

@@ -6,14 +6,26 @@ Details: docs/architecture.md#answers-apipy-refusalspy-hostspy
 from __future__ import annotations
 
 from .errors import ApiError
-
 from .typecheck import TYPE_CHECKING
+
 if TYPE_CHECKING:
     from typing import Any
 
-__all__ = ["Refusal", "NotFound", "UnknownFormat", "NoMatch", "InvalidHost", "BadTarget", "NotAcceptable",
-           "MethodNotAllowed", "RequestLineTooLong", "HeadersTooLarge", "MalformedRequest", "NotServed",
-           "InternalError"]
+__all__ = [
+    "Refusal",
+    "NotFound",
+    "UnknownFormat",
+    "NoMatch",
+    "InvalidHost",
+    "BadTarget",
+    "NotAcceptable",
+    "MethodNotAllowed",
+    "RequestLineTooLong",
+    "HeadersTooLarge",
+    "MalformedRequest",
+    "NotServed",
+    "InternalError",
+]
 
 
 class Refusal(ApiError):

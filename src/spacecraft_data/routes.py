@@ -1,4 +1,5 @@
-"""LL2 API paths split into what they name: ``/2.3.0/spacecraft/463/`` is API 2.3.0, endpoint ``spacecraft``, id 463.
+"""LL2 API paths split into what they name: ``/2.3.0/spacecraft/463/`` is API 2.3.0, endpoint ``spacecraft``,
+id 463.
 
 Shared by ``validate`` (which schema a page's records get) and ``import-pages``
 (which pages belong to the snapshot being built), so both read a path alike.
@@ -40,7 +41,8 @@ else:
 
 class Route(_RouteFields):
     """What an API path names: ``version`` (None when the path has no ``N.N.N`` segment), ``endpoint``
-    (the route below the version, e.g. ``config/spacecraft_statuses``) and, for a detail route, ``record_id``."""
+    (the route below the version, e.g. ``config/spacecraft_statuses``) and, for a detail route,
+    ``record_id``."""
 
     __slots__ = ()
 
@@ -61,7 +63,8 @@ def route_of(path: str) -> Route:
 
 
 def route_of_url(url: object) -> Route | None:
-    """The :class:`Route` of an absolute API URL, or None when ``url`` is no string, no URL or names no API version."""
+    """The :class:`Route` of an absolute API URL, or None when ``url`` is no string, no URL or names no API
+    version."""
     if not isinstance(url, str):
         return None
     try:
@@ -83,13 +86,14 @@ def api_route(path: str, prefix: str, declared: Mapping[str, E]) -> tuple[E | No
     """
     if not path.startswith(prefix) or path[-1] != "/":
         return None
-    rest = path[len(prefix):-1]
+    rest = path[len(prefix) : -1]
     if not rest:
         return _ROOT
     found = declared.get(rest)
     if found is not None:
         return found, None
-    # A detail route: the endpoint's name (which may hold a "/", as config/spacecraft_statuses), then one segment.
+    # A detail route: the endpoint's name (which may hold a "/", as config/spacecraft_statuses), then one
+    # segment.
     name, _, pk = rest.rpartition("/")
     found = declared.get(name)
     if found is None or not _PK.fullmatch(pk):

@@ -41,19 +41,26 @@ def id_base(api_version: str | None = None) -> str:
 
 
 def documents(api_version: str | None = None) -> dict[str, tuple[str, str, str]]:
-    """Document stem -> (root component in the spec, kind, title) of every generated schema of ``api_version``.
+    """Document stem -> (root component in the spec, kind, title) of every generated schema of
+    ``api_version``.
 
     Each endpoint's declaration names them (:class:`~spacecraft_data.endpoints.Schema` ``component`` and
     ``title``), in registry order; kind is ``list`` for the endpoint's list envelope, else ``record``.
     A schema without a component (e.g. one given inline as a document) is not generated.
     """
-    return {s.stem: (s.component, "list" if key == "list" else "record", s.title or s.stem)
-            for e in endpoints(api_version).values() for key, s in e.schemas.items() if s.component is not None}
+    return {
+        s.stem: (s.component, "list" if key == "list" else "record", s.title or s.stem)
+        for e in endpoints(api_version).values()
+        for key, s in e.schemas.items()
+        if s.component is not None
+    }
 
 
 #: Properties holding durations. The spec types them as bare strings; the values
 #: (research notes section 1.6) are ``isodate.duration_isoformat`` output.
-DURATION_FIELDS = frozenset({"time_in_space", "time_docked", "fastest_turnaround", "duration", "turn_around_time"})
+DURATION_FIELDS = frozenset(
+    {"time_in_space", "time_docked", "fastest_turnaround", "duration", "turn_around_time"}
+)
 
 # isodate.duration_isoformat(timedelta): days unbounded, no years or months,
 # hours < 24, minutes < 60, seconds < 60 with trailing fraction zeros cut,
@@ -66,20 +73,28 @@ DURATION_PATTERN = f"^(?:P0D|-?P(?=[1-9]|T[0-9])(?:[1-9][0-9]*D)?(?:T(?=[0-9])(?
 
 #: (component, property) -> why the schema allows null where the 2.3.0 spec does not.
 WIDENED_NULLABLE: dict[tuple[str, str], str] = {
-    ("SpacecraftFlightNormal", "landing"):
-        "nullable in LL2's 2.4.0 spec (same serializer); research notes section 1.3",
-    ("SpacecraftFlightNormal", "duration"):
-        "nullable in LL2's 2.4.0 spec (same serializer); research notes section 1.3",
-    ("SpacecraftFlightNormal", "turn_around_time"):
-        "nullable in LL2's 2.4.0 spec (same serializer); research notes section 1.3",
+    (
+        "SpacecraftFlightNormal",
+        "landing",
+    ): "nullable in LL2's 2.4.0 spec (same serializer); research notes section 1.3",
+    (
+        "SpacecraftFlightNormal",
+        "duration",
+    ): "nullable in LL2's 2.4.0 spec (same serializer); research notes section 1.3",
+    (
+        "SpacecraftFlightNormal",
+        "turn_around_time",
+    ): "nullable in LL2's 2.4.0 spec (same serializer); research notes section 1.3",
 }
 
 #: (component, property): ``format: uri`` fields that real records show as ``""``
 #: (a Django ``URLField(blank=True)`` without null), so ``""`` is allowed beside a URI.
-BLANK_URI_FIELDS = frozenset({
-    ("SpacecraftConfigDetailed", "wiki_link"),
-    ("SpacecraftConfigDetailed", "info_link"),
-})
+BLANK_URI_FIELDS = frozenset(
+    {
+        ("SpacecraftConfigDetailed", "wiki_link"),
+        ("SpacecraftConfigDetailed", "info_link"),
+    }
+)
 
 _REF_PREFIX = "#/components/schemas/"
 _JSON_SCHEMA_FORMATS = {"uri", "date", "date-time", "uuid", "email", "duration"}
@@ -99,7 +114,7 @@ def file_name(stem: str) -> str:
 def _ref_name(ref: str) -> str:
     if not ref.startswith(_REF_PREFIX):
         raise ValueError(f"unsupported $ref {ref!r}: only {_REF_PREFIX}<name> is translated")
-    return ref[len(_REF_PREFIX):]
+    return ref[len(_REF_PREFIX) :]
 
 
 def reachable_components(spec: dict[str, Any], root: str) -> list[str]:
@@ -223,13 +238,16 @@ def _allow_blank(schema: dict[str, Any]) -> dict[str, Any]:
     return {**rest, "anyOf": [{"format": "uri"}, {"const": ""}]}
 
 
-def _record_document(spec: dict[str, Any], stem: str, root: str, title: str, api_version: str) -> dict[str, Any]:
+def _record_document(
+    spec: dict[str, Any], stem: str, root: str, title: str, api_version: str
+) -> dict[str, Any]:
     defs = {name: translate_component(spec, name) for name in reachable_components(spec, root)}
     return _document(stem, title, root, {"$ref": _local_ref(root)}, defs, api_version)
 
 
-def _list_document(spec: dict[str, Any], stem: str, root: str, title: str,
-                   record_roots: dict[str, str], api_version: str) -> dict[str, Any]:
+def _list_document(
+    spec: dict[str, Any], stem: str, root: str, title: str, record_roots: dict[str, str], api_version: str
+) -> dict[str, Any]:
     # Records on a page are checked by the record documents (by $id, so each stays
     # the single definition of its record); the envelope keeps only its own $defs.
 
@@ -250,8 +268,9 @@ def _list_document(spec: dict[str, Any], stem: str, root: str, title: str,
     return _document(stem, title, root, {"$ref": _local_ref(root)}, dict(sorted(defs.items())), api_version)
 
 
-def _document(stem: str, title: str, root: str, body: dict[str, Any], defs: dict[str, Any],
-              api_version: str) -> dict[str, Any]:
+def _document(
+    stem: str, title: str, root: str, body: dict[str, Any], defs: dict[str, Any], api_version: str
+) -> dict[str, Any]:
     return {
         "$schema": SCHEMA_DRAFT,
         "$id": schema_id(stem, api_version),
@@ -268,14 +287,18 @@ def _document(stem: str, title: str, root: str, body: dict[str, Any], defs: dict
 
 
 def build_documents(spec: dict[str, Any], api_version: str | None = None) -> dict[str, dict[str, Any]]:
-    """Every schema document of ``api_version`` (see :func:`documents`), file name -> schema, from its OpenAPI ``spec``."""
+    """Every schema document of ``api_version`` (see :func:`documents`), file name -> schema, from its
+    OpenAPI ``spec``."""
     api_version = api_version or DEFAULT_API_VERSION
     declared = documents(api_version)
     record_roots = {root: file_name(stem) for stem, (root, kind, _) in declared.items() if kind == "record"}
     out = {}
     for stem, (root, kind, title) in declared.items():
-        out[file_name(stem)] = (_record_document(spec, stem, root, title, api_version) if kind == "record" else
-                                _list_document(spec, stem, root, title, record_roots, api_version))
+        out[file_name(stem)] = (
+            _record_document(spec, stem, root, title, api_version)
+            if kind == "record"
+            else _list_document(spec, stem, root, title, record_roots, api_version)
+        )
     return out
 
 

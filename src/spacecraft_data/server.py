@@ -1,4 +1,5 @@
-"""An offline stand-in for LL2 over HTTP (``spacecraft-data serve``): :meth:`Api.respond` answers sent as DRF sends them.
+"""An offline stand-in for LL2 over HTTP (``spacecraft-data serve``): :meth:`Api.respond` answers sent as DRF
+sends them.
 
 Behaviour and limits: docs/serve.md. Internals: docs/architecture.md#the-shell-cli-server-testing
 """
@@ -22,9 +23,9 @@ import sys
 import threading
 import time
 import traceback
+from dataclasses import dataclass
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler
-from dataclasses import dataclass
 from typing import Any, Protocol
 from urllib.parse import unquote
 
@@ -34,18 +35,46 @@ from .endpoints import endpoints, primary
 from .errors import SpacecraftDataError
 from .hosts import invalid_host_body, valid_host
 from .query import QueryParams, Refused
+from .refusals import (
+    BadTarget,
+    HeadersTooLarge,
+    InternalError,
+    InvalidHost,
+    MalformedRequest,
+    MethodNotAllowed,
+    NotAcceptable,
+    NotFound,
+    Refusal,
+    RequestLineTooLong,
+    UnknownFormat,
+)
 from .routes import api_route
-from .refusals import (BadTarget, HeadersTooLarge, InternalError, InvalidHost, MalformedRequest, MethodNotAllowed,
-                       NotAcceptable, NotFound, Refusal, RequestLineTooLong, UnknownFormat)
-
 from .typecheck import TYPE_CHECKING
+
 if TYPE_CHECKING:
     from .api import Api
 
-__all__ = ["MAX_REQUEST_LINE", "MAX_HEADER_LINE", "MAX_HEADER_BYTES", "MAX_HEADERS", "MAX_CONNECTIONS", "HEAD_TIMEOUT",
-           "IDLE_TIMEOUT", "ANSWER_TIMEOUT", "WORKERS", "FD_RESERVE", "Answer", "Responder",
-           "SpacecraftServer", "answer", "refusal_answer", "description_of", "make_server",
-           "network_warning", "serve"]
+__all__ = [
+    "MAX_REQUEST_LINE",
+    "MAX_HEADER_LINE",
+    "MAX_HEADER_BYTES",
+    "MAX_HEADERS",
+    "MAX_CONNECTIONS",
+    "HEAD_TIMEOUT",
+    "IDLE_TIMEOUT",
+    "ANSWER_TIMEOUT",
+    "WORKERS",
+    "FD_RESERVE",
+    "Answer",
+    "Responder",
+    "SpacecraftServer",
+    "answer",
+    "refusal_answer",
+    "description_of",
+    "make_server",
+    "network_warning",
+    "serve",
+]
 
 #: Longest request line accepted (method, target and version), in bytes: longer is a 414.
 MAX_REQUEST_LINE = 8192
@@ -147,8 +176,21 @@ class _Connection:
     for writing). ``deadline`` is when the current state times out (not used in ``"work"``).
     """
 
-    __slots__ = ("sock", "handler", "buffer", "eof", "state", "deadline", "out", "sent", "tried", "closed",
-                 "failed", "answered", "since")
+    __slots__ = (
+        "sock",
+        "handler",
+        "buffer",
+        "eof",
+        "state",
+        "deadline",
+        "out",
+        "sent",
+        "tried",
+        "closed",
+        "failed",
+        "answered",
+        "since",
+    )
 
     def __init__(self, sock: socket.socket, handler: _Handler, now: float) -> None:
         self.sock = sock
@@ -189,9 +231,18 @@ class SpacecraftServer:
     # every idle connection queued ahead of a new client must be accepted (and closed) first.
     request_queue_size = 128
 
-    def __init__(self, snapshot: Responder, host: str, port: int, *, quiet: bool = False,
-                 max_connections: int = MAX_CONNECTIONS, head_timeout: float = HEAD_TIMEOUT,
-                 idle_timeout: float = IDLE_TIMEOUT, answer_timeout: float = ANSWER_TIMEOUT) -> None:
+    def __init__(
+        self,
+        snapshot: Responder,
+        host: str,
+        port: int,
+        *,
+        quiet: bool = False,
+        max_connections: int = MAX_CONNECTIONS,
+        head_timeout: float = HEAD_TIMEOUT,
+        idle_timeout: float = IDLE_TIMEOUT,
+        answer_timeout: float = ANSWER_TIMEOUT,
+    ) -> None:
         if max_connections < 1:
             raise ValueError(f"max_connections must be at least 1, not {max_connections}")
         self.snapshot = snapshot
@@ -252,10 +303,15 @@ class SpacecraftServer:
         return description_of(self.snapshot.api_version, target)
 
     def handle_error(self, request: Any, client_address: Any) -> None:
-        """Log the exception being handled, with its traceback, on stderr (unless quiet); never to a client."""
+        """Log the exception being handled, with its traceback, on stderr (unless quiet); never to a
+        client."""
         if not self.quiet:
-            print(f"spacecraft-data serve: error answering {client_address}:\n{traceback.format_exc()}",
-                  file=sys.stderr, end="", flush=True)
+            print(
+                f"spacecraft-data serve: error answering {client_address}:\n{traceback.format_exc()}",
+                file=sys.stderr,
+                end="",
+                flush=True,
+            )
 
     # -- running and stopping ---------------------------------------------------
     def serve_forever(self, poll_interval: float = 0.5) -> None:
@@ -308,7 +364,8 @@ class SpacecraftServer:
             self._close(conn, graceful=False)
 
     def request_stop(self) -> None:
-        """Ask :meth:`serve_forever` to return at once; safe in a signal handler (it never blocks or raises)."""
+        """Ask :meth:`serve_forever` to return at once; safe in a signal handler (it never blocks or
+        raises)."""
         self._stop = True
         self._wake()
 
@@ -332,7 +389,9 @@ class SpacecraftServer:
 
     def _start_workers(self) -> None:
         while len(self._workers) < WORKERS:
-            worker = threading.Thread(target=self._work, name=f"serve-worker-{len(self._workers)}", daemon=True)
+            worker = threading.Thread(
+                target=self._work, name=f"serve-worker-{len(self._workers)}", daemon=True
+            )
             worker.start()
             self._workers.append(worker)
 
@@ -367,7 +426,8 @@ class SpacecraftServer:
         for accepted in range(_ACCEPT_BATCH):
             if len(self._connections) >= self.max_connections:
                 if accepted:
-                    return  # at the cap, one a wake-up: room is made only for a connection known to be waiting
+                    # at the cap, one a wake-up: room is made only for a connection known to be waiting
+                    return
                 if not self._evict(now):
                     self._listen(False)  # every connection is being answered: new ones wait in the backlog
                     return
@@ -476,7 +536,7 @@ class SpacecraftServer:
             self.handle_error(conn.sock, handler.client_address)
             self._close(conn, graceful=False)
             return
-        del conn.buffer[:handler.rfile.pos]
+        del conn.buffer[: handler.rfile.pos]
         conn.tried = 0
         self._waiting.pop(conn, None)
         if dispatch:
@@ -529,7 +589,7 @@ class SpacecraftServer:
     def _send(self, conn: _Connection, now: float) -> None:
         while conn.sent < len(conn.out):
             try:
-                conn.sent += conn.sock.send(memoryview(conn.out)[conn.sent:conn.sent + _WRITE_SIZE])
+                conn.sent += conn.sock.send(memoryview(conn.out)[conn.sent : conn.sent + _WRITE_SIZE])
             except (BlockingIOError, InterruptedError):
                 return  # the selector says when it can take more
             except OSError:
@@ -632,10 +692,15 @@ class _Handler(BaseHTTPRequestHandler):
         self._no_http09()
         try:
             self._discard_request_body()
-            reply = answer(self.server.snapshot, self.command, self.path, host=self.headers.get("Host"),
-                           accept=self.headers.get_all("Accept") or [],
-                           default_host=self.server.url.removeprefix("http://"),
-                           request_line_length=len(self.raw_requestline))
+            reply = answer(
+                self.server.snapshot,
+                self.command,
+                self.path,
+                host=self.headers.get("Host"),
+                accept=self.headers.get_all("Accept") or [],
+                default_host=self.server.url.removeprefix("http://"),
+                request_line_length=len(self.raw_requestline),
+            )
             self._write(reply)
         except Exception:
             self.log_error("internal error answering %r:\n%s", self.requestline, traceback.format_exc())
@@ -666,7 +731,10 @@ class _Handler(BaseHTTPRequestHandler):
     def _discard_request_body(self) -> None:
         # LL2's answers never depend on a body; rather than read one, close the
         # connection after answering so that it cannot be taken for the next request.
-        if self.headers.get("Content-Length", "0").strip() not in ("", "0") or "Transfer-Encoding" in self.headers:
+        if (
+            self.headers.get("Content-Length", "0").strip() not in ("", "0")
+            or "Transfer-Encoding" in self.headers
+        ):
             self.close_connection = True
 
     # -- the stdlib's own refusals (bad request line, headers too long, ...) ----
@@ -688,9 +756,13 @@ class _Handler(BaseHTTPRequestHandler):
         if code == HTTPStatus.REQUEST_HEADER_FIELDS_TOO_LARGE and explain:
             detail = f"Request header fields too large: {explain}"
         detail = detail if detail.endswith(".") else detail + "."
-        refusal = (HeadersTooLarge(detail) if code == HTTPStatus.REQUEST_HEADER_FIELDS_TOO_LARGE
-                   else RequestLineTooLong(detail) if code == HTTPStatus.REQUEST_URI_TOO_LONG
-                   else MalformedRequest(code, detail))
+        refusal = (
+            HeadersTooLarge(detail)
+            if code == HTTPStatus.REQUEST_HEADER_FIELDS_TOO_LARGE
+            else RequestLineTooLong(detail)
+            if code == HTTPStatus.REQUEST_URI_TOO_LONG
+            else MalformedRequest(code, detail)
+        )
         try:
             self._write(refusal_answer(self.server.snapshot, refusal))
         except ConnectionError:
@@ -751,8 +823,17 @@ class Answer:
         return next((v for k, v in self.headers if k.lower() == name.lower()), None)
 
 
-def answer(snapshot: Responder, method: str, target: str, *, host: str | None, accept: list[str] | tuple[str, ...] = (),
-           scheme: str = "http", default_host: str = "127.0.0.1", request_line_length: int = 0) -> Answer:
+def answer(
+    snapshot: Responder,
+    method: str,
+    target: str,
+    *,
+    host: str | None,
+    accept: list[str] | tuple[str, ...] = (),
+    scheme: str = "http",
+    default_host: str = "127.0.0.1",
+    request_line_length: int = 0,
+) -> Answer:
     """The answer ``serve`` sends to ``method target`` with these ``Host`` and ``Accept`` headers.
 
     This is the whole of serve's HTTP semantics (target checks, renderer choice, 405s,
@@ -766,8 +847,9 @@ def answer(snapshot: Responder, method: str, target: str, *, host: str | None, a
     renderer = "json"  # DRF renders the errors found before a renderer is chosen as JSON
     try:
         if request_line_length > MAX_REQUEST_LINE:
-            raise RequestLineTooLong(f"Request line too long ({request_line_length} bytes; "
-                                     f"the limit is {MAX_REQUEST_LINE}).")
+            raise RequestLineTooLong(
+                f"Request line too long ({request_line_length} bytes; the limit is {MAX_REQUEST_LINE})."
+            )
         refusal = _refuse_target(target)
         if refusal:
             raise BadTarget(refusal)
@@ -775,8 +857,10 @@ def answer(snapshot: Responder, method: str, target: str, *, host: str | None, a
         decoded = unquote(path)
         root = f"/{snapshot.api_version}/"
         api_target = target
-        if decoded == "/":  # the server's root is the API root, as DRF's DefaultRouter lists it under the version
-            api_target = root + target[len(path):]
+        if (
+            decoded == "/"
+        ):  # the server's root is the API root, as DRF's DefaultRouter lists it under the version
+            api_target = root + target[len(path) :]
         if host is None:  # Django (PEP 3333) rebuilds it from the server's name and port
             host = default_host
         elif not valid_host(host):  # anything else could smuggle a path or query into the answer's links
@@ -796,7 +880,8 @@ def answer(snapshot: Responder, method: str, target: str, *, host: str | None, a
 
 
 def refusal_answer(snapshot: Responder, refusal: Refusal) -> Answer:
-    """The JSON answer, with serve's headers, to a request refused outright (malformed, internal error, ...)."""
+    """The JSON answer, with serve's headers, to a request refused outright (malformed, internal error,
+    ...)."""
     status, body = error_answer(refusal)
     return _render(snapshot, status, body, "json", "")
 
@@ -806,14 +891,26 @@ def _render(snapshot: Responder, status: int, body: Any, renderer: str, target: 
     if renderer == "api":
         from .browsable import render_html
 
-        content = render_html(body, target, status, reason, PAGE_HEADERS, description_of(snapshot.api_version, target),
-                              snapshot.api_version).encode("utf-8")
+        content = render_html(
+            body,
+            target,
+            status,
+            reason,
+            PAGE_HEADERS,
+            description_of(snapshot.api_version, target),
+            snapshot.api_version,
+        ).encode("utf-8")
         content_type = PAGE_TYPE
     else:
         content = json.dumps(body, ensure_ascii=False, separators=(",", ":"), allow_nan=False).encode("utf-8")
         content_type = JSON_TYPE
-    headers = (("Content-Type", content_type), ("Content-Length", str(len(content))), ("Allow", "GET"),
-               ("Vary", "Accept"), ("X-Snapshot-Version", snapshot.version))
+    headers = (
+        ("Content-Type", content_type),
+        ("Content-Length", str(len(content))),
+        ("Allow", "GET"),
+        ("Vary", "Accept"),
+        ("X-Snapshot-Version", snapshot.version),
+    )
     return Answer(status, reason, headers, content)
 
 
@@ -855,7 +952,8 @@ def _refuse_target(target: str) -> str | None:
 
 
 def _choose_renderer(query: str, accept_headers: list[str]) -> str:
-    """``"json"`` or ``"api"``; raises :class:`UnknownFormat` (an unknown ``format``) or :class:`NotAcceptable`.
+    """``"json"`` or ``"api"``; raises :class:`UnknownFormat` (an unknown ``format``) or
+    :class:`NotAcceptable`.
 
     DRF's rule: the ``format`` query parameter (last value wins, blank ignored)
     picks the renderer; otherwise the most specific ``Accept`` media types are
@@ -870,7 +968,9 @@ def _choose_renderer(query: str, accept_headers: list[str]) -> str:
         if fmt not in ("json", "api"):
             raise UnknownFormat()
         return fmt
-    media_types = [part.split(";")[0].strip().lower() for header in accept_headers for part in header.split(",")]
+    media_types = [
+        part.split(";")[0].strip().lower() for header in accept_headers for part in header.split(",")
+    ]
     media_types = [m for m in media_types if m] or ["*/*"]
     renderers = (("json", "application/json"), ("api", "text/html"))
     for precedence in (2, 1, 0):
@@ -893,9 +993,17 @@ def _matches(renderer_type: str, media_type: str) -> bool:
     return main in ("*", r_main) and sub in ("*", r_sub)
 
 
-def make_server(snapshot: Responder, host: str = "127.0.0.1", port: int = 8000, *, quiet: bool = False,
-                max_connections: int = MAX_CONNECTIONS, head_timeout: float = HEAD_TIMEOUT,
-                idle_timeout: float = IDLE_TIMEOUT, answer_timeout: float = ANSWER_TIMEOUT) -> SpacecraftServer:
+def make_server(
+    snapshot: Responder,
+    host: str = "127.0.0.1",
+    port: int = 8000,
+    *,
+    quiet: bool = False,
+    max_connections: int = MAX_CONNECTIONS,
+    head_timeout: float = HEAD_TIMEOUT,
+    idle_timeout: float = IDLE_TIMEOUT,
+    answer_timeout: float = ANSWER_TIMEOUT,
+) -> SpacecraftServer:
     """A bound (not yet serving) server answering from ``snapshot`` on ``host:port``.
 
     ``port=0`` binds a free port: read it back from ``server.server_address`` or
@@ -904,12 +1012,21 @@ def make_server(snapshot: Responder, host: str = "127.0.0.1", port: int = 8000, 
     constants (:data:`MAX_CONNECTIONS`, :data:`HEAD_TIMEOUT`, :data:`IDLE_TIMEOUT`,
     :data:`ANSWER_TIMEOUT`).
     """
-    return SpacecraftServer(snapshot, host, port, quiet=quiet, max_connections=max_connections,
-                            head_timeout=head_timeout, idle_timeout=idle_timeout, answer_timeout=answer_timeout)
+    return SpacecraftServer(
+        snapshot,
+        host,
+        port,
+        quiet=quiet,
+        max_connections=max_connections,
+        head_timeout=head_timeout,
+        idle_timeout=idle_timeout,
+        answer_timeout=answer_timeout,
+    )
 
 
 def network_warning(server: SpacecraftServer) -> str | None:
-    """Why serving on ``server``'s address exposes the snapshot to the network, or None on a loopback address."""
+    """Why serving on ``server``'s address exposes the snapshot to the network, or None on a loopback
+    address."""
     bound, port = server.server_address[:2]
     host = bound.decode() if isinstance(bound, bytes) else str(bound)
     try:
@@ -919,12 +1036,20 @@ def network_warning(server: SpacecraftServer) -> str | None:
     if address.is_loopback:
         return None
     where = "every interface of this machine" if address.is_unspecified else f"{host}, not a loopback address"
-    return (f"listening on {where}: the data is then reachable from the network by anyone who can reach "
-            f"port {port} of this machine (use --host 127.0.0.1 to serve this machine only)")
+    return (
+        f"listening on {where}: the data is then reachable from the network by anyone who can reach "
+        f"port {port} of this machine (use --host 127.0.0.1 to serve this machine only)"
+    )
 
 
-def serve(snapshot: Responder, host: str = "127.0.0.1", port: int = 8000, *, quiet: bool = False,
-          max_connections: int = MAX_CONNECTIONS) -> None:
+def serve(
+    snapshot: Responder,
+    host: str = "127.0.0.1",
+    port: int = 8000,
+    *,
+    quiet: bool = False,
+    max_connections: int = MAX_CONNECTIONS,
+) -> None:
     """Serve ``snapshot`` on ``host:port`` until SIGINT or SIGTERM, then return.
 
     The first line on stdout names the URL (``--port 0`` picks a free port).
@@ -955,8 +1080,11 @@ def serve(snapshot: Responder, host: str = "127.0.0.1", port: int = 8000, *, qui
             print(f"spacecraft-data serve: warning: {warning}", file=sys.stderr, flush=True)
         first = primary(snapshot.api_version).name
         others = ", ".join(f"/{name}/" for name in endpoints(snapshot.api_version) if name != first)
-        print(f"Serving snapshot {snapshot.version} at {server.url}/{snapshot.api_version}/{first}/ "
-              f"(also {others}; Ctrl-C or SIGTERM to stop)", flush=True)
+        print(
+            f"Serving snapshot {snapshot.version} at {server.url}/{snapshot.api_version}/{first}/ "
+            f"(also {others}; Ctrl-C or SIGTERM to stop)",
+            flush=True,
+        )
         server.serve_forever()
     finally:
         server.server_close()

@@ -1,4 +1,5 @@
-"""A loaded snapshot: its records, reference tables and manifest; answers are its :class:`~spacecraft_data.api.Api`'s.
+"""A loaded snapshot: its records, reference tables and manifest; answers are its
+:class:`~spacecraft_data.api.Api`'s.
 
 Details: docs/library.md#using-the-library
 """
@@ -9,15 +10,21 @@ import os
 from collections.abc import Iterator, Mapping
 from pathlib import Path
 
+from .endpoints import primary
 from .errors import RecordNotFound, SnapshotError, SnapshotNotFound
 from .ids import id_problems
 from .locate import DEFAULT_API_VERSION, resolve
 from .manifest import checksums, inside, manifest_problems
-from .endpoints import primary
-from .store import (MANIFEST, endpoint_table_files, latest_snapshot_dir, mode_table_files, read_json,
-                    snapshot_versions)
-
+from .store import (
+    MANIFEST,
+    endpoint_table_files,
+    latest_snapshot_dir,
+    mode_table_files,
+    read_json,
+    snapshot_versions,
+)
 from .typecheck import TYPE_CHECKING
+
 if TYPE_CHECKING:
     from collections.abc import Sequence
     from importlib.resources.abc import Traversable
@@ -33,7 +40,8 @@ _MISSING = object()
 
 
 def _refuse(where: str, problems: Sequence[tuple[str, str]]) -> None:
-    """Raise a :class:`SnapshotError` for the first of ``problems`` (JSON path, message), counting the rest."""
+    """Raise a :class:`SnapshotError` for the first of ``problems`` (JSON path, message), counting the
+    rest."""
     if problems:
         path, message = problems[0]
         more = f" (and {len(problems) - 1} more)" if len(problems) > 1 else ""
@@ -53,8 +61,9 @@ class Tables(Mapping):
     does not have is empty, except the primary one.
     """
 
-    def __init__(self, path: Path | Traversable, manifest: Mapping[str, Any] | None = None,
-                 verify: bool = False) -> None:
+    def __init__(
+        self, path: Path | Traversable, manifest: Mapping[str, Any] | None = None, verify: bool = False
+    ) -> None:
         self._path = path
         self._loaded: dict[str, list[Record]] = {}
         #: the API version whose declarations name the tables (None: the default one)
@@ -62,8 +71,10 @@ class Tables(Mapping):
         # file name -> the manifest's sha256, or None: nothing is checked (verify=False)
         self._checksums = checksums(manifest) if verify and manifest is not None else None
         if verify and self._checksums is None:
-            raise SnapshotError(f"{path.joinpath(MANIFEST)}: $.files: the manifest lists no checksums, so the "
-                                "tables cannot be verified (load(path, verify=False) reads them unchecked)")
+            raise SnapshotError(
+                f"{path.joinpath(MANIFEST)}: $.files: the manifest lists no checksums, so the "
+                "tables cannot be verified (load(path, verify=False) reads them unchecked)"
+            )
 
     def __getitem__(self, table: str) -> list[Record]:
         rows = self._loaded.get(table)
@@ -90,16 +101,20 @@ class Tables(Mapping):
             if not required and not os.path.lexists(file):
                 return []
             if os.path.lexists(file) and inside(str(self._path), name) is None:
-                raise SnapshotError(f"{file}: a symlink that leads out of the snapshot folder; a snapshot "
-                                    "reads files of its own folder only")
+                raise SnapshotError(
+                    f"{file}: a symlink that leads out of the snapshot folder; a snapshot "
+                    "reads files of its own folder only"
+                )
         elif not required and not file.is_file():
             return []
         expected = None
         if self._checksums is not None:
             expected = self._checksums.get(name)
             if expected is None:
-                raise SnapshotError(f"{file}: not listed in {MANIFEST} $.files, so it cannot be verified "
-                                    "(load(path, verify=False) reads it unchecked)")
+                raise SnapshotError(
+                    f"{file}: not listed in {MANIFEST} $.files, so it cannot be verified "
+                    "(load(path, verify=False) reads it unchecked)"
+                )
         rows = read_json(file, f"table {table}", sha256=expected)
         if not isinstance(rows, list):
             raise SnapshotError(f"{file}: expected a JSON array of records, found {type(rows).__name__}")
@@ -124,7 +139,11 @@ class Snapshot:
         self.path = path
         self._origin = origin
         manifest_file = path.joinpath(MANIFEST)
-        if isinstance(manifest_file, Path) and os.path.lexists(manifest_file) and inside(str(path), MANIFEST) is None:
+        if (
+            isinstance(manifest_file, Path)
+            and os.path.lexists(manifest_file)
+            and inside(str(path), MANIFEST) is None
+        ):
             raise SnapshotError(f"{manifest_file}: a symlink that leads out of the snapshot folder")
         manifest = read_json(manifest_file, "snapshot manifest")
         if not isinstance(manifest, dict) or "snapshot_version" not in manifest:
@@ -205,7 +224,8 @@ class Snapshot:
     # -- the API over this data (spacecraft_data.api) -------------------------
     @property
     def api(self) -> Api:
-        """The LL2 API answered from this snapshot: the service owning engines and caches, made on first use."""
+        """The LL2 API answered from this snapshot: the service owning engines and caches, made on first
+        use."""
         api = self._api
         if api is None:
             from .api import Api
@@ -214,7 +234,8 @@ class Snapshot:
         return api
 
     def query(self, *, base_url: str | None = None, **params: Any) -> Page:
-        """One page of ``/2.3.0/spacecraft/`` (the primary endpoint) answered from this snapshot, with LL2's semantics.
+        """One page of ``/2.3.0/spacecraft/`` (the primary endpoint) answered from this snapshot, with LL2's
+        semantics.
 
         Each keyword is the API parameter of the same name (None: not sent), one of
         the endpoint's declared parameters (``search``, ``ordering``, ``in_space``,
@@ -242,7 +263,8 @@ class Snapshot:
         return self.api.primary().query(base_url=base_url, **params)
 
     def endpoint(self, name: str) -> EndpointQuery:
-        """Another LL2 endpoint answered from this snapshot with the same engine, e.g. ``"spacecraft_configurations"``.
+        """Another LL2 endpoint answered from this snapshot with the same engine, e.g.
+        ``"spacecraft_configurations"``.
 
         ``snapshot.endpoint("spacecraft_configurations").query(agency=121, human_rated=True,
         ordering="name")`` is ``/2.3.0/spacecraft_configurations/?agency=121&human_rated=true&ordering=name``;
@@ -308,8 +330,10 @@ def _resolved(version: str | None, verify: bool = True) -> Snapshot:
             if origin != "user":
                 raise
             # Never fall back to an older snapshot: the user would get other data without knowing it.
-            raise SnapshotError(f"{exc} (a snapshot of the user store: repair or remove {folder}, or pick "
-                                f"another with load(version=...) or --snapshot)") from None
+            raise SnapshotError(
+                f"{exc} (a snapshot of the user store: repair or remove {folder}, or pick "
+                f"another with load(version=...) or --snapshot)"
+            ) from None
         while len(_CACHE) >= LOAD_CACHE_SIZE:
             _CACHE.pop(next(iter(_CACHE)))
     _CACHE[key] = snap
@@ -348,14 +372,17 @@ def load(path: str | Path | None = None, *, version: str | None = None, verify: 
         picked = folder / DEFAULT_API_VERSION / version
         if not (picked / MANIFEST).is_file():
             available = ", ".join(snapshot_versions(folder, DEFAULT_API_VERSION)) or "none"
-            raise SnapshotNotFound(f"{folder}: no snapshot {version} for API {DEFAULT_API_VERSION} "
-                                f"(available: {available})")
+            raise SnapshotNotFound(
+                f"{folder}: no snapshot {version} for API {DEFAULT_API_VERSION} (available: {available})"
+            )
         return Snapshot(picked, verify=verify)
     if not os.path.lexists(folder / MANIFEST):  # anything there, even a FIFO, makes it a snapshot to check
         try:
             folder = Path(str(latest_snapshot_dir(folder)))  # a store root
         except SnapshotError:
-            raise SnapshotNotFound(f"{folder}: not a snapshot folder (no {MANIFEST}) and holds no snapshots") from None
+            raise SnapshotNotFound(
+                f"{folder}: not a snapshot folder (no {MANIFEST}) and holds no snapshots"
+            ) from None
     snap = Snapshot(folder, verify=verify)
     if version is not None and snap.version != version:
         raise SnapshotNotFound(f"{folder}: snapshot {snap.version}, not the version {version} asked for")

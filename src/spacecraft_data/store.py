@@ -1,4 +1,5 @@
-"""The snapshot store: where snapshots live on disk and how they are written (atomically, one writer at a time).
+"""The snapshot store: where snapshots live on disk and how they are written (atomically, one writer at a
+time).
 
 Details: docs/architecture.md#snapshots-on-disk
 """
@@ -19,6 +20,7 @@ from .errors import InputError, SnapshotError, SnapshotNotFound
 # tempfile, shutil and importlib.resources (~10 ms together) are imported in the
 # functions that write or locate files.
 from .typecheck import TYPE_CHECKING
+
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterator
     from contextlib import AbstractContextManager
@@ -65,12 +67,16 @@ def endpoint_table_files(api_version: str | None = None) -> dict[str, str]:
 
 
 def mode_table_files(api_version: str | None = None) -> dict[str, str]:
-    """The tables of modes kept apart (``Endpoint.mode_tables``) -> file name: only a snapshot of both modes has them."""
-    return {table: table_file(table) for e in endpoints(api_version).values() for table in e.mode_tables.values()}
+    """The tables of modes kept apart (``Endpoint.mode_tables``) -> file name: only a snapshot of both modes
+    has them."""
+    return {
+        table: table_file(table) for e in endpoints(api_version).values() for table in e.mode_tables.values()
+    }
 
 
 def table_files(api_version: str | None = None) -> dict[str, str]:
-    """Every table a snapshot of ``api_version`` may hold -> its file name: endpoints' own tables, then mode tables."""
+    """Every table a snapshot of ``api_version`` may hold -> its file name: endpoints' own tables, then mode
+    tables."""
     return {**endpoint_table_files(api_version), **mode_table_files(api_version)}
 
 
@@ -168,7 +174,9 @@ def snapshot_versions(root: Path | Traversable, api_version: str = DEFAULT_API_V
     return sorted(names, key=version_key)
 
 
-def latest_snapshot_dir(root: Path | Traversable, api_version: str = DEFAULT_API_VERSION) -> Path | Traversable:
+def latest_snapshot_dir(
+    root: Path | Traversable, api_version: str = DEFAULT_API_VERSION
+) -> Path | Traversable:
     """The folder of the newest snapshot under ``root`` for ``api_version``."""
     versions = snapshot_versions(root, api_version)
     if not versions:
@@ -247,7 +255,9 @@ def publish(files: dict[str, bytes], target: Path, replace: bool = False) -> Pat
     return target
 
 
-def sync_files(files: dict[Path, bytes], managed: list[Path], check: bool = False) -> tuple[list[Path], list[Path]]:
+def sync_files(
+    files: dict[Path, bytes], managed: list[Path], check: bool = False
+) -> tuple[list[Path], list[Path]]:
     """Bring generated files on disk in line with ``files`` (path -> bytes).
 
     Returns ``(stale, extra)``: the paths whose bytes are missing or differ, and
@@ -266,12 +276,18 @@ def sync_files(files: dict[Path, bytes], managed: list[Path], check: bool = Fals
 
 
 #: what a file of each non-regular kind is called in an error
-_FILE_KINDS = ((stat.S_ISDIR, "a folder"), (stat.S_ISFIFO, "a FIFO (named pipe)"), (stat.S_ISSOCK, "a socket"),
-               (stat.S_ISCHR, "a character device"), (stat.S_ISBLK, "a block device"))
+_FILE_KINDS = (
+    (stat.S_ISDIR, "a folder"),
+    (stat.S_ISFIFO, "a FIFO (named pipe)"),
+    (stat.S_ISSOCK, "a socket"),
+    (stat.S_ISCHR, "a character device"),
+    (stat.S_ISBLK, "a block device"),
+)
 
 
 class NotARegularFile(InputError, OSError):
-    """A folder, FIFO, socket or device where a regular file should be (``strerror`` says which): an I/O error."""
+    """A folder, FIFO, socket or device where a regular file should be (``strerror`` says which): an I/O
+    error."""
 
 
 def open_regular(path: Path) -> bytes:
@@ -292,7 +308,8 @@ def open_regular(path: Path) -> bytes:
 
 
 def read_file_bytes(path: Path | Traversable, what: str) -> bytes:
-    """The bytes of the snapshot file at ``path`` (see :func:`open_regular`); a :class:`SnapshotError` otherwise."""
+    """The bytes of the snapshot file at ``path`` (see :func:`open_regular`); a :class:`SnapshotError`
+    otherwise."""
     if not isinstance(path, Path):  # a resource inside a zip: always a plain member
         try:
             return path.read_bytes()
@@ -327,12 +344,15 @@ def read_json(path: Path | Traversable, what: str, sha256: str | None = None) ->
     if sha256 is not None:
         actual = sha256_bytes(data)
         if actual != sha256:
-            raise SnapshotError(f"{path}: sha256 {actual} differs from {MANIFEST} ({sha256}): the file changed "
-                                "after the snapshot was built (load(path, verify=False) reads it unchecked)")
+            raise SnapshotError(
+                f"{path}: sha256 {actual} differs from {MANIFEST} ({sha256}): the file changed "
+                "after the snapshot was built (load(path, verify=False) reads it unchecked)"
+            )
     return value
 
 
-#: the lock file :func:`store_lock` creates in a store (or raw folder) while a run holds it, removed on release
+#: the lock file :func:`store_lock` creates in a store (or raw folder) while a run holds it, removed on
+#: release
 LOCK_FILE = ".spacecraft-data.lock"
 #: seconds a run waits for another run's lock on the same store before giving up (exit 2): ``--lock-wait``.
 #: A harvest of the live API can hold it for an hour (the anonymous rate limit); an import, for seconds.
@@ -343,8 +363,9 @@ class StoreBusy(InputError):
     """Another run held the store's lock for longer than this one would wait; nothing was written (exit 2)."""
 
 
-def store_lock(folder: Path, holder: str, wait: float = LOCK_WAIT,
-               progress: Callable[[str], None] | None = None) -> AbstractContextManager[Path]:
+def store_lock(
+    folder: Path, holder: str, wait: float = LOCK_WAIT, progress: Callable[[str], None] | None = None
+) -> AbstractContextManager[Path]:
     """Hold the advisory lock of ``folder`` (a snapshot store or a raw folder) for a ``with`` block.
 
     ``holder`` says who takes it (``"harvest of https://..."``); it is written into the lock file, so a run
@@ -388,14 +409,16 @@ def store_lock(folder: Path, holder: str, wait: float = LOCK_WAIT,
     return held()
 
 
-def _acquire(fcntl: Any, path: Path, holder: str, wait: float,
-             progress: Callable[[str], None] | None) -> int | None:
-    """An open descriptor of ``path`` holding its exclusive ``flock``; :class:`StoreBusy` after ``wait`` seconds.
+def _acquire(
+    fcntl: Any, path: Path, holder: str, wait: float, progress: Callable[[str], None] | None
+) -> int | None:
+    """An open descriptor of ``path`` holding its exclusive ``flock``; :class:`StoreBusy` after ``wait``
+    seconds.
 
     None, after a warning, on a file system that has no ``flock`` (some network file systems).
     """
-    import errno
     import datetime as _dt
+    import errno
     import sys
     import time
 
@@ -419,9 +442,11 @@ def _acquire(fcntl: Any, path: Path, holder: str, wait: float,
             other = _holder(fd)
             os.close(fd)
             if time.monotonic() >= deadline:
-                raise StoreBusy(f"{path}: still locked by {other} after waiting {wait:g} s (--lock-wait): one "
-                                "harvest or import at a time per store; nothing was fetched or published by this "
-                                "run; run it again once the other one has finished") from None
+                raise StoreBusy(
+                    f"{path}: still locked by {other} after waiting {wait:g} s (--lock-wait): one "
+                    "harvest or import at a time per store; nothing was fetched or published by this "
+                    "run; run it again once the other one has finished"
+                ) from None
             if not said:
                 said = f"{path}: locked by {other}; waiting up to {wait:g} s for it to finish (--lock-wait)"
                 say(said)
@@ -431,8 +456,10 @@ def _acquire(fcntl: Any, path: Path, holder: str, wait: float,
             os.close(fd)
             if exc.errno not in (errno.ENOLCK, errno.EOPNOTSUPP, errno.ENOSYS):
                 raise
-            say(f"warning: {path}: this file system has no advisory locks ({exc.strerror}); "
-                "going on without one: do not run two harvests or imports into this store at once")
+            say(
+                f"warning: {path}: this file system has no advisory locks ({exc.strerror}); "
+                "going on without one: do not run two harvests or imports into this store at once"
+            )
             return None
         except BaseException:
             os.close(fd)

@@ -9,6 +9,7 @@ import json
 
 from .errors import SpacecraftDataError
 from .typecheck import TYPE_CHECKING
+
 if TYPE_CHECKING:
     from typing import Any
 
@@ -27,8 +28,14 @@ class StrictJSONError(SpacecraftDataError, ValueError):
     of an envelope's ``results``) when it has one.
     """
 
-    def __init__(self, reason: str, line: int | None = None, column: int | None = None,
-                 path: str | None = None, record: Any = None) -> None:
+    def __init__(
+        self,
+        reason: str,
+        line: int | None = None,
+        column: int | None = None,
+        path: str | None = None,
+        record: Any = None,
+    ) -> None:
         self.reason = reason
         self.line = line
         self.column = column
@@ -52,7 +59,9 @@ def decode(data: bytes, allow_bom: bool = False) -> str:
         raise StrictJSONError(f"not UTF-8 text ({exc.reason} at byte {exc.start})", line=line) from None
     if text.startswith(_BOM):
         if not allow_bom:
-            raise StrictJSONError("starts with a UTF-8 byte order mark, which JSON text must not have", line=1)
+            raise StrictJSONError(
+                "starts with a UTF-8 byte order mark, which JSON text must not have", line=1
+            )
         text = text[1:]
     return text
 
@@ -80,14 +89,16 @@ def loads(text: str) -> Any:
     except json.JSONDecodeError as exc:
         raise StrictJSONError(f"{exc.msg} (column {exc.colno})", line=exc.lineno, column=exc.colno) from None
     except RecursionError:
-        raise StrictJSONError("nested too deeply to parse (arrays or objects inside each other past "
-                              "Python's recursion limit)") from None
+        raise StrictJSONError(
+            "nested too deeply to parse (arrays or objects inside each other past Python's recursion limit)"
+        ) from None
     except ValueError as exc:  # e.g. an integer past sys.get_int_max_str_digits()
         raise StrictJSONError(str(exc).split(";")[0]) from None
     if seen:
         path, record = _locate(value, seen[0])
-        raise StrictJSONError(f"{seen[0].name} is not a JSON value (JSON has no NaN or Infinity)",
-                              path=path, record=record)
+        raise StrictJSONError(
+            f"{seen[0].name} is not a JSON value (JSON has no NaN or Infinity)", path=path, record=record
+        )
     return value
 
 

@@ -89,7 +89,8 @@ def setup() -> None:
         if settings.configured:
             if APP not in settings.INSTALLED_APPS:
                 raise RuntimeError(
-                    f"Django settings were configured elsewhere in this process without the oracle app {APP!r}; "
+                    "Django settings were configured elsewhere in this process without the "
+                    f"oracle app {APP!r}; "
                     "the oracle configures Django itself and must be the only one to do so in a test run"
                 )
         else:
@@ -106,8 +107,11 @@ def setup() -> None:
                 DEFAULT_AUTO_FIELD="django.db.models.AutoField",
                 # 4xx/5xx answers are the point of many tests; Django would log each one. A real
                 # error in the oracle still surfaces: the test client re-raises it.
-                LOGGING={"version": 1, "disable_existing_loggers": False,
-                         "loggers": {"django.request": {"level": "CRITICAL"}}},
+                LOGGING={
+                    "version": 1,
+                    "disable_existing_loggers": False,
+                    "loggers": {"django.request": {"level": "CRITICAL"}},
+                },
                 REST_FRAMEWORK={
                     # No auth app: LL2's throttles and keys are out of the oracle's scope.
                     "DEFAULT_AUTHENTICATION_CLASSES": [],
@@ -130,7 +134,12 @@ def setup() -> None:
 
         connection.ensure_connection()
         with connection.schema_editor() as editor:
-            for model in (models.SpacecraftStatus, models.Agency, models.SpacecraftConfiguration, models.Spacecraft):
+            for model in (
+                models.SpacecraftStatus,
+                models.Agency,
+                models.SpacecraftConfiguration,
+                models.Spacecraft,
+            ):
                 editor.create_model(model)
         _client = Client(raise_request_exception=True)
 
@@ -186,16 +195,24 @@ class Oracle:
         self.flavour = flavour
         self.statuses = [{"id": s["id"], "name": s["name"]} for s in statuses]
         configurations = list(configurations)
-        self.agencies = list({c["agency"]["id"]: {k: c["agency"][k] for k in ("id", "name", "abbrev")}
-                              for c in configurations if isinstance(c.get("agency"), dict)}.values())
-        self.configurations = [{
-            "id": c["id"],
-            "name": c["name"],
-            "agency_id": c["agency"]["id"] if isinstance(c.get("agency"), dict) else None,
-            "human_rated": c.get("human_rated"),
-            "in_use": c.get("in_use"),
-            "raw": json.dumps(c, ensure_ascii=False),
-        } for c in configurations]
+        self.agencies = list(
+            {
+                c["agency"]["id"]: {k: c["agency"][k] for k in ("id", "name", "abbrev")}
+                for c in configurations
+                if isinstance(c.get("agency"), dict)
+            }.values()
+        )
+        self.configurations = [
+            {
+                "id": c["id"],
+                "name": c["name"],
+                "agency_id": c["agency"]["id"] if isinstance(c.get("agency"), dict) else None,
+                "human_rated": c.get("human_rated"),
+                "in_use": c.get("in_use"),
+                "raw": json.dumps(c, ensure_ascii=False),
+            }
+            for c in configurations
+        ]
         status_ids = {s["id"] for s in self.statuses}
         config_ids = {c["id"] for c in self.configurations}
         self.rows: list[dict[str, Any]] = []
@@ -204,27 +221,35 @@ class Oracle:
             if rec["status"]["id"] not in status_ids:
                 raise ValueError(f"{where}: status {rec['status']['id']} is not in the statuses table")
             if rec["spacecraft_config"]["id"] not in config_ids:
-                raise ValueError(f"{where}: spacecraft_config {rec['spacecraft_config']['id']} "
-                                 "is not in the configurations table")
-            self.rows.append({
-                "id": rec["id"],
-                "name": rec["name"],
-                "in_space": rec["in_space"],
-                "is_placeholder": rec["is_placeholder"],
-                "status_id": rec["status"]["id"],
-                "spacecraft_config_id": rec["spacecraft_config"]["id"],
-                "flights_count": rec["flights_count"],
-                "mission_ends_count": rec["mission_ends_count"],
-                "time_in_space": _duration(rec["time_in_space"], f"{where}.time_in_space"),
-                "time_docked": _duration(rec["time_docked"], f"{where}.time_docked"),
-                "raw": json.dumps(rec, ensure_ascii=False),
-            })
+                raise ValueError(
+                    f"{where}: spacecraft_config {rec['spacecraft_config']['id']} "
+                    "is not in the configurations table"
+                )
+            self.rows.append(
+                {
+                    "id": rec["id"],
+                    "name": rec["name"],
+                    "in_space": rec["in_space"],
+                    "is_placeholder": rec["is_placeholder"],
+                    "status_id": rec["status"]["id"],
+                    "spacecraft_config_id": rec["spacecraft_config"]["id"],
+                    "flights_count": rec["flights_count"],
+                    "mission_ends_count": rec["mission_ends_count"],
+                    "time_in_space": _duration(rec["time_in_space"], f"{where}.time_in_space"),
+                    "time_docked": _duration(rec["time_docked"], f"{where}.time_docked"),
+                    "raw": json.dumps(rec, ensure_ascii=False),
+                }
+            )
 
     @classmethod
     def from_snapshot(cls, snap: Any, flavour: str = "postgres") -> Oracle:
         """An oracle over a :class:`spacecraft_data.Snapshot`'s records and reference tables."""
-        return cls(snap.records, snap.tables["spacecraft_configurations"], snap.tables["spacecraft_statuses"],
-                   flavour=flavour)
+        return cls(
+            snap.records,
+            snap.tables["spacecraft_configurations"],
+            snap.tables["spacecraft_statuses"],
+            flavour=flavour,
+        )
 
     def _load(self) -> None:
         global _loaded
@@ -242,7 +267,8 @@ class Oracle:
             models.SpacecraftStatus.objects.bulk_create(models.SpacecraftStatus(**s) for s in self.statuses)
             models.Agency.objects.bulk_create(models.Agency(**a) for a in self.agencies)
             models.SpacecraftConfiguration.objects.bulk_create(
-                models.SpacecraftConfiguration(**c) for c in self.configurations)
+                models.SpacecraftConfiguration(**c) for c in self.configurations
+            )
             models.Spacecraft.objects.bulk_create(models.Spacecraft(**r) for r in self.rows)
         _loaded = self
 

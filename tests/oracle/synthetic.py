@@ -60,7 +60,9 @@ def many(records: list[dict[str, Any]], count: int) -> list[dict[str, Any]]:
     for n in range(count):
         rec = copy.deepcopy(records[n % len(records)])
         rec["id"] = n + 1
-        rec["url"] = rec["url"].replace(f"/spacecraft/{records[n % len(records)]['id']}/", f"/spacecraft/{n + 1}/")
+        rec["url"] = rec["url"].replace(
+            f"/spacecraft/{records[n % len(records)]['id']}/", f"/spacecraft/{n + 1}/"
+        )
         rec["description"] = SYNTHETIC_MARK
         out.append(rec)
     return out
@@ -68,13 +70,23 @@ def many(records: list[dict[str, Any]], count: int) -> list[dict[str, Any]]:
 
 # Configuration names that put code point order to the test: lower case after upper case, accents and
 # Cyrillic after ASCII, a repeated name (a tie), a leading space and digit.
-_CONFIG_NAMES = {0: "dragon (lower case)", 3: "Éclair", 5: "Прогресс", 8: "Shared", 9: "Shared", 12: "Zeta",
-                 15: "ärger", 20: "1st", 25: "Weltraumstraße"}
+_CONFIG_NAMES = {
+    0: "dragon (lower case)",
+    3: "Éclair",
+    5: "Прогресс",
+    8: "Shared",
+    9: "Shared",
+    12: "Zeta",
+    15: "ärger",
+    20: "1st",
+    25: "Weltraumstraße",
+}
 _AGENCY_NAMES = {121: "Space Exploration Technologies Ñ", 63: "Роскосмос"}
 
 
 def configurations_with_ties(configurations: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """SYNTHETIC: copies of the detailed ``configurations`` with odd names, ties and booleans set (by position ``i``).
+    """SYNTHETIC: copies of the detailed ``configurations`` with odd names, ties and booleans set (by
+    position ``i``).
 
     Names from :data:`_CONFIG_NAMES`; ``human_rated`` every 3rd, ``in_use`` every 2nd;
     two agencies renamed (non-ASCII) in every copy that names them, so the agency
@@ -94,8 +106,12 @@ def configurations_with_ties(configurations: list[dict[str, Any]]) -> list[dict[
     return out
 
 
-def write_snapshot(real: Snapshot, records: list[dict[str, Any]], target: Path,
-                   configurations: list[dict[str, Any]] | None = None) -> Snapshot:
+def write_snapshot(
+    real: Snapshot,
+    records: list[dict[str, Any]],
+    target: Path,
+    configurations: list[dict[str, Any]] | None = None,
+) -> Snapshot:
     """SYNTHETIC: a snapshot folder at ``target`` holding ``records`` and ``real``'s reference tables
     (or ``configurations`` instead of its configurations).
 
@@ -113,9 +129,12 @@ def write_snapshot(real: Snapshot, records: list[dict[str, Any]], target: Path,
     files = {
         TABLE_FILES["spacecraft"]: dump_json(sorted(records, key=lambda r: r["id"])),
         TABLE_FILES["spacecraft_configurations"]: dump_json(
-            real.tables["spacecraft_configurations"] if configurations is None else configurations),
+            real.tables["spacecraft_configurations"] if configurations is None else configurations
+        ),
         TABLE_FILES["spacecraft_statuses"]: dump_json(real.tables["spacecraft_statuses"]),
     }
-    manifest["files"] = {name: {"sha256": sha256_bytes(data), "bytes": len(data)} for name, data in sorted(files.items())}
+    manifest["files"] = {
+        name: {"sha256": sha256_bytes(data), "bytes": len(data)} for name, data in sorted(files.items())
+    }
     files[MANIFEST] = dump_json(manifest)
     return Snapshot(publish(files, Path(target), replace=True))

@@ -19,8 +19,11 @@ from .core import FLAVOUR_KEY
 def _routes(prefix: str, name: str, viewset: type) -> list[Any]:
     return [
         re_path(rf"^2\.3\.0/{prefix}/$", viewset.as_view({"get": "list"}), name=f"{name}-list"),
-        re_path(rf"^2\.3\.0/{prefix}/(?P<pk>[^/.]+)/$", viewset.as_view({"get": "retrieve"}),
-                name=f"{name}-detail"),
+        re_path(
+            rf"^2\.3\.0/{prefix}/(?P<pk>[^/.]+)/$",
+            viewset.as_view({"get": "retrieve"}),
+            name=f"{name}-detail",
+        ),
     ]
 
 
@@ -40,8 +43,9 @@ urlpatterns = _patterns(views.SpacecraftViewSet, views.ConfigurationViewSet, vie
 class PostgresURLConf:
     """The ``postgres`` flavour: the same routes over the adapted views."""
 
-    urlpatterns = _patterns(views.PostgresSpacecraftViewSet, views.PostgresConfigurationViewSet,
-                            views.PostgresStatusViewSet)
+    urlpatterns = _patterns(
+        views.PostgresSpacecraftViewSet, views.PostgresConfigurationViewSet, views.PostgresStatusViewSet
+    )
 
 
 class FlavourMiddleware:

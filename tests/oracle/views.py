@@ -93,7 +93,8 @@ class SpacecraftViewSet(viewsets.ReadOnlyModelViewSet):
 
 
 class PostgresSearchFilter(SearchFilter):
-    """Adapter 2: ``icontains`` folded as PostgreSQL folds it (``UPPER`` on both sides), not SQLite's ASCII-only."""
+    """Adapter 2: ``icontains`` folded as PostgreSQL folds it (``UPPER`` on both sides), not SQLite's
+    ASCII-only."""
 
     def construct_search(self, field_name: str, queryset: Any) -> str:
         lookup = super().construct_search(field_name, queryset)
@@ -106,8 +107,10 @@ class PostgresOrderingFilter(OrderingFilter):
 
     def filter_queryset(self, request: Any, queryset: Any, view: Any) -> Any:
         ordering = self.get_ordering(request, queryset, view) or []
-        keys = [F(term[1:]).desc(nulls_first=True) if term.startswith("-") else F(term).asc(nulls_last=True)
-                for term in ordering]
+        keys = [
+            F(term[1:]).desc(nulls_first=True) if term.startswith("-") else F(term).asc(nulls_last=True)
+            for term in ordering
+        ]
         return queryset.order_by(*keys, "pk")
 
 
@@ -141,7 +144,8 @@ def _ref(prop: dict[str, Any]) -> str | None:
 
 
 def spec_projection(obj: Any, component: str) -> Any:
-    """``obj`` as the OpenAPI ``component`` emits it, read from the spec itself (not from the engine's declaration).
+    """``obj`` as the OpenAPI ``component`` emits it, read from the spec itself (not from the engine's
+    declaration).
 
     Every property of the component in the spec's order; ``response_mode`` is the
     component's declared default; a property referring to another component
@@ -170,7 +174,8 @@ _ROUTES = {"spacecraft_configurations": "spacecraftconfiguration-detail", "agenc
 
 
 def _relink_all(node: Any, request: HttpRequest) -> None:
-    """Rebuild every API link (configurations, agencies) under ``node`` with ``reverse()``, as DRF's fields do."""
+    """Rebuild every API link (configurations, agencies) under ``node`` with ``reverse()``, as DRF's fields
+    do."""
     if isinstance(node, list):
         for item in node:
             _relink_all(item, request)
@@ -194,7 +199,8 @@ class ConfigurationDetailedSerializer(serializers.Serializer):
 
 
 class ConfigurationNormalSerializer(serializers.Serializer):
-    """``SpacecraftConfigNormal`` projected from the stored record by the spec, links rebuilt from the request."""
+    """``SpacecraftConfigNormal`` projected from the stored record by the spec, links rebuilt from the
+    request."""
 
     def to_representation(self, instance: SpacecraftConfiguration) -> dict[str, Any]:
         record = spec_projection(json.loads(instance.raw), "SpacecraftConfigNormal")

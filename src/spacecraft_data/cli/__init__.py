@@ -11,9 +11,9 @@ import os
 import sys
 
 from ..errors import ExitCode, SpacecraftDataError
+from ..typecheck import TYPE_CHECKING
 from ._version import VersionAction
 
-from ..typecheck import TYPE_CHECKING
 if TYPE_CHECKING:
     from collections.abc import Sequence
     from typing import Any
@@ -72,15 +72,22 @@ def help_examples(endpoint: Endpoint) -> dict[str, str]:
 
 
 def _epilog() -> str:
-    """The top-level help's epilog: examples (the primary endpoint's, from its declaration) and exit statuses."""
+    """The top-level help's epilog: examples (the primary endpoint's, from its declaration) and exit
+    statuses."""
     from ..endpoints import DEFAULT_API_VERSION, primary
 
     main = primary()
     examples = help_examples(main)
-    query = "".join(f" --{param.replace('_', '-')} {examples[kind]}" for kind, param in
-                    (("search", main.search.param), ("ordering", main.ordering.param)) if examples.get(kind))
-    return _EPILOG.format(query=query, path=main.list_path(DEFAULT_API_VERSION),
-                          filter=f"{examples['filter']}&" if examples.get("filter") else "")
+    query = "".join(
+        f" --{param.replace('_', '-')} {examples[kind]}"
+        for kind, param in (("search", main.search.param), ("ordering", main.ordering.param))
+        if examples.get(kind)
+    )
+    return _EPILOG.format(
+        query=query,
+        path=main.list_path(DEFAULT_API_VERSION),
+        filter=f"{examples['filter']}&" if examples.get("filter") else "",
+    )
 
 
 def _columns() -> int:
@@ -100,18 +107,23 @@ def _columns() -> int:
 
 
 class HelpFormatter(argparse.RawDescriptionHelpFormatter):
-    """argparse's formatter, sized like shutil would size it; examples in descriptions and epilogs kept as written."""
+    """argparse's formatter, sized like shutil would size it; examples in descriptions and epilogs kept as
+    written."""
 
-    def __init__(self, prog: str, indent_increment: int = 2, max_help_position: int = 24,
-                 width: int | None = None) -> None:
-        super().__init__(prog, indent_increment, max_help_position, _columns() - 2 if width is None else width)
+    def __init__(
+        self, prog: str, indent_increment: int = 2, max_help_position: int = 24, width: int | None = None
+    ) -> None:
+        super().__init__(
+            prog, indent_increment, max_help_position, _columns() - 2 if width is None else width
+        )
 
     def _fill_text(self, text: str, width: int, indent: str) -> str:
         # Prose lines are wrapped to the terminal; indented lines (examples) are kept as written.
         import textwrap
 
         return "\n".join(
-            indent + line if line.startswith(" ") or not line.strip()
+            indent + line
+            if line.startswith(" ") or not line.strip()
             else textwrap.fill(line, width, initial_indent=indent, subsequent_indent=indent)
             for line in text.splitlines()
         )
@@ -132,11 +144,14 @@ def build_parser(only: str | None = None) -> argparse.ArgumentParser:
     parser = _Parser(
         prog="spacecraft-data",
         description=f"Launch Library 2 {primary().list_path(DEFAULT_API_VERSION)} as an offline, versioned, "
-                    "validated data package.",
+        "validated data package.",
         epilog=_epilog(),
     )
-    parser.add_argument("--version", action=VersionAction,
-                        help="show the code version and the data version in use, with its origin, and exit")
+    parser.add_argument(
+        "--version",
+        action=VersionAction,
+        help="show the code version and the data version in use, with its origin, and exit",
+    )
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
     for name, module in COMMANDS.items():
         if only is None or name == only:
@@ -147,7 +162,11 @@ def build_parser(only: str | None = None) -> argparse.ArgumentParser:
 def os_error_message(exc: OSError) -> str:
     """An ``OSError`` as ``PATH: reason`` (both paths for a rename), without Python's ``[Errno N]``."""
     reason = exc.strerror or str(exc)
-    names = [os.fsdecode(n) if isinstance(n, bytes) else str(n) for n in (exc.filename, exc.filename2) if n is not None]
+    names = [
+        os.fsdecode(n) if isinstance(n, bytes) else str(n)
+        for n in (exc.filename, exc.filename2)
+        if n is not None
+    ]
     return f"{' -> '.join(names)}: {reason}" if names else reason
 
 

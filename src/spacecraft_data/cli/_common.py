@@ -6,28 +6,35 @@ import argparse
 import os
 from pathlib import Path
 
-from ..errors import InputError
 from ..endpoints import DEFAULT_API_VERSION
+from ..errors import InputError
 from ..routes import API_VERSION
 from ..snapshot import Snapshot, load
 from ..store import MANIFEST, is_snapshot_version
-
 from ..typecheck import TYPE_CHECKING
+
 if TYPE_CHECKING:
     from collections.abc import Iterable
     from typing import Any
 
 
 def add_snapshot_option(parser: argparse.ArgumentParser) -> None:
-    """``--snapshot PATH|VERSION``: a snapshot folder, a store root or a version instead of the default one."""
-    parser.add_argument("--snapshot", type=Path, default=None, metavar="PATH",
-                        help="snapshot folder, store of snapshots, or version (YYYY.MM.DD[.N]) to use "
-                             "(default: the newest in the user store, else the bundled one; "
-                             "see 'spacecraft-data snapshots')")
+    """``--snapshot PATH|VERSION``: a snapshot folder, a store root or a version instead of the default
+    one."""
+    parser.add_argument(
+        "--snapshot",
+        type=Path,
+        default=None,
+        metavar="PATH",
+        help="snapshot folder, store of snapshots, or version (YYYY.MM.DD[.N]) to use "
+        "(default: the newest in the user store, else the bundled one; "
+        "see 'spacecraft-data snapshots')",
+    )
 
 
 def snapshot_from(args: argparse.Namespace) -> Snapshot:
-    """The snapshot named by ``--snapshot`` (a folder, or a version looked up as load() does), else load()'s."""
+    """The snapshot named by ``--snapshot`` (a folder, or a version looked up as load() does), else
+    load()'s."""
     from ..store import is_snapshot_version
 
     chosen = getattr(args, "snapshot", None)
@@ -45,17 +52,36 @@ def add_publish_options(parser: argparse.ArgumentParser, raw_default: str) -> No
     """
     from ..locate import user_changelog, user_raw_dir, user_snapshots
 
-    parser.add_argument("--output", type=Path, default=user_snapshots(),
-                        help="snapshot store to publish into (default: the user store, %(default)s)")
-    parser.add_argument("--raw-dir", type=Path, default=user_raw_dir(Path(raw_default).name),
-                        help="where the raw pages are kept, one folder per run (default: %(default)s)")
-    parser.add_argument("--changelog", type=Path, default=user_changelog(),
-                        help="data changelog to append the summary to (default: %(default)s)")
+    parser.add_argument(
+        "--output",
+        type=Path,
+        default=user_snapshots(),
+        help="snapshot store to publish into (default: the user store, %(default)s)",
+    )
+    parser.add_argument(
+        "--raw-dir",
+        type=Path,
+        default=user_raw_dir(Path(raw_default).name),
+        help="where the raw pages are kept, one folder per run (default: %(default)s)",
+    )
+    parser.add_argument(
+        "--changelog",
+        type=Path,
+        default=user_changelog(),
+        help="data changelog to append the summary to (default: %(default)s)",
+    )
     parser.add_argument("--no-changelog", action="store_true", help="do not append to a data changelog")
     # The API version becomes a folder name of the store: a value like '../x' would write outside it.
-    parser.add_argument("--api-version", default=DEFAULT_API_VERSION, type=api_version, metavar="N.N.N",
-                        help="API version (default: %(default)s)")
-    parser.add_argument("--quiet", action="store_true", help="no progress on stderr (errors are still printed)")
+    parser.add_argument(
+        "--api-version",
+        default=DEFAULT_API_VERSION,
+        type=api_version,
+        metavar="N.N.N",
+        help="API version (default: %(default)s)",
+    )
+    parser.add_argument(
+        "--quiet", action="store_true", help="no progress on stderr (errors are still printed)"
+    )
 
 
 def api_version(text: str) -> str:
@@ -66,10 +92,14 @@ def api_version(text: str) -> str:
 
 
 def publish_kwargs(args: argparse.Namespace) -> dict[str, Any]:
-    """The keyword arguments :func:`add_publish_options` gives a publishing library call (``import_pages`` …)."""
-    kwargs: dict[str, Any] = {"output": args.output, "raw_dir": args.raw_dir,
-                              "changelog": None if args.no_changelog else args.changelog,
-                              "api_version": args.api_version}
+    """The keyword arguments :func:`add_publish_options` gives a publishing library call (``import_pages``
+    …)."""
+    kwargs: dict[str, Any] = {
+        "output": args.output,
+        "raw_dir": args.raw_dir,
+        "changelog": None if args.no_changelog else args.changelog,
+        "api_version": args.api_version,
+    }
     if args.quiet:
         kwargs["progress"] = lambda message: None
     return kwargs
@@ -80,7 +110,8 @@ def _holds_snapshots(folder: Path) -> bool:
     # lexists: a manifest that is there but damaged (a FIFO, a dangling symlink) makes a damaged snapshot,
     # which validate reports as a finding (1), not a wrong path (2).
     return os.path.lexists(folder / MANIFEST) or any(
-        is_snapshot_version(m.parent.name) for m in folder.glob(f"*/*/{MANIFEST}"))
+        is_snapshot_version(m.parent.name) for m in folder.glob(f"*/*/{MANIFEST}")
+    )
 
 
 def require_inputs(paths: Iterable[str | Path]) -> None:
@@ -98,4 +129,6 @@ def require_inputs(paths: Iterable[str | Path]) -> None:
         except OSError as exc:
             raise InputError(f"{path}: cannot read: {exc.strerror or exc}") from None
         if path.is_dir() and not _holds_snapshots(path):
-            raise InputError(f"{path}: a folder, but neither a snapshot (no {MANIFEST}) nor a folder of snapshots")
+            raise InputError(
+                f"{path}: a folder, but neither a snapshot (no {MANIFEST}) nor a folder of snapshots"
+            )

@@ -1,4 +1,5 @@
-"""Query flags shared by ``query`` and ``export``: one flag per API parameter, generated from the declarations.
+"""Query flags shared by ``query`` and ``export``: one flag per API parameter, generated from the
+declarations.
 
 Details: docs/architecture.md#the-shell-cli-server-testing
 """
@@ -8,11 +9,12 @@ from __future__ import annotations
 import argparse
 import re
 
-from ..endpoints import DEFAULT_API_VERSION, Endpoint, endpoint as declared, primary
+from ..endpoints import DEFAULT_API_VERSION, Endpoint, primary
+from ..endpoints import endpoint as declared
 from ..query import BooleanFilter, ChoiceFilter, ExactFilter
-
-from . import help_examples
 from ..typecheck import TYPE_CHECKING
+from . import help_examples
+
 if TYPE_CHECKING:
     from collections.abc import Sequence
     from typing import Any
@@ -27,7 +29,8 @@ _COMMON = ("search", "ordering", "limit", "offset", "mode")
 
 
 def _filter_help(f: Any, endpoints: Sequence[Endpoint]) -> str:
-    """A filter flag's help: its kind's, a choice filter's from the first declaration with a ``help`` for it."""
+    """A filter flag's help: its kind's, a choice filter's from the first declaration with a ``help`` for
+    it."""
     if isinstance(f, BooleanFilter):
         return "true/false/1/0 (other values are ignored)"
     if isinstance(f, ExactFilter):
@@ -57,14 +60,18 @@ def example_flags(endpoint: Endpoint) -> tuple[str, str, str]:
     examples = help_examples(endpoint)
     search = f" {_flag(endpoint.search.param)} {examples['search']}" if examples.get("search") else ""
     ordering = f" {_flag(endpoint.ordering.param)} {examples['ordering']}" if examples.get("ordering") else ""
-    filtered = "".join(f" {_flag(k)} {v}" for k, _, v in
-                       (pair.partition("=") for pair in examples.get("filter", "").split("&") if pair))
+    filtered = "".join(
+        f" {_flag(k)} {v}"
+        for k, _, v in (pair.partition("=") for pair in examples.get("filter", "").split("&") if pair)
+    )
     return search, ordering, filtered
 
 
-def add_query_arguments(parser: argparse.ArgumentParser, *, allow_all: bool = True,
-                        endpoints: Sequence[str] | None = None) -> None:
-    """Add the query flags of ``endpoints`` (``--search`` … ``--mode``, ``--all`` when ``allow_all``) to ``parser``.
+def add_query_arguments(
+    parser: argparse.ArgumentParser, *, allow_all: bool = True, endpoints: Sequence[str] | None = None
+) -> None:
+    """Add the query flags of ``endpoints`` (``--search`` … ``--mode``, ``--all`` when ``allow_all``) to
+    ``parser``.
 
     ``endpoints`` are names of declared endpoints (default: the primary one).
 
@@ -81,21 +88,31 @@ def add_query_arguments(parser: argparse.ArgumentParser, *, allow_all: bool = Tr
     title = "query (the parameters of " + ", ".join(e.list_path(DEFAULT_API_VERSION) for e in chosen) + ")"
     g = parser.add_argument_group(title)
     if several:
-        g.add_argument("--endpoint", choices=[e.name for e in chosen], default=chosen[0].name,
-                       help=f"the LL2 list to query (default: {chosen[0].name}); a flag the endpoint does not "
-                            "have is an error")
+        g.add_argument(
+            "--endpoint",
+            choices=[e.name for e in chosen],
+            default=chosen[0].name,
+            help=f"the LL2 list to query (default: {chosen[0].name}); a flag the endpoint does not "
+            "have is an error",
+        )
 
     def per_endpoint(describe: Any) -> str:
         return "; ".join(f"{describe(e)} ({e.name})" if several else describe(e) for e in chosen)
 
-    g.add_argument("--search", metavar="TEXT",
-                   help="terms matched case-insensitively in "
-                        + per_endpoint(lambda e: ", ".join(e.search.fields) or "no fields, so ignored")
-                        + "; all terms must match (split on spaces and commas, \"quoted phrases\" kept)")
-    g.add_argument("--ordering", metavar="FIELDS",
-                   help="comma list of "
-                        + per_endpoint(lambda e: ", ".join(e.ordering.fields) or "no fields, so ignored")
-                        + "; '-' for descending; text in code point order; ties and no ordering: id ascending")
+    g.add_argument(
+        "--search",
+        metavar="TEXT",
+        help="terms matched case-insensitively in "
+        + per_endpoint(lambda e: ", ".join(e.search.fields) or "no fields, so ignored")
+        + '; all terms must match (split on spaces and commas, "quoted phrases" kept)',
+    )
+    g.add_argument(
+        "--ordering",
+        metavar="FIELDS",
+        help="comma list of "
+        + per_endpoint(lambda e: ", ".join(e.ordering.fields) or "no fields, so ignored")
+        + "; '-' for descending; text in code point order; ties and no ordering: id ascending",
+    )
     filters: dict[str, Any] = {}
     for e in chosen:
         for f in e.filters:
@@ -103,17 +120,23 @@ def add_query_arguments(parser: argparse.ArgumentParser, *, allow_all: bool = Tr
     for param, f in filters.items():
         having = [e.name for e in chosen if any(x.param == param for x in e.filters)]
         where = f" [{', '.join(having)} only]" if several and len(having) < len(chosen) else ""
-        metavar = "BOOL" if isinstance(f, BooleanFilter) else "ID" if isinstance(f, ChoiceFilter) else param.upper()
-        g.add_argument(_flag(param), dest=param, metavar=metavar,
-                       help=_filter_help(f, chosen) + where)
+        metavar = (
+            "BOOL" if isinstance(f, BooleanFilter) else "ID" if isinstance(f, ChoiceFilter) else param.upper()
+        )
+        g.add_argument(_flag(param), dest=param, metavar=metavar, help=_filter_help(f, chosen) + where)
     max_limit = min(e.pagination.max_limit for e in chosen)  # each endpoint's pagination declares its own
-    g.add_argument("--limit", type=int, metavar="N", help=f"records per page (default 10, at most {max_limit})")
+    g.add_argument(
+        "--limit", type=int, metavar="N", help=f"records per page (default 10, at most {max_limit})"
+    )
     g.add_argument("--offset", type=int, metavar="N", help="records to skip (default 0)")
     modes = list(dict.fromkeys(m for e in chosen for m in e.modes))
     g.add_argument("--mode", choices=modes, default=None, help="response mode (default: normal)")
     if allow_all:
-        g.add_argument("--all", action="store_true",
-                       help=f"every matching record, paging through with limit {max_limit} (--limit/--offset ignored)")
+        g.add_argument(
+            "--all",
+            action="store_true",
+            help=f"every matching record, paging through with limit {max_limit} (--limit/--offset ignored)",
+        )
     parser.set_defaults(_query_parser=parser, _query_dests=_dests(chosen))
 
 
@@ -144,7 +167,9 @@ def query_kwargs(args: argparse.Namespace) -> dict[str, Any]:
     return given
 
 
-def query_page(snapshot: Any, endpoint: Endpoint, kwargs: dict[str, Any], *, base_url: str | None = None) -> Any:
+def query_page(
+    snapshot: Any, endpoint: Endpoint, kwargs: dict[str, Any], *, base_url: str | None = None
+) -> Any:
     """One page of ``endpoint`` from ``snapshot`` for the API parameters ``kwargs``.
 
     Returns a :class:`~spacecraft_data.api.Page`; ``base_url`` is the host of its links.

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 
 from ..typecheck import TYPE_CHECKING
+
 if TYPE_CHECKING:
     from collections.abc import Sequence
     from typing import Any
@@ -20,18 +21,32 @@ def version_text() -> str:
 
     snap = load()
     where = "the user store" if snap.origin == "user" else "the bundled snapshots"
-    return f"spacecraft-data {__version__}\ndata {snap.version} (LL2 API {snap.api_version}) from {where}: {snap.path}"
+    return (
+        f"spacecraft-data {__version__}\ndata {snap.version} (LL2 API {snap.api_version}) from "
+        f"{where}: {snap.path}"
+    )
 
 
 class VersionAction(argparse.Action):
-    """Like argparse's ``version`` action, but the data line is worked out only when ``--version`` is given."""
+    """Like argparse's ``version`` action, but the data line is worked out only when ``--version`` is
+    given."""
 
-    def __init__(self, option_strings: Sequence[str], dest: str = argparse.SUPPRESS,
-                 default: str = argparse.SUPPRESS, help: str | None = None) -> None:
+    def __init__(
+        self,
+        option_strings: Sequence[str],
+        dest: str = argparse.SUPPRESS,
+        default: str = argparse.SUPPRESS,
+        help: str | None = None,
+    ) -> None:
         super().__init__(option_strings=option_strings, dest=dest, default=default, nargs=0, help=help)
 
-    def __call__(self, parser: argparse.ArgumentParser, namespace: argparse.Namespace, values: Any,
-                 option_string: str | None = None) -> None:
+    def __call__(
+        self,
+        parser: argparse.ArgumentParser,
+        namespace: argparse.Namespace,
+        values: Any,
+        option_string: str | None = None,
+    ) -> None:
         from .. import __version__
         from ..errors import ExitCode, InputError, SpacecraftDataError
 
@@ -39,7 +54,8 @@ class VersionAction(argparse.Action):
             text = version_text()
         except SpacecraftDataError as exc:
             print(f"spacecraft-data {__version__}", flush=True)
-            # cli.main prints it and exits 2, whether the snapshot is missing or broken: what --version needs is gone
+            # cli.main prints it and exits 2, whether the snapshot is missing or broken: what --version needs
+            # is gone
             raise InputError(f"no usable snapshot: {exc}") from exc
         print(text, flush=True)
         parser.exit(ExitCode.OK)

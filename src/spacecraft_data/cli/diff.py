@@ -13,22 +13,36 @@ from ..errors import ExitCode
 
 def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser(
-        "diff", help="compare two snapshots: records added, removed and changed (field by field)",
-        description="Compare two snapshots, each a folder or a version (YYYY.MM.DD[.N]) in --root (default: looked up as load() does, in the user store, then the bundled snapshots). Records are "
-                    "matched by id in every table; changed fields are JSON paths with old and new values. "
-                    "The ?format= parameter of url fields is ignored unless --strict.",
+        "diff",
+        help="compare two snapshots: records added, removed and changed (field by field)",
+        description="Compare two snapshots, each a folder or a version (YYYY.MM.DD[.N]) in --root (default: "
+        "looked up as load() does, in the user store, then the bundled snapshots). Records are "
+        "matched by id in every table; changed fields are JSON paths with old and new values. "
+        "The ?format= parameter of url fields is ignored unless --strict.",
         epilog="examples:\n  spacecraft-data diff 2026.11.22 data/snapshots/2.3.0/2026.11.25\n"
-               "  spacecraft-data diff OLD_DIR NEW_DIR --format json",
+        "  spacecraft-data diff OLD_DIR NEW_DIR --format json",
     )
     p.add_argument("old", help="older snapshot: folder or version")
     p.add_argument("new", help="newer snapshot: folder or version")
-    p.add_argument("--root", type=Path, default=None,
-                   help="snapshot store for versions (default: the user store, then the bundled snapshots)")
-    p.add_argument("--api-version", default=DEFAULT_API_VERSION, help="API version for versions (default: %(default)s)")
+    p.add_argument(
+        "--root",
+        type=Path,
+        default=None,
+        help="snapshot store for versions (default: the user store, then the bundled snapshots)",
+    )
+    p.add_argument(
+        "--api-version", default=DEFAULT_API_VERSION, help="API version for versions (default: %(default)s)"
+    )
     p.add_argument("--format", choices=["text", "json"], default="text", help="output format (default: text)")
-    p.add_argument("--strict", action="store_true", help="also report url fields that differ only by ?format=")
-    p.add_argument("--summary", action="store_true", help="text: one line of counts per table, no record lines")
-    p.add_argument("--exit-code", action="store_true", help="exit 1 when the snapshots differ (like git diff)")
+    p.add_argument(
+        "--strict", action="store_true", help="also report url fields that differ only by ?format="
+    )
+    p.add_argument(
+        "--summary", action="store_true", help="text: one line of counts per table, no record lines"
+    )
+    p.add_argument(
+        "--exit-code", action="store_true", help="exit 1 when the snapshots differ (like git diff)"
+    )
     p.set_defaults(run=run)
 
 

@@ -1,4 +1,5 @@
-"""``spacecraft-data export``: write a snapshot's tables, or the records a query selects, as CSV, Parquet, JSON or NDJSON."""
+"""``spacecraft-data export``: write a snapshot's tables, or the records a query selects, as CSV, Parquet,
+JSON or NDJSON."""
 
 from __future__ import annotations
 
@@ -7,7 +8,9 @@ import json
 import os
 import sys
 from pathlib import Path
+
 from ..typecheck import TYPE_CHECKING
+
 if TYPE_CHECKING:
     from typing import Any, Callable
 
@@ -28,42 +31,61 @@ def _epilog() -> str:
     """Examples written from each declaration's browsable-page examples (``Endpoint.examples``)."""
     main = primary()
     search, ordering, filtered = example_flags(main)
-    lines = ["  spacecraft-data export --format csv --output out/",
-             "  spacecraft-data export --format parquet --output out/",
-             f"  spacecraft-data export --format csv --output selection/{search} --referenced-only" if search else "",
-             f"  spacecraft-data export --format ndjson --output -{filtered}{ordering}" if filtered or ordering else ""]
+    lines = [
+        "  spacecraft-data export --format csv --output out/",
+        "  spacecraft-data export --format parquet --output out/",
+        f"  spacecraft-data export --format csv --output selection/{search} --referenced-only"
+        if search
+        else "",
+        f"  spacecraft-data export --format ndjson --output -{filtered}{ordering}"
+        if filtered or ordering
+        else "",
+    ]
     for e in endpoints().values():
         if e is not main:
-            lines.append(f"  spacecraft-data export --format json --output out/ --endpoint {e.name}"
-                         f"{example_flags(e)[2]} --force")
+            lines.append(
+                f"  spacecraft-data export --format json --output out/ --endpoint {e.name}"
+                f"{example_flags(e)[2]} --force"
+            )
     return "examples:\n" + "\n".join(line for line in lines if line)
 
 
 def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser(
-        "export", help="write the snapshot's tables (or a query's records) as CSV with a datapackage.json, "
-                       "Parquet, JSON or NDJSON",
+        "export",
+        help="write the snapshot's tables (or a query's records) as CSV with a datapackage.json, "
+        "Parquet, JSON or NDJSON",
         description="Write a snapshot's data into a folder (or, for json and ndjson, to standard output with "
-                    "--output -). csv: the normalised tables and a Frictionless datapackage.json; parquet: the same "
-                    "tables as typed Parquet files (needs the 'parquet' extra); json: the records as a JSON array; "
-                    "ndjson: one record a line. With no query flags every record and every complete reference "
-                    "table is written. With flags, the records the query matches (all pages, in the query's order; "
-                    "--limit/--offset export that one page), with the complete reference tables, or only the "
-                    "reference rows they use with --referenced-only. --endpoint exports another endpoint's records "
-                    "(and the tables they lead to; an endpoint with no normalised table exports as json or ndjson "
-                    "only). Records are written as the snapshot stores them. Every file is staged beside its "
-                    "target, read back and compared with what was meant to be written, then all are moved in "
-                    "together (datapackage.json last): a failed export (a full disk, say) names the file and "
-                    "leaves the folder as it was. Existing files are never overwritten without --force.",
+        "--output -). csv: the normalised tables and a Frictionless datapackage.json; parquet: the same "
+        "tables as typed Parquet files (needs the 'parquet' extra); json: the records as a JSON array; "
+        "ndjson: one record a line. With no query flags every record and every complete reference "
+        "table is written. With flags, the records the query matches (all pages, in the query's order; "
+        "--limit/--offset export that one page), with the complete reference tables, or only the "
+        "reference rows they use with --referenced-only. --endpoint exports another endpoint's records "
+        "(and the tables they lead to; an endpoint with no normalised table exports as json or ndjson "
+        "only). Records are written as the snapshot stores them. Every file is staged beside its "
+        "target, read back and compared with what was meant to be written, then all are moved in "
+        "together (datapackage.json last): a failed export (a full disk, say) names the file and "
+        "leaves the folder as it was. Existing files are never overwritten without --force.",
         epilog=_epilog(),
     )
     add_snapshot_option(p)
-    p.add_argument("--format", choices=[*TABLE_FORMATS, *SINGLE_FILE_FORMATS], required=True, help="what to write")
-    p.add_argument("--output", type=Path, required=True, metavar="DIR",
-                   help="folder to write into (created if absent); '-' writes json or ndjson to standard output")
+    p.add_argument(
+        "--format", choices=[*TABLE_FORMATS, *SINGLE_FILE_FORMATS], required=True, help="what to write"
+    )
+    p.add_argument(
+        "--output",
+        type=Path,
+        required=True,
+        metavar="DIR",
+        help="folder to write into (created if absent); '-' writes json or ndjson to standard output",
+    )
     p.add_argument("--force", action="store_true", help="overwrite files of the same names in DIR")
-    p.add_argument("--referenced-only", action="store_true",
-                   help="csv/parquet: only the reference rows the exported records use (default: complete tables)")
+    p.add_argument(
+        "--referenced-only",
+        action="store_true",
+        help="csv/parquet: only the reference rows the exported records use (default: complete tables)",
+    )
     add_query_arguments(p, allow_all=False, endpoints=tuple(endpoints()))
     p.set_defaults(run=run, _parser=p)
 
@@ -78,7 +100,8 @@ def _selected(snap: Any, args: argparse.Namespace) -> list[dict[str, Any]]:
 
 
 def _stored(snap: Any, args: argparse.Namespace) -> list[dict[str, Any]]:
-    """The stored records of the chosen endpoint (and mode: a both-modes snapshot keeps detailed ones apart)."""
+    """The stored records of the chosen endpoint (and mode: a both-modes snapshot keeps detailed ones
+    apart)."""
     endpoint = endpoint_of(args)
     mode_table = endpoint.mode_tables.get(args.mode or "")
     if mode_table and snap.tables.get(mode_table):
@@ -87,12 +110,20 @@ def _stored(snap: Any, args: argparse.Namespace) -> list[dict[str, Any]]:
 
 
 def formats_of(endpoint: Endpoint) -> tuple[str, ...]:
-    """The formats ``export`` writes ``endpoint``'s records in: the table formats need its normalised table."""
+    """The formats ``export`` writes ``endpoint``'s records in: the table formats need its normalised
+    table."""
     return (*(TABLE_FORMATS if endpoint.csv_table else ()), *SINGLE_FILE_FORMATS)
 
 
-def export_files(snap: Any, records: list[dict[str, Any]] | None, fmt: str, note: str | None = None, *,
-                 table: str | None = None, referenced_only: bool = False) -> dict[str, bytes]:
+def export_files(
+    snap: Any,
+    records: list[dict[str, Any]] | None,
+    fmt: str,
+    note: str | None = None,
+    *,
+    table: str | None = None,
+    referenced_only: bool = False,
+) -> dict[str, bytes]:
     """The files ``export`` writes in format ``fmt``: file name -> bytes.
 
     ``records`` are the selected records of snapshot table ``table`` (default: the primary
@@ -110,20 +141,24 @@ def export_files(snap: Any, records: list[dict[str, Any]] | None, fmt: str, note
         lines = "".join(json.dumps(r, ensure_ascii=False, separators=(",", ":")) + "\n" for r in records)
         return {f"{table}.ndjson": lines.encode("utf-8")}
     if endpoint.csv_table is None:
-        raise InputError(f"{endpoint.list_path(snap.api_version)} has no normalised table, so no {fmt} export; "
-                         f"its records export as {' or '.join(SINGLE_FILE_FORMATS)}")
+        raise InputError(
+            f"{endpoint.list_path(snap.api_version)} has no normalised table, so no {fmt} export; "
+            f"its records export as {' or '.join(SINGLE_FILE_FORMATS)}"
+        )
     if fmt == "parquet":
         from ..tables.parquet import parquet_files
 
         return parquet_files(_tables(snap, selection, endpoint, referenced_only))
     from ..tables import package_files
 
-    return package_files(snap, selection, table_dir="", note=note, table=endpoint.csv_table,
-                         referenced_only=referenced_only)
+    return package_files(
+        snap, selection, table_dir="", note=note, table=endpoint.csv_table, referenced_only=referenced_only
+    )
 
 
-def _selection(snap: Any, records: list[dict[str, Any]] | None, table: str | None
-               ) -> tuple[Endpoint, list[dict[str, Any]], list[dict[str, Any]] | None]:
+def _selection(
+    snap: Any, records: list[dict[str, Any]] | None, table: str | None
+) -> tuple[Endpoint, list[dict[str, Any]], list[dict[str, Any]] | None]:
     """The endpoint of ``table``, the records to write, and the selection its tables are made from."""
     endpoint = by_table(table, snap.api_version) if table else primary(snap.api_version)
     if endpoint is None:
@@ -135,15 +170,23 @@ def _selection(snap: Any, records: list[dict[str, Any]] | None, table: str | Non
     return endpoint, records, records
 
 
-def _tables(snap: Any, selection: list[dict[str, Any]] | None, endpoint: Endpoint,
-            referenced_only: bool) -> dict[str, list[dict[str, Any]]]:
+def _tables(
+    snap: Any, selection: list[dict[str, Any]] | None, endpoint: Endpoint, referenced_only: bool
+) -> dict[str, list[dict[str, Any]]]:
     from ..tables import snapshot_tables
 
     return snapshot_tables(snap, selection, table=endpoint.csv_table, referenced_only=referenced_only)
 
 
-def check_export(folder: Path, snap: Any, records: list[dict[str, Any]] | None, fmt: str, *,
-                 table: str | None = None, referenced_only: bool = False) -> None:
+def check_export(
+    folder: Path,
+    snap: Any,
+    records: list[dict[str, Any]] | None,
+    fmt: str,
+    *,
+    table: str | None = None,
+    referenced_only: bool = False,
+) -> None:
     """Read the files ``export_files`` gave, as written into ``folder``, back and compare them with the data.
 
     json and ndjson must parse to the records; csv, read through its ``datapackage.json``, and parquet,
@@ -174,7 +217,9 @@ def check_export(folder: Path, snap: Any, records: list[dict[str, Any]] | None, 
         back_tables = read_package(folder / "datapackage.json")
         for name, rows in expected.items():
             if back_tables.get(name) != rows:
-                raise TableError(f"{folder / (name + '.csv')}: does not read back as the {len(rows)} rows written")
+                raise TableError(
+                    f"{folder / (name + '.csv')}: does not read back as the {len(rows)} rows written"
+                )
     except (TableError, ValueError) as exc:
         raise BuildError(f"export read back different data, so nothing was published: {exc}") from None
 
@@ -182,12 +227,16 @@ def check_export(folder: Path, snap: Any, records: list[dict[str, Any]] | None, 
 def run(args: argparse.Namespace) -> int:
     to_stdout = str(args.output) == "-"
     if to_stdout and args.format not in SINGLE_FILE_FORMATS:
-        args._parser.error(f"--output -: {args.format} writes a folder of tables; standard output takes "
-                           f"{' or '.join(SINGLE_FILE_FORMATS)} only")
+        args._parser.error(
+            f"--output -: {args.format} writes a folder of tables; standard output takes "
+            f"{' or '.join(SINGLE_FILE_FORMATS)} only"
+        )
     endpoint = endpoint_of(args)
     if args.format not in formats_of(endpoint):
-        args._parser.error(f"--format {args.format}: {endpoint.name} has no normalised table; its records export "
-                           f"as {' or '.join(formats_of(endpoint))}")
+        args._parser.error(
+            f"--format {args.format}: {endpoint.name} has no normalised table; its records export "
+            f"as {' or '.join(formats_of(endpoint))}"
+        )
     snap = snapshot_from(args)
     params = query_kwargs(args)
     everything = not params and not args.referenced_only
@@ -197,10 +246,13 @@ def run(args: argparse.Namespace) -> int:
     selection = ", ".join(f"{k}={v}" for k, v in params.items()) or "no query (every record)"
     what = endpoint.table
     note = f"This export holds {count} of the snapshot's {total} {what} records, selected by: {selection}" + (
-        "; reference tables hold only the rows they use." if args.referenced_only else
-        "; reference tables are complete.")
-    files = export_files(snap, records, args.format, note, table=endpoint.table,
-                         referenced_only=args.referenced_only)
+        "; reference tables hold only the rows they use."
+        if args.referenced_only
+        else "; reference tables are complete."
+    )
+    files = export_files(
+        snap, records, args.format, note, table=endpoint.table, referenced_only=args.referenced_only
+    )
     done = f"exported {count} of {total} records (snapshot {snap.version}) as {args.format}"
     if to_stdout:
         (data,) = files.values()
@@ -215,8 +267,13 @@ def run(args: argparse.Namespace) -> int:
     clash = sorted(name for name in files if (out / name).exists())
     if clash and not args.force:
         raise InputError(f"{out}: would overwrite {', '.join(clash)}; pass --force to replace them")
-    _publish(files, out, lambda staged: check_export(staged, snap, records, args.format, table=endpoint.table,
-                                                    referenced_only=args.referenced_only))
+    _publish(
+        files,
+        out,
+        lambda staged: check_export(
+            staged, snap, records, args.format, table=endpoint.table, referenced_only=args.referenced_only
+        ),
+    )
     print(f"{done} to {out}: {', '.join(sorted(files))}", file=sys.stderr)
     return ExitCode.OK
 
@@ -266,8 +323,11 @@ def _publish(files: dict[str, bytes], out: Path, check: Callable[[Path], None]) 
                     os.fsync(fh.fileno())
                 os.chmod(staging / name, 0o644)
             except OSError as exc:
-                raise OSError(exc.errno, f"{exc.strerror or exc} (writing it into a staging folder; nothing in "
-                                         f"{out} was changed)", str(out / name)) from None
+                raise OSError(
+                    exc.errno,
+                    f"{exc.strerror or exc} (writing it into a staging folder; nothing in {out} was changed)",
+                    str(out / name),
+                ) from None
         _fsync_path(staging)
         check(staging)
         if fresh:
@@ -309,6 +369,9 @@ def _swap_in(staging: Path, out: Path, names: list[str]) -> None:
                 os.replace(aside / name, out / name)
             else:
                 (out / name).unlink(missing_ok=True)
-        raise OSError(exc.errno, f"{exc.strerror or exc} (moving the staged files in; {out} was put back as "
-                                 "it was)", str(exc.filename or out)) from None
+        raise OSError(
+            exc.errno,
+            f"{exc.strerror or exc} (moving the staged files in; {out} was put back as it was)",
+            str(exc.filename or out),
+        ) from None
     _fsync_path(out)

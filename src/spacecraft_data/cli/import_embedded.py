@@ -1,4 +1,5 @@
-"""``spacecraft-data import-embedded``: a snapshot of the spacecraft records other endpoints' responses embed."""
+"""``spacecraft-data import-embedded``: a snapshot of the spacecraft records other endpoints' responses
+embed."""
 
 from __future__ import annotations
 
@@ -12,23 +13,33 @@ from .harvest import add_lock_wait_option
 
 def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser(
-        "import-embedded", help="publish a snapshot of the spacecraft records embedded in saved LL2 responses",
+        "import-embedded",
+        help="publish a snapshot of the spacecraft records embedded in saved LL2 responses",
         description="Find the spacecraft records that saved responses of other LL2 endpoints embed (a space "
-                    "station's docked vehicles, a launch's spacecraft_stage, a docking event's chaser), by shape, "
-                    "wherever they are; bring each to normal mode (its configuration projected as "
-                    "/spacecraft_configurations/ normal mode projects it); validate and publish them as a snapshot. "
-                    "The files are copied into the raw folder with a sources.json naming each record's JSON path, "
-                    "so scripts/build_snapshot.py can rebuild the snapshot. --list only shows what is found.",
+        "station's docked vehicles, a launch's spacecraft_stage, a docking event's chaser), by shape, "
+        "wherever they are; bring each to normal mode (its configuration projected as "
+        "/spacecraft_configurations/ normal mode projects it); validate and publish them as a snapshot. "
+        "The files are copied into the raw folder with a sources.json naming each record's JSON path, "
+        "so scripts/build_snapshot.py can rebuild the snapshot. --list only shows what is found.",
         epilog="examples:\n  spacecraft-data import-embedded spacestations.json --list\n"
-               "  spacecraft-data import-embedded spacestations.json --captured 2026-07-24 --output /tmp/snaps "
-               "--raw-dir /tmp/raw --no-changelog",
+        "  spacecraft-data import-embedded spacestations.json --captured 2026-07-24 --output /tmp/snaps "
+        "--raw-dir /tmp/raw --no-changelog",
     )
-    p.add_argument("files", nargs="+", type=Path, metavar="FILE", help="saved response(s): JSON or browsable text")
-    p.add_argument("--list", action="store_true",
-                   help="print each record found (id, name, file, JSON path) and whether it validates; write nothing")
+    p.add_argument(
+        "files", nargs="+", type=Path, metavar="FILE", help="saved response(s): JSON or browsable text"
+    )
+    p.add_argument(
+        "--list",
+        action="store_true",
+        help="print each record found (id, name, file, JSON path) and whether it validates; write nothing",
+    )
     p.add_argument("--captured", default=None, metavar="YYYY-MM-DD", help="the date the responses were saved")
-    p.add_argument("--request-url", default=None, metavar="URL",
-                   help="the request of responses that do not record it (a browsable page's GET line wins)")
+    p.add_argument(
+        "--request-url",
+        default=None,
+        metavar="URL",
+        help="the request of responses that do not record it (a browsable page's GET line wins)",
+    )
     add_publish_options(p, raw_default="data/raw/imports")
     add_lock_wait_option(p)
     p.set_defaults(run=run)
@@ -39,8 +50,13 @@ def run(args: argparse.Namespace) -> int:
         return _list(args.files)
     from ..harvest import import_embedded
 
-    target = import_embedded(args.files, captured=args.captured, request_url=args.request_url,
-                             **publish_kwargs(args), lock_wait=args.lock_wait)
+    target = import_embedded(
+        args.files,
+        captured=args.captured,
+        request_url=args.request_url,
+        **publish_kwargs(args),
+        lock_wait=args.lock_wait,
+    )
     print(target)
     return ExitCode.OK
 
@@ -60,6 +76,8 @@ def _list(files: list[Path]) -> int:
         for item in found:
             problems = problems_for_table(table, [item.record])
             status = max(status, ExitCode.INVALID if problems else ExitCode.OK)
-            print(f"{item.id}\t{item.record.get('name')}\t{file}\t{item.path}"
-                  + (f"\tINVALID: {'; '.join(problems[:3])}" if problems else ""))
+            print(
+                f"{item.id}\t{item.record.get('name')}\t{file}\t{item.path}"
+                + (f"\tINVALID: {'; '.join(problems[:3])}" if problems else "")
+            )
     return status

@@ -11,15 +11,20 @@ from ..endpoints import primary
 from ..errors import ExitCode
 from ._common import add_snapshot_option, snapshot_from
 
-
-_ORIGINS = {"user": "user store", "bundled": "bundled with the package",
-            "path": "a folder named by --snapshot, outside the user store"}
+_ORIGINS = {
+    "user": "user store",
+    "bundled": "bundled with the package",
+    "path": "a folder named by --snapshot, outside the user store",
+}
 
 
 def register(sub: argparse._SubParsersAction) -> None:
-    p = sub.add_parser("info", help="show versions, coverage and sources of a snapshot",
-                       description="Show the code and data versions, how many records the snapshot holds against "
-                                   "what the API reported, which modes it holds, and where its data came from.")
+    p = sub.add_parser(
+        "info",
+        help="show versions, coverage and sources of a snapshot",
+        description="Show the code and data versions, how many records the snapshot holds against "
+        "what the API reported, which modes it holds, and where its data came from.",
+    )
     add_snapshot_option(p)
     p.add_argument("--format", choices=["text", "json"], default="text", help="output format (default: text)")
     p.set_defaults(run=run)
@@ -30,9 +35,17 @@ def run(args: argparse.Namespace) -> int:
     m = snap.manifest
     rec = m.get("records", {})
     if args.format == "json":
-        json.dump({"package_version": __version__, "snapshot_path": str(snap.path),
-                   "snapshot_origin": snap.origin, **m}, sys.stdout,
-                  indent=2, ensure_ascii=False)
+        json.dump(
+            {
+                "package_version": __version__,
+                "snapshot_path": str(snap.path),
+                "snapshot_origin": snap.origin,
+                **m,
+            },
+            sys.stdout,
+            indent=2,
+            ensure_ascii=False,
+        )
         print()
         return ExitCode.OK
     held, reported = rec.get("held"), rec.get("reported")
@@ -41,26 +54,41 @@ def run(args: argparse.Namespace) -> int:
         f"spacecraft-data {__version__}",
         f"snapshot:      {snap.version} (LL2 API {snap.api_version}, {m.get('endpoint')})",
         f"origin:        {_ORIGINS.get(snap.origin, snap.origin)}"
-        + (" (the user store holds none; 'spacecraft-data harvest' fills it)"
-           if snap.origin == "bundled" and args.snapshot is None else ""),
+        + (
+            " (the user store holds none; 'spacecraft-data harvest' fills it)"
+            if snap.origin == "bundled" and args.snapshot is None
+            else ""
+        ),
         f"path:          {snap.path}",
         f"records:       {held} held of {reported} reported by the API{pct}"
         + ("" if rec.get("complete") else " - INCOMPLETE: 'spacecraft-data harvest' fetches the rest"),
     ]
     for mode, state in m.get("modes", {}).items():
-        out.append(f"{'mode ' + mode + ':':15}{'held' if state.get('held') else 'not held'}"
-                   + (f" - {state['why']}" if state.get("why") else ""))
+        out.append(
+            f"{'mode ' + mode + ':':15}{'held' if state.get('held') else 'not held'}"
+            + (f" - {state['why']}" if state.get("why") else "")
+        )
     for name, table in m.get("tables", {}).items():
         extra = f", derived from {table['derived_from']}" if table.get("derived_from") == "records" else ""
-        out.append(f"table {name}: {table.get('rows')} rows ({'complete' if table.get('complete') else 'partial'}{extra})")
+        out.append(
+            f"table {name}: {table.get('rows')} rows "
+            f"({'complete' if table.get('complete') else 'partial'}{extra})"
+        )
     out.append("sources:")
     for s in m.get("sources", []):
         when = s.get("captured") or f"captured unknown, received {s.get('received')}"
         out.append(f"  {s['file']}: {s['records']} records, {s.get('request_url') or s['endpoint']} ({when})")
         if s.get("ids"):
-            # Which spacecraft came from which source (and date); embedded ones with their JSON paths in the manifest.
-            kind = f"embedded in {s.get('embedded_in') or 'another response'}, " if s.get("kind") == "embedded" else ""
-            unused = f"; not used, held from another source: {_ids(s['not_used'])}" if s.get("not_used") else ""
+            # Which spacecraft came from which source (and date); embedded ones with their JSON paths in the
+            # manifest.
+            kind = (
+                f"embedded in {s.get('embedded_in') or 'another response'}, "
+                if s.get("kind") == "embedded"
+                else ""
+            )
+            unused = (
+                f"; not used, held from another source: {_ids(s['not_used'])}" if s.get("not_used") else ""
+            )
             out.append(f"    {kind}{primary(snap.api_version).name} ids {_ids(s['ids'])}{unused}")
     for note in m.get("notes", []):
         out.append(f"note: {note}")

@@ -1,4 +1,5 @@
-"""``spacecraft-data query``: an LL2 list (the primary endpoint's by default, or ``--endpoint``), answered from a
+"""``spacecraft-data query``: an LL2 list (the primary endpoint's by default, or ``--endpoint``), answered
+from a
 snapshot, as JSON, CSV or a table."""
 
 from __future__ import annotations
@@ -6,36 +7,43 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+
 from ..typecheck import TYPE_CHECKING
+
 if TYPE_CHECKING:
     from collections.abc import Sequence
     from typing import Any
 
     from ..endpoints import Endpoint
 
+from ..endpoints import DEFAULT_API_VERSION, endpoints, primary
+from ..endpoints import endpoint as declared
 from ..errors import ExitCode
 from ._common import add_snapshot_option, snapshot_from
-from ..endpoints import DEFAULT_API_VERSION, endpoint as declared, endpoints, primary
 from ._query_args import add_query_arguments, endpoint_of, example_flags, fetch, query_kwargs, query_page
 
 
 def _description() -> str:
     first, *others = (e.list_path(DEFAULT_API_VERSION) for e in endpoints().values())
     with_endpoint = f" (or one of {', '.join(others)} with --endpoint)" if others else ""
-    return (f"Answer a {first} query{with_endpoint} from a snapshot with LL2's semantics (DRF "
-            "search, ordering and limit/offset pagination, django-filter filters). Where LL2's order is "
-            "unspecified (no ordering, ties) records are in id order; names order by code point. Counts "
-            "are of the records the snapshot holds.")
+    return (
+        f"Answer a {first} query{with_endpoint} from a snapshot with LL2's semantics (DRF "
+        "search, ordering and limit/offset pagination, django-filter filters). Where LL2's order is "
+        "unspecified (no ordering, ties) records are in id order; names order by code point. Counts "
+        "are of the records the snapshot holds."
+    )
 
 
 def _epilog() -> str:
     """Examples written from each declaration's browsable-page examples (``Endpoint.examples``)."""
     main = primary()
     search, ordering, filtered = example_flags(main)
-    lines = [f"  spacecraft-data query{search}{ordering} --limit 5" if search or ordering else None,
-             f"  spacecraft-data query{filtered} --format json" if filtered else None,
-             f"  spacecraft-data query --all --format csv > {main.table}.csv",
-             f"  spacecraft-data query --all --format ndjson > {main.table}.ndjson"]
+    lines = [
+        f"  spacecraft-data query{search}{ordering} --limit 5" if search or ordering else None,
+        f"  spacecraft-data query{filtered} --format json" if filtered else None,
+        f"  spacecraft-data query --all --format csv > {main.table}.csv",
+        f"  spacecraft-data query --all --format ndjson > {main.table}.ndjson",
+    ]
     for e in endpoints().values():
         if e is not main:
             search, _ordering, filtered = example_flags(e)
@@ -45,22 +53,31 @@ def _epilog() -> str:
 
 def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser(
-        "query", help=f"filter, search, order and page the {primary().name} records (or --endpoint), "
-                      "as LL2's lists do",
+        "query",
+        help=f"filter, search, order and page the {primary().name} records (or --endpoint), "
+        "as LL2's lists do",
         description=_description(),
         epilog=_epilog(),
     )
     add_snapshot_option(p)
     # --endpoint offers every declared endpoint, the primary one first (the default).
     add_query_arguments(p, endpoints=tuple(endpoints()))
-    p.add_argument("--format", choices=["table", "json", "ndjson", "csv"], default="table",
-                   help="table: aligned text with a count footer (default); json: the API page envelope; "
-                        "ndjson: the page's records, one JSON object a line (no envelope); "
-                        "csv: one flat row per record (the columns of the endpoint's normalised table, "
-                        "as 'export --format csv' writes it; an endpoint without one: its scalar fields, "
-                        "nested objects as <key>_id, lists left out)")
-    p.add_argument("--base-url", default=None, metavar="URL",
-                   help="host of the hyperlinks in records and next/previous (default: https://ll.thespacedevs.com)")
+    p.add_argument(
+        "--format",
+        choices=["table", "json", "ndjson", "csv"],
+        default="table",
+        help="table: aligned text with a count footer (default); json: the API page envelope; "
+        "ndjson: the page's records, one JSON object a line (no envelope); "
+        "csv: one flat row per record (the columns of the endpoint's normalised table, "
+        "as 'export --format csv' writes it; an endpoint without one: its scalar fields, "
+        "nested objects as <key>_id, lists left out)",
+    )
+    p.add_argument(
+        "--base-url",
+        default=None,
+        metavar="URL",
+        help="host of the hyperlinks in records and next/previous (default: https://ll.thespacedevs.com)",
+    )
     p.set_defaults(run=run)
 
 
@@ -90,7 +107,9 @@ def _csv(snap: Any, endpoint: Endpoint, records: Sequence[dict[str, Any]]) -> by
 
     if endpoint.csv_table is None:
         return flat_csv(records, endpoint.table)
-    return csv_bytes(TABLES[endpoint.csv_table], answer_rows(endpoint.csv_table, records, snap.tables[endpoint.table]))
+    return csv_bytes(
+        TABLES[endpoint.csv_table], answer_rows(endpoint.csv_table, records, snap.tables[endpoint.table])
+    )
 
 
 def _holds(snap: Any, endpoint: Endpoint) -> str:

@@ -11,11 +11,12 @@ from ..errors import ExitCode
 
 def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser(
-        "snapshots", help="list the snapshots available (user store, then bundled) and the one in use",
+        "snapshots",
+        help="list the snapshots available (user store, then bundled) and the one in use",
         description="List every snapshot available, in the order every command and load() look for them: the "
-                    "user store ($SPACECRAFT_DATA_HOME, else the platform's user data folder), newest first, then "
-                    "the snapshots bundled with the package. The one in use is marked '*'. Only manifests are "
-                    "read. The exit code is 1 when a listed snapshot cannot be read.",
+        "user store ($SPACECRAFT_DATA_HOME, else the platform's user data folder), newest first, then "
+        "the snapshots bundled with the package. The one in use is marked '*'. Only manifests are "
+        "read. The exit code is 1 when a listed snapshot cannot be read.",
         epilog="examples:\n  spacecraft-data snapshots\n  spacecraft-data snapshots --format json",
     )
     p.add_argument("--format", choices=["text", "json"], default="text", help="output format (default: text)")
@@ -33,13 +34,27 @@ def run(args: argparse.Namespace) -> int:
 
     found = snapshots()
     if args.format == "json":
-        json.dump({"user_store": str(user_snapshots()), "snapshots": [s.to_dict() for s in found]}, sys.stdout,
-                  indent=2, ensure_ascii=False)
+        json.dump(
+            {"user_store": str(user_snapshots()), "snapshots": [s.to_dict() for s in found]},
+            sys.stdout,
+            indent=2,
+            ensure_ascii=False,
+        )
         print()
     else:
         rows = [("", "ORIGIN", "API", "VERSION", "RECORDS", "MODES", "PATH")]
-        rows += [("*" if s.default else "", s.origin, s.api_version, s.version, _records(s.held, s.reported),
-                  ",".join(s.modes) or "-", str(s.path)) for s in found]
+        rows += [
+            (
+                "*" if s.default else "",
+                s.origin,
+                s.api_version,
+                s.version,
+                _records(s.held, s.reported),
+                ",".join(s.modes) or "-",
+                str(s.path),
+            )
+            for s in found
+        ]
         widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]) - 1)]
         for row in rows:
             print(" ".join(cell.ljust(width) for cell, width in zip(row, widths)) + " " + row[-1])

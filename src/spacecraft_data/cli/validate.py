@@ -15,7 +15,8 @@ MAX_RECORD_PROBLEMS = 30
 
 
 def schema_names() -> list[str]:
-    """The names ``--schema`` takes: those of spacecraft_data.validation.SCHEMA_NAMES, read from the declarations
+    """The names ``--schema`` takes: those of spacecraft_data.validation.SCHEMA_NAMES, read from the
+    declarations
     here so that --help imports only the registry, not the validation package."""
     return list(dict.fromkeys(s.name for e in endpoints().values() for s in e.schemas.values()))
 
@@ -30,32 +31,57 @@ def _checked_endpoints() -> str:
 def register(sub: argparse._SubParsersAction) -> None:
     names = schema_names()
     p = sub.add_parser(
-        "validate", help="check snapshots, pages, records, arrays or NDJSON against the JSON Schema",
+        "validate",
+        help="check snapshots, pages, records, arrays or NDJSON against the JSON Schema",
         description=f"Validate LL2 {_checked_endpoints()} data against the bundled "
-                    "JSON Schema, e.g. in CI to catch API drift. PATH may be a snapshot folder (tables and manifest "
-                    "checksums), a saved page (browsable-API text or a JSON list page), a single record, a JSON "
-                    "array of records or NDJSON (*.ndjson / *.jsonl, or one record a line). With no PATH the "
-                    "snapshot every command uses is checked (the newest in the user store, else the bundled one). "
-                    "Each record is checked against a schema of the endpoint where it "
-                    "stands: a snapshot's table, or the endpoint a page's GET line or envelope links name, else "
-                    "--schema, else the endpoint the record's own url names, else the primary one (a record's keys "
-                    "never choose); the report says which schema checked each input. Every problem is printed as "
-                    "'<file>: record <id>: <JSON path>: <message>', up to --max-problems per input and "
-                    "--max-problems-per-record per record, then the count of the rest; the exit code is 1 when "
-                    "anything is invalid, 2 when a PATH cannot be read. JSON arrays and NDJSON are read as a "
-                    "stream, in bounded memory whatever their size.",
+        "JSON Schema, e.g. in CI to catch API drift. PATH may be a snapshot folder (tables and manifest "
+        "checksums), a saved page (browsable-API text or a JSON list page), a single record, a JSON "
+        "array of records or NDJSON (*.ndjson / *.jsonl, or one record a line). With no PATH the "
+        "snapshot every command uses is checked (the newest in the user store, else the bundled one). "
+        "Each record is checked against a schema of the endpoint where it "
+        "stands: a snapshot's table, or the endpoint a page's GET line or envelope links name, else "
+        "--schema, else the endpoint the record's own url names, else the primary one (a record's keys "
+        "never choose); the report says which schema checked each input. Every problem is printed as "
+        "'<file>: record <id>: <JSON path>: <message>', up to --max-problems per input and "
+        "--max-problems-per-record per record, then the count of the rest; the exit code is 1 when "
+        "anything is invalid, 2 when a PATH cannot be read. JSON arrays and NDJSON are read as a "
+        "stream, in bounded memory whatever their size.",
     )
-    p.add_argument("paths", nargs="*", metavar="PATH", help="files or folders to check (default: the snapshot load() uses)")
-    p.add_argument("--format", choices=["text", "json", "github"], default="text",
-                   help="output format (default: text); github: GitHub Actions annotations (::error file=…,line=…::…)")
-    p.add_argument("--schema", choices=names, default=None, metavar="NAME",
-                   help="check every record of a page, record, array or NDJSON input against this schema: "
-                        f"{', '.join(names)} (snapshot tables always get their table's schema)")
-    p.add_argument("--max-problems", type=_cap, default=MAX_PROBLEMS, metavar="N",
-                   help=f"list at most N problems per input, then count the rest (default {MAX_PROBLEMS}; 0: all)")
-    p.add_argument("--max-problems-per-record", type=_cap, default=MAX_RECORD_PROBLEMS, metavar="N",
-                   help=f"list at most N problems per record, then count the rest (default {MAX_RECORD_PROBLEMS}; "
-                        "0: all)")
+    p.add_argument(
+        "paths",
+        nargs="*",
+        metavar="PATH",
+        help="files or folders to check (default: the snapshot load() uses)",
+    )
+    p.add_argument(
+        "--format",
+        choices=["text", "json", "github"],
+        default="text",
+        help="output format (default: text); github: GitHub Actions annotations (::error file=…,line=…::…)",
+    )
+    p.add_argument(
+        "--schema",
+        choices=names,
+        default=None,
+        metavar="NAME",
+        help="check every record of a page, record, array or NDJSON input against this schema: "
+        f"{', '.join(names)} (snapshot tables always get their table's schema)",
+    )
+    p.add_argument(
+        "--max-problems",
+        type=_cap,
+        default=MAX_PROBLEMS,
+        metavar="N",
+        help=f"list at most N problems per input, then count the rest (default {MAX_PROBLEMS}; 0: all)",
+    )
+    p.add_argument(
+        "--max-problems-per-record",
+        type=_cap,
+        default=MAX_RECORD_PROBLEMS,
+        metavar="N",
+        help=f"list at most N problems per record, then count the rest (default {MAX_RECORD_PROBLEMS}; "
+        "0: all)",
+    )
     p.set_defaults(run=run)
 
 
@@ -77,8 +103,14 @@ def run(args: argparse.Namespace) -> int:
     require_inputs(args.paths)  # a missing or unreadable PATH is a usage error (2), not invalid data (1)
     report = Report()
     for target in args.paths or [None]:
-        report.extend(validate(target, schema=args.schema, max_problems=args.max_problems,
-                               max_record_problems=args.max_problems_per_record))
+        report.extend(
+            validate(
+                target,
+                schema=args.schema,
+                max_problems=args.max_problems,
+                max_record_problems=args.max_problems_per_record,
+            )
+        )
     if args.format == "github":
         from ..validation.annotations import github_annotations
 

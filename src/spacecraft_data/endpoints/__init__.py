@@ -37,7 +37,8 @@ DEFAULT_BASE_URL = "https://ll.thespacedevs.com"
 
 #: API version -> endpoint name -> declaration
 ENDPOINTS: dict[str, dict[str, Endpoint]] = {"2.3.0": v2_3_0.ENDPOINTS}
-#: API version -> every route LL2 has below ``/<version>/`` (``{id}``: a detail route's id), from its OpenAPI document
+#: API version -> every route LL2 has below ``/<version>/`` (``{id}``: a detail route's id), from its OpenAPI
+#: document
 LL2_PATHS: dict[str, tuple[str, ...]] = {"2.3.0": v2_3_0.LL2_PATHS}
 #: The API versions LL2 serves, as pages captured from it show (research/api-semantics.md, data-sources.md);
 #: only those in :data:`LL2_PATHS` have their routes known here.
@@ -67,8 +68,10 @@ def primary(api_version: str | None = None) -> Endpoint:
     """The endpoint whose records are the snapshot's own (``/spacecraft/``)."""
     found = next((e for e in endpoints(api_version).values() if e.primary), None)
     if found is None:
-        raise KeyError(f"API {api_version or DEFAULT_API_VERSION}: no endpoint is declared primary "
-                       "(a version's declarations need one whose records are the snapshot's own)")
+        raise KeyError(
+            f"API {api_version or DEFAULT_API_VERSION}: no endpoint is declared primary "
+            "(a version's declarations need one whose records are the snapshot's own)"
+        )
     return found
 
 
@@ -78,7 +81,8 @@ def by_table(table: str, api_version: str | None = None) -> Endpoint | None:
 
 
 def table_files(api_version: str | None = None) -> dict[str, str]:
-    """Every snapshot table -> its file name, endpoint by endpoint (own table, then those of modes kept apart)."""
+    """Every snapshot table -> its file name, endpoint by endpoint (own table, then those of modes kept
+    apart)."""
     files: dict[str, str] = {}
     for e in endpoints(api_version).values():
         files.update(e.files)

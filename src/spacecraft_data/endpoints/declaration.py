@@ -8,9 +8,8 @@ from __future__ import annotations
 from ..errors import SnapshotError
 from ..query import LimitOffsetPagination
 from ..query.pagination import MAX_LIMIT
-
-
 from ..typecheck import TYPE_CHECKING
+
 if TYPE_CHECKING:
     from collections.abc import Callable, Mapping
     from typing import Any
@@ -21,7 +20,8 @@ __all__ = ["Projection", "Schema", "Endpoint", "table_file", "view_description"]
 
 
 class Projection:
-    """LL2 serializer ``component`` emitted from a wider stored object: ``keys`` in order, narrower ``nested``.
+    """LL2 serializer ``component`` emitted from a wider stored object: ``keys`` in order, narrower
+    ``nested``.
 
     ``response_mode`` is the value the component writes in its ``response_mode``
     field (its OpenAPI default); ``nested`` maps a key to the projection of the
@@ -29,8 +29,13 @@ class Projection:
     through as stored (shared, not copied: answers copy what they rewrite).
     """
 
-    def __init__(self, component: str, keys: tuple[str, ...], response_mode: str | None = None,
-                 nested: Mapping[str, Projection] | None = None) -> None:
+    def __init__(
+        self,
+        component: str,
+        keys: tuple[str, ...],
+        response_mode: str | None = None,
+        nested: Mapping[str, Projection] | None = None,
+    ) -> None:
         self.component = component
         self.keys = tuple(keys)
         self.response_mode = response_mode
@@ -50,8 +55,9 @@ class Projection:
         if isinstance(obj, list):
             return [self.apply(item, f"{where}[{i}]") for i, item in enumerate(obj)]
         if not isinstance(obj, dict):
-            raise SnapshotError(f"{where}: expected an object to project to {self.component}, "
-                                f"found {type(obj).__name__}")
+            raise SnapshotError(
+                f"{where}: expected an object to project to {self.component}, found {type(obj).__name__}"
+            )
         out: dict[str, Any] = {}
         for key in self.keys:
             if key == "response_mode" and self.response_mode is not None:
@@ -78,8 +84,14 @@ class Schema:
 
     __slots__ = ("name", "stem", "document", "component", "title")
 
-    def __init__(self, name: str, stem: str, document: Mapping[str, Any] | None = None,
-                 component: str | None = None, title: str | None = None) -> None:
+    def __init__(
+        self,
+        name: str,
+        stem: str,
+        document: Mapping[str, Any] | None = None,
+        component: str | None = None,
+        title: str | None = None,
+    ) -> None:
         self.name = name
         self.stem = stem
         self.document = document
@@ -223,7 +235,8 @@ class Endpoint:
 
     # -- modes -------------------------------------------------------------------
     def mode_of(self, requested: str | None) -> str | None:
-        """The mode a list request gets: ``mode`` when it names one exactly, else the default (None: no modes)."""
+        """The mode a list request gets: ``mode`` when it names one exactly, else the default (None: no
+        modes)."""
         if not self.modes:
             return None
         return requested if requested in self.modes else self.default_mode
@@ -237,7 +250,12 @@ class Endpoint:
     def parameters(self) -> tuple[str, ...]:
         """Every query parameter the view reads: filters, search, ordering, pagination, mode, format."""
         params = [f.param for f in self.filters]
-        params += [self.search.param, self.ordering.param, self.pagination.limit_param, self.pagination.offset_param]
+        params += [
+            self.search.param,
+            self.ordering.param,
+            self.pagination.limit_param,
+            self.pagination.offset_param,
+        ]
         if self.modes:
             params.append("mode")
         return (*params, "format")
@@ -249,10 +267,12 @@ class Endpoint:
         return view_description(
             path,
             modes=", ".join(self.modes),
-            filters=", ".join(f.param for f in self.filters), filter_example=self.examples.get("filter", ""),
+            filters=", ".join(f.param for f in self.filters),
+            filter_example=self.examples.get("filter", ""),
             searched=", ".join(field.replace(".", "__") for field in self.search.fields),
             search_example=self.examples.get("search", ""),
-            ordering=", ".join(sorted(self.ordering.fields)), ordering_example=self.examples.get("ordering", ""),
+            ordering=", ".join(sorted(self.ordering.fields)),
+            ordering_example=self.examples.get("ordering", ""),
             max_limit=self.pagination.max_limit,
         )
 
@@ -262,9 +282,18 @@ def table_file(table: str) -> str:
     return f"{table}.json"
 
 
-def view_description(path: str, *, modes: str = "", filters: str = "", filter_example: str = "", searched: str = "",
-                     search_example: str = "", ordering: str = "", ordering_example: str = "",
-                     max_limit: int = MAX_LIMIT) -> str:
+def view_description(
+    path: str,
+    *,
+    modes: str = "",
+    filters: str = "",
+    filter_example: str = "",
+    searched: str = "",
+    search_example: str = "",
+    ordering: str = "",
+    ordering_example: str = "",
+    max_limit: int = MAX_LIMIT,
+) -> str:
     """The text LL2's browsable pages show above the request line for the list route ``path``.
 
     It is the view's markdown docstring as the saved pages render it: headings and
@@ -273,7 +302,9 @@ def view_description(path: str, *, modes: str = "", filters: str = "", filter_ex
     """
     sections = []
     if modes:
-        sections.append(f"Modes\n\nLevels of detail in the response - {modes}\n\nExample - {path}?mode=detailed")
+        sections.append(
+            f"Modes\n\nLevels of detail in the response - {modes}\n\nExample - {path}?mode=detailed"
+        )
     if filters or searched:
         lines = []
         if filters:
@@ -283,8 +314,12 @@ def view_description(path: str, *, modes: str = "", filters: str = "", filter_ex
         sections.append("Filters\n\n" + "\n\n".join(lines))
     if ordering:
         sections.append(f"Ordering\n\nFields - {ordering}\n\nExample - {path}?ordering={ordering_example}")
-    sections.append(f"Number of results\n\nUse limit to control the number of objects in the response (max {max_limit})"
-                    f"\n\nExample - {path}?limit=2")
+    sections.append(
+        f"Number of results\n\nUse limit to control the number of objects in the response (max {max_limit})"
+        f"\n\nExample - {path}?limit=2"
+    )
     sections.append(f"Format\n\nSwitch to JSON output - {path}?format=json")
-    sections.append("Help\n\nFind all the FAQs and support links on the documentation homepage - ll.thespacedevs.com/docs")
+    sections.append(
+        "Help\n\nFind all the FAQs and support links on the documentation homepage - ll.thespacedevs.com/docs"
+    )
     return "\n\n".join(sections) + "\n"

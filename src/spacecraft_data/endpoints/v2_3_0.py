@@ -8,8 +8,15 @@ from __future__ import annotations
 from ..query import BooleanFilter, ChoiceFilter, ExactFilter, OrderingFilter, SearchFilter
 from .declaration import Endpoint, Projection, Schema
 
-__all__ = ["ENDPOINTS", "SPACECRAFT", "SPACECRAFT_CONFIGURATIONS", "SPACECRAFT_STATUSES", "SPACECRAFT_NORMAL",
-           "CONFIGURATION_NORMAL", "LL2_PATHS"]
+__all__ = [
+    "ENDPOINTS",
+    "SPACECRAFT",
+    "SPACECRAFT_CONFIGURATIONS",
+    "SPACECRAFT_STATUSES",
+    "SPACECRAFT_NORMAL",
+    "CONFIGURATION_NORMAL",
+    "LL2_PATHS",
+]
 
 
 def _name_of(key: str):  # a text-table cell: the name of the object under ``key``
@@ -27,12 +34,14 @@ FAMILY_MINI = Projection("SpacecraftConfigFamilyMini", ("response_mode", "id", "
 FAMILY_NORMAL = Projection(
     "SpacecraftConfigFamilyNormal",
     ("response_mode", "id", "name", "description", "manufacturer", "parent", "maiden_flight"),
-    "normal", {"manufacturer": AGENCY_MINI, "parent": FAMILY_MINI},
+    "normal",
+    {"manufacturer": AGENCY_MINI, "parent": FAMILY_MINI},
 )
 CONFIGURATION_NORMAL = Projection(
     "SpacecraftConfigNormal",
     ("response_mode", "id", "url", "name", "type", "agency", "family", "in_use", "image"),
-    "normal", {"agency": AGENCY_MINI, "family": FAMILY_NORMAL},
+    "normal",
+    {"agency": AGENCY_MINI, "family": FAMILY_NORMAL},
 )
 
 # SpacecraftNormal is SpacecraftEndpointDetailed without ``flights`` and with the normal configuration
@@ -40,10 +49,26 @@ CONFIGURATION_NORMAL = Projection(
 # normal mode from a snapshot that stores only detailed records ('harvest --mode detailed').
 SPACECRAFT_NORMAL = Projection(
     "SpacecraftNormal",
-    ("response_mode", "id", "url", "name", "serial_number", "is_placeholder", "image", "in_space", "time_in_space",
-     "time_docked", "flights_count", "mission_ends_count", "status", "description", "spacecraft_config",
-     "fastest_turnaround"),
-    "normal", {"spacecraft_config": CONFIGURATION_NORMAL},
+    (
+        "response_mode",
+        "id",
+        "url",
+        "name",
+        "serial_number",
+        "is_placeholder",
+        "image",
+        "in_space",
+        "time_in_space",
+        "time_docked",
+        "flights_count",
+        "mission_ends_count",
+        "status",
+        "description",
+        "spacecraft_config",
+        "fastest_turnaround",
+    ),
+    "normal",
+    {"spacecraft_config": CONFIGURATION_NORMAL},
 )
 
 #: ``/2.3.0/spacecraft/``: filters, search and ordering as LL2's view declares them; modes ``normal``
@@ -63,40 +88,66 @@ SPACECRAFT = Endpoint(
         ChoiceFilter("status", table="spacecraft_statuses"),
     ),
     search=SearchFilter(("name", "spacecraft_config.name")),
-    ordering=OrderingFilter({
-        "flights_count": "number",
-        "id": "number",
-        "mission_ends_count": "number",
-        "time_docked": "duration",
-        "time_in_space": "duration",
-    }),
+    ordering=OrderingFilter(
+        {
+            "flights_count": "number",
+            "id": "number",
+            "mission_ends_count": "number",
+            "time_docked": "duration",
+            "time_in_space": "duration",
+        }
+    ),
     derived={"normal": ("detailed", SPACECRAFT_NORMAL)},
     mode_tables={"detailed": "spacecraft_detailed"},
     primary=True,
-    schemas={"normal": Schema("normal", "spacecraft.normal", component="SpacecraftNormal",
-                              title="LL2 2.3.0 /spacecraft/ record, normal mode"),
-             "detailed": Schema("detailed", "spacecraft.detailed", component="SpacecraftEndpointDetailed",
-                                title="LL2 2.3.0 /spacecraft/ record, detailed mode (?mode=detailed and "
-                                      "/spacecraft/{id}/)"),
-             "list": Schema("list", "spacecraft.list", component="PaginatedPolymorphicSpacecraftEndpointList",
-                            title="LL2 2.3.0 /spacecraft/ list page (paginated envelope)")},
+    schemas={
+        "normal": Schema(
+            "normal",
+            "spacecraft.normal",
+            component="SpacecraftNormal",
+            title="LL2 2.3.0 /spacecraft/ record, normal mode",
+        ),
+        "detailed": Schema(
+            "detailed",
+            "spacecraft.detailed",
+            component="SpacecraftEndpointDetailed",
+            title="LL2 2.3.0 /spacecraft/ record, detailed mode (?mode=detailed and /spacecraft/{id}/)",
+        ),
+        "list": Schema(
+            "list",
+            "spacecraft.list",
+            component="PaginatedPolymorphicSpacecraftEndpointList",
+            title="LL2 2.3.0 /spacecraft/ list page (paginated envelope)",
+        ),
+    },
     detailed_only="flights",
     marker_keys=("spacecraft_config",),
     harvest_mode="chosen",
     text_columns=(
-        ("id", _field("id")), ("name", _field("name")), ("status", _name_of("status")),
-        ("config", _name_of("spacecraft_config")), ("in_space", _field("in_space")),
-        ("flights", _field("flights_count")), ("ends", _field("mission_ends_count")),
-        ("time_in_space", _field("time_in_space")), ("time_docked", _field("time_docked")),
+        ("id", _field("id")),
+        ("name", _field("name")),
+        ("status", _name_of("status")),
+        ("config", _name_of("spacecraft_config")),
+        ("in_space", _field("in_space")),
+        ("flights", _field("flights_count")),
+        ("ends", _field("mission_ends_count")),
+        ("time_in_space", _field("time_in_space")),
+        ("time_docked", _field("time_docked")),
     ),
     csv_table="spacecraft",
     help={"spacecraft_config": "spacecraft configuration id", "status": "status id (e.g. 4 = Single Use)"},
-    # The saved pages' own description (data/raw/seeds/*.txt) is written from "filter", "search" and "ordering"
+    # The saved pages' own description (data/raw/seeds/*.txt) is written from "filter", "search" and
+    # "ordering"
     # (tested), so they stay LL2's words, though they match no bundled record. The CLI's help examples are the
     # "cli_" keys where given (else those): chosen from the bundled records, each matches at least one
     # (tests/test_help_examples.py).
-    examples={"filter": "is_placeholder=True", "search": "Endeavour", "ordering": "-flights_count",
-              "cli_filter": "in_space=True", "cli_search": "Dragon"},
+    examples={
+        "filter": "is_placeholder=True",
+        "search": "Endeavour",
+        "ordering": "-flights_count",
+        "cli_filter": "in_space=True",
+        "cli_search": "Dragon",
+    },
     # build: the manifest's reason detailed mode is not held
     mode_contents={"detailed": "flights, full configuration and agency objects"},
 )
@@ -123,26 +174,41 @@ SPACECRAFT_CONFIGURATIONS = Endpoint(
     search=SearchFilter(("agency.abbrev", "agency.name", "name")),
     ordering=OrderingFilter({"name": "text"}),
     derived={"normal": ("detailed", CONFIGURATION_NORMAL)},
-    schemas={"normal": Schema("configuration.normal", "spacecraft_configuration.normal",
-                              component="SpacecraftConfigNormal",
-                              title="LL2 2.3.0 /spacecraft_configurations/ record, normal mode"),
-             "detailed": Schema("configuration.detailed", "spacecraft_configuration.detailed",
-                                component="SpacecraftConfigDetailed",
-                                title="LL2 2.3.0 /spacecraft_configurations/ record, detailed mode"),
-             "list": Schema("configuration.list", "spacecraft_configuration.list",
-                            component="PaginatedPolymorphicSpacecraftConfigurationEndpointList",
-                            title="LL2 2.3.0 /spacecraft_configurations/ list page (paginated envelope)")},
+    schemas={
+        "normal": Schema(
+            "configuration.normal",
+            "spacecraft_configuration.normal",
+            component="SpacecraftConfigNormal",
+            title="LL2 2.3.0 /spacecraft_configurations/ record, normal mode",
+        ),
+        "detailed": Schema(
+            "configuration.detailed",
+            "spacecraft_configuration.detailed",
+            component="SpacecraftConfigDetailed",
+            title="LL2 2.3.0 /spacecraft_configurations/ record, detailed mode",
+        ),
+        "list": Schema(
+            "configuration.list",
+            "spacecraft_configuration.list",
+            component="PaginatedPolymorphicSpacecraftConfigurationEndpointList",
+            title="LL2 2.3.0 /spacecraft_configurations/ list page (paginated envelope)",
+        ),
+    },
     detailed_only="capability",
     marker_keys=("agency",),
     harvest_mode="detailed",
     text_columns=(
-        ("id", _field("id")), ("name", _field("name")),
+        ("id", _field("id")),
+        ("name", _field("name")),
         ("agency", lambda r: (r.get("agency") or {}).get("abbrev") or (r.get("agency") or {}).get("name")),
-        ("type", _name_of("type")), ("in_use", _field("in_use")),
+        ("type", _name_of("type")),
+        ("in_use", _field("in_use")),
         ("family", lambda r: ", ".join(f.get("name", "") for f in r.get("family") or []) or None),
     ),
     csv_table="spacecraft_configurations",
-    help={"agency": "agency id (e.g. 121 = SpaceX); ids of agencies with no configuration are refused offline"},
+    help={
+        "agency": "agency id (e.g. 121 = SpaceX); ids of agencies with no configuration are refused offline"
+    },
     # The OpenAPI spec's description of the view, rendered as the saved spacecraft pages render theirs.
     examples={"filter": "human_rated=True", "search": "Dragon", "ordering": "name"},
 )
@@ -160,8 +226,14 @@ SPACECRAFT_STATUSES = Endpoint(
     modes=(),
     aliases=("spacecraft_statuses",),
     filled_from=("spacecraft", "status"),
-    schemas={"record": Schema("status", "spacecraft_status", component="SpacecraftStatus",
-                              title="LL2 2.3.0 spacecraft status (/config/spacecraft_statuses/ record)")},
+    schemas={
+        "record": Schema(
+            "status",
+            "spacecraft_status",
+            component="SpacecraftStatus",
+            title="LL2 2.3.0 spacecraft status (/config/spacecraft_statuses/ record)",
+        )
+    },
     only_keys=frozenset({"id", "name"}),
     harvest_mode=None,
     text_columns=(("id", _field("id")), ("name", _field("name"))),
@@ -169,7 +241,9 @@ SPACECRAFT_STATUSES = Endpoint(
 )
 
 #: endpoint name -> declaration, in the order every layer lists them (the primary one first)
-ENDPOINTS: dict[str, Endpoint] = {e.name: e for e in (SPACECRAFT, SPACECRAFT_CONFIGURATIONS, SPACECRAFT_STATUSES)}
+ENDPOINTS: dict[str, Endpoint] = {
+    e.name: e for e in (SPACECRAFT, SPACECRAFT_CONFIGURATIONS, SPACECRAFT_STATUSES)
+}
 
 #: Every route LL2 2.3.0 has below ``/2.3.0/``, as its OpenAPI document lists its paths
 #: (``data/raw/ll2-openapi/ll_2.3.0.json``, typed from it; tests/test_ll2_paths.py checks that the two
@@ -178,23 +252,69 @@ ENDPOINTS: dict[str, Endpoint] = {e.name: e for e in (SPACECRAFT, SPACECRAFT_CON
 #: endpoint the snapshot does not hold (501, naming those it holds); a path not here is one LL2 does
 #: not have (Django's 404).
 LL2_PATHS: tuple[str, ...] = (
-    *(f"{route}/{detail}" for route in (
-        "agencies", "astronauts", "celestial_bodies",
-        "config/agency_types", "config/astronaut_roles", "config/astronaut_statuses", "config/astronaut_types",
-        "config/celestial_body_types", "config/countries", "config/docking_locations", "config/event_types",
-        "config/first_stage_types", "config/image_licenses", "config/image_variant_types", "config/infourl_types",
-        "config/landing_locations", "config/landing_types", "config/languages", "config/launch_statuses",
-        "config/launcher_statuses", "config/mission_types", "config/net_precisions", "config/notice_types",
-        "config/orbits", "config/payload_types", "config/program_types", "config/road_closure_statuses",
-        "config/space_station_statuses", "config/spacecraft_configuration_types", "config/spacecraft_statuses",
-        "config/timeline_event_types", "config/vidurl_types",
-        "docking_events", "events", "events/previous", "events/upcoming", "expeditions", "landings",
-        "launcher_configuration_families", "launcher_configurations", "launchers",
-        "launches", "launches/previous", "launches/upcoming", "locations", "mission_patches", "pads",
-        "payload_flights", "payloads", "programs", "space_stations",
-        "spacecraft", "spacecraft_configuration_families", "spacecraft_configurations", "spacecraft_flights",
-        "spacewalks", "updates",
-    ) for detail in ("", "{id}/")),
+    *(
+        f"{route}/{detail}"
+        for route in (
+            "agencies",
+            "astronauts",
+            "celestial_bodies",
+            "config/agency_types",
+            "config/astronaut_roles",
+            "config/astronaut_statuses",
+            "config/astronaut_types",
+            "config/celestial_body_types",
+            "config/countries",
+            "config/docking_locations",
+            "config/event_types",
+            "config/first_stage_types",
+            "config/image_licenses",
+            "config/image_variant_types",
+            "config/infourl_types",
+            "config/landing_locations",
+            "config/landing_types",
+            "config/languages",
+            "config/launch_statuses",
+            "config/launcher_statuses",
+            "config/mission_types",
+            "config/net_precisions",
+            "config/notice_types",
+            "config/orbits",
+            "config/payload_types",
+            "config/program_types",
+            "config/road_closure_statuses",
+            "config/space_station_statuses",
+            "config/spacecraft_configuration_types",
+            "config/spacecraft_statuses",
+            "config/timeline_event_types",
+            "config/vidurl_types",
+            "docking_events",
+            "events",
+            "events/previous",
+            "events/upcoming",
+            "expeditions",
+            "landings",
+            "launcher_configuration_families",
+            "launcher_configurations",
+            "launchers",
+            "launches",
+            "launches/previous",
+            "launches/upcoming",
+            "locations",
+            "mission_patches",
+            "pads",
+            "payload_flights",
+            "payloads",
+            "programs",
+            "space_stations",
+            "spacecraft",
+            "spacecraft_configuration_families",
+            "spacecraft_configurations",
+            "spacecraft_flights",
+            "spacewalks",
+            "updates",
+        )
+        for detail in ("", "{id}/")
+    ),
     "api-throttle/",  # list routes without a detail route
     "dashboard/starship/",
 )

@@ -6,12 +6,18 @@ Modules: docs/architecture.md#tables-validation-harvest
 
 from __future__ import annotations
 
-from .options import (
-    API_KEY_ENV, HarvestError, HarvestNetworkError, HarvestOptions, HarvestResult, HarvestUsageError, default_validator,
-)
-from .publish import label_root, next_version, publish_sources
 from .harvester import harvest
 from .importing import import_embedded, import_pages
+from .options import (
+    API_KEY_ENV,
+    HarvestError,
+    HarvestNetworkError,
+    HarvestOptions,
+    HarvestResult,
+    HarvestUsageError,
+    default_validator,
+)
+from .publish import label_root, next_version, publish_sources
 
 __all__ = [
     "API_KEY_ENV",

@@ -45,8 +45,10 @@ def origin(url: str) -> tuple[str, str, int | None]:
 def same_origin_or_refuse(base_url: str, url: str, what: str) -> None:
     """Raise :class:`RequestRefused` naming both URLs when ``url`` is on another origin than ``base_url``."""
     if origin(url) != origin(base_url):
-        raise RequestRefused(f"{what} {url}, which is not on the configured origin {base_url}: refused "
-                       "(it is not followed, the API key is not sent there, nothing is published)")
+        raise RequestRefused(
+            f"{what} {url}, which is not on the configured origin {base_url}: refused "
+            "(it is not followed, the API key is not sent there, nothing is published)"
+        )
 
 
 @dataclass
@@ -144,7 +146,9 @@ def _reason(error: BaseException | None) -> str:
     if isinstance(error, NewConnectionError):
         cause = error.__cause__
         return f"cannot connect ({getattr(cause, 'strerror', None) or cause or error})"
-    if isinstance(error, ReadTimeoutError):  # its text names urllib3's pool class, which says nothing to a user
+    if isinstance(
+        error, ReadTimeoutError
+    ):  # its text names urllib3's pool class, which says nothing to a user
         return "no answer within the read timeout (--timeout)"
     if isinstance(error, ConnectTimeoutError):
         return "the connection could not be made within the connect timeout"
@@ -165,8 +169,15 @@ def _retry_class() -> type:
             made.hooks = self.hooks
             return made
 
-        def increment(self, method: Any = None, url: Any = None, response: Any = None, error: Any = None,
-                      _pool: Any = None, _stacktrace: Any = None) -> ReportingRetry:
+        def increment(
+            self,
+            method: Any = None,
+            url: Any = None,
+            response: Any = None,
+            error: Any = None,
+            _pool: Any = None,
+            _stacktrace: Any = None,
+        ) -> ReportingRetry:
             self.hooks.failures += 1
             # Past the deadline, or a host name that does not resolve: retrying cannot help soon.
             if self.hooks.watch.expired or _dns_failure(error) is not None:
@@ -174,22 +185,31 @@ def _retry_class() -> type:
             return super().increment(method, url, response, error, _pool, _stacktrace)
 
         def sleep(self, response: Any = None) -> None:
-            # Retry.sleep's logic (Retry-After first, else backoff), with the wait reported, bounded, injectable.
+            # Retry.sleep's logic (Retry-After first, else backoff), with the wait reported, bounded,
+            # injectable.
             wait = self.get_retry_after(response) if self.respect_retry_after_header and response else None
             why = "the server asked to wait (Retry-After)"
             if not wait:
                 wait, why = self.get_backoff_time(), "exponential backoff with jitter"
             last = self.history[-1] if self.history else None
-            cause = (f"HTTP {last.status}" if last is not None and last.status
-                     else type(last.error).__name__ if last is not None and last.error else "an error")
+            cause = (
+                f"HTTP {last.status}"
+                if last is not None and last.status
+                else type(last.error).__name__
+                if last is not None and last.error
+                else "an error"
+            )
             options = self.hooks.options
             if wait > options.max_wait:
                 raise RequestRefused(
                     f"GET {self.hooks.url} after {cause}: {why}, {duration_text(wait)}, more than the "
                     f"--max-wait of {duration_text(options.max_wait)}; stopped without waiting. "
-                    f"Rerun after {rerun_at(options, wait)} (saved pages are reused)")
+                    f"Rerun after {rerun_at(options, wait)} (saved pages are reused)"
+                )
             url = last.url if last is not None else "?"
-            self.hooks.report(f"retry {len(self.history)} of {url} after {cause}: {why}, waiting {wait:.1f} s")
+            self.hooks.report(
+                f"retry {len(self.history)} of {url} after {cause}: {why}, waiting {wait:.1f} s"
+            )
             if wait > 0:
                 self.hooks.sleeper(wait)
 
@@ -277,12 +297,17 @@ class HarvestClient:
             try:
                 if response.is_redirect:
                     target = urljoin(url, response.headers.get("Location", ""))
-                    same_origin_or_refuse(self.options.base_url, target,
-                                          f"GET {url} answered HTTP {response.status_code}, a redirect to")
+                    same_origin_or_refuse(
+                        self.options.base_url,
+                        target,
+                        f"GET {url} answered HTTP {response.status_code}, a redirect to",
+                    )
                     url = target
                     continue
                 content = self._body(response, url)
-                items = list(getattr(getattr(response.raw, "headers", None), "items", response.headers.items)())
+                items = list(
+                    getattr(getattr(response.raw, "headers", None), "items", response.headers.items)()
+                )
                 return Answer(url, response.status_code, response.reason or "", items, content), attempts
             finally:
                 response.close()
@@ -296,8 +321,12 @@ class HarvestClient:
         self.watch.expired = False
         self.hooks.url, self.hooks.failures = url, 0
         try:
-            response = self.session.get(url, timeout=(self.options.connect_timeout, self.options.read_timeout),
-                                        stream=True, allow_redirects=False)
+            response = self.session.get(
+                url,
+                timeout=(self.options.connect_timeout, self.options.read_timeout),
+                stream=True,
+                allow_redirects=False,
+            )
         except requests.RequestException as exc:
             self.watch.disarm()
             if self.watch.expired:
@@ -305,22 +334,30 @@ class HarvestClient:
             cause = exc.args[0] if exc.args else None
             # No answer came (refused, reset, unresolvable, timed out): the network, exit 2. Anything else
             # requests raises before sending (an unusable URL) stays a plain harvest failure.
-            error = (HarvestNetworkError if isinstance(exc, (requests.ConnectionError, requests.Timeout))
-                     else HarvestError)
+            error = (
+                HarvestNetworkError
+                if isinstance(exc, (requests.ConnectionError, requests.Timeout))
+                else HarvestError
+            )
             if isinstance(cause, MaxRetryError):
                 n = max(self.hooks.failures, 1)
-                raise error(f"GET {url} failed after {n} attempt{'s' if n != 1 else ''}: "
-                            f"{_reason(cause.reason)}") from None
+                raise error(
+                    f"GET {url} failed after {n} attempt{'s' if n != 1 else ''}: {_reason(cause.reason)}"
+                ) from None
             raise error(f"GET {url} failed: {_reason(exc)}") from None
-        if self.watch.expired:  # the watchdog cut the headers short; what urllib3 made of the rest is not an answer
+        if (
+            self.watch.expired
+        ):  # the watchdog cut the headers short; what urllib3 made of the rest is not an answer
             response.close()
             raise self._late(url)
         history = getattr(getattr(response.raw, "retries", None), "history", ()) or ()
         return response, len(history) + 1
 
     def _late(self, url: str) -> DeadlinePassed:
-        return DeadlinePassed(f"GET {url}: no complete answer within the {duration_text(self.options.deadline)} deadline "
-                        f"for one request (--deadline); stopped")
+        return DeadlinePassed(
+            f"GET {url}: no complete answer within the {duration_text(self.options.deadline)} deadline "
+            f"for one request (--deadline); stopped"
+        )
 
     def _body(self, response: Any, url: str) -> bytes:
         """The decoded body, read streaming and refused as soon as it passes ``max_body_bytes``."""
@@ -329,8 +366,10 @@ class HarvestClient:
         limit = self.options.max_body_bytes
         declared = (response.headers.get("Content-Length") or "").strip()
         if declared.isdigit() and int(declared) > limit:
-            raise RequestRefused(f"GET {url}: the body is {int(declared)} bytes (Content-Length), more than the "
-                           f"{limit}-byte limit (--max-body-mb); not read")
+            raise RequestRefused(
+                f"GET {url}: the body is {int(declared)} bytes (Content-Length), more than the "
+                f"{limit}-byte limit (--max-body-mb); not read"
+            )
         encoding = response.headers.get("Content-Encoding")
         total, chunks = 0, []
         try:
@@ -339,8 +378,13 @@ class HarvestClient:
                 if total > limit:
                     raise RequestRefused(
                         f"GET {url}: the body passed the {limit}-byte limit (--max-body-mb)"
-                        + (f" once decoded (Content-Encoding: {encoding}, a compression bomb?)" if encoding else "")
-                        + "; stopped reading")
+                        + (
+                            f" once decoded (Content-Encoding: {encoding}, a compression bomb?)"
+                            if encoding
+                            else ""
+                        )
+                        + "; stopped reading"
+                    )
                 chunks.append(chunk)
         except (requests.RequestException, OSError) as exc:
             if self.watch.expired:

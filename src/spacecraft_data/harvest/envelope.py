@@ -1,4 +1,5 @@
-"""The shape a list page must have before it is saved or reused: LL2's envelope ``{count, next, previous, results}``.
+"""The shape a list page must have before it is saved or reused: LL2's envelope ``{count, next, previous,
+results}``.
 
 A page that parses but has another shape (a body that is not an object, a ``count`` that is
 not an integer, results that are not records with an integer ``id``, missing keys) is never
@@ -40,5 +41,8 @@ def envelope_problem(body: Any, page_size: int, max_count: int) -> str:
             return f"results[{i}] is a JSON {_kind(record)}, not a record object"
         rid = record.get("id")
         if not isinstance(rid, int) or isinstance(rid, bool):
-            return f"results[{i}] has {'no id' if 'id' not in record else f'the id {rid!r:.40}'}, not an integer id"
+            return (
+                f"results[{i}] has {'no id' if 'id' not in record else f'the id {rid!r:.40}'}, not "
+                "an integer id"
+            )
     return ""

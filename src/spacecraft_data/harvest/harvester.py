@@ -15,15 +15,26 @@ from ..store import snapshot_versions, store_lock, write_atomic
 from .client import Answer, BodyCut, HarvestClient, same_origin_or_refuse
 from .envelope import envelope_problem
 from .options import (
-    IN_PROGRESS, MODES, HarvestError, HarvestNetworkError, HarvestOptions, HarvestResult, HarvestUsageError,
-    Validator, check_options, default_validator, duration_text, iso_utc,
+    IN_PROGRESS,
+    MODES,
+    HarvestError,
+    HarvestNetworkError,
+    HarvestOptions,
+    HarvestResult,
+    HarvestUsageError,
+    Validator,
+    check_options,
+    default_validator,
+    duration_text,
+    iso_utc,
 )
 from .pacing import Pacer
 from .publish import label_root, publish_sources, sources_spec
 from .runs import SavedPage, open_run, page_file, read_saved
 
 #: response headers not kept in a saved page: hop-by-hop ones, and those describing the wire form of the body,
-#: which the saved page re-renders. Every other header is kept as sent, repeats (Vary) included, except secrets.
+#: which the saved page re-renders. Every other header is kept as sent, repeats (Vary) included, except
+#: secrets.
 _DROP_HEADERS = {"connection", "keep-alive", "transfer-encoding", "content-length", "content-encoding"}
 #: headers that carry credentials or a session, never saved: the refresh workflow commits saved pages. Any
 #: header whose name or value holds the API key is dropped too (a server may echo it).
@@ -31,10 +42,15 @@ _SECRET_HEADERS = {"set-cookie", "set-cookie2", "cookie", "authorization", "prox
 
 
 def saved_headers(items: list[tuple[str, str]], api_key: str | None) -> list[tuple[str, str]]:
-    """The response headers a saved page keeps: not the wire-form ones, no credential, nothing holding the key."""
-    return [(name, value) for name, value in items
-            if name.lower() not in _DROP_HEADERS and name.lower() not in _SECRET_HEADERS
-            and not (api_key and (api_key in value or api_key in name))]
+    """The response headers a saved page keeps: not the wire-form ones, no credential, nothing holding the
+    key."""
+    return [
+        (name, value)
+        for name, value in items
+        if name.lower() not in _DROP_HEADERS
+        and name.lower() not in _SECRET_HEADERS
+        and not (api_key and (api_key in value or api_key in name))
+    ]
 
 
 def harvest_lists(options: HarvestOptions) -> list[tuple[str, str | None]]:
@@ -46,7 +62,9 @@ def harvest_lists(options: HarvestOptions) -> list[tuple[str, str | None]]:
     lists: list[tuple[str, str | None]] = []
     for e in endpoints(options.api_version).values():
         if e.harvested:
-            lists += [(e.name, m) for m in (options.modes if e.harvest_mode == "chosen" else (e.harvest_mode,))]
+            lists += [
+                (e.name, m) for m in (options.modes if e.harvest_mode == "chosen" else (e.harvest_mode,))
+            ]
     return lists
 
 
@@ -87,16 +105,24 @@ class _Harvester:
             except OSError:
                 pass
             return f"no page had been saved; {untouched}"
-        return (f"kept {len(pages)} saved page(s) in {self.run_dir} (rerun the same command to resume; "
-                f"saved pages are reused); {untouched}")
+        return (
+            f"kept {len(pages)} saved page(s) in {self.run_dir} (rerun the same command to resume; "
+            f"saved pages are reused); {untouched}"
+        )
 
     def url(self, endpoint: str, mode: str | None, offset: int) -> str:
-        params = {"format": "json", "limit": str(self.options.page_size), "offset": str(offset), "ordering": "id"}
+        params = {
+            "format": "json",
+            "limit": str(self.options.page_size),
+            "offset": str(offset),
+            "ordering": "id",
+        }
         if mode:
             params["mode"] = mode
         # Keys sorted, as DRF writes its own next/previous links.
-        return (f"{self.options.base_url.rstrip('/')}/{self.options.api_version}/{endpoint}/?"
-                + urlencode(sorted(params.items())))
+        return f"{self.options.base_url.rstrip('/')}/{self.options.api_version}/{endpoint}/?" + urlencode(
+            sorted(params.items())
+        )
 
     def page(self, endpoint: str, mode: str | None, pass_no: int, offset: int) -> SavedPage:
         file = page_file(self.run_dir, endpoint, mode, pass_no, offset)
@@ -122,37 +148,52 @@ class _Harvester:
             self.pacer.spent(attempts)
             if response is not None and response.status_code != 200:
                 raise HarvestError(
-                    f"GET {url} answered HTTP {response.status_code} {response.reason} after {attempts} attempt(s): "
-                    f"{response.text[:200]!r}")
+                    f"GET {url} answered HTTP {response.status_code} {response.reason} after {attempts} "
+                    f"attempt(s): {response.text[:200]!r}"
+                )
             if response is not None:
                 problem = self._problem(response)
             if not problem:
                 break
             if attempt < self.options.body_tries:
-                wait = self.options.backoff_factor * 2 ** (attempt - 1) + random.random() * self.options.backoff_jitter
-                self.say(f"GET {url}: {problem}; fetching it again in {wait:.1f} s "
-                         f"(try {attempt + 1} of {self.options.body_tries})")
+                wait = (
+                    self.options.backoff_factor * 2 ** (attempt - 1)
+                    + random.random() * self.options.backoff_jitter
+                )
+                self.say(
+                    f"GET {url}: {problem}; fetching it again in {wait:.1f} s "
+                    f"(try {attempt + 1} of {self.options.body_tries})"
+                )
                 self.options.sleep(wait)
         else:
             # A body the connection cut every time is the network's failure (exit 2); a complete body of the
             # wrong shape is the server's answer (exit 1).
             raise (HarvestNetworkError if cut else HarvestError)(
-                f"GET {url}: {problem} on all {self.options.body_tries} tries")
+                f"GET {url}: {problem} on all {self.options.body_tries} tries"
+            )
         assert response is not None
         body = response.json()
         self._check_links(url, (body["next"], body["previous"]))
         headers = saved_headers(response.header_items, self.options.api_key)
         split = urlsplit(url)
         text = render_browsable(
-            body, f"{split.path}?{split.query}", response.status_code, response.reason or "OK", headers,
+            body,
+            f"{split.path}?{split.query}",
+            response.status_code,
+            response.reason or "OK",
+            headers,
             description=f"Saved by spacecraft-data harvest\nURL: {url}\nFetched: {fetched_at}",
         )
         write_atomic(file, text.encode("utf-8"))
         self.fetched += 1
-        saved = SavedPage(file, url, fetched_at, body["count"], list(body["results"]), (body["next"], body["previous"]))
+        saved = SavedPage(
+            file, url, fetched_at, body["count"], list(body["results"]), (body["next"], body["previous"])
+        )
         self._done(key, saved, offset)
-        self.say(f"page {file.name}: fetched {len(body['results'])} records (count {body['count']}); "
-                 f"{self.fetched} fetched, {self.reused} reused, about {self.planned} to go")
+        self.say(
+            f"page {file.name}: fetched {len(body['results'])} records (count {body['count']}); "
+            f"{self.fetched} fetched, {self.reused} reused, about {self.planned} to go"
+        )
         return saved
 
     def _problem(self, response: Answer) -> str:
@@ -160,11 +201,15 @@ class _Harvester:
         try:
             body = response.json()
         except ValueError as exc:
-            return f"the body is not valid JSON ({exc}; {len(response.content)} bytes received, possibly truncated)"
+            return (
+                f"the body is not valid JSON ({exc}; {len(response.content)} bytes received, "
+                "possibly truncated)"
+            )
         return envelope_problem(body, self.options.page_size, self.options.max_count)
 
     def _check_links(self, url: str, links: tuple[str | None, ...]) -> None:
-        """A page's next/previous links must stay on the configured origin (it is never followed elsewhere)."""
+        """A page's next/previous links must stay on the configured origin (it is never followed
+        elsewhere)."""
         for link in links:
             if link is not None:
                 same_origin_or_refuse(self.options.base_url, link, f"the page GET {url} links to")
@@ -181,8 +226,10 @@ class _Harvester:
             offset = self.options.page_size
             while offset < max(counts):
                 if len(pages) >= self.options.max_pages:
-                    raise HarvestError(f"{label}: a count of {max(counts)} needs more than the sanity bound of "
-                                       f"{self.options.max_pages} pages of {self.options.page_size}; stopped")
+                    raise HarvestError(
+                        f"{label}: a count of {max(counts)} needs more than the sanity bound of "
+                        f"{self.options.max_pages} pages of {self.options.page_size}; stopped"
+                    )
                 pages.append(self.page(endpoint, mode, pass_no, offset))
                 counts.append(pages[-1].count)
                 offset += self.options.page_size
@@ -192,22 +239,35 @@ class _Harvester:
             if len(set(counts)) > 1:
                 problems.append(f"the reported count changed between pages ({' -> '.join(map(str, counts))})")
             if unique != counts[-1]:
-                problems.append(f"{unique} unique ids for a reported count of {counts[-1]}"
-                                + (f" ({len(ids) - unique} duplicate(s) across pages)" if len(ids) != unique else ""))
+                problems.append(
+                    f"{unique} unique ids for a reported count of {counts[-1]}"
+                    + (f" ({len(ids) - unique} duplicate(s) across pages)" if len(ids) != unique else "")
+                )
             if not problems:
                 if seen:
                     self.notes.append(f"{label}: pass {pass_no} was consistent after " + "; ".join(seen))
                 return [(p, True) for p in pages]
             seen.append(f"pass {pass_no}: " + ", ".join(problems))
             if pass_no < self.options.passes:
-                self.say(f"{label}: {', '.join(problems)}; fetching the whole list again "
-                         f"(pass {pass_no + 1} of {self.options.passes})")
+                self.say(
+                    f"{label}: {', '.join(problems)}; fetching the whole list again "
+                    f"(pass {pass_no + 1} of {self.options.passes})"
+                )
                 self.expected[f"{endpoint} {mode}"] = len(pages)
         message = f"{label}: still inconsistent after {self.options.passes} passes: " + "; ".join(seen)
-        self.say(f"warning: {message}; publishing the last pass with the discrepancy recorded in the manifest")
+        self.say(
+            f"warning: {message}; publishing the last pass with the discrepancy recorded in the manifest"
+        )
         self.notes.append(message)
-        self.discrepancies.append({"endpoint": f"/{self.options.api_version}/{endpoint}/", "mode": mode,
-                                   "counts": counts, "unique_ids": unique, "passes": self.options.passes})
+        self.discrepancies.append(
+            {
+                "endpoint": f"/{self.options.api_version}/{endpoint}/",
+                "mode": mode,
+                "counts": counts,
+                "unique_ids": unique,
+                "passes": self.options.passes,
+            }
+        )
         return [(p, False) for p in pages]
 
     def run(self) -> list[tuple[str, str | None, SavedPage, bool]]:
@@ -220,14 +280,21 @@ class _Harvester:
         self.expected = {f"{e} {m}": (per_mode if e == main else 1) for e, m in lists}
         if self.pacer.read():
             wait = self.pacer.estimate(self.planned)
-            self.say(f"throttle: {self.pacer.limit - self.pacer.remaining} of {self.pacer.limit} requests used in "
-                     f"the {duration_text(self.pacer.frequency)} window")
+            self.say(
+                f"throttle: {self.pacer.limit - self.pacer.remaining} of {self.pacer.limit} requests used in "
+                f"the {duration_text(self.pacer.frequency)} window"
+            )
         else:
             wait = 0.0
-            self.say("throttle: the server has no readable /api-throttle/; not pacing (429s are still honoured)")
-        self.say(f"plan: about {self.planned} request(s) ({per_mode} page(s) of {options.page_size} per mode"
-                 + (f", from the last known count {prior}" if prior else "") + f", plus {references} "
-                 f"reference tables); expected wait for the rate limit: {duration_text(wait)}")
+            self.say(
+                "throttle: the server has no readable /api-throttle/; not pacing (429s are still honoured)"
+            )
+        self.say(
+            f"plan: about {self.planned} request(s) ({per_mode} page(s) of {options.page_size} per mode"
+            + (f", from the last known count {prior}" if prior else "")
+            + f", plus {references} "
+            f"reference tables); expected wait for the rate limit: {duration_text(wait)}"
+        )
         out = []
         for endpoint, mode in lists:
             out += [(endpoint, mode, page, complete) for page, complete in self.table(endpoint, mode)]
@@ -253,14 +320,16 @@ def _failure(error: SpacecraftDataError, kept: str, options: HarvestOptions) -> 
 def _lock_folders(options: HarvestOptions) -> list[Path]:
     """The folders a harvest locks: the store it publishes into and the raw folder it picks a run folder in.
 
-    Each once, in one order for every run (sorted resolved paths), so two runs never wait for each other's second lock.
+    Each once, in one order for every run (sorted resolved paths), so two runs never wait for each other's
+    second lock.
     """
     folders = {Path(folder).resolve(): Path(folder) for folder in (options.output, options.raw_dir)}
     return [folders[key] for key in sorted(folders, key=str)]
 
 
 def _prior_count(options: HarvestOptions) -> int | None:
-    """The last known record count (latest snapshot in the output, else the bundled one), for the first estimate."""
+    """The last known record count (latest snapshot in the output, else the bundled one), for the first
+    estimate."""
     from ..snapshot import load
 
     output = Path(options.output)
@@ -281,7 +350,8 @@ def harvest(options: HarvestOptions) -> HarvestResult:
     Raises :class:`HarvestError` (or another :class:`SpacecraftDataError`) saying what
     failed and what was kept; on failure nothing is published and saved pages remain.
     Options that cannot be used raise :class:`HarvestUsageError` before anything is written.
-    The output store and the raw folder are locked for the whole run (:func:`~spacecraft_data.store.store_lock`):
+    The output store and the raw folder are locked for the whole run
+    (:func:`~spacecraft_data.store.store_lock`):
     a second harvest or import into them waits up to ``lock_wait`` seconds, saying so, then gives up
     (:class:`~spacecraft_data.store.StoreBusy`, exit 2).
     """
@@ -294,15 +364,19 @@ def harvest(options: HarvestOptions) -> HarvestResult:
     validate = options.validate or default_validator()
     with ExitStack() as locks:
         for folder in _lock_folders(options):
-            locks.enter_context(store_lock(folder, f"a harvest of {options.base_url}", options.lock_wait,
-                                           options.progress))
+            locks.enter_context(
+                store_lock(folder, f"a harvest of {options.base_url}", options.lock_wait, options.progress)
+            )
         return _harvest(options, validate)
 
 
 def _harvest(options: HarvestOptions, validate: Validator) -> HarvestResult:
     run_dir, resumed = open_run(options)
-    options.progress(f"{'resuming' if resumed else 'starting'} harvest of {options.base_url} "
-                     f"{primary(options.api_version).list_path(options.api_version)} (mode {'+'.join(options.modes)}) in {run_dir}")
+    options.progress(
+        f"{'resuming' if resumed else 'starting'} harvest of {options.base_url} "
+        f"{primary(options.api_version).list_path(options.api_version)} (mode "
+        f"{'+'.join(options.modes)}) in {run_dir}"
+    )
     harvester = _Harvester(options, run_dir)
     try:
         pages = harvester.run()
@@ -314,12 +388,23 @@ def _harvest(options: HarvestOptions, validate: Validator) -> HarvestResult:
     spec = sources_spec(options, pages, harvester.notes, harvester.discrepancies)
     main = primary(options.api_version)
     records = len({r["id"] for e, m, p, c in pages if e == main.name for r in p.records if "id" in r})
-    options.progress(f"fetched {harvester.fetched} page(s), reused {harvester.reused}, {harvester.client.requests} "
-                     f"request(s) made; {records} unique {main.table} records; validating")
+    options.progress(
+        f"fetched {harvester.fetched} page(s), reused {harvester.reused}, {harvester.client.requests} "
+        f"request(s) made; {records} unique {main.table} records; validating"
+    )
     try:
-        target = publish_sources(run_dir, spec, Path(options.output), validate, options.changelog,
-                                 options.now().date(), label_root(run_dir), options.progress)
+        target = publish_sources(
+            run_dir,
+            spec,
+            Path(options.output),
+            validate,
+            options.changelog,
+            options.now().date(),
+            label_root(run_dir),
+            options.progress,
+        )
     except SpacecraftDataError as exc:
         raise _failure(exc, harvester.kept(), options) from None
-    return HarvestResult(target, run_dir, harvester.client.requests, harvester.fetched, harvester.reused,
-                         harvester.notes)
+    return HarvestResult(
+        target, run_dir, harvester.client.requests, harvester.fetched, harvester.reused, harvester.notes
+    )

@@ -1,4 +1,5 @@
-"""Publishing files saved elsewhere, each copied into a run folder of its own: ``import_pages`` (saved list pages)
+"""Publishing files saved elsewhere, each copied into a run folder of its own: ``import_pages`` (saved list
+pages)
 and ``import_embedded`` (responses of other endpoints embedding spacecraft records)."""
 
 from __future__ import annotations
@@ -15,7 +16,16 @@ from ..ids import id_problems
 from ..pages import Page, read_page
 from ..routes import Route, route_of, route_of_url
 from ..store import LOCK_WAIT, store_lock, write_atomic
-from .options import MODES, SOURCES, HarvestError, Validator, check_base_url, default_validator, to_stderr, utc_now
+from .options import (
+    MODES,
+    SOURCES,
+    HarvestError,
+    Validator,
+    check_base_url,
+    default_validator,
+    to_stderr,
+    utc_now,
+)
 from .publish import label_root, publish_sources
 from .runs import fresh_dir
 
@@ -54,13 +64,23 @@ def import_pages(
     check_base_url(base_url, "base_url")
     validate = validate or default_validator()
     with store_lock(Path(output), "an import-pages", lock_wait, progress):
-        return _import_pages(files, Path(output), Path(raw_dir), log, api_version, base_url, endpoint, validate, now,
-                             progress)
+        return _import_pages(
+            files, Path(output), Path(raw_dir), log, api_version, base_url, endpoint, validate, now, progress
+        )
 
 
-def _import_pages(files: list[Path], output: Path, raw_dir: Path, log: Path | None, api_version: str, base_url: str,
-                  endpoint: str | None, validate: Validator, now: Callable[[], _dt.datetime],
-                  progress: Callable[[str], None]) -> Path:
+def _import_pages(
+    files: list[Path],
+    output: Path,
+    raw_dir: Path,
+    log: Path | None,
+    api_version: str,
+    base_url: str,
+    endpoint: str | None,
+    validate: Validator,
+    now: Callable[[], _dt.datetime],
+    progress: Callable[[str], None],
+) -> Path:
     import shutil
 
     run_dir = fresh_dir(Path(raw_dir), f"{now().strftime('%Y%m%dT%H%M%SZ')}_import")
@@ -72,34 +92,50 @@ def _import_pages(files: list[Path], output: Path, raw_dir: Path, log: Path | No
             request = page.request
             name = _page_endpoint(page, file, api_version, endpoint)
             if endpoint_named(name, api_version) is None:
-                raise HarvestError(f"{file}: endpoint {name!r} is not one a snapshot holds "
-                                   f"(known: {', '.join(endpoint_names(api_version))})")
+                raise HarvestError(
+                    f"{file}: endpoint {name!r} is not one a snapshot holds "
+                    f"(known: {', '.join(endpoint_names(api_version))})"
+                )
             records = page.records()
             _check_records(page, records, file)
             mode = dict(request.params).get("mode") if request is not None else None
-            mode = mode or next((r.get("response_mode") for r in records if isinstance(r, dict)
-                                 and r.get("response_mode") in MODES), "normal")
+            mode = mode or next(
+                (
+                    r.get("response_mode")
+                    for r in records
+                    if isinstance(r, dict) and r.get("response_mode") in MODES
+                ),
+                "normal",
+            )
             copy = run_dir / f"{n:03d}_{file.name}"
             write_atomic(copy, file.read_bytes())
             copies[copy] = file
-            entries.append({
-                "file": copy.name,
-                "kind": "page",  # read_page takes envelopes, bare arrays and single records alike
-                "endpoint": name,
-                "mode": mode,
-                "request_url": request.url(base_url) if request is not None else None,
-                "captured": None,
-                "received": now().date().isoformat(),
-                "complete": False,
-                "origin": f"imported by spacecraft-data import-pages from {file.name}",
-            })
+            entries.append(
+                {
+                    "file": copy.name,
+                    "kind": "page",  # read_page takes envelopes, bare arrays and single records alike
+                    "endpoint": name,
+                    "mode": mode,
+                    "request_url": request.url(base_url) if request is not None else None,
+                    "captured": None,
+                    "received": now().date().isoformat(),
+                    "complete": False,
+                    "origin": f"imported by spacecraft-data import-pages from {file.name}",
+                }
+            )
             progress(f"{file}: {len(records)} {name} record(s), mode {mode}")
-        spec = {"comment": "Written by spacecraft-data import-pages; scripts/build_snapshot.py rebuilds the "
-                           "snapshot from it.",
-                "api_version": api_version, "base_url": base_url, "sources": entries, "notes": []}
+        spec = {
+            "comment": "Written by spacecraft-data import-pages; scripts/build_snapshot.py rebuilds the "
+            "snapshot from it.",
+            "api_version": api_version,
+            "base_url": base_url,
+            "sources": entries,
+            "notes": [],
+        }
         try:
-            return publish_sources(run_dir, spec, Path(output), validate, log, now().date(),
-                                   label_root(run_dir), progress)
+            return publish_sources(
+                run_dir, spec, Path(output), validate, log, now().date(), label_root(run_dir), progress
+            )
         except SpacecraftDataError as exc:
             raise _naming_user_files(exc, copies) from None
     except BaseException:
@@ -143,14 +179,34 @@ def import_embedded(
         except ValueError:
             raise BuildError(f"--captured {captured!r}: not a date (YYYY-MM-DD)") from None
     with store_lock(Path(output), "an import-embedded", lock_wait, progress):
-        return _import_embedded(files, Path(output), Path(raw_dir), changelog, captured, request_url, api_version,
-                                base_url, validate, now, progress)
+        return _import_embedded(
+            files,
+            Path(output),
+            Path(raw_dir),
+            changelog,
+            captured,
+            request_url,
+            api_version,
+            base_url,
+            validate,
+            now,
+            progress,
+        )
 
 
-def _import_embedded(files: list[Path], output: Path, raw_dir: Path, changelog: Path | None, captured: str | None,
-                     request_url: str | None, api_version: str, base_url: str,
-                     validate: Callable[[str, list[dict[str, Any]]], list[str]] | None,
-                     now: Callable[[], _dt.datetime], progress: Callable[[str], None]) -> Path:
+def _import_embedded(
+    files: list[Path],
+    output: Path,
+    raw_dir: Path,
+    changelog: Path | None,
+    captured: str | None,
+    request_url: str | None,
+    api_version: str,
+    base_url: str,
+    validate: Callable[[str, list[dict[str, Any]]], list[str]] | None,
+    now: Callable[[], _dt.datetime],
+    progress: Callable[[str], None],
+) -> Path:
     import shutil
 
     main = primary(api_version)
@@ -160,24 +216,49 @@ def _import_embedded(files: list[Path], output: Path, raw_dir: Path, changelog: 
         for n, file in enumerate(map(Path, files)):
             found = read_embedded(file, api_version)
             if not found:
-                raise BuildError(f"{file}: no {main.table} record is embedded in it (nothing has every "
-                                 f"{projection(api_version).component} field and a /{main.name}/<id>/ url)")
+                raise BuildError(
+                    f"{file}: no {main.table} record is embedded in it (nothing has every "
+                    f"{projection(api_version).component} field and a /{main.name}/<id>/ url)"
+                )
             page = read_page(file)
             url = page.request.url(base_url) if page.request is not None else request_url
             copy = run_dir / f"{n:03d}_{file.name}"
             write_atomic(copy, file.read_bytes())
-            entries.append({
-                "file": copy.name, "kind": EMBEDDED_KIND, "endpoint": main.name, "mode": main.default_mode,
-                "request_url": url, "captured": captured, "received": now().date().isoformat(), "complete": False,
-                "origin": f"imported by spacecraft-data import-embedded from {file.name}",
-            })
-            progress(f"{file}: {len(found)} embedded {main.table} record(s): "
-                     + ", ".join(str(e.id) for e in sorted(found, key=lambda e: e.id)))
-        spec = {"comment": "Written by spacecraft-data import-embedded; scripts/build_snapshot.py rebuilds the "
-                           "snapshot from it.",
-                "api_version": api_version, "base_url": base_url, "sources": entries, "notes": []}
-        return publish_sources(run_dir, spec, Path(output), validate or default_validator(), changelog,
-                               now().date(), label_root(run_dir), progress)
+            entries.append(
+                {
+                    "file": copy.name,
+                    "kind": EMBEDDED_KIND,
+                    "endpoint": main.name,
+                    "mode": main.default_mode,
+                    "request_url": url,
+                    "captured": captured,
+                    "received": now().date().isoformat(),
+                    "complete": False,
+                    "origin": f"imported by spacecraft-data import-embedded from {file.name}",
+                }
+            )
+            progress(
+                f"{file}: {len(found)} embedded {main.table} record(s): "
+                + ", ".join(str(e.id) for e in sorted(found, key=lambda e: e.id))
+            )
+        spec = {
+            "comment": "Written by spacecraft-data import-embedded; scripts/build_snapshot.py rebuilds the "
+            "snapshot from it.",
+            "api_version": api_version,
+            "base_url": base_url,
+            "sources": entries,
+            "notes": [],
+        }
+        return publish_sources(
+            run_dir,
+            spec,
+            Path(output),
+            validate or default_validator(),
+            changelog,
+            now().date(),
+            label_root(run_dir),
+            progress,
+        )
     except BaseException:
         if not (run_dir / SOURCES).is_file():
             shutil.rmtree(run_dir, ignore_errors=True)  # only copies; the user's files are untouched
@@ -199,22 +280,32 @@ def _page_endpoint(page: Page, file: Path, api_version: str, endpoint: str | Non
             link = route_of_url(page.body.get(key))
             if link is not None:
                 named.append((link, f"its envelope's {key!r} link"))
-    records = page.body.get("results") if page.is_list else page.body if isinstance(page.body, list) else [page.body]
+    records = (
+        page.body.get("results")
+        if page.is_list
+        else page.body
+        if isinstance(page.body, list)
+        else [page.body]
+    )
     for n, record in enumerate(records if isinstance(records, list) else []):
         link = route_of_url(record.get("url")) if isinstance(record, dict) else None
         if link is not None and link.detail:
             named.append((link, f"the 'url' of record #{n}"))
     for route, where in named:
         if route.version is not None and route.version != api_version:
-            raise HarvestError(f"{file}: {where} is of LL2 API {route.version}; this snapshot is of API "
-                               f"{api_version} (--api-version)")
+            raise HarvestError(
+                f"{file}: {where} is of LL2 API {route.version}; this snapshot is of API "
+                f"{api_version} (--api-version)"
+            )
     # --endpoint stands for the request line a JSON body lacks; a page's own request line comes first.
     if endpoint is not None and page.request is None:
         named.insert(0, (Route(api_version, endpoint), f"--endpoint {endpoint}"))
     for route, where in named[1:]:
         if route.endpoint != named[0][0].endpoint:
-            raise HarvestError(f"{file}: {where} names endpoint {route.endpoint!r}, but {named[0][1]} names "
-                               f"{named[0][0].endpoint!r}; a page holds the records of one endpoint")
+            raise HarvestError(
+                f"{file}: {where} names endpoint {route.endpoint!r}, but {named[0][1]} names "
+                f"{named[0][0].endpoint!r}; a page holds the records of one endpoint"
+            )
     return named[0][0].endpoint if named else primary(api_version).name
 
 
@@ -225,8 +316,10 @@ def _check_records(page: Page, records: list[Any], file: Path) -> None:
         if type(count) is not int or count < 0:
             raise HarvestError(f"{file}: $.count: {count!r} is not a record count (a non-negative integer)")
         if count < len(records):
-            raise HarvestError(f"{file}: $.count: {count} is smaller than the {len(records)} results the page "
-                               "holds; the page is inconsistent")
+            raise HarvestError(
+                f"{file}: $.count: {count} is smaller than the {len(records)} results the page "
+                "holds; the page is inconsistent"
+            )
     problems = id_problems(records, "$.results" if page.is_list else "$")
     if problems:
         path, message = problems[0]

@@ -13,9 +13,9 @@ from urllib.parse import urlsplit
 
 from ..endpoints import DEFAULT_API_VERSION, DEFAULT_BASE_URL
 from ..errors import EXIT_USAGE, InputError, SpacecraftDataError
+from ..locate import user_changelog, user_raw_dir, user_snapshots
 from ..query.pagination import MAX_LIMIT
 from ..routes import API_VERSION
-from ..locate import user_changelog, user_raw_dir, user_snapshots
 from ..store import LOCK_WAIT
 
 API_KEY_ENV = "SPACECRAFT_DATA_API_KEY"
@@ -25,18 +25,23 @@ SOURCES = "sources.json"
 
 # Limits. Each is a HarvestOptions field (the ones a user may need to change are also CLI options);
 # the module named after each enforces it.
-#: a response body's size in bytes, decoded (gzip/deflate) size included: client.py, while streaming (--max-body-mb)
+#: a response body's size in bytes, decoded (gzip/deflate) size included: client.py, while streaming
+#: (--max-body-mb)
 MAX_BODY_BYTES = 32 * 1024 * 1024
-#: seconds one whole request may take, connection to last body byte, however the bytes trickle: client.py (--deadline)
+#: seconds one whole request may take, connection to last body byte, however the bytes trickle: client.py
+#: (--deadline)
 REQUEST_DEADLINE = 120.0
-#: seconds any single wait may last (Retry-After, /api-throttle/, backoff) before the run stops: client.py, pacing.py
-#: (--max-wait). One window of LL2's anonymous throttle (15 requests an hour), so a keyless harvest still completes.
+#: seconds any single wait may last (Retry-After, /api-throttle/, backoff) before the run stops: client.py,
+#: pacing.py
+#: (--max-wait). One window of LL2's anonymous throttle (15 requests an hour), so a keyless harvest still
+#: completes.
 MAX_WAIT = 3600.0
 #: the largest list ``count`` believed; LL2 holds a few thousand spacecraft: harvester.py
 MAX_COUNT = 100_000
 #: the most pages one pass over one list may take: harvester.py
 MAX_PAGES = 5_000
-#: retries of a connection that could not be made (refused, timed out); a failed DNS lookup is never retried: client.py
+#: retries of a connection that could not be made (refused, timed out); a failed DNS lookup is never retried:
+#: client.py
 CONNECT_RETRIES = 1
 #: same-origin redirects followed per request; one to another origin is refused at once: client.py
 MAX_REDIRECTS = 5
@@ -54,7 +59,8 @@ class HarvestError(SpacecraftDataError):
 
 
 class HarvestUsageError(HarvestError, InputError):
-    """An option the harvest (or an import) cannot use, refused before anything is fetched or written (exit 2)."""
+    """An option the harvest (or an import) cannot use, refused before anything is fetched or written (exit
+    2)."""
 
 
 class HarvestNetworkError(HarvestError):
@@ -95,9 +101,9 @@ class HarvestOptions:
     page_size: int = MAX_LIMIT
     connect_timeout: float = 10.0
     read_timeout: float = 60.0
-    retries: int = 5          # urllib3 retries per request (HTTP status, reset, timeout)
-    body_tries: int = 3       # fetches of one page whose body is not a complete JSON envelope
-    passes: int = 2           # full re-fetches of a list whose count or ids disagree
+    retries: int = 5  # urllib3 retries per request (HTTP status, reset, timeout)
+    body_tries: int = 3  # fetches of one page whose body is not a complete JSON envelope
+    passes: int = 2  # full re-fetches of a list whose count or ids disagree
     backoff_factor: float = 2.0
     backoff_jitter: float = 1.0
     max_throttle_waits: int = 24
@@ -131,7 +137,9 @@ def default_validator() -> Validator:
     try:
         from ..validation import problems_for_table
     except ImportError as exc:
-        raise HarvestError(f"cannot validate records: spacecraft_data.validation is unavailable ({exc})") from None
+        raise HarvestError(
+            f"cannot validate records: spacecraft_data.validation is unavailable ({exc})"
+        ) from None
     return problems_for_table
 
 
@@ -153,15 +161,20 @@ def check_base_url(url: str, what: str = "--base-url") -> None:
     else:
         shown = repr(url)
     if web and "@" in parts.netloc:
-        raise HarvestUsageError(f"{what} {shown}: a user name or password in the URL (user:...@host) is refused: "
-                                "it would be saved in run folder names, manifests and the changelog" + key_hint)
+        raise HarvestUsageError(
+            f"{what} {shown}: a user name or password in the URL (user:...@host) is refused: "
+            "it would be saved in run folder names, manifests and the changelog" + key_hint
+        )
     if web and ("?" in url or "#" in url):
         part = "a query (?...)" if "?" in url.split("#", 1)[0] else "a fragment (#...)"
-        raise HarvestUsageError(f"{what} {shown}: {part} is refused: requests are built as <base url>/<api>/"
-                                "<endpoint>/?..., so it would break them and be saved with every page" + key_hint)
+        raise HarvestUsageError(
+            f"{what} {shown}: {part} is refused: requests are built as <base url>/<api>/"
+            "<endpoint>/?..., so it would break them and be saved with every page" + key_hint
+        )
     if not web or not parts.hostname:
-        raise HarvestUsageError(f"{what} {shown}: not an http:// or https:// URL with a host "
-                                "(e.g. https://ll.thespacedevs.com)")
+        raise HarvestUsageError(
+            f"{what} {shown}: not an http:// or https:// URL with a host (e.g. https://ll.thespacedevs.com)"
+        )
     try:
         parts.port
     except ValueError:
@@ -174,8 +187,9 @@ def check_options(options: HarvestOptions) -> None:
     if not API_VERSION.fullmatch(options.api_version):  # a path component of --output
         raise HarvestUsageError(f"API version {options.api_version!r} does not look like N.N.N (e.g. 2.3.0)")
     if not 1 <= options.page_size <= MAX_LIMIT:
-        raise HarvestUsageError(f"page size {options.page_size} is outside 1..{MAX_LIMIT} "
-                                f"(LL2 clamps limit to {MAX_LIMIT})")
+        raise HarvestUsageError(
+            f"page size {options.page_size} is outside 1..{MAX_LIMIT} (LL2 clamps limit to {MAX_LIMIT})"
+        )
     for name in ("max_body_bytes", "deadline", "max_count", "max_pages"):
         if not getattr(options, name) > 0:
             raise HarvestUsageError(f"{name} must be positive, not {getattr(options, name)!r}")

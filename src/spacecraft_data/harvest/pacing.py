@@ -58,14 +58,17 @@ class Pacer:
             left = self.estimate(still_needed)
             if wait > self.options.max_wait:
                 raise RequestRefused(
-                    f"rate limit: {self.limit - self.remaining} of {self.limit} requests used; the next is allowed "
-                    f"in {duration_text(wait)}, more than the --max-wait of {duration_text(self.options.max_wait)}; "
-                    f"stopped without waiting. Rerun after {rerun_at(self.options, wait)} (saved pages are reused)")
+                    f"rate limit: {self.limit - self.remaining} of {self.limit} requests used; the next is "
+                    f"allowed in {duration_text(wait)}, more than the --max-wait of "
+                    f"{duration_text(self.options.max_wait)}; stopped without waiting. Rerun after "
+                    f"{rerun_at(self.options, wait)} (saved pages are reused)"
+                )
             until = (self.options.now() + _dt.timedelta(seconds=wait)).strftime("%H:%M:%S UTC")
             self.options.progress(
                 f"rate limit: {self.limit - self.remaining} of {self.limit} requests used in the "
                 f"{duration_text(self.frequency)} window; waiting {duration_text(wait)}, until {until} "
-                f"({still_needed} request(s) to go, about {duration_text(left)} of waiting left)")
+                f"({still_needed} request(s) to go, about {duration_text(left)} of waiting left)"
+            )
             self.options.sleep(wait)
         self.read()
 

@@ -91,25 +91,32 @@ def publish_sources(
     return target
 
 
-def sources_spec(options: HarvestOptions, pages: Iterable[tuple[str, str | None, SavedPage, bool]],
-                 notes: list[str], discrepancies: list[dict[str, Any]]) -> dict[str, Any]:
-    """The ``sources.json`` of a harvest's run folder: one entry per saved page (endpoint, mode, page, complete)."""
+def sources_spec(
+    options: HarvestOptions,
+    pages: Iterable[tuple[str, str | None, SavedPage, bool]],
+    notes: list[str],
+    discrepancies: list[dict[str, Any]],
+) -> dict[str, Any]:
+    """The ``sources.json`` of a harvest's run folder: one entry per saved page (endpoint, mode, page,
+    complete)."""
     sources = []
     for endpoint, mode, page, complete in pages:
-        sources.append({
-            "file": page.file.name,
-            "kind": "page",
-            "endpoint": endpoint,
-            "mode": mode or "normal",
-            "request_url": page.url,
-            "captured": page.fetched,
-            "received": None,
-            "complete": complete,
-            "origin": f"spacecraft-data harvest of {options.base_url}",
-        })
+        sources.append(
+            {
+                "file": page.file.name,
+                "kind": "page",
+                "endpoint": endpoint,
+                "mode": mode or "normal",
+                "request_url": page.url,
+                "captured": page.fetched,
+                "received": None,
+                "complete": complete,
+                "origin": f"spacecraft-data harvest of {options.base_url}",
+            }
+        )
     spec: dict[str, Any] = {
         "comment": "Written by spacecraft-data harvest when this run was published; "
-                   "scripts/build_snapshot.py rebuilds the snapshot from it.",
+        "scripts/build_snapshot.py rebuilds the snapshot from it.",
         "api_version": options.api_version,
         "base_url": options.base_url,
         "sources": sources,

@@ -29,7 +29,8 @@ class SavedPage:
 
 
 def page_file(run_dir: Path, endpoint: str, mode: str | None, pass_no: int, offset: int) -> Path:
-    """Where the page at ``offset`` of one list (endpoint, mode) in pass ``pass_no`` is saved in ``run_dir``."""
+    """Where the page at ``offset`` of one list (endpoint, mode) in pass ``pass_no`` is saved in
+    ``run_dir``."""
     return run_dir / f"{endpoint.replace('/', '_')}_{mode or 'default'}_pass{pass_no}_offset{offset:06d}.txt"
 
 
@@ -47,8 +48,14 @@ def read_saved(file: Path, options: HarvestOptions) -> SavedPage | None:
         return None
     if envelope_problem(page.body, options.page_size, options.max_count):
         return None
-    return SavedPage(file, meta["URL"], meta["Fetched"], page.body["count"], page.records(),
-                  (page.body["next"], page.body["previous"]))
+    return SavedPage(
+        file,
+        meta["URL"],
+        meta["Fetched"],
+        page.body["count"],
+        page.records(),
+        (page.body["next"], page.body["previous"]),
+    )
 
 
 def _run_key(options: HarvestOptions) -> str:
@@ -84,13 +91,19 @@ def open_run(options: HarvestOptions) -> tuple[Path, bool]:
     if raw_dir.is_dir():
         # The suffix: 8 hex digits (fresh_dir), or .N from earlier versions, or none.
         name = re.compile(rf"^\d{{8}}T\d{{6}}Z_{re.escape(key)}(\.[0-9a-f]+)?$")
-        unfinished = sorted(d for d in raw_dir.iterdir()
-                            if d.is_dir() and name.match(d.name) and (d / IN_PROGRESS).is_file())
+        unfinished = sorted(
+            d for d in raw_dir.iterdir() if d.is_dir() and name.match(d.name) and (d / IN_PROGRESS).is_file()
+        )
         if unfinished:
             return unfinished[-1], True
     run_dir = fresh_dir(raw_dir, f"{options.now().strftime('%Y%m%dT%H%M%SZ')}_{key}")
-    marker = {"base_url": options.base_url, "api_version": options.api_version, "modes": list(options.modes),
-              "started": iso_utc(options.now()),
-              "note": "harvest in progress: pages here are reused by a rerun; removed when the snapshot is published"}
+    marker = {
+        "base_url": options.base_url,
+        "api_version": options.api_version,
+        "modes": list(options.modes),
+        "started": iso_utc(options.now()),
+        "note": "harvest in progress: pages here are reused by a rerun; removed when the snapshot is "
+        "published",
+    }
     write_atomic(run_dir / IN_PROGRESS, (json.dumps(marker, indent=2) + "\n").encode("utf-8"))
     return run_dir, False

@@ -9,7 +9,15 @@ from .engine import Engine
 from .filters import BooleanFilter, ChoiceFilter, ExactFilter, Filter
 from .ordering import OrderingFilter
 from .pagination import LimitOffsetPagination
-from .params import MAX_NUMBER_FIELDS, Invalid, InvalidFilters, InvalidSearch, QueryParams, Refused, TooManyFields
+from .params import (
+    MAX_NUMBER_FIELDS,
+    Invalid,
+    InvalidFilters,
+    InvalidSearch,
+    QueryParams,
+    Refused,
+    TooManyFields,
+)
 from .search import SearchFilter
 
 __all__ = [

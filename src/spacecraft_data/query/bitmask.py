@@ -7,6 +7,7 @@
 from __future__ import annotations
 
 from ..typecheck import TYPE_CHECKING
+
 if TYPE_CHECKING:
     from collections.abc import Iterable
 
@@ -26,7 +27,8 @@ _FLAG_BYTES = bytes.maketrans(b"01", b"\x00\x01")
 
 
 def mask_flags(mask: int, size: int) -> bytes:
-    """``mask`` as ``size`` bytes: byte ``p`` is 1 when bit ``p`` is set, else 0 (a selector for ``itertools.compress``)."""
+    """``mask`` as ``size`` bytes: byte ``p`` is 1 when bit ``p`` is set, else 0 (a selector for
+    ``itertools.compress``)."""
     return format(mask, "b")[::-1].ljust(size, "0").encode("ascii").translate(_FLAG_BYTES)
 
 

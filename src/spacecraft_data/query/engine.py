@@ -5,12 +5,12 @@ Details: docs/architecture.md#the-query-package
 
 from __future__ import annotations
 
+from ..cache import BoundedCache
+from ..typecheck import TYPE_CHECKING
 from .filters import FilterIndex
 from .ordering import OrderIndex
 from .search import SearchIndex
-from ..cache import BoundedCache
 
-from ..typecheck import TYPE_CHECKING
 if TYPE_CHECKING:
     from collections.abc import Mapping, Sequence
 
@@ -61,7 +61,9 @@ class Engine:
         """
         return self.search_index.narrow(self.filter_index.mask(params), params)
 
-    def page_of(self, selected: int | None, params: QueryParams, offset: int, limit: int) -> tuple[int, list[int]]:
+    def page_of(
+        self, selected: int | None, params: QueryParams, offset: int, limit: int
+    ) -> tuple[int, list[int]]:
         """``(count, positions)``: the size of the :meth:`mask` ``selected`` (None: every record) and its
         ``[offset:offset + limit]``, in the order ``params`` asks for."""
         return self.order_index.page(selected, self.ordering.get_ordering(params), offset, limit)

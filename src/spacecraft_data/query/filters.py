@@ -5,19 +5,19 @@ Details: docs/architecture.md#the-query-package
 
 from __future__ import annotations
 
+from ..cache import size_of
+from ..typecheck import TYPE_CHECKING
 from .bitmask import positions_mask
 from .params import INVALID_CHOICE, NULL_CHARACTERS, Invalid, InvalidFilters
 from .records import pluck
-from ..cache import size_of
 
-from ..typecheck import TYPE_CHECKING
 if TYPE_CHECKING:
     from collections.abc import Mapping, Sequence
     from typing import Any
 
+    from ..cache import BoundedCache
     from .params import QueryParams
     from .records import Record
-    from ..cache import BoundedCache
 
     Positions = frozenset[int]
 
@@ -46,7 +46,8 @@ class Filter:
         return {value: frozenset(positions) for value, positions in index.items()}
 
     def clean(self, raw: str, built: Any) -> Any:
-        """The value ``raw`` selects by, or None when the filter is not applied; :class:`~.params.Invalid` when refused."""
+        """The value ``raw`` selects by, or None when the filter is not applied; :class:`~.params.Invalid`
+        when refused."""
         raise NotImplementedError
 
     def positions_by_value(self, built: Any) -> Mapping[Any, Positions]:
@@ -58,7 +59,8 @@ class Filter:
 
 
 class BooleanFilter(Filter):
-    """django-filter ``BooleanFilter`` with ``BooleanWidget``: true/false/1/0 in any case; anything else is ignored."""
+    """django-filter ``BooleanFilter`` with ``BooleanWidget``: true/false/1/0 in any case; anything else is
+    ignored."""
 
     VALUES = {"1": True, "0": False, "true": True, "false": False}
 
@@ -67,7 +69,8 @@ class BooleanFilter(Filter):
 
 
 class ExactFilter(Filter):
-    """django-filter ``CharFilter`` (exact): the value stripped, compared case-sensitively; blank is ignored."""
+    """django-filter ``CharFilter`` (exact): the value stripped, compared case-sensitively; blank is
+    ignored."""
 
     def clean(self, raw: str, built: Any) -> str | None:
         value = raw.strip()
@@ -87,7 +90,9 @@ class ChoiceFilter(Filter):
     ``table`` the universe is the ids records point to.
     """
 
-    def __init__(self, param: str, path: str | None = None, table: str | None = None, id_key: str = "id") -> None:
+    def __init__(
+        self, param: str, path: str | None = None, table: str | None = None, id_key: str = "id"
+    ) -> None:
         super().__init__(param, path or f"{param}.id")
         self.table = table
         self.id_key = id_key
@@ -129,8 +134,13 @@ class FilterIndex:
     of each cleaned value is kept in ``cache`` under ``("value", filter number, value)``.
     """
 
-    def __init__(self, filters: Sequence[Filter], records: Sequence[Record],
-                 tables: Mapping[str, Sequence[Record]], cache: BoundedCache) -> None:
+    def __init__(
+        self,
+        filters: Sequence[Filter],
+        records: Sequence[Record],
+        tables: Mapping[str, Sequence[Record]],
+        cache: BoundedCache,
+    ) -> None:
         self.filters = tuple(filters)
         self.records = records
         self.tables = tables
@@ -147,7 +157,8 @@ class FilterIndex:
     def mask(self, params: QueryParams) -> int | None:
         """The bitmask of what the applied filters select (None: none applied).
 
-        Raises :class:`~.params.InvalidFilters` with every refused value, as django-filter reports its form errors.
+        Raises :class:`~.params.InvalidFilters` with every refused value, as django-filter reports its form
+        errors.
         """
         selected: int | None = None
         errors: dict[str, list[str]] = {}

@@ -7,20 +7,20 @@ from __future__ import annotations
 
 from itertools import compress, islice
 
-from .bitmask import mask_flags, mask_positions
-from .records import pluck
 from .. import durations
 from ..cache import size_of
 from ..errors import SnapshotError
-
 from ..typecheck import TYPE_CHECKING
+from .bitmask import mask_flags, mask_positions
+from .records import pluck
+
 if TYPE_CHECKING:
     from collections.abc import Iterable, Mapping, Sequence
     from typing import Any
 
+    from ..cache import BoundedCache
     from .params import QueryParams
     from .records import Record
-    from ..cache import BoundedCache
 
 __all__ = ["OrderingFilter", "OrderIndex"]
 
@@ -38,7 +38,9 @@ class OrderingFilter:
 
     param = "ordering"
 
-    def __init__(self, fields: Mapping[str, str], default: Sequence[str] = ("id",), tie_breaker: str = "id") -> None:
+    def __init__(
+        self, fields: Mapping[str, str], default: Sequence[str] = ("id",), tie_breaker: str = "id"
+    ) -> None:
         self.fields = dict(fields)
         self.default = tuple(default)
         self.tie_breaker = tie_breaker
@@ -48,8 +50,11 @@ class OrderingFilter:
         value = params.get(self.param)
         if value:
             fields = self.fields
-            terms = tuple(t for t in (p.strip() for p in value.split(","))
-                          if (t[1:] if t.startswith("-") else t) in fields)  # DRF's term_valid
+            terms = tuple(
+                t
+                for t in (p.strip() for p in value.split(","))
+                if (t[1:] if t.startswith("-") else t) in fields
+            )  # DRF's term_valid
             if terms:
                 return terms
         return self.default
@@ -70,13 +75,17 @@ class OrderingFilter:
                 try:  # microseconds; years/months: PostgreSQL counts a month as 30 days
                     column.append((False, durations.sort_key(value)))
                 except durations.DurationError as exc:
-                    raise SnapshotError(f"record id {record.get('id')}, field {name!r}: {value!r} is not an "
-                                        f"ISO 8601 duration ({exc})") from None
+                    raise SnapshotError(
+                        f"record id {record.get('id')}, field {name!r}: {value!r} is not an "
+                        f"ISO 8601 duration ({exc})"
+                    ) from None
             else:
                 column.append((False, value))
         return column
 
-    def sort(self, positions: Iterable[int], ordering: Sequence[str], keys: Mapping[str, list[Any]]) -> list[int]:
+    def sort(
+        self, positions: Iterable[int], ordering: Sequence[str], keys: Mapping[str, list[Any]]
+    ) -> list[int]:
         """``positions`` ordered by ``ordering``, then by the tie-breaker ascending."""
         out = sorted(positions, key=keys[self.tie_breaker].__getitem__)
         # Stable sorts from the least to the most significant term; reverse=True keeps ties in place.
@@ -121,7 +130,8 @@ class OrderIndex:
         self._keys: dict[str, list[Any]] = {}
 
     def sort_keys(self, names: Iterable[str]) -> dict[str, list[Any]]:
-        """The per-record sort keys of the fields ``names`` (and any built before), each built on first use."""
+        """The per-record sort keys of the fields ``names`` (and any built before), each built on first
+        use."""
         for name in names:
             if name not in self._keys:
                 self._keys[name] = self.ordering.build_column(self.records, name)
@@ -137,7 +147,9 @@ class OrderIndex:
             effective = _first_of_each_field(ordering)
             if effective is not ordering:
                 return self.order(effective)
-            keys = self.sort_keys([self.ordering.tie_breaker, *(t[1:] if t.startswith("-") else t for t in ordering)])
+            keys = self.sort_keys(
+                [self.ordering.tie_breaker, *(t[1:] if t.startswith("-") else t for t in ordering)]
+            )
             order = self.ordering.sort(range(len(self.records)), ordering, keys)
             self.cache.put(key, order, _positions_size(order) + size_of(ordering))
         return order
@@ -157,12 +169,14 @@ class OrderIndex:
             self.cache.put(key, rank, _positions_size(rank) + size_of(ordering))
         return rank
 
-    def page(self, selected: int | None, ordering: tuple[str, ...], offset: int, limit: int) -> tuple[int, list[int]]:
+    def page(
+        self, selected: int | None, ordering: tuple[str, ...], offset: int, limit: int
+    ) -> tuple[int, list[int]]:
         """``(count, positions)``: the size of the bitmask ``selected`` (None: every record) and its
         ``[offset:offset + limit]`` in ``ordering``."""
         if selected is None:
             order = self.order(ordering)
-            return len(order), order[offset:offset + limit]
+            return len(order), order[offset : offset + limit]
         count = selected.bit_count()
         stop = min(offset + limit, count)
         if offset >= stop:
@@ -171,7 +185,8 @@ class OrderIndex:
         # Walking the order meets `stop` selected records after about stop * n / count steps;
         # sorting the selection by rank costs about `count`. Take the cheaper.
         if stop * len(order) <= 2 * count * count:
-            # In C: the selected positions of the order (flags[pos] is 1 for those), from the offset-th to stop.
+            # In C: the selected positions of the order (flags[pos] is 1 for those), from the offset-th to
+            # stop.
             flags = mask_flags(selected, len(order))
             return count, list(islice(compress(order, map(flags.__getitem__, order)), offset, stop))
         positions = mask_positions(selected)

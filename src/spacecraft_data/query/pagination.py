@@ -9,15 +9,20 @@ import re
 from urllib.parse import parse_qs, quote_plus, urlencode, urlsplit, urlunsplit
 
 from ..cache import BoundedCache, size_of
-
 from ..typecheck import TYPE_CHECKING
+
 if TYPE_CHECKING:
     from typing import Any
 
     from .params import QueryParams
 
-__all__ = ["LimitOffsetPagination", "replace_query_param", "remove_query_param", "QUOTE_CACHE",
-           "LINK_ENCODING_ERRORS"]
+__all__ = [
+    "LimitOffsetPagination",
+    "replace_query_param",
+    "remove_query_param",
+    "QUOTE_CACHE",
+    "LINK_ENCODING_ERRORS",
+]
 
 #: How links encode a lone surrogate (which no HTTP request carries, but a ``str`` given to
 #: ``respond()`` may): as its UTF-8-like bytes, rather than failing.
@@ -63,21 +68,35 @@ def _quote_plus(value: Any, safe: Any = "", encoding: Any = None, errors: Any = 
 
 def _urlencode(query: dict[str, list[str]]) -> str:
     # urlencode(sorted(query.items()), doseq=True) of str keys and lists of str, without its per-item type
-    # checks: each key quoted, then "key=value" per value, joined with "&" (tests check it equals DRF's links).
-    return "&".join([quoted + "=" + _quote_plus(value)
-                     for key, values in sorted(query.items()) for quoted in (_quote_plus(key),) for value in values])
+    # checks: each key quoted, then "key=value" per value, joined with "&" (tests check it equals DRF's
+    # links).
+    return "&".join(
+        [
+            quoted + "=" + _quote_plus(value)
+            for key, values in sorted(query.items())
+            for quoted in (_quote_plus(key),)
+            for value in values
+        ]
+    )
 
 
-#: LL2's page-size limit (``PAGINATION`` ``max_limit``): the one place the number is written. Code with an endpoint
-#: at hand reads its declaration's ``pagination.max_limit``; this is for code without one (harvest's page size).
+#: LL2's page-size limit (``PAGINATION`` ``max_limit``): the one place the number is written. Code with an
+#: endpoint
+#: at hand reads its declaration's ``pagination.max_limit``; this is for code without one (harvest's page
+#: size).
 MAX_LIMIT = 100
 
 
 class LimitOffsetPagination:
     """DRF ``LimitOffsetPagination`` with LL2's settings (10 by default, at most :data:`MAX_LIMIT`)."""
 
-    def __init__(self, default_limit: int = 10, max_limit: int = MAX_LIMIT, limit_param: str = "limit",
-                 offset_param: str = "offset") -> None:
+    def __init__(
+        self,
+        default_limit: int = 10,
+        max_limit: int = MAX_LIMIT,
+        limit_param: str = "limit",
+        offset_param: str = "offset",
+    ) -> None:
         self.default_limit = default_limit
         self.max_limit = max_limit
         self.limit_param = limit_param
@@ -87,7 +106,8 @@ class LimitOffsetPagination:
         return f"LimitOffsetPagination(default_limit={self.default_limit}, max_limit={self.max_limit})"
 
     def get_limit(self, params: QueryParams) -> int:
-        """``int()`` of the last ``limit``; clamped to ``max_limit``; non-positive or not a number: the default."""
+        """``int()`` of the last ``limit``; clamped to ``max_limit``; non-positive or not a number: the
+        default."""
         raw = params.get(self.limit_param)
         if raw is not None:
             try:
@@ -112,8 +132,9 @@ class LimitOffsetPagination:
                     return number
         return 0
 
-    def get_links(self, base: str, params: QueryParams, count: int, offset: int,
-                  limit: int) -> tuple[str | None, str | None]:
+    def get_links(
+        self, base: str, params: QueryParams, count: int, offset: int, limit: int
+    ) -> tuple[str | None, str | None]:
         """``(next, previous)``: :meth:`get_next_link` and :meth:`get_previous_link` of ``base?<params>``.
 
         Byte for byte what DRF's ``replace_query_param``/``remove_query_param`` give

@@ -8,8 +8,8 @@ from __future__ import annotations
 from urllib.parse import unquote
 
 from ..errors import ApiError, SpacecraftDataError
-
 from ..typecheck import TYPE_CHECKING
+
 if TYPE_CHECKING:
     from collections.abc import Iterable, Mapping, Sequence
     from typing import Any
@@ -58,8 +58,14 @@ class QueryParams(dict):
         # parse_qsl(query, keep_blank_values=True, max_num_fields=MAX_NUMBER_FIELDS), step for step, without
         # its str/bytes coercion (a third of a small request's time); tests check it equals parse_qsl.
         if query.count("&") >= MAX_NUMBER_FIELDS:
-            raise TooManyFields({"query": [f"Bad Request: more than {MAX_NUMBER_FIELDS} query parameters "
-                                           "(Django's DATA_UPLOAD_MAX_NUMBER_FIELDS)"]})
+            raise TooManyFields(
+                {
+                    "query": [
+                        f"Bad Request: more than {MAX_NUMBER_FIELDS} query parameters "
+                        "(Django's DATA_UPLOAD_MAX_NUMBER_FIELDS)"
+                    ]
+                }
+            )
         # Each step only where it changes something: most fields hold neither "+" nor "%".
         pairs = []
         for field in query.split("&"):
@@ -129,7 +135,8 @@ class InvalidSearch(Refused):
 
 
 class TooManyFields(Refused):
-    """More query fields than Django's ``DATA_UPLOAD_MAX_NUMBER_FIELDS`` (the parameter is the whole ``query``)."""
+    """More query fields than Django's ``DATA_UPLOAD_MAX_NUMBER_FIELDS`` (the parameter is the whole
+    ``query``)."""
 
     def body(self) -> Any:
         """``{"detail": ...}``: Django refuses the request before any view runs."""

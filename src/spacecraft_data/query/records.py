@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from ..typecheck import TYPE_CHECKING
+
 if TYPE_CHECKING:
     from typing import Any
 

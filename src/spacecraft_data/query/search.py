@@ -8,20 +8,28 @@ from __future__ import annotations
 import re
 from bisect import bisect_right
 
+from ..cache import BoundedCache, size_of
+from ..typecheck import TYPE_CHECKING
 from .bitmask import mask_positions, positions_mask
 from .params import NULL_CHARACTERS, InvalidSearch
 from .records import pluck
-from ..cache import BoundedCache, size_of
 
-from ..typecheck import TYPE_CHECKING
 if TYPE_CHECKING:
-    from collections.abc import Mapping, Sequence
+    from collections.abc import Sequence
 
     from .params import QueryParams
     from .records import Record
 
-__all__ = ["SearchFilter", "SearchText", "SearchIndex", "search_terms", "fold", "SPLIT_CACHE",
-           "SURROGATE_CHARACTERS", "FEW_SELECTED"]
+__all__ = [
+    "SearchFilter",
+    "SearchText",
+    "SearchIndex",
+    "search_terms",
+    "fold",
+    "SPLIT_CACHE",
+    "SURROGATE_CHARACTERS",
+    "FEW_SELECTED",
+]
 
 #: DRF's ``CharField`` message for a lone surrogate in the ``search`` value
 SURROGATE_CHARACTERS = "Surrogate characters are not allowed: U+{code_point:X}."
@@ -117,7 +125,9 @@ def _smart_split(value: str) -> list[str]:
                 break
             closed = True
             end = plain(value, body_end + 1).end()  # type: ignore[union-attr]
-        if not closed and end < end_of_value and value[end] in "'\"":  # an unclosed quote: an ordinary character
+        if (
+            not closed and end < end_of_value and value[end] in "'\""
+        ):  # an unclosed quote: an ordinary character
             end = non_spaces(value, end).end()  # type: ignore[union-attr]
         tokens.append(value[start:end])
         start = skip(value, end).end()  # type: ignore[union-attr]
@@ -143,8 +153,11 @@ class SearchFilter:
         pieces = []
         has_text = []
         for pos, record in enumerate(records):
-            texts = [t if isinstance(t, str) else str(t) for t in (pluck(record, f) for f in self.fields)
-                     if t is not None]
+            texts = [
+                t if isinstance(t, str) else str(t)
+                for t in (pluck(record, f) for f in self.fields)
+                if t is not None
+            ]
             pieces.append("\x00".join(texts))
             if texts:
                 has_text.append(pos)
@@ -185,7 +198,8 @@ class SearchText:
 
     def __init__(self, pieces: Sequence[str], has_text: Sequence[int]) -> None:
         self.text = fold("\x00".join(pieces))
-        #: start offset of each record's span, plus one past the end (a record's span ends before the next start's NUL)
+        #: start offset of each record's span, plus one past the end (a record's span ends before the next
+        #: start's NUL)
         starts = [0] * (len(pieces) + 1)
         offset = 0
         for pos, piece in enumerate(pieces):
@@ -256,7 +270,8 @@ class SearchIndex:
         return mask
 
     def narrow(self, selected: int | None, params: QueryParams) -> int | None:
-        """``selected`` (None: every record) narrowed to what the request's terms match; :class:`~.params.InvalidSearch`.
+        """``selected`` (None: every record) narrowed to what the request's terms match;
+        :class:`~.params.InvalidSearch`.
 
         Terms are ANDed, so each folded term is looked at once, longest first. A term not
         seen before is searched in the whole text (and its mask kept) while many records are
@@ -270,7 +285,8 @@ class SearchIndex:
             cache = self.cache
             folded_terms = [fold(term) for term in terms]
             if len(folded_terms) > 1:
-                # Longest first: a long term is the likelier to leave few records, which the short ones are then
+                # Longest first: a long term is the likelier to leave few records, which the short ones are
+                # then
                 # looked for in alone (AND is the same in any order).
                 folded_terms = sorted(dict.fromkeys(folded_terms), key=len, reverse=True)
             for folded in folded_terms:

@@ -1,4 +1,5 @@
-"""The tables' definitions: columns, types and keys (the LL2 shapes they are filled from are in :mod:`.shapes`)."""
+"""The tables' definitions: columns, types and keys (the LL2 shapes they are filled from are in
+:mod:`.shapes`)."""
 
 from __future__ import annotations
 
@@ -56,26 +57,41 @@ def _c(name: str, type_: str, description: str, nullable: bool = False, **kw: An
 def _duration(name: str, what: str) -> tuple[Column, Column]:
     return (
         _c(name, "duration", f"{what}: ISO 8601 duration exactly as LL2 gives it (e.g. P54DT1H56M34S)", True),
-        _c(f"{name}_seconds", "integer", f"{what} in whole seconds, truncated toward zero (from the ISO duration, "
-                                         "which is exact; empty when it is)", True),
+        _c(
+            f"{name}_seconds",
+            "integer",
+            f"{what} in whole seconds, truncated toward zero (from the ISO duration, "
+            "which is exact; empty when it is)",
+            True,
+        ),
     )
 
 
 _STAT_DESCRIPTIONS = {
-    "spacecraft_flown": "spacecraft flown", "total_launch_count": "launches",
-    "successful_launches": "successful launches", "failed_launches": "failed launches",
-    "attempted_landings": "landings attempted", "successful_landings": "successful landings",
+    "spacecraft_flown": "spacecraft flown",
+    "total_launch_count": "launches",
+    "successful_launches": "successful launches",
+    "failed_launches": "failed launches",
+    "attempted_landings": "landings attempted",
+    "successful_landings": "successful landings",
     "failed_landings": "failed landings",
 }
 _STATS = tuple(_c(n, "integer", _STAT_DESCRIPTIONS[n], True) for n in STAT_KEYS)
 _NAME_TABLE_COLUMNS = (_c("id", "integer", "LL2 id"), _c("name", "string", "name"))
 
 SPACECRAFT = Table(
-    "spacecraft", "Spacecraft", "One row per spacecraft record of /2.3.0/spacecraft/ (scalar fields and foreign keys).",
+    "spacecraft",
+    "Spacecraft",
+    "One row per spacecraft record of /2.3.0/spacecraft/ (scalar fields and foreign keys).",
     (
         _c("id", "integer", "LL2 spacecraft id"),
         _c("response_mode", "string", "LL2 serializer of the record", enum=("normal", "detailed")),
-        _c("url", "string", "API URL of the record exactly as captured (with the capture's ?format=)", format="uri"),
+        _c(
+            "url",
+            "string",
+            "API URL of the record exactly as captured (with the capture's ?format=)",
+            format="uri",
+        ),
         _c("name", "string", "name"),
         _c("serial_number", "string", "serial number", True),
         _c("is_placeholder", "boolean", "placeholder record"),
@@ -92,169 +108,209 @@ SPACECRAFT = Table(
     ),
 )
 
-TABLES: dict[str, Table] = {t.name: t for t in (
-    SPACECRAFT,
-    Table("spacecraft_statuses", "Spacecraft statuses", "Spacecraft status (SpacecraftStatus).", _NAME_TABLE_COLUMNS),
-    Table(
-        "spacecraft_configurations", "Spacecraft configurations",
-        "Spacecraft configurations. held_as tells whether the snapshot holds the detailed shape "
-        "(SpacecraftConfigDetailed) or only the normal one; detailed-only columns are empty for normal rows.",
-        (
-            _c("id", "integer", "LL2 configuration id"),
-            _c("held_as", "string", "widest LL2 shape held for this row", enum=("normal", "detailed")),
-            _c("url", "string", "API URL (without the capture's ?format=)", format="uri"),
-            _c("name", "string", "name"),
-            _c("type_id", "integer", "configuration type", ref=("spacecraft_configuration_types", "id")),
-            _c("agency_id", "integer", "agency", ref=("agencies", "id")),
-            _c("in_use", "boolean", "in use"),
-            _c("image_id", "integer", "image", True, ref=("images", "id")),
-            _c("capability", "string", "capability (detailed)"),
-            _c("history", "string", "history (detailed)"),
-            _c("details", "string", "details (detailed)"),
-            _c("maiden_flight", "date", "maiden flight (detailed)", True),
-            _c("height", "number", "height in metres (detailed)", True),
-            _c("diameter", "number", "diameter in metres (detailed)", True),
-            _c("human_rated", "boolean", "human rated (detailed)"),
-            _c("crew_capacity", "integer", "crew capacity (detailed)", True),
-            _c("payload_capacity", "integer", "payload capacity in kg (detailed)", True),
-            _c("payload_return_capacity", "integer", "payload return capacity in kg (detailed)", True),
-            _c("flight_life", "string", "flight life, free text (detailed)", True),
-            _c("wiki_link", "string", "Wikipedia link (detailed; may be empty)"),
-            _c("info_link", "string", "information link (detailed; may be empty)"),
-            *_STATS,
-            *_duration("fastest_turnaround", "fastest turnaround (detailed)"),
+TABLES: dict[str, Table] = {
+    t.name: t
+    for t in (
+        SPACECRAFT,
+        Table(
+            "spacecraft_statuses",
+            "Spacecraft statuses",
+            "Spacecraft status (SpacecraftStatus).",
+            _NAME_TABLE_COLUMNS,
         ),
-    ),
-    Table("spacecraft_configuration_types", "Configuration types", "Spacecraft configuration type.",
-          _NAME_TABLE_COLUMNS),
-    Table(
-        "spacecraft_configuration_families", "Configuration families (link table)",
-        "The family list of each configuration, in API order.",
-        (
-            _c("spacecraft_config_id", "integer", "configuration", ref=("spacecraft_configurations", "id")),
-            _c("position", "integer", "0-based position in the configuration's family list"),
-            _c("family_id", "integer", "family", ref=("spacecraft_families", "id")),
+        Table(
+            "spacecraft_configurations",
+            "Spacecraft configurations",
+            "Spacecraft configurations. held_as tells whether the snapshot holds the detailed shape "
+            "(SpacecraftConfigDetailed) or only the normal one; detailed-only columns are empty "
+            "for normal rows.",
+            (
+                _c("id", "integer", "LL2 configuration id"),
+                _c("held_as", "string", "widest LL2 shape held for this row", enum=("normal", "detailed")),
+                _c("url", "string", "API URL (without the capture's ?format=)", format="uri"),
+                _c("name", "string", "name"),
+                _c("type_id", "integer", "configuration type", ref=("spacecraft_configuration_types", "id")),
+                _c("agency_id", "integer", "agency", ref=("agencies", "id")),
+                _c("in_use", "boolean", "in use"),
+                _c("image_id", "integer", "image", True, ref=("images", "id")),
+                _c("capability", "string", "capability (detailed)"),
+                _c("history", "string", "history (detailed)"),
+                _c("details", "string", "details (detailed)"),
+                _c("maiden_flight", "date", "maiden flight (detailed)", True),
+                _c("height", "number", "height in metres (detailed)", True),
+                _c("diameter", "number", "diameter in metres (detailed)", True),
+                _c("human_rated", "boolean", "human rated (detailed)"),
+                _c("crew_capacity", "integer", "crew capacity (detailed)", True),
+                _c("payload_capacity", "integer", "payload capacity in kg (detailed)", True),
+                _c("payload_return_capacity", "integer", "payload return capacity in kg (detailed)", True),
+                _c("flight_life", "string", "flight life, free text (detailed)", True),
+                _c("wiki_link", "string", "Wikipedia link (detailed; may be empty)"),
+                _c("info_link", "string", "information link (detailed; may be empty)"),
+                *_STATS,
+                *_duration("fastest_turnaround", "fastest turnaround (detailed)"),
+            ),
         ),
-        ("spacecraft_config_id", "position"),
-    ),
-    Table(
-        "spacecraft_families", "Spacecraft families",
-        "Spacecraft configuration families. held_as: mini (id, name), normal (+ description, manufacturer, parent, "
-        "maiden flight) or detailed (+ launch and landing counts).",
-        (
-            _c("id", "integer", "LL2 family id"),
-            _c("held_as", "string", "widest LL2 shape held for this row", enum=("mini", "normal", "detailed")),
-            _c("name", "string", "name"),
-            _c("description", "string", "description (normal)"),
-            _c("manufacturer_id", "integer", "manufacturer (normal)", True, ref=("agencies", "id")),
-            _c("parent_id", "integer", "parent family (normal)", True, ref=("spacecraft_families", "id")),
-            _c("maiden_flight", "date", "maiden flight (normal)", True),
-            *_STATS,
+        Table(
+            "spacecraft_configuration_types",
+            "Configuration types",
+            "Spacecraft configuration type.",
+            _NAME_TABLE_COLUMNS,
         ),
-    ),
-    Table(
-        "agencies", "Agencies",
-        "Agencies (configuration agencies and family manufacturers). held_as: mini (AgencyMini) or normal "
-        "(AgencyNormal); normal-only columns are empty for mini rows.",
-        (
-            _c("id", "integer", "LL2 agency id"),
-            _c("held_as", "string", "widest LL2 shape held for this row", enum=("mini", "normal")),
-            _c("url", "string", "API URL (without the capture's ?format=)", format="uri"),
-            _c("name", "string", "name"),
-            _c("abbrev", "string", "abbreviation (may be empty)"),
-            _c("type_id", "integer", "agency type", ref=("agency_types", "id")),
-            _c("featured", "boolean", "featured (normal)"),
-            _c("description", "string", "description (normal)", True),
-            _c("administrator", "string", "administrator (normal)", True),
-            _c("founding_year", "integer", "founding year (normal)", True),
-            _c("launchers", "string", "launchers, free text (normal; may be empty)"),
-            _c("spacecraft", "string", "spacecraft, free text (normal; may be empty)"),
-            _c("parent", "string", "parent agency, free text (normal)", True),
-            _c("image_id", "integer", "image (normal)", True, ref=("images", "id")),
-            _c("logo_id", "integer", "logo (normal)", True, ref=("images", "id")),
-            _c("social_logo_id", "integer", "social logo (normal)", True, ref=("images", "id")),
+        Table(
+            "spacecraft_configuration_families",
+            "Configuration families (link table)",
+            "The family list of each configuration, in API order.",
+            (
+                _c(
+                    "spacecraft_config_id",
+                    "integer",
+                    "configuration",
+                    ref=("spacecraft_configurations", "id"),
+                ),
+                _c("position", "integer", "0-based position in the configuration's family list"),
+                _c("family_id", "integer", "family", ref=("spacecraft_families", "id")),
+            ),
+            ("spacecraft_config_id", "position"),
         ),
-    ),
-    Table("agency_types", "Agency types", "Agency type.", _NAME_TABLE_COLUMNS),
-    Table(
-        "agency_countries", "Agency countries (link table)", "The country list of each agency, in API order.",
-        (
-            _c("agency_id", "integer", "agency", ref=("agencies", "id")),
-            _c("position", "integer", "0-based position in the agency's country list"),
-            _c("country_id", "integer", "country", ref=("countries", "id")),
+        Table(
+            "spacecraft_families",
+            "Spacecraft families",
+            "Spacecraft configuration families. held_as: mini (id, name), normal (+ description, "
+            "manufacturer, parent, maiden flight) or detailed (+ launch and landing counts).",
+            (
+                _c("id", "integer", "LL2 family id"),
+                _c(
+                    "held_as",
+                    "string",
+                    "widest LL2 shape held for this row",
+                    enum=("mini", "normal", "detailed"),
+                ),
+                _c("name", "string", "name"),
+                _c("description", "string", "description (normal)"),
+                _c("manufacturer_id", "integer", "manufacturer (normal)", True, ref=("agencies", "id")),
+                _c("parent_id", "integer", "parent family (normal)", True, ref=("spacecraft_families", "id")),
+                _c("maiden_flight", "date", "maiden flight (normal)", True),
+                *_STATS,
+            ),
         ),
-        ("agency_id", "position"),
-    ),
-    Table(
-        "countries", "Countries", "Country.",
-        (
-            *_NAME_TABLE_COLUMNS,
-            _c("alpha_2_code", "string", "ISO 3166-1 alpha-2 code"),
-            _c("alpha_3_code", "string", "ISO 3166-1 alpha-3 code"),
-            _c("nationality_name", "string", "nationality"),
-            _c("nationality_name_composed", "string", "nationality, composed form"),
+        Table(
+            "agencies",
+            "Agencies",
+            "Agencies (configuration agencies and family manufacturers). held_as: mini (AgencyMini) or "
+            "normal (AgencyNormal); normal-only columns are empty for mini rows.",
+            (
+                _c("id", "integer", "LL2 agency id"),
+                _c("held_as", "string", "widest LL2 shape held for this row", enum=("mini", "normal")),
+                _c("url", "string", "API URL (without the capture's ?format=)", format="uri"),
+                _c("name", "string", "name"),
+                _c("abbrev", "string", "abbreviation (may be empty)"),
+                _c("type_id", "integer", "agency type", ref=("agency_types", "id")),
+                _c("featured", "boolean", "featured (normal)"),
+                _c("description", "string", "description (normal)", True),
+                _c("administrator", "string", "administrator (normal)", True),
+                _c("founding_year", "integer", "founding year (normal)", True),
+                _c("launchers", "string", "launchers, free text (normal; may be empty)"),
+                _c("spacecraft", "string", "spacecraft, free text (normal; may be empty)"),
+                _c("parent", "string", "parent agency, free text (normal)", True),
+                _c("image_id", "integer", "image (normal)", True, ref=("images", "id")),
+                _c("logo_id", "integer", "logo (normal)", True, ref=("images", "id")),
+                _c("social_logo_id", "integer", "social logo (normal)", True, ref=("images", "id")),
+            ),
         ),
-    ),
-    Table(
-        "images", "Images",
-        "Images referenced by URL (no image file is bundled). Each image carries its own licence: "
-        "license_id/license_name/license_link repeat the image_licenses row so that every image row states its licence.",
-        (
-            _c("id", "integer", "LL2 image id"),
-            _c("name", "string", "name"),
-            _c("image_url", "string", "image URL", format="uri"),
-            _c("thumbnail_url", "string", "thumbnail URL", format="uri"),
-            _c("credit", "string", "credit", True),
-            _c("license_id", "integer", "licence of this image", ref=("image_licenses", "id")),
-            _c("license_name", "string", "licence name"),
-            _c("license_link", "string", "licence link", True),
-            _c("single_use", "boolean", "single use"),
+        Table("agency_types", "Agency types", "Agency type.", _NAME_TABLE_COLUMNS),
+        Table(
+            "agency_countries",
+            "Agency countries (link table)",
+            "The country list of each agency, in API order.",
+            (
+                _c("agency_id", "integer", "agency", ref=("agencies", "id")),
+                _c("position", "integer", "0-based position in the agency's country list"),
+                _c("country_id", "integer", "country", ref=("countries", "id")),
+            ),
+            ("agency_id", "position"),
         ),
-    ),
-    Table(
-        "image_licenses", "Image licences", "Licences of the images (ImageLicense).",
-        (
-            *_NAME_TABLE_COLUMNS,
-            _c("priority", "integer", "LL2 priority of the licence"),
-            _c("link", "string", "link to the licence terms", True),
+        Table(
+            "countries",
+            "Countries",
+            "Country.",
+            (
+                *_NAME_TABLE_COLUMNS,
+                _c("alpha_2_code", "string", "ISO 3166-1 alpha-2 code"),
+                _c("alpha_3_code", "string", "ISO 3166-1 alpha-3 code"),
+                _c("nationality_name", "string", "nationality"),
+                _c("nationality_name_composed", "string", "nationality, composed form"),
+            ),
         ),
-    ),
-    Table(
-        "image_variants", "Image variants", "The variant list of each image, in API order.",
-        (
-            _c("image_id", "integer", "image", ref=("images", "id")),
-            _c("position", "integer", "0-based position in the image's variant list"),
-            _c("id", "integer", "LL2 variant id"),
-            _c("type_id", "integer", "variant type id"),
-            _c("type_name", "string", "variant type name"),
-            _c("image_url", "string", "variant URL", format="uri"),
+        Table(
+            "images",
+            "Images",
+            "Images referenced by URL (no image file is bundled). Each image carries its own licence: "
+            "license_id/license_name/license_link repeat the image_licenses row so that every "
+            "image row states its licence.",
+            (
+                _c("id", "integer", "LL2 image id"),
+                _c("name", "string", "name"),
+                _c("image_url", "string", "image URL", format="uri"),
+                _c("thumbnail_url", "string", "thumbnail URL", format="uri"),
+                _c("credit", "string", "credit", True),
+                _c("license_id", "integer", "licence of this image", ref=("image_licenses", "id")),
+                _c("license_name", "string", "licence name"),
+                _c("license_link", "string", "licence link", True),
+                _c("single_use", "boolean", "single use"),
+            ),
         ),
-        ("image_id", "position"),
-    ),
-    Table(
-        "spacecraft_flights", "Spacecraft flights",
-        "The flights of each spacecraft held in detailed mode (SpacecraftFlightNormal), in API order. Only the "
-        "flight's own fields and the ids of its launch and landing: the JSON records hold the full objects.",
-        (
-            _c("id", "integer", "LL2 spacecraft flight id"),
-            _c("spacecraft_id", "integer", "spacecraft", ref=("spacecraft", "id")),
-            _c("position", "integer", "0-based position in the spacecraft's flights list"),
-            _c("url", "string", "API URL (without the capture's ?format=)", format="uri"),
-            _c("destination", "string", "destination", True),
-            _c("mission_end", "datetime", "mission end", True),
-            _c("launch_id", "string", "LL2 launch id (a UUID)", format="uuid"),
-            _c("launch_name", "string", "launch name"),
-            _c("launch_net", "datetime", "launch NET (no earlier than) time", True),
-            _c("landing_id", "integer", "LL2 landing id", True),
-            *_duration("duration", "flight duration"),
-            *_duration("turn_around_time", "turnaround before this flight"),
+        Table(
+            "image_licenses",
+            "Image licences",
+            "Licences of the images (ImageLicense).",
+            (
+                *_NAME_TABLE_COLUMNS,
+                _c("priority", "integer", "LL2 priority of the licence"),
+                _c("link", "string", "link to the licence terms", True),
+            ),
         ),
-        needs_mode="detailed",
-    ),
-)}
+        Table(
+            "image_variants",
+            "Image variants",
+            "The variant list of each image, in API order.",
+            (
+                _c("image_id", "integer", "image", ref=("images", "id")),
+                _c("position", "integer", "0-based position in the image's variant list"),
+                _c("id", "integer", "LL2 variant id"),
+                _c("type_id", "integer", "variant type id"),
+                _c("type_name", "string", "variant type name"),
+                _c("image_url", "string", "variant URL", format="uri"),
+            ),
+            ("image_id", "position"),
+        ),
+        Table(
+            "spacecraft_flights",
+            "Spacecraft flights",
+            "The flights of each spacecraft held in detailed mode (SpacecraftFlightNormal), in API order. "
+            "Only the flight's own fields and the ids of its launch and landing: the JSON records hold "
+            "the full objects.",
+            (
+                _c("id", "integer", "LL2 spacecraft flight id"),
+                _c("spacecraft_id", "integer", "spacecraft", ref=("spacecraft", "id")),
+                _c("position", "integer", "0-based position in the spacecraft's flights list"),
+                _c("url", "string", "API URL (without the capture's ?format=)", format="uri"),
+                _c("destination", "string", "destination", True),
+                _c("mission_end", "datetime", "mission end", True),
+                _c("launch_id", "string", "LL2 launch id (a UUID)", format="uuid"),
+                _c("launch_name", "string", "launch name"),
+                _c("launch_net", "datetime", "launch NET (no earlier than) time", True),
+                _c("landing_id", "integer", "LL2 landing id", True),
+                *_duration("duration", "flight duration"),
+                *_duration("turn_around_time", "turnaround before this flight"),
+            ),
+            needs_mode="detailed",
+        ),
+    )
+}
 
 #: The columns of the ``spacecraft`` table: one flat row per spacecraft record.
 SPACECRAFT_COLUMNS: tuple[str, ...] = SPACECRAFT.column_names
+
 
 def referenced_tables(name: str) -> tuple[str, ...]:
     """``name`` and every table its rows lead to: by foreign key, and the link tables of those tables' lists.

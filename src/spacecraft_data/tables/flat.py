@@ -38,7 +38,8 @@ def _type(values: list[Any]) -> str:
 
 
 def flat_rows(records: Iterable[Mapping[str, Any]], name: str = "records") -> tuple[Table, list[Row]]:
-    """``records`` flattened by the module's rule: a :class:`Table` named ``name`` (its columns) and its rows."""
+    """``records`` flattened by the module's rule: a :class:`Table` named ``name`` (its columns) and its
+    rows."""
     records = list(records)
     nested = {key for record in records for key, value in record.items() if isinstance(value, dict)}
     flat = [_flat(record, nested) for record in records]
@@ -46,7 +47,9 @@ def flat_rows(records: Iterable[Mapping[str, Any]], name: str = "records") -> tu
     for row in flat:
         names.update(dict.fromkeys(row))
     rows = [{column: row.get(column) for column in names} for row in flat]
-    columns = tuple(Column(column, _type([row[column] for row in rows]), column, nullable=True) for column in names)
+    columns = tuple(
+        Column(column, _type([row[column] for row in rows]), column, nullable=True) for column in names
+    )
     return Table(name, name, f"The {name} records, flattened", columns, primary_key=()), rows
 
 

@@ -8,7 +8,8 @@ from typing import Any, Mapping
 from .columns import NULL_MARKER, TABLES, TableError
 from .rows import snapshot_tables
 
-# -- pandas ---------------------------------------------------------------------------------------------------
+# -- pandas
+# ---------------------------------------------------------------------------------------------------
 _PANDAS_DTYPES = {"integer": "Int64", "number": "Float64", "boolean": "boolean", "string": "string"}
 
 
@@ -31,8 +32,10 @@ def to_pandas(snapshot: Any, table: str = "spacecraft") -> Any:
     pd = require("pandas", "pandas", "Snapshot.to_pandas()")
     tables = snapshot_tables(snapshot)
     if table not in tables:
-        raise TableError(f"snapshot {snapshot.version} has no {table} table: it holds no "
-                         f"{TABLES[table].needs_mode}-mode records")
+        raise TableError(
+            f"snapshot {snapshot.version} has no {table} table: it holds no "
+            f"{TABLES[table].needs_mode}-mode records"
+        )
     from .. import durations
 
     spec = TABLES[table]
@@ -47,14 +50,17 @@ def to_pandas(snapshot: Any, table: str = "spacecraft") -> Any:
         elif column.type == "duration":
             frame[column.name] = pd.Series(
                 [None if r[column.name] is None else durations.interval(r[column.name]) for r in rows],
-                index=frame.index, dtype="timedelta64[ns]")
+                index=frame.index,
+                dtype="timedelta64[ns]",
+            )
         else:
             frame[column.name] = values.astype(_PANDAS_DTYPES[column.type])
     return frame
 
 
 def _duration_cell(text: str) -> Any:
-    """A CSV duration cell as a ``datetime.timedelta`` (``None`` when empty), for ``read_csv``'s converters."""
+    """A CSV duration cell as a ``datetime.timedelta`` (``None`` when empty), for ``read_csv``'s
+    converters."""
     if text in ("", NULL_MARKER):
         return None
     from .. import durations
@@ -72,7 +78,8 @@ def pandas_csv_options(descriptor: str | Path | Mapping[str, Any], table: str) -
     ``pd.read_csv("data/tables/spacecraft.csv", **pandas_csv_options("datapackage.json", "spacecraft"))``.
     Integers are ``Int64`` (nullable: ``crew_capacity``, ``parent_id``, ``…_seconds`` stay integers
     with gaps), numbers ``Float64``, booleans ``boolean``, text ``string``, dates and date-times
-    ``datetime64`` (date-times in UTC), durations ``timedelta64`` (read by a converter). A cell is null exactly when the
+    ``datetime64`` (date-times in UTC), durations ``timedelta64`` (read by a converter). A cell is null
+    exactly when the
     field's ``missingValues`` says so: an empty cell of a text column that declares none is the empty
     string, and pandas' own guesses (``NA``, ``null``, ``nan``, …) are never applied. pandas itself
     is not imported here. Raises :class:`TableError` when the descriptor has no such table.
@@ -88,8 +95,10 @@ def pandas_csv_options(descriptor: str | Path | Mapping[str, Any], table: str) -
             raise TableError(f"{descriptor}: cannot read the data package descriptor: {exc}") from None
     resources = {r.get("name"): r for r in package.get("resources", []) if r.get("format") == "csv"}
     if table not in resources:
-        raise TableError(f"{descriptor if not isinstance(descriptor, Mapping) else 'the descriptor'} has no "
-                         f"CSV table {table!r}; it has: {', '.join(resources)}")
+        raise TableError(
+            f"{descriptor if not isinstance(descriptor, Mapping) else 'the descriptor'} has no "
+            f"CSV table {table!r}; it has: {', '.join(resources)}"
+        )
     schema = resources[table]["schema"]
     dtype: dict[str, str] = {}
     na_values: dict[str, list[str]] = {}
@@ -106,6 +115,13 @@ def pandas_csv_options(descriptor: str | Path | Mapping[str, Any], table: str) -
         missing = field.get("missingValues", schema.get("missingValues", [""]))
         if missing:
             na_values[name] = list(missing)
-    return {"dtype": dtype, "parse_dates": dates, "converters": converters, "keep_default_na": False,
-            "na_values": na_values,
-            "true_values": ["true"], "false_values": ["false"], "encoding": "utf-8"}
+    return {
+        "dtype": dtype,
+        "parse_dates": dates,
+        "converters": converters,
+        "keep_default_na": False,
+        "na_values": na_values,
+        "true_values": ["true"],
+        "false_values": ["false"],
+        "encoding": "utf-8",
+    }

@@ -5,8 +5,9 @@ from __future__ import annotations
 import json
 from typing import Any, Iterable, Mapping, Sequence
 
-from .columns import Column, NULL_MARKER, Row, TABLES, Table, TableError
+from .columns import NULL_MARKER, TABLES, Column, Row, Table, TableError
 from .rows import snapshot_tables
+
 
 # -- tables -> CSV and Table Schema --------------------------------------------------------------------------
 def _missing_values(column: Column, rows: Sequence[Row]) -> list[str] | None:
@@ -88,8 +89,10 @@ def _csv_line(cells: Sequence[str]) -> str:
     """
     if len(cells) == 1 and cells[0] == "":
         return '""\n'
-    return ",".join(f'"{c.replace(chr(34), chr(34) * 2)}"' if any(q in c for q in _QUOTED) else c
-                    for c in cells) + "\n"
+    return (
+        ",".join(f'"{c.replace(chr(34), chr(34) * 2)}"' if any(q in c for q in _QUOTED) else c for c in cells)
+        + "\n"
+    )
 
 
 def csv_bytes(table: Table, rows: Sequence[Row], schema: Mapping[str, Any] | None = None) -> bytes:
@@ -110,16 +113,21 @@ def csv_bytes(table: Table, rows: Sequence[Row], schema: Mapping[str, Any] | Non
         for name in table.column_names:
             value = row[name]
             if value is None and nulls[name] is None:
-                raise TableError(f"table {table.name}: column {name!r} declares no missing value but a row holds null")
+                raise TableError(
+                    f"table {table.name}: column {name!r} declares no missing value but a row holds null"
+                )
             if value == NULL_MARKER and nulls[name] == NULL_MARKER:
-                raise TableError(f"table {table.name}: column {name!r} holds the text {NULL_MARKER!r}, "
-                                 "which is its null marker")
+                raise TableError(
+                    f"table {table.name}: column {name!r} holds the text {NULL_MARKER!r}, "
+                    "which is its null marker"
+                )
             cells.append(_cell(value, nulls[name] or ""))
         lines.append(_csv_line(cells))
     return "".join(lines).encode("utf-8")
 
 
-# -- the data package -----------------------------------------------------------------------------------------
+# -- the data package
+# -----------------------------------------------------------------------------------------
 TSD_TERMS = "https://github.com/TheSpaceDevs/Tutorials/blob/main/faqs/faq_TSD.md"
 
 
@@ -151,11 +159,15 @@ def datapackage(
     resources: list[dict[str, Any]] = []
     for name, (path, data, schema_path) in (json_resources or {}).items():
         resource = {
-            "name": name, "type": "json", **_resource_file(path, data), "format": "json",
-            "mediatype": "application/json", "encoding": "utf-8",
+            "name": name,
+            "type": "json",
+            **_resource_file(path, data),
+            "format": "json",
+            "mediatype": "application/json",
+            "encoding": "utf-8",
             "description": f"The snapshot's {name.replace('-json', '')} records exactly as LL2 returned them "
-                           "(a JSON array, id order). Frictionless does not check nested JSON: validate it with "
-                           "'spacecraft-data validate' (JSON Schema).",
+            "(a JSON array, id order). Frictionless does not check nested JSON: validate it with "
+            "'spacecraft-data validate' (JSON Schema).",
         }
         if schema_path:
             resource["jsonSchema"] = schema_path
@@ -163,17 +175,26 @@ def datapackage(
     for name, table in TABLES.items():
         if name not in tables:
             continue
-        resources.append({
-            "name": name, "type": "table", **_resource_file(f"{table_dir}/{name}.csv".lstrip("/"), csv_files[name]),
-            "format": "csv", "mediatype": "text/csv", "encoding": "utf-8", "title": table.title,
-            "description": table.description,
-            "dialect": {"header": True, "delimiter": ",", "lineTerminator": "\n", "quoteChar": '"'},
-            "schema": table_schema(table, tables[name]),
-        })
+        resources.append(
+            {
+                "name": name,
+                "type": "table",
+                **_resource_file(f"{table_dir}/{name}.csv".lstrip("/"), csv_files[name]),
+                "format": "csv",
+                "mediatype": "text/csv",
+                "encoding": "utf-8",
+                "title": table.title,
+                "description": table.description,
+                "dialect": {"header": True, "delimiter": ",", "lineTerminator": "\n", "quoteChar": '"'},
+                "schema": table_schema(table, tables[name]),
+            }
+        )
     sources = []
     for s in manifest.get("sources", []):
-        source = {"title": f"{s.get('endpoint')} ({s.get('mode')} mode): {s.get('file')}",
-                  "path": s.get("request_url") or s.get("endpoint")}
+        source = {
+            "title": f"{s.get('endpoint')} ({s.get('mode')} mode): {s.get('file')}",
+            "path": s.get("request_url") or s.get("endpoint"),
+        }
         if s.get("captured") or s.get("received"):
             source["version"] = s.get("captured") or f"received {s.get('received')}"
         sources.append(source)
@@ -186,29 +207,38 @@ def datapackage(
             f"Snapshot {snapshot.version} of The Space Devs' Launch Library 2 API {snapshot.api_version} "
             f"{main.name} endpoint: {records.get('held')} of {records.get('reported')} records "
             f"({'complete' if records.get('complete') else 'incomplete'}), modes held: "
-            f"{', '.join(snapshot.modes) or 'none'}; with the spacecraft configurations and statuses. "
-            "The JSON resources are the records as the API returned them; the CSV tables are their normalised form "
-            "(generated by scripts/build_tables.py). Images are referenced by URL and carry their own licence "
-            "(images table). Durations are ISO 8601 text (type duration) beside whole seconds (…_seconds, "
-            "integer). Text cells hold LL2's text exactly: a cell holding a comma, quote, CR or LF is quoted; "
-            "nothing is prefixed or escaped, so a cell may begin with =, +, -, @ or a tab, which a spreadsheet "
-            "can take for a formula (import the files as text rather than opening them in one)."
-            + (f" {note}" if note else "")
+            f"{', '.join(snapshot.modes) or 'none'}; with the spacecraft configurations and statuses. The "
+            "JSON resources are the records as the API returned them; the CSV tables are their normalised "
+            "form (generated by scripts/build_tables.py). Images are referenced by URL and carry their "
+            "own licence (images table). Durations are ISO 8601 text (type duration) beside whole seconds "
+            "(…_seconds, integer). Text cells hold LL2's text exactly: a cell holding a comma, quote, CR "
+            "or LF is quoted; nothing is prefixed or escaped, so a cell may begin with =, +, -, @ or a "
+            "tab, which a spreadsheet can take for a formula (import the files as text rather than "
+            "opening them in one)." + (f" {note}" if note else "")
         ),
         "version": snapshot.version,
         "homepage": "https://thespacedevs.com/llapi",
         "keywords": ["launch library", "spacecraft", "space", "The Space Devs"],
         "licenses": [
-            {"name": "MIT", "path": "https://opensource.org/licenses/MIT",
-             "title": "MIT License: the spacecraft-data code, schemas and scripts"},
-            {"path": TSD_TERMS,
-             "title": "The Space Devs terms of use (the data): free to use in any way, shape, or form; attribution "
-                      "is not mandatory but encouraged and appreciated; 100% accuracy is not guaranteed; images "
-                      "carry their own licences (images.license_*)"},
+            {
+                "name": "MIT",
+                "path": "https://opensource.org/licenses/MIT",
+                "title": "MIT License: the spacecraft-data code, schemas and scripts",
+            },
+            {
+                "path": TSD_TERMS,
+                "title": "The Space Devs terms of use (the data): free to use in any way, shape, or form; "
+                "attribution is not mandatory but encouraged and appreciated; 100% accuracy is not "
+                "guaranteed; images carry their own licences (images.license_*)",
+            },
         ],
         "sources": sources,
         "contributors": [
-            {"title": "The Space Devs (Launch Library 2)", "path": "https://thespacedevs.com", "roles": ["author"]},
+            {
+                "title": "The Space Devs (Launch Library 2)",
+                "path": "https://thespacedevs.com",
+                "roles": ["author"],
+            },
             {"title": "spacecraft-data developers", "roles": ["packager"]},
         ],
         "resources": resources,

@@ -9,11 +9,23 @@ from pathlib import Path
 from typing import Any, Mapping, Sequence
 from urllib.parse import urlsplit
 
-from .columns import Record, Row, TABLES, TableError
-from .shapes import (AGENCY_MODE, CONFIG_DETAIL_KEYS, CONFIG_INNER, CONFIG_MODE, COUNTRY_KEYS, FAMILY_INNER,
-                     FAMILY_MODE, LEVELS, LICENSE_KEYS, SPACECRAFT_KEYS, STAT_KEYS)
+from .columns import TABLES, Record, Row, TableError
+from .shapes import (
+    AGENCY_MODE,
+    CONFIG_DETAIL_KEYS,
+    CONFIG_INNER,
+    CONFIG_MODE,
+    COUNTRY_KEYS,
+    FAMILY_INNER,
+    FAMILY_MODE,
+    LEVELS,
+    LICENSE_KEYS,
+    SPACECRAFT_KEYS,
+    STAT_KEYS,
+)
 
-# -- CSV -> tables -> records ---------------------------------------------------------------------------------
+# -- CSV -> tables -> records
+# ---------------------------------------------------------------------------------
 _FLOAT_TEXT = re.compile(r"[.eEnN]")  # a decimal point, an exponent, nan or inf
 
 
@@ -67,7 +79,9 @@ def read_package(descriptor_path: str | Path) -> dict[str, list[Row]]:
                 for name, text in zip(header, cells):
                     field = fields[name]
                     missing = field.get("missingValues", schema.get("missingValues", [""]))
-                    row[name] = None if text in missing else _parse(text, field, f"{path}: row {line_no}, {name}")
+                    row[name] = (
+                        None if text in missing else _parse(text, field, f"{path}: row {line_no}, {name}")
+                    )
                 rows.append(row)
         out[resource["name"]] = rows
     return out
@@ -96,8 +110,10 @@ class _Index:
         except KeyError:
             raise TableError(f"{where}: table {table} has no row with id {key!r}") from None
         if level is not None and LEVELS[row["held_as"]] < LEVELS[level]:
-            raise TableError(f"{where}: table {table} holds id {key!r} as {row['held_as']}, "
-                             f"but a {level} object is needed here")
+            raise TableError(
+                f"{where}: table {table} holds id {key!r} as {row['held_as']}, "
+                f"but a {level} object is needed here"
+            )
         return row
 
     def named(self, table: str, key: Any, where: str) -> Record:
@@ -110,10 +126,19 @@ class _Index:
         row = self.row("images", key, where)
         lic = self.row("image_licenses", row["license_id"], where)
         return {
-            "id": row["id"], "name": row["name"], "image_url": row["image_url"], "thumbnail_url": row["thumbnail_url"],
-            "credit": row["credit"], "license": {k: lic[k] for k in LICENSE_KEYS}, "single_use": row["single_use"],
+            "id": row["id"],
+            "name": row["name"],
+            "image_url": row["image_url"],
+            "thumbnail_url": row["thumbnail_url"],
+            "credit": row["credit"],
+            "license": {k: lic[k] for k in LICENSE_KEYS},
+            "single_use": row["single_use"],
             "variants": [
-                {"id": v["id"], "type": {"id": v["type_id"], "name": v["type_name"]}, "image_url": v["image_url"]}
+                {
+                    "id": v["id"],
+                    "type": {"id": v["type_id"], "name": v["type_name"]},
+                    "image_url": v["image_url"],
+                }
                 for v in self.links["image_variants"].get(key, [])
             ],
         }
@@ -123,21 +148,35 @@ class _Index:
             return None
         row = self.row("agencies", key, where, level)
         out: Record = {
-            "response_mode": AGENCY_MODE[level], "id": row["id"], "url": _with_query(row["url"], query),
-            "name": row["name"], "abbrev": row["abbrev"], "type": self.named("agency_types", row["type_id"], where),
+            "response_mode": AGENCY_MODE[level],
+            "id": row["id"],
+            "url": _with_query(row["url"], query),
+            "name": row["name"],
+            "abbrev": row["abbrev"],
+            "type": self.named("agency_types", row["type_id"], where),
         }
         if level == "normal":
-            out.update({
-                "featured": row["featured"],
-                "country": [{k: c[k] for k in COUNTRY_KEYS}
-                            for c in (self.row("countries", link["country_id"], where)
-                                      for link in self.links["agency_countries"].get(key, []))],
-                "description": row["description"], "administrator": row["administrator"],
-                "founding_year": row["founding_year"], "launchers": row["launchers"],
-                "spacecraft": row["spacecraft"], "parent": row["parent"],
-                "image": self.image(row["image_id"], where), "logo": self.image(row["logo_id"], where),
-                "social_logo": self.image(row["social_logo_id"], where),
-            })
+            out.update(
+                {
+                    "featured": row["featured"],
+                    "country": [
+                        {k: c[k] for k in COUNTRY_KEYS}
+                        for c in (
+                            self.row("countries", link["country_id"], where)
+                            for link in self.links["agency_countries"].get(key, [])
+                        )
+                    ],
+                    "description": row["description"],
+                    "administrator": row["administrator"],
+                    "founding_year": row["founding_year"],
+                    "launchers": row["launchers"],
+                    "spacecraft": row["spacecraft"],
+                    "parent": row["parent"],
+                    "image": self.image(row["image_id"], where),
+                    "logo": self.image(row["logo_id"], where),
+                    "social_logo": self.image(row["social_logo_id"], where),
+                }
+            )
         return out
 
     def family(self, key: Any, level: str, query: str, where: str) -> Record | None:
@@ -147,12 +186,14 @@ class _Index:
         out: Record = {"response_mode": FAMILY_MODE[level], "id": row["id"], "name": row["name"]}
         if level != "mini":
             manufacturer_level, parent_level = FAMILY_INNER[level]
-            out.update({
-                "description": row["description"],
-                "manufacturer": self.agency(row["manufacturer_id"], manufacturer_level, query, where),
-                "parent": self.family(row["parent_id"], parent_level, query, where),
-                "maiden_flight": row["maiden_flight"],
-            })
+            out.update(
+                {
+                    "description": row["description"],
+                    "manufacturer": self.agency(row["manufacturer_id"], manufacturer_level, query, where),
+                    "parent": self.family(row["parent_id"], parent_level, query, where),
+                    "maiden_flight": row["maiden_flight"],
+                }
+            )
         if level == "detailed":
             out.update({k: row[k] for k in STAT_KEYS})
         return out
@@ -161,12 +202,18 @@ class _Index:
         row = self.row("spacecraft_configurations", key, where, level)
         agency_level, family_level = CONFIG_INNER[level]
         out: Record = {
-            "response_mode": CONFIG_MODE[level], "id": row["id"], "url": _with_query(row["url"], query),
-            "name": row["name"], "type": self.named("spacecraft_configuration_types", row["type_id"], where),
+            "response_mode": CONFIG_MODE[level],
+            "id": row["id"],
+            "url": _with_query(row["url"], query),
+            "name": row["name"],
+            "type": self.named("spacecraft_configuration_types", row["type_id"], where),
             "agency": self.agency(row["agency_id"], agency_level, query, where),
-            "family": [self.family(link["family_id"], family_level, query, where)
-                       for link in self.links["spacecraft_configuration_families"].get(key, [])],
-            "in_use": row["in_use"], "image": self.image(row["image_id"], where),
+            "family": [
+                self.family(link["family_id"], family_level, query, where)
+                for link in self.links["spacecraft_configuration_families"].get(key, [])
+            ],
+            "in_use": row["in_use"],
+            "image": self.image(row["image_id"], where),
         }
         if level == "detailed":
             out.update({k: row[k] for k in CONFIG_DETAIL_KEYS})
@@ -205,6 +252,8 @@ def configurations_from_tables(tables: Mapping[str, Sequence[Row]], link_query: 
     from (``format=json`` for a ``?format=json`` request; see the manifest's sources).
     """
     index = _Index(tables)
-    return [index.configuration(row["id"], "detailed", link_query, f"spacecraft_configurations id {row['id']}")
-            for row in sorted(tables["spacecraft_configurations"], key=lambda r: r["id"])
-            if row["held_as"] == "detailed"]
+    return [
+        index.configuration(row["id"], "detailed", link_query, f"spacecraft_configurations id {row['id']}")
+        for row in sorted(tables["spacecraft_configurations"], key=lambda r: r["id"])
+        if row["held_as"] == "detailed"
+    ]

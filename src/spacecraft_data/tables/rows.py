@@ -6,10 +6,28 @@ from typing import Any, Iterable, Mapping, Sequence
 from urllib.parse import urlsplit, urlunsplit
 
 from ..endpoints import endpoints, primary
-from .columns import Row, SPACECRAFT_COLUMNS, TABLES, TableError, referenced_tables
-from .shapes import (AGENCY_KEYS, AGENCY_MODE, CONFIG_DETAIL_KEYS, CONFIG_INNER, CONFIG_KEYS, CONFIG_MODE, COUNTRY_KEYS,
-                     DURATION_FIELDS, FAMILY_INNER, FAMILY_KEYS, FAMILY_MODE, FLIGHT_KEYS, IMAGE_KEYS, LEVELS,
-                     LICENSE_KEYS, SPACECRAFT_KEYS, STAT_KEYS, VARIANT_KEYS)
+from .columns import SPACECRAFT_COLUMNS, TABLES, Row, TableError, referenced_tables
+from .shapes import (
+    AGENCY_KEYS,
+    AGENCY_MODE,
+    CONFIG_DETAIL_KEYS,
+    CONFIG_INNER,
+    CONFIG_KEYS,
+    CONFIG_MODE,
+    COUNTRY_KEYS,
+    DURATION_FIELDS,
+    FAMILY_INNER,
+    FAMILY_KEYS,
+    FAMILY_MODE,
+    FLIGHT_KEYS,
+    IMAGE_KEYS,
+    LEVELS,
+    LICENSE_KEYS,
+    SPACECRAFT_KEYS,
+    STAT_KEYS,
+    VARIANT_KEYS,
+)
+
 
 # -- flat spacecraft rows (also used by `query --format csv`) ----------------------------------------------
 def duration_seconds(value: str | None, where: str = "duration") -> int | None:
@@ -57,7 +75,8 @@ def spacecraft_rows(records: Iterable[Mapping[str, Any]]) -> list[Row]:
     return rows
 
 
-# -- snapshot -> tables ---------------------------------------------------------------------------------------
+# -- snapshot -> tables
+# ---------------------------------------------------------------------------------------
 def _strip_query(url: str) -> str:
     parts = urlsplit(url)
     return urlunsplit((parts.scheme, parts.netloc, parts.path, "", ""))
@@ -105,8 +124,10 @@ class _Builder:
 
     def list_of(self, value: Any, where: str) -> list:
         if not isinstance(value, list):
-            raise TableError(f"{where}: expected a list, found {'null' if value is None else type(value).__name__} "
-                             "(a null list cannot be told from an empty one in a link table)")
+            raise TableError(
+                f"{where}: expected a list, found {'null' if value is None else type(value).__name__} "
+                "(a null list cannot be told from an empty one in a link table)"
+            )
         return value
 
     def named(self, table: str, obj: Any, where: str) -> int:
@@ -122,21 +143,39 @@ class _Builder:
         self.check_shape(lic, LICENSE_KEYS, f"{where}.license")
         self.add("image_licenses", dict(lic), f"{where}.license")
         variants = self.list_of(img["variants"], f"{where}.variants")
-        self.add("images", {
-            "id": img["id"], "name": img["name"], "image_url": img["image_url"],
-            "thumbnail_url": img["thumbnail_url"], "credit": img["credit"], "license_id": lic["id"],
-            "license_name": lic["name"], "license_link": lic["link"], "single_use": img["single_use"],
-            "_variants": [v.get("id") if isinstance(v, dict) else v for v in variants],
-        }, where)
+        self.add(
+            "images",
+            {
+                "id": img["id"],
+                "name": img["name"],
+                "image_url": img["image_url"],
+                "thumbnail_url": img["thumbnail_url"],
+                "credit": img["credit"],
+                "license_id": lic["id"],
+                "license_name": lic["name"],
+                "license_link": lic["link"],
+                "single_use": img["single_use"],
+                "_variants": [v.get("id") if isinstance(v, dict) else v for v in variants],
+            },
+            where,
+        )
         for position, variant in enumerate(variants):
             vwhere = f"{where}.variants[{position}]"
             self.check_shape(variant, VARIANT_KEYS, vwhere)
             self.check_shape(variant["type"], ("id", "name"), f"{vwhere}.type")
-            self.add("image_variants", {
-                "image_id": img["id"], "position": position, "id": variant["id"],
-                "type_id": variant["type"]["id"], "type_name": variant["type"]["name"],
-                "image_url": variant["image_url"],
-            }, vwhere, key=(img["id"], position))
+            self.add(
+                "image_variants",
+                {
+                    "image_id": img["id"],
+                    "position": position,
+                    "id": variant["id"],
+                    "type_id": variant["type"]["id"],
+                    "type_name": variant["type"]["name"],
+                    "image_url": variant["image_url"],
+                },
+                vwhere,
+                key=(img["id"], position),
+            )
         return img["id"]
 
     def agency(self, agency: Any, level: str, where: str) -> int | None:
@@ -144,8 +183,12 @@ class _Builder:
             return None
         self.check_shape(agency, AGENCY_KEYS[level], where, AGENCY_MODE[level])
         row: Row = {
-            "id": agency["id"], "held_as": level, "url": _strip_query(agency["url"]), "name": agency["name"],
-            "abbrev": agency["abbrev"], "type_id": self.named("agency_types", agency["type"], f"{where}.type"),
+            "id": agency["id"],
+            "held_as": level,
+            "url": _strip_query(agency["url"]),
+            "name": agency["name"],
+            "abbrev": agency["abbrev"],
+            "type_id": self.named("agency_types", agency["type"], f"{where}.type"),
         }
         if level == "normal":
             countries = self.list_of(agency["country"], f"{where}.country")
@@ -153,17 +196,27 @@ class _Builder:
                 cwhere = f"{where}.country[{position}]"
                 self.check_shape(country, COUNTRY_KEYS, cwhere)
                 self.add("countries", dict(country), cwhere)
-                self.add("agency_countries", {"agency_id": agency["id"], "position": position,
-                                              "country_id": country["id"]}, cwhere, key=(agency["id"], position))
-            row.update({
-                "featured": agency["featured"], "description": agency["description"],
-                "administrator": agency["administrator"], "founding_year": agency["founding_year"],
-                "launchers": agency["launchers"], "spacecraft": agency["spacecraft"], "parent": agency["parent"],
-                "image_id": self.image(agency["image"], f"{where}.image"),
-                "logo_id": self.image(agency["logo"], f"{where}.logo"),
-                "social_logo_id": self.image(agency["social_logo"], f"{where}.social_logo"),
-                "_countries": [c["id"] for c in countries],
-            })
+                self.add(
+                    "agency_countries",
+                    {"agency_id": agency["id"], "position": position, "country_id": country["id"]},
+                    cwhere,
+                    key=(agency["id"], position),
+                )
+            row.update(
+                {
+                    "featured": agency["featured"],
+                    "description": agency["description"],
+                    "administrator": agency["administrator"],
+                    "founding_year": agency["founding_year"],
+                    "launchers": agency["launchers"],
+                    "spacecraft": agency["spacecraft"],
+                    "parent": agency["parent"],
+                    "image_id": self.image(agency["image"], f"{where}.image"),
+                    "logo_id": self.image(agency["logo"], f"{where}.logo"),
+                    "social_logo_id": self.image(agency["social_logo"], f"{where}.social_logo"),
+                    "_countries": [c["id"] for c in countries],
+                }
+            )
         self.add("agencies", row, where)
         return agency["id"]
 
@@ -174,12 +227,16 @@ class _Builder:
         row: Row = {"id": family["id"], "held_as": level, "name": family["name"]}
         if level != "mini":
             manufacturer_level, parent_level = FAMILY_INNER[level]
-            row.update({
-                "description": family["description"],
-                "manufacturer_id": self.agency(family["manufacturer"], manufacturer_level, f"{where}.manufacturer"),
-                "parent_id": self.family(family["parent"], parent_level, f"{where}.parent"),
-                "maiden_flight": family["maiden_flight"],
-            })
+            row.update(
+                {
+                    "description": family["description"],
+                    "manufacturer_id": self.agency(
+                        family["manufacturer"], manufacturer_level, f"{where}.manufacturer"
+                    ),
+                    "parent_id": self.family(family["parent"], parent_level, f"{where}.parent"),
+                    "maiden_flight": family["maiden_flight"],
+                }
+            )
         if level == "detailed":
             row.update({k: family[k] for k in STAT_KEYS})
         self.add("spacecraft_families", row, where)
@@ -191,21 +248,29 @@ class _Builder:
         families = self.list_of(config["family"], f"{where}.family")
         family_ids = [self.family(f, family_level, f"{where}.family[{i}]") for i, f in enumerate(families)]
         for position, family_id in enumerate(family_ids):
-            self.add("spacecraft_configuration_families",
-                     {"spacecraft_config_id": config["id"], "position": position, "family_id": family_id},
-                     f"{where}.family[{position}]", key=(config["id"], position))
+            self.add(
+                "spacecraft_configuration_families",
+                {"spacecraft_config_id": config["id"], "position": position, "family_id": family_id},
+                f"{where}.family[{position}]",
+                key=(config["id"], position),
+            )
         row: Row = {
-            "id": config["id"], "held_as": level, "url": _strip_query(config["url"]), "name": config["name"],
+            "id": config["id"],
+            "held_as": level,
+            "url": _strip_query(config["url"]),
+            "name": config["name"],
             "type_id": self.named("spacecraft_configuration_types", config["type"], f"{where}.type"),
             "agency_id": self.agency(config["agency"], agency_level, f"{where}.agency"),
-            "in_use": config["in_use"], "image_id": self.image(config["image"], f"{where}.image"),
+            "in_use": config["in_use"],
+            "image_id": self.image(config["image"], f"{where}.image"),
             "_families": family_ids,
         }
         if level == "detailed":
             for key in CONFIG_DETAIL_KEYS:
                 row[key] = config[key]
-            row["fastest_turnaround_seconds"] = duration_seconds(config["fastest_turnaround"],
-                                                                 f"{where}.fastest_turnaround")
+            row["fastest_turnaround_seconds"] = duration_seconds(
+                config["fastest_turnaround"], f"{where}.fastest_turnaround"
+            )
         self.add("spacecraft_configurations", row, where)
         return config["id"]
 
@@ -241,14 +306,22 @@ class _Builder:
             self.check_shape(flight, FLIGHT_KEYS, fwhere, "normal")
             craft, launch, landing = flight["spacecraft"], flight["launch"], flight["landing"]
             if _id(craft) != record["id"]:
-                raise TableError(f"{fwhere}.spacecraft: id {_id(craft)!r} is not the record's id {record['id']!r}")
+                raise TableError(
+                    f"{fwhere}.spacecraft: id {_id(craft)!r} is not the record's id {record['id']!r}"
+                )
             if not isinstance(launch, dict):
                 raise TableError(f"{fwhere}.launch: expected an object, found {type(launch).__name__}")
             row: Row = {
-                "id": flight["id"], "spacecraft_id": record["id"], "position": position,
-                "url": _strip_query(flight["url"]), "destination": flight["destination"],
-                "mission_end": flight["mission_end"], "launch_id": launch.get("id"),
-                "launch_name": launch.get("name"), "launch_net": launch.get("net"), "landing_id": _id(landing),
+                "id": flight["id"],
+                "spacecraft_id": record["id"],
+                "position": position,
+                "url": _strip_query(flight["url"]),
+                "destination": flight["destination"],
+                "mission_end": flight["mission_end"],
+                "launch_id": launch.get("id"),
+                "launch_name": launch.get("name"),
+                "launch_net": launch.get("net"),
+                "landing_id": _id(landing),
             }
             for key in ("duration", "turn_around_time"):
                 row[key] = flight[key]
@@ -296,12 +369,16 @@ def build_tables(
 
 #: normalised table -> the argument of :func:`build_tables` that the stored records of its endpoint fill
 #: (an endpoint's ``csv_table``, :mod:`spacecraft_data.endpoints`, names the table its records become)
-_FILLED_BY = {"spacecraft": "records", "spacecraft_configurations": "configurations",
-              "spacecraft_statuses": "statuses"}
+_FILLED_BY = {
+    "spacecraft": "records",
+    "spacecraft_configurations": "configurations",
+    "spacecraft_statuses": "statuses",
+}
 
 
 def selectable(api_version: str | None = None) -> tuple[str, ...]:
-    """The normalised tables a selection of stored records may come from: each declared endpoint's ``csv_table``."""
+    """The normalised tables a selection of stored records may come from: each declared endpoint's
+    ``csv_table``."""
     return tuple(e.csv_table for e in endpoints(api_version).values() if e.csv_table in _FILLED_BY)
 
 
@@ -317,13 +394,19 @@ def _sources(snapshot: Any) -> dict[str, Any]:
         kwargs[argument] = stored
         # A snapshot of both modes keeps the detailed copies of its normal records beside them.
         kept_apart = endpoint.mode_tables.get("detailed")
-        if kept_apart and "detailed" in snapshot.modes and stored and stored[0].get("response_mode") != "detailed":
+        if (
+            kept_apart
+            and "detailed" in snapshot.modes
+            and stored
+            and stored[0].get("response_mode") != "detailed"
+        ):
             kwargs["detailed"] = list(snapshot.tables[kept_apart])
     return kwargs
 
 
 def rows_of(table: str, records: Iterable[Mapping[str, Any]]) -> list[Row]:
-    """The rows of normalised table ``table`` for stored records of the endpoint whose CSV it is, in their order.
+    """The rows of normalised table ``table`` for stored records of the endpoint whose CSV it is, in their
+    order.
 
     Raises :class:`TableError` for a table no endpoint's records fill (see :func:`selectable`).
     """
@@ -335,8 +418,9 @@ def rows_of(table: str, records: Iterable[Mapping[str, Any]]) -> list[Row]:
     return [by_id[r["id"]] for r in records]
 
 
-def answer_rows(table: str, answered: Sequence[Mapping[str, Any]],
-                stored: Iterable[Mapping[str, Any]]) -> list[Row]:
+def answer_rows(
+    table: str, answered: Sequence[Mapping[str, Any]], stored: Iterable[Mapping[str, Any]]
+) -> list[Row]:
     """The rows of normalised table ``table`` for the records of a query's answer, in the answer's order.
 
     ``spacecraft`` rows are the answered records flattened as they are (their links as answered,
@@ -351,13 +435,22 @@ def answer_rows(table: str, answered: Sequence[Mapping[str, Any]],
 
 def _children(name: str) -> set[str]:
     """The list tables (with a ``position``) whose rows belong to rows of table ``name``."""
-    return {t.name for t in TABLES.values()
-            if "position" in t.column_names and next(c.ref[0] for c in t.columns if c.ref) == name}
+    return {
+        t.name
+        for t in TABLES.values()
+        if "position" in t.column_names and next(c.ref[0] for c in t.columns if c.ref) == name
+    }
 
 
-def snapshot_tables(snapshot: Any, records: Iterable[Mapping[str, Any]] | None = None, *,
-                    table: str | None = None, referenced_only: bool = False) -> dict[str, list[Row]]:
-    """The tables of ``snapshot``; with ``records`` (a selection of table ``table``), the tables of that selection.
+def snapshot_tables(
+    snapshot: Any,
+    records: Iterable[Mapping[str, Any]] | None = None,
+    *,
+    table: str | None = None,
+    referenced_only: bool = False,
+) -> dict[str, list[Row]]:
+    """The tables of ``snapshot``; with ``records`` (a selection of table ``table``), the tables of that
+    selection.
 
     Without ``records``: every table, complete (as far as the snapshot holds it).
     With ``records`` (e.g. a query's answer, as stored, of the endpoint whose ``csv_table``
@@ -371,7 +464,9 @@ def snapshot_tables(snapshot: Any, records: Iterable[Mapping[str, Any]] | None =
     if table is None:
         table = primary(snapshot.api_version).csv_table or ""
     if table not in choices:
-        raise TableError(f"cannot select from table {table!r}; the selectable tables are: {', '.join(choices)}")
+        raise TableError(
+            f"cannot select from table {table!r}; the selectable tables are: {', '.join(choices)}"
+        )
     sources = _sources(snapshot)
     full = build_tables(**{"records": (), **sources})
     if records is None:

@@ -1,4 +1,5 @@
-"""LL2 offline inside tests: in-process answers for ``requests``, ``httpx`` and ``urllib``, and a pytest plugin.
+"""LL2 offline inside tests: in-process answers for ``requests``, ``httpx`` and ``urllib``, and a pytest
+plugin.
 
 Details: docs/testing.md#use-it-in-your-tests
 """
@@ -12,14 +13,16 @@ from .interception import LL2_HOSTS, Call, Offline, OfflineRefused
 __all__ = ["LL2_HOSTS", "Call", "Offline", "OfflineRefused", "offline", "running_server"]
 
 from ..typecheck import TYPE_CHECKING
+
 if TYPE_CHECKING:
     from collections.abc import Iterable, Iterator
 
     from ..server import Responder, SpacecraftServer
 
 
-def offline(snapshot: Responder | None = None, *, strict: bool | str = False,
-            allow: Iterable[str] | str = ()) -> Offline:
+def offline(
+    snapshot: Responder | None = None, *, strict: bool | str = False, allow: Iterable[str] | str = ()
+) -> Offline:
     """A context manager answering LL2 requests in-process from ``snapshot`` (default ``load()``).
 
     ``strict=True`` (or ``"true"``; ``"false"`` is false) refuses requests to any other host

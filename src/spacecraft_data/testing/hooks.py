@@ -10,6 +10,7 @@ from collections.abc import Callable
 from typing import Any
 
 from ..typecheck import TYPE_CHECKING
+
 if TYPE_CHECKING:
     from .interceptor import Interceptor
 
@@ -20,8 +21,12 @@ def install(offline: Interceptor) -> Callable[[], None]:
     """Hook every installed client library to ``offline``; return the function that undoes it (LIFO)."""
     undo: list[Callable[[], None]] = []
     try:
-        for name, hook in (("requests", _hook_requests), ("httpx", _hook_httpx), ("urllib", _hook_urllib),
-                           ("socket", _guard_sockets)):
+        for name, hook in (
+            ("requests", _hook_requests),
+            ("httpx", _hook_httpx),
+            ("urllib", _hook_urllib),
+            ("socket", _guard_sockets),
+        ):
             if name in ("urllib", "socket") or importlib.util.find_spec(name) is not None:
                 undo.append(hook(offline))
     except BaseException:
@@ -66,8 +71,10 @@ def _hook_httpx(offline: Interceptor) -> Callable[[], None]:
 
     from .httpx_transport import OfflineAsyncTransport, OfflineTransport
 
-    transports: dict[Any, Any] = {httpx.Client: OfflineTransport(offline),
-                                  httpx.AsyncClient: OfflineAsyncTransport(offline)}
+    transports: dict[Any, Any] = {
+        httpx.Client: OfflineTransport(offline),
+        httpx.AsyncClient: OfflineAsyncTransport(offline),
+    }
     if not all(hasattr(cls, "_transport_for_url") for cls in transports):
         return _hook_httpx_init(offline, transports)
     originals = {cls: cls.__dict__["_transport_for_url"] for cls in transports}
@@ -87,7 +94,8 @@ def _hook_httpx(offline: Interceptor) -> Callable[[], None]:
         return _transport_for_url
 
     for cls in transports:
-        setattr(cls, "_transport_for_url", wrap(cls))  # noqa: B010 - mypy refuses a plain assignment to a method
+        # setattr, not an assignment: mypy refuses a plain assignment to a method
+        setattr(cls, "_transport_for_url", wrap(cls))  # noqa: B010
 
     def undo() -> None:
         for cls, original in originals.items():
@@ -97,7 +105,8 @@ def _hook_httpx(offline: Interceptor) -> Callable[[], None]:
 
 
 def _hook_httpx_init(offline: Interceptor, transports: dict[Any, Any]) -> Callable[[], None]:
-    """For an httpx without ``_transport_for_url``: mounts and a strict-mode request hook on each new client."""
+    """For an httpx without ``_transport_for_url``: mounts and a strict-mode request hook on each new
+    client."""
     import httpx
 
     originals = {cls: cls.__init__ for cls in transports}
@@ -113,8 +122,13 @@ def _hook_httpx_init(offline: Interceptor, transports: dict[Any, Any]) -> Callab
         original = originals[cls]
         hook = async_check if cls is httpx.AsyncClient else check
 
-        def __init__(self: Any, *args: Any, mounts: dict[str, Any] | None = None,
-                     event_hooks: dict[str, list[Any]] | None = None, **kwargs: Any) -> None:
+        def __init__(
+            self: Any,
+            *args: Any,
+            mounts: dict[str, Any] | None = None,
+            event_hooks: dict[str, list[Any]] | None = None,
+            **kwargs: Any,
+        ) -> None:
             mounts = dict(mounts or {})
             for host in offline.hosts:
                 mounts[f"all://{host}"] = transports[cls]
@@ -200,7 +214,11 @@ def _guard_sockets(offline: Interceptor) -> Callable[[], None]:
     wrappers: dict[str, Any] = {"connect": connect, "connect_ex": connect_ex, "sendto": sendto}
     for name, wrapper in wrappers.items():
         setattr(socket.socket, name, wrapper)
-    wrappers = {"getaddrinfo": getaddrinfo, "gethostbyname": gethostbyname, "gethostbyname_ex": gethostbyname_ex}
+    wrappers = {
+        "getaddrinfo": getaddrinfo,
+        "gethostbyname": gethostbyname,
+        "gethostbyname_ex": gethostbyname_ex,
+    }
     for name, wrapper in wrappers.items():
         setattr(socket, name, wrapper)
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 import httpx
 
 from ..server import Answer
-
 from ..typecheck import TYPE_CHECKING
+
 if TYPE_CHECKING:
     from .interceptor import Interceptor
 
@@ -17,8 +17,13 @@ def _answer(offline: Interceptor, request: httpx.Request) -> httpx.Response:
     accept = request.headers.get_list("Accept")
     reply: Answer = offline.respond(request.method, str(request.url), accept, "httpx")
     content = b"" if request.method.upper() == "HEAD" else reply.body
-    return httpx.Response(reply.status, headers=list(reply.headers), content=content, request=request,
-                          extensions={"reason_phrase": reply.reason.encode("ascii"), "http_version": b"HTTP/1.1"})
+    return httpx.Response(
+        reply.status,
+        headers=list(reply.headers),
+        content=content,
+        request=request,
+        extensions={"reason_phrase": reply.reason.encode("ascii"), "http_version": b"HTTP/1.1"},
+    )
 
 
 class OfflineTransport(httpx.BaseTransport):

@@ -10,9 +10,9 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from urllib.parse import SplitResult, urlsplit
 
+from ..typecheck import TYPE_CHECKING
 from .interceptor import OfflineRefused
 
-from ..typecheck import TYPE_CHECKING
 if TYPE_CHECKING:
     from collections.abc import Callable
 
@@ -23,7 +23,8 @@ __all__ = ["LL2_HOSTS", "Call", "Offline", "OfflineRefused", "normal_host", "as_
 #: The hosts answered from the snapshot: LL2's production and development servers.
 LL2_HOSTS = ("ll.thespacedevs.com", "lldev.thespacedevs.com")
 
-#: Longest URL quoted whole in a strict-mode refusal; a longer one is cut there (not in :attr:`Offline.calls`).
+#: Longest URL quoted whole in a strict-mode refusal; a longer one is cut there (not in
+#: :attr:`Offline.calls`).
 _SHOWN_URL = 300
 
 #: The names that resolve to loopback without a lookup (RFC 6761); IP literals are judged by ``ipaddress``.
@@ -72,7 +73,9 @@ def as_hosts(value: object, what: str) -> frozenset[str]:
         try:
             items = list(value)  # type: ignore[call-overload]
         except TypeError:
-            raise ValueError(f"{what}: {value!r} is not a list of host names or a comma-separated string") from None
+            raise ValueError(
+                f"{what}: {value!r} is not a list of host names or a comma-separated string"
+            ) from None
     hosts = set()
     for item in items:
         if not isinstance(item, str):
@@ -105,8 +108,15 @@ class Offline:
     in order. ``label`` names the context in refusals (the plugin's fixture says ``ll2_offline``).
     """
 
-    def __init__(self, snapshot: Responder | None = None, *, strict: bool | str = False,
-                 hosts: Iterable[str] = LL2_HOSTS, allow: Iterable[str] | str = (), label: str = "offline()") -> None:
+    def __init__(
+        self,
+        snapshot: Responder | None = None,
+        *,
+        strict: bool | str = False,
+        hosts: Iterable[str] = LL2_HOSTS,
+        allow: Iterable[str] | str = (),
+        label: str = "offline()",
+    ) -> None:
         if snapshot is None:
             from ..snapshot import load
 
@@ -155,7 +165,8 @@ class Offline:
         """In strict mode, raise :class:`OfflineRefused` unless ``host`` is loopback or allowed.
 
         ``host`` is a name or an IP literal, about to be looked up or connected to
-        (``what``: ``"name lookup of"``, ``"connection to"``, ``"datagram to"``); called by the socket guard before
+        (``what``: ``"name lookup of"``, ``"connection to"``, ``"datagram to"``); called by the socket guard
+        before
         the lookup or connection is made.
         """
         if not self.strict or self._allowed_address(host):
@@ -164,11 +175,15 @@ class Offline:
         where = f"{name}:{port}" if port not in (None, "", 0) else name
         self._record(Call("", where, None, "socket"))
         if name in self.hosts:
-            reason = (f"this client is not answered from the snapshot ({self.label} answers requests, httpx and "
-                      "urllib.request on the LL2 hosts) and strict mode allows no network")
+            reason = (
+                f"this client is not answered from the snapshot ({self.label} answers requests, httpx and "
+                "urllib.request on the LL2 hosts) and strict mode allows no network"
+            )
         else:
             allowed = f", {', '.join(sorted(self.allow))}" if self.allow else ""
-            reason = f"{self.label} allows only loopback{allowed} and the LL2 hosts answered from the snapshot"
+            reason = (
+                f"{self.label} allows only loopback{allowed} and the LL2 hosts answered from the snapshot"
+            )
         raise OfflineRefused(f"spacecraft_data offline (strict): {what} {where} refused; {reason}")
 
     def resolved(self, host: str | bytes | None, addresses: Iterable[str]) -> None:
@@ -197,8 +212,15 @@ class Offline:
 
         parts = urlsplit(url)
         target = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
-        reply = answer(self.snapshot, method.upper(), target, host=_host_header(parts), accept=accept,
-                       scheme=parts.scheme or "https", request_line_length=len(f"{method} {target} HTTP/1.1\r\n"))
+        reply = answer(
+            self.snapshot,
+            method.upper(),
+            target,
+            host=_host_header(parts),
+            accept=accept,
+            scheme=parts.scheme or "https",
+            request_line_length=len(f"{method} {target} HTTP/1.1\r\n"),
+        )
         self._record(Call(method.upper(), url, reply.status, via))
         return reply
 
@@ -305,13 +327,15 @@ class _Current:
     def respond(self, method: str, url: str, accept: list[str], via: str) -> Answer:
         offline = self._offline()
         if offline is None:
-            raise OfflineRefused(f"spacecraft_data offline: {url} was being answered when the last offline() "
-                                 "context exited")
+            raise OfflineRefused(
+                f"spacecraft_data offline: {url} was being answered when the last offline() context exited"
+            )
         return offline.respond(method, url, accept, via)
 
 
 def _host_header(parts: SplitResult) -> str:
-    """The ``Host`` a client sends for this URL: the host, and the port only when it is not the scheme's default."""
+    """The ``Host`` a client sends for this URL: the host, and the port only when it is not the scheme's
+    default."""
     host = parts.hostname or ""
     host = f"[{host}]" if ":" in host else host
     try:

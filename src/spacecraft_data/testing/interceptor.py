@@ -8,8 +8,8 @@ only, never on :mod:`.interception`, which installs them: imports run one way.
 from __future__ import annotations
 
 from ..errors import SpacecraftDataError
-
 from ..typecheck import TYPE_CHECKING
+
 if TYPE_CHECKING:
     from collections.abc import Iterable
     from typing import Protocol
@@ -37,6 +37,7 @@ if TYPE_CHECKING:
 
         def respond(self, method: str, url: str, accept: list[str], via: str) -> Answer:
             """The answer to ``method url``."""
+
 
 __all__ = ["OfflineRefused"]
 

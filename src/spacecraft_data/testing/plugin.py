@@ -16,6 +16,7 @@ import pytest
 # The plugin is imported by every pytest run where the package is installed: the server and the
 # client hooks are imported only when a test asks for a fixture.
 from ..typecheck import TYPE_CHECKING
+
 if TYPE_CHECKING:
     from ..server import Responder, SpacecraftServer
     from .interception import Offline
@@ -34,17 +35,31 @@ class LL2Server:
 
 def pytest_addoption(parser: pytest.Parser) -> None:
     group = parser.getgroup("spacecraft-data", "LL2 offline (spacecraft-data)")
-    group.addoption("--ll2-snapshot", metavar="PATH", default=None,
-                    help="snapshot folder (or store root) that ll2_server and ll2_offline answer from "
-                         "(default: spacecraft_data.load())")
-    parser.addini("ll2_snapshot", "snapshot folder (or store root) for ll2_server and ll2_offline", default="")
-    parser.addini("ll2_offline_strict", "ll2_offline refuses requests to hosts other than LL2's",
-                  type="bool", default=False)
+    group.addoption(
+        "--ll2-snapshot",
+        metavar="PATH",
+        default=None,
+        help="snapshot folder (or store root) that ll2_server and ll2_offline answer from "
+        "(default: spacecraft_data.load())",
+    )
+    parser.addini(
+        "ll2_snapshot", "snapshot folder (or store root) for ll2_server and ll2_offline", default=""
+    )
+    parser.addini(
+        "ll2_offline_strict",
+        "ll2_offline refuses requests to hosts other than LL2's",
+        type="bool",
+        default=False,
+    )
 
 
 def pytest_configure(config: pytest.Config) -> None:
-    config.addinivalue_line("markers", "ll2_snapshot(path): the snapshot ll2_server and ll2_offline answer from")
-    config.addinivalue_line("markers", "ll2_offline(strict=False, allow=()): options of the ll2_offline fixture")
+    config.addinivalue_line(
+        "markers", "ll2_snapshot(path): the snapshot ll2_server and ll2_offline answer from"
+    )
+    config.addinivalue_line(
+        "markers", "ll2_offline(strict=False, allow=()): options of the ll2_offline fixture"
+    )
 
 
 def _snapshot_path(request: pytest.FixtureRequest) -> str | None:
@@ -69,8 +84,8 @@ class _Snapshots:
     def snapshot(self, path: str | None) -> Responder:
         key = None if path is None else str((self.root / path).resolve())
         if key not in self.snapshots:
-            from ..snapshot import load
             from ..errors import SnapshotError
+            from ..snapshot import load
 
             try:
                 self.snapshots[key] = load(key)
@@ -104,21 +119,26 @@ def ll2_server(request: pytest.FixtureRequest, _ll2_snapshots: _Snapshots) -> LL
 
 @pytest.fixture
 def ll2_offline(request: pytest.FixtureRequest, _ll2_snapshots: _Snapshots) -> Iterator[Offline]:
-    """LL2 requests (requests, httpx, urllib.request) answered in-process from the snapshot during the test."""
+    """LL2 requests (requests, httpx, urllib.request) answered in-process from the snapshot during the
+    test."""
     marker = request.node.get_closest_marker("ll2_offline")
     options: dict[str, Any] = dict(marker.kwargs) if marker else {}
     unknown = set(options) - {"strict", "allow"}
     if unknown:
-        raise pytest.UsageError(f"@pytest.mark.ll2_offline: unknown option(s) {', '.join(sorted(unknown))} "
-                                "(known: strict, allow)")
+        raise pytest.UsageError(
+            f"@pytest.mark.ll2_offline: unknown option(s) {', '.join(sorted(unknown))} (known: strict, allow)"
+        )
     from .interception import Offline, as_flag, as_hosts
 
     try:
-        strict = as_flag(options.get("strict", request.config.getini("ll2_offline_strict")),
-                         "@pytest.mark.ll2_offline(strict=...)" if "strict" in options else "ll2_offline_strict")
+        strict = as_flag(
+            options.get("strict", request.config.getini("ll2_offline_strict")),
+            "@pytest.mark.ll2_offline(strict=...)" if "strict" in options else "ll2_offline_strict",
+        )
         allow = as_hosts(options.get("allow", ()), "@pytest.mark.ll2_offline(allow=...)")
     except ValueError as exc:
         raise pytest.UsageError(str(exc)) from None
-    with Offline(_ll2_snapshots.snapshot(_snapshot_path(request)), strict=strict, allow=allow,
-                 label="ll2_offline") as offline:
+    with Offline(
+        _ll2_snapshots.snapshot(_snapshot_path(request)), strict=strict, allow=allow, label="ll2_offline"
+    ) as offline:
         yield offline

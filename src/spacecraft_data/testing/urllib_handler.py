@@ -8,9 +8,9 @@ import urllib.request
 from urllib.error import URLError
 from urllib.parse import unquote, urlsplit, urlunsplit
 
+from ..typecheck import TYPE_CHECKING
 from .interceptor import OfflineRefused
 
-from ..typecheck import TYPE_CHECKING
 if TYPE_CHECKING:
     from .interceptor import Interceptor
 

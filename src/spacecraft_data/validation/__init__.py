@@ -8,10 +8,10 @@ Modules: docs/architecture.md#tables-validation-harvest
 
 from __future__ import annotations
 
+from .inputs import validate
+from .records import problems_for_table, record_schema_name, validate_records
 from .report import MAX_PROBLEMS, MAX_RECORD_PROBLEMS, Problem, Report, ValidationFailed
 from .schemas import SCHEMA_NAMES, format_checker, schema, schema_dir, validator
-from .records import problems_for_table, record_schema_name, validate_records
-from .inputs import validate
 
 __all__ = [
     "MAX_PROBLEMS",

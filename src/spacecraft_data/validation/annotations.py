@@ -6,6 +6,7 @@ Details: docs/validating.md
 from __future__ import annotations
 
 from ..typecheck import TYPE_CHECKING
+
 if TYPE_CHECKING:
     from .report import Problem, Report
 
@@ -24,7 +25,8 @@ def _property(text: str) -> str:
 
 
 def annotation(problem: Problem) -> str:
-    """One problem as an ``::error`` workflow command (file, line when known, record and JSON path in the text)."""
+    """One problem as an ``::error`` workflow command (file, line when known, record and JSON path in the
+    text)."""
     props = [f"file={_property(problem.source)}"]
     if problem.line is not None:
         props.append(f"line={problem.line}")

@@ -1,4 +1,5 @@
-"""What can be validated: objects, saved pages, NDJSON and other files, snapshot folders, and :func:`validate`."""
+"""What can be validated: objects, saved pages, NDJSON and other files, snapshot folders, and
+:func:`validate`."""
 
 from __future__ import annotations
 
@@ -15,14 +16,21 @@ from ..pages import Page, parse_page
 from ..routes import route_of, route_of_url
 from ..store import MANIFEST, is_snapshot_version, read_file_bytes, read_json, sha256_bytes
 from ..strictjson import StrictJSONError, decode, loads
+from ..typecheck import TYPE_CHECKING
 from .messages import short
-from .records import (endpoint_of_record, endpoint_of_route, endpoint_of_schema, record_problems, table_schema_name,
-                      validate_records, validate_stream)
+from .records import (
+    endpoint_of_record,
+    endpoint_of_route,
+    endpoint_of_schema,
+    record_problems,
+    table_schema_name,
+    validate_records,
+    validate_stream,
+)
 from .report import MAX_PROBLEMS, MAX_RECORD_PROBLEMS, Problem, Report
 from .schemas import SCHEMA_NAMES
 from .stream import CHUNK, Stream, StreamError, array_elements, first_text, ndjson_lines
 
-from ..typecheck import TYPE_CHECKING
 if TYPE_CHECKING:
     from ..endpoints import Endpoint
 
@@ -58,21 +66,27 @@ class _Context:
     """Which schemas the records of one input get, and why (see the package docstring)."""
 
     endpoint: Endpoint | None = None  # None: per record, the one its url names, else the primary one
-    api_version: str | None = None    # whose declarations apply; None: the registry's default
-    mode: str | None = None      # None: from each record's response_mode
+    api_version: str | None = None  # whose declarations apply; None: the registry's default
+    mode: str | None = None  # None: from each record's response_mode
     schema_name: str | None = None
-    chosen_by: str | None = None  # None: nothing names the endpoint; each record's own url, else the primary one
+    chosen_by: str | None = (
+        None  # None: nothing names the endpoint; each record's own url, else the primary one
+    )
     problems: list[Problem] = field(default_factory=list)
-    skip_records: bool = False   # the endpoint has no schema here: checking against another would be a guess
+    skip_records: bool = False  # the endpoint has no schema here: checking against another would be a guess
 
 
-def _context(body: Any, source: str, request: Any = None, schema_name: str | None = None,
-             line: int | None = None) -> _Context:
-    """The schema context of a page body: ``--schema``, else the endpoint its request line or envelope links name."""
+def _context(
+    body: Any, source: str, request: Any = None, schema_name: str | None = None, line: int | None = None
+) -> _Context:
+    """The schema context of a page body: ``--schema``, else the endpoint its request line or envelope links
+    name."""
     named: list[tuple[str | None, str, bool, str]] = []
     if request is not None:
         r = route_of(request.path)
-        named.append((r.version, r.endpoint, r.detail, f"the request line 'GET {short(request.full_path)[1:-1]}'"))
+        named.append(
+            (r.version, r.endpoint, r.detail, f"the request line 'GET {short(request.full_path)[1:-1]}'")
+        )
     if _is_envelope(body):
         for key in ("next", "previous"):
             link = route_of_url(body.get(key))
@@ -81,12 +95,27 @@ def _context(body: Any, source: str, request: Any = None, schema_name: str | Non
     ctx = _Context()
     routes = {route for _, route, _, _ in named}
     if len(routes) > 1:
-        ctx.problems.append(Problem(source, None, "", "the page names more than one endpoint: " + "; ".join(
-            f"/{route}/ by {where}" for _, route, _, where in named), line))
+        ctx.problems.append(
+            Problem(
+                source,
+                None,
+                "",
+                "the page names more than one endpoint: "
+                + "; ".join(f"/{route}/ by {where}" for _, route, _, where in named),
+                line,
+            )
+        )
     for version, route, _, where in named:
         if version is not None and version not in ENDPOINTS:
-            ctx.problems.append(Problem(source, None, "", f"{where} is of LL2 API {version}; the schemas are of "
-                                                          f"{', '.join(ENDPOINTS)}", line))
+            ctx.problems.append(
+                Problem(
+                    source,
+                    None,
+                    "",
+                    f"{where} is of LL2 API {version}; the schemas are of {', '.join(ENDPOINTS)}",
+                    line,
+                )
+            )
             break
     if schema_name is not None:
         ctx.endpoint, key = endpoint_of_schema(schema_name)
@@ -103,9 +132,17 @@ def _context(body: Any, source: str, request: Any = None, schema_name: str | Non
         ctx.skip_records = True
         checked = [e.name for e in endpoints(ctx.api_version).values() if e.schemas]
         ctx.chosen_by = f"no schema: endpoint /{route}/ named by {where}"
-        ctx.problems.append(Problem(source, None, "", f"{where} names endpoint /{route}/, which has no schema here "
-                                                      f"(the schemas are of /{'/, /'.join(checked)}/); use "
-                                                      "--schema NAME to check its records anyway", line))
+        ctx.problems.append(
+            Problem(
+                source,
+                None,
+                "",
+                f"{where} names endpoint /{route}/, which has no schema here "
+                f"(the schemas are of /{'/, /'.join(checked)}/); use "
+                "--schema NAME to check its records anyway",
+                line,
+            )
+        )
         return ctx
     params = dict(request.params) if request is not None else {}
     if detail:
@@ -118,14 +155,20 @@ def _context(body: Any, source: str, request: Any = None, schema_name: str | Non
 
 
 def _endpoint_of_results(records: list[Any], api_version: str | None) -> Endpoint | None:
-    """The endpoint every record of a page is taken for alike, when it has a list schema (None: they differ)."""
+    """The endpoint every record of a page is taken for alike, when it has a list schema (None: they
+    differ)."""
     taken = {endpoint_of_record(r, api_version) for r in records}
     found = taken.pop() if len(taken) == 1 else None
     return found if found is not None and "list" in found.schemas else None
 
 
-def _validate_body(body: Any, source: str, ctx: _Context | None = None, line: int | None = None,
-                   limits: _Limits | None = None) -> Report:
+def _validate_body(
+    body: Any,
+    source: str,
+    ctx: _Context | None = None,
+    line: int | None = None,
+    limits: _Limits | None = None,
+) -> Report:
     ctx = ctx or _context(body, source, line=line)
     report = Report(inputs=[source])
     report.problems.extend(ctx.problems)
@@ -140,15 +183,31 @@ def _validate_body(body: Any, source: str, ctx: _Context | None = None, line: in
         list_name = listed.name if listed is not None else None
         shell = {**body, "results": []} if isinstance(results, list) else body
         if list_name is not None:
-            report.problems.extend(Problem(source, None, p.path, p.message, line)  # the envelope is no record
-                                   for p in record_problems(shell, list_name, source, "envelope", line,
-                                                            ctx.api_version))
+            report.problems.extend(
+                Problem(source, None, p.path, p.message, line)  # the envelope is no record
+                for p in record_problems(shell, list_name, source, "envelope", line, ctx.api_version)
+            )
         count = body.get("count")
         if type(count) is int and count < len(records):
-            report.problems.append(Problem(source, None, "$.count", f"count {count} is smaller than the "
-                                                                    f"{len(records)} results the page holds", line))
-        inner = validate_records(records, source, ctx.endpoint, schema_name=ctx.schema_name, mode=ctx.mode,
-                                 chosen_by=ctx.chosen_by, api_version=ctx.api_version, **_caps(limits))
+            report.problems.append(
+                Problem(
+                    source,
+                    None,
+                    "$.count",
+                    f"count {count} is smaller than the {len(records)} results the page holds",
+                    line,
+                )
+            )
+        inner = validate_records(
+            records,
+            source,
+            ctx.endpoint,
+            schema_name=ctx.schema_name,
+            mode=ctx.mode,
+            chosen_by=ctx.chosen_by,
+            api_version=ctx.api_version,
+            **_caps(limits),
+        )
         report.problems.extend(Problem(p.source, p.record, p.path, p.message, line) for p in inner.problems)
         report.records_checked += inner.records_checked
         for n, m in inner.unlisted.values():
@@ -157,36 +216,77 @@ def _validate_body(body: Any, source: str, ctx: _Context | None = None, line: in
         report.note_schemas(source, [*names, *([list_name] if list_name else [])], chosen_by)
         return report
     if isinstance(body, list):
-        report.extend(validate_records(body, source, ctx.endpoint, schema_name=ctx.schema_name, mode=ctx.mode,
-                                       chosen_by=ctx.chosen_by, api_version=ctx.api_version, **_caps(limits)))
+        report.extend(
+            validate_records(
+                body,
+                source,
+                ctx.endpoint,
+                schema_name=ctx.schema_name,
+                mode=ctx.mode,
+                chosen_by=ctx.chosen_by,
+                api_version=ctx.api_version,
+                **_caps(limits),
+            )
+        )
         report.inputs = [source]
         return report
     if isinstance(body, dict) and set(body) == {"detail"}:
-        report.problems.append(Problem(source, None, "$", f"an API error body ({short(body['detail'])}), "
-                                                          "not a record", line))
+        report.problems.append(
+            Problem(source, None, "$", f"an API error body ({short(body['detail'])}), not a record", line)
+        )
         return report
     if isinstance(body, dict):
-        report.extend(validate_records([body], source, ctx.endpoint, [line] if line else None,
-                                       schema_name=ctx.schema_name, mode=ctx.mode, chosen_by=ctx.chosen_by,
-                                       api_version=ctx.api_version, **_caps(limits)))
+        report.extend(
+            validate_records(
+                [body],
+                source,
+                ctx.endpoint,
+                [line] if line else None,
+                schema_name=ctx.schema_name,
+                mode=ctx.mode,
+                chosen_by=ctx.chosen_by,
+                api_version=ctx.api_version,
+                **_caps(limits),
+            )
+        )
         report.inputs = [source]
         return report
-    report.problems.append(Problem(source, None, "$", f"expected a record, a list of records or a list page; "
-                                                      f"found {type(body).__name__}", line))
+    report.problems.append(
+        Problem(
+            source,
+            None,
+            "$",
+            f"expected a record, a list of records or a list page; found {type(body).__name__}",
+            line,
+        )
+    )
     return report
 
 
 def _validate_page(page: Page, schema_name: str | None = None, limits: _Limits | None = None) -> Report:
     if page.status != 200:
-        return Report([Problem(page.source, None, "", f"the page answered HTTP {page.status} {page.reason}; "
-                                                      "only a 200 page holds records")], 0, [page.source])
-    return _validate_body(page.body, page.source, _context(page.body, page.source, page.request, schema_name),
-                          limits=limits)
+        return Report(
+            [
+                Problem(
+                    page.source,
+                    None,
+                    "",
+                    f"the page answered HTTP {page.status} {page.reason}; only a 200 page holds records",
+                )
+            ],
+            0,
+            [page.source],
+        )
+    return _validate_body(
+        page.body, page.source, _context(page.body, page.source, page.request, schema_name), limits=limits
+    )
 
 
-def _validate_ndjson(text: str, source: str, schema_name: str | None = None,
-                     limits: _Limits | None = None) -> Report:
-    """NDJSON already in memory (a file first read whole); see :func:`_stream_ndjson` for the streamed kind."""
+def _validate_ndjson(
+    text: str, source: str, schema_name: str | None = None, limits: _Limits | None = None
+) -> Report:
+    """NDJSON already in memory (a file first read whole); see :func:`_stream_ndjson` for the streamed
+    kind."""
     import io
 
     return _stream_ndjson(io.BytesIO(text.encode("utf-8")), source, schema_name, limits)
@@ -195,8 +295,14 @@ def _validate_ndjson(text: str, source: str, schema_name: str | None = None,
 def _stream_ndjson(fh: BinaryIO, source: str, schema_name: str | None, limits: _Limits | None) -> Report:
     errors: list[StreamError] = []
     ctx = _context(None, source, schema_name=schema_name)
-    report = validate_stream(ndjson_lines(fh, errors), source, ctx.endpoint, schema_name=ctx.schema_name,
-                             chosen_by=ctx.chosen_by, **_caps(limits))
+    report = validate_stream(
+        ndjson_lines(fh, errors),
+        source,
+        ctx.endpoint,
+        schema_name=ctx.schema_name,
+        chosen_by=ctx.chosen_by,
+        **_caps(limits),
+    )
     report.problems.extend(Problem(source, None, "", e.reason, e.line) for e in errors)
     return report
 
@@ -204,9 +310,16 @@ def _stream_ndjson(fh: BinaryIO, source: str, schema_name: str | None, limits: _
 def _stream_array(stream: Stream, source: str, schema_name: str | None, limits: _Limits | None) -> Report:
     errors: list[StreamError] = []
     ctx = _context([], source, schema_name=schema_name)
-    report = validate_stream(((record, None) for record, _ in array_elements(stream, errors)), source,
-                             ctx.endpoint, schema_name=ctx.schema_name, mode=ctx.mode, chosen_by=ctx.chosen_by,
-                             api_version=ctx.api_version, **_caps(limits))
+    report = validate_stream(
+        ((record, None) for record, _ in array_elements(stream, errors)),
+        source,
+        ctx.endpoint,
+        schema_name=ctx.schema_name,
+        mode=ctx.mode,
+        chosen_by=ctx.chosen_by,
+        api_version=ctx.api_version,
+        **_caps(limits),
+    )
     report.problems.extend(Problem(source, None, "", e.reason, e.line) for e in errors)
     return report
 
@@ -222,8 +335,13 @@ def _open_input(path: Path) -> BinaryIO:
     mode = os.fstat(fd).st_mode
     if not stat.S_ISREG(mode):
         os.close(fd)
-        kinds = ((stat.S_ISDIR, "a folder"), (stat.S_ISFIFO, "a FIFO (named pipe)"), (stat.S_ISSOCK, "a socket"),
-                 (stat.S_ISCHR, "a character device"), (stat.S_ISBLK, "a block device"))
+        kinds = (
+            (stat.S_ISDIR, "a folder"),
+            (stat.S_ISFIFO, "a FIFO (named pipe)"),
+            (stat.S_ISSOCK, "a socket"),
+            (stat.S_ISCHR, "a character device"),
+            (stat.S_ISBLK, "a block device"),
+        )
         kind = next((name for test, name in kinds if test(mode)), "not a regular file")
         raise PageError(str(path), None, f"{kind} where the input file should be")
     return os.fdopen(fd, "rb")
@@ -270,9 +388,15 @@ def _validate_file(path: Path, schema_name: str | None = None, limits: _Limits |
             return _stream_array(Stream(fh, head), source, schema_name, limits)
         data = head + fh.read(MAX_DOCUMENT_BYTES + 1 - len(head))
     if len(data) > MAX_DOCUMENT_BYTES:
-        return _unreadable(PageError(source, None, f"more than {MAX_DOCUMENT_BYTES >> 20} MiB in one document "
-                                                    "(a page, an envelope or a record), the most checked whole; a "
-                                                    "JSON array or NDJSON of any size is read as a stream"))
+        return _unreadable(
+            PageError(
+                source,
+                None,
+                f"more than {MAX_DOCUMENT_BYTES >> 20} MiB in one document "
+                "(a page, an envelope or a record), the most checked whole; a "
+                "JSON array or NDJSON of any size is read as a stream",
+            )
+        )
     try:
         text = decode(data, allow_bom=True)  # a page saved by a browser may carry a BOM: harmless here
     except StrictJSONError as exc:
@@ -281,7 +405,11 @@ def _validate_file(path: Path, schema_name: str | None = None, limits: _Limits |
         try:
             page = parse_page(text, source)
         except PageError as exc:
-            if "Extra data" in exc.reason and text.lstrip("\ufeff \t\r\n").startswith("{") and _every_line_parses(text):
+            if (
+                "Extra data" in exc.reason
+                and text.lstrip("\ufeff \t\r\n").startswith("{")
+                and _every_line_parses(text)
+            ):
                 return _validate_ndjson(text, source, schema_name, limits)
             raise
         return _validate_page(page, schema_name, limits)
@@ -302,7 +430,7 @@ def _read_json(path: Path, folder: Path) -> tuple[Any, Problem | None]:
         message = str(exc)
         line = None
         if message.startswith(f"{path}:"):
-            message = message[len(str(path)) + 1:]
+            message = message[len(str(path)) + 1 :]
             head, _, rest = message.partition(":")
             if head.isdigit():
                 line, message = int(head), rest
@@ -322,16 +450,28 @@ def _validate_snapshot(folder: Path, limits: _Limits | None = None) -> Report:
         return report
     files = manifest.get("files")
     if not isinstance(files, dict) or not files:
-        report.problems.append(Problem(str(manifest_path), None, "$.files",
-                                       "not a spacecraft-data manifest: no 'files' with checksums"))
+        report.problems.append(
+            Problem(
+                str(manifest_path),
+                None,
+                "$.files",
+                "not a spacecraft-data manifest: no 'files' with checksums",
+            )
+        )
         return report
     for name, entry in sorted(files.items()):
         if file_name_problem(name):
             continue  # reported with the manifest's shape; never read
         path = folder / name
         if os.path.lexists(path) and inside(folder, name) is None:
-            report.problems.append(Problem(str(path), None, "", f"listed in {MANIFEST}, but a symlink that leads "
-                                                                "out of the snapshot folder: not read"))
+            report.problems.append(
+                Problem(
+                    str(path),
+                    None,
+                    "",
+                    f"listed in {MANIFEST}, but a symlink that leads out of the snapshot folder: not read",
+                )
+            )
             continue
         if not os.path.lexists(path):
             report.problems.append(Problem(str(path), None, "", f"missing, but listed in {MANIFEST}"))
@@ -340,19 +480,27 @@ def _validate_snapshot(folder: Path, limits: _Limits | None = None) -> Report:
         try:
             actual = sha256_bytes(read_file_bytes(path, name))
         except SnapshotError as exc:
-            report.problems.append(Problem(str(path), None, "", str(exc)[len(str(path)) + 2:]))
+            report.problems.append(Problem(str(path), None, "", str(exc)[len(str(path)) + 2 :]))
             continue
         if actual != expected:
-            report.problems.append(Problem(
-                str(path), None, "",
-                f"sha256 {actual} differs from {MANIFEST} ({expected}): the file changed after the snapshot was built"))
+            report.problems.append(
+                Problem(
+                    str(path),
+                    None,
+                    "",
+                    f"sha256 {actual} differs from {MANIFEST} ({expected}): the file changed "
+                    "after the snapshot was built",
+                )
+            )
     tables = manifest.get("tables", {}) if isinstance(manifest.get("tables"), dict) else {}
     api_version = manifest.get("api_version") if manifest.get("api_version") in ENDPOINTS else None
     for endpoint, table in _snapshot_tables(api_version):
         path = folder / table_file(table)
         if not os.path.lexists(path):
             if endpoint.primary and table == endpoint.table:
-                report.problems.append(Problem(str(path), None, "", f"missing: every snapshot holds the {table} table"))
+                report.problems.append(
+                    Problem(str(path), None, "", f"missing: every snapshot holds the {table} table")
+                )
             continue
         rows, problem = _read_json(path, folder)
         if problem:
@@ -360,17 +508,29 @@ def _validate_snapshot(folder: Path, limits: _Limits | None = None) -> Report:
                 report.problems.append(problem)
             continue
         if not isinstance(rows, list):
-            report.problems.append(Problem(str(path), None, "$", f"expected a JSON array of records, "
-                                                                 f"found {type(rows).__name__}"))
+            report.problems.append(
+                Problem(
+                    str(path), None, "$", f"expected a JSON array of records, found {type(rows).__name__}"
+                )
+            )
             continue
         if not endpoint.schemas:  # a declaration with no schema: nothing to check its records against
             report.note_schemas(str(path), [], f"snapshot table {table}, whose endpoint declares no schema")
             continue
         declared = tables.get(table, {}).get("rows") if isinstance(tables.get(table), dict) else None
         if declared is not None and declared != len(rows):
-            report.problems.append(Problem(str(path), None, "", f"holds {len(rows)} records; {MANIFEST} says {declared}"))
-        inner = validate_records(rows, str(path), endpoint, schema_name=table_schema_name(endpoint, table),
-                                 chosen_by=f"snapshot table {table}", api_version=api_version, **_caps(limits))
+            report.problems.append(
+                Problem(str(path), None, "", f"holds {len(rows)} records; {MANIFEST} says {declared}")
+            )
+        inner = validate_records(
+            rows,
+            str(path),
+            endpoint,
+            schema_name=table_schema_name(endpoint, table),
+            chosen_by=f"snapshot table {table}",
+            api_version=api_version,
+            **_caps(limits),
+        )
         report.problems.extend(inner.problems)
         report.records_checked += inner.records_checked
         for source, (names, chosen_by) in inner.schemas.items():
@@ -379,7 +539,8 @@ def _validate_snapshot(folder: Path, limits: _Limits | None = None) -> Report:
 
 
 def _snapshot_tables(api_version: str | None) -> list[tuple[Endpoint, str]]:
-    """Every table a snapshot may hold and its endpoint: each endpoint's own, then the tables of modes kept apart."""
+    """Every table a snapshot may hold and its endpoint: each endpoint's own, then the tables of modes kept
+    apart."""
     declared = list(endpoints(api_version).values())
     return [(e, e.table) for e in declared] + [(e, t) for e in declared for t in e.mode_tables.values()]
 
@@ -390,12 +551,24 @@ def _snapshot_folders(root: Path) -> list[Path]:
 
 def _validate_path(path: Path, schema_name: str | None = None, limits: _Limits | None = None) -> Report:
     if path.is_dir():
-        if os.path.lexists(path / MANIFEST):  # whatever it is (a FIFO, a folder), it is the snapshot's to report
+        if os.path.lexists(
+            path / MANIFEST
+        ):  # whatever it is (a FIFO, a folder), it is the snapshot's to report
             return _validate_snapshot(path, limits)
         folders = _snapshot_folders(path)
         if not folders:
-            return Report([Problem(str(path), None, "", f"a folder, but neither a snapshot (no {MANIFEST}) "
-                                                        "nor a folder of snapshots")], 0, [str(path)])
+            return Report(
+                [
+                    Problem(
+                        str(path),
+                        None,
+                        "",
+                        f"a folder, but neither a snapshot (no {MANIFEST}) nor a folder of snapshots",
+                    )
+                ],
+                0,
+                [str(path)],
+            )
         report = Report()
         for folder in folders:
             report.extend(_validate_snapshot(folder, limits))
@@ -405,8 +578,13 @@ def _validate_path(path: Path, schema_name: str | None = None, limits: _Limits |
     return _validate_file(path, schema_name, limits)
 
 
-def validate(obj_or_path: Any, schema: str | None = None, *, max_problems: int | None = MAX_PROBLEMS,
-             max_record_problems: int | None = MAX_RECORD_PROBLEMS) -> Report:
+def validate(
+    obj_or_path: Any,
+    schema: str | None = None,
+    *,
+    max_problems: int | None = MAX_PROBLEMS,
+    max_record_problems: int | None = MAX_RECORD_PROBLEMS,
+) -> Report:
     """Validate a path (snapshot folder, page, record, array or NDJSON file) or an object in memory.
 
     Objects: a record (dict), a list page body (dict with ``count`` and
@@ -443,7 +621,10 @@ def validate(obj_or_path: Any, schema: str | None = None, *, max_problems: int |
     if isinstance(obj_or_path, Page):
         return _validate_page(obj_or_path, schema, limits)
     if isinstance(obj_or_path, (dict, list)):
-        return _validate_body(obj_or_path, "<object>", _context(obj_or_path, "<object>", schema_name=schema),
-                              limits=limits)
-    raise TypeError(f"validate() takes a path, a record, a list of records, a page body, a Page or a Snapshot; "
-                    f"got {type(obj_or_path).__name__}")
+        return _validate_body(
+            obj_or_path, "<object>", _context(obj_or_path, "<object>", schema_name=schema), limits=limits
+        )
+    raise TypeError(
+        f"validate() takes a path, a record, a list of records, a page body, a Page or a Snapshot; "
+        f"got {type(obj_or_path).__name__}"
+    )

@@ -81,10 +81,16 @@ def findings(error: Any, nullable: bool = False) -> list[tuple[str, str]]:
     """(JSON path, message) pairs of one error; a missing or extra key is named in the path itself."""
     at = _json_path(error.absolute_path)
     if error.validator == "required" and isinstance(error.instance, dict):
-        return [(at + _member(key), "required property is missing")
-                for key in error.validator_value if key not in error.instance]
+        return [
+            (at + _member(key), "required property is missing")
+            for key in error.validator_value
+            if key not in error.instance
+        ]
     if error.validator == "additionalProperties" and isinstance(error.instance, dict):
         declared = error.schema.get("properties", {})
-        return [(at + _member(key), "unexpected property: not in the schema (API drift?)")
-                for key in error.instance if key not in declared]
+        return [
+            (at + _member(key), "unexpected property: not in the schema (API drift?)")
+            for key in error.instance
+            if key not in declared
+        ]
     return [(at, _message(error, nullable))]

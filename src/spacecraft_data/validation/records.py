@@ -7,21 +7,33 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from ..endpoints import by_table, endpoint as endpoint_named, endpoints, primary
+from ..endpoints import by_table, endpoints, primary
+from ..endpoints import endpoint as endpoint_named
 from ..routes import route_of_url
+from ..typecheck import TYPE_CHECKING
 from .messages import findings, leaves
 from .report import Problem, Report
 from .schemas import record_validator
 
-from ..typecheck import TYPE_CHECKING
 if TYPE_CHECKING:
     from collections.abc import Iterable
     from typing import Any
 
     from ..endpoints import Endpoint, Schema
 
-__all__ = ["endpoint_of_record", "endpoint_of_route", "endpoint_of_schema", "record_schema", "record_schema_name",
-           "table_schema_name", "record_problems", "validate_records", "validate_stream", "problems_for_table"]
+__all__ = [
+    "endpoint_of_record",
+    "endpoint_of_route",
+    "endpoint_of_schema",
+    "record_schema",
+    "record_schema_name",
+    "table_schema_name",
+    "record_problems",
+    "validate_records",
+    "validate_stream",
+    "problems_for_table",
+]
+
 
 def _checked(api_version: str | None) -> list[Endpoint]:
     """The endpoints whose records can be checked (those that declare a schema), in registry order."""
@@ -49,7 +61,11 @@ def _endpoint_of_url(url: object, declared: list[Endpoint]) -> Endpoint | None:
     best: tuple[int, int, Endpoint] | None = None
     for e in declared:
         parts = e.name.split("/")
-        ends = [i + len(parts) for i in range(len(segments) - len(parts) + 1) if segments[i:i + len(parts)] == parts]
+        ends = [
+            i + len(parts)
+            for i in range(len(segments) - len(parts) + 1)
+            if segments[i : i + len(parts)] == parts
+        ]
         if ends and (best is None or (ends[-1], len(parts)) > best[:2]):
             best = (ends[-1], len(parts), e)
     return best[2] if best else None
@@ -64,7 +80,9 @@ def endpoint_of_record(record: Any, api_version: str | None = None) -> Endpoint:
     return _endpoint_and_basis(record, _checked(api_version), api_version)[0]
 
 
-def _endpoint_and_basis(record: Any, declared: list[Endpoint], api_version: str | None) -> tuple[Endpoint, bool]:
+def _endpoint_and_basis(
+    record: Any, declared: list[Endpoint], api_version: str | None
+) -> tuple[Endpoint, bool]:
     """The endpoint of :func:`endpoint_of_record`, and whether the record's own ``url`` named it."""
     if isinstance(record, dict):
         found = _endpoint_of_url(record.get("url"), declared)
@@ -74,18 +92,22 @@ def _endpoint_and_basis(record: Any, declared: list[Endpoint], api_version: str 
 
 
 def _looks_like(record: Any, declared: list[Endpoint], taken: Endpoint) -> Endpoint | None:
-    """Another endpoint whose ``marker_keys``/``only_keys`` the record has: a hint for the report, never a choice."""
+    """Another endpoint whose ``marker_keys``/``only_keys`` the record has: a hint for the report, never a
+    choice."""
     if not isinstance(record, dict):
         return None
     for e in declared:
-        if e is not taken and (any(key in record for key in e.marker_keys)
-                               or (e.only_keys is not None and set(record) == e.only_keys)):
+        if e is not taken and (
+            any(key in record for key in e.marker_keys)
+            or (e.only_keys is not None and set(record) == e.only_keys)
+        ):
             return e
     return None
 
 
 def endpoint_of_route(name: str, api_version: str | None = None) -> Endpoint | None:
-    """The endpoint a route (``spacecraft``, ``config/spacecraft_statuses``), alias or table names, None if none."""
+    """The endpoint a route (``spacecraft``, ``config/spacecraft_statuses``), alias or table names, None if
+    none."""
     try:
         return endpoint_named(name, api_version)
     except KeyError:
@@ -93,7 +115,8 @@ def endpoint_of_route(name: str, api_version: str | None = None) -> Endpoint | N
 
 
 def endpoint_of_schema(name: str, api_version: str | None = None) -> tuple[Endpoint, str]:
-    """The endpoint declaring the schema short name ``name``, and under which key (a mode, ``list``, ``record``).
+    """The endpoint declaring the schema short name ``name``, and under which key (a mode, ``list``,
+    ``record``).
 
     ``KeyError`` when no endpoint declares it.
     """
@@ -112,19 +135,24 @@ def _mode_of(record: Any, endpoint: Endpoint, mode: str | None) -> str | None:
     mode = record.get("response_mode") if isinstance(record, dict) else None
     if mode in endpoint.modes:
         return mode
-    detailed = isinstance(record, dict) and endpoint.detailed_only is not None and endpoint.detailed_only in record
+    detailed = (
+        isinstance(record, dict) and endpoint.detailed_only is not None and endpoint.detailed_only in record
+    )
     return endpoint.detail_mode if detailed else endpoint.default_mode
 
 
 def record_schema(record: Any, endpoint: Endpoint, mode: str | None = None) -> Schema:
     """The schema a record of ``endpoint`` meets: that of ``mode`` when it is one of the endpoint's, else
-    that of its ``response_mode``, else detailed when it has the detailed-only key, else the default mode's."""
+    that of its ``response_mode``, else detailed when it has the detailed-only key, else the default
+    mode's."""
     chosen = _mode_of(record, endpoint, mode)
     found = (endpoint.schemas.get(chosen) if chosen is not None else None) or endpoint.schemas.get("record")
     if found is None:
         from ..errors import SpacecraftDataError
 
-        raise SpacecraftDataError(f"endpoint /{endpoint.name}/ declares no schema for {chosen or 'its'} records")
+        raise SpacecraftDataError(
+            f"endpoint /{endpoint.name}/ declares no schema for {chosen or 'its'} records"
+        )
     return found
 
 
@@ -132,8 +160,12 @@ def _endpoint(given: Endpoint | str | None, api_version: str | None) -> Endpoint
     return endpoint_named(given, api_version) if isinstance(given, str) else given
 
 
-def record_schema_name(record: Any, endpoint: Endpoint | str | None = None, mode: str | None = None,
-                       api_version: str | None = None) -> str:
+def record_schema_name(
+    record: Any,
+    endpoint: Endpoint | str | None = None,
+    mode: str | None = None,
+    api_version: str | None = None,
+) -> str:
     """The short schema name for ``record`` (``normal``, ``configuration.detailed``, ``status``, …).
 
     ``endpoint`` (a declaration or an endpoint's name) is used when the caller knows it;
@@ -148,8 +180,14 @@ def record_schema_name(record: Any, endpoint: Endpoint | str | None = None, mode
 def table_schema_name(endpoint: Endpoint, table: str) -> str | None:
     """The one schema every record of ``table`` must meet whatever its response_mode says (a table kept
     for one mode, e.g. ``spacecraft_detailed``), or None: each record's own mode decides."""
-    return next((endpoint.schemas[mode].name for mode, kept in endpoint.mode_tables.items()
-                 if kept == table and mode in endpoint.schemas), None)
+    return next(
+        (
+            endpoint.schemas[mode].name
+            for mode, kept in endpoint.mode_tables.items()
+            if kept == table and mode in endpoint.schemas
+        ),
+        None,
+    )
 
 
 def _label(record: Any, index: int) -> int | str:
@@ -157,30 +195,46 @@ def _label(record: Any, index: int) -> int | str:
     return rid if isinstance(rid, int) and not isinstance(rid, bool) else f"#{index}"
 
 
-def record_problems(record: Any, name: str, source: str, label: int | str, line: int | None,
-                    api_version: str | None = None) -> list[Problem]:
+def record_problems(
+    record: Any, name: str, source: str, label: int | str, line: int | None, api_version: str | None = None
+) -> list[Problem]:
     """The problems of one record (or envelope) against the schema ``name``, sorted by JSON path."""
-    return [Problem(source, label, path, message, line)
-            for path, message in _findings(record, record_validator(name, api_version))]
+    return [
+        Problem(source, label, path, message, line)
+        for path, message in _findings(record, record_validator(name, api_version))
+    ]
 
 
 def _findings(record: Any, validator: Any) -> list[tuple[str, str]]:
-    """(JSON path, message) of each problem of ``record`` against ``validator``'s schema, sorted by JSON path."""
+    """(JSON path, message) of each problem of ``record`` against ``validator``'s schema, sorted by JSON
+    path."""
     pairs = [leaf for e in validator.iter_errors(record) for leaf in leaves(e)]
     errors = [e for e, _ in pairs]
     found = {f for e, nullable in pairs for f in findings(e, nullable)}
     # A duration failing its format also fails the pattern that says the same to
     # tools without format checks: report the more telling format message only.
     format_paths = {path for e in errors if e.validator == "format" for path, _ in findings(e)}
-    found = {(path, msg) for path, msg in found
-             if not (path in format_paths and msg.endswith("does not match the pattern of this field"))}
+    found = {
+        (path, msg)
+        for path, msg in found
+        if not (path in format_paths and msg.endswith("does not match the pattern of this field"))
+    }
     return sorted(found)
 
 
-def validate_records(records: Iterable[Any], source: str = "<records>", endpoint: Endpoint | str | None = None,
-                     lines: list[int] | None = None, schema_name: str | None = None, mode: str | None = None,
-                     chosen_by: str | None = None, api_version: str | None = None, *,
-                     max_problems: int | None = None, max_record_problems: int | None = None) -> Report:
+def validate_records(
+    records: Iterable[Any],
+    source: str = "<records>",
+    endpoint: Endpoint | str | None = None,
+    lines: list[int] | None = None,
+    schema_name: str | None = None,
+    mode: str | None = None,
+    chosen_by: str | None = None,
+    api_version: str | None = None,
+    *,
+    max_problems: int | None = None,
+    max_record_problems: int | None = None,
+) -> Report:
     """Validate each record of ``records`` (see the module docstring for which schema each gets).
 
     ``endpoint`` (a declaration or an endpoint's name) says whose records they are (None: read
@@ -192,16 +246,34 @@ def validate_records(records: Iterable[Any], source: str = "<records>", endpoint
     listed; the rest are counted in :attr:`Report.unlisted` (None: no cap).
     """
     pairs = zip(records, lines) if lines else ((record, None) for record in records)
-    return validate_stream(pairs, source, endpoint, schema_name=schema_name, mode=mode, chosen_by=chosen_by,
-                           api_version=api_version, max_problems=max_problems, max_record_problems=max_record_problems)
+    return validate_stream(
+        pairs,
+        source,
+        endpoint,
+        schema_name=schema_name,
+        mode=mode,
+        chosen_by=chosen_by,
+        api_version=api_version,
+        max_problems=max_problems,
+        max_record_problems=max_record_problems,
+    )
 
 
-def validate_stream(pairs: Iterable[tuple[Any, int | None]], source: str, endpoint: Endpoint | str | None = None, *,
-                    schema_name: str | None = None, mode: str | None = None, chosen_by: str | None = None,
-                    api_version: str | None = None, max_problems: int | None = None,
-                    max_record_problems: int | None = None) -> Report:
+def validate_stream(
+    pairs: Iterable[tuple[Any, int | None]],
+    source: str,
+    endpoint: Endpoint | str | None = None,
+    *,
+    schema_name: str | None = None,
+    mode: str | None = None,
+    chosen_by: str | None = None,
+    api_version: str | None = None,
+    max_problems: int | None = None,
+    max_record_problems: int | None = None,
+) -> Report:
     """:func:`validate_records` over (record, line) pairs, read once: nothing but the ids seen (for the
-    duplicate check) and the problems listed is kept, so a stream of any length is checked in bounded memory."""
+    duplicate check) and the problems listed is kept, so a stream of any length is checked in bounded
+    memory."""
     known = _endpoint(endpoint, api_version)
     declared = _checked(api_version) if known is None and schema_name is None else []
     report = Report(inputs=[source])
@@ -224,7 +296,9 @@ def validate_stream(pairs: Iterable[tuple[Any, int | None]], source: str, endpoi
             else:
                 found, by_url = _endpoint_and_basis(record, declared, api_version)
                 bases[(found.name, by_url)] = bases.get((found.name, by_url), 0) + 1
-                if not by_url and len(hints) < len(declared) - 1:  # stop looking once every other one is hinted
+                if (
+                    not by_url and len(hints) < len(declared) - 1
+                ):  # stop looking once every other one is hinted
                     other = _looks_like(record, declared, found)
                     if other is not None:
                         hints.setdefault(other.name, other)
@@ -251,13 +325,18 @@ def validate_stream(pairs: Iterable[tuple[Any, int | None]], source: str, endpoi
         rid = record.get("id") if type(record) is dict else None
         extra: Problem | None = None
         if type(rid) is float:  # JSON Schema counts 5.0 as an integer; an id written 5.0 is not LL2's
-            extra = Problem(source, f"#{i}", "$.id", f"id {rid!r} is a number; an id must be an integer", line)
+            extra = Problem(
+                source, f"#{i}", "$.id", f"id {rid!r} is a number; an id must be an integer", line
+            )
         elif type(rid) is int:
             where = line if line is not None else i
             seen = first.setdefault(rid, where)
             if seen != where:
-                both = (f"lines {seen} and {line}" if line is not None
-                        else f"records #{seen} and #{i} (0-based positions)")
+                both = (
+                    f"lines {seen} and {line}"
+                    if line is not None
+                    else f"records #{seen} and #{i} (0-based positions)"
+                )
                 extra = Problem(source, rid, "$.id", f"duplicate id {rid}: {both} share it", line)
         if extra is not None:
             if budget:
@@ -272,8 +351,11 @@ def validate_stream(pairs: Iterable[tuple[Any, int | None]], source: str, endpoi
     report.problems.extend(id_problems)
     report.note_unlisted(source, unlisted_problems, unlisted_records)
     if chosen_by is None:
-        chosen_by = _basis(bases, hints, api_version) if known is None and schema_name is None \
+        chosen_by = (
+            _basis(bases, hints, api_version)
+            if known is None and schema_name is None
             else _default_basis(known, schema_name, mode)
+        )
     report.note_schemas(source, used, chosen_by)
     return report
 
@@ -288,8 +370,10 @@ def _basis(bases: dict[tuple[str, bool], int], hints: dict[str, Endpoint], api_v
         parts.append(f"as {name}: {how}" + (f" ({n:,} record(s))" if len(bases) > 1 else ""))
     for e in hints.values():
         named = e.schemas.get("record") or e.schemas.get(e.default_mode) or next(iter(e.schemas.values()))
-        parts.append(f"some have the keys of a /{e.name}/ record: a GET line, the page's links or "
-                     f"--schema {named.name} name that endpoint")
+        parts.append(
+            f"some have the keys of a /{e.name}/ record: a GET line, the page's links or "
+            f"--schema {named.name} name that endpoint"
+        )
     return "; ".join(parts)
 
 
@@ -301,7 +385,9 @@ def _default_basis(endpoint: Endpoint | None, schema_name: str | None, mode: str
     return "nothing names the endpoint"
 
 
-def problems_for_table(table: str, records: list[dict[str, Any]], api_version: str | None = None) -> list[str]:
+def problems_for_table(
+    table: str, records: list[dict[str, Any]], api_version: str | None = None
+) -> list[str]:
     """Problems of a snapshot table's records as strings naming the table, record id and JSON path.
 
     Used by the snapshot build: any problem stops it before anything is written. A table of an
@@ -313,6 +399,11 @@ def problems_for_table(table: str, records: list[dict[str, Any]], api_version: s
         raise KeyError(f"no endpoint keeps a table {table!r}")
     if not found.schemas:
         return []
-    report = validate_records(records, source=table, endpoint=found, schema_name=table_schema_name(found, table),
-                              api_version=api_version)
+    report = validate_records(
+        records,
+        source=table,
+        endpoint=found,
+        schema_name=table_schema_name(found, table),
+        api_version=api_version,
+    )
     return [str(p) for p in report.problems]

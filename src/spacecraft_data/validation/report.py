@@ -14,15 +14,18 @@ MAX_RECORD_PROBLEMS = 30
 
 
 class ValidationFailed(SpacecraftDataError):
-    """Raised by :meth:`Report.raise_for_problems` when anything was invalid; ``report`` holds every problem."""
+    """Raised by :meth:`Report.raise_for_problems` when anything was invalid; ``report`` holds every
+    problem."""
 
     def __init__(self, report: Report) -> None:
         self.report = report
         shown = "\n  ".join(str(p) for p in report.problems[:20])
         more = f"\n  … and {len(report.problems) - 20} more" if len(report.problems) > 20 else ""
         more += "".join(f"\n  {line}" for line in report.unlisted_lines())
-        super().__init__(f"{report.problem_count} problem(s) in {report.records_checked} record(s) checked:\n"
-                         f"  {shown}{more}")
+        super().__init__(
+            f"{report.problem_count} problem(s) in {report.records_checked} record(s) checked:\n"
+            f"  {shown}{more}"
+        )
 
 
 @dataclass(frozen=True)
@@ -47,8 +50,13 @@ class Problem:
 
     def to_dict(self) -> dict[str, Any]:
         """The problem as a JSON-ready dict."""
-        return {"source": self.source, "line": self.line, "record": self.record, "path": self.path,
-                "message": self.message}
+        return {
+            "source": self.source,
+            "line": self.line,
+            "record": self.record,
+            "path": self.path,
+            "message": self.message,
+        }
 
 
 @dataclass
@@ -64,7 +72,8 @@ class Report:
     unlisted: dict[str, tuple[int, int]] = field(default_factory=dict)
 
     def note_unlisted(self, source: str, problems: int, records: int) -> None:
-        """Count ``problems`` of ``source``, in ``records`` records, that were found but not listed (past a cap)."""
+        """Count ``problems`` of ``source``, in ``records`` records, that were found but not listed (past a
+        cap)."""
         if problems:
             old = self.unlisted.get(source, (0, 0))
             self.unlisted[source] = (old[0] + problems, old[1] + records)
@@ -76,8 +85,11 @@ class Report:
 
     def unlisted_lines(self) -> list[str]:
         """One line per input whose problems went past a cap: how many more, in how many records."""
-        return [f"{source}: … and {n:,} more problem(s) in {m:,} record(s), not listed (past the caps: "
-                "--max-problems per input, --max-problems-per-record)" for source, (n, m) in self.unlisted.items()]
+        return [
+            f"{source}: … and {n:,} more problem(s) in {m:,} record(s), not listed (past the caps: "
+            "--max-problems per input, --max-problems-per-record)"
+            for source, (n, m) in self.unlisted.items()
+        ]
 
     def note_schemas(self, source: str, names: set[str] | list[str], chosen_by: str) -> None:
         """Record that the schemas ``names`` checked records of ``source``, chosen by ``chosen_by``."""
@@ -107,18 +119,28 @@ class Report:
 
     def to_dict(self) -> dict[str, Any]:
         """The report as a JSON-ready dict (the CLI's ``--format json``)."""
-        return {"valid": self.valid, "records_checked": self.records_checked, "inputs": list(self.inputs),
-                "schemas": [{"source": source, "schemas": names, "chosen_by": chosen_by}
-                            for source, (names, chosen_by) in self.schemas.items()],
-                "problem_count": self.problem_count, "problems": [p.to_dict() for p in self.problems],
-                "problems_not_listed": [{"source": source, "problems": n, "records": m}
-                                        for source, (n, m) in self.unlisted.items()]}
+        return {
+            "valid": self.valid,
+            "records_checked": self.records_checked,
+            "inputs": list(self.inputs),
+            "schemas": [
+                {"source": source, "schemas": names, "chosen_by": chosen_by}
+                for source, (names, chosen_by) in self.schemas.items()
+            ],
+            "problem_count": self.problem_count,
+            "problems": [p.to_dict() for p in self.problems],
+            "problems_not_listed": [
+                {"source": source, "problems": n, "records": m} for source, (n, m) in self.unlisted.items()
+            ],
+        }
 
     def __str__(self) -> str:
         lines = [str(p) for p in self.problems]
         lines += self.unlisted_lines()
-        lines += [f"{source}: checked with {', '.join(names) or 'no schema (no records)'} ({chosen_by})"
-                  for source, (names, chosen_by) in self.schemas.items()]
+        lines += [
+            f"{source}: checked with {', '.join(names) or 'no schema (no records)'} ({chosen_by})"
+            for source, (names, chosen_by) in self.schemas.items()
+        ]
         verdict = "valid" if self.valid else f"INVALID: {self.problem_count} problem(s)"
         lines.append(f"{self.records_checked} record(s) in {len(self.inputs)} input(s) checked: {verdict}")
         return "\n".join(lines)

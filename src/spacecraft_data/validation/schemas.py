@@ -18,21 +18,31 @@ from pathlib import Path
 from ..endpoints import endpoints
 from ..errors import SpacecraftDataError
 from ..schemagen import DURATION_PATTERN, file_name
-
 from ..typecheck import TYPE_CHECKING
+
 if TYPE_CHECKING:  # importlib.resources.abc is new in Python 3.11; 3.10 has only importlib.abc
     from importlib.resources.abc import Traversable
     from typing import Any
 
     from ..endpoints import Schema
 
-__all__ = ["SCHEMA_NAMES", "SchemaNames", "declared_schemas", "find_schema", "schema_document", "schema_dir",
-           "schema", "format_checker", "validator",
-           "record_validator"]
+__all__ = [
+    "SCHEMA_NAMES",
+    "SchemaNames",
+    "declared_schemas",
+    "find_schema",
+    "schema_document",
+    "schema_dir",
+    "schema",
+    "format_checker",
+    "validator",
+    "record_validator",
+]
 
 
 def declared_schemas(api_version: str | None = None) -> dict[str, Schema]:
-    """Short name -> :class:`~spacecraft_data.endpoints.Schema` of every endpoint of ``api_version``, in registry order."""
+    """Short name -> :class:`~spacecraft_data.endpoints.Schema` of every endpoint of ``api_version``, in
+    registry order."""
     return {s.name: s for e in endpoints(api_version).values() for s in e.schemas.values()}
 
 
@@ -55,12 +65,14 @@ class SchemaNames(Mapping[str, str]):
         return f"SchemaNames({dict(self)!r})"
 
 
-#: short name -> schema document stem (file ``schema/<stem>.schema.json``), of the default API version's endpoints
+#: short name -> schema document stem (file ``schema/<stem>.schema.json``), of the default API version's
+#: endpoints
 SCHEMA_NAMES = SchemaNames()
 
 
 def schema_dir() -> Path | Traversable:
-    """The folder of schema files: the wheel's ``spacecraft_data/_bundled/schema``, or the checkout's ``schema/``."""
+    """The folder of schema files: the wheel's ``spacecraft_data/_bundled/schema``, or the checkout's
+    ``schema/``."""
     packaged = resources.files("spacecraft_data").joinpath("_bundled", "schema")
     if packaged.is_dir():
         return packaged
@@ -97,7 +109,9 @@ def find_schema(name: str, api_version: str | None = None) -> Schema:
     for found in declared.values():
         if name == schema_document(found).get("$id"):
             return found
-    raise SpacecraftDataError(f"unknown schema {name!r}; known: {', '.join(declared)} (or a file name or $id)")
+    raise SpacecraftDataError(
+        f"unknown schema {name!r}; known: {', '.join(declared)} (or a file name or $id)"
+    )
 
 
 def schema(name: str = "normal") -> dict[str, Any]:
@@ -116,7 +130,9 @@ def _registry(declared: tuple[Schema, ...]) -> Any:
     from referencing import Registry, Resource
 
     docs = [schema_document(s) for s in declared]
-    return Registry().with_resources((doc["$id"], Resource.from_contents(doc)) for doc in docs if "$id" in doc)
+    return Registry().with_resources(
+        (doc["$id"], Resource.from_contents(doc)) for doc in docs if "$id" in doc
+    )
 
 
 def format_checker() -> Any:
@@ -134,8 +150,10 @@ def format_checker() -> Any:
         checker.checks("date-time", raises=ValueError)(_is_date_time)
     missing = {"uri", "date"} - set(checker.checkers)
     if missing:
-        raise SpacecraftDataError(f"jsonschema cannot check format(s) {sorted(missing)}: "
-                                  "install rfc3986-validator (a dependency of spacecraft-data)")
+        raise SpacecraftDataError(
+            f"jsonschema cannot check format(s) {sorted(missing)}: "
+            "install rfc3986-validator (a dependency of spacecraft-data)"
+        )
     return checker
 
 
@@ -168,7 +186,7 @@ def _is_date_time(value: object) -> bool:
         raise ValueError("not an RFC 3339 date-time")
     # Python 3.10's fromisoformat takes only 3 or 6 fraction digits (3.11 any): six, as 3.11 reads them.
     fraction = match.group(1) or ""
-    text = value[: match.start(1)] + fraction[:7].ljust(7, "0") + value[match.end(1):] if fraction else value
+    text = value[: match.start(1)] + fraction[:7].ljust(7, "0") + value[match.end(1) :] if fraction else value
     _dt.datetime.fromisoformat(text.upper().replace("Z", "+00:00"))
     return True
 
@@ -186,11 +204,14 @@ def validator(name: str, api_version: str | None = None) -> Any:
 def _validator(declared: Schema, every: tuple[Schema, ...]) -> Any:
     from jsonschema import Draft202012Validator
 
-    return Draft202012Validator(schema_document(declared), registry=_registry(every), format_checker=format_checker())
+    return Draft202012Validator(
+        schema_document(declared), registry=_registry(every), format_checker=format_checker()
+    )
 
 
 def record_validator(name: str, api_version: str | None = None) -> Any:
-    """As :func:`validator`, but ``required`` gives one error for all the keys an object lacks, not one per key.
+    """As :func:`validator`, but ``required`` gives one error for all the keys an object lacks, not one per
+    key.
 
     What validation reports is the same (each missing key is its own problem, read from the
     error's instance); a stripped record costs one error object instead of dozens, which is most

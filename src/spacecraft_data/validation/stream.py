@@ -11,13 +11,21 @@ import re
 from dataclasses import dataclass
 
 from ..strictjson import StrictJSONError, loads
-
 from ..typecheck import TYPE_CHECKING
+
 if TYPE_CHECKING:
     from collections.abc import Iterator
     from typing import Any, BinaryIO
 
-__all__ = ["CHUNK", "MAX_RECORD_BYTES", "StreamError", "Stream", "first_text", "ndjson_lines", "array_elements"]
+__all__ = [
+    "CHUNK",
+    "MAX_RECORD_BYTES",
+    "StreamError",
+    "Stream",
+    "first_text",
+    "ndjson_lines",
+    "array_elements",
+]
 
 #: bytes read at a time
 CHUNK = 1 << 20
@@ -43,8 +51,8 @@ class Stream:
         self._fh = fh
         self._head = head
         self._decoder = codecs.getincrementaldecoder("utf-8")()
-        self._bytes = 0      # bytes decoded so far
-        self._newlines = 0   # of which line breaks
+        self._bytes = 0  # bytes decoded so far
+        self._newlines = 0  # of which line breaks
         self.eof = False
         self.error: StreamError | None = None
         self._first = True
@@ -98,8 +106,8 @@ def array_elements(stream: Stream, errors: list[StreamError]) -> Iterator[tuple[
     decoder = _decoder(seen)
     buf = ""
     pos = 0
-    line = 1    # line number at buf[pos]
-    col0 = 0    # column of buf[0] when no line break precedes it in buf
+    line = 1  # line number at buf[pos]
+    col0 = 0  # column of buf[0] when no line break precedes it in buf
     index = 0
 
     def advance(to: int) -> None:
@@ -116,7 +124,9 @@ def array_elements(stream: Stream, errors: list[StreamError]) -> Iterator[tuple[
             errors.append(StreamError(f"expected valid JSON in the body: {reason}", line))
         else:
             where = line + buf.count("\n", pos, at)
-            errors.append(StreamError(f"expected valid JSON in the body: {reason} (column {column(at)})", where))
+            errors.append(
+                StreamError(f"expected valid JSON in the body: {reason} (column {column(at)})", where)
+            )
 
     def more(size: int = CHUNK) -> bool:
         nonlocal buf, pos, col0
@@ -186,14 +196,19 @@ def array_elements(stream: Stream, errors: list[StreamError]) -> Iterator[tuple[
                         return
                     continue  # the end of the file: decode once more, now knowing nothing follows
                 if len(buf) - pos > MAX_RECORD_BYTES:
-                    fail(f"element {index} is longer than {MAX_RECORD_BYTES:,} bytes, the most one record "
-                         "may take", pos)
+                    fail(
+                        f"element {index} is longer than {MAX_RECORD_BYTES:,} bytes, the most one record "
+                        "may take",
+                        pos,
+                    )
                 else:
                     fail(exc.msg, exc.pos)
                 return
             except RecursionError:
-                fail(f"element {index} is nested too deeply to parse (arrays or objects inside each other past "
-                     "Python's recursion limit)")
+                fail(
+                    f"element {index} is nested too deeply to parse (arrays or objects inside each other "
+                    "past Python's recursion limit)"
+                )
                 return
             except ValueError as exc:  # e.g. an integer past sys.get_int_max_str_digits()
                 fail(str(exc).split(";")[0])
@@ -231,8 +246,9 @@ def ndjson_lines(fh: BinaryIO, errors: list[StreamError]) -> Iterator[tuple[Any,
     offset = 0
     for n, raw in enumerate(iter(lambda: fh.readline(MAX_RECORD_BYTES + 1), b""), start=1):
         if len(raw) > MAX_RECORD_BYTES and not raw.endswith(b"\n"):
-            errors.append(StreamError(f"a line longer than {MAX_RECORD_BYTES:,} bytes, the most one record "
-                                      "may take", n))
+            errors.append(
+                StreamError(f"a line longer than {MAX_RECORD_BYTES:,} bytes, the most one record may take", n)
+            )
             return
         try:
             text = raw.decode("utf-8")
