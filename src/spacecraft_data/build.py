@@ -9,7 +9,7 @@ import datetime as _dt
 import json
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable, Sequence
+from typing import Any, Callable, Iterable, Iterator, Sequence
 from urllib.parse import urlsplit
 
 from .embedded import EMBEDDED_KIND, Embedded, read_embedded
@@ -293,15 +293,49 @@ def assemble(
     version = inputs.api_version
     declared = list(endpoints(version).values())
     main = primary(version)
-    endpoint_of = {s.endpoint: endpoint_named(s.endpoint, version) for s in inputs.sources}
-    if not any(endpoint_of[s.endpoint] is main for s in inputs.sources):
+    endpoint_of = _endpoint_of_sources(inputs.sources, main, version)
+    split = _split_modes(declared, inputs.sources, endpoint_of)
+    reads = _read_inputs(inputs, endpoint_of)  # lazy: each source is read as the merge reaches it
+    merged = _merge_inputs(reads, split, main, table_files(version), inputs.notes)
+    merged.derived_from = _fill(declared, merged.rows)
+    held = {table: [by_id[i] for i in sorted(by_id)] for table, by_id in merged.rows.items()}
+    if validate is not None:
+        _check_tables(validate, declared, split, held)
+    return _snapshot_files(inputs, declared, split, merged, held)
+
+
+def _endpoint_of_sources(
+    sources: Sequence[Source], main: Endpoint, version: str
+) -> dict[str, Endpoint | None]:
+    """Each endpoint name the sources give -> its declaration (None if unknown); needs a primary source."""
+    endpoint_of = {s.endpoint: endpoint_named(s.endpoint, version) for s in sources}
+    if not any(endpoint_of[s.endpoint] is main for s in sources):
         raise BuildError(f"no {main.table} input: at least one source must hold /{main.name}/ records")
-    # The modes each endpoint's sources are in. Normal and detailed records of one id differ, so a harvest of
-    # both modes keeps them apart: a mode with a table of its own (Endpoint.mode_tables) goes there when the
-    # sources hold another mode too; the endpoint's table (the one queries serve) keeps the rest.
-    source_modes = {
-        e.name: {s.mode for s in inputs.sources if endpoint_of[s.endpoint] is e} for e in declared
-    }
+    return endpoint_of
+
+
+@dataclass
+class _ModeSplit:
+    """Where each declared endpoint's records go, by mode (the merge step's plan)."""
+
+    apart: dict[str, dict[str, str]]  # endpoint name -> mode -> the table of its own it is kept in
+    own: dict[str, list[str]]  # endpoint name -> the modes its own table holds, sorted
+
+    def table(self, endpoint: Endpoint, mode: str) -> str:
+        """The table a record of ``endpoint`` in ``mode`` goes to."""
+        return self.apart[endpoint.name].get(mode, endpoint.table)
+
+
+def _split_modes(
+    declared: Sequence[Endpoint], sources: Sequence[Source], endpoint_of: dict[str, Endpoint | None]
+) -> _ModeSplit:
+    """Decide, per declaration, which modes of its sources are kept apart in a table of their own.
+
+    Normal and detailed records of one id differ, so a harvest of both modes keeps them apart: a mode with a
+    table of its own (Endpoint.mode_tables) goes there when the sources hold another mode too; the endpoint's
+    table (the one queries serve) keeps the rest.
+    """
+    source_modes = {e.name: {s.mode for s in sources if endpoint_of[s.endpoint] is e} for e in declared}
     apart = {
         e.name: {
             mode: table
@@ -310,14 +344,32 @@ def assemble(
         }
         for e in declared
     }
-    own_modes = {e.name: sorted(source_modes[e.name] - apart[e.name].keys()) for e in declared}
-    rows: dict[str, dict[int, Record]] = {t: {} for t in table_files(version)}
-    reported: dict[str, set[int]] = {t: set() for t in rows}  # table -> the counts its pages reported
-    manifest_sources = []
-    complete_tables: set[str] = set()
-    origins: dict[str, dict[int, str]] = {}  # table -> id -> the input it was first read from
-    embedded: list[tuple[Source, list[Embedded], dict[str, Any]]] = []
-    held_from: dict[int, str] = {}  # primary record id -> the direct source it was read from
+    own = {e.name: sorted(source_modes[e.name] - apart[e.name].keys()) for e in declared}
+    return _ModeSplit(apart, own)
+
+
+@dataclass
+class _DirectRead:
+    """A page or array source as read: its records, the count its page reported and its manifest entry."""
+
+    source: Source
+    endpoint: Endpoint
+    records: list[Record]
+    count: int | None
+    entry: dict[str, Any]
+
+
+_EmbeddedRead = tuple[Source, list[Embedded], dict[str, Any]]
+
+
+def _read_inputs(
+    inputs: SnapshotInputs, endpoint_of: dict[str, Endpoint | None]
+) -> Iterator[_DirectRead | _EmbeddedRead]:
+    """Read each source in input order, yielding its records and manifest entry; refuses an unknown endpoint.
+
+    A generator, so a bad input stops the build as soon as it is reached, after the merge of those before.
+    """
+    version = inputs.api_version
     for source in inputs.sources:
         endpoint = endpoint_of[source.endpoint]
         if endpoint is None:
@@ -325,125 +377,208 @@ def assemble(
                 f"{source.file}: unknown endpoint {source.endpoint!r} (known: {endpoint_names(version)})"
             )
         if source.kind == EMBEDDED_KIND:
+            yield _read_embedded_source(source, endpoint, version)
+        else:
+            yield _read_direct_source(source, endpoint, inputs.base_url, version)
+
+
+def _read_direct_source(source: Source, endpoint: Endpoint, base_url: str, version: str) -> _DirectRead:
+    """The records of a page or array source, and the manifest entry that says where they came from."""
+    try:
+        records, count, url = source.read(base_url)
+    except PageError as exc:
+        raise BuildError(str(exc)) from None
+    entry: dict[str, Any] = {
+        "file": source.label or source.file.name,
+        "sha256": sha256_file(source.file),
+        "endpoint": f"/{version}/{source.endpoint}/",
+        "mode": source.mode,
+        "request_url": url,
+        "captured": source.captured,
+        "received": source.received,
+        "records": len(records),
+        "count_reported": count,
+    }
+    if source.origin:
+        entry["origin"] = source.origin
+    return _DirectRead(source, endpoint, records, count, entry)
+
+
+@dataclass
+class _Merged:
+    """The merge step's result: every table's rows by id, and what the inputs said about them."""
+
+    rows: dict[str, dict[int, Record]]  # table -> id -> record
+    reported: dict[str, set[int]]  # table -> the counts its pages reported
+    complete_tables: set[str] = field(default_factory=set)  # tables a source says it holds in full
+    sources: list[dict[str, Any]] = field(default_factory=list)  # each source's manifest entry, input order
+    derived_from: dict[str, str] = field(default_factory=dict)  # filled table -> where its rows came from
+
+
+def _merge_inputs(
+    reads: Iterable[_DirectRead | _EmbeddedRead],
+    split: _ModeSplit,
+    main: Endpoint,
+    tables: Iterable[str],
+    notes: list[str],
+) -> _Merged:
+    """Merge the sources read into their tables by ``split``: direct sources first, then embedded records.
+
+    Refuses an id given twice by one input or with different contents by two (see :func:`_merge`); notes
+    what the embedded records add (see :func:`_merge_embedded`). A primary source's entry gains its ids.
+    """
+    rows: dict[str, dict[int, Record]] = {t: {} for t in tables}
+    merged = _Merged(rows=rows, reported={t: set() for t in rows})
+    origins: dict[str, dict[int, str]] = {}  # table -> id -> the input it was first read from
+    embedded: list[_EmbeddedRead] = []
+    held_from: dict[int, str] = {}  # primary record id -> the direct source it was read from
+    for read in reads:
+        if isinstance(read, tuple):
             # Merged after every direct source: a record a page of the endpoint itself holds wins.
-            embedded.append(_read_embedded_source(source, endpoint, version))
-            manifest_sources.append(embedded[-1][2])
+            embedded.append(read)
+            merged.sources.append(read[2])
             continue
-        try:
-            records, count, url = source.read(inputs.base_url)
-        except PageError as exc:
-            raise BuildError(str(exc)) from None
-        table = apart[endpoint.name].get(source.mode, endpoint.table)
+        source, endpoint, records = read.source, read.endpoint, read.records
+        table = split.table(endpoint, source.mode)
         _merge(endpoint.table, rows[table], records, str(source.file), origins.setdefault(table, {}))
-        if count is not None:
-            reported[table].add(count)
+        if read.count is not None:
+            merged.reported[table].add(read.count)
         if source.complete:
-            complete_tables.add(endpoint.table)
-        entry: dict[str, Any] = {
-            "file": source.label or source.file.name,
-            "sha256": sha256_file(source.file),
-            "endpoint": f"/{version}/{source.endpoint}/",
-            "mode": source.mode,
-            "request_url": url,
-            "captured": source.captured,
-            "received": source.received,
-            "records": len(records),
-            "count_reported": count,
-        }
-        if source.origin:
-            entry["origin"] = source.origin
+            merged.complete_tables.add(endpoint.table)
         if endpoint.primary:
-            entry["ids"] = sorted({r["id"] for r in records})
+            read.entry["ids"] = sorted({r["id"] for r in records})
             for r in records:
-                held_from.setdefault(r["id"], entry["file"])
-        manifest_sources.append(entry)
-    _merge_embedded(main.table, rows[main.table], embedded, held_from, inputs.notes)
+                held_from.setdefault(r["id"], read.entry["file"])
+        merged.sources.append(read.entry)
+    _merge_embedded(main.table, rows[main.table], embedded, held_from, notes)
+    return merged
 
-    derived_from = _fill(declared, rows)
-    held = {table: [by_id[i] for i in sorted(by_id)] for table, by_id in rows.items()}
 
-    if validate is not None:
-        # Endpoints without modes (statuses: an id and a name) are not schema-checked here, as they never
-        # were.
-        checked = [e for e in declared if e.modes]
-        problems = [p for e in checked for p in validate(e.table, held[e.table])]
-        problems += [
-            p for e in checked for table in apart[e.name].values() for p in validate(e.table, held[table])
-        ]
-        if problems:
-            shown = "\n  ".join(problems[:20])
-            more = f"\n  … and {len(problems) - 20} more" if len(problems) > 20 else ""
-            raise BuildError(f"{len(problems)} schema problem(s); nothing was published:\n  {shown}{more}")
+def _check_tables(
+    validate: Callable[[str, list[Record]], Problems],
+    declared: Sequence[Endpoint],
+    split: _ModeSplit,
+    held: dict[str, list[Record]],
+) -> None:
+    """Raise a :class:`BuildError` listing (the first 20 of) the problems ``validate`` finds in the tables."""
+    # Endpoints without modes (statuses: an id and a name) are not schema-checked here, as they never were.
+    checked = [e for e in declared if e.modes]
+    problems = [p for e in checked for p in validate(e.table, held[e.table])]
+    problems += [
+        p for e in checked for table in split.apart[e.name].values() for p in validate(e.table, held[table])
+    ]
+    if problems:
+        shown = "\n  ".join(problems[:20])
+        more = f"\n  … and {len(problems) - 20} more" if len(problems) > 20 else ""
+        raise BuildError(f"{len(problems)} schema problem(s); nothing was published:\n  {shown}{more}")
 
-    counts = reported[main.table]
+
+def _snapshot_files(
+    inputs: SnapshotInputs,
+    declared: Sequence[Endpoint],
+    split: _ModeSplit,
+    merged: _Merged,
+    held: dict[str, list[Record]],
+) -> dict[str, bytes]:
+    """The manifest step: every table's file (name -> bytes) and the manifest describing them all.
+
+    Notes pages that reported different counts in ``inputs.notes``, which the manifest then lists.
+    """
+    main = primary(inputs.api_version)
+    counts = merged.reported[main.table]
     if len(counts) > 1:
         inputs.notes.append(f"pages reported different counts: {sorted(counts)}")
     reported_count = max(counts) if counts else None
     complete = reported_count is not None and len(held[main.table]) >= reported_count
     files = {table_file(e.table): dump_json(held[e.table]) for e in declared}
-    tables: dict[str, dict[str, Any]] = {}
-    for e in declared:
-        entry = {"file": table_file(e.table), "rows": len(held[e.table])}
-        if e.primary:
-            entry["complete"] = complete
-            if apart[e.name]:
-                entry["modes"] = own_modes[e.name]
-        else:
-            if e.modes:
-                entry["modes"] = own_modes[e.name]
-            if e.table in derived_from:
-                entry["derived_from"] = derived_from[e.table]
-            entry["complete"] = e.table in complete_tables
-        tables[e.table] = entry
+    tables = {e.table: _table_entry(e, split, merged, len(held[e.table]), complete) for e in declared}
     modes = _held_modes(main, held[main.table])
     for e in declared:
-        for mode, table in apart[e.name].items():
+        for mode, table in split.apart[e.name].items():
             files[table_file(table)] = dump_json(held[table])
-            count = max(reported[table]) if reported[table] else None
-            if len(reported[table]) > 1:
-                inputs.notes.append(f"{mode} pages reported different counts: {sorted(reported[table])}")
-            tables[table] = {
-                "file": table_file(table),
-                "rows": len(held[table]),
-                "modes": [mode],
-                "count_reported": count,
-                "complete": count is not None and len(held[table]) >= count,
-            }
+            tables[table] = _mode_table_entry(mode, table, held[table], merged.reported[table], inputs.notes)
             if e.primary:
-                answers = (
-                    f"mode={mode} and the detail route answer"
-                    if mode == e.detail_mode
-                    else f"mode={mode} answers"
-                )
-                modes[mode] = {
-                    "held": True,
-                    "file": table_file(table),
-                    "why": f"{mode} records are in {table_file(table)}, matched by id to the "
-                    f"{'/'.join(own_modes[e.name])} ones in {table_file(e.table)}: {answers} from it",
-                }
-    manifest = {
+                modes[mode] = _mode_held_apart(e, mode, table, split.own[e.name])
+    records = {"held": len(held[main.table]), "reported": reported_count, "complete": complete}
+    manifest = _manifest(inputs, main, records, modes, tables, merged.sources, files)
+    files[MANIFEST] = dump_json(manifest)
+    return files
+
+
+def _table_entry(
+    e: Endpoint, split: _ModeSplit, merged: _Merged, rows: int, complete: bool
+) -> dict[str, Any]:
+    """The manifest's entry of an endpoint's own table; ``complete`` is the primary table's completeness."""
+    entry: dict[str, Any] = {"file": table_file(e.table), "rows": rows}
+    if e.primary:
+        entry["complete"] = complete
+        if split.apart[e.name]:
+            entry["modes"] = split.own[e.name]
+    else:
+        if e.modes:
+            entry["modes"] = split.own[e.name]
+        if e.table in merged.derived_from:
+            entry["derived_from"] = merged.derived_from[e.table]
+        entry["complete"] = e.table in merged.complete_tables
+    return entry
+
+
+def _mode_table_entry(
+    mode: str, table: str, records: list[Record], reported: set[int], notes: list[str]
+) -> dict[str, Any]:
+    """The manifest's entry of a table holding one ``mode`` apart; notes pages reporting different counts."""
+    count = max(reported) if reported else None
+    if len(reported) > 1:
+        notes.append(f"{mode} pages reported different counts: {sorted(reported)}")
+    return {
+        "file": table_file(table),
+        "rows": len(records),
+        "modes": [mode],
+        "count_reported": count,
+        "complete": count is not None and len(records) >= count,
+    }
+
+
+def _mode_held_apart(e: Endpoint, mode: str, table: str, own_modes: list[str]) -> dict[str, Any]:
+    """The manifest's ``modes`` entry of a primary mode held in ``table``, apart from the endpoint's own."""
+    answers = f"mode={mode} and the detail route answer" if mode == e.detail_mode else f"mode={mode} answers"
+    return {
+        "held": True,
+        "file": table_file(table),
+        "why": f"{mode} records are in {table_file(table)}, matched by id to the "
+        f"{'/'.join(own_modes)} ones in {table_file(e.table)}: {answers} from it",
+    }
+
+
+def _manifest(
+    inputs: SnapshotInputs,
+    main: Endpoint,
+    records: dict[str, Any],
+    modes: dict[str, dict[str, Any]],
+    tables: dict[str, dict[str, Any]],
+    sources: list[dict[str, Any]],
+    files: dict[str, bytes],
+) -> dict[str, Any]:
+    """The snapshot's manifest: its version, origin, record counts, modes, tables, sources, notes and files.
+
+    The version is ``inputs.snapshot_version``, else the day of the newest capture (:func:`_default_version`).
+    """
+    return {
         "snapshot_version": inputs.snapshot_version or _default_version(inputs.sources),
-        "api_version": version,
-        "endpoint": main.list_path(version),
+        "api_version": inputs.api_version,
+        "endpoint": main.list_path(inputs.api_version),
         "base_url": inputs.base_url,
         "attribution": "Data: The Space Devs, Launch Library 2 (https://thespacedevs.com). "
         "Free to use; attribution encouraged; accuracy not guaranteed; images carry their own licences.",
-        "records": {
-            "held": len(held[main.table]),
-            "reported": reported_count,
-            "complete": complete,
-            **({"discrepancy": inputs.discrepancy} if inputs.discrepancy else {}),
-        },
+        "records": {**records, **({"discrepancy": inputs.discrepancy} if inputs.discrepancy else {})},
         "modes": modes,
         "tables": tables,
-        "sources": manifest_sources,
+        "sources": sources,
         "notes": list(inputs.notes),
         "files": {
             name: {"sha256": sha256_bytes(data), "bytes": len(data)} for name, data in sorted(files.items())
         },
     }
-    files[MANIFEST] = dump_json(manifest)
-    return files
 
 
 def _fill(declared: Sequence[Endpoint], rows: dict[str, dict[int, Record]]) -> dict[str, str]:

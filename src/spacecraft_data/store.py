@@ -417,70 +417,105 @@ def _acquire(
 
     None, after a warning, on a file system that has no ``flock`` (some network file systems).
     """
-    import datetime as _dt
     import errno
-    import sys
     import time
-
-    def say(message: str) -> None:
-        if progress is not None:
-            progress(message)
-        else:
-            print(message, file=sys.stderr, flush=True)
 
     deadline = time.monotonic() + max(wait, 0.0)
     said = ""
     while True:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        try:
-            fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
-        except FileNotFoundError:  # another run removed the folder it had made, as it left: make it again
+        fd = _open_lock_file(path)
+        if fd is None:
             continue
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
             other = _holder(fd)
             os.close(fd)
-            if time.monotonic() >= deadline:
-                raise StoreBusy(
-                    f"{path}: still locked by {other} after waiting {wait:g} s (--lock-wait): one "
-                    "harvest or import at a time per store; nothing was fetched or published by this "
-                    "run; run it again once the other one has finished"
-                ) from None
-            if not said:
-                said = f"{path}: locked by {other}; waiting up to {wait:g} s for it to finish (--lock-wait)"
-                say(said)
-            time.sleep(min(0.2, max(deadline - time.monotonic(), 0.01)))
+            said = _wait_turn(path, other, wait, deadline, said, progress)
             continue
         except OSError as exc:
             os.close(fd)
             if exc.errno not in (errno.ENOLCK, errno.EOPNOTSUPP, errno.ENOSYS):
                 raise
-            say(
+            _say(
+                progress,
                 f"warning: {path}: this file system has no advisory locks ({exc.strerror}); "
-                "going on without one: do not run two harvests or imports into this store at once"
+                "going on without one: do not run two harvests or imports into this store at once",
             )
             return None
         except BaseException:
             os.close(fd)
             raise
-        # The previous holder unlinks the file as it releases it: a lock on an unlinked (or replaced) file
-        # guards nothing, so take the one now at ``path``.
-        try:
-            current = os.stat(path)
-        except FileNotFoundError:
-            current = None
-        mine = os.fstat(fd)
-        if current is None or (current.st_dev, current.st_ino) != (mine.st_dev, mine.st_ino):
-            os.close(fd)
-            continue
-        break
+        if _still_at(path, fd):
+            break
+        os.close(fd)
     if said:
-        say(f"{path}: the other run has finished; going on")
+        _say(progress, f"{path}: the other run has finished; going on")
+    _write_holder(fd, holder)
+    return fd
+
+
+def _say(progress: Callable[[str], None] | None, message: str) -> None:
+    """Tell the user ``message`` through ``progress``, else on stderr."""
+    import sys
+
+    if progress is not None:
+        progress(message)
+    else:
+        print(message, file=sys.stderr, flush=True)
+
+
+def _open_lock_file(path: Path) -> int | None:
+    """An open descriptor of ``path`` (made with its folder if missing), or None to try again."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        return os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+    except FileNotFoundError:  # another run removed the folder it had made, as it left: make it again
+        return None
+
+
+def _wait_turn(
+    path: Path, other: str, wait: float, deadline: float, said: str, progress: Callable[[str], None] | None
+) -> str:
+    """After a try that found ``path`` locked by ``other``: :class:`StoreBusy` once past ``deadline``, else
+    say (once) what the run waits for and sleep a little. Returns what has been said.
+    """
+    import time
+
+    if time.monotonic() >= deadline:
+        raise StoreBusy(
+            f"{path}: still locked by {other} after waiting {wait:g} s (--lock-wait): one "
+            "harvest or import at a time per store; nothing was fetched or published by this "
+            "run; run it again once the other one has finished"
+        ) from None
+    if not said:
+        said = f"{path}: locked by {other}; waiting up to {wait:g} s for it to finish (--lock-wait)"
+        _say(progress, said)
+    time.sleep(min(0.2, max(deadline - time.monotonic(), 0.01)))
+    return said
+
+
+def _still_at(path: Path, fd: int) -> bool:
+    """Whether ``fd`` is still the file at ``path``.
+
+    The previous holder unlinks the file as it releases it: a lock on an unlinked (or replaced) file guards
+    nothing, so the caller takes the one now at ``path``.
+    """
+    try:
+        current = os.stat(path)
+    except FileNotFoundError:
+        return False
+    mine = os.fstat(fd)
+    return (current.st_dev, current.st_ino) == (mine.st_dev, mine.st_ino)
+
+
+def _write_holder(fd: int, holder: str) -> None:
+    """Write who holds the lock (``holder``, pid, since when) into it, for a waiting run to show."""
+    import datetime as _dt
+
     since = _dt.datetime.now(_dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
     os.ftruncate(fd, 0)
     os.write(fd, f"{holder} (pid {os.getpid()}, since {since})\n".encode("utf-8", "replace"))
-    return fd
 
 
 def _holder(fd: int) -> str:

@@ -16,7 +16,7 @@ from ..typecheck import TYPE_CHECKING
 from . import help_examples
 
 if TYPE_CHECKING:
-    from collections.abc import Sequence
+    from collections.abc import Callable, Sequence
     from typing import Any
 
 __all__ = ["add_query_arguments", "query_kwargs", "query_page", "fetch", "endpoint_of", "example_flags"]
@@ -96,23 +96,39 @@ def add_query_arguments(
             "have is an error",
         )
 
-    def per_endpoint(describe: Any) -> str:
-        return "; ".join(f"{describe(e)} ({e.name})" if several else describe(e) for e in chosen)
+    _add_text_flags(g, chosen)
+    _add_filter_flags(g, chosen)
+    _add_paging_flags(g, chosen, allow_all)
+    parser.set_defaults(_query_parser=parser, _query_dests=_dests(chosen))
 
+
+def _per_endpoint(chosen: Sequence[Endpoint], describe: Callable[[Endpoint], str]) -> str:
+    """``describe`` of each endpoint, joined; each named when there are several."""
+    several = len(chosen) > 1
+    return "; ".join(f"{describe(e)} ({e.name})" if several else describe(e) for e in chosen)
+
+
+def _add_text_flags(g: argparse._ArgumentGroup, chosen: Sequence[Endpoint]) -> None:
+    """``--search`` and ``--ordering``, whose help lists the fields of each endpoint."""
     g.add_argument(
         "--search",
         metavar="TEXT",
         help="terms matched case-insensitively in "
-        + per_endpoint(lambda e: ", ".join(e.search.fields) or "no fields, so ignored")
+        + _per_endpoint(chosen, lambda e: ", ".join(e.search.fields) or "no fields, so ignored")
         + '; all terms must match (split on spaces and commas, "quoted phrases" kept)',
     )
     g.add_argument(
         "--ordering",
         metavar="FIELDS",
         help="comma list of "
-        + per_endpoint(lambda e: ", ".join(e.ordering.fields) or "no fields, so ignored")
+        + _per_endpoint(chosen, lambda e: ", ".join(e.ordering.fields) or "no fields, so ignored")
         + "; '-' for descending; text in code point order; ties and no ordering: id ascending",
     )
+
+
+def _add_filter_flags(g: argparse._ArgumentGroup, chosen: Sequence[Endpoint]) -> None:
+    """One flag per filter parameter of any endpoint, saying which have it when not all do."""
+    several = len(chosen) > 1
     filters: dict[str, Any] = {}
     for e in chosen:
         for f in e.filters:
@@ -124,6 +140,10 @@ def add_query_arguments(
             "BOOL" if isinstance(f, BooleanFilter) else "ID" if isinstance(f, ChoiceFilter) else param.upper()
         )
         g.add_argument(_flag(param), dest=param, metavar=metavar, help=_filter_help(f, chosen) + where)
+
+
+def _add_paging_flags(g: argparse._ArgumentGroup, chosen: Sequence[Endpoint], allow_all: bool) -> None:
+    """``--limit``, ``--offset``, ``--mode`` and, when ``allow_all``, ``--all``."""
     max_limit = min(e.pagination.max_limit for e in chosen)  # each endpoint's pagination declares its own
     g.add_argument(
         "--limit", type=int, metavar="N", help=f"records per page (default 10, at most {max_limit})"
@@ -137,7 +157,6 @@ def add_query_arguments(
             action="store_true",
             help=f"every matching record, paging through with limit {max_limit} (--limit/--offset ignored)",
         )
-    parser.set_defaults(_query_parser=parser, _query_dests=_dests(chosen))
 
 
 def endpoint_of(args: argparse.Namespace) -> Endpoint:

@@ -23,27 +23,45 @@ def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser(
         "harvest",
         help="fetch every record from LL2 (or a compatible server) into a new snapshot",
-        description=textwrap.fill(
-            width=100,
-            text=f"Page through /<api>/{primary().name}/ (limit={MAX_LIMIT}, ordering=id, "
-            "format=json) and the reference tables, "
-            "saving each raw page as it arrives, then validate every record and publish a new snapshot "
-            "atomically. Reads the free /api-throttle/ first and waits rather than exceed the rate limit "
-            "(15 requests an hour without a key). Rerunning after an interruption reuses the saved pages. "
-            "A failure publishes nothing, keeps the saved pages and leaves existing snapshots untouched. "
-            "An API key is read from $SPACECRAFT_DATA_API_KEY and sent as 'Authorization: Token <key>'; "
-            "it is never saved, and neither are cookies or credentials a server sends back. One harvest "
-            "or import at a time per store: another one waits for it (--lock-wait).",
-        ),
-        epilog=textwrap.fill(
-            width=100,
-            text="limits: requests never leave the origin of --base-url (a redirect or a 'next' link "
-            "elsewhere stops the run); each body is at most --max-body-mb once decoded; each request ends "
-            "within --deadline; a wait longer than --max-wait stops the run at once, saying when to "
-            "rerun; a count above 100000 or more than 5000 pages per list is refused; a refused "
-            "connection is retried once, a failed DNS lookup never.",
-        )
-        + "\n\n"
+        description=_description(),
+        epilog=_epilog(),
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    _add_source_options(p)
+    add_publish_options(p, raw_default="data/raw/harvest")
+    _add_request_options(p)
+    add_lock_wait_option(p)
+    p.set_defaults(run=run)
+
+
+def _description() -> str:
+    """The description of ``harvest --help``: what a harvest fetches, saves and publishes."""
+    return textwrap.fill(
+        width=100,
+        text=f"Page through /<api>/{primary().name}/ (limit={MAX_LIMIT}, ordering=id, "
+        "format=json) and the reference tables, "
+        "saving each raw page as it arrives, then validate every record and publish a new snapshot "
+        "atomically. Reads the free /api-throttle/ first and waits rather than exceed the rate limit "
+        "(15 requests an hour without a key). Rerunning after an interruption reuses the saved pages. "
+        "A failure publishes nothing, keeps the saved pages and leaves existing snapshots untouched. "
+        "An API key is read from $SPACECRAFT_DATA_API_KEY and sent as 'Authorization: Token <key>'; "
+        "it is never saved, and neither are cookies or credentials a server sends back. One harvest "
+        "or import at a time per store: another one waits for it (--lock-wait).",
+    )
+
+
+def _epilog() -> str:
+    """The epilog of ``harvest --help``: the limits, the exit statuses and examples."""
+    limits = textwrap.fill(
+        width=100,
+        text="limits: requests never leave the origin of --base-url (a redirect or a 'next' link "
+        "elsewhere stops the run); each body is at most --max-body-mb once decoded; each request ends "
+        "within --deadline; a wait longer than --max-wait stops the run at once, saying when to "
+        "rerun; a count above 100000 or more than 5000 pages per list is refused; a refused "
+        "connection is retried once, a failed DNS lookup never.",
+    )
+    return (
+        limits + "\n\n"
         "exit status:\n"
         "  0  published\n"
         "  1  the server answered wrongly: invalid records, an HTTP error after the retries, a page of the\n"
@@ -52,9 +70,12 @@ def register(sub: argparse._SubParsersAction) -> None:
         "     environment: no connection, no answer in time, the store still locked after --lock-wait\n\n"
         "examples:\n  spacecraft-data harvest\n"
         "  spacecraft-data harvest --base-url http://127.0.0.1:8000 --output /tmp/snaps --raw-dir /tmp/raw "
-        "--changelog /tmp/DATA_CHANGES.md",
-        formatter_class=argparse.RawDescriptionHelpFormatter,
+        "--changelog /tmp/DATA_CHANGES.md"
     )
+
+
+def _add_source_options(p: argparse.ArgumentParser) -> None:
+    """``--base-url`` and ``--mode``: which server to harvest and in which response mode."""
     p.add_argument(
         "--base-url",
         default=DEFAULT_BASE_URL,
@@ -67,7 +88,10 @@ def register(sub: argparse._SubParsersAction) -> None:
         default="normal",
         help="response mode to harvest (default: %(default)s)",
     )
-    add_publish_options(p, raw_default="data/raw/harvest")
+
+
+def _add_request_options(p: argparse.ArgumentParser) -> None:
+    """The options that bound each request: page size, timeout, waits, body size and deadline."""
     p.add_argument(
         "--page-size",
         type=int,
@@ -99,8 +123,6 @@ def register(sub: argparse._SubParsersAction) -> None:
         metavar="SECONDS",
         help="longest time one whole request may take, however slowly bytes arrive (default: %(default)g)",
     )
-    add_lock_wait_option(p)
-    p.set_defaults(run=run)
 
 
 def add_lock_wait_option(parser: argparse.ArgumentParser) -> None:

@@ -9,7 +9,11 @@ import sys
 from .. import __version__
 from ..endpoints import primary
 from ..errors import ExitCode
+from ..typecheck import TYPE_CHECKING
 from ._common import add_snapshot_option, snapshot_from
+
+if TYPE_CHECKING:
+    from ..snapshot import Snapshot
 
 _ORIGINS = {
     "user": "user store",
@@ -32,22 +36,39 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 def run(args: argparse.Namespace) -> int:
     snap = snapshot_from(args)
+    if args.format == "json":
+        _print_json(snap)
+        return ExitCode.OK
+    out = _summary_lines(snap, named=args.snapshot is not None)
+    out += _source_lines(snap)
+    m = snap.manifest
+    for note in m.get("notes", []):
+        out.append(f"note: {note}")
+    out.append(m.get("attribution", ""))
+    print("\n".join(out))
+    return ExitCode.OK
+
+
+def _print_json(snap: Snapshot) -> None:
+    """Print the manifest, after the package version and where the snapshot is, as indented JSON."""
+    json.dump(
+        {
+            "package_version": __version__,
+            "snapshot_path": str(snap.path),
+            "snapshot_origin": snap.origin,
+            **snap.manifest,
+        },
+        sys.stdout,
+        indent=2,
+        ensure_ascii=False,
+    )
+    print()
+
+
+def _summary_lines(snap: Snapshot, named: bool) -> list[str]:
+    """The text lines of versions, origin, path, records, modes and tables (``named``: by --snapshot)."""
     m = snap.manifest
     rec = m.get("records", {})
-    if args.format == "json":
-        json.dump(
-            {
-                "package_version": __version__,
-                "snapshot_path": str(snap.path),
-                "snapshot_origin": snap.origin,
-                **m,
-            },
-            sys.stdout,
-            indent=2,
-            ensure_ascii=False,
-        )
-        print()
-        return ExitCode.OK
     held, reported = rec.get("held"), rec.get("reported")
     pct = f" ({100 * held / reported:.1f}%)" if held is not None and reported else ""
     out = [
@@ -56,7 +77,7 @@ def run(args: argparse.Namespace) -> int:
         f"origin:        {_ORIGINS.get(snap.origin, snap.origin)}"
         + (
             " (the user store holds none; 'spacecraft-data harvest' fills it)"
-            if snap.origin == "bundled" and args.snapshot is None
+            if snap.origin == "bundled" and not named
             else ""
         ),
         f"path:          {snap.path}",
@@ -74,8 +95,13 @@ def run(args: argparse.Namespace) -> int:
             f"table {name}: {table.get('rows')} rows "
             f"({'complete' if table.get('complete') else 'partial'}{extra})"
         )
-    out.append("sources:")
-    for s in m.get("sources", []):
+    return out
+
+
+def _source_lines(snap: Snapshot) -> list[str]:
+    """The text lines of the sources: file, records, URL and date, then the primary ids each gave."""
+    out = ["sources:"]
+    for s in snap.manifest.get("sources", []):
         when = s.get("captured") or f"captured unknown, received {s.get('received')}"
         out.append(f"  {s['file']}: {s['records']} records, {s.get('request_url') or s['endpoint']} ({when})")
         if s.get("ids"):
@@ -90,11 +116,7 @@ def run(args: argparse.Namespace) -> int:
                 f"; not used, held from another source: {_ids(s['not_used'])}" if s.get("not_used") else ""
             )
             out.append(f"    {kind}{primary(snap.api_version).name} ids {_ids(s['ids'])}{unused}")
-    for note in m.get("notes", []):
-        out.append(f"note: {note}")
-    out.append(m.get("attribution", ""))
-    print("\n".join(out))
-    return ExitCode.OK
+    return out
 
 
 def _ids(ids: list[int]) -> str:
