@@ -47,7 +47,6 @@ __all__ = [
     "read_file_bytes",
     "open_regular",
     "NotARegularFile",
-    "sync_files",
     "is_snapshot_version",
     "LOCK_FILE",
     "LOCK_WAIT",
@@ -253,26 +252,6 @@ def publish(files: dict[str, bytes], target: Path, replace: bool = False) -> Pat
         shutil.rmtree(staging, ignore_errors=True)
         raise
     return target
-
-
-def sync_files(
-    files: dict[Path, bytes], managed: list[Path], check: bool = False
-) -> tuple[list[Path], list[Path]]:
-    """Bring generated files on disk in line with ``files`` (path -> bytes).
-
-    Returns ``(stale, extra)``: the paths whose bytes are missing or differ, and
-    the ``managed`` paths no longer generated. Unless ``check``, stale files are
-    written atomically and extra ones removed; with ``check`` nothing is touched,
-    which is how a ``--check`` run proves the committed files are up to date.
-    """
-    stale = sorted(path for path, data in files.items() if not path.is_file() or path.read_bytes() != data)
-    extra = sorted(path for path in managed if path not in files)
-    if not check:
-        for path in stale:
-            write_atomic(path, files[path])
-        for path in extra:
-            path.unlink()
-    return stale, extra
 
 
 #: what a file of each non-regular kind is called in an error
