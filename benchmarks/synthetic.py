@@ -17,7 +17,8 @@ from typing import Any
 import isodate
 
 import spacecraft_data
-from spacecraft_data.store import MANIFEST, TABLE_FILES, dump_json, publish, sha256_bytes
+from spacecraft_data.endpoints import table_file
+from spacecraft_data.store import MANIFEST, dump_json, publish, sha256_bytes
 
 __all__ = ["synthetic_records", "write_synthetic_snapshot"]
 
@@ -60,9 +61,9 @@ def write_synthetic_snapshot(n: int, root: Path, seed: int = 2026) -> Path:
     base = spacecraft_data.load()
     records = synthetic_records(n, seed, base)
     files = {
-        TABLE_FILES["spacecraft"]: dump_json(records),
-        TABLE_FILES["spacecraft_configurations"]: dump_json(base.tables["spacecraft_configurations"]),
-        TABLE_FILES["spacecraft_statuses"]: dump_json(base.tables["spacecraft_statuses"]),
+        table_file("spacecraft"): dump_json(records),
+        table_file("spacecraft_configurations"): dump_json(base.tables["spacecraft_configurations"]),
+        table_file("spacecraft_statuses"): dump_json(base.tables["spacecraft_statuses"]),
     }
     manifest = {
         "snapshot_version": "1970.01.01",

@@ -17,10 +17,12 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
+sys.path.insert(0, str(ROOT / "scripts"))  # the scripts' own helpers, however the script is run
+
+from generated_files import sync_files  # noqa: E402
 
 from spacecraft_data.endpoints import DEFAULT_API_VERSION  # noqa: E402
 from spacecraft_data.schemagen import build_documents, load_spec, render  # noqa: E402
-from spacecraft_data.store import sync_files  # noqa: E402
 
 
 def main(argv: list[str] | None = None) -> int:

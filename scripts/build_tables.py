@@ -18,12 +18,15 @@ from urllib.parse import parse_qsl, urlencode, urlsplit
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
+sys.path.insert(0, str(ROOT / "scripts"))  # the scripts' own helpers, however the script is run
+
+from generated_files import sync_files  # noqa: E402
+from rebuild_records import configurations_from_tables, records_from_tables  # noqa: E402
 
 from spacecraft_data import load  # noqa: E402
 from spacecraft_data.endpoints import Endpoint, endpoints, primary, table_file  # noqa: E402
 from spacecraft_data.errors import SpacecraftDataError  # noqa: E402
-from spacecraft_data.store import sync_files  # noqa: E402
-from spacecraft_data.tables import TableError, configurations_from_tables, package_files  # noqa: E402
+from spacecraft_data.tables import TableError, package_files  # noqa: E402
 
 TABLE_DIR = "data/tables"
 #: what spacecraft_data.tables rebuilds besides the primary records (records_from_tables), checked by a round
@@ -67,7 +70,7 @@ def generate(root: Path = ROOT, snapshot_path: Path | None = None) -> dict[str, 
     """Every generated file, relative path -> bytes, checked by a round trip through the CSVs."""
     import tempfile
 
-    from spacecraft_data.tables import read_package, records_from_tables
+    from spacecraft_data.tables import read_package
 
     snap = load(snapshot_path)
     snap_dir = Path(str(snap.path)).resolve()

@@ -8,8 +8,9 @@ from html.parser import HTMLParser
 import pytest
 import requests
 from conftest import urls_in
+from helpers_browsable import page_text
 
-from spacecraft_data.browsable import page_text, render_html, view_name
+from spacecraft_data.browsable import render_html, view_name
 from spacecraft_data.endpoints.v2_3_0 import ENDPOINTS
 from spacecraft_data.pages import parse_page, render_browsable
 from spacecraft_data.server import PAGE_HEADERS, description_of

@@ -37,7 +37,7 @@ from spacecraft_data.build import SnapshotInputs, Source, build_snapshot
 from spacecraft_data.diff import diff_snapshots
 from spacecraft_data.endpoints import v2_3_0 as ep
 from spacecraft_data.errors import ModeNotHeld
-from spacecraft_data.store import OPTIONAL_TABLE_FILES, dump_json
+from spacecraft_data.store import dump_json
 from spacecraft_data.validation import problems_for_table, validate, validate_records
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -201,7 +201,7 @@ def test_the_normal_projection_has_the_keys_order_and_response_mode_of_spacecraf
 def test_the_endpoint_declares_normal_as_a_projection_and_detailed_as_its_own_table():
     assert ep.SPACECRAFT.derived == {"normal": ("detailed", ep.SPACECRAFT_NORMAL)}
     assert ep.SPACECRAFT.mode_tables == {"detailed": "spacecraft_detailed"}
-    assert OPTIONAL_TABLE_FILES["spacecraft_detailed"] == DETAILED_FILE
+    assert ep.SPACECRAFT.files["spacecraft_detailed"] == DETAILED_FILE
 
 
 def test_projecting_a_detailed_record_gives_back_the_real_normal_record_key_for_key(bundled):

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 
 import pytest
+from helpers_rebuild import records_from_tables
 
 from spacecraft_data import tables as T
 from spacecraft_data.cli import main
@@ -105,7 +106,7 @@ def test_csv_export_of_a_selection_keeps_the_reference_tables_complete(bundled, 
     expected = sorted(_expected_ids(bundled, search="progress"))
     tables = T.read_package(out / "datapackage.json")
     assert [r["id"] for r in tables["spacecraft"]] == expected and 0 < len(expected) < len(bundled)
-    assert T.records_from_tables(tables) == [bundled.get(i) for i in expected]
+    assert records_from_tables(tables) == [bundled.get(i) for i in expected]
     assert tables["spacecraft_configurations"] == T.snapshot_tables(bundled)["spacecraft_configurations"]
     descriptor = json.loads((out / "datapackage.json").read_text())
     assert "selected by: search=progress; reference tables are complete" in descriptor["description"]
@@ -121,7 +122,7 @@ def test_referenced_only_writes_the_reference_rows_the_selection_uses(bundled, t
     expected = sorted(_expected_ids(bundled, search="progress"))
     tables = T.read_package(out / "datapackage.json")
     assert [r["id"] for r in tables["spacecraft"]] == expected
-    assert T.records_from_tables(tables) == [bundled.get(i) for i in expected]
+    assert records_from_tables(tables) == [bundled.get(i) for i in expected]
     used = {bundled.get(i)["spacecraft_config"]["id"] for i in expected}
     assert {r["id"] for r in tables["spacecraft_configurations"]} == used
     assert (

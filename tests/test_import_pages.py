@@ -12,10 +12,11 @@ import pytest
 
 import spacecraft_data
 from spacecraft_data.cli import main
+from spacecraft_data.endpoints import endpoints
 from spacecraft_data.errors import BuildError, PageError
 from spacecraft_data.harvest import import_pages
 from spacecraft_data.pages import read_page
-from spacecraft_data.store import TABLE_FILES, bundled_root, latest_snapshot_dir
+from spacecraft_data.store import bundled_root, latest_snapshot_dir
 
 ROOT = Path(__file__).resolve().parents[1]
 SEEDS = sorted((ROOT / "data" / "raw" / "seeds").glob("*.txt"))
@@ -50,7 +51,7 @@ def test_importing_the_seed_pages_reproduces_the_seed_tables_byte_for_byte(
     """The bundled inputs but the embedded records (those are import-embedded's: tests/test_embedded.py)."""
     target = do_import(tmp_path, [*SEEDS, CONFIGS], endpoint="spacecraft_configurations")
     assert target == tmp_path / "snaps" / "2.3.0" / "2026.11.25"
-    for name in TABLE_FILES.values():
+    for name in (e.files[e.table] for e in endpoints().values()):
         assert (target / name).read_bytes() == (Path(str(seed_snapshot.path)) / name).read_bytes(), name
     snap = spacecraft_data.load(target)
     assert snap.manifest["records"] == {"held": 20, "reported": 590, "complete": False}

@@ -19,11 +19,11 @@ from urllib.parse import parse_qsl, urlsplit
 import pytest
 import requests
 from conftest import serving
+from helpers_browsable import page_text
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import spacecraft_data
-from spacecraft_data.browsable import page_text
 from spacecraft_data.endpoints import endpoint, primary
 from spacecraft_data.pages import parse_page, read_page
 from spacecraft_data.server import MAX_REQUEST_LINE, PAGE_HEADERS, make_server

@@ -15,6 +15,7 @@ from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
+from helpers_rebuild import configurations_from_tables, records_from_tables
 
 from spacecraft_data import tables as T
 
@@ -171,7 +172,7 @@ def test_subset_tables_hold_the_records_and_only_the_rows_they_reference(bundled
     assert {r["id"] for r in sub["spacecraft_configurations"]} == {19, 33}
     assert all(r["held_as"] == "detailed" for r in sub["spacecraft_configurations"])
     assert {r["id"] for r in sub["spacecraft_statuses"]} == {4}
-    assert T.records_from_tables(sub) == chosen
+    assert records_from_tables(sub) == chosen
 
 
 # -- CSV and the round trip ---------------------------------------------------------------------------------
@@ -190,14 +191,14 @@ def test_csv_files_are_utf8_with_header_and_newline_line_ends(bundled):
 
 
 def test_round_trip_through_the_csv_files_rebuilds_the_records_exactly(bundled, read_back):
-    rebuilt = T.records_from_tables(read_back)
+    rebuilt = records_from_tables(read_back)
     assert rebuilt == bundled.records
     # == ignores key order and 1 == 1.0; the serialised form does not
     assert json.dumps(rebuilt, ensure_ascii=False) == json.dumps(bundled.records, ensure_ascii=False)
 
 
 def test_round_trip_rebuilds_the_detailed_configurations_exactly(bundled, read_back):
-    rebuilt = T.configurations_from_tables(read_back, "format=json")
+    rebuilt = configurations_from_tables(read_back, "format=json")
     original = bundled.tables["spacecraft_configurations"]
     assert json.dumps(rebuilt, ensure_ascii=False) == json.dumps(original, ensure_ascii=False)
 
@@ -231,7 +232,7 @@ def test_text_column_with_both_null_and_empty_text_uses_the_null_marker(bundled,
     assert "\\N" in files["spacecraft.csv"].decode()
     back = T.read_package(_write(files, tmp_path))
     assert {r["id"]: r["serial_number"] for r in back["spacecraft"]} == {first["id"]: None, second["id"]: ""}
-    assert T.records_from_tables(back) == sorted([first, second], key=lambda r: r["id"])
+    assert records_from_tables(back) == sorted([first, second], key=lambda r: r["id"])
 
 
 def test_a_real_value_equal_to_the_null_marker_is_refused(bundled):

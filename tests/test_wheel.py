@@ -6,6 +6,7 @@ import json
 import os
 import subprocess
 import venv
+import zipfile
 from pathlib import Path
 
 import pytest
@@ -65,6 +66,22 @@ def test_installed_wheel_loads_the_bundled_snapshot_from_another_directory(insta
     )
     assert "site-packages" in path and "_bundled" in path
     assert (version, n, name) == (latest_bundled.version, len(latest_bundled), first["name"])
+
+
+#: (module in the wheel, name) of code only the scripts or the tests use: it lives in scripts/ and tests/
+SCRIPT_AND_TEST_ONLY = [
+    ("spacecraft_data/tables/rebuild.py", "def records_from_tables"),
+    ("spacecraft_data/tables/rebuild.py", "def configurations_from_tables"),
+    ("spacecraft_data/store.py", "def sync_files"),
+    ("spacecraft_data/browsable.py", "def page_text"),
+]
+
+
+def test_the_wheel_carries_no_code_only_the_scripts_or_the_tests_use(wheel):
+    with zipfile.ZipFile(wheel) as whl:
+        shipped = {name: whl.read(name).decode("utf-8") for name in whl.namelist() if name.endswith(".py")}
+    assert not [n for n in shipped if n.startswith(("scripts/", "tests/")) or "/helpers_" in n]
+    assert [(m, d) for m, d in SCRIPT_AND_TEST_ONLY if d in shipped[m]] == []
 
 
 def test_installed_wheel_ships_the_schemas_and_the_cli(installed, latest_bundled):

@@ -21,11 +21,12 @@ from .endpoints import (
     endpoints,
     primary,
     table_file,
+    table_files,
 )
 from .errors import BuildError, PageError
 from .ids import id_problems
 from .pages import Page, read_page
-from .store import MANIFEST, dump_json, publish, sha256_bytes, sha256_file, table_files
+from .store import MANIFEST, dump_json, publish, sha256_bytes, sha256_file
 
 __all__ = [
     "Source",

@@ -11,12 +11,7 @@ if TYPE_CHECKING:
     from collections.abc import Sequence
     from typing import Any
 
-__all__ = ["id_problems", "is_record_id"]
-
-
-def is_record_id(value: object) -> bool:
-    """True for an LL2 record id: an ``int`` that is not a ``bool``."""
-    return type(value) is int
+__all__ = ["id_problems"]
 
 
 def id_problems(records: Sequence[Any], prefix: str = "$") -> list[tuple[str, str]]:

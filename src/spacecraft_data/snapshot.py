@@ -10,19 +10,12 @@ import os
 from collections.abc import Iterator, Mapping
 from pathlib import Path
 
-from .endpoints import primary
+from .endpoints import primary, table_files
 from .errors import RecordNotFound, SnapshotError, SnapshotNotFound
 from .ids import id_problems
 from .locate import DEFAULT_API_VERSION, resolve
 from .manifest import checksums, inside, manifest_problems
-from .store import (
-    MANIFEST,
-    endpoint_table_files,
-    latest_snapshot_dir,
-    mode_table_files,
-    read_json,
-    snapshot_versions,
-)
+from .store import MANIFEST, latest_snapshot_dir, read_json, snapshot_versions
 from .typecheck import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -79,15 +72,11 @@ class Tables(Mapping):
     def __getitem__(self, table: str) -> list[Record]:
         rows = self._loaded.get(table)
         if rows is None:
-            name = self._files().get(table)
+            name = table_files(self._api_version).get(table)
             if name is None:
                 raise KeyError(table)
             rows = self._loaded[table] = self._read(table, name)
         return rows
-
-    def _files(self) -> dict[str, str]:
-        """Every table the registry declares -> its file: endpoints' own tables, then the tables of modes."""
-        return {**endpoint_table_files(self._api_version), **mode_table_files(self._api_version)}
 
     @property
     def primary(self) -> str:
@@ -122,10 +111,10 @@ class Tables(Mapping):
         return rows
 
     def __iter__(self) -> Iterator[str]:
-        return iter(self._files())
+        return iter(table_files(self._api_version))
 
     def __len__(self) -> int:
-        return len(self._files())
+        return len(table_files(self._api_version))
 
 
 class Snapshot:

@@ -10,10 +10,9 @@ import json
 import os
 import re
 import stat
-from collections.abc import Mapping
 from pathlib import Path
 
-from .endpoints import DEFAULT_API_VERSION, endpoints, table_file
+from .endpoints import DEFAULT_API_VERSION
 from .errors import InputError, SnapshotError, SnapshotNotFound
 
 # Start-up matters (a CLI query should cost about one interpreter start): hashlib,
@@ -29,11 +28,6 @@ if TYPE_CHECKING:
 
 __all__ = [
     "MANIFEST",
-    "TABLE_FILES",
-    "OPTIONAL_TABLE_FILES",
-    "table_files",
-    "endpoint_table_files",
-    "mode_table_files",
     "dump_json",
     "sha256_bytes",
     "sha256_file",
@@ -47,7 +41,6 @@ __all__ = [
     "read_file_bytes",
     "open_regular",
     "NotARegularFile",
-    "sync_files",
     "is_snapshot_version",
     "LOCK_FILE",
     "LOCK_WAIT",
@@ -57,56 +50,6 @@ __all__ = [
 
 MANIFEST = "manifest.json"
 
-
-def endpoint_table_files(api_version: str | None = None) -> dict[str, str]:
-    """Each endpoint's own table -> its file name, in the registry's order (the primary one first).
-
-    Every snapshot may hold these; one missing is empty, except the primary endpoint's.
-    """
-    return {e.table: table_file(e.table) for e in endpoints(api_version).values()}
-
-
-def mode_table_files(api_version: str | None = None) -> dict[str, str]:
-    """The tables of modes kept apart (``Endpoint.mode_tables``) -> file name: only a snapshot of both modes
-    has them."""
-    return {
-        table: table_file(table) for e in endpoints(api_version).values() for table in e.mode_tables.values()
-    }
-
-
-def table_files(api_version: str | None = None) -> dict[str, str]:
-    """Every table a snapshot of ``api_version`` may hold -> its file name: endpoints' own tables, then mode
-    tables."""
-    return {**endpoint_table_files(api_version), **mode_table_files(api_version)}
-
-
-class _RegistryFiles(Mapping[str, str]):
-    """A read-only view of table -> file name for the default API version, asked of the registry at each use.
-
-    Never a copy: a declaration added to the registry (as a test adds one) is seen at once.
-    """
-
-    def __init__(self, files: Callable[[], dict[str, str]]) -> None:
-        self._files = files
-
-    def __getitem__(self, table: str) -> str:
-        return self._files()[table]
-
-    def __iter__(self) -> Iterator[str]:
-        return iter(self._files())
-
-    def __len__(self) -> int:
-        return len(self._files())
-
-    def __repr__(self) -> str:
-        return repr(self._files())
-
-
-#: each endpoint's own table -> file name inside a snapshot folder (:func:`endpoint_table_files`, live)
-TABLE_FILES: Mapping[str, str] = _RegistryFiles(endpoint_table_files)
-#: tables only some snapshots have -> file name: the records of a mode kept apart in a snapshot harvested in
-#: both modes (:func:`mode_table_files`, live)
-OPTIONAL_TABLE_FILES: Mapping[str, str] = _RegistryFiles(mode_table_files)
 
 _VERSION = re.compile(r"^\d{4}\.\d{2}\.\d{2}(\.\d+)?$")
 
@@ -253,26 +196,6 @@ def publish(files: dict[str, bytes], target: Path, replace: bool = False) -> Pat
         shutil.rmtree(staging, ignore_errors=True)
         raise
     return target
-
-
-def sync_files(
-    files: dict[Path, bytes], managed: list[Path], check: bool = False
-) -> tuple[list[Path], list[Path]]:
-    """Bring generated files on disk in line with ``files`` (path -> bytes).
-
-    Returns ``(stale, extra)``: the paths whose bytes are missing or differ, and
-    the ``managed`` paths no longer generated. Unless ``check``, stale files are
-    written atomically and extra ones removed; with ``check`` nothing is touched,
-    which is how a ``--check`` run proves the committed files are up to date.
-    """
-    stale = sorted(path for path, data in files.items() if not path.is_file() or path.read_bytes() != data)
-    extra = sorted(path for path in managed if path not in files)
-    if not check:
-        for path in stale:
-            write_atomic(path, files[path])
-        for path in extra:
-            path.unlink()
-    return stale, extra
 
 
 #: what a file of each non-regular kind is called in an error

@@ -14,8 +14,9 @@ import json
 from pathlib import Path
 from typing import Any
 
+from spacecraft_data.endpoints import table_file
 from spacecraft_data.snapshot import Snapshot
-from spacecraft_data.store import MANIFEST, TABLE_FILES, dump_json, publish, sha256_bytes
+from spacecraft_data.store import MANIFEST, dump_json, publish, sha256_bytes
 
 __all__ = ["SYNTHETIC_MARK", "with_nulls_and_ties", "many", "configurations_with_ties", "write_snapshot"]
 
@@ -127,11 +128,11 @@ def write_snapshot(
     manifest["sources"] = []
     manifest["snapshot_version"] = datetime.date(2000, 1, 1).strftime("%Y.%m.%d")
     files = {
-        TABLE_FILES["spacecraft"]: dump_json(sorted(records, key=lambda r: r["id"])),
-        TABLE_FILES["spacecraft_configurations"]: dump_json(
+        table_file("spacecraft"): dump_json(sorted(records, key=lambda r: r["id"])),
+        table_file("spacecraft_configurations"): dump_json(
             real.tables["spacecraft_configurations"] if configurations is None else configurations
         ),
-        TABLE_FILES["spacecraft_statuses"]: dump_json(real.tables["spacecraft_statuses"]),
+        table_file("spacecraft_statuses"): dump_json(real.tables["spacecraft_statuses"]),
     }
     manifest["files"] = {
         name: {"sha256": sha256_bytes(data), "bytes": len(data)} for name, data in sorted(files.items())

@@ -81,12 +81,14 @@ def by_table(table: str, api_version: str | None = None) -> Endpoint | None:
 
 
 def table_files(api_version: str | None = None) -> dict[str, str]:
-    """Every snapshot table -> its file name, endpoint by endpoint (own table, then those of modes kept
-    apart)."""
-    files: dict[str, str] = {}
-    for e in endpoints(api_version).values():
-        files.update(e.files)
-    return files
+    """Every table a snapshot of ``api_version`` may hold -> its file (:attr:`Endpoint.files`): the endpoints'
+    own tables in the registry's order (the primary one first), then those of modes kept apart.
+
+    The one registry-wide spelling of the mapping: the store, the snapshot and the build read it here.
+    """
+    declared = endpoints(api_version).values()
+    own = {e.table: e.files[e.table] for e in declared}
+    return {**own, **{table: file for e in declared for table, file in e.files.items()}}
 
 
 def ll2_has(path: str) -> bool:

@@ -257,10 +257,6 @@ class SearchIndex:
             self._text = self.search.build(self.records)
         return self._text
 
-    def term_mask(self, term: str) -> int:
-        """The bitmask of the records one of whose search fields contains ``term`` (any case)."""
-        return self._folded_mask(fold(term))
-
     def _folded_mask(self, folded: str) -> int:
         key = ("term", folded)
         mask = self.cache.get(key)

@@ -10,7 +10,7 @@ from .columns import SPACECRAFT, SPACECRAFT_COLUMNS, TABLES, Column, Table, Tabl
 from .flat import flat_csv, flat_rows
 from .frames import pandas_csv_options, to_pandas
 from .package import csv_bytes, datapackage, package_files, table_schema
-from .rebuild import configurations_from_tables, read_package, records_from_tables
+from .rebuild import read_package
 from .rows import (
     answer_rows,
     build_tables,
@@ -41,8 +41,6 @@ __all__ = [
     "datapackage",
     "package_files",
     "read_package",
-    "records_from_tables",
-    "configurations_from_tables",
     "to_pandas",
     "pandas_csv_options",
     "flat_rows",

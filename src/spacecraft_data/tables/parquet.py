@@ -19,7 +19,6 @@ __all__ = [
     "CSV_DUCKDB_TYPES",
     "DUCKDB_INTERVAL_MACRO",
     "duckdb_columns",
-    "parquet_bytes",
     "parquet_files",
     "check_parquet_files",
 ]
@@ -158,11 +157,6 @@ def parquet_files(tables: Mapping[str, Sequence[Row]]) -> dict[str, bytes]:
         finally:
             con.close()
     return out
-
-
-def parquet_bytes(table: str, rows: Sequence[Row]) -> bytes:
-    """One table's rows as a Parquet file (needs the ``parquet`` extra)."""
-    return parquet_files({table: rows})[f"{table}.parquet"]
 
 
 def _comparable(table: Table, source: str) -> str:
