@@ -1,4 +1,4 @@
-"""Files -> records: read a data package's CSVs back and rebuild the nested LL2 records exactly."""
+"""Files -> rows: read a data package's CSVs back into typed rows, as its descriptor declares them."""
 
 from __future__ import annotations
 
