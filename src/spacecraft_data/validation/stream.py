@@ -143,9 +143,11 @@ class _ArrayText:
     def skip_ws(self) -> bool:
         """Move past whitespace; False at the end of the text (or on a read error)."""
         while True:
-            end = _WS.match(self.buf, self.pos).end()  # type: ignore[union-attr]
-            self.advance(end)
-            if self.pos < len(self.buf):
+            buf, pos = self.buf, self.pos  # advance() inline: this runs twice per element
+            end = _WS.match(buf, pos).end()  # type: ignore[union-attr]
+            self.line += buf.count("\n", pos, end)
+            self.pos = end
+            if end < len(buf):
                 return True
             if not self.more():
                 return False
