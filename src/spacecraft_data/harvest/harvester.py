@@ -135,6 +135,18 @@ class _Harvester:
             self.say(f"page {file.name}: reused ({len(saved.records)} records, count {saved.count})")
             return saved
         url = self.url(endpoint, mode, offset)
+        response, fetched_at = self._fetch(url)
+        saved = self._save(file, url, response, fetched_at)
+        self._done(key, saved, offset)
+        self.say(
+            f"page {file.name}: fetched {len(saved.records)} records (count {saved.count}); "
+            f"{self.fetched} fetched, {self.reused} reused, about {self.planned} to go"
+        )
+        return saved
+
+    def _fetch(self, url: str) -> tuple[Answer, str]:
+        """The 200 answer to ``url`` whose body is a list page, and when it was fetched; fetched again
+        (paced, backing off) while its body is cut or wrong."""
         problem, cut = "", False
         for attempt in range(1, self.options.body_tries + 1):
             self.pacer.before_request(self.planned)
@@ -172,6 +184,10 @@ class _Harvester:
                 f"GET {url}: {problem} on all {self.options.body_tries} tries"
             )
         assert response is not None
+        return response, fetched_at
+
+    def _save(self, file: Path, url: str, response: Answer, fetched_at: str) -> SavedPage:
+        """Write the answer to ``url`` into ``file`` as a browsable page, as LL2 shows it; the page saved."""
         body = response.json()
         self._check_links(url, (body["next"], body["previous"]))
         headers = saved_headers(response.header_items, self.options.api_key)
@@ -186,15 +202,9 @@ class _Harvester:
         )
         write_atomic(file, text.encode("utf-8"))
         self.fetched += 1
-        saved = SavedPage(
+        return SavedPage(
             file, url, fetched_at, body["count"], list(body["results"]), (body["next"], body["previous"])
         )
-        self._done(key, saved, offset)
-        self.say(
-            f"page {file.name}: fetched {len(body['results'])} records (count {body['count']}); "
-            f"{self.fetched} fetched, {self.reused} reused, about {self.planned} to go"
-        )
-        return saved
 
     def _problem(self, response: Answer) -> str:
         """What is wrong with a 200 answer's body as a list page; "" when nothing is."""

@@ -10,7 +10,7 @@ from typing import Any, Callable
 
 from ..build import endpoint_named, endpoint_names
 from ..embedded import EMBEDDED_KIND, projection, read_embedded
-from ..endpoints import DEFAULT_API_VERSION, DEFAULT_BASE_URL, primary
+from ..endpoints import DEFAULT_API_VERSION, DEFAULT_BASE_URL, Endpoint, primary
 from ..errors import BuildError, SpacecraftDataError
 from ..ids import id_problems
 from ..pages import Page, read_page
@@ -81,57 +81,15 @@ def _import_pages(
     now: Callable[[], _dt.datetime],
     progress: Callable[[str], None],
 ) -> Path:
-    import shutil
-
     run_dir = fresh_dir(Path(raw_dir), f"{now().strftime('%Y%m%dT%H%M%SZ')}_import")
     entries = []
     copies: dict[Path, Path] = {}  # the run folder's copy -> the user's file, to name the latter in errors
     try:
         for n, file in enumerate(map(Path, files)):
-            page = read_page(file)
-            request = page.request
-            name = _page_endpoint(page, file, api_version, endpoint)
-            if endpoint_named(name, api_version) is None:
-                raise HarvestError(
-                    f"{file}: endpoint {name!r} is not one a snapshot holds "
-                    f"(known: {', '.join(endpoint_names(api_version))})"
-                )
-            records = page.records()
-            _check_records(page, records, file)
-            mode = dict(request.params).get("mode") if request is not None else None
-            mode = mode or next(
-                (
-                    r.get("response_mode")
-                    for r in records
-                    if isinstance(r, dict) and r.get("response_mode") in MODES
-                ),
-                "normal",
-            )
-            copy = run_dir / f"{n:03d}_{file.name}"
-            write_atomic(copy, file.read_bytes())
-            copies[copy] = file
             entries.append(
-                {
-                    "file": copy.name,
-                    "kind": "page",  # read_page takes envelopes, bare arrays and single records alike
-                    "endpoint": name,
-                    "mode": mode,
-                    "request_url": request.url(base_url) if request is not None else None,
-                    "captured": None,
-                    "received": now().date().isoformat(),
-                    "complete": False,
-                    "origin": f"imported by spacecraft-data import-pages from {file.name}",
-                }
+                _import_page(n, file, run_dir, copies, api_version, base_url, endpoint, now, progress)
             )
-            progress(f"{file}: {len(records)} {name} record(s), mode {mode}")
-        spec = {
-            "comment": "Written by spacecraft-data import-pages; scripts/build_snapshot.py rebuilds the "
-            "snapshot from it.",
-            "api_version": api_version,
-            "base_url": base_url,
-            "sources": entries,
-            "notes": [],
-        }
+        spec = _sources_spec("import-pages", api_version, base_url, entries)
         try:
             return publish_sources(
                 run_dir, spec, Path(output), validate, log, now().date(), label_root(run_dir), progress
@@ -139,9 +97,73 @@ def _import_pages(
         except SpacecraftDataError as exc:
             raise _naming_user_files(exc, copies) from None
     except BaseException:
-        if not (run_dir / SOURCES).is_file():
-            shutil.rmtree(run_dir, ignore_errors=True)  # only copies; the user's files are untouched
+        _discard_unpublished(run_dir)
         raise
+
+
+def _import_page(
+    n: int,
+    file: Path,
+    run_dir: Path,
+    copies: dict[Path, Path],
+    api_version: str,
+    base_url: str,
+    endpoint: str | None,
+    now: Callable[[], _dt.datetime],
+    progress: Callable[[str], None],
+) -> dict[str, Any]:
+    """Check the ``n``-th saved page and copy it into ``run_dir``; its ``sources.json`` entry."""
+    page = read_page(file)
+    request = page.request
+    name = _page_endpoint(page, file, api_version, endpoint)
+    if endpoint_named(name, api_version) is None:
+        raise HarvestError(
+            f"{file}: endpoint {name!r} is not one a snapshot holds "
+            f"(known: {', '.join(endpoint_names(api_version))})"
+        )
+    records = page.records()
+    _check_records(page, records, file)
+    mode = dict(request.params).get("mode") if request is not None else None
+    mode = mode or next(
+        (r.get("response_mode") for r in records if isinstance(r, dict) and r.get("response_mode") in MODES),
+        "normal",
+    )
+    copy = run_dir / f"{n:03d}_{file.name}"
+    write_atomic(copy, file.read_bytes())
+    copies[copy] = file
+    entry = {
+        "file": copy.name,
+        "kind": "page",  # read_page takes envelopes, bare arrays and single records alike
+        "endpoint": name,
+        "mode": mode,
+        "request_url": request.url(base_url) if request is not None else None,
+        "captured": None,
+        "received": now().date().isoformat(),
+        "complete": False,
+        "origin": f"imported by spacecraft-data import-pages from {file.name}",
+    }
+    progress(f"{file}: {len(records)} {name} record(s), mode {mode}")
+    return entry
+
+
+def _sources_spec(command: str, api_version: str, base_url: str, entries: list[Any]) -> dict[str, Any]:
+    """The ``sources.json`` of a run folder ``command`` filled with copies."""
+    return {
+        "comment": f"Written by spacecraft-data {command}; scripts/build_snapshot.py rebuilds the "
+        "snapshot from it.",
+        "api_version": api_version,
+        "base_url": base_url,
+        "sources": entries,
+        "notes": [],
+    }
+
+
+def _discard_unpublished(run_dir: Path) -> None:
+    """Remove a failed run's folder, unless its ``sources.json`` was written (a snapshot was published)."""
+    import shutil
+
+    if not (run_dir / SOURCES).is_file():
+        shutil.rmtree(run_dir, ignore_errors=True)  # only copies; the user's files are untouched
 
 
 def import_embedded(
@@ -207,48 +229,17 @@ def _import_embedded(
     now: Callable[[], _dt.datetime],
     progress: Callable[[str], None],
 ) -> Path:
-    import shutil
-
     main = primary(api_version)
     run_dir = fresh_dir(Path(raw_dir), f"{now().strftime('%Y%m%dT%H%M%SZ')}_embedded")
     entries = []
     try:
         for n, file in enumerate(map(Path, files)):
-            found = read_embedded(file, api_version)
-            if not found:
-                raise BuildError(
-                    f"{file}: no {main.table} record is embedded in it (nothing has every "
-                    f"{projection(api_version).component} field and a /{main.name}/<id>/ url)"
-                )
-            page = read_page(file)
-            url = page.request.url(base_url) if page.request is not None else request_url
-            copy = run_dir / f"{n:03d}_{file.name}"
-            write_atomic(copy, file.read_bytes())
             entries.append(
-                {
-                    "file": copy.name,
-                    "kind": EMBEDDED_KIND,
-                    "endpoint": main.name,
-                    "mode": main.default_mode,
-                    "request_url": url,
-                    "captured": captured,
-                    "received": now().date().isoformat(),
-                    "complete": False,
-                    "origin": f"imported by spacecraft-data import-embedded from {file.name}",
-                }
+                _import_embedding(
+                    main, n, file, run_dir, captured, request_url, api_version, base_url, now, progress
+                )
             )
-            progress(
-                f"{file}: {len(found)} embedded {main.table} record(s): "
-                + ", ".join(str(e.id) for e in sorted(found, key=lambda e: e.id))
-            )
-        spec = {
-            "comment": "Written by spacecraft-data import-embedded; scripts/build_snapshot.py rebuilds the "
-            "snapshot from it.",
-            "api_version": api_version,
-            "base_url": base_url,
-            "sources": entries,
-            "notes": [],
-        }
+        spec = _sources_spec("import-embedded", api_version, base_url, entries)
         return publish_sources(
             run_dir,
             spec,
@@ -260,9 +251,50 @@ def _import_embedded(
             progress,
         )
     except BaseException:
-        if not (run_dir / SOURCES).is_file():
-            shutil.rmtree(run_dir, ignore_errors=True)  # only copies; the user's files are untouched
+        _discard_unpublished(run_dir)
         raise
+
+
+def _import_embedding(
+    main: Endpoint,
+    n: int,
+    file: Path,
+    run_dir: Path,
+    captured: str | None,
+    request_url: str | None,
+    api_version: str,
+    base_url: str,
+    now: Callable[[], _dt.datetime],
+    progress: Callable[[str], None],
+) -> dict[str, Any]:
+    """Check that the ``n``-th file embeds ``main``'s records and copy it into ``run_dir``; its entry in
+    ``sources.json``."""
+    found = read_embedded(file, api_version)
+    if not found:
+        raise BuildError(
+            f"{file}: no {main.table} record is embedded in it (nothing has every "
+            f"{projection(api_version).component} field and a /{main.name}/<id>/ url)"
+        )
+    page = read_page(file)
+    url = page.request.url(base_url) if page.request is not None else request_url
+    copy = run_dir / f"{n:03d}_{file.name}"
+    write_atomic(copy, file.read_bytes())
+    entry = {
+        "file": copy.name,
+        "kind": EMBEDDED_KIND,
+        "endpoint": main.name,
+        "mode": main.default_mode,
+        "request_url": url,
+        "captured": captured,
+        "received": now().date().isoformat(),
+        "complete": False,
+        "origin": f"imported by spacecraft-data import-embedded from {file.name}",
+    }
+    progress(
+        f"{file}: {len(found)} embedded {main.table} record(s): "
+        + ", ".join(str(e.id) for e in sorted(found, key=lambda e: e.id))
+    )
+    return entry
 
 
 def _page_endpoint(page: Page, file: Path, api_version: str, endpoint: str | None) -> str:

@@ -169,9 +169,34 @@ def _hook_urllib(offline: Interceptor) -> Callable[[], None]:
 def _guard_sockets(offline: Interceptor) -> Callable[[], None]:
     import socket
 
-    inet = (socket.AF_INET, socket.AF_INET6)
     methods = {name: socket.socket.__dict__.get(name) for name in ("connect", "connect_ex", "sendto")}
     functions = {name: getattr(socket, name) for name in ("getaddrinfo", "gethostbyname", "gethostbyname_ex")}
+    for name, wrapper in _guarded_methods(offline).items():
+        setattr(socket.socket, name, wrapper)
+    for name, wrapper in _guarded_lookups(offline, functions).items():
+        setattr(socket, name, wrapper)
+
+    def undo() -> None:
+        for name, original in methods.items():
+            if original is None:
+                delattr(socket.socket, name)
+            else:
+                setattr(socket.socket, name, original)
+        for name, function in functions.items():
+            setattr(socket, name, function)
+
+    return undo
+
+
+def _guarded_methods(offline: Interceptor) -> dict[str, Any]:
+    """``connect``, ``connect_ex`` and ``sendto`` for ``socket.socket`` that check an IP address first."""
+    import socket
+
+    inet = (socket.AF_INET, socket.AF_INET6)
+    # The C methods of _socket.socket, reached whether or not socket.socket overrides them now.
+    socket_connect = socket.socket.connect
+    socket_connect_ex = socket.socket.connect_ex
+    socket_sendto = socket.socket.sendto
 
     def connect(self: socket.socket, address: Any) -> None:
         if self.family in inet and isinstance(address, tuple) and address:
@@ -188,6 +213,12 @@ def _guard_sockets(offline: Interceptor) -> Callable[[], None]:
         if self.family in inet and isinstance(address, tuple) and address:
             offline.check_address(address[0], address[1] if len(address) > 1 else None, "datagram to")
         return socket_sendto(self, data, *args)
+
+    return {"connect": connect, "connect_ex": connect_ex, "sendto": sendto}
+
+
+def _guarded_lookups(offline: Interceptor, functions: dict[str, Any]) -> dict[str, Any]:
+    """Name lookups that check the name first and note what it resolved to, calling ``functions``."""
 
     def getaddrinfo(host: Any, port: Any, *args: Any, **kwargs: Any) -> Any:
         offline.check_address(host, port, "name lookup of")
@@ -207,28 +238,4 @@ def _guard_sockets(offline: Interceptor) -> Callable[[], None]:
         offline.resolved(host, found[2])
         return found
 
-    # The C methods of _socket.socket, reached whether or not socket.socket overrides them now.
-    socket_connect = socket.socket.connect
-    socket_connect_ex = socket.socket.connect_ex
-    socket_sendto = socket.socket.sendto
-    wrappers: dict[str, Any] = {"connect": connect, "connect_ex": connect_ex, "sendto": sendto}
-    for name, wrapper in wrappers.items():
-        setattr(socket.socket, name, wrapper)
-    wrappers = {
-        "getaddrinfo": getaddrinfo,
-        "gethostbyname": gethostbyname,
-        "gethostbyname_ex": gethostbyname_ex,
-    }
-    for name, wrapper in wrappers.items():
-        setattr(socket, name, wrapper)
-
-    def undo() -> None:
-        for name, original in methods.items():
-            if original is None:
-                delattr(socket.socket, name)
-            else:
-                setattr(socket.socket, name, original)
-        for name, function in functions.items():
-            setattr(socket, name, function)
-
-    return undo
+    return {"getaddrinfo": getaddrinfo, "gethostbyname": gethostbyname, "gethostbyname_ex": gethostbyname_ex}

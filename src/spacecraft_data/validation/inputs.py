@@ -76,11 +76,8 @@ class _Context:
     skip_records: bool = False  # the endpoint has no schema here: checking against another would be a guess
 
 
-def _context(
-    body: Any, source: str, request: Any = None, schema_name: str | None = None, line: int | None = None
-) -> _Context:
-    """The schema context of a page body: ``--schema``, else the endpoint its request line or envelope links
-    name."""
+def _named_routes(body: Any, request: Any) -> list[tuple[str | None, str, bool, str]]:
+    """(API version, route, detail?, where) of each route a page's request line and envelope links name."""
     named: list[tuple[str | None, str, bool, str]] = []
     if request is not None:
         r = route_of(request.path)
@@ -92,10 +89,17 @@ def _context(
             link = route_of_url(body.get(key))
             if link is not None:  # a link that is no API URL names nothing (its schema reports it)
                 named.append((link.version, link.endpoint, link.detail, f"the envelope's {key!r} link"))
-    ctx = _Context()
+    return named
+
+
+def _naming_problems(
+    named: list[tuple[str | None, str, bool, str]], source: str, line: int | None
+) -> list[Problem]:
+    """Problems of the routes a page names: more than one endpoint, or an API version with no schemas."""
+    problems: list[Problem] = []
     routes = {route for _, route, _, _ in named}
     if len(routes) > 1:
-        ctx.problems.append(
+        problems.append(
             Problem(
                 source,
                 None,
@@ -107,7 +111,7 @@ def _context(
         )
     for version, route, _, where in named:
         if version is not None and version not in ENDPOINTS:
-            ctx.problems.append(
+            problems.append(
                 Problem(
                     source,
                     None,
@@ -117,6 +121,17 @@ def _context(
                 )
             )
             break
+    return problems
+
+
+def _context(
+    body: Any, source: str, request: Any = None, schema_name: str | None = None, line: int | None = None
+) -> _Context:
+    """The schema context of a page body: ``--schema``, else the endpoint its request line or envelope links
+    name."""
+    named = _named_routes(body, request)
+    ctx = _Context()
+    ctx.problems.extend(_naming_problems(named, source, line))
     if schema_name is not None:
         ctx.endpoint, key = endpoint_of_schema(schema_name)
         ctx.schema_name = None if key == "list" else schema_name
@@ -128,21 +143,7 @@ def _context(
     ctx.api_version = version if version in ENDPOINTS else None
     ctx.endpoint = endpoint_of_route(route, ctx.api_version)
     if ctx.endpoint is None or not ctx.endpoint.schemas:
-        ctx.endpoint = None
-        ctx.skip_records = True
-        checked = [e.name for e in endpoints(ctx.api_version).values() if e.schemas]
-        ctx.chosen_by = f"no schema: endpoint /{route}/ named by {where}"
-        ctx.problems.append(
-            Problem(
-                source,
-                None,
-                "",
-                f"{where} names endpoint /{route}/, which has no schema here "
-                f"(the schemas are of /{'/, /'.join(checked)}/); use "
-                "--schema NAME to check its records anyway",
-                line,
-            )
-        )
+        _skip_records(ctx, route, where, source, line)
         return ctx
     params = dict(request.params) if request is not None else {}
     if detail:
@@ -152,6 +153,25 @@ def _context(
     shown = f"/{version or DEFAULT_API_VERSION}/{route}/" + ("<id>/" if detail else "")
     ctx.chosen_by = f"endpoint {shown} named by {where}" + (f", mode {ctx.mode}" if ctx.mode else "")
     return ctx
+
+
+def _skip_records(ctx: _Context, route: str, where: str, source: str, line: int | None) -> None:
+    """Leave the records of a page whose named endpoint has no schema unchecked, and say so."""
+    ctx.endpoint = None
+    ctx.skip_records = True
+    checked = [e.name for e in endpoints(ctx.api_version).values() if e.schemas]
+    ctx.chosen_by = f"no schema: endpoint /{route}/ named by {where}"
+    ctx.problems.append(
+        Problem(
+            source,
+            None,
+            "",
+            f"{where} names endpoint /{route}/, which has no schema here "
+            f"(the schemas are of /{'/, /'.join(checked)}/); use "
+            "--schema NAME to check its records anyway",
+            line,
+        )
+    )
 
 
 def _endpoint_of_results(records: list[Any], api_version: str | None) -> Endpoint | None:
@@ -176,58 +196,10 @@ def _validate_body(
         report.note_schemas(source, [], ctx.chosen_by or "")
         return report
     if _is_envelope(body):
-        results = body["results"]
-        records = results if isinstance(results, list) else []
-        endpoint = ctx.endpoint or _endpoint_of_results(records, ctx.api_version)
-        listed = (endpoint or primary(ctx.api_version)).schemas.get("list")
-        list_name = listed.name if listed is not None else None
-        shell = {**body, "results": []} if isinstance(results, list) else body
-        if list_name is not None:
-            report.problems.extend(
-                Problem(source, None, p.path, p.message, line)  # the envelope is no record
-                for p in record_problems(shell, list_name, source, "envelope", line, ctx.api_version)
-            )
-        count = body.get("count")
-        if type(count) is int and count < len(records):
-            report.problems.append(
-                Problem(
-                    source,
-                    None,
-                    "$.count",
-                    f"count {count} is smaller than the {len(records)} results the page holds",
-                    line,
-                )
-            )
-        inner = validate_records(
-            records,
-            source,
-            ctx.endpoint,
-            schema_name=ctx.schema_name,
-            mode=ctx.mode,
-            chosen_by=ctx.chosen_by,
-            api_version=ctx.api_version,
-            **_caps(limits),
-        )
-        report.problems.extend(Problem(p.source, p.record, p.path, p.message, line) for p in inner.problems)
-        report.records_checked += inner.records_checked
-        for n, m in inner.unlisted.values():
-            report.note_unlisted(source, n, m)
-        names, chosen_by = inner.schemas.get(source, ([], ctx.chosen_by or ""))
-        report.note_schemas(source, [*names, *([list_name] if list_name else [])], chosen_by)
+        _validate_envelope(body, source, ctx, line, limits, report)
         return report
     if isinstance(body, list):
-        report.extend(
-            validate_records(
-                body,
-                source,
-                ctx.endpoint,
-                schema_name=ctx.schema_name,
-                mode=ctx.mode,
-                chosen_by=ctx.chosen_by,
-                api_version=ctx.api_version,
-                **_caps(limits),
-            )
-        )
+        report.extend(_validate_in_context(body, source, ctx, limits))
         report.inputs = [source]
         return report
     if isinstance(body, dict) and set(body) == {"detail"}:
@@ -236,19 +208,7 @@ def _validate_body(
         )
         return report
     if isinstance(body, dict):
-        report.extend(
-            validate_records(
-                [body],
-                source,
-                ctx.endpoint,
-                [line] if line else None,
-                schema_name=ctx.schema_name,
-                mode=ctx.mode,
-                chosen_by=ctx.chosen_by,
-                api_version=ctx.api_version,
-                **_caps(limits),
-            )
-        )
+        report.extend(_validate_in_context([body], source, ctx, limits, [line] if line else None))
         report.inputs = [source]
         return report
     report.problems.append(
@@ -261,6 +221,58 @@ def _validate_body(
         )
     )
     return report
+
+
+def _validate_in_context(
+    records: list[Any], source: str, ctx: _Context, limits: _Limits | None, lines: list[int] | None = None
+) -> Report:
+    """:func:`validate_records` of ``records`` with the schemas ``ctx`` gives them."""
+    return validate_records(
+        records,
+        source,
+        ctx.endpoint,
+        lines,
+        schema_name=ctx.schema_name,
+        mode=ctx.mode,
+        chosen_by=ctx.chosen_by,
+        api_version=ctx.api_version,
+        **_caps(limits),
+    )
+
+
+def _validate_envelope(
+    body: dict[str, Any], source: str, ctx: _Context, line: int | None, limits: _Limits | None, report: Report
+) -> None:
+    """Add to ``report`` the problems of a list page's envelope (against its list schema) and its results."""
+    results = body["results"]
+    records = results if isinstance(results, list) else []
+    endpoint = ctx.endpoint or _endpoint_of_results(records, ctx.api_version)
+    listed = (endpoint or primary(ctx.api_version)).schemas.get("list")
+    list_name = listed.name if listed is not None else None
+    shell = {**body, "results": []} if isinstance(results, list) else body
+    if list_name is not None:
+        report.problems.extend(
+            Problem(source, None, p.path, p.message, line)  # the envelope is no record
+            for p in record_problems(shell, list_name, source, "envelope", line, ctx.api_version)
+        )
+    count = body.get("count")
+    if type(count) is int and count < len(records):
+        report.problems.append(
+            Problem(
+                source,
+                None,
+                "$.count",
+                f"count {count} is smaller than the {len(records)} results the page holds",
+                line,
+            )
+        )
+    inner = _validate_in_context(records, source, ctx, limits)
+    report.problems.extend(Problem(p.source, p.record, p.path, p.message, line) for p in inner.problems)
+    report.records_checked += inner.records_checked
+    for n, m in inner.unlisted.values():
+        report.note_unlisted(source, n, m)
+    names, chosen_by = inner.schemas.get(source, ([], ctx.chosen_by or ""))
+    report.note_schemas(source, [*names, *([list_name] if list_name else [])], chosen_by)
 
 
 def _validate_page(page: Page, schema_name: str | None = None, limits: _Limits | None = None) -> Report:
@@ -460,82 +472,97 @@ def _validate_snapshot(folder: Path, limits: _Limits | None = None) -> Report:
         )
         return report
     for name, entry in sorted(files.items()):
-        if file_name_problem(name):
-            continue  # reported with the manifest's shape; never read
-        path = folder / name
-        if os.path.lexists(path) and inside(folder, name) is None:
-            report.problems.append(
-                Problem(
-                    str(path),
-                    None,
-                    "",
-                    f"listed in {MANIFEST}, but a symlink that leads out of the snapshot folder: not read",
-                )
-            )
-            continue
-        if not os.path.lexists(path):
-            report.problems.append(Problem(str(path), None, "", f"missing, but listed in {MANIFEST}"))
-            continue
-        expected = entry.get("sha256") if isinstance(entry, dict) else None
-        try:
-            actual = sha256_bytes(read_file_bytes(path, name))
-        except SnapshotError as exc:
-            report.problems.append(Problem(str(path), None, "", str(exc)[len(str(path)) + 2 :]))
-            continue
-        if actual != expected:
-            report.problems.append(
-                Problem(
-                    str(path),
-                    None,
-                    "",
-                    f"sha256 {actual} differs from {MANIFEST} ({expected}): the file changed "
-                    "after the snapshot was built",
-                )
-            )
+        if not file_name_problem(name):  # a bad name is reported with the manifest's shape; never read
+            report.problems.extend(_checksum_problems(folder, name, entry))
     tables = manifest.get("tables", {}) if isinstance(manifest.get("tables"), dict) else {}
     api_version = manifest.get("api_version") if manifest.get("api_version") in ENDPOINTS else None
     for endpoint, table in _snapshot_tables(api_version):
-        path = folder / table_file(table)
-        if not os.path.lexists(path):
-            if endpoint.primary and table == endpoint.table:
-                report.problems.append(
-                    Problem(str(path), None, "", f"missing: every snapshot holds the {table} table")
-                )
-            continue
-        rows, problem = _read_json(path, folder)
-        if problem:
-            if problem not in report.problems:
-                report.problems.append(problem)
-            continue
-        if not isinstance(rows, list):
-            report.problems.append(
-                Problem(
-                    str(path), None, "$", f"expected a JSON array of records, found {type(rows).__name__}"
-                )
-            )
-            continue
-        if not endpoint.schemas:  # a declaration with no schema: nothing to check its records against
-            report.note_schemas(str(path), [], f"snapshot table {table}, whose endpoint declares no schema")
-            continue
-        declared = tables.get(table, {}).get("rows") if isinstance(tables.get(table), dict) else None
-        if declared is not None and declared != len(rows):
-            report.problems.append(
-                Problem(str(path), None, "", f"holds {len(rows)} records; {MANIFEST} says {declared}")
-            )
-        inner = validate_records(
-            rows,
-            str(path),
-            endpoint,
-            schema_name=table_schema_name(endpoint, table),
-            chosen_by=f"snapshot table {table}",
-            api_version=api_version,
-            **_caps(limits),
-        )
-        report.problems.extend(inner.problems)
-        report.records_checked += inner.records_checked
-        for source, (names, chosen_by) in inner.schemas.items():
-            report.note_schemas(source, names, chosen_by)
+        _validate_table(folder, endpoint, table, tables, api_version, limits, report)
     return report
+
+
+def _checksum_problems(folder: Path, name: str, entry: Any) -> list[Problem]:
+    """The problem of the file ``name`` the manifest lists with ``entry``: out of the folder, missing, or
+    not of its checksum (none when it matches)."""
+    path = folder / name
+    if os.path.lexists(path) and inside(folder, name) is None:
+        return [
+            Problem(
+                str(path),
+                None,
+                "",
+                f"listed in {MANIFEST}, but a symlink that leads out of the snapshot folder: not read",
+            )
+        ]
+    if not os.path.lexists(path):
+        return [Problem(str(path), None, "", f"missing, but listed in {MANIFEST}")]
+    expected = entry.get("sha256") if isinstance(entry, dict) else None
+    try:
+        actual = sha256_bytes(read_file_bytes(path, name))
+    except SnapshotError as exc:
+        return [Problem(str(path), None, "", str(exc)[len(str(path)) + 2 :])]
+    if actual != expected:
+        return [
+            Problem(
+                str(path),
+                None,
+                "",
+                f"sha256 {actual} differs from {MANIFEST} ({expected}): the file changed "
+                "after the snapshot was built",
+            )
+        ]
+    return []
+
+
+def _validate_table(
+    folder: Path,
+    endpoint: Endpoint,
+    table: str,
+    tables: dict[str, Any],
+    api_version: str | None,
+    limits: _Limits | None,
+    report: Report,
+) -> None:
+    """Add to ``report`` the problems of a snapshot's ``table`` file: unreadable, not an array, a row count
+    other than the manifest's ``tables`` says, and each record's against the table's schema."""
+    path = folder / table_file(table)
+    if not os.path.lexists(path):
+        if endpoint.primary and table == endpoint.table:
+            report.problems.append(
+                Problem(str(path), None, "", f"missing: every snapshot holds the {table} table")
+            )
+        return
+    rows, problem = _read_json(path, folder)
+    if problem:
+        if problem not in report.problems:
+            report.problems.append(problem)
+        return
+    if not isinstance(rows, list):
+        report.problems.append(
+            Problem(str(path), None, "$", f"expected a JSON array of records, found {type(rows).__name__}")
+        )
+        return
+    if not endpoint.schemas:  # a declaration with no schema: nothing to check its records against
+        report.note_schemas(str(path), [], f"snapshot table {table}, whose endpoint declares no schema")
+        return
+    declared = tables.get(table, {}).get("rows") if isinstance(tables.get(table), dict) else None
+    if declared is not None and declared != len(rows):
+        report.problems.append(
+            Problem(str(path), None, "", f"holds {len(rows)} records; {MANIFEST} says {declared}")
+        )
+    inner = validate_records(
+        rows,
+        str(path),
+        endpoint,
+        schema_name=table_schema_name(endpoint, table),
+        chosen_by=f"snapshot table {table}",
+        api_version=api_version,
+        **_caps(limits),
+    )
+    report.problems.extend(inner.problems)
+    report.records_checked += inner.records_checked
+    for source, (names, chosen_by) in inner.schemas.items():
+        report.note_schemas(source, names, chosen_by)
 
 
 def _snapshot_tables(api_version: str | None) -> list[tuple[Endpoint, str]]:

@@ -259,6 +259,108 @@ def validate_records(
     )
 
 
+class _Choice:
+    """The schema each record of one input gets, and the tally of how it was chosen (for the report)."""
+
+    def __init__(
+        self,
+        endpoint: Endpoint | str | None,
+        schema_name: str | None,
+        mode: str | None,
+        api_version: str | None,
+    ) -> None:
+        self.known = _endpoint(endpoint, api_version)
+        self.schema_name = schema_name
+        self.mode = mode
+        self.api_version = api_version
+        self.declared = _checked(api_version) if self.known is None and schema_name is None else []
+        self.bases: dict[tuple[str, bool], int] = {}
+        self.hints: dict[str, Endpoint] = {}
+
+    def name_of(self, record: Any) -> str:
+        """The short name of the schema ``record`` is checked against."""
+        if self.schema_name is not None:
+            return self.schema_name
+        found = self.known
+        if found is None:
+            found, by_url = _endpoint_and_basis(record, self.declared, self.api_version)
+            self.bases[(found.name, by_url)] = self.bases.get((found.name, by_url), 0) + 1
+            if not by_url and len(self.hints) < len(self.declared) - 1:  # stop once every other one is hinted
+                other = _looks_like(record, self.declared, found)
+                if other is not None:
+                    self.hints.setdefault(other.name, other)
+        return record_schema(record, found, self.mode).name
+
+    def chosen_by(self) -> str:
+        """How the schemas were chosen, when the caller did not say."""
+        if self.known is None and self.schema_name is None:
+            return _basis(self.bases, self.hints, self.api_version)
+        return _default_basis(self.known, self.schema_name, self.mode)
+
+
+class _Tally:
+    """The problems of one input listed under the caps (schema problems, then id problems), the count of the
+    rest, and the ids seen (for the duplicate check)."""
+
+    def __init__(self, source: str, max_problems: int | None, max_record_problems: int | None) -> None:
+        self.source = source
+        self.per_record = max_record_problems
+        self.budget = max_problems if max_problems is not None else -1
+        self.listed: list[Problem] = []
+        self.id_problems: list[Problem] = []  # listed after every schema problem, as they always were
+        self.unlisted_problems = self.unlisted_records = 0
+        self.first: dict[int, int] = {}  # id -> the line (or 0-based position) of its first record
+
+    def add(self, record: Any, i: int, line: int | None, found: list[tuple[str, str]]) -> None:
+        """List (or count) the findings of the ``i``-th record, then its id's problem if it has one."""
+        shown = found
+        hidden = 0
+        if self.per_record is not None and len(found) > self.per_record:
+            shown, hidden = found[: self.per_record], len(found) - self.per_record
+        label = _label(record, i)
+        budget = self.budget  # a local: read once per finding of a flood
+        for path, message in shown:
+            if budget:
+                self.listed.append(Problem(self.source, label, path, message, line))
+                budget -= 1
+            else:
+                hidden += 1
+        extra = self._id_problem(record, i, line)
+        if extra is not None:
+            if budget:
+                self.id_problems.append(extra)
+                budget -= 1
+            else:
+                hidden += 1
+        self.budget = budget
+        if hidden:
+            self.unlisted_problems += hidden
+            self.unlisted_records += 1
+
+    def _id_problem(self, record: Any, i: int, line: int | None) -> Problem | None:
+        rid = record.get("id") if type(record) is dict else None
+        if type(rid) is float:  # JSON Schema counts 5.0 as an integer; an id written 5.0 is not LL2's
+            return Problem(
+                self.source, f"#{i}", "$.id", f"id {rid!r} is a number; an id must be an integer", line
+            )
+        if type(rid) is int:
+            where = line if line is not None else i
+            seen = self.first.setdefault(rid, where)
+            if seen != where:
+                both = (
+                    f"lines {seen} and {line}"
+                    if line is not None
+                    else f"records #{seen} and #{i} (0-based positions)"
+                )
+                return Problem(self.source, rid, "$.id", f"duplicate id {rid}: {both} share it", line)
+        return None
+
+    def into(self, report: Report) -> None:
+        report.problems.extend(self.listed)
+        report.problems.extend(self.id_problems)
+        report.note_unlisted(self.source, self.unlisted_problems, self.unlisted_records)
+
+
 def validate_stream(
     pairs: Iterable[tuple[Any, int | None]],
     source: str,
@@ -274,89 +376,25 @@ def validate_stream(
     """:func:`validate_records` over (record, line) pairs, read once: nothing but the ids seen (for the
     duplicate check) and the problems listed is kept, so a stream of any length is checked in bounded
     memory."""
-    known = _endpoint(endpoint, api_version)
-    declared = _checked(api_version) if known is None and schema_name is None else []
+    choice = _Choice(endpoint, schema_name, mode, api_version)
+    tally = _Tally(source, max_problems, max_record_problems)
     report = Report(inputs=[source])
     used: set[str] = set()
     validators: dict[str, Any] = {}  # looked up once per stream: the registry is read at each lookup
-    bases: dict[tuple[str, bool], int] = {}
-    hints: dict[str, Endpoint] = {}
-    listed: list[Problem] = []
-    id_problems: list[Problem] = []  # listed after every schema problem, as they always were
-    budget = max_problems if max_problems is not None else -1
-    unlisted_problems = unlisted_records = 0
-    first: dict[int, int] = {}  # id -> the line (or 0-based position) of its first record
     for i, (record, line) in enumerate(pairs):
         report.records_checked += 1
-        if schema_name is not None:
-            name = schema_name
-        else:
-            if known is not None:
-                found = known
-            else:
-                found, by_url = _endpoint_and_basis(record, declared, api_version)
-                bases[(found.name, by_url)] = bases.get((found.name, by_url), 0) + 1
-                if (
-                    not by_url and len(hints) < len(declared) - 1
-                ):  # stop looking once every other one is hinted
-                    other = _looks_like(record, declared, found)
-                    if other is not None:
-                        hints.setdefault(other.name, other)
-            name = record_schema(record, found, mode).name
+        name = choice.name_of(record)
         used.add(name)
-        label = _label(record, i)
         checker = validators.get(name)
         if checker is None:
             checker = validators[name] = record_validator(name, api_version)
         try:
-            findings_ = _findings(record, checker)
+            found = _findings(record, checker)
         except RecursionError:
-            findings_ = [("$", "nested too deeply to check")]
-        shown = findings_
-        hidden = 0
-        if max_record_problems is not None and len(findings_) > max_record_problems:
-            shown, hidden = findings_[:max_record_problems], len(findings_) - max_record_problems
-        for path, message in shown:
-            if budget:
-                listed.append(Problem(source, label, path, message, line))
-                budget -= 1
-            else:
-                hidden += 1
-        rid = record.get("id") if type(record) is dict else None
-        extra: Problem | None = None
-        if type(rid) is float:  # JSON Schema counts 5.0 as an integer; an id written 5.0 is not LL2's
-            extra = Problem(
-                source, f"#{i}", "$.id", f"id {rid!r} is a number; an id must be an integer", line
-            )
-        elif type(rid) is int:
-            where = line if line is not None else i
-            seen = first.setdefault(rid, where)
-            if seen != where:
-                both = (
-                    f"lines {seen} and {line}"
-                    if line is not None
-                    else f"records #{seen} and #{i} (0-based positions)"
-                )
-                extra = Problem(source, rid, "$.id", f"duplicate id {rid}: {both} share it", line)
-        if extra is not None:
-            if budget:
-                id_problems.append(extra)
-                budget -= 1
-            else:
-                hidden += 1
-        if hidden:
-            unlisted_problems += hidden
-            unlisted_records += 1
-    report.problems.extend(listed)
-    report.problems.extend(id_problems)
-    report.note_unlisted(source, unlisted_problems, unlisted_records)
-    if chosen_by is None:
-        chosen_by = (
-            _basis(bases, hints, api_version)
-            if known is None and schema_name is None
-            else _default_basis(known, schema_name, mode)
-        )
-    report.note_schemas(source, used, chosen_by)
+            found = [("$", "nested too deeply to check")]
+        tally.add(record, i, line, found)
+    tally.into(report)
+    report.note_schemas(source, used, chosen_by if chosen_by is not None else choice.chosen_by())
     return report
 
 

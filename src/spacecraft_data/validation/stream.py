@@ -96,6 +96,131 @@ def _decoder(seen: list[str]) -> json.JSONDecoder:
     return json.JSONDecoder(parse_constant=constant)
 
 
+class _ArrayText:
+    """The text of a JSON array read so far: a window of the stream (at most one record and a chunk), the
+    position in it and the line there; a failure is appended to ``errors``."""
+
+    def __init__(self, stream: Stream, errors: list[StreamError]) -> None:
+        self.stream = stream
+        self.errors = errors
+        self.buf = ""
+        self.pos = 0
+        self.line = 1  # line number at buf[pos]
+        self.col0 = 0  # column of buf[0] when no line break precedes it in buf
+
+    def advance(self, to: int) -> None:
+        self.line += self.buf.count("\n", self.pos, to)
+        self.pos = to
+
+    def column(self, at: int) -> int:
+        start = self.buf.rfind("\n", 0, at)
+        return at - start if start >= 0 else self.col0 + at + 1
+
+    def fail(self, reason: str, at: int | None = None) -> None:
+        if at is None:
+            self.errors.append(StreamError(f"expected valid JSON in the body: {reason}", self.line))
+        else:
+            where = self.line + self.buf.count("\n", self.pos, at)
+            self.errors.append(
+                StreamError(f"expected valid JSON in the body: {reason} (column {self.column(at)})", where)
+            )
+
+    def more(self, size: int = CHUNK) -> bool:
+        if self.pos > CHUNK:  # drop what was read: memory holds at most one record and a chunk
+            start = self.buf.rfind("\n", 0, self.pos)
+            self.col0 = self.pos - start - 1 if start >= 0 else self.col0 + self.pos
+            self.buf, self.pos = self.buf[self.pos :], 0
+        while True:
+            text = self.stream.read(size)
+            if self.stream.error:
+                self.errors.append(self.stream.error)
+                return False
+            if text or self.stream.eof:  # "" alone may be the first bytes of a character split by the chunk
+                break
+        self.buf += text
+        return bool(text)
+
+    def skip_ws(self) -> bool:
+        """Move past whitespace; False at the end of the text (or on a read error)."""
+        while True:
+            buf, pos = self.buf, self.pos  # advance() inline: this runs twice per element
+            end = _WS.match(buf, pos).end()  # type: ignore[union-attr]
+            self.line += buf.count("\n", pos, end)
+            self.pos = end
+            if end < len(buf):
+                return True
+            if not self.more():
+                return False
+
+    def element(self, decoder: json.JSONDecoder, seen: list[str], index: int) -> tuple[Any, int] | None:
+        """The value starting at ``pos`` and where it ends, reading on while it may be cut by the chunk; None
+        when it fails (the reason appended)."""
+        while True:
+            del seen[:]
+            try:
+                value, end = decoder.raw_decode(self.buf, self.pos)
+            except json.JSONDecodeError as exc:
+                truncated = exc.pos >= len(self.buf) - 64 or exc.msg.startswith("Unterminated string")
+                if truncated and not self.stream.eof and len(self.buf) - self.pos <= MAX_RECORD_BYTES:
+                    if self.more(len(self.buf) - self.pos):
+                        continue
+                    if self.stream.error:
+                        return None
+                    continue  # the end of the file: decode once more, now knowing nothing follows
+                self._undecodable(exc, index)
+                return None
+            except RecursionError:
+                self.fail(
+                    f"element {index} is nested too deeply to parse (arrays or objects inside each other "
+                    "past Python's recursion limit)"
+                )
+                return None
+            except ValueError as exc:  # e.g. an integer past sys.get_int_max_str_digits()
+                self.fail(str(exc).split(";")[0])
+                return None
+            if end == len(self.buf) and not self.stream.eof:  # a number may go on in the next chunk
+                if self.more(len(self.buf) - self.pos):
+                    continue
+                if self.stream.error:
+                    return None
+            if seen and not self._standard(value, end, index):
+                return None
+            return value, end
+
+    def _undecodable(self, exc: json.JSONDecodeError, index: int) -> None:
+        if len(self.buf) - self.pos > MAX_RECORD_BYTES:
+            self.fail(
+                f"element {index} is longer than {MAX_RECORD_BYTES:,} bytes, the most one record may take",
+                self.pos,
+            )
+        else:
+            self.fail(exc.msg, exc.pos)
+
+    def _standard(self, value: Any, end: int, index: int) -> bool:
+        """False (the reason appended) when the element just decoded holds a NaN or Infinity."""
+        try:
+            loads(self.buf[self.pos : end])  # strictjson's own words and path for the NaN or Infinity
+        except StrictJSONError as exc:
+            path = f"$[{index}]" + (exc.path or "$")[1:]
+            rid = value.get("id") if isinstance(value, dict) else None
+            record = f"record {rid}: " if type(rid) is int else ""
+            self.fail(f"{record}{path}: {exc.reason}")
+            return False
+        return True
+
+    def opened(self) -> bool:
+        """Move past the array's '['; False (the reason appended) when the text holds none."""
+        if not self.skip_ws():
+            if not self.stream.error:
+                self.fail("Expecting value", self.pos)
+            return False
+        if self.buf[self.pos] != "[":
+            self.fail("Expecting '['", self.pos)
+            return False
+        self.advance(self.pos + 1)
+        return True
+
+
 def array_elements(stream: Stream, errors: list[StreamError]) -> Iterator[tuple[Any, int]]:
     """Each element of the top-level JSON array ``stream`` holds, with the line it starts on.
 
@@ -104,138 +229,45 @@ def array_elements(stream: Stream, errors: list[StreamError]) -> Iterator[tuple[
     """
     seen: list[str] = []
     decoder = _decoder(seen)
-    buf = ""
-    pos = 0
-    line = 1  # line number at buf[pos]
-    col0 = 0  # column of buf[0] when no line break precedes it in buf
+    text = _ArrayText(stream, errors)
+    if not text.opened():
+        return
     index = 0
-
-    def advance(to: int) -> None:
-        nonlocal pos, line
-        line += buf.count("\n", pos, to)
-        pos = to
-
-    def column(at: int) -> int:
-        start = buf.rfind("\n", 0, at)
-        return at - start if start >= 0 else col0 + at + 1
-
-    def fail(reason: str, at: int | None = None) -> None:
-        if at is None:
-            errors.append(StreamError(f"expected valid JSON in the body: {reason}", line))
-        else:
-            where = line + buf.count("\n", pos, at)
-            errors.append(
-                StreamError(f"expected valid JSON in the body: {reason} (column {column(at)})", where)
-            )
-
-    def more(size: int = CHUNK) -> bool:
-        nonlocal buf, pos, col0
-        if pos > CHUNK:  # drop what was read: memory holds at most one record and a chunk
-            start = buf.rfind("\n", 0, pos)
-            col0 = pos - start - 1 if start >= 0 else col0 + pos
-            buf, pos = buf[pos:], 0
-        while True:
-            text = stream.read(size)
-            if stream.error:
-                errors.append(stream.error)
-                return False
-            if text or stream.eof:  # "" alone may be the first bytes of a character split by the chunk
-                break
-        buf += text
-        return bool(text)
-
-    def skip_ws() -> bool:
-        """Move past whitespace; False at the end of the text (or on a read error)."""
-        while True:
-            end = _WS.match(buf, pos).end()  # type: ignore[union-attr]
-            advance(end)
-            if pos < len(buf):
-                return True
-            if not more():
-                return False
-
-    if not skip_ws():
-        if not stream.error:
-            fail("Expecting value", pos)
-        return
-    if buf[pos] != "[":
-        fail("Expecting '['", pos)
-        return
-    advance(pos + 1)
     expect_value = True  # after '[' a value or ']'; after ',' a value
     first = True
     while True:
-        if not skip_ws():
+        if not text.skip_ws():
             if not stream.error:
-                fail("Expecting value" if expect_value and not first else "Expecting ',' delimiter", pos)
+                text.fail(
+                    "Expecting value" if expect_value and not first else "Expecting ',' delimiter", text.pos
+                )
             return
-        char = buf[pos]
+        char = text.buf[text.pos]
         if char == "]" and first:
-            advance(pos + 1)
+            text.advance(text.pos + 1)
             break
         if not expect_value:
             if char == ",":
-                advance(pos + 1)
+                text.advance(text.pos + 1)
                 expect_value = True
                 continue
             if char == "]":
-                advance(pos + 1)
+                text.advance(text.pos + 1)
                 break
-            fail("Expecting ',' delimiter", pos)
+            text.fail("Expecting ',' delimiter", text.pos)
             return
-        while True:
-            del seen[:]
-            try:
-                value, end = decoder.raw_decode(buf, pos)
-            except json.JSONDecodeError as exc:
-                truncated = exc.pos >= len(buf) - 64 or exc.msg.startswith("Unterminated string")
-                if truncated and not stream.eof and len(buf) - pos <= MAX_RECORD_BYTES:
-                    if more(len(buf) - pos):
-                        continue
-                    if stream.error:
-                        return
-                    continue  # the end of the file: decode once more, now knowing nothing follows
-                if len(buf) - pos > MAX_RECORD_BYTES:
-                    fail(
-                        f"element {index} is longer than {MAX_RECORD_BYTES:,} bytes, the most one record "
-                        "may take",
-                        pos,
-                    )
-                else:
-                    fail(exc.msg, exc.pos)
-                return
-            except RecursionError:
-                fail(
-                    f"element {index} is nested too deeply to parse (arrays or objects inside each other "
-                    "past Python's recursion limit)"
-                )
-                return
-            except ValueError as exc:  # e.g. an integer past sys.get_int_max_str_digits()
-                fail(str(exc).split(";")[0])
-                return
-            if end == len(buf) and not stream.eof:  # a number may go on in the next chunk
-                if more(len(buf) - pos):
-                    continue
-                if stream.error:
-                    return
-            break
-        if seen:
-            try:
-                loads(buf[pos:end])  # strictjson's own words and path for the NaN or Infinity
-            except StrictJSONError as exc:
-                path = f"$[{index}]" + (exc.path or "$")[1:]
-                rid = value.get("id") if isinstance(value, dict) else None
-                record = f"record {rid}: " if type(rid) is int else ""
-                fail(f"{record}{path}: {exc.reason}")
-                return
-        start_line = line
-        advance(end)
+        decoded = text.element(decoder, seen, index)
+        if decoded is None:
+            return
+        value, end = decoded
+        start_line = text.line
+        text.advance(end)
         yield value, start_line
         index += 1
         first = False
         expect_value = False
-    if skip_ws():
-        fail("Extra data", pos)
+    if text.skip_ws():
+        text.fail("Extra data", text.pos)
 
 
 def ndjson_lines(fh: BinaryIO, errors: list[StreamError]) -> Iterator[tuple[Any, int]]:
