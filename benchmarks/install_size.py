@@ -66,6 +66,17 @@ def measure(wheel: Path, extra: str, work: Path) -> tuple[int, int, list[str]]:
     return len(names), _size(site), names
 
 
+def build_wheel(outdir: Path) -> Path:
+    """The project's wheel, built offline (the test extra's build and hatchling) into ``outdir``."""
+    subprocess.run(
+        [sys.executable, "-m", "build", "--wheel", "--no-isolation", "--outdir", str(outdir), str(ROOT)],
+        check=True,
+        capture_output=True,
+    )
+    (wheel,) = outdir.glob("spacecraft_data-*.whl")
+    return wheel
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -74,21 +85,7 @@ def main() -> int:
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         work = Path(tmp)
-        subprocess.run(
-            [
-                sys.executable,
-                "-m",
-                "build",
-                "--wheel",
-                "--no-isolation",
-                "--outdir",
-                str(work / "dist"),
-                str(ROOT),
-            ],
-            check=True,
-            capture_output=True,
-        )
-        (wheel,) = (work / "dist").glob("spacecraft_data-*.whl")
+        wheel = build_wheel(work / "dist")
         print(f"wheel: {wheel.name} ({wheel.stat().st_size / 1e6:.2f} MB)")
         print("| install | packages | size |\n|---|---:|---:|")
         for name in args.only:

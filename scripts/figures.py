@@ -125,21 +125,7 @@ def measure_install() -> dict[str, Any]:
     rows = []
     with tempfile.TemporaryDirectory() as tmp:
         work = Path(tmp)
-        subprocess.run(
-            [
-                sys.executable,
-                "-m",
-                "build",
-                "--wheel",
-                "--no-isolation",
-                "--outdir",
-                str(work / "dist"),
-                str(ROOT),
-            ],
-            check=True,
-            capture_output=True,
-        )
-        (wheel,) = (work / "dist").glob("spacecraft_data-*.whl")
+        wheel = install_size.build_wheel(work / "dist")
         for name, extra in install_size.INSTALLS.items():
             count, size, names = install_size.measure(wheel, extra, work)
             rows.append(
