@@ -42,14 +42,14 @@ def stored_mode(endpoint: Endpoint, snapshot) -> str:
     The primary table holds its default mode unless the snapshot holds another; any other table holds the mode
     its other modes are projections of (configurations: detailed).
     """
-    if not endpoint.modes:
+    if not endpoint.modes.names:
         return "record"
     if endpoint.primary:
         return next(
-            (m for m in endpoint.modes if m != endpoint.default_mode and m in snapshot.modes),
+            (m for m in endpoint.modes.names if m != endpoint.default_mode and m in snapshot.modes),
             endpoint.default_mode,
         )
-    return next((m for m in endpoint.modes if m not in endpoint.derived), endpoint.default_mode)
+    return next((m for m in endpoint.modes.names if m not in endpoint.derived), endpoint.default_mode)
 
 
 def link_query(snapshot, endpoint: str) -> str:

@@ -346,17 +346,32 @@ def test_an_endpoint_declared_at_run_time_is_answered_by_respond_query_and_serve
 
     from conftest import serving
 
-    from spacecraft_data.endpoints import ENDPOINTS, Endpoint
+    from spacecraft_data.endpoints import (
+        ENDPOINTS,
+        Endpoint,
+        ModePlan,
+        Querying,
+        Routing,
+        Storage,
+    )
 
     statuses = ENDPOINTS["2.3.0"]["config/spacecraft_statuses"]
     again = Endpoint(
-        "statuses_again",
-        "SpacecraftStatus",
-        statuses.table,
-        statuses.filters,
-        statuses.search,
-        statuses.ordering,
-        modes=(),
+        routing=Routing(
+            name="statuses_again",
+            model="SpacecraftStatus",
+        ),
+        storage=Storage(
+            table=statuses.table,
+        ),
+        query=Querying(
+            filters=statuses.filters,
+            search=statuses.search,
+            ordering=statuses.ordering,
+        ),
+        modes=ModePlan(
+            names=(),
+        ),
     )
     monkeypatch.setitem(ENDPOINTS["2.3.0"], "statuses_again", again)
     expected = bundled.respond("/2.3.0/config/spacecraft_statuses/?limit=100")[1]["results"]

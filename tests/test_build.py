@@ -11,7 +11,15 @@ from conftest import BUNDLED_DIR, EMBEDDED_IDS, RAW, ROOT, SEED_FILES
 
 from spacecraft_data import load
 from spacecraft_data.build import SnapshotInputs, Source, assemble, build_snapshot, read_sources
-from spacecraft_data.endpoints import ENDPOINTS, Endpoint
+from spacecraft_data.endpoints import (
+    ENDPOINTS,
+    Endpoint,
+    Harvesting,
+    ModePlan,
+    Querying,
+    Routing,
+    Storage,
+)
 from spacecraft_data.errors import BuildError, SnapshotError
 from spacecraft_data.query import OrderingFilter, SearchFilter
 from spacecraft_data.store import MANIFEST, publish, sha256_bytes
@@ -145,15 +153,25 @@ def test_publish_refuses_to_overwrite_and_a_failed_replace_keeps_the_old_snapsho
 #: SYNTHETIC: a resource LL2 does not have, declared here only, with a detailed mode kept in a table of its
 #: own
 WIDGETS = Endpoint(
-    name="config/widgets",
-    model="Widget",
-    table="widgets",
-    filters=(),
-    search=SearchFilter(()),
-    ordering=OrderingFilter({}),
-    aliases=("widgets",),
-    mode_tables={"detailed": "widgets_detailed"},
-    harvest_mode=None,
+    routing=Routing(
+        name="config/widgets",
+        model="Widget",
+        aliases=("widgets",),
+    ),
+    storage=Storage(
+        table="widgets",
+    ),
+    query=Querying(
+        filters=(),
+        search=SearchFilter(()),
+        ordering=OrderingFilter({}),
+    ),
+    modes=ModePlan(
+        tables={"detailed": "widgets_detailed"},
+    ),
+    harvest=Harvesting(
+        mode=None,
+    ),
 )
 #: SYNTHETIC records of WIDGETS in both modes
 WIDGET_RECORDS = {

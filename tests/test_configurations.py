@@ -106,7 +106,7 @@ def test_the_declaration_is_the_one_in_the_endpoints_openapi_parameters(spec):
     assert "Ordering\nFields - `name`" in description and list(
         ep.SPACECRAFT_CONFIGURATIONS.ordering.fields
     ) == ["name"]
-    assert "`normal`, `detailed`" in description and ep.SPACECRAFT_CONFIGURATIONS.modes == (
+    assert "`normal`, `detailed`" in description and ep.SPACECRAFT_CONFIGURATIONS.modes.names == (
         "normal",
         "detailed",
     )

@@ -35,6 +35,7 @@ import spacecraft_data
 from spacecraft_data.api import mode_not_held_message
 from spacecraft_data.build import SnapshotInputs, Source, build_snapshot
 from spacecraft_data.diff import diff_snapshots
+from spacecraft_data.endpoints import registry
 from spacecraft_data.endpoints import v2_3_0 as ep
 from spacecraft_data.errors import ModeNotHeld
 from spacecraft_data.store import dump_json
@@ -201,7 +202,7 @@ def test_the_normal_projection_has_the_keys_order_and_response_mode_of_spacecraf
 def test_the_endpoint_declares_normal_as_a_projection_and_detailed_as_its_own_table():
     assert ep.SPACECRAFT.derived == {"normal": ("detailed", ep.SPACECRAFT_NORMAL)}
     assert ep.SPACECRAFT.mode_tables == {"detailed": "spacecraft_detailed"}
-    assert ep.SPACECRAFT.files["spacecraft_detailed"] == DETAILED_FILE
+    assert registry().files["spacecraft_detailed"] == DETAILED_FILE
 
 
 def test_projecting_a_detailed_record_gives_back_the_real_normal_record_key_for_key(bundled):

@@ -12,7 +12,7 @@ import pytest
 
 import spacecraft_data
 from spacecraft_data.cli import main
-from spacecraft_data.endpoints import endpoints
+from spacecraft_data.endpoints import endpoints, table_file
 from spacecraft_data.errors import BuildError, PageError
 from spacecraft_data.harvest import import_pages
 from spacecraft_data.pages import read_page
@@ -51,7 +51,7 @@ def test_importing_the_seed_pages_reproduces_the_seed_tables_byte_for_byte(
     """The bundled inputs but the embedded records (those are import-embedded's: tests/test_embedded.py)."""
     target = do_import(tmp_path, [*SEEDS, CONFIGS], endpoint="spacecraft_configurations")
     assert target == tmp_path / "snaps" / "2.3.0" / "2026.11.25"
-    for name in (e.files[e.table] for e in endpoints().values()):
+    for name in (table_file(e.storage.table) for e in endpoints().values()):
         assert (target / name).read_bytes() == (Path(str(seed_snapshot.path)) / name).read_bytes(), name
     snap = spacecraft_data.load(target)
     assert snap.manifest["records"] == {"held": 20, "reported": 590, "complete": False}
@@ -135,19 +135,37 @@ def test_cli_import_pages_prints_the_snapshot_and_appends_the_changelog(tmp_path
 def test_pages_of_a_declared_endpoint_are_imported_and_rebuilt_with_no_change_to_the_import(
     tmp_path: Path, monkeypatch
 ) -> None:
-    from spacecraft_data.endpoints import ENDPOINTS, Endpoint
+    from spacecraft_data.endpoints import (
+        ENDPOINTS,
+        Endpoint,
+        Harvesting,
+        ModePlan,
+        Querying,
+        Routing,
+        Storage,
+    )
     from spacecraft_data.query import OrderingFilter, SearchFilter
 
     # SYNTHETIC: a resource LL2 does not have, declared in this test alone
     widgets = Endpoint(
-        name="config/widgets",
-        model="Widget",
-        table="widgets",
-        filters=(),
-        search=SearchFilter(()),
-        ordering=OrderingFilter({}),
-        modes=(),
-        harvest_mode=None,
+        routing=Routing(
+            name="config/widgets",
+            model="Widget",
+        ),
+        storage=Storage(
+            table="widgets",
+        ),
+        query=Querying(
+            filters=(),
+            search=SearchFilter(()),
+            ordering=OrderingFilter({}),
+        ),
+        modes=ModePlan(
+            names=(),
+        ),
+        harvest=Harvesting(
+            mode=None,
+        ),
     )
     monkeypatch.setitem(ENDPOINTS["2.3.0"], widgets.name, widgets)
     records = [{"id": 2, "name": "SYNTHETIC widget 2"}, {"id": 1, "name": "SYNTHETIC widget 1"}]

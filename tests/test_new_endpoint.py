@@ -24,7 +24,18 @@ from conftest import serving
 import spacecraft_data
 from spacecraft_data.build import build_snapshot, read_sources
 from spacecraft_data.cli import main
-from spacecraft_data.endpoints import ENDPOINTS, Endpoint, Schema
+from spacecraft_data.endpoints import (
+    ENDPOINTS,
+    Endpoint,
+    Harvesting,
+    ModePlan,
+    Presentation,
+    Querying,
+    Routing,
+    Schema,
+    Storage,
+    Validation,
+)
 from spacecraft_data.errors import QueryError
 from spacecraft_data.query import BooleanFilter, ChoiceFilter, ExactFilter, OrderingFilter, SearchFilter
 
@@ -76,19 +87,33 @@ GADGET_SCHEMA = {
 }
 
 DECLARATION = Endpoint(
-    name=NAME,
-    model="SyntheticGadget",
-    table=NAME,
-    filters=(BooleanFilter("in_use"), ExactFilter("name"), ChoiceFilter("maker")),
-    search=SearchFilter(("name", "maker.name")),
-    ordering=OrderingFilter({"id": "number", "name": "text"}),
-    modes=(),
-    schemas={"record": Schema("gadget", "synthetic_gadget", document=GADGET_SCHEMA)},
-    marker_keys=("maker",),
-    harvest_mode=None,
-    harvested=False,
-    text_columns=(("id", lambda r: r.get("id")), ("name", lambda r: r.get("name"))),
-    help={"maker": "maker id"},
+    routing=Routing(
+        name=NAME,
+        model="SyntheticGadget",
+    ),
+    storage=Storage(
+        table=NAME,
+    ),
+    query=Querying(
+        filters=(BooleanFilter("in_use"), ExactFilter("name"), ChoiceFilter("maker")),
+        search=SearchFilter(("name", "maker.name")),
+        ordering=OrderingFilter({"id": "number", "name": "text"}),
+    ),
+    modes=ModePlan(
+        names=(),
+    ),
+    validation=Validation(
+        schemas={"record": Schema("gadget", "synthetic_gadget", document=GADGET_SCHEMA)},
+        marker_keys=("maker",),
+    ),
+    harvest=Harvesting(
+        mode=None,
+        included=False,
+    ),
+    presentation=Presentation(
+        text_columns=(("id", lambda r: r.get("id")), ("name", lambda r: r.get("name"))),
+        help={"maker": "maker id"},
+    ),
 )
 
 

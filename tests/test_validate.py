@@ -438,22 +438,41 @@ WIDGETS = [
 
 @pytest.fixture
 def widgets(monkeypatch):
-    from spacecraft_data.endpoints import ENDPOINTS, Endpoint, Schema
+    from spacecraft_data.endpoints import (
+        ENDPOINTS,
+        Endpoint,
+        ModePlan,
+        Querying,
+        Routing,
+        Schema,
+        Storage,
+        Validation,
+    )
     from spacecraft_data.query import OrderingFilter, SearchFilter
 
     declared = Endpoint(
-        name="widgets",
-        model="Widget",
-        table="widgets",
-        filters=(),
-        search=SearchFilter(()),
-        ordering=OrderingFilter({}),
-        modes=(),
-        marker_keys=("label",),
-        schemas={
-            "record": Schema("widget", "widget", document=WIDGET_SCHEMA),
-            "list": Schema("widget.list", "widget.list", document=WIDGET_LIST_SCHEMA),
-        },
+        routing=Routing(
+            name="widgets",
+            model="Widget",
+        ),
+        storage=Storage(
+            table="widgets",
+        ),
+        query=Querying(
+            filters=(),
+            search=SearchFilter(()),
+            ordering=OrderingFilter({}),
+        ),
+        modes=ModePlan(
+            names=(),
+        ),
+        validation=Validation(
+            marker_keys=("label",),
+            schemas={
+                "record": Schema("widget", "widget", document=WIDGET_SCHEMA),
+                "list": Schema("widget.list", "widget.list", document=WIDGET_LIST_SCHEMA),
+            },
+        ),
     )
     monkeypatch.setitem(ENDPOINTS["2.3.0"], "widgets", declared)
     return declared
@@ -523,7 +542,7 @@ def test_a_page_of_another_declared_api_version_is_checked_with_that_versions_de
     from spacecraft_data.endpoints import ENDPOINTS
 
     monkeypatch.setitem(ENDPOINTS, "9.9.9", {"widgets": widgets})  # SYNTHETIC API version
-    monkeypatch.setattr(widgets, "primary", True)
+    monkeypatch.setattr(widgets.storage, "primary", True)
     page = tmp_path / "widgets.txt"
     page.write_text(
         render_browsable(
@@ -538,17 +557,32 @@ def test_a_page_of_another_declared_api_version_is_checked_with_that_versions_de
 
 
 def test_a_declared_resource_without_schema_is_left_unchecked_by_the_build_check(monkeypatch):
-    from spacecraft_data.endpoints import ENDPOINTS, Endpoint
+    from spacecraft_data.endpoints import (
+        ENDPOINTS,
+        Endpoint,
+        ModePlan,
+        Querying,
+        Routing,
+        Storage,
+    )
     from spacecraft_data.query import OrderingFilter, SearchFilter
 
     bare = Endpoint(
-        name="gadgets",
-        model="Gadget",
-        table="gadgets",
-        filters=(),
-        search=SearchFilter(()),
-        ordering=OrderingFilter({}),
-        modes=(),
+        routing=Routing(
+            name="gadgets",
+            model="Gadget",
+        ),
+        storage=Storage(
+            table="gadgets",
+        ),
+        query=Querying(
+            filters=(),
+            search=SearchFilter(()),
+            ordering=OrderingFilter({}),
+        ),
+        modes=ModePlan(
+            names=(),
+        ),
     )  # SYNTHETIC, declares no schema
     monkeypatch.setitem(ENDPOINTS["2.3.0"], "gadgets", bare)
     assert problems_for_table("gadgets", [{"id": 1}]) == []

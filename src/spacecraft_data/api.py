@@ -14,7 +14,7 @@ from functools import lru_cache
 from urllib.parse import parse_qs, quote, unquote, urlencode, urlsplit
 
 from .cache import ENTRY_OVERHEAD, BoundedCache, size_of
-from .endpoints import DEFAULT_BASE_URL, Endpoint, endpoint, endpoints, ll2_has, primary
+from .endpoints import DEFAULT_BASE_URL, Endpoint, ll2_has, table_file
 from .errors import ApiError, InvalidBaseUrl, ModeNotHeld, QueryError, RecordNotFound, SnapshotError
 from .hosts import invalid_host_body, valid_host
 from .query import MAX_NUMBER_FIELDS, Engine, QueryParams, Refused, TooManyFields
@@ -28,7 +28,7 @@ if TYPE_CHECKING:
     from pathlib import Path
     from typing import Any, Protocol
 
-    from .endpoints import Projection
+    from .endpoints import Projection, Registry
 
     Record = dict[str, Any]
     #: (containers to copy, parents first; (container, key, URL path, query pairs other than format) per
@@ -57,6 +57,10 @@ if TYPE_CHECKING:
         @property
         def version(self) -> str:
             """The snapshot version."""
+
+        @property
+        def registry(self) -> Registry:
+            """The declarations of its API version."""
 
         @property
         def api_version(self) -> str:
@@ -172,13 +176,15 @@ class Served:
             tuple(table["modes"])
             if "modes" in table
             else (
-                tuple(m for m in endpoint.modes if any(r.get("response_mode") == m for r in self.records))
+                tuple(
+                    m for m in endpoint.modes.names if any(r.get("response_mode") == m for r in self.records)
+                )
                 or snapshot.modes
             )
         )
         declared = snapshot.manifest.get("tables", {})
         #: modes stored in a table of their own that the manifest declares (mode -> table), read on first use
-        self.mode_tables = {m: t for m, t in endpoint.mode_tables.items() if t in declared and m not in held}
+        self.mode_tables = endpoint.modes.kept_apart(held, declared)
         self.held_modes = held + tuple(self.mode_tables)
         self._tables = snapshot.tables
         self._files = {
@@ -415,6 +421,8 @@ class Api:
         self.snapshot = snapshot
         #: the API version of every route (a snapshot's manifest does not change)
         self.api_version = snapshot.api_version
+        #: the snapshot's declarations (resolved once, where the snapshot starts)
+        self.registry = snapshot.registry
         self._prefix = f"/{self.api_version}/"
         self._served: dict[Endpoint, Served] = {}
         self._queries: dict[Endpoint, EndpointQuery] = {}
@@ -435,11 +443,11 @@ class Api:
     def endpoint(self, name: str) -> EndpointQuery:
         """Endpoint ``name`` (or one of its aliases) queried from Python; ``KeyError`` listing the
         endpoints."""
-        return self._query_of(endpoint(name, self.api_version))
+        return self._query_of(self.registry.endpoint(name))
 
     def primary(self) -> EndpointQuery:
         """The endpoint of the snapshot's own records (``/spacecraft/``), queried from Python."""
-        return self._query_of(primary(self.api_version))
+        return self._query_of(self.registry.primary)
 
     def _query_of(self, declared: Endpoint) -> EndpointQuery:
         found = self._queries.get(declared)
@@ -490,7 +498,7 @@ class Api:
             else:
                 origin = default_origin
             decoded = unquote(path if path.startswith("/") else "/" + path)
-            routed = api_route(decoded, self._prefix, endpoints(self.api_version))
+            routed = api_route(decoded, self._prefix, self.registry.endpoints)
             if routed is None:
                 raise self._unrouted(decoded)
             declared, pk = routed
@@ -533,7 +541,7 @@ class Api:
         )
 
     def _held_routes(self) -> str:
-        paths = [e.list_path(self.api_version) for e in endpoints(self.api_version).values()]
+        paths = [e.list_path(self.api_version) for e in self.registry]
         return ", ".join(paths[:-1]) + " and " + paths[-1] if len(paths) > 1 else "".join(paths)
 
     def _root(self, origin: str, params: QueryParams) -> dict[str, str]:
@@ -543,9 +551,9 @@ class Api:
         request's origin with ``?format=`` kept (DRF's ``reverse``). A ``format`` no renderer
         serves is a 404, as for every DRF view.
         """
-        declared = endpoints(self.api_version)
+        declared = self.registry.endpoints
         fmt = params.get("format")
-        if fmt and fmt not in primary(self.api_version).formats:
+        if fmt and fmt not in self.registry.primary.routing.formats:
             raise UnknownFormat()
         suffix = "?" + urlencode([("format", fmt)], errors=LINK_ENCODING_ERRORS) if fmt is not None else ""
         return {name: f"{origin}{e.list_path(self.api_version)}{suffix}" for name, e in declared.items()}
@@ -582,7 +590,7 @@ class Api:
         path = self.snapshot.path
         if str(path) in str(exc):
             return exc
-        return SnapshotError(f"{path.joinpath(declared.files[declared.table])}: {exc}")
+        return SnapshotError(f"{path.joinpath(table_file(declared.storage.table))}: {exc}")
 
 
 def _query_error(exc: Exception, names: tuple[str, ...], params: Mapping[str, Any]) -> QueryError:
@@ -632,7 +640,7 @@ def _detail(
     pos = served.positions.get(record_id)
     if pos is None or (selected is not None and not selected >> pos & 1):
         raise NoMatch(served.endpoint.model, record_id)
-    if not served.endpoint.modes:
+    if not served.endpoint.modes.names:
         mode = None
     elif mode is None:
         mode = served.endpoint.detail_mode

@@ -119,7 +119,7 @@ def _form(endpoint: Endpoint, path: str, query: str) -> str:
     if endpoint.ordering.fields:
         fields.append((endpoint.ordering.param, "orderings"))
     fields.append((endpoint.pagination.limit_param, ""))
-    if endpoint.modes:
+    if endpoint.modes.names:
         fields.append(("mode", "modes"))
     inputs = []
     for param, options in fields:
@@ -129,7 +129,7 @@ def _form(endpoint: Endpoint, path: str, query: str) -> str:
     if "format" in current:  # keep the renderer the page was asked for
         inputs.append(f'<input type="hidden" name="format" value="{escape(current["format"])}">')
     orderings = [f"{sign}{name}" for name in endpoint.ordering.fields for sign in ("", "-")]
-    lists = [("booleans", ["true", "false"]), ("orderings", orderings), ("modes", list(endpoint.modes))]
+    lists = [("booleans", ["true", "false"]), ("orderings", orderings), ("modes", list(endpoint.modes.names))]
     datalists = "".join(
         f'<datalist id="{list_id}">'
         + "".join(f'<option value="{escape(v)}">' for v in values)

@@ -20,8 +20,8 @@ from .endpoints import (
     endpoint,
     endpoints,
     primary,
+    registry,
     table_file,
-    table_files,
 )
 from .errors import BuildError, PageError
 from .ids import id_problems
@@ -297,7 +297,7 @@ def assemble(
     endpoint_of = _endpoint_of_sources(inputs.sources, main, version)
     split = _split_modes(declared, inputs.sources, endpoint_of)
     reads = _read_inputs(inputs, endpoint_of)  # lazy: each source is read as the merge reaches it
-    merged = _merge_inputs(reads, split, main, table_files(version), inputs.notes)
+    merged = _merge_inputs(reads, split, main, registry(version).files, inputs.notes)
     merged.derived_from = _fill(declared, merged.rows)
     held = {table: [by_id[i] for i in sorted(by_id)] for table, by_id in merged.rows.items()}
     if validate is not None:
@@ -463,7 +463,7 @@ def _check_tables(
 ) -> None:
     """Raise a :class:`BuildError` listing (the first 20 of) the problems ``validate`` finds in the tables."""
     # Endpoints without modes (statuses: an id and a name) are not schema-checked here, as they never were.
-    checked = [e for e in declared if e.modes]
+    checked = [e for e in declared if e.modes.names]
     problems = [p for e in checked for p in validate(e.table, held[e.table])]
     problems += [
         p for e in checked for table in split.apart[e.name].values() for p in validate(e.table, held[table])
@@ -516,7 +516,7 @@ def _table_entry(
         if split.apart[e.name]:
             entry["modes"] = split.own[e.name]
     else:
-        if e.modes:
+        if e.modes.names:
             entry["modes"] = split.own[e.name]
         if e.table in merged.derived_from:
             entry["derived_from"] = merged.derived_from[e.table]
@@ -612,13 +612,13 @@ def _held_modes(main: Endpoint, records: list[Record]) -> dict[str, dict[str, An
     held = next(
         (
             m
-            for m in main.modes
+            for m in main.modes.names
             if m != main.default_mode and any(r.get("response_mode") == m for r in records)
         ),
         main.default_mode,
     )
     modes: dict[str, dict[str, Any]] = {}
-    for mode in main.modes:
+    for mode in main.modes.names:
         modes[mode] = {"held": mode == held}
         if mode != held and mode not in main.derived:
             contents = main.mode_contents.get(mode)

@@ -10,7 +10,7 @@ import os
 from collections.abc import Iterator, Mapping
 from pathlib import Path
 
-from .endpoints import primary, table_files
+from .endpoints import registry
 from .errors import RecordNotFound, SnapshotError, SnapshotNotFound
 from .ids import id_problems
 from .locate import DEFAULT_API_VERSION, resolve
@@ -24,6 +24,7 @@ if TYPE_CHECKING:
     from typing import Any
 
     from .api import Api, EndpointQuery, Page
+    from .endpoints import Registry
 
     Record = dict[str, Any]
 
@@ -61,6 +62,8 @@ class Tables(Mapping):
         self._loaded: dict[str, list[Record]] = {}
         #: the API version whose declarations name the tables (None: the default one)
         self._api_version = manifest.get("api_version") if manifest is not None else None
+        #: the declarations of that API version: every table the snapshot may hold, and its file
+        self.registry: Registry = registry(self._api_version)
         # file name -> the manifest's sha256, or None: nothing is checked (verify=False)
         self._checksums = checksums(manifest) if verify and manifest is not None else None
         if verify and self._checksums is None:
@@ -72,7 +75,7 @@ class Tables(Mapping):
     def __getitem__(self, table: str) -> list[Record]:
         rows = self._loaded.get(table)
         if rows is None:
-            name = table_files(self._api_version).get(table)
+            name = self.registry.files.get(table)
             if name is None:
                 raise KeyError(table)
             rows = self._loaded[table] = self._read(table, name)
@@ -81,7 +84,7 @@ class Tables(Mapping):
     @property
     def primary(self) -> str:
         """The table of the snapshot's own records (the primary endpoint's): the one a snapshot must have."""
-        return primary(self._api_version).table
+        return self.registry.primary.storage.table
 
     def _read(self, table: str, name: str) -> list[Record]:
         file = self._path.joinpath(name)
@@ -111,10 +114,10 @@ class Tables(Mapping):
         return rows
 
     def __iter__(self) -> Iterator[str]:
-        return iter(table_files(self._api_version))
+        return iter(self.registry.files)
 
     def __len__(self) -> int:
-        return len(table_files(self._api_version))
+        return len(self.registry.files)
 
 
 class Snapshot:
@@ -145,6 +148,11 @@ class Snapshot:
         self.records: list[Record] = self.tables[self.tables.primary]
         self._by_id: dict[int, Record] = {r["id"]: r for r in self.records}
         self._api: Api | None = None
+
+    @property
+    def registry(self) -> Registry:
+        """The declarations of the snapshot's API version (:class:`~spacecraft_data.endpoints.Registry`)."""
+        return self.tables.registry
 
     # -- identity -------------------------------------------------------------
     @property
@@ -206,7 +214,7 @@ class Snapshot:
                 return default
             held = f"{len(self)} of {self.reported_count}" if self.reported_count else str(len(self))
             raise RecordNotFound(
-                f"{primary(self.api_version).name} {record_id!r} is not in snapshot {self.version} "
+                f"{self.registry.primary.name} {record_id!r} is not in snapshot {self.version} "
                 f"(it holds {held} records; run 'spacecraft-data harvest' for the rest)"
             ) from None
 

@@ -149,7 +149,7 @@ def _add_paging_flags(g: argparse._ArgumentGroup, chosen: Sequence[Endpoint], al
         "--limit", type=int, metavar="N", help=f"records per page (default 10, at most {max_limit})"
     )
     g.add_argument("--offset", type=int, metavar="N", help="records to skip (default 0)")
-    modes = list(dict.fromkeys(m for e in chosen for m in e.modes))
+    modes = list(dict.fromkeys(m for e in chosen for m in e.modes.names))
     g.add_argument("--mode", choices=modes, default=None, help="response mode (default: normal)")
     if allow_all:
         g.add_argument(

@@ -8,21 +8,47 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
+from ..typecheck import TYPE_CHECKING
 from . import v2_3_0
-from .declaration import Endpoint, Projection, Schema, table_file, view_description
+from .declaration import (
+    Endpoint,
+    Harvesting,
+    ModePlan,
+    Presentation,
+    Projection,
+    Querying,
+    Routing,
+    Schema,
+    Storage,
+    Validation,
+    table_file,
+    view_description,
+)
+from .registry import Registry
+
+if TYPE_CHECKING:
+    from collections.abc import Mapping
 
 __all__ = [
     "DEFAULT_API_VERSION",
     "DEFAULT_BASE_URL",
     "ENDPOINTS",
     "Endpoint",
+    "Routing",
+    "Storage",
+    "Querying",
+    "ModePlan",
+    "Validation",
+    "Harvesting",
+    "Presentation",
     "Projection",
     "Schema",
+    "Registry",
+    "registry",
     "endpoints",
     "endpoint",
     "primary",
     "by_table",
-    "table_files",
     "table_file",
     "view_description",
     "LL2_PATHS",
@@ -45,50 +71,42 @@ LL2_PATHS: dict[str, tuple[str, ...]] = {"2.3.0": v2_3_0.LL2_PATHS}
 LL2_API_VERSIONS = ("2.0.0", "2.1.0", "2.2.0", "2.3.0")
 
 
-def endpoints(api_version: str | None = None) -> dict[str, Endpoint]:
-    """The declarations of ``api_version`` (default :data:`DEFAULT_API_VERSION`), primary first.
+def registry(api_version: str | None = None) -> Registry:
+    """The :class:`Registry` of ``api_version`` (default :data:`DEFAULT_API_VERSION`): the one global lookup.
 
-    An API version with no declarations of its own is answered with the default
-    version's (a snapshot's records keep their shape across patch versions of the
-    API; the schemas check that).
+    Resolved once where a snapshot or a command starts, and handed down. An API version with no
+    declarations of its own is answered with the default version's (a snapshot's records keep their shape
+    across patch versions of the API; the schemas check that).
     """
-    return ENDPOINTS.get(api_version or DEFAULT_API_VERSION) or ENDPOINTS[DEFAULT_API_VERSION]
+    version = api_version or DEFAULT_API_VERSION
+    declared = ENDPOINTS.get(version) or ENDPOINTS[DEFAULT_API_VERSION]
+    found = _registries.get(version)
+    if found is None or found.endpoints is not declared:  # a version declared (or dropped) since
+        found = _registries[version] = Registry(version, declared)
+    return found
+
+
+_registries: dict[str, Registry] = {}
+
+
+def endpoints(api_version: str | None = None) -> Mapping[str, Endpoint]:
+    """The declarations of ``api_version``, primary first (``registry(api_version).endpoints``)."""
+    return registry(api_version).endpoints
 
 
 def endpoint(name: str, api_version: str | None = None) -> Endpoint:
-    """The declaration of endpoint ``name`` (or of one of its aliases); ``KeyError`` listing the endpoints."""
-    declared = endpoints(api_version)
-    found = declared.get(name) or next((e for e in declared.values() if name in e.aliases), None)
-    if found is None:
-        raise KeyError(f"unknown endpoint {name!r}; the endpoints are: {', '.join(declared)}")
-    return found
+    """The declaration of endpoint ``name`` or an alias (``registry(api_version).endpoint(name)``)."""
+    return registry(api_version).endpoint(name)
 
 
 def primary(api_version: str | None = None) -> Endpoint:
-    """The endpoint whose records are the snapshot's own (``/spacecraft/``)."""
-    found = next((e for e in endpoints(api_version).values() if e.primary), None)
-    if found is None:
-        raise KeyError(
-            f"API {api_version or DEFAULT_API_VERSION}: no endpoint is declared primary "
-            "(a version's declarations need one whose records are the snapshot's own)"
-        )
-    return found
+    """The endpoint whose records are the snapshot's own (``registry(api_version).primary``)."""
+    return registry(api_version).primary
 
 
 def by_table(table: str, api_version: str | None = None) -> Endpoint | None:
-    """The endpoint whose records a snapshot table holds (its own table or a mode's), or None."""
-    return next((e for e in endpoints(api_version).values() if table in e.tables), None)
-
-
-def table_files(api_version: str | None = None) -> dict[str, str]:
-    """Every table a snapshot of ``api_version`` may hold -> its file (:attr:`Endpoint.files`): the endpoints'
-    own tables in the registry's order (the primary one first), then those of modes kept apart.
-
-    The one registry-wide spelling of the mapping: the store, the snapshot and the build read it here.
-    """
-    declared = endpoints(api_version).values()
-    own = {e.table: e.files[e.table] for e in declared}
-    return {**own, **{table: file for e in declared for table, file in e.files.items()}}
+    """The endpoint whose records a snapshot table holds, or None (``registry(api_version).by_table``)."""
+    return registry(api_version).by_table(table)
 
 
 def ll2_has(path: str) -> bool:

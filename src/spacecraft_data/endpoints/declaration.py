@@ -6,17 +6,30 @@ Details: docs/architecture.md#the-registrys-declarations
 from __future__ import annotations
 
 from ..errors import SnapshotError
-from ..query import LimitOffsetPagination
+from ..query import LimitOffsetPagination, OrderingFilter, SearchFilter
 from ..query.pagination import MAX_LIMIT
 from ..typecheck import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from collections.abc import Callable, Mapping
+    from collections.abc import Callable, Collection, Mapping
     from typing import Any
 
-    from ..query import Filter, OrderingFilter, SearchFilter
+    from ..query import Filter
 
-__all__ = ["Projection", "Schema", "Endpoint", "table_file", "view_description"]
+__all__ = [
+    "Projection",
+    "Schema",
+    "Routing",
+    "Storage",
+    "Querying",
+    "ModePlan",
+    "Validation",
+    "Harvesting",
+    "Presentation",
+    "Endpoint",
+    "table_file",
+    "view_description",
+]
 
 
 class Projection:
@@ -107,113 +120,33 @@ class Schema:
         return f"{self.stem}.schema.json"
 
 
-class Endpoint:
-    """Everything particular to one LL2 list endpoint ``/<api version>/<name>/`` and its detail route.
+class Routing:
+    """Where an endpoint answers: ``/<api version>/<name>/`` and its detail route.
 
-    Routing and answering:
-
-    * ``name``: the route below the API version (``spacecraft``, ``config/spacecraft_statuses``);
-      ``aliases`` other names a saved page or ``sources.json`` may give it;
-    * ``model``: the model's class name as DRF's 404 body names it ("No Spacecraft matches the given query.");
-    * ``filters``, ``search``, ``ordering``, ``pagination``: the view's filter backends, as DRF declares them;
-    * ``modes`` the ``mode`` values the view knows (empty: no modes, ``mode`` is ignored), ``default_mode``,
-      ``detail_mode`` (what the detail route always answers in); ``derived`` the modes that are a
-      :class:`Projection` of another (mode -> (source mode, projection)); ``formats`` the DRF renderers
-      (a ``?format=`` naming none of them is a 404).
-
-    Storage (one file per table, :attr:`files`):
-
-    * ``table``: the snapshot table of its records; ``mode_tables`` the modes a snapshot may keep in a
-      table of their own beside it (mode -> table), matched to ``table``'s records by id;
-    * ``primary``: the snapshot's own records (``Snapshot.records``, its count and completeness); a
-      snapshot is built from at least one source of it;
-    * ``filled_from``: ``(table, key)`` when a snapshot with no source of this endpoint fills the table
-      from the objects under ``key`` of another table's records (statuses from each spacecraft's ``status``).
-
-    Validation: ``schemas`` maps each mode (``"list"`` for the list envelope, ``"record"`` for an endpoint
-    without modes) to its :class:`Schema`; ``detailed_only`` is a key only detailed records have (how a
-    record without ``response_mode`` shows its mode); ``marker_keys`` and ``only_keys`` describe a record
-    that carries no API URL (any of ``marker_keys`` present, or exactly ``only_keys``): the import of
-    embedded records finds them by ``marker_keys``, and ``validate`` names the endpoint they look like in
-    its report, but never chooses a schema by them (a record's keys are what drift changes).
-
-    Harvest: ``harvest_mode`` is the ``mode`` sent when harvesting it (``"chosen"``: the harvest's own
-    ``--mode``; None: no mode parameter); ``harvested`` False leaves it out of a harvest.
-
-    Shell: ``text_columns`` the ``query`` text table ((header, record -> value) pairs); ``csv_table`` the
-    normalised table (:mod:`spacecraft_data.tables`) whose rows are its CSV (None: its records flattened);
-    ``help`` the help text of a parameter's ``--flag``; ``examples`` the browsable page's example values
-    (``filter``, ``search``, ``ordering``), from which :attr:`description` is written.
-
-    Build: ``mode_contents`` says what the records of a mode hold that the others lack (mode -> text),
-    for the manifest's reason a mode of the primary endpoint is not held.
+    ``model`` is the model's class name as DRF's 404 body names it ("No Spacecraft matches the given
+    query."); ``aliases`` other names a saved page or ``sources.json`` may give it; ``formats`` the DRF
+    renderers (a ``?format=`` naming none of them is a 404).
     """
+
+    __slots__ = (
+        "name",
+        "model",
+        "aliases",
+        "formats",
+    )
 
     def __init__(
         self,
         name: str,
         model: str,
-        table: str,
-        filters: tuple[Filter, ...],
-        search: SearchFilter,
-        ordering: OrderingFilter,
-        *,
-        modes: tuple[str, ...] = ("normal", "detailed"),
-        default_mode: str = "normal",
-        detail_mode: str = "detailed",
-        pagination: LimitOffsetPagination | None = None,
-        formats: tuple[str, ...] = ("json", "api"),
-        derived: Mapping[str, tuple[str, Projection]] | None = None,
-        mode_tables: Mapping[str, str] | None = None,
         aliases: tuple[str, ...] = (),
-        primary: bool = False,
-        filled_from: tuple[str, str] | None = None,
-        schemas: Mapping[str, Schema] | None = None,
-        detailed_only: str | None = None,
-        marker_keys: tuple[str, ...] = (),
-        only_keys: frozenset[str] | None = None,
-        harvest_mode: str | None = "chosen",
-        harvested: bool = True,
-        text_columns: tuple[tuple[str, Callable[[Mapping[str, Any]], Any]], ...] = (),
-        csv_table: str | None = None,
-        help: Mapping[str, str] | None = None,
-        examples: Mapping[str, str] | None = None,
-        # build (write wing): what a mode's records hold that the others lack, for the manifest's reason a
-        # mode is not held ("flights, full configuration and agency objects")
-        mode_contents: Mapping[str, str] | None = None,
+        formats: tuple[str, ...] = ("json", "api"),
     ) -> None:
         self.name = name
         self.model = model
-        self.table = table
-        self.filters = tuple(filters)
-        self.search = search
-        self.ordering = ordering
-        self.modes = tuple(modes)
-        self.default_mode = default_mode
-        self.detail_mode = detail_mode
-        self.pagination = pagination or LimitOffsetPagination()
-        self.formats = tuple(formats)
-        self.derived = dict(derived or {})
-        self.mode_tables = dict(mode_tables or {})
         self.aliases = tuple(aliases)
-        self.primary = primary
-        self.filled_from = filled_from
-        self.schemas = dict(schemas or {})
-        self.detailed_only = detailed_only
-        self.marker_keys = tuple(marker_keys)
-        self.only_keys = only_keys
-        self.harvest_mode = harvest_mode
-        self.harvested = harvested
-        self.text_columns = tuple(text_columns)
-        self.csv_table = csv_table
-        self.help = dict(help or {})
-        self.examples = dict(examples or {})
-        self.mode_contents = dict(mode_contents or {})
+        self.formats = tuple(formats)
 
-    def __repr__(self) -> str:
-        return f"<Endpoint /{self.name}/>"
-
-    # -- routes ----------------------------------------------------------------
     def list_path(self, api_version: str) -> str:
         """The list route, e.g. ``/2.3.0/spacecraft/``."""
         return f"/{api_version}/{self.name}/"
@@ -222,59 +155,297 @@ class Endpoint:
         """The detail route, e.g. ``/2.3.0/spacecraft_configurations/6/``."""
         return f"/{api_version}/{self.name}/{record_id}/"
 
-    # -- storage -----------------------------------------------------------------
+
+class Storage:
+    """Where a snapshot keeps an endpoint's records: one table, one file per table (:func:`table_file`).
+
+    ``primary``: the snapshot's own records (``Snapshot.records``, its count and completeness); a snapshot
+    is built from at least one source of it. ``filled_from``: ``(table, key)`` when a snapshot with no
+    source of this endpoint fills the table from the objects under ``key`` of another table's records.
+    """
+
+    __slots__ = (
+        "table",
+        "primary",
+        "filled_from",
+    )
+
+    def __init__(
+        self,
+        table: str,
+        primary: bool = False,
+        filled_from: tuple[str, str] | None = None,
+    ) -> None:
+        self.table = table
+        self.primary = primary
+        self.filled_from = filled_from
+
+
+class Querying:
+    """The view's filter backends, as DRF declares them: filters, search, ordering, pagination."""
+
+    __slots__ = (
+        "filters",
+        "search",
+        "ordering",
+        "pagination",
+    )
+
+    def __init__(
+        self,
+        filters: tuple[Filter, ...] = (),
+        search: SearchFilter | None = None,
+        ordering: OrderingFilter | None = None,
+        pagination: LimitOffsetPagination | None = None,
+    ) -> None:
+        self.filters = tuple(filters)
+        self.search = search if search is not None else SearchFilter(())
+        self.ordering = ordering if ordering is not None else OrderingFilter({})
+        self.pagination = pagination if pagination is not None else LimitOffsetPagination()
+
+
+class ModePlan:
+    """The ``mode`` values a view knows and where a snapshot reads each from: the one plan the API and the
+    build share.
+
+    ``names`` (empty: no modes, ``mode`` is ignored), ``default``, ``detail`` (what the detail route
+    always answers in); ``derived``: the modes that are a :class:`Projection` of another (mode -> (source
+    mode, projection)); ``tables``: the modes a snapshot may keep in a table of their own beside the
+    endpoint's, matched to its records by id (mode -> table); ``contents``: what a mode's records hold that
+    the others lack (mode -> text), for the manifest's reason a mode is not held.
+    """
+
+    __slots__ = ("names", "default", "detail", "derived", "tables", "contents")
+
+    def __init__(
+        self,
+        names: tuple[str, ...] = ("normal", "detailed"),
+        default: str = "normal",
+        detail: str = "detailed",
+        derived: Mapping[str, tuple[str, Projection]] | None = None,
+        tables: Mapping[str, str] | None = None,
+        contents: Mapping[str, str] | None = None,
+    ) -> None:
+        self.names = tuple(names)
+        self.default = default
+        self.detail = detail
+        self.derived = dict(derived or {})
+        self.tables = dict(tables or {})
+        self.contents = dict(contents or {})
+
+    def mode_of(self, requested: str | None) -> str | None:
+        """The mode a list request gets: ``requested`` when it names one exactly, else the default (None:
+        no modes)."""
+        if not self.names:
+            return None
+        return requested if requested in self.names else self.default
+
+    def answerable(self, held: tuple[str, ...]) -> tuple[str, ...]:
+        """The modes answered when the snapshot stores ``held``: those, and every projection of one."""
+        return tuple(m for m in self.names if m in held or (m in self.derived and self.derived[m][0] in held))
+
+    def kept_apart(self, held: tuple[str, ...], tables: Collection[str]) -> dict[str, str]:
+        """The modes read from a table of their own (mode -> table): those of :attr:`tables` that
+        ``tables`` (a snapshot's) has and the endpoint's own table does not hold."""
+        return {m: t for m, t in self.tables.items() if t in tables and m not in held}
+
+    def split(self, source_modes: Collection[str]) -> tuple[dict[str, str], list[str]]:
+        """Where a build puts the records of ``source_modes``: (mode -> the table of its own it is kept
+        in, the modes the endpoint's own table keeps, sorted).
+
+        Normal and detailed records of one id differ, so a build from both keeps a mode with a table of
+        its own there; a build from one mode keeps it in the endpoint's table, which queries serve.
+        """
+        apart = {m: t for m, t in self.tables.items() if m in source_modes and len(source_modes) > 1}
+        return apart, sorted(set(source_modes) - apart.keys())
+
+
+class Validation:
+    """How records of an endpoint are checked.
+
+    ``schemas`` maps each mode (``"list"`` for the list envelope, ``"record"`` for an endpoint without
+    modes) to its :class:`Schema`; ``detailed_only`` is a key only detailed records have (how a record
+    without ``response_mode`` shows its mode); ``marker_keys`` and ``only_keys`` describe a record that
+    carries no API URL (any of ``marker_keys`` present, or exactly ``only_keys``): the import of embedded
+    records finds them by ``marker_keys``, and ``validate`` names the endpoint they look like in its
+    report, but never chooses a schema by them (a record's keys are what drift changes).
+    """
+
+    __slots__ = (
+        "schemas",
+        "detailed_only",
+        "marker_keys",
+        "only_keys",
+    )
+
+    def __init__(
+        self,
+        schemas: Mapping[str, Schema] | None = None,
+        detailed_only: str | None = None,
+        marker_keys: tuple[str, ...] = (),
+        only_keys: frozenset[str] | None = None,
+    ) -> None:
+        self.schemas = dict(schemas or {})
+        self.detailed_only = detailed_only
+        self.marker_keys = tuple(marker_keys)
+        self.only_keys = only_keys
+
+
+class Harvesting:
+    """How a harvest fetches an endpoint: ``mode`` is the ``mode`` sent (``"chosen"``: the harvest's own
+    ``--mode``; None: no mode parameter); ``included`` False leaves it out of a harvest."""
+
+    __slots__ = (
+        "mode",
+        "included",
+    )
+
+    def __init__(
+        self,
+        mode: str | None = "chosen",
+        included: bool = True,
+    ) -> None:
+        self.mode = mode
+        self.included = included
+
+
+class Presentation:
+    """How the shell and the browsable page show an endpoint.
+
+    ``text_columns``: the ``query`` text table ((header, record -> value) pairs); ``csv_table``: the
+    normalised table (:mod:`spacecraft_data.tables`) whose rows are its CSV (None: its records flattened);
+    ``help``: the help text of a parameter's ``--flag``; ``examples``: the browsable page's example values
+    (``filter``, ``search``, ``ordering``), from which :attr:`Endpoint.description` is written.
+    """
+
+    __slots__ = (
+        "text_columns",
+        "csv_table",
+        "help",
+        "examples",
+    )
+
+    def __init__(
+        self,
+        text_columns: tuple[tuple[str, Callable[[Mapping[str, Any]], Any]], ...] = (),
+        csv_table: str | None = None,
+        help: Mapping[str, str] | None = None,
+        examples: Mapping[str, str] | None = None,
+    ) -> None:
+        self.text_columns = tuple(text_columns)
+        self.csv_table = csv_table
+        self.help = dict(help or {})
+        self.examples = dict(examples or {})
+
+
+class Endpoint:
+    """Everything particular to one LL2 list endpoint ``/<api version>/<name>/`` and its detail route, as
+    named parts: each layer reads its own.
+
+    ``routing`` (:class:`Routing`), ``storage`` (:class:`Storage`), ``query`` (:class:`Querying`),
+    ``modes`` (:class:`ModePlan`), ``validation`` (:class:`Validation`), ``harvest``
+    (:class:`Harvesting`), ``presentation`` (:class:`Presentation`).
+    """
+
+    __slots__ = ("routing", "storage", "query", "modes", "validation", "harvest", "presentation")
+
+    def __init__(
+        self,
+        routing: Routing,
+        storage: Storage,
+        query: Querying,
+        modes: ModePlan | None = None,
+        validation: Validation | None = None,
+        harvest: Harvesting | None = None,
+        presentation: Presentation | None = None,
+    ) -> None:
+        self.routing = routing
+        self.storage = storage
+        self.query = query
+        self.modes = modes if modes is not None else ModePlan()
+        self.validation = validation if validation is not None else Validation()
+        self.harvest = harvest if harvest is not None else Harvesting()
+        self.presentation = presentation if presentation is not None else Presentation()
+
+    def __repr__(self) -> str:
+        return f"<Endpoint /{self.routing.name}/>"
+
+    @property
+    def name(self) -> str:
+        """The route below the API version (``spacecraft``, ``config/spacecraft_statuses``): its identity."""
+        return self.routing.name
+
     @property
     def tables(self) -> tuple[str, ...]:
         """Every snapshot table of this endpoint: its own, then those of modes kept apart."""
-        return (self.table, *self.mode_tables.values())
+        return (self.storage.table, *self.modes.tables.values())
 
-    @property
-    def files(self) -> dict[str, str]:
-        """Table -> file name inside a snapshot folder (one rule for every table: ``<table>.json``)."""
-        return {table: table_file(table) for table in self.tables}
-
-    # -- modes -------------------------------------------------------------------
-    def mode_of(self, requested: str | None) -> str | None:
-        """The mode a list request gets: ``mode`` when it names one exactly, else the default (None: no
-        modes)."""
-        if not self.modes:
-            return None
-        return requested if requested in self.modes else self.default_mode
-
-    def answerable_modes(self, held: tuple[str, ...]) -> tuple[str, ...]:
-        """The modes answered when the table stores ``held``: those, and every projection of one of them."""
-        return tuple(m for m in self.modes if m in held or (m in self.derived and self.derived[m][0] in held))
-
-    # -- parameters --------------------------------------------------------------
     @property
     def parameters(self) -> tuple[str, ...]:
         """Every query parameter the view reads: filters, search, ordering, pagination, mode, format."""
-        params = [f.param for f in self.filters]
-        params += [
-            self.search.param,
-            self.ordering.param,
-            self.pagination.limit_param,
-            self.pagination.offset_param,
-        ]
-        if self.modes:
+        q = self.query
+        params = [f.param for f in q.filters]
+        params += [q.search.param, q.ordering.param, q.pagination.limit_param, q.pagination.offset_param]
+        if self.modes.names:
             params.append("mode")
         return (*params, "format")
 
     @property
     def description(self) -> str:
         """The text LL2's browsable pages show above the request line of this endpoint's list route."""
-        path = f"/{self.name}/"
+        q, examples = self.query, self.presentation.examples
         return view_description(
-            path,
-            modes=", ".join(self.modes),
-            filters=", ".join(f.param for f in self.filters),
-            filter_example=self.examples.get("filter", ""),
-            searched=", ".join(field.replace(".", "__") for field in self.search.fields),
-            search_example=self.examples.get("search", ""),
-            ordering=", ".join(sorted(self.ordering.fields)),
-            ordering_example=self.examples.get("ordering", ""),
-            max_limit=self.pagination.max_limit,
+            f"/{self.name}/",
+            modes=", ".join(self.modes.names),
+            filters=", ".join(f.param for f in q.filters),
+            filter_example=examples.get("filter", ""),
+            searched=", ".join(field.replace(".", "__") for field in q.search.fields),
+            search_example=examples.get("search", ""),
+            ordering=", ".join(sorted(q.ordering.fields)),
+            ordering_example=examples.get("ordering", ""),
+            max_limit=q.pagination.max_limit,
         )
+
+    # Transitional (removed once every layer reads its own part): the flat names of 0.2.0.
+    def __getattr__(self, name: str) -> Any:
+        part = _FLAT.get(name)
+        if part is None:
+            raise AttributeError(name)
+        group, attr = part
+        return getattr(getattr(self, group), attr)
+
+
+_FLAT = {
+    "model": ("routing", "model"),
+    "aliases": ("routing", "aliases"),
+    "formats": ("routing", "formats"),
+    "table": ("storage", "table"),
+    "primary": ("storage", "primary"),
+    "filled_from": ("storage", "filled_from"),
+    "filters": ("query", "filters"),
+    "search": ("query", "search"),
+    "ordering": ("query", "ordering"),
+    "pagination": ("query", "pagination"),
+    "default_mode": ("modes", "default"),
+    "detail_mode": ("modes", "detail"),
+    "derived": ("modes", "derived"),
+    "mode_tables": ("modes", "tables"),
+    "mode_contents": ("modes", "contents"),
+    "schemas": ("validation", "schemas"),
+    "detailed_only": ("validation", "detailed_only"),
+    "marker_keys": ("validation", "marker_keys"),
+    "only_keys": ("validation", "only_keys"),
+    "harvest_mode": ("harvest", "mode"),
+    "harvested": ("harvest", "included"),
+    "text_columns": ("presentation", "text_columns"),
+    "csv_table": ("presentation", "csv_table"),
+    "help": ("presentation", "help"),
+    "examples": ("presentation", "examples"),
+    "list_path": ("routing", "list_path"),
+    "detail_path": ("routing", "detail_path"),
+    "mode_of": ("modes", "mode_of"),
+    "answerable_modes": ("modes", "answerable"),
+}
 
 
 def table_file(table: str) -> str:

@@ -6,7 +6,18 @@ Details: docs/architecture.md#the-registrys-declarations
 from __future__ import annotations
 
 from ..query import BooleanFilter, ChoiceFilter, ExactFilter, OrderingFilter, SearchFilter
-from .declaration import Endpoint, Projection, Schema
+from .declaration import (
+    Endpoint,
+    Harvesting,
+    ModePlan,
+    Presentation,
+    Projection,
+    Querying,
+    Routing,
+    Schema,
+    Storage,
+    Validation,
+)
 
 __all__ = [
     "ENDPOINTS",
@@ -77,79 +88,90 @@ SPACECRAFT_NORMAL = Projection(
 #: (a snapshot of both modes), matched to the normal records by id: the filters, search and ordering
 #: then run over the normal records, whose fields they read are the same in both modes.
 SPACECRAFT = Endpoint(
-    name="spacecraft",
-    model="Spacecraft",
-    table="spacecraft",
-    filters=(
-        BooleanFilter("in_space"),
-        BooleanFilter("is_placeholder"),
-        ExactFilter("name"),
-        ChoiceFilter("spacecraft_config", table="spacecraft_configurations"),
-        ChoiceFilter("status", table="spacecraft_statuses"),
+    routing=Routing(
+        name="spacecraft",
+        model="Spacecraft",
     ),
-    search=SearchFilter(("name", "spacecraft_config.name")),
-    ordering=OrderingFilter(
-        {
-            "flights_count": "number",
-            "id": "number",
-            "mission_ends_count": "number",
-            "time_docked": "duration",
-            "time_in_space": "duration",
-        }
+    storage=Storage(
+        table="spacecraft",
+        primary=True,
     ),
-    derived={"normal": ("detailed", SPACECRAFT_NORMAL)},
-    mode_tables={"detailed": "spacecraft_detailed"},
-    primary=True,
-    schemas={
-        "normal": Schema(
-            "normal",
-            "spacecraft.normal",
-            component="SpacecraftNormal",
-            title="LL2 2.3.0 /spacecraft/ record, normal mode",
+    query=Querying(
+        filters=(
+            BooleanFilter("in_space"),
+            BooleanFilter("is_placeholder"),
+            ExactFilter("name"),
+            ChoiceFilter("spacecraft_config", table="spacecraft_configurations"),
+            ChoiceFilter("status", table="spacecraft_statuses"),
         ),
-        "detailed": Schema(
-            "detailed",
-            "spacecraft.detailed",
-            component="SpacecraftEndpointDetailed",
-            title="LL2 2.3.0 /spacecraft/ record, detailed mode (?mode=detailed and /spacecraft/{id}/)",
+        search=SearchFilter(("name", "spacecraft_config.name")),
+        ordering=OrderingFilter(
+            {
+                "flights_count": "number",
+                "id": "number",
+                "mission_ends_count": "number",
+                "time_docked": "duration",
+                "time_in_space": "duration",
+            }
         ),
-        "list": Schema(
-            "list",
-            "spacecraft.list",
-            component="PaginatedPolymorphicSpacecraftEndpointList",
-            title="LL2 2.3.0 /spacecraft/ list page (paginated envelope)",
-        ),
-    },
-    detailed_only="flights",
-    marker_keys=("spacecraft_config",),
-    harvest_mode="chosen",
-    text_columns=(
-        ("id", _field("id")),
-        ("name", _field("name")),
-        ("status", _name_of("status")),
-        ("config", _name_of("spacecraft_config")),
-        ("in_space", _field("in_space")),
-        ("flights", _field("flights_count")),
-        ("ends", _field("mission_ends_count")),
-        ("time_in_space", _field("time_in_space")),
-        ("time_docked", _field("time_docked")),
     ),
-    csv_table="spacecraft",
-    help={"spacecraft_config": "spacecraft configuration id", "status": "status id (e.g. 4 = Single Use)"},
-    # The saved pages' own description (data/raw/seeds/*.txt) is written from "filter", "search" and
-    # "ordering"
-    # (tested), so they stay LL2's words, though they match no bundled record. The CLI's help examples are the
-    # "cli_" keys where given (else those): chosen from the bundled records, each matches at least one
-    # (tests/test_help_examples.py).
-    examples={
-        "filter": "is_placeholder=True",
-        "search": "Endeavour",
-        "ordering": "-flights_count",
-        "cli_filter": "in_space=True",
-        "cli_search": "Dragon",
-    },
-    # build: the manifest's reason detailed mode is not held
-    mode_contents={"detailed": "flights, full configuration and agency objects"},
+    modes=ModePlan(
+        derived={"normal": ("detailed", SPACECRAFT_NORMAL)},
+        tables={"detailed": "spacecraft_detailed"},
+        contents={"detailed": "flights, full configuration and agency objects"},
+    ),
+    validation=Validation(
+        schemas={
+            "normal": Schema(
+                "normal",
+                "spacecraft.normal",
+                component="SpacecraftNormal",
+                title="LL2 2.3.0 /spacecraft/ record, normal mode",
+            ),
+            "detailed": Schema(
+                "detailed",
+                "spacecraft.detailed",
+                component="SpacecraftEndpointDetailed",
+                title="LL2 2.3.0 /spacecraft/ record, detailed mode (?mode=detailed and /spacecraft/{id}/)",
+            ),
+            "list": Schema(
+                "list",
+                "spacecraft.list",
+                component="PaginatedPolymorphicSpacecraftEndpointList",
+                title="LL2 2.3.0 /spacecraft/ list page (paginated envelope)",
+            ),
+        },
+        detailed_only="flights",
+        marker_keys=("spacecraft_config",),
+    ),
+    harvest=Harvesting(
+        mode="chosen",
+    ),
+    presentation=Presentation(
+        text_columns=(
+            ("id", _field("id")),
+            ("name", _field("name")),
+            ("status", _name_of("status")),
+            ("config", _name_of("spacecraft_config")),
+            ("in_space", _field("in_space")),
+            ("flights", _field("flights_count")),
+            ("ends", _field("mission_ends_count")),
+            ("time_in_space", _field("time_in_space")),
+            ("time_docked", _field("time_docked")),
+        ),
+        csv_table="spacecraft",
+        help={
+            "spacecraft_config": "spacecraft configuration id",
+            "status": "status id (e.g. 4 = Single Use)",
+        },
+        examples={
+            "filter": "is_placeholder=True",
+            "search": "Endeavour",
+            "ordering": "-flights_count",
+            "cli_filter": "in_space=True",
+            "cli_search": "Dragon",
+        },
+    ),
 )
 
 #: ``/2.3.0/spacecraft_configurations/``: filters ``agency``, ``human_rated``, ``in_use``,
@@ -160,84 +182,115 @@ SPACECRAFT = Endpoint(
 #: ascending; modes ``normal`` (:data:`CONFIGURATION_NORMAL` of the stored detailed record)
 #: and ``detailed`` (the stored record, also what the detail route answers).
 SPACECRAFT_CONFIGURATIONS = Endpoint(
-    name="spacecraft_configurations",
-    model="SpacecraftConfiguration",
-    table="spacecraft_configurations",
-    filters=(
-        # The universe of agency ids offline is the agencies of the configurations: LL2 checks
-        # its whole agencies table, so an agency with no configuration is 200/count 0 there, 400 here.
-        ChoiceFilter("agency"),
-        BooleanFilter("human_rated"),
-        BooleanFilter("in_use"),
-        ExactFilter("name"),
+    routing=Routing(
+        name="spacecraft_configurations",
+        model="SpacecraftConfiguration",
     ),
-    search=SearchFilter(("agency.abbrev", "agency.name", "name")),
-    ordering=OrderingFilter({"name": "text"}),
-    derived={"normal": ("detailed", CONFIGURATION_NORMAL)},
-    schemas={
-        "normal": Schema(
-            "configuration.normal",
-            "spacecraft_configuration.normal",
-            component="SpacecraftConfigNormal",
-            title="LL2 2.3.0 /spacecraft_configurations/ record, normal mode",
-        ),
-        "detailed": Schema(
-            "configuration.detailed",
-            "spacecraft_configuration.detailed",
-            component="SpacecraftConfigDetailed",
-            title="LL2 2.3.0 /spacecraft_configurations/ record, detailed mode",
-        ),
-        "list": Schema(
-            "configuration.list",
-            "spacecraft_configuration.list",
-            component="PaginatedPolymorphicSpacecraftConfigurationEndpointList",
-            title="LL2 2.3.0 /spacecraft_configurations/ list page (paginated envelope)",
-        ),
-    },
-    detailed_only="capability",
-    marker_keys=("agency",),
-    harvest_mode="detailed",
-    text_columns=(
-        ("id", _field("id")),
-        ("name", _field("name")),
-        ("agency", lambda r: (r.get("agency") or {}).get("abbrev") or (r.get("agency") or {}).get("name")),
-        ("type", _name_of("type")),
-        ("in_use", _field("in_use")),
-        ("family", lambda r: ", ".join(f.get("name", "") for f in r.get("family") or []) or None),
+    storage=Storage(
+        table="spacecraft_configurations",
     ),
-    csv_table="spacecraft_configurations",
-    help={
-        "agency": "agency id (e.g. 121 = SpaceX); ids of agencies with no configuration are refused offline"
-    },
-    # The OpenAPI spec's description of the view, rendered as the saved spacecraft pages render theirs.
-    examples={"filter": "human_rated=True", "search": "Dragon", "ordering": "name"},
+    query=Querying(
+        filters=(
+            # The universe of agency ids offline is the agencies of the configurations: LL2 checks
+            # its whole agencies table, so an agency with no configuration is 200/count 0 there, 400 here.
+            ChoiceFilter("agency"),
+            BooleanFilter("human_rated"),
+            BooleanFilter("in_use"),
+            ExactFilter("name"),
+        ),
+        search=SearchFilter(("agency.abbrev", "agency.name", "name")),
+        ordering=OrderingFilter({"name": "text"}),
+    ),
+    modes=ModePlan(
+        derived={"normal": ("detailed", CONFIGURATION_NORMAL)},
+    ),
+    validation=Validation(
+        schemas={
+            "normal": Schema(
+                "configuration.normal",
+                "spacecraft_configuration.normal",
+                component="SpacecraftConfigNormal",
+                title="LL2 2.3.0 /spacecraft_configurations/ record, normal mode",
+            ),
+            "detailed": Schema(
+                "configuration.detailed",
+                "spacecraft_configuration.detailed",
+                component="SpacecraftConfigDetailed",
+                title="LL2 2.3.0 /spacecraft_configurations/ record, detailed mode",
+            ),
+            "list": Schema(
+                "configuration.list",
+                "spacecraft_configuration.list",
+                component="PaginatedPolymorphicSpacecraftConfigurationEndpointList",
+                title="LL2 2.3.0 /spacecraft_configurations/ list page (paginated envelope)",
+            ),
+        },
+        detailed_only="capability",
+        marker_keys=("agency",),
+    ),
+    harvest=Harvesting(
+        mode="detailed",
+    ),
+    presentation=Presentation(
+        text_columns=(
+            ("id", _field("id")),
+            ("name", _field("name")),
+            (
+                "agency",
+                lambda r: (r.get("agency") or {}).get("abbrev") or (r.get("agency") or {}).get("name"),
+            ),
+            ("type", _name_of("type")),
+            ("in_use", _field("in_use")),
+            ("family", lambda r: ", ".join(f.get("name", "") for f in r.get("family") or []) or None),
+        ),
+        csv_table="spacecraft_configurations",
+        help={
+            "agency": "agency id (e.g. 121 = SpaceX); "
+            "ids of agencies with no configuration are refused offline"
+        },
+        examples={"filter": "human_rated=True", "search": "Dragon", "ordering": "name"},
+    ),
 )
 
 #: ``/2.3.0/config/spacecraft_statuses/``: no filters and no modes. The spec lists ``search``
 #: and ``ordering`` parameters but publishes no fields for either, so both are accepted and
 #: ignored (as DRF ignores them with empty ``search_fields``/``ordering_fields``); id order.
 SPACECRAFT_STATUSES = Endpoint(
-    name="config/spacecraft_statuses",
-    model="SpacecraftStatus",
-    table="spacecraft_statuses",
-    filters=(),
-    search=SearchFilter(()),
-    ordering=OrderingFilter({}),
-    modes=(),
-    aliases=("spacecraft_statuses",),
-    filled_from=("spacecraft", "status"),
-    schemas={
-        "record": Schema(
-            "status",
-            "spacecraft_status",
-            component="SpacecraftStatus",
-            title="LL2 2.3.0 spacecraft status (/config/spacecraft_statuses/ record)",
-        )
-    },
-    only_keys=frozenset({"id", "name"}),
-    harvest_mode=None,
-    text_columns=(("id", _field("id")), ("name", _field("name"))),
-    csv_table="spacecraft_statuses",
+    routing=Routing(
+        name="config/spacecraft_statuses",
+        model="SpacecraftStatus",
+        aliases=("spacecraft_statuses",),
+    ),
+    storage=Storage(
+        table="spacecraft_statuses",
+        filled_from=("spacecraft", "status"),
+    ),
+    query=Querying(
+        filters=(),
+        search=SearchFilter(()),
+        ordering=OrderingFilter({}),
+    ),
+    modes=ModePlan(
+        names=(),
+    ),
+    validation=Validation(
+        schemas={
+            "record": Schema(
+                "status",
+                "spacecraft_status",
+                component="SpacecraftStatus",
+                title="LL2 2.3.0 spacecraft status (/config/spacecraft_statuses/ record)",
+            )
+        },
+        only_keys=frozenset({"id", "name"}),
+    ),
+    harvest=Harvesting(
+        mode=None,
+    ),
+    presentation=Presentation(
+        text_columns=(("id", _field("id")), ("name", _field("name"))),
+        csv_table="spacecraft_statuses",
+    ),
 )
 
 #: endpoint name -> declaration, in the order every layer lists them (the primary one first)

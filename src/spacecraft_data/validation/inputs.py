@@ -148,7 +148,7 @@ def _context(
     params = dict(request.params) if request is not None else {}
     if detail:
         ctx.mode = ctx.endpoint.detail_mode  # LL2's detail route always answers in its detail mode
-    elif params.get("mode") in ctx.endpoint.modes:
+    elif params.get("mode") in ctx.endpoint.modes.names:
         ctx.mode = params["mode"]
     shown = f"/{version or DEFAULT_API_VERSION}/{route}/" + ("<id>/" if detail else "")
     ctx.chosen_by = f"endpoint {shown} named by {where}" + (f", mode {ctx.mode}" if ctx.mode else "")

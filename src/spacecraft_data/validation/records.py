@@ -128,12 +128,12 @@ def endpoint_of_schema(name: str, api_version: str | None = None) -> tuple[Endpo
 
 
 def _mode_of(record: Any, endpoint: Endpoint, mode: str | None) -> str | None:
-    if not endpoint.modes:
+    if not endpoint.modes.names:
         return None
-    if mode in endpoint.modes:
+    if mode in endpoint.modes.names:
         return mode
     mode = record.get("response_mode") if isinstance(record, dict) else None
-    if mode in endpoint.modes:
+    if mode in endpoint.modes.names:
         return mode
     detailed = (
         isinstance(record, dict) and endpoint.detailed_only is not None and endpoint.detailed_only in record
