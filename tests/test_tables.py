@@ -18,6 +18,7 @@ import pytest
 from helpers_rebuild import configurations_from_tables, records_from_tables
 
 from spacecraft_data import tables as T
+from spacecraft_data.endpoints import registry
 
 
 def _write(files: dict[str, bytes], root: Path) -> Path:
@@ -33,6 +34,7 @@ def _fake_snapshot(records, configurations=(), statuses=()):
         records=list(records),
         version="0000.00.00",
         api_version="2.3.0",
+        registry=registry("2.3.0"),
         modes=("normal",),
         manifest={"sources": [], "records": {}},
         tables={"spacecraft_configurations": list(configurations), "spacecraft_statuses": list(statuses)},

@@ -286,11 +286,11 @@ def assemble(
     """
     # The build's one registry lookup: every step below reads the plan's.
     plan = _plan(inputs.sources, registry(inputs.api_version))
-    reads = _read_inputs(inputs, plan)  # lazy: each source is read as the merge reaches it
-    merged = _merge_inputs(reads, plan, inputs.notes)
+    reads = _read_step(inputs, plan)  # lazy: each source is read as the merge reaches it
+    merged = _merge_step(reads, plan, inputs.notes)
     if validate is not None:
         _check_tables(validate, plan, merged.held)
-    return _snapshot_files(inputs, plan, merged)
+    return _manifest_step(inputs, plan, merged)
 
 
 @dataclass
@@ -344,7 +344,7 @@ class _DirectRead:
 _EmbeddedRead = tuple[Source, list[Embedded], dict[str, Any]]
 
 
-def _read_inputs(inputs: SnapshotInputs, plan: _Plan) -> Iterator[_DirectRead | _EmbeddedRead]:
+def _read_step(inputs: SnapshotInputs, plan: _Plan) -> Iterator[_DirectRead | _EmbeddedRead]:
     """The read step: each source in input order, its records and manifest entry; refuses an unknown endpoint.
 
     A generator, so a bad input stops the build as soon as it is reached, after the merge of those before.
@@ -399,7 +399,7 @@ class _Merged:
     held: dict[str, list[Record]] = field(default_factory=dict)  # table -> its rows in id order, once merged
 
 
-def _merge_inputs(reads: Iterable[_DirectRead | _EmbeddedRead], plan: _Plan, notes: list[str]) -> _Merged:
+def _merge_step(reads: Iterable[_DirectRead | _EmbeddedRead], plan: _Plan, notes: list[str]) -> _Merged:
     """The merge step: the sources read, into their tables by ``plan``: direct sources first, then embedded
     records; then the tables filled from others (:func:`_fill`), and every table's rows in id order.
 
@@ -452,7 +452,7 @@ def _check_tables(
         raise BuildError(f"{len(problems)} schema problem(s); nothing was published:\n  {shown}{more}")
 
 
-def _snapshot_files(inputs: SnapshotInputs, plan: _Plan, merged: _Merged) -> dict[str, bytes]:
+def _manifest_step(inputs: SnapshotInputs, plan: _Plan, merged: _Merged) -> dict[str, bytes]:
     """The manifest step: every table's file (name -> bytes) and the manifest describing them all.
 
     Notes pages that reported different counts in ``inputs.notes``, which the manifest then lists.

@@ -152,14 +152,13 @@ def datapackage(
     relative to the folder the descriptor is written in. ``note`` is added to the
     description (e.g. which query selected the records of an export).
     """
-    from ..endpoints import primary
-
-    main = primary(snapshot.api_version)
+    main = snapshot.registry.primary
+    route = main.routing.list_path(snapshot.api_version)
     resources = _json_resources(json_resources or {}) + _table_resources(tables, csv_files, table_dir)
     return {
         "$schema": "https://datapackage.org/profiles/2.0/datapackage.json",
         "name": "spacecraft-data",
-        "title": f"Launch Library 2 {main.name} ({main.list_path(snapshot.api_version)}), offline snapshot",
+        "title": f"Launch Library 2 {main.name} ({route}), offline snapshot",
         "description": _description(snapshot, main.name, note),
         "version": snapshot.version,
         "homepage": "https://thespacedevs.com/llapi",
