@@ -20,7 +20,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
 sys.path.insert(0, str(ROOT / "scripts"))  # the scripts' own helpers, however the script is run
 
-from generated_files import sync_files  # noqa: E402
+from generated_files import show_progress, sync_files  # noqa: E402
 from rebuild_records import configurations_from_tables, records_from_tables  # noqa: E402
 
 from spacecraft_data import load  # noqa: E402
@@ -123,6 +123,7 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--check", action="store_true", help="compare with the files on disk; write nothing")
     args = parser.parse_args(argv)
+    show_progress()
     try:
         files = generate(ROOT, args.snapshot)
     except SpacecraftDataError as exc:
