@@ -464,8 +464,8 @@ def _manifest_step(inputs: SnapshotInputs, plan: _Plan, merged: _Merged) -> dict
         inputs.notes.append(f"pages reported different counts: {sorted(counts)}")
     reported_count = max(counts) if counts else None
     complete = reported_count is not None and len(held[main.storage.table]) >= reported_count
-    own = [e.storage.table for e in declared]
-    files = {table_file(t): dump_json(held[t]) for t in own}
+    own_tables = [e.storage.table for e in declared]
+    files = {table_file(t): dump_json(held[t]) for t in own_tables}
     tables = {e.storage.table: _table_entry(e, plan, merged, complete) for e in declared}
     modes = _held_modes(main, held[main.storage.table])
     for e in declared:
