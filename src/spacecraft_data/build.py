@@ -357,12 +357,13 @@ def _read_step(inputs: SnapshotInputs, plan: _Plan) -> Iterator[_DirectRead | _E
                 f"{source.file}: unknown endpoint {source.endpoint!r} (known: {plan.registry.names})"
             )
         if source.kind == EMBEDDED_KIND:
-            read: _DirectRead | _EmbeddedRead = _read_embedded_source(source, endpoint, main, version)
-            log.debug("read %s: %d records embedded", read[2]["file"], len(read[1]))
+            embedded = _read_embedded_source(source, endpoint, main, version)
+            log.debug("read %s: %d records embedded", embedded[2]["file"], len(embedded[1]))
+            yield embedded
         else:
-            read = _read_direct_source(source, endpoint, inputs.base_url, version)
-            log.debug("read %s: %d %s records", read.entry["file"], len(read.records), source.mode)
-        yield read
+            direct = _read_direct_source(source, endpoint, inputs.base_url, version)
+            log.debug("read %s: %d %s records", direct.entry["file"], len(direct.records), source.mode)
+            yield direct
 
 
 def _read_direct_source(source: Source, endpoint: Endpoint, base_url: str, version: str) -> _DirectRead:
