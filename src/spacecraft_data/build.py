@@ -282,7 +282,7 @@ def assemble(
     Every table is an endpoint's of the registry (:mod:`spacecraft_data.endpoints`) for
     ``inputs.api_version``: a source names its endpoint, whose declaration says which
     table its records go to. ``validate(table, records)`` may return a list of problems;
-    any problem stops the build with a :class:`BuildError` listing them.
+    any problem stops the build with a :class:`BuildError` listing them. Steps: plan, read, merge, manifest.
     """
     # The build's one registry lookup: every step below reads the plan's.
     plan = _plan(inputs.sources, registry(inputs.api_version))
