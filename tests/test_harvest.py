@@ -17,6 +17,7 @@ import datetime as dt
 import hashlib
 import importlib.util
 import json
+import logging
 import re
 import shutil
 from pathlib import Path
@@ -44,14 +45,15 @@ def tree_digest(folder: Path) -> dict[str, str]:
 
 class Run:
     """Paths of one test's store, raw folder and changelog (all under tmp_path), plus what the harvest
-    said."""
+    said (its log lines, captured by caplog)."""
 
-    def __init__(self, tmp_path: Path) -> None:
+    def __init__(self, tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
         self.output = tmp_path / "snapshots"
         self.raw = tmp_path / "raw" / "harvest"
         self.changelog = tmp_path / "DATA_CHANGES.md"
         self.sleeps: list[float] = []
-        self.messages: list[str] = []
+        self.caplog = caplog
+        caplog.set_level(logging.INFO, logger="spacecraft_data")
         # A previous snapshot: a copy of the bundled one, which no harvest may modify.
         bundled = PINNED_DIR
         self.previous = self.output / "2.3.0" / bundled.name
@@ -70,11 +72,15 @@ class Run:
             read_timeout=2.0,
             connect_timeout=2,
             sleep=self.sleeps.append,
-            progress=self.messages.append,
             now=lambda: TODAY,
         )
         base.update(kw)
         return HarvestOptions(**base)
+
+    @property
+    def messages(self) -> list[str]:
+        """The lines the package logged during the test, in order."""
+        return [r.getMessage() for r in self.caplog.records if r.name.startswith("spacecraft_data.")]
 
     def pages(self) -> list[Path]:
         return sorted(self.raw.glob("*/*.txt"))
@@ -87,8 +93,8 @@ class Run:
 
 
 @pytest.fixture
-def run(tmp_path: Path) -> Run:
-    return Run(tmp_path)
+def run(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> Run:
+    return Run(tmp_path, caplog)
 
 
 def assert_equals_bundled(snapshot_dir: Path) -> None:
@@ -383,7 +389,7 @@ def test_cli_reports_progress_on_stderr_and_quiet_silences_it(run: Run, capsys) 
         str(PAGE),
     ]
     with FakeLL2() as api:
-        assert main(["harvest", "--base-url", api.base_url, *args]) == 0
+        assert main(["harvest", "--base-url", api.base_url, "--progress", *args]) == 0
     out = capsys.readouterr()
     assert "/2.3.0/20" in out.out
     assert "page spacecraft_normal_pass1_offset000000.txt: fetched 10 records" in out.err

@@ -25,17 +25,12 @@ BUNDLED = Path(latest_snapshot_dir(bundled_root()))
 NOW = dt.datetime(2026, 11, 25, 9, 30, tzinfo=dt.timezone.utc)
 
 
-def quiet(message: str) -> None:
-    pass
-
-
 def do_import(tmp_path: Path, files, **kw) -> Path:
     args = dict(
         output=tmp_path / "snaps",
         raw_dir=tmp_path / "raw" / "imports",
         changelog=tmp_path / "CHANGES.md",
         now=lambda: NOW,
-        progress=quiet,
     )
     args.update(kw)
     return import_pages(list(files), **args)
@@ -119,7 +114,7 @@ def test_cli_import_pages_prints_the_snapshot_and_appends_the_changelog(tmp_path
         "--changelog",
         str(tmp_path / "DATA_CHANGES.md"),
     ]
-    assert main(["import-pages", *map(str, SEEDS), *args]) == 0
+    assert main(["import-pages", *map(str, SEEDS), *args, "--progress"]) == 0
     out = capsys.readouterr()
     first = Path(out.out.strip())
     assert first.parent == tmp_path / "snaps" / "2.3.0"
