@@ -131,6 +131,16 @@ def test_harvest_publishes_the_served_records_with_the_fewest_requests(run: Run)
     assert "fetched 10 records (count 28)" in text
 
 
+def test_progress_is_logged_by_named_loggers_and_the_library_attaches_no_handler(run: Run) -> None:
+    with FakeLL2() as api:
+        harvest(run.options(api))
+    names = {r.name for r in run.caplog.records if r.name.startswith("spacecraft_data.")}
+    assert {"spacecraft_data.harvest.harvester", "spacecraft_data.harvest.publish"} <= names
+    assert all(r.levelno == logging.INFO for r in run.caplog.records if r.name in names)
+    # Where the lines go is the application's choice (the CLI's handler, or none): never the library's.
+    assert not any(logging.getLogger(name).handlers for name in {"spacecraft_data", *names})
+
+
 def test_harvested_snapshot_rebuilds_byte_identically_from_its_raw_pages(run: Run) -> None:
     with FakeLL2() as api:
         result = harvest(run.options(api))

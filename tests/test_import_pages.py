@@ -12,7 +12,7 @@ import pytest
 
 import spacecraft_data
 from spacecraft_data.cli import main
-from spacecraft_data.endpoints import endpoints, table_file
+from spacecraft_data.endpoints import endpoints, registry, table_file
 from spacecraft_data.errors import BuildError, PageError
 from spacecraft_data.harvest import import_pages
 from spacecraft_data.pages import read_page
@@ -68,6 +68,12 @@ def assert_rebuilds_unchanged(tmp_path: Path, target: Path) -> None:
     before = digest(target)
     assert module.main(["--raw", str(tmp_path / "raw"), "--out", str(tmp_path / "snaps"), "--check"]) == 0
     assert digest(target) == before
+
+
+def test_a_registry_resolved_by_the_caller_is_imported_with_as_its_api_version(tmp_path: Path) -> None:
+    target = do_import(tmp_path, SEEDS[:1], registry=registry("2.3.0"))
+    assert target == tmp_path / "snaps" / "2.3.0" / "2026.11.25"
+    assert spacecraft_data.load(target).manifest["records"]["held"] == 10
 
 
 def test_imported_snapshot_rebuilds_from_its_raw_copy(tmp_path: Path) -> None:
