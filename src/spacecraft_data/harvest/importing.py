@@ -63,13 +63,15 @@ def import_pages(
 
     output = user_snapshots() if output is None else output
     raw_dir = user_raw_dir("imports") if raw_dir is None else raw_dir
-    log: Path | None = user_changelog() if changelog is True else Path(changelog) if changelog else None
+    changelog_file: Path | None = (
+        user_changelog() if changelog is True else Path(changelog) if changelog else None
+    )
     check_base_url(base_url, "base_url")
     validate = validate or default_validator()
     declared = registry or harvest_registry(api_version)
     with store_lock(Path(output), "an import-pages", lock_wait):
         return _import_pages(
-            files, Path(output), Path(raw_dir), log, declared, base_url, endpoint, validate, now
+            files, Path(output), Path(raw_dir), changelog_file, declared, base_url, endpoint, validate, now
         )
 
 
@@ -77,7 +79,7 @@ def _import_pages(
     files: list[Path],
     output: Path,
     raw_dir: Path,
-    log: Path | None,
+    changelog_file: Path | None,
     registry: Registry,
     base_url: str,
     endpoint: str | None,
@@ -93,7 +95,7 @@ def _import_pages(
         spec = _sources_spec("import-pages", registry.api_version, base_url, entries)
         try:
             return publish_sources(
-                run_dir, spec, Path(output), validate, log, now().date(), label_root(run_dir)
+                run_dir, spec, Path(output), validate, changelog_file, now().date(), label_root(run_dir)
             )
         except SpacecraftDataError as exc:
             raise _naming_user_files(exc, copies) from None
