@@ -480,7 +480,6 @@ def harvested(tmp_path: Path, modes: tuple[str, ...]):
                 read_timeout=2,
                 connect_timeout=2,
                 sleep=lambda s: None,
-                progress=lambda m: None,
                 now=lambda: TODAY,
                 modes=modes,
             )

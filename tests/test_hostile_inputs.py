@@ -270,7 +270,6 @@ def _import(tmp_path: Path, files, **kw) -> Path:
         output=tmp_path / "snaps",
         raw_dir=tmp_path / "raw",
         changelog=None,
-        progress=lambda m: None,
         **kw,
     )
 

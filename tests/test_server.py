@@ -517,7 +517,6 @@ def test_pages_saved_from_serve_import_into_a_snapshot_of_the_same_records(base,
         output=tmp_path / "out",
         raw_dir=tmp_path / "raw",
         changelog=None,
-        progress=lambda message: None,
     )
     imported = spacecraft_data.load(published)
     assert len(imported) == len(snap)
@@ -536,7 +535,6 @@ def test_harvester_pointed_at_serve_rebuilds_the_served_snapshot(base, snap, tmp
             changelog=None,
             retries=0,
             sleep=lambda seconds: None,
-            progress=lambda message: None,
         )
     )
     harvested = spacecraft_data.load(result.snapshot)

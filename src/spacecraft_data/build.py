@@ -192,7 +192,7 @@ def _read_embedded_source(
             f"must be {main.name!r}, not {source.endpoint!r}"
         )
     try:
-        found = read_embedded(source.file, api_version)
+        found = read_embedded(source.file, main)
     except PageError as exc:
         raise BuildError(str(exc)) from None
     request_path = urlsplit(source.request_url).path if source.request_url else None

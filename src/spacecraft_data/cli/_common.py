@@ -100,8 +100,6 @@ def publish_kwargs(args: argparse.Namespace) -> dict[str, Any]:
         "changelog": None if args.no_changelog else args.changelog,
         "api_version": args.api_version,
     }
-    if args.quiet:
-        kwargs["progress"] = lambda message: None
     return kwargs
 
 

@@ -182,8 +182,6 @@ def run(args: argparse.Namespace) -> int:
         deadline=args.deadline,
         lock_wait=args.lock_wait,
     )
-    if args.quiet:
-        options.progress = lambda message: None
     result = harvest(options)
     print(f"{result.snapshot}")
     if not args.quiet:

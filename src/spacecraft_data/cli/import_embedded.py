@@ -69,7 +69,7 @@ def _list(files: list[Path]) -> int:
 
     table, status = primary().table, ExitCode.OK
     for file in files:
-        found = read_embedded(file)
+        found = read_embedded(file, primary())
         if not found:
             print(f"{file}: no spacecraft record embedded")
             status = ExitCode.INVALID
