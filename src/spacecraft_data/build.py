@@ -26,26 +26,12 @@ __all__ = [
     "read_sources",
     "assemble",
     "build_snapshot",
-    "endpoint_named",
-    "endpoint_names",
 ]
 
 Record = dict[str, Any]
 Problems = list[str]
 
 log = logging.getLogger(__name__)
-
-
-# Transitional: harvest/importing.py still asks by API version; it is to take a Registry from its caller
-# (registry.get(name), registry.names), and these two go then. The build itself reads its own Registry.
-def endpoint_named(name: str, api_version: str | None = None) -> Endpoint | None:
-    """The declaration a source's ``endpoint`` names (an endpoint's name or one of its aliases), or None."""
-    return registry(api_version).get(name)
-
-
-def endpoint_names(api_version: str | None = None) -> list[str]:
-    """Every name a source's ``endpoint`` may give (names and aliases of the declared endpoints), sorted."""
-    return registry(api_version).names
 
 
 @dataclass
