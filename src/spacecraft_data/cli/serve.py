@@ -5,10 +5,14 @@ from __future__ import annotations
 import argparse
 
 from ..errors import CannotListen, ExitCode
+from ..typecheck import TYPE_CHECKING
 from ._common import add_snapshot_option, snapshot_from
 
+if TYPE_CHECKING:
+    from ..endpoints import Registry
 
-def register(sub: argparse._SubParsersAction) -> None:
+
+def register(sub: argparse._SubParsersAction, declared: Registry) -> None:
     p = sub.add_parser(
         "serve",
         help="serve a snapshot as LL2's spacecraft endpoints on a local port",
