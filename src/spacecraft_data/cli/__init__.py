@@ -257,9 +257,10 @@ def _log_handler(args: argparse.Namespace) -> _LogHandler | None:
 
 def _is_terminal(stream: Any) -> bool:
     try:
-        return bool(stream.isatty())
+        terminal = bool(stream.isatty())
     except (AttributeError, ValueError):  # a replaced or closed stream
-        return False
+        terminal = False
+    return terminal
 
 
 if __name__ == "__main__":

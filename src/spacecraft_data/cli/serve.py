@@ -46,7 +46,8 @@ def register(sub: argparse._SubParsersAction, declared: Registry) -> None:
         help="most connections open at once (default: 512, lowered to fit the open-file limit); past "
         "it the connection idle longest is closed, or new ones wait if none is idle",
     )
-    p.set_defaults(run=run)
+    # The server logs; the command shows its log on stderr whatever stderr is, as a server's log should be.
+    p.set_defaults(run=run, log_lines="always")
 
 
 def port_number(text: str) -> int:
