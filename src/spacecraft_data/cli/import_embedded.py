@@ -72,7 +72,7 @@ def _list(files: list[Path], declared: Registry) -> int:
 
     table, status = declared.primary.storage.table, ExitCode.OK
     for file in files:
-        found = read_embedded(file, primary())
+        found = read_embedded(file, declared.primary)
         if not found:
             print(f"{file}: no spacecraft record embedded")
             status = ExitCode.INVALID
