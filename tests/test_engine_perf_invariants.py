@@ -53,7 +53,7 @@ def records():
 
 @pytest.fixture(scope="module")
 def engine(records):
-    return q.Engine(records, {}, SPACECRAFT.filters, SPACECRAFT.search, SPACECRAFT.ordering)
+    return q.Engine(records, {}, SPACECRAFT.query.filters, SPACECRAFT.query.search, SPACECRAFT.query.ordering)
 
 
 def _plain_select(engine: q.Engine, params: q.QueryParams) -> list[int]:
@@ -246,9 +246,9 @@ def test_mask_caches_stay_bounded_and_right_after_they_evict(engine):
     fresh = q.Engine(
         engine.records,
         {},
-        SPACECRAFT.filters,
-        SPACECRAFT.search,
-        SPACECRAFT.ordering,
+        SPACECRAFT.query.filters,
+        SPACECRAFT.query.search,
+        SPACECRAFT.query.ordering,
         cache_bytes=3 * (ENTRY_OVERHEAD + 120),
     )
     for term in ["a", "b", "c", "d", "e", "soyuz", "a"]:

@@ -134,7 +134,7 @@ def test_referenced_only_writes_the_reference_rows_the_selection_uses(bundled, t
 
 @pytest.mark.parametrize("endpoint", [e for e in ENDPOINTS])
 def test_every_endpoint_exports_its_stored_records_and_the_tables_they_lead_to(bundled, tmp_path, endpoint):
-    table = ENDPOINTS[endpoint].table
+    table = ENDPOINTS[endpoint].storage.table
     stored = bundled.records if table == "spacecraft" else bundled.tables[table]
     assert main(["export", "--format", "json", "--output", str(tmp_path / "j"), "--endpoint", endpoint]) == 0
     assert json.loads((tmp_path / "j" / f"{table}.json").read_text(encoding="utf-8")) == stored

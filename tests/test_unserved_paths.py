@@ -59,7 +59,9 @@ def test_the_registry_declares_exactly_the_paths_of_ll2s_openapi_document():
 
 def test_every_declared_endpoint_is_an_ll2_route_with_a_detail_route():
     for name, declared in endpoints("2.3.0").items():
-        assert ll2_has(declared.list_path("2.3.0")) and ll2_has(declared.detail_path("2.3.0", 1)), name
+        assert ll2_has(declared.routing.list_path("2.3.0")) and ll2_has(
+            declared.routing.detail_path("2.3.0", 1)
+        ), name
 
 
 def test_the_snapshots_api_version_is_one_ll2_serves(bundled):
