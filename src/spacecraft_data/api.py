@@ -163,28 +163,29 @@ class Served:
 
     def __init__(self, snapshot: Source, endpoint: Endpoint) -> None:
         self.endpoint = endpoint
-        self.records = snapshot.tables.get(endpoint.table, [])
-        self.engine = Engine(
-            self.records, snapshot.tables, endpoint.filters, endpoint.search, endpoint.ordering
-        )
+        query, plan = endpoint.query, endpoint.modes
+        #: the parts every request reads, looked up once here rather than through the endpoint each time
+        self.pagination = query.pagination
+        self.formats = endpoint.routing.formats
+        self.plan = plan
+        self.records = snapshot.tables.get(endpoint.storage.table, [])
+        self.engine = Engine(self.records, snapshot.tables, query.filters, query.search, query.ordering)
         self.positions = {r.get("id"): pos for pos, r in enumerate(self.records)}
         self.api_root = str(snapshot.manifest.get("base_url") or DEFAULT_BASE_URL).rstrip("/") + "/"
-        table = snapshot.manifest.get("tables", {}).get(endpoint.table, {})
+        declared = snapshot.manifest.get("tables", {})
+        table = declared.get(endpoint.storage.table, {})
         #: the modes the table stores: its own "modes" in the manifest, else its records' response_mode
         #: (a manifest written before tables declared modes), else the snapshot's
         held = (
             tuple(table["modes"])
             if "modes" in table
             else (
-                tuple(
-                    m for m in endpoint.modes.names if any(r.get("response_mode") == m for r in self.records)
-                )
+                tuple(m for m in plan.names if any(r.get("response_mode") == m for r in self.records))
                 or snapshot.modes
             )
         )
-        declared = snapshot.manifest.get("tables", {})
         #: modes stored in a table of their own that the manifest declares (mode -> table), read on first use
-        self.mode_tables = endpoint.modes.kept_apart(held, declared)
+        self.mode_tables = plan.kept_apart(held, declared)
         self.held_modes = held + tuple(self.mode_tables)
         self._tables = snapshot.tables
         self._files = {
@@ -192,9 +193,9 @@ class Served:
             for t in self.mode_tables.values()
         }
         #: the modes answered: those stored, and the declared projections of a stored mode
-        self.answerable = endpoint.answerable_modes(self.held_modes)
+        self.answerable = plan.answerable(self.held_modes)
         self.version = snapshot.version
-        self.list_path = endpoint.list_path(snapshot.api_version)
+        self.list_path = endpoint.routing.list_path(snapshot.api_version)
         #: rewritten records of every view, per (mode, origin, format)
         self.rendered = BoundedCache(RENDER_CACHE_BYTES)
         self._views: dict[str | None, _View] = {}
@@ -229,7 +230,7 @@ class Served:
                 records = [by_id.get(r.get("id")) for r in self.records]
                 partial = None in records
             elif mode is not None and mode not in self.held_modes:
-                projection = self.endpoint.derived[mode][1]
+                projection = self.plan.derived[mode][1]
             view = self._views[mode] = _View(records, projection, self.api_root, partial, self.rendered, mode)
         return view
 
@@ -246,8 +247,8 @@ class Served:
         raise ModeNotHeld(
             f"snapshot {self.version} holds no {mode} record for {self.endpoint.name} id {ids}: "
             f"{self._files[table]} lacks {'them' if len(missing) > 1 else 'it'} though "
-            f"{self.endpoint.table} holds the {self.endpoint.default_mode}-mode record (the harvest's "
-            f"{mode} pages disagreed with its {self.endpoint.default_mode} ones); nothing is made up for "
+            f"{self.endpoint.storage.table} holds the {self.plan.default}-mode record (the harvest's "
+            f"{mode} pages disagreed with its {self.plan.default} ones); nothing is made up for "
             "it. Fetch it again with 'spacecraft-data harvest --mode both'"
         )
 
@@ -541,7 +542,7 @@ class Api:
         )
 
     def _held_routes(self) -> str:
-        paths = [e.list_path(self.api_version) for e in self.registry]
+        paths = [e.routing.list_path(self.api_version) for e in self.registry]
         return ", ".join(paths[:-1]) + " and " + paths[-1] if len(paths) > 1 else "".join(paths)
 
     def _root(self, origin: str, params: QueryParams) -> dict[str, str]:
@@ -556,7 +557,9 @@ class Api:
         if fmt and fmt not in self.registry.primary.routing.formats:
             raise UnknownFormat()
         suffix = "?" + urlencode([("format", fmt)], errors=LINK_ENCODING_ERRORS) if fmt is not None else ""
-        return {name: f"{origin}{e.list_path(self.api_version)}{suffix}" for name, e in declared.items()}
+        return {
+            name: f"{origin}{e.routing.list_path(self.api_version)}{suffix}" for name, e in declared.items()
+        }
 
     def _answer(
         self,
@@ -571,12 +574,12 @@ class Api:
 
         The one answering path of both entries (:meth:`respond` and :class:`EndpointQuery`).
         ``query_string`` is the raw query ``params`` came from (None: made from pairs); ``mode``
-        is a detail answer's mode (None: the detail route's own, ``Endpoint.detail_mode``).
+        is a detail answer's mode (None: the detail route's own, ``ModePlan.detail``).
         """
         served = self.served(declared)
         try:
             fmt = params.get("format")  # preserved on hyperlinks even when blank, as DRF does
-            if fmt and fmt not in declared.formats:
+            if fmt and fmt not in served.formats:
                 raise UnknownFormat()
             if pk is not None:
                 return 200, _detail(served, params, pk, origin, fmt, mode)
@@ -603,11 +606,10 @@ def _query_error(exc: Exception, names: tuple[str, ...], params: Mapping[str, An
 
 def _list(served: Served, params: QueryParams, query_string: str | None, origin: str, fmt: str | None) -> Any:
     selected = served.engine.mask(params)  # a refused value is a 400 before anything else is worked out
-    declared = served.endpoint
-    pagination = declared.pagination
+    pagination = served.pagination
     limit, offset = pagination.get_limit(params), pagination.get_offset(params)
     count, page = served.engine.page_of(selected, params, offset, limit)
-    mode = declared.mode_of(params.get("mode"))
+    mode = served.plan.mode_of(params.get("mode"))
     view = served.view(mode)
     if view.partial:
         served.check_matched(mode, view, page)
@@ -639,11 +641,11 @@ def _detail(
         raise NotFound() from None
     pos = served.positions.get(record_id)
     if pos is None or (selected is not None and not selected >> pos & 1):
-        raise NoMatch(served.endpoint.model, record_id)
-    if not served.endpoint.modes.names:
+        raise NoMatch(served.endpoint.routing.model, record_id)
+    if not served.plan.names:
         mode = None
     elif mode is None:
-        mode = served.endpoint.detail_mode
+        mode = served.plan.detail
     view = served.view(mode)
     served.check_matched(mode, view, (pos,))
     return view.render(pos, origin, fmt)
@@ -811,7 +813,7 @@ class EndpointQuery:
             unknown = [k for k in params if k not in self._accepted]
             raise TypeError(
                 f"{', '.join(map(repr, unknown))}: not a parameter of "
-                f"{declared.list_path(self.api.api_version)} "
+                f"{declared.routing.list_path(self.api.api_version)} "
                 f"(its parameters: {', '.join(declared.parameters)})"
             )
         pairs = []
@@ -864,13 +866,15 @@ class EndpointQuery:
         origin = _origin_of(base_url)
         try:
             return self.api._answer(
-                declared, origin, QueryParams.parse(""), "", str(record_id), declared.mode_of(mode)
+                declared, origin, QueryParams.parse(""), "", str(record_id), declared.modes.mode_of(mode)
             )[1]
         except ModeNotHeld as exc:
-            raise ModeNotHeld(f"{declared.detail_path(snapshot.api_version, record_id)}: {exc}") from None
+            raise ModeNotHeld(
+                f"{declared.routing.detail_path(snapshot.api_version, record_id)}: {exc}"
+            ) from None
         except NotFound as exc:
             status, body = error_answer(exc)
             raise RecordNotFound(
-                f"{declared.detail_path(snapshot.api_version, record_id)}: {declared.name} record "
+                f"{declared.routing.detail_path(snapshot.api_version, record_id)}: {declared.name} record "
                 f"{record_id!r} is not in snapshot {snapshot.version} (HTTP {status}: {body})"
             ) from None
