@@ -89,6 +89,8 @@ _SCHEME = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*:")
 #: characters urlsplit drops from a URL (WHATWG): a query holding one gets its links the long way, as DRF
 #: builds them
 _URL_UNSAFE = frozenset("\t\r\n")
+#: what, in the query, could change how the part before it splits: a fragment, or what urlsplit drops
+_HEAD_BREAKERS = frozenset("\t\r\n#")
 #: Bytes of request hosts found valid, kept per snapshot so that a host is checked once, not once per request
 HOST_CACHE_BYTES = 64 << 10
 #: Longest ``search`` value :meth:`EndpointQuery.query` (and ``Snapshot.query``) takes, in characters:
@@ -429,6 +431,8 @@ class Api:
         self._queries: dict[Endpoint, EndpointQuery] = {}
         #: hosts (URL netlocs) already found valid: clients send a handful of hosts, over and over
         self._hosts = BoundedCache(HOST_CACHE_BYTES)
+        #: what a URL's part before "?" gave: (origin, or "" for the caller's; decoded path)
+        self._heads = BoundedCache(HOST_CACHE_BYTES)
 
     def __repr__(self) -> str:
         return f"<Api /{self.snapshot.api_version}/ of snapshot {self.snapshot.version}>"
@@ -485,29 +489,41 @@ class Api:
             DEFAULT_BASE_URL if base_url is None else _origin_of(base_url)
         )  # checked even if unused
         try:
-            split = split_plain(url)
-            if split is None:
-                scheme, netloc, path, query = self._split(url)
-            else:
-                scheme, netloc, path, query = split
-            if netloc and self._hosts.get(netloc) is None:
-                if not valid_host(netloc):
-                    raise InvalidHost(netloc, invalid_host_body(netloc)["detail"])
-                self._hosts.put(netloc, True, sys.getsizeof(netloc))
-            if scheme and netloc:
-                origin = f"{scheme}://{netloc}"
-            else:
-                origin = default_origin
-            decoded = unquote(path if path.startswith("/") else "/" + path)
+            head, _, query = url.partition("?")
+            known = self._heads.get(head)
+            if known is None or not _HEAD_BREAKERS.isdisjoint(query):
+                known, query = self._read_head(url)
+            origin, decoded = known
             routed = api_route(decoded, self._prefix, self.registry.endpoints)
             if routed is None:
                 raise self._unrouted(decoded)
             declared, pk = routed
             if declared is None:
-                return 200, self._root(origin, QueryParams.parse(query))
-            return self._answer(declared, origin, QueryParams.parse(query), query, pk)
+                return 200, self._root(origin or default_origin, QueryParams.parse(query))
+            return self._answer(declared, origin or default_origin, QueryParams.parse(query), query, pk)
         except (Refused, Refusal, ModeNotHeld) as exc:
             return error_answer(exc)
+
+    def _read_head(self, url: str) -> tuple[tuple[str, str], str]:
+        """``((origin or "", decoded path), query)`` of ``url``; refusals raised (see :meth:`respond`).
+
+        What comes before the first ``?`` is kept with what it gave (:attr:`_heads`): clients send a few
+        hosts and paths with ever new queries. With no ``#`` before it, and none of ``#`` or what urlsplit
+        drops (tab, CR, LF) after it, the query cannot change how that part splits, so URLs reuse it.
+        """
+        split = split_plain(url)
+        scheme, netloc, path, query = self._split(url) if split is None else split
+        if netloc and self._hosts.get(netloc) is None:
+            if not valid_host(netloc):
+                raise InvalidHost(netloc, invalid_host_body(netloc)["detail"])
+            self._hosts.put(netloc, True, sys.getsizeof(netloc))
+        # "": the caller's base_url, which differs from call to call
+        origin = f"{scheme}://{netloc}" if scheme and netloc else ""
+        known = (origin, unquote(path if path.startswith("/") else "/" + path))
+        head, _, rest = url.partition("?")
+        if "#" not in head and _HEAD_BREAKERS.isdisjoint(rest):
+            self._heads.put(head, known, size_of(head, known))
+        return known, query
 
     @staticmethod
     def _split(url: str) -> tuple[str, str, str, str]:

@@ -66,20 +66,6 @@ def _quote_plus(value: Any, safe: Any = "", encoding: Any = None, errors: Any = 
     return quoted
 
 
-def _urlencode(query: dict[str, list[str]]) -> str:
-    # urlencode(sorted(query.items()), doseq=True) of str keys and lists of str, without its per-item type
-    # checks: each key quoted, then "key=value" per value, joined with "&" (tests check it equals DRF's
-    # links).
-    return "&".join(
-        [
-            quoted + "=" + _quote_plus(value)
-            for key, values in sorted(query.items())
-            for quoted in (_quote_plus(key),)
-            for value in values
-        ]
-    )
-
-
 #: LL2's page-size limit (``PAGINATION`` ``max_limit``): the one place the number is written. Code with an
 #: endpoint
 #: at hand reads its declaration's ``pagination.max_limit``; this is for code without one (harvest's page
@@ -145,20 +131,27 @@ class LimitOffsetPagination:
         has_next, has_previous = offset + limit < count, offset > 0
         if not (has_next or has_previous):
             return None, None
-        query: dict[str, list[str]] = {}
+        limit_param, offset_param = self.limit_param, self.offset_param
+        # Each pair is quoted once for both links, and only the limit and offset differ between them: the
+        # other keys' "k=v&k=v2" runs are joined once and sorted in with the two that change.
+        runs: dict[str, str] = {}
         for key, value in params.pairs:
-            query.setdefault(key, []).append(value)
-        query[self.limit_param] = [str(limit)]
+            if key == limit_param or key == offset_param:
+                continue
+            piece = (key if key.isalnum() and key.isascii() else _quote_plus(key)) + "="
+            piece += value if value.isalnum() and value.isascii() else _quote_plus(value)
+            run = runs.get(key)
+            runs[key] = piece if run is None else run + "&" + piece
+        items = list(runs.items())
+        items.append((limit_param, _quote_plus(limit_param) + "=" + str(limit)))
         next_link = previous_link = None
         if has_next:
-            query[self.offset_param] = [str(offset + limit)]
-            next_link = base + "?" + _urlencode(query)
+            after = [*items, (offset_param, _quote_plus(offset_param) + "=" + str(offset + limit))]
+            next_link = base + "?" + "&".join([piece for _, piece in sorted(after)])
         if has_previous:
-            if offset - limit <= 0:
-                query.pop(self.offset_param, None)
-            else:
-                query[self.offset_param] = [str(offset - limit)]
-            previous_link = base + "?" + _urlencode(query)
+            if offset - limit > 0:
+                items.append((offset_param, _quote_plus(offset_param) + "=" + str(offset - limit)))
+            previous_link = base + "?" + "&".join([piece for _, piece in sorted(items)])
         return next_link, previous_link
 
     def get_next_link(self, url: str, count: int, offset: int, limit: int) -> str | None:
