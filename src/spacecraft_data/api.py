@@ -356,40 +356,25 @@ class _View:
         for pos in positions:
             record = group.get(pos)
             if record is None:
-                record = group[pos] = self.rewrite(pos, origin, fmt, suffix)
-                cache.charge(key, self._rewritten_size(pos, record))
+                record, size = self._rewrite(pos, origin, fmt, suffix)
+                group[pos] = record
+                cache.charge(key, size)
             out.append(record)
         return out
 
-    def _rewritten_size(self, pos: int, record: Record) -> int:
-        # What the rewrite allocated: the containers it copied and the link strings it wrote
-        # (the rest is shared with the stored record), plus the group's slot for it.
-        plan = self._plans.get(pos)
-        size = ENTRY_OVERHEAD
-        if plan is None:
-            return size
-        prefixes, assignments = plan
-        size += sys.getsizeof(record)
-        for prefix in prefixes:
-            node: Any = record
-            for step in prefix:
-                node = node[step]
-            size += sys.getsizeof(node)
-        for where, key, _, _ in assignments:
-            node = record
-            for step in where:
-                node = node[step]
-            size += sys.getsizeof(node[key])
-        return size
-
     def rewrite(self, pos: int, origin: str, fmt: str | None, suffix: str | None = None) -> Record:
         """Record ``pos`` with its API hyperlinks on ``origin`` (see :meth:`render`), built afresh."""
+        return self._rewrite(pos, origin, fmt, suffix)[0]
+
+    def _rewrite(self, pos: int, origin: str, fmt: str | None, suffix: str | None) -> tuple[Record, int]:
+        """:meth:`rewrite`, and the bytes it allocated (the copied containers and the link strings: the rest
+        is shared with the stored record) plus a render group's slot for it."""
         record = self.record(pos)
         if record is None:  # callers answer 501 for what a partial view lacks before rendering anything
             raise LookupError(f"no record at position {pos} in this mode")
         plan = self.plan(pos)
         if plan is None:
-            return record
+            return record, ENTRY_OVERHEAD
         if suffix is None:
             suffix = "?" + urlencode([("format", fmt)]) if fmt is not None else ""
         prefixes, assignments = plan
@@ -399,13 +384,17 @@ class _View:
             parent = nodes[prefix[:-1]]
             original = parent[prefix[-1]]
             nodes[prefix] = parent[prefix[-1]] = dict(original) if type(original) is dict else list(original)
+        size = ENTRY_OVERHEAD
         for where, key, path, rest in assignments:
             if rest:
                 query = rest + [("format", fmt)] if fmt is not None else rest
-                nodes[where][key] = origin + path + "?" + urlencode(sorted(query))
+                link = nodes[where][key] = origin + path + "?" + urlencode(sorted(query))
             else:
-                nodes[where][key] = origin + path + suffix
-        return out
+                link = nodes[where][key] = origin + path + suffix
+            size += sys.getsizeof(link)
+        for node in nodes.values():
+            size += sys.getsizeof(node)
+        return out, size
 
 
 # --------------------------------------------------------------------------- the service

@@ -142,6 +142,8 @@ class FilterIndex:
         cache: BoundedCache,
     ) -> None:
         self.filters = tuple(filters)
+        #: the parameters the filters read: most requests send none of them
+        self.params = frozenset(f.param for f in self.filters)
         self.records = records
         self.tables = tables
         self.cache = cache
@@ -160,6 +162,8 @@ class FilterIndex:
         Raises :class:`~.params.InvalidFilters` with every refused value, as django-filter reports its form
         errors.
         """
+        if self.params.isdisjoint(params):
+            return None
         selected: int | None = None
         errors: dict[str, list[str]] = {}
         cache = self.cache

@@ -33,6 +33,10 @@ QUOTE_CACHE_BYTES = 1 << 20
 QUOTE_CACHE = BoundedCache(QUOTE_CACHE_BYTES)
 #: a whole string of the characters ``quote_plus`` never quotes (with ``safe=""``)
 _ALWAYS_SAFE = re.compile(r"[A-Za-z0-9_.~-]*").fullmatch
+#: byte (as the Latin-1 character of its code) -> how quote_plus writes it
+_QUOTED_BYTES = str.maketrans(
+    {chr(b): chr(b) if _ALWAYS_SAFE(chr(b)) else "+" if b == 0x20 else f"%{b:02X}" for b in range(256)}
+)
 
 
 def replace_query_param(url: str, key: str, value: Any) -> str:
@@ -53,15 +57,17 @@ def remove_query_param(url: str, key: str) -> str:
     return urlunsplit((scheme, netloc, path, query, fragment))
 
 
-def _quote_plus(value: Any, safe: Any = "", encoding: Any = None, errors: Any = None) -> str:
-    # urlencode's own quoting, remembered: a page's links quote the same few keys and values on every
-    # request. Letters and digits need none (and are most of what links carry); nor do "_.-~", which
-    # most parameter names hold (is_placeholder, spacecraft_config).
+def _quote_plus(value: str) -> str:
+    # urlencode's own quoting (quote_plus, safe=""), remembered: a page's links quote the same few keys and
+    # values on every request. Letters and digits need none (and are most of what links carry); nor do
+    # "_.-~", which most parameter names hold (is_placeholder, spacecraft_config).
     if (value.isalnum() and value.isascii()) or _ALWAYS_SAFE(value):
         return value
     quoted = QUOTE_CACHE.get(value)
     if quoted is None:
-        quoted = quote_plus(value, safe, encoding, LINK_ENCODING_ERRORS)
+        # quote_plus byte for byte, in C: each UTF-8 byte, read as the Latin-1 character of that code, is
+        # translated to itself, "+" (a space) or "%XX" (tests check it equals quote_plus)
+        quoted = value.encode("utf-8", LINK_ENCODING_ERRORS).decode("latin-1").translate(_QUOTED_BYTES)
         QUOTE_CACHE.put(value, quoted, size_of(value, quoted))
     return quoted
 
@@ -87,6 +93,9 @@ class LimitOffsetPagination:
         self.max_limit = max_limit
         self.limit_param = limit_param
         self.offset_param = offset_param
+        #: "limit=" and "offset=" as links write them
+        self._limit_key = quote_plus(limit_param) + "="
+        self._offset_key = quote_plus(offset_param) + "="
 
     def __repr__(self) -> str:
         return f"LimitOffsetPagination(default_limit={self.default_limit}, max_limit={self.max_limit})"
@@ -143,14 +152,14 @@ class LimitOffsetPagination:
             run = runs.get(key)
             runs[key] = piece if run is None else run + "&" + piece
         items = list(runs.items())
-        items.append((limit_param, _quote_plus(limit_param) + "=" + str(limit)))
+        items.append((limit_param, self._limit_key + str(limit)))
         next_link = previous_link = None
         if has_next:
-            after = [*items, (offset_param, _quote_plus(offset_param) + "=" + str(offset + limit))]
+            after = [*items, (offset_param, self._offset_key + str(offset + limit))]
             next_link = base + "?" + "&".join([piece for _, piece in sorted(after)])
         if has_previous:
             if offset - limit > 0:
-                items.append((offset_param, _quote_plus(offset_param) + "=" + str(offset - limit)))
+                items.append((offset_param, self._offset_key + str(offset - limit)))
             previous_link = base + "?" + "&".join([piece for _, piece in sorted(items)])
         return next_link, previous_link
 

@@ -273,8 +273,23 @@ class SearchIndex:
         seen before is searched in the whole text (and its mask kept) while many records are
         still selected; once few are (:data:`FEW_SELECTED`), only in their spans, so a request
         of thousands of new terms costs what the records left in play cost, not thousands of
-        passes over the text.
+        passes over the text. What a value selects among every record is kept under ``("search", value)``.
         """
+        value = params.get(self.search.param)
+        if not value:
+            return selected
+        # What a whole value selects, once worked out over every record, is kept: clients repeat a search
+        # with other filters, orderings and pages, and selected & (what it selects) is the answer.
+        key = ("search", value)
+        known = self.cache.get(key)
+        if known is not None:
+            return known[0] if selected is None else selected if known[0] is None else selected & known[0]
+        narrowed = self._narrow(selected, params)
+        if selected is None and self.search.fields:
+            self.cache.put(key, (narrowed,), size_of(value, narrowed) + 64)
+        return narrowed
+
+    def _narrow(self, selected: int | None, params: QueryParams) -> int | None:
         terms = self.search.get_search_terms(params)  # validated even when there are no fields, as DRF does
         if terms and self.search.fields:
             size = len(self.records)
