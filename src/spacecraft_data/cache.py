@@ -88,13 +88,20 @@ class BoundedCache:
         """
         nbytes += ENTRY_OVERHEAD
         with self._lock:
-            self._discard(key)
+            # Inline, and evicting only when over: a request stores each new value it brings (a search, a
+            # quoted link part, a host) here, and this is what storing one costs it.
+            sizes = self._sizes
+            old = sizes.pop(key, None)
+            if old is not None:
+                self._entries.pop(key, None)
+                self.nbytes -= old
             if nbytes > self.max_bytes:
                 return value
             self._entries[key] = value
-            self._sizes[key] = nbytes
+            sizes[key] = nbytes
             self.nbytes += nbytes
-            self._evict()
+            if self.nbytes > self.max_bytes:
+                self._evict()
         return value
 
     def charge(self, key: Hashable, nbytes: int) -> None:
@@ -117,12 +124,6 @@ class BoundedCache:
             self._entries.clear()
             self._sizes.clear()
             self.nbytes = 0
-
-    def _discard(self, key: Hashable) -> None:
-        size = self._sizes.pop(key, None)
-        if size is not None:
-            self._entries.pop(key, None)
-            self.nbytes -= size
 
     def _evict(self) -> None:
         entries, sizes = self._entries, self._sizes

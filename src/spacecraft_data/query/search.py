@@ -25,6 +25,7 @@ __all__ = [
     "SearchText",
     "SearchIndex",
     "search_terms",
+    "split_search",
     "fold",
     "SPLIT_CACHE",
     "SURROGATE_CHARACTERS",
@@ -52,7 +53,8 @@ _QUOTED_BODY = {q: re.compile(rf"[^{q}\\]*(?:\\.[^{q}\\]*)*") for q in ("'", '"'
 FEW_SELECTED = 16
 #: Bytes of split ``search`` values kept (all snapshots together): clients repeat the same few searches.
 SEARCH_SPLIT_CACHE_BYTES = 1 << 20
-#: ``search`` value -> its terms (a tuple), as :func:`search_terms` splits it
+#: ``search`` value -> its terms (a tuple, as :func:`search_terms` splits it) and its folded terms
+#: (:func:`split_search`)
 SPLIT_CACHE = BoundedCache(SEARCH_SPLIT_CACHE_BYTES)
 
 
@@ -166,21 +168,34 @@ class SearchFilter:
     def get_search_terms(self, params: QueryParams) -> tuple[str, ...]:
         """The terms of the request; :class:`~.params.InvalidSearch` for NUL or surrogates."""
         value = params.get(self.param, "")
-        if value == "":
-            return ()
-        problems = []
-        if "\x00" in value:
-            problems.append(NULL_CHARACTERS)
-        surrogate = None if value.isascii() else next((c for c in value if 0xD800 <= ord(c) <= 0xDFFF), None)
-        if surrogate is not None:
-            problems.append(SURROGATE_CHARACTERS.format(code_point=ord(surrogate)))
-        if problems:
-            raise InvalidSearch({self.param: problems})
-        terms = SPLIT_CACHE.get(value)
-        if terms is None:
-            terms = tuple(search_terms(value))
-            SPLIT_CACHE.put(value, terms, size_of(value, terms))
-        return terms
+        return split_search(value, self.param)[0] if value else ()
+
+
+def split_search(value: str, param: str = "search") -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """``(terms, folded)`` of a non-empty ``search`` value: its terms (:func:`search_terms`), and each folded
+    term once, longest first (the order :meth:`SearchIndex.narrow` looks them up in).
+
+    Raises :class:`~.params.InvalidSearch` (naming ``param``) for NUL or surrogates. Kept in
+    :data:`SPLIT_CACHE`: a pure function of the value, which clients repeat.
+    """
+    found = SPLIT_CACHE.get(value)
+    if found is not None:  # only values found valid are kept
+        return found
+    problems = []
+    if "\x00" in value:
+        problems.append(NULL_CHARACTERS)
+    surrogate = None if value.isascii() else next((c for c in value if 0xD800 <= ord(c) <= 0xDFFF), None)
+    if surrogate is not None:
+        problems.append(SURROGATE_CHARACTERS.format(code_point=ord(surrogate)))
+    if problems:
+        raise InvalidSearch({param: problems})
+    terms = tuple(search_terms(value))
+    folded = tuple(fold(term) for term in terms)
+    if len(folded) > 1:
+        # Longest first: a long term is the likelier to leave few records, which the short ones are then
+        # looked for in alone (AND is the same in any order).
+        folded = tuple(sorted(dict.fromkeys(folded), key=len, reverse=True))
+    return SPLIT_CACHE.put(value, (terms, folded), size_of(value, terms, folded))
 
 
 class SearchText:
@@ -273,33 +288,15 @@ class SearchIndex:
         seen before is searched in the whole text (and its mask kept) while many records are
         still selected; once few are (:data:`FEW_SELECTED`), only in their spans, so a request
         of thousands of new terms costs what the records left in play cost, not thousands of
-        passes over the text. What a value selects among every record is kept under ``("search", value)``.
+        passes over the text.
         """
         value = params.get(self.search.param)
         if not value:
             return selected
-        # What a whole value selects, once worked out over every record, is kept: clients repeat a search
-        # with other filters, orderings and pages, and selected & (what it selects) is the answer.
-        key = ("search", value)
-        known = self.cache.get(key)
-        if known is not None:
-            return known[0] if selected is None else selected if known[0] is None else selected & known[0]
-        narrowed = self._narrow(selected, params)
-        if selected is None and self.search.fields:
-            self.cache.put(key, (narrowed,), size_of(value, narrowed) + 64)
-        return narrowed
-
-    def _narrow(self, selected: int | None, params: QueryParams) -> int | None:
-        terms = self.search.get_search_terms(params)  # validated even when there are no fields, as DRF does
-        if terms and self.search.fields:
+        folded_terms = split_search(value, self.search.param)[1]  # validated even with no fields, as DRF does
+        if folded_terms and self.search.fields:
             size = len(self.records)
             cache = self.cache
-            folded_terms = [fold(term) for term in terms]
-            if len(folded_terms) > 1:
-                # Longest first: a long term is the likelier to leave few records, which the short ones are
-                # then
-                # looked for in alone (AND is the same in any order).
-                folded_terms = sorted(dict.fromkeys(folded_terms), key=len, reverse=True)
             for folded in folded_terms:
                 if selected == 0:  # nothing left to narrow: the other terms cannot change the answer
                     break
