@@ -66,7 +66,19 @@ def fold(text: str) -> str:
     """
     if text.isascii():
         return text.upper()
+    upper = text.upper()
+    if len(upper) == len(text):  # no character grew (each maps to at least one): the same, in C
+        return upper
     return "".join(u if len(u := c.upper()) == 1 else c for c in text)
+
+
+def _encodes(text: str) -> bool:
+    """Whether ``text`` holds no lone surrogate (the one thing UTF-8 cannot encode), in C."""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 def _unquote_literal(token: str) -> str:
@@ -184,7 +196,9 @@ def split_search(value: str, param: str = "search") -> tuple[tuple[str, ...], tu
     problems = []
     if "\x00" in value:
         problems.append(NULL_CHARACTERS)
-    surrogate = None if value.isascii() else next((c for c in value if 0xD800 <= ord(c) <= 0xDFFF), None)
+    surrogate = None
+    if not value.isascii() and not _encodes(value):
+        surrogate = next(c for c in value if 0xD800 <= ord(c) <= 0xDFFF)
     if surrogate is not None:
         problems.append(SURROGATE_CHARACTERS.format(code_point=ord(surrogate)))
     if problems:
