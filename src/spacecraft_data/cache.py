@@ -19,6 +19,7 @@ __all__ = ["BoundedCache", "ENTRY_OVERHEAD", "size_of"]
 
 #: Bytes counted per entry for the cache's own structures (an ordered-dict node and two dict slots).
 ENTRY_OVERHEAD = 160
+_getsizeof = sys.getsizeof
 #: what :meth:`BoundedCache.get` finds for a key it does not hold (no stored value is this object)
 _MISSING = object()
 
@@ -26,11 +27,12 @@ _MISSING = object()
 def size_of(*objects: Any) -> int:
     """The summed ``sys.getsizeof`` of ``objects`` and of the items of the tuples among them (one level
     deep)."""
+    # map, not a generator expression: each new value a request stores is sized here, on its path
     total = 0
     for obj in objects:
-        total += sys.getsizeof(obj)
+        total += _getsizeof(obj)
         if type(obj) is tuple:
-            total += sum(sys.getsizeof(item) for item in obj)
+            total += sum(map(_getsizeof, obj))
     return total
 
 

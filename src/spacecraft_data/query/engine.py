@@ -72,5 +72,6 @@ class Engine:
         key = ("ordering", value)
         ordering = self.cache.get(key)
         if ordering is None:  # clients send the same few orderings with ever other filters and pages
-            ordering = self.cache.put(key, self.ordering.get_ordering(params), size_of(value) + 64)
+            ordering = self.ordering.get_ordering(params)
+            self.cache.put(key, ordering, size_of(value, ordering))
         return self.order_index.page(selected, ordering, offset, limit)

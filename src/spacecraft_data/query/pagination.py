@@ -6,9 +6,10 @@ Details: docs/architecture.md#the-query-package
 from __future__ import annotations
 
 import re
+from sys import getsizeof as _getsizeof
 from urllib.parse import parse_qs, quote_plus, urlencode, urlsplit, urlunsplit
 
-from ..cache import BoundedCache, size_of
+from ..cache import BoundedCache
 from ..typecheck import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -68,7 +69,7 @@ def _quote_plus(value: str) -> str:
         # quote_plus byte for byte, in C: each UTF-8 byte, read as the Latin-1 character of that code, is
         # translated to itself, "+" (a space) or "%XX" (tests check it equals quote_plus)
         quoted = value.encode("utf-8", LINK_ENCODING_ERRORS).decode("latin-1").translate(_QUOTED_BYTES)
-        QUOTE_CACHE.put(value, quoted, size_of(value, quoted))
+        QUOTE_CACHE.put(value, quoted, _getsizeof(value) + _getsizeof(quoted))
     return quoted
 
 
@@ -144,11 +145,17 @@ class LimitOffsetPagination:
         # Each pair is quoted once for both links, and only the limit and offset differ between them: the
         # other keys' "k=v&k=v2" runs are joined once and sorted in with the two that change.
         runs: dict[str, str] = {}
-        for key, value in params.pairs:
+        fields = params.link_fields()
+        if fields is None:
+            fields = [
+                (key if key.isalnum() and key.isascii() else _quote_plus(key))
+                + "="
+                + (value if value.isalnum() and value.isascii() else _quote_plus(value))
+                for key, value in params.pairs
+            ]
+        for (key, _), piece in zip(params.pairs, fields):
             if key == limit_param or key == offset_param:
                 continue
-            piece = (key if key.isalnum() and key.isascii() else _quote_plus(key)) + "="
-            piece += value if value.isalnum() and value.isascii() else _quote_plus(value)
             run = runs.get(key)
             runs[key] = piece if run is None else run + "&" + piece
         items = list(runs.items())

@@ -35,6 +35,10 @@ _FIELDS = re.compile(r"(?=[^&])([^&=]*)=?([^&]*)").findall
 #: (which would then split it), or a "%" that starts no escape (unquote keeps it; a2b_qp would not).
 #: Decoding whole is decoding part by part otherwise: "&" and "=" are ASCII, so no UTF-8 sequence spans them
 _NOT_AT_ONCE = re.compile(r"%(?:26|3[Dd]|(?![0-9A-Fa-f]{2}))").search
+#: a character of a field as quote_plus writes it: one it keeps or "+", or an escape of any other byte
+_WRITTEN = r"(?:[A-Za-z0-9_.~+-]|%(?!3[0-9]|4[1-9A-F]|5[0-9AF]|6[1-9A-F]|7[0-9AE]|2[0DE])[0-9A-F]{2})*"
+#: a whole query of non-empty fields, each name=value as quote_plus writes them
+_AS_LINKS_WRITE = re.compile(f"{_WRITTEN}={_WRITTEN}(?:&{_WRITTEN}={_WRITTEN})*").fullmatch
 #: Django's ``DATA_UPLOAD_MAX_NUMBER_FIELDS``: more fields than this is refused.
 MAX_NUMBER_FIELDS = 1000
 #: Django's ``ProhibitNullCharactersValidator`` message (form fields and ``SearchFilter``'s ``CharField``)
@@ -52,10 +56,13 @@ class QueryParams(dict):
     and ``in`` are C calls: a request reads a dozen parameters. Read-only by convention.
     """
 
-    __slots__ = ("pairs",)
+    __slots__ = ("pairs", "query")
 
     def __init__(self, pairs: Iterable[tuple[str, str]] = ()) -> None:
         self.pairs: list[tuple[str, str]] = list(pairs)
+        #: the raw query the pairs were decoded from (None: given as pairs, or decoded with a replacement
+        #: character); links reuse its fields when they are written as links write them
+        self.query: str | None = None
         super().__init__(self.pairs)
 
     @classmethod
@@ -77,18 +84,34 @@ class QueryParams(dict):
             )
         # Each step only where it changes something: most queries hold neither "+" nor "%". "+" is neither
         # "&" nor "=", so replacing it in the whole query before the split is replacing it in each part.
+        raw = query
         if "+" in query:
             query = query.replace("+", " ")
         if "%" not in query:
             pairs = _FIELDS(query)  # (name, value) per non-empty "&"-separated field, in C
         elif query.isascii() and not _NOT_AT_ONCE(query):
-            pairs = _FIELDS(_unquote_ascii(query))
+            query = _unquote_ascii(query)
+            pairs = _FIELDS(query)
         else:
             pairs = [(unquote(n), unquote(v)) for n, v in _FIELDS(query)]  # each returns what holds no "%"
+            query = "\ufffd"  # (or any text holding it: the raw query is not kept)
         params = cls.__new__(cls)  # the list is new: no copy, as __init__ would make
         params.pairs = pairs
+        params.query = raw if "\ufffd" not in query else None
         dict.__init__(params, pairs)
         return params
+
+    def link_fields(self) -> list[str] | None:
+        """The raw fields of :attr:`query`, one per pair, when each is what a link writes for its pair
+        (``quote_plus`` of name and value), else None.
+
+        So most links copy the request's fields rather than quote each pair again: a field of letters,
+        digits, "_.-~", "+" and escapes that quote_plus writes (upper-case, of a byte it does not keep),
+        with one "=", decoded without replacement (every escape sequence was UTF-8).
+        """
+        if self.query is not None and _AS_LINKS_WRITE(self.query):
+            return self.query.split("&")
+        return None
 
     def __repr__(self) -> str:
         return f"QueryParams({self.pairs!r})"
