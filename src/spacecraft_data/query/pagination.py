@@ -6,6 +6,7 @@ Details: docs/architecture.md#the-query-package
 from __future__ import annotations
 
 import re
+from operator import itemgetter
 from sys import getsizeof as _getsizeof
 from urllib.parse import parse_qs, quote_plus, urlencode, urlsplit, urlunsplit
 
@@ -34,6 +35,8 @@ QUOTE_CACHE_BYTES = 1 << 20
 QUOTE_CACHE = BoundedCache(QUOTE_CACHE_BYTES)
 #: a whole string of the characters ``quote_plus`` never quotes (with ``safe=""``)
 _ALWAYS_SAFE = re.compile(r"[A-Za-z0-9_.~-]*").fullmatch
+#: the key of a (key, value) pair
+_KEY = itemgetter(0)
 #: byte (as the Latin-1 character of its code) -> how quote_plus writes it
 _QUOTED_BYTES = str.maketrans(
     {chr(b): chr(b) if _ALWAYS_SAFE(chr(b)) else "+" if b == 0x20 else f"%{b:02X}" for b in range(256)}
@@ -142,32 +145,37 @@ class LimitOffsetPagination:
         if not (has_next or has_previous):
             return None, None
         limit_param, offset_param = self.limit_param, self.offset_param
-        # Each pair is quoted once for both links, and only the limit and offset differ between them: the
-        # other keys' "k=v&k=v2" runs are joined once and sorted in with the two that change.
-        runs: dict[str, str] = {}
+        # Each pair is quoted once for both links (or not at all: the request's own fields when they are
+        # written as links write them), and only the limit and offset differ between the two: key -> its
+        # "k=v&k=v2" run, in C when every key comes once, joined in key order.
+        pairs = params.pairs
         fields = params.link_fields()
         if fields is None:
             fields = [
                 (key if key.isalnum() and key.isascii() else _quote_plus(key))
                 + "="
                 + (value if value.isalnum() and value.isascii() else _quote_plus(value))
-                for key, value in params.pairs
+                for key, value in pairs
             ]
-        for (key, _), piece in zip(params.pairs, fields):
-            if key == limit_param or key == offset_param:
-                continue
-            run = runs.get(key)
-            runs[key] = piece if run is None else run + "&" + piece
-        items = list(runs.items())
-        items.append((limit_param, self._limit_key + str(limit)))
+        if len(params) == len(pairs):  # the mapping holds each key once
+            runs = dict(zip(map(_KEY, pairs), fields))
+        else:
+            runs = {}
+            for (key, _), piece in zip(pairs, fields):
+                run = runs.get(key)
+                runs[key] = piece if run is None else run + "&" + piece
+        runs.pop(offset_param, None)
+        runs[limit_param] = self._limit_key + str(limit)
         next_link = previous_link = None
         if has_next:
-            after = [*items, (offset_param, self._offset_key + str(offset + limit))]
-            next_link = base + "?" + "&".join([piece for _, piece in sorted(after)])
+            runs[offset_param] = self._offset_key + str(offset + limit)
+            next_link = base + "?" + "&".join(map(runs.__getitem__, sorted(runs)))
         if has_previous:
             if offset - limit > 0:
-                items.append((offset_param, self._offset_key + str(offset - limit)))
-            previous_link = base + "?" + "&".join([piece for _, piece in sorted(items)])
+                runs[offset_param] = self._offset_key + str(offset - limit)
+            else:
+                runs.pop(offset_param, None)
+            previous_link = base + "?" + "&".join(map(runs.__getitem__, sorted(runs)))
         return next_link, previous_link
 
     def get_next_link(self, url: str, count: int, offset: int, limit: int) -> str | None:

@@ -35,8 +35,10 @@ _FIELDS = re.compile(r"(?=[^&])([^&=]*)=?([^&]*)").findall
 #: (which would then split it), or a "%" that starts no escape (unquote keeps it; a2b_qp would not).
 #: Decoding whole is decoding part by part otherwise: "&" and "=" are ASCII, so no UTF-8 sequence spans them
 _NOT_AT_ONCE = re.compile(r"%(?:26|3[Dd]|(?![0-9A-Fa-f]{2}))").search
-#: a character of a field as quote_plus writes it: one it keeps or "+", or an escape of any other byte
-_WRITTEN = r"(?:[A-Za-z0-9_.~+-]|%(?!3[0-9]|4[1-9A-F]|5[0-9AF]|6[1-9A-F]|7[0-9AE]|2[0DE])[0-9A-F]{2})*"
+#: a name or value as quote_plus writes it: characters it keeps or "+", and escapes (upper-case) of any other
+#: byte, as runs of the first between escapes (one pass, no choice per character)
+_KEPT = r"[A-Za-z0-9_.~+-]*"
+_WRITTEN = rf"{_KEPT}(?:%(?!3[0-9]|4[1-9A-F]|5[0-9AF]|6[1-9A-F]|7[0-9AE]|2[0DE])[0-9A-F]{{2}}{_KEPT})*"
 #: a whole query of non-empty fields, each name=value as quote_plus writes them
 _AS_LINKS_WRITE = re.compile(f"{_WRITTEN}={_WRITTEN}(?:&{_WRITTEN}={_WRITTEN})*").fullmatch
 #: Django's ``DATA_UPLOAD_MAX_NUMBER_FIELDS``: more fields than this is refused.

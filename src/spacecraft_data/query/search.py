@@ -54,6 +54,10 @@ _QUOTED_BODY = {q: re.compile(rf"[^{q}\\]*(?:\\.[^{q}\\]*)*") for q in ("'", '"'
 FEW_SELECTED = 16
 #: Bytes of split ``search`` values kept (all snapshots together): clients repeat the same few searches.
 SEARCH_SPLIT_CACHE_BYTES = 1 << 20
+#: Longest ``search`` value of ASCII words that :func:`split_search` splits afresh rather than keeps
+_SHORT = 64
+#: what makes a value more than words between spaces: a quote or comma (search_terms), or NUL (refused)
+_SPECIAL = re.compile("[\"',\x00]").search
 #: ``search`` value -> its terms (a tuple, as :func:`search_terms` splits it) and its folded terms
 #: (:func:`split_search`)
 SPLIT_CACHE = BoundedCache(SEARCH_SPLIT_CACHE_BYTES)
@@ -189,8 +193,15 @@ def split_search(value: str, param: str = "search") -> tuple[tuple[str, ...], tu
     term once, longest first (the order :meth:`SearchIndex.narrow` looks them up in).
 
     Raises :class:`~.params.InvalidSearch` (naming ``param``) for NUL or surrogates. Kept in
-    :data:`SPLIT_CACHE`: a pure function of the value, which clients repeat.
+    :data:`SPLIT_CACHE` (a pure function of the value, which clients repeat) unless it is a few ASCII words.
     """
+    if len(value) <= _SHORT and value.isascii() and not _SPECIAL(value):
+        # A few ASCII words, as most searches are: splitting again costs less than storing and finding them
+        terms = tuple(value.split())
+        folded = tuple(value.upper().split())
+        if len(folded) > 1:
+            folded = tuple(sorted(dict.fromkeys(folded), key=len, reverse=True))
+        return terms, folded
     found = SPLIT_CACHE.get(value)
     if found is not None:  # only values found valid are kept
         return found
