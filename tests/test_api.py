@@ -477,3 +477,26 @@ def test_snapshot_get_and_endpoint_get_agree_on_every_record_and_on_a_missing_id
     assert f"spacecraft {missing}" in str(stored.value)
     assert f"/2.3.0/spacecraft/{missing}/" in str(answered.value) and "HTTP 404" in str(answered.value)
     assert bundled.get(missing, None) is None
+
+
+# -- what a URL's part before "?" gave is reused (issue 21 item 6) ------------------------------------
+@pytest.mark.parametrize(
+    "url",
+    [
+        "https://ll.thespacedevs.com/2.3.0/spacecraft/#x?limit=2",  # "?" inside the fragment: no query
+        "https://ll.thespacedevs.com/2.3.0/spacecraft/?limit=2#x",
+        "https://ll.thespacedevs.com/2.3.0/spacecraft/?limit=2&offset=1\t",  # urlsplit drops the tab
+        "https://ll.thespacedevs.com/2.3.0/spacecraft/?lim\nit=2",
+        "https://LL.thespacedevs.com/2.3.0/spacecraft/?limit=3",
+        "/2.3.0/spacecraft/?limit=2&offset=3",
+    ],
+)
+def test_a_url_answers_the_same_whether_its_part_before_the_query_was_seen_or_not(bundled, url):
+    from spacecraft_data.api import Api
+
+    fresh = Api(bundled).respond(url, base_url="http://localhost:1")
+    seen = Api(bundled)
+    head = url.partition("?")[0]
+    for warm in (head, head + "?limit=1", head + "?format=json&limit=5&offset=1"):
+        seen.respond(warm, base_url="http://127.0.0.1:2")
+    assert seen.respond(url, base_url="http://localhost:1") == fresh
