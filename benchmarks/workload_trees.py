@@ -32,8 +32,9 @@ HERE = Path(__file__).resolve().parent
 def _child(urls: int, seed: int, clock: str, oracle: bool) -> dict[str, Any]:
     """One tree's timings in this interpreter (``spacecraft_data`` is the tree's, via PYTHONPATH)."""
     sys.path[:0] = [str(HERE)]
-    import spacecraft_data
     from workload import generate_urls, measure
+
+    import spacecraft_data
 
     snap = spacecraft_data.load()
     generated = generate_urls(snap, urls, seed)
@@ -66,7 +67,9 @@ def _us(seconds: float) -> str:
     return f"{seconds * 1e6:,.1f}"
 
 
-def report(trees: list[tuple[str, str]], runs: dict[str, list[dict[str, Any]]], args: argparse.Namespace) -> str:
+def report(
+    trees: list[tuple[str, str]], runs: dict[str, list[dict[str, Any]]], args: argparse.Namespace
+) -> str:
     """The markdown table of the run."""
     lines = [
         f"Generated workload: {args.urls} distinct URLs (seed {args.seed}), bundled snapshot, {args.clock} "
@@ -80,9 +83,10 @@ def report(trees: list[tuple[str, str]], runs: dict[str, list[dict[str, Any]]], 
         first = [statistics.median(r["first"]) for r in runs[name]]
         again = [statistics.median(r["again"]) for r in runs[name]]
         lead = runs[name][0]
+        oracle = statistics.median(lead["oracle"])
         lines.append(
             f"| {name} (`{src}`) | {_us(statistics.median(first))} ({_us(min(first))}) | "
-            f"{_us(statistics.median(again))} ({_us(min(again))}) | {_us(statistics.median(lead['oracle']))} | "
+            f"{_us(statistics.median(again))} ({_us(min(again))}) | {_us(oracle)} | "
             f"{lead['agree']}/{args.urls} |"
         )
     return "\n".join(lines) + "\n\nµs per query.\n"
