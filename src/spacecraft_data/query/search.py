@@ -54,7 +54,7 @@ _QUOTED_BODY = {q: re.compile(rf"[^{q}\\]*(?:\\.[^{q}\\]*)*") for q in ("'", '"'
 FEW_SELECTED = 16
 #: Bytes of split ``search`` values kept (all snapshots together): clients repeat the same few searches.
 SEARCH_SPLIT_CACHE_BYTES = 1 << 20
-#: Longest ``search`` value of ASCII words that :func:`split_search` splits afresh rather than keeps
+#: Longest ``search`` value of plain words that :func:`split_search` splits afresh rather than keeps
 _SHORT = 64
 #: what makes a value more than words between spaces: a quote or comma (search_terms), or NUL (refused)
 _SPECIAL = re.compile("[\"',\x00]").search
@@ -193,12 +193,13 @@ def split_search(value: str, param: str = "search") -> tuple[tuple[str, ...], tu
     term once, longest first (the order :meth:`SearchIndex.narrow` looks them up in).
 
     Raises :class:`~.params.InvalidSearch` (naming ``param``) for NUL or surrogates. Kept in
-    :data:`SPLIT_CACHE` (a pure function of the value, which clients repeat) unless it is a few ASCII words.
+    :data:`SPLIT_CACHE` (a pure function of the value, which clients repeat) unless it is a few plain words.
     """
-    if len(value) <= _SHORT and value.isascii() and not _SPECIAL(value):
-        # A few ASCII words, as most searches are: splitting again costs less than storing and finding them
+    if len(value) <= _SHORT and not _SPECIAL(value) and (value.isascii() or _encodes(value)):
+        # A few words, as most searches are: splitting and folding again (in C: see below) costs less than
+        # storing and finding them
         terms = tuple(value.split())
-        folded = tuple(value.upper().split())
+        folded = tuple(fold(value).split())
         if len(folded) > 1:
             folded = tuple(sorted(dict.fromkeys(folded), key=len, reverse=True))
         return terms, folded
