@@ -14,6 +14,10 @@ import sys
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))  # the scripts' own helpers, however the script is run
+
+from generated_files import show_progress  # noqa: E402
+
 # Each step is a script of its own; order matters: the snapshot is validated
 # against the schema, and the tables are made from the snapshot.
 STEPS = ["build_schema.py", "build_snapshot.py", "build_tables.py"]
@@ -21,6 +25,7 @@ STEPS = ["build_schema.py", "build_snapshot.py", "build_tables.py"]
 
 def main() -> int:
     extra = sys.argv[1:]
+    show_progress()
     for step in STEPS:
         path = HERE / step
         if not path.exists():

@@ -21,7 +21,7 @@ sys.path.insert(0, str(ROOT / "scripts"))  # the scripts' own helpers, however t
 
 from generated_files import sync_files  # noqa: E402
 
-from spacecraft_data.endpoints import DEFAULT_API_VERSION  # noqa: E402
+from spacecraft_data.endpoints import DEFAULT_API_VERSION, registry  # noqa: E402
 from spacecraft_data.schemagen import build_documents, load_spec, render  # noqa: E402
 
 
@@ -37,7 +37,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--check", action="store_true", help="compare with the files on disk; write nothing")
     args = parser.parse_args(argv)
     try:
-        files = {name: render(doc) for name, doc in build_documents(load_spec(args.spec)).items()}
+        files = {
+            name: render(doc)
+            for name, doc in build_documents(load_spec(args.spec), registry(DEFAULT_API_VERSION)).items()
+        }
     except (OSError, ValueError, KeyError) as exc:
         print(f"build_schema: error: {args.spec}: {exc}", file=sys.stderr)
         return 1

@@ -5,6 +5,7 @@ Only the build scripts write generated files into the repository, so this stays 
 
 from __future__ import annotations
 
+import logging
 import sys
 from pathlib import Path
 
@@ -31,3 +32,19 @@ def sync_files(
         for path in extra:
             path.unlink()
     return stale, extra
+
+
+def show_progress() -> None:
+    """Show the library's progress lines (its ``spacecraft_data`` loggers, level INFO) on stderr when stderr
+    is a terminal: the build scripts are the build's command line, as ``spacecraft-data`` is the package's.
+
+    Attached once per process, since build_all.py runs the other scripts in its own.
+    """
+    logger = logging.getLogger("spacecraft_data")
+    if not sys.stderr.isatty() or any(h.get_name() == __name__ for h in logger.handlers):
+        return
+    handler = logging.StreamHandler(sys.stderr)
+    handler.set_name(__name__)
+    handler.setFormatter(logging.Formatter("%(message)s"))
+    logger.addHandler(handler)
+    logger.setLevel(logging.INFO)

@@ -129,7 +129,8 @@ def _refresh(args: argparse.Namespace, harvest_args: list[str]) -> str | None:
     """Run the steps; return the summary, or None when no record changed."""
     before = _snapshots()
     previous = before[-1] if before else None
-    harvest = [sys.executable, str(ROOT / "scripts" / "harvest.py")]
+    # --progress: the harvest's progress lines belong in the workflow's log, where stderr is no terminal.
+    harvest = [sys.executable, str(ROOT / "scripts" / "harvest.py"), "--progress"]
     if args.base_url:
         harvest += ["--base-url", args.base_url]
     _step("harvest", [*harvest, *harvest_args])

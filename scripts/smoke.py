@@ -94,10 +94,8 @@ class Smoke:
         _check(len(snap) > 0, f"load() gave an empty snapshot {snap!r}")
         first = next(iter(snap))
         _check(snap.get(first["id"]) == first, f"get({first['id']}) differs from the record iteration gave")
-        from spacecraft_data.endpoints import primary
-
         self.snap = snap
-        self.list_path = primary(snap.api_version).list_path(snap.api_version)
+        self.list_path = snap.registry.primary.routing.list_path(snap.api_version)
         print(f"  load: {snap!r} from {where}")
 
     def query(self) -> None:

@@ -11,6 +11,7 @@ from conftest import urls_in
 from helpers_browsable import page_text
 
 from spacecraft_data.browsable import render_html, view_name
+from spacecraft_data.endpoints import registry
 from spacecraft_data.endpoints.v2_3_0 import ENDPOINTS
 from spacecraft_data.pages import parse_page, render_browsable
 from spacecraft_data.server import PAGE_HEADERS, description_of
@@ -51,7 +52,7 @@ TARGETS = [
 
 def page_of(bundled, target: str) -> tuple[str, int, object]:
     status, body = bundled.respond("https://ll.thespacedevs.com" + target)
-    description = description_of(API, target)
+    description = description_of(registry(API), target)
     reason = {200: "OK", 400: "Bad Request", 404: "Not Found"}[status]
     return render_html(body, target, status, reason, PAGE_HEADERS, description, API), status, body
 
@@ -59,7 +60,7 @@ def page_of(bundled, target: str) -> tuple[str, int, object]:
 @pytest.mark.parametrize("target", TARGETS)
 def test_page_text_is_exactly_the_saved_page_layout(bundled, target):
     html, status, body = page_of(bundled, target)
-    description = description_of(API, target)
+    description = description_of(registry(API), target)
     reason = "OK" if status == 200 else "Bad Request"
     assert page_text(html) == render_browsable(body, target, status, reason, PAGE_HEADERS, description)
     page = parse_page(page_text(html))

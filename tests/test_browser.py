@@ -119,7 +119,6 @@ def test_a_page_saved_as_text_from_the_browser_imports_with_import_pages(browser
         output=tmp_path / "out",
         raw_dir=tmp_path / "raw",
         changelog=None,
-        progress=lambda message: None,
     )
     imported = spacecraft_data.load(Path(published))
     assert sorted(r["id"] for r in imported.records) == sorted(r["id"] for r in ll2_server.snapshot.records)

@@ -263,3 +263,65 @@ def test_an_unknown_endpoint_is_refused_naming_every_declared_name(tmp_path, wid
         r"'spacecraft_statuses', 'widgets'\]\)",
     ):
         assemble(inputs)
+
+
+def test_a_build_resolves_its_registry_once_and_hands_it_down(tmp_path, widgets, monkeypatch):
+    import spacecraft_data.build as build
+
+    calls = []
+    resolve = build.registry
+    monkeypatch.setattr(build, "registry", lambda v=None: calls.append(v) or resolve(v))
+    assemble(_with_widgets(tmp_path, ("normal", "detailed")))
+    assert calls == ["2.3.0"]
+
+
+class _KeepTogether(ModePlan):
+    """A mode plan keeping every mode in the endpoint's own table, even when its sources hold two."""
+
+    __slots__ = ()
+
+    def split(self, source_modes):
+        return {}, sorted(source_modes)
+
+
+def test_where_a_mode_goes_is_the_declarations_mode_plan(tmp_path, widgets, monkeypatch):
+    """The build asks the declaration's ModePlan.split (the plan the API shares): no rule of its own."""
+    monkeypatch.setattr(widgets, "modes", _KeepTogether(tables={"detailed": "widgets_detailed"}))
+    with pytest.raises(BuildError, match="widgets record id 1 differs"):
+        assemble(_with_widgets(tmp_path, ("normal", "detailed")))
+
+
+def test_build_snapshot_logs_each_file_it_published(tmp_path, caplog):
+    with caplog.at_level("INFO", logger="spacecraft_data.build"):
+        target = build_snapshot(_seed_inputs(), tmp_path / "out")
+    lines = [r.getMessage() for r in caplog.records if r.name == "spacecraft_data.build"]
+    rows = json.loads((target / MANIFEST).read_text())["tables"]["spacecraft"]["rows"]
+    assert f"wrote {target / 'spacecraft.json'} ({rows} rows)" in lines
+    assert lines[-1] == f"wrote {target} ({len(list(target.iterdir()))} files)"
+
+
+def test_the_build_scripts_show_progress_on_a_terminal_only_and_once(monkeypatch):
+    import io
+    import logging
+    import sys
+
+    monkeypatch.syspath_prepend(str(ROOT / "scripts"))
+    from generated_files import show_progress
+
+    logger = logging.getLogger("spacecraft_data")
+    monkeypatch.setattr(logger, "handlers", [])
+    monkeypatch.setattr(logger, "level", logging.NOTSET)
+    monkeypatch.setattr(sys, "stderr", io.StringIO())
+    show_progress()
+    assert logger.handlers == [], "piped stderr: nothing attached"
+
+    class _Terminal(io.StringIO):
+        def isatty(self) -> bool:
+            return True
+
+    monkeypatch.setattr(sys, "stderr", _Terminal())
+    show_progress()
+    show_progress()
+    assert len(logger.handlers) == 1 and logger.level == logging.INFO
+    logging.getLogger("spacecraft_data.tables.package").info("made x.csv (1 rows)")
+    assert sys.stderr.getvalue() == "made x.csv (1 rows)\n"

@@ -101,10 +101,10 @@ def test_the_declaration_is_the_one_in_the_endpoints_openapi_parameters(spec):
     description = spec["paths"][CONFIGS]["get"]["description"]
     assert "Fields searched - `agency__abbrev`, `agency__name`, `name`" in description
     assert [f.replace("__", ".") for f in ("agency__abbrev", "agency__name", "name")] == list(
-        ep.SPACECRAFT_CONFIGURATIONS.search.fields
+        ep.SPACECRAFT_CONFIGURATIONS.query.search.fields
     )
     assert "Ordering\nFields - `name`" in description and list(
-        ep.SPACECRAFT_CONFIGURATIONS.ordering.fields
+        ep.SPACECRAFT_CONFIGURATIONS.query.ordering.fields
     ) == ["name"]
     assert "`normal`, `detailed`" in description and ep.SPACECRAFT_CONFIGURATIONS.modes.names == (
         "normal",
@@ -112,7 +112,7 @@ def test_the_declaration_is_the_one_in_the_endpoints_openapi_parameters(spec):
     )
     statuses = {p["name"] for p in spec["paths"][STATUSES]["get"]["parameters"]}
     assert statuses == set(ep.SPACECRAFT_STATUSES.parameters) - {"format"}
-    assert not ep.SPACECRAFT_STATUSES.search.fields and not ep.SPACECRAFT_STATUSES.ordering.fields
+    assert not ep.SPACECRAFT_STATUSES.query.search.fields and not ep.SPACECRAFT_STATUSES.query.ordering.fields
 
 
 def test_a_stored_record_missing_a_projected_field_is_an_error_naming_its_json_path(bundled):

@@ -200,8 +200,8 @@ def test_the_normal_projection_has_the_keys_order_and_response_mode_of_spacecraf
 
 
 def test_the_endpoint_declares_normal_as_a_projection_and_detailed_as_its_own_table():
-    assert ep.SPACECRAFT.derived == {"normal": ("detailed", ep.SPACECRAFT_NORMAL)}
-    assert ep.SPACECRAFT.mode_tables == {"detailed": "spacecraft_detailed"}
+    assert ep.SPACECRAFT.modes.derived == {"normal": ("detailed", ep.SPACECRAFT_NORMAL)}
+    assert ep.SPACECRAFT.modes.tables == {"detailed": "spacecraft_detailed"}
     assert registry().files["spacecraft_detailed"] == DETAILED_FILE
 
 
@@ -480,7 +480,6 @@ def harvested(tmp_path: Path, modes: tuple[str, ...]):
                 read_timeout=2,
                 connect_timeout=2,
                 sleep=lambda s: None,
-                progress=lambda m: None,
                 now=lambda: TODAY,
                 modes=modes,
             )

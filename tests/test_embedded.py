@@ -31,12 +31,14 @@ from conftest import BUNDLED_DIR, EMBEDDED_IDS, RAW, ROOT, strip_formats
 from spacecraft_data.build import assemble, read_sources
 from spacecraft_data.cli import main
 from spacecraft_data.embedded import MAX_DEPTH, find_embedded, looks_like_spacecraft, read_embedded
+from spacecraft_data.endpoints import primary
 from spacecraft_data.endpoints import v2_3_0 as ep
 from spacecraft_data.errors import BuildError, SpacecraftDataError
 from spacecraft_data.pages import render_browsable
 from spacecraft_data.snapshot import Snapshot
 
 STATIONS = RAW / "launchschedule-masterdata" / "spacestations.json"
+MAIN = primary()  # the endpoint whose records are embedded, as a caller hands it to the embedded functions
 STATIONS_LABEL = "data/raw/launchschedule-masterdata/spacestations.json"
 DOCKED = "$[{}].docking_location[{}].currently_docked.flight_vehicle_chaser.spacecraft"
 
@@ -83,7 +85,7 @@ def test_the_spacecraft_normal_projection_of_a_seed_record_is_the_record(seed_re
 # --------------------------------------------------------------------------- the claims about the file,
 # checked
 def test_the_stations_dump_embeds_exactly_the_8_records_its_source_names(stations, configs_by_id):
-    found = read_embedded(STATIONS)
+    found = read_embedded(STATIONS, MAIN)
     assert sorted(e.id for e in found) == list(EMBEDDED_IDS)
     for item in found:
         raw = _at(stations, item.path)
@@ -97,7 +99,7 @@ def test_the_stations_dump_embeds_exactly_the_8_records_its_source_names(station
 
 
 def test_the_normal_form_is_the_record_with_its_configuration_projected(stations):
-    for item in read_embedded(STATIONS):
+    for item in read_embedded(STATIONS, MAIN):
         raw = _at(stations, item.path)
         expected = {**raw, "spacecraft_config": ep.CONFIGURATION_NORMAL.apply(raw["spacecraft_config"])}
         assert json.dumps(item.record) == json.dumps(expected), item.id
@@ -111,7 +113,7 @@ def test_none_of_the_embedded_ids_is_a_seed_so_the_real_bundle_has_no_conflict(s
 
 # --------------------------------------------------------------------------- the bundled snapshot
 def test_the_bundled_snapshot_holds_the_embedded_records_in_normal_form_with_their_provenance(bundled):
-    by_id = {e.id: e for e in read_embedded(STATIONS)}
+    by_id = {e.id: e for e in read_embedded(STATIONS, MAIN)}
     for record_id in EMBEDDED_IDS:
         assert bundled.get(record_id) == by_id[record_id].record
     source = next(s for s in bundled.manifest["sources"] if s["file"] == STATIONS_LABEL)
@@ -168,9 +170,9 @@ def test_a_launchs_spacecraft_stage_and_a_docking_event_are_found_wherever_they_
         "flight_vehicle_chaser": {"id": 2, "spacecraft": cargo},
         "space_station_target": {"id": 4},
     }
-    found = find_embedded(launches)
+    found = find_embedded(launches, MAIN)
     assert [(e.id, e.path) for e in found] == [(551, "$.results[0].rocket.spacecraft_stage[0].spacecraft")]
-    assert [(e.id, e.path) for e in find_embedded([event])] == [
+    assert [(e.id, e.path) for e in find_embedded([event], MAIN)] == [
         (627, "$[0].flight_vehicle_chaser.spacecraft")
     ]
 
@@ -178,7 +180,7 @@ def test_a_launchs_spacecraft_stage_and_a_docking_event_are_found_wherever_they_
 def test_a_spacecraft_endpoint_detail_answer_is_narrowed_to_normal_mode():
     record = _real()
     detailed = {**record, "flights": [{"id": "SYNTHETIC"}]}  # SpacecraftEndpointDetailed has flights too
-    (item,) = find_embedded(detailed)
+    (item,) = find_embedded(detailed, MAIN)
     assert (
         item.path == "$"
         and "flights" not in item.record
@@ -193,12 +195,14 @@ def test_a_browsable_page_of_another_endpoint_is_read_like_a_json_body(tmp_path)
         description="SYNTHETIC page",
     )
     (tmp_path / "page.txt").write_text(text, encoding="utf-8")
-    assert [(e.id, e.path) for e in read_embedded(tmp_path / "page.txt")] == [(551, "$.results[0].docked")]
+    assert [(e.id, e.path) for e in read_embedded(tmp_path / "page.txt", MAIN)] == [
+        (551, "$.results[0].docked")
+    ]
 
 
 def test_the_same_record_at_two_paths_is_one_record_with_both_paths():
     record = _real()
-    (item,) = find_embedded({"a": record, "b": [copy.deepcopy(record)]})
+    (item,) = find_embedded({"a": record, "b": [copy.deepcopy(record)]}, MAIN)
     assert item.paths == ("$.a", "$.b[0]")
 
 
@@ -206,7 +210,7 @@ def test_two_different_copies_of_one_id_are_refused_naming_both_paths():
     other = _real()
     other["time_in_space"] = "P1D"  # SYNTHETIC change
     with pytest.raises(BuildError, match=r"spacecraft 551 at \$\.b differs from the copy at \$\.a; refusing"):
-        find_embedded({"a": _real(), "b": other}, "doc.json")
+        find_embedded({"a": _real(), "b": other}, MAIN, "doc.json")
 
 
 @pytest.mark.parametrize(
@@ -220,7 +224,7 @@ def test_two_different_copies_of_one_id_are_refused_naming_both_paths():
     ],
 )
 def test_objects_without_the_whole_shape_are_not_taken_for_spacecraft(obj):
-    assert not looks_like_spacecraft(obj) and find_embedded(obj) == []
+    assert not looks_like_spacecraft(obj, MAIN) and find_embedded(obj, MAIN) == []
 
 
 def test_a_record_of_the_right_shape_missing_a_nested_field_is_an_error_naming_its_json_path():
@@ -229,25 +233,25 @@ def test_a_record_of_the_right_shape_missing_a_nested_field_is_an_error_naming_i
     with pytest.raises(
         BuildError, match=r"doc\.json: \$\[0\]\.x\.spacecraft_config\.agency: no field 'abbrev'"
     ):
-        find_embedded([{"x": broken}], "doc.json")
+        find_embedded([{"x": broken}], MAIN, "doc.json")
 
 
 def test_hostile_files_are_clear_errors_not_tracebacks(tmp_path):
     deep = tmp_path / "deep.json"
     deep.write_text("[" * 100_000 + "]" * 100_000)
     with pytest.raises(SpacecraftDataError, match="deep.json"):
-        read_embedded(deep)
+        read_embedded(deep, MAIN)
     nested: list = []
     inner = nested
     for _ in range(MAX_DEPTH + 5):
         inner.append([])
         inner = inner[0]
     with pytest.raises(BuildError, match=f"nested deeper than {MAX_DEPTH} levels"):
-        find_embedded(nested, "nested.json")
+        find_embedded(nested, MAIN, "nested.json")
     bad = tmp_path / "bad.json"
     bad.write_text('{"a": [1,\n 2,,]}')
     with pytest.raises(SpacecraftDataError, match=r"bad\.json:2: expected valid JSON"):
-        read_embedded(bad)
+        read_embedded(bad, MAIN)
 
 
 # --------------------------------------------------------------------------- precedence when sources overlap

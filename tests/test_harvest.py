@@ -17,6 +17,7 @@ import datetime as dt
 import hashlib
 import importlib.util
 import json
+import logging
 import re
 import shutil
 from pathlib import Path
@@ -44,14 +45,15 @@ def tree_digest(folder: Path) -> dict[str, str]:
 
 class Run:
     """Paths of one test's store, raw folder and changelog (all under tmp_path), plus what the harvest
-    said."""
+    said (its log lines, captured by caplog)."""
 
-    def __init__(self, tmp_path: Path) -> None:
+    def __init__(self, tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
         self.output = tmp_path / "snapshots"
         self.raw = tmp_path / "raw" / "harvest"
         self.changelog = tmp_path / "DATA_CHANGES.md"
         self.sleeps: list[float] = []
-        self.messages: list[str] = []
+        self.caplog = caplog
+        caplog.set_level(logging.INFO, logger="spacecraft_data")
         # A previous snapshot: a copy of the bundled one, which no harvest may modify.
         bundled = PINNED_DIR
         self.previous = self.output / "2.3.0" / bundled.name
@@ -70,11 +72,15 @@ class Run:
             read_timeout=2.0,
             connect_timeout=2,
             sleep=self.sleeps.append,
-            progress=self.messages.append,
             now=lambda: TODAY,
         )
         base.update(kw)
         return HarvestOptions(**base)
+
+    @property
+    def messages(self) -> list[str]:
+        """The lines the package logged during the test, in order."""
+        return [r.getMessage() for r in self.caplog.records if r.name.startswith("spacecraft_data.")]
 
     def pages(self) -> list[Path]:
         return sorted(self.raw.glob("*/*.txt"))
@@ -87,8 +93,8 @@ class Run:
 
 
 @pytest.fixture
-def run(tmp_path: Path) -> Run:
-    return Run(tmp_path)
+def run(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> Run:
+    return Run(tmp_path, caplog)
 
 
 def assert_equals_bundled(snapshot_dir: Path) -> None:
@@ -123,6 +129,16 @@ def test_harvest_publishes_the_served_records_with_the_fewest_requests(run: Run)
     text = "\n".join(run.messages)
     assert "plan: about" in text and "expected wait for the rate limit" in text
     assert "fetched 10 records (count 28)" in text
+
+
+def test_progress_is_logged_by_named_loggers_and_the_library_attaches_no_handler(run: Run) -> None:
+    with FakeLL2() as api:
+        harvest(run.options(api))
+    names = {r.name for r in run.caplog.records if r.name.startswith("spacecraft_data.")}
+    assert {"spacecraft_data.harvest.harvester", "spacecraft_data.harvest.publish"} <= names
+    assert all(r.levelno == logging.INFO for r in run.caplog.records if r.name in names)
+    # Where the lines go is the application's choice (the CLI's handler, or none): never the library's.
+    assert not any(logging.getLogger(name).handlers for name in {"spacecraft_data", *names})
 
 
 def test_harvested_snapshot_rebuilds_byte_identically_from_its_raw_pages(run: Run) -> None:
@@ -383,7 +399,7 @@ def test_cli_reports_progress_on_stderr_and_quiet_silences_it(run: Run, capsys) 
         str(PAGE),
     ]
     with FakeLL2() as api:
-        assert main(["harvest", "--base-url", api.base_url, *args]) == 0
+        assert main(["harvest", "--base-url", api.base_url, "--progress", *args]) == 0
     out = capsys.readouterr()
     assert "/2.3.0/20" in out.out
     assert "page spacecraft_normal_pass1_offset000000.txt: fetched 10 records" in out.err

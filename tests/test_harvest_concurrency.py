@@ -33,8 +33,8 @@ EXE = [sys.executable, "-c", "import sys; from spacecraft_data.cli import main; 
 
 
 @pytest.fixture
-def run(tmp_path: Path) -> Run:
-    return Run(tmp_path)
+def run(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> Run:
+    return Run(tmp_path, caplog)
 
 
 def roomy_api() -> FakeLL2:
@@ -45,7 +45,8 @@ def roomy_api() -> FakeLL2:
 
 def test_three_simultaneous_harvests_into_one_store_each_publish_a_snapshot_of_their_own(run: Run) -> None:
     with roomy_api() as api:
-        args = [*EXE, *harvest_args(run, api.base_url)[:-1]]  # not --quiet: stderr must hold no raw error
+        # --progress, not --quiet: stderr must hold no raw error among the progress lines
+        args = [*EXE, *harvest_args(run, api.base_url)[:-1], "--progress"]
         procs = [
             subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
             for _ in range(3)
@@ -106,9 +107,9 @@ def test_three_simultaneous_harvests_into_one_store_each_publish_a_snapshot_of_t
 
 def test_a_harvest_waits_for_the_lock_saying_so_then_goes_on(run: Run) -> None:
     with roomy_api() as api:
-        with store_lock(run.output, "a test holding the lock", progress=lambda m: None):
+        with store_lock(run.output, "a test holding the lock"):
             proc = subprocess.Popen(
-                [*EXE, *harvest_args(run, api.base_url)[:-1], "--lock-wait", "120"],
+                [*EXE, *harvest_args(run, api.base_url)[:-1], "--progress", "--lock-wait", "120"],
                 stdout=subprocess.PIPE,
                 stderr=subprocess.PIPE,
                 text=True,
@@ -126,7 +127,7 @@ def test_a_harvest_waits_for_the_lock_saying_so_then_goes_on(run: Run) -> None:
 def test_a_run_still_locked_out_after_lock_wait_exits_2_naming_the_lock_and_its_holder(
     run: Run, tmp_path: Path
 ) -> None:
-    with roomy_api() as api, store_lock(run.output, "a test holding the lock", progress=lambda m: None):
+    with roomy_api() as api, store_lock(run.output, "a test holding the lock"):
         started = time.monotonic()
         done, _ = cli(harvest_args(run, api.base_url, "--lock-wait", "0.5"), cwd=tmp_path)
         elapsed = time.monotonic() - started
@@ -176,13 +177,13 @@ def test_the_lock_of_a_killed_run_is_released_at_once(tmp_path: Path) -> None:
     try:
         assert holder.stdout is not None and holder.stdout.readline().strip() == "held"
         with pytest.raises(StoreBusy, match="a run about to be killed"):
-            with store_lock(tmp_path, "a second run", wait=0, progress=lambda m: None):
+            with store_lock(tmp_path, "a second run", wait=0):
                 pass
     finally:
         holder.kill()  # SIGKILL: no cleanup runs in it
         holder.wait(timeout=60)
     assert (tmp_path / LOCK_FILE).exists()  # left behind by the killed run, and harmless:
-    with store_lock(tmp_path, "a second run", wait=0, progress=lambda m: None):
+    with store_lock(tmp_path, "a second run", wait=0):
         assert (tmp_path / LOCK_FILE).read_text().startswith(f"a second run (pid {os.getpid()}, since ")
     assert not (tmp_path / LOCK_FILE).exists()
 
@@ -194,7 +195,7 @@ def test_threads_taking_turns_on_the_lock_never_overlap(tmp_path: Path) -> None:
 
     def worker(n: int) -> None:
         for _ in range(10):
-            with store_lock(tmp_path, f"thread {n}", wait=60, progress=lambda m: None):
+            with store_lock(tmp_path, f"thread {n}", wait=60):
                 inside[0] += 1
                 overlaps[0] += inside[0] > 1
                 time.sleep(0.002)

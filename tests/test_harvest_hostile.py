@@ -54,8 +54,8 @@ sys.exit(code)
 
 
 @pytest.fixture
-def run(tmp_path: Path) -> Run:
-    return Run(tmp_path)
+def run(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> Run:
+    return Run(tmp_path, caplog)
 
 
 @pytest.fixture(scope="session")
@@ -513,7 +513,6 @@ def test_api_version_must_look_like_n_n_n(run: Run, tmp_path: Path, version: str
                 output=run.output,
                 raw_dir=run.raw,
                 changelog=None,
-                progress=run.messages.append,
             )
         )
 

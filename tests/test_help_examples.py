@@ -1,6 +1,6 @@
 """The CLI's help examples hold: each finds at least one record of the pinned snapshot.
 
-They come from each endpoint's declaration (``Endpoint.examples``: the ``cli_`` keys, else the
+They come from each endpoint's declaration (``Presentation.examples``: the ``cli_`` keys, else the
 browsable page's); the browsable page's description keeps LL2's own examples. Every ``query``,
 ``get`` and ``export`` line of every help text is also run, as a user would copy it.
 """
@@ -28,7 +28,7 @@ def test_the_declarations_give_help_examples():
 def test_each_help_example_of_each_endpoint_matches_a_record(bundled, name, kind, value):
     endpoint = endpoints()[name]
     query = value if kind == "filter" else urllib.parse.urlencode({kind: value})
-    status, body = bundled.api.respond(f"{endpoint.list_path(DEFAULT_API_VERSION)}?{query}")
+    status, body = bundled.api.respond(f"{endpoint.routing.list_path(DEFAULT_API_VERSION)}?{query}")
     assert status == 200, body
     assert body["count"] >= 1, f"{name}: the help example {kind} {value!r} matches no record"
 

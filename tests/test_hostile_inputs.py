@@ -182,8 +182,9 @@ def test_schema_option_holds_every_record_to_that_schema(tmp_path, capsys):
 
 def test_the_cli_schema_names_are_the_librarys():
     from spacecraft_data.cli import validate as cli_validate
+    from spacecraft_data.endpoints import registry
 
-    assert cli_validate.schema_names() == list(SCHEMA_NAMES)
+    assert cli_validate.schema_names(registry()) == list(SCHEMA_NAMES)
 
 
 def test_a_page_of_an_endpoint_without_schema_is_not_checked_against_another(tmp_path):
@@ -270,7 +271,6 @@ def _import(tmp_path: Path, files, **kw) -> Path:
         output=tmp_path / "snaps",
         raw_dir=tmp_path / "raw",
         changelog=None,
-        progress=lambda m: None,
         **kw,
     )
 

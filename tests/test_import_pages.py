@@ -12,7 +12,7 @@ import pytest
 
 import spacecraft_data
 from spacecraft_data.cli import main
-from spacecraft_data.endpoints import endpoints, table_file
+from spacecraft_data.endpoints import endpoints, registry, table_file
 from spacecraft_data.errors import BuildError, PageError
 from spacecraft_data.harvest import import_pages
 from spacecraft_data.pages import read_page
@@ -25,17 +25,12 @@ BUNDLED = Path(latest_snapshot_dir(bundled_root()))
 NOW = dt.datetime(2026, 11, 25, 9, 30, tzinfo=dt.timezone.utc)
 
 
-def quiet(message: str) -> None:
-    pass
-
-
 def do_import(tmp_path: Path, files, **kw) -> Path:
     args = dict(
         output=tmp_path / "snaps",
         raw_dir=tmp_path / "raw" / "imports",
         changelog=tmp_path / "CHANGES.md",
         now=lambda: NOW,
-        progress=quiet,
     )
     args.update(kw)
     return import_pages(list(files), **args)
@@ -73,6 +68,12 @@ def assert_rebuilds_unchanged(tmp_path: Path, target: Path) -> None:
     before = digest(target)
     assert module.main(["--raw", str(tmp_path / "raw"), "--out", str(tmp_path / "snaps"), "--check"]) == 0
     assert digest(target) == before
+
+
+def test_a_registry_resolved_by_the_caller_is_imported_with_as_its_api_version(tmp_path: Path) -> None:
+    target = do_import(tmp_path, SEEDS[:1], registry=registry("2.3.0"))
+    assert target == tmp_path / "snaps" / "2.3.0" / "2026.11.25"
+    assert spacecraft_data.load(target).manifest["records"]["held"] == 10
 
 
 def test_imported_snapshot_rebuilds_from_its_raw_copy(tmp_path: Path) -> None:
@@ -119,7 +120,7 @@ def test_cli_import_pages_prints_the_snapshot_and_appends_the_changelog(tmp_path
         "--changelog",
         str(tmp_path / "DATA_CHANGES.md"),
     ]
-    assert main(["import-pages", *map(str, SEEDS), *args]) == 0
+    assert main(["import-pages", *map(str, SEEDS), *args, "--progress"]) == 0
     out = capsys.readouterr()
     first = Path(out.out.strip())
     assert first.parent == tmp_path / "snaps" / "2.3.0"

@@ -37,7 +37,7 @@ def test_snap_get_and_endpoint_get_agree_on_every_record_of_the_pinned_snapshot(
 @pytest.mark.parametrize("name", list(endpoints("2.3.0")))
 def test_endpoint_get_gives_every_record_as_the_list_answers_it_in_the_default_mode(bundled, name):
     queried = bundled.endpoint(name)
-    limit = queried.endpoint.pagination.max_limit
+    limit = queried.endpoint.query.pagination.max_limit
     listed, offset = [], 0
     while True:
         page = queried.query(limit=limit, offset=offset)

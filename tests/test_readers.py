@@ -34,7 +34,7 @@ import pyarrow.parquet as pq  # noqa: E402
 
 READERS = ("pyarrow", "pandas", "polars", "duckdb")
 ENDPOINTS = [name for name, e in endpoints().items()]
-TABLE_ENDPOINTS = [name for name, e in endpoints().items() if e.csv_table]
+TABLE_ENDPOINTS = [name for name, e in endpoints().items() if e.presentation.csv_table]
 
 
 @pytest.fixture(scope="module")
@@ -70,7 +70,8 @@ def exported(bundled, tmp_path_factory) -> Callable[[str, str], Path]:
 
 def _tables(bundled, endpoint: str) -> dict[str, list[dict]]:
     e = endpoints()[endpoint]
-    return snapshot_tables(bundled, None if e.primary else list(bundled.tables[e.table]), table=e.csv_table)
+    selection = None if e.storage.primary else list(bundled.tables[e.storage.table])
+    return snapshot_tables(bundled, selection, table=e.presentation.csv_table)
 
 
 # -- one canonical Python value per cell, whatever the reader
@@ -339,8 +340,8 @@ def _read_ndjson(reader: str, path: Path) -> list[dict]:
 @pytest.mark.parametrize("endpoint", ENDPOINTS)
 def test_every_ndjson_export_opens_with_each_records_scalar_fields(bundled, exported, endpoint, reader):
     e = endpoints()[endpoint]
-    records = list(bundled.tables[e.table])
-    got = _read_ndjson(reader, exported(endpoint, "ndjson") / f"{e.table}.ndjson")
+    records = list(bundled.tables[e.storage.table])
+    got = _read_ndjson(reader, exported(endpoint, "ndjson") / f"{e.storage.table}.ndjson")
     assert len(got) == len(records)
     scalar = [k for k in records[0] if all(not isinstance(r.get(k), (dict, list)) for r in records)]
     for record, row in zip(records, got):

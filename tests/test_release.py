@@ -48,13 +48,24 @@ def test_the_code_version_is_semver_and_the_same_in_pyproject_the_package_and_th
     assert pyproject.group(1) == VERSION == str(citation["version"])
 
 
-def test_the_changelog_opens_with_the_code_versions_dated_section():
-    first = next(
+def _release_headings() -> list[str]:
+    """CHANGELOG.md's ``## `` headings after an optional ``## Unreleased`` (Keep a Changelog's convention:
+    what has landed since the last release)."""
+    headings = [
         line
         for line in (ROOT / "CHANGELOG.md").read_text(encoding="utf-8").splitlines()
         if line.startswith("## ")
-    )
+    ]
+    return headings[1:] if headings and headings[0] == "## Unreleased" else headings
+
+
+def test_the_changelogs_first_release_section_is_the_code_versions_and_dated():
+    first = _release_headings()[0]
     assert re.fullmatch(rf"## {re.escape(VERSION)} — \d{{4}}-\d{{2}}-\d{{2}}", first), first
+
+
+def test_only_one_unreleased_section_and_only_at_the_top():
+    assert "## Unreleased" not in _release_headings()
 
 
 def test_the_data_version_is_the_snapshots_and_apart_from_the_code_version(pinned_home):
@@ -106,12 +117,7 @@ def test_the_readme_versions_example_prints_what_a_user_sees(pinned_checkout):
 
 def test_the_citation_is_dated_as_the_changelog_section():
     citation = yaml.safe_load((ROOT / "CITATION.cff").read_text(encoding="utf-8"))
-    first = next(
-        line
-        for line in (ROOT / "CHANGELOG.md").read_text(encoding="utf-8").splitlines()
-        if line.startswith("## ")
-    )
-    assert first.endswith(f" — {citation['date-released']}")
+    assert _release_headings()[0].endswith(f" — {citation['date-released']}")
 
 
 # -- the release notes
@@ -122,7 +128,8 @@ def test_release_notes_are_the_changelog_section_and_the_data_version():
     )
     assert done.returncode == 0, done.stderr
     changelog = (ROOT / "CHANGELOG.md").read_text(encoding="utf-8")
-    section = changelog.split("\n## ", 2)[1].split("\n", 1)[1].strip("\n")  # the first release section's body
+    body = changelog.split(f"\n{_release_headings()[0]}\n", 1)[1]
+    section = body.split("\n## ", 1)[0].strip("\n")  # the first release section's body
     assert done.stdout.startswith(section + "\n")
     assert "\n## " not in done.stdout  # nothing of the next (older) section
     newest = _load_script("release_notes").data_version()

@@ -17,6 +17,7 @@ from jsonschema import Draft202012Validator
 
 import spacecraft_data
 from spacecraft_data import schemagen
+from spacecraft_data.endpoints import registry
 from spacecraft_data.errors import SpacecraftDataError
 from spacecraft_data.validation import (
     SCHEMA_NAMES,
@@ -60,8 +61,10 @@ def test_build_schema_check_fails_when_a_schema_file_was_edited(tmp_path, capsys
 
 
 def test_generation_is_deterministic():
-    first = {n: schemagen.render(d) for n, d in schemagen.build_documents(SPEC).items()}
-    second = {n: schemagen.render(d) for n, d in schemagen.build_documents(copy.deepcopy(SPEC)).items()}
+    first = {n: schemagen.render(d) for n, d in schemagen.build_documents(SPEC, registry()).items()}
+    second = {
+        n: schemagen.render(d) for n, d in schemagen.build_documents(copy.deepcopy(SPEC), registry()).items()
+    }
     assert first == second
     for name, data in first.items():
         assert data.endswith(b"}\n") and (ROOT / "schema" / name).read_bytes() == data
@@ -111,12 +114,12 @@ def _accepts_null(stem: str, component: str, prop: str) -> bool:
     pointer = {"$ref": f"{DOCS[stem]['$id']}#/$defs/{component}/properties/{prop}"}
     from referencing import Registry, Resource
 
-    registry = Registry().with_resources((d["$id"], Resource.from_contents(d)) for d in DOCS.values())
-    return Draft202012Validator(pointer, registry=registry).is_valid(None)
+    documents = Registry().with_resources((d["$id"], Resource.from_contents(d)) for d in DOCS.values())
+    return Draft202012Validator(pointer, registry=documents).is_valid(None)
 
 
 def test_every_component_a_record_reaches_is_a_def_named_as_in_the_spec():
-    for stem, (root, kind, _) in schemagen.documents().items():
+    for stem, (root, kind, _) in schemagen.documents(registry()).items():
         if kind == "record":
             assert sorted(DOCS[stem]["$defs"]) == schemagen.reachable_components(SPEC, root)
             assert DOCS[stem]["$ref"] == f"#/$defs/{root}"

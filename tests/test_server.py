@@ -517,7 +517,6 @@ def test_pages_saved_from_serve_import_into_a_snapshot_of_the_same_records(base,
         output=tmp_path / "out",
         raw_dir=tmp_path / "raw",
         changelog=None,
-        progress=lambda message: None,
     )
     imported = spacecraft_data.load(published)
     assert len(imported) == len(snap)
@@ -536,7 +535,6 @@ def test_harvester_pointed_at_serve_rebuilds_the_served_snapshot(base, snap, tmp
             changelog=None,
             retries=0,
             sleep=lambda seconds: None,
-            progress=lambda message: None,
         )
     )
     harvested = spacecraft_data.load(result.snapshot)
@@ -613,3 +611,28 @@ def test_root_lists_the_endpoints_served_as_drfs_api_root(base, snap):
     page = requests.get(base + "/", headers={"Accept": "text/html"}, timeout=10)
     assert page.status_code == 200 and page.headers["Content-Type"] == "text/html; charset=utf-8"
     assert f'href="{base + LIST}' in page.text
+
+
+@pytest.mark.parametrize("quiet", [False, True])
+def test_the_request_log_goes_to_the_servers_logger_not_to_stderr(snap, caplog, capsys, quiet):
+    # The library logs; 'spacecraft-data serve' shows the log on stderr (test_serve_command_stops_cleanly...).
+    import logging
+
+    caplog.set_level(logging.INFO, logger="spacecraft_data.server")
+    server = make_server(snap, "127.0.0.1", 0, quiet=quiet)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        assert requests.get(server.url + LIST + "?limit=1", timeout=10).status_code == 200
+    finally:
+        server.shutdown()
+        server.server_close()
+    lines = [r.getMessage() for r in caplog.records if r.name == "spacecraft_data.server"]
+    if quiet:
+        assert lines == []
+    else:
+        assert len(lines) == 1
+        assert re.fullmatch(
+            rf'127\.0\.0\.1 - - \[.+\] "GET {re.escape(LIST)}\?limit=1 HTTP/1.1" 200 \d+', lines[0]
+        )
+    assert capsys.readouterr().err == ""

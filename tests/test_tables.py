@@ -18,6 +18,7 @@ import pytest
 from helpers_rebuild import configurations_from_tables, records_from_tables
 
 from spacecraft_data import tables as T
+from spacecraft_data.endpoints import registry
 
 
 def _write(files: dict[str, bytes], root: Path) -> Path:
@@ -33,6 +34,7 @@ def _fake_snapshot(records, configurations=(), statuses=()):
         records=list(records),
         version="0000.00.00",
         api_version="2.3.0",
+        registry=registry("2.3.0"),
         modes=("normal",),
         manifest={"sources": [], "records": {}},
         tables={"spacecraft_configurations": list(configurations), "spacecraft_statuses": list(statuses)},
@@ -242,6 +244,15 @@ def test_a_real_value_equal_to_the_null_marker_is_refused(bundled):
         T.package_files(_fake_snapshot([first, second, third]))
 
 
+def test_package_files_logs_one_line_per_csv_it_makes(bundled, caplog):
+    with caplog.at_level("INFO", logger="spacecraft_data.tables.package"):
+        files = T.package_files(bundled, table_dir="t")
+    lines = [r.getMessage() for r in caplog.records if r.name == "spacecraft_data.tables.package"]
+    rows = len(T.snapshot_tables(bundled)["spacecraft"])
+    assert f"made t/spacecraft.csv ({rows} rows)" in lines
+    assert len(lines) == len([name for name in files if name.endswith(".csv")])
+
+
 def test_read_package_names_file_row_and_column_of_a_bad_cell(bundled, tmp_path):
     descriptor = _write(T.package_files(bundled, table_dir=""), tmp_path)
     csv_path = tmp_path / "spacecraft_statuses.csv"
@@ -295,9 +306,10 @@ def test_to_pandas_without_pandas_names_the_extra():
 
 
 def test_importing_the_tables_module_imports_nothing_heavy():
+    # logging too: `query --format csv` reads csv_bytes from the tables, and a query's path stays clear of it.
     code = (
         "import sys, spacecraft_data.tables\nprint(sorted(m for m in ('pandas', 'isodate', "
-        "'frictionless', 'jsonschema', 'requests', 'duckdb') if m in sys.modules))"
+        "'frictionless', 'jsonschema', 'requests', 'duckdb', 'logging') if m in sys.modules))"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.strip() == "[]"

@@ -323,7 +323,7 @@ def test_the_library_defaults_publish_into_the_user_store_not_the_current_folder
         data_home / "raw" / "harvest",
         data_home / "DATA_CHANGES.md",
     )
-    target = import_pages([SEED_FILES[0]], progress=lambda message: None)
+    target = import_pages([SEED_FILES[0]])
     assert target.is_relative_to(data_home / "snapshots")
     assert (data_home / "DATA_CHANGES.md").is_file() and any((data_home / "raw" / "imports").iterdir())
     assert list(tmp_path.iterdir()) == []

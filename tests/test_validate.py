@@ -18,6 +18,7 @@ import pytest
 import spacecraft_data
 from spacecraft_data.build import SnapshotInputs, Source, assemble
 from spacecraft_data.cli import main
+from spacecraft_data.endpoints import registry
 from spacecraft_data.errors import BuildError
 from spacecraft_data.pages import render_browsable
 from spacecraft_data.validation import (
@@ -121,6 +122,16 @@ def test_corrupted_real_configuration_is_rejected_with_id_and_path(configuration
     change(record)
     problems = validate(record).problems
     assert any(p.record == record["id"] and p.path == path and words in p.message for p in problems), problems
+
+
+def test_a_registry_stands_for_its_api_version():
+    # A caller that resolved the registry once hands it down; the answers are those of its version.
+    declared = registry("2.3.0")
+    record = {"url": "https://x/2.3.0/config/spacecraft_statuses/4/"}
+    assert record_schema_name(record, api_version=declared) == record_schema_name(record) == "status"
+    assert problems_for_table(
+        "spacecraft_statuses", [{"id": 4, "name": "x"}], declared
+    ) == problems_for_table("spacecraft_statuses", [{"id": 4, "name": "x"}], "2.3.0")
 
 
 def test_record_endpoint_and_mode_rule():

@@ -7,22 +7,14 @@ from __future__ import annotations
 
 import datetime as _dt
 import json
+import logging
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Iterable, Iterator, Sequence
 from urllib.parse import urlsplit
 
 from .embedded import EMBEDDED_KIND, Embedded, read_embedded
-from .endpoints import (
-    DEFAULT_API_VERSION,
-    DEFAULT_BASE_URL,
-    Endpoint,
-    endpoint,
-    endpoints,
-    primary,
-    registry,
-    table_file,
-)
+from .endpoints import DEFAULT_API_VERSION, DEFAULT_BASE_URL, Endpoint, Registry, registry, table_file
 from .errors import BuildError, PageError
 from .ids import id_problems
 from .pages import Page, read_page
@@ -34,25 +26,12 @@ __all__ = [
     "read_sources",
     "assemble",
     "build_snapshot",
-    "endpoint_named",
-    "endpoint_names",
 ]
 
 Record = dict[str, Any]
 Problems = list[str]
 
-
-def endpoint_named(name: str, api_version: str | None = None) -> Endpoint | None:
-    """The declaration a source's ``endpoint`` names (an endpoint's name or one of its aliases), or None."""
-    try:
-        return endpoint(name, api_version)
-    except KeyError:
-        return None
-
-
-def endpoint_names(api_version: str | None = None) -> list[str]:
-    """Every name a source's ``endpoint`` may give (names and aliases of the declared endpoints), sorted."""
-    return sorted(n for e in endpoints(api_version).values() for n in (e.name, *e.aliases))
+log = logging.getLogger(__name__)
 
 
 @dataclass
@@ -189,17 +168,17 @@ def _merge(
 
 
 def _read_embedded_source(
-    source: Source, endpoint: Endpoint, api_version: str
+    source: Source, endpoint: Endpoint, main: Endpoint, api_version: str
 ) -> tuple[Source, list[Embedded], dict[str, Any]]:
-    """The records a response of another endpoint embeds, and the manifest entry that says where each was."""
-    main = primary(api_version)
+    """The records a response of another endpoint embeds, and the manifest entry that says where each was;
+    ``main`` is the primary endpoint, whose records they are."""
     if endpoint is not main:
         raise BuildError(
-            f"{source.file}: an {EMBEDDED_KIND!r} source yields {main.table} records; its endpoint must be "
-            f"{main.name!r}, not {source.endpoint!r}"
+            f"{source.file}: an {EMBEDDED_KIND!r} source yields {main.storage.table} records; its endpoint "
+            f"must be {main.name!r}, not {source.endpoint!r}"
         )
     try:
-        found = read_embedded(source.file, api_version)
+        found = read_embedded(source.file, main)
     except PageError as exc:
         raise BuildError(str(exc)) from None
     request_path = urlsplit(source.request_url).path if source.request_url else None
@@ -209,7 +188,7 @@ def _read_embedded_source(
         "endpoint": f"/{api_version}/{source.endpoint}/",
         "kind": EMBEDDED_KIND,
         "embedded_in": request_path,
-        "mode": main.default_mode,
+        "mode": main.modes.default,
         "request_url": source.request_url,
         "captured": source.captured,
         "received": source.received,
@@ -289,64 +268,52 @@ def assemble(
     Every table is an endpoint's of the registry (:mod:`spacecraft_data.endpoints`) for
     ``inputs.api_version``: a source names its endpoint, whose declaration says which
     table its records go to. ``validate(table, records)`` may return a list of problems;
-    any problem stops the build with a :class:`BuildError` listing them.
+    any problem stops the build with a :class:`BuildError` listing them. Steps: plan, read, merge, manifest.
     """
-    version = inputs.api_version
-    declared = list(endpoints(version).values())
-    main = primary(version)
-    endpoint_of = _endpoint_of_sources(inputs.sources, main, version)
-    split = _split_modes(declared, inputs.sources, endpoint_of)
-    reads = _read_inputs(inputs, endpoint_of)  # lazy: each source is read as the merge reaches it
-    merged = _merge_inputs(reads, split, main, registry(version).files, inputs.notes)
-    merged.derived_from = _fill(declared, merged.rows)
-    held = {table: [by_id[i] for i in sorted(by_id)] for table, by_id in merged.rows.items()}
+    # The build's one registry lookup: every step below reads the plan's.
+    plan = _plan(inputs.sources, registry(inputs.api_version))
+    reads = _read_step(inputs, plan)  # lazy: each source is read as the merge reaches it
+    merged = _merge_step(reads, plan, inputs.notes)
     if validate is not None:
-        _check_tables(validate, declared, split, held)
-    return _snapshot_files(inputs, declared, split, merged, held)
-
-
-def _endpoint_of_sources(
-    sources: Sequence[Source], main: Endpoint, version: str
-) -> dict[str, Endpoint | None]:
-    """Each endpoint name the sources give -> its declaration (None if unknown); needs a primary source."""
-    endpoint_of = {s.endpoint: endpoint_named(s.endpoint, version) for s in sources}
-    if not any(endpoint_of[s.endpoint] is main for s in sources):
-        raise BuildError(f"no {main.table} input: at least one source must hold /{main.name}/ records")
-    return endpoint_of
+        _check_tables(validate, plan, merged.held)
+    return _manifest_step(inputs, plan, merged)
 
 
 @dataclass
-class _ModeSplit:
-    """Where each declared endpoint's records go, by mode (the merge step's plan)."""
+class _Plan:
+    """What a build settles before reading anything: the declaration each endpoint name of the sources
+    gives (None: unknown) and where each declared endpoint's records go, by mode (its
+    :meth:`~spacecraft_data.endpoints.ModePlan.split` of the modes its sources hold)."""
 
-    apart: dict[str, dict[str, str]]  # endpoint name -> mode -> the table of its own it is kept in
-    own: dict[str, list[str]]  # endpoint name -> the modes its own table holds, sorted
+    registry: Registry
+    endpoint_of: dict[str, Endpoint | None]
+    split: dict[str, tuple[dict[str, str], list[str]]]  # endpoint name -> (mode -> table apart, own modes)
+
+    def apart(self, endpoint: Endpoint) -> dict[str, str]:
+        """The modes of ``endpoint`` kept in a table of their own: mode -> table."""
+        return self.split[endpoint.name][0]
+
+    def own(self, endpoint: Endpoint) -> list[str]:
+        """The modes the endpoint's own table keeps, sorted."""
+        return self.split[endpoint.name][1]
 
     def table(self, endpoint: Endpoint, mode: str) -> str:
         """The table a record of ``endpoint`` in ``mode`` goes to."""
-        return self.apart[endpoint.name].get(mode, endpoint.table)
+        return self.apart(endpoint).get(mode, endpoint.storage.table)
 
 
-def _split_modes(
-    declared: Sequence[Endpoint], sources: Sequence[Source], endpoint_of: dict[str, Endpoint | None]
-) -> _ModeSplit:
-    """Decide, per declaration, which modes of its sources are kept apart in a table of their own.
-
-    Normal and detailed records of one id differ, so a harvest of both modes keeps them apart: a mode with a
-    table of its own (Endpoint.mode_tables) goes there when the sources hold another mode too; the endpoint's
-    table (the one queries serve) keeps the rest.
-    """
-    source_modes = {e.name: {s.mode for s in sources if endpoint_of[s.endpoint] is e} for e in declared}
-    apart = {
-        e.name: {
-            mode: table
-            for mode, table in e.mode_tables.items()
-            if mode in source_modes[e.name] and len(source_modes[e.name]) > 1
-        }
-        for e in declared
+def _plan(sources: Sequence[Source], declared: Registry) -> _Plan:
+    """The build's :class:`_Plan` of ``sources``; refuses sources holding no record of the primary one."""
+    main = declared.primary
+    endpoint_of = {s.endpoint: declared.get(s.endpoint) for s in sources}
+    if not any(endpoint_of[s.endpoint] is main for s in sources):
+        raise BuildError(
+            f"no {main.storage.table} input: at least one source must hold /{main.name}/ records"
+        )
+    split = {
+        e.name: e.modes.split({s.mode for s in sources if endpoint_of[s.endpoint] is e}) for e in declared
     }
-    own = {e.name: sorted(source_modes[e.name] - apart[e.name].keys()) for e in declared}
-    return _ModeSplit(apart, own)
+    return _Plan(declared, endpoint_of, split)
 
 
 @dataclass
@@ -363,24 +330,26 @@ class _DirectRead:
 _EmbeddedRead = tuple[Source, list[Embedded], dict[str, Any]]
 
 
-def _read_inputs(
-    inputs: SnapshotInputs, endpoint_of: dict[str, Endpoint | None]
-) -> Iterator[_DirectRead | _EmbeddedRead]:
-    """Read each source in input order, yielding its records and manifest entry; refuses an unknown endpoint.
+def _read_step(inputs: SnapshotInputs, plan: _Plan) -> Iterator[_DirectRead | _EmbeddedRead]:
+    """The read step: each source in input order, its records and manifest entry; refuses an unknown endpoint.
 
     A generator, so a bad input stops the build as soon as it is reached, after the merge of those before.
     """
-    version = inputs.api_version
+    version, main = inputs.api_version, plan.registry.primary
     for source in inputs.sources:
-        endpoint = endpoint_of[source.endpoint]
+        endpoint = plan.endpoint_of[source.endpoint]
         if endpoint is None:
             raise BuildError(
-                f"{source.file}: unknown endpoint {source.endpoint!r} (known: {endpoint_names(version)})"
+                f"{source.file}: unknown endpoint {source.endpoint!r} (known: {plan.registry.names})"
             )
         if source.kind == EMBEDDED_KIND:
-            yield _read_embedded_source(source, endpoint, version)
+            embedded = _read_embedded_source(source, endpoint, main, version)
+            log.debug("read %s: %d records embedded", embedded[2]["file"], len(embedded[1]))
+            yield embedded
         else:
-            yield _read_direct_source(source, endpoint, inputs.base_url, version)
+            direct = _read_direct_source(source, endpoint, inputs.base_url, version)
+            log.debug("read %s: %d %s records", direct.entry["file"], len(direct.records), source.mode)
+            yield direct
 
 
 def _read_direct_source(source: Source, endpoint: Endpoint, base_url: str, version: str) -> _DirectRead:
@@ -414,21 +383,18 @@ class _Merged:
     complete_tables: set[str] = field(default_factory=set)  # tables a source says it holds in full
     sources: list[dict[str, Any]] = field(default_factory=list)  # each source's manifest entry, input order
     derived_from: dict[str, str] = field(default_factory=dict)  # filled table -> where its rows came from
+    held: dict[str, list[Record]] = field(default_factory=dict)  # table -> its rows in id order, once merged
 
 
-def _merge_inputs(
-    reads: Iterable[_DirectRead | _EmbeddedRead],
-    split: _ModeSplit,
-    main: Endpoint,
-    tables: Iterable[str],
-    notes: list[str],
-) -> _Merged:
-    """Merge the sources read into their tables by ``split``: direct sources first, then embedded records.
+def _merge_step(reads: Iterable[_DirectRead | _EmbeddedRead], plan: _Plan, notes: list[str]) -> _Merged:
+    """The merge step: the sources read, into their tables by ``plan``: direct sources first, then embedded
+    records; then the tables filled from others (:func:`_fill`), and every table's rows in id order.
 
     Refuses an id given twice by one input or with different contents by two (see :func:`_merge`); notes
     what the embedded records add (see :func:`_merge_embedded`). A primary source's entry gains its ids.
     """
-    rows: dict[str, dict[int, Record]] = {t: {} for t in tables}
+    main = plan.registry.primary
+    rows: dict[str, dict[int, Record]] = {t: {} for t in plan.registry.files}
     merged = _Merged(rows=rows, reported={t: set() for t in rows})
     origins: dict[str, dict[int, str]] = {}  # table -> id -> the input it was first read from
     embedded: list[_EmbeddedRead] = []
@@ -440,33 +406,32 @@ def _merge_inputs(
             merged.sources.append(read[2])
             continue
         source, endpoint, records = read.source, read.endpoint, read.records
-        table = split.table(endpoint, source.mode)
-        _merge(endpoint.table, rows[table], records, str(source.file), origins.setdefault(table, {}))
+        table = plan.table(endpoint, source.mode)
+        _merge(endpoint.storage.table, rows[table], records, str(source.file), origins.setdefault(table, {}))
         if read.count is not None:
             merged.reported[table].add(read.count)
         if source.complete:
-            merged.complete_tables.add(endpoint.table)
-        if endpoint.primary:
+            merged.complete_tables.add(endpoint.storage.table)
+        if endpoint.storage.primary:
             read.entry["ids"] = sorted({r["id"] for r in records})
             for r in records:
                 held_from.setdefault(r["id"], read.entry["file"])
         merged.sources.append(read.entry)
-    _merge_embedded(main.table, rows[main.table], embedded, held_from, notes)
+    _merge_embedded(main.storage.table, rows[main.storage.table], embedded, held_from, notes)
+    merged.derived_from = _fill(plan.registry, rows)
+    merged.held = {table: [by_id[i] for i in sorted(by_id)] for table, by_id in rows.items()}
     return merged
 
 
 def _check_tables(
-    validate: Callable[[str, list[Record]], Problems],
-    declared: Sequence[Endpoint],
-    split: _ModeSplit,
-    held: dict[str, list[Record]],
+    validate: Callable[[str, list[Record]], Problems], plan: _Plan, held: dict[str, list[Record]]
 ) -> None:
     """Raise a :class:`BuildError` listing (the first 20 of) the problems ``validate`` finds in the tables."""
     # Endpoints without modes (statuses: an id and a name) are not schema-checked here, as they never were.
-    checked = [e for e in declared if e.modes.names]
-    problems = [p for e in checked for p in validate(e.table, held[e.table])]
+    checked = [e for e in plan.registry if e.modes.names]
+    problems = [p for e in checked for p in validate(e.storage.table, held[e.storage.table])]
     problems += [
-        p for e in checked for table in split.apart[e.name].values() for p in validate(e.table, held[table])
+        p for e in checked for table in plan.apart(e).values() for p in validate(e.storage.table, held[table])
     ]
     if problems:
         shown = "\n  ".join(problems[:20])
@@ -474,53 +439,48 @@ def _check_tables(
         raise BuildError(f"{len(problems)} schema problem(s); nothing was published:\n  {shown}{more}")
 
 
-def _snapshot_files(
-    inputs: SnapshotInputs,
-    declared: Sequence[Endpoint],
-    split: _ModeSplit,
-    merged: _Merged,
-    held: dict[str, list[Record]],
-) -> dict[str, bytes]:
+def _manifest_step(inputs: SnapshotInputs, plan: _Plan, merged: _Merged) -> dict[str, bytes]:
     """The manifest step: every table's file (name -> bytes) and the manifest describing them all.
 
     Notes pages that reported different counts in ``inputs.notes``, which the manifest then lists.
     """
-    main = primary(inputs.api_version)
-    counts = merged.reported[main.table]
+    declared, held = plan.registry, merged.held
+    main = declared.primary
+    counts = merged.reported[main.storage.table]
     if len(counts) > 1:
         inputs.notes.append(f"pages reported different counts: {sorted(counts)}")
     reported_count = max(counts) if counts else None
-    complete = reported_count is not None and len(held[main.table]) >= reported_count
-    files = {table_file(e.table): dump_json(held[e.table]) for e in declared}
-    tables = {e.table: _table_entry(e, split, merged, len(held[e.table]), complete) for e in declared}
-    modes = _held_modes(main, held[main.table])
+    complete = reported_count is not None and len(held[main.storage.table]) >= reported_count
+    own_tables = [e.storage.table for e in declared]
+    files = {table_file(t): dump_json(held[t]) for t in own_tables}
+    tables = {e.storage.table: _table_entry(e, plan, merged, complete) for e in declared}
+    modes = _held_modes(main, held[main.storage.table])
     for e in declared:
-        for mode, table in split.apart[e.name].items():
+        for mode, table in plan.apart(e).items():
             files[table_file(table)] = dump_json(held[table])
             tables[table] = _mode_table_entry(mode, table, held[table], merged.reported[table], inputs.notes)
-            if e.primary:
-                modes[mode] = _mode_held_apart(e, mode, table, split.own[e.name])
-    records = {"held": len(held[main.table]), "reported": reported_count, "complete": complete}
+            if e.storage.primary:
+                modes[mode] = _mode_held_apart(e, mode, table, plan.own(e))
+    records = {"held": len(held[main.storage.table]), "reported": reported_count, "complete": complete}
     manifest = _manifest(inputs, main, records, modes, tables, merged.sources, files)
     files[MANIFEST] = dump_json(manifest)
     return files
 
 
-def _table_entry(
-    e: Endpoint, split: _ModeSplit, merged: _Merged, rows: int, complete: bool
-) -> dict[str, Any]:
+def _table_entry(e: Endpoint, plan: _Plan, merged: _Merged, complete: bool) -> dict[str, Any]:
     """The manifest's entry of an endpoint's own table; ``complete`` is the primary table's completeness."""
-    entry: dict[str, Any] = {"file": table_file(e.table), "rows": rows}
-    if e.primary:
+    table = e.storage.table
+    entry: dict[str, Any] = {"file": table_file(table), "rows": len(merged.held[table])}
+    if e.storage.primary:
         entry["complete"] = complete
-        if split.apart[e.name]:
-            entry["modes"] = split.own[e.name]
+        if plan.apart(e):
+            entry["modes"] = plan.own(e)
     else:
         if e.modes.names:
-            entry["modes"] = split.own[e.name]
-        if e.table in merged.derived_from:
-            entry["derived_from"] = merged.derived_from[e.table]
-        entry["complete"] = e.table in merged.complete_tables
+            entry["modes"] = plan.own(e)
+        if table in merged.derived_from:
+            entry["derived_from"] = merged.derived_from[table]
+        entry["complete"] = table in merged.complete_tables
     return entry
 
 
@@ -542,12 +502,12 @@ def _mode_table_entry(
 
 def _mode_held_apart(e: Endpoint, mode: str, table: str, own_modes: list[str]) -> dict[str, Any]:
     """The manifest's ``modes`` entry of a primary mode held in ``table``, apart from the endpoint's own."""
-    answers = f"mode={mode} and the detail route answer" if mode == e.detail_mode else f"mode={mode} answers"
+    answers = f"mode={mode} and the detail route answer" if mode == e.modes.detail else f"mode={mode} answers"
     return {
         "held": True,
         "file": table_file(table),
         "why": f"{mode} records are in {table_file(table)}, matched by id to the "
-        f"{'/'.join(own_modes)} ones in {table_file(e.table)}: {answers} from it",
+        f"{'/'.join(own_modes)} ones in {table_file(e.storage.table)}: {answers} from it",
     }
 
 
@@ -567,7 +527,7 @@ def _manifest(
     return {
         "snapshot_version": inputs.snapshot_version or _default_version(inputs.sources),
         "api_version": inputs.api_version,
-        "endpoint": main.list_path(inputs.api_version),
+        "endpoint": main.routing.list_path(inputs.api_version),
         "base_url": inputs.base_url,
         "attribution": "Data: The Space Devs, Launch Library 2 (https://thespacedevs.com). "
         "Free to use; attribution encouraged; accuracy not guaranteed; images carry their own licences.",
@@ -582,7 +542,7 @@ def _manifest(
     }
 
 
-def _fill(declared: Sequence[Endpoint], rows: dict[str, dict[int, Record]]) -> dict[str, str]:
+def _fill(declared: Registry, rows: dict[str, dict[int, Record]]) -> dict[str, str]:
     """Fill each table declared ``filled_from`` that no source gave from the objects another table's records
     hold.
 
@@ -590,16 +550,17 @@ def _fill(declared: Sequence[Endpoint], rows: dict[str, dict[int, Record]]) -> d
     """
     derived_from = {}
     for e in declared:
-        if e.filled_from is None:
+        table, filled_from = e.storage.table, e.storage.filled_from
+        if filled_from is None:
             continue
-        derived_from[e.table] = "source"
-        if not rows[e.table]:
-            derived_from[e.table] = "records"
-            other, key = e.filled_from
+        derived_from[table] = "source"
+        if not rows[table]:
+            derived_from[table] = "records"
+            other, key = filled_from
             for record_id in sorted(rows[other]):
                 obj = rows[other][record_id].get(key)
                 if isinstance(obj, dict) and isinstance(obj.get("id"), int):
-                    rows[e.table].setdefault(obj["id"], obj)
+                    rows[table].setdefault(obj["id"], obj)
     return derived_from
 
 
@@ -609,19 +570,16 @@ def _held_modes(main: Endpoint, records: list[Record]) -> dict[str, dict[str, An
     The table holds its default mode unless a record says it is in another. A mode neither held nor
     derivable from the held one (a :class:`~spacecraft_data.endpoints.Projection`) says what it would take.
     """
+    plan = main.modes
     held = next(
-        (
-            m
-            for m in main.modes.names
-            if m != main.default_mode and any(r.get("response_mode") == m for r in records)
-        ),
-        main.default_mode,
+        (m for m in plan.names if m != plan.default and any(r.get("response_mode") == m for r in records)),
+        plan.default,
     )
     modes: dict[str, dict[str, Any]] = {}
-    for mode in main.modes.names:
+    for mode in plan.names:
         modes[mode] = {"held": mode == held}
-        if mode != held and mode not in main.derived:
-            contents = main.mode_contents.get(mode)
+        if mode != held and mode not in plan.derived:
+            contents = plan.contents.get(mode)
             modes[mode]["why"] = (
                 f"only {held}-mode list pages were captured; {mode} records"
                 + (f" ({contents})" if contents else "")
@@ -641,5 +599,11 @@ def build_snapshot(
     Returns the snapshot folder ``out_root/<api version>/<snapshot version>``.
     """
     files = assemble(inputs, validate=validate)
-    version = json.loads(files[MANIFEST])["snapshot_version"]
-    return publish(files, Path(out_root) / inputs.api_version / version, replace=replace)
+    manifest = json.loads(files[MANIFEST])
+    target = publish(
+        files, Path(out_root) / inputs.api_version / manifest["snapshot_version"], replace=replace
+    )
+    for table in manifest["tables"].values():
+        log.info("wrote %s (%d rows)", target / table["file"], table["rows"])
+    log.info("wrote %s (%d files)", target, len(files))
+    return target

@@ -8,7 +8,6 @@ from __future__ import annotations
 from pathlib import Path
 
 from .diff import diff_snapshots
-from .endpoints import primary
 from .snapshot import Snapshot
 from .store import write_atomic
 
@@ -51,7 +50,7 @@ def entry(new: Snapshot, previous: Snapshot | None) -> str:
     else:
         d = diff_snapshots(previous, new)
         lines.append(f"- versus {previous.version}: " + "; ".join(d.summary_lines()))
-        table = primary(new.api_version).table
+        table = new.registry.primary.storage.table
         changed = d.tables[table].changed
         if changed:
             paths = sorted({c.path for changes in changed.values() for c in changes})

@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
-from .endpoints import DEFAULT_API_VERSION, endpoints
+from .endpoints import DEFAULT_API_VERSION
 from .errors import SnapshotNotFound
 from .snapshot import Snapshot, load
 from .store import MANIFEST, is_snapshot_version
@@ -188,15 +188,15 @@ def diff_snapshots(old: Snapshot, new: Snapshot, ignore_format: bool = True) -> 
     (``spacecraft_detailed``, the detailed records of a snapshot harvested in both modes),
     which are compared only when either snapshot's manifest declares them.
     """
-    declared = {**endpoints(old.api_version), **endpoints(new.api_version)}.values()
+    declared = {**old.registry.endpoints, **new.registry.endpoints}.values()
     # A table kept apart is left out where neither side has it, so the usual report is unchanged.
     apart = [
         table
         for e in declared
-        for table in e.mode_tables.values()
+        for table in e.modes.tables.values()
         if any(table in s.manifest.get("tables", {}) for s in (old, new))
     ]
-    names = list(dict.fromkeys([*(e.table for e in declared), *apart]))
+    names = list(dict.fromkeys([*(e.storage.table for e in declared), *apart]))
     return SnapshotDiff(
         old,
         new,

@@ -1,5 +1,5 @@
 """Records of the primary endpoint (spacecraft) that other LL2 responses embed, found by shape, in normal
-mode.
+mode. Each function takes that endpoint (``Registry.primary``) from its caller.
 
 Details: docs/harvest.md#records-embedded-in-other-responses-import-embedded
 """
@@ -11,9 +11,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from .endpoints import Endpoint, Projection, primary
 from .errors import BuildError, SnapshotError
 from .pages import read_page
+from .typecheck import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from .endpoints import Endpoint, Projection
 
 __all__ = [
     "EMBEDDED_KIND",
@@ -31,11 +34,10 @@ EMBEDDED_KIND = "embedded"
 MAX_DEPTH = 200
 
 
-def projection(api_version: str | None = None) -> Projection:
-    """What an embedded record is brought to: the primary endpoint's default mode as a projection of
-    another."""
-    main = primary(api_version)
-    return main.derived[main.default_mode][1]
+def projection(main: Endpoint) -> Projection:
+    """What an embedded record is brought to: the primary endpoint ``main``'s default mode as a projection
+    of another."""
+    return main.modes.derived[main.modes.default][1]
 
 
 class _Shape:
@@ -47,11 +49,11 @@ class _Shape:
     def __init__(self, main: Endpoint, keys: tuple[str, ...]) -> None:
         self.keys = frozenset(keys)
         self.url = re.compile(rf"/{re.escape(main.name)}/(\d+)/")
-        self.markers = main.marker_keys
+        self.markers = main.validation.marker_keys
 
 
-def _shape(api_version: str | None) -> _Shape:
-    return _Shape(primary(api_version), projection(api_version).keys)
+def _shape(main: Endpoint) -> _Shape:
+    return _Shape(main, projection(main).keys)
 
 
 @dataclass(frozen=True)
@@ -72,10 +74,10 @@ class Embedded:
         return self.paths[0]
 
 
-def looks_like_spacecraft(obj: Any, api_version: str | None = None) -> bool:
-    """True when ``obj`` has the shape of a spacecraft record (every ``SpacecraftNormal`` key, its own
-    URL)."""
-    return _looks_like(obj, _shape(api_version))
+def looks_like_spacecraft(obj: Any, main: Endpoint) -> bool:
+    """True when ``obj`` has the shape of a record of the primary endpoint ``main`` (every key of its
+    default mode, e.g. ``SpacecraftNormal``'s, and its own URL)."""
+    return _looks_like(obj, _shape(main))
 
 
 def _looks_like(obj: Any, shape: _Shape) -> bool:
@@ -92,14 +94,15 @@ def _looks_like(obj: Any, shape: _Shape) -> bool:
     )
 
 
-def find_embedded(body: Any, where: str = "<response>", api_version: str | None = None) -> list[Embedded]:
-    """Every spacecraft record in ``body`` (parsed JSON), in normal mode, in document order, one per id.
+def find_embedded(body: Any, main: Endpoint, where: str = "<response>") -> list[Embedded]:
+    """Every record of the primary endpoint ``main`` in ``body`` (parsed JSON), in its default (normal) mode,
+    in document order, one per id.
 
     The same id found twice must be the same record once projected: two different
     copies are a :class:`BuildError` naming both paths (never a guess). A record of
     the right shape that lacks a nested field is an error naming its JSON path.
     """
-    shape, normal = _shape(api_version), projection(api_version)
+    shape, normal = _shape(main), projection(main)
     found: dict[int, tuple[dict[str, Any], list[str]]] = {}
     # An explicit stack, not recursion: a hostile file cannot exhaust the interpreter's stack.
     stack: list[tuple[str, Any, int]] = [("$", body, 0)]
@@ -131,8 +134,9 @@ def find_embedded(body: Any, where: str = "<response>", api_version: str | None 
     return [Embedded(record, tuple(paths)) for record, paths in found.values()]
 
 
-def read_embedded(file: Path, api_version: str | None = None) -> list[Embedded]:
-    """The spacecraft records embedded in a saved response (a JSON body or a browsable-API page)."""
+def read_embedded(file: Path, main: Endpoint) -> list[Embedded]:
+    """The records of the primary endpoint ``main`` embedded in a saved response (a JSON body or a
+    browsable-API page)."""
     try:
         page = read_page(file)  # a PageError (unreadable, not JSON) keeps its own class and exit code
     except RecursionError:
@@ -141,4 +145,4 @@ def read_embedded(file: Path, api_version: str | None = None) -> list[Embedded]:
         raise BuildError(
             f"{file}: page answered HTTP {page.status} {page.reason}; only 200 pages hold records"
         )
-    return find_embedded(page.body, str(file), api_version)
+    return find_embedded(page.body, main, str(file))

@@ -8,9 +8,12 @@ from __future__ import annotations
 import copy
 import json
 from pathlib import Path
-from typing import Any, Callable
+from typing import TYPE_CHECKING, Any, Callable
 
-from .endpoints import DEFAULT_API_VERSION, endpoints
+from .endpoints import DEFAULT_API_VERSION
+
+if TYPE_CHECKING:
+    from .endpoints import Registry
 
 __all__ = [
     "SCHEMA_DRAFT",
@@ -40,9 +43,9 @@ def id_base(api_version: str | None = None) -> str:
     return f"https://spacecraft-data.readthedocs.io/schema/{api_version or DEFAULT_API_VERSION}/"
 
 
-def documents(api_version: str | None = None) -> dict[str, tuple[str, str, str]]:
-    """Document stem -> (root component in the spec, kind, title) of every generated schema of
-    ``api_version``.
+def documents(registry: Registry) -> dict[str, tuple[str, str, str]]:
+    """Document stem -> (root component in the spec, kind, title) of every generated schema of the
+    endpoints of ``registry``.
 
     Each endpoint's declaration names them (:class:`~spacecraft_data.endpoints.Schema` ``component`` and
     ``title``), in registry order; kind is ``list`` for the endpoint's list envelope, else ``record``.
@@ -50,8 +53,8 @@ def documents(api_version: str | None = None) -> dict[str, tuple[str, str, str]]
     """
     return {
         s.stem: (s.component, "list" if key == "list" else "record", s.title or s.stem)
-        for e in endpoints(api_version).values()
-        for key, s in e.schemas.items()
+        for e in registry
+        for key, s in e.validation.schemas.items()
         if s.component is not None
     }
 
@@ -286,11 +289,11 @@ def _document(
     }
 
 
-def build_documents(spec: dict[str, Any], api_version: str | None = None) -> dict[str, dict[str, Any]]:
-    """Every schema document of ``api_version`` (see :func:`documents`), file name -> schema, from its
-    OpenAPI ``spec``."""
-    api_version = api_version or DEFAULT_API_VERSION
-    declared = documents(api_version)
+def build_documents(spec: dict[str, Any], registry: Registry) -> dict[str, dict[str, Any]]:
+    """Every schema document of ``registry`` (see :func:`documents`), file name -> schema, from its API
+    version's OpenAPI ``spec``."""
+    api_version = registry.api_version
+    declared = documents(registry)
     record_roots = {root: file_name(stem) for stem, (root, kind, _) in declared.items() if kind == "record"}
     out = {}
     for stem, (root, kind, title) in declared.items():

@@ -13,13 +13,13 @@ import io
 import ipaddress
 import itertools
 import json
+import logging
 import os
 import queue
 import re
 import selectors
 import signal
 import socket
-import sys
 import threading
 import time
 import traceback
@@ -31,7 +31,6 @@ from urllib.parse import unquote
 
 from . import __version__
 from .api import error_answer
-from .endpoints import endpoints, primary
 from .errors import SpacecraftDataError
 from .hosts import invalid_host_body, valid_host
 from .query import QueryParams, Refused
@@ -53,6 +52,9 @@ from .typecheck import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from .api import Api
+    from .endpoints import Registry
+
+_log = logging.getLogger(__name__)
 
 __all__ = [
     "MAX_REQUEST_LINE",
@@ -134,6 +136,10 @@ class Responder(Protocol):
     @property
     def api(self) -> Api:
         """The service answering URLs from the snapshot (:meth:`~spacecraft_data.api.Api.respond`)."""
+
+    @property
+    def registry(self) -> Registry:
+        """The declarations of its API version: the routes a 405 is answered on, the pages' descriptions."""
 
 
 class _NeedMore(SpacecraftDataError):
@@ -300,18 +306,12 @@ class SpacecraftServer:
 
     def description_of(self, target: str) -> str:
         """The view description for a browsable page of ``target`` (empty outside the declared endpoints)."""
-        return description_of(self.snapshot.api_version, target)
+        return description_of(self.snapshot.registry, target)
 
     def handle_error(self, request: Any, client_address: Any) -> None:
-        """Log the exception being handled, with its traceback, on stderr (unless quiet); never to a
-        client."""
+        """Log the exception being handled, with its traceback (unless quiet); never to a client."""
         if not self.quiet:
-            print(
-                f"spacecraft-data serve: error answering {client_address}:\n{traceback.format_exc()}",
-                file=sys.stderr,
-                end="",
-                flush=True,
-            )
+            _log.error("spacecraft-data serve: error answering %s:", client_address, exc_info=True)
 
     # -- running and stopping ---------------------------------------------------
     def serve_forever(self, poll_interval: float = 0.5) -> None:
@@ -776,8 +776,14 @@ class _Handler(BaseHTTPRequestHandler):
         super().log_request(code, getattr(self, "_logged_size", size))
 
     def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - the stdlib's signature
+        # The stdlib's line, through the module's logger instead of straight to stderr; control characters
+        # escaped as the stdlib escapes them where it does (3.11.4+).
         if not self.server.quiet:
-            super().log_message(format, *args)
+            message = format % args
+            table = getattr(self, "_control_char_table", None)
+            if table is not None:
+                message = message.translate(table)
+            _log.info("%s - - [%s] %s", self.address_string(), self.log_date_time_string(), message)
 
 
 class _HeaderReader:
@@ -869,7 +875,7 @@ def answer(
         if method not in _ALLOWED:
             # A DRF route (or the API root) that is not GET is a 405; any other path a 404, as in Django.
             if decoded not in ("/", root):
-                routed = api_route(decoded, root, endpoints(snapshot.api_version))
+                routed = api_route(decoded, root, snapshot.registry.endpoints)
                 if routed is None or routed[0] is None:  # "/2.3.0//" is not the root's view here
                     raise NotFound()
             raise MethodNotAllowed(method)  # the API root is a GET-only view too (DRF's APIRootView)
@@ -897,7 +903,7 @@ def _render(snapshot: Responder, status: int, body: Any, renderer: str, target: 
             status,
             reason,
             PAGE_HEADERS,
-            description_of(snapshot.api_version, target),
+            description_of(snapshot.registry, target),
             snapshot.api_version,
         ).encode("utf-8")
         content_type = PAGE_TYPE
@@ -914,15 +920,16 @@ def _render(snapshot: Responder, status: int, body: Any, renderer: str, target: 
     return Answer(status, reason, headers, content)
 
 
-def description_of(api_version: str, target: str) -> str:
-    """The view description (:attr:`Endpoint.description`) for a browsable page of ``target``.
+def description_of(declared: Registry, target: str) -> str:
+    """The view description (:attr:`Endpoint.description`) of ``declared`` for a browsable page of
+    ``target``.
 
     Empty outside the declared endpoints.
     """
     path = target.split("?", 1)[0]
-    for name, declared in endpoints(api_version).items():
-        if path.startswith(f"/{api_version}/{name}/"):
-            return declared.description
+    for name, endpoint in declared.endpoints.items():
+        if path.startswith(f"/{declared.api_version}/{name}/"):
+            return endpoint.description
     return ""
 
 
@@ -1053,12 +1060,13 @@ def serve(
     """Serve ``snapshot`` on ``host:port`` until SIGINT or SIGTERM, then return.
 
     The first line on stdout names the URL (``--port 0`` picks a free port).
-    Requests are logged on stderr, one line each, unless ``quiet``. On an address
-    other than loopback a warning goes to stderr first: the data is reachable from
-    the network. A signal stops the server at once, whatever its connections are doing:
-    the listening socket and every connection are closed and the function returns. A
-    second signal before that ends the process there and then (exit status 128 + the
-    signal's number), so that a signal is never ignored.
+    Requests are logged (logger ``spacecraft_data.server``, INFO), one line each, unless
+    ``quiet``; ``spacecraft-data serve`` shows them on stderr. On an address other than
+    loopback a warning is logged first: the data is reachable from the network. A signal
+    stops the server at once, whatever its connections are doing: the listening socket and
+    every connection are closed and the function returns. A second signal before that ends
+    the process there and then (exit status 128 + the signal's number), so that a signal is
+    never ignored.
     """
     server = make_server(snapshot, host, port, quiet=quiet, max_connections=max_connections)
     stopping: list[int] = []
@@ -1077,9 +1085,10 @@ def serve(
     try:
         warning = network_warning(server)
         if warning:
-            print(f"spacecraft-data serve: warning: {warning}", file=sys.stderr, flush=True)
-        first = primary(snapshot.api_version).name
-        others = ", ".join(f"/{name}/" for name in endpoints(snapshot.api_version) if name != first)
+            _log.warning("spacecraft-data serve: warning: %s", warning)
+        declared = snapshot.registry
+        first = declared.primary.name
+        others = ", ".join(f"/{name}/" for name in declared.endpoints if name != first)
         print(
             f"Serving snapshot {snapshot.version} at {server.url}/{snapshot.api_version}/{first}/ "
             f"(also {others}; Ctrl-C or SIGTERM to stop)",
@@ -1091,4 +1100,4 @@ def serve(
         for sig, handler in previous.items():
             signal.signal(sig, handler)
     if not quiet:
-        print("spacecraft-data serve: stopped", file=sys.stderr, flush=True)
+        _log.info("spacecraft-data serve: stopped")

@@ -21,7 +21,7 @@ from .errors import InputError, SnapshotError, SnapshotNotFound
 from .typecheck import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from collections.abc import Callable, Iterator
+    from collections.abc import Iterator
     from contextlib import AbstractContextManager
     from importlib.resources.abc import Traversable
     from typing import Any
@@ -286,17 +286,16 @@ class StoreBusy(InputError):
     """Another run held the store's lock for longer than this one would wait; nothing was written (exit 2)."""
 
 
-def store_lock(
-    folder: Path, holder: str, wait: float = LOCK_WAIT, progress: Callable[[str], None] | None = None
-) -> AbstractContextManager[Path]:
+def store_lock(folder: Path, holder: str, wait: float = LOCK_WAIT) -> AbstractContextManager[Path]:
     """Hold the advisory lock of ``folder`` (a snapshot store or a raw folder) for a ``with`` block.
 
     ``holder`` says who takes it (``"harvest of https://..."``); it is written into the lock file, so a run
-    that has to wait can say for whom. A run that finds the lock held says so once through ``progress``
-    (default: stderr) and polls for up to ``wait`` seconds, then raises :class:`StoreBusy` (exit 2) naming
-    the lock file and its holder. The lock is ``fcntl.flock``: the kernel releases it when its holder exits,
-    however it exits, so a killed run never leaves a store locked; the file is removed on release. Without
-    ``fcntl`` (Windows, not a supported platform) runs are not coordinated and this does nothing.
+    that has to wait can say for whom. A run that finds the lock held says so once (an info line of the
+    ``spacecraft_data.store`` logger) and polls for up to ``wait`` seconds, then raises :class:`StoreBusy`
+    (exit 2) naming the lock file and its holder. The lock is ``fcntl.flock``: the kernel releases it when
+    its holder exits, however it exits, so a killed run never leaves a store locked; the file is removed on
+    release. Without ``fcntl`` (Windows, not a supported platform) runs are not coordinated and this does
+    nothing.
     """
     from contextlib import contextmanager
 
@@ -311,7 +310,7 @@ def store_lock(
         # The folders made only to hold the lock file are removed again if the run leaves them empty: a run
         # that fails before publishing leaves no trace of the lock.
         made = [f for f in (path.parent, *path.parent.parents) if not f.exists()]
-        fd = _acquire(fcntl, path, holder, wait, progress)
+        fd = _acquire(fcntl, path, holder, wait)
         try:
             yield path
         finally:
@@ -332,9 +331,7 @@ def store_lock(
     return held()
 
 
-def _acquire(
-    fcntl: Any, path: Path, holder: str, wait: float, progress: Callable[[str], None] | None
-) -> int | None:
+def _acquire(fcntl: Any, path: Path, holder: str, wait: float) -> int | None:
     """An open descriptor of ``path`` holding its exclusive ``flock``; :class:`StoreBusy` after ``wait``
     seconds.
 
@@ -354,16 +351,16 @@ def _acquire(
         except BlockingIOError:
             other = _holder(fd)
             os.close(fd)
-            said = _wait_turn(path, other, wait, deadline, said, progress)
+            said = _wait_turn(path, other, wait, deadline, said)
             continue
         except OSError as exc:
             os.close(fd)
             if exc.errno not in (errno.ENOLCK, errno.EOPNOTSUPP, errno.ENOSYS):
                 raise
             _say(
-                progress,
                 f"warning: {path}: this file system has no advisory locks ({exc.strerror}); "
                 "going on without one: do not run two harvests or imports into this store at once",
+                warning=True,
             )
             return None
         except BaseException:
@@ -373,19 +370,18 @@ def _acquire(
             break
         os.close(fd)
     if said:
-        _say(progress, f"{path}: the other run has finished; going on")
+        _say(f"{path}: the other run has finished; going on")
     _write_holder(fd, holder)
     return fd
 
 
-def _say(progress: Callable[[str], None] | None, message: str) -> None:
-    """Tell the user ``message`` through ``progress``, else on stderr."""
-    import sys
+def _say(message: str, warning: bool = False) -> None:
+    """Log ``message`` as progress, or as a warning a user must see."""
+    # Imported here: logging stays out of load()'s path, and only a run that waits for a lock says anything.
+    import logging
 
-    if progress is not None:
-        progress(message)
-    else:
-        print(message, file=sys.stderr, flush=True)
+    log = logging.getLogger(__name__)
+    (log.warning if warning else log.info)(message)
 
 
 def _open_lock_file(path: Path) -> int | None:
@@ -397,9 +393,7 @@ def _open_lock_file(path: Path) -> int | None:
         return None
 
 
-def _wait_turn(
-    path: Path, other: str, wait: float, deadline: float, said: str, progress: Callable[[str], None] | None
-) -> str:
+def _wait_turn(path: Path, other: str, wait: float, deadline: float, said: str) -> str:
     """After a try that found ``path`` locked by ``other``: :class:`StoreBusy` once past ``deadline``, else
     say (once) what the run waits for and sleep a little. Returns what has been said.
     """
@@ -413,7 +407,7 @@ def _wait_turn(
         ) from None
     if not said:
         said = f"{path}: locked by {other}; waiting up to {wait:g} s for it to finish (--lock-wait)"
-        _say(progress, said)
+        _say(said)
     time.sleep(min(0.2, max(deadline - time.monotonic(), 0.01)))
     return said
 

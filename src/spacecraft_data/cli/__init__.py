@@ -18,7 +18,7 @@ if TYPE_CHECKING:
     from collections.abc import Sequence
     from typing import Any
 
-    from ..endpoints import Endpoint
+    from ..endpoints import Endpoint, Registry
 
 __all__ = ["main", "build_parser", "os_error_message", "COMMANDS", "HelpFormatter"]
 
@@ -66,26 +66,24 @@ def help_examples(endpoint: Endpoint) -> dict[str, str]:
     Each is the declaration's ``cli_<kind>`` example where it gives one, else its browsable-page
     example ``<kind>``, which LL2's own description text fixes even when it matches no record.
     """
-    given = endpoint.examples
+    given = endpoint.presentation.examples
     chosen = {kind: given.get(f"cli_{kind}") or given.get(kind) for kind in ("filter", "search", "ordering")}
     return {kind: value for kind, value in chosen.items() if value}
 
 
-def _epilog() -> str:
+def _epilog(declared: Registry) -> str:
     """The top-level help's epilog: examples (the primary endpoint's, from its declaration) and exit
     statuses."""
-    from ..endpoints import DEFAULT_API_VERSION, primary
-
-    main = primary()
+    main = declared.primary
     examples = help_examples(main)
     query = "".join(
         f" --{param.replace('_', '-')} {examples[kind]}"
-        for kind, param in (("search", main.search.param), ("ordering", main.ordering.param))
+        for kind, param in (("search", main.query.search.param), ("ordering", main.query.ordering.param))
         if examples.get(kind)
     )
     return _EPILOG.format(
         query=query,
-        path=main.list_path(DEFAULT_API_VERSION),
+        path=main.routing.list_path(declared.api_version),
         filter=f"{examples['filter']}&" if examples.get("filter") else "",
     )
 
@@ -137,15 +135,21 @@ class _Parser(argparse.ArgumentParser):
         super().__init__(*args, **kwargs)
 
 
-def build_parser(only: str | None = None) -> argparse.ArgumentParser:
-    """The argument parser of ``spacecraft-data``: every sub-command, or just ``only``."""
-    from ..endpoints import DEFAULT_API_VERSION, primary
+def build_parser(only: str | None = None, declared: Registry | None = None) -> argparse.ArgumentParser:
+    """The argument parser of ``spacecraft-data``: every sub-command, or just ``only``.
 
+    Its texts come from ``declared`` (default: the default API version's registry), which the parsed
+    arguments carry as ``args.registry``.
+    """
+    if declared is None:
+        from ..endpoints import registry
+
+        declared = registry()
     parser = _Parser(
         prog="spacecraft-data",
-        description=f"Launch Library 2 {primary().list_path(DEFAULT_API_VERSION)} as an offline, versioned, "
-        "validated data package.",
-        epilog=_epilog(),
+        description=f"Launch Library 2 {declared.primary.routing.list_path(declared.api_version)} as an "
+        "offline, versioned, validated data package.",
+        epilog=_epilog(declared),
     )
     parser.add_argument(
         "--version",
@@ -155,7 +159,8 @@ def build_parser(only: str | None = None) -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
     for name, module in COMMANDS.items():
         if only is None or name == only:
-            importlib.import_module(f"{__name__}.{module}").register(sub)
+            importlib.import_module(f"{__name__}.{module}").register(sub, declared)
+    parser.set_defaults(registry=declared)
     return parser
 
 
@@ -178,12 +183,18 @@ def main(argv: Sequence[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     parser = build_parser(only=argv[0] if argv and argv[0] in COMMANDS else None)
     prog = parser.prog
+    handler = None
     try:
         args = parser.parse_args(argv)  # --version raises when no snapshot is usable
         if not getattr(args, "run", None):
             parser.print_help(sys.stderr)
             return ExitCode.USAGE
         prog = f"{parser.prog} {args.command}"
+        if getattr(args, "api_version", None):
+            from ..endpoints import registry
+
+            args.registry = registry(args.api_version)
+        handler = _log_handler(args)
         return int(args.run(args) or ExitCode.OK)
     except KeyboardInterrupt:
         print(f"{prog}: interrupted", file=sys.stderr)
@@ -196,6 +207,60 @@ def main(argv: Sequence[str] | None = None) -> int:
         # latter, still one line naming the path, never a traceback.
         print(f"{prog}: error: {os_error_message(exc) if isinstance(exc, OSError) else exc}", file=sys.stderr)
         return int(exc.exit_code if isinstance(exc, SpacecraftDataError) else ExitCode.USAGE)
+    finally:
+        if handler is not None:
+            handler.close_log()
+
+
+class _LogHandler:
+    """The one stderr handler a command's run gets on the ``spacecraft_data`` logger, and how to take it off.
+
+    ``main`` may run many times in one process (tests do): each run takes off what it put on, level included.
+    """
+
+    def __init__(self) -> None:
+        import logging
+
+        self._logger = logging.getLogger("spacecraft_data")
+        self._handler = logging.StreamHandler(sys.stderr)
+        self._handler.setFormatter(logging.Formatter("%(message)s"))
+        self._handler.setLevel(logging.INFO)
+        self._level = self._logger.level
+        # The logger's own level decides before any handler sees a record; INFO lines need it at INFO.
+        if self._level == logging.NOTSET or self._level > logging.INFO:
+            self._logger.setLevel(logging.INFO)
+        self._logger.addHandler(self._handler)
+
+    def close_log(self) -> None:
+        """Take the handler off and give the logger back its level."""
+        self._logger.removeHandler(self._handler)
+        self._logger.setLevel(self._level)
+        self._handler.flush()
+
+
+def _log_handler(args: argparse.Namespace) -> _LogHandler | None:
+    """A stderr handler for this run's log lines, or None: ``args.log_lines`` says when a command shows them.
+
+    ``always`` (serve: its request log); ``progress`` (harvest, imports, export): on a terminal or with
+    ``--progress``, never with ``--quiet``. The library only logs; showing its lines is the command's choice.
+    """
+    when = getattr(args, "log_lines", None)
+    if when == "progress":
+        if getattr(args, "quiet", False):
+            return None
+        if not (getattr(args, "progress", False) or _is_terminal(sys.stderr)):
+            return None
+    elif when != "always":
+        return None
+    return _LogHandler()
+
+
+def _is_terminal(stream: Any) -> bool:
+    try:
+        terminal = bool(stream.isatty())
+    except (AttributeError, ValueError):  # a replaced or closed stream
+        terminal = False
+    return terminal
 
 
 if __name__ == "__main__":

@@ -79,9 +79,25 @@ def add_publish_options(parser: argparse.ArgumentParser, raw_default: str) -> No
         metavar="N.N.N",
         help="API version (default: %(default)s)",
     )
-    parser.add_argument(
+    add_progress_options(parser)
+
+
+def add_progress_options(parser: argparse.ArgumentParser) -> None:
+    """``--progress`` / ``--quiet``: whether the library's progress lines reach stderr (harvest, imports,
+    export).
+
+    By default they do on a terminal only, so that a pipe or a CI log gets the result alone.
+    """
+    shown = parser.add_mutually_exclusive_group()
+    shown.add_argument(
+        "--progress",
+        action="store_true",
+        help="show progress on stderr even when it is not a terminal (default: on a terminal only)",
+    )
+    shown.add_argument(
         "--quiet", action="store_true", help="no progress on stderr (errors are still printed)"
     )
+    parser.set_defaults(log_lines="progress")
 
 
 def api_version(text: str) -> str:
@@ -100,8 +116,6 @@ def publish_kwargs(args: argparse.Namespace) -> dict[str, Any]:
         "changelog": None if args.no_changelog else args.changelog,
         "api_version": args.api_version,
     }
-    if args.quiet:
-        kwargs["progress"] = lambda message: None
     return kwargs
 
 

@@ -9,8 +9,7 @@ from __future__ import annotations
 import argparse
 import re
 
-from ..endpoints import DEFAULT_API_VERSION, Endpoint, primary
-from ..endpoints import endpoint as declared
+from ..endpoints import DEFAULT_API_VERSION
 from ..query import BooleanFilter, ChoiceFilter, ExactFilter
 from ..typecheck import TYPE_CHECKING
 from . import help_examples
@@ -18,6 +17,8 @@ from . import help_examples
 if TYPE_CHECKING:
     from collections.abc import Callable, Sequence
     from typing import Any
+
+    from ..endpoints import Endpoint, Registry
 
 __all__ = ["add_query_arguments", "query_kwargs", "query_page", "fetch", "endpoint_of", "example_flags"]
 
@@ -36,7 +37,10 @@ def _filter_help(f: Any, endpoints: Sequence[Endpoint]) -> str:
     if isinstance(f, ExactFilter):
         return f"exact, case-sensitive {f.param}"
     if isinstance(f, ChoiceFilter):
-        return next((e.help[f.param] for e in endpoints if f.param in e.help), f"{f.param} id")
+        return next(
+            (e.presentation.help[f.param] for e in endpoints if f.param in e.presentation.help),
+            f"{f.param} id",
+        )
     return f.param
 
 
@@ -44,7 +48,7 @@ def _dests(endpoints: Sequence[Endpoint]) -> list[str]:
     """The parameters with a flag: every filter of ``endpoints`` (first seen first), then the common ones."""
     names: dict[str, None] = {}
     for e in endpoints:
-        names.update((f.param, None) for f in e.filters)
+        names.update((f.param, None) for f in e.query.filters)
     return [*names, *_COMMON]
 
 
@@ -58,8 +62,9 @@ def example_flags(endpoint: Endpoint) -> tuple[str, str, str]:
     Each is `` --flag value`` (a leading space), or empty when the declaration gives none.
     """
     examples = help_examples(endpoint)
-    search = f" {_flag(endpoint.search.param)} {examples['search']}" if examples.get("search") else ""
-    ordering = f" {_flag(endpoint.ordering.param)} {examples['ordering']}" if examples.get("ordering") else ""
+    query = endpoint.query
+    search = f" {_flag(query.search.param)} {examples['search']}" if examples.get("search") else ""
+    ordering = f" {_flag(query.ordering.param)} {examples['ordering']}" if examples.get("ordering") else ""
     filtered = "".join(
         f" {_flag(k)} {v}"
         for k, _, v in (pair.partition("=") for pair in examples.get("filter", "").split("&") if pair)
@@ -68,12 +73,16 @@ def example_flags(endpoint: Endpoint) -> tuple[str, str, str]:
 
 
 def add_query_arguments(
-    parser: argparse.ArgumentParser, *, allow_all: bool = True, endpoints: Sequence[str] | None = None
+    parser: argparse.ArgumentParser,
+    declared: Registry,
+    *,
+    allow_all: bool = True,
+    endpoints: Sequence[str] | None = None,
 ) -> None:
     """Add the query flags of ``endpoints`` (``--search`` … ``--mode``, ``--all`` when ``allow_all``) to
     ``parser``.
 
-    ``endpoints`` are names of declared endpoints (default: the primary one).
+    ``endpoints`` are names of endpoints of ``declared`` (default: its primary one).
 
     With several endpoints, ``--endpoint`` picks one (default: the first) and each
     filter flag's help says which endpoints have it. ``--ordering -time_in_space``
@@ -83,9 +92,10 @@ def add_query_arguments(
     """
     if hasattr(parser, "_negative_number_matcher"):
         parser._negative_number_matcher = _DASH_VALUE
-    chosen = [declared(name) for name in endpoints] if endpoints is not None else [primary()]
+    chosen = [declared.endpoint(name) for name in endpoints] if endpoints is not None else [declared.primary]
     several = len(chosen) > 1
-    title = "query (the parameters of " + ", ".join(e.list_path(DEFAULT_API_VERSION) for e in chosen) + ")"
+    paths = (e.routing.list_path(declared.api_version) for e in chosen)
+    title = "query (the parameters of " + ", ".join(paths) + ")"
     g = parser.add_argument_group(title)
     if several:
         g.add_argument(
@@ -114,14 +124,14 @@ def _add_text_flags(g: argparse._ArgumentGroup, chosen: Sequence[Endpoint]) -> N
         "--search",
         metavar="TEXT",
         help="terms matched case-insensitively in "
-        + _per_endpoint(chosen, lambda e: ", ".join(e.search.fields) or "no fields, so ignored")
+        + _per_endpoint(chosen, lambda e: ", ".join(e.query.search.fields) or "no fields, so ignored")
         + '; all terms must match (split on spaces and commas, "quoted phrases" kept)',
     )
     g.add_argument(
         "--ordering",
         metavar="FIELDS",
         help="comma list of "
-        + _per_endpoint(chosen, lambda e: ", ".join(e.ordering.fields) or "no fields, so ignored")
+        + _per_endpoint(chosen, lambda e: ", ".join(e.query.ordering.fields) or "no fields, so ignored")
         + "; '-' for descending; text in code point order; ties and no ordering: id ascending",
     )
 
@@ -131,10 +141,10 @@ def _add_filter_flags(g: argparse._ArgumentGroup, chosen: Sequence[Endpoint]) ->
     several = len(chosen) > 1
     filters: dict[str, Any] = {}
     for e in chosen:
-        for f in e.filters:
+        for f in e.query.filters:
             filters.setdefault(f.param, f)
     for param, f in filters.items():
-        having = [e.name for e in chosen if any(x.param == param for x in e.filters)]
+        having = [e.name for e in chosen if any(x.param == param for x in e.query.filters)]
         where = f" [{', '.join(having)} only]" if several and len(having) < len(chosen) else ""
         metavar = (
             "BOOL" if isinstance(f, BooleanFilter) else "ID" if isinstance(f, ChoiceFilter) else param.upper()
@@ -144,7 +154,9 @@ def _add_filter_flags(g: argparse._ArgumentGroup, chosen: Sequence[Endpoint]) ->
 
 def _add_paging_flags(g: argparse._ArgumentGroup, chosen: Sequence[Endpoint], allow_all: bool) -> None:
     """``--limit``, ``--offset``, ``--mode`` and, when ``allow_all``, ``--all``."""
-    max_limit = min(e.pagination.max_limit for e in chosen)  # each endpoint's pagination declares its own
+    max_limit = min(
+        e.query.pagination.max_limit for e in chosen
+    )  # each endpoint's pagination declares its own
     g.add_argument(
         "--limit", type=int, metavar="N", help=f"records per page (default 10, at most {max_limit})"
     )
@@ -159,26 +171,26 @@ def _add_paging_flags(g: argparse._ArgumentGroup, chosen: Sequence[Endpoint], al
         )
 
 
-def endpoint_of(args: argparse.Namespace) -> Endpoint:
-    """The endpoint the flags query (``--endpoint``, else the primary one)."""
+def endpoint_of(args: argparse.Namespace, declared: Registry) -> Endpoint:
+    """The endpoint of ``declared`` the flags query (``--endpoint``, else the primary one)."""
     name = getattr(args, "endpoint", None)
-    return declared(name) if name else primary()
+    return declared.endpoint(name) if name else declared.primary
 
 
-def query_kwargs(args: argparse.Namespace) -> dict[str, Any]:
-    """Keyword arguments for the chosen endpoint's query from the flags that were given.
+def query_kwargs(args: argparse.Namespace, endpoint: Endpoint) -> dict[str, Any]:
+    """Keyword arguments for ``endpoint``'s query from the flags that were given.
 
     A flag the endpoint does not have is a usage error (exit status 2) naming the
     flag and the endpoint's own flags.
     """
-    endpoint = endpoint_of(args)
     dests = getattr(args, "_query_dests", None) or _dests([endpoint])
     given = {dest: getattr(args, dest) for dest in dests if getattr(args, dest, None) is not None}
     wrong = [dest for dest in given if dest not in endpoint.parameters]
     if wrong:
         flags = ", ".join(_flag(d) for d in wrong)
         own = ", ".join(_flag(d) for d in dests if d in endpoint.parameters)
-        message = f"{flags}: not a parameter of {endpoint.list_path(DEFAULT_API_VERSION)} (its flags: {own})"
+        path = endpoint.routing.list_path(DEFAULT_API_VERSION)
+        message = f"{flags}: not a parameter of {path} (its flags: {own})"
         parser = getattr(args, "_query_parser", None)
         if parser is not None:
             parser.error(message)
@@ -193,25 +205,25 @@ def query_page(
 
     Returns a :class:`~spacecraft_data.api.Page`; ``base_url`` is the host of its links.
     """
-    if endpoint.primary:
+    if endpoint.storage.primary:
         # Snapshot.query names the snapshot's file in a SnapshotError (a bad duration met while sorting).
         return snapshot.query(**kwargs, base_url=base_url)
     return snapshot.endpoint(endpoint.name).query(**kwargs, base_url=base_url)
 
 
 def fetch(snapshot: Any, args: argparse.Namespace) -> tuple[list[dict[str, Any]], int]:
-    """Run the query of ``args`` on ``snapshot``: (records, count).
+    """Run the query of ``args`` on ``snapshot`` (its endpoint of ``--endpoint``): (records, count).
 
     With ``--all`` every page is fetched in turn (at the endpoint's page-size limit) and concatenated,
     which is what a client following ``next`` links would collect.
     """
-    endpoint = endpoint_of(args)
-    kwargs = query_kwargs(args)
+    endpoint = endpoint_of(args, snapshot.registry)
+    kwargs = query_kwargs(args, endpoint)
     if not getattr(args, "all", False):
         page = query_page(snapshot, endpoint, kwargs)
         return list(page.results), page.count
     kwargs.pop("offset", None)
-    kwargs["limit"] = limit = endpoint.pagination.max_limit
+    kwargs["limit"] = limit = endpoint.query.pagination.max_limit
     records: list[dict[str, Any]] = []
     offset = 0
     while True:

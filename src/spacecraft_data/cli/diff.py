@@ -9,9 +9,13 @@ from pathlib import Path
 
 from ..endpoints import DEFAULT_API_VERSION
 from ..errors import ExitCode
+from ..typecheck import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from ..endpoints import Registry
 
 
-def register(sub: argparse._SubParsersAction) -> None:
+def register(sub: argparse._SubParsersAction, declared: Registry) -> None:
     p = sub.add_parser(
         "diff",
         help="compare two snapshots: records added, removed and changed (field by field)",

@@ -14,11 +14,10 @@ from ..typecheck import TYPE_CHECKING
 if TYPE_CHECKING:
     from typing import Any, Callable
 
-    from ..endpoints import Endpoint
+    from ..endpoints import Endpoint, Registry
 
-from ..endpoints import by_table, endpoints, primary
 from ..errors import ExitCode, InputError
-from ._common import add_snapshot_option, snapshot_from
+from ._common import add_progress_options, add_snapshot_option, snapshot_from
 from ._query_args import add_query_arguments, endpoint_of, example_flags, fetch, query_kwargs
 
 #: formats written as one file, which may go to standard output (--output -)
@@ -27,9 +26,9 @@ SINGLE_FILE_FORMATS = ("json", "ndjson")
 TABLE_FORMATS = ("csv", "parquet")
 
 
-def _epilog() -> str:
-    """Examples written from each declaration's browsable-page examples (``Endpoint.examples``)."""
-    main = primary()
+def _epilog(declared: Registry) -> str:
+    """Examples written from each declaration's browsable-page examples (``Presentation.examples``)."""
+    main = declared.primary
     search, ordering, filtered = example_flags(main)
     lines = [
         "  spacecraft-data export --format csv --output out/",
@@ -41,7 +40,7 @@ def _epilog() -> str:
         if filtered or ordering
         else "",
     ]
-    for e in endpoints().values():
+    for e in declared:
         if e is not main:
             lines.append(
                 f"  spacecraft-data export --format json --output out/ --endpoint {e.name}"
@@ -50,7 +49,7 @@ def _epilog() -> str:
     return "examples:\n" + "\n".join(line for line in lines if line)
 
 
-def register(sub: argparse._SubParsersAction) -> None:
+def register(sub: argparse._SubParsersAction, declared: Registry) -> None:
     p = sub.add_parser(
         "export",
         help="write the snapshot's tables (or a query's records) as CSV with a datapackage.json, "
@@ -67,7 +66,7 @@ def register(sub: argparse._SubParsersAction) -> None:
         "target, read back and compared with what was meant to be written, then all are moved in "
         "together (datapackage.json last): a failed export (a full disk, say) names the file and "
         "leaves the folder as it was. Existing files are never overwritten without --force.",
-        epilog=_epilog(),
+        epilog=_epilog(declared),
     )
     add_snapshot_option(p)
     p.add_argument(
@@ -86,7 +85,8 @@ def register(sub: argparse._SubParsersAction) -> None:
         action="store_true",
         help="csv/parquet: only the reference rows the exported records use (default: complete tables)",
     )
-    add_query_arguments(p, allow_all=False, endpoints=tuple(endpoints()))
+    add_query_arguments(p, declared, allow_all=False, endpoints=tuple(declared.endpoints))
+    add_progress_options(p)
     p.set_defaults(run=run, _parser=p)
 
 
@@ -102,17 +102,17 @@ def _selected(snap: Any, args: argparse.Namespace) -> list[dict[str, Any]]:
 def _stored(snap: Any, args: argparse.Namespace) -> list[dict[str, Any]]:
     """The stored records of the chosen endpoint (and mode: a both-modes snapshot keeps detailed ones
     apart)."""
-    endpoint = endpoint_of(args)
-    mode_table = endpoint.mode_tables.get(args.mode or "")
+    endpoint = endpoint_of(args, snap.registry)
+    mode_table = endpoint.modes.tables.get(args.mode or "")
     if mode_table and snap.tables.get(mode_table):
         return list(snap.tables[mode_table])
-    return list(snap.tables[endpoint.table])
+    return list(snap.tables[endpoint.storage.table])
 
 
 def formats_of(endpoint: Endpoint) -> tuple[str, ...]:
     """The formats ``export`` writes ``endpoint``'s records in: the table formats need its normalised
     table."""
-    return (*(TABLE_FORMATS if endpoint.csv_table else ()), *SINGLE_FILE_FORMATS)
+    return (*(TABLE_FORMATS if endpoint.presentation.csv_table else ()), *SINGLE_FILE_FORMATS)
 
 
 def export_files(
@@ -134,15 +134,15 @@ def export_files(
     from ..store import dump_json
 
     endpoint, records, selection = _selection(snap, records, table)
-    table = endpoint.table
+    table, csv_table = endpoint.storage.table, endpoint.presentation.csv_table
     if fmt == "json":
         return {f"{table}.json": dump_json(records)}
     if fmt == "ndjson":
         lines = "".join(json.dumps(r, ensure_ascii=False, separators=(",", ":")) + "\n" for r in records)
         return {f"{table}.ndjson": lines.encode("utf-8")}
-    if endpoint.csv_table is None:
+    if csv_table is None:
         raise InputError(
-            f"{endpoint.list_path(snap.api_version)} has no normalised table, so no {fmt} export; "
+            f"{endpoint.routing.list_path(snap.api_version)} has no normalised table, so no {fmt} export; "
             f"its records export as {' or '.join(SINGLE_FILE_FORMATS)}"
         )
     if fmt == "parquet":
@@ -152,7 +152,7 @@ def export_files(
     from ..tables import package_files
 
     return package_files(
-        snap, selection, table_dir="", note=note, table=endpoint.csv_table, referenced_only=referenced_only
+        snap, selection, table_dir="", note=note, table=csv_table, referenced_only=referenced_only
     )
 
 
@@ -160,13 +160,14 @@ def _selection(
     snap: Any, records: list[dict[str, Any]] | None, table: str | None
 ) -> tuple[Endpoint, list[dict[str, Any]], list[dict[str, Any]] | None]:
     """The endpoint of ``table``, the records to write, and the selection its tables are made from."""
-    endpoint = by_table(table, snap.api_version) if table else primary(snap.api_version)
+    declared = snap.registry
+    endpoint = declared.by_table(table) if table else declared.primary
     if endpoint is None:
         raise InputError(f"no endpoint keeps its records in table {table!r}")
     if records is None:
-        everything = list(snap.tables[endpoint.table])
+        everything = list(snap.tables[endpoint.storage.table])
         # Every table when every record of the primary endpoint is exported; another's lead to fewer tables.
-        return endpoint, everything, None if endpoint.primary else everything
+        return endpoint, everything, None if endpoint.storage.primary else everything
     return endpoint, records, records
 
 
@@ -175,7 +176,9 @@ def _tables(
 ) -> dict[str, list[dict[str, Any]]]:
     from ..tables import snapshot_tables
 
-    return snapshot_tables(snap, selection, table=endpoint.csv_table, referenced_only=referenced_only)
+    return snapshot_tables(
+        snap, selection, table=endpoint.presentation.csv_table, referenced_only=referenced_only
+    )
 
 
 def check_export(
@@ -199,7 +202,7 @@ def check_export(
     endpoint, written, selection = _selection(snap, records, table)
     try:
         if fmt in SINGLE_FILE_FORMATS:
-            path = folder / f"{endpoint.table}.{fmt}"
+            path = folder / f"{endpoint.storage.table}.{fmt}"
             text = path.read_text(encoding="utf-8")
             # split at LF alone: str.splitlines() also splits at U+2028 and the like, which JSON text may hold
             back = json.loads(text) if fmt == "json" else [json.loads(line) for line in text.split("\n")[:-1]]
@@ -231,35 +234,37 @@ def run(args: argparse.Namespace) -> int:
             f"--output -: {args.format} writes a folder of tables; standard output takes "
             f"{' or '.join(SINGLE_FILE_FORMATS)} only"
         )
-    endpoint = endpoint_of(args)
-    if args.format not in formats_of(endpoint):
+    # The usage is checked against the declarations the flags came from, before any snapshot is read.
+    chosen = endpoint_of(args, args.registry)
+    if args.format not in formats_of(chosen):
         args._parser.error(
-            f"--format {args.format}: {endpoint.name} has no normalised table; its records export "
-            f"as {' or '.join(formats_of(endpoint))}"
+            f"--format {args.format}: {chosen.name} has no normalised table; its records export "
+            f"as {' or '.join(formats_of(chosen))}"
         )
     snap = snapshot_from(args)
-    params = query_kwargs(args)
+    endpoint = endpoint_of(args, snap.registry)
+    params = query_kwargs(args, endpoint)
     everything = not params and not args.referenced_only
     records = None if everything else _selected(snap, args)
-    total = len(snap.tables[endpoint.table])
+    table = endpoint.storage.table
+    total = len(snap.tables[table])
     count = total if records is None else len(records)
     selection = ", ".join(f"{k}={v}" for k, v in params.items()) or "no query (every record)"
-    what = endpoint.table
+    what = table
     note = f"This export holds {count} of the snapshot's {total} {what} records, selected by: {selection}" + (
         "; reference tables hold only the rows they use."
         if args.referenced_only
         else "; reference tables are complete."
     )
-    files = export_files(
-        snap, records, args.format, note, table=endpoint.table, referenced_only=args.referenced_only
-    )
+    files = export_files(snap, records, args.format, note, table=table, referenced_only=args.referenced_only)
     done = f"exported {count} of {total} records (snapshot {snap.version}) as {args.format}"
     if to_stdout:
         (data,) = files.values()
         sys.stdout.flush()
         sys.stdout.buffer.write(data)
         sys.stdout.buffer.flush()
-        print(f"{done} to standard output", file=sys.stderr)
+        if not args.quiet:
+            print(f"{done} to standard output", file=sys.stderr)
         return ExitCode.OK
     out: Path = args.output
     if out.exists() and not out.is_dir():
@@ -271,10 +276,11 @@ def run(args: argparse.Namespace) -> int:
         files,
         out,
         lambda staged: check_export(
-            staged, snap, records, args.format, table=endpoint.table, referenced_only=args.referenced_only
+            staged, snap, records, args.format, table=table, referenced_only=args.referenced_only
         ),
     )
-    print(f"{done} to {out}: {', '.join(sorted(files))}", file=sys.stderr)
+    if not args.quiet:
+        print(f"{done} to {out}: {', '.join(sorted(files))}", file=sys.stderr)
     return ExitCode.OK
 
 

@@ -7,10 +7,14 @@ import json
 import sys
 
 from ..errors import ExitCode
+from ..typecheck import TYPE_CHECKING
 from ._common import add_snapshot_option, snapshot_from
 
+if TYPE_CHECKING:
+    from ..endpoints import Registry
 
-def register(sub: argparse._SubParsersAction) -> None:
+
+def register(sub: argparse._SubParsersAction, declared: Registry) -> None:
     p = sub.add_parser(
         "get",
         help="print the JSON body LL2 answers to a spacecraft, configuration or status URL",

@@ -7,10 +7,14 @@ import os
 import sys
 import textwrap
 
-from ..endpoints import DEFAULT_BASE_URL, primary
+from ..endpoints import DEFAULT_BASE_URL
 from ..errors import ExitCode
 from ..query.pagination import MAX_LIMIT
+from ..typecheck import TYPE_CHECKING
 from ._common import add_publish_options
+
+if TYPE_CHECKING:
+    from ..endpoints import Registry
 
 # Mirrors of spacecraft_data.harvest.options and store.LOCK_WAIT (not imported: that would load the harvest
 # package for --help).
@@ -19,11 +23,11 @@ _MAX_WAIT, _MAX_BODY_MB, _DEADLINE, _LOCK_WAIT = 3600.0, 32, 120.0, 600.0
 MODE_CHOICES = {"normal": ("normal",), "detailed": ("detailed",), "both": ("normal", "detailed")}
 
 
-def register(sub: argparse._SubParsersAction) -> None:
+def register(sub: argparse._SubParsersAction, declared: Registry) -> None:
     p = sub.add_parser(
         "harvest",
         help="fetch every record from LL2 (or a compatible server) into a new snapshot",
-        description=_description(),
+        description=_description(declared),
         epilog=_epilog(),
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
@@ -34,11 +38,11 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.set_defaults(run=run)
 
 
-def _description() -> str:
+def _description(declared: Registry) -> str:
     """The description of ``harvest --help``: what a harvest fetches, saves and publishes."""
     return textwrap.fill(
         width=100,
-        text=f"Page through /<api>/{primary().name}/ (limit={MAX_LIMIT}, ordering=id, "
+        text=f"Page through /<api>/{declared.primary.name}/ (limit={MAX_LIMIT}, ordering=id, "
         "format=json) and the reference tables, "
         "saving each raw page as it arrives, then validate every record and publish a new snapshot "
         "atomically. Reads the free /api-throttle/ first and waits rather than exceed the rate limit "
@@ -182,8 +186,6 @@ def run(args: argparse.Namespace) -> int:
         deadline=args.deadline,
         lock_wait=args.lock_wait,
     )
-    if args.quiet:
-        options.progress = lambda message: None
     result = harvest(options)
     print(f"{result.snapshot}")
     if not args.quiet:

@@ -7,11 +7,15 @@ import argparse
 from pathlib import Path
 
 from ..errors import ExitCode
+from ..typecheck import TYPE_CHECKING
 from ._common import add_publish_options, publish_kwargs
 from .harvest import add_lock_wait_option
 
+if TYPE_CHECKING:
+    from ..endpoints import Registry
 
-def register(sub: argparse._SubParsersAction) -> None:
+
+def register(sub: argparse._SubParsersAction, declared: Registry) -> None:
     p = sub.add_parser(
         "import-embedded",
         help="publish a snapshot of the spacecraft records embedded in saved LL2 responses",
@@ -47,7 +51,7 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 def run(args: argparse.Namespace) -> int:
     if args.list:
-        return _list(args.files)
+        return _list(args.files, args.registry)
     from ..harvest import import_embedded
 
     target = import_embedded(
@@ -61,15 +65,14 @@ def run(args: argparse.Namespace) -> int:
     return ExitCode.OK
 
 
-def _list(files: list[Path]) -> int:
+def _list(files: list[Path], declared: Registry) -> int:
     """One line per record found; exit 1 when a record fails the normal schema or a file embeds none."""
     from ..embedded import read_embedded
-    from ..endpoints import primary
     from ..validation import problems_for_table
 
-    table, status = primary().table, ExitCode.OK
+    table, status = declared.primary.storage.table, ExitCode.OK
     for file in files:
-        found = read_embedded(file)
+        found = read_embedded(file, declared.primary)
         if not found:
             print(f"{file}: no spacecraft record embedded")
             status = ExitCode.INVALID

@@ -6,11 +6,15 @@ import argparse
 from pathlib import Path
 
 from ..errors import ExitCode
+from ..typecheck import TYPE_CHECKING
 from ._common import add_publish_options, publish_kwargs
 from .harvest import add_lock_wait_option
 
+if TYPE_CHECKING:
+    from ..endpoints import Registry
 
-def register(sub: argparse._SubParsersAction) -> None:
+
+def register(sub: argparse._SubParsersAction, declared: Registry) -> None:
     p = sub.add_parser(
         "import-pages",
         help="publish a snapshot from saved API pages (browsable text or JSON)",

@@ -7,12 +7,12 @@ import json
 import sys
 
 from .. import __version__
-from ..endpoints import primary
 from ..errors import ExitCode
 from ..typecheck import TYPE_CHECKING
 from ._common import add_snapshot_option, snapshot_from
 
 if TYPE_CHECKING:
+    from ..endpoints import Registry
     from ..snapshot import Snapshot
 
 _ORIGINS = {
@@ -22,7 +22,7 @@ _ORIGINS = {
 }
 
 
-def register(sub: argparse._SubParsersAction) -> None:
+def register(sub: argparse._SubParsersAction, declared: Registry) -> None:
     p = sub.add_parser(
         "info",
         help="show versions, coverage and sources of a snapshot",
@@ -115,7 +115,7 @@ def _source_lines(snap: Snapshot) -> list[str]:
             unused = (
                 f"; not used, held from another source: {_ids(s['not_used'])}" if s.get("not_used") else ""
             )
-            out.append(f"    {kind}{primary(snap.api_version).name} ids {_ids(s['ids'])}{unused}")
+            out.append(f"    {kind}{snap.registry.primary.name} ids {_ids(s['ids'])}{unused}")
     return out
 
 

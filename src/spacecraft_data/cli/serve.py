@@ -5,10 +5,14 @@ from __future__ import annotations
 import argparse
 
 from ..errors import CannotListen, ExitCode
+from ..typecheck import TYPE_CHECKING
 from ._common import add_snapshot_option, snapshot_from
 
+if TYPE_CHECKING:
+    from ..endpoints import Registry
 
-def register(sub: argparse._SubParsersAction) -> None:
+
+def register(sub: argparse._SubParsersAction, declared: Registry) -> None:
     p = sub.add_parser(
         "serve",
         help="serve a snapshot as LL2's spacecraft endpoints on a local port",
@@ -42,7 +46,8 @@ def register(sub: argparse._SubParsersAction) -> None:
         help="most connections open at once (default: 512, lowered to fit the open-file limit); past "
         "it the connection idle longest is closed, or new ones wait if none is idle",
     )
-    p.set_defaults(run=run)
+    # The server logs; the command shows its log on stderr whatever stderr is, as a server's log should be.
+    p.set_defaults(run=run, log_lines="always")
 
 
 def port_number(text: str) -> int:

@@ -7,9 +7,13 @@ import json
 import sys
 
 from ..errors import ExitCode
+from ..typecheck import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from ..endpoints import Registry
 
 
-def register(sub: argparse._SubParsersAction) -> None:
+def register(sub: argparse._SubParsersAction, declared: Registry) -> None:
     p = sub.add_parser(
         "snapshots",
         help="list the snapshots available (user store, then bundled) and the one in use",

@@ -6,34 +6,37 @@ import argparse
 import json
 import sys
 
-from ..endpoints import DEFAULT_API_VERSION, endpoints
 from ..errors import ExitCode
+from ..typecheck import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from ..endpoints import Registry
 
 #: the default caps (spacecraft_data.validation.report's, repeated so that --help imports no validation code)
 MAX_PROBLEMS = 1000
 MAX_RECORD_PROBLEMS = 30
 
 
-def schema_names() -> list[str]:
+def schema_names(declared: Registry) -> list[str]:
     """The names ``--schema`` takes: those of spacecraft_data.validation.SCHEMA_NAMES, read from the
-    declarations
-    here so that --help imports only the registry, not the validation package."""
-    return list(dict.fromkeys(s.name for e in endpoints().values() for s in e.schemas.values()))
+    declarations here so that --help imports only the registry, not the validation package."""
+    return list(dict.fromkeys(s.name for e in declared for s in e.validation.schemas.values()))
 
 
-def _checked_endpoints() -> str:
+def _checked_endpoints(declared: Registry) -> str:
     # "/2.3.0/spacecraft/ (and /spacecraft_configurations/, ...)": the primary endpoint first, as declared
-    routes = [f"/{e.name}/" for e in endpoints().values() if e.schemas]
-    first = f"/{DEFAULT_API_VERSION}{routes[0]}" if routes else f"/{DEFAULT_API_VERSION}/"
+    routes = [f"/{e.name}/" for e in declared if e.validation.schemas]
+    version = declared.api_version
+    first = f"/{version}{routes[0]}" if routes else f"/{version}/"
     return first + (f" (and {', '.join(routes[1:])})" if len(routes) > 1 else "")
 
 
-def register(sub: argparse._SubParsersAction) -> None:
-    names = schema_names()
+def register(sub: argparse._SubParsersAction, declared: Registry) -> None:
+    names = schema_names(declared)
     p = sub.add_parser(
         "validate",
         help="check snapshots, pages, records, arrays or NDJSON against the JSON Schema",
-        description=f"Validate LL2 {_checked_endpoints()} data against the bundled "
+        description=f"Validate LL2 {_checked_endpoints(declared)} data against the bundled "
         "JSON Schema, e.g. in CI to catch API drift. PATH may be a snapshot folder (tables and manifest "
         "checksums), a saved page (browsable-API text or a JSON list page), a single record, a JSON "
         "array of records or NDJSON (*.ndjson / *.jsonl, or one record a line). With no PATH the "

@@ -406,47 +406,6 @@ class Endpoint:
             max_limit=q.pagination.max_limit,
         )
 
-    # Transitional (removed once every layer reads its own part): the flat names of 0.2.0.
-    def __getattr__(self, name: str) -> Any:
-        part = _FLAT.get(name)
-        if part is None:
-            raise AttributeError(name)
-        group, attr = part
-        return getattr(getattr(self, group), attr)
-
-
-_FLAT = {
-    "model": ("routing", "model"),
-    "aliases": ("routing", "aliases"),
-    "formats": ("routing", "formats"),
-    "table": ("storage", "table"),
-    "primary": ("storage", "primary"),
-    "filled_from": ("storage", "filled_from"),
-    "filters": ("query", "filters"),
-    "search": ("query", "search"),
-    "ordering": ("query", "ordering"),
-    "pagination": ("query", "pagination"),
-    "default_mode": ("modes", "default"),
-    "detail_mode": ("modes", "detail"),
-    "derived": ("modes", "derived"),
-    "mode_tables": ("modes", "tables"),
-    "mode_contents": ("modes", "contents"),
-    "schemas": ("validation", "schemas"),
-    "detailed_only": ("validation", "detailed_only"),
-    "marker_keys": ("validation", "marker_keys"),
-    "only_keys": ("validation", "only_keys"),
-    "harvest_mode": ("harvest", "mode"),
-    "harvested": ("harvest", "included"),
-    "text_columns": ("presentation", "text_columns"),
-    "csv_table": ("presentation", "csv_table"),
-    "help": ("presentation", "help"),
-    "examples": ("presentation", "examples"),
-    "list_path": ("routing", "list_path"),
-    "detail_path": ("routing", "detail_path"),
-    "mode_of": ("modes", "mode_of"),
-    "answerable_modes": ("modes", "answerable"),
-}
-
 
 def table_file(table: str) -> str:
     """The file a snapshot keeps table ``table`` in."""

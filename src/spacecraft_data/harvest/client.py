@@ -6,6 +6,7 @@ Details: docs/harvest.md#refreshing-the-data-harvest-import-pages-diff
 from __future__ import annotations
 
 import json
+import logging
 import socket
 import threading
 from dataclasses import dataclass
@@ -17,6 +18,8 @@ from .options import MAX_REDIRECTS, HarvestError, HarvestNetworkError, HarvestOp
 #: bytes asked of the decoder per read; with urllib3 >= 2.6 also the most one read decodes at once
 _CHUNK = 64 * 1024
 _DEFAULT_PORTS = {"http": 80, "https": 443}
+
+log = logging.getLogger(__name__)
 
 
 class BodyCut(HarvestNetworkError):
@@ -79,7 +82,6 @@ class _Hooks:
     """What the retry policy needs from the client; shared by every Retry copy urllib3 makes."""
 
     sleeper: Callable[[float], None]
-    report: Callable[[str], None]
     options: HarvestOptions
     watch: _Watch
     url: str = "?"
@@ -207,9 +209,7 @@ def _retry_class() -> type:
                     f"Rerun after {rerun_at(options, wait)} (saved pages are reused)"
                 )
             url = last.url if last is not None else "?"
-            self.hooks.report(
-                f"retry {len(self.history)} of {url} after {cause}: {why}, waiting {wait:.1f} s"
-            )
+            log.info(f"retry {len(self.history)} of {url} after {cause}: {why}, waiting {wait:.1f} s")
             if wait > 0:
                 self.hooks.sleeper(wait)
 
@@ -257,7 +257,7 @@ class HarvestClient:
 
         self.options = options
         self.watch = _Watch(options.deadline)
-        self.hooks = _Hooks(options.sleep, options.progress, options, self.watch)
+        self.hooks = _Hooks(options.sleep, options, self.watch)
         retry = _retry_class()(
             total=options.retries,
             connect=min(options.connect_retries, options.retries),

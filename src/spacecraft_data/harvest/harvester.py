@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
+import logging
 import math
 import random
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode, urlsplit
 
-from ..endpoints import endpoints, primary
 from ..errors import SpacecraftDataError
 from ..pages import render_browsable
 from ..store import snapshot_versions, store_lock, write_atomic
@@ -31,6 +31,8 @@ from .options import (
 from .pacing import Pacer
 from .publish import label_root, publish_sources, sources_spec
 from .runs import SavedPage, open_run, page_file, read_saved
+
+log = logging.getLogger(__name__)
 
 #: response headers not kept in a saved page: hop-by-hop ones, and those describing the wire form of the body,
 #: which the saved page re-renders. Every other header is kept as sent, repeats (Vary) included, except
@@ -56,15 +58,15 @@ def saved_headers(items: list[tuple[str, str]], api_key: str | None) -> list[tup
 def harvest_lists(options: HarvestOptions) -> list[tuple[str, str | None]]:
     """The lists a harvest pages through, in the registry's order: (endpoint name, ``mode`` sent or None).
 
-    Each harvested endpoint (``Endpoint.harvested``) once per mode of the harvest when its ``harvest_mode``
-    is ``"chosen"`` (the primary one: ``--mode``), else once in its own ``harvest_mode`` (None: no mode sent).
+    Each harvested endpoint (``Endpoint.harvest.included``) once per mode of the harvest when its
+    ``harvest.mode`` is ``"chosen"`` (the primary one: ``--mode``), else once in its own ``harvest.mode``
+    (None: no mode sent).
     """
     lists: list[tuple[str, str | None]] = []
-    for e in endpoints(options.api_version).values():
-        if e.harvested:
-            lists += [
-                (e.name, m) for m in (options.modes if e.harvest_mode == "chosen" else (e.harvest_mode,))
-            ]
+    for e in options.registry:
+        plan = e.harvest
+        if plan.included:
+            lists += [(e.name, m) for m in (options.modes if plan.mode == "chosen" else (plan.mode,))]
     return lists
 
 
@@ -79,9 +81,6 @@ class _Harvester:
         self.expected: dict[str, int] = {}  # list -> pages still expected (estimated until its first page)
         self.notes: list[str] = []
         self.discrepancies: list[dict[str, Any]] = []
-
-    def say(self, message: str) -> None:
-        self.options.progress(message)
 
     @property
     def planned(self) -> int:
@@ -132,13 +131,13 @@ class _Harvester:
             self._check_links(saved.url, saved.links)
             self.reused += 1
             self._done(key, saved, offset)
-            self.say(f"page {file.name}: reused ({len(saved.records)} records, count {saved.count})")
+            log.info(f"page {file.name}: reused ({len(saved.records)} records, count {saved.count})")
             return saved
         url = self.url(endpoint, mode, offset)
         response, fetched_at = self._fetch(url)
         saved = self._save(file, url, response, fetched_at)
         self._done(key, saved, offset)
-        self.say(
+        log.info(
             f"page {file.name}: fetched {len(saved.records)} records (count {saved.count}); "
             f"{self.fetched} fetched, {self.reused} reused, about {self.planned} to go"
         )
@@ -172,7 +171,7 @@ class _Harvester:
                     self.options.backoff_factor * 2 ** (attempt - 1)
                     + random.random() * self.options.backoff_jitter
                 )
-                self.say(
+                log.info(
                     f"GET {url}: {problem}; fetching it again in {wait:.1f} s "
                     f"(try {attempt + 1} of {self.options.body_tries})"
                 )
@@ -259,13 +258,13 @@ class _Harvester:
                 return [(p, True) for p in pages]
             seen.append(f"pass {pass_no}: " + ", ".join(problems))
             if pass_no < self.options.passes:
-                self.say(
+                log.info(
                     f"{label}: {', '.join(problems)}; fetching the whole list again "
                     f"(pass {pass_no + 1} of {self.options.passes})"
                 )
                 self.expected[f"{endpoint} {mode}"] = len(pages)
         message = f"{label}: still inconsistent after {self.options.passes} passes: " + "; ".join(seen)
-        self.say(
+        log.warning(
             f"warning: {message}; publishing the last pass with the discrepancy recorded in the manifest"
         )
         self.notes.append(message)
@@ -284,22 +283,22 @@ class _Harvester:
         options = self.options
         prior = _prior_count(options)
         lists = harvest_lists(options)
-        main = primary(options.api_version).name
+        main = options.registry.primary.name
         references = sum(1 for e, m in lists if e != main)
         per_mode = math.ceil(prior / options.page_size) if prior else 1
         self.expected = {f"{e} {m}": (per_mode if e == main else 1) for e, m in lists}
         if self.pacer.read():
             wait = self.pacer.estimate(self.planned)
-            self.say(
+            log.info(
                 f"throttle: {self.pacer.limit - self.pacer.remaining} of {self.pacer.limit} requests used in "
                 f"the {duration_text(self.pacer.frequency)} window"
             )
         else:
             wait = 0.0
-            self.say(
+            log.info(
                 "throttle: the server has no readable /api-throttle/; not pacing (429s are still honoured)"
             )
-        self.say(
+        log.info(
             f"plan: about {self.planned} request(s) ({per_mode} page(s) of {options.page_size} per mode"
             + (f", from the last known count {prior}" if prior else "")
             + f", plus {references} "
@@ -374,17 +373,16 @@ def harvest(options: HarvestOptions) -> HarvestResult:
     validate = options.validate or default_validator()
     with ExitStack() as locks:
         for folder in _lock_folders(options):
-            locks.enter_context(
-                store_lock(folder, f"a harvest of {options.base_url}", options.lock_wait, options.progress)
-            )
+            locks.enter_context(store_lock(folder, f"a harvest of {options.base_url}", options.lock_wait))
         return _harvest(options, validate)
 
 
 def _harvest(options: HarvestOptions, validate: Validator) -> HarvestResult:
     run_dir, resumed = open_run(options)
-    options.progress(
+    main = options.registry.primary
+    log.info(
         f"{'resuming' if resumed else 'starting'} harvest of {options.base_url} "
-        f"{primary(options.api_version).list_path(options.api_version)} (mode "
+        f"{main.routing.list_path(options.api_version)} (mode "
         f"{'+'.join(options.modes)}) in {run_dir}"
     )
     harvester = _Harvester(options, run_dir)
@@ -393,14 +391,13 @@ def _harvest(options: HarvestOptions, validate: Validator) -> HarvestResult:
     except HarvestError as exc:
         raise _failure(exc, harvester.kept(), options) from None
     except KeyboardInterrupt:
-        options.progress(f"interrupted: {harvester.kept()}")
+        log.info(f"interrupted: {harvester.kept()}")
         raise
     spec = sources_spec(options, pages, harvester.notes, harvester.discrepancies)
-    main = primary(options.api_version)
     records = len({r["id"] for e, m, p, c in pages if e == main.name for r in p.records if "id" in r})
-    options.progress(
+    log.info(
         f"fetched {harvester.fetched} page(s), reused {harvester.reused}, {harvester.client.requests} "
-        f"request(s) made; {records} unique {main.table} records; validating"
+        f"request(s) made; {records} unique {main.storage.table} records; validating"
     )
     try:
         target = publish_sources(
@@ -411,7 +408,6 @@ def _harvest(options: HarvestOptions, validate: Validator) -> HarvestResult:
             options.changelog,
             options.now().date(),
             label_root(run_dir),
-            options.progress,
         )
     except SpacecraftDataError as exc:
         raise _failure(exc, harvester.kept(), options) from None

@@ -5,12 +5,12 @@ and ``import_embedded`` (responses of other endpoints embedding spacecraft recor
 from __future__ import annotations
 
 import datetime as _dt
+import logging
 from pathlib import Path
 from typing import Any, Callable
 
-from ..build import endpoint_named, endpoint_names
 from ..embedded import EMBEDDED_KIND, projection, read_embedded
-from ..endpoints import DEFAULT_API_VERSION, DEFAULT_BASE_URL, Endpoint, primary
+from ..endpoints import DEFAULT_API_VERSION, DEFAULT_BASE_URL, Endpoint, Registry
 from ..errors import BuildError, SpacecraftDataError
 from ..ids import id_problems
 from ..pages import Page, read_page
@@ -23,11 +23,13 @@ from .options import (
     Validator,
     check_base_url,
     default_validator,
-    to_stderr,
+    harvest_registry,
     utc_now,
 )
 from .publish import label_root, publish_sources
 from .runs import fresh_dir
+
+log = logging.getLogger(__name__)
 
 
 def import_pages(
@@ -40,8 +42,8 @@ def import_pages(
     endpoint: str | None = None,
     validate: Validator | None = None,
     now: Callable[[], _dt.datetime] = utc_now,
-    progress: Callable[[str], None] = to_stderr,
     lock_wait: float = LOCK_WAIT,
+    registry: Registry | None = None,
 ) -> Path:
     """Publish a snapshot from saved pages (browsable text or JSON), like the seeds.
 
@@ -55,17 +57,21 @@ def import_pages(
     (:mod:`spacecraft_data.locate`), never the current folder; ``changelog=None``
     (or False) writes no changelog entry. The output store is locked while the import runs
     (:func:`~spacecraft_data.store.store_lock`; another run's lock is waited for up to ``lock_wait`` seconds).
+    ``registry`` (a caller's, resolved once) wins over ``api_version``. Progress is logged, never printed.
     """
     from ..locate import user_changelog, user_raw_dir, user_snapshots
 
     output = user_snapshots() if output is None else output
     raw_dir = user_raw_dir("imports") if raw_dir is None else raw_dir
-    log: Path | None = user_changelog() if changelog is True else Path(changelog) if changelog else None
+    changelog_file: Path | None = (
+        user_changelog() if changelog is True else Path(changelog) if changelog else None
+    )
     check_base_url(base_url, "base_url")
     validate = validate or default_validator()
-    with store_lock(Path(output), "an import-pages", lock_wait, progress):
+    declared = registry or harvest_registry(api_version)
+    with store_lock(Path(output), "an import-pages", lock_wait):
         return _import_pages(
-            files, Path(output), Path(raw_dir), log, api_version, base_url, endpoint, validate, now, progress
+            files, Path(output), Path(raw_dir), changelog_file, declared, base_url, endpoint, validate, now
         )
 
 
@@ -73,26 +79,23 @@ def _import_pages(
     files: list[Path],
     output: Path,
     raw_dir: Path,
-    log: Path | None,
-    api_version: str,
+    changelog_file: Path | None,
+    registry: Registry,
     base_url: str,
     endpoint: str | None,
     validate: Validator,
     now: Callable[[], _dt.datetime],
-    progress: Callable[[str], None],
 ) -> Path:
     run_dir = fresh_dir(Path(raw_dir), f"{now().strftime('%Y%m%dT%H%M%SZ')}_import")
     entries = []
     copies: dict[Path, Path] = {}  # the run folder's copy -> the user's file, to name the latter in errors
     try:
         for n, file in enumerate(map(Path, files)):
-            entries.append(
-                _import_page(n, file, run_dir, copies, api_version, base_url, endpoint, now, progress)
-            )
-        spec = _sources_spec("import-pages", api_version, base_url, entries)
+            entries.append(_import_page(n, file, run_dir, copies, registry, base_url, endpoint, now))
+        spec = _sources_spec("import-pages", registry.api_version, base_url, entries)
         try:
             return publish_sources(
-                run_dir, spec, Path(output), validate, log, now().date(), label_root(run_dir), progress
+                run_dir, spec, Path(output), validate, changelog_file, now().date(), label_root(run_dir)
             )
         except SpacecraftDataError as exc:
             raise _naming_user_files(exc, copies) from None
@@ -106,20 +109,18 @@ def _import_page(
     file: Path,
     run_dir: Path,
     copies: dict[Path, Path],
-    api_version: str,
+    registry: Registry,
     base_url: str,
     endpoint: str | None,
     now: Callable[[], _dt.datetime],
-    progress: Callable[[str], None],
 ) -> dict[str, Any]:
     """Check the ``n``-th saved page and copy it into ``run_dir``; its ``sources.json`` entry."""
     page = read_page(file)
     request = page.request
-    name = _page_endpoint(page, file, api_version, endpoint)
-    if endpoint_named(name, api_version) is None:
+    name = _page_endpoint(page, file, registry, endpoint)
+    if registry.get(name) is None:
         raise HarvestError(
-            f"{file}: endpoint {name!r} is not one a snapshot holds "
-            f"(known: {', '.join(endpoint_names(api_version))})"
+            f"{file}: endpoint {name!r} is not one a snapshot holds (known: {', '.join(registry.names)})"
         )
     records = page.records()
     _check_records(page, records, file)
@@ -142,7 +143,7 @@ def _import_page(
         "complete": False,
         "origin": f"imported by spacecraft-data import-pages from {file.name}",
     }
-    progress(f"{file}: {len(records)} {name} record(s), mode {mode}")
+    log.info(f"{file}: {len(records)} {name} record(s), mode {mode}")
     return entry
 
 
@@ -177,8 +178,8 @@ def import_embedded(
     base_url: str | None = None,
     validate: Callable[[str, list[dict[str, Any]]], list[str]] | None = None,
     now: Callable[[], _dt.datetime] | None = None,
-    progress: Callable[[str], None] | None = None,
     lock_wait: float = LOCK_WAIT,
+    registry: Registry | None = None,
 ) -> Path:
     """Publish a snapshot of the spacecraft records embedded in saved responses of other endpoints.
 
@@ -189,10 +190,10 @@ def import_embedded(
     the date the responses were saved, when known; ``request_url`` the request of a
     response that does not record it (a browsable page's ``GET`` line wins). A file
     embedding no spacecraft record is an error: nothing is published, the copies are removed.
-    The output store is locked while the import runs, as :func:`import_pages` locks it.
+    The output store is locked while the import runs, as :func:`import_pages` locks it; ``registry`` wins
+    over ``api_version`` as there.
     """
     now = now or utc_now
-    progress = progress or to_stderr
     base_url = base_url or DEFAULT_BASE_URL
     check_base_url(base_url, "base_url")
     if captured is not None:
@@ -200,7 +201,8 @@ def import_embedded(
             captured = _dt.date.fromisoformat(captured).isoformat()
         except ValueError:
             raise BuildError(f"--captured {captured!r}: not a date (YYYY-MM-DD)") from None
-    with store_lock(Path(output), "an import-embedded", lock_wait, progress):
+    declared = registry or harvest_registry(api_version)
+    with store_lock(Path(output), "an import-embedded", lock_wait):
         return _import_embedded(
             files,
             Path(output),
@@ -208,11 +210,10 @@ def import_embedded(
             changelog,
             captured,
             request_url,
-            api_version,
+            declared,
             base_url,
             validate,
             now,
-            progress,
         )
 
 
@@ -223,23 +224,18 @@ def _import_embedded(
     changelog: Path | None,
     captured: str | None,
     request_url: str | None,
-    api_version: str,
+    registry: Registry,
     base_url: str,
     validate: Callable[[str, list[dict[str, Any]]], list[str]] | None,
     now: Callable[[], _dt.datetime],
-    progress: Callable[[str], None],
 ) -> Path:
-    main = primary(api_version)
+    main = registry.primary
     run_dir = fresh_dir(Path(raw_dir), f"{now().strftime('%Y%m%dT%H%M%SZ')}_embedded")
     entries = []
     try:
         for n, file in enumerate(map(Path, files)):
-            entries.append(
-                _import_embedding(
-                    main, n, file, run_dir, captured, request_url, api_version, base_url, now, progress
-                )
-            )
-        spec = _sources_spec("import-embedded", api_version, base_url, entries)
+            entries.append(_import_embedding(main, n, file, run_dir, captured, request_url, base_url, now))
+        spec = _sources_spec("import-embedded", registry.api_version, base_url, entries)
         return publish_sources(
             run_dir,
             spec,
@@ -248,7 +244,6 @@ def _import_embedded(
             changelog,
             now().date(),
             label_root(run_dir),
-            progress,
         )
     except BaseException:
         _discard_unpublished(run_dir)
@@ -262,18 +257,16 @@ def _import_embedding(
     run_dir: Path,
     captured: str | None,
     request_url: str | None,
-    api_version: str,
     base_url: str,
     now: Callable[[], _dt.datetime],
-    progress: Callable[[str], None],
 ) -> dict[str, Any]:
     """Check that the ``n``-th file embeds ``main``'s records and copy it into ``run_dir``; its entry in
     ``sources.json``."""
-    found = read_embedded(file, api_version)
+    found = read_embedded(file, main)
     if not found:
         raise BuildError(
-            f"{file}: no {main.table} record is embedded in it (nothing has every "
-            f"{projection(api_version).component} field and a /{main.name}/<id>/ url)"
+            f"{file}: no {main.storage.table} record is embedded in it (nothing has every "
+            f"{projection(main).component} field and a /{main.name}/<id>/ url)"
         )
     page = read_page(file)
     url = page.request.url(base_url) if page.request is not None else request_url
@@ -283,26 +276,26 @@ def _import_embedding(
         "file": copy.name,
         "kind": EMBEDDED_KIND,
         "endpoint": main.name,
-        "mode": main.default_mode,
+        "mode": main.modes.default,
         "request_url": url,
         "captured": captured,
         "received": now().date().isoformat(),
         "complete": False,
         "origin": f"imported by spacecraft-data import-embedded from {file.name}",
     }
-    progress(
-        f"{file}: {len(found)} embedded {main.table} record(s): "
+    log.info(
+        f"{file}: {len(found)} embedded {main.storage.table} record(s): "
         + ", ".join(str(e.id) for e in sorted(found, key=lambda e: e.id))
     )
     return entry
 
 
-def _page_endpoint(page: Page, file: Path, api_version: str, endpoint: str | None) -> str:
+def _page_endpoint(page: Page, file: Path, registry: Registry, endpoint: str | None) -> str:
     """The endpoint of ``page``: what its request line, envelope links and records' ``url`` name, all alike.
 
-    Each must be of ``api_version`` and name the same endpoint (``endpoint`` standing for the request line
-    of a page that has none): a page of another API version, or naming two endpoints, is refused rather
-    than filed under the wrong table. Nothing named: the primary endpoint (``spacecraft``).
+    Each must be of the registry's API version and name the same endpoint (``endpoint`` standing for the
+    request line of a page that has none): a page of another API version, or naming two endpoints, is
+    refused rather than filed under the wrong table. Nothing named: the primary endpoint (``spacecraft``).
     """
     named: list[tuple[Route, str]] = []
     if page.request is not None:
@@ -323,6 +316,7 @@ def _page_endpoint(page: Page, file: Path, api_version: str, endpoint: str | Non
         link = route_of_url(record.get("url")) if isinstance(record, dict) else None
         if link is not None and link.detail:
             named.append((link, f"the 'url' of record #{n}"))
+    api_version = registry.api_version
     for route, where in named:
         if route.version is not None and route.version != api_version:
             raise HarvestError(
@@ -338,7 +332,7 @@ def _page_endpoint(page: Page, file: Path, api_version: str, endpoint: str | Non
                 f"{file}: {where} names endpoint {route.endpoint!r}, but {named[0][1]} names "
                 f"{named[0][0].endpoint!r}; a page holds the records of one endpoint"
             )
-    return named[0][0].endpoint if named else primary(api_version).name
+    return named[0][0].endpoint if named else registry.primary.name
 
 
 def _check_records(page: Page, records: list[Any], file: Path) -> None:

@@ -1,17 +1,17 @@
-"""What every harvest step shares: options, result, errors, constants and time formatting."""
+"""What every harvest step shares: options (the registry among them), result, errors, constants and time
+formatting."""
 
 from __future__ import annotations
 
 import datetime as _dt
 import math
-import sys
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable
 from urllib.parse import urlsplit
 
-from ..endpoints import DEFAULT_API_VERSION, DEFAULT_BASE_URL
+from ..endpoints import DEFAULT_API_VERSION, DEFAULT_BASE_URL, Registry, registry
 from ..errors import EXIT_USAGE, InputError, SpacecraftDataError
 from ..locate import user_changelog, user_raw_dir, user_snapshots
 from ..query.pagination import MAX_LIMIT
@@ -75,18 +75,20 @@ def utc_now() -> _dt.datetime:
     return _dt.datetime.now(_dt.timezone.utc)
 
 
-def to_stderr(message: str) -> None:
-    """Print a progress line on stderr at once (the default ``progress`` of a harvest or an import)."""
-    print(message, file=sys.stderr, flush=True)
+def harvest_registry(api_version: str | Registry | None = None) -> Registry:
+    """The :class:`Registry` a harvest or an import works with: ``api_version``'s (default
+    :data:`~spacecraft_data.endpoints.DEFAULT_API_VERSION`), or the registry given as it is (a caller that
+    has resolved one already, as the CLI has)."""
+    return api_version if isinstance(api_version, Registry) else registry(api_version)
 
 
 @dataclass
 class HarvestOptions:
     """What to harvest, from where, into where, and how patiently.
 
-    ``sleep``, ``now`` and ``progress`` are injectable so that tests run without
-    waiting; ``validate(table, records) -> problems`` defaults to the package's
-    JSON Schema check (:func:`default_validator`).
+    ``sleep`` and ``now`` are injectable so that tests run without waiting; ``validate(table, records) ->
+    problems`` defaults to the package's JSON Schema check (:func:`default_validator`). Progress is logged
+    (``logging``, loggers under ``spacecraft_data.harvest``), never printed.
     """
 
     base_url: str = DEFAULT_BASE_URL
@@ -116,8 +118,12 @@ class HarvestOptions:
     lock_wait: float = LOCK_WAIT  # seconds to wait for another run's lock on the same store (--lock-wait)
     sleep: Callable[[float], None] = time.sleep
     now: Callable[[], _dt.datetime] = utc_now
-    progress: Callable[[str], None] = to_stderr
     validate: Validator | None = None
+
+    @property
+    def registry(self) -> Registry:
+        """The declarations of ``api_version``: what is harvested, and where its records go."""
+        return harvest_registry(self.api_version)
 
 
 @dataclass

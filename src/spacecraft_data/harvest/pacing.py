@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import datetime as _dt
+import logging
 import math
 
 from .client import HarvestClient, RequestRefused
 from .options import HarvestOptions, duration_text, rerun_at
+
+log = logging.getLogger(__name__)
 
 
 class Pacer:
@@ -64,7 +67,7 @@ class Pacer:
                     f"{rerun_at(self.options, wait)} (saved pages are reused)"
                 )
             until = (self.options.now() + _dt.timedelta(seconds=wait)).strftime("%H:%M:%S UTC")
-            self.options.progress(
+            log.info(
                 f"rate limit: {self.limit - self.remaining} of {self.limit} requests used in the "
                 f"{duration_text(self.frequency)} window; waiting {duration_text(wait)}, until {until} "
                 f"({still_needed} request(s) to go, about {duration_text(left)} of waiting left)"

@@ -4,16 +4,19 @@ from __future__ import annotations
 
 import datetime as _dt
 import json
+import logging
 import os
 from pathlib import Path
-from typing import Any, Callable, Iterable
+from typing import Any, Iterable
 
 from ..build import assemble, read_sources
 from ..endpoints import DEFAULT_API_VERSION
 from ..errors import SpacecraftDataError
 from ..store import MANIFEST, latest_snapshot_dir, publish, snapshot_versions, write_atomic
-from .options import IN_PROGRESS, SOURCES, HarvestOptions, Validator, to_stderr
+from .options import IN_PROGRESS, SOURCES, HarvestOptions, Validator
 from .runs import SavedPage
+
+log = logging.getLogger(__name__)
 
 
 def next_version(output: Path, api_version: str, day: _dt.date) -> str:
@@ -50,7 +53,6 @@ def publish_sources(
     changelog: Path | None,
     today: _dt.date,
     label_root: Path,
-    progress: Callable[[str], None] = to_stderr,
 ) -> Path:
     """Validate, publish and record the snapshot described by ``spec`` (a ``sources.json`` for ``run_dir``).
 
@@ -82,12 +84,12 @@ def publish_sources(
         os.replace(run_dir / SOURCES, pending)
         raise
     (run_dir / IN_PROGRESS).unlink(missing_ok=True)
-    progress(f"published {target} ({json.loads(files[MANIFEST])['records']['held']} records)")
+    log.info(f"published {target} ({json.loads(files[MANIFEST])['records']['held']} records)")
     if changelog is not None:
         from ..changelog import append_entry
 
         append_entry(Path(changelog), target, previous)
-        progress(f"appended the summary to {changelog}")
+        log.info(f"appended the summary to {changelog}")
     return target
 
 

@@ -3,10 +3,21 @@
 from __future__ import annotations
 
 import json
-from typing import Any, Iterable, Mapping, Sequence
+from typing import TYPE_CHECKING, Any, Iterable, Mapping, Sequence
 
 from .columns import NULL_MARKER, TABLES, Column, Row, Table, TableError
 from .rows import snapshot_tables
+
+if TYPE_CHECKING:
+    import logging
+
+
+def _log() -> logging.Logger:
+    """This module's logger, imported on first use: ``query --format csv`` reads :func:`csv_bytes` from
+    here, and a query's path stays clear of :mod:`logging`."""
+    import logging
+
+    return logging.getLogger(__name__)
 
 
 # -- tables -> CSV and Table Schema --------------------------------------------------------------------------
@@ -152,14 +163,13 @@ def datapackage(
     relative to the folder the descriptor is written in. ``note`` is added to the
     description (e.g. which query selected the records of an export).
     """
-    from ..endpoints import primary
-
-    main = primary(snapshot.api_version)
+    main = snapshot.registry.primary
+    route = main.routing.list_path(snapshot.api_version)
     resources = _json_resources(json_resources or {}) + _table_resources(tables, csv_files, table_dir)
     return {
         "$schema": "https://datapackage.org/profiles/2.0/datapackage.json",
         "name": "spacecraft-data",
-        "title": f"Launch Library 2 {main.name} ({main.list_path(snapshot.api_version)}), offline snapshot",
+        "title": f"Launch Library 2 {main.name} ({route}), offline snapshot",
         "description": _description(snapshot, main.name, note),
         "version": snapshot.version,
         "homepage": "https://thespacedevs.com/llapi",
@@ -290,11 +300,14 @@ def package_files(
     tables = snapshot_tables(snapshot, records, table=table, referenced_only=referenced_only)
     files: dict[str, bytes] = {}
     csv_files: dict[str, bytes] = {}
+    log = _log()
     for name, table_def in TABLES.items():
         if name not in tables:
             continue
         csv_files[name] = csv_bytes(table_def, tables[name])
-        files[f"{table_dir}/{name}.csv".lstrip("/")] = csv_files[name]
+        path = f"{table_dir}/{name}.csv".lstrip("/")
+        files[path] = csv_files[name]
+        log.info("made %s (%d rows)", path, len(tables[name]))
     descriptor = datapackage(snapshot, tables, csv_files, table_dir, json_resources, note)
     files["datapackage.json"] = (json.dumps(descriptor, indent=2, ensure_ascii=False) + "\n").encode("utf-8")
     return files

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import errno
 import json
+import logging
 import os
 import tempfile
 from pathlib import Path
@@ -22,6 +23,8 @@ __all__ = [
     "parquet_files",
     "check_parquet_files",
 ]
+
+log = logging.getLogger(__name__)
 
 #: Table Schema type -> DuckDB type of the column in a Parquet file. A duration is its ISO 8601 text
 #: (see the module docstring: Parquet's ``INTERVAL`` is not read by polars, pyarrow or pandas).
@@ -154,6 +157,7 @@ def parquet_files(tables: Mapping[str, Sequence[Row]]) -> dict[str, bytes]:
                     ) from None
                 out[path.name] = path.read_bytes()
                 os.unlink(path)
+                log.info("made %s (%d rows)", path.name, len(tables[name]))
         finally:
             con.close()
     return out

@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Any, Iterable, Mapping, Sequence
+from typing import TYPE_CHECKING, Any, Iterable, Mapping, Sequence
 from urllib.parse import urlsplit, urlunsplit
 
-from ..endpoints import endpoints, primary
 from .columns import SPACECRAFT_COLUMNS, TABLES, Row, TableError, referenced_tables
 from .shapes import (
     AGENCY_KEYS,
@@ -27,6 +26,9 @@ from .shapes import (
     STAT_KEYS,
     VARIANT_KEYS,
 )
+
+if TYPE_CHECKING:
+    from ..endpoints import Registry
 
 
 # -- flat spacecraft rows (also used by `query --format csv`) ----------------------------------------------
@@ -376,24 +378,27 @@ _FILLED_BY = {
 }
 
 
-def selectable(api_version: str | None = None) -> tuple[str, ...]:
-    """The normalised tables a selection of stored records may come from: each declared endpoint's
+def selectable(registry: Registry) -> tuple[str, ...]:
+    """The normalised tables a selection of stored records may come from: each endpoint's of ``registry``
     ``csv_table``."""
-    return tuple(e.csv_table for e in endpoints(api_version).values() if e.csv_table in _FILLED_BY)
+    csv_tables = (e.presentation.csv_table for e in registry)
+    return tuple(t for t in csv_tables if t in _FILLED_BY)
 
 
 def _sources(snapshot: Any) -> dict[str, Any]:
     """:func:`build_tables`'s arguments for every record ``snapshot`` stores, endpoint by endpoint."""
     kwargs: dict[str, Any] = {}
-    for endpoint in endpoints(snapshot.api_version).values():
-        argument = _FILLED_BY.get(endpoint.csv_table or "")
+    for endpoint in snapshot.registry:
+        argument = _FILLED_BY.get(endpoint.presentation.csv_table or "")
         if argument is None:
             continue
         # Snapshot.records are the primary endpoint's (a stand-in snapshot may hold no table of them).
-        stored = snapshot.records if endpoint.primary else snapshot.tables.get(endpoint.table, [])
+        stored = (
+            snapshot.records if endpoint.storage.primary else snapshot.tables.get(endpoint.storage.table, [])
+        )
         kwargs[argument] = stored
         # A snapshot of both modes keeps the detailed copies of its normal records beside them.
-        kept_apart = endpoint.mode_tables.get("detailed")
+        kept_apart = endpoint.modes.tables.get("detailed")
         if (
             kept_apart
             and "detailed" in snapshot.modes
@@ -460,9 +465,9 @@ def snapshot_tables(
     ``referenced_only`` only the rows the selection uses. ``table`` defaults to the primary
     endpoint's ``csv_table``.
     """
-    choices = selectable(snapshot.api_version)
+    choices = selectable(snapshot.registry)
     if table is None:
-        table = primary(snapshot.api_version).csv_table or ""
+        table = snapshot.registry.primary.presentation.csv_table or ""
     if table not in choices:
         raise TableError(
             f"cannot select from table {table!r}; the selectable tables are: {', '.join(choices)}"

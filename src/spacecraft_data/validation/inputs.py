@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, BinaryIO, TypedDict
 
-from ..endpoints import DEFAULT_API_VERSION, ENDPOINTS, endpoints, primary, table_file
+from ..endpoints import DEFAULT_API_VERSION, ENDPOINTS, table_file
 from ..errors import PageError, SnapshotError
 from ..manifest import file_name_problem, inside, manifest_problems
 from ..pages import Page, parse_page
@@ -28,11 +28,11 @@ from .records import (
     validate_stream,
 )
 from .report import MAX_PROBLEMS, MAX_RECORD_PROBLEMS, Problem, Report
-from .schemas import SCHEMA_NAMES
+from .schemas import SCHEMA_NAMES, registry_of
 from .stream import CHUNK, Stream, StreamError, array_elements, first_text, ndjson_lines
 
 if TYPE_CHECKING:
-    from ..endpoints import Endpoint
+    from ..endpoints import Endpoint, Registry
 
 _NDJSON_SUFFIXES = {".ndjson", ".jsonl"}
 #: the largest input checked as one document (a page, envelope or record): arrays and NDJSON are streamed
@@ -66,7 +66,7 @@ class _Context:
     """Which schemas the records of one input get, and why (see the package docstring)."""
 
     endpoint: Endpoint | None = None  # None: per record, the one its url names, else the primary one
-    api_version: str | None = None  # whose declarations apply; None: the registry's default
+    registry: Registry = field(default_factory=registry_of)  # whose declarations apply: the named version's
     mode: str | None = None  # None: from each record's response_mode
     schema_name: str | None = None
     chosen_by: str | None = (
@@ -133,21 +133,22 @@ def _context(
     ctx = _Context()
     ctx.problems.extend(_naming_problems(named, source, line))
     if schema_name is not None:
-        ctx.endpoint, key = endpoint_of_schema(schema_name)
+        ctx.endpoint, key = endpoint_of_schema(schema_name, ctx.registry)
         ctx.schema_name = None if key == "list" else schema_name
         ctx.chosen_by = f"--schema {schema_name}"
         return ctx
     if not named:
         return ctx
     version, route, detail, where = named[0]
-    ctx.api_version = version if version in ENDPOINTS else None
-    ctx.endpoint = endpoint_of_route(route, ctx.api_version)
-    if ctx.endpoint is None or not ctx.endpoint.schemas:
+    if version in ENDPOINTS:
+        ctx.registry = registry_of(version)
+    ctx.endpoint = endpoint_of_route(route, ctx.registry)
+    if ctx.endpoint is None or not ctx.endpoint.validation.schemas:
         _skip_records(ctx, route, where, source, line)
         return ctx
     params = dict(request.params) if request is not None else {}
     if detail:
-        ctx.mode = ctx.endpoint.detail_mode  # LL2's detail route always answers in its detail mode
+        ctx.mode = ctx.endpoint.modes.detail  # LL2's detail route always answers in its detail mode
     elif params.get("mode") in ctx.endpoint.modes.names:
         ctx.mode = params["mode"]
     shown = f"/{version or DEFAULT_API_VERSION}/{route}/" + ("<id>/" if detail else "")
@@ -159,7 +160,7 @@ def _skip_records(ctx: _Context, route: str, where: str, source: str, line: int 
     """Leave the records of a page whose named endpoint has no schema unchecked, and say so."""
     ctx.endpoint = None
     ctx.skip_records = True
-    checked = [e.name for e in endpoints(ctx.api_version).values() if e.schemas]
+    checked = [e.name for e in ctx.registry if e.validation.schemas]
     ctx.chosen_by = f"no schema: endpoint /{route}/ named by {where}"
     ctx.problems.append(
         Problem(
@@ -174,12 +175,12 @@ def _skip_records(ctx: _Context, route: str, where: str, source: str, line: int 
     )
 
 
-def _endpoint_of_results(records: list[Any], api_version: str | None) -> Endpoint | None:
+def _endpoint_of_results(records: list[Any], registry: Registry) -> Endpoint | None:
     """The endpoint every record of a page is taken for alike, when it has a list schema (None: they
     differ)."""
-    taken = {endpoint_of_record(r, api_version) for r in records}
+    taken = {endpoint_of_record(r, registry) for r in records}
     found = taken.pop() if len(taken) == 1 else None
-    return found if found is not None and "list" in found.schemas else None
+    return found if found is not None and "list" in found.validation.schemas else None
 
 
 def _validate_body(
@@ -235,7 +236,7 @@ def _validate_in_context(
         schema_name=ctx.schema_name,
         mode=ctx.mode,
         chosen_by=ctx.chosen_by,
-        api_version=ctx.api_version,
+        api_version=ctx.registry,
         **_caps(limits),
     )
 
@@ -246,14 +247,14 @@ def _validate_envelope(
     """Add to ``report`` the problems of a list page's envelope (against its list schema) and its results."""
     results = body["results"]
     records = results if isinstance(results, list) else []
-    endpoint = ctx.endpoint or _endpoint_of_results(records, ctx.api_version)
-    listed = (endpoint or primary(ctx.api_version)).schemas.get("list")
+    endpoint = ctx.endpoint or _endpoint_of_results(records, ctx.registry)
+    listed = (endpoint or ctx.registry.primary).validation.schemas.get("list")
     list_name = listed.name if listed is not None else None
     shell = {**body, "results": []} if isinstance(results, list) else body
     if list_name is not None:
         report.problems.extend(
             Problem(source, None, p.path, p.message, line)  # the envelope is no record
-            for p in record_problems(shell, list_name, source, "envelope", line, ctx.api_version)
+            for p in record_problems(shell, list_name, source, "envelope", line, ctx.registry)
         )
     count = body.get("count")
     if type(count) is int and count < len(records):
@@ -313,6 +314,7 @@ def _stream_ndjson(fh: BinaryIO, source: str, schema_name: str | None, limits: _
         ctx.endpoint,
         schema_name=ctx.schema_name,
         chosen_by=ctx.chosen_by,
+        api_version=ctx.registry,
         **_caps(limits),
     )
     report.problems.extend(Problem(source, None, "", e.reason, e.line) for e in errors)
@@ -329,7 +331,7 @@ def _stream_array(stream: Stream, source: str, schema_name: str | None, limits: 
         schema_name=ctx.schema_name,
         mode=ctx.mode,
         chosen_by=ctx.chosen_by,
-        api_version=ctx.api_version,
+        api_version=ctx.registry,
         **_caps(limits),
     )
     report.problems.extend(Problem(source, None, "", e.reason, e.line) for e in errors)
@@ -475,9 +477,9 @@ def _validate_snapshot(folder: Path, limits: _Limits | None = None) -> Report:
         if not file_name_problem(name):  # a bad name is reported with the manifest's shape; never read
             report.problems.extend(_checksum_problems(folder, name, entry))
     tables = manifest.get("tables", {}) if isinstance(manifest.get("tables"), dict) else {}
-    api_version = manifest.get("api_version") if manifest.get("api_version") in ENDPOINTS else None
-    for endpoint, table in _snapshot_tables(api_version):
-        _validate_table(folder, endpoint, table, tables, api_version, limits, report)
+    declared = registry_of(manifest.get("api_version") if manifest.get("api_version") in ENDPOINTS else None)
+    for endpoint, table in _snapshot_tables(declared):
+        _validate_table(folder, endpoint, table, tables, declared, limits, report)
     return report
 
 
@@ -519,7 +521,7 @@ def _validate_table(
     endpoint: Endpoint,
     table: str,
     tables: dict[str, Any],
-    api_version: str | None,
+    registry: Registry,
     limits: _Limits | None,
     report: Report,
 ) -> None:
@@ -527,7 +529,7 @@ def _validate_table(
     other than the manifest's ``tables`` says, and each record's against the table's schema."""
     path = folder / table_file(table)
     if not os.path.lexists(path):
-        if endpoint.primary and table == endpoint.table:
+        if endpoint.storage.primary and table == endpoint.storage.table:
             report.problems.append(
                 Problem(str(path), None, "", f"missing: every snapshot holds the {table} table")
             )
@@ -542,7 +544,7 @@ def _validate_table(
             Problem(str(path), None, "$", f"expected a JSON array of records, found {type(rows).__name__}")
         )
         return
-    if not endpoint.schemas:  # a declaration with no schema: nothing to check its records against
+    if not endpoint.validation.schemas:  # a declaration with no schema: nothing to check its records against
         report.note_schemas(str(path), [], f"snapshot table {table}, whose endpoint declares no schema")
         return
     declared = tables.get(table, {}).get("rows") if isinstance(tables.get(table), dict) else None
@@ -556,7 +558,7 @@ def _validate_table(
         endpoint,
         schema_name=table_schema_name(endpoint, table),
         chosen_by=f"snapshot table {table}",
-        api_version=api_version,
+        api_version=registry,
         **_caps(limits),
     )
     report.problems.extend(inner.problems)
@@ -565,11 +567,13 @@ def _validate_table(
         report.note_schemas(source, names, chosen_by)
 
 
-def _snapshot_tables(api_version: str | None) -> list[tuple[Endpoint, str]]:
+def _snapshot_tables(registry: Registry) -> list[tuple[Endpoint, str]]:
     """Every table a snapshot may hold and its endpoint: each endpoint's own, then the tables of modes kept
     apart."""
-    declared = list(endpoints(api_version).values())
-    return [(e, e.table) for e in declared] + [(e, t) for e in declared for t in e.mode_tables.values()]
+    declared = list(registry)
+    return [(e, e.storage.table) for e in declared] + [
+        (e, t) for e in declared for t in e.modes.tables.values()
+    ]
 
 
 def _snapshot_folders(root: Path) -> list[Path]:

@@ -7,19 +7,17 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from ..endpoints import by_table, endpoints, primary
-from ..endpoints import endpoint as endpoint_named
 from ..routes import route_of_url
 from ..typecheck import TYPE_CHECKING
 from .messages import findings, leaves
 from .report import Problem, Report
-from .schemas import record_validator
+from .schemas import record_validator, registry_of
 
 if TYPE_CHECKING:
     from collections.abc import Iterable
     from typing import Any
 
-    from ..endpoints import Endpoint, Schema
+    from ..endpoints import Endpoint, Registry, Schema
 
 __all__ = [
     "endpoint_of_record",
@@ -35,13 +33,13 @@ __all__ = [
 ]
 
 
-def _checked(api_version: str | None) -> list[Endpoint]:
+def _checked(registry: Registry) -> list[Endpoint]:
     """The endpoints whose records can be checked (those that declare a schema), in registry order."""
-    return [e for e in endpoints(api_version).values() if e.schemas]
+    return [e for e in registry if e.validation.schemas]
 
 
 def _named(name: str, declared: list[Endpoint]) -> Endpoint | None:
-    return next((e for e in declared if name == e.name or name in e.aliases), None)
+    return next((e for e in declared if name == e.name or name in e.routing.aliases), None)
 
 
 def _endpoint_of_url(url: object, declared: list[Endpoint]) -> Endpoint | None:
@@ -71,24 +69,24 @@ def _endpoint_of_url(url: object, declared: list[Endpoint]) -> Endpoint | None:
     return best[2] if best else None
 
 
-def endpoint_of_record(record: Any, api_version: str | None = None) -> Endpoint:
-    """The endpoint a record is taken for when nothing around it names one.
+def endpoint_of_record(record: Any, api_version: str | Registry | None = None) -> Endpoint:
+    """The endpoint a record is taken for when nothing around it names one (``api_version``: a version or
+    its :class:`~spacecraft_data.endpoints.Registry`, as everywhere in this module).
 
     Its ``url``'s path names it; else it is the primary endpoint's. Its keys never choose: a
     spacecraft stripped to ``id`` and ``name`` must fail as a spacecraft, not pass as a status.
     """
-    return _endpoint_and_basis(record, _checked(api_version), api_version)[0]
+    declared = registry_of(api_version)
+    return _endpoint_and_basis(record, _checked(declared), declared)[0]
 
 
-def _endpoint_and_basis(
-    record: Any, declared: list[Endpoint], api_version: str | None
-) -> tuple[Endpoint, bool]:
+def _endpoint_and_basis(record: Any, declared: list[Endpoint], registry: Registry) -> tuple[Endpoint, bool]:
     """The endpoint of :func:`endpoint_of_record`, and whether the record's own ``url`` named it."""
     if isinstance(record, dict):
         found = _endpoint_of_url(record.get("url"), declared)
         if found is not None:
             return found, True
-    return primary(api_version), False
+    return registry.primary, False
 
 
 def _looks_like(record: Any, declared: list[Endpoint], taken: Endpoint) -> Endpoint | None:
@@ -98,30 +96,29 @@ def _looks_like(record: Any, declared: list[Endpoint], taken: Endpoint) -> Endpo
         return None
     for e in declared:
         if e is not taken and (
-            any(key in record for key in e.marker_keys)
-            or (e.only_keys is not None and set(record) == e.only_keys)
+            any(key in record for key in e.validation.marker_keys)
+            or (e.validation.only_keys is not None and set(record) == e.validation.only_keys)
         ):
             return e
     return None
 
 
-def endpoint_of_route(name: str, api_version: str | None = None) -> Endpoint | None:
+def endpoint_of_route(name: str, api_version: str | Registry | None = None) -> Endpoint | None:
     """The endpoint a route (``spacecraft``, ``config/spacecraft_statuses``), alias or table names, None if
     none."""
-    try:
-        return endpoint_named(name, api_version)
-    except KeyError:
-        return by_table(name, api_version)
+    declared = registry_of(api_version)
+    found = declared.get(name)
+    return found if found is not None else declared.by_table(name)
 
 
-def endpoint_of_schema(name: str, api_version: str | None = None) -> tuple[Endpoint, str]:
+def endpoint_of_schema(name: str, api_version: str | Registry | None = None) -> tuple[Endpoint, str]:
     """The endpoint declaring the schema short name ``name``, and under which key (a mode, ``list``,
     ``record``).
 
     ``KeyError`` when no endpoint declares it.
     """
-    for e in endpoints(api_version).values():
-        for key, declared in e.schemas.items():
+    for e in registry_of(api_version):
+        for key, declared in e.validation.schemas.items():
             if declared.name == name:
                 return e, key
     raise KeyError(name)
@@ -135,10 +132,9 @@ def _mode_of(record: Any, endpoint: Endpoint, mode: str | None) -> str | None:
     mode = record.get("response_mode") if isinstance(record, dict) else None
     if mode in endpoint.modes.names:
         return mode
-    detailed = (
-        isinstance(record, dict) and endpoint.detailed_only is not None and endpoint.detailed_only in record
-    )
-    return endpoint.detail_mode if detailed else endpoint.default_mode
+    only = endpoint.validation.detailed_only
+    detailed = isinstance(record, dict) and only is not None and only in record
+    return endpoint.modes.detail if detailed else endpoint.modes.default
 
 
 def record_schema(record: Any, endpoint: Endpoint, mode: str | None = None) -> Schema:
@@ -146,7 +142,8 @@ def record_schema(record: Any, endpoint: Endpoint, mode: str | None = None) -> S
     that of its ``response_mode``, else detailed when it has the detailed-only key, else the default
     mode's."""
     chosen = _mode_of(record, endpoint, mode)
-    found = (endpoint.schemas.get(chosen) if chosen is not None else None) or endpoint.schemas.get("record")
+    schemas = endpoint.validation.schemas
+    found = (schemas.get(chosen) if chosen is not None else None) or schemas.get("record")
     if found is None:
         from ..errors import SpacecraftDataError
 
@@ -156,15 +153,15 @@ def record_schema(record: Any, endpoint: Endpoint, mode: str | None = None) -> S
     return found
 
 
-def _endpoint(given: Endpoint | str | None, api_version: str | None) -> Endpoint | None:
-    return endpoint_named(given, api_version) if isinstance(given, str) else given
+def _endpoint(given: Endpoint | str | None, registry: Registry) -> Endpoint | None:
+    return registry.endpoint(given) if isinstance(given, str) else given
 
 
 def record_schema_name(
     record: Any,
     endpoint: Endpoint | str | None = None,
     mode: str | None = None,
-    api_version: str | None = None,
+    api_version: str | Registry | None = None,
 ) -> str:
     """The short schema name for ``record`` (``normal``, ``configuration.detailed``, ``status``, …).
 
@@ -173,7 +170,8 @@ def record_schema_name(
     (``normal``/``detailed``, e.g. the ``mode`` a page's request sent) holds the record
     to that mode's schema instead of the one its ``response_mode`` names.
     """
-    found = _endpoint(endpoint, api_version) or endpoint_of_record(record, api_version)
+    declared = registry_of(api_version)
+    found = _endpoint(endpoint, declared) or endpoint_of_record(record, declared)
     return record_schema(record, found, mode).name
 
 
@@ -182,9 +180,9 @@ def table_schema_name(endpoint: Endpoint, table: str) -> str | None:
     for one mode, e.g. ``spacecraft_detailed``), or None: each record's own mode decides."""
     return next(
         (
-            endpoint.schemas[mode].name
-            for mode, kept in endpoint.mode_tables.items()
-            if kept == table and mode in endpoint.schemas
+            endpoint.validation.schemas[mode].name
+            for mode, kept in endpoint.modes.tables.items()
+            if kept == table and mode in endpoint.validation.schemas
         ),
         None,
     )
@@ -196,7 +194,12 @@ def _label(record: Any, index: int) -> int | str:
 
 
 def record_problems(
-    record: Any, name: str, source: str, label: int | str, line: int | None, api_version: str | None = None
+    record: Any,
+    name: str,
+    source: str,
+    label: int | str,
+    line: int | None,
+    api_version: str | Registry | None = None,
 ) -> list[Problem]:
     """The problems of one record (or envelope) against the schema ``name``, sorted by JSON path."""
     return [
@@ -230,7 +233,7 @@ def validate_records(
     schema_name: str | None = None,
     mode: str | None = None,
     chosen_by: str | None = None,
-    api_version: str | None = None,
+    api_version: str | Registry | None = None,
     *,
     max_problems: int | None = None,
     max_record_problems: int | None = None,
@@ -241,9 +244,10 @@ def validate_records(
     from each record). ``schema_name`` (a key of :data:`SCHEMA_NAMES`) holds every record to that
     one schema instead; ``mode`` holds each to that mode's schema of its endpoint. A repeated id is
     a problem naming both positions. The report records which schemas checked ``source`` and
-    ``chosen_by`` (how they were chosen). ``api_version`` names whose declarations apply (default: the
-    registry's default version). ``max_problems`` (per call) and ``max_record_problems`` cap the problems
-    listed; the rest are counted in :attr:`Report.unlisted` (None: no cap).
+    ``chosen_by`` (how they were chosen). ``api_version`` names whose declarations apply (a version or its
+    :class:`~spacecraft_data.endpoints.Registry`; default: the default version's). ``max_problems`` (per
+    call) and ``max_record_problems`` cap the problems listed; the rest are counted in
+    :attr:`Report.unlisted` (None: no cap).
     """
     pairs = zip(records, lines) if lines else ((record, None) for record in records)
     return validate_stream(
@@ -267,13 +271,13 @@ class _Choice:
         endpoint: Endpoint | str | None,
         schema_name: str | None,
         mode: str | None,
-        api_version: str | None,
+        registry: Registry,
     ) -> None:
-        self.known = _endpoint(endpoint, api_version)
+        self.known = _endpoint(endpoint, registry)
         self.schema_name = schema_name
         self.mode = mode
-        self.api_version = api_version
-        self.declared = _checked(api_version) if self.known is None and schema_name is None else []
+        self.registry = registry
+        self.declared = _checked(registry) if self.known is None and schema_name is None else []
         self.bases: dict[tuple[str, bool], int] = {}
         self.hints: dict[str, Endpoint] = {}
 
@@ -283,7 +287,7 @@ class _Choice:
             return self.schema_name
         found = self.known
         if found is None:
-            found, by_url = _endpoint_and_basis(record, self.declared, self.api_version)
+            found, by_url = _endpoint_and_basis(record, self.declared, self.registry)
             self.bases[(found.name, by_url)] = self.bases.get((found.name, by_url), 0) + 1
             if not by_url and len(self.hints) < len(self.declared) - 1:  # stop once every other one is hinted
                 other = _looks_like(record, self.declared, found)
@@ -294,7 +298,7 @@ class _Choice:
     def chosen_by(self) -> str:
         """How the schemas were chosen, when the caller did not say."""
         if self.known is None and self.schema_name is None:
-            return _basis(self.bases, self.hints, self.api_version)
+            return _basis(self.bases, self.hints, self.registry)
         return _default_basis(self.known, self.schema_name, self.mode)
 
 
@@ -369,14 +373,15 @@ def validate_stream(
     schema_name: str | None = None,
     mode: str | None = None,
     chosen_by: str | None = None,
-    api_version: str | None = None,
+    api_version: str | Registry | None = None,
     max_problems: int | None = None,
     max_record_problems: int | None = None,
 ) -> Report:
     """:func:`validate_records` over (record, line) pairs, read once: nothing but the ids seen (for the
     duplicate check) and the problems listed is kept, so a stream of any length is checked in bounded
     memory."""
-    choice = _Choice(endpoint, schema_name, mode, api_version)
+    declared = registry_of(api_version)
+    choice = _Choice(endpoint, schema_name, mode, declared)
     tally = _Tally(source, max_problems, max_record_problems)
     report = Report(inputs=[source])
     used: set[str] = set()
@@ -387,7 +392,7 @@ def validate_stream(
         used.add(name)
         checker = validators.get(name)
         if checker is None:
-            checker = validators[name] = record_validator(name, api_version)
+            checker = validators[name] = record_validator(name, declared)
         try:
             found = _findings(record, checker)
         except RecursionError:
@@ -398,16 +403,17 @@ def validate_stream(
     return report
 
 
-def _basis(bases: dict[tuple[str, bool], int], hints: dict[str, Endpoint], api_version: str | None) -> str:
+def _basis(bases: dict[tuple[str, bool], int], hints: dict[str, Endpoint], registry: Registry) -> str:
     """How the schemas were chosen when nothing around the records named their endpoint."""
     if not bases:
-        bases = {(primary(api_version).name, False): 0}
+        bases = {(registry.primary.name, False): 0}
     parts = []
     for (name, by_url), n in bases.items():
         how = "named by the record's own url" if by_url else "the primary endpoint, nothing named another"
         parts.append(f"as {name}: {how}" + (f" ({n:,} record(s))" if len(bases) > 1 else ""))
     for e in hints.values():
-        named = e.schemas.get("record") or e.schemas.get(e.default_mode) or next(iter(e.schemas.values()))
+        schemas = e.validation.schemas
+        named = schemas.get("record") or schemas.get(e.modes.default) or next(iter(schemas.values()))
         parts.append(
             f"some have the keys of a /{e.name}/ record: a GET line, the page's links or "
             f"--schema {named.name} name that endpoint"
@@ -424,7 +430,7 @@ def _default_basis(endpoint: Endpoint | None, schema_name: str | None, mode: str
 
 
 def problems_for_table(
-    table: str, records: list[dict[str, Any]], api_version: str | None = None
+    table: str, records: list[dict[str, Any]], api_version: str | Registry | None = None
 ) -> list[str]:
     """Problems of a snapshot table's records as strings naming the table, record id and JSON path.
 
@@ -432,16 +438,17 @@ def problems_for_table(
     endpoint that declares no schema has none to meet (as :func:`validate` leaves it unchecked in a
     snapshot folder). ``KeyError`` when no endpoint keeps ``table``.
     """
-    found = by_table(table, api_version)
+    declared = registry_of(api_version)
+    found = declared.by_table(table)
     if found is None:
         raise KeyError(f"no endpoint keeps a table {table!r}")
-    if not found.schemas:
+    if not found.validation.schemas:
         return []
     report = validate_records(
         records,
         source=table,
         endpoint=found,
         schema_name=table_schema_name(found, table),
-        api_version=api_version,
+        api_version=declared,
     )
     return [str(p) for p in report.problems]

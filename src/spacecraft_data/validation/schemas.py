@@ -2,7 +2,7 @@
 
 Each endpoint's declaration names its schemas (:class:`~spacecraft_data.endpoints.Schema`): a file of
 the package's ``schema/`` folder, or a document given inline by a declaration made outside the package.
-The registry is read at every call, so a declaration added at run time is seen here too.
+:func:`registry_of` is where validation resolves an API version to its registry, once per input.
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from functools import lru_cache
 from importlib import resources
 from pathlib import Path
 
-from ..endpoints import endpoints
+from ..endpoints import Registry, registry
 from ..errors import SpacecraftDataError
 from ..schemagen import DURATION_PATTERN, file_name
 from ..typecheck import TYPE_CHECKING
@@ -29,6 +29,7 @@ if TYPE_CHECKING:  # importlib.resources.abc is new in Python 3.11; 3.10 has onl
 __all__ = [
     "SCHEMA_NAMES",
     "SchemaNames",
+    "registry_of",
     "declared_schemas",
     "find_schema",
     "schema_document",
@@ -40,16 +41,23 @@ __all__ = [
 ]
 
 
-def declared_schemas(api_version: str | None = None) -> dict[str, Schema]:
-    """Short name -> :class:`~spacecraft_data.endpoints.Schema` of every endpoint of ``api_version``, in
-    registry order."""
-    return {s.name: s for e in endpoints(api_version).values() for s in e.schemas.values()}
+def registry_of(version: str | Registry | None = None) -> Registry:
+    """The declarations validation applies: those of API ``version`` (None: the default version's), or the
+    :class:`Registry` given, as it is (a caller that resolved one already passes it down)."""
+    # The one global lookup of the validation package: every other function takes what this returns.
+    return version if isinstance(version, Registry) else registry(version)
+
+
+def declared_schemas(api_version: str | Registry | None = None) -> dict[str, Schema]:
+    """Short name -> :class:`~spacecraft_data.endpoints.Schema` of every endpoint of ``api_version`` (or of
+    a registry), in registry order."""
+    return {s.name: s for e in registry_of(api_version) for s in e.validation.schemas.values()}
 
 
 class SchemaNames(Mapping[str, str]):
     """Short schema name (``validate --schema``) -> document stem, read from the registry at each use."""
 
-    def __init__(self, api_version: str | None = None) -> None:
+    def __init__(self, api_version: str | Registry | None = None) -> None:
         self.api_version = api_version
 
     def __getitem__(self, name: str) -> str:
@@ -98,7 +106,7 @@ def schema_document(declared: Schema) -> Mapping[str, Any]:
     return declared.document if declared.document is not None else _file_document(declared.stem)
 
 
-def find_schema(name: str, api_version: str | None = None) -> Schema:
+def find_schema(name: str, api_version: str | Registry | None = None) -> Schema:
     """The declared schema ``name`` names: a short name, a file stem or name, or a ``$id``."""
     declared = declared_schemas(api_version)
     if name in declared:
@@ -191,13 +199,14 @@ def _is_date_time(value: object) -> bool:
     return True
 
 
-def validator(name: str, api_version: str | None = None) -> Any:
+def validator(name: str, api_version: str | Registry | None = None) -> Any:
     """A ready jsonschema validator (draft 2020-12, formats checked, ``$ref``s resolved offline) for ``name``.
 
     ``$ref``s to another declared schema's ``$id`` resolve to that schema, offline; one validator is
     made per schema and set of declared schemas, then reused.
     """
-    return _validator(find_schema(name, api_version), tuple(declared_schemas(api_version).values()))
+    declared = registry_of(api_version)
+    return _validator(find_schema(name, declared), tuple(declared_schemas(declared).values()))
 
 
 @lru_cache(maxsize=None)
@@ -209,7 +218,7 @@ def _validator(declared: Schema, every: tuple[Schema, ...]) -> Any:
     )
 
 
-def record_validator(name: str, api_version: str | None = None) -> Any:
+def record_validator(name: str, api_version: str | Registry | None = None) -> Any:
     """As :func:`validator`, but ``required`` gives one error for all the keys an object lacks, not one per
     key.
 
@@ -217,7 +226,8 @@ def record_validator(name: str, api_version: str | None = None) -> Any:
     error's instance); a stripped record costs one error object instead of dozens, which is most
     of the time of checking a flood of them.
     """
-    return _record_validator(find_schema(name, api_version), tuple(declared_schemas(api_version).values()))
+    declared = registry_of(api_version)
+    return _record_validator(find_schema(name, declared), tuple(declared_schemas(declared).values()))
 
 
 def _required(validator: Any, required: Any, instance: Any, schema: Any) -> Iterator[Any]:
