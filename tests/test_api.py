@@ -363,12 +363,12 @@ def test_an_endpoint_declared_at_run_time_is_answered_by_respond_query_and_serve
             model="SpacecraftStatus",
         ),
         storage=Storage(
-            table=statuses.table,
+            table=statuses.storage.table,
         ),
         query=Querying(
-            filters=statuses.filters,
-            search=statuses.search,
-            ordering=statuses.ordering,
+            filters=statuses.query.filters,
+            search=statuses.query.search,
+            ordering=statuses.query.ordering,
         ),
         modes=ModePlan(
             names=(),

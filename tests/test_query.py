@@ -30,6 +30,9 @@ from spacecraft_data.query.filters import FilterIndex
 from spacecraft_data.query.params import INVALID_CHOICE
 from spacecraft_data.query.search import fold, search_terms
 
+#: the spacecraft endpoint's query parts, as an Engine takes them
+_PARTS = (SPACECRAFT.query.filters, SPACECRAFT.query.search, SPACECRAFT.query.ordering)
+
 
 @pytest.fixture(scope="module")
 def drf_split():
@@ -149,9 +152,7 @@ def _synthetic(bundled):
 
 @pytest.fixture(scope="module")
 def engine(bundled):
-    return Engine(
-        _synthetic(bundled), bundled.tables, SPACECRAFT.filters, SPACECRAFT.search, SPACECRAFT.ordering
-    )
+    return Engine(_synthetic(bundled), bundled.tables, *_PARTS)
 
 
 def _select(engine, params):
@@ -189,7 +190,7 @@ def test_a_bad_duration_in_the_data_is_reported_with_its_record_and_field(bundle
 
     bad = copy.deepcopy(bundled.get(463))  # SYNTHETIC: a corrupted duration
     bad["time_in_space"] = "3 days"
-    e = Engine([bad], bundled.tables, SPACECRAFT.filters, SPACECRAFT.search, SPACECRAFT.ordering)
+    e = Engine([bad], bundled.tables, *_PARTS)
     with pytest.raises(SnapshotError, match=r"record id 463, field 'time_in_space'"):
         _select(e, QueryParams([("ordering", "time_in_space")]))
 
