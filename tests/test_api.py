@@ -5,12 +5,13 @@ from __future__ import annotations
 
 import copy
 import json
+import re
 
 import pytest
 
 from spacecraft_data import ModeNotHeld
 from spacecraft_data.api import Page
-from spacecraft_data.errors import QueryError
+from spacecraft_data.errors import QueryError, RecordNotFound
 
 LIST = "/2.3.0/spacecraft/"
 NO_MATCH = {"detail": "No Spacecraft matches the given query."}
@@ -362,12 +363,12 @@ def test_an_endpoint_declared_at_run_time_is_answered_by_respond_query_and_serve
             model="SpacecraftStatus",
         ),
         storage=Storage(
-            table=statuses.table,
+            table=statuses.storage.table,
         ),
         query=Querying(
-            filters=statuses.filters,
-            search=statuses.search,
-            ordering=statuses.ordering,
+            filters=statuses.query.filters,
+            search=statuses.query.search,
+            ordering=statuses.query.ordering,
         ),
         modes=ModePlan(
             names=(),
@@ -445,3 +446,57 @@ def test_query_error_names_the_refused_parameters_from_the_refusal_not_from_the_
         bundled.query(format="xml")
     assert (caught.value.params, caught.value.status, caught.value.body) == (("format",), 404, NOT_FOUND)
     assert str(caught.value) == "HTTP 404 for format='xml': {'detail': 'Not found.'}"
+
+
+# -- one record, two ways in ----------------------------------------------------------------------
+def test_snapshot_get_and_endpoint_get_agree_on_every_record_and_on_a_missing_id(bundled):
+    # The same record in the same mode; the API writes its hyperlinks as for a request without ?format=
+    # (the stored ones keep the harvest's ?format=...), so those are compared with format dropped.
+    def unformatted(node):
+        if isinstance(node, dict):
+            return {
+                k: re.sub(r"\?format=[a-z]*\Z", "", v)
+                if k == "url" and isinstance(v, str)
+                else unformatted(v)
+                for k, v in node.items()
+            }
+        return [unformatted(v) for v in node] if isinstance(node, list) else node
+
+    spacecraft = bundled.endpoint("spacecraft")
+    assert len(bundled.records) > 0
+    for record in bundled.records:
+        answered = spacecraft.get(record["id"])
+        assert answered == unformatted(bundled.get(record["id"])), record["id"]
+    missing = max(r["id"] for r in bundled.records) + 1
+    with pytest.raises(RecordNotFound) as stored:
+        bundled.get(missing)
+    with pytest.raises(RecordNotFound) as answered:
+        spacecraft.get(missing)
+    # Both are KeyErrors naming the id; the API's also names the detail route and LL2's 404.
+    assert isinstance(stored.value, KeyError) and isinstance(answered.value, KeyError)
+    assert f"spacecraft {missing}" in str(stored.value)
+    assert f"/2.3.0/spacecraft/{missing}/" in str(answered.value) and "HTTP 404" in str(answered.value)
+    assert bundled.get(missing, None) is None
+
+
+# -- what a URL's part before "?" gave is reused (issue 21 item 6) ------------------------------------
+@pytest.mark.parametrize(
+    "url",
+    [
+        "https://ll.thespacedevs.com/2.3.0/spacecraft/#x?limit=2",  # "?" inside the fragment: no query
+        "https://ll.thespacedevs.com/2.3.0/spacecraft/?limit=2#x",
+        "https://ll.thespacedevs.com/2.3.0/spacecraft/?limit=2&offset=1\t",  # urlsplit drops the tab
+        "https://ll.thespacedevs.com/2.3.0/spacecraft/?lim\nit=2",
+        "https://LL.thespacedevs.com/2.3.0/spacecraft/?limit=3",
+        "/2.3.0/spacecraft/?limit=2&offset=3",
+    ],
+)
+def test_a_url_answers_the_same_whether_its_part_before_the_query_was_seen_or_not(bundled, url):
+    from spacecraft_data.api import Api
+
+    fresh = Api(bundled).respond(url, base_url="http://localhost:1")
+    seen = Api(bundled)
+    head = url.partition("?")[0]
+    for warm in (head, head + "?limit=1", head + "?format=json&limit=5&offset=1"):
+        seen.respond(warm, base_url="http://127.0.0.1:2")
+    assert seen.respond(url, base_url="http://localhost:1") == fresh

@@ -147,3 +147,23 @@ def test_the_generated_workload_is_distinct_deterministic_and_every_answer_agree
     )
     assert done.returncode == 0, done.stderr
     assert "60/60 answers agree with the oracle" in out.read_text(encoding="utf-8")
+
+
+def test_the_tree_comparison_runs_each_tree_in_turn_and_checks_it_against_the_oracle(tmp_path):
+    out = tmp_path / "trees.md"
+    src = str(ROOT / "src")
+    done = subprocess.run(
+        [
+            sys.executable,
+            str(ROOT / "benchmarks" / "workload_trees.py"),
+            *("--tree", f"a={src}", "--tree", f"b={src}"),
+            *("--rounds", "2", "--urls", "30", "--output", str(out)),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=180,
+    )
+    assert done.returncode == 0, done.stderr
+    rows = [line for line in out.read_text(encoding="utf-8").splitlines() if line.startswith("| a ")]
+    rows += [line for line in out.read_text(encoding="utf-8").splitlines() if line.startswith("| b ")]
+    assert len(rows) == 2 and all(row.endswith("| 30/30 |") for row in rows), rows

@@ -79,17 +79,17 @@ def test_every_url_in_the_json_is_a_link_and_nothing_is_loaded(bundled, target):
 
 @pytest.mark.parametrize("endpoint", ENDPOINTS.values(), ids=lambda e: e.name)
 def test_the_form_has_a_field_for_every_declared_parameter_of_the_endpoint(bundled, endpoint):
-    target = endpoint.list_path(API) + "?format=api&limit=2&search=dr"
+    target = endpoint.routing.list_path(API) + "?format=api&limit=2&search=dr"
     html, _, body = page_of(bundled, target)
     found = elements(html)
     (form,) = found.of("form")
-    assert form["action"] == endpoint.list_path(API) and form["method"] == "get"
+    assert form["action"] == endpoint.routing.list_path(API) and form["method"] == "get"
     names = [i["name"] for i in found.of("input")]
     expected = [p for p in endpoint.parameters if p not in ("offset", "format")]
-    if not endpoint.search.fields:
-        expected.remove(endpoint.search.param)
-    if not endpoint.ordering.fields:
-        expected.remove(endpoint.ordering.param)
+    if not endpoint.query.search.fields:
+        expected.remove(endpoint.query.search.param)
+    if not endpoint.query.ordering.fields:
+        expected.remove(endpoint.query.ordering.param)
     assert names == [*expected, "format"]  # format kept hidden: the answer stays a page
     values = {i["name"]: i["value"] for i in found.of("input")}
     assert (values["limit"], values["format"]) == ("2", "api")

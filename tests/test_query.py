@@ -30,6 +30,9 @@ from spacecraft_data.query.filters import FilterIndex
 from spacecraft_data.query.params import INVALID_CHOICE
 from spacecraft_data.query.search import fold, search_terms
 
+#: the spacecraft endpoint's query parts, as an Engine takes them
+_PARTS = (SPACECRAFT.query.filters, SPACECRAFT.query.search, SPACECRAFT.query.ordering)
+
 
 @pytest.fixture(scope="module")
 def drf_split():
@@ -149,9 +152,7 @@ def _synthetic(bundled):
 
 @pytest.fixture(scope="module")
 def engine(bundled):
-    return Engine(
-        _synthetic(bundled), bundled.tables, SPACECRAFT.filters, SPACECRAFT.search, SPACECRAFT.ordering
-    )
+    return Engine(_synthetic(bundled), bundled.tables, *_PARTS)
 
 
 def _select(engine, params):
@@ -189,7 +190,7 @@ def test_a_bad_duration_in_the_data_is_reported_with_its_record_and_field(bundle
 
     bad = copy.deepcopy(bundled.get(463))  # SYNTHETIC: a corrupted duration
     bad["time_in_space"] = "3 days"
-    e = Engine([bad], bundled.tables, SPACECRAFT.filters, SPACECRAFT.search, SPACECRAFT.ordering)
+    e = Engine([bad], bundled.tables, *_PARTS)
     with pytest.raises(SnapshotError, match=r"record id 463, field 'time_in_space'"):
         _select(e, QueryParams([("ordering", "time_in_space")]))
 
@@ -228,3 +229,115 @@ def test_links_drop_offset_when_previous_reaches_zero_and_stop_at_the_end():
     )  # not clamped to count
     assert p.get_next_link(url, 13, 3, 10) is None
     assert p.get_next_link(url, 14, 3, 10) == "https://h/x/?a=1&b=2&limit=10&offset=13"
+
+
+# -- the first-seen shortcuts (issue 21 item 6): each equals the library code it replaces --------------
+_LINK_TEXT = st.text(st.sampled_from(list("aZ09_.~- +/=&%?#,\"'é天ß\x00\x7f") + ["\ud800", "😀"]), max_size=8)
+
+
+@settings(max_examples=500, deadline=None)
+@given(_LINK_TEXT)
+def test_link_quoting_in_c_equals_quote_plus(value):
+    from urllib.parse import quote_plus
+
+    from spacecraft_data.query import pagination
+
+    pagination.QUOTE_CACHE.clear()
+    assert pagination._quote_plus(value) == quote_plus(value, "", None, pagination.LINK_ENCODING_ERRORS)
+
+
+_ESCAPED = st.lists(
+    st.sampled_from(
+        [
+            "a",
+            "Z",
+            "0",
+            "_",
+            "~",
+            "-",
+            "+",
+            "=",
+            "&",
+            " ",
+            "%",
+            "%4",
+            "%41",
+            "%2d",
+            "%2F",
+            "%20",
+            "%E5%A4%A9",
+            "%C3",
+            "%a9",
+            "%FF",
+            "%2B",
+            "%3D",
+            "%3d",
+            "%26",
+            "%25",
+            "%7E",
+            "é",
+            "\n",
+        ]
+    ),
+    max_size=10,
+).map("".join)
+
+
+@settings(max_examples=1000, deadline=None)
+@given(_ESCAPED)
+def test_decoding_a_query_whole_equals_parse_qsl_and_unquote(query):
+    from urllib.parse import parse_qsl, unquote
+
+    from spacecraft_data.query import params
+
+    assert QueryParams.parse(query).pairs == parse_qsl(query, keep_blank_values=True)
+    if query.isascii() and not params._NOT_AT_ONCE(query):
+        assert params._unquote_ascii(query) == unquote(query)
+
+
+@settings(max_examples=1000, deadline=None)
+@given(st.lists(st.tuples(_LINK_TEXT, _LINK_TEXT), min_size=1, max_size=4), st.booleans())
+def test_fields_reused_in_links_are_what_quote_plus_writes(pairs, plus):
+    from urllib.parse import quote, quote_plus, urlencode
+
+    parsed = QueryParams.parse(
+        urlencode(pairs, quote_via=quote_plus if plus else quote, errors="surrogatepass")
+    )
+    fields = parsed.link_fields()
+    if fields is not None:
+        assert fields == [quote_plus(k, "") + "=" + quote_plus(v, "") for k, v in parsed.pairs]
+
+
+def test_folding_keeps_spaces_spaces_so_a_value_folds_whole_then_splits():
+    import sys
+
+    for code in range(sys.maxunicode + 1):
+        if 0xD800 <= code <= 0xDFFF:
+            continue
+        c = chr(code)
+        folded = fold(c)
+        assert len(folded) == 1 and folded.isspace() == c.isspace(), hex(code)
+        assert fold("a" + c + "ß") == "A" + folded + "ß"  # ß grows under upper(): the per-character path
+
+
+@settings(max_examples=500, deadline=None)
+@given(
+    st.lists(st.sampled_from(list("ab AB,\"'é") + ["soyuz", "ß", "  "]), min_size=1, max_size=30).map("".join)
+)
+def test_a_search_split_afresh_equals_the_kept_split(value):
+    from spacecraft_data.query import search
+
+    search.SPLIT_CACHE.clear()
+    terms, folded = search.split_search(value)
+    assert terms == tuple(search_terms(value))
+    assert sorted(set(folded)) == sorted({fold(t) for t in terms}) and len(set(folded)) == len(folded)
+    assert [len(t) for t in folded] == sorted((len(t) for t in folded), reverse=True)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.integers(1, 2000).flatmap(lambda n: st.tuples(st.just(n), st.sets(st.integers(0, n - 1)))))
+def test_listing_a_mask_in_c_or_bit_by_bit_gives_its_positions(case):
+    from spacecraft_data.query.bitmask import positions_mask
+
+    size, positions = case
+    assert mask_positions(positions_mask(positions, size)) == sorted(positions)

@@ -41,6 +41,9 @@ ADVERSARIAL = {
     "mixed": "'a\\\" \"b\\' ",
 }
 
+#: the spacecraft endpoint's query parts, as an Engine takes them
+_PARTS = (SPACECRAFT.query.filters, SPACECRAFT.query.search, SPACECRAFT.query.ordering)
+
 
 def _adversarial(kind: str, size: int) -> str:
     if kind == "unclosed then words":
@@ -179,9 +182,7 @@ def _plain(records, value: str) -> list[int]:
 @settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(data=st.data())
 def test_many_terms_select_what_each_term_alone_selects(records, data):
-    engine = q.Engine(
-        records, {}, SPACECRAFT.query.filters, SPACECRAFT.query.search, SPACECRAFT.query.ordering
-    )
+    engine = q.Engine(records, {}, *_PARTS)
     names = [r["name"] for r in records[:40]]
     pieces = st.one_of(
         st.sampled_from(names).flatmap(
@@ -198,9 +199,7 @@ def test_many_terms_select_what_each_term_alone_selects(records, data):
 
 
 def test_a_repeated_term_is_looked_for_once(records, monkeypatch):
-    engine = q.Engine(
-        records, {}, SPACECRAFT.query.filters, SPACECRAFT.query.search, SPACECRAFT.query.ordering
-    )
+    engine = q.Engine(records, {}, *_PARTS)
     engine.mask(q.QueryParams([("search", "soyuz")]))  # the text is built
     calls = []
     containing = SearchText.containing
@@ -212,9 +211,7 @@ def test_a_repeated_term_is_looked_for_once(records, monkeypatch):
 
 
 def test_new_terms_are_looked_for_only_among_the_few_records_left(records, monkeypatch):
-    engine = q.Engine(
-        records, {}, SPACECRAFT.query.filters, SPACECRAFT.query.search, SPACECRAFT.query.ordering
-    )
+    engine = q.Engine(records, {}, *_PARTS)
     name = next(r["name"] for r in records if '"' not in r["name"] and "\\" not in r["name"])
     terms = sorted(
         {

@@ -86,9 +86,6 @@ __all__ = [
 RENDER_CACHE_BYTES = 8 << 20
 #: a scheme at the start of a URL (RFC 3986), as urlsplit recognises one
 _SCHEME = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*:")
-#: characters urlsplit drops from a URL (WHATWG): a query holding one gets its links the long way, as DRF
-#: builds them
-_URL_UNSAFE = frozenset("\t\r\n")
 #: Bytes of request hosts found valid, kept per snapshot so that a host is checked once, not once per request
 HOST_CACHE_BYTES = 64 << 10
 #: Longest ``search`` value :meth:`EndpointQuery.query` (and ``Snapshot.query``) takes, in characters:
@@ -163,28 +160,29 @@ class Served:
 
     def __init__(self, snapshot: Source, endpoint: Endpoint) -> None:
         self.endpoint = endpoint
-        self.records = snapshot.tables.get(endpoint.table, [])
-        self.engine = Engine(
-            self.records, snapshot.tables, endpoint.filters, endpoint.search, endpoint.ordering
-        )
+        query, plan = endpoint.query, endpoint.modes
+        #: the parts every request reads, looked up once here rather than through the endpoint each time
+        self.pagination = query.pagination
+        self.formats = endpoint.routing.formats
+        self.plan = plan
+        self.records = snapshot.tables.get(endpoint.storage.table, [])
+        self.engine = Engine(self.records, snapshot.tables, query.filters, query.search, query.ordering)
         self.positions = {r.get("id"): pos for pos, r in enumerate(self.records)}
         self.api_root = str(snapshot.manifest.get("base_url") or DEFAULT_BASE_URL).rstrip("/") + "/"
-        table = snapshot.manifest.get("tables", {}).get(endpoint.table, {})
+        declared = snapshot.manifest.get("tables", {})
+        table = declared.get(endpoint.storage.table, {})
         #: the modes the table stores: its own "modes" in the manifest, else its records' response_mode
         #: (a manifest written before tables declared modes), else the snapshot's
         held = (
             tuple(table["modes"])
             if "modes" in table
             else (
-                tuple(
-                    m for m in endpoint.modes.names if any(r.get("response_mode") == m for r in self.records)
-                )
+                tuple(m for m in plan.names if any(r.get("response_mode") == m for r in self.records))
                 or snapshot.modes
             )
         )
-        declared = snapshot.manifest.get("tables", {})
         #: modes stored in a table of their own that the manifest declares (mode -> table), read on first use
-        self.mode_tables = endpoint.modes.kept_apart(held, declared)
+        self.mode_tables = plan.kept_apart(held, declared)
         self.held_modes = held + tuple(self.mode_tables)
         self._tables = snapshot.tables
         self._files = {
@@ -192,9 +190,9 @@ class Served:
             for t in self.mode_tables.values()
         }
         #: the modes answered: those stored, and the declared projections of a stored mode
-        self.answerable = endpoint.answerable_modes(self.held_modes)
+        self.answerable = plan.answerable(self.held_modes)
         self.version = snapshot.version
-        self.list_path = endpoint.list_path(snapshot.api_version)
+        self.list_path = endpoint.routing.list_path(snapshot.api_version)
         #: rewritten records of every view, per (mode, origin, format)
         self.rendered = BoundedCache(RENDER_CACHE_BYTES)
         self._views: dict[str | None, _View] = {}
@@ -229,7 +227,7 @@ class Served:
                 records = [by_id.get(r.get("id")) for r in self.records]
                 partial = None in records
             elif mode is not None and mode not in self.held_modes:
-                projection = self.endpoint.derived[mode][1]
+                projection = self.plan.derived[mode][1]
             view = self._views[mode] = _View(records, projection, self.api_root, partial, self.rendered, mode)
         return view
 
@@ -246,8 +244,8 @@ class Served:
         raise ModeNotHeld(
             f"snapshot {self.version} holds no {mode} record for {self.endpoint.name} id {ids}: "
             f"{self._files[table]} lacks {'them' if len(missing) > 1 else 'it'} though "
-            f"{self.endpoint.table} holds the {self.endpoint.default_mode}-mode record (the harvest's "
-            f"{mode} pages disagreed with its {self.endpoint.default_mode} ones); nothing is made up for "
+            f"{self.endpoint.storage.table} holds the {self.plan.default}-mode record (the harvest's "
+            f"{mode} pages disagreed with its {self.plan.default} ones); nothing is made up for "
             "it. Fetch it again with 'spacecraft-data harvest --mode both'"
         )
 
@@ -353,40 +351,25 @@ class _View:
         for pos in positions:
             record = group.get(pos)
             if record is None:
-                record = group[pos] = self.rewrite(pos, origin, fmt, suffix)
-                cache.charge(key, self._rewritten_size(pos, record))
+                record, size = self._rewrite(pos, origin, fmt, suffix)
+                group[pos] = record
+                cache.charge(key, size)
             out.append(record)
         return out
 
-    def _rewritten_size(self, pos: int, record: Record) -> int:
-        # What the rewrite allocated: the containers it copied and the link strings it wrote
-        # (the rest is shared with the stored record), plus the group's slot for it.
-        plan = self._plans.get(pos)
-        size = ENTRY_OVERHEAD
-        if plan is None:
-            return size
-        prefixes, assignments = plan
-        size += sys.getsizeof(record)
-        for prefix in prefixes:
-            node: Any = record
-            for step in prefix:
-                node = node[step]
-            size += sys.getsizeof(node)
-        for where, key, _, _ in assignments:
-            node = record
-            for step in where:
-                node = node[step]
-            size += sys.getsizeof(node[key])
-        return size
-
     def rewrite(self, pos: int, origin: str, fmt: str | None, suffix: str | None = None) -> Record:
         """Record ``pos`` with its API hyperlinks on ``origin`` (see :meth:`render`), built afresh."""
+        return self._rewrite(pos, origin, fmt, suffix)[0]
+
+    def _rewrite(self, pos: int, origin: str, fmt: str | None, suffix: str | None) -> tuple[Record, int]:
+        """:meth:`rewrite`, and the bytes it allocated (the copied containers and the link strings: the rest
+        is shared with the stored record) plus a render group's slot for it."""
         record = self.record(pos)
         if record is None:  # callers answer 501 for what a partial view lacks before rendering anything
             raise LookupError(f"no record at position {pos} in this mode")
         plan = self.plan(pos)
         if plan is None:
-            return record
+            return record, ENTRY_OVERHEAD
         if suffix is None:
             suffix = "?" + urlencode([("format", fmt)]) if fmt is not None else ""
         prefixes, assignments = plan
@@ -396,13 +379,17 @@ class _View:
             parent = nodes[prefix[:-1]]
             original = parent[prefix[-1]]
             nodes[prefix] = parent[prefix[-1]] = dict(original) if type(original) is dict else list(original)
+        size = ENTRY_OVERHEAD
         for where, key, path, rest in assignments:
             if rest:
                 query = rest + [("format", fmt)] if fmt is not None else rest
-                nodes[where][key] = origin + path + "?" + urlencode(sorted(query))
+                link = nodes[where][key] = origin + path + "?" + urlencode(sorted(query))
             else:
-                nodes[where][key] = origin + path + suffix
-        return out
+                link = nodes[where][key] = origin + path + suffix
+            size += sys.getsizeof(link)
+        for node in nodes.values():
+            size += sys.getsizeof(node)
+        return out, size
 
 
 # --------------------------------------------------------------------------- the service
@@ -428,6 +415,8 @@ class Api:
         self._queries: dict[Endpoint, EndpointQuery] = {}
         #: hosts (URL netlocs) already found valid: clients send a handful of hosts, over and over
         self._hosts = BoundedCache(HOST_CACHE_BYTES)
+        #: what a URL's part before "?" gave: (origin, or "" for the caller's; decoded path)
+        self._heads = BoundedCache(HOST_CACHE_BYTES)
 
     def __repr__(self) -> str:
         return f"<Api /{self.snapshot.api_version}/ of snapshot {self.snapshot.version}>"
@@ -484,29 +473,41 @@ class Api:
             DEFAULT_BASE_URL if base_url is None else _origin_of(base_url)
         )  # checked even if unused
         try:
-            split = split_plain(url)
-            if split is None:
-                scheme, netloc, path, query = self._split(url)
-            else:
-                scheme, netloc, path, query = split
-            if netloc and self._hosts.get(netloc) is None:
-                if not valid_host(netloc):
-                    raise InvalidHost(netloc, invalid_host_body(netloc)["detail"])
-                self._hosts.put(netloc, True, sys.getsizeof(netloc))
-            if scheme and netloc:
-                origin = f"{scheme}://{netloc}"
-            else:
-                origin = default_origin
-            decoded = unquote(path if path.startswith("/") else "/" + path)
+            head, _, query = url.partition("?")
+            known = self._heads.get(head)
+            if known is None or _breaks_head(query):
+                known, query = self._read_head(url)
+            origin, decoded = known
             routed = api_route(decoded, self._prefix, self.registry.endpoints)
             if routed is None:
                 raise self._unrouted(decoded)
             declared, pk = routed
             if declared is None:
-                return 200, self._root(origin, QueryParams.parse(query))
-            return self._answer(declared, origin, QueryParams.parse(query), query, pk)
+                return 200, self._root(origin or default_origin, QueryParams.parse(query))
+            return self._answer(declared, origin or default_origin, QueryParams.parse(query), query, pk)
         except (Refused, Refusal, ModeNotHeld) as exc:
             return error_answer(exc)
+
+    def _read_head(self, url: str) -> tuple[tuple[str, str], str]:
+        """``((origin or "", decoded path), query)`` of ``url``; refusals raised (see :meth:`respond`).
+
+        What comes before the first ``?`` is kept with what it gave (:attr:`_heads`): clients send a few
+        hosts and paths with ever new queries. With no ``#`` before it, and none of ``#`` or what urlsplit
+        drops (tab, CR, LF) after it, the query cannot change how that part splits, so URLs reuse it.
+        """
+        split = split_plain(url)
+        scheme, netloc, path, query = self._split(url) if split is None else split
+        if netloc and self._hosts.get(netloc) is None:
+            if not valid_host(netloc):
+                raise InvalidHost(netloc, invalid_host_body(netloc)["detail"])
+            self._hosts.put(netloc, True, sys.getsizeof(netloc))
+        # "": the caller's base_url, which differs from call to call
+        origin = f"{scheme}://{netloc}" if scheme and netloc else ""
+        known = (origin, unquote(path if path.startswith("/") else "/" + path))
+        head, _, rest = url.partition("?")
+        if "#" not in head and not _breaks_head(rest):
+            self._heads.put(head, known, size_of(head, known))
+        return known, query
 
     @staticmethod
     def _split(url: str) -> tuple[str, str, str, str]:
@@ -541,7 +542,7 @@ class Api:
         )
 
     def _held_routes(self) -> str:
-        paths = [e.list_path(self.api_version) for e in self.registry]
+        paths = [e.routing.list_path(self.api_version) for e in self.registry]
         return ", ".join(paths[:-1]) + " and " + paths[-1] if len(paths) > 1 else "".join(paths)
 
     def _root(self, origin: str, params: QueryParams) -> dict[str, str]:
@@ -556,7 +557,9 @@ class Api:
         if fmt and fmt not in self.registry.primary.routing.formats:
             raise UnknownFormat()
         suffix = "?" + urlencode([("format", fmt)], errors=LINK_ENCODING_ERRORS) if fmt is not None else ""
-        return {name: f"{origin}{e.list_path(self.api_version)}{suffix}" for name, e in declared.items()}
+        return {
+            name: f"{origin}{e.routing.list_path(self.api_version)}{suffix}" for name, e in declared.items()
+        }
 
     def _answer(
         self,
@@ -571,12 +574,12 @@ class Api:
 
         The one answering path of both entries (:meth:`respond` and :class:`EndpointQuery`).
         ``query_string`` is the raw query ``params`` came from (None: made from pairs); ``mode``
-        is a detail answer's mode (None: the detail route's own, ``Endpoint.detail_mode``).
+        is a detail answer's mode (None: the detail route's own, ``ModePlan.detail``).
         """
         served = self.served(declared)
         try:
             fmt = params.get("format")  # preserved on hyperlinks even when blank, as DRF does
-            if fmt and fmt not in declared.formats:
+            if fmt and fmt not in served.formats:
                 raise UnknownFormat()
             if pk is not None:
                 return 200, _detail(served, params, pk, origin, fmt, mode)
@@ -603,17 +606,16 @@ def _query_error(exc: Exception, names: tuple[str, ...], params: Mapping[str, An
 
 def _list(served: Served, params: QueryParams, query_string: str | None, origin: str, fmt: str | None) -> Any:
     selected = served.engine.mask(params)  # a refused value is a 400 before anything else is worked out
-    declared = served.endpoint
-    pagination = declared.pagination
+    pagination = served.pagination
     limit, offset = pagination.get_limit(params), pagination.get_offset(params)
     count, page = served.engine.page_of(selected, params, offset, limit)
-    mode = declared.mode_of(params.get("mode"))
+    mode = served.plan.mode_of(params.get("mode"))
     view = served.view(mode)
     if view.partial:
         served.check_matched(mode, view, page)
     suffix = served.suffix(fmt)
     base = origin + served.list_path
-    if query_string is None or _URL_UNSAFE.isdisjoint(query_string):
+    if query_string is None or not _unsafe(query_string):
         next_link, previous_link = pagination.get_links(base, params, count, offset, limit)
     else:
         url = base + (f"?{query_string}" if query_string else "")
@@ -639,14 +641,26 @@ def _detail(
         raise NotFound() from None
     pos = served.positions.get(record_id)
     if pos is None or (selected is not None and not selected >> pos & 1):
-        raise NoMatch(served.endpoint.model, record_id)
-    if not served.endpoint.modes.names:
+        raise NoMatch(served.endpoint.routing.model, record_id)
+    if not served.plan.names:
         mode = None
     elif mode is None:
-        mode = served.endpoint.detail_mode
+        mode = served.plan.detail
     view = served.view(mode)
     served.check_matched(mode, view, (pos,))
     return view.render(pos, origin, fmt)
+
+
+def _unsafe(text: str) -> bool:
+    """Whether ``text`` holds a character urlsplit drops (WHATWG: tab, CR, LF): a query holding one gets its
+    links the long way, as DRF builds them. Scans in C, where a set's isdisjoint looks up each character."""
+    return "\t" in text or "\n" in text or "\r" in text
+
+
+def _breaks_head(query: str) -> bool:
+    """Whether ``query`` could change how the part of its URL before it splits: a fragment, or what urlsplit
+    drops."""
+    return "#" in query or "\t" in query or "\n" in query or "\r" in query
 
 
 def _origin_of(base_url: str | None) -> str:
@@ -811,7 +825,7 @@ class EndpointQuery:
             unknown = [k for k in params if k not in self._accepted]
             raise TypeError(
                 f"{', '.join(map(repr, unknown))}: not a parameter of "
-                f"{declared.list_path(self.api.api_version)} "
+                f"{declared.routing.list_path(self.api.api_version)} "
                 f"(its parameters: {', '.join(declared.parameters)})"
             )
         pairs = []
@@ -864,13 +878,15 @@ class EndpointQuery:
         origin = _origin_of(base_url)
         try:
             return self.api._answer(
-                declared, origin, QueryParams.parse(""), "", str(record_id), declared.mode_of(mode)
+                declared, origin, QueryParams.parse(""), "", str(record_id), declared.modes.mode_of(mode)
             )[1]
         except ModeNotHeld as exc:
-            raise ModeNotHeld(f"{declared.detail_path(snapshot.api_version, record_id)}: {exc}") from None
+            raise ModeNotHeld(
+                f"{declared.routing.detail_path(snapshot.api_version, record_id)}: {exc}"
+            ) from None
         except NotFound as exc:
             status, body = error_answer(exc)
             raise RecordNotFound(
-                f"{declared.detail_path(snapshot.api_version, record_id)}: {declared.name} record "
+                f"{declared.routing.detail_path(snapshot.api_version, record_id)}: {declared.name} record "
                 f"{record_id!r} is not in snapshot {snapshot.version} (HTTP {status}: {body})"
             ) from None

@@ -11,7 +11,7 @@ from html import escape
 from typing import Any
 from urllib.parse import parse_qsl
 
-from .endpoints import Endpoint, endpoints
+from .endpoints import Endpoint, Registry, registry
 from .query import BooleanFilter
 
 __all__ = ["HTML_TYPE", "render_html", "view_name"]
@@ -46,7 +46,7 @@ def view_name(endpoint: Endpoint | None, detail: bool) -> str:
     List``)."""
     if endpoint is None:
         return "Spacecraft Data API"
-    return " ".join(_WORD.split(endpoint.model)) + (" Instance" if detail else " List")
+    return " ".join(_WORD.split(endpoint.routing.model)) + (" Instance" if detail else " List")
 
 
 def render_html(
@@ -56,11 +56,16 @@ def render_html(
     reason: str,
     headers: dict[str, str],
     description: str,
-    api_version: str,
+    declared: Registry | str,
 ) -> str:
-    """The browsable HTML page of one answer (``target``: the request's path and query as sent)."""
+    """The browsable HTML page of one answer (``target``: the request's path and query as sent).
+
+    ``declared`` is the registry of the snapshot's API version (a ``str``: that version, looked up).
+    """
+    if isinstance(declared, str):  # serve passes the version today; a Registry spares the lookup
+        declared = registry(declared)
     path, _, query = target.partition("?")
-    endpoint, detail = _endpoint_of(path, api_version)
+    endpoint, detail = _endpoint_of(path, declared)
     name = view_name(endpoint, detail)
     parts = [
         "<!DOCTYPE html>",
@@ -87,10 +92,10 @@ def render_html(
     return "\n".join(parts)
 
 
-def _endpoint_of(path: str, api_version: str) -> tuple[Endpoint | None, bool]:
+def _endpoint_of(path: str, declared: Registry) -> tuple[Endpoint | None, bool]:
     """The declared endpoint whose list (False) or detail (True) route ``path`` is, or (None, False)."""
-    for endpoint in endpoints(api_version).values():
-        list_path = endpoint.list_path(api_version)
+    for endpoint in declared:
+        list_path = endpoint.routing.list_path(declared.api_version)
         if path.startswith(list_path):
             return endpoint, path != list_path
     return None, False
@@ -111,14 +116,15 @@ def _form(endpoint: Endpoint, path: str, query: str) -> str:
     """A GET form for every parameter the endpoint declares (blank fields are ignored, as by
     django-filter)."""
     current = dict(parse_qsl(query, keep_blank_values=True))
+    query_part = endpoint.query
     fields: list[tuple[str, str]] = [
-        (f.param, "booleans" if isinstance(f, BooleanFilter) else "") for f in endpoint.filters
+        (f.param, "booleans" if isinstance(f, BooleanFilter) else "") for f in query_part.filters
     ]
-    if endpoint.search.fields:
-        fields.append((endpoint.search.param, ""))
-    if endpoint.ordering.fields:
-        fields.append((endpoint.ordering.param, "orderings"))
-    fields.append((endpoint.pagination.limit_param, ""))
+    if query_part.search.fields:
+        fields.append((query_part.search.param, ""))
+    if query_part.ordering.fields:
+        fields.append((query_part.ordering.param, "orderings"))
+    fields.append((query_part.pagination.limit_param, ""))
     if endpoint.modes.names:
         fields.append(("mode", "modes"))
     inputs = []
@@ -128,7 +134,7 @@ def _form(endpoint: Endpoint, path: str, query: str) -> str:
         inputs.append(f'<label>{escape(param)}<input name="{escape(param)}" value="{value}"{listed}></label>')
     if "format" in current:  # keep the renderer the page was asked for
         inputs.append(f'<input type="hidden" name="format" value="{escape(current["format"])}">')
-    orderings = [f"{sign}{name}" for name in endpoint.ordering.fields for sign in ("", "-")]
+    orderings = [f"{sign}{name}" for name in query_part.ordering.fields for sign in ("", "-")]
     lists = [("booleans", ["true", "false"]), ("orderings", orderings), ("modes", list(endpoint.modes.names))]
     datalists = "".join(
         f'<datalist id="{list_id}">'

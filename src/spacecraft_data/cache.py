@@ -19,6 +19,7 @@ __all__ = ["BoundedCache", "ENTRY_OVERHEAD", "size_of"]
 
 #: Bytes counted per entry for the cache's own structures (an ordered-dict node and two dict slots).
 ENTRY_OVERHEAD = 160
+_getsizeof = sys.getsizeof
 #: what :meth:`BoundedCache.get` finds for a key it does not hold (no stored value is this object)
 _MISSING = object()
 
@@ -26,11 +27,12 @@ _MISSING = object()
 def size_of(*objects: Any) -> int:
     """The summed ``sys.getsizeof`` of ``objects`` and of the items of the tuples among them (one level
     deep)."""
+    # map, not a generator expression: each new value a request stores is sized here, on its path
     total = 0
     for obj in objects:
-        total += sys.getsizeof(obj)
+        total += _getsizeof(obj)
         if type(obj) is tuple:
-            total += sum(sys.getsizeof(item) for item in obj)
+            total += sum(map(_getsizeof, obj))
     return total
 
 
@@ -88,13 +90,20 @@ class BoundedCache:
         """
         nbytes += ENTRY_OVERHEAD
         with self._lock:
-            self._discard(key)
+            # Inline, and evicting only when over: a request stores each new value it brings (a search, a
+            # quoted link part, a host) here, and this is what storing one costs it.
+            sizes = self._sizes
+            old = sizes.pop(key, None)
+            if old is not None:
+                self._entries.pop(key, None)
+                self.nbytes -= old
             if nbytes > self.max_bytes:
                 return value
             self._entries[key] = value
-            self._sizes[key] = nbytes
+            sizes[key] = nbytes
             self.nbytes += nbytes
-            self._evict()
+            if self.nbytes > self.max_bytes:
+                self._evict()
         return value
 
     def charge(self, key: Hashable, nbytes: int) -> None:
@@ -117,12 +126,6 @@ class BoundedCache:
             self._entries.clear()
             self._sizes.clear()
             self.nbytes = 0
-
-    def _discard(self, key: Hashable) -> None:
-        size = self._sizes.pop(key, None)
-        if size is not None:
-            self._entries.pop(key, None)
-            self.nbytes -= size
 
     def _evict(self) -> None:
         entries, sizes = self._entries, self._sizes

@@ -5,7 +5,7 @@ Details: docs/architecture.md#the-query-package
 
 from __future__ import annotations
 
-from ..cache import BoundedCache
+from ..cache import BoundedCache, size_of
 from ..typecheck import TYPE_CHECKING
 from .filters import FilterIndex
 from .ordering import OrderIndex
@@ -66,4 +66,12 @@ class Engine:
     ) -> tuple[int, list[int]]:
         """``(count, positions)``: the size of the :meth:`mask` ``selected`` (None: every record) and its
         ``[offset:offset + limit]``, in the order ``params`` asks for."""
-        return self.order_index.page(selected, self.ordering.get_ordering(params), offset, limit)
+        value = params.get(self.ordering.param)
+        if not value:  # the default, as get_ordering gives it
+            return self.order_index.page(selected, self.ordering.default, offset, limit)
+        key = ("ordering", value)
+        ordering = self.cache.get(key)
+        if ordering is None:  # clients send the same few orderings with ever other filters and pages
+            ordering = self.ordering.get_ordering(params)
+            self.cache.put(key, ordering, size_of(value, ordering))
+        return self.order_index.page(selected, ordering, offset, limit)

@@ -6,9 +6,11 @@ Details: docs/architecture.md#the-query-package
 from __future__ import annotations
 
 import re
+from operator import itemgetter
+from sys import getsizeof as _getsizeof
 from urllib.parse import parse_qs, quote_plus, urlencode, urlsplit, urlunsplit
 
-from ..cache import BoundedCache, size_of
+from ..cache import BoundedCache
 from ..typecheck import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -33,6 +35,12 @@ QUOTE_CACHE_BYTES = 1 << 20
 QUOTE_CACHE = BoundedCache(QUOTE_CACHE_BYTES)
 #: a whole string of the characters ``quote_plus`` never quotes (with ``safe=""``)
 _ALWAYS_SAFE = re.compile(r"[A-Za-z0-9_.~-]*").fullmatch
+#: the key of a (key, value) pair
+_KEY = itemgetter(0)
+#: byte (as the Latin-1 character of its code) -> how quote_plus writes it
+_QUOTED_BYTES = str.maketrans(
+    {chr(b): chr(b) if _ALWAYS_SAFE(chr(b)) else "+" if b == 0x20 else f"%{b:02X}" for b in range(256)}
+)
 
 
 def replace_query_param(url: str, key: str, value: Any) -> str:
@@ -53,31 +61,19 @@ def remove_query_param(url: str, key: str) -> str:
     return urlunsplit((scheme, netloc, path, query, fragment))
 
 
-def _quote_plus(value: Any, safe: Any = "", encoding: Any = None, errors: Any = None) -> str:
-    # urlencode's own quoting, remembered: a page's links quote the same few keys and values on every
-    # request. Letters and digits need none (and are most of what links carry); nor do "_.-~", which
-    # most parameter names hold (is_placeholder, spacecraft_config).
+def _quote_plus(value: str) -> str:
+    # urlencode's own quoting (quote_plus, safe=""), remembered: a page's links quote the same few keys and
+    # values on every request. Letters and digits need none (and are most of what links carry); nor do
+    # "_.-~", which most parameter names hold (is_placeholder, spacecraft_config).
     if (value.isalnum() and value.isascii()) or _ALWAYS_SAFE(value):
         return value
     quoted = QUOTE_CACHE.get(value)
     if quoted is None:
-        quoted = quote_plus(value, safe, encoding, LINK_ENCODING_ERRORS)
-        QUOTE_CACHE.put(value, quoted, size_of(value, quoted))
+        # quote_plus byte for byte, in C: each UTF-8 byte, read as the Latin-1 character of that code, is
+        # translated to itself, "+" (a space) or "%XX" (tests check it equals quote_plus)
+        quoted = value.encode("utf-8", LINK_ENCODING_ERRORS).decode("latin-1").translate(_QUOTED_BYTES)
+        QUOTE_CACHE.put(value, quoted, _getsizeof(value) + _getsizeof(quoted))
     return quoted
-
-
-def _urlencode(query: dict[str, list[str]]) -> str:
-    # urlencode(sorted(query.items()), doseq=True) of str keys and lists of str, without its per-item type
-    # checks: each key quoted, then "key=value" per value, joined with "&" (tests check it equals DRF's
-    # links).
-    return "&".join(
-        [
-            quoted + "=" + _quote_plus(value)
-            for key, values in sorted(query.items())
-            for quoted in (_quote_plus(key),)
-            for value in values
-        ]
-    )
 
 
 #: LL2's page-size limit (``PAGINATION`` ``max_limit``): the one place the number is written. Code with an
@@ -101,6 +97,9 @@ class LimitOffsetPagination:
         self.max_limit = max_limit
         self.limit_param = limit_param
         self.offset_param = offset_param
+        #: "limit=" and "offset=" as links write them
+        self._limit_key = quote_plus(limit_param) + "="
+        self._offset_key = quote_plus(offset_param) + "="
 
     def __repr__(self) -> str:
         return f"LimitOffsetPagination(default_limit={self.default_limit}, max_limit={self.max_limit})"
@@ -145,20 +144,38 @@ class LimitOffsetPagination:
         has_next, has_previous = offset + limit < count, offset > 0
         if not (has_next or has_previous):
             return None, None
-        query: dict[str, list[str]] = {}
-        for key, value in params.pairs:
-            query.setdefault(key, []).append(value)
-        query[self.limit_param] = [str(limit)]
+        limit_param, offset_param = self.limit_param, self.offset_param
+        # Each pair is quoted once for both links (or not at all: the request's own fields when they are
+        # written as links write them), and only the limit and offset differ between the two: key -> its
+        # "k=v&k=v2" run, in C when every key comes once, joined in key order.
+        pairs = params.pairs
+        fields = params.link_fields()
+        if fields is None:
+            fields = [
+                (key if key.isalnum() and key.isascii() else _quote_plus(key))
+                + "="
+                + (value if value.isalnum() and value.isascii() else _quote_plus(value))
+                for key, value in pairs
+            ]
+        if len(params) == len(pairs):  # the mapping holds each key once
+            runs = dict(zip(map(_KEY, pairs), fields))
+        else:
+            runs = {}
+            for (key, _), piece in zip(pairs, fields):
+                run = runs.get(key)
+                runs[key] = piece if run is None else run + "&" + piece
+        runs.pop(offset_param, None)
+        runs[limit_param] = self._limit_key + str(limit)
         next_link = previous_link = None
         if has_next:
-            query[self.offset_param] = [str(offset + limit)]
-            next_link = base + "?" + _urlencode(query)
+            runs[offset_param] = self._offset_key + str(offset + limit)
+            next_link = base + "?" + "&".join(map(runs.__getitem__, sorted(runs)))
         if has_previous:
-            if offset - limit <= 0:
-                query.pop(self.offset_param, None)
+            if offset - limit > 0:
+                runs[offset_param] = self._offset_key + str(offset - limit)
             else:
-                query[self.offset_param] = [str(offset - limit)]
-            previous_link = base + "?" + _urlencode(query)
+                runs.pop(offset_param, None)
+            previous_link = base + "?" + "&".join(map(runs.__getitem__, sorted(runs)))
         return next_link, previous_link
 
     def get_next_link(self, url: str, count: int, offset: int, limit: int) -> str | None:

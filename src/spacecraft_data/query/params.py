@@ -5,6 +5,8 @@ Details: docs/architecture.md#the-query-package
 
 from __future__ import annotations
 
+import re
+from binascii import a2b_qp
 from urllib.parse import unquote
 
 from ..errors import ApiError, SpacecraftDataError
@@ -26,6 +28,19 @@ __all__ = [
     "INVALID_CHOICE",
 ]
 
+#: The fields of a query as parse_qsl splits them, in one C call: each starts where no "&" is (empty fields
+#: are skipped), the name runs to the first "=" or "&", and the value (after that "=", if any) to the next "&"
+_FIELDS = re.compile(r"(?=[^&])([^&=]*)=?([^&]*)").findall
+#: What keeps an ASCII query from being percent-decoded whole before it is split: an escape of "&" or "="
+#: (which would then split it), or a "%" that starts no escape (unquote keeps it; a2b_qp would not).
+#: Decoding whole is decoding part by part otherwise: "&" and "=" are ASCII, so no UTF-8 sequence spans them
+_NOT_AT_ONCE = re.compile(r"%(?:26|3[Dd]|(?![0-9A-Fa-f]{2}))").search
+#: a name or value as quote_plus writes it: characters it keeps or "+", and escapes (upper-case) of any other
+#: byte, as runs of the first between escapes (one pass, no choice per character)
+_KEPT = r"[A-Za-z0-9_.~+-]*"
+_WRITTEN = rf"{_KEPT}(?:%(?!3[0-9]|4[1-9A-F]|5[0-9AF]|6[1-9A-F]|7[0-9AE]|2[0DE])[0-9A-F]{{2}}{_KEPT})*"
+#: a whole query of non-empty fields, each name=value as quote_plus writes them
+_AS_LINKS_WRITE = re.compile(f"{_WRITTEN}={_WRITTEN}(?:&{_WRITTEN}={_WRITTEN})*").fullmatch
 #: Django's ``DATA_UPLOAD_MAX_NUMBER_FIELDS``: more fields than this is refused.
 MAX_NUMBER_FIELDS = 1000
 #: Django's ``ProhibitNullCharactersValidator`` message (form fields and ``SearchFilter``'s ``CharField``)
@@ -43,10 +58,13 @@ class QueryParams(dict):
     and ``in`` are C calls: a request reads a dozen parameters. Read-only by convention.
     """
 
-    __slots__ = ("pairs",)
+    __slots__ = ("pairs", "query")
 
     def __init__(self, pairs: Iterable[tuple[str, str]] = ()) -> None:
         self.pairs: list[tuple[str, str]] = list(pairs)
+        #: the raw query the pairs were decoded from (None: given as pairs, or decoded with a replacement
+        #: character); links reuse its fields when they are written as links write them
+        self.query: str | None = None
         super().__init__(self.pairs)
 
     @classmethod
@@ -66,23 +84,48 @@ class QueryParams(dict):
                     ]
                 }
             )
-        # Each step only where it changes something: most fields hold neither "+" nor "%".
-        pairs = []
-        for field in query.split("&"):
-            if field:
-                if "+" in field:
-                    field = field.replace("+", " ")
-                name, _, value = field.partition("=")
-                if "%" in field:
-                    name, value = unquote(name), unquote(value)
-                pairs.append((name, value))
+        # Each step only where it changes something: most queries hold neither "+" nor "%". "+" is neither
+        # "&" nor "=", so replacing it in the whole query before the split is replacing it in each part.
+        raw = query
+        if "+" in query:
+            query = query.replace("+", " ")
+        if "%" not in query:
+            pairs = _FIELDS(query)  # (name, value) per non-empty "&"-separated field, in C
+        elif query.isascii() and not _NOT_AT_ONCE(query):
+            query = _unquote_ascii(query)
+            pairs = _FIELDS(query)
+        else:
+            pairs = [(unquote(n), unquote(v)) for n, v in _FIELDS(query)]  # each returns what holds no "%"
+            query = "\ufffd"  # (or any text holding it: the raw query is not kept)
         params = cls.__new__(cls)  # the list is new: no copy, as __init__ would make
         params.pairs = pairs
+        params.query = raw if "\ufffd" not in query else None
         dict.__init__(params, pairs)
         return params
 
+    def link_fields(self) -> list[str] | None:
+        """The raw fields of :attr:`query`, one per pair, when each is what a link writes for its pair
+        (``quote_plus`` of name and value), else None.
+
+        So most links copy the request's fields rather than quote each pair again: a field of letters,
+        digits, "_.-~", "+" and escapes that quote_plus writes (upper-case, of a byte it does not keep),
+        with one "=", decoded without replacement (every escape sequence was UTF-8).
+        """
+        if self.query is not None and _AS_LINKS_WRITE(self.query):
+            return self.query.split("&")
+        return None
+
     def __repr__(self) -> str:
         return f"QueryParams({self.pairs!r})"
+
+
+def _unquote_ascii(text: str) -> str:
+    """``unquote(text)`` of an ASCII ``text`` whose every "%" starts an escape, in C.
+
+    Quoted-printable is percent-encoding with "=" for "%": with each "=" escaped first, ``a2b_qp`` decodes
+    the escapes and nothing else (tests check it equals ``unquote``); then UTF-8 with replacement.
+    """
+    return a2b_qp(text.replace("=", "=3D").replace("%", "=")).decode("utf-8", "replace")
 
 
 class Invalid(SpacecraftDataError):

@@ -7,8 +7,9 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_right
+from sys import getsizeof as _getsizeof
 
-from ..cache import BoundedCache, size_of
+from ..cache import BoundedCache
 from ..typecheck import TYPE_CHECKING
 from .bitmask import mask_positions, positions_mask
 from .params import NULL_CHARACTERS, InvalidSearch
@@ -25,6 +26,7 @@ __all__ = [
     "SearchText",
     "SearchIndex",
     "search_terms",
+    "split_search",
     "fold",
     "SPLIT_CACHE",
     "SURROGATE_CHARACTERS",
@@ -52,7 +54,12 @@ _QUOTED_BODY = {q: re.compile(rf"[^{q}\\]*(?:\\.[^{q}\\]*)*") for q in ("'", '"'
 FEW_SELECTED = 16
 #: Bytes of split ``search`` values kept (all snapshots together): clients repeat the same few searches.
 SEARCH_SPLIT_CACHE_BYTES = 1 << 20
-#: ``search`` value -> its terms (a tuple), as :func:`search_terms` splits it
+#: Longest ``search`` value of plain words that :func:`split_search` splits afresh rather than keeps
+_SHORT = 64
+#: what makes a value more than words between spaces: a quote or comma (search_terms), or NUL (refused)
+_SPECIAL = re.compile("[\"',\x00]").search
+#: ``search`` value -> its terms (a tuple, as :func:`search_terms` splits it) and its folded terms
+#: (:func:`split_search`)
 SPLIT_CACHE = BoundedCache(SEARCH_SPLIT_CACHE_BYTES)
 
 
@@ -64,7 +71,19 @@ def fold(text: str) -> str:
     """
     if text.isascii():
         return text.upper()
+    upper = text.upper()
+    if len(upper) == len(text):  # no character grew (each maps to at least one): the same, in C
+        return upper
     return "".join(u if len(u := c.upper()) == 1 else c for c in text)
+
+
+def _encodes(text: str) -> bool:
+    """Whether ``text`` holds no lone surrogate (the one thing UTF-8 cannot encode), in C."""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 def _unquote_literal(token: str) -> str:
@@ -166,21 +185,57 @@ class SearchFilter:
     def get_search_terms(self, params: QueryParams) -> tuple[str, ...]:
         """The terms of the request; :class:`~.params.InvalidSearch` for NUL or surrogates."""
         value = params.get(self.param, "")
-        if value == "":
-            return ()
-        problems = []
-        if "\x00" in value:
-            problems.append(NULL_CHARACTERS)
-        surrogate = None if value.isascii() else next((c for c in value if 0xD800 <= ord(c) <= 0xDFFF), None)
-        if surrogate is not None:
-            problems.append(SURROGATE_CHARACTERS.format(code_point=ord(surrogate)))
-        if problems:
-            raise InvalidSearch({self.param: problems})
-        terms = SPLIT_CACHE.get(value)
-        if terms is None:
-            terms = tuple(search_terms(value))
-            SPLIT_CACHE.put(value, terms, size_of(value, terms))
-        return terms
+        return split_search(value, self.param)[0] if value else ()
+
+
+def split_search(value: str, param: str = "search") -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """``(terms, folded)`` of a non-empty ``search`` value: its terms (:func:`search_terms`), and each folded
+    term once, longest first (the order :meth:`SearchIndex.narrow` looks them up in).
+
+    Raises :class:`~.params.InvalidSearch` (naming ``param``) for NUL or surrogates. Kept in
+    :data:`SPLIT_CACHE` (a pure function of the value, which clients repeat) unless it is a few plain words.
+    """
+    if len(value) <= _SHORT and not _SPECIAL(value) and (value.isascii() or _encodes(value)):
+        # A few words, as most searches are: splitting and folding again (in C: see below) costs less than
+        # storing and finding them
+        terms = tuple(value.split())
+        folded = tuple(fold(value).split())
+        if len(folded) > 1:
+            folded = tuple(sorted(dict.fromkeys(folded), key=len, reverse=True))
+        return terms, folded
+    found = SPLIT_CACHE.get(value)
+    if found is not None:  # only values found valid are kept
+        return found
+    if "\x00" in value or not (value.isascii() or _encodes(value)):
+        _refuse(value, param)
+    if "'" in value or '"' in value or "," in value:
+        terms = tuple(search_terms(value))
+        folded = tuple(map(fold, terms))
+    else:
+        # Words between spaces (search_terms' own shortcut); fold keeps a space a space and any other
+        # character no space (checked over every code point in tests), so folding whole then splitting is
+        # folding each word.
+        terms = tuple(value.split())
+        folded = tuple(fold(value).split())
+    if len(folded) > 1:
+        # Longest first: a long term is the likelier to leave few records, which the short ones are then
+        # looked for in alone (AND is the same in any order).
+        folded = tuple(sorted(dict.fromkeys(folded), key=len, reverse=True))
+    # The value, two tuples and two strings per term, none longer than the value in characters and at most
+    # twice as wide once folded: a bound, worked out without sizing each string.
+    nbytes = 5 * _getsizeof(value) + 112 + 200 * len(terms)
+    return SPLIT_CACHE.put(value, (terms, folded), nbytes)
+
+
+def _refuse(value: str, param: str) -> None:
+    """Raise DRF's :class:`~.params.InvalidSearch` for a value holding NUL or a lone surrogate."""
+    problems = []
+    if "\x00" in value:
+        problems.append(NULL_CHARACTERS)
+    surrogate = next((c for c in value if 0xD800 <= ord(c) <= 0xDFFF), None)
+    if surrogate is not None:
+        problems.append(SURROGATE_CHARACTERS.format(code_point=ord(surrogate)))
+    raise InvalidSearch({param: problems})
 
 
 class SearchText:
@@ -262,7 +317,7 @@ class SearchIndex:
         mask = self.cache.get(key)
         if mask is None:
             mask = positions_mask(self.text().containing(folded), len(self.records))
-            self.cache.put(key, mask, size_of(mask, folded))
+            self.cache.put(key, mask, _getsizeof(mask) + _getsizeof(folded))
         return mask
 
     def narrow(self, selected: int | None, params: QueryParams) -> int | None:
@@ -275,16 +330,13 @@ class SearchIndex:
         of thousands of new terms costs what the records left in play cost, not thousands of
         passes over the text.
         """
-        terms = self.search.get_search_terms(params)  # validated even when there are no fields, as DRF does
-        if terms and self.search.fields:
+        value = params.get(self.search.param)
+        if not value:
+            return selected
+        folded_terms = split_search(value, self.search.param)[1]  # validated even with no fields, as DRF does
+        if folded_terms and self.search.fields:
             size = len(self.records)
             cache = self.cache
-            folded_terms = [fold(term) for term in terms]
-            if len(folded_terms) > 1:
-                # Longest first: a long term is the likelier to leave few records, which the short ones are
-                # then
-                # looked for in alone (AND is the same in any order).
-                folded_terms = sorted(dict.fromkeys(folded_terms), key=len, reverse=True)
             for folded in folded_terms:
                 if selected == 0:  # nothing left to narrow: the other terms cannot change the answer
                     break
