@@ -54,7 +54,7 @@ def page_of(bundled, target: str) -> tuple[str, int, object]:
     status, body = bundled.respond("https://ll.thespacedevs.com" + target)
     description = description_of(registry(API), target)
     reason = {200: "OK", 400: "Bad Request", 404: "Not Found"}[status]
-    return render_html(body, target, status, reason, PAGE_HEADERS, description, API), status, body
+    return render_html(body, target, status, reason, PAGE_HEADERS, description, registry(API)), status, body
 
 
 @pytest.mark.parametrize("target", TARGETS)
@@ -137,7 +137,7 @@ SYNTHETIC = {
 
 def test_everything_from_the_data_and_the_request_is_escaped():
     target = f'/{API}/spacecraft/?format=api&search=%3Cscript%3E&name="><script>x</script>'
-    html = render_html(SYNTHETIC, target, 200, "OK", PAGE_HEADERS, "<b>desc</b>", API)
+    html = render_html(SYNTHETIC, target, 200, "OK", PAGE_HEADERS, "<b>desc</b>", registry(API))
     found = elements(html)
     assert [name for name, _ in found.tags if name in ("script", "img", "b")] == []
     assert "javascript:" not in " ".join(str(attrs.get("href")) for attrs in found.of("a"))

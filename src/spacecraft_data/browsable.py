@@ -11,7 +11,7 @@ from html import escape
 from typing import Any
 from urllib.parse import parse_qsl
 
-from .endpoints import Endpoint, Registry, registry
+from .endpoints import Endpoint, Registry
 from .query import BooleanFilter
 
 __all__ = ["HTML_TYPE", "render_html", "view_name"]
@@ -56,14 +56,12 @@ def render_html(
     reason: str,
     headers: dict[str, str],
     description: str,
-    declared: Registry | str,
+    declared: Registry,
 ) -> str:
     """The browsable HTML page of one answer (``target``: the request's path and query as sent).
 
-    ``declared`` is the registry of the snapshot's API version (a ``str``: that version, looked up).
+    ``declared`` is the registry of the snapshot's API version.
     """
-    if isinstance(declared, str):  # serve passes the version today; a Registry spares the lookup
-        declared = registry(declared)
     path, _, query = target.partition("?")
     endpoint, detail = _endpoint_of(path, declared)
     name = view_name(endpoint, detail)

@@ -904,7 +904,7 @@ def _render(snapshot: Responder, status: int, body: Any, renderer: str, target: 
             reason,
             PAGE_HEADERS,
             description_of(snapshot.registry, target),
-            snapshot.api_version,
+            snapshot.registry,
         ).encode("utf-8")
         content_type = PAGE_TYPE
     else:
