@@ -70,7 +70,7 @@ def test_the_snapshots_api_version_is_one_ll2_serves(bundled):
 
 # -- respond ------------------------------------------------------------------------------------------
 def _held(snap) -> list[str]:
-    return [e.list_path(snap.api_version) for e in endpoints(snap.api_version).values()]
+    return [e.routing.list_path(snap.api_version) for e in snap.registry]
 
 
 @pytest.mark.parametrize("path", UNSERVED)
