@@ -120,10 +120,15 @@ class HarvestOptions:
     now: Callable[[], _dt.datetime] = utc_now
     validate: Validator | None = None
 
+    _registry: Registry | None = field(default=None, init=False, repr=False, compare=False)
+
     @property
     def registry(self) -> Registry:
-        """The declarations of ``api_version``: what is harvested, and where its records go."""
-        return harvest_registry(self.api_version)
+        """The declarations of ``api_version``: what is harvested, and where its records go (resolved once)."""
+        found = self._registry
+        if found is None or found.api_version != self.api_version:
+            found = self._registry = harvest_registry(self.api_version)
+        return found
 
 
 @dataclass
