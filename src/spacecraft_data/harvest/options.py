@@ -124,7 +124,7 @@ class HarvestOptions:
 
     @property
     def registry(self) -> Registry:
-        """The declarations of ``api_version``: what is harvested, and where its records go (resolved once)."""
+        """The declarations of ``api_version``: what is harvested and where its records go (resolved once)."""
         found = self._registry
         if found is None or found.api_version != self.api_version:
             found = self._registry = harvest_registry(self.api_version)
