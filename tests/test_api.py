@@ -500,3 +500,30 @@ def test_a_url_answers_the_same_whether_its_part_before_the_query_was_seen_or_no
     for warm in (head, head + "?limit=1", head + "?format=json&limit=5&offset=1"):
         seen.respond(warm, base_url="http://127.0.0.1:2")
     assert seen.respond(url, base_url="http://localhost:1") == fresh
+
+
+@pytest.mark.parametrize(
+    "root",
+    ["https://ll.thespacedevs.com/", "http://127.0.0.1:8000/prefix/"],
+)
+def test_a_stored_links_parts_are_those_urlsplit_and_parse_qs_give(bundled, root):
+    # SYNTHETIC links beside the stored ones: the shortcut must agree with urlsplit/parse_qs on every one.
+    from urllib.parse import parse_qs, urlsplit
+
+    from spacecraft_data.api import _View
+
+    view = _View([], None, root)
+    tails = ["2.3.0/spacecraft/463/", "2.3.0/spacecraft/463/?format=api", "2.3.0/x/?format=json"]
+    tails += ["2.3.0/x/?format=api&a=1", "2.3.0/x/?format=", "2.3.0/x/#frag", "2.3.0/x/?format=api#f"]
+    tails += ["2.3.0/x/\t?format=api", "2.3.0/x/ ", "2.3.0/x/?a=1&a=2&format=api", "2.3.0/%41/"]
+    stored = [
+        r["url"].replace("https://ll.thespacedevs.com/", root)
+        for table in bundled.tables.values()
+        for r in table
+        if isinstance(r.get("url"), str)
+    ]
+    for url in stored + [root + tail for tail in tails]:
+        parts = urlsplit(url)
+        pairs = parse_qs(parts.query, keep_blank_values=True).items()
+        expected = (parts.path, [(k, v) for k, vs in pairs if k != "format" for v in vs])
+        assert view._link_parts(url) == expected, url
