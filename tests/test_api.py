@@ -358,21 +358,14 @@ def test_an_endpoint_declared_at_run_time_is_answered_by_respond_query_and_serve
 
     statuses = ENDPOINTS["2.3.0"]["config/spacecraft_statuses"]
     again = Endpoint(
-        routing=Routing(
-            name="statuses_again",
-            model="SpacecraftStatus",
-        ),
-        storage=Storage(
-            table=statuses.storage.table,
-        ),
+        routing=Routing(name="statuses_again", model="SpacecraftStatus"),
+        storage=Storage(table=statuses.storage.table),
         query=Querying(
             filters=statuses.query.filters,
             search=statuses.query.search,
             ordering=statuses.query.ordering,
         ),
-        modes=ModePlan(
-            names=(),
-        ),
+        modes=ModePlan(names=()),
     )
     monkeypatch.setitem(ENDPOINTS["2.3.0"], "statuses_again", again)
     expected = bundled.respond("/2.3.0/config/spacecraft_statuses/?limit=100")[1]["results"]

@@ -21,7 +21,6 @@ from spacecraft_data.endpoints import (
     Storage,
 )
 from spacecraft_data.errors import BuildError, SnapshotError
-from spacecraft_data.query import OrderingFilter, SearchFilter
 from spacecraft_data.store import MANIFEST, publish, sha256_bytes
 
 SNAPSHOT_DIR = BUNDLED_DIR
@@ -158,20 +157,10 @@ WIDGETS = Endpoint(
         model="Widget",
         aliases=("widgets",),
     ),
-    storage=Storage(
-        table="widgets",
-    ),
-    query=Querying(
-        filters=(),
-        search=SearchFilter(()),
-        ordering=OrderingFilter({}),
-    ),
-    modes=ModePlan(
-        tables={"detailed": "widgets_detailed"},
-    ),
-    harvest=Harvesting(
-        mode=None,
-    ),
+    storage=Storage(table="widgets"),
+    query=Querying(),
+    modes=ModePlan(tables={"detailed": "widgets_detailed"}),
+    harvest=Harvesting(mode=None),
 )
 #: SYNTHETIC records of WIDGETS in both modes
 WIDGET_RECORDS = {

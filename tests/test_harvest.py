@@ -521,28 +521,14 @@ def test_a_declared_endpoint_is_harvested_published_and_loaded_with_no_change_to
         Routing,
         Storage,
     )
-    from spacecraft_data.query import OrderingFilter, SearchFilter
 
     # SYNTHETIC: a resource LL2 does not have, declared in this test alone, without modes
     widgets = Endpoint(
-        routing=Routing(
-            name="config/widgets",
-            model="Widget",
-        ),
-        storage=Storage(
-            table="widgets",
-        ),
-        query=Querying(
-            filters=(),
-            search=SearchFilter(()),
-            ordering=OrderingFilter({}),
-        ),
-        modes=ModePlan(
-            names=(),
-        ),
-        harvest=Harvesting(
-            mode=None,
-        ),
+        routing=Routing(name="config/widgets", model="Widget"),
+        storage=Storage(table="widgets"),
+        query=Querying(),
+        modes=ModePlan(names=()),
+        harvest=Harvesting(mode=None),
     )
     monkeypatch.setitem(ENDPOINTS["2.3.0"], widgets.name, widgets)
     records = [{"id": n, "name": f"SYNTHETIC widget {n}"} for n in range(1, 13)]

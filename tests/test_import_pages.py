@@ -145,28 +145,14 @@ def test_pages_of_a_declared_endpoint_are_imported_and_rebuilt_with_no_change_to
         Routing,
         Storage,
     )
-    from spacecraft_data.query import OrderingFilter, SearchFilter
 
     # SYNTHETIC: a resource LL2 does not have, declared in this test alone
     widgets = Endpoint(
-        routing=Routing(
-            name="config/widgets",
-            model="Widget",
-        ),
-        storage=Storage(
-            table="widgets",
-        ),
-        query=Querying(
-            filters=(),
-            search=SearchFilter(()),
-            ordering=OrderingFilter({}),
-        ),
-        modes=ModePlan(
-            names=(),
-        ),
-        harvest=Harvesting(
-            mode=None,
-        ),
+        routing=Routing(name="config/widgets", model="Widget"),
+        storage=Storage(table="widgets"),
+        query=Querying(),
+        modes=ModePlan(names=()),
+        harvest=Harvesting(mode=None),
     )
     monkeypatch.setitem(ENDPOINTS["2.3.0"], widgets.name, widgets)
     records = [{"id": 2, "name": "SYNTHETIC widget 2"}, {"id": 1, "name": "SYNTHETIC widget 1"}]

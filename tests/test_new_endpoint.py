@@ -87,29 +87,19 @@ GADGET_SCHEMA = {
 }
 
 DECLARATION = Endpoint(
-    routing=Routing(
-        name=NAME,
-        model="SyntheticGadget",
-    ),
-    storage=Storage(
-        table=NAME,
-    ),
+    routing=Routing(name=NAME, model="SyntheticGadget"),
+    storage=Storage(table=NAME),
     query=Querying(
         filters=(BooleanFilter("in_use"), ExactFilter("name"), ChoiceFilter("maker")),
         search=SearchFilter(("name", "maker.name")),
         ordering=OrderingFilter({"id": "number", "name": "text"}),
     ),
-    modes=ModePlan(
-        names=(),
-    ),
+    modes=ModePlan(names=()),
     validation=Validation(
         schemas={"record": Schema("gadget", "synthetic_gadget", document=GADGET_SCHEMA)},
         marker_keys=("maker",),
     ),
-    harvest=Harvesting(
-        mode=None,
-        included=False,
-    ),
+    harvest=Harvesting(mode=None, included=False),
     presentation=Presentation(
         text_columns=(("id", lambda r: r.get("id")), ("name", lambda r: r.get("name"))),
         help={"maker": "maker id"},

@@ -459,24 +459,12 @@ def widgets(monkeypatch):
         Storage,
         Validation,
     )
-    from spacecraft_data.query import OrderingFilter, SearchFilter
 
     declared = Endpoint(
-        routing=Routing(
-            name="widgets",
-            model="Widget",
-        ),
-        storage=Storage(
-            table="widgets",
-        ),
-        query=Querying(
-            filters=(),
-            search=SearchFilter(()),
-            ordering=OrderingFilter({}),
-        ),
-        modes=ModePlan(
-            names=(),
-        ),
+        routing=Routing(name="widgets", model="Widget"),
+        storage=Storage(table="widgets"),
+        query=Querying(),
+        modes=ModePlan(names=()),
         validation=Validation(
             marker_keys=("label",),
             schemas={
@@ -576,24 +564,12 @@ def test_a_declared_resource_without_schema_is_left_unchecked_by_the_build_check
         Routing,
         Storage,
     )
-    from spacecraft_data.query import OrderingFilter, SearchFilter
 
     bare = Endpoint(
-        routing=Routing(
-            name="gadgets",
-            model="Gadget",
-        ),
-        storage=Storage(
-            table="gadgets",
-        ),
-        query=Querying(
-            filters=(),
-            search=SearchFilter(()),
-            ordering=OrderingFilter({}),
-        ),
-        modes=ModePlan(
-            names=(),
-        ),
+        routing=Routing(name="gadgets", model="Gadget"),
+        storage=Storage(table="gadgets"),
+        query=Querying(),
+        modes=ModePlan(names=()),
     )  # SYNTHETIC, declares no schema
     monkeypatch.setitem(ENDPOINTS["2.3.0"], "gadgets", bare)
     assert problems_for_table("gadgets", [{"id": 1}]) == []

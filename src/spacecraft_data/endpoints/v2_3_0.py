@@ -88,14 +88,8 @@ SPACECRAFT_NORMAL = Projection(
 #: (a snapshot of both modes), matched to the normal records by id: the filters, search and ordering
 #: then run over the normal records, whose fields they read are the same in both modes.
 SPACECRAFT = Endpoint(
-    routing=Routing(
-        name="spacecraft",
-        model="Spacecraft",
-    ),
-    storage=Storage(
-        table="spacecraft",
-        primary=True,
-    ),
+    routing=Routing(name="spacecraft", model="Spacecraft"),
+    storage=Storage(table="spacecraft", primary=True),
     query=Querying(
         filters=(
             BooleanFilter("in_space"),
@@ -144,9 +138,7 @@ SPACECRAFT = Endpoint(
         detailed_only="flights",
         marker_keys=("spacecraft_config",),
     ),
-    harvest=Harvesting(
-        mode="chosen",
-    ),
+    harvest=Harvesting(mode="chosen"),
     presentation=Presentation(
         text_columns=(
             ("id", _field("id")),
@@ -182,13 +174,8 @@ SPACECRAFT = Endpoint(
 #: ascending; modes ``normal`` (:data:`CONFIGURATION_NORMAL` of the stored detailed record)
 #: and ``detailed`` (the stored record, also what the detail route answers).
 SPACECRAFT_CONFIGURATIONS = Endpoint(
-    routing=Routing(
-        name="spacecraft_configurations",
-        model="SpacecraftConfiguration",
-    ),
-    storage=Storage(
-        table="spacecraft_configurations",
-    ),
+    routing=Routing(name="spacecraft_configurations", model="SpacecraftConfiguration"),
+    storage=Storage(table="spacecraft_configurations"),
     query=Querying(
         filters=(
             # The universe of agency ids offline is the agencies of the configurations: LL2 checks
@@ -201,9 +188,7 @@ SPACECRAFT_CONFIGURATIONS = Endpoint(
         search=SearchFilter(("agency.abbrev", "agency.name", "name")),
         ordering=OrderingFilter({"name": "text"}),
     ),
-    modes=ModePlan(
-        derived={"normal": ("detailed", CONFIGURATION_NORMAL)},
-    ),
+    modes=ModePlan(derived={"normal": ("detailed", CONFIGURATION_NORMAL)}),
     validation=Validation(
         schemas={
             "normal": Schema(
@@ -228,9 +213,7 @@ SPACECRAFT_CONFIGURATIONS = Endpoint(
         detailed_only="capability",
         marker_keys=("agency",),
     ),
-    harvest=Harvesting(
-        mode="detailed",
-    ),
+    harvest=Harvesting(mode="detailed"),
     presentation=Presentation(
         text_columns=(
             ("id", _field("id")),
@@ -265,14 +248,8 @@ SPACECRAFT_STATUSES = Endpoint(
         table="spacecraft_statuses",
         filled_from=("spacecraft", "status"),
     ),
-    query=Querying(
-        filters=(),
-        search=SearchFilter(()),
-        ordering=OrderingFilter({}),
-    ),
-    modes=ModePlan(
-        names=(),
-    ),
+    query=Querying(),
+    modes=ModePlan(names=()),
     validation=Validation(
         schemas={
             "record": Schema(
@@ -284,9 +261,7 @@ SPACECRAFT_STATUSES = Endpoint(
         },
         only_keys=frozenset({"id", "name"}),
     ),
-    harvest=Harvesting(
-        mode=None,
-    ),
+    harvest=Harvesting(mode=None),
     presentation=Presentation(
         text_columns=(("id", _field("id")), ("name", _field("name"))),
         csv_table="spacecraft_statuses",
