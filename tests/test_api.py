@@ -57,6 +57,13 @@ def test_detail_route_of_a_held_record_says_detailed_mode_is_not_held(bundled):
     assert bundled.version in body["detail"] and "harvest --mode detailed" in body["detail"]
 
 
+def test_refused_filters_are_listed_in_the_filters_order_whatever_the_requests(bundled):
+    # django-filter's form errors follow the FilterSet's field order; the JSON body keeps that order.
+    status, body = bundled.respond(LIST + "?status=x&spacecraft_config=99999&name=%00&in_space=maybe")
+    assert status == 400
+    assert list(body) == ["name", "spacecraft_config", "status"]
+
+
 def test_detail_route_runs_the_filters_before_the_mode_check(bundled):
     assert bundled.respond("/2.3.0/spacecraft/463/?in_space=true") == (404, NO_MATCH)
     assert bundled.respond("/2.3.0/spacecraft/463/?in_space=false")[0] == 501

@@ -178,6 +178,25 @@ def test_both_page_paths_walk_and_rank_sort_give_the_same_pages(engine):
                 )
 
 
+def test_a_selection_seen_before_gives_later_pages_from_its_kept_order(engine):
+    # Pages of one selection in any order: each is the plain page, and what is kept is a prefix of the
+    # selection in order, grown when a page needs more of it.
+    params = q.QueryParams([("in_space", "false"), ("ordering", "-time_in_space,flights_count")])
+    plain = _plain_select(engine, params)
+    mask, ordering = engine.mask(params), engine.ordering.get_ordering(params)
+    engine.cache.clear()
+    kept_lengths = []
+    for offset, limit in ((3, 1), (0, 2), (len(plain) // 2, 10), (1, 1), (len(plain) - 2, 100)):
+        assert engine.order_index.page(mask, ordering, offset, limit) == (
+            len(plain),
+            plain[offset : offset + limit],
+        )
+        kept = engine.cache.get(("selected", ordering, mask))
+        assert kept == plain[: len(kept)] and len(kept) >= min(offset + limit, len(plain))
+        kept_lengths.append(len(kept))
+    assert kept_lengths == sorted(kept_lengths)  # never shrinks: an earlier page reads what is kept
+
+
 def test_mask_helpers_round_trip_positions():
     for positions in ([], [0], [7, 8], [3, 64, 65, 1000], list(range(0, 999, 3))):
         assert mask_positions(positions_mask(positions, 1001)) == positions

@@ -204,11 +204,13 @@ def test_fifty_thousand_distinct_terms_and_hosts_stay_within_the_cache_limits(sn
         snap.respond(f"http://h{i}.example/2.3.0/spacecraft/?limit=2&search=w{i:06d}{'x' * 200}&name=n{i}")
     before = _rss_bytes()
     for i in range(50_000):
-        # SYNTHETIC request values: a distinct host, search term and filter value every time.
+        # SYNTHETIC request values: a distinct host, search term and filter value every time, and a distinct
+        # parameter that the next link quotes (percent-encoded as quote() writes it, not as links do).
         snap.respond(f"http://h{i}.example/2.3.0/spacecraft/?limit=2&search=t{i:06d}{'x' * 200}&name=n{i}")
+        snap.respond(f"http://h{i}.example/2.3.0/spacecraft/?limit=2&utm_term=u{i:06d}%20{'y' * 200}")
     growth = _rss_bytes() - before
     caches = [served.engine.cache, served.rendered, q.search.SPLIT_CACHE, q.pagination.QUOTE_CACHE]
-    for cache in caches:
+    for cache in caches:  # each filled by these requests alone, whatever ran before
         assert 0 < cache.nbytes <= cache.max_bytes, cache
     assert len(served.engine.cache) < 50_000 and len(served.rendered) < 50_000  # entries were evicted
     limits = sum(cache.max_bytes for cache in caches)

@@ -11,6 +11,7 @@ import re
 import sys
 from collections.abc import Mapping, Sequence
 from functools import lru_cache
+from sys import getsizeof as _getsizeof
 from urllib.parse import parse_qs, quote, unquote, urlencode, urlsplit
 
 from .cache import ENTRY_OVERHEAD, BoundedCache, size_of
@@ -33,7 +34,7 @@ if TYPE_CHECKING:
     Record = dict[str, Any]
     #: (containers to copy, parents first; (container, key, URL path, query pairs other than format) per
     #: hyperlink)
-    _Plan = tuple[list[tuple[Any, ...]], list[tuple[tuple[Any, ...], Any, str, list[tuple[str, str]]]]]
+    _Plan = tuple[list[tuple[int, Any]], list[tuple[int, Any, str, list[tuple[str, str]]]]]
 
     class Source(Protocol):
         """What the API reads of a snapshot (:class:`~spacecraft_data.snapshot.Snapshot` is one)."""
@@ -303,11 +304,18 @@ class _View:
         self._find_links(self.record(pos), (), links)
         plan = None
         if links:
-            # Containers to copy, parents before children, then (container, key, URL path, other query pairs).
+            # The containers to copy, parents before children, each as (its parent's number, its key): a
+            # container's number is its place in that list, after the record's own copy (0). Then each
+            # link as (its container's number, key, URL path, other query pairs).
             prefixes = sorted(
                 {keys[:depth] for keys, _, _ in links for depth in range(1, len(keys))}, key=len
             )
-            plan = (prefixes, [(keys[:-1], keys[-1], path, rest) for keys, path, rest in links])
+            number = {(): 0}
+            copies = []
+            for prefix in prefixes:
+                copies.append((number[prefix[:-1]], prefix[-1]))
+                number[prefix] = len(copies)
+            plan = (copies, [(number[keys[:-1]], keys[-1], path, rest) for keys, path, rest in links])
         self._plans[pos] = plan
         return plan
 
@@ -385,23 +393,22 @@ class _View:
             return record, ENTRY_OVERHEAD
         if suffix is None:
             suffix = "?" + urlencode([("format", fmt)]) if fmt is not None else ""
-        prefixes, assignments = plan
+        copies, assignments = plan
         out = dict(record)
-        nodes: dict[tuple[Any, ...], Any] = {(): out}
-        for prefix in prefixes:
-            parent = nodes[prefix[:-1]]
-            original = parent[prefix[-1]]
-            nodes[prefix] = parent[prefix[-1]] = dict(original) if type(original) is dict else list(original)
-        size = ENTRY_OVERHEAD
-        for where, key, path, rest in assignments:
+        nodes = [out]
+        for parent, key in copies:
+            holder = nodes[parent]
+            original = holder[key]
+            copy = holder[key] = dict(original) if type(original) is dict else list(original)
+            nodes.append(copy)
+        size = ENTRY_OVERHEAD + sum(map(_getsizeof, nodes))
+        for node, key, path, rest in assignments:
             if rest:
                 query = rest + [("format", fmt)] if fmt is not None else rest
-                link = nodes[where][key] = origin + path + "?" + urlencode(sorted(query))
+                link = nodes[node][key] = origin + path + "?" + urlencode(sorted(query))
             else:
-                link = nodes[where][key] = origin + path + suffix
-            size += sys.getsizeof(link)
-        for node in nodes.values():
-            size += sys.getsizeof(node)
+                link = nodes[node][key] = origin + path + suffix
+            size += _getsizeof(link)
         return out, size
 
 

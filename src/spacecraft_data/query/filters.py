@@ -143,8 +143,12 @@ class FilterIndex:
         cache: BoundedCache,
     ) -> None:
         self.filters = tuple(filters)
+        #: parameter -> the numbers of the filters reading it: a request is walked by the few it sends
+        self.by_param: dict[str, tuple[int, ...]] = {}
+        for i, f in enumerate(self.filters):
+            self.by_param[f.param] = self.by_param.get(f.param, ()) + (i,)
         #: the parameters the filters read: most requests send none of them
-        self.params = frozenset(f.param for f in self.filters)
+        self.params = frozenset(self.by_param)
         self.records = records
         self.tables = tables
         self.cache = cache
@@ -175,24 +179,23 @@ class FilterIndex:
         if self.params.isdisjoint(params):
             return None
         selected: int | None = None
-        errors: dict[str, list[str]] = {}
+        errors: dict[int, tuple[str, list[str]]] = {}
         cache = self.cache
-        for i, f in enumerate(self.filters):
-            raw = params.get(f.param)
-            if raw is None:  # most filters are absent from most requests
-                continue
-            key = ("raw", i, raw)
-            found = cache.get(key)
-            if found is None:
-                try:
-                    found = self._select(i, raw)
-                except Invalid as exc:
-                    errors[f.param] = exc.messages
-                    continue
-                cache.put(key, found, size_of(key, found))
-            mask = found[0]
-            if mask is not None:
-                selected = mask if selected is None else selected & mask
-        if errors:
-            raise InvalidFilters(errors)
+        for param in self.params.intersection(params):
+            raw = params[param]
+            for i in self.by_param[param]:
+                key = ("raw", i, raw)
+                found = cache.get(key)
+                if found is None:
+                    try:
+                        found = self._select(i, raw)
+                    except Invalid as exc:
+                        errors[i] = (param, exc.messages)
+                        continue
+                    cache.put(key, found, size_of(key, found))
+                mask = found[0]
+                if mask is not None:
+                    selected = mask if selected is None else selected & mask
+        if errors:  # in the filters' order, as django-filter's form lists them
+            raise InvalidFilters(dict(errors[i] for i in sorted(errors)))
         return selected

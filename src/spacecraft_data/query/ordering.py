@@ -6,6 +6,7 @@ Details: docs/architecture.md#the-query-package; tie rules: docs/library.md#quer
 from __future__ import annotations
 
 from itertools import compress, islice
+from sys import getsizeof as _getsizeof
 
 from .. import durations
 from ..cache import size_of
@@ -181,14 +182,27 @@ class OrderIndex:
         stop = min(offset + limit, count)
         if offset >= stop:
             return count, []
+        # Clients send the same few selections (a status, a search term) with ever other pages, hosts and
+        # parameters: the selected positions in order, as far as a page has needed them, are kept per
+        # selection, so a later page within them is a slice.
+        key = ("selected", ordering, selected)
+        known: list[int] | None = self.cache.get(key)
+        if known is None or len(known) < stop:
+            known = self._selected_in_order(selected, ordering, count, stop)
+            self.cache.put(key, known, _positions_size(known) + size_of(ordering) + _getsizeof(selected))
+        return count, known[offset:stop]
+
+    def _selected_in_order(
+        self, selected: int, ordering: tuple[str, ...], count: int, stop: int
+    ) -> list[int]:
+        """The first ``stop`` (at least) of the ``count`` positions set in ``selected``, in ``ordering``."""
         order = self.order(ordering)
         # Walking the order meets `stop` selected records after about stop * n / count steps;
-        # sorting the selection by rank costs about `count`. Take the cheaper.
+        # sorting the selection by rank costs about `count` (and gives all of them). Take the cheaper.
         if stop * len(order) <= 2 * count * count:
-            # In C: the selected positions of the order (flags[pos] is 1 for those), from the offset-th to
-            # stop.
+            # In C: the selected positions of the order (flags[pos] is 1 for those), up to stop.
             flags = mask_flags(selected, len(order))
-            return count, list(islice(compress(order, map(flags.__getitem__, order)), offset, stop))
+            return list(islice(compress(order, map(flags.__getitem__, order)), stop))
         positions = mask_positions(selected)
         positions.sort(key=self.rank(ordering).__getitem__)
-        return count, positions[offset:stop]
+        return positions
