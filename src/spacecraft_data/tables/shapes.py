@@ -7,6 +7,14 @@ against the shape its place calls for; :mod:`.rebuild` emits the same shapes bac
 
 from __future__ import annotations
 
+from ..endpoints.v2_3_0 import (
+    AGENCY_MINI,
+    CONFIGURATION_NORMAL,
+    FAMILY_MINI,
+    FAMILY_NORMAL,
+    SPACECRAFT_NORMAL,
+)
+
 __all__ = [
     "LEVELS",
     "SPACECRAFT_KEYS",
@@ -31,30 +39,15 @@ __all__ = [
 #: the widths a row may be held as (its ``held_as``), narrowest first
 LEVELS = {"mini": 0, "normal": 1, "detailed": 2}
 
-SPACECRAFT_KEYS = (
-    "response_mode",
-    "id",
-    "url",
-    "name",
-    "serial_number",
-    "is_placeholder",
-    "image",
-    "in_space",
-    "time_in_space",
-    "time_docked",
-    "flights_count",
-    "mission_ends_count",
-    "status",
-    "description",
-    "spacecraft_config",
-    "fastest_turnaround",
-)
+# The shapes the endpoint's declaration projects are read from it (one spelling of each); the wider ones
+# that only the tables rebuild are written here.
+SPACECRAFT_KEYS = SPACECRAFT_NORMAL.keys
 IMAGE_KEYS = ("id", "name", "image_url", "thumbnail_url", "credit", "license", "single_use", "variants")
 LICENSE_KEYS = ("id", "name", "priority", "link")
 VARIANT_KEYS = ("id", "type", "image_url")
 COUNTRY_KEYS = ("id", "name", "alpha_2_code", "alpha_3_code", "nationality_name", "nationality_name_composed")
 AGENCY_KEYS = {
-    "mini": ("response_mode", "id", "url", "name", "abbrev", "type"),
+    "mini": AGENCY_MINI.keys,
     "normal": (
         "response_mode",
         "id",
@@ -86,15 +79,10 @@ STAT_KEYS = (
     "successful_landings",
     "failed_landings",
 )
-FAMILY_KEYS = {
-    "mini": ("response_mode", "id", "name"),
-    "normal": ("response_mode", "id", "name", "description", "manufacturer", "parent", "maiden_flight"),
-}
+FAMILY_KEYS = {"mini": FAMILY_MINI.keys, "normal": FAMILY_NORMAL.keys}
 FAMILY_KEYS["detailed"] = FAMILY_KEYS["normal"] + STAT_KEYS
 FAMILY_MODE = {"mini": "list", "normal": "normal", "detailed": "normal"}
-CONFIG_KEYS: dict[str, tuple[str, ...]] = {
-    "normal": ("response_mode", "id", "url", "name", "type", "agency", "family", "in_use", "image"),
-}
+CONFIG_KEYS: dict[str, tuple[str, ...]] = {"normal": CONFIGURATION_NORMAL.keys}
 CONFIG_DETAIL_KEYS = (
     "capability",
     "history",
