@@ -395,7 +395,7 @@ class _View:
             suffix = "?" + urlencode([("format", fmt)]) if fmt is not None else ""
         copies, assignments = plan
         out = dict(record)
-        nodes = [out]
+        nodes: list[Any] = [out]
         for parent, key in copies:
             holder = nodes[parent]
             original = holder[key]
