@@ -18,7 +18,7 @@ from ..refusals import HeadersTooLarge, InternalError, MalformedRequest, Request
 from .answers import Answer, Responder, answer, reason_phrase, refusal_answer
 from .limits import MAX_HEADER_BYTES, MAX_HEADER_LINE, MAX_HEADERS
 
-# The package's logger, not one per module: ``spacecraft_data.server`` is the name the docs give.
+# The package's logger, not one per module: ``spacecraft_data.server`` is the one serve() documents.
 _log = logging.getLogger(__package__)
 
 

@@ -26,7 +26,7 @@ from .limits import (
     WORKERS,
 )
 
-# The package's logger, not one per module: ``spacecraft_data.server`` is the name the docs give.
+# The package's logger, not one per module: ``spacecraft_data.server`` is the one serve() documents.
 _log = logging.getLogger(__package__)
 
 _SWEEP_INTERVAL = 0.25  # how often deadlines are checked, in seconds
