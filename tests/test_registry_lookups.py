@@ -115,3 +115,12 @@ def test_an_undeclared_api_version_is_answered_with_the_default_declarations_und
     assert other.api_version == "2.2.0"
     assert other.primary is registry().primary
     assert other.primary.routing.list_path(other.api_version) == "/2.2.0/spacecraft/"
+
+
+def test_a_registry_given_to_the_lookup_is_answered_as_it_is():
+    # An entry taking "a version or a Registry" hands either to registry(); a Registry is never looked up
+    # again by its version, not even one the lookup does not hold (a SYNTHETIC registry of an undeclared one).
+    declared = registry("2.3.0")
+    assert registry(declared) is declared
+    own = Registry("9.9.9", {"spacecraft": declared.primary})
+    assert registry(own) is own and registry("9.9.9") is not own
