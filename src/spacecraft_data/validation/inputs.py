@@ -146,7 +146,7 @@ def _context(
     if not named:
         return ctx
     version, route, detail, where = named[0]
-    if version in registries:
+    if version is not None and version in registries:
         ctx.registry = registries[version]
     ctx.endpoint = endpoint_of_route(route, ctx.registry)
     if ctx.endpoint is None or not ctx.endpoint.validation.schemas:
@@ -505,7 +505,7 @@ def _validate_snapshot(
         if not file_name_problem(name):  # a bad name is reported with the manifest's shape; never read
             report.problems.extend(_checksum_problems(folder, name, entry))
     tables = manifest.get("tables", {}) if isinstance(manifest.get("tables"), dict) else {}
-    version = manifest.get("api_version")
+    version: Any = manifest.get("api_version")  # whatever the manifest holds: its shape is reported above
     declared = registries[version if version in registries else DEFAULT_API_VERSION]
     for endpoint, table in _snapshot_tables(declared):
         _validate_table(folder, endpoint, table, tables, declared, limits, report)
