@@ -134,6 +134,17 @@ def test_a_registry_stands_for_its_api_version():
     ) == problems_for_table("spacecraft_statuses", [{"id": 4, "name": "x"}], "2.3.0")
 
 
+def test_each_public_entry_takes_an_api_version_its_registry_or_none():
+    # The package's entries resolve what they are given once (registry() answers a Registry as it is).
+    from spacecraft_data.validation import validate_records, validator
+
+    record = {"id": 4, "name": "x", "url": "https://x/2.3.0/config/spacecraft_statuses/4/"}  # SYNTHETIC
+    reports = [validate_records([record], api_version=given) for given in (registry("2.3.0"), "2.3.0", None)]
+    answers = {(tuple(map(str, r.problems)), tuple(r.schemas["<records>"][0])) for r in reports}
+    assert len(answers) == 1 and next(iter(answers))[1] == ("status",)
+    assert validator("status", registry("2.3.0")) is validator("status", "2.3.0") is validator("status")
+
+
 def test_record_endpoint_and_mode_rule():
     assert (
         record_schema_name(

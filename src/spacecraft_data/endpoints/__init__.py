@@ -71,13 +71,16 @@ LL2_PATHS: dict[str, tuple[str, ...]] = {"2.3.0": v2_3_0.LL2_PATHS}
 LL2_API_VERSIONS = ("2.0.0", "2.1.0", "2.2.0", "2.3.0")
 
 
-def registry(api_version: str | None = None) -> Registry:
+def registry(api_version: str | Registry | None = None) -> Registry:
     """The :class:`Registry` of ``api_version`` (default :data:`DEFAULT_API_VERSION`): the one global lookup.
 
+    A :class:`Registry` given is answered as it is (a caller that resolved one already hands it on).
     Resolved once where a snapshot or a command starts, and handed down. An API version with no
     declarations of its own is answered with the default version's (a snapshot's records keep their shape
     across patch versions of the API; the schemas check that).
     """
+    if isinstance(api_version, Registry):
+        return api_version
     version = api_version or DEFAULT_API_VERSION
     declared = ENDPOINTS.get(version) or ENDPOINTS[DEFAULT_API_VERSION]
     found = _registries.get(version)

@@ -1,5 +1,5 @@
-"""What can be validated: objects, saved pages, NDJSON and other files, snapshot folders, and
-:func:`validate`."""
+"""What can be validated: objects, saved pages, NDJSON and other files, snapshot folders
+(:func:`validate_input`, behind :func:`spacecraft_data.validation.validate`)."""
 
 from __future__ import annotations
 
@@ -19,19 +19,20 @@ from ..strictjson import StrictJSONError, decode, loads
 from ..typecheck import TYPE_CHECKING
 from .messages import short
 from .records import (
+    check_records,
     endpoint_of_record,
     endpoint_of_route,
     endpoint_of_schema,
     record_problems,
     table_schema_name,
-    validate_records,
     validate_stream,
 )
 from .report import MAX_PROBLEMS, MAX_RECORD_PROBLEMS, Problem, Report
-from .schemas import SCHEMA_NAMES, registry_of
 from .stream import CHUNK, Stream, StreamError, array_elements, first_text, ndjson_lines
 
 if TYPE_CHECKING:
+    from collections.abc import Mapping
+
     from ..endpoints import Endpoint, Registry
 
 _NDJSON_SUFFIXES = {".ndjson", ".jsonl"}
@@ -65,8 +66,8 @@ def _is_envelope(body: Any) -> bool:
 class _Context:
     """Which schemas the records of one input get, and why (see the package docstring)."""
 
+    registry: Registry  # whose declarations apply: the named version's, else the default version's
     endpoint: Endpoint | None = None  # None: per record, the one its url names, else the primary one
-    registry: Registry = field(default_factory=registry_of)  # whose declarations apply: the named version's
     mode: str | None = None  # None: from each record's response_mode
     schema_name: str | None = None
     chosen_by: str | None = (
@@ -125,12 +126,17 @@ def _naming_problems(
 
 
 def _context(
-    body: Any, source: str, request: Any = None, schema_name: str | None = None, line: int | None = None
+    body: Any,
+    source: str,
+    registries: Mapping[str, Registry],
+    request: Any = None,
+    schema_name: str | None = None,
+    line: int | None = None,
 ) -> _Context:
     """The schema context of a page body: ``--schema``, else the endpoint its request line or envelope links
-    name."""
+    name (``registries``: each declared API version's, as :func:`validate_input` takes them)."""
     named = _named_routes(body, request)
-    ctx = _Context()
+    ctx = _Context(registries[DEFAULT_API_VERSION])
     ctx.problems.extend(_naming_problems(named, source, line))
     if schema_name is not None:
         ctx.endpoint, key = endpoint_of_schema(schema_name, ctx.registry)
@@ -140,8 +146,8 @@ def _context(
     if not named:
         return ctx
     version, route, detail, where = named[0]
-    if version in ENDPOINTS:
-        ctx.registry = registry_of(version)
+    if version is not None and version in registries:
+        ctx.registry = registries[version]
     ctx.endpoint = endpoint_of_route(route, ctx.registry)
     if ctx.endpoint is None or not ctx.endpoint.validation.schemas:
         _skip_records(ctx, route, where, source, line)
@@ -184,13 +190,8 @@ def _endpoint_of_results(records: list[Any], registry: Registry) -> Endpoint | N
 
 
 def _validate_body(
-    body: Any,
-    source: str,
-    ctx: _Context | None = None,
-    line: int | None = None,
-    limits: _Limits | None = None,
+    body: Any, source: str, ctx: _Context, line: int | None = None, limits: _Limits | None = None
 ) -> Report:
-    ctx = ctx or _context(body, source, line=line)
     report = Report(inputs=[source])
     report.problems.extend(ctx.problems)
     if ctx.skip_records:
@@ -227,16 +228,16 @@ def _validate_body(
 def _validate_in_context(
     records: list[Any], source: str, ctx: _Context, limits: _Limits | None, lines: list[int] | None = None
 ) -> Report:
-    """:func:`validate_records` of ``records`` with the schemas ``ctx`` gives them."""
-    return validate_records(
+    """:func:`check_records` of ``records`` with the schemas ``ctx`` gives them."""
+    return check_records(
         records,
         source,
+        ctx.registry,
         ctx.endpoint,
         lines,
         schema_name=ctx.schema_name,
         mode=ctx.mode,
         chosen_by=ctx.chosen_by,
-        api_version=ctx.registry,
         **_caps(limits),
     )
 
@@ -276,7 +277,12 @@ def _validate_envelope(
     report.note_schemas(source, [*names, *([list_name] if list_name else [])], chosen_by)
 
 
-def _validate_page(page: Page, schema_name: str | None = None, limits: _Limits | None = None) -> Report:
+def _validate_page(
+    page: Page,
+    registries: Mapping[str, Registry],
+    schema_name: str | None = None,
+    limits: _Limits | None = None,
+) -> Report:
     if page.status != 200:
         return Report(
             [
@@ -290,48 +296,63 @@ def _validate_page(page: Page, schema_name: str | None = None, limits: _Limits |
             0,
             [page.source],
         )
-    return _validate_body(
-        page.body, page.source, _context(page.body, page.source, page.request, schema_name), limits=limits
-    )
+    ctx = _context(page.body, page.source, registries, page.request, schema_name)
+    return _validate_body(page.body, page.source, ctx, limits=limits)
 
 
 def _validate_ndjson(
-    text: str, source: str, schema_name: str | None = None, limits: _Limits | None = None
+    text: str,
+    source: str,
+    registries: Mapping[str, Registry],
+    schema_name: str | None = None,
+    limits: _Limits | None = None,
 ) -> Report:
     """NDJSON already in memory (a file first read whole); see :func:`_stream_ndjson` for the streamed
     kind."""
     import io
 
-    return _stream_ndjson(io.BytesIO(text.encode("utf-8")), source, schema_name, limits)
+    return _stream_ndjson(io.BytesIO(text.encode("utf-8")), source, registries, schema_name, limits)
 
 
-def _stream_ndjson(fh: BinaryIO, source: str, schema_name: str | None, limits: _Limits | None) -> Report:
+def _stream_ndjson(
+    fh: BinaryIO,
+    source: str,
+    registries: Mapping[str, Registry],
+    schema_name: str | None,
+    limits: _Limits | None,
+) -> Report:
     errors: list[StreamError] = []
-    ctx = _context(None, source, schema_name=schema_name)
+    ctx = _context(None, source, registries, schema_name=schema_name)
     report = validate_stream(
         ndjson_lines(fh, errors),
         source,
+        ctx.registry,
         ctx.endpoint,
         schema_name=ctx.schema_name,
         chosen_by=ctx.chosen_by,
-        api_version=ctx.registry,
         **_caps(limits),
     )
     report.problems.extend(Problem(source, None, "", e.reason, e.line) for e in errors)
     return report
 
 
-def _stream_array(stream: Stream, source: str, schema_name: str | None, limits: _Limits | None) -> Report:
+def _stream_array(
+    stream: Stream,
+    source: str,
+    registries: Mapping[str, Registry],
+    schema_name: str | None,
+    limits: _Limits | None,
+) -> Report:
     errors: list[StreamError] = []
-    ctx = _context([], source, schema_name=schema_name)
+    ctx = _context([], source, registries, schema_name=schema_name)
     report = validate_stream(
         ((record, None) for record, _ in array_elements(stream, errors)),
         source,
+        ctx.registry,
         ctx.endpoint,
         schema_name=ctx.schema_name,
         mode=ctx.mode,
         chosen_by=ctx.chosen_by,
-        api_version=ctx.registry,
         **_caps(limits),
     )
     report.problems.extend(Problem(source, None, "", e.reason, e.line) for e in errors)
@@ -383,7 +404,12 @@ def _starts_ndjson(head: bytes) -> bool:
     return True
 
 
-def _validate_file(path: Path, schema_name: str | None = None, limits: _Limits | None = None) -> Report:
+def _validate_file(
+    path: Path,
+    registries: Mapping[str, Registry],
+    schema_name: str | None = None,
+    limits: _Limits | None = None,
+) -> Report:
     source = str(path)
     try:
         fh = _open_input(path)
@@ -397,9 +423,9 @@ def _validate_file(path: Path, schema_name: str | None = None, limits: _Limits |
         # A JSON array or NDJSON, of any length, is read as a stream; anything else is one document
         if path.suffix.lower() in _NDJSON_SUFFIXES or (first_text(head) == "{" and _starts_ndjson(head)):
             fh.seek(0)
-            return _stream_ndjson(fh, source, schema_name, limits)
+            return _stream_ndjson(fh, source, registries, schema_name, limits)
         if first_text(head) == "[":
-            return _stream_array(Stream(fh, head), source, schema_name, limits)
+            return _stream_array(Stream(fh, head), source, registries, schema_name, limits)
         data = head + fh.read(MAX_DOCUMENT_BYTES + 1 - len(head))
     if len(data) > MAX_DOCUMENT_BYTES:
         return _unreadable(
@@ -424,9 +450,9 @@ def _validate_file(path: Path, schema_name: str | None = None, limits: _Limits |
                 and text.lstrip("\ufeff \t\r\n").startswith("{")
                 and _every_line_parses(text)
             ):
-                return _validate_ndjson(text, source, schema_name, limits)
+                return _validate_ndjson(text, source, registries, schema_name, limits)
             raise
-        return _validate_page(page, schema_name, limits)
+        return _validate_page(page, registries, schema_name, limits)
     except PageError as exc:
         return _unreadable(exc)
 
@@ -451,7 +477,9 @@ def _read_json(path: Path, folder: Path) -> tuple[Any, Problem | None]:
         return None, Problem(str(path), None, "", message.strip(), line)
 
 
-def _validate_snapshot(folder: Path, limits: _Limits | None = None) -> Report:
+def _validate_snapshot(
+    folder: Path, registries: Mapping[str, Registry], limits: _Limits | None = None
+) -> Report:
     report = Report(inputs=[str(folder)])
     manifest_path = folder / MANIFEST
     manifest, problem = _read_json(manifest_path, folder)
@@ -477,7 +505,8 @@ def _validate_snapshot(folder: Path, limits: _Limits | None = None) -> Report:
         if not file_name_problem(name):  # a bad name is reported with the manifest's shape; never read
             report.problems.extend(_checksum_problems(folder, name, entry))
     tables = manifest.get("tables", {}) if isinstance(manifest.get("tables"), dict) else {}
-    declared = registry_of(manifest.get("api_version") if manifest.get("api_version") in ENDPOINTS else None)
+    version: Any = manifest.get("api_version")  # whatever the manifest holds: its shape is reported above
+    declared = registries[version if version in registries else DEFAULT_API_VERSION]
     for endpoint, table in _snapshot_tables(declared):
         _validate_table(folder, endpoint, table, tables, declared, limits, report)
     return report
@@ -552,13 +581,13 @@ def _validate_table(
         report.problems.append(
             Problem(str(path), None, "", f"holds {len(rows)} records; {MANIFEST} says {declared}")
         )
-    inner = validate_records(
+    inner = check_records(
         rows,
         str(path),
+        registry,
         endpoint,
         schema_name=table_schema_name(endpoint, table),
         chosen_by=f"snapshot table {table}",
-        api_version=registry,
         **_caps(limits),
     )
     report.problems.extend(inner.problems)
@@ -580,12 +609,17 @@ def _snapshot_folders(root: Path) -> list[Path]:
     return sorted(p.parent for p in root.glob(f"*/*/{MANIFEST}") if is_snapshot_version(p.parent.name))
 
 
-def _validate_path(path: Path, schema_name: str | None = None, limits: _Limits | None = None) -> Report:
+def _validate_path(
+    path: Path,
+    registries: Mapping[str, Registry],
+    schema_name: str | None = None,
+    limits: _Limits | None = None,
+) -> Report:
     if path.is_dir():
         if os.path.lexists(
             path / MANIFEST
         ):  # whatever it is (a FIFO, a folder), it is the snapshot's to report
-            return _validate_snapshot(path, limits)
+            return _validate_snapshot(path, registries, limits)
         folders = _snapshot_folders(path)
         if not folders:
             return Report(
@@ -602,59 +636,39 @@ def _validate_path(path: Path, schema_name: str | None = None, limits: _Limits |
             )
         report = Report()
         for folder in folders:
-            report.extend(_validate_snapshot(folder, limits))
+            report.extend(_validate_snapshot(folder, registries, limits))
         return report
     if not path.exists():
         return Report([Problem(str(path), None, "", "no such file or folder")], 0, [str(path)])
-    return _validate_file(path, schema_name, limits)
+    return _validate_file(path, registries, schema_name, limits)
 
 
-def validate(
+def validate_input(
     obj_or_path: Any,
+    registries: Mapping[str, Registry],
     schema: str | None = None,
-    *,
     max_problems: int | None = MAX_PROBLEMS,
     max_record_problems: int | None = MAX_RECORD_PROBLEMS,
 ) -> Report:
-    """Validate a path (snapshot folder, page, record, array or NDJSON file) or an object in memory.
-
-    Objects: a record (dict), a list page body (dict with ``count`` and
-    ``results``), a list of records, a :class:`~spacecraft_data.pages.Page`, a
-    :class:`~spacecraft_data.snapshot.Snapshot` (its folder is validated), or
-    ``None`` for the snapshot :func:`~spacecraft_data.load` would use. Returns a :class:`Report`; nothing is
-    raised for invalid data (call :meth:`Report.raise_for_problems` for that).
-
-    ``schema`` (a name of :data:`SCHEMA_NAMES`) checks every record of a page,
-    record, array or NDJSON input against that schema (and an envelope against its
-    endpoint's list schema) instead of the one where the record stands would pick;
-    snapshot tables always get their table's schema.
-
-    ``max_problems`` (per input: a file, a table file, an object) and ``max_record_problems`` cap the
-    problems listed in :attr:`Report.problems`; the rest are counted in :attr:`Report.unlisted`, and the
-    report is invalid all the same (None: list every one). A JSON array or NDJSON file is read as a
-    stream, in bounded memory whatever its size.
-    """
+    """:func:`spacecraft_data.validation.validate` of one path or object, ``schema`` already known, with
+    ``registries``: the :class:`~spacecraft_data.endpoints.Registry` of each declared API version, by
+    version (an input is checked with the one its page or manifest names, else the default version's)."""
     limits = _Limits(max_problems, max_record_problems)
-    if schema is not None and schema not in SCHEMA_NAMES:
-        from ..errors import SpacecraftDataError
-
-        raise SpacecraftDataError(f"unknown schema {schema!r}; known: {', '.join(SCHEMA_NAMES)}")
     from ..snapshot import Snapshot
 
     if obj_or_path is None:
         from ..locate import resolve  # the snapshot load() would use (user store, then bundled)
 
-        return _validate_path(Path(str(resolve()[1])), None, limits)
+        return _validate_path(Path(str(resolve()[1])), registries, None, limits)
     if isinstance(obj_or_path, (str, Path)):
-        return _validate_path(Path(obj_or_path), schema, limits)
+        return _validate_path(Path(obj_or_path), registries, schema, limits)
     if isinstance(obj_or_path, Snapshot):
-        return _validate_path(Path(str(obj_or_path.path)), None, limits)
+        return _validate_path(Path(str(obj_or_path.path)), registries, None, limits)
     if isinstance(obj_or_path, Page):
-        return _validate_page(obj_or_path, schema, limits)
+        return _validate_page(obj_or_path, registries, schema, limits)
     if isinstance(obj_or_path, (dict, list)):
-        return _validate_body(
-            obj_or_path, "<object>", _context(obj_or_path, "<object>", schema_name=schema), limits=limits
-        )
+        ctx = _context(obj_or_path, "<object>", registries, schema_name=schema)
+        return _validate_body(obj_or_path, "<object>", ctx, limits=limits)
     raise TypeError(
         f"validate() takes a path, a record, a list of records, a page body, a Page or a Snapshot; "
         f"got {type(obj_or_path).__name__}"

@@ -11,7 +11,7 @@ from ..routes import route_of_url
 from ..typecheck import TYPE_CHECKING
 from .messages import findings, leaves
 from .report import Problem, Report
-from .schemas import record_validator, registry_of
+from .schemas import record_validator, schemas_of
 
 if TYPE_CHECKING:
     from collections.abc import Iterable
@@ -24,12 +24,11 @@ __all__ = [
     "endpoint_of_route",
     "endpoint_of_schema",
     "record_schema",
-    "record_schema_name",
+    "schema_name_of",
     "table_schema_name",
     "record_problems",
-    "validate_records",
+    "check_records",
     "validate_stream",
-    "problems_for_table",
 ]
 
 
@@ -69,15 +68,14 @@ def _endpoint_of_url(url: object, declared: list[Endpoint]) -> Endpoint | None:
     return best[2] if best else None
 
 
-def endpoint_of_record(record: Any, api_version: str | Registry | None = None) -> Endpoint:
-    """The endpoint a record is taken for when nothing around it names one (``api_version``: a version or
-    its :class:`~spacecraft_data.endpoints.Registry`, as everywhere in this module).
+def endpoint_of_record(record: Any, registry: Registry) -> Endpoint:
+    """The endpoint of ``registry`` a record is taken for when nothing around it names one (the registry
+    comes from the caller, as everywhere in this module: :mod:`spacecraft_data.validation` resolves it).
 
     Its ``url``'s path names it; else it is the primary endpoint's. Its keys never choose: a
     spacecraft stripped to ``id`` and ``name`` must fail as a spacecraft, not pass as a status.
     """
-    declared = registry_of(api_version)
-    return _endpoint_and_basis(record, _checked(declared), declared)[0]
+    return _endpoint_and_basis(record, _checked(registry), registry)[0]
 
 
 def _endpoint_and_basis(record: Any, declared: list[Endpoint], registry: Registry) -> tuple[Endpoint, bool]:
@@ -103,21 +101,20 @@ def _looks_like(record: Any, declared: list[Endpoint], taken: Endpoint) -> Endpo
     return None
 
 
-def endpoint_of_route(name: str, api_version: str | Registry | None = None) -> Endpoint | None:
+def endpoint_of_route(name: str, registry: Registry) -> Endpoint | None:
     """The endpoint a route (``spacecraft``, ``config/spacecraft_statuses``), alias or table names, None if
     none."""
-    declared = registry_of(api_version)
-    found = declared.get(name)
-    return found if found is not None else declared.by_table(name)
+    found = registry.get(name)
+    return found if found is not None else registry.by_table(name)
 
 
-def endpoint_of_schema(name: str, api_version: str | Registry | None = None) -> tuple[Endpoint, str]:
+def endpoint_of_schema(name: str, registry: Registry) -> tuple[Endpoint, str]:
     """The endpoint declaring the schema short name ``name``, and under which key (a mode, ``list``,
     ``record``).
 
     ``KeyError`` when no endpoint declares it.
     """
-    for e in registry_of(api_version):
+    for e in registry:
         for key, declared in e.validation.schemas.items():
             if declared.name == name:
                 return e, key
@@ -157,21 +154,11 @@ def _endpoint(given: Endpoint | str | None, registry: Registry) -> Endpoint | No
     return registry.endpoint(given) if isinstance(given, str) else given
 
 
-def record_schema_name(
-    record: Any,
-    endpoint: Endpoint | str | None = None,
-    mode: str | None = None,
-    api_version: str | Registry | None = None,
+def schema_name_of(
+    record: Any, registry: Registry, endpoint: Endpoint | str | None = None, mode: str | None = None
 ) -> str:
-    """The short schema name for ``record`` (``normal``, ``configuration.detailed``, ``status``, …).
-
-    ``endpoint`` (a declaration or an endpoint's name) is used when the caller knows it;
-    otherwise it is read from the record (:func:`endpoint_of_record`). ``mode``
-    (``normal``/``detailed``, e.g. the ``mode`` a page's request sent) holds the record
-    to that mode's schema instead of the one its ``response_mode`` names.
-    """
-    declared = registry_of(api_version)
-    found = _endpoint(endpoint, declared) or endpoint_of_record(record, declared)
+    """:func:`spacecraft_data.validation.record_schema_name` with the caller's ``registry``."""
+    found = _endpoint(endpoint, registry) or endpoint_of_record(record, registry)
     return record_schema(record, found, mode).name
 
 
@@ -199,12 +186,13 @@ def record_problems(
     source: str,
     label: int | str,
     line: int | None,
-    api_version: str | Registry | None = None,
+    registry: Registry,
 ) -> list[Problem]:
-    """The problems of one record (or envelope) against the schema ``name``, sorted by JSON path."""
+    """The problems of one record (or envelope) against the schema ``name`` of ``registry``, sorted by JSON
+    path."""
     return [
         Problem(source, label, path, message, line)
-        for path, message in _findings(record, record_validator(name, api_version))
+        for path, message in _findings(record, record_validator(name, schemas_of(registry)))
     ]
 
 
@@ -225,39 +213,29 @@ def _findings(record: Any, validator: Any) -> list[tuple[str, str]]:
     return sorted(found)
 
 
-def validate_records(
+def check_records(
     records: Iterable[Any],
-    source: str = "<records>",
+    source: str,
+    registry: Registry,
     endpoint: Endpoint | str | None = None,
     lines: list[int] | None = None,
+    *,
     schema_name: str | None = None,
     mode: str | None = None,
     chosen_by: str | None = None,
-    api_version: str | Registry | None = None,
-    *,
     max_problems: int | None = None,
     max_record_problems: int | None = None,
 ) -> Report:
-    """Validate each record of ``records`` (see the module docstring for which schema each gets).
-
-    ``endpoint`` (a declaration or an endpoint's name) says whose records they are (None: read
-    from each record). ``schema_name`` (a key of :data:`SCHEMA_NAMES`) holds every record to that
-    one schema instead; ``mode`` holds each to that mode's schema of its endpoint. A repeated id is
-    a problem naming both positions. The report records which schemas checked ``source`` and
-    ``chosen_by`` (how they were chosen). ``api_version`` names whose declarations apply (a version or its
-    :class:`~spacecraft_data.endpoints.Registry`; default: the default version's). ``max_problems`` (per
-    call) and ``max_record_problems`` cap the problems listed; the rest are counted in
-    :attr:`Report.unlisted` (None: no cap).
-    """
+    """:func:`spacecraft_data.validation.validate_records` with the caller's ``registry``."""
     pairs = zip(records, lines) if lines else ((record, None) for record in records)
     return validate_stream(
         pairs,
         source,
+        registry,
         endpoint,
         schema_name=schema_name,
         mode=mode,
         chosen_by=chosen_by,
-        api_version=api_version,
         max_problems=max_problems,
         max_record_problems=max_record_problems,
     )
@@ -368,24 +346,24 @@ class _Tally:
 def validate_stream(
     pairs: Iterable[tuple[Any, int | None]],
     source: str,
+    registry: Registry,
     endpoint: Endpoint | str | None = None,
     *,
     schema_name: str | None = None,
     mode: str | None = None,
     chosen_by: str | None = None,
-    api_version: str | Registry | None = None,
     max_problems: int | None = None,
     max_record_problems: int | None = None,
 ) -> Report:
-    """:func:`validate_records` over (record, line) pairs, read once: nothing but the ids seen (for the
+    """:func:`check_records` over (record, line) pairs, read once: nothing but the ids seen (for the
     duplicate check) and the problems listed is kept, so a stream of any length is checked in bounded
     memory."""
-    declared = registry_of(api_version)
-    choice = _Choice(endpoint, schema_name, mode, declared)
+    declared = schemas_of(registry)
+    choice = _Choice(endpoint, schema_name, mode, registry)
     tally = _Tally(source, max_problems, max_record_problems)
     report = Report(inputs=[source])
     used: set[str] = set()
-    validators: dict[str, Any] = {}  # looked up once per stream: the registry is read at each lookup
+    validators: dict[str, Any] = {}  # looked up once per stream, not once per record
     for i, (record, line) in enumerate(pairs):
         report.records_checked += 1
         name = choice.name_of(record)
@@ -427,28 +405,3 @@ def _default_basis(endpoint: Endpoint | None, schema_name: str | None, mode: str
     if endpoint is not None:
         return f"/{endpoint.name}/ records" + (f", mode {mode}" if mode else "")
     return "nothing names the endpoint"
-
-
-def problems_for_table(
-    table: str, records: list[dict[str, Any]], api_version: str | Registry | None = None
-) -> list[str]:
-    """Problems of a snapshot table's records as strings naming the table, record id and JSON path.
-
-    Used by the snapshot build: any problem stops it before anything is written. A table of an
-    endpoint that declares no schema has none to meet (as :func:`validate` leaves it unchecked in a
-    snapshot folder). ``KeyError`` when no endpoint keeps ``table``.
-    """
-    declared = registry_of(api_version)
-    found = declared.by_table(table)
-    if found is None:
-        raise KeyError(f"no endpoint keeps a table {table!r}")
-    if not found.validation.schemas:
-        return []
-    report = validate_records(
-        records,
-        source=table,
-        endpoint=found,
-        schema_name=table_schema_name(found, table),
-        api_version=declared,
-    )
-    return [str(p) for p in report.problems]

@@ -2,7 +2,6 @@
 
 Each endpoint's declaration names its schemas (:class:`~spacecraft_data.endpoints.Schema`): a file of
 the package's ``schema/`` folder, or a document given inline by a declaration made outside the package.
-:func:`registry_of` is where validation resolves an API version to its registry, once per input.
 """
 
 from __future__ import annotations
@@ -10,72 +9,37 @@ from __future__ import annotations
 import datetime as _dt
 import json
 import re
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
 
-from ..endpoints import Registry, registry
 from ..errors import SpacecraftDataError
 from ..schemagen import DURATION_PATTERN, file_name
 from ..typecheck import TYPE_CHECKING
 
 if TYPE_CHECKING:  # importlib.resources.abc is new in Python 3.11; 3.10 has only importlib.abc
+    from collections.abc import Mapping
     from importlib.resources.abc import Traversable
     from typing import Any
 
-    from ..endpoints import Schema
+    from ..endpoints import Registry, Schema
 
 __all__ = [
-    "SCHEMA_NAMES",
-    "SchemaNames",
-    "registry_of",
-    "declared_schemas",
+    "schemas_of",
     "find_schema",
     "schema_document",
     "schema_dir",
-    "schema",
     "format_checker",
-    "validator",
+    "schema_validator",
     "record_validator",
 ]
 
 
-def registry_of(version: str | Registry | None = None) -> Registry:
-    """The declarations validation applies: those of API ``version`` (None: the default version's), or the
-    :class:`Registry` given, as it is (a caller that resolved one already passes it down)."""
-    # The one global lookup of the validation package: every other function takes what this returns.
-    return version if isinstance(version, Registry) else registry(version)
-
-
-def declared_schemas(api_version: str | Registry | None = None) -> dict[str, Schema]:
-    """Short name -> :class:`~spacecraft_data.endpoints.Schema` of every endpoint of ``api_version`` (or of
-    a registry), in registry order."""
-    return {s.name: s for e in registry_of(api_version) for s in e.validation.schemas.values()}
-
-
-class SchemaNames(Mapping[str, str]):
-    """Short schema name (``validate --schema``) -> document stem, read from the registry at each use."""
-
-    def __init__(self, api_version: str | Registry | None = None) -> None:
-        self.api_version = api_version
-
-    def __getitem__(self, name: str) -> str:
-        return declared_schemas(self.api_version)[name].stem
-
-    def __iter__(self) -> Iterator[str]:
-        return iter(declared_schemas(self.api_version))
-
-    def __len__(self) -> int:
-        return len(declared_schemas(self.api_version))
-
-    def __repr__(self) -> str:
-        return f"SchemaNames({dict(self)!r})"
-
-
-#: short name -> schema document stem (file ``schema/<stem>.schema.json``), of the default API version's
-#: endpoints
-SCHEMA_NAMES = SchemaNames()
+def schemas_of(registry: Registry) -> dict[str, Schema]:
+    """Short name -> :class:`~spacecraft_data.endpoints.Schema` of every endpoint of ``registry``, in
+    registry order."""
+    return {s.name: s for e in registry for s in e.validation.schemas.values()}
 
 
 def schema_dir() -> Path | Traversable:
@@ -106,9 +70,9 @@ def schema_document(declared: Schema) -> Mapping[str, Any]:
     return declared.document if declared.document is not None else _file_document(declared.stem)
 
 
-def find_schema(name: str, api_version: str | Registry | None = None) -> Schema:
-    """The declared schema ``name`` names: a short name, a file stem or name, or a ``$id``."""
-    declared = declared_schemas(api_version)
+def find_schema(name: str, declared: Mapping[str, Schema]) -> Schema:
+    """The schema of ``declared`` (:func:`schemas_of`) that ``name`` names: a short name, a file stem or
+    name, or a ``$id``."""
     if name in declared:
         return declared[name]
     for found in declared.values():
@@ -120,17 +84,6 @@ def find_schema(name: str, api_version: str | Registry | None = None) -> Schema:
     raise SpacecraftDataError(
         f"unknown schema {name!r}; known: {', '.join(declared)} (or a file name or $id)"
     )
-
-
-def schema(name: str = "normal") -> dict[str, Any]:
-    """The JSON Schema ``name`` as a new dict.
-
-    ``name`` is a short name (``normal``, ``detailed``, ``list``,
-    ``configuration.normal``, ``configuration.detailed``, ``configuration.list``,
-    ``status``, or that of another declared endpoint's schema), a file name
-    (``spacecraft.normal.schema.json``) or a ``$id``.
-    """
-    return json.loads(json.dumps(dict(schema_document(find_schema(name)))))
 
 
 @lru_cache(maxsize=8)
@@ -199,14 +152,14 @@ def _is_date_time(value: object) -> bool:
     return True
 
 
-def validator(name: str, api_version: str | Registry | None = None) -> Any:
-    """A ready jsonschema validator (draft 2020-12, formats checked, ``$ref``s resolved offline) for ``name``.
+def schema_validator(name: str, declared: Mapping[str, Schema]) -> Any:
+    """A ready jsonschema validator (draft 2020-12, formats checked, ``$ref``s resolved offline) for the
+    schema of ``declared`` (:func:`schemas_of`) that ``name`` names.
 
     ``$ref``s to another declared schema's ``$id`` resolve to that schema, offline; one validator is
     made per schema and set of declared schemas, then reused.
     """
-    declared = registry_of(api_version)
-    return _validator(find_schema(name, declared), tuple(declared_schemas(declared).values()))
+    return _validator(find_schema(name, declared), tuple(declared.values()))
 
 
 @lru_cache(maxsize=None)
@@ -218,16 +171,15 @@ def _validator(declared: Schema, every: tuple[Schema, ...]) -> Any:
     )
 
 
-def record_validator(name: str, api_version: str | Registry | None = None) -> Any:
-    """As :func:`validator`, but ``required`` gives one error for all the keys an object lacks, not one per
-    key.
+def record_validator(name: str, declared: Mapping[str, Schema]) -> Any:
+    """As :func:`schema_validator`, but ``required`` gives one error for all the keys an object lacks, not
+    one per key.
 
     What validation reports is the same (each missing key is its own problem, read from the
     error's instance); a stripped record costs one error object instead of dozens, which is most
     of the time of checking a flood of them.
     """
-    declared = registry_of(api_version)
-    return _record_validator(find_schema(name, declared), tuple(declared_schemas(declared).values()))
+    return _record_validator(find_schema(name, declared), tuple(declared.values()))
 
 
 def _required(validator: Any, required: Any, instance: Any, schema: Any) -> Iterator[Any]:
