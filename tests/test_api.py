@@ -510,9 +510,9 @@ def test_a_stored_links_parts_are_those_urlsplit_and_parse_qs_give(bundled, root
     # SYNTHETIC links beside the stored ones: the shortcut must agree with urlsplit/parse_qs on every one.
     from urllib.parse import parse_qs, urlsplit
 
-    from spacecraft_data.api import _View
+    from spacecraft_data.views import View
 
-    view = _View([], None, root)
+    view = View([], None, root)
     tails = ["2.3.0/spacecraft/463/", "2.3.0/spacecraft/463/?format=api", "2.3.0/x/?format=json"]
     tails += ["2.3.0/x/?format=api&a=1", "2.3.0/x/?format=", "2.3.0/x/#frag", "2.3.0/x/?format=api#f"]
     tails += ["2.3.0/x/\t?format=api", "2.3.0/x/ ", "2.3.0/x/?a=1&a=2&format=api", "2.3.0/%41/"]

@@ -23,7 +23,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import spacecraft_data
-from spacecraft_data import api, durations
+from spacecraft_data import durations, views
 from spacecraft_data import query as q
 from spacecraft_data.cache import ENTRY_OVERHEAD
 from spacecraft_data.endpoints.v2_3_0 import SPACECRAFT
@@ -350,7 +350,7 @@ def test_rendered_records_carry_each_requests_host_and_format_never_anothers():
 
 
 def test_the_render_cache_is_bounded(monkeypatch):
-    monkeypatch.setattr(api, "RENDER_CACHE_BYTES", 4 * 3 * 2_000)  # about four origins of three records
+    monkeypatch.setattr(views, "RENDER_CACHE_BYTES", 4 * 3 * 2_000)  # about four origins of three records
     snap = spacecraft_data.load(write_synthetic_snapshot(30, Path(__import__("tempfile").mkdtemp()), seed=3))
     for port in range(8000, 8012):
         _, body = snap.respond(f"http://127.0.0.1:{port}/2.3.0/spacecraft/?limit=3")

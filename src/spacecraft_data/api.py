@@ -1,73 +1,39 @@
 """Answer LL2 URLs from a snapshot: URL in, ``(status, JSON body)`` out; :func:`error_answer` alone makes
-refusals HTTP.
+refusals HTTP. Behaviour: docs/library.md#querying-offline-as-ll2-answers.
 
-Behaviour: docs/library.md#querying-offline-as-ll2-answers. Internals:
-docs/architecture.md#answers-apipy-refusalspy-hostspy
+Details: docs/architecture.md#answers-apipy-refusalspy-hostspy
 """
 
 from __future__ import annotations
 
 import re
 import sys
-from collections.abc import Mapping, Sequence
-from functools import lru_cache
-from sys import getsizeof as _getsizeof
-from urllib.parse import parse_qs, quote, unquote, urlencode, urlsplit
+from collections.abc import Mapping
+from urllib.parse import quote, unquote, urlencode
 
-from .cache import ENTRY_OVERHEAD, BoundedCache, size_of
+from .cache import BoundedCache, size_of
 from .endpoints import DEFAULT_BASE_URL, Endpoint, ll2_has, table_file
-from .errors import ApiError, InvalidBaseUrl, ModeNotHeld, QueryError, RecordNotFound, SnapshotError
+from .errors import ApiError, ModeNotHeld, QueryError, RecordNotFound, SnapshotError
 from .hosts import invalid_host_body, valid_host
-from .query import MAX_NUMBER_FIELDS, Engine, QueryParams, Refused, TooManyFields
+from .query import MAX_NUMBER_FIELDS, QueryParams, Refused, TooManyFields
 from .query.pagination import LINK_ENCODING_ERRORS
 from .refusals import InvalidHost, NoMatch, NotFound, NotServed, Refusal, UnknownFormat
 from .routes import api_route
+from .served import Served, mode_not_held_message
 from .typecheck import TYPE_CHECKING
+from .urls import breaks_head, origin_of, split_plain, split_url, unsafe
+from .views import RENDER_CACHE_BYTES
 
 if TYPE_CHECKING:
-    from importlib.resources.abc import Traversable
-    from pathlib import Path
-    from typing import Any, Protocol
+    from typing import Any
 
-    from .endpoints import Projection, Registry
+    from .served import Source
 
     Record = dict[str, Any]
-    #: (containers to copy, parents first; (container, key, URL path, query pairs other than format) per
-    #: hyperlink)
-    _Plan = tuple[list[tuple[int, Any]], list[tuple[int, Any, str, list[tuple[str, str]]]]]
-
-    class Source(Protocol):
-        """What the API reads of a snapshot (:class:`~spacecraft_data.snapshot.Snapshot` is one)."""
-
-        @property
-        def path(self) -> Path | Traversable:
-            """The snapshot's folder (named in errors about its files)."""
-
-        @property
-        def tables(self) -> Mapping[str, list[Record]]:
-            """Table name -> records."""
-
-        @property
-        def manifest(self) -> Mapping[str, Any]:
-            """The snapshot's manifest (``base_url``, ``tables`` and their ``modes``)."""
-
-        @property
-        def modes(self) -> tuple[str, ...]:
-            """The response modes the snapshot holds."""
-
-        @property
-        def version(self) -> str:
-            """The snapshot version."""
-
-        @property
-        def registry(self) -> Registry:
-            """The declarations of its API version."""
-
-        @property
-        def api_version(self) -> str:
-            """The LL2 API version its records come from (the first segment of every route)."""
 
 
+#: Served and mode_not_held_message (served.py), RENDER_CACHE_BYTES (views.py) and split_plain (urls.py)
+#: live where their job is and are named here too, where callers have always found them
 __all__ = [
     "DEFAULT_BASE_URL",
     "RENDER_CACHE_BYTES",
@@ -82,11 +48,6 @@ __all__ = [
     "split_plain",
 ]
 
-#: Bytes of rewritten records (their copied containers and new link strings) kept per endpoint of a
-#: snapshot, grouped by request origin and format; least recently used groups are dropped first
-RENDER_CACHE_BYTES = 8 << 20
-#: a scheme at the start of a URL (RFC 3986), as urlsplit recognises one
-_SCHEME = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*:")
 #: Bytes of request hosts found valid, kept per snapshot so that a host is checked once, not once per request
 HOST_CACHE_BYTES = 64 << 10
 #: Longest ``search`` value :meth:`EndpointQuery.query` (and ``Snapshot.query``) takes, in characters:
@@ -139,282 +100,6 @@ def error_answer(exc: Exception) -> tuple[int, Any]:
     if isinstance(exc, ApiError) and exc.status_code is not None:
         return exc.status_code, exc.body()
     raise TypeError(f"no HTTP answer is defined for {type(exc).__name__}: {exc}")
-
-
-def mode_not_held_message(version: str, mode: str, held: Sequence[str]) -> str:
-    """Why ``mode`` cannot be answered from snapshot ``version``, and how to get it."""
-    holds = " and ".join(f"{m}-mode" for m in held) or "no"
-    what = " (flights, full configuration and agency objects)" if mode == "detailed" else ""
-    return (
-        f"snapshot {version} holds only {holds} records; {mode} records{what} are not in it and are "
-        f"fetched with 'spacecraft-data harvest --mode {mode}'"
-    )
-
-
-# --------------------------------------------------------------------------- per-endpoint state
-class Served:
-    """What answering one endpoint over one snapshot needs, built once on first use (:meth:`Api.served`).
-
-    ``records`` the endpoint's table, ``engine`` its query engine, ``rendered`` the cache
-    of rewritten records of every view (per mode, origin and format).
-    """
-
-    def __init__(self, snapshot: Source, endpoint: Endpoint) -> None:
-        self.endpoint = endpoint
-        query, plan = endpoint.query, endpoint.modes
-        #: the parts every request reads, looked up once here rather than through the endpoint each time
-        self.pagination = query.pagination
-        self.formats = endpoint.routing.formats
-        self.plan = plan
-        self.records = snapshot.tables.get(endpoint.storage.table, [])
-        self.engine = Engine(self.records, snapshot.tables, query.filters, query.search, query.ordering)
-        self.positions = {r.get("id"): pos for pos, r in enumerate(self.records)}
-        self.api_root = str(snapshot.manifest.get("base_url") or DEFAULT_BASE_URL).rstrip("/") + "/"
-        declared = snapshot.manifest.get("tables", {})
-        table = declared.get(endpoint.storage.table, {})
-        #: the modes the table stores: its own "modes" in the manifest, else its records' response_mode
-        #: (a manifest written before tables declared modes), else the snapshot's
-        held = (
-            tuple(table["modes"])
-            if "modes" in table
-            else (
-                tuple(m for m in plan.names if any(r.get("response_mode") == m for r in self.records))
-                or snapshot.modes
-            )
-        )
-        #: modes stored in a table of their own that the manifest declares (mode -> table), read on first use
-        self.mode_tables = plan.kept_apart(held, declared)
-        self.held_modes = held + tuple(self.mode_tables)
-        self._tables = snapshot.tables
-        self._files = {
-            t: declared[t].get("file", t) if isinstance(declared[t], dict) else t
-            for t in self.mode_tables.values()
-        }
-        #: the modes answered: those stored, and the declared projections of a stored mode
-        self.answerable = plan.answerable(self.held_modes)
-        self.version = snapshot.version
-        self.list_path = endpoint.routing.list_path(snapshot.api_version)
-        #: rewritten records of every view, per (mode, origin, format)
-        self.rendered = BoundedCache(RENDER_CACHE_BYTES)
-        self._views: dict[str | None, _View] = {}
-        #: why each declared mode the snapshot cannot answer is refused (a few keys: the declared modes)
-        self._not_held: dict[str, str] = {}
-        #: the query of a hyperlink that had none, per request format (None, "" or a declared one: a few keys)
-        self._suffixes: dict[str | None, str] = {}
-
-    def suffix(self, fmt: str | None) -> str:
-        """``?format=<fmt>`` (``""`` without ``fmt``): the query a link without one gets, encoded once per
-        format."""
-        suffix = self._suffixes.get(fmt)
-        if suffix is None:
-            suffix = self._suffixes[fmt] = "?" + urlencode([("format", fmt)]) if fmt is not None else ""
-        return suffix
-
-    def view(self, mode: str | None) -> _View:
-        """The records as mode ``mode`` emits them (``None``: a view without modes, the stored records).
-
-        Raises :class:`ModeNotHeld` when ``mode`` can be neither read nor projected from the snapshot.
-        """
-        view = self._views.get(mode)
-        if view is None:
-            self.check_held(mode)
-            projection = None
-            records: Sequence[Record | None] = self.records
-            partial = False
-            if mode in self.mode_tables:
-                # Position for position with self.records, so the engine's selections index both;
-                # None where the mode's table lacks the id (answered by check_matched(), never fabricated).
-                by_id = {r.get("id"): r for r in self._tables[self.mode_tables[mode]] if isinstance(r, dict)}
-                records = [by_id.get(r.get("id")) for r in self.records]
-                partial = None in records
-            elif mode is not None and mode not in self.held_modes:
-                projection = self.plan.derived[mode][1]
-            view = self._views[mode] = _View(records, projection, self.api_root, partial, self.rendered, mode)
-        return view
-
-    def check_matched(self, mode: str | None, view: _View, positions: Sequence[int]) -> None:
-        """Raise :class:`ModeNotHeld` when a record at ``positions`` has no ``mode`` record in the mode's own
-        table."""
-        if not view.partial:
-            return
-        missing = [self.records[p].get("id") for p in positions if view.stored[p] is None]
-        if not missing:
-            return
-        table = self.mode_tables[mode]  # type: ignore[index]  # only such views are partial
-        ids = ", ".join(map(str, missing))
-        raise ModeNotHeld(
-            f"snapshot {self.version} holds no {mode} record for {self.endpoint.name} id {ids}: "
-            f"{self._files[table]} lacks {'them' if len(missing) > 1 else 'it'} though "
-            f"{self.endpoint.storage.table} holds the {self.plan.default}-mode record (the harvest's "
-            f"{mode} pages disagreed with its {self.plan.default} ones); nothing is made up for "
-            "it. Fetch it again with 'spacecraft-data harvest --mode both'"
-        )
-
-    def check_held(self, mode: str | None) -> None:
-        """Raise :class:`ModeNotHeld` when ``mode`` can be neither read nor projected from the snapshot."""
-        if mode is not None and mode not in self.answerable:
-            message = self._not_held.get(mode)
-            if message is None:  # worded once per mode: every detail request of a normal-mode snapshot asks
-                message = self._not_held[mode] = mode_not_held_message(self.version, mode, self.held_modes)
-            raise ModeNotHeld(message)
-
-
-class _View:
-    """The records of one mode (stored, or projected on first use) and how to rewrite their hyperlinks."""
-
-    def __init__(
-        self,
-        records: Sequence[Record | None],
-        projection: Projection | None,
-        api_root: str,
-        partial: bool = False,
-        rendered: BoundedCache | None = None,
-        name: str | None = None,
-    ) -> None:
-        self.stored = records
-        #: True when a position has no record (None: a mode read from its own table that lacks an id)
-        self.partial = partial
-        self.projection = projection
-        self.api_root = api_root
-        #: where a link's path starts: after the root's scheme and host (its own path is part of the link's)
-        self._path_start = len(api_root) - len(urlsplit(api_root).path)
-        self._projected: dict[int, Record] = {}
-        self._plans: dict[int, _Plan | None] = {}
-        #: rewritten records, one group ({position: record}) per (name, origin, format)
-        self.rendered = BoundedCache(RENDER_CACHE_BYTES) if rendered is None else rendered
-        self._name = name
-
-    def record(self, pos: int) -> Record | None:
-        """Record ``pos`` in this view's mode (links as stored); None where a partial view lacks it."""
-        if self.projection is None:
-            return self.stored[pos]
-        out = self._projected.get(pos)
-        if out is None:
-            stored = self.stored[pos]
-            if stored is None:
-                return None
-            out = self._projected[pos] = self.projection.apply(stored, f"record id {stored.get('id')!r}")
-        return out
-
-    def plan(self, pos: int) -> _Plan | None:
-        """How to rewrite record ``pos`` (None: it has no API hyperlink), worked out on first use."""
-        if pos in self._plans:
-            return self._plans[pos]
-        links: list[tuple[tuple[Any, ...], str, list[tuple[str, str]]]] = []
-        self._find_links(self.record(pos), (), links)
-        plan = None
-        if links:
-            # The containers to copy, parents before children, each as (its parent's number, its key): a
-            # container's number is its place in that list, after the record's own copy (0). Then each
-            # link as (its container's number, key, URL path, other query pairs).
-            prefixes = sorted(
-                {keys[:depth] for keys, _, _ in links for depth in range(1, len(keys))}, key=len
-            )
-            number = {(): 0}
-            copies = []
-            for prefix in prefixes:
-                copies.append((number[prefix[:-1]], prefix[-1]))
-                number[prefix] = len(copies)
-            plan = (copies, [(number[keys[:-1]], keys[-1], path, rest) for keys, path, rest in links])
-        self._plans[pos] = plan
-        return plan
-
-    def _find_links(self, node: Any, keys: tuple[Any, ...], out: list) -> None:
-        items = node.items() if isinstance(node, dict) else enumerate(node) if isinstance(node, list) else ()
-        for key, value in items:
-            if isinstance(value, (dict, list)):
-                self._find_links(value, keys + (key,), out)
-            elif key == "url" and isinstance(value, str) and value.startswith(self.api_root):
-                out.append((keys + (key,), *self._link_parts(value)))
-
-    def _link_parts(self, url: str) -> tuple[str, list[tuple[str, str]]]:
-        """(path, query pairs but ``format``) of a stored hyperlink under :attr:`api_root`, as ``urlsplit``
-        and ``parse_qs`` give them."""
-        path, _, query = url.partition("?")
-        # Stored links are written by LL2 (or by this package) as <root><path>/ or <root><path>/?format=<x>:
-        # only such a link, printable and without a fragment, skips urlsplit and parse_qs (most of a
-        # record's first render); tests compare the two on every stored link.
-        if query in _FORMAT_ONLY and "#" not in path and url.isprintable() and not url.endswith(" "):
-            return path[self._path_start :], []
-        parts = urlsplit(url)
-        rest = [
-            (k, v)
-            for k, vs in parse_qs(parts.query, keep_blank_values=True).items()
-            if k != "format"
-            for v in vs
-        ]
-        return parts.path, rest
-
-    def render(self, pos: int, origin: str, fmt: str | None, suffix: str | None = None) -> Record:
-        """Record ``pos`` with its API hyperlinks on ``origin``; only the containers on a link's path are
-        copied.
-
-        ``suffix`` is the query of a link that had none but ``format`` (``?format=<fmt>`` or
-        ``""``), passed in so a page encodes it once rather than once per link. The
-        result is shared with later requests for the same (``pos``, ``origin``, ``fmt``):
-        read-only, as stored records are.
-        """
-        return self.render_page((pos,), origin, fmt, suffix)[0]
-
-    def render_page(
-        self, positions: Sequence[int], origin: str, fmt: str | None, suffix: str | None = None
-    ) -> list[Record]:
-        """:meth:`render` of each of ``positions``: one cache lookup for the page, one dict lookup per
-        record."""
-        if not positions:
-            return []
-        key = (self._name, origin, fmt)
-        cache = self.rendered
-        group = cache.get(key)
-        if group is None:
-            group = cache.put(key, {}, size_of(key) + sys.getsizeof({}))
-        out = []
-        for pos in positions:
-            record = group.get(pos)
-            if record is None:
-                record, size = self._rewrite(pos, origin, fmt, suffix)
-                group[pos] = record
-                cache.charge(key, size)
-            out.append(record)
-        return out
-
-    def rewrite(self, pos: int, origin: str, fmt: str | None, suffix: str | None = None) -> Record:
-        """Record ``pos`` with its API hyperlinks on ``origin`` (see :meth:`render`), built afresh."""
-        return self._rewrite(pos, origin, fmt, suffix)[0]
-
-    def _rewrite(self, pos: int, origin: str, fmt: str | None, suffix: str | None) -> tuple[Record, int]:
-        """:meth:`rewrite`, and the bytes it allocated (the copied containers and the link strings: the rest
-        is shared with the stored record) plus a render group's slot for it."""
-        record = self.record(pos)
-        if record is None:  # callers answer 501 for what a partial view lacks before rendering anything
-            raise LookupError(f"no record at position {pos} in this mode")
-        plan = self.plan(pos)
-        if plan is None:
-            return record, ENTRY_OVERHEAD
-        if suffix is None:
-            suffix = "?" + urlencode([("format", fmt)]) if fmt is not None else ""
-        copies, assignments = plan
-        out = dict(record)
-        nodes: list[Any] = [out]
-        for parent, key in copies:
-            holder = nodes[parent]
-            original = holder[key]
-            copy = holder[key] = dict(original) if type(original) is dict else list(original)
-            nodes.append(copy)
-        size = ENTRY_OVERHEAD + sum(map(_getsizeof, nodes))
-        for node, key, path, rest in assignments:
-            if rest:
-                query = rest + [("format", fmt)] if fmt is not None else rest
-                link = nodes[node][key] = origin + path + "?" + urlencode(sorted(query))
-            else:
-                link = nodes[node][key] = origin + path + suffix
-            size += _getsizeof(link)
-        return out, size
-
-
-#: the queries of a stored hyperlink that leave no pair but ``format`` (as LL2's pages and this package
-#: write them)
-_FORMAT_ONLY = frozenset({"", "format=api", "format=json"})
 
 
 # --------------------------------------------------------------------------- the service
@@ -495,12 +180,12 @@ class Api:
                 f"'/{self.api_version}/spacecraft/?limit=2'), not {type(url).__name__}"
             )
         default_origin = (
-            DEFAULT_BASE_URL if base_url is None else _origin_of(base_url)
+            DEFAULT_BASE_URL if base_url is None else origin_of(base_url)
         )  # checked even if unused
         try:
             head, _, query = url.partition("?")
             known = self._heads.get(head)
-            if known is None or _breaks_head(query):
+            if known is None or breaks_head(query):
                 known, query = self._read_head(url)
             origin, decoded = known
             routed = api_route(decoded, self._prefix, self.registry.endpoints)
@@ -521,7 +206,7 @@ class Api:
         drops (tab, CR, LF) after it, the query cannot change how that part splits, so URLs reuse it.
         """
         split = split_plain(url)
-        scheme, netloc, path, query = self._split(url) if split is None else split
+        scheme, netloc, path, query = split_url(url) if split is None else split
         if netloc and self._hosts.get(netloc) is None:
             if not valid_host(netloc):
                 raise InvalidHost(netloc, invalid_host_body(netloc)["detail"])
@@ -530,30 +215,9 @@ class Api:
         origin = f"{scheme}://{netloc}" if scheme and netloc else ""
         known = (origin, unquote(path if path.startswith("/") else "/" + path))
         head, _, rest = url.partition("?")
-        if "#" not in head and not _breaks_head(rest):
+        if "#" not in head and not breaks_head(rest):
             self._heads.put(head, known, size_of(head, known))
         return known, query
-
-    @staticmethod
-    def _split(url: str) -> tuple[str, str, str, str]:
-        """``(scheme, netloc, path, query)`` of ``url`` by ``urlsplit``; refusals raised (see
-        :meth:`respond`)."""
-        try:
-            parts = urlsplit(url)
-        except (
-            ValueError
-        ):  # a netloc urlsplit refuses: unbalanced or bad brackets, characters NFKC makes special
-            if _SCHEME.match(url.lstrip(_C0_OR_SPACE)):
-                host = _netloc_of(url)
-                raise InvalidHost(host, invalid_host_body(host)["detail"]) from None
-            raise NotFound() from None  # "//[bad/...": a path, as Django reads a request target
-        if not parts.scheme:
-            # "//host/...": to a server, a path starting with "//", which no route matches (the slices spare
-            # the usual "/2.3.0/..." a call)
-            if parts.netloc or ((url[:1] != "/" or url[1:2] in "/\t\n\r") and _network_path(url)):
-                raise NotFound()
-            return "", "", parts.path, parts.query
-        return parts.scheme, parts.netloc, parts.path, parts.query
 
     def _unrouted(self, path: str) -> Refusal:
         """Why no declared endpoint answers ``path``: LL2 has it and the snapshot does not hold it (501), or
@@ -640,7 +304,7 @@ def _list(served: Served, params: QueryParams, query_string: str | None, origin:
         served.check_matched(mode, view, page)
     suffix = served.suffix(fmt)
     base = origin + served.list_path
-    if query_string is None or not _unsafe(query_string):
+    if query_string is None or not unsafe(query_string):
         next_link, previous_link = pagination.get_links(base, params, count, offset, limit)
     else:
         url = base + (f"?{query_string}" if query_string else "")
@@ -676,60 +340,6 @@ def _detail(
     return view.render(pos, origin, fmt)
 
 
-def _unsafe(text: str) -> bool:
-    """Whether ``text`` holds a character urlsplit drops (WHATWG: tab, CR, LF): a query holding one gets its
-    links the long way, as DRF builds them. Scans in C, where a set's isdisjoint looks up each character."""
-    return "\t" in text or "\n" in text or "\r" in text
-
-
-def _breaks_head(query: str) -> bool:
-    """Whether ``query`` could change how the part of its URL before it splits: a fragment, or what urlsplit
-    drops."""
-    return "#" in query or "\t" in query or "\n" in query or "\r" in query
-
-
-def _origin_of(base_url: str | None) -> str:
-    """``scheme://host`` of ``base_url`` (None or ``""``: LL2's), checked as links need it
-    (:func:`_checked_origin`)."""
-    if base_url is None or base_url == "":
-        return DEFAULT_BASE_URL
-    if not isinstance(base_url, str):
-        raise TypeError(
-            f"base_url takes a str such as 'http://127.0.0.1:8000', not {type(base_url).__name__}"
-        )
-    return _checked_origin(base_url)
-
-
-@lru_cache(maxsize=64)  # a caller passes the same base_url with every request
-def _checked_origin(base_url: str) -> str:
-    """``scheme://host[:port]`` of ``base_url``; :class:`InvalidBaseUrl` unless it is exactly that (and a
-    ``/``).
-
-    The host is checked as a request's ``Host`` header is (:func:`spacecraft_data.hosts.valid_host`,
-    Django's rule), since it is written into every link of the answer; the scheme is ``http`` or
-    ``https``; nothing may follow but one ``/`` (a path, query, fragment or ``user@`` would
-    otherwise be dropped or end up in links).
-    """
-    shown = repr(base_url[:100]) + ("..." if len(base_url) > 100 else "")
-    expected = (
-        "expected http:// or https:// and a host name or [IPv6 address], an optional :port, and nothing after"
-    )
-    try:
-        base = urlsplit(base_url)
-    except ValueError:
-        raise InvalidBaseUrl(f"base_url {shown} is not a URL ({expected})") from None
-    if base.scheme not in ("http", "https") or not base_url.lower().startswith(f"{base.scheme}://"):
-        raise InvalidBaseUrl(f"base_url {shown}: the scheme must be http or https ({expected})")
-    if base.path not in ("", "/") or base.query or base.fragment or "?" in base_url or "#" in base_url:
-        raise InvalidBaseUrl(
-            f"base_url {shown}: only the origin is used, so a path, query or fragment is "
-            f"refused rather than dropped ({expected})"
-        )
-    if not valid_host(base.netloc):
-        raise InvalidBaseUrl(f"base_url {shown}: {base.netloc[:100]!r} is not a valid Host ({expected})")
-    return f"{base.scheme}://{base.netloc}"
-
-
 def _shown_value(value: Any) -> str:
     """``repr(value)`` for a message, at most 100 characters."""
     try:
@@ -748,56 +358,6 @@ def _shown_path(path: str) -> str:
     if len(shown) <= 200 and len(path) <= 200:
         return shown
     return re.sub(r"%[0-9A-F]?\Z", "", shown[:200]) + "..."  # never half an escape
-
-
-def split_plain(url: str) -> tuple[str, str, str, str] | None:
-    """``(scheme, netloc, path, query)`` as ``urlsplit`` gives them, for the URLs clients send; None for
-    others.
-
-    Taken: ``http(s)://host...`` with an ASCII host holding no bracket, and paths starting
-    with one ``/``, neither holding a fragment or a character urlsplit removes (tab, CR,
-    LF). Their first character is no C0 control or space, so urlsplit strips nothing, and
-    it finds the scheme, netloc, path and query as the slices below (``tests/test_api.py``
-    checks it against urlsplit). Every other URL goes to urlsplit, at several times the cost.
-    """
-    if "#" in url or "\n" in url or "\r" in url or "\t" in url:
-        return None
-    if url[:1] == "/":
-        if url[1:2] == "/":
-            return None
-        path, _, query = url.partition("?")
-        return "", "", path, query
-    scheme, sep, rest = url.partition("://")
-    if not sep or (scheme != "https" and scheme != "http"):
-        return None
-    end = rest.find("/")
-    if end < 0:
-        end = len(rest)
-    question = rest.find("?", 0, end)
-    if question >= 0:
-        end = question
-    netloc = rest[:end]
-    if "[" in netloc or "]" in netloc or not netloc.isascii():
-        return None
-    path, _, query = rest[end:].partition("?")
-    return scheme, netloc, path, query
-
-
-#: what urlsplit strips from the start of a URL (WHATWG C0 control or space)
-_C0_OR_SPACE = "".join(map(chr, range(0x21)))
-
-
-def _network_path(url: str) -> bool:
-    """Whether urlsplit reads ``url`` as ``//authority...`` (after dropping what it drops)."""
-    return url.lstrip(_C0_OR_SPACE).replace("\t", "").replace("\n", "").replace("\r", "")[:2] == "//"
-
-
-def _netloc_of(url: str) -> str:
-    """The authority of a URL urlsplit refused: what follows ``scheme://`` up to the path, query or
-    fragment."""
-    rest = url.lstrip(_C0_OR_SPACE).partition(":")[2]
-    rest = rest[2:] if rest.startswith("//") else rest
-    return re.split(r"[/?#]", rest, maxsplit=1)[0]
 
 
 def _param_value(value: Any) -> str:
@@ -870,7 +430,7 @@ class EndpointQuery:
                     status=414,
                 )
             pairs.append((k, v))
-        origin = DEFAULT_BASE_URL if base_url is None else _origin_of(base_url)  # the default is an origin
+        origin = DEFAULT_BASE_URL if base_url is None else origin_of(base_url)  # the default is an origin
         try:
             if len(pairs) <= MAX_NUMBER_FIELDS:
                 # What a client sends, decoded as the server decodes it, is the pairs themselves (urlencode
@@ -900,7 +460,7 @@ class EndpointQuery:
         """
         declared = self.endpoint
         snapshot = self.api.snapshot
-        origin = _origin_of(base_url)
+        origin = origin_of(base_url)
         try:
             return self.api._answer(
                 declared, origin, QueryParams.parse(""), "", str(record_id), declared.modes.mode_of(mode)
