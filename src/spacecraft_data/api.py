@@ -1,8 +1,5 @@
-"""Answer LL2 URLs from a snapshot: URL in, ``(status, JSON body)`` out; :func:`error_answer` alone makes
-refusals HTTP. Behaviour: docs/library.md#querying-offline-as-ll2-answers.
-
-Details: docs/architecture.md#answers-apipy-refusalspy-hostspy
-"""
+"""Answer LL2 URLs offline (docs/library.md#querying-offline-as-ll2-answers); error_answer alone makes HTTP.
+Details: docs/architecture.md#answers-apipy-refusalspy-hostspy"""
 
 from __future__ import annotations
 

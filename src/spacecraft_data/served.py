@@ -1,7 +1,5 @@
 """What answering one endpoint over one snapshot needs: its query engine, a view per mode, the modes held.
-
-Details: docs/architecture.md#answers-apipy-refusalspy-hostspy
-"""
+Details: docs/architecture.md#answers-apipy-refusalspy-hostspy"""
 
 from __future__ import annotations
 

@@ -1,7 +1,5 @@
 """Request URLs split as ``urlsplit`` splits them (by slices where they agree); ``base_url`` as an origin.
-
-Details: docs/architecture.md#answers-apipy-refusalspy-hostspy
-"""
+Details: docs/architecture.md#answers-apipy-refusalspy-hostspy"""
 
 from __future__ import annotations
 

@@ -1,7 +1,5 @@
 """One mode's records of an endpoint, with their API hyperlinks rewritten on a request's origin and format.
-
-Details: docs/architecture.md#answers-apipy-refusalspy-hostspy
-"""
+Details: docs/architecture.md#answers-apipy-refusalspy-hostspy"""
 
 from __future__ import annotations
 
