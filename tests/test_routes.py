@@ -106,7 +106,8 @@ def test_the_api_version_pattern_is_defined_once_in_the_source():
 
 def test_no_route_pattern_or_parser_is_left_outside_routes():
     served = [path.relative_to(SRC).as_posix() for path in sorted((SRC / "server").glob("*.py"))]
-    for name in ("api.py", *served, "testing/interception.py", "testing/hooks.py", "testing/plugin.py"):
+    answering = ("api.py", "served.py", "views.py", "urls.py")
+    for name in (*answering, *served, "testing/interception.py", "testing/hooks.py", "testing/plugin.py"):
         text = (SRC / name).read_text(encoding="utf-8")
         assert "[^/.]+" not in text and "def _route(" not in text and "def api_route(" not in text, name
 

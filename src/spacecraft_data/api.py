@@ -19,7 +19,6 @@ from .routes import api_route
 from .served import Served, mode_not_held_message
 from .typecheck import TYPE_CHECKING
 from .urls import breaks_head, origin_of, split_plain, split_url, unsafe
-from .views import RENDER_CACHE_BYTES
 
 if TYPE_CHECKING:
     from typing import Any
@@ -29,11 +28,11 @@ if TYPE_CHECKING:
     Record = dict[str, Any]
 
 
-#: Served and mode_not_held_message (served.py), RENDER_CACHE_BYTES (views.py) and split_plain (urls.py)
-#: live where their job is and are named here too, where callers have always found them
+#: Served and mode_not_held_message (served.py) and split_plain (urls.py) live where their job is and are
+#: named here too, where callers have always found them. RENDER_CACHE_BYTES is read from views.py alone:
+#: a copy here would be a setting that sizes nothing
 __all__ = [
     "DEFAULT_BASE_URL",
-    "RENDER_CACHE_BYTES",
     "HOST_CACHE_BYTES",
     "MAX_SEARCH_LENGTH",
     "Api",
