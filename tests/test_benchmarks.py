@@ -167,3 +167,24 @@ def test_the_tree_comparison_runs_each_tree_in_turn_and_checks_it_against_the_or
     rows = [line for line in out.read_text(encoding="utf-8").splitlines() if line.startswith("| a ")]
     rows += [line for line in out.read_text(encoding="utf-8").splitlines() if line.startswith("| b ")]
     assert len(rows) == 2 and all(row.endswith("| 30/30 |") for row in rows), rows
+
+
+@pytest.mark.parametrize("again", [False, True])
+def test_the_stage_breakdown_answers_as_respond_does_and_reports_every_stage(again):
+    # phases.py raises when the answer it puts together from the stages differs from respond()'s.
+    done = subprocess.run(
+        [
+            sys.executable,
+            str(ROOT / "benchmarks" / "phases.py"),
+            "--urls",
+            "40",
+            *(["--again"] if again else []),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 0, done.stderr
+    stages = [line.split("|")[1].strip() for line in done.stdout.splitlines() if line.startswith("| ")]
+    assert stages[1:] == ["head", "route", "decode", "filters", "search", "page", "links", "render", "total"]
+    assert done.stdout.startswith("Second answer" if again else "First answer")
