@@ -27,7 +27,6 @@ from typing import Any
 HERE = Path(__file__).resolve().parent
 sys.path[:0] = [str(HERE)]
 
-import spacecraft_data  # noqa: E402
 from spacecraft_data.endpoints import DEFAULT_BASE_URL  # noqa: E402
 from spacecraft_data.query import QueryParams, Refused  # noqa: E402
 from spacecraft_data.routes import api_route  # noqa: E402
@@ -126,12 +125,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--again", action="store_true", help="time each URL's second answer")
     args = parser.parse_args(argv)
     with tempfile.TemporaryDirectory() as tmp:
-        if args.size == "bundled":
-            snap = spacecraft_data.load()
-        else:
-            from synthetic import write_synthetic_snapshot
+        from synthetic import load_sized
 
-            snap = spacecraft_data.load(write_synthetic_snapshot(int(args.size), Path(tmp)))
+        snap = load_sized(args.size, Path(tmp))
         times, skipped = measure(snap, generate_urls(snap, args.urls, args.seed), args.again)
     print(report(times, skipped, args.size, args.again), end="")
     return 0

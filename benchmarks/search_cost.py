@@ -167,12 +167,9 @@ def main(argv: list[str] | None = None) -> int:
         )
         return 0
     with tempfile.TemporaryDirectory(prefix="spacecraft-search-cost-") as tmp:
-        if args.size == "bundled":
-            snap = spacecraft_data.load()
-        else:
-            from synthetic import write_synthetic_snapshot
+        from synthetic import load_sized
 
-            snap = spacecraft_data.load(write_synthetic_snapshot(int(args.size), Path(tmp)))
+        snap = load_sized(args.size, Path(tmp))
         snap.respond(LIST + "?search=soyuz")  # build the search text and indexes outside the timings
         snap.respond(CONFIGS + "?search=dragon")
         worst = ("", 0.0)

@@ -84,3 +84,11 @@ def write_synthetic_snapshot(n: int, root: Path, seed: int = 2026) -> Path:
     }
     files[MANIFEST] = dump_json(manifest)
     return publish(files, Path(root) / base.api_version / f"synthetic-{n}", replace=True)
+
+
+def load_sized(size: str, root: Path) -> Any:
+    """The snapshot a benchmark's ``--size`` names: ``bundled`` is the real bundled one, a number ``N`` a
+    SYNTHETIC ``N``-record snapshot written under ``root``."""
+    if size == "bundled":
+        return spacecraft_data.load()
+    return spacecraft_data.load(write_synthetic_snapshot(int(size), root))

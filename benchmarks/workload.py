@@ -43,7 +43,6 @@ HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
 sys.path[:0] = [str(HERE), str(ROOT / "tests")]
 
-import spacecraft_data  # noqa: E402
 
 HOSTS = (
     "https://ll.thespacedevs.com",
@@ -203,12 +202,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--output", type=Path, help="also write the report to this file")
     args = parser.parse_args(argv)
     with tempfile.TemporaryDirectory() as tmp:
-        if args.size == "bundled":
-            snap = spacecraft_data.load()
-        else:
-            from synthetic import write_synthetic_snapshot
+        from synthetic import load_sized
 
-            snap = spacecraft_data.load(write_synthetic_snapshot(int(args.size), Path(tmp)))
+        snap = load_sized(args.size, Path(tmp))
         urls = generate_urls(snap, args.urls, args.seed)
         clock = time.thread_time if args.clock == "cpu" else time.perf_counter
         text = report(args.size, len(snap), urls, args.seed, measure(snap, urls, clock), args.clock)
