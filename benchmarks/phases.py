@@ -27,6 +27,8 @@ from typing import Any
 HERE = Path(__file__).resolve().parent
 sys.path[:0] = [str(HERE)]
 
+from workload import WARM_UP  # noqa: E402
+
 from spacecraft_data.endpoints import DEFAULT_BASE_URL  # noqa: E402
 from spacecraft_data.query import QueryParams, Refused  # noqa: E402
 from spacecraft_data.routes import api_route  # noqa: E402
@@ -78,7 +80,7 @@ def _staged(api: Any, url: str) -> tuple[dict[str, Any], list[int]] | None:
 def measure(snap: Any, urls: list[str], again: bool = False) -> tuple[dict[str, list[int]], int]:
     """Nanoseconds per stage (and ``total``) of each list URL's first (or second) answer; URLs left out."""
     api = snap.api
-    snap.respond("/2.3.0/spacecraft/?search=warmup&ordering=time_in_space,-time_docked&status=4")
+    snap.respond(WARM_UP)
     times: dict[str, list[int]] = {stage: [] for stage in (*STAGES, "total")}
     skipped = 0
     for url in urls:

@@ -130,19 +130,17 @@ def _percentile(values: list[float], q: float) -> float:
     return ordered[min(len(ordered) - 1, int(round(q * (len(ordered) - 1))))]
 
 
-def measure(snap: Any, urls: list[str], clock: Any = time.perf_counter) -> dict[str, Any]:
-    """Per-URL seconds of a first and a repeated ``respond``, and of the oracle; agreement count."""
-    from oracle import Oracle
+#: answered before any timing, to build the indexes: unrelated to the generated URLs
+WARM_UP = "/2.3.0/spacecraft/?search=warmup&ordering=time_in_space,-time_docked&status=4"
 
-    oracle = Oracle.from_snapshot(snap)
-    oracle.get("/2.3.0/spacecraft/?limit=1")  # bulk insert into SQLite, kept out of the figures
-    snap.respond(
-        "/2.3.0/spacecraft/?search=warmup&ordering=time_in_space,-time_docked&status=4"
-    )  # builds indexes
-    first, again, drf = [], [], []
-    # All of respond()'s, then all of the oracle's: interleaved, Django's run would evict respond()'s data
-    # from
-    # the CPU caches and bill respond() for it.
+
+def time_respond(
+    snap: Any, urls: list[str], clock: Any = time.perf_counter
+) -> tuple[list[float], list[float]]:
+    """Seconds of each URL's first ``respond()`` (never seen before: only :data:`WARM_UP` was) and of a
+    repeat."""
+    snap.respond(WARM_UP)
+    first, again = [], []
     for url in urls:
         t0 = clock()
         snap.respond(url)
@@ -151,6 +149,19 @@ def measure(snap: Any, urls: list[str], clock: Any = time.perf_counter) -> dict[
         t2 = clock()
         first.append(t1 - t0)
         again.append(t2 - t1)
+    return first, again
+
+
+def measure(snap: Any, urls: list[str], clock: Any = time.perf_counter) -> dict[str, Any]:
+    """Per-URL seconds of a first and a repeated ``respond``, and of the oracle; agreement count."""
+    from oracle import Oracle
+
+    oracle = Oracle.from_snapshot(snap)
+    oracle.get("/2.3.0/spacecraft/?limit=1")  # bulk insert into SQLite, kept out of the figures
+    first, again = time_respond(snap, urls, clock)
+    drf = []
+    # All of respond()'s, then all of the oracle's: interleaved, Django's run would evict respond()'s data
+    # from the CPU caches and bill respond() for it.
     for url in urls:
         t0 = clock()
         oracle.get(url)

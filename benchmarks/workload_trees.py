@@ -32,7 +32,7 @@ HERE = Path(__file__).resolve().parent
 def _child(urls: int, seed: int, clock: str, oracle: bool) -> dict[str, Any]:
     """One tree's timings in this interpreter (``spacecraft_data`` is the tree's, via PYTHONPATH)."""
     sys.path[:0] = [str(HERE)]
-    from workload import generate_urls, measure
+    from workload import generate_urls, measure, time_respond
 
     import spacecraft_data
 
@@ -41,16 +41,7 @@ def _child(urls: int, seed: int, clock: str, oracle: bool) -> dict[str, Any]:
     timer = time.thread_time if clock == "cpu" else time.perf_counter
     if oracle:
         return measure(snap, generated, timer)
-    snap.respond("/2.3.0/spacecraft/?search=warmup&ordering=time_in_space,-time_docked&status=4")
-    first, again = [], []
-    for url in generated:
-        t0 = timer()
-        snap.respond(url)
-        t1 = timer()
-        snap.respond(url)
-        t2 = timer()
-        first.append(t1 - t0)
-        again.append(t2 - t1)
+    first, again = time_respond(snap, generated, timer)
     return {"first": first, "again": again, "source": spacecraft_data.__file__}
 
 

@@ -333,3 +333,28 @@ def serving(snap) -> Iterator[str]:
         server.shutdown()
         server.server_close()
         thread.join(5)
+
+
+@pytest.fixture
+def declared_widgets(monkeypatch):
+    """A SYNTHETIC modeless resource LL2 does not have (``/2.3.0/config/widgets/``), declared in API 2.3.0's
+    registry for one test: no source file of the package changes."""
+    from spacecraft_data.endpoints import (
+        ENDPOINTS,
+        Endpoint,
+        Harvesting,
+        ModePlan,
+        Querying,
+        Routing,
+        Storage,
+    )
+
+    widgets = Endpoint(
+        routing=Routing(name="config/widgets", model="Widget"),
+        storage=Storage(table="widgets"),
+        query=Querying(),
+        modes=ModePlan(names=()),
+        harvest=Harvesting(mode=None),
+    )
+    monkeypatch.setitem(ENDPOINTS["2.3.0"], widgets.name, widgets)
+    return widgets

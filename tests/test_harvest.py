@@ -510,27 +510,8 @@ def test_unreachable_server_fails_clearly_and_leaves_no_empty_run_folder(run: Ru
 
 
 def test_a_declared_endpoint_is_harvested_published_and_loaded_with_no_change_to_the_harvest(
-    run: Run, monkeypatch
+    run: Run, declared_widgets
 ) -> None:
-    from spacecraft_data.endpoints import (
-        ENDPOINTS,
-        Endpoint,
-        Harvesting,
-        ModePlan,
-        Querying,
-        Routing,
-        Storage,
-    )
-
-    # SYNTHETIC: a resource LL2 does not have, declared in this test alone, without modes
-    widgets = Endpoint(
-        routing=Routing(name="config/widgets", model="Widget"),
-        storage=Storage(table="widgets"),
-        query=Querying(),
-        modes=ModePlan(names=()),
-        harvest=Harvesting(mode=None),
-    )
-    monkeypatch.setitem(ENDPOINTS["2.3.0"], widgets.name, widgets)
     records = [{"id": n, "name": f"SYNTHETIC widget {n}"} for n in range(1, 13)]
     with FakeLL2() as api:
         api.tables["config/widgets"] = records

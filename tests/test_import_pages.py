@@ -134,27 +134,8 @@ def test_cli_import_pages_prints_the_snapshot_and_appends_the_changelog(tmp_path
 
 
 def test_pages_of_a_declared_endpoint_are_imported_and_rebuilt_with_no_change_to_the_import(
-    tmp_path: Path, monkeypatch
+    tmp_path: Path, declared_widgets
 ) -> None:
-    from spacecraft_data.endpoints import (
-        ENDPOINTS,
-        Endpoint,
-        Harvesting,
-        ModePlan,
-        Querying,
-        Routing,
-        Storage,
-    )
-
-    # SYNTHETIC: a resource LL2 does not have, declared in this test alone
-    widgets = Endpoint(
-        routing=Routing(name="config/widgets", model="Widget"),
-        storage=Storage(table="widgets"),
-        query=Querying(),
-        modes=ModePlan(names=()),
-        harvest=Harvesting(mode=None),
-    )
-    monkeypatch.setitem(ENDPOINTS["2.3.0"], widgets.name, widgets)
     records = [{"id": 2, "name": "SYNTHETIC widget 2"}, {"id": 1, "name": "SYNTHETIC widget 1"}]
     page = tmp_path / "widgets.json"
     page.write_text(
