@@ -30,8 +30,7 @@ from spacecraft_data.tables import TableError, package_files  # noqa: E402
 
 TABLE_DIR = "data/tables"
 #: what spacecraft_data.tables rebuilds besides the primary records (records_from_tables), checked by a round
-#: trip:
-#: an endpoint's CSV table -> (the function rebuilding its detailed records, what an error calls them)
+#: trip: an endpoint's CSV table -> (the function rebuilding its detailed records, what an error calls them)
 ROUND_TRIPS = {"spacecraft_configurations": (configurations_from_tables, "configurations")}
 
 

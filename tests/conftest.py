@@ -28,8 +28,7 @@ RAW = ROOT / "data" / "raw"
 SEED_FILES = sorted((RAW / "seeds").glob("*.txt"))
 
 # CI gates a merge, so there Hypothesis draws the same examples on every run: a red build is reproducible,
-# never
-# a roll of the dice (one run found a new example the property had not foreseen). Elsewhere it explores
+# never a roll of the dice (one run found a new example the property had not foreseen). Elsewhere it explores
 # afresh.
 settings.register_profile("ci", derandomize=True, database=None)
 if os.environ.get("CI"):

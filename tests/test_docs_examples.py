@@ -95,8 +95,7 @@ def page_context(template: Path, tmp_path: Path) -> docs_examples.Context:
     env["COLUMNS"] = "200"  # outputs are shown unwrapped
     env.pop("SPACECRAFT_DATA_API_KEY", None)
     # Defence in depth: were a block to reach for a remote host, its client (requests, curl, apt) would go to
-    # a
-    # dead loopback proxy and fail there; the runner already refuses such blocks unless they are marked.
+    # a dead loopback proxy and fail there; the runner already refuses such blocks unless they are marked.
     for name in ("http_proxy", "https_proxy", "HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "all_proxy"):
         env[name] = "http://127.0.0.1:9"
     env["NO_PROXY"] = env["no_proxy"] = "127.0.0.1,localhost"

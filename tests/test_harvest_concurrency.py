@@ -63,9 +63,9 @@ def test_three_simultaneous_harvests_into_one_store_each_publish_a_snapshot_of_t
             )
     published = [out.strip() for (out, _), code in zip(outs, codes) if code == 0]
     assert codes == [0, 0, 0]  # the default --lock-wait (600 s) outlasts two loopback harvests
-    # (Whether a run had to wait depends on how the three start-ups interleave: the wait message has a test
-    # of its own.)
-    # Three snapshots, each printed by one run, each described by the sources.json of its own run folder.
+    # (Whether a run had to wait depends on how the three start-ups interleave: the wait message has a test of
+    # its own.) Three snapshots, each printed by one run, each described by the sources.json of its own run
+    # folder.
     versions = sorted((Path(p).name for p in published), key=lambda v: tuple(map(int, v.split("."))))
     day = versions[
         0

@@ -454,8 +454,7 @@ ODD_HEADERS = [
 
 
 #: what a harvest keeps of ODD_HEADERS: everything but the cookies (see test_harvest_secrets.py), with a
-#: repeated
-#: header of its own to prove repeats survive
+#: repeated header of its own to prove repeats survive
 KEPT_HEADERS = [h for h in ODD_HEADERS if h[0] != "Set-Cookie"] + [
     ("Link", "<a>; rel=a"),
     ("Link", "<b>; rel=b"),

@@ -17,8 +17,7 @@ SRC = Path(__file__).resolve().parent.parent / "src" / "spacecraft_data"
 
 def _without_format_api(node):
     # The pinned snapshot's records were saved from LL2's pages, so their links end in "?format=api" (or
-    # json);
-    # an answer to a request without ``format`` writes them without it, as LL2 does.
+    # json); an answer to a request without ``format`` writes them without it, as LL2 does.
     if isinstance(node, dict):
         return {k: _without_format_api(v) for k, v in node.items()}
     if isinstance(node, list):

@@ -180,8 +180,7 @@ def test_a_refresh_that_grows_the_bundle_passes_its_tests_publishes_logs_and_lea
     assert check.returncode == 0, check.stderr
 
     # Tests stating facts of the bundled records (the 28 ids, search counts, the README's outputs) still pass
-    # in
-    # the refreshed clone: they read the pinned snapshot, not the grown one.
+    # in the refreshed clone: they read the pinned snapshot, not the grown one.
     facts = subprocess.run(
         [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", *PINNED_FACTS],
         cwd=clone,

@@ -46,10 +46,9 @@ __all__ = [
 
 #: Bytes of request hosts found valid, kept per snapshot so that a host is checked once, not once per request
 HOST_CACHE_BYTES = 64 << 10
-#: Longest ``search`` value :meth:`EndpointQuery.query` (and ``Snapshot.query``) takes, in characters:
-#: as long as the longest request line ``serve`` reads (8 KiB), so that no query answers what no URL could
-#: ask.
-#: A longer one is a :class:`QueryError` naming ``search`` (status 414, as serve answers such a URL).
+#: Longest ``search`` value :meth:`EndpointQuery.query` (and ``Snapshot.query``) takes, in characters: as long
+#: as the longest request line ``serve`` reads (8 KiB), so that no query answers what no URL could ask. A
+#: longer one is a :class:`QueryError` naming ``search`` (status 414, as serve answers such a URL).
 MAX_SEARCH_LENGTH = 8192
 
 
@@ -430,10 +429,8 @@ class EndpointQuery:
         try:
             if len(pairs) <= MAX_NUMBER_FIELDS:
                 # What a client sends, decoded as the server decodes it, is the pairs themselves (urlencode
-                # then
-                # parse_qsl gives text back unchanged): no round trip. Text that is no Unicode (a lone
-                # surrogate,
-                # which no request carries) is answered as respond() answers it in a URL.
+                # then parse_qsl gives text back unchanged): no round trip. Text that is no Unicode (a lone
+                # surrogate, which no request carries) is answered as respond() answers it in a URL.
                 body = self.api._answer(declared, origin, QueryParams(pairs), None)[1]
             else:  # refused for the number of fields, as the server refuses the query string
                 query_string = urlencode(pairs, errors=LINK_ENCODING_ERRORS)

@@ -1,9 +1,8 @@
 """The shape a list page must have before it is saved or reused: LL2's envelope ``{count, next, previous,
 results}``.
 
-A page that parses but has another shape (a body that is not an object, a ``count`` that is
-not an integer, results that are not records with an integer ``id``, missing keys) is never
-saved, and a saved one is never reused: it is fetched again.
+A page that parses but has another shape (not an object, a ``count`` that is not an integer, results that are
+not records with an integer ``id``, missing keys) is never saved, and a saved one is never reused.
 """
 
 from __future__ import annotations

@@ -32,9 +32,8 @@ MAX_BODY_BYTES = 32 * 1024 * 1024
 #: (--deadline)
 REQUEST_DEADLINE = 120.0
 #: seconds any single wait may last (Retry-After, /api-throttle/, backoff) before the run stops: client.py,
-#: pacing.py
-#: (--max-wait). One window of LL2's anonymous throttle (15 requests an hour), so a keyless harvest still
-#: completes.
+#: pacing.py (--max-wait). One window of LL2's anonymous throttle (15 requests an hour), so a keyless harvest
+#: still completes.
 MAX_WAIT = 3600.0
 #: the largest list ``count`` believed; LL2 holds a few thousand spacecraft: harvester.py
 MAX_COUNT = 100_000

@@ -77,9 +77,8 @@ def _quote_plus(value: str) -> str:
 
 
 #: LL2's page-size limit (``PAGINATION`` ``max_limit``): the one place the number is written. Code with an
-#: endpoint
-#: at hand reads its declaration's ``pagination.max_limit``; this is for code without one (harvest's page
-#: size).
+#: endpoint at hand reads its declaration's ``pagination.max_limit``; this is for code without one (harvest's
+#: page size).
 MAX_LIMIT = 100
 
 

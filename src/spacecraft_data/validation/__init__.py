@@ -1,11 +1,8 @@
-"""Validate LL2 records, pages and snapshot folders against the bundled JSON Schemas.
+"""Validate LL2 records, pages and snapshot folders against the bundled JSON Schemas
+(``spacecraft_data.validate("page.json")``: a folder, a record or a list of records too).
 
->>> report = spacecraft_data.validate("page.json")   # or a folder, a record, a list of records
-
-What is accepted, which schema a record gets, and the limits: docs/validating.md.
-The functions here are the package's entries, and its only lookups of the registry: each resolves the API
-version it is given (or a Registry, as it is) and hands the Registry down to the modules, which take it.
-Modules: docs/architecture.md#tables-validation-harvest
+The package's entries and its only registry lookups: each resolves its API version and hands the Registry
+down. Inputs, schemas and limits: docs/validating.md; modules: docs/architecture.md#tables-validation-harvest
 """
 
 from __future__ import annotations
