@@ -15,7 +15,7 @@ import textwrap
 import pytest
 
 from spacecraft_data.cli import main
-from spacecraft_data.validation import inputs, stream, validate
+from spacecraft_data.validation import files, stream, validate
 
 MISSING = 15  # problems of {"id": i} against the spacecraft normal schema: each of its other keys is missing
 
@@ -108,7 +108,7 @@ def test_an_array_read_in_tiny_chunks_gives_the_same_report_as_in_memory(
     file.write_text(json.dumps(records, indent=1, ensure_ascii=False), encoding="utf-8")
     expected = [(p.record, p.path, p.message) for p in validate(records).problems]
     monkeypatch.setattr(stream, "CHUNK", chunk)
-    monkeypatch.setattr(inputs, "CHUNK", chunk)
+    monkeypatch.setattr(files, "CHUNK", chunk)
     report = validate(file)
     assert [(p.record, p.path, p.message) for p in report.problems] == expected
     assert report.records_checked == 20 and expected == [
@@ -146,7 +146,7 @@ def test_bytes_that_are_not_utf8_are_named_by_line_and_byte(tmp_path):
 def test_a_record_past_the_size_limit_is_refused_not_read_whole(tmp_path, monkeypatch):
     monkeypatch.setattr(stream, "MAX_RECORD_BYTES", 4096)
     monkeypatch.setattr(stream, "CHUNK", 1024)
-    monkeypatch.setattr(inputs, "CHUNK", 1024)
+    monkeypatch.setattr(files, "CHUNK", 1024)
     file = tmp_path / "big.json"
     file.write_text('[{"id": 1, "name": "' + "x" * 20000 + '"}]')  # SYNTHETIC
     problems = [p.message for p in validate(file).problems]
@@ -162,7 +162,7 @@ def test_a_record_past_the_size_limit_is_refused_not_read_whole(tmp_path, monkey
 
 
 def test_a_huge_document_that_is_no_array_is_refused_with_its_size(tmp_path, monkeypatch):
-    monkeypatch.setattr(inputs, "MAX_DOCUMENT_BYTES", 1 << 20)
+    monkeypatch.setattr(files, "MAX_DOCUMENT_BYTES", 1 << 20)
     file = tmp_path / "envelope.json"  # SYNTHETIC: an envelope too big to be read whole
     big = [{"id": 1, "x": "y" * (2 << 20)}]
     file.write_text(json.dumps({"count": 1, "next": None, "previous": None, "results": big}))
