@@ -2,7 +2,7 @@
 
 Every harvest here is a real ``spacecraft-data`` subprocess against the stand-in LL2 on 127.0.0.1
 (tests/fakeapi.py, serving the real pinned records). The lock is ``fcntl.flock`` on a file of the store
-(:func:`spacecraft_data.store.store_lock`); a run that finds it held waits up to ``--lock-wait`` seconds,
+(:func:`spacecraft_data.store_lock.store_lock`); a run that finds it held waits up to ``--lock-wait`` seconds,
 saying so on stderr, then gives up with exit 2 and one line naming the lock and its holder.
 """
 
@@ -25,7 +25,7 @@ from test_harvest_hostile import cli, harvest_args
 
 import spacecraft_data
 from spacecraft_data.harvest.runs import fresh_dir
-from spacecraft_data.store import LOCK_FILE, LOCK_WAIT, StoreBusy, store_lock
+from spacecraft_data.store_lock import LOCK_FILE, LOCK_WAIT, StoreBusy, store_lock
 
 pytestmark = pytest.mark.skipif(sys.platform == "win32", reason="the store lock is fcntl.flock (POSIX)")
 
@@ -166,7 +166,7 @@ def test_the_lock_of_a_killed_run_is_released_at_once(tmp_path: Path) -> None:
         [
             sys.executable,
             "-c",
-            "import sys, time\nfrom spacecraft_data.store import store_lock\n"
+            "import sys, time\nfrom spacecraft_data.store_lock import store_lock\n"
             "with store_lock(__import__('pathlib').Path(sys.argv[1]), 'a run about to be killed'):\n"
             "    print('held', flush=True)\n    time.sleep(600)\n",
             str(tmp_path),
@@ -223,3 +223,14 @@ def test_the_cli_default_lock_wait_is_the_store_default() -> None:
     assert (
         harvest_command._LOCK_WAIT == LOCK_WAIT
     )  # a mirror, so that --help does not import the harvest package
+
+
+def test_the_cli_lock_wait_default_is_the_library_one():
+    # cli/harvest.py writes the default out rather than import it (that would load the harvest package for
+    # --help): a change to one must be a change to both.
+    from spacecraft_data.cli import harvest as cli_harvest
+    from spacecraft_data.harvest import options
+
+    assert cli_harvest._LOCK_WAIT == LOCK_WAIT
+    assert (cli_harvest._MAX_WAIT, cli_harvest._DEADLINE) == (options.MAX_WAIT, options.REQUEST_DEADLINE)
+    assert cli_harvest._MAX_BODY_MB * 1024 * 1024 == options.MAX_BODY_BYTES

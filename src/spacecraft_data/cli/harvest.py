@@ -16,8 +16,8 @@ from ._common import add_publish_options
 if TYPE_CHECKING:
     from ..endpoints import Registry
 
-# Mirrors of spacecraft_data.harvest.options and store.LOCK_WAIT (not imported: that would load the harvest
-# package for --help).
+# Mirrors of spacecraft_data.harvest.options and store_lock.LOCK_WAIT (not imported: that would load the
+# harvest package for --help); tests/test_harvest_concurrency.py checks they agree.
 _MAX_WAIT, _MAX_BODY_MB, _DEADLINE, _LOCK_WAIT = 3600.0, 32, 120.0, 600.0
 
 MODE_CHOICES = {"normal": ("normal",), "detailed": ("detailed",), "both": ("normal", "detailed")}

@@ -11,7 +11,8 @@ from urllib.parse import urlencode, urlsplit
 
 from ..errors import SpacecraftDataError
 from ..pages import render_browsable
-from ..store import snapshot_versions, store_lock, write_atomic
+from ..store import snapshot_versions, write_atomic
+from ..store_lock import store_lock
 from .client import Answer, BodyCut, HarvestClient, same_origin_or_refuse
 from .envelope import envelope_problem
 from .options import (
@@ -360,9 +361,9 @@ def harvest(options: HarvestOptions) -> HarvestResult:
     failed and what was kept; on failure nothing is published and saved pages remain.
     Options that cannot be used raise :class:`HarvestUsageError` before anything is written.
     The output store and the raw folder are locked for the whole run
-    (:func:`~spacecraft_data.store.store_lock`):
+    (:func:`~spacecraft_data.store_lock.store_lock`):
     a second harvest or import into them waits up to ``lock_wait`` seconds, saying so, then gives up
-    (:class:`~spacecraft_data.store.StoreBusy`, exit 2).
+    (:class:`~spacecraft_data.store_lock.StoreBusy`, exit 2).
     """
     from contextlib import ExitStack
 

@@ -15,7 +15,8 @@ from ..errors import BuildError, SpacecraftDataError
 from ..ids import id_problems
 from ..pages import Page, read_page
 from ..routes import Route, route_of, route_of_url
-from ..store import LOCK_WAIT, store_lock, write_atomic
+from ..store import write_atomic
+from ..store_lock import LOCK_WAIT, store_lock
 from .options import (
     MODES,
     SOURCES,
@@ -56,7 +57,8 @@ def import_pages(
     ``output``, ``raw_dir`` and ``changelog`` default to the user store
     (:mod:`spacecraft_data.locate`), never the current folder; ``changelog=None``
     (or False) writes no changelog entry. The output store is locked while the import runs
-    (:func:`~spacecraft_data.store.store_lock`; another run's lock is waited for up to ``lock_wait`` seconds).
+    (:func:`~spacecraft_data.store_lock.store_lock`; another run's lock is waited for up to ``lock_wait``
+    seconds).
     ``registry`` (a caller's, resolved once) wins over ``api_version``. Progress is logged, never printed.
     """
     from ..locate import user_changelog, user_raw_dir, user_snapshots

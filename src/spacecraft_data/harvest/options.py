@@ -16,7 +16,7 @@ from ..errors import EXIT_USAGE, InputError, SpacecraftDataError
 from ..locate import user_changelog, user_raw_dir, user_snapshots
 from ..query.pagination import MAX_LIMIT
 from ..routes import API_VERSION
-from ..store import LOCK_WAIT
+from ..store_lock import LOCK_WAIT
 
 API_KEY_ENV = "SPACECRAFT_DATA_API_KEY"
 MODES = ("normal", "detailed")
