@@ -1,7 +1,7 @@
 """Turn raw inputs (saved pages, JSON arrays) into a versioned snapshot folder, byte for byte reproducibly.
 
-Steps, one module each: plan, read, merge, manifest; ``sources`` describes the inputs.
-Details: docs/architecture.md#snapshots-on-disk
+Its steps (plan, read, merge, manifest) are modules of :mod:`spacecraft_data.assembly`, where ``sources``
+describes the inputs. Details: docs/architecture.md#snapshots-on-disk
 """
 
 from __future__ import annotations
@@ -11,13 +11,13 @@ import logging
 from pathlib import Path
 from typing import Callable
 
-from ..endpoints import registry
-from ..store import MANIFEST, publish
-from .manifest import manifest_step
-from .merge import Problems, check_tables, merge_step
-from .plan import plan_of
-from .read import read_step
-from .sources import Record, SnapshotInputs, Source, read_sources
+from .assembly.manifest import manifest_step
+from .assembly.merge import Problems, check_tables, merge_step
+from .assembly.plan import plan_of
+from .assembly.read import read_step
+from .assembly.sources import Record, SnapshotInputs, Source, read_sources
+from .endpoints import registry
+from .store import MANIFEST, publish
 
 __all__ = [
     "Source",

@@ -19,7 +19,8 @@ from .plan import Plan
 from .sources import Record, SnapshotInputs, Source
 
 # The package's logger, not one per module: ``spacecraft_data.build`` names every line a build logs.
-log = logging.getLogger(__package__)
+# The build logs through one logger, whichever step speaks: docs/library.md names it.
+log = logging.getLogger("spacecraft_data.build")
 
 
 def _read_embedded_source(
