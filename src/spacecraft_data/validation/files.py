@@ -21,8 +21,9 @@ from .report import Problem, Report
 from .stream import CHUNK, Stream, StreamError, array_elements, first_text, ndjson_lines
 
 if TYPE_CHECKING:
-    from collections.abc import Mapping
+    from collections.abc import Iterator, Mapping
     from pathlib import Path
+    from typing import Any
 
     from ..endpoints import Registry
     from .limits import Limits
@@ -54,18 +55,7 @@ def _stream_ndjson(
     limits: Limits | None,
 ) -> Report:
     errors: list[StreamError] = []
-    ctx = context(None, source, registries, schema_name=schema_name)
-    report = validate_stream(
-        ndjson_lines(fh, errors),
-        source,
-        ctx.registry,
-        ctx.endpoint,
-        schema_name=ctx.schema_name,
-        chosen_by=ctx.chosen_by,
-        **caps(limits),
-    )
-    report.problems.extend(Problem(source, None, "", e.reason, e.line) for e in errors)
-    return report
+    return _validate_records(ndjson_lines(fh, errors), errors, source, registries, schema_name, limits)
 
 
 def _stream_array(
@@ -76,9 +66,23 @@ def _stream_array(
     limits: Limits | None,
 ) -> Report:
     errors: list[StreamError] = []
-    ctx = context([], source, registries, schema_name=schema_name)
+    records = ((record, None) for record, _ in array_elements(stream, errors))
+    return _validate_records(records, errors, source, registries, schema_name, limits)
+
+
+def _validate_records(
+    pairs: Iterator[tuple[Any, int | None]],
+    errors: list[StreamError],
+    source: str,
+    registries: Mapping[str, Registry],
+    schema_name: str | None,
+    limits: Limits | None,
+) -> Report:
+    """The report on a stream of (record, line) pairs, and on what the reader found wrong in it (``errors``,
+    filled as the pairs are read): a file names no endpoint, so ``--schema`` or each record's url decides."""
+    ctx = context(None, source, registries, schema_name=schema_name)
     report = validate_stream(
-        ((record, None) for record, _ in array_elements(stream, errors)),
+        pairs,
         source,
         ctx.registry,
         ctx.endpoint,
