@@ -167,7 +167,7 @@ def _cli_reference(parser: argparse.ArgumentParser, HelpFormatter: Any) -> str: 
             out.append(f"| {_flag(action)} | {_prose(_help(action))} |")
     out += [
         "",
-        "## Exit status",
+        "## Exit status, as --help says it",
         "",
         "As `spacecraft-data --help` states it (written once, in `spacecraft_data.cli`):",
         "",

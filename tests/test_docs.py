@@ -61,7 +61,7 @@ def site(tmp_path_factory) -> Path:
 
 @pytest.mark.slow
 def test_the_site_builds_strictly_with_every_page(site):
-    nav = re.findall(r"^  - [^:]+: (\S+\.md)$", (ROOT / "mkdocs.yml").read_text(encoding="utf-8"), re.M)
+    nav = re.findall(r"^ +- [^:]+: (\S+\.md)$", (ROOT / "mkdocs.yml").read_text(encoding="utf-8"), re.M)
     pages = sorted(p.name for p in (ROOT / "docs").glob("*.md"))
     assert sorted(nav) == pages  # every page is in the navigation, and no entry names a missing page
     for page in nav:
@@ -232,7 +232,7 @@ def test_the_readme_is_a_landing_page_of_at_most_250_lines():
 def test_every_docs_page_the_readme_names_is_in_the_site():
     named = set(re.findall(r"docs/([\w-]+\.md)", README))
     assert named, "the README points into the docs"
-    nav = set(re.findall(r"^  - [^:]+: (\S+\.md)$", (ROOT / "mkdocs.yml").read_text(encoding="utf-8"), re.M))
+    nav = set(re.findall(r"^ +- [^:]+: (\S+\.md)$", (ROOT / "mkdocs.yml").read_text(encoding="utf-8"), re.M))
     assert named <= nav, named - nav
 
 

@@ -23,8 +23,8 @@ def register(sub: argparse._SubParsersAction, declared: Registry) -> None:
         "looked up as load() does, in the user store, then the bundled snapshots). Records are "
         "matched by id in every table; changed fields are JSON paths with old and new values. "
         "The ?format= parameter of url fields is ignored unless --strict.",
-        epilog="examples:\n  spacecraft-data diff 2026.11.22 data/snapshots/2.3.0/2026.11.25\n"
-        "  spacecraft-data diff OLD_DIR NEW_DIR --format json",
+        epilog="examples:\n  spacecraft-data diff OLD_VERSION NEW_VERSION     # e.g. 2026.12.01: see "
+        "'spacecraft-data snapshots'\n  spacecraft-data diff OLD_DIR NEW_DIR --format json",
     )
     p.add_argument("old", help="older snapshot: folder or version")
     p.add_argument("new", help="newer snapshot: folder or version")

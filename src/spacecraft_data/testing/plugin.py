@@ -60,6 +60,13 @@ def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line(
         "markers", "ll2_offline(strict=False, allow=()): options of the ll2_offline fixture"
     )
+    option = config.getoption("--ll2-snapshot") or config.getini("ll2_snapshot")
+    if option:
+        # Loaded now, so that a bad path is the run's one usage error (pytest exits 4) rather than an error
+        # in every test that asks for a fixture; the session's fixtures answer from this very snapshot.
+        snapshots = _Snapshots(Path(config.rootpath))
+        snapshots.snapshot(str(option))
+        config.stash[_CHOSEN] = snapshots
 
 
 def _snapshot_path(request: pytest.FixtureRequest) -> str | None:
@@ -104,9 +111,13 @@ class _Snapshots:
         return self.servers[key]
 
 
+#: the session's snapshots when ``--ll2-snapshot`` (or the ini setting) chose one, loaded at configure time
+_CHOSEN = pytest.StashKey["_Snapshots"]()
+
+
 @pytest.fixture(scope="session")
 def _ll2_snapshots(pytestconfig: pytest.Config) -> Iterator[_Snapshots]:
-    snapshots = _Snapshots(Path(pytestconfig.rootpath))
+    snapshots = pytestconfig.stash.get(_CHOSEN, None) or _Snapshots(Path(pytestconfig.rootpath))
     with snapshots.stack:
         yield snapshots
 
