@@ -275,3 +275,25 @@ def _docs_extra() -> list[str]:
     docs = project["optional-dependencies"]["docs"]
     assert set(docs) <= set(project["optional-dependencies"]["test"])  # the suite builds the site
     return docs
+
+
+def test_every_constant_the_limits_table_names_exists():
+    # A constant that moves (store.LOCK_WAIT went to store_lock) must take the table with it: each row names
+    # module.CONSTANT, and the bare names after it in the same cell live in that same module.
+    import importlib
+
+    section = (ROOT / "docs" / "architecture.md").read_text(encoding="utf-8").split("\n## Limits\n", 1)[1]
+    rows = [
+        line for line in section.split("\n## ", 1)[0].splitlines() if line.startswith("| ") and "`" in line
+    ]
+    missing, named = [], 0
+    for row in rows:
+        module = None
+        for token in re.findall(r"`([\w.]+)`", row.split("|")[2]):
+            path, _, name = token.rpartition(".")
+            module = path or module
+            named += 1
+            if module is None or not hasattr(importlib.import_module(f"spacecraft_data.{module}"), name):
+                missing.append(f"{module}.{name}")
+    assert named > 20, "the limits table was not found"
+    assert not missing, missing
