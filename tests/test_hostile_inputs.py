@@ -69,6 +69,11 @@ MALFORMED = [
         lambda t: _seed_text().replace('"count": ', '"count": ' + "7" * 6000 + ', "x": ', 1),
         "digits",
     ),
+    (  # past the largest double: Python reads it as an infinity, which no snapshot could be written with
+        "number-too-large-for-a-float",
+        lambda t: _seed_text().replace('"flights_count": ', '"flights_count": 1e999, "x": ', 1),
+        "1e999 is too large a number",
+    ),
     (
         "invalid-utf8",
         lambda t: _seed_text().encode().replace(b'"name": "', b'"name": "\xc3\x28', 1),
@@ -132,6 +137,30 @@ def test_validate_and_import_pages_report_a_malformed_page_in_one_line_and_touch
     assert str(page) in lines[0] and phrase in lines[0], lines[0]
     assert not (tmp_path / "snaps").exists()
     assert _files_of(tmp_path) == before
+
+
+def test_a_valid_record_with_a_number_too_large_for_a_float_is_never_published(tmp_path):
+    """Today's bug: a detailed configuration whose height was 1e999 validated, and import-pages published a
+    snapshot holding Infinity, which every command then refused to read."""
+    table = ROOT / "data" / "snapshots" / "2.3.0" / "2026.12.01" / "spacecraft_configurations.json"
+    record = json.loads(table.read_text(encoding="utf-8"))[0]
+    text = json.dumps({"count": 1, "next": None, "previous": None, "results": [{**record, "height": 0.5}]})
+    page = tmp_path / "configurations.json"
+    page.write_text(text.replace('"height": 0.5', '"height": 1e999'), encoding="utf-8")  # SYNTHETIC
+    report = spacecraft_data.validate(page, schema="configuration.detailed")
+    assert [p.message for p in report.problems] == [
+        "expected valid JSON in the body: record 1: $.results[0].height: 1e999 is too large a number: it "
+        "reads as Infinity (JSON has no NaN or Infinity)"
+    ]
+    with pytest.raises(SpacecraftDataError, match=r"configurations.json: .*\$\.results\[0\]\.height: 1e999"):
+        import_pages(
+            [SEEDS[0], page],
+            output=tmp_path / "snaps",
+            raw_dir=tmp_path / "raw",
+            changelog=None,
+            endpoint="spacecraft_configurations",
+        )
+    assert not (tmp_path / "snaps").exists()
 
 
 # -- validate picks the schema from where a record stands

@@ -123,6 +123,7 @@ def test_an_array_read_in_tiny_chunks_gives_the_same_report_as_in_memory(
         ('[\n  {"id": 1}\n  {"id": 2}\n]', 3, "Expecting ',' delimiter"),
         ('[\n  {"id": 1}\n]\n[]', 4, "Extra data (column 1)"),
         ('[\n  {"id": 1},\n  {"id": 7, "x": NaN}\n]', 3, "record 7: $[1].x: NaN is not a JSON value"),
+        ('[\n  {"id": 1},\n  {"id": 7, "x": -2e400}\n]', 3, "record 7: $[1].x: -2e400 is too large a number"),
         ('[\n  {"id": 1},\n', 3, "Expecting value"),
         ('[{"id": 1}, ' + "[" * 100000 + "]" * 100000 + "]", 1, "nested too deeply to parse"),
     ],
