@@ -269,6 +269,10 @@ def run(args: argparse.Namespace) -> int:
     out: Path = args.output
     if out.exists() and not out.is_dir():
         raise InputError(f"{out}: exists and is not a folder")
+    if (out / "manifest.json").exists():  # its tables would be replaced and fail its checksums: data lost
+        raise InputError(
+            f"{out}: is a snapshot folder (it holds a manifest.json); export into another folder"
+        )
     clash = sorted(name for name in files if (out / name).exists())
     if clash and not args.force:
         raise InputError(f"{out}: would overwrite {', '.join(clash)}; pass --force to replace them")
