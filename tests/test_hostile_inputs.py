@@ -431,3 +431,38 @@ def test_an_api_version_that_is_not_n_n_n_is_a_usage_error_and_writes_nothing(co
     assert exc.value.code == 2
     assert "does not look like N.N.N" in capsys.readouterr().err
     assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize(
+    "command, option",
+    [
+        ("export", "--output"),
+        ("import-pages", "--output"),
+        ("import-pages", "--raw-dir"),
+        ("import-embedded", "--changelog"),
+        ("harvest", "--output"),
+    ],
+)
+def test_an_empty_path_to_write_is_a_usage_error_never_the_current_folder(
+    command, option, tmp_path, monkeypatch, capsys
+):
+    # Today's bug: '--output ""' (an unset shell variable) was Path(""), the current folder, and export and
+    # import-pages wrote their files there.
+    from spacecraft_data.cli import main
+
+    monkeypatch.chdir(tmp_path)
+    places = {"--output": str(tmp_path / "out"), "--raw-dir": str(tmp_path / "raw")}
+    if command != "export":
+        places["--changelog"] = str(tmp_path / "changes.md")
+    places[option] = ""
+    argv = [
+        command,
+        *(["--format", "csv"] if command == "export" else [] if command == "harvest" else [str(SEEDS[0])]),
+        *[word for pair in places.items() for word in pair if command != "export" or pair[0] == "--output"],
+        "--quiet",
+    ]
+    with pytest.raises(SystemExit) as exc:
+        main(argv)
+    assert exc.value.code == 2
+    assert f"argument {option}: an empty path" in capsys.readouterr().err
+    assert list(tmp_path.iterdir()) == []
