@@ -44,6 +44,9 @@ MAX_PAGES = 5_000
 CONNECT_RETRIES = 1
 #: same-origin redirects followed per request; one to another origin is refused at once: client.py
 MAX_REDIRECTS = 5
+#: the longest a timeout, --max-wait or --deadline may be: a timer or a sleep past it overflows the
+#: platform's clock types (threading.TIMEOUT_MAX is about 9.2e9 s), a traceback in a thread
+MAX_SECONDS = 1e9
 
 Record = dict[str, Any]
 Validator = Callable[[str, list[Record]], list[str]]
@@ -200,12 +203,17 @@ def check_options(options: HarvestOptions) -> None:
         raise HarvestUsageError(
             f"page size {options.page_size} is outside 1..{MAX_LIMIT} (LL2 clamps limit to {MAX_LIMIT})"
         )
-    for name in ("max_body_bytes", "deadline", "max_count", "max_pages"):
+    for name in ("max_body_bytes", "deadline", "max_count", "max_pages", "read_timeout", "connect_timeout"):
         if not getattr(options, name) > 0:
             raise HarvestUsageError(f"{name} must be positive, not {getattr(options, name)!r}")
     for name in ("max_wait", "lock_wait"):
         if not getattr(options, name) >= 0:
             raise HarvestUsageError(f"{name} must be 0 or more seconds, not {getattr(options, name)!r}")
+    for name in ("deadline", "read_timeout", "connect_timeout", "max_wait"):
+        if getattr(options, name) > MAX_SECONDS:
+            raise HarvestUsageError(
+                f"{name} must be at most {MAX_SECONDS:g} seconds, not {getattr(options, name)!r}"
+            )
 
 
 def rerun_at(options: HarvestOptions, wait: float) -> str:
