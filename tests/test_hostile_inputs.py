@@ -466,3 +466,29 @@ def test_an_empty_path_to_write_is_a_usage_error_never_the_current_folder(
     assert exc.value.code == 2
     assert f"argument {option}: an empty path" in capsys.readouterr().err
     assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize("kind", ["folder", "fifo"])
+@pytest.mark.parametrize("command", ["import-pages", "import-embedded", "harvest"])
+def test_a_changelog_that_is_no_regular_file_is_refused_before_anything_is_published(
+    command, kind, tmp_path, capsys
+):
+    # Today's bug: the snapshot was published, then the entry failed ('/.tmp.x.tmp -> /tmp: Is a directory',
+    # exit 2 for a run that had published) or replaced the FIFO with a regular file.
+    from spacecraft_data.cli import main
+
+    changelog = tmp_path / "changes"
+    changelog.mkdir() if kind == "folder" else os.mkfifo(changelog)
+    argv = [
+        command,
+        *(["--base-url", "http://127.0.0.1:9"] if command == "harvest" else [str(SEEDS[0])]),
+        *("--output", str(tmp_path / "snaps"), "--raw-dir", str(tmp_path / "raw")),
+        *("--changelog", str(changelog), "--quiet"),
+    ]
+    assert main(argv) == 2
+    assert capsys.readouterr().err == (
+        f"spacecraft-data {command}: error: {changelog}: not a regular file, so it cannot be the data "
+        "changelog (name a file, or pass --no-changelog)\n"
+    )
+    assert not (tmp_path / "snaps").exists()
+    assert changelog.is_dir() if kind == "folder" else changelog.is_fifo()

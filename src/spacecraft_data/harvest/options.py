@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import datetime as _dt
 import math
+import os
+import stat
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -214,6 +216,25 @@ def check_options(options: HarvestOptions) -> None:
             raise HarvestUsageError(
                 f"{name} must be at most {MAX_SECONDS:g} seconds, not {getattr(options, name)!r}"
             )
+    check_changelog(options.changelog)
+
+
+def check_changelog(changelog: Path | None) -> None:
+    """Raise :class:`HarvestUsageError` when ``changelog`` is there but is no regular file (a folder, a FIFO):
+    its entry is written once the snapshot is published, too late to fail, and would replace a FIFO."""
+    if changelog is None:
+        return
+    try:
+        regular = stat.S_ISREG(os.stat(changelog).st_mode)
+    except FileNotFoundError:
+        return
+    except OSError as exc:  # a file where a folder of the path should be, ...
+        raise HarvestUsageError(f"{changelog}: cannot be the data changelog: {exc.strerror or exc}") from None
+    if not regular:
+        raise HarvestUsageError(
+            f"{changelog}: not a regular file, so it cannot be the data changelog (name a file, or pass "
+            "--no-changelog)"
+        )
 
 
 def rerun_at(options: HarvestOptions, wait: float) -> str:
