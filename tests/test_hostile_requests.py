@@ -232,6 +232,19 @@ def test_a_port_out_of_range_is_a_usage_error(port, capsys):
     )
 
 
+@pytest.mark.parametrize("host", ["a\x00b", "é" * 70])  # a NUL; a label too long for IDNA
+def test_a_host_no_socket_can_bind_is_one_line_exit_2(host, capsys):
+    # Today's bug: '--host $'\\xff'' was a TypeError traceback ('encoding of hostname failed') from bind().
+    from spacecraft_data.cli import main
+
+    assert main(["serve", "--host", host, "--port", "0"]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith(
+        f"spacecraft-data serve: error: cannot listen on {host}:0: not a host name or address ("
+    )
+    assert err.count("\n") == 1
+
+
 def test_only_a_loopback_address_is_served_without_a_warning(snap):
     for host, warned in (("127.0.0.1", False), ("0.0.0.0", True)):
         server = make_server(snap, host, 0, quiet=True)
