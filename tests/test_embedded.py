@@ -410,7 +410,7 @@ def test_a_file_embedding_no_spacecraft_is_a_one_line_error_and_nothing_is_publi
                 "--no-changelog",
             ]
         )
-        == 1
+        == 2  # a bad option is a usage error (it was 1, a finding)
     )
     assert "--captured 'July': not a date" in capsys.readouterr().err
 

@@ -111,6 +111,25 @@ def test_a_folder_where_a_file_goes_is_refused_and_nothing_is_replaced(tmp_path,
     assert _tree(out) == before
 
 
+@pytest.mark.parametrize("fmt", ["json", "csv"])
+def test_export_into_a_snapshot_folder_is_refused_even_with_force_and_leaves_it_readable(
+    pinned_home, capsys, fmt
+):
+    """Today's bug: `export --format json --search X --force --output <the snapshot's folder>` replaced its
+    spacecraft.json with the selection; the snapshot failed its checksums and every command refused it."""
+    folder = next((pinned_home / "snapshots" / "2.3.0").iterdir())
+    before = _tree(folder)
+    argv = ["export", "--format", fmt, "--search", "progress", "--output", str(folder), "--force"]
+    assert main(argv) == 2
+    err = capsys.readouterr().err
+    assert err == (
+        f"spacecraft-data export: error: {folder}: is a snapshot folder (it holds a manifest.json); "
+        "export into another folder\n"
+    )
+    assert _tree(folder) == before
+    assert main(["info"]) == 0
+
+
 @pytest.mark.parametrize(
     "fmt, name",
     [

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import re
 import resource
 import socket
 import subprocess
@@ -514,6 +515,50 @@ def test_api_version_must_look_like_n_n_n(run: Run, tmp_path: Path, version: str
                 changelog=None,
             )
         )
+
+
+@pytest.mark.parametrize(
+    "field, value, said",
+    [
+        ("read_timeout", 0.0, "read_timeout must be positive"),
+        ("connect_timeout", -1.0, "connect_timeout must be positive"),
+        ("read_timeout", float("nan"), "read_timeout must be positive"),
+        ("deadline", 1e20, "deadline must be at most 1e+09 seconds"),
+        ("max_wait", 1e20, "max_wait must be at most 1e+09 seconds"),
+    ],
+)
+def test_a_timeout_or_wait_no_timer_can_hold_is_refused_before_anything_is_written(
+    run: Run, field: str, value: float, said: str
+) -> None:
+    # Today's bug: --timeout 0 was a urllib3 traceback; --deadline 1e20 a traceback in each timer thread.
+    options = HarvestOptions(
+        base_url="http://127.0.0.1:9", output=run.output, raw_dir=run.raw, changelog=None, **{field: value}
+    )
+    before = _every_file(run.output.parent)
+    with pytest.raises(HarvestError, match=re.escape(said)) as caught:
+        harvest(options)
+    assert caught.value.exit_code == 2
+    assert _every_file(run.output.parent) == before
+
+
+@pytest.mark.parametrize("flags", [("--timeout", "0"), ("--timeout", "-1"), ("--timeout", "nan")])
+def test_a_timeout_that_is_not_a_positive_number_is_a_usage_error(run: Run, capsys, flags) -> None:
+    from spacecraft_data.cli import main
+
+    with pytest.raises(SystemExit) as exc:
+        main(harvest_args(run, "http://127.0.0.1:9", *flags))
+    assert exc.value.code == 2
+    assert "argument --timeout" in capsys.readouterr().err
+
+
+def test_a_deadline_too_long_for_a_timer_is_one_line_exit_2(run: Run, capsys) -> None:
+    from spacecraft_data.cli import main
+
+    before = _every_file(run.output.parent)
+    assert main(harvest_args(run, "http://127.0.0.1:9", "--deadline", "99999999999999999999")) == 2
+    err = capsys.readouterr().err
+    assert err == "spacecraft-data harvest: error: deadline must be at most 1e+09 seconds, not 1e+20\n"
+    assert _every_file(run.output.parent) == before
 
 
 def _every_file(root: Path) -> set[Path]:

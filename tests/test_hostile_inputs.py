@@ -69,6 +69,11 @@ MALFORMED = [
         lambda t: _seed_text().replace('"count": ', '"count": ' + "7" * 6000 + ', "x": ', 1),
         "digits",
     ),
+    (  # past the largest double: Python reads it as an infinity, which no snapshot could be written with
+        "number-too-large-for-a-float",
+        lambda t: _seed_text().replace('"flights_count": ', '"flights_count": 1e999, "x": ', 1),
+        "1e999 is too large a number",
+    ),
     (
         "invalid-utf8",
         lambda t: _seed_text().encode().replace(b'"name": "', b'"name": "\xc3\x28', 1),
@@ -132,6 +137,30 @@ def test_validate_and_import_pages_report_a_malformed_page_in_one_line_and_touch
     assert str(page) in lines[0] and phrase in lines[0], lines[0]
     assert not (tmp_path / "snaps").exists()
     assert _files_of(tmp_path) == before
+
+
+def test_a_valid_record_with_a_number_too_large_for_a_float_is_never_published(tmp_path):
+    """Today's bug: a detailed configuration whose height was 1e999 validated, and import-pages published a
+    snapshot holding Infinity, which every command then refused to read."""
+    table = ROOT / "data" / "snapshots" / "2.3.0" / "2026.12.01" / "spacecraft_configurations.json"
+    record = json.loads(table.read_text(encoding="utf-8"))[0]
+    text = json.dumps({"count": 1, "next": None, "previous": None, "results": [{**record, "height": 0.5}]})
+    page = tmp_path / "configurations.json"
+    page.write_text(text.replace('"height": 0.5', '"height": 1e999'), encoding="utf-8")  # SYNTHETIC
+    report = spacecraft_data.validate(page, schema="configuration.detailed")
+    assert [p.message for p in report.problems] == [
+        "expected valid JSON in the body: record 1: $.results[0].height: 1e999 is too large a number: it "
+        "reads as Infinity (JSON has no NaN or Infinity)"
+    ]
+    with pytest.raises(SpacecraftDataError, match=r"configurations.json: .*\$\.results\[0\]\.height: 1e999"):
+        import_pages(
+            [SEEDS[0], page],
+            output=tmp_path / "snaps",
+            raw_dir=tmp_path / "raw",
+            changelog=None,
+            endpoint="spacecraft_configurations",
+        )
+    assert not (tmp_path / "snaps").exists()
 
 
 # -- validate picks the schema from where a record stands
@@ -402,3 +431,64 @@ def test_an_api_version_that_is_not_n_n_n_is_a_usage_error_and_writes_nothing(co
     assert exc.value.code == 2
     assert "does not look like N.N.N" in capsys.readouterr().err
     assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize(
+    "command, option",
+    [
+        ("export", "--output"),
+        ("import-pages", "--output"),
+        ("import-pages", "--raw-dir"),
+        ("import-embedded", "--changelog"),
+        ("harvest", "--output"),
+    ],
+)
+def test_an_empty_path_to_write_is_a_usage_error_never_the_current_folder(
+    command, option, tmp_path, monkeypatch, capsys
+):
+    # Today's bug: '--output ""' (an unset shell variable) was Path(""), the current folder, and export and
+    # import-pages wrote their files there.
+    from spacecraft_data.cli import main
+
+    monkeypatch.chdir(tmp_path)
+    places = {"--output": str(tmp_path / "out"), "--raw-dir": str(tmp_path / "raw")}
+    if command != "export":
+        places["--changelog"] = str(tmp_path / "changes.md")
+    places[option] = ""
+    argv = [
+        command,
+        *(["--format", "csv"] if command == "export" else [] if command == "harvest" else [str(SEEDS[0])]),
+        *[word for pair in places.items() for word in pair if command != "export" or pair[0] == "--output"],
+        "--quiet",
+    ]
+    with pytest.raises(SystemExit) as exc:
+        main(argv)
+    assert exc.value.code == 2
+    assert f"argument {option}: an empty path" in capsys.readouterr().err
+    assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize("kind", ["folder", "fifo"])
+@pytest.mark.parametrize("command", ["import-pages", "import-embedded", "harvest"])
+def test_a_changelog_that_is_no_regular_file_is_refused_before_anything_is_published(
+    command, kind, tmp_path, capsys
+):
+    # Today's bug: the snapshot was published, then the entry failed ('/.tmp.x.tmp -> /tmp: Is a directory',
+    # exit 2 for a run that had published) or replaced the FIFO with a regular file.
+    from spacecraft_data.cli import main
+
+    changelog = tmp_path / "changes"
+    changelog.mkdir() if kind == "folder" else os.mkfifo(changelog)
+    argv = [
+        command,
+        *(["--base-url", "http://127.0.0.1:9"] if command == "harvest" else [str(SEEDS[0])]),
+        *("--output", str(tmp_path / "snaps"), "--raw-dir", str(tmp_path / "raw")),
+        *("--changelog", str(changelog), "--quiet"),
+    ]
+    assert main(argv) == 2
+    assert capsys.readouterr().err == (
+        f"spacecraft-data {command}: error: {changelog}: not a regular file, so it cannot be the data "
+        "changelog (name a file, or pass --no-changelog)\n"
+    )
+    assert not (tmp_path / "snaps").exists()
+    assert changelog.is_dir() if kind == "folder" else changelog.is_fifo()

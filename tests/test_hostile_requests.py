@@ -191,6 +191,29 @@ def test_headers_within_the_limits_are_answered(base):
     assert status == 200
 
 
+@pytest.mark.parametrize(
+    "lines, detail",
+    [
+        (b"Bad Name: x\r\n", b"the header line 'Bad Name: x' is not 'name: value'"),
+        (b"Accept : */*\r\n", b"the header line 'Accept : */*' is not 'name: value'"),
+        (b"no colon\r\n", b"the header line 'no colon' is not 'name: value'"),
+        (b": no name\r\n", b"a header line is not 'name: value'"),
+        (b"Host: y\r\n", b"more than one Host header"),
+    ],
+)
+def test_a_malformed_header_line_or_a_second_host_is_a_json_400_that_closes(base, lines, detail):
+    # Today's bug: the stdlib took 'Bad Name: x' for the start of a body and dropped it with every header
+    # after it (here the Connection: close, so the connection stayed open); a second Host was ignored.
+    head = (
+        b"GET " + LIST.encode() + b"?limit=1 HTTP/1.1\r\nHost: x\r\n" + lines + b"Connection: close\r\n\r\n"
+    )
+    status, headers, body = raw_request(base, head)
+    assert (
+        status == 400 and headers["content-type"] == "application/json" and headers["connection"] == "close"
+    )
+    assert body == b'{"detail":"Bad request: ' + detail + b'."}'
+
+
 # --------------------------------------------------------------------------- bounded memory
 def _rss_bytes() -> int:
     with open("/proc/self/statm") as statm:
@@ -230,6 +253,19 @@ def test_a_port_out_of_range_is_a_usage_error(port, capsys):
     assert re.search(
         r"spacecraft-data serve: error: argument --port: .*(0 to 65535)", capsys.readouterr().err
     )
+
+
+@pytest.mark.parametrize("host", ["a\x00b", "é" * 70])  # a NUL; a label too long for IDNA
+def test_a_host_no_socket_can_bind_is_one_line_exit_2(host, capsys):
+    # Today's bug: '--host $'\\xff'' was a TypeError traceback ('encoding of hostname failed') from bind().
+    from spacecraft_data.cli import main
+
+    assert main(["serve", "--host", host, "--port", "0"]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith(
+        f"spacecraft-data serve: error: cannot listen on {host}:0: not a host name or address ("
+    )
+    assert err.count("\n") == 1
 
 
 def test_only_a_loopback_address_is_served_without_a_warning(snap):

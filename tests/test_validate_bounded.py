@@ -123,6 +123,7 @@ def test_an_array_read_in_tiny_chunks_gives_the_same_report_as_in_memory(
         ('[\n  {"id": 1}\n  {"id": 2}\n]', 3, "Expecting ',' delimiter"),
         ('[\n  {"id": 1}\n]\n[]', 4, "Extra data (column 1)"),
         ('[\n  {"id": 1},\n  {"id": 7, "x": NaN}\n]', 3, "record 7: $[1].x: NaN is not a JSON value"),
+        ('[\n  {"id": 1},\n  {"id": 7, "x": -2e400}\n]', 3, "record 7: $[1].x: -2e400 is too large a number"),
         ('[\n  {"id": 1},\n', 3, "Expecting value"),
         ('[{"id": 1}, ' + "[" * 100000 + "]" * 100000 + "]", 1, "nested too deeply to parse"),
     ],
@@ -217,3 +218,14 @@ def test_the_package_level_validate_takes_the_caps(tmp_path):
     assert (
         len(report.problems) == 3 and report.unlisted == {"<object>": (27, 2)} and report.problem_count == 30
     )
+
+
+@pytest.mark.parametrize("name", ["max_problems", "max_record_problems"])
+@pytest.mark.parametrize("value", ["x", -1, 1.5, True])
+def test_a_cap_that_is_not_a_count_is_refused_naming_it(name, value):
+    # Today's bug: 'x' failed deep inside ("unsupported operand type(s) for -=: 'str' and 'int'"), True was a
+    # cap of 1 and -1 listed every problem.
+    import spacecraft_data
+
+    with pytest.raises(ValueError, match=rf"^validate\({name}=\.\.\.\): .* is not a number of problems"):
+        spacecraft_data.validate([{"id": 1}], **{name: value})  # SYNTHETIC

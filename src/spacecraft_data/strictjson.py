@@ -16,6 +16,7 @@ if TYPE_CHECKING:
 __all__ = ["StrictJSONError", "decode", "loads", "json_path"]
 
 _BOM = "\ufeff"
+_INFINITIES = (float("inf"), float("-inf"))
 
 
 class StrictJSONError(SpacecraftDataError, ValueError):
@@ -84,8 +85,13 @@ def loads(text: str) -> Any:
         seen.append(marker)
         return marker
 
+    def number(literal: str) -> Any:
+        value = float(literal)
+        # A literal past the largest double (1e999) reads as an infinity, which no JSON text can stand for.
+        return constant(literal) if value in _INFINITIES else value
+
     try:
-        value = json.loads(text, parse_constant=constant)
+        value = json.loads(text, parse_constant=constant, parse_float=number)
     except json.JSONDecodeError as exc:
         raise StrictJSONError(f"{exc.msg} (column {exc.colno})", line=exc.lineno, column=exc.colno) from None
     except RecursionError:
@@ -96,10 +102,15 @@ def loads(text: str) -> Any:
         raise StrictJSONError(str(exc).split(";")[0]) from None
     if seen:
         path, record = _locate(value, seen[0])
-        raise StrictJSONError(
-            f"{seen[0].name} is not a JSON value (JSON has no NaN or Infinity)", path=path, record=record
-        )
+        raise StrictJSONError(_non_finite_reason(seen[0].name), path=path, record=record)
     return value
+
+
+def _non_finite_reason(name: str) -> str:
+    if name in ("NaN", "Infinity", "-Infinity"):
+        return f"{name} is not a JSON value (JSON has no NaN or Infinity)"
+    shown = name if len(name) <= 40 else f"{name[:20]}…{name[-10:]} ({len(name)} characters)"
+    return f"{shown} is too large a number: it reads as Infinity (JSON has no NaN or Infinity)"
 
 
 def json_path(parts: list[str | int]) -> str:

@@ -43,6 +43,14 @@ def snapshot_from(args: argparse.Namespace) -> Snapshot:
     return load(chosen)
 
 
+def path_to_write(text: str) -> Path:
+    """A path a command writes to; an empty one (an unset shell variable, say) is a usage error, not the
+    current folder, which ``Path("")`` would be."""
+    if not text:
+        raise argparse.ArgumentTypeError("an empty path (to write into the current folder, give '.')")
+    return Path(text)
+
+
 def add_publish_options(parser: argparse.ArgumentParser, raw_default: str) -> None:
     """Where a new snapshot, its raw pages and its changelog entry go (``harvest``, ``import-pages``).
 
@@ -54,19 +62,19 @@ def add_publish_options(parser: argparse.ArgumentParser, raw_default: str) -> No
 
     parser.add_argument(
         "--output",
-        type=Path,
+        type=path_to_write,
         default=user_snapshots(),
         help="snapshot store to publish into (default: the user store, %(default)s)",
     )
     parser.add_argument(
         "--raw-dir",
-        type=Path,
+        type=path_to_write,
         default=user_raw_dir(Path(raw_default).name),
         help="where the raw pages are kept, one folder per run (default: %(default)s)",
     )
     parser.add_argument(
         "--changelog",
-        type=Path,
+        type=path_to_write,
         default=user_changelog(),
         help="data changelog to append the summary to (default: %(default)s)",
     )

@@ -17,7 +17,7 @@ if TYPE_CHECKING:
     from ..endpoints import Endpoint, Registry
 
 from ..errors import ExitCode, InputError
-from ._common import add_progress_options, add_snapshot_option, snapshot_from
+from ._common import add_progress_options, add_snapshot_option, path_to_write, snapshot_from
 from ._query_args import add_query_arguments, endpoint_of, example_flags, fetch, query_kwargs
 
 #: formats written as one file, which may go to standard output (--output -)
@@ -74,7 +74,7 @@ def register(sub: argparse._SubParsersAction, declared: Registry) -> None:
     )
     p.add_argument(
         "--output",
-        type=Path,
+        type=path_to_write,
         required=True,
         metavar="DIR",
         help="folder to write into (created if absent); '-' writes json or ndjson to standard output",
@@ -269,6 +269,10 @@ def run(args: argparse.Namespace) -> int:
     out: Path = args.output
     if out.exists() and not out.is_dir():
         raise InputError(f"{out}: exists and is not a folder")
+    if (out / "manifest.json").exists():  # its tables would be replaced and fail its checksums: data lost
+        raise InputError(
+            f"{out}: is a snapshot folder (it holds a manifest.json); export into another folder"
+        )
     clash = sorted(name for name in files if (out / name).exists())
     if clash and not args.force:
         raise InputError(f"{out}: would overwrite {', '.join(clash)}; pass --force to replace them")

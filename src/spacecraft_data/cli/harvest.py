@@ -103,7 +103,7 @@ def _add_request_options(p: argparse.ArgumentParser) -> None:
         help=f"records per request, 1..{MAX_LIMIT} (default: %(default)s)",
     )
     p.add_argument(
-        "--timeout", type=float, default=60.0, help="read timeout per request in seconds (default: 60)"
+        "--timeout", type=_positive, default=60.0, help="read timeout per request in seconds (default: 60)"
     )
     p.add_argument(
         "--max-wait",

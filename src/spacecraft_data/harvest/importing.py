@@ -21,6 +21,7 @@ from .options import (
     MODES,
     SOURCES,
     HarvestError,
+    HarvestUsageError,
     Validator,
     check_base_url,
     default_validator,
@@ -202,7 +203,7 @@ def import_embedded(
         try:
             captured = _dt.date.fromisoformat(captured).isoformat()
         except ValueError:
-            raise BuildError(f"--captured {captured!r}: not a date (YYYY-MM-DD)") from None
+            raise HarvestUsageError(f"--captured {captured!r}: not a date (YYYY-MM-DD)") from None
     declared = registry or harvest_registry(api_version)
     with store_lock(Path(output), "an import-embedded", lock_wait):
         return _import_embedded(

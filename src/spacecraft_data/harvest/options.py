@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import datetime as _dt
 import math
+import os
+import stat
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -44,6 +46,9 @@ MAX_PAGES = 5_000
 CONNECT_RETRIES = 1
 #: same-origin redirects followed per request; one to another origin is refused at once: client.py
 MAX_REDIRECTS = 5
+#: the longest a timeout, --max-wait or --deadline may be: a timer or a sleep past it overflows the
+#: platform's clock types (threading.TIMEOUT_MAX is about 9.2e9 s), a traceback in a thread
+MAX_SECONDS = 1e9
 
 Record = dict[str, Any]
 Validator = Callable[[str, list[Record]], list[str]]
@@ -200,12 +205,36 @@ def check_options(options: HarvestOptions) -> None:
         raise HarvestUsageError(
             f"page size {options.page_size} is outside 1..{MAX_LIMIT} (LL2 clamps limit to {MAX_LIMIT})"
         )
-    for name in ("max_body_bytes", "deadline", "max_count", "max_pages"):
+    for name in ("max_body_bytes", "deadline", "max_count", "max_pages", "read_timeout", "connect_timeout"):
         if not getattr(options, name) > 0:
             raise HarvestUsageError(f"{name} must be positive, not {getattr(options, name)!r}")
     for name in ("max_wait", "lock_wait"):
         if not getattr(options, name) >= 0:
             raise HarvestUsageError(f"{name} must be 0 or more seconds, not {getattr(options, name)!r}")
+    for name in ("deadline", "read_timeout", "connect_timeout", "max_wait"):
+        if getattr(options, name) > MAX_SECONDS:
+            raise HarvestUsageError(
+                f"{name} must be at most {MAX_SECONDS:g} seconds, not {getattr(options, name)!r}"
+            )
+    check_changelog(options.changelog)
+
+
+def check_changelog(changelog: Path | None) -> None:
+    """Raise :class:`HarvestUsageError` when ``changelog`` is there but is no regular file (a folder, a FIFO):
+    its entry is written once the snapshot is published, too late to fail, and would replace a FIFO."""
+    if changelog is None:
+        return
+    try:
+        regular = stat.S_ISREG(os.stat(changelog).st_mode)
+    except FileNotFoundError:
+        return
+    except OSError as exc:  # a file where a folder of the path should be, ...
+        raise HarvestUsageError(f"{changelog}: cannot be the data changelog: {exc.strerror or exc}") from None
+    if not regular:
+        raise HarvestUsageError(
+            f"{changelog}: not a regular file, so it cannot be the data changelog (name a file, or pass "
+            "--no-changelog)"
+        )
 
 
 def rerun_at(options: HarvestOptions, wait: float) -> str:

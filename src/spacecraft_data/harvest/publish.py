@@ -13,7 +13,7 @@ from ..build import assemble, read_sources
 from ..endpoints import DEFAULT_API_VERSION
 from ..errors import SpacecraftDataError
 from ..store import MANIFEST, latest_snapshot_dir, publish, snapshot_versions, write_atomic
-from .options import IN_PROGRESS, SOURCES, HarvestOptions, Validator
+from .options import IN_PROGRESS, SOURCES, HarvestOptions, Validator, check_changelog
 from .runs import SavedPage
 
 log = logging.getLogger(__name__)
@@ -61,6 +61,7 @@ def publish_sources(
     once the snapshot validates; the ``IN_PROGRESS`` marker is removed once it is published.
     Returns the snapshot folder.
     """
+    check_changelog(None if changelog is None else Path(changelog))  # before anything is published
     output = Path(output)
     api_version = spec.get("api_version", DEFAULT_API_VERSION)
     spec = {**spec, "snapshot_version": next_version(output, api_version, today)}

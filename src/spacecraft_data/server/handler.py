@@ -184,9 +184,26 @@ class RequestHandler(BaseHTTPRequestHandler):
         rfile = self.rfile
         self.rfile = _HeaderReader(rfile)  # type: ignore[assignment]
         try:
-            return super().parse_request()
+            if not super().parse_request():
+                return False
         finally:
             self.rfile = rfile
+        return self._headers_well_formed()
+
+    def _headers_well_formed(self) -> bool:
+        # The stdlib's parser takes a line that is no 'name: value' ('Bad Name: x') for the start of a
+        # body and silently drops it with every header after it (a Connection: close, a Host). RFC 9112
+        # wants a 400 for such a line, and for more than one Host line.
+        payload = self.headers.get_payload()
+        if self.headers.defects or payload:
+            line = str(payload).splitlines()[0][:80] if payload else None
+            shown = f"the header line {line!r} is" if line else "a header line is"
+            self.send_error(HTTPStatus.BAD_REQUEST, f"Bad request: {shown} not 'name: value'")
+            return False
+        if len(self.headers.get_all("Host") or []) > 1:
+            self.send_error(HTTPStatus.BAD_REQUEST, "Bad request: more than one Host header")
+            return False
+        return True
 
     def send_error(self, code: int, message: str | None = None, explain: str | None = None) -> None:
         """Answer a malformed request with a JSON ``{"detail": ...}`` body, never HTML."""

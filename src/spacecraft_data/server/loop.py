@@ -127,7 +127,10 @@ class SpacecraftServer:
         self.socket = socket.socket(family, socket.SOCK_STREAM)
         try:
             self.socket.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as http.server does
-            self.socket.bind((host, port))
+            try:
+                self.socket.bind((host, port))
+            except (TypeError, UnicodeError) as exc:  # a NUL, or a name IDNA cannot encode: no address
+                raise OSError(errno.EINVAL, f"not a host name or address ({exc})") from None
             self.socket.listen(self.request_queue_size)
             self.socket.setblocking(False)
         except BaseException:

@@ -196,6 +196,11 @@ def validate(
         from ..errors import SpacecraftDataError
 
         raise SpacecraftDataError(f"unknown schema {schema!r}; known: {', '.join(SCHEMA_NAMES)}")
+    for name, cap in (("max_problems", max_problems), ("max_record_problems", max_record_problems)):
+        if cap is not None and (type(cap) is not int or cap < 0):  # a str failed deep inside, -1 listed all
+            raise ValueError(
+                f"validate({name}=...): {cap!r} is not a number of problems (an int, 0 or more; None: all)"
+            )
     # Each declared version's registry, resolved once per call: a page or a manifest may name any of them.
     registries = {version: registry(version) for version in ENDPOINTS}
     return validate_input(obj_or_path, registries, schema, max_problems, max_record_problems)

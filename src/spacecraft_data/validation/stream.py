@@ -93,7 +93,13 @@ def _decoder(seen: list[str]) -> json.JSONDecoder:
         seen.append(name)
         return float("nan")
 
-    return json.JSONDecoder(parse_constant=constant)
+    def number(literal: str) -> float:
+        value = float(literal)
+        if value in (float("inf"), float("-inf")):  # 1e999: as non-standard as Infinity (strictjson says so)
+            seen.append(literal)
+        return value
+
+    return json.JSONDecoder(parse_constant=constant, parse_float=number)
 
 
 class _ArrayText:
