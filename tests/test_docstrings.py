@@ -80,4 +80,3 @@ def test_heading_ids_are_those_of_the_site():
     assert not any(
         id_.startswith("1-install") for id_ in getting_started
     )  # "# 1. Install" is a comment in a code block
-
