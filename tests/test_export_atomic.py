@@ -111,6 +111,24 @@ def test_a_folder_where_a_file_goes_is_refused_and_nothing_is_replaced(tmp_path,
     assert _tree(out) == before
 
 
+def test_an_output_under_a_file_is_refused_naming_the_file(tmp_path, capsys):
+    (tmp_path / "afile").write_text("mine\n")
+    assert main(["export", "--format", "csv", "--output", str(tmp_path / "afile" / "sub")]) == 2
+    assert f"{tmp_path / 'afile'} is not a folder" in capsys.readouterr().err
+    assert (tmp_path / "afile").read_text() == "mine\n"
+
+
+def test_a_dangling_symlink_under_an_export_name_is_not_replaced_without_force(tmp_path, capsys):
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "spacecraft.csv").symlink_to(tmp_path / "nowhere")
+    assert main(["export", "--format", "csv", "--output", str(out)]) == 2
+    assert "would overwrite spacecraft.csv" in capsys.readouterr().err
+    assert (out / "spacecraft.csv").is_symlink() and sorted(p.name for p in out.iterdir()) == [
+        "spacecraft.csv"
+    ]
+
+
 @pytest.mark.parametrize("fmt", ["json", "csv"])
 def test_export_into_a_snapshot_folder_is_refused_even_with_force_and_leaves_it_readable(
     pinned_home, capsys, fmt

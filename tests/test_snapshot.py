@@ -100,3 +100,11 @@ def test_missing_table_file_is_named(tmp_path):
     (copy / "spacecraft.json").unlink()
     with pytest.raises(SnapshotError, match=r"spacecraft\.json: missing"):
         spacecraft_data.load(copy)
+
+
+@pytest.mark.parametrize("path", [5, b"/tmp", 1.5])
+def test_load_of_a_path_that_is_no_str_or_pathlike_is_a_type_error_naming_it(path):
+    with pytest.raises(
+        TypeError, match=rf"load\(\) takes path as a str or os.PathLike .*not {type(path).__name__}"
+    ):
+        spacecraft_data.load(path)

@@ -362,6 +362,8 @@ def load(path: str | Path | None = None, *, version: str | None = None, verify: 
     """
     if path is None:
         return _resolved(version, verify)
+    if not isinstance(path, (str, os.PathLike)):
+        raise TypeError(f"load() takes path as a str or os.PathLike (or None), not {type(path).__name__}")
     folder = Path(path)
     if not folder.is_dir():
         raise SnapshotNotFound(f"{folder}: no such snapshot folder")

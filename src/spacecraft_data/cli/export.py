@@ -267,13 +267,18 @@ def run(args: argparse.Namespace) -> int:
             print(f"{done} to standard output", file=sys.stderr)
         return ExitCode.OK
     out: Path = args.output
-    if out.exists() and not out.is_dir():
-        raise InputError(f"{out}: exists and is not a folder")
+    # The nearest part of the path that exists must be a folder: a file there (``afile/sub``) would otherwise
+    # surface as mkdir's bare "File exists".
+    found = next((p for p in (out, *out.parents) if os.path.lexists(p)), None)
+    if found is not None and not found.is_dir():
+        raise InputError(
+            f"{out}: exists and is not a folder" if found == out else f"{out}: {found} is not a folder"
+        )
     if (out / "manifest.json").exists():  # its tables would be replaced and fail its checksums: data lost
         raise InputError(
             f"{out}: is a snapshot folder (it holds a manifest.json); export into another folder"
         )
-    clash = sorted(name for name in files if (out / name).exists())
+    clash = sorted(name for name in files if os.path.lexists(out / name))  # a dangling symlink is taken too
     if clash and not args.force:
         raise InputError(f"{out}: would overwrite {', '.join(clash)}; pass --force to replace them")
     _publish(
