@@ -267,6 +267,21 @@ def run(args: argparse.Namespace) -> int:
             print(f"{done} to standard output", file=sys.stderr)
         return ExitCode.OK
     out: Path = args.output
+    _check_output(out, files, args.force)
+    _publish(
+        files,
+        out,
+        lambda staged: check_export(
+            staged, snap, records, args.format, table=table, referenced_only=args.referenced_only
+        ),
+    )
+    if not args.quiet:
+        print(f"{done} to {out}: {', '.join(sorted(files))}", file=sys.stderr)
+    return ExitCode.OK
+
+
+def _check_output(out: Path, files: dict[str, bytes], force: bool) -> None:
+    """:class:`InputError` unless ``files`` may be written into the folder ``out`` (made if missing)."""
     # The nearest part of the path that exists must be a folder: a file there (``afile/sub``) would otherwise
     # surface as mkdir's bare "File exists".
     found = next((p for p in (out, *out.parents) if os.path.lexists(p)), None)
@@ -279,18 +294,8 @@ def run(args: argparse.Namespace) -> int:
             f"{out}: is a snapshot folder (it holds a manifest.json); export into another folder"
         )
     clash = sorted(name for name in files if os.path.lexists(out / name))  # a dangling symlink is taken too
-    if clash and not args.force:
+    if clash and not force:
         raise InputError(f"{out}: would overwrite {', '.join(clash)}; pass --force to replace them")
-    _publish(
-        files,
-        out,
-        lambda staged: check_export(
-            staged, snap, records, args.format, table=table, referenced_only=args.referenced_only
-        ),
-    )
-    if not args.quiet:
-        print(f"{done} to {out}: {', '.join(sorted(files))}", file=sys.stderr)
-    return ExitCode.OK
 
 
 def _fsync_path(path: Path) -> None:
