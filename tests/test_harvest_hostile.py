@@ -241,6 +241,20 @@ def test_retry_after_longer_than_max_wait_stops_at_once_saying_when_to_rerun(run
     run.assert_nothing_published()
 
 
+@pytest.mark.parametrize(
+    "retry_after", ["9" * 5000, "Fri, 31 Dec 99999 23:59:59 GMT"], ids=["5000 digits", "year 99999"]
+)
+def test_a_retry_after_too_far_to_read_is_the_longest_wait_not_a_traceback(run: Run, retry_after) -> None:
+    # urllib3 raised a ValueError of its own for both (int()'s digit limit, a year past 9999).
+    with FakeLL2(faults=[Fault("status", at=1, status=429, retry_after=retry_after)]) as api:
+        with pytest.raises(HarvestError) as err:
+            harvest(run.options(api, max_wait=3600))
+    message = str(err.value)
+    assert "Retry-After" in message and "6 h 00 min, more than the --max-wait of 1 h 00 min" in message
+    assert err.value.exit_code == 1 and run.sleeps == []
+    run.assert_nothing_published()
+
+
 def test_throttle_wait_longer_than_max_wait_stops_at_once_saying_when_to_rerun(run: Run) -> None:
     throttle = Throttle(limit=5, current_use=5, next_use_secs=5000, enforce=True)
     with FakeLL2(throttle=throttle) as api:
