@@ -24,6 +24,7 @@ import pytest
 from fakeapi import FakeLL2, Fault, Throttle
 from test_harvest import PAGE, REQUESTS, TODAY, Run, assert_equals_bundled
 
+import spacecraft_data
 from spacecraft_data.errors import PageError
 from spacecraft_data.harvest import HarvestError, HarvestOptions, harvest
 from spacecraft_data.pages import parse_page, read_page, render_browsable
@@ -274,6 +275,21 @@ def test_count_beyond_the_sanity_bound_is_refused(run: Run) -> None:
         ):
             harvest(run.options(api))
     assert api.counted == 3  # the page's tries, not a billion pages
+
+
+def test_a_count_that_grows_past_the_records_stops_paging_at_the_first_empty_page(run: Run) -> None:
+    # The page at offset 20 says 9,000 records but holds none: every later offset is past the end too.
+    empty = {"count": 9000, "next": None, "previous": None, "results": []}
+    grows = Fault(
+        "body", path="/spacecraft/?format=json&limit=10&mode=normal&offset=20&", body=empty, times=None
+    )
+    with FakeLL2(faults=[grows]) as api:
+        result = harvest(run.options(api, max_pages=50))
+        asked = [s.query for s in api.seen if s.path.endswith("/spacecraft/")]
+    assert len(asked) == 6  # offsets 0, 10 and 20 in each of the two passes
+    manifest = spacecraft_data.load(result.snapshot).manifest
+    assert manifest["records"]["held"] == 20 and manifest["records"]["complete"] is False
+    assert manifest["records"]["discrepancy"][0]["counts"] == [28, 28, 9000]
 
 
 def test_more_pages_than_the_bound_is_refused(run: Run) -> None:
