@@ -21,6 +21,9 @@ _STATUS_LINE = re.compile(r"^HTTP (\d{3}) (.+)$")
 #: a header name is an RFC 9110 token; the value follows ": " (the space is optional when the value is empty)
 _HEADER_LINE = re.compile(r"^([!#$%&'*+.^_`|~0-9A-Za-z-]+):(?: (.*))?$")
 _LINE_BREAKS = re.compile(r"[\r\n]+[ \t]*")
+#: the largest saved page read: validate's limit for one document read whole (LL2's pages of 100 records
+#: are about 1 MB); a larger file was read whole, so a sparse file of 8 GB was a MemoryError or worse
+MAX_PAGE_BYTES = 64 << 20
 
 
 @dataclass(frozen=True)
@@ -107,7 +110,14 @@ def read_page(path: str | Path) -> Page:
 
     p = Path(path)
     try:
-        text = open_regular(p).decode("utf-8")  # a regular file only: a FIFO is refused, never waited on
+        data = open_regular(p, MAX_PAGE_BYTES)  # a regular file only: a FIFO is refused, never waited on
+        if len(data) > MAX_PAGE_BYTES:
+            raise PageError(
+                str(p),
+                None,
+                f"larger than {MAX_PAGE_BYTES >> 20} MiB, the most a saved page may hold; not read",
+            )
+        text = data.decode("utf-8")
     except UnicodeDecodeError as exc:
         raise PageError(str(p), None, f"not UTF-8 text ({exc.reason} at byte {exc.start})") from None
     except OSError as exc:
