@@ -165,6 +165,19 @@ def _reason(error: BaseException | None) -> str:
     return str(error)
 
 
+def _parse_retry_after(retry: Any, retry_after: str) -> float:
+    """urllib3's reading of a Retry-After, and the longest wait it takes for one it cannot read."""
+    from urllib3.util.retry import Retry
+
+    try:
+        return float(Retry.parse_retry_after(retry, retry_after))
+    except (ValueError, OverflowError):
+        # A number past int()'s 4,300 digits or a date past the year 9999 raised out of urllib3 as a
+        # traceback. Both ask for a wait longer than any other: the longest urllib3 takes (it cuts every
+        # longer Retry-After to it), so --max-wait judges it as it judges those.
+        return float(getattr(retry, "retry_after_max", MAX_SECONDS))
+
+
 def _retry_class() -> type:
     """urllib3's Retry, with its sleep routed through an injectable, reporting, bounded function."""
     from urllib3.exceptions import MaxRetryError, ResponseError
@@ -194,14 +207,7 @@ def _retry_class() -> type:
                 raise MaxRetryError(_pool, url, error or ResponseError("deadline")) from error
             return super().increment(method, url, response, error, _pool, _stacktrace)
 
-        def parse_retry_after(self, retry_after: str) -> float:
-            try:
-                return float(super().parse_retry_after(retry_after))
-            except (ValueError, OverflowError):
-                # A number past int()'s 4,300 digits or a date past the year 9999 raised out of urllib3 as a
-                # traceback. Both ask for a wait longer than any other: the longest urllib3 takes (it cuts
-                # every longer Retry-After to it), so --max-wait judges it as it judges those.
-                return float(getattr(self, "retry_after_max", MAX_SECONDS))
+        parse_retry_after = _parse_retry_after
 
         def sleep(self, response: Any = None) -> None:
             # Retry.sleep's logic (Retry-After first, else backoff), with the wait reported, bounded,
