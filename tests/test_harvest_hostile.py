@@ -24,6 +24,7 @@ import pytest
 from fakeapi import FakeLL2, Fault, Throttle
 from test_harvest import PAGE, REQUESTS, TODAY, Run, assert_equals_bundled
 
+import spacecraft_data
 from spacecraft_data.errors import PageError
 from spacecraft_data.harvest import HarvestError, HarvestOptions, harvest
 from spacecraft_data.pages import parse_page, read_page, render_browsable
@@ -241,6 +242,20 @@ def test_retry_after_longer_than_max_wait_stops_at_once_saying_when_to_rerun(run
     run.assert_nothing_published()
 
 
+@pytest.mark.parametrize(
+    "retry_after", ["9" * 5000, "Fri, 31 Dec 99999 23:59:59 GMT"], ids=["5000 digits", "year 99999"]
+)
+def test_a_retry_after_too_far_to_read_is_the_longest_wait_not_a_traceback(run: Run, retry_after) -> None:
+    # urllib3 raised a ValueError of its own for both (int()'s digit limit, a year past 9999).
+    with FakeLL2(faults=[Fault("status", at=1, status=429, retry_after=retry_after)]) as api:
+        with pytest.raises(HarvestError) as err:
+            harvest(run.options(api, max_wait=3600))
+    message = str(err.value)
+    assert "Retry-After" in message and "6 h 00 min, more than the --max-wait of 1 h 00 min" in message
+    assert err.value.exit_code == 1 and run.sleeps == []
+    run.assert_nothing_published()
+
+
 def test_throttle_wait_longer_than_max_wait_stops_at_once_saying_when_to_rerun(run: Run) -> None:
     throttle = Throttle(limit=5, current_use=5, next_use_secs=5000, enforce=True)
     with FakeLL2(throttle=throttle) as api:
@@ -260,6 +275,21 @@ def test_count_beyond_the_sanity_bound_is_refused(run: Run) -> None:
         ):
             harvest(run.options(api))
     assert api.counted == 3  # the page's tries, not a billion pages
+
+
+def test_a_count_that_grows_past_the_records_stops_paging_at_the_first_empty_page(run: Run) -> None:
+    # The page at offset 20 says 9,000 records but holds none: every later offset is past the end too.
+    empty = {"count": 9000, "next": None, "previous": None, "results": []}
+    grows = Fault(
+        "body", path="/spacecraft/?format=json&limit=10&mode=normal&offset=20&", body=empty, times=None
+    )
+    with FakeLL2(faults=[grows]) as api:
+        result = harvest(run.options(api, max_pages=50))
+        asked = [s.query for s in api.seen if s.path.endswith("/spacecraft/")]
+    assert len(asked) == 6  # offsets 0, 10 and 20 in each of the two passes
+    manifest = spacecraft_data.load(result.snapshot).manifest
+    assert manifest["records"]["held"] == 20 and manifest["records"]["complete"] is False
+    assert manifest["records"]["discrepancy"][0]["counts"] == [28, 28, 9000]
 
 
 def test_more_pages_than_the_bound_is_refused(run: Run) -> None:

@@ -6,6 +6,8 @@ import datetime as dt
 import hashlib
 import importlib.util
 import json
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -99,6 +101,32 @@ def test_unreadable_page_names_file_and_line_and_publishes_nothing(tmp_path: Pat
     assert not (tmp_path / "snaps").exists()
     assert not any((tmp_path / "raw" / "imports").glob("*"))  # the partial copy folder is removed
     assert not (tmp_path / "CHANGES.md").exists()
+
+
+#: a child's address space: the CLI runs in it; reading an 8 GiB page whole does not fit
+CHILD_MEMORY = 2 << 30
+CHILD = (
+    "import resource, sys; resource.setrlimit(resource.RLIMIT_AS, ({0}, {0})); "
+    "from spacecraft_data.cli import main; sys.exit(main(sys.argv[1:]))"
+)
+
+
+@pytest.mark.parametrize("command", ["import-pages", "import-embedded"])
+def test_a_page_larger_than_the_limit_is_refused_in_one_line_not_read_whole(tmp_path: Path, command) -> None:
+    huge = tmp_path / "huge.txt"
+    with open(huge, "wb") as fh:
+        fh.truncate(8 << 30)  # sparse: no disk used; read whole it was 8 GiB of memory (a MemoryError here)
+    out = tmp_path / "snaps"
+    args = [command, str(huge), "--output", str(out), "--raw-dir", str(tmp_path / "raw"), "--no-changelog"]
+    done = subprocess.run(
+        [sys.executable, "-c", CHILD.format(CHILD_MEMORY), *args], capture_output=True, text=True, timeout=120
+    )
+    assert done.returncode == 1, done.stderr[-2000:]
+    assert done.stderr.strip().splitlines() == [
+        f"spacecraft-data {command}: error: {huge}: larger than 64 MiB, the most a saved page may hold; "
+        "not read"
+    ]
+    assert not out.exists() and not any((tmp_path / "raw").glob("*/*"))
 
 
 def test_record_violating_the_schema_is_refused(tmp_path: Path) -> None:

@@ -132,6 +132,41 @@ def test_strict_refuses_a_client_made_before_activation_before_any_lookup(networ
     assert aimed_at_invalid(network.lookups) == [] and aimed_at_invalid(network.connections) == []
 
 
+@pytest.mark.parametrize(
+    "call",
+    [
+        lambda: socket.gethostbyaddr("example.invalid"),
+        lambda: socket.getfqdn("example.invalid"),
+        lambda: socket.getnameinfo(("example.invalid", 80), 0),
+        lambda: socket.socket(socket.AF_INET, socket.SOCK_DGRAM).sendmsg(
+            [b"x"], [], 0, ("example.invalid", 53)
+        ),
+    ],
+    ids=["gethostbyaddr", "getfqdn", "getnameinfo", "sendmsg"],
+)
+def test_strict_refuses_reverse_lookups_and_sendmsg_before_the_resolver(monkeypatch, bundled, call):
+    # Each resolves in C, past the getaddrinfo guard: strict mode let them ask the resolver, the network.
+    # Stand-ins installed first see what gets through, and refuse it themselves.
+    seen = []
+
+    def refuse(name):
+        def stand_in(*args):
+            seen.append((name, args))
+            raise socket.gaierror(socket.EAI_NONAME, "test resolver: nothing is looked up here")
+
+        return stand_in
+
+    for name in ("gethostbyaddr", "getnameinfo"):
+        monkeypatch.setattr(socket, name, refuse(name))
+    monkeypatch.setattr(socket.socket, "sendmsg", refuse("sendmsg"), raising=False)
+    with Offline(bundled, strict=True):
+        with pytest.raises(
+            OfflineRefused, match=r"offline \(strict\): (name lookup of|datagram to) example\.invalid"
+        ):
+            call()
+    assert seen == []
+
+
 def test_strict_refuses_aiohttp_made_before_activation_before_any_lookup(network, bundled):
     async def fetch() -> None:
         async with aiohttp.ClientSession() as session:
@@ -207,9 +242,12 @@ def hook_state() -> tuple:
         socket.socket.__dict__.get("connect"),
         socket.socket.__dict__.get("connect_ex"),
         socket.socket.__dict__.get("sendto"),
+        socket.socket.__dict__.get("sendmsg"),
         socket.getaddrinfo,
         socket.gethostbyname,
         socket.gethostbyname_ex,
+        socket.gethostbyaddr,
+        socket.getnameinfo,
     )
 
 

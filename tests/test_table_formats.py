@@ -378,3 +378,19 @@ def test_a_detailed_json_export_of_a_both_modes_snapshot_writes_the_stored_detai
     written = json.loads((tmp_path / "spacecraft.json").read_text(encoding="utf-8"))
     stored = {r["id"]: r for r in snap.tables["spacecraft_detailed"]}
     assert written and all(r == stored[r["id"]] and r["response_mode"] == "detailed" for r in written)
+
+
+def test_an_integer_beyond_64_bits_is_refused_naming_table_row_and_column(tmp_path):
+    # Valid JSON and valid against the schemas (which bound no integer), so a harvest publishes it.
+    from spacecraft_data.tables import TableError
+    from spacecraft_data.tables.parquet import parquet_files
+
+    rows = [{"id": 1, "name": "Active"}, {"id": 10**30, "name": "SYNTHETIC"}]
+    with pytest.raises(TableError) as raised:
+        parquet_files({"spacecraft_statuses": rows})
+    assert str(raised.value) == (
+        "spacecraft_statuses: row 2 (id 1000000000000000000000000000000), column id: "
+        "1000000000000000000000000000000 is beyond a 64-bit integer, which is what Parquet holds; "
+        "nothing was written"
+    )
+    assert parquet_files({"spacecraft_statuses": [{"id": (1 << 63) - 1, "name": "x"}]})  # the largest fits

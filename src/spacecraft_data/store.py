@@ -207,12 +207,13 @@ class NotARegularFile(InputError, OSError):
     error."""
 
 
-def open_regular(path: Path) -> bytes:
+def open_regular(path: Path, limit: int | None = None) -> bytes:
     """The bytes of the regular file at ``path``; :class:`NotARegularFile` (an ``OSError``) for anything else.
 
     The file is opened non-blocking and checked with ``fstat`` before anything is
     read, so a FIFO where a file should be is refused at once instead of hanging,
-    and nothing can be swapped in between the check and the read.
+    and nothing can be swapped in between the check and the read. With ``limit``, at most
+    ``limit + 1`` bytes are read: more than ``limit`` come back when the file is longer.
     """
     fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0))
     mode = os.fstat(fd).st_mode
@@ -221,7 +222,7 @@ def open_regular(path: Path) -> bytes:
         kind = next((name for test, name in _FILE_KINDS if test(mode)), "not a regular file")
         raise NotARegularFile(0, f"{kind}, not a regular file", str(path))
     with os.fdopen(fd, "rb") as fh:
-        return fh.read()
+        return fh.read() if limit is None else fh.read(limit + 1)
 
 
 def read_file_bytes(path: Path | Traversable, what: str) -> bytes:

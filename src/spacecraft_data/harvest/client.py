@@ -13,7 +13,15 @@ from dataclasses import dataclass
 from typing import Any, Callable
 from urllib.parse import urljoin, urlsplit
 
-from .options import MAX_REDIRECTS, HarvestError, HarvestNetworkError, HarvestOptions, duration_text, rerun_at
+from .options import (
+    MAX_REDIRECTS,
+    MAX_SECONDS,
+    HarvestError,
+    HarvestNetworkError,
+    HarvestOptions,
+    duration_text,
+    rerun_at,
+)
 
 #: bytes asked of the decoder per read; with urllib3 >= 2.6 also the most one read decodes at once
 _CHUNK = 64 * 1024
@@ -157,6 +165,19 @@ def _reason(error: BaseException | None) -> str:
     return str(error)
 
 
+def _parse_retry_after(retry: Any, retry_after: str) -> float:
+    """urllib3's reading of a Retry-After, and the longest wait it takes for one it cannot read."""
+    from urllib3.util.retry import Retry
+
+    try:
+        return float(Retry.parse_retry_after(retry, retry_after))
+    except (ValueError, OverflowError):
+        # A number past int()'s 4,300 digits or a date past the year 9999 raised out of urllib3 as a
+        # traceback. Both ask for a wait longer than any other: the longest urllib3 takes (it cuts every
+        # longer Retry-After to it), so --max-wait judges it as it judges those.
+        return float(getattr(retry, "retry_after_max", MAX_SECONDS))
+
+
 def _retry_class() -> type:
     """urllib3's Retry, with its sleep routed through an injectable, reporting, bounded function."""
     from urllib3.exceptions import MaxRetryError, ResponseError
@@ -185,6 +206,8 @@ def _retry_class() -> type:
             if self.hooks.watch.expired or _dns_failure(error) is not None:
                 raise MaxRetryError(_pool, url, error or ResponseError("deadline")) from error
             return super().increment(method, url, response, error, _pool, _stacktrace)
+
+        parse_retry_after = _parse_retry_after
 
         def sleep(self, response: Any = None) -> None:
             # Retry.sleep's logic (Retry-After first, else backoff), with the wait reported, bounded,

@@ -234,7 +234,9 @@ class _Harvester:
             pages = [first]
             counts = [first.count]
             offset = self.options.page_size
-            while offset < max(counts):
+            # A page with no record is past the end of the list (in id order, every later one is too):
+            # a count that grows from page to page no longer has the run fetch empty pages up to the bounds.
+            while offset < max(counts) and pages[-1].records:
                 if len(pages) >= self.options.max_pages:
                     raise HarvestError(
                         f"{label}: a count of {max(counts)} needs more than the sanity bound of "

@@ -82,11 +82,34 @@ def _load(con: Any, table: Table, rows: Sequence[Row]) -> str:
     columns = ", ".join(f'"{c.name}" {DUCKDB_TYPES[c.type]}' for c in table.columns)
     con.execute(f'CREATE OR REPLACE TABLE "{name}" ({columns})')
     if rows:
+        _check_integers(table, rows)
         marks = ", ".join("?" for _ in table.columns)
         con.executemany(
             f'INSERT INTO "{name}" VALUES ({marks})', [[row[c.name] for c in table.columns] for row in rows]
         )
     return name
+
+
+#: what a BIGINT column holds
+_INT64 = range(-(1 << 63), 1 << 63)
+
+
+def _check_integers(table: Table, rows: Sequence[Row]) -> None:
+    """Raise :class:`TableError` naming the row and column of an integer no BIGINT holds.
+
+    JSON integers have no bound and the schemas set none, so a record with ``"id": 1e30`` written as an
+    integer is valid and published; DuckDB's ``ConversionException`` for it was a traceback.
+    """
+    integers = [c.name for c in table.columns if c.type == "integer"]
+    for n, row in enumerate(rows, start=1):
+        for column in integers:
+            value = row[column]
+            if value is not None and value not in _INT64:
+                key = ", ".join(f"{k} {str(row[k])[:40]}" for k in table.primary_key)
+                raise TableError(
+                    f"{table.name}: row {n} ({key}), column {column}: {str(value)[:40]} is beyond a 64-bit "
+                    "integer, which is what Parquet holds; nothing was written"
+                )
 
 
 #: Table Schema type -> the pandas dtype :func:`~spacecraft_data.tables.to_pandas` gives, which

@@ -169,9 +169,12 @@ def _hook_urllib(offline: Interceptor) -> Callable[[], None]:
 def _guard_sockets(offline: Interceptor) -> Callable[[], None]:
     import socket
 
-    methods = {name: socket.socket.__dict__.get(name) for name in ("connect", "connect_ex", "sendto")}
-    functions = {name: getattr(socket, name) for name in ("getaddrinfo", "gethostbyname", "gethostbyname_ex")}
-    for name, wrapper in _guarded_methods(offline).items():
+    wrappers = _guarded_methods(offline)
+    methods = {name: socket.socket.__dict__.get(name) for name in wrappers}
+    # The reverse lookups too (socket.getfqdn calls gethostbyaddr): each asks the resolver, the network.
+    lookups = ("getaddrinfo", "gethostbyname", "gethostbyname_ex", "gethostbyaddr", "getnameinfo")
+    functions = {name: getattr(socket, name) for name in lookups}
+    for name, wrapper in wrappers.items():
         setattr(socket.socket, name, wrapper)
     for name, wrapper in _guarded_lookups(offline, functions).items():
         setattr(socket, name, wrapper)
@@ -189,7 +192,8 @@ def _guard_sockets(offline: Interceptor) -> Callable[[], None]:
 
 
 def _guarded_methods(offline: Interceptor) -> dict[str, Any]:
-    """``connect``, ``connect_ex`` and ``sendto`` for ``socket.socket`` that check an IP address first."""
+    """``connect``, ``connect_ex``, ``sendto`` and ``sendmsg`` for ``socket.socket`` that check the address
+    first."""
     import socket
 
     inet = (socket.AF_INET, socket.AF_INET6)
@@ -197,6 +201,7 @@ def _guarded_methods(offline: Interceptor) -> dict[str, Any]:
     socket_connect = socket.socket.connect
     socket_connect_ex = socket.socket.connect_ex
     socket_sendto = socket.socket.sendto
+    socket_sendmsg = getattr(socket.socket, "sendmsg", None)  # not on Windows
 
     def connect(self: socket.socket, address: Any) -> None:
         if self.family in inet and isinstance(address, tuple) and address:
@@ -214,11 +219,20 @@ def _guarded_methods(offline: Interceptor) -> dict[str, Any]:
             offline.check_address(address[0], address[1] if len(address) > 1 else None, "datagram to")
         return socket_sendto(self, data, *args)
 
-    return {"connect": connect, "connect_ex": connect_ex, "sendto": sendto}
+    def sendmsg(self: socket.socket, buffers: Any, *args: Any) -> int:
+        # sendmsg(buffers, ancdata, flags, address): the address, when given, is looked up and sent to in C.
+        address = args[2] if len(args) > 2 else None
+        if self.family in inet and isinstance(address, tuple) and address:
+            offline.check_address(address[0], address[1] if len(address) > 1 else None, "datagram to")
+        return socket_sendmsg(self, buffers, *args)  # type: ignore[misc]
+
+    wrappers = {"connect": connect, "connect_ex": connect_ex, "sendto": sendto}
+    return wrappers if socket_sendmsg is None else {**wrappers, "sendmsg": sendmsg}
 
 
 def _guarded_lookups(offline: Interceptor, functions: dict[str, Any]) -> dict[str, Any]:
     """Name lookups that check the name first and note what it resolved to, calling ``functions``."""
+    import socket
 
     def getaddrinfo(host: Any, port: Any, *args: Any, **kwargs: Any) -> Any:
         offline.check_address(host, port, "name lookup of")
@@ -238,4 +252,19 @@ def _guarded_lookups(offline: Interceptor, functions: dict[str, Any]) -> dict[st
         offline.resolved(host, found[2])
         return found
 
-    return {"getaddrinfo": getaddrinfo, "gethostbyname": gethostbyname, "gethostbyname_ex": gethostbyname_ex}
+    def gethostbyaddr(host: Any) -> Any:
+        offline.check_address(host, None, "name lookup of")
+        return functions["gethostbyaddr"](host)
+
+    def getnameinfo(address: Any, flags: int) -> Any:
+        if isinstance(address, tuple) and address and not flags & socket.NI_NUMERICHOST:
+            offline.check_address(address[0], address[1] if len(address) > 1 else None, "name lookup of")
+        return functions["getnameinfo"](address, flags)
+
+    return {
+        "getaddrinfo": getaddrinfo,
+        "gethostbyname": gethostbyname,
+        "gethostbyname_ex": gethostbyname_ex,
+        "gethostbyaddr": gethostbyaddr,
+        "getnameinfo": getnameinfo,
+    }
