@@ -621,3 +621,34 @@ def test_nothing_is_written_outside_output_raw_dir_and_changelog(
     outside = sorted(p for p in written if p != run.changelog and not any(a in p.parents for a in allowed))
     assert outside == []
     assert list(work.iterdir()) == [] and list(temp.iterdir()) == [] and list(home.iterdir()) == []
+
+
+def test_a_body_limit_past_what_a_saved_page_may_hold_is_refused_before_anything_is_written(run: Run) -> None:
+    from spacecraft_data.pages import MAX_PAGE_BYTES
+
+    options = HarvestOptions(
+        base_url="http://127.0.0.1:9",
+        output=run.output,
+        raw_dir=run.raw,
+        changelog=None,
+        max_body_bytes=MAX_PAGE_BYTES + 1,
+    )
+    before = _every_file(run.output.parent)
+    with pytest.raises(HarvestError, match="max_body_bytes must be at most 64 MiB") as caught:
+        harvest(options)
+    assert caught.value.exit_code == 2
+    assert _every_file(run.output.parent) == before
+
+
+def test_a_page_too_large_to_save_stops_the_run_and_saves_nothing(run: Run, monkeypatch) -> None:
+    # A body within --max-body-mb whose headers push the saved page past pages.MAX_PAGE_BYTES: refused at
+    # once, rather than saved and then refused when the snapshot is published. (A small limit stands in for
+    # 64 MiB.)
+    from spacecraft_data.harvest import harvester
+
+    monkeypatch.setattr(harvester, "MAX_PAGE_BYTES", 4096)
+    before = _every_file(run.output)
+    with FakeLL2() as api, pytest.raises(HarvestError, match="a saved page may hold") as caught:
+        harvest(run.options(api))
+    assert caught.value.exit_code == 1
+    assert not list(run.raw.rglob("*.txt")) and _every_file(run.output) == before

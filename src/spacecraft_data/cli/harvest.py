@@ -118,7 +118,8 @@ def _add_request_options(p: argparse.ArgumentParser) -> None:
         type=_positive,
         default=_MAX_BODY_MB,
         metavar="MB",
-        help="largest response body, decoded size included, in MiB (default: %(default)g)",
+        help="largest response body, decoded size included, in MiB (default: %(default)g; at most 64, the "
+        "most a saved page may hold)",
     )
     p.add_argument(
         "--deadline",

@@ -10,7 +10,7 @@ from typing import Any
 from urllib.parse import urlencode, urlsplit
 
 from ..errors import SpacecraftDataError
-from ..pages import render_browsable
+from ..pages import MAX_PAGE_BYTES, render_browsable
 from ..store import snapshot_versions, write_atomic
 from ..store_lock import store_lock
 from .client import Answer, BodyCut, HarvestClient, same_origin_or_refuse
@@ -200,7 +200,13 @@ class _Harvester:
             headers,
             description=f"Saved by spacecraft-data harvest\nURL: {url}\nFetched: {fetched_at}",
         )
-        write_atomic(file, text.encode("utf-8"))
+        data = text.encode("utf-8")
+        if len(data) > MAX_PAGE_BYTES:  # a body within --max-body-mb, with headers that push it past
+            raise HarvestError(
+                f"GET {url}: the page would take {len(data):,} bytes saved, more than the "
+                f"{MAX_PAGE_BYTES >> 20} MiB a saved page may hold (pages.MAX_PAGE_BYTES); nothing was saved"
+            )
+        write_atomic(file, data)
         self.fetched += 1
         return SavedPage(
             file, url, fetched_at, body["count"], list(body["results"]), (body["next"], body["previous"])

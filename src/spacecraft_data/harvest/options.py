@@ -16,6 +16,7 @@ from urllib.parse import urlsplit
 from ..endpoints import DEFAULT_API_VERSION, DEFAULT_BASE_URL, Registry, registry
 from ..errors import EXIT_USAGE, InputError, SpacecraftDataError
 from ..locate import user_changelog, user_raw_dir, user_snapshots
+from ..pages import MAX_PAGE_BYTES
 from ..query.pagination import MAX_LIMIT
 from ..routes import API_VERSION
 from ..store_lock import LOCK_WAIT
@@ -208,6 +209,11 @@ def check_options(options: HarvestOptions) -> None:
     for name in ("max_body_bytes", "deadline", "max_count", "max_pages", "read_timeout", "connect_timeout"):
         if not getattr(options, name) > 0:
             raise HarvestUsageError(f"{name} must be positive, not {getattr(options, name)!r}")
+    if options.max_body_bytes > MAX_PAGE_BYTES:  # a page it lets in could never be saved, nor published
+        raise HarvestUsageError(
+            f"max_body_bytes must be at most {MAX_PAGE_BYTES >> 20} MiB, the most a saved page may hold "
+            f"(pages.MAX_PAGE_BYTES), not {options.max_body_bytes!r}"
+        )
     for name in ("max_wait", "lock_wait"):
         if not getattr(options, name) >= 0:
             raise HarvestUsageError(f"{name} must be 0 or more seconds, not {getattr(options, name)!r}")
