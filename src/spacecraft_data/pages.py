@@ -21,7 +21,7 @@ _STATUS_LINE = re.compile(r"^HTTP (\d{3}) (.+)$")
 #: a header name is an RFC 9110 token; the value follows ": " (the space is optional when the value is empty)
 _HEADER_LINE = re.compile(r"^([!#$%&'*+.^_`|~0-9A-Za-z-]+):(?: (.*))?$")
 _LINE_BREAKS = re.compile(r"[\r\n]+[ \t]*")
-#: the largest saved page read: validate's limit for one document read whole (LL2's pages of 100 records
+#: the largest saved page read, and validate's limit for one document read whole (LL2's pages of 100 records
 #: are about 1 MB); a larger file was read whole, so a sparse file of 8 GB was a MemoryError or worse
 MAX_PAGE_BYTES = 64 << 20
 

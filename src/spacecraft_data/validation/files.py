@@ -11,7 +11,7 @@ import stat
 from typing import BinaryIO
 
 from ..errors import PageError
-from ..pages import parse_page
+from ..pages import MAX_PAGE_BYTES, parse_page
 from ..strictjson import StrictJSONError, decode, loads
 from ..typecheck import TYPE_CHECKING
 from .bodies import context, validate_page
@@ -29,8 +29,9 @@ if TYPE_CHECKING:
     from .limits import Limits
 
 _NDJSON_SUFFIXES = {".ndjson", ".jsonl"}
-#: the largest input checked as one document (a page, envelope or record): arrays and NDJSON are streamed
-MAX_DOCUMENT_BYTES = 64 << 20
+#: the largest input checked as one document (a page, envelope or record): what a saved page may hold, so
+#: that validate and import-pages take the same files; arrays and NDJSON are streamed
+MAX_DOCUMENT_BYTES = MAX_PAGE_BYTES
 
 
 def _validate_ndjson(
